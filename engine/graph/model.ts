@@ -1,0 +1,38 @@
+// The graph a user designs: nodes with typed parameters, edges between ports, weights by node.
+import type { Tensor } from '../tensor/tensor';
+
+export interface GraphNode {
+  id: string;
+  /** Op type, a key of the op registry (e.g. 'ConvTranspose2D'). */
+  type: string;
+  /** Display name, unique in the graph; used by HLS layer names and messages. */
+  name: string;
+  /** Parameters as the op's zod schema describes them (validated, never trusted). */
+  params: Record<string, unknown>;
+  position?: { x: number; y: number };
+}
+
+export interface GraphEdge {
+  id: string;
+  source: string;
+  /** Output port index of the source node (ops have one output today). */
+  sourcePort: number;
+  target: string;
+  /** Input port index of the target node. */
+  targetPort: number;
+}
+
+export interface Graph {
+  /** Schema version of this document (see engine/graph/schema.ts). */
+  version: number;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+/** Weights in each op's canonical layout (see the op's weight slots), by node id then slot name. */
+export type WeightMap = Record<string, Record<string, Tensor>>;
+
+export interface Model {
+  graph: Graph;
+  weights: WeightMap;
+}

@@ -1,0 +1,41 @@
+// What every op provides. One op = one file under engine/ops with everything about it,
+// registered in engine/ops/registry.ts.
+import type { z } from 'zod';
+import type { Shape, Tensor } from '../tensor/tensor';
+import type { DiagnosticSink } from '../graph/diagnostics';
+
+export type OpCategory = 'io' | 'conv' | 'dense' | 'activation' | 'normalization' | 'pooling' | 'reshape' | 'merge';
+
+export interface WeightSlot {
+  /** Slot name, e.g. 'weight', 'bias', 'gamma'. */
+  name: string;
+  /** Expected shape in the canonical layout. */
+  shape: Shape;
+  /** Canonical layout label shown to users, e.g. 'IOX (Cin, Cout/g, kh, kw)'. */
+  layout: string;
+}
+
+export interface OpDef<P = any> {
+  type: string;
+  label: string;
+  category: OpCategory;
+  /** Number of input ports: fixed (min = max) or variadic (Add, Concatenate). */
+  inputs: { min: number; max: number };
+  /** zod schema of the parameters, with defaults: schema.parse({}) gives the default params. */
+  params: z.ZodType<P>;
+  /** Human help for each parameter (inspector). */
+  paramHelp?: Record<string, string>;
+  /** Weight tensors the op needs given its parameters and input shapes. */
+  weights(params: P, inputs: readonly Shape[]): WeightSlot[];
+  /**
+   * Checks parameters against the input shapes and returns the output shape, or null when
+   * an error was reported to `sink`. Never throws for user mistakes.
+   */
+  infer(params: P, inputs: readonly Shape[], sink: DiagnosticSink): Shape | null;
+  /** Float reference semantics. Inputs and weights have been validated by infer(). */
+  float(params: P, inputs: readonly Tensor[], weights: Readonly<Record<string, Tensor>>): Tensor;
+}
+
+export function defineOp<P>(def: OpDef<P>): OpDef<P> {
+  return def;
+}
