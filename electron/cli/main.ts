@@ -1,10 +1,36 @@
 // Tessera's command line. Returns the process exit code; user errors print one line, no stack.
+import { CliError, type CliCommand } from './commands/types';
+
+const commands: CliCommand[] = [
+  // one line per command module, e.g. infoCommand
+];
+
+function usage(): string {
+  const lines = commands.map((c) => `  tessera ${c.usage.padEnd(52)} ${c.summary}`);
+  return ['usage:', ...lines].join('\n');
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
-  if (!command || command === '--help' || command === 'help') {
-    console.log('usage: tessera <info|simulate> …');
-    return command ? 0 : 2;
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
   }
-  console.error(`tessera: unknown command "${command}"; run "tessera --help" for the list.`);
-  return 2;
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`tessera: unknown command "${name}"; run "tessera --help" for the list.`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof CliError) {
+      console.error(`tessera ${name}: ${err.message}`);
+      return err.exitCode;
+    }
+    if (process.env.TESSERA_DEBUG) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`tessera ${name}: ${message.split('\n')[0]}`);
+    return 1;
+  }
 }

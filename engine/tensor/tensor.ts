@@ -26,7 +26,7 @@ export function stridesOf(shape: Shape): number[] {
 
 export function tensor(shape: Shape, data?: Float32Array | ArrayLike<number>): Tensor {
   const n = sizeOf(shape);
-  const buf = data instanceof Float32Array ? data : new Float32Array(data ?? n);
+  const buf = data instanceof Float32Array ? data : data ? Float32Array.from(data) : new Float32Array(n);
   if (buf.length !== n) throw new RangeError(`tensor data has ${buf.length} values, shape [${shape.join(', ')}] needs ${n}`);
   return { shape: [...shape], data: buf };
 }
