@@ -1,8 +1,43 @@
 // Every op Tessera knows, by type name. Adding an op: one file under engine/ops plus one line here.
 import type { OpDef } from './types';
+import { inputOp } from './input';
+import { denseOp } from './dense';
+import { flattenOp } from './flatten';
+import { reshapeOp } from './reshape';
+import { transposeOp } from './transpose';
+import { reluOp } from './relu';
+import { leakyReluOp } from './leakyrelu';
+import { seluOp } from './selu';
+import { sigmoidOp } from './sigmoid';
+import { tanhOp } from './tanh';
+import { softmaxOp } from './softmax';
+import { batchNormOp } from './batchnorm';
+import { zeroPaddingOp } from './zeropadding';
+import { upSamplingOp } from './upsampling';
+import { averagePoolOp, maxPoolOp } from './pool';
+import { addOp } from './add';
+import { concatenateOp } from './concatenate';
 
 const ops: OpDef[] = [
   // registered op definitions go here
+  inputOp,
+  denseOp,
+  flattenOp,
+  reshapeOp,
+  transposeOp,
+  reluOp,
+  leakyReluOp,
+  seluOp,
+  sigmoidOp,
+  tanhOp,
+  softmaxOp,
+  batchNormOp,
+  zeroPaddingOp,
+  upSamplingOp,
+  maxPoolOp,
+  averagePoolOp,
+  addOp,
+  concatenateOp,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(ops.map((op) => [op.type, op]));

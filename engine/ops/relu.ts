@@ -1,0 +1,4 @@
+// ReLU: max(x, 0).
+import { elementwiseOp, noParams } from './activations';
+
+export const reluOp = elementwiseOp('ReLU', 'ReLU', noParams, () => (v) => (v > 0 ? v : 0));
