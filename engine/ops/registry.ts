@@ -17,6 +17,7 @@ import { upSamplingOp } from './upsampling';
 import { averagePoolOp, maxPoolOp } from './pool';
 import { addOp } from './add';
 import { concatenateOp } from './concatenate';
+import { conv1dOp, conv2dOp, convTranspose1dOp, convTranspose2dOp } from './conv/ops';
 
 const ops: OpDef[] = [
   // registered op definitions go here
@@ -38,6 +39,10 @@ const ops: OpDef[] = [
   averagePoolOp,
   addOp,
   concatenateOp,
+  conv1dOp,
+  conv2dOp,
+  convTranspose1dOp,
+  convTranspose2dOp,
 ];
 
 export const opRegistry: ReadonlyMap<string, OpDef> = new Map(ops.map((op) => [op.type, op]));

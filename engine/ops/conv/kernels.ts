@@ -1,0 +1,291 @@
+// Fast float kernels of the Conv family, plain JavaScript (the WebAssembly SIMD ones in ./wasm are
+// tried first and may decline). Layouts as in reference.ts: x NCX, Conv weight OIX, ConvTranspose
+// weight IOX; 1D runs as 2D with H = 1.
+//
+// Both ops reduce to one register-tiled inner kernel (tileKernel): 4 output channels × 2 output
+// positions accumulate over a flat list of (input channel, tap) pairs, reading a zero-haloed copy of
+// the input so the inner loop has no bounds checks.
+// - Conv: the list holds every tap; output positions step by the stride in the input.
+// - ConvTranspose by phase (sub-pixel) decomposition: outputs split into s_h·s_w phases; each phase
+//   is an ordinary stride-1 correlation over only the taps that reach it (t·d ≡ phase mod s), so no
+//   product with an inserted zero is ever computed. Phases may have different tap counts (k not a
+//   multiple of s) or none (dilation): those outputs hold only the bias.
+// - ConvTranspose of a 1×1 input (DCGAN's first layer) is a matrix–vector product: special-cased.
+import type { Tensor } from '../../tensor/tensor';
+import type { ConvGeometry } from './geometry';
+import { convOutputShape, convTransposeOutputShape, view2D } from './reference';
+import { wasmConv, wasmConvTranspose } from './wasm';
+
+const TILE = 4;
+
+/** Fills each output-channel plane with its bias (or leaves zeros). */
+function fillBias(y: Float32Array, n: number, cout: number, plane: number, bias: Float32Array | null): void {
+  if (!bias) return;
+  for (let b = 0; b < n; b++) for (let c = 0; c < cout; c++) y.fill(bias[c], (b * cout + c) * plane, (b * cout + c + 1) * plane);
+}
+
+/**
+ * out[oBase + c·oPlane + oRow0 + r·oRowStep + q·oColStep] += Σ_j xp[xBase + xRow0 + r·xRowStep + q·xColStep + offs[j]] · wp[(ct·L + j)·4 + c]
+ * for every output channel c < cCount (in tiles of 4), row r < nRows, column q < nCols.
+ */
+function tileKernel(
+  xp: Float32Array, xBase: number, offs: Int32Array, L: number, wp: Float32Array, cCount: number,
+  out: Float32Array, oBase: number, oPlane: number,
+  nRows: number, nCols: number, xRow0: number, xRowStep: number, xColStep: number, oRow0: number, oRowStep: number, oColStep: number,
+): void {
+  const tiles = Math.ceil(cCount / TILE);
+  for (let ct = 0; ct < tiles; ct++) {
+    const wBase = ct * L * TILE;
+    const valid = Math.min(TILE, cCount - ct * TILE);
+    const o0 = oBase + ct * TILE * oPlane;
+    const o1 = o0 + oPlane;
+    const o2 = o1 + oPlane;
+    const o3 = o2 + oPlane;
+    for (let r = 0; r < nRows; r++) {
+      const xr = xBase + xRow0 + r * xRowStep;
+      const or = oRow0 + r * oRowStep;
+      let q = 0;
+      for (; q + 1 < nCols; q += 2) {
+        const xa = xr + q * xColStep;
+        const xb = xa + xColStep;
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        for (let j = 0, wi = wBase; j < L; j++, wi += 4) {
+          const off = offs[j];
+          const va = xp[xa + off];
+          const vb = xp[xb + off];
+          const w0 = wp[wi], w1 = wp[wi + 1], w2 = wp[wi + 2], w3 = wp[wi + 3];
+          a0 += w0 * va; a1 += w1 * va; a2 += w2 * va; a3 += w3 * va;
+          b0 += w0 * vb; b1 += w1 * vb; b2 += w2 * vb; b3 += w3 * vb;
+        }
+        const ia = or + q * oColStep;
+        const ib = ia + oColStep;
+        out[o0 + ia] += a0; out[o0 + ib] += b0;
+        if (valid > 1) { out[o1 + ia] += a1; out[o1 + ib] += b1; }
+        if (valid > 2) { out[o2 + ia] += a2; out[o2 + ib] += b2; }
+        if (valid > 3) { out[o3 + ia] += a3; out[o3 + ib] += b3; }
+      }
+      if (q < nCols) {
+        const xa = xr + q * xColStep;
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (let j = 0, wi = wBase; j < L; j++, wi += 4) {
+          const va = xp[xa + offs[j]];
+          a0 += wp[wi] * va; a1 += wp[wi + 1] * va; a2 += wp[wi + 2] * va; a3 += wp[wi + 3] * va;
+        }
+        const ia = or + q * oColStep;
+        out[o0 + ia] += a0;
+        if (valid > 1) out[o1 + ia] += a1;
+        if (valid > 2) out[o2 + ia] += a2;
+        if (valid > 3) out[o3 + ia] += a3;
+      }
+    }
+  }
+}
+
+/** Copies channels [c0, c0+count) of image n into a zero buffer of (count, hp, wp) at offset (top, left). */
+function padInput(x: Float32Array, n: number, cin: number, h: number, w: number, c0: number, count: number,
+  hp: number, wpad: number, top: number, left: number, buf: Float32Array): void {
+  buf.fill(0);
+  for (let c = 0; c < count; c++) {
+    for (let ih = 0; ih < h; ih++) {
+      const row = top + ih;
+      if (row < 0 || row >= hp) continue;
+      const src = ((n * cin + c0 + c) * h + ih) * w;
+      const dst = (c * hp + row) * wpad + left;
+      // columns of x that land inside the buffer
+      const lo = Math.max(0, -left);
+      const hi = Math.min(w, wpad - left);
+      if (hi > lo) buf.set(x.subarray(src + lo, src + hi), dst + lo);
+    }
+  }
+}
+
+/** Fast Conv (x NCX, w OIX) in JavaScript. */
+export function jsConv(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry): Tensor {
+  const v = view2D(x, g);
+  const cout = w.shape[0];
+  const outShape = convOutputShape(x, cout, g);
+  const ho = outShape.length === 4 ? outShape[2] : 1;
+  const wo = outShape[outShape.length - 1];
+  const plane = ho * wo;
+  const y = new Float32Array(v.n * cout * plane);
+  fillBias(y, v.n, cout, plane, bias);
+  if (plane === 0) return { shape: outShape, data: y };
+  const cinG = v.cin / v.groups;
+  const coutG = cout / v.groups;
+  const hp = (ho - 1) * v.sh + (v.kh - 1) * v.dh + 1;
+  const wpad = (wo - 1) * v.sw + (v.kw - 1) * v.dw + 1;
+  const K = v.kh * v.kw;
+  const L = cinG * K;
+  const offs = new Int32Array(L);
+  for (let ci = 0; ci < cinG; ci++)
+    for (let th = 0; th < v.kh; th++)
+      for (let tw = 0; tw < v.kw; tw++) offs[ci * K + th * v.kw + tw] = (ci * hp + th * v.dh) * wpad + tw * v.dw;
+  const tiles = Math.ceil(coutG / TILE);
+  const wp = new Float32Array(tiles * L * TILE);
+  const buf = new Float32Array(cinG * hp * wpad);
+  for (let grp = 0; grp < v.groups; grp++) {
+    wp.fill(0);
+    for (let col = 0; col < coutG; col++) {
+      const ct = Math.floor(col / TILE), c = col % TILE;
+      const src = (grp * coutG + col) * L; // OIX: (co, ci, kh, kw) flat = co·L + j
+      for (let j = 0; j < L; j++) wp[(ct * L + j) * TILE + c] = w.data[src + j];
+    }
+    for (let n = 0; n < v.n; n++) {
+      padInput(x.data, n, v.cin, v.h, v.w, grp * cinG, cinG, hp, wpad, v.pbh, v.pbw, buf);
+      tileKernel(buf, 0, offs, L, wp, coutG, y, (n * cout + grp * coutG) * plane, plane,
+        ho, wo, 0, v.sh * wpad, v.sw, 0, wo, 1);
+    }
+  }
+  return { shape: outShape, data: y };
+}
+
+interface AxisPhase {
+  /** Phase r: outputs o with (o + pb) mod s = r. */
+  r: number;
+  /** Taps reaching the phase and their input offsets: input i = q − off. */
+  taps: number[];
+  offs: number[];
+  /** Block range q ∈ [qLo, qHi] whose outputs o = q·s + r − pb lie in [0, out). */
+  qLo: number;
+  qHi: number;
+}
+
+function axisPhases(k: number, s: number, d: number, pb: number, out: number): AxisPhase[] {
+  const phases: AxisPhase[] = [];
+  for (let r = 0; r < s; r++) {
+    const taps: number[] = [];
+    const offs: number[] = [];
+    for (let t = 0; t < k; t++) if ((t * d) % s === r) { taps.push(t); offs.push((t * d - r) / s); }
+    const qLo = Math.ceil((pb - r) / s);
+    const qHi = Math.floor((out - 1 + pb - r) / s);
+    phases.push({ r, taps, offs, qLo, qHi });
+  }
+  return phases;
+}
+
+/** Fast ConvTranspose (x NCX, w IOX) in JavaScript. */
+export function jsConvTranspose(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry): Tensor {
+  const v = view2D(x, g);
+  const coutG = w.shape[1];
+  const cout = coutG * v.groups;
+  const cinG = v.cin / v.groups;
+  const outShape = convTransposeOutputShape(x, cout, g);
+  const ho = outShape.length === 4 ? outShape[2] : 1;
+  const wo = outShape[outShape.length - 1];
+  const plane = ho * wo;
+  const y = new Float32Array(v.n * cout * plane);
+  fillBias(y, v.n, cout, plane, bias);
+  if (plane === 0) return { shape: outShape, data: y };
+  if (v.h === 1 && v.w === 1) {
+    convTransposeOnePixel(x.data, w.data, v, coutG, ho, wo, y);
+    return { shape: outShape, data: y };
+  }
+  const ph = axisPhases(v.kh, v.sh, v.dh, v.pbh, ho);
+  const pw = axisPhases(v.kw, v.sw, v.dw, v.pbw, wo);
+  // Halo so that every i = q − off read by a non-empty phase lies inside the padded buffer.
+  const halo = (phases: AxisPhase[], size: number) => {
+    let lo = 0, hi = 0;
+    for (const p of phases) {
+      if (p.taps.length === 0 || p.qLo > p.qHi) continue;
+      lo = Math.max(lo, Math.max(...p.offs) - p.qLo);
+      hi = Math.max(hi, p.qHi - Math.min(...p.offs) - (size - 1));
+    }
+    return [lo, hi];
+  };
+  const [topH, botH] = halo(ph, v.h);
+  const [leftW, rightW] = halo(pw, v.w);
+  const hp = v.h + topH + botH;
+  const wpad = v.w + leftW + rightW;
+  const buf = new Float32Array(cinG * hp * wpad);
+  const tiles = Math.ceil(coutG / TILE);
+  const kk = v.kh * v.kw;
+  interface PhasePack { L: number; wp: Float32Array; offs: Int32Array; nRows: number; nCols: number; xRow0: number; oRow0: number }
+  for (let grp = 0; grp < v.groups; grp++) {
+    // Pack each phase's weights, (tile, ci·T + tap, 4), and the matching input offsets, once per group.
+    const packs: PhasePack[] = [];
+    for (const a of ph) {
+      if (a.taps.length === 0 || a.qLo > a.qHi) continue;
+      for (const b of pw) {
+        if (b.taps.length === 0 || b.qLo > b.qHi) continue;
+        const T = a.taps.length * b.taps.length;
+        const L = cinG * T;
+        const wp = new Float32Array(tiles * L * TILE);
+        const offs = new Int32Array(L);
+        for (let ci = 0; ci < cinG; ci++) {
+          const wRow = (grp * cinG + ci) * coutG;
+          for (let ia = 0; ia < a.taps.length; ia++) {
+            for (let ib = 0; ib < b.taps.length; ib++) {
+              const j = ci * T + ia * b.taps.length + ib;
+              offs[j] = (ci * hp - a.offs[ia]) * wpad - b.offs[ib];
+              const tap = a.taps[ia] * v.kw + b.taps[ib];
+              for (let col = 0; col < coutG; col++) {
+                wp[(Math.floor(col / TILE) * L + j) * TILE + (col % TILE)] = w.data[(wRow + col) * kk + tap];
+              }
+            }
+          }
+        }
+        packs.push({
+          L, wp, offs,
+          nRows: a.qHi - a.qLo + 1,
+          nCols: b.qHi - b.qLo + 1,
+          xRow0: (a.qLo + topH) * wpad + b.qLo + leftW,
+          oRow0: (a.qLo * v.sh + a.r - v.pbh) * wo + b.qLo * v.sw + b.r - v.pbw,
+        });
+      }
+    }
+    for (let n = 0; n < v.n; n++) {
+      padInput(x.data, n, v.cin, v.h, v.w, grp * cinG, cinG, hp, wpad, topH, leftW, buf);
+      for (const p of packs) {
+        tileKernel(buf, 0, p.offs, p.L, p.wp, coutG, y, (n * cout + grp * coutG) * plane, plane,
+          p.nRows, p.nCols, p.xRow0, wpad, 1, p.oRow0, v.sh * wo, v.sw);
+      }
+    }
+  }
+  return { shape: outShape, data: y };
+}
+
+/**
+ * ConvTranspose of a 1×1 input: full position f = t·d per axis, so y[co, t·d − pb] += Σ_ci x[ci]·w[ci, co, t].
+ * One axpy per input channel over the contiguous weight row (Cout/g · k_h · k_w), then a scatter of the taps.
+ */
+function convTransposeOnePixel(x: Float32Array, w: Float32Array, v: ReturnType<typeof view2D>, coutG: number,
+  ho: number, wo: number, y: Float32Array): void {
+  const cinG = v.cin / v.groups;
+  const kk = v.kh * v.kw;
+  const rowLen = coutG * kk;
+  const acc = new Float32Array(rowLen);
+  const cout = coutG * v.groups;
+  for (let n = 0; n < v.n; n++) {
+    for (let grp = 0; grp < v.groups; grp++) {
+      acc.fill(0);
+      for (let ci = 0; ci < cinG; ci++) {
+        const xv = x[n * v.cin + grp * cinG + ci];
+        if (xv === 0) continue;
+        const base = (grp * cinG + ci) * rowLen;
+        for (let e = 0; e < rowLen; e++) acc[e] += xv * w[base + e];
+      }
+      for (let col = 0; col < coutG; col++) {
+        const yBase = (n * cout + grp * coutG + col) * ho * wo;
+        for (let th = 0; th < v.kh; th++) {
+          const oh = th * v.dh - v.pbh;
+          if (oh < 0 || oh >= ho) continue;
+          for (let tw = 0; tw < v.kw; tw++) {
+            const ow = tw * v.dw - v.pbw;
+            if (ow < 0 || ow >= wo) continue;
+            y[yBase + oh * wo + ow] += acc[col * kk + th * v.kw + tw];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Conv, x NCX, w OIX: the WebAssembly kernel if it accepts the case, else the JavaScript one. */
+export function fastConv(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry): Tensor {
+  return wasmConv(x, w, bias, g) ?? jsConv(x, w, bias, g);
+}
+
+/** ConvTranspose, x NCX, w IOX: the WebAssembly kernel if it accepts the case, else the JavaScript one. */
+export function fastConvTranspose(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry): Tensor {
+  return wasmConvTranspose(x, w, bias, g) ?? jsConvTranspose(x, w, bias, g);
+}
