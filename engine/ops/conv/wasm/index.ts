@@ -1,14 +1,434 @@
-// Accelerated (WebAssembly SIMD) conv kernels. Each returns null where it does not apply, and the
-// caller falls back to the JavaScript kernels. Placeholder until the SIMD kernels land.
+// Accelerated (WebAssembly SIMD) conv kernels. Each returns null where it does not apply (no SIMD
+// at runtime, shapes the caller must diagnose), and the caller falls back to the JavaScript kernels.
+//
+// ConvTranspose runs by phase (sub-pixel) decomposition, SEMANTICS.md: for each phase (r_h, r_w)
+// the outputs o = q·s + r − pb form a small ordinary convolution over the input with the taps
+// t·d ≡ r (mod s), so no product with an inserted zero is ever computed. Conv is the same
+// implicit GEMM with column step s. Both use the kernels of generate.ts (f32x4 over output
+// channels, 4-pixel register tiles). Weights are repacked per phase once and cached by the
+// identity of the weight Float32Array (a re-run with the same weights does not repack).
 import type { Tensor } from '../../../tensor/tensor';
 import type { ConvGeometry } from '../geometry';
+import { fromBase64 } from './embed';
+import { CO_BLOCK, KERNEL_PARAMS, MAX_TILED_STEP, TAP_BYTES, TILE_PIXELS, kernelName } from './generate';
+import { KERNEL_WASM_BASE64 } from './module.generated';
+
+type KernelFn = (...args: number[]) => void;
+
+interface Runtime {
+  memory: WebAssembly.Memory;
+  kernels: KernelFn[];
+  /** Packed weights live in [ARENA_START, weightTop); scratch follows. */
+  weightTop: number;
+  /** Bumped when the weight arena is reset: packs placed in an older epoch are gone. */
+  epoch: number;
+}
+
+const ARENA_START = 1024;
+/** Weight arena size above which it is emptied (packs are re-copied from their JS copies). */
+const WEIGHT_ARENA_CAP = 256 * 1024 * 1024;
+const PAGE = 65536;
+
+let runtime: Runtime | null | undefined;
+
+function getRuntime(): Runtime | null {
+  if (runtime !== undefined) return runtime;
+  runtime = null;
+  try {
+    if (typeof WebAssembly !== 'object') return null;
+    const bytes = fromBase64(KERNEL_WASM_BASE64);
+    if (!WebAssembly.validate(bytes)) return null; // no SIMD here
+    const memory = new WebAssembly.Memory({ initial: 64 });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    const kernels: KernelFn[] = [];
+    for (let s = 0; s <= MAX_TILED_STEP; s++) kernels.push(instance.exports[kernelName(s)] as KernelFn);
+    runtime = { memory, kernels, weightTop: ARENA_START, epoch: 0 };
+  } catch {
+    runtime = null;
+  }
+  return runtime;
+}
+
+/** True when the SIMD kernels can run here. */
+export function wasmConvAvailable(): boolean {
+  return getRuntime() !== null;
+}
+
+function ensureBytes(rt: Runtime, bytes: number): void {
+  const have = rt.memory.buffer.byteLength;
+  if (bytes > have) rt.memory.grow(Math.ceil((bytes - have) / PAGE));
+}
+
+const align64 = (n: number) => Math.ceil(n / 64) * 64;
+
+// ---------------------------------------------------------------------------------------------
+// Geometry seen as 2D; per-axis tap lists.
+
+interface Dims {
+  n: number;
+  cin: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  pbh: number;
+  pbw: number;
+  oh: number;
+  ow: number;
+  groups: number;
+  rank: number;
+}
+
+const isPosInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+const isNatInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** The problem as 2D (1D: H = 1), or null when the shapes or geometry are not ones we run. */
+function dims(x: Tensor, g: ConvGeometry, transposed: boolean): Dims | null {
+  const rank = x.shape.length - 2;
+  if (rank !== 1 && rank !== 2) return null;
+  for (const a of [g.kernel, g.stride, g.dilation, g.padsBegin, g.padsEnd, g.outputPadding]) if (!Array.isArray(a) || a.length !== rank) return null;
+  if (![...g.kernel, ...g.stride, ...g.dilation, g.groups].every(isPosInt)) return null;
+  if (![...g.padsBegin, ...g.padsEnd, ...g.outputPadding].every(isNatInt)) return null;
+  if (!x.shape.every(isPosInt)) return null;
+  const ax = (a: number[], i: number, dflt: number) => (rank === 2 ? a[i] : i === 0 ? dflt : a[0]);
+  const d: Dims = {
+    n: x.shape[0],
+    cin: x.shape[1],
+    h: rank === 2 ? x.shape[2] : 1,
+    w: x.shape[rank + 1],
+    kh: ax(g.kernel, 0, 1),
+    kw: ax(g.kernel, 1, 1),
+    sh: ax(g.stride, 0, 1),
+    sw: ax(g.stride, 1, 1),
+    dh: ax(g.dilation, 0, 1),
+    dw: ax(g.dilation, 1, 1),
+    pbh: ax(g.padsBegin, 0, 0),
+    pbw: ax(g.padsBegin, 1, 0),
+    oh: 0,
+    ow: 0,
+    groups: g.groups,
+    rank,
+  };
+  const pe = (i: number) => ax(g.padsEnd, i, 0);
+  const op = (i: number) => ax(g.outputPadding, i, 0);
+  const size = (inS: number, k: number, s: number, dl: number, pb: number, pe: number, op: number) => {
+    const kEff = (k - 1) * dl + 1;
+    return transposed ? (inS - 1) * s + kEff - pb - pe + op : Math.floor((inS + pb + pe - kEff) / s) + 1;
+  };
+  d.oh = size(d.h, d.kh, d.sh, d.dh, d.pbh, pe(0), op(0));
+  d.ow = size(d.w, d.kw, d.sw, d.dw, d.pbw, pe(1), op(1));
+  if (d.oh < 1 || d.ow < 1) return null;
+  if (d.cin % d.groups !== 0) return null;
+  return d;
+}
+
+/** One tap on one axis: input index = pixel·step + delta; kIndex is the kernel tap it uses. */
+interface AxisTap {
+  kIndex: number;
+  delta: number;
+}
+
+/** One output grid on one axis: pixel m ∈ [0, count) writes output m·outStep + outStart. */
+interface AxisPhase {
+  count: number;
+  outStart: number;
+  outStep: number;
+  /** Input step between neighbouring pixels. */
+  step: number;
+  taps: AxisTap[];
+}
+
+/** ConvTranspose phases of one axis: outputs o ≡ r − pb (mod s); taps t with t·d ≡ r (mod s). */
+function transposePhases(inS: number, k: number, s: number, dl: number, pb: number, out: number): AxisPhase[] {
+  const phases: AxisPhase[] = [];
+  for (let r = 0; r < s; r++) {
+    const q0 = Math.ceil((pb - r) / s);
+    const q1 = Math.floor((out - 1 + pb - r) / s);
+    const taps: AxisTap[] = [];
+    for (let t = 0; t < k; t++) if ((t * dl) % s === r) taps.push({ kIndex: t, delta: q0 - (t * dl - r) / s });
+    phases.push({ count: q1 - q0 + 1, outStart: q0 * s + r - pb, outStep: s, step: 1, taps });
+  }
+  void inS;
+  return phases;
+}
+
+/** Conv on one axis: a single grid, input index o·s − pb + t·d. */
+function convPhase(k: number, s: number, dl: number, pb: number, out: number): AxisPhase {
+  const taps: AxisTap[] = [];
+  for (let t = 0; t < k; t++) taps.push({ kIndex: t, delta: t * dl - pb });
+  return { count: out, outStart: 0, outStep: 1, step: s, taps };
+}
+
+/** Pixels m ∈ [0, count) for which tap reads inside [0, inS). */
+function validRange(tap: AxisTap, step: number, inS: number, count: number): [number, number] {
+  const lo = Math.max(0, Math.ceil(-tap.delta / step));
+  const hi = Math.min(count - 1, Math.floor((inS - 1 - tap.delta) / step));
+  return [lo, hi];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weight packing: per 2D phase, per group, blocks [coBlock][tap][ci][CO_BLOCK].
+
+interface PhasePack {
+  hPhase: AxisPhase;
+  wPhase: AxisPhase;
+  /** Float offset of each group's block in the pack. */
+  groupOffset: number[];
+  cbStride: number; // floats
+}
+
+interface Pack {
+  data: Float32Array;
+  phases: PhasePack[];
+  nCb: number;
+  addr: number;
+  epoch: number;
+}
+
+const packCache = new WeakMap<Float32Array, Map<string, Pack>>();
+
+function packWeights(
+  w: Tensor,
+  d: Dims,
+  coutG: number,
+  transposed: boolean,
+  phases2D: { hPhase: AxisPhase; wPhase: AxisPhase }[],
+): Pack {
+  const key = `${transposed ? 'T' : 'C'}|${w.shape.join(',')}|${d.groups}|${d.kh},${d.kw},${d.sh},${d.sw},${d.dh},${d.dw},${d.pbh},${d.pbw}`;
+  let byKey = packCache.get(w.data);
+  if (!byKey) {
+    byKey = new Map();
+    packCache.set(w.data, byKey);
+  }
+  const hit = byKey.get(key);
+  if (hit) return hit;
+
+  const cinG = d.cin / d.groups;
+  const nCb = Math.ceil(coutG / CO_BLOCK);
+  let total = 0;
+  const phases: PhasePack[] = phases2D.map(({ hPhase, wPhase }) => {
+    const nT = hPhase.taps.length * wPhase.taps.length;
+    const cbStride = nT * cinG * CO_BLOCK;
+    const groupOffset: number[] = [];
+    for (let gi = 0; gi < d.groups; gi++) {
+      groupOffset.push(total);
+      total += nCb * cbStride;
+    }
+    return { hPhase, wPhase, groupOffset, cbStride };
+  });
+  const data = new Float32Array(total);
+  const src = w.data;
+  const khw = d.kh * d.kw;
+  for (const ph of phases) {
+    for (let gi = 0; gi < d.groups; gi++) {
+      let o = ph.groupOffset[gi];
+      for (let cb = 0; cb < nCb; cb++) {
+        for (const th of ph.hPhase.taps) {
+          for (const tw of ph.wPhase.taps) {
+            const tapIdx = th.kIndex * d.kw + tw.kIndex;
+            for (let ci = 0; ci < cinG; ci++) {
+              for (let l = 0; l < CO_BLOCK; l++, o++) {
+                const co = cb * CO_BLOCK + l;
+                if (co >= coutG) continue;
+                // IOX (Cin, Cout/g, k…) for ConvTranspose, OIX (Cout, Cin/g, k…) for Conv.
+                const idx = transposed ? ((gi * cinG + ci) * coutG + co) * khw + tapIdx : ((gi * coutG + co) * cinG + ci) * khw + tapIdx;
+                data[o] = src[idx];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  const pack: Pack = { data, phases, nCb, addr: 0, epoch: -1 };
+  byKey.set(key, pack);
+  return pack;
+}
+
+/** Makes the pack resident in wasm memory (copying it in unless it already is) and returns its address. */
+function residentAddr(rt: Runtime, pack: Pack): number {
+  if (pack.epoch === rt.epoch) return pack.addr;
+  const bytes = pack.data.length * 4;
+  if (rt.weightTop + bytes > WEIGHT_ARENA_CAP && rt.weightTop > ARENA_START) {
+    rt.epoch++;
+    rt.weightTop = ARENA_START;
+  }
+  const addr = rt.weightTop;
+  ensureBytes(rt, addr + bytes);
+  new Float32Array(rt.memory.buffer, addr, pack.data.length).set(pack.data);
+  rt.weightTop = align64(addr + bytes);
+  pack.addr = addr;
+  pack.epoch = rt.epoch;
+  return addr;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Whether a 4-pixel tile of this column grid wastes too many products (then: one pixel at a time). */
+function tilesPay(wPhase: AxisPhase, inW: number): boolean {
+  let exact = 0;
+  let tiled = 0;
+  for (const tap of wPhase.taps) {
+    const [lo, hi] = validRange(tap, wPhase.step, inW, wPhase.count);
+    if (lo > hi) continue;
+    exact += hi - lo + 1;
+    const full = Math.floor(wPhase.count / TILE_PIXELS) * TILE_PIXELS;
+    for (let c = 0; c < full; c += TILE_PIXELS) if (c + TILE_PIXELS - 1 >= lo && c <= hi) tiled += TILE_PIXELS;
+    for (let c = full; c < wPhase.count; c++) if (c >= lo && c <= hi) tiled += 1;
+  }
+  return tiled <= exact * 1.25;
+}
+
+function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, transposed: boolean): Tensor | null {
+  const rt = getRuntime();
+  if (!rt) return null;
+  const d = dims(x, g, transposed);
+  if (!d) return null;
+  if (w.shape.length !== d.rank + 2) return null;
+  const cinG = d.cin / d.groups;
+  let coutG: number;
+  if (transposed) {
+    if (w.shape[0] !== d.cin) return null;
+    coutG = w.shape[1];
+  } else {
+    if (w.shape[1] !== cinG || w.shape[0] % d.groups !== 0) return null;
+    coutG = w.shape[0] / d.groups;
+  }
+  const kShape = d.rank === 2 ? [d.kh, d.kw] : [d.kw];
+  if (!kShape.every((k, i) => w.shape[2 + i] === k)) return null;
+  if (!isPosInt(coutG)) return null;
+  const cout = coutG * d.groups;
+  if (bias && bias.length !== cout) return null;
+  if (x.data.length !== d.n * d.cin * d.h * d.w || w.data.length !== d.cin * coutG * d.kh * d.kw) return null;
+
+  const phases2D: { hPhase: AxisPhase; wPhase: AxisPhase }[] = [];
+  if (transposed) {
+    const hs = transposePhases(d.h, d.kh, d.sh, d.dh, d.pbh, d.oh);
+    const ws = transposePhases(d.w, d.kw, d.sw, d.dw, d.pbw, d.ow);
+    for (const hPhase of hs) for (const wPhase of ws) phases2D.push({ hPhase, wPhase });
+  } else {
+    phases2D.push({ hPhase: convPhase(d.kh, d.sh, d.dh, d.pbh, d.oh), wPhase: convPhase(d.kw, d.sw, d.dw, d.pbw, d.ow) });
+  }
+  const pack = packWeights(w, d, coutG, transposed, phases2D);
+  const wAddr = residentAddr(rt, pack);
+  const nCb = pack.nCb;
+
+  // Column step of the pixel grid on the input side: 1 for every ConvTranspose phase, s for Conv.
+  const colStepEl = transposed ? 1 : d.sw;
+  const tiledKernel = colStepEl <= MAX_TILED_STEP ? colStepEl : 0;
+  const padC = tiledKernel > 0 ? (TILE_PIXELS - 1) * colStepEl : 0;
+  const wp = d.w + 2 * padC;
+
+  // Scratch: tap tables, bias, padded input (one sample), output (one sample).
+  let maxTaps = 0;
+  for (const ph of pack.phases) maxTaps = Math.max(maxTaps, ph.hPhase.taps.length * ph.wPhase.taps.length);
+  const tapsAddr = align64(rt.weightTop);
+  const biasAddr = align64(tapsAddr + pack.phases.length * maxTaps * TAP_BYTES);
+  const xAddr = align64(biasAddr + d.groups * nCb * CO_BLOCK * 4);
+  const xFloats = d.cin * d.h * wp;
+  const outAddr = align64(xAddr + xFloats * 4);
+  const outPerSample = cout * d.oh * d.ow;
+  ensureBytes(rt, outAddr + outPerSample * 4);
+  const buf = rt.memory.buffer;
+  const heapI32 = new Int32Array(buf);
+  const heapF32 = new Float32Array(buf);
+
+  for (let gi = 0; gi < d.groups; gi++) {
+    for (let co = 0; co < nCb * CO_BLOCK; co++) heapF32[(biasAddr >> 2) + gi * nCb * CO_BLOCK + co] = bias && co < coutG ? bias[gi * coutG + co] : 0;
+  }
+
+  // Tap tables per phase (depend on the input size, so built per call; they are tiny).
+  interface PhaseCall {
+    tapsPtr: number;
+    nTaps: number;
+    ph: PhasePack;
+    kernel: KernelFn;
+  }
+  const calls: PhaseCall[] = [];
+  pack.phases.forEach((ph, pi) => {
+    const { hPhase, wPhase } = ph;
+    if (hPhase.count < 1 || wPhase.count < 1) return;
+    const tapsPtr = tapsAddr + pi * maxTaps * TAP_BYTES;
+    let nTaps = 0;
+    let j = 0;
+    for (const th of hPhase.taps) {
+      const [rLo, rHi] = validRange(th, hPhase.step, d.h, hPhase.count);
+      for (const tw of wPhase.taps) {
+        const [cLo, cHi] = validRange(tw, wPhase.step, d.w, wPhase.count);
+        if (rLo <= rHi && cLo <= cHi) {
+          const rec = (tapsPtr >> 2) + nTaps * (TAP_BYTES >> 2);
+          heapI32[rec] = (th.delta * wp + tw.delta) * 4;
+          heapI32[rec + 1] = j * cinG * CO_BLOCK * 4;
+          heapI32[rec + 2] = rLo;
+          heapI32[rec + 3] = rHi;
+          heapI32[rec + 4] = cLo;
+          heapI32[rec + 5] = cHi;
+          nTaps++;
+        }
+        j++;
+      }
+    }
+    const useTiles = tiledKernel > 0 && tilesPay(wPhase, d.w);
+    calls.push({ tapsPtr, nTaps, ph, kernel: rt.kernels[useTiles ? tiledKernel : 0] });
+  });
+
+  const out = new Float32Array(d.n * outPerSample);
+  const xPlane = d.h * d.w;
+  for (let n = 0; n < d.n; n++) {
+    // Padded input: zero columns either side of every row.
+    const xs = x.data;
+    const xBaseF = xAddr >> 2;
+    if (padC > 0) heapF32.fill(0, xBaseF, xBaseF + xFloats);
+    for (let c = 0; c < d.cin; c++) {
+      for (let r = 0; r < d.h; r++) {
+        const s0 = (n * d.cin + c) * xPlane + r * d.w;
+        heapF32.set(xs.subarray(s0, s0 + d.w), xBaseF + (c * d.h + r) * wp + padC);
+      }
+    }
+    for (const call of calls) {
+      const { hPhase, wPhase } = call.ph;
+      for (let gi = 0; gi < d.groups; gi++) {
+        const xBase = xAddr + (gi * cinG * d.h * wp + padC) * 4;
+        const outBase = outAddr + ((gi * coutG) * d.oh * d.ow + hPhase.outStart * d.ow + wPhase.outStart) * 4;
+        const args: Record<(typeof KERNEL_PARAMS)[number], number> = {
+          xBase,
+          chanStep: d.h * wp * 4,
+          rowStep: hPhase.step * wp * 4,
+          colStep: wPhase.step * 4,
+          cin: cinG,
+          tapsPtr: call.tapsPtr,
+          nTaps: call.nTaps,
+          wBase: wAddr + call.ph.groupOffset[gi] * 4,
+          cbStride: call.ph.cbStride * 4,
+          nCb,
+          outBase,
+          oRowStep: hPhase.outStep * d.ow * 4,
+          oColStep: wPhase.outStep * 4,
+          oChanStep: d.oh * d.ow * 4,
+          biasPtr: biasAddr + gi * nCb * CO_BLOCK * 4,
+          nRows: hPhase.count,
+          nCols: wPhase.count,
+          coValid: coutG,
+        };
+        call.kernel(...KERNEL_PARAMS.map((k) => args[k]));
+      }
+    }
+    out.set(heapF32.subarray(outAddr >> 2, (outAddr >> 2) + outPerSample), n * outPerSample);
+  }
+  const shape = d.rank === 2 ? [d.n, cout, d.oh, d.ow] : [d.n, cout, d.ow];
+  return { shape, data: out };
+}
 
 /** x: (N, Cin, …spatial) NCX; w: IOX (Cin, Cout/g, …k); returns (N, Cout, …out) or null. */
-export function wasmConvTranspose(_x: Tensor, _w: Tensor, _bias: Float32Array | null, _g: ConvGeometry): Tensor | null {
-  return null;
+export function wasmConvTranspose(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry): Tensor | null {
+  return run(x, w, bias, g, true);
 }
 
 /** x: (N, Cin, …spatial) NCX; w: OIX (Cout, Cin/g, …k); returns (N, Cout, …out) or null. */
-export function wasmConv(_x: Tensor, _w: Tensor, _bias: Float32Array | null, _g: ConvGeometry): Tensor | null {
-  return null;
+export function wasmConv(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry): Tensor | null {
+  return run(x, w, bias, g, false);
 }

@@ -1,0 +1,166 @@
+// Generates the WebAssembly SIMD kernel module (run `npm run build:wasm` after changing it; the
+// bytes are embedded in module.generated.ts and a test checks they are current).
+//
+// One kernel shape serves Conv and every ConvTranspose phase: an implicit GEMM over a grid of
+// output pixels (rows × cols) and output channels, summing over taps and input channels:
+//
+//   out[co, r, c] = bias[co] + Σ_taps Σ_ci x[ci, pixel(r, c) + tapOffset] · w[tap, ci, co]
+//
+// Taps carry the output rows/cols for which they read inside the input; rows are exact (a row
+// only visits its valid taps), column tiles visit a tap when any pixel in the tile is valid and
+// read zeros from the padded input columns otherwise. Vectorised over output channels (f32x4),
+// register-tiled over TILE_PIXELS neighbouring pixels × CO_BLOCK channels.
+import { assemble, Body, I32, V128, type ValType } from './asm';
+
+/** Output channels per register block (multiple of 4); weights are packed in blocks of this width. */
+export const CO_BLOCK = 8;
+/** Output pixels per register tile along a row. */
+export const TILE_PIXELS = 4;
+/** Largest column step (in input elements) of a pixel tile that has its own kernel. */
+export const MAX_TILED_STEP = 3;
+/** Bytes of one tap record: xOff, wOff, rowLo, rowHi, colLo, colHi (i32 each). */
+export const TAP_BYTES = 24;
+
+/** Parameter order of every kernel (all i32; byte addresses and byte steps). */
+export const KERNEL_PARAMS = [
+  'xBase', // address of input channel 0 at pixel (0, 0) before tap offsets
+  'chanStep', // bytes between input channels
+  'rowStep', // bytes between output rows, on the input side
+  'colStep', // bytes between output cols, on the input side
+  'cin', // input channels summed (≥ 1)
+  'tapsPtr', // tap records
+  'nTaps',
+  'wBase', // packed weights: [coBlock][tap][ci][CO_BLOCK]
+  'cbStride', // bytes between co blocks in the packed weights
+  'nCb', // co blocks (≥ 1)
+  'outBase', // address of out channel 0 at pixel (0, 0)
+  'oRowStep',
+  'oColStep',
+  'oChanStep',
+  'biasPtr', // nCb·CO_BLOCK floats
+  'nRows', // ≥ 1
+  'nCols', // ≥ 1
+  'coValid', // channels actually stored (the rest of the last block is padding)
+] as const;
+
+type P = (typeof KERNEL_PARAMS)[number];
+
+function kernel(tiledStep: number): Body {
+  const params: ValType[] = KERNEL_PARAMS.map(() => I32);
+  const b = new Body(params);
+  const p = (n: P) => KERNEL_PARAMS.indexOf(n);
+  const cbi = b.local(I32);
+  const r = b.local(I32);
+  const c = b.local(I32);
+  const rowX = b.local(I32);
+  const rowO = b.local(I32);
+  const wBlock = b.local(I32);
+  const j = b.local(I32);
+  const tp = b.local(I32);
+  const xp = b.local(I32);
+  const wp = b.local(I32);
+  const ci = b.local(I32);
+  const opix = b.local(I32);
+  const bp = b.local(I32);
+  const co0 = b.local(I32);
+  const maxP = TILE_PIXELS;
+  const C = CO_BLOCK / 4;
+  const acc: number[][] = [];
+  for (let i = 0; i < maxP; i++) acc.push(Array.from({ length: C }, () => b.local(V128)));
+  const wv = Array.from({ length: C }, () => b.local(V128));
+  const xs = b.local(V128);
+  const tmp = b.local(V128);
+
+  const tile = (P: number, step: number) => {
+    for (let i = 0; i < P; i++) for (let v = 0; v < C; v++) b.v128Zero().set(acc[i][v]);
+    b.get(p('nTaps')).set(j);
+    b.get(p('tapsPtr')).set(tp);
+    b.block(() =>
+      b.loop(() => {
+        b.get(j).eqz().brIf(1);
+        b.block(() => {
+          b.get(r).get(tp).loadI32(8).ltS().brIf(0);
+          b.get(r).get(tp).loadI32(12).gtS().brIf(0);
+          b.get(c).i32(P - 1).add().get(tp).loadI32(16).ltS().brIf(0);
+          b.get(c).get(tp).loadI32(20).gtS().brIf(0);
+          b.get(rowX).get(c).get(p('colStep')).mul().add().get(tp).loadI32(0).add().set(xp);
+          b.get(wBlock).get(tp).loadI32(4).add().set(wp);
+          b.get(p('cin')).set(ci);
+          b.loop(() => {
+            for (let v = 0; v < C; v++) b.get(wp).v128Load(16 * v).set(wv[v]);
+            for (let i = 0; i < P; i++) {
+              b.get(xp).load32Splat(i * step * 4).set(xs);
+              for (let v = 0; v < C; v++) b.get(acc[i][v]).get(xs).get(wv[v]).f32x4Mul().f32x4Add().set(acc[i][v]);
+            }
+            b.get(xp).get(p('chanStep')).add().set(xp);
+            b.get(wp).i32(CO_BLOCK * 4).add().set(wp);
+            b.get(ci).i32(1).sub().tee(ci).brIf(0);
+          });
+        });
+        b.get(tp).i32(24).add().set(tp);
+        b.get(j).i32(1).sub().set(j);
+        b.br(0);
+      }),
+    );
+    // Store with bias; lanes past coValid are padding.
+    for (let i = 0; i < P; i++) {
+      b.get(rowO).get(c).i32(i).add().get(p('oColStep')).mul().add().set(opix);
+      for (let v = 0; v < C; v++) {
+        b.get(acc[i][v]).get(bp).v128Load(16 * v).f32x4Add().set(tmp);
+        for (let l = 0; l < 4; l++) {
+          const k = 4 * v + l;
+          b.get(co0).i32(k).add().get(p('coValid')).ltS();
+          b.if(() => {
+            b.get(opix).get(p('oChanStep')).i32(k).mul().add();
+            b.get(tmp).f32x4ExtractLane(l).storeF32();
+          });
+        }
+      }
+    }
+  };
+
+  b.i32(0).set(cbi);
+  b.loop(() => {
+    b.get(cbi).i32(CO_BLOCK).mul().set(co0);
+    b.get(p('wBase')).get(cbi).get(p('cbStride')).mul().add().set(wBlock);
+    b.get(p('biasPtr')).get(co0).i32(4).mul().add().set(bp);
+    b.i32(0).set(r);
+    b.loop(() => {
+      b.get(p('xBase')).get(r).get(p('rowStep')).mul().add().set(rowX);
+      b.get(p('outBase')).get(r).get(p('oRowStep')).mul().add().get(co0).get(p('oChanStep')).mul().add().set(rowO);
+      b.i32(0).set(c);
+      if (tiledStep > 0) {
+        b.block(() =>
+          b.loop(() => {
+            b.get(c).i32(TILE_PIXELS).add().get(p('nCols')).gtS().brIf(1);
+            tile(TILE_PIXELS, tiledStep);
+            b.get(c).i32(TILE_PIXELS).add().set(c);
+            b.br(0);
+          }),
+        );
+      }
+      b.block(() =>
+        b.loop(() => {
+          b.get(c).get(p('nCols')).geS().brIf(1);
+          tile(1, 0);
+          b.get(c).i32(1).add().set(c);
+          b.br(0);
+        }),
+      );
+      b.get(r).i32(1).add().tee(r).get(p('nRows')).ltS().brIf(0);
+    });
+    b.get(cbi).i32(1).add().tee(cbi).get(p('nCb')).ltS().brIf(0);
+  });
+  return b;
+}
+
+/** Export names: kernel1…kernel3 tile pixels whose input columns are 1…3 apart; kernel0 has no tiles. */
+export function kernelName(tiledStep: number): string {
+  return `kernel${tiledStep}`;
+}
+
+export function generateModule(): Uint8Array<ArrayBuffer> {
+  const funcs = [];
+  for (let s = 0; s <= MAX_TILED_STEP; s++) funcs.push({ name: kernelName(s), params: KERNEL_PARAMS.map(() => I32 as ValType), body: kernel(s) });
+  return assemble(funcs);
+}
