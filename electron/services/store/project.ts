@@ -1,0 +1,499 @@
+// One project = one SQLite file (`*.tessera`), WAL mode. A ProjectFile is an open, locked project:
+// load() reads the whole document, save() writes it in ONE transaction, so a crash at any instant
+// leaves the last committed save readable. Opening checks the file without changing it first: a
+// file that is not a project, is damaged or is from a newer Tessera gives a clear StoreError and
+// stays byte-identical.
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { Graph } from '../../../engine/graph/model';
+import { DEFAULT_SETTINGS, PreviewInput, ProjectSettings, type Dtype } from '../../api/contract';
+import type { z } from 'zod';
+import { StoreError } from './errors';
+import { ProjectLock } from './lock';
+import { APPLICATION_ID, CURRENT_SCHEMA_VERSION, migrate, requiredTablesAt } from './schema';
+import { parseStoredGraph, GRAPH_VERSION } from './graph-codec';
+
+export type DtypeName = z.output<typeof Dtype>;
+
+export const DTYPE_BYTES: Record<DtypeName, number> = { float32: 4, float64: 8, int8: 1, uint8: 1, int16: 2, int32: 4 };
+
+/** A tensor as stored: little-endian raw bytes, row-major, with its axis-order label. */
+export interface StoredTensor {
+  dtype: DtypeName;
+  shape: number[];
+  layout: string;
+  data: Uint8Array;
+}
+
+export type StoredWeights = Record<string, Record<string, StoredTensor>>;
+
+export interface StoredDocument {
+  graph: Graph;
+  weights: StoredWeights;
+  settings: ProjectSettings;
+  previewInputs: PreviewInput[];
+}
+
+export interface ProjectMeta {
+  name: string;
+  createdAt: string;
+  savedAt: string;
+  schemaVersion: number;
+  /** Example id when the project was created from an example. */
+  example: string | null;
+}
+
+export const PROJECT_EXTENSION = '.tessera';
+
+export function emptyDocument(): StoredDocument {
+  return {
+    graph: { version: GRAPH_VERSION, nodes: [], edges: [] },
+    weights: {},
+    settings: ProjectSettings.parse({}),
+    previewInputs: [],
+  };
+}
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}
+
+function sqliteCode(e: unknown): string | undefined {
+  return (e as { code?: string }).code;
+}
+
+function isCorruption(e: unknown): boolean {
+  const c = sqliteCode(e) ?? '';
+  return c.startsWith('SQLITE_CORRUPT') || c === 'SQLITE_NOTADB' || c.startsWith('SQLITE_IOERR_SHORT_READ');
+}
+
+/** The files SQLite may create beside a database. */
+function sideFiles(file: string): string[] {
+  return [`${file}-wal`, `${file}-shm`, `${file}-journal`];
+}
+
+/**
+ * Checks `file` is a Tessera project this version can open, without changing it (any side file
+ * SQLite creates while checking is removed again). Returns the file's schema version.
+ */
+export function inspectProject(file: string): number {
+  const name = path.basename(file);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    throw new StoreError('not-found', `${file} does not exist; check the path or pick the file again`);
+  }
+  if (!st.isFile()) throw new StoreError('not-a-project', `${file} is a folder, not a Tessera project; pick a ${PROJECT_EXTENSION} file`);
+  const header = Buffer.alloc(100);
+  const fd = fs.openSync(file, 'r');
+  let n: number;
+  try {
+    n = fs.readSync(fd, header, 0, 100, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const magicOk = n >= 16 && header.subarray(0, 16).equals(SQLITE_MAGIC);
+  if (!magicOk) {
+    const what = n === 0 ? 'an empty file' : 'not an SQLite database';
+    throw new StoreError('not-a-project', `${name} is not a Tessera project (${what}); open a ${PROJECT_EXTENSION} file saved by Tessera`);
+  }
+  if (n < 100) throw new StoreError('corrupt', `${name} is damaged (its header is cut short at ${n} bytes); restore it from a backup`);
+  checkIds(name, header.readUInt32BE(68), header.readUInt32BE(60));
+
+  const existing = new Set(sideFiles(file).filter((f) => fs.existsSync(f)));
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    checkIds(name, appId >>> 0, version);
+    const rows = (db.pragma('quick_check(4)') as { quick_check: string }[]).map((r) => r.quick_check);
+    if (rows.join() !== 'ok') {
+      const first = rows.join('\n').split('\n').find((l) => l.trim() && !l.startsWith('***')) ?? rows[0];
+      throw new StoreError('corrupt', `${name} is damaged (SQLite integrity check: ${first.trim()}); restore it from a backup`);
+    }
+    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+    const missing = requiredTablesAt(version).filter((t) => !tables.has(t));
+    if (missing.length) {
+      throw new StoreError('corrupt', `${name} is damaged (table ${missing.join(', ')} missing for schema v${version}); restore it from a backup`);
+    }
+    return version;
+  } catch (e) {
+    if (e instanceof StoreError) throw e;
+    if (isCorruption(e)) throw new StoreError('corrupt', `${name} is damaged (${(e as Error).message}); restore it from a backup`);
+    throw new StoreError('io', `cannot read ${name}: ${(e as Error).message}`);
+  } finally {
+    db?.close();
+    for (const f of sideFiles(file)) {
+      if (!existing.has(f)) fs.rmSync(f, { force: true });
+    }
+  }
+}
+
+function checkIds(name: string, appId: number, version: number): void {
+  if (appId !== APPLICATION_ID) {
+    const whose = appId === 0 ? 'an SQLite database of some other program' : `an SQLite database of another application (application_id ${hex(appId)})`;
+    throw new StoreError('not-a-project', `${name} is not a Tessera project (${whose}); open a ${PROJECT_EXTENSION} file saved by Tessera`);
+  }
+  if (version > CURRENT_SCHEMA_VERSION) {
+    throw new StoreError(
+      'newer-schema',
+      `${name} was saved by a newer Tessera (project schema v${version}; this version reads up to v${CURRENT_SCHEMA_VERSION}); update Tessera to open it`,
+    );
+  }
+  if (version < 1) throw new StoreError('corrupt', `${name} is damaged (schema version ${version}); restore it from a backup`);
+}
+
+function configure(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 2000');
+}
+
+function tensorKey(nodeId: string, slot: string): string {
+  return `${nodeId}\u0000${slot}`;
+}
+
+function digest(data: Uint8Array): string {
+  return crypto.createHash('sha1').update(data).digest('hex');
+}
+
+function checkTensor(nodeId: string, slot: string, t: StoredTensor): void {
+  const bytes = DTYPE_BYTES[t.dtype];
+  if (!bytes) throw new StoreError('invalid', `weight ${nodeId}/${slot}: unknown dtype ${String(t.dtype)}; use float32`);
+  if (!t.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new StoreError('invalid', `weight ${nodeId}/${slot}: shape [${t.shape.join(', ')}] must hold non-negative integers`);
+  }
+  const want = t.shape.reduce((a, b) => a * b, 1) * bytes;
+  if (t.data.byteLength !== want) {
+    throw new StoreError(
+      'invalid',
+      `weight ${nodeId}/${slot}: ${t.data.byteLength} bytes of data, shape [${t.shape.join(', ')}] of ${t.dtype} needs ${want}; send the whole tensor`,
+    );
+  }
+}
+
+export interface CreateOptions {
+  name?: string;
+  doc?: StoredDocument;
+  overwrite?: boolean;
+  example?: string | null;
+}
+
+export class ProjectFile {
+  private db: Database.Database;
+  private lock: ProjectLock;
+  /** Digest of each tensor as committed, so unchanged weights are not rewritten. */
+  private tensorDigests = new Map<string, string>();
+  private closed = false;
+
+  private constructor(
+    private filePath: string,
+    db: Database.Database,
+    lock: ProjectLock,
+  ) {
+    this.db = db;
+    this.lock = lock;
+  }
+
+  get path(): string {
+    return this.filePath;
+  }
+
+  /** Opens (and locks) an existing project, migrating an older schema (a `.v<N>.bak` copy is kept). */
+  static open(file: string): ProjectFile {
+    const abs = path.resolve(file);
+    inspectProject(abs); // throws before the lock: a foreign file is never touched
+    const lock = ProjectLock.acquire(abs);
+    try {
+      const version = inspectProject(abs); // again under the lock: the file may have changed meanwhile
+      if (version < CURRENT_SCHEMA_VERSION) fs.copyFileSync(abs, `${abs}.v${version}.bak`, fs.constants.COPYFILE_EXCL);
+      const db = new Database(abs, { fileMustExist: true });
+      try {
+        configure(db);
+        if (version < CURRENT_SCHEMA_VERSION) migrate(db, version);
+      } catch (e) {
+        db.close();
+        throw e;
+      }
+      const project = new ProjectFile(abs, db, lock);
+      project.load(); // fail now, not later, on a damaged document
+      project.primeDigests();
+      return project;
+    } catch (e) {
+      lock.release();
+      if (e instanceof StoreError) throw e;
+      if (sqliteCode(e) === 'EEXIST' || (e as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new StoreError('io', `cannot keep a backup before migrating ${path.basename(abs)}: ${(e as Error).message}; move the old .bak away`);
+      }
+      throw new StoreError(isCorruption(e) ? 'corrupt' : 'io', `cannot open ${path.basename(abs)}: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Creates a project file at `file` (atomically: written beside it, then renamed into place) and opens it.
+   */
+  static create(file: string, options: CreateOptions = {}): ProjectFile {
+    const abs = path.resolve(file);
+    const dir = path.dirname(abs);
+    if (!fs.existsSync(dir)) throw new StoreError('not-found', `folder ${dir} does not exist; create it or pick another place`);
+    const lock = ProjectLock.acquire(abs);
+    const tmp = path.join(dir, `.${path.basename(abs)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+    try {
+      if (!options.overwrite && fs.existsSync(abs)) {
+        throw new StoreError('exists', `${path.basename(abs)} already exists in ${dir}; pick another name or allow overwriting`);
+      }
+      const name = options.name ?? path.basename(abs, PROJECT_EXTENSION);
+      writeNewFile(tmp, name, options.doc ?? emptyDocument(), options.example ?? null);
+      fs.renameSync(tmp, abs);
+      const db = new Database(abs, { fileMustExist: true });
+      configure(db);
+      const project = new ProjectFile(abs, db, lock);
+      project.primeDigests();
+      return project;
+    } catch (e) {
+      for (const f of [tmp, ...sideFiles(tmp)]) fs.rmSync(f, { force: true });
+      lock.release();
+      if (e instanceof StoreError) throw e;
+      throw new StoreError('io', `cannot create ${abs}: ${(e as Error).message}`);
+    }
+  }
+
+  private primeDigests(): void {
+    this.tensorDigests.clear();
+    const rows = this.db.prepare('SELECT node_id, slot, data FROM tensors').all() as { node_id: string; slot: string; data: Buffer }[];
+    for (const r of rows) this.tensorDigests.set(tensorKey(r.node_id, r.slot), digest(r.data));
+  }
+
+  private live(): Database.Database {
+    if (this.closed) throw new StoreError('not-found', `project ${path.basename(this.filePath)} is closed; open it again`);
+    return this.db;
+  }
+
+  meta(): ProjectMeta {
+    const rows = this.live().prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
+    const m = new Map(rows.map((r) => [r.key, r.value]));
+    return {
+      name: m.get('name') ?? path.basename(this.filePath, PROJECT_EXTENSION),
+      createdAt: m.get('created_at') ?? '',
+      savedAt: m.get('saved_at') ?? '',
+      schemaVersion: this.db.pragma('user_version', { simple: true }) as number,
+      example: m.get('example') ?? null,
+    };
+  }
+
+  /** Reads the whole document. */
+  load(): StoredDocument {
+    const db = this.live();
+    const name = path.basename(this.filePath);
+    try {
+      return db.transaction(() => {
+        const meta = new Map((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+        const nodes = db.prepare('SELECT id, type, name, params, x, y FROM nodes ORDER BY ord').all() as {
+          id: string; type: string; name: string; params: string; x: number | null; y: number | null;
+        }[];
+        const edges = db.prepare('SELECT id, source, source_port, target, target_port FROM edges ORDER BY ord').all() as {
+          id: string; source: string; source_port: number; target: string; target_port: number;
+        }[];
+        const rawGraph = {
+          version: Number(meta.get('graph_version') ?? GRAPH_VERSION),
+          nodes: nodes.map((n) => ({
+            id: n.id,
+            type: n.type,
+            name: n.name,
+            params: JSON.parse(n.params) as Record<string, unknown>,
+            ...(n.x !== null && n.y !== null ? { position: { x: n.x, y: n.y } } : {}),
+          })),
+          edges: edges.map((e) => ({ id: e.id, source: e.source, sourcePort: e.source_port, target: e.target, targetPort: e.target_port })),
+        };
+        const parsed = parseStoredGraph(rawGraph);
+        if ('error' in parsed) throw new StoreError('corrupt', `${name}: the saved ${parsed.error}`);
+
+        const weights: StoredWeights = {};
+        const trows = db.prepare('SELECT node_id, slot, dtype, shape, layout, data FROM tensors ORDER BY node_id, slot').all() as {
+          node_id: string; slot: string; dtype: DtypeName; shape: string; layout: string; data: Buffer;
+        }[];
+        for (const r of trows) {
+          const t: StoredTensor = { dtype: r.dtype, shape: JSON.parse(r.shape) as number[], layout: r.layout, data: new Uint8Array(r.data) };
+          try {
+            checkTensor(r.node_id, r.slot, t);
+          } catch (e) {
+            throw new StoreError('corrupt', `${name} is damaged: ${(e as Error).message}`);
+          }
+          (weights[r.node_id] ??= {})[r.slot] = t;
+        }
+
+        const settingRows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
+        const settings: Record<string, unknown> = {};
+        const known = new Set(Object.keys(DEFAULT_SETTINGS));
+        for (const r of settingRows) if (known.has(r.key)) settings[r.key] = JSON.parse(r.value);
+        const parsedSettings = ProjectSettings.safeParse(settings);
+
+        const inputs: PreviewInput[] = [];
+        for (const r of db.prepare('SELECT ord, spec FROM preview_inputs ORDER BY ord').all() as { ord: number; spec: string }[]) {
+          const p = PreviewInput.safeParse(JSON.parse(r.spec));
+          if (!p.success) throw new StoreError('corrupt', `${name}: preview input ${r.ord} is malformed (${p.error.issues[0]?.message}); set it again`);
+          inputs.push(p.data);
+        }
+        return {
+          graph: parsed.graph,
+          weights,
+          settings: parsedSettings.success ? parsedSettings.data : ProjectSettings.parse({}),
+          previewInputs: inputs,
+        };
+      })();
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      if (e instanceof SyntaxError) throw new StoreError('corrupt', `${name} is damaged (a stored JSON value does not parse: ${e.message}); restore it from a backup`);
+      if (isCorruption(e)) throw new StoreError('corrupt', `${name} is damaged (${(e as Error).message}); restore it from a backup`);
+      throw e;
+    }
+  }
+
+  /** Saves the whole document in one transaction; returns the new meta. */
+  save(doc: StoredDocument): ProjectMeta {
+    const db = this.live();
+    for (const [nodeId, slots] of Object.entries(doc.weights)) for (const [slot, t] of Object.entries(slots)) checkTensor(nodeId, slot, t);
+    const now = new Date().toISOString();
+    const newDigests = new Map<string, string>();
+    db.transaction(() => {
+      writeDocument(db, doc, this.tensorDigests, newDigests);
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('saved_at', ?)").run(now);
+    })();
+    this.tensorDigests = newDigests;
+    return this.meta();
+  }
+
+  /** Saves graph and weights only (settings and preview inputs unchanged), one transaction. */
+  saveGraph(graph: Graph, weights: StoredWeights): ProjectMeta {
+    const doc = this.load();
+    return this.save({ ...doc, graph, weights });
+  }
+
+  setSettings(settings: ProjectSettings): ProjectMeta {
+    const db = this.live();
+    db.transaction(() => {
+      writeSettings(db, settings);
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('saved_at', ?)").run(new Date().toISOString());
+    })();
+    return this.meta();
+  }
+
+  setPreviewInputs(inputs: PreviewInput[]): ProjectMeta {
+    const db = this.live();
+    db.transaction(() => {
+      writePreviewInputs(db, inputs);
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('saved_at', ?)").run(new Date().toISOString());
+    })();
+    return this.meta();
+  }
+
+  /**
+   * Writes the project (given content, or its current content) to `file` and switches to it: the old
+   * file is closed and unlocked, unchanged.
+   */
+  saveAs(file: string, doc?: StoredDocument, overwrite = false): void {
+    const abs = path.resolve(file);
+    if (abs === this.filePath) {
+      if (doc) this.save(doc);
+      return;
+    }
+    const content = doc ?? this.load();
+    const meta = this.meta();
+    const next = ProjectFile.create(abs, { doc: content, overwrite, name: path.basename(abs, PROJECT_EXTENSION), example: meta.example });
+    this.closeDb();
+    this.db = next.db;
+    this.lock = next.lock;
+    this.filePath = next.filePath;
+    this.tensorDigests = next.tensorDigests;
+  }
+
+  private closeDb(): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      /* a reader elsewhere: SQLite checkpoints later */
+    }
+    this.db.close();
+    this.lock.release();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeDb();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}
+
+function writeNewFile(file: string, name: string, doc: StoredDocument, example: string | null): void {
+  const db = new Database(file);
+  try {
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    configure(db);
+    migrate(db, 0);
+    const now = new Date().toISOString();
+    db.transaction(() => {
+      const meta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+      meta.run('name', name);
+      meta.run('created_at', now);
+      meta.run('saved_at', now);
+      meta.run('graph_version', String(GRAPH_VERSION));
+      if (example) meta.run('example', example);
+      writeDocument(db, doc, new Map(), new Map());
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+}
+
+function writeDocument(db: Database.Database, doc: StoredDocument, oldDigests: Map<string, string>, newDigests: Map<string, string>): void {
+  const g = doc.graph;
+  db.exec('DELETE FROM nodes; DELETE FROM edges;');
+  const insNode = db.prepare('INSERT INTO nodes (id, ord, type, name, params, x, y) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  g.nodes.forEach((n, i) => insNode.run(n.id, i, n.type, n.name, JSON.stringify(n.params ?? {}), n.position?.x ?? null, n.position?.y ?? null));
+  const insEdge = db.prepare('INSERT INTO edges (id, ord, source, source_port, target, target_port) VALUES (?, ?, ?, ?, ?, ?)');
+  g.edges.forEach((e, i) => insEdge.run(e.id, i, e.source, e.sourcePort, e.target, e.targetPort));
+  db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('graph_version', ?)").run(String(g.version));
+
+  // Tensors: rewrite only the changed ones; drop those no longer present.
+  const upsert = db.prepare('INSERT OR REPLACE INTO tensors (node_id, slot, dtype, shape, layout, data) VALUES (?, ?, ?, ?, ?, ?)');
+  const meta = db.prepare('UPDATE tensors SET dtype = ?, shape = ?, layout = ? WHERE node_id = ? AND slot = ?');
+  for (const [nodeId, slots] of Object.entries(doc.weights)) {
+    for (const [slot, t] of Object.entries(slots)) {
+      const key = tensorKey(nodeId, slot);
+      const d = digest(t.data);
+      newDigests.set(key, d);
+      const unchanged = oldDigests.get(key) === d && meta.run(t.dtype, JSON.stringify(t.shape), t.layout, nodeId, slot).changes === 1;
+      if (!unchanged) upsert.run(nodeId, slot, t.dtype, JSON.stringify(t.shape), t.layout, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    }
+  }
+  const del = db.prepare('DELETE FROM tensors WHERE node_id = ? AND slot = ?');
+  for (const r of db.prepare('SELECT node_id, slot FROM tensors').all() as { node_id: string; slot: string }[]) {
+    if (!newDigests.has(tensorKey(r.node_id, r.slot))) del.run(r.node_id, r.slot);
+  }
+  writeSettings(db, doc.settings);
+  writePreviewInputs(db, doc.previewInputs);
+}
+
+function writeSettings(db: Database.Database, settings: ProjectSettings): void {
+  db.exec('DELETE FROM settings');
+  const ins = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)');
+  for (const [k, v] of Object.entries(settings)) ins.run(k, JSON.stringify(v));
+}
+
+function writePreviewInputs(db: Database.Database, inputs: PreviewInput[]): void {
+  db.exec('DELETE FROM preview_inputs');
+  const ins = db.prepare('INSERT INTO preview_inputs (ord, node_id, spec) VALUES (?, ?, ?)');
+  inputs.forEach((p, i) => ins.run(i, p.nodeId, JSON.stringify(p)));
+}

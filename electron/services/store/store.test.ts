@@ -1,0 +1,355 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { opRegistry } from '../../../engine/ops/registry';
+import { randomTensor, seededRandom } from '../../../engine/tensor/tensor';
+import type { Graph } from '../../../engine/graph/model';
+import { ProjectSettings, type PreviewInput } from '../../api/contract';
+import {
+  APPLICATION_ID,
+  Autosaver,
+  CURRENT_SCHEMA_VERSION,
+  ProjectFile,
+  RecentProjects,
+  SCHEMA_V1,
+  StoreError,
+  emptyDocument,
+  storedToTensor,
+  tensorToStored,
+  uniqueProjectPath,
+  type StoredDocument,
+  type StoredWeights,
+} from './index';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-store-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function randomDoc(seed: number, types: string[]): StoredDocument {
+  const rnd = seededRandom(seed);
+  const nodes = types.map((type, i) => {
+    const op = opRegistry.get(type);
+    const defaults = op ? (op.params.parse({}) as Record<string, unknown>) : {};
+    return {
+      id: `node-${i}-${Math.floor(rnd() * 1e6)}`,
+      type,
+      name: `${type.toLowerCase()}_${i}`,
+      params: { ...defaults, note: `ü ${rnd()}`, nested: { list: [rnd(), -rnd(), 3] } },
+      ...(i % 2 ? { position: { x: rnd() * 500 - 250, y: rnd() * 300 } } : {}),
+    };
+  });
+  const edges = nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: nodes[i].id, sourcePort: 0, target: n.id, targetPort: i % 3 }));
+  const weights: StoredWeights = {};
+  nodes.forEach((n, i) => {
+    const shape = [1 + (i % 4), 2 + (i % 3), 3, 1 + Math.floor(rnd() * 4)];
+    weights[n.id] = { weight: tensorToStored(randomTensor(shape, seed + i), 'OIHW'), bias: tensorToStored(randomTensor([shape[0]], seed * 7 + i), 'O') };
+  });
+  const inputs: PreviewInput[] = [
+    { kind: 'random', nodeId: nodes[0]?.id ?? 'x', seed: 42, low: -0.5, high: 2 },
+    { kind: 'impulse', nodeId: nodes[0]?.id ?? 'x', index: [0, 1, 2], value: 3 },
+  ];
+  return {
+    graph: { version: 1, nodes, edges },
+    weights,
+    settings: ProjectSettings.parse({ tensorLayout: 'NCHW', weightSeed: seed, ui: { zoom: 1.25 } }),
+    previewInputs: inputs,
+  };
+}
+
+function fileState(file: string): { bytes: Buffer; side: string[] } {
+  return { bytes: fs.readFileSync(file), side: fs.readdirSync(path.dirname(file)).filter((f) => f !== path.basename(file)).sort() };
+}
+
+function expectOpenFails(file: string, code: string, pattern: RegExp): void {
+  const before = fileState(file);
+  let err: unknown;
+  try {
+    ProjectFile.open(file).close();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(StoreError);
+  expect((err as StoreError).code).toBe(code);
+  expect((err as StoreError).message).toMatch(pattern);
+  const after = fileState(file);
+  expect(after.bytes.equals(before.bytes)).toBe(true);
+  expect(after.side).toEqual(before.side);
+}
+
+describe('project store', () => {
+  it('round-trips a graph with every registered op, weights, settings and preview inputs', () => {
+    const types = [...opRegistry.keys(), 'Conv2D', 'ConvTranspose2D', 'SomeFutureOp'];
+    const doc = randomDoc(1234, types);
+    const file = path.join(dir, 'a.tessera');
+    const p = ProjectFile.create(file, { name: 'My net' });
+    p.save(doc);
+    p.close();
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
+
+    const q = ProjectFile.open(file);
+    const back = q.load();
+    expect(back).toEqual(doc);
+    expect(back.graph.nodes.map((n) => n.type)).toEqual(types);
+    const t = storedToTensor(back.weights[doc.graph.nodes[2].id].weight);
+    expect(Array.from(t.data)).toEqual(Array.from(storedToTensor(doc.weights[doc.graph.nodes[2].id].weight).data));
+    expect(q.meta().name).toBe('My net');
+    expect(q.meta().schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
+
+    // A second save with fewer nodes drops the others' weights; unchanged tensors stay equal.
+    const smaller = { ...back, graph: { ...back.graph, nodes: back.graph.nodes.slice(0, 2), edges: back.graph.edges.slice(0, 1) } };
+    smaller.weights = { [smaller.graph.nodes[0].id]: back.weights[smaller.graph.nodes[0].id] };
+    q.save(smaller);
+    q.close();
+    const r = ProjectFile.open(file);
+    expect(r.load()).toEqual(smaller);
+    r.close();
+  });
+
+  it('sets the application id, WAL mode and schema version', () => {
+    const file = path.join(dir, 'b.tessera');
+    ProjectFile.create(file).close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    expect(db.pragma('user_version', { simple: true })).toBe(CURRENT_SCHEMA_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('a failed save (bad tensor) changes nothing', () => {
+    const file = path.join(dir, 'c.tessera');
+    const doc = randomDoc(5, ['Conv2D', 'ReLU']);
+    const p = ProjectFile.create(file, { doc });
+    const bad = structuredClone(doc);
+    bad.graph.nodes[0].name = 'changed';
+    bad.weights[doc.graph.nodes[1].id].weight = { dtype: 'float32', shape: [3, 3], layout: 'OI', data: new Uint8Array(35) };
+    expect(() => p.save(bad)).toThrow(/35 bytes of data, shape \[3, 3\] of float32 needs 36/);
+    expect(p.load()).toEqual(doc);
+    p.close();
+  });
+
+  it('migrates a v1 file forward (graph JSON → nodes/edges) and keeps a backup', () => {
+    const file = path.join(dir, 'old.tessera');
+    const db = new Database(file);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('journal_mode = WAL');
+    db.exec(SCHEMA_V1);
+    db.pragma('user_version = 1');
+    const graph: Graph = {
+      version: 1,
+      nodes: [
+        { id: 'in', type: 'Input', name: 'x', params: { shape: [1, 3, 8, 8] }, position: { x: 10, y: -20.5 } },
+        { id: 'ct', type: 'ConvTranspose2D', name: 'up', params: { filters: 4, kernelSize: [2, 2], strides: [2, 2] } },
+      ],
+      edges: [{ id: 'e1', source: 'in', sourcePort: 0, target: 'ct', targetPort: 0 }],
+    };
+    db.prepare('INSERT INTO graph (id, json) VALUES (1, ?)').run(JSON.stringify(graph));
+    db.prepare("INSERT INTO meta VALUES ('name', 'legacy'), ('created_at', '2025-01-02T03:04:05.000Z'), ('saved_at', '2025-01-02T03:04:05.000Z')").run();
+    const w = randomTensor([3, 4, 2, 2], 99);
+    db.prepare('INSERT INTO tensors VALUES (?, ?, ?, ?, ?, ?)').run('ct', 'weight', 'float32', '[3,4,2,2]', 'IOHW', Buffer.from(w.data.buffer));
+    db.prepare('INSERT INTO settings VALUES (?, ?)').run('tensorLayout', '"NCHW"');
+    db.close();
+    const v1Bytes = fs.readFileSync(file);
+
+    const p = ProjectFile.open(file);
+    const doc = p.load();
+    expect(doc.graph).toEqual(graph);
+    expect(Array.from(storedToTensor(doc.weights.ct.weight).data)).toEqual(Array.from(w.data));
+    expect(doc.weights.ct.weight.layout).toBe('IOHW');
+    expect(doc.settings.tensorLayout).toBe('NCHW');
+    expect(p.meta()).toMatchObject({ name: 'legacy', schemaVersion: CURRENT_SCHEMA_VERSION, createdAt: '2025-01-02T03:04:05.000Z' });
+    p.close();
+    expect(fs.readFileSync(`${file}.v1.bak`).equals(v1Bytes)).toBe(true);
+    const check = new Database(file, { readonly: true });
+    const log = check.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
+    expect(log.map((r) => r.version)).toEqual([1, 2]);
+    expect(check.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'graph'").get()).toEqual({ n: 0 });
+    check.close();
+  });
+
+  it('refuses foreign, non-SQLite, empty, newer and corrupt files with their messages, leaving them byte-identical', () => {
+    const text = path.join(dir, 'notes.tessera');
+    fs.writeFileSync(text, 'hello, this is not a database at all\n'.repeat(10));
+    expectOpenFails(text, 'not-a-project', /not a Tessera project \(not an SQLite database\)/);
+
+    const empty = path.join(dir, 'empty.tessera');
+    fs.writeFileSync(empty, '');
+    expectOpenFails(empty, 'not-a-project', /an empty file/);
+
+    const foreign = path.join(dir, 'foreign.tessera');
+    const f = new Database(foreign);
+    f.exec('CREATE TABLE t (a); INSERT INTO t VALUES (1)');
+    f.close();
+    expectOpenFails(foreign, 'not-a-project', /SQLite database of some other program/);
+
+    const other = path.join(dir, 'other.tessera');
+    const o = new Database(other);
+    o.pragma('application_id = 1234567');
+    o.exec('CREATE TABLE meta (key, value)');
+    o.close();
+    expectOpenFails(other, 'not-a-project', /another application \(application_id 0x0012d687\)/);
+
+    const newer = path.join(dir, 'newer.tessera');
+    ProjectFile.create(newer, { doc: randomDoc(3, ['Conv2D']) }).close();
+    const n = new Database(newer);
+    n.pragma(`user_version = ${CURRENT_SCHEMA_VERSION + 7}`);
+    n.close();
+    expectOpenFails(newer, 'newer-schema', new RegExp(`newer Tessera \\(project schema v${CURRENT_SCHEMA_VERSION + 7}; this version reads up to v${CURRENT_SCHEMA_VERSION}\\)`));
+
+    // Damage the pages holding data (not the header): random bytes over most of the file.
+    const corrupt = path.join(dir, 'corrupt.tessera');
+    ProjectFile.create(corrupt, { doc: randomDoc(4, ['Conv2D', 'ReLU', 'Tanh', 'Conv2D']) }).close();
+    const bytes = fs.readFileSync(corrupt);
+    const rnd = seededRandom(77);
+    for (let i = 4096; i < bytes.length; i++) bytes[i] = Math.floor(rnd() * 256);
+    fs.writeFileSync(corrupt, bytes);
+    expectOpenFails(corrupt, 'corrupt', /is damaged/);
+
+    const cut = path.join(dir, 'cut.tessera');
+    fs.writeFileSync(cut, bytes.subarray(0, 60));
+    expectOpenFails(cut, 'corrupt', /header is cut short/);
+
+    expect(() => ProjectFile.open(path.join(dir, 'missing.tessera'))).toThrow(/does not exist/);
+  });
+
+  it('detects the same project opened twice, and reopens after close', () => {
+    const file = path.join(dir, 'twice.tessera');
+    const p = ProjectFile.create(file);
+    expect(() => ProjectFile.open(file)).toThrow(/already open in this Tessera/);
+    expect(() => ProjectFile.create(file, { overwrite: true })).toThrow(/already open/);
+    p.close();
+    const again = ProjectFile.open(file);
+    again.close();
+  });
+
+  it('save as writes a new file and moves the lock; create refuses to overwrite', () => {
+    const a = path.join(dir, 'a.tessera');
+    const b = path.join(dir, 'b.tessera');
+    const doc = randomDoc(8, ['Conv2D', 'Tanh']);
+    const p = ProjectFile.create(a, { doc });
+    const aBytes = fs.readFileSync(a);
+    const changed = { ...doc, settings: ProjectSettings.parse({ weightSeed: 999 }) };
+    p.saveAs(b, changed);
+    expect(p.path).toBe(b);
+    expect(fs.readFileSync(a).equals(aBytes)).toBe(true);
+    expect(() => ProjectFile.create(a)).toThrow(/already exists/);
+    const old = ProjectFile.open(a); // a is no longer locked
+    expect(old.load()).toEqual(doc);
+    old.close();
+    expect(() => ProjectFile.open(b)).toThrow(/already open/);
+    expect(p.load()).toEqual(changed);
+    p.close();
+    expect(uniqueProjectPath(dir, 'a')).toBe(path.join(dir, 'a 2.tessera'));
+    expect(path.basename(uniqueProjectPath(dir, '../../etc/pass:wd'))).toBe('etc-pass-wd.tessera');
+  });
+
+  it(
+    'a child killed with SIGKILL mid save loop leaves the last committed state, and its stale lock is recovered',
+    async () => {
+      const file = path.join(dir, 'crash.tessera');
+      ProjectFile.create(file, { doc: emptyDocument() }).close();
+      const child = spawn(process.execPath, ['bin/run-ts.mjs', path.join(__dirname, 'testdata', 'save-loop.ts'), file], {
+        cwd: path.resolve(__dirname, '../../..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let errText = '';
+      child.stderr.on('data', (d) => (errText += d));
+      const target = 15 + Math.floor(Math.random() * 20);
+      let lastPrinted = 0;
+      let sawLiveLock = false;
+      await new Promise<void>((resolve, reject) => {
+        child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${errText}`)));
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = [...out.matchAll(/saved (\d+)/g)];
+          if (m.length) lastPrinted = Number(m[m.length - 1][1]);
+          if (!sawLiveLock && out.includes('ready')) {
+            sawLiveLock = true;
+            try {
+              ProjectFile.open(file).close();
+              reject(new Error('opened a project locked by a live process'));
+            } catch (e) {
+              expect((e as Error).message).toMatch(new RegExp(`another Tessera \\(process ${child.pid}\\)`));
+            }
+          }
+          if (lastPrinted >= target) {
+            child.removeAllListeners('exit');
+            child.kill('SIGKILL');
+            child.on('exit', () => resolve());
+          }
+        });
+      });
+      expect(fs.existsSync(`${file}.lock`)).toBe(true); // left behind by the killed child
+      const p = ProjectFile.open(file);
+      const doc = p.load();
+      const counter = doc.settings.weightSeed;
+      expect(counter).toBeGreaterThanOrEqual(lastPrinted);
+      expect(counter).toBeLessThanOrEqual(lastPrinted + 1);
+      expect(doc.graph.nodes.length).toBe(3 + (counter % 5));
+      for (const n of doc.graph.nodes) {
+        expect(n.params.counter).toBe(counter);
+        const t = storedToTensor(doc.weights[n.id].weight);
+        expect(t.data.length).toBe(4096 + 17 * counter);
+        expect(t.data.every((v) => v === counter)).toBe(true);
+      }
+      expect(Object.keys(doc.weights).length).toBe(doc.graph.nodes.length);
+      p.close();
+    },
+    60_000,
+  );
+});
+
+describe('recent projects and autosave', () => {
+  it('keeps recent projects newest first, deduplicated, with existence', () => {
+    const r = new RecentProjects(path.join(dir, 'user'), 3);
+    const files = ['p1', 'p2', 'p3', 'p4'].map((n) => path.join(dir, `${n}.tessera`));
+    fs.writeFileSync(files[1], '');
+    files.forEach((f, i) => r.add(f, `P${i + 1}`, new Date(Date.UTC(2026, 0, 1 + i))));
+    r.add(files[1], 'P2', new Date(Date.UTC(2026, 1, 1)));
+    const list = r.list();
+    expect(list.map((e) => e.name)).toEqual(['P2', 'P4', 'P3']);
+    expect(list.map((e) => e.exists)).toEqual([true, false, false]);
+    fs.writeFileSync(r.file, '{ not json');
+    expect(r.list()).toEqual([]);
+  });
+
+  it('autosaves once after a pause, retries after a failure, flushes on demand', async () => {
+    let saves = 0;
+    let fail = false;
+    const errors: string[] = [];
+    const a = new Autosaver(
+      () => {
+        if (fail) throw new Error('disk full');
+        saves++;
+      },
+      30,
+      (e) => errors.push(e.message),
+    );
+    a.touch();
+    a.touch();
+    a.touch();
+    expect(saves).toBe(0);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(saves).toBe(1);
+    fail = true;
+    a.touch();
+    a.flush();
+    expect(errors).toEqual(['disk full']);
+    expect(a.isPending).toBe(true);
+    fail = false;
+    a.flush();
+    expect(saves).toBe(2);
+    a.setDelay(0);
+    a.touch();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(saves).toBe(2);
+    a.dispose();
+  });
+});
