@@ -1,0 +1,113 @@
+// The app shell: menu + toolbar on top, palette | canvas | inspector + preview.
+import { useEffect } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import { Canvas } from './canvas/Canvas';
+import { handleKeyDown } from './commands';
+import { copySelection, pasteText, restoreSession } from './state/actions';
+import { startAutoPreview } from './state/preview';
+import { useEditor } from './state/store';
+import { useUi } from './state/ui';
+import { Dialogs } from './panels/Dialogs';
+import { HelpPanel, MenuBar, Notices, SearchBox, Toolbar } from './panels/Chrome';
+import { Inspector } from './panels/Inspector';
+import { Palette } from './panels/Palette';
+import { PreviewPanel } from './panels/PreviewPanel';
+import { StartScreen } from './panels/StartScreen';
+
+function inField(t: EventTarget | null): boolean {
+  const el = t as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable);
+}
+
+function StatusBar() {
+  const errors = useEditor((s) => s.analysis.errors);
+  const warnings = useEditor((s) => s.analysis.warnings);
+  const count = useEditor((s) => s.nodes.length);
+  return (
+    <div className="flex items-center gap-3 border-t border-slate-200 bg-slate-50 px-3 py-0.5 text-xs text-slate-600" data-testid="statusbar">
+      <span>{count} nodes</span>
+      <span className={errors ? 'text-red-600' : ''} data-testid="status-errors">{errors} errors</span>
+      <span className={warnings ? 'text-amber-600' : ''}>{warnings} warnings</span>
+      <span className="ml-auto">Press ? for shortcuts</span>
+    </div>
+  );
+}
+
+function Editor() {
+  const previewOpen = useUi((s) => s.previewOpen);
+  return (
+    <div className="flex min-h-0 flex-1">
+      <Palette />
+      <main className="relative min-w-0 flex-1">
+        <Canvas />
+        <SearchBox />
+      </main>
+      <aside className="flex w-80 shrink-0 flex-col overflow-y-auto border-l border-slate-200 bg-white">
+        <Inspector />
+        {previewOpen && <PreviewPanel />}
+      </aside>
+    </div>
+  );
+}
+
+export function App() {
+  const screen = useUi((s) => s.screen);
+  const name = useEditor((s) => s.project.name);
+  const dirty = useEditor((s) => s.project.dirty);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => handleKeyDown(e);
+    const onCopy = (e: ClipboardEvent) => {
+      if (useUi.getState().screen !== 'editor' || inField(e.target)) return;
+      copySelection(false, e);
+    };
+    const onCut = (e: ClipboardEvent) => {
+      if (useUi.getState().screen !== 'editor' || inField(e.target)) return;
+      copySelection(true, e);
+    };
+    const onPaste = (e: ClipboardEvent) => {
+      if (useUi.getState().screen !== 'editor' || inField(e.target)) return;
+      if (pasteText(e.clipboardData?.getData('text/plain') ?? null)) e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    document.addEventListener('copy', onCopy);
+    document.addEventListener('cut', onCut);
+    document.addEventListener('paste', onPaste);
+    const stop = startAutoPreview();
+    void restoreSession();
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      document.removeEventListener('copy', onCopy);
+      document.removeEventListener('cut', onCut);
+      document.removeEventListener('paste', onPaste);
+      stop();
+    };
+  }, []);
+
+  useEffect(() => {
+    document.title = screen === 'editor' ? `${dirty ? '• ' : ''}${name} — Tessera` : 'Tessera';
+  }, [screen, name, dirty]);
+
+  return (
+    <ReactFlowProvider>
+      <div className="flex h-screen flex-col bg-white text-slate-900">
+        <header className="flex items-center gap-3 bg-slate-800 px-2 py-1 text-slate-100">
+          <span className="font-semibold">Tessera</span>
+          <MenuBar />
+          <Toolbar />
+          {screen === 'editor' && (
+            <span className="ml-auto truncate text-xs text-slate-300" data-testid="project-name">
+              {name}
+              {dirty ? ' •' : ''}
+            </span>
+          )}
+        </header>
+        {screen === 'editor' ? <Editor /> : <StartScreen />}
+        {screen === 'editor' && <StatusBar />}
+        <HelpPanel />
+        <Dialogs />
+        <Notices />
+      </div>
+    </ReactFlowProvider>
+  );
+}

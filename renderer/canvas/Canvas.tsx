@@ -1,0 +1,96 @@
+// The React Flow canvas. nodeTypes / edgeTypes live outside components; handlers are stable.
+import { useCallback, useEffect, type DragEvent } from 'react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type IsValidConnection } from '@xyflow/react';
+import type { FlowEdge, FlowNode } from '../lib/doc';
+import { flow, importOnnxFile } from '../state/actions';
+import { useEditor } from '../state/store';
+import { useUi } from '../state/ui';
+import { OpNode } from './OpNode';
+import { ShapeEdge } from './ShapeEdge';
+
+export const OP_DRAG_TYPE = 'application/x-tessera-op';
+
+const nodeTypes = { op: OpNode };
+const edgeTypes = { shape: ShapeEdge };
+const proOptions = { hideAttribution: true };
+const multiSelectKeys = ['Shift', 'Meta', 'Control'];
+
+const isValidConnection: IsValidConnection<FlowEdge> = (c) => c.source !== c.target;
+
+function minimapColor(n: FlowNode): string {
+  const st = useEditor.getState().analysis.nodes[n.id]?.status;
+  return st === 'error' ? '#ef4444' : st === 'warning' ? '#f59e0b' : '#94a3b8';
+}
+
+export function Canvas() {
+  const nodes = useEditor((s) => s.nodes);
+  const edges = useEditor((s) => s.edges);
+  const onNodesChange = useEditor((s) => s.onNodesChange);
+  const onEdgesChange = useEditor((s) => s.onEdgesChange);
+  const minimap = useUi((s) => s.minimap);
+  const rf = useReactFlow<FlowNode, FlowEdge>();
+
+  useEffect(() => {
+    flow.instance = rf;
+    return () => {
+      flow.instance = null;
+    };
+  }, [rf]);
+
+  const onConnect = useCallback((c: Connection) => useEditor.getState().connect(c), []);
+  const onDragStart = useCallback(() => useEditor.getState().beginDrag(), []);
+  const onDragStop = useCallback(() => useEditor.getState().endDrag(), []);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    e.preventDefault();
+    e.dataTransfer.dropEffect = e.dataTransfer.types.includes('Files') ? 'copy' : 'move';
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      e.preventDefault();
+      const pos = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      const type = e.dataTransfer.getData(OP_DRAG_TYPE);
+      if (type) {
+        useEditor.getState().addNode(type, { x: pos.x - 80, y: pos.y - 30 });
+        return;
+      }
+      const file = [...e.dataTransfer.files].find((f) => /\.onnx$/i.test(f.name));
+      if (file) void importOnnxFile(file, pos);
+      else if (e.dataTransfer.files.length) useUi.getState().notify('warning', 'Drop an .onnx file to import it (other files are not models Tessera reads).');
+    },
+    [rf],
+  );
+
+  return (
+    <div className="h-full w-full" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<FlowNode, FlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onNodeDragStart={onDragStart}
+        onNodeDragStop={onDragStop}
+        onSelectionDragStart={onDragStart}
+        onSelectionDragStop={onDragStop}
+        isValidConnection={isValidConnection}
+        deleteKeyCode={null}
+        multiSelectionKeyCode={multiSelectKeys}
+        selectionKeyCode="Shift"
+        disableKeyboardA11y
+        minZoom={0.1}
+        maxZoom={3}
+        proOptions={proOptions}
+        fitView
+        fitViewOptions={{ maxZoom: 1.2, padding: 0.2 }}
+      >
+        <Background gap={16} />
+        <Controls showInteractive={false} />
+        {minimap && <MiniMap pannable zoomable nodeColor={minimapColor} />}
+      </ReactFlow>
+    </div>
+  );
+}

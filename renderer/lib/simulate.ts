@@ -1,0 +1,92 @@
+// Float preview of a whole graph: inputs from the preview specs, weights as stored (or filled with a
+// seeded PyTorch-default init where a node has none that fit), per-node outputs kept for display.
+// Runs inside the preview worker; pure engine code plus the renderer's weight init.
+import type { Graph, WeightMap } from '../../engine/graph/model';
+import { getOp } from '../../engine/ops/registry';
+import { sizeOf, seededRandom, type Shape, type Tensor } from '../../engine/tensor/tensor';
+import { analyze } from './analyze';
+import { initWeights, weightsFit } from './weightInit';
+
+export type InputSpec =
+  | { kind: 'random'; nodeId: string; seed: number; low?: number; high?: number }
+  | { kind: 'constant'; nodeId: string; value: number }
+  | { kind: 'impulse'; nodeId: string; index: number[]; value?: number }
+  | { kind: 'image'; nodeId: string; fileName: string; tensor: Tensor };
+
+export interface SimResult {
+  outputs: Record<string, Tensor>;
+  errors: Record<string, string>;
+  /** Nodes whose weights were filled in because none were stored. */
+  filledWeights: string[];
+  ms: number;
+}
+
+export function makeInput(shape: Shape, spec: InputSpec | undefined, fallbackSeed: number): Tensor {
+  const n = sizeOf(shape);
+  const data = new Float32Array(n);
+  const s = spec ?? { kind: 'random', nodeId: '', seed: fallbackSeed };
+  if (s.kind === 'random') {
+    const rnd = seededRandom(s.seed);
+    const lo = s.low ?? -1;
+    const hi = s.high ?? 1;
+    for (let i = 0; i < n; i++) data[i] = lo + (hi - lo) * rnd();
+  } else if (s.kind === 'constant') {
+    data.fill(s.value);
+  } else if (s.kind === 'impulse') {
+    // Row-major offset of the index; missing trailing axes count as 0, out-of-range clamps.
+    let off = 0;
+    for (let a = 0; a < shape.length; a++) off = off * shape[a] + Math.min(Math.max(s.index[a] ?? 0, 0), shape[a] - 1);
+    data[off] = s.value ?? 1;
+  } else {
+    const src = s.tensor.data;
+    for (let i = 0; i < n; i++) data[i] = src.length ? src[i % src.length] : 0;
+  }
+  return { shape: [...shape], data };
+}
+
+export function simulate(graph: Graph, weights: WeightMap, inputs: readonly InputSpec[], seed: number, isCancelled: () => boolean = () => false): SimResult | null {
+  const t0 = performance.now();
+  const a = analyze(graph);
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const incoming = new Map<string, Map<number, string>>();
+  for (const e of graph.edges) {
+    if (!incoming.has(e.target)) incoming.set(e.target, new Map());
+    incoming.get(e.target)!.set(e.targetPort, e.source);
+  }
+  const specs = new Map(inputs.map((s) => [s.nodeId, s]));
+  const outputs: Record<string, Tensor> = {};
+  const errors: Record<string, string> = {};
+  const filledWeights: string[] = [];
+  for (const id of a.order) {
+    if (isCancelled()) return null;
+    const info = a.nodes[id];
+    const node = byId.get(id)!;
+    const op = getOp(node.type);
+    if (!op || !info || info.status === 'error' || info.status === 'blocked' || !info.params || !info.shape) continue;
+    try {
+      let ins: Tensor[];
+      if (op.inputs.max === 0) {
+        ins = [makeInput(info.shape, specs.get(id), seed)];
+      } else {
+        ins = [];
+        const inc = incoming.get(id) ?? new Map<number, string>();
+        for (let p = 0; p < info.inputShapes.length; p++) {
+          const src = inc.get(p);
+          const t = src ? outputs[src] : undefined;
+          if (!t) throw new Error(`input ${p} has no value`);
+          ins.push(t);
+        }
+      }
+      const slots = op.weights(info.params, info.inputShapes as Shape[]);
+      let w = weights[id];
+      if (slots.length && !weightsFit(slots, w)) {
+        w = initWeights(slots, 'pytorch', seed, node.name);
+        filledWeights.push(id);
+      }
+      outputs[id] = op.float(info.params, ins, w ?? {});
+    } catch (err) {
+      errors[id] = (err as Error).message;
+    }
+  }
+  return { outputs, errors, filledWeights, ms: performance.now() - t0 };
+}

@@ -1,0 +1,142 @@
+// A tensor drawn on canvas 2D: channel grids of heatmaps for 2D feature maps, line plots for 1D.
+import { memo, useEffect, useRef } from 'react';
+import type { Tensor } from '../../engine/tensor/tensor';
+
+/** Diverging colour map: negative blue, zero white, positive red (symmetric around 0). */
+export function heatColor(v: number, maxAbs: number): [number, number, number] {
+  const t = maxAbs > 0 ? Math.max(-1, Math.min(1, v / maxAbs)) : 0;
+  if (t >= 0) return [255, Math.round(255 * (1 - t)), Math.round(255 * (1 - t))];
+  return [Math.round(255 * (1 + t)), Math.round(255 * (1 + t)), 255];
+}
+
+export interface Stats {
+  min: number;
+  max: number;
+  mean: number;
+  maxAbs: number;
+}
+
+export function stats(data: Float32Array): Stats {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of data) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  return { min, max, mean: data.length ? sum / data.length : 0, maxAbs: Math.max(Math.abs(min), Math.abs(max)) };
+}
+
+const MAX_CHANNELS = 16;
+
+function Heatmaps({ t, format }: { t: Tensor; format: 'NCX' | 'NXC' }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const rank = t.shape.length;
+  // Batch 0; rank 4 → C, H, W ; rank 3 with a 2D image (H, W, C) is treated as NXC without batch.
+  const [C, H, W] = format === 'NCX' ? [t.shape[rank - 3], t.shape[rank - 2], t.shape[rank - 1]] : [t.shape[rank - 1], t.shape[rank - 3], t.shape[rank - 2]];
+  const shown = Math.min(C, MAX_CHANNELS);
+  const cols = Math.ceil(Math.sqrt(shown));
+  const rows = Math.ceil(shown / cols);
+  const scale = Math.max(1, Math.floor(64 / Math.max(H, W)));
+  const tileW = W * scale;
+  const tileH = H * scale;
+  const gap = 2;
+  useEffect(() => {
+    const cv = ref.current;
+    if (!cv) return;
+    const ctx = cv.getContext('2d');
+    if (!ctx) return;
+    const { maxAbs } = stats(t.data);
+    const img = ctx.createImageData(cols * (tileW + gap), rows * (tileH + gap));
+    img.data.fill(241);
+    for (let i = 3; i < img.data.length; i += 4) img.data[i] = 255;
+    for (let c = 0; c < shown; c++) {
+      const ox = (c % cols) * (tileW + gap);
+      const oy = Math.floor(c / cols) * (tileH + gap);
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          const idx = format === 'NCX' ? (c * H + y) * W + x : (y * W + x) * C + c;
+          const [r, g, b] = heatColor(t.data[idx], maxAbs);
+          for (let sy = 0; sy < scale; sy++) {
+            for (let sx = 0; sx < scale; sx++) {
+              const p = ((oy + y * scale + sy) * img.width + ox + x * scale + sx) * 4;
+              img.data[p] = r;
+              img.data[p + 1] = g;
+              img.data[p + 2] = b;
+              img.data[p + 3] = 255;
+            }
+          }
+        }
+      }
+    }
+    ctx.putImageData(img, 0, 0);
+  }, [t, format, C, H, W, shown, cols, rows, tileW, tileH, scale]);
+  return (
+    <div>
+      <canvas ref={ref} data-testid="heatmap" width={cols * (tileW + gap)} height={rows * (tileH + gap)} style={{ imageRendering: 'pixelated', maxWidth: '100%' }} />
+      <div className="text-[10px] text-slate-500">
+        {shown < C ? `first ${shown} of ${C} channels` : `${C} channel${C > 1 ? 's' : ''}`}, {H}×{W} each; blue &lt; 0 &lt; red
+      </div>
+    </div>
+  );
+}
+
+function Plot({ t, format }: { t: Tensor; format: 'NCX' | 'NXC' }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const rank = t.shape.length;
+  // rank 3: (N, C, L) or (N, L, C); rank ≤ 2: one signal of the last axis.
+  const [C, L] = rank === 3 ? (format === 'NCX' ? [t.shape[1], t.shape[2]] : [t.shape[2], t.shape[1]]) : [1, t.shape[rank - 1] ?? 1];
+  const shown = Math.min(C, 8);
+  useEffect(() => {
+    const cv = ref.current;
+    const ctx = cv?.getContext('2d');
+    if (!cv || !ctx) return;
+    const { min, max } = stats(t.data);
+    const lo = Math.min(min, 0);
+    const hi = Math.max(max, 0);
+    const span = hi - lo || 1;
+    ctx.clearRect(0, 0, cv.width, cv.height);
+    ctx.strokeStyle = '#cbd5e1';
+    const zy = cv.height - ((0 - lo) / span) * (cv.height - 8) - 4;
+    ctx.beginPath();
+    ctx.moveTo(0, zy);
+    ctx.lineTo(cv.width, zy);
+    ctx.stroke();
+    const colors = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563', '#db2777'];
+    for (let c = 0; c < shown; c++) {
+      ctx.strokeStyle = colors[c];
+      ctx.beginPath();
+      for (let i = 0; i < L; i++) {
+        const v = rank === 3 ? (format === 'NCX' ? t.data[c * L + i] : t.data[i * C + c]) : t.data[i];
+        const x = L > 1 ? (i / (L - 1)) * (cv.width - 4) + 2 : cv.width / 2;
+        const y = cv.height - ((v - lo) / span) * (cv.height - 8) - 4;
+        if (i === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      }
+      ctx.stroke();
+    }
+  }, [t, format, C, L, shown, rank]);
+  return (
+    <div>
+      <canvas ref={ref} data-testid="plot" width={260} height={90} className="w-full rounded bg-white" />
+      <div className="text-[10px] text-slate-500">{shown < C ? `first ${shown} of ${C} channels` : `${C} signal${C > 1 ? 's' : ''}`} of length {L}</div>
+    </div>
+  );
+}
+
+function TensorViewImpl({ t, format }: { t: Tensor; format: 'NCX' | 'NXC' | null }) {
+  const rank = t.shape.length;
+  const s = stats(t.data);
+  const f = format ?? 'NCX';
+  return (
+    <div data-testid="tensor-view">
+      {rank >= 4 ? <Heatmaps t={t} format={f} /> : <Plot t={t} format={f} />}
+      <div className="mt-1 font-mono text-[10px] text-slate-600" data-testid="tensor-stats">
+        min {s.min.toPrecision(4)} · max {s.max.toPrecision(4)} · mean {s.mean.toPrecision(4)}
+      </div>
+    </div>
+  );
+}
+
+export const TensorView = memo(TensorViewImpl);

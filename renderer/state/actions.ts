@@ -1,0 +1,472 @@
+// What commands do: project files through the API, clipboard, layout, ONNX, weights.
+import type { ReactFlowInstance } from '@xyflow/react';
+import type { PreviewInput, ProjectDocument, ProjectInfo } from '../../electron/api/contract';
+import type { Graph, WeightMap } from '../../engine/graph/model';
+import { getOp } from '../../engine/ops/registry';
+import type { Shape, Tensor } from '../../engine/tensor/tensor';
+import { errorText, getApi } from '../api/client';
+import { analyze } from '../lib/analyze';
+import { fromGraph, pickWeights, toGraph, type FlowEdge, type FlowNode } from '../lib/doc';
+import type { InputSpec } from '../lib/simulate';
+import { base64ToBytes, bytesToBase64, tensorFromJson, tensorToJson, weightsFromJson, weightsToJson } from '../lib/tensorJson';
+import { initWeights, weightsFit, type InitScheme } from '../lib/weightInit';
+import { useEditor, type ClipboardDoc } from './store';
+import { DEFAULT_PROJECT_SETTINGS, useUi } from './ui';
+
+/** Set by the canvas once React Flow is mounted. */
+export const flow: { instance: ReactFlowInstance<FlowNode, FlowEdge> | null } = { instance: null };
+
+const SESSION_KEY = 'tessera.session';
+const CLIPBOARD_KEY = 'tessera.clipboard';
+export const CLIPBOARD_KIND = 'tessera/nodes';
+
+function fail(what: string, err: unknown): void {
+  useUi.getState().notify('error', `${what}: ${errorText(err)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weights
+// ---------------------------------------------------------------------------------------------
+
+/** Weight slots per node for the current graph (empty where shapes are unknown). */
+export function weightSlotsOf(graph: Graph): Record<string, ReturnType<NonNullable<ReturnType<typeof getOp>>['weights']>> {
+  const a = analyze(graph);
+  const out: Record<string, ReturnType<NonNullable<ReturnType<typeof getOp>>['weights']>> = {};
+  for (const n of graph.nodes) {
+    const info = a.nodes[n.id];
+    const op = getOp(n.type);
+    if (!op || !info?.params || info.inputShapes.some((s) => !s)) continue;
+    try {
+      out[n.id] = op.weights(info.params, info.inputShapes as Shape[]);
+    } catch {
+      /* shapes not valid yet */
+    }
+  }
+  return out;
+}
+
+/**
+ * Weights for every node that needs them: stored ones where they fit, otherwise the seeded PyTorch
+ * default (exactly what the preview uses). Weights of deleted nodes are dropped.
+ */
+export function completeWeights(graph: Graph, weights: WeightMap, seed: number): WeightMap {
+  const slots = weightSlotsOf(graph);
+  const out: WeightMap = {};
+  for (const n of graph.nodes) {
+    const s = slots[n.id];
+    if (!s || !s.length) {
+      if (weights[n.id]) out[n.id] = weights[n.id];
+      continue;
+    }
+    out[n.id] = weightsFit(s, weights[n.id]) ? weights[n.id] : initWeights(s, 'pytorch', seed, n.name);
+  }
+  return out;
+}
+
+export function initializeWeights(ids: string[] | 'all', scheme: InitScheme, seed: number): number {
+  const ed = useEditor.getState();
+  const graph = toGraph(ed.nodes, ed.edges);
+  const slots = weightSlotsOf(graph);
+  const weights = { ...ed.weights };
+  let count = 0;
+  for (const n of graph.nodes) {
+    if (ids !== 'all' && !ids.includes(n.id)) continue;
+    const s = slots[n.id];
+    if (!s || !s.length) continue;
+    weights[n.id] = initWeights(s, scheme, seed, n.name);
+    count++;
+  }
+  if (count) ed.setAllWeights(weights);
+  return count;
+}
+
+function layoutOf(graph: Graph): (nodeId: string, slot: string) => string {
+  const slots = weightSlotsOf(graph);
+  return (id, name) => slots[id]?.find((s) => s.name === name)?.layout ?? '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Project files
+// ---------------------------------------------------------------------------------------------
+
+function toPreviewInputs(specs: InputSpec[]): PreviewInput[] {
+  return specs.map((s) => {
+    switch (s.kind) {
+      case 'random':
+        return { kind: 'random', nodeId: s.nodeId, seed: s.seed, low: s.low ?? -1, high: s.high ?? 1 };
+      case 'constant':
+        return { kind: 'constant', nodeId: s.nodeId, value: s.value };
+      case 'impulse':
+        return { kind: 'impulse', nodeId: s.nodeId, index: s.index, value: s.value ?? 1 };
+      case 'image':
+        return { kind: 'image', nodeId: s.nodeId, fileName: s.fileName, tensor: tensorToJson(s.tensor, 'image') };
+    }
+  });
+}
+
+function fromPreviewInputs(items: PreviewInput[]): InputSpec[] {
+  return items.map((p) => (p.kind === 'image' ? { kind: 'image', nodeId: p.nodeId, fileName: p.fileName, tensor: tensorFromJson(p.tensor) } : p));
+}
+
+export function currentDocument(): ProjectDocument {
+  const ed = useEditor.getState();
+  const ui = useUi.getState();
+  const graph = toGraph(ed.nodes, ed.edges);
+  const weights = completeWeights(graph, ed.weights, ui.settings.weightSeed);
+  const ids = new Set(graph.nodes.map((n) => n.id));
+  return {
+    graph,
+    weights: weightsToJson(weights, layoutOf(graph)),
+    settings: ui.settings,
+    previewInputs: toPreviewInputs(ui.previewInputs.filter((p) => ids.has(p.nodeId))),
+  };
+}
+
+function remember(info: ProjectInfo): void {
+  try {
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify({ projectId: info.projectId, path: info.path }));
+  } catch {
+    /* storage disabled: reload goes to the start screen */
+  }
+}
+
+async function showProject(info: ProjectInfo): Promise<void> {
+  const api = getApi();
+  const doc = await api.projectLoad({ projectId: info.projectId });
+  const graph = doc.graph as Graph;
+  useEditor.getState().load(graph, weightsFromJson(doc.weights), { path: info.path, name: info.name, dirty: false });
+  useUi.getState().set({
+    screen: 'editor',
+    projectId: info.projectId,
+    settings: { ...DEFAULT_PROJECT_SETTINGS, ...doc.settings },
+    previewInputs: fromPreviewInputs(doc.previewInputs),
+    previewNode: null,
+  });
+  useEditor.getState().setSeed(doc.settings.weightSeed);
+  remember(info);
+  setTimeout(() => flow.instance?.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
+}
+
+async function closeCurrent(): Promise<void> {
+  const id = useUi.getState().projectId;
+  if (!id) return;
+  try {
+    await getApi().projectClose({ projectId: id });
+  } catch {
+    /* already closed */
+  }
+  useUi.getState().set({ projectId: null });
+}
+
+export async function newProject(name: string): Promise<void> {
+  try {
+    await closeCurrent();
+    const info = await getApi().projectNew({ name });
+    await showProject(info);
+  } catch (err) {
+    fail('New project', err);
+  }
+}
+
+export async function openProject(path: string): Promise<void> {
+  try {
+    await closeCurrent();
+    const info = await getApi().projectOpen({ path });
+    await showProject(info);
+  } catch (err) {
+    fail(`Open ${path}`, err);
+  }
+}
+
+export async function openExample(id: string): Promise<void> {
+  try {
+    await closeCurrent();
+    const info = await getApi().examplesOpen({ id });
+    await showProject(info);
+  } catch (err) {
+    fail(`Open example ${id}`, err);
+  }
+}
+
+export async function saveProject(): Promise<boolean> {
+  const ui = useUi.getState();
+  if (!ui.projectId) {
+    ui.set({ dialog: { kind: 'saveAs', initial: 'untitled' } });
+    return false;
+  }
+  try {
+    const info = await getApi().projectSave({ projectId: ui.projectId, doc: currentDocument() });
+    useEditor.getState().markSaved({ path: info.path, name: info.name });
+    remember(info);
+    ui.notify('info', `Saved ${info.name}`);
+    return true;
+  } catch (err) {
+    fail('Save', err);
+    return false;
+  }
+}
+
+let projectsDir: string | null = null;
+
+async function absolutePath(path: string): Promise<string> {
+  if (/^([a-zA-Z]:)?[\\/]/.test(path)) return path;
+  if (projectsDir === null) projectsDir = (await getApi().appInfo({})).projectsDir;
+  return `${projectsDir.replace(/[\\/]+$/, '')}/${path}`;
+}
+
+export async function saveProjectAs(given: string): Promise<void> {
+  const ui = useUi.getState();
+  try {
+    const path = await absolutePath(given);
+    let info: ProjectInfo;
+    if (!ui.projectId) {
+      const name = path.replace(/^.*[\\/]/, '').replace(/\.tessera$/, '') || 'untitled';
+      info = await getApi().projectNew({ name, path, doc: currentDocument() });
+    } else {
+      info = await getApi().projectSaveAs({ projectId: ui.projectId, path, doc: currentDocument() });
+    }
+    ui.set({ projectId: info.projectId });
+    useEditor.getState().markSaved({ path: info.path, name: info.name });
+    remember(info);
+    ui.notify('info', `Saved as ${info.path}`);
+  } catch (err) {
+    fail('Save as', err);
+  }
+}
+
+export async function closeToStart(): Promise<void> {
+  await closeCurrent();
+  try {
+    sessionStorage.removeItem(SESSION_KEY);
+  } catch {
+    /* ignore */
+  }
+  useEditor.getState().load({ version: 1, nodes: [], edges: [] }, {}, { path: null, name: 'untitled', dirty: false });
+  useUi.getState().set({ screen: 'start', previewInputs: [] });
+}
+
+/** After a page reload: back to the project this tab had open, if the service still has it. */
+export async function restoreSession(): Promise<boolean> {
+  let saved: { projectId: string; path: string } | null = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null');
+  } catch {
+    saved = null;
+  }
+  if (!saved) return false;
+  const api = getApi();
+  try {
+    const doc = await api.projectLoad({ projectId: saved.projectId });
+    const name = saved.path.replace(/^.*[\\/]/, '').replace(/\.tessera$/, '');
+    useEditor.getState().load(doc.graph as Graph, weightsFromJson(doc.weights), { path: saved.path, name, dirty: false });
+    useUi.getState().set({
+      screen: 'editor',
+      projectId: saved.projectId,
+      settings: { ...DEFAULT_PROJECT_SETTINGS, ...doc.settings },
+      previewInputs: fromPreviewInputs(doc.previewInputs),
+    });
+    useEditor.getState().setSeed(doc.settings.weightSeed);
+    setTimeout(() => flow.instance?.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
+    return true;
+  } catch {
+    try {
+      const info = await api.projectOpen({ path: saved.path });
+      await showProject(info);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export async function updateSettings(patch: Partial<typeof DEFAULT_PROJECT_SETTINGS>): Promise<void> {
+  const ui = useUi.getState();
+  ui.set({ settings: { ...ui.settings, ...patch } });
+  if (patch.weightSeed !== undefined) useEditor.getState().setSeed(patch.weightSeed);
+  if (!ui.projectId) return;
+  try {
+    await getApi().settingsSet({ projectId: ui.projectId, patch });
+  } catch (err) {
+    fail('Settings', err);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clipboard: nodes + internal edges + weights as JSON, so it works across projects and windows
+// ---------------------------------------------------------------------------------------------
+
+export function serializeSelection(): string | null {
+  const ed = useEditor.getState();
+  const nodes = ed.nodes.filter((n) => n.selected);
+  if (!nodes.length) return null;
+  const ids = new Set(nodes.map((n) => n.id));
+  const edges = ed.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
+  const graph = toGraph(nodes, edges);
+  const weights = pickWeights(ed.weights, ids);
+  return JSON.stringify({ kind: CLIPBOARD_KIND, version: 1, graph, weights: weightsToJson(weights, layoutOf(toGraph(ed.nodes, ed.edges))) });
+}
+
+export function parseClipboard(text: string): ClipboardDoc | null {
+  try {
+    const j = JSON.parse(text);
+    if (!j || j.kind !== CLIPBOARD_KIND || !j.graph || !Array.isArray(j.graph.nodes)) return null;
+    const { nodes, edges } = fromGraph(j.graph as Graph);
+    return { nodes, edges, weights: weightsFromJson(j.weights ?? {}) };
+  } catch {
+    return null;
+  }
+}
+
+export function copySelection(cut = false, event?: ClipboardEvent): boolean {
+  const text = serializeSelection();
+  if (!text) return false;
+  try {
+    localStorage.setItem(CLIPBOARD_KEY, text);
+  } catch {
+    /* ignore */
+  }
+  if (event?.clipboardData) {
+    event.clipboardData.setData('text/plain', text);
+    event.preventDefault();
+  } else {
+    navigator.clipboard?.writeText(text).catch(() => undefined);
+  }
+  if (cut) useEditor.getState().deleteSelected();
+  return true;
+}
+
+let pasteCount = 0;
+
+export function pasteText(text: string | null): boolean {
+  const doc = text ? parseClipboard(text) : null;
+  if (!doc) return false;
+  pasteCount++;
+  const d = 40 * (((pasteCount - 1) % 5) + 1);
+  useEditor.getState().paste(doc, { x: d, y: d });
+  return true;
+}
+
+export async function pasteFromClipboard(): Promise<void> {
+  let text: string | null = null;
+  try {
+    text = await navigator.clipboard.readText();
+  } catch {
+    text = null;
+  }
+  if (!text || !parseClipboard(text)) text = localStorage.getItem(CLIPBOARD_KEY);
+  if (!pasteText(text)) useUi.getState().notify('warning', 'Nothing to paste: copy nodes first (Ctrl+C).');
+}
+
+export function duplicateSelection(): void {
+  const text = serializeSelection();
+  if (text) pasteText(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout
+// ---------------------------------------------------------------------------------------------
+
+let layoutWorker: Worker | null = null;
+let layoutSeq = 0;
+
+export function autoLayout(): Promise<void> {
+  const ed = useEditor.getState();
+  if (!ed.nodes.length) return Promise.resolve();
+  layoutWorker ??= new Worker(new URL('../workers/layout.worker.ts', import.meta.url), { type: 'module' });
+  const id = ++layoutSeq;
+  const w = layoutWorker;
+  return new Promise((resolve) => {
+    w.onmessage = (ev: MessageEvent<{ id: number; positions: Record<string, { x: number; y: number }>; error?: string }>) => {
+      if (ev.data.id !== id) return;
+      if (ev.data.error) useUi.getState().notify('error', `Auto-layout: ${ev.data.error}`);
+      else {
+        useEditor.getState().setPositions(ev.data.positions);
+        setTimeout(() => flow.instance?.fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 }), 30);
+      }
+      resolve();
+    };
+    w.postMessage({
+      id,
+      nodes: ed.nodes.map((n) => ({ id: n.id, width: n.measured?.width ?? 180, height: n.measured?.height ?? 70 })),
+      edges: ed.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
+    });
+  });
+}
+
+export function zoomToFit(): void {
+  flow.instance?.fitView({ padding: 0.2, maxZoom: 1.5, duration: 200 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// ONNX
+// ---------------------------------------------------------------------------------------------
+
+export async function importOnnxFile(file: File, at?: { x: number; y: number }): Promise<void> {
+  const ui = useUi.getState();
+  ui.set({ busy: `Importing ${file.name}…` });
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const res = await getApi().onnxImport({ fileName: file.name, bytesBase64: bytesToBase64(bytes) });
+    const { nodes, edges } = fromGraph(res.graph as Graph);
+    const weights = weightsFromJson(res.weights);
+    const ed = useEditor.getState();
+    // Place the imported graph to the right of what is there (or at the drop point).
+    const maxX = ed.nodes.length ? Math.max(...ed.nodes.map((n) => n.position.x + (n.measured?.width ?? 180))) + 80 : 0;
+    const minX = nodes.length ? Math.min(...nodes.map((n) => n.position.x)) : 0;
+    const minY = nodes.length ? Math.min(...nodes.map((n) => n.position.y)) : 0;
+    const offset = at ? { x: at.x - minX, y: at.y - minY } : { x: maxX - minX, y: (ed.nodes.length ? 0 : 40) - minY };
+    ed.paste({ nodes, edges, weights }, offset);
+    const errs = res.diagnostics.filter((d) => d.severity === 'error').length;
+    ui.notify(errs ? 'warning' : 'info', `Imported ${file.name}: ${nodes.length} nodes${res.diagnostics.length ? `, ${res.diagnostics.length} diagnostics (${res.diagnostics.slice(0, 2).map((d) => d.message).join(' ')})` : ''}`);
+    if (!at) setTimeout(zoomToFit, 50);
+  } catch (err) {
+    fail(`Import ${file.name}`, err);
+  } finally {
+    ui.set({ busy: null });
+  }
+}
+
+export function pickOnnxFile(): void {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.accept = '.onnx';
+  input.style.display = 'none';
+  input.setAttribute('data-testid', 'onnx-file-input');
+  input.onchange = () => {
+    const f = input.files?.[0];
+    input.remove();
+    if (f) void importOnnxFile(f);
+  };
+  document.body.appendChild(input);
+  input.click();
+}
+
+export async function exportOnnx(): Promise<void> {
+  const ed = useEditor.getState();
+  const ui = useUi.getState();
+  const graph = toGraph(ed.nodes, ed.edges);
+  const a = analyze(graph);
+  if (a.errors) {
+    ui.notify('error', `Export ONNX: fix the ${a.errors} error(s) first (${a.diagnostics.find((d) => d.severity === 'error')?.message ?? ''})`);
+    return;
+  }
+  try {
+    const weights = completeWeights(graph, ed.weights, ui.settings.weightSeed);
+    const name = `${ed.project.name || 'model'}.onnx`;
+    const res = await getApi().onnxExport({ graph, weights: weightsToJson(weights, layoutOf(graph)), fileName: name });
+    const blob = new Blob([base64ToBytes(res.bytesBase64) as BlobPart], { type: 'application/octet-stream' });
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = res.fileName;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    ui.notify('info', `Exported ${res.fileName}`);
+  } catch (err) {
+    fail('Export ONNX', err);
+  }
+}
+
+export type { Tensor };

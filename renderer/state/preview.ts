@@ -1,0 +1,93 @@
+// Runs the float preview in a Web Worker after each edit. A newer edit cancels a stale run by
+// terminating the worker (a long run cannot delay the next one).
+import { create } from 'zustand';
+import type { Tensor } from '../../engine/tensor/tensor';
+import { toGraph } from '../lib/doc';
+import type { PreviewReply, PreviewRequest } from '../workers/preview.worker';
+import { useEditor } from './store';
+import { useUi } from './ui';
+
+export interface PreviewState {
+  status: 'idle' | 'running' | 'done' | 'failed';
+  runId: number;
+  outputs: Record<string, Tensor>;
+  errors: Record<string, string>;
+  filledWeights: string[];
+  ms: number | null;
+  error: string | null;
+  cancelled: number;
+}
+
+export const usePreview = create<PreviewState>()(() => ({
+  status: 'idle',
+  runId: 0,
+  outputs: {},
+  errors: {},
+  filledWeights: [],
+  ms: null,
+  error: null,
+  cancelled: 0,
+}));
+
+let worker: Worker | null = null;
+let running: number | null = null;
+let seq = 0;
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+function spawn(): Worker {
+  const w = new Worker(new URL('../workers/preview.worker.ts', import.meta.url), { type: 'module' });
+  w.onmessage = (ev: MessageEvent<PreviewReply>) => {
+    const r = ev.data;
+    if (r.runId !== seq) return; // stale
+    running = null;
+    if (r.ok) {
+      usePreview.setState({ status: 'done', runId: r.runId, outputs: r.outputs, errors: r.errors, filledWeights: r.filledWeights, ms: r.ms, error: null });
+    } else {
+      usePreview.setState({ status: 'failed', runId: r.runId, error: r.error });
+    }
+  };
+  w.onerror = (e) => {
+    running = null;
+    usePreview.setState({ status: 'failed', error: e.message || 'the preview worker failed' });
+  };
+  return w;
+}
+
+export function runPreview(): void {
+  if (running !== null && worker) {
+    // Cancel the stale run.
+    worker.terminate();
+    worker = null;
+    usePreview.setState((s) => ({ cancelled: s.cancelled + 1 }));
+  }
+  worker ??= spawn();
+  const ed = useEditor.getState();
+  const ui = useUi.getState();
+  const id = ++seq;
+  running = id;
+  usePreview.setState({ status: 'running' });
+  const req: PreviewRequest = { runId: id, graph: toGraph(ed.nodes, ed.edges), weights: ed.weights, inputs: ui.previewInputs, seed: ui.settings.weightSeed };
+  worker.postMessage(req);
+}
+
+export function schedulePreview(delay = 30): void {
+  if (timer) clearTimeout(timer);
+  timer = setTimeout(() => {
+    timer = null;
+    if (useUi.getState().screen === 'editor' && useUi.getState().settings.previewAutoRun) runPreview();
+  }, delay);
+}
+
+/** Re-run after every structural edit, weight change and input change. */
+export function startAutoPreview(): () => void {
+  const a = useEditor.subscribe((s, prev) => {
+    if (s.structure !== prev.structure) schedulePreview();
+  });
+  const b = useUi.subscribe((s, prev) => {
+    if (s.previewInputs !== prev.previewInputs || s.settings.weightSeed !== prev.settings.weightSeed || (s.screen !== prev.screen && s.screen === 'editor')) schedulePreview();
+  });
+  return () => {
+    a();
+    b();
+  };
+}

@@ -1,0 +1,76 @@
+// UI state that is not the document: which screen, panels, the open project's id and settings,
+// preview inputs, notices.
+import { create } from 'zustand';
+import type { ExampleInfo, ProjectSettings } from '../../electron/api/contract';
+import type { InputSpec } from '../lib/simulate';
+
+export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
+  tensorLayout: 'NHWC',
+  paddingConvention: 'keras',
+  defaultPrecision: 'ap_fixed<16,6>',
+  weightSeed: 1,
+  previewAutoRun: true,
+  autosaveSeconds: 30,
+  ui: {},
+};
+
+export interface Notice {
+  id: number;
+  level: 'info' | 'warning' | 'error';
+  text: string;
+}
+
+export type Dialog =
+  | { kind: 'saveAs'; initial: string }
+  | { kind: 'new' }
+  | { kind: 'open' }
+  | null;
+
+export interface UiState {
+  screen: 'start' | 'editor';
+  projectId: string | null;
+  settings: ProjectSettings;
+  previewInputs: InputSpec[];
+  helpOpen: boolean;
+  searchOpen: boolean;
+  minimap: boolean;
+  previewOpen: boolean;
+  dialog: Dialog;
+  notices: Notice[];
+  examples: ExampleInfo[];
+  busy: string | null;
+  /** Node whose output the preview shows (defaults to the selection). */
+  previewNode: string | null;
+  set(patch: Partial<UiState>): void;
+  notify(level: Notice['level'], text: string): void;
+  dismiss(id: number): void;
+}
+
+let noticeId = 0;
+
+export const useUi = create<UiState>()((set, get) => ({
+  screen: 'start',
+  projectId: null,
+  settings: DEFAULT_PROJECT_SETTINGS,
+  previewInputs: [],
+  helpOpen: false,
+  searchOpen: false,
+  minimap: true,
+  previewOpen: true,
+  dialog: null,
+  notices: [],
+  examples: [],
+  busy: null,
+  previewNode: null,
+  set(patch) {
+    set(patch);
+  },
+  notify(level, text) {
+    const id = ++noticeId;
+    set({ notices: [...get().notices.slice(-4), { id, level, text }] });
+    if (level === 'info') setTimeout(() => get().dismiss(id), 5000);
+  },
+  dismiss(id) {
+    set({ notices: get().notices.filter((n) => n.id !== id) });
+  },
+}));

@@ -1,0 +1,39 @@
+// The preview runs here, off the UI thread. A newer request supersedes an older one: the main
+// thread also terminates this worker when a run is stale, so a long run never blocks the next.
+import type { Graph, WeightMap } from '../../engine/graph/model';
+import { simulate, type InputSpec } from '../lib/simulate';
+
+export interface PreviewRequest {
+  runId: number;
+  graph: Graph;
+  weights: WeightMap;
+  inputs: InputSpec[];
+  seed: number;
+}
+
+export type PreviewReply =
+  | { runId: number; ok: true; outputs: Record<string, { shape: number[]; data: Float32Array }>; errors: Record<string, string>; filledWeights: string[]; ms: number }
+  | { runId: number; ok: false; error: string };
+
+let latest = 0;
+
+self.onmessage = (ev: MessageEvent<PreviewRequest>) => {
+  const req = ev.data;
+  latest = req.runId;
+  try {
+    const r = simulate(req.graph, req.weights, req.inputs, req.seed, () => latest !== req.runId);
+    if (!r) return;
+    const outputs: Record<string, { shape: number[]; data: Float32Array }> = {};
+    const transfer: ArrayBuffer[] = [];
+    for (const [id, t] of Object.entries(r.outputs)) {
+      const data = new Float32Array(t.data);
+      outputs[id] = { shape: [...t.shape], data };
+      transfer.push(data.buffer);
+    }
+    const reply: PreviewReply = { runId: req.runId, ok: true, outputs, errors: r.errors, filledWeights: r.filledWeights, ms: r.ms };
+    (self as unknown as Worker).postMessage(reply, transfer);
+  } catch (err) {
+    const reply: PreviewReply = { runId: req.runId, ok: false, error: (err as Error).message };
+    (self as unknown as Worker).postMessage(reply);
+  }
+};
