@@ -26,8 +26,17 @@ interface Runtime {
 
 const ARENA_START = 1024;
 /** Weight arena size above which it is emptied (packs are re-copied from their JS copies). */
-const WEIGHT_ARENA_CAP = 256 * 1024 * 1024;
+let weightArenaCap = 256 * 1024 * 1024;
+
+/** For tests: a small cap exercises the arena reset. Returns the previous cap. */
+export function setWasmConvWeightArenaCap(bytes: number): number {
+  const old = weightArenaCap;
+  weightArenaCap = bytes;
+  return old;
+}
 const PAGE = 65536;
+/** Largest memory we ask for (the wasm32 limit is 4 GiB; engines often stop earlier). */
+const MAX_MEMORY = 2 ** 31;
 
 let runtime: Runtime | null | undefined;
 
@@ -54,9 +63,17 @@ export function wasmConvAvailable(): boolean {
   return getRuntime() !== null;
 }
 
-function ensureBytes(rt: Runtime, bytes: number): void {
+/** Grows the memory to at least `bytes`; false when the engine refuses (too large a problem). */
+function ensureBytes(rt: Runtime, bytes: number): boolean {
   const have = rt.memory.buffer.byteLength;
-  if (bytes > have) rt.memory.grow(Math.ceil((bytes - have) / PAGE));
+  if (bytes <= have) return true;
+  if (bytes > MAX_MEMORY) return false;
+  try {
+    rt.memory.grow(Math.ceil((bytes - have) / PAGE));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const align64 = (n: number) => Math.ceil(n / 64) * 64;
@@ -191,6 +208,14 @@ interface Pack {
 
 const packCache = new WeakMap<Float32Array, Map<string, Pack>>();
 
+/**
+ * Packed weights are cached by the identity of the weight Float32Array: code that changes weight
+ * values in place (instead of replacing the array) must call this with that array.
+ */
+export function invalidateWasmConvWeights(weights: Float32Array): void {
+  packCache.delete(weights);
+}
+
 function packWeights(
   w: Tensor,
   d: Dims,
@@ -249,16 +274,19 @@ function packWeights(
   return pack;
 }
 
-/** Makes the pack resident in wasm memory (copying it in unless it already is) and returns its address. */
+/**
+ * Makes the pack resident in wasm memory (copying it in unless it already is) and returns its
+ * address, or -1 when memory cannot grow that far.
+ */
 function residentAddr(rt: Runtime, pack: Pack): number {
   if (pack.epoch === rt.epoch) return pack.addr;
   const bytes = pack.data.length * 4;
-  if (rt.weightTop + bytes > WEIGHT_ARENA_CAP && rt.weightTop > ARENA_START) {
+  if (rt.weightTop + bytes > weightArenaCap && rt.weightTop > ARENA_START) {
     rt.epoch++;
     rt.weightTop = ARENA_START;
   }
   const addr = rt.weightTop;
-  ensureBytes(rt, addr + bytes);
+  if (!ensureBytes(rt, addr + bytes)) return -1;
   new Float32Array(rt.memory.buffer, addr, pack.data.length).set(pack.data);
   rt.weightTop = align64(addr + bytes);
   pack.addr = addr;
@@ -315,6 +343,7 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
   }
   const pack = packWeights(w, d, coutG, transposed, phases2D);
   const wAddr = residentAddr(rt, pack);
+  if (wAddr < 0) return null;
   const nCb = pack.nCb;
 
   // Column step of the pixel grid on the input side: 1 for every ConvTranspose phase, s for Conv.
@@ -332,7 +361,7 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
   const xFloats = d.cin * d.h * wp;
   const outAddr = align64(xAddr + xFloats * 4);
   const outPerSample = cout * d.oh * d.ow;
-  ensureBytes(rt, outAddr + outPerSample * 4);
+  if (!ensureBytes(rt, outAddr + outPerSample * 4)) return null;
   const buf = rt.memory.buffer;
   const heapI32 = new Int32Array(buf);
   const heapF32 = new Float32Array(buf);
@@ -361,7 +390,7 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
         const [cLo, cHi] = validRange(tw, wPhase.step, d.w, wPhase.count);
         if (rLo <= rHi && cLo <= cHi) {
           const rec = (tapsPtr >> 2) + nTaps * (TAP_BYTES >> 2);
-          heapI32[rec] = (th.delta * wp + tw.delta) * 4;
+          heapI32[rec] = (th.delta * d.cin * wp + tw.delta) * 4;
           heapI32[rec + 1] = j * cinG * CO_BLOCK * 4;
           heapI32[rec + 2] = rLo;
           heapI32[rec + 3] = rHi;
@@ -379,25 +408,26 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
   const out = new Float32Array(d.n * outPerSample);
   const xPlane = d.h * d.w;
   for (let n = 0; n < d.n; n++) {
-    // Padded input: zero columns either side of every row.
+    // Padded input, rows outermost ([h][cin][wp]: the channels of one row are close together),
+    // zero columns either side of every row.
     const xs = x.data;
     const xBaseF = xAddr >> 2;
     if (padC > 0) heapF32.fill(0, xBaseF, xBaseF + xFloats);
     for (let c = 0; c < d.cin; c++) {
       for (let r = 0; r < d.h; r++) {
         const s0 = (n * d.cin + c) * xPlane + r * d.w;
-        heapF32.set(xs.subarray(s0, s0 + d.w), xBaseF + (c * d.h + r) * wp + padC);
+        heapF32.set(xs.subarray(s0, s0 + d.w), xBaseF + (r * d.cin + c) * wp + padC);
       }
     }
     for (const call of calls) {
       const { hPhase, wPhase } = call.ph;
       for (let gi = 0; gi < d.groups; gi++) {
-        const xBase = xAddr + (gi * cinG * d.h * wp + padC) * 4;
+        const xBase = xAddr + (gi * cinG * wp + padC) * 4;
         const outBase = outAddr + ((gi * coutG) * d.oh * d.ow + hPhase.outStart * d.ow + wPhase.outStart) * 4;
         const args: Record<(typeof KERNEL_PARAMS)[number], number> = {
           xBase,
-          chanStep: d.h * wp * 4,
-          rowStep: hPhase.step * wp * 4,
+          chanStep: wp * 4,
+          rowStep: hPhase.step * d.cin * wp * 4,
           colStep: wPhase.step * 4,
           cin: cinG,
           tapsPtr: call.tapsPtr,

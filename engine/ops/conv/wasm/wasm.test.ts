@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { seededRandom, type Tensor } from '../../../tensor/tensor';
 import type { ConvGeometry } from '../geometry';
-import { wasmConv, wasmConvAvailable, wasmConvTranspose } from './index';
+import { invalidateWasmConvWeights, setWasmConvWeightArenaCap, wasmConv, wasmConvAvailable, wasmConvTranspose } from './index';
 import { generateModule } from './generate';
 import { fromBase64, moduleSource, toBase64 } from './embed';
 import { KERNEL_WASM_BASE64 } from './module.generated';
@@ -232,5 +232,51 @@ describe('wasm conv kernels', () => {
       { numRuns: 300, seed: 20261122 },
     );
     expect(ran).toBeGreaterThanOrEqual(200);
+  });
+});
+
+describe('wasm conv kernels: DCGAN layers, caching, refusals', () => {
+  const dcgan = (cin: number, cout: number, size: number, k: number, s: number, p: number): ConvGeometry & { x: Tensor; w: Tensor; b: Float32Array } => ({
+    kernel: [k, k], stride: [s, s], dilation: [1, 1], padsBegin: [p, p], padsEnd: [p, p], outputPadding: [0, 0], groups: 1,
+    x: rand([2, cin, size, size], cin + size), w: rand([cin, cout, k, k], cout + k), b: rand([cout], 7).data,
+  });
+
+  it('DCGAN (a) 1×1 input and (b) 512×4×4 → 256×8×8 match the reference (batch 2)', () => {
+    for (const L of [dcgan(100, 512, 1, 4, 1, 0), dcgan(512, 256, 4, 4, 2, 1), dcgan(64, 3, 8, 4, 2, 1)]) {
+      expectClose(wasmConvTranspose(L.x, L.w, L.b, L), refConvTranspose(L.x, L.w, L.b, L));
+    }
+  });
+
+  it('a cached pack is reused, keyed by geometry too, and invalidation picks up in-place edits', () => {
+    const L = dcgan(8, 12, 5, 3, 2, 1);
+    const first = wasmConvTranspose(L.x, L.w, L.b, L)!;
+    expectClose(wasmConvTranspose(L.x, L.w, L.b, L), first);
+    // Same weight array, other geometry: must not reuse the stride-2 pack.
+    const g1 = { ...L, stride: [1, 3], dilation: [2, 1], padsBegin: [0, 2], padsEnd: [1, 0] };
+    expectClose(wasmConvTranspose(L.x, L.w, L.b, g1), refConvTranspose(L.x, L.w, L.b, g1));
+    for (let i = 0; i < L.w.data.length; i += 3) L.w.data[i] = -L.w.data[i] * 1.5;
+    invalidateWasmConvWeights(L.w.data);
+    expectClose(wasmConvTranspose(L.x, L.w, L.b, L), refConvTranspose(L.x, L.w, L.b, L));
+  });
+
+  it('stays correct when the weight arena is emptied between layers', () => {
+    const old = setWasmConvWeightArenaCap(64 * 1024);
+    try {
+      const layers = [dcgan(16, 24, 6, 4, 2, 1), dcgan(24, 16, 5, 3, 1, 1), dcgan(20, 20, 4, 5, 3, 2)];
+      for (let round = 0; round < 3; round++) {
+        for (const L of layers) expectClose(wasmConvTranspose(L.x, L.w, L.b, L), refConvTranspose(L.x, L.w, L.b, L));
+      }
+    } finally {
+      setWasmConvWeightArenaCap(old);
+    }
+  });
+
+  it('returns null where it does not apply (the caller then diagnoses or falls back)', () => {
+    const L = dcgan(4, 4, 3, 3, 1, 0);
+    expect(wasmConvTranspose({ shape: [1, 4, 3, 3, 3], data: new Float32Array(108) }, L.w, null, L)).toBeNull(); // 3D
+    expect(wasmConvTranspose({ shape: [1, 5, 3, 3], data: new Float32Array(45) }, L.w, null, L)).toBeNull(); // Cin ≠ weight Cin
+    expect(wasmConvTranspose(L.x, L.w, new Float32Array(3), L)).toBeNull(); // bias length
+    expect(wasmConv(L.x, L.w, null, { ...L, kernel: [9, 9] })).toBeNull(); // kernel beyond the input
+    expect(wasmConvTranspose(L.x, L.w, null, { ...L, padsBegin: [5, 5], padsEnd: [5, 5] })).toBeNull(); // empty output
   });
 });
