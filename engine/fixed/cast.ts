@@ -1,0 +1,387 @@
+// Casting a value into a fixed-point type: quantization then overflow, bit for bit as AMD's ap_fixed
+// assignment does it (including its flag logic for rounding carries, N saturation bits and AP_WRAP_SM).
+// Two implementations of one algorithm: BigInt (any width, the reference) and float64 (exact while every
+// intermediate is an integer below 2^53: source W ≤ 53, or a signed 54-bit double mantissa, and target W ≤ 53).
+
+import type { FixedType } from './types';
+import { fracBits } from './types';
+
+/** The source of a cast: its mantissa's width, integer bits and signedness. */
+export interface SourceFormat {
+  readonly W: number;
+  readonly I: number;
+  readonly signed: boolean;
+}
+
+const TRN_LIKE = (t: FixedType, srcSigned: boolean): boolean => t.Q === 'AP_TRN' || (t.Q === 'AP_TRN_ZERO' && !srcSigned);
+
+/** Whether overflow handling runs at all (AMD skips it when the target provably has room). */
+function overflowGate(src: SourceFormat, t: FixedType, quanInc: boolean): boolean {
+  if (t.O === 'AP_WRAP' && t.N === 0) return false;
+  if (!t.signed && src.signed) return true;
+  const extra = quanInc || (src.signed && t.O === 'AP_SAT_SYM') ? 1 : 0;
+  return t.I - (t.signed ? 1 : 0) < src.I - (src.signed ? 1 : 0) + extra;
+}
+
+function roundIncrement(t: FixedType, qb: boolean, r: boolean, s: boolean, lsb: boolean): boolean {
+  switch (t.Q) {
+    case 'AP_TRN':
+      return false;
+    case 'AP_TRN_ZERO':
+      return s && (qb || r);
+    case 'AP_RND':
+      return qb;
+    case 'AP_RND_ZERO':
+      return qb && (s || r);
+    case 'AP_RND_MIN_INF':
+      return qb && r;
+    case 'AP_RND_INF':
+      return qb && (!s || r);
+    case 'AP_RND_CONV':
+      return qb && (lsb || r);
+  }
+}
+
+interface Flags {
+  overflow: boolean;
+  underflow: boolean;
+  lD: boolean;
+  negSrc: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// BigInt path
+
+const maskB = (n: number): bigint => (n <= 0 ? 0n : (1n << BigInt(n)) - 1n);
+const bitB = (x: bigint, k: number): boolean => ((x >> BigInt(k)) & 1n) === 1n;
+const setRangeB = (v: bigint, lo: number, hi: number, ones: boolean): bigint => {
+  if (hi < lo) return v;
+  const m = maskB(hi - lo + 1) << BigInt(lo);
+  return ones ? v | m : v & ~m;
+};
+const setBitB = (v: bigint, k: number, b: boolean): bigint => setRangeB(v, k, k, b);
+
+function adjustB(t: FixedType, v: bigint, f: Flags): bigint {
+  const { W, N } = t;
+  if (!f.underflow && !f.overflow) return v;
+  switch (t.O) {
+    case 'AP_WRAP':
+      if (N === 0) return v;
+      if (!t.signed) return setRangeB(v, W - N, W - 1, true);
+      v = setBitB(v, W - 1, f.negSrc);
+      return N > 1 ? setRangeB(v, W - N, W - 2, !f.negSrc) : v;
+    case 'AP_SAT_ZERO':
+      return 0n;
+    case 'AP_WRAP_SM': {
+      const ro = bitB(v, W - 1);
+      const all = maskB(W);
+      if (N === 0) {
+        if (f.lD !== ro) v = setBitB(v ^ all, W - 1, f.lD);
+        return v;
+      }
+      if (N === 1) {
+        if (f.negSrc !== ro) v ^= all;
+      } else {
+        if (bitB(v, W - N) === f.negSrc) v ^= all;
+        v = setRangeB(v, W - N, W - 2, !f.negSrc);
+      }
+      return setBitB(v, W - 1, f.negSrc);
+    }
+    default: // AP_SAT, AP_SAT_SYM
+      if (t.signed) {
+        if (f.overflow) return maskB(W - 1);
+        return (1n << BigInt(W - 1)) | (t.O === 'AP_SAT_SYM' ? 1n : 0n);
+      }
+      return f.overflow ? maskB(W) : 0n;
+  }
+}
+
+/**
+ * Casts mantissa m of a value in format src (m = value·2^F2, within src's range) into type t and
+ * returns t's mantissa. Exact for every width.
+ */
+export function castBig(m: bigint, src: SourceFormat, t: FixedType): bigint {
+  const { W, I } = t;
+  if (t.kind === 'int') {
+    // C semantics: truncate toward zero, then wrap.
+    const F2 = src.W - src.I;
+    const q = F2 >= 0 ? m / (1n << BigInt(F2)) : m << BigInt(-F2);
+    return t.signed ? BigInt.asIntN(W, q) : BigInt.asUintN(W, q);
+  }
+  const W2 = src.W;
+  const S2 = src.signed;
+  const F = W - I;
+  const F2 = W2 - src.I;
+  const isneg = S2 && m < 0n;
+  const quanInc = F2 > F && !TRN_LIKE(t, S2);
+  let v: bigint;
+  let carry = false;
+  if (F2 === F) {
+    v = BigInt.asUintN(W, m);
+  } else if (F2 > F) {
+    const d = F2 - F;
+    v = BigInt.asUintN(W, m >> BigInt(d));
+    if (quanInc) {
+      const qb = bitB(m, d - 1);
+      const r = d >= 2 ? (m & maskB(Math.min(d - 1, W2))) !== 0n : false;
+      const before = bitB(v, W - 1);
+      if (roundIncrement(t, qb, r, isneg, bitB(v, 0))) v = BigInt.asUintN(W, v + 1n);
+      carry = before && !bitB(v, W - 1);
+    }
+  } else {
+    const sh = F - F2;
+    v = sh < W ? BigInt.asUintN(W, m << BigInt(sh)) : 0n;
+  }
+  if (overflowGate(src, t, quanInc)) {
+    const newSign = bitB(v, W - 1);
+    const pos1 = F2 - F + W;
+    const pos2 = pos1 + 1;
+    const lD = pos1 < W2 && pos1 >= 0 ? bitB(m, pos1) : false;
+    let deletedZeros = S2 ? true : !carry;
+    let deletedOnes = true;
+    let negSrc: boolean;
+    if (pos1 < W2) {
+      let r1Ones = true;
+      let r1Zeros = true;
+      let r2Ones = true;
+      const allOnes = (lo: number): boolean => ((m >> BigInt(lo)) & maskB(W2 - lo)) === maskB(W2 - lo);
+      const allZeros = (lo: number): boolean => ((m >> BigInt(lo)) & maskB(W2 - lo)) === 0n;
+      if (pos2 < W2 && pos2 >= 0) r2Ones = allOnes(pos2);
+      else if (pos2 < 0) r2Ones = false;
+      if (pos1 >= 0 && pos2 < W2) {
+        r1Ones = allOnes(pos1);
+        r1Zeros = allZeros(pos1);
+      } else if (pos2 === W2) {
+        r1Ones = lD;
+        r1Zeros = !lD;
+      } else if (pos1 < 0) {
+        r1Zeros = m === 0n;
+        r1Ones = false;
+      }
+      deletedZeros = deletedZeros && (carry ? r1Ones : r1Zeros);
+      deletedOnes = carry ? r2Ones && (pos1 < 0 || !lD) : r1Ones;
+      negSrc = isneg && !(carry && r1Ones);
+    } else {
+      negSrc = isneg && newSign;
+    }
+    const negTrg = t.signed && newSign;
+    const overflow = (negTrg || !deletedZeros) && !isneg;
+    let underflow = (!negTrg || !deletedOnes) && negSrc;
+    if (t.O === 'AP_SAT_SYM' && S2 && t.signed) underflow ||= negSrc && (W > 1 ? (v & maskB(W - 1)) === 0n : true);
+    v = adjustB(t, v, { overflow, underflow, lD, negSrc });
+  }
+  return t.signed ? BigInt.asIntN(W, v) : v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// float64 path (integers below 2^53 only)
+
+/** floor(x / 2^k), k ≥ 0. */
+function shr(x: number, k: number): number {
+  if (k >= 1000) return x < 0 ? -1 : 0;
+  return Math.floor(x / 2 ** k);
+}
+/** x mod 2^n (non-negative), n ≥ 0; exact for any integer x representable in float64. */
+function low(x: number, n: number): number {
+  if (n >= 1000) return x;
+  const p = 2 ** n;
+  return x - Math.floor(x / p) * p;
+}
+const bitN = (x: number, k: number): boolean => low(shr(x, k), 1) === 1;
+function setRangeN(v: number, lo: number, hi: number, ones: boolean): number {
+  if (hi < lo) return v;
+  const below = low(v, lo);
+  const above = shr(v, hi + 1) * 2 ** (hi + 1);
+  return above + below + (ones ? (2 ** (hi - lo + 1) - 1) * 2 ** lo : 0);
+}
+const setBitN = (v: number, k: number, b: boolean): number => setRangeN(v, k, k, b);
+const notN = (v: number, W: number): number => 2 ** W - 1 - v;
+
+function adjustN(t: FixedType, v: number, f: Flags): number {
+  const { W, N } = t;
+  if (!f.underflow && !f.overflow) return v;
+  switch (t.O) {
+    case 'AP_WRAP':
+      if (N === 0) return v;
+      if (!t.signed) return setRangeN(v, W - N, W - 1, true);
+      v = setBitN(v, W - 1, f.negSrc);
+      return N > 1 ? setRangeN(v, W - N, W - 2, !f.negSrc) : v;
+    case 'AP_SAT_ZERO':
+      return 0;
+    case 'AP_WRAP_SM': {
+      const ro = bitN(v, W - 1);
+      if (N === 0) {
+        if (f.lD !== ro) v = setBitN(notN(v, W), W - 1, f.lD);
+        return v;
+      }
+      if (N === 1) {
+        if (f.negSrc !== ro) v = notN(v, W);
+      } else {
+        if (bitN(v, W - N) === f.negSrc) v = notN(v, W);
+        v = setRangeN(v, W - N, W - 2, !f.negSrc);
+      }
+      return setBitN(v, W - 1, f.negSrc);
+    }
+    default:
+      if (t.signed) {
+        if (f.overflow) return 2 ** (W - 1) - 1;
+        return 2 ** (W - 1) + (t.O === 'AP_SAT_SYM' ? 1 : 0);
+      }
+      return f.overflow ? 2 ** W - 1 : 0;
+  }
+}
+
+/** Whether castNum is exact for this source format and target. */
+export function castFitsFloat64(src: SourceFormat, t: FixedType): boolean {
+  return t.W <= 53 && (src.signed ? src.W <= 54 : src.W <= 53);
+}
+
+/** castBig on float64 integers; the caller guarantees castFitsFloat64(src, t). */
+export function castNum(m: number, src: SourceFormat, t: FixedType): number {
+  const { W, I } = t;
+  const F2 = src.W - src.I;
+  if (t.kind === 'int') {
+    const q = F2 >= 0 ? Math.trunc(m / 2 ** F2) : -F2 >= W ? 0 : m * 2 ** -F2;
+    const u = low(q, W);
+    return t.signed && u >= 2 ** (W - 1) ? u - 2 ** W : u;
+  }
+  const W2 = src.W;
+  const S2 = src.signed;
+  const F = W - I;
+  const isneg = S2 && m < 0;
+  const quanInc = F2 > F && !TRN_LIKE(t, S2);
+  let v: number;
+  let carry = false;
+  if (F2 === F) {
+    v = low(m, W);
+  } else if (F2 > F) {
+    const d = F2 - F;
+    v = low(shr(m, d), W);
+    if (quanInc) {
+      const qb = bitN(m, d - 1);
+      const r = d >= 2 ? low(m, Math.min(d - 1, W2)) !== 0 : false;
+      const before = bitN(v, W - 1);
+      if (roundIncrement(t, qb, r, isneg, low(v, 1) === 1)) v = low(v + 1, W);
+      carry = before && !bitN(v, W - 1);
+    }
+  } else {
+    const sh = F - F2;
+    v = sh < W ? low(m * 2 ** sh, W) : 0;
+  }
+  if (overflowGate(src, t, quanInc)) {
+    const newSign = bitN(v, W - 1);
+    const pos1 = F2 - F + W;
+    const pos2 = pos1 + 1;
+    const lD = pos1 < W2 && pos1 >= 0 ? bitN(m, pos1) : false;
+    let deletedZeros = S2 ? true : !carry;
+    let deletedOnes = true;
+    let negSrc: boolean;
+    if (pos1 < W2) {
+      let r1Ones = true;
+      let r1Zeros = true;
+      let r2Ones = true;
+      const allOnes = (lo: number): boolean => low(shr(m, lo), W2 - lo) === 2 ** (W2 - lo) - 1;
+      const allZeros = (lo: number): boolean => low(shr(m, lo), W2 - lo) === 0;
+      if (pos2 < W2 && pos2 >= 0) r2Ones = allOnes(pos2);
+      else if (pos2 < 0) r2Ones = false;
+      if (pos1 >= 0 && pos2 < W2) {
+        r1Ones = allOnes(pos1);
+        r1Zeros = allZeros(pos1);
+      } else if (pos2 === W2) {
+        r1Ones = lD;
+        r1Zeros = !lD;
+      } else if (pos1 < 0) {
+        r1Zeros = m === 0;
+        r1Ones = false;
+      }
+      deletedZeros = deletedZeros && (carry ? r1Ones : r1Zeros);
+      deletedOnes = carry ? r2Ones && (pos1 < 0 || !lD) : r1Ones;
+      negSrc = isneg && !(carry && r1Ones);
+    } else {
+      negSrc = isneg && newSign;
+    }
+    const negTrg = t.signed && newSign;
+    const overflow = (negTrg || !deletedZeros) && !isneg;
+    let underflow = (!negTrg || !deletedOnes) && negSrc;
+    if (t.O === 'AP_SAT_SYM' && S2 && t.signed) underflow ||= negSrc && (W > 1 ? low(v, W - 1) === 0 : true);
+    v = adjustN(t, v, { overflow, underflow, lD, negSrc });
+  }
+  return t.signed && v >= 2 ** (W - 1) ? v - 2 ** W : v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// doubles
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * A double as AMD's headers see it: a signed 54-bit mantissa (implicit leading one set) with
+ * I = exponent + 2. Returns undefined for ±0. (Subnormals, infinities and NaN get the same bit pattern
+ * treatment as in the C++: garbage in, but deterministic and identical.)
+ */
+export function doubleFormat(v: number): { m: number; src: SourceFormat } | undefined {
+  f64[0] = v;
+  const hi = u32[LITTLE ? 1 : 0];
+  const lo = u32[LITTLE ? 0 : 1];
+  const exp = ((hi >>> 20) & 0x7ff) - 1023;
+  if ((hi & 0x7fffffff) === 0 && lo === 0) return undefined;
+  const man = (hi & 0xfffff) * 2 ** 32 + lo + 2 ** 52;
+  return { m: hi >>> 31 ? -man : man, src: { W: 54, I: exp + 2, signed: true } };
+}
+
+/** Casts a double (or float) into t; returns the mantissa (t.W ≤ 53). */
+export function castDoubleNum(v: number, t: FixedType): number {
+  if (t.kind === 'int') {
+    if (!Number.isFinite(v)) return 0;
+    const u = low(Math.trunc(v), t.W);
+    return t.signed && u >= 2 ** (t.W - 1) ? u - 2 ** t.W : u;
+  }
+  const d = doubleFormat(v);
+  return d ? castNum(d.m, d.src, t) : 0;
+}
+
+/** Casts a double (or float) into t; returns the mantissa as a bigint (any width). */
+export function castDoubleBig(v: number, t: FixedType): bigint {
+  if (t.kind === 'int') {
+    if (!Number.isFinite(v)) return 0n;
+    const q = BigInt(Math.trunc(v));
+    return t.signed ? BigInt.asIntN(t.W, q) : BigInt.asUintN(t.W, q);
+  }
+  const d = doubleFormat(v);
+  return d ? castBig(BigInt(d.m), d.src, t) : 0n;
+}
+
+/** The source format of values of type t. */
+export function formatOf(t: FixedType): SourceFormat {
+  return { W: t.W, I: t.I, signed: t.signed };
+}
+
+/** The value m·2^−F of a mantissa of type t, as a double (exact when |m| < 2^53; else round to nearest). */
+export function toDouble(m: number | bigint, t: FixedType): number {
+  const F = fracBits(t);
+  if (typeof m === 'number') return Math.abs(F) < 1000 ? m * 2 ** -F : m * 2 ** -Math.trunc(F / 2) * 2 ** -(F - Math.trunc(F / 2));
+  return scaleBig(m, -F);
+}
+
+/** m·2^e rounded to the nearest double (ties to even), without intermediate overflow. */
+function scaleBig(m: bigint, e: number): number {
+  if (m === 0n) return 0;
+  const neg = m < 0n;
+  let a = neg ? -m : m;
+  const bits = a.toString(2).length;
+  if (bits > 53) {
+    // keep 53 bits + round to nearest even by hand
+    const drop = bits - 53;
+    const q = a >> BigInt(drop);
+    const rem = a & maskB(drop);
+    const half = 1n << BigInt(drop - 1);
+    let r = q;
+    if (rem > half || (rem === half && (q & 1n) === 1n)) r = q + 1n;
+    a = r;
+    e += drop;
+  }
+  const x = Number(a) * 2 ** Math.max(e, -1074) * (e < -1074 ? 2 ** (e + 1074) : 1);
+  return neg ? -x : x;
+}
