@@ -84,6 +84,8 @@ describe('analyzeGraph: structure', () => {
     const a = analyzeGraph(g);
     const d = expectDiag(a, 'duplicate-node-name', 'act', 'name');
     expect(d.nodeId).toBe('id_tanh');
+    // A name clash does not hide the shape.
+    expect(a.shapes.id_tanh).toEqual([1, 3, 16, 16]);
 
     const h = chain(['x', 'Input'], ['r1', 'ReLU']);
     h.nodes.push({ id: 'id_r1', type: 'Tanh', name: 'r2', params: {} });
@@ -191,6 +193,8 @@ describe('analyzeGraph: shapes', () => {
     expect(d.value).toBe('[12, 3]');
     expect(d.rule).toContain('[10, 3]');
     expect(d.rule).toContain('IO (in, units)');
+    const inconsistent = analyzeGraph(g, { id_fc: { weight: { shape: [10, 3], data: new Float32Array(29) }, bias: zeros([3]) } });
+    expectDiag(inconsistent, 'weight-shape', 'fc', 'weights.weight');
     const missing = analyzeGraph(g, { id_fc: { weight: zeros([10, 3]) } });
     expectDiag(missing, 'weight-missing', 'fc', 'weights.bias');
     g.nodes[1].params = { units: 3, bias: false };

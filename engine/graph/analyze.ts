@@ -2,7 +2,7 @@
 // and weight checks. Returns diagnostics for every user mistake; never throws for them.
 import type { z } from 'zod';
 import type { Shape } from '../tensor/tensor';
-import { formatShape, shapesEqual } from '../tensor/tensor';
+import { formatShape, shapesEqual, sizeOf } from '../tensor/tensor';
 import type { OpDef, WeightSlot } from '../ops/types';
 import { getOp, opRegistry } from '../ops/registry';
 import { DiagnosticSink, formatValue, makeDiagnostic, type Diagnostic } from './diagnostics';
@@ -41,6 +41,8 @@ export interface GraphAnalysis {
   /** Ids of graph outputs: sorted nodes with no outgoing edge. */
   outputs: string[];
 }
+
+const NAME_CODES = new Set(['duplicate-node-name', 'node-name-empty']);
 
 /** Field path of a zod issue in the form the inspector shows, e.g. 'kernel[1]'. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -314,7 +316,8 @@ export function analyzeGraph(graph: Graph, weights?: WeightMap): GraphAnalysis {
     const { node: n, op } = info;
     info.inputShapes = info.inputEdges.map((e) => shapes[e.source]);
     if (!op || info.params === null) continue;
-    const ownErrors = info.diagnostics.some((d) => d.severity === 'error');
+    // Name problems do not stop inference; parameter, port and edge problems do.
+    const ownErrors = info.diagnostics.some((d) => d.severity === 'error' && !NAME_CODES.has(d.code));
     if (ownErrors || info.inputShapes.some((s) => s === null)) continue;
     const inputs = info.inputShapes as Shape[];
     const sink = new DiagnosticSink(n.id, n.name || n.id);
@@ -348,7 +351,7 @@ export function analyzeGraph(graph: Graph, weights?: WeightMap): GraphAnalysis {
 function checkWeights(
   n: GraphNode,
   info: NodeAnalysis,
-  given: Readonly<Record<string, { shape: Shape }>>,
+  given: Readonly<Record<string, { shape: Shape; data?: ArrayLike<number> }>>,
   nodeDiag: (n: GraphNode, d: Omit<Parameters<typeof makeDiagnostic>[0], 'nodeId' | 'nodeName'>) => Diagnostic,
 ): void {
   const slots = new Set<string>();
@@ -358,9 +361,10 @@ function checkWeights(
     const want = `[${slot.shape.join(', ')}] (${slot.layout})`;
     if (!t) {
       nodeDiag(n, { code: 'weight-missing', field: `weights.${slot.name}`, value: 'missing', rule: `${n.type} needs weight ${slot.name} of shape ${want}`, fix: `load or initialize weight ${slot.name}` });
-    } else if (!shapesEqual(t.shape, slot.shape)) {
+    } else if (!shapesEqual(t.shape, slot.shape) || t.data?.length !== sizeOf(t.shape)) {
       nodeDiag(n, {
-        code: 'weight-shape', field: `weights.${slot.name}`, value: `[${t.shape.join(', ')}]`,
+        code: 'weight-shape', field: `weights.${slot.name}`,
+        value: t.data?.length !== sizeOf(t.shape) ? `[${t.shape.join(', ')}] holding ${t.data?.length ?? 0} values` : `[${t.shape.join(', ')}]`,
         rule: `weight ${slot.name} has shape ${want} for input ${info.inputShapes.map((s) => formatShape(s!)).join(', ')}`,
         fix: `reshape or re-export ${slot.name} to ${formatShape(slot.shape)}, or change the layer's parameters to match it`,
       });

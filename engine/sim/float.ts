@@ -48,7 +48,8 @@ const now = () => (typeof performance !== 'undefined' ? performance.now() : Date
  */
 export function simulateFloat(model: Model, inputs: Record<string, Tensor>, opts: SimOptions = {}): SimResult {
   let graph: Graph = model.graph;
-  let analysis = analyzeGraph(graph, model.weights);
+  const weights = model.weights ?? {};
+  let analysis = analyzeGraph(graph, weights);
   if (analysis.hasErrors) fail('the graph has errors', analysis.diagnostics);
 
   // Match the given tensors to Input nodes.
@@ -79,7 +80,7 @@ export function simulateFloat(model: Model, inputs: Record<string, Tensor>, opts
       ...graph,
       nodes: graph.nodes.map((n) => (given.has(n.id) && n.type === 'Input' ? { ...n, params: { ...n.params, shape: [...given.get(n.id)!.shape] } } : n)),
     };
-    analysis = analyzeGraph(graph, model.weights);
+    analysis = analyzeGraph(graph, weights);
     if (analysis.hasErrors) fail(`the graph has errors with the given batch size`, analysis.diagnostics);
   }
 
@@ -99,7 +100,7 @@ export function simulateFloat(model: Model, inputs: Record<string, Tensor>, opts
     const t0 = now();
     let out: Tensor;
     try {
-      out = op.float(info.params, args, model.weights[id] ?? {});
+      out = op.float(info.params, args, weights[id] ?? {});
     } catch (e) {
       if (e instanceof TesseraError) throw e;
       throw new TesseraError(`${info.node.name} (${info.node.type}) failed: ${(e as Error).message}`, [
