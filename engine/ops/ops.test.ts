@@ -1,6 +1,7 @@
 // Shape rules and float kernels of the non-conv ops, against hand-computed values and small
 // independent references written here (plain index loops, no shared code with the kernels).
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { getOp } from './registry';
 import { DiagnosticSink } from '../graph/diagnostics';
 import { randomTensor, sizeOf, stridesOf, tensor, transpose, type Shape, type Tensor } from '../tensor/tensor';
@@ -266,6 +267,23 @@ describe('MaxPool and AveragePool', () => {
       expectClose(run('AveragePool', base, [x]), poolRef(x, c.k, c.s, c.pb, c.pe, 'avg', false, c.ceil));
       expectClose(run('AveragePool', { ...base, countIncludePad: true }, [x]), poolRef(x, c.k, c.s, c.pb, c.pe, 'avg', true, c.ceil));
     }
+  });
+
+  it('random 1D/2D configurations in both data formats match the reference (fast-check)', () => {
+    const axis = fc.record({ size: fc.integer({ min: 1, max: 7 }), k: fc.integer({ min: 1, max: 4 }), s: fc.integer({ min: 1, max: 3 }), pb: fc.nat(3), pe: fc.nat(3) })
+      .map((a) => ({ ...a, pb: a.pb % a.k, pe: a.pe % a.k, size: Math.max(a.size, a.k) }));
+    fc.assert(
+      fc.property(fc.array(axis, { minLength: 1, maxLength: 2 }), fc.boolean(), fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 1000 }), (axes, ceil, include, nxc, seed) => {
+        const x = randomTensor([2, 3, ...axes.map((a) => a.size)], seed, -2, 2);
+        const [k, s, pb, pe] = (['k', 's', 'pb', 'pe'] as const).map((f) => axes.map((a) => a[f]));
+        const params = { kernel: k, stride: s, padsBegin: pb, padsEnd: pe, ceilMode: ceil, dataFormat: nxc ? 'NXC' : 'NCX' };
+        const input = nxc ? toNXC(x) : x;
+        const back = (t: Tensor) => (nxc ? toNCX(t) : t);
+        expectClose(back(run('MaxPool', params, [input])), poolRef(x, k, s, pb, pe, 'max', false, ceil), 0);
+        expectClose(back(run('AveragePool', { ...params, countIncludePad: include }, [input])), poolRef(x, k, s, pb, pe, 'avg', include, ceil));
+      }),
+      { numRuns: 150, seed: 7 },
+    );
   });
 
   it('output size rule: floor and ceil', () => {
