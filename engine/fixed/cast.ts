@@ -225,7 +225,7 @@ function adjustN(t: FixedType, v: number, f: Flags): number {
     default:
       if (t.signed) {
         if (f.overflow) return 2 ** (W - 1) - 1;
-        return 2 ** (W - 1) + (t.O === 'AP_SAT_SYM' ? 1 : 0);
+        return 2 ** (W - 1) + (t.O === 'AP_SAT_SYM' && W > 1 ? 1 : 0); // W = 1: the OR hits the sign bit
       }
       return f.overflow ? 2 ** W - 1 : 0;
   }
