@@ -6,11 +6,12 @@ import path from 'node:path';
 import { generateModule } from '../engine/ops/conv/wasm/generate';
 import { moduleSource } from '../engine/ops/conv/wasm/embed';
 
-const bytes = generateModule();
+const bytes = generateModule(false);
+const fma = generateModule(true);
 if (!WebAssembly.validate(bytes)) {
   console.error('build-wasm: the generated module does not validate');
   process.exit(1);
 }
 const file = path.resolve('engine/ops/conv/wasm/module.generated.ts');
-writeFileSync(file, moduleSource(bytes));
-console.log(`build-wasm: wrote ${file} (${bytes.length} bytes of wasm)`);
+writeFileSync(file, moduleSource(bytes, fma));
+console.log(`build-wasm: wrote ${file} (${bytes.length} + ${fma.length} bytes of wasm)`);

@@ -107,6 +107,8 @@ export class Body {
   }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  /** Relaxed SIMD: a·b + c, fused or not (the engine picks; both are within float tolerance). */
+  f32x4RelaxedMadd(): this { return this.simd(0x105); }
   f32x4ExtractLane(lane: number): this {
     this.simd(0x1f);
     this.code.push(lane);

@@ -45,7 +45,7 @@ export const KERNEL_PARAMS = [
 
 type P = (typeof KERNEL_PARAMS)[number];
 
-function kernel(tiledStep: number): Body {
+function kernel(tiledStep: number, fma: boolean): Body {
   const params: ValType[] = KERNEL_PARAMS.map(() => I32);
   const b = new Body(params);
   const p = (n: P) => KERNEL_PARAMS.indexOf(n);
@@ -90,7 +90,10 @@ function kernel(tiledStep: number): Body {
             for (let v = 0; v < C; v++) b.get(wp).v128Load(16 * v).set(wv[v]);
             for (let i = 0; i < P; i++) {
               b.get(xp).load32Splat(i * step * 4).set(xs);
-              for (let v = 0; v < C; v++) b.get(acc[i][v]).get(xs).get(wv[v]).f32x4Mul().f32x4Add().set(acc[i][v]);
+              for (let v = 0; v < C; v++) {
+                if (fma) b.get(xs).get(wv[v]).get(acc[i][v]).f32x4RelaxedMadd().set(acc[i][v]);
+                else b.get(acc[i][v]).get(xs).get(wv[v]).f32x4Mul().f32x4Add().set(acc[i][v]);
+              }
             }
             b.get(xp).get(p('chanStep')).add().set(xp);
             b.get(wp).i32(CO_BLOCK * 4).add().set(wp);
@@ -159,8 +162,12 @@ export function kernelName(tiledStep: number): string {
   return `kernel${tiledStep}`;
 }
 
-export function generateModule(): Uint8Array<ArrayBuffer> {
+/**
+ * The module; with fma, multiply-adds use relaxed SIMD's f32x4.relaxed_madd (one fused
+ * instruction where the CPU has FMA) and the module only validates where relaxed SIMD exists.
+ */
+export function generateModule(fma = false): Uint8Array<ArrayBuffer> {
   const funcs = [];
-  for (let s = 0; s <= MAX_TILED_STEP; s++) funcs.push({ name: kernelName(s), params: KERNEL_PARAMS.map(() => I32 as ValType), body: kernel(s) });
+  for (let s = 0; s <= MAX_TILED_STEP; s++) funcs.push({ name: kernelName(s), params: KERNEL_PARAMS.map(() => I32 as ValType), body: kernel(s, fma) });
   return assemble(funcs);
 }

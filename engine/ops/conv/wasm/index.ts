@@ -11,11 +11,14 @@ import type { Tensor } from '../../../tensor/tensor';
 import type { ConvGeometry } from '../geometry';
 import { fromBase64 } from './embed';
 import { CO_BLOCK, KERNEL_PARAMS, MAX_TILED_STEP, TAP_BYTES, TILE_PIXELS, kernelName } from './generate';
-import { KERNEL_WASM_BASE64 } from './module.generated';
+import { KERNEL_WASM_BASE64, KERNEL_WASM_FMA_BASE64 } from './module.generated';
 
 type KernelFn = (...args: number[]) => void;
 
+export type WasmConvFlavor = 'fma' | 'simd';
+
 interface Runtime {
+  flavor: WasmConvFlavor;
   memory: WebAssembly.Memory;
   kernels: KernelFn[];
   /** Packed weights live in [ARENA_START, weightTop); scratch follows. */
@@ -39,27 +42,49 @@ const PAGE = 65536;
 const MAX_MEMORY = 2 ** 31;
 
 let runtime: Runtime | null | undefined;
+let preference: WasmConvFlavor | 'auto' = 'auto';
+/** Epochs are never reused, so packs placed in a discarded runtime's memory are never trusted. */
+let nextEpoch = 0;
 
-function getRuntime(): Runtime | null {
-  if (runtime !== undefined) return runtime;
-  runtime = null;
+function instantiate(flavor: WasmConvFlavor): Runtime | null {
   try {
     if (typeof WebAssembly !== 'object') return null;
-    const bytes = fromBase64(KERNEL_WASM_BASE64);
-    if (!WebAssembly.validate(bytes)) return null; // no SIMD here
+    const bytes = fromBase64(flavor === 'fma' ? KERNEL_WASM_FMA_BASE64 : KERNEL_WASM_BASE64);
+    if (!WebAssembly.validate(bytes)) return null; // no (relaxed) SIMD here
     const memory = new WebAssembly.Memory({ initial: 64 });
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     const kernels: KernelFn[] = [];
     for (let s = 0; s <= MAX_TILED_STEP; s++) kernels.push(instance.exports[kernelName(s)] as KernelFn);
-    runtime = { memory, kernels, weightTop: ARENA_START, epoch: 0 };
+    return { flavor, memory, kernels, weightTop: ARENA_START, epoch: nextEpoch++ };
   } catch {
-    runtime = null;
+    return null;
   }
+}
+
+function getRuntime(): Runtime | null {
+  if (runtime !== undefined) return runtime;
+  if (preference === 'auto') runtime = instantiate('fma') ?? instantiate('simd');
+  else runtime = instantiate(preference);
   return runtime;
+}
+
+/** The kernels in use: 'fma' (relaxed-SIMD multiply-add), 'simd' (SIMD128), or null (none: callers fall back). */
+export function wasmConvFlavor(): WasmConvFlavor | null {
+  return getRuntime()?.flavor ?? null;
 }
 
 /** True when the SIMD kernels can run here. */
 export function wasmConvAvailable(): boolean {
+  return getRuntime() !== null;
+}
+
+/**
+ * Chooses the kernel flavour ('auto': FMA where relaxed SIMD exists, else SIMD128); for tests and
+ * benchmarks. Returns whether that flavour can run here.
+ */
+export function setWasmConvFlavor(pref: WasmConvFlavor | 'auto'): boolean {
+  preference = pref;
+  runtime = undefined;
   return getRuntime() !== null;
 }
 
@@ -282,7 +307,7 @@ function residentAddr(rt: Runtime, pack: Pack): number {
   if (pack.epoch === rt.epoch) return pack.addr;
   const bytes = pack.data.length * 4;
   if (rt.weightTop + bytes > weightArenaCap && rt.weightTop > ARENA_START) {
-    rt.epoch++;
+    rt.epoch = nextEpoch++;
     rt.weightTop = ARENA_START;
   }
   const addr = rt.weightTop;
