@@ -72,15 +72,27 @@ function valueInfo(name: string, shape: readonly number[]): Bytes {
   });
 }
 
+/** TensorProto of float32 data: dims=1, data_type=2 (FLOAT = 1), name=8, raw_data=9. */
+function floatTensor(name: string, shape: readonly number[], data: Float32Array): Bytes {
+  return msg((o) => {
+    for (const d of shape) fieldVarint(o, 1, d);
+    fieldVarint(o, 2, 1);
+    fieldString(o, 8, name);
+    fieldBytes(o, 9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  });
+}
+
 export interface OnnxNodeSpec {
   opType: string;
+  /** Node inputs; those also listed in initializers are constants, the others graph inputs. */
   inputs: { name: string; shape: readonly number[] }[];
+  initializers?: Record<string, Float32Array>;
   output: { name: string; shape?: readonly number[] };
   attributes: Record<string, OnnxAttr | undefined>;
   opset?: number;
 }
 
-/** Serialized ModelProto with one node whose inputs are all graph inputs (no initializers). */
+/** Serialized ModelProto with one node; its inputs are graph inputs or initializers. */
 export function oneNodeModel(spec: OnnxNodeSpec): Uint8Array {
   const node = msg((o) => {
     for (const i of spec.inputs) fieldString(o, 1, i.name);
@@ -92,7 +104,9 @@ export function oneNodeModel(spec: OnnxNodeSpec): Uint8Array {
   const graph = msg((o) => {
     fieldBytes(o, 1, node);
     fieldString(o, 2, 'g');
-    for (const i of spec.inputs) fieldBytes(o, 11, valueInfo(i.name, i.shape));
+    const inits = spec.initializers ?? {};
+    for (const i of spec.inputs) if (inits[i.name]) fieldBytes(o, 5, floatTensor(i.name, i.shape, inits[i.name]));
+    for (const i of spec.inputs) if (!inits[i.name]) fieldBytes(o, 11, valueInfo(i.name, i.shape));
     if (spec.output.shape) fieldBytes(o, 12, valueInfo(spec.output.name, spec.output.shape));
     else
       fieldBytes(o, 12, msg((v) => {

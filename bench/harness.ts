@@ -1,0 +1,90 @@
+// Tiny benchmark harness (BENCHMARKS.md): contenders of one case run interleaved A B C A B C …,
+// after warm-up; the median of the timed runs gives GFLOP/s = 2 · useful MACs / median and the
+// ratio to the first contender. Machines here are shared and noisy: read ratios, not absolutes.
+
+export interface Contender {
+  name: string;
+  /** One run; may be async (awaited inside the timed region). */
+  run: () => unknown;
+}
+
+export interface BenchCase {
+  name: string;
+  /** Useful multiply-accumulates of one run (for GFLOP/s); 0 to print times only. */
+  macs: number;
+  contenders: Contender[];
+}
+
+export interface BenchRow {
+  case: string;
+  contender: string;
+  medianMs: number;
+  gflops: number;
+  /** median of the first contender / this median (> 1: faster than the first). */
+  speedup: number;
+}
+
+export interface BenchOptions {
+  /** Timed runs per contender (≥ 20). */
+  runs?: number;
+  warmup?: number;
+  /** Stop timing a contender early after this many ms (keeps slow peers from dominating the run). */
+  budgetMs?: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Measures the contenders of one case interleaved; returns one row per contender. */
+export async function measure(c: BenchCase, opts: BenchOptions = {}): Promise<BenchRow[]> {
+  const runs = Math.max(20, opts.runs ?? 20);
+  const warmup = opts.warmup ?? 3;
+  const budget = opts.budgetMs ?? 20_000;
+  for (let i = 0; i < warmup; i++) for (const k of c.contenders) await k.run();
+  const times: number[][] = c.contenders.map(() => []);
+  const spent = c.contenders.map(() => 0);
+  for (let r = 0; r < runs; r++) {
+    for (let i = 0; i < c.contenders.length; i++) {
+      if (spent[i] > budget && times[i].length >= 5) continue;
+      const t0 = performance.now();
+      await c.contenders[i].run();
+      const dt = performance.now() - t0;
+      times[i].push(dt);
+      spent[i] += dt;
+    }
+  }
+  const med = times.map(median);
+  return c.contenders.map((k, i) => ({
+    case: c.name,
+    contender: k.name,
+    medianMs: med[i],
+    gflops: c.macs > 0 ? (2 * c.macs) / (med[i] * 1e6) : NaN,
+    speedup: med[0] / med[i],
+  }));
+}
+
+/** Prints rows as an aligned text table (one block per case). */
+export function printTable(title: string, rows: BenchRow[]): void {
+  const head = ['case', 'contender', 'median ms', 'GFLOP/s', `× vs ${rows[0]?.contender ?? ''}`];
+  const body = rows.map((r) => [r.case, r.contender, r.medianMs.toFixed(3), Number.isNaN(r.gflops) ? '-' : r.gflops.toFixed(2), r.speedup.toFixed(2)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(`\n${title}`);
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  let last = '';
+  for (const [i, b] of body.entries()) {
+    if (rows[i].case !== last && last !== '') console.log('');
+    last = rows[i].case;
+    console.log(line(b));
+  }
+}
+
+/** A benchmark file's export: bench/run.ts runs each suite in turn. */
+export interface BenchSuite {
+  name: string;
+  run: (opts: BenchOptions) => Promise<void>;
+}
