@@ -96,6 +96,7 @@ export class Body {
 
   loadI32(offset = 0): this { return this.op(0x28).memarg(2, offset); }
   storeF32(offset = 0): this { return this.op(0x38).memarg(2, offset); }
+  storeI32(offset = 0): this { return this.op(0x36).memarg(2, offset); }
 
   v128Load(offset = 0): this { return this.simd(0x00).memarg(4, offset); }
   v128Store(offset = 0): this { return this.simd(0x0b).memarg(4, offset); }
@@ -181,7 +182,7 @@ function name(out: number[], s: string): void {
   out.push(...bytes);
 }
 
-/** A module importing its memory as env.memory and exporting each function (no results). */
+/** A module importing its memory as env.memory and exporting each function (i32 parameters only is fine; no results). */
 export function assemble(funcs: readonly FuncDef[]): Uint8Array<ArrayBuffer> {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const types: number[] = [];

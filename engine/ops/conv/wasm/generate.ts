@@ -157,6 +157,57 @@ function kernel(tiledStep: number, fma: boolean): Body {
   return b;
 }
 
+/** Parameters of pad (all i32; byte addresses). */
+export const PAD_PARAMS = ['src', 'dst', 'cin', 'h', 'w', 'wp', 'padC'] as const;
+
+/**
+ * pad: input sample src [cin][h][w] → dst [h][cin][wp], each row at column padC with zeros either
+ * side (wp = w + 2·padC). Rows outermost keep the channels of one input row close together.
+ */
+function pad(): Body {
+  const b = new Body(PAD_PARAMS.map(() => I32));
+  const p = (n: (typeof PAD_PARAMS)[number]) => PAD_PARAMS.indexOf(n);
+  const r = b.local(I32);
+  const c = b.local(I32);
+  const s = b.local(I32);
+  const d = b.local(I32);
+  const i = b.local(I32);
+  const zeros = (count: number) => {
+    // count: a local holding how many floats to zero at d (d advances).
+    b.get(count).set(i);
+    b.block(() =>
+      b.loop(() => {
+        b.get(i).eqz().brIf(1);
+        b.get(d).i32(0).storeI32();
+        b.get(d).i32(4).add().set(d);
+        b.get(i).i32(1).sub().set(i);
+        b.br(0);
+      }),
+    );
+  };
+  b.get(p('dst')).set(d);
+  b.i32(0).set(r);
+  b.loop(() => {
+    b.i32(0).set(c);
+    b.loop(() => {
+      // s = src + ((c·h + r)·w)·4
+      b.get(p('src')).get(c).get(p('h')).mul().get(r).add().get(p('w')).mul().i32(4).mul().add().set(s);
+      zeros(p('padC'));
+      b.get(p('w')).set(i);
+      b.loop(() => {
+        b.get(d).get(s).loadI32().storeI32();
+        b.get(d).i32(4).add().set(d);
+        b.get(s).i32(4).add().set(s);
+        b.get(i).i32(1).sub().tee(i).brIf(0);
+      });
+      zeros(p('padC'));
+      b.get(c).i32(1).add().tee(c).get(p('cin')).ltS().brIf(0);
+    });
+    b.get(r).i32(1).add().tee(r).get(p('h')).ltS().brIf(0);
+  });
+  return b;
+}
+
 /** Export names: kernel1…kernel3 tile pixels whose input columns are 1…3 apart; kernel0 has no tiles. */
 export function kernelName(tiledStep: number): string {
   return `kernel${tiledStep}`;
@@ -169,5 +220,6 @@ export function kernelName(tiledStep: number): string {
 export function generateModule(fma = false): Uint8Array<ArrayBuffer> {
   const funcs = [];
   for (let s = 0; s <= MAX_TILED_STEP; s++) funcs.push({ name: kernelName(s), params: KERNEL_PARAMS.map(() => I32 as ValType), body: kernel(s, fma) });
+  funcs.push({ name: 'pad', params: PAD_PARAMS.map(() => I32 as ValType), body: pad() });
   return assemble(funcs);
 }

@@ -10,7 +10,7 @@
 import type { Tensor } from '../../../tensor/tensor';
 import type { ConvGeometry } from '../geometry';
 import { fromBase64 } from './embed';
-import { CO_BLOCK, KERNEL_PARAMS, MAX_TILED_STEP, TAP_BYTES, TILE_PIXELS, kernelName } from './generate';
+import { CO_BLOCK, KERNEL_PARAMS, MAX_TILED_STEP, PAD_PARAMS, TAP_BYTES, TILE_PIXELS, kernelName } from './generate';
 import { KERNEL_WASM_BASE64, KERNEL_WASM_FMA_BASE64 } from './module.generated';
 
 type KernelFn = (...args: number[]) => void;
@@ -21,6 +21,7 @@ interface Runtime {
   flavor: WasmConvFlavor;
   memory: WebAssembly.Memory;
   kernels: KernelFn[];
+  pad: KernelFn;
   /** Packed weights live in [ARENA_START, weightTop); scratch follows. */
   weightTop: number;
   /** Bumped when the weight arena is reset: packs placed in an older epoch are gone. */
@@ -55,7 +56,7 @@ function instantiate(flavor: WasmConvFlavor): Runtime | null {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     const kernels: KernelFn[] = [];
     for (let s = 0; s <= MAX_TILED_STEP; s++) kernels.push(instance.exports[kernelName(s)] as KernelFn);
-    return { flavor, memory, kernels, weightTop: ARENA_START, epoch: nextEpoch++ };
+    return { flavor, memory, kernels, pad: instance.exports.pad as KernelFn, weightTop: ARENA_START, epoch: nextEpoch++ };
   } catch {
     return null;
   }
@@ -384,7 +385,9 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
   const biasAddr = align64(tapsAddr + pack.phases.length * maxTaps * TAP_BYTES);
   const xAddr = align64(biasAddr + d.groups * nCb * CO_BLOCK * 4);
   const xFloats = d.cin * d.h * wp;
-  const outAddr = align64(xAddr + xFloats * 4);
+  const rawAddr = align64(xAddr + xFloats * 4);
+  const xPlane = d.h * d.w;
+  const outAddr = align64(rawAddr + d.cin * xPlane * 4);
   const outPerSample = cout * d.oh * d.ow;
   if (!ensureBytes(rt, outAddr + outPerSample * 4)) return null;
   const buf = rt.memory.buffer;
@@ -431,19 +434,12 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
   });
 
   const out = new Float32Array(d.n * outPerSample);
-  const xPlane = d.h * d.w;
   for (let n = 0; n < d.n; n++) {
     // Padded input, rows outermost ([h][cin][wp]: the channels of one row are close together),
     // zero columns either side of every row.
-    const xs = x.data;
-    const xBaseF = xAddr >> 2;
-    if (padC > 0) heapF32.fill(0, xBaseF, xBaseF + xFloats);
-    for (let c = 0; c < d.cin; c++) {
-      for (let r = 0; r < d.h; r++) {
-        const s0 = (n * d.cin + c) * xPlane + r * d.w;
-        heapF32.set(xs.subarray(s0, s0 + d.w), xBaseF + (r * d.cin + c) * wp + padC);
-      }
-    }
+    heapF32.set(x.data.subarray(n * d.cin * xPlane, (n + 1) * d.cin * xPlane), rawAddr >> 2);
+    const padArgs: Record<(typeof PAD_PARAMS)[number], number> = { src: rawAddr, dst: xAddr, cin: d.cin, h: d.h, w: d.w, wp, padC };
+    rt.pad(...PAD_PARAMS.map((k) => padArgs[k]));
     for (const call of calls) {
       const { hPhase, wPhase } = call.ph;
       for (let gi = 0; gi < d.groups; gi++) {
