@@ -162,14 +162,14 @@ export function checkCase(c: Case, transposed: boolean): number | null {
   return relErr(wasmConv(x, w, bias, g), refConv(x, w, bias, g));
 }
 
-/** A random case over the ranges the tests sweep (k 1–5, s 1–3, d 1–2, pads 0–4, groups 1–4, …). */
+/** A random case over the ranges the tests sweep (k 1–5, s 1–5, d 1–2, pads 0–4, groups 1–4, …). */
 export function randomCase(rnd: () => number): Case {
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const rank = int(1, 2) as 1 | 2;
   const axes = Array.from({ length: rank }, () => {
-    const s = int(1, 3);
+    const s = int(1, 5);
     const d = int(1, 2);
-    return { size: int(1, 9), k: int(1, 5), s, d, pb: int(0, 4), pe: int(0, 4), op: int(0, Math.max(s, d) - 1) };
+    return { size: int(1, 12), k: int(1, 5), s, d, pb: int(0, 4), pe: int(0, 4), op: int(0, Math.max(s, d) - 1) };
   });
   return {
     rank, n: int(1, 3), groups: int(1, 4), cinG: int(1, 6), coutG: int(1, 19),
