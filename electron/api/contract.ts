@@ -12,6 +12,9 @@
 //   Authentication: the URL printed by `tessera serve` carries ?token=…; the first page load turns it
 //   into a cookie (`tessera_token`, HttpOnly, SameSite=Strict). Clients may also send the header
 //   `X-Tessera-Token: <token>`. Without it every /api/ route answers 401.
+//   Start-up: `tessera serve --project FILE` / `tessera start` add `&project=<absolute path, URL-encoded>`
+//   to the page URL (Electron: the same query on the loaded index.html); the renderer opens it with
+//   projectOpen. Opening a file this app instance already has open returns the same projectId.
 // In Electron the preload exposes `window.tessera` implementing `AppApi` (one named function per
 // channel, plus `onEvent`). Both transports reject a failed call with an Error whose `name` is
 // 'ApiError' and which carries `code` (ApiErrorCode) and `message`.

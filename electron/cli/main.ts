@@ -1,8 +1,12 @@
 // Tessera's command line. Returns the process exit code; user errors print one line, no stack.
 import { CliError, type CliCommand } from './commands/types';
+import { serveCommand } from './commands/serve';
+import { startCommand } from './commands/start';
 
 const commands: CliCommand[] = [
   // one line per command module, e.g. infoCommand
+  serveCommand,
+  startCommand,
 ];
 
 function usage(): string {

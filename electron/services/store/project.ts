@@ -81,6 +81,18 @@ function sideFiles(file: string): string[] {
  * SQLite creates while checking is removed again). Returns the file's schema version.
  */
 export function inspectProject(file: string): number {
+  return inspectWith(file, () => undefined).version;
+}
+
+/** Meta data of a project file read without opening it for writing (no lock; nothing changes). */
+export function readProjectMeta(file: string): Record<string, string> {
+  return inspectWith(file, (db) => {
+    const rows = db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
+    return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  }).value;
+}
+
+function inspectWith<T>(file: string, read: (db: Database.Database) => T): { version: number; value: T } {
   const name = path.basename(file);
   let st: fs.Stats;
   try {
@@ -122,7 +134,7 @@ export function inspectProject(file: string): number {
     if (missing.length) {
       throw new StoreError('corrupt', `${name} is damaged (table ${missing.join(', ')} missing for schema v${version}); restore it from a backup`);
     }
-    return version;
+    return { version, value: read(db) };
   } catch (e) {
     if (e instanceof StoreError) throw e;
     if (isCorruption(e)) throw new StoreError('corrupt', `${name} is damaged (${(e as Error).message}); restore it from a backup`);
@@ -374,6 +386,20 @@ export class ProjectFile {
   saveGraph(graph: Graph, weights: StoredWeights): ProjectMeta {
     const doc = this.load();
     return this.save({ ...doc, graph, weights });
+  }
+
+  /** Sets descriptive meta data (name, title, description, example); not for the keys the store manages. */
+  setMeta(key: 'name' | 'title' | 'description' | 'example', value: string | null): ProjectMeta {
+    const db = this.live();
+    if (value === null) db.prepare('DELETE FROM meta WHERE key = ?').run(key);
+    else db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+    return this.meta();
+  }
+
+  /** A meta value, or null. */
+  metaValue(key: string): string | null {
+    const row = this.live().prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value ?? null;
   }
 
   setSettings(settings: ProjectSettings): ProjectMeta {

@@ -1,0 +1,313 @@
+// The services behind the API contract. Both transports (Electron IPC, serve mode HTTP) call
+// `AppServices.call(channel, rawRequest)`: the request is validated against the contract (strict:
+// wrong types and extra fields are a 'bad-request' naming the field), the handler runs, and any
+// failure becomes an ApiError value with a code and a clear message.
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import {
+  contract,
+  ApiCallError,
+  type ApiError,
+  type AppEvent,
+  type Channel,
+  type ParsedRequestOf,
+  type ProjectDocument,
+  type ProjectInfo,
+  type ResponseOf,
+} from './contract';
+import {
+  ProjectFile,
+  RecentProjects,
+  StoreError,
+  emptyDocument,
+  readProjectMeta,
+  uniqueProjectPath,
+  weightsFromJson,
+  weightsToJson,
+  PROJECT_EXTENSION,
+  type AppDirs,
+  type StoredDocument,
+} from '../services/store';
+import { loadInterop, type Interop } from './interop';
+import type { Graph } from '../../engine/graph/model';
+
+export type CallResult<C extends Channel = Channel> = { ok: true; result: ResponseOf<C> } | { ok: false; error: ApiError };
+
+export interface ServicesOptions {
+  mode: 'electron' | 'serve';
+  dirs: AppDirs;
+  /** Folder of the shipped example projects (projects/ in a checkout). */
+  examplesDir: string;
+  version: string;
+  /** ONNX import/export; default: the engine's (engine/interop/onnx) when present. */
+  interop?: Interop;
+}
+
+type Handlers = { [C in Channel]: (req: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C> };
+
+function toStored(doc: ProjectDocument): StoredDocument {
+  return { graph: doc.graph as Graph, weights: weightsFromJson(doc.weights), settings: doc.settings, previewInputs: doc.previewInputs };
+}
+
+function toWire(doc: StoredDocument): ProjectDocument {
+  return { graph: doc.graph as ProjectDocument['graph'], weights: weightsToJson(doc.weights), settings: doc.settings, previewInputs: doc.previewInputs };
+}
+
+function issuePath(p: readonly PropertyKey[]): string {
+  return p.length ? p.map((k) => (typeof k === 'number' ? `[${k}]` : String(k))).join('.').replace(/\.\[/g, '[') : '(request)';
+}
+
+/** One clear sentence for a rejected request. */
+export function describeIssues(channel: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  const shown = issues.slice(0, 4).map((i) => `${issuePath(i.path)}: ${i.message}`);
+  const more = issues.length > 4 ? ` (and ${issues.length - 4} more)` : '';
+  return `invalid request for ${channel}: ${shown.join('; ')}${more}; send the fields electron/api/contract.ts lists for ${channel}, with those types, and no others`;
+}
+
+export class AppServices {
+  private readonly projects = new Map<string, ProjectFile>();
+  private readonly listeners = new Set<(e: AppEvent) => void>();
+  private readonly recent: RecentProjects;
+  private interop: Promise<Interop>;
+
+  constructor(readonly options: ServicesOptions) {
+    this.recent = new RecentProjects(options.dirs.userDataDir);
+    this.interop = options.interop ? Promise.resolve(options.interop) : loadInterop();
+  }
+
+  onEvent(listener: (e: AppEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: AppEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        /* a broken listener must not break the others */
+      }
+    }
+  }
+
+  isChannel(name: string): name is Channel {
+    return Object.prototype.hasOwnProperty.call(contract, name);
+  }
+
+  /** Validates `raw` against the contract, runs the handler, validates its answer. Never throws. */
+  async call(channel: string, raw: unknown): Promise<CallResult> {
+    if (!this.isChannel(channel)) {
+      return { ok: false, error: { code: 'not-found', message: `unknown API channel "${channel}"; the channels are listed in electron/api/contract.ts` } };
+    }
+    const spec = contract[channel];
+    const parsed = spec.request.safeParse(raw ?? {});
+    if (!parsed.success) return { ok: false, error: { code: 'bad-request', message: describeIssues(channel, parsed.error.issues) } };
+    try {
+      const handler = this.handlers[channel] as (req: unknown) => Promise<unknown> | unknown;
+      const result = await handler(parsed.data);
+      const checked = spec.response.safeParse(result);
+      if (!checked.success) {
+        return { ok: false, error: { code: 'internal', message: `the ${channel} service answered outside the contract (${describeIssues(channel, checked.error.issues)})` } };
+      }
+      return { ok: true, result: checked.data as ResponseOf<Channel> };
+    } catch (e) {
+      return { ok: false, error: toApiError(e) };
+    }
+  }
+
+  /** Typed direct call for in-process users (CLI, tests); throws ApiCallError on failure. */
+  async invoke<C extends Channel>(channel: C, request: unknown): Promise<ResponseOf<C>> {
+    const r = await this.call(channel, request);
+    if (!r.ok) throw new ApiCallError(r.error.code, r.error.message, r.error.details);
+    return r.result as ResponseOf<C>;
+  }
+
+  /** Closes every open project (releasing locks). */
+  dispose(): void {
+    for (const p of this.projects.values()) p.close();
+    this.projects.clear();
+  }
+
+  private register(project: ProjectFile): ProjectInfo {
+    const id = `p_${crypto.randomBytes(8).toString('hex')}`;
+    this.projects.set(id, project);
+    const info = this.info(id, project);
+    this.recent.add(project.path, info.name);
+    return info;
+  }
+
+  private info(projectId: string, project: ProjectFile): ProjectInfo {
+    const m = project.meta();
+    return { projectId, path: project.path, name: m.name, schemaVersion: m.schemaVersion, createdAt: m.createdAt, savedAt: m.savedAt, example: m.example };
+  }
+
+  private project(projectId: string): ProjectFile {
+    const p = this.projects.get(projectId);
+    if (!p) throw new ApiCallError('not-found', `no open project with id ${projectId}; open the project again`);
+    return p;
+  }
+
+  private saved(projectId: string, project: ProjectFile, autosave: boolean): ProjectInfo {
+    const info = this.info(projectId, project);
+    this.emit({ type: 'project.saved', projectId, savedAt: info.savedAt, autosave });
+    return info;
+  }
+
+  private resolveUserPath(p: string): string {
+    const abs = path.resolve(this.options.dirs.projectsDir, p);
+    if (!abs.endsWith(PROJECT_EXTENSION)) {
+      throw new ApiCallError('bad-request', `project files end in ${PROJECT_EXTENSION}: ${JSON.stringify(p)}; add the extension`);
+    }
+    return abs;
+  }
+
+  private readonly handlers: Handlers = {
+    'app.info': () => ({
+      version: this.options.version,
+      mode: this.options.mode,
+      platform: process.platform,
+      projectsDir: this.options.dirs.projectsDir,
+      nativeDialogs: this.options.mode === 'electron',
+    }),
+
+    'project.new': (req) => {
+      const file = req.path ? this.resolveUserPath(req.path) : uniqueProjectPath(this.options.dirs.projectsDir, req.name);
+      const project = ProjectFile.create(file, { name: req.name, doc: req.doc ? toStored(req.doc) : emptyDocument() });
+      return this.register(project);
+    },
+
+    'project.open': (req) => {
+      const file = this.resolveUserPath(req.path);
+      // Already open here (a page reload in serve mode, a second view of it): the same handle.
+      for (const [id, p] of this.projects) if (p.path === file) return this.info(id, p);
+      return this.register(ProjectFile.open(file));
+    },
+
+    'project.load': (req) => toWire(this.project(req.projectId).load()),
+
+    'project.save': (req) => {
+      const p = this.project(req.projectId);
+      p.save(toStored(req.doc));
+      return this.saved(req.projectId, p, req.autosave);
+    },
+
+    'project.saveAs': (req) => {
+      const p = this.project(req.projectId);
+      p.saveAs(this.resolveUserPath(req.path), req.doc ? toStored(req.doc) : undefined, req.overwrite);
+      const info = this.saved(req.projectId, p, false);
+      this.recent.add(p.path, info.name);
+      return info;
+    },
+
+    'project.close': (req) => {
+      this.project(req.projectId).close();
+      this.projects.delete(req.projectId);
+      this.emit({ type: 'project.closed', projectId: req.projectId });
+      return { ok: true as const };
+    },
+
+    'project.recent': () => ({ items: this.recent.list() }),
+
+    'project.list': () => {
+      const dir = this.options.dirs.projectsDir;
+      const items = fs
+        .readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isFile() && d.name.endsWith(PROJECT_EXTENSION))
+        .map((d) => {
+          const full = path.join(dir, d.name);
+          return { path: full, name: path.basename(d.name, PROJECT_EXTENSION), modifiedAt: fs.statSync(full).mtime.toISOString() };
+        })
+        .sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt));
+      return { items };
+    },
+
+    'examples.list': () => ({ items: this.examples().map(({ id, title, description }) => ({ id, title, description })) }),
+
+    'examples.open': (req) => {
+      const ex = this.examples().find((e) => e.id === req.id);
+      if (!ex) throw new ApiCallError('not-found', `no example "${req.id}"; examples.list gives the ids`);
+      const target = uniqueProjectPath(this.options.dirs.projectsDir, ex.id);
+      fs.copyFileSync(ex.file, target, fs.constants.COPYFILE_EXCL);
+      const project = ProjectFile.open(target);
+      project.setMeta('example', ex.id);
+      return this.register(project);
+    },
+
+    'graph.load': (req) => {
+      const doc = this.project(req.projectId).load();
+      return { graph: doc.graph as ProjectDocument['graph'], weights: weightsToJson(doc.weights) };
+    },
+
+    'graph.save': (req) => {
+      const p = this.project(req.projectId);
+      const ids = new Set(req.graph.nodes.map((n) => n.id));
+      const weights = Object.fromEntries(Object.entries(req.weights).filter(([id]) => ids.has(id)));
+      p.saveGraph(req.graph as Graph, weightsFromJson(weights));
+      return this.saved(req.projectId, p, false);
+    },
+
+    'settings.get': (req) => this.project(req.projectId).load().settings,
+
+    'settings.set': (req) => {
+      const p = this.project(req.projectId);
+      const settings = { ...p.load().settings, ...req.patch };
+      p.setSettings(settings);
+      return settings;
+    },
+
+    'preview.getInputs': (req) => ({ inputs: this.project(req.projectId).load().previewInputs }),
+
+    'preview.setInputs': (req) => {
+      this.project(req.projectId).setPreviewInputs(req.inputs);
+      return { ok: true as const };
+    },
+
+    'onnx.import': async (req) => {
+      const interop = await this.interop;
+      if (!interop.importOnnx) throw new ApiCallError('unsupported', 'ONNX import is not available in this build (engine/interop/onnx has no importer yet)');
+      const bytes = Buffer.from(req.bytesBase64, 'base64');
+      const r = interop.importOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), req.fileName);
+      return { graph: r.graph as ProjectDocument['graph'], weights: weightsToJson(r.weights), diagnostics: r.diagnostics };
+    },
+
+    'onnx.export': async (req) => {
+      const interop = await this.interop;
+      if (!interop.exportOnnx) throw new ApiCallError('unsupported', 'ONNX export is not available in this build (engine/interop/onnx has no exporter yet)');
+      const bytes = interop.exportOnnx(req.graph as Graph, weightsFromJson(req.weights));
+      const stem = (req.fileName ?? 'model').replace(/\.onnx$/i, '');
+      return { fileName: `${stem}.onnx`, bytesBase64: Buffer.from(bytes).toString('base64') };
+    },
+  };
+
+  private examples(): { id: string; title: string; description: string; file: string }[] {
+    const dir = this.options.examplesDir;
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(PROJECT_EXTENSION))
+      .sort()
+      .flatMap((f) => {
+        const file = path.join(dir, f);
+        try {
+          const meta = readProjectMeta(file);
+          const id = path.basename(f, PROJECT_EXTENSION);
+          return [{ id, title: meta.title ?? meta.name ?? id, description: meta.description ?? '', file }];
+        } catch {
+          return []; // a damaged example is left out rather than breaking the start screen
+        }
+      });
+  }
+}
+
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiCallError) return { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) };
+  if (e instanceof StoreError) return { code: e.code, message: e.message };
+  const err = e as Error & { diagnostics?: unknown[] };
+  if (err?.name === 'TesseraError') {
+    return { code: 'invalid', message: err.message, ...(err.diagnostics?.length ? { details: { diagnostics: err.diagnostics } } : {}) };
+  }
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return { code: 'io', message: `file system error: ${err.message}` };
+  return { code: 'internal', message: `internal error: ${err?.message ?? String(e)}` };
+}

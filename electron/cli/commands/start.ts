@@ -1,0 +1,64 @@
+// `tessera start` (npm start): the desktop app. Electron where its binary is installed; otherwise serve
+// mode, with Chromium in app mode when present and a display exists.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import type { CliCommand } from './types';
+import { parseServeArgs, SERVE_OPTIONS_HELP } from './serve-args';
+import { runServeMode, serveUntilSignal } from '../../serve/run';
+import { appRoot } from '../../serve/renderer';
+
+/** Path of the Electron binary when the electron package and its download are present. */
+export function electronBinary(): string | null {
+  try {
+    const req = createRequire(import.meta.url);
+    const p = req('electron') as unknown;
+    return typeof p === 'string' && fs.existsSync(p) ? p : null;
+  } catch {
+    return null;
+  }
+}
+
+export const startCommand: CliCommand = {
+  name: 'start',
+  usage: 'start [--no-open] [--project FILE] [--port N]',
+  summary: 'open the desktop app (Electron, or serve mode + Chromium app window where Electron is absent)',
+  async run(args) {
+    const a = parseServeArgs('start', args);
+    if (a === 'help') {
+      console.log(`usage: tessera ${this.usage}\n${SERVE_OPTIONS_HELP}`);
+      return 0;
+    }
+    const root = appRoot();
+    const electron = electronBinary();
+    if (electron && !process.env.TESSERA_FORCE_SERVE) {
+      const forge = path.join(root, 'node_modules', '@electron-forge', 'cli', 'dist', 'electron-forge.js');
+      const appArgs = a.project ? ['--', '--project', path.resolve(a.project)] : [];
+      console.log(`Starting Electron (${electron}) through Electron Forge …`);
+      const child = spawn(process.execPath, [forge, 'start', ...appArgs], { cwd: root, stdio: 'inherit' });
+      return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+    }
+    console.log('Electron is not installed here (its binary cannot be downloaded on this machine): starting serve mode instead.');
+    let project = a.project;
+    const { server, services, pageUrl } = await runServeMode({ ...a, project, open: false });
+    if (!project) {
+      // Open an example so there is something to look at.
+      const examples = await services.invoke('examples.list', {});
+      const first = examples.items.find((e) => e.id === 'dcgan-generator') ?? examples.items[0];
+      if (first) {
+        const info = await services.invoke('examples.open', { id: first.id });
+        await services.invoke('project.close', { projectId: info.projectId }); // the page opens it
+        project = info.path;
+      }
+    }
+    const url = project && !a.project ? `${pageUrl}&project=${encodeURIComponent(project)}` : pageUrl;
+    if (url !== pageUrl) console.log(`With the example ${path.basename(project!)}: ${url}`);
+    if (!a.noOpen) {
+      const { openUrl } = await import('../../serve/open-browser');
+      console.log(openUrl(url, { appMode: true }));
+    }
+    await serveUntilSignal(server, services);
+    return 0;
+  },
+};
