@@ -9,13 +9,22 @@
 // Taps carry the output rows/cols for which they read inside the input; rows are exact (a row
 // only visits its valid taps), column tiles visit a tap when any pixel in the tile is valid and
 // read zeros from the padded input columns otherwise. Vectorised over output channels (f32x4),
-// register-tiled over TILE_PIXELS neighbouring pixels × CO_BLOCK channels.
+// register-tiled over neighbouring pixels × output channels. Two families: 'wide' (8 channels × 4
+// pixels) and, for layers with few output channels per group, 'narrow' (4 channels × 8 pixels).
 import { assemble, Body, I32, V128, type ValType } from './asm';
 
-/** Output channels per register block (multiple of 4); weights are packed in blocks of this width. */
-export const CO_BLOCK = 8;
-/** Output pixels per register tile along a row. */
-export const TILE_PIXELS = 4;
+export interface KernelFamily {
+  name: string;
+  /** Output channels per register block (multiple of 4); weights are packed in blocks of this width. */
+  coBlock: number;
+  /** Output pixels per register tile along a row. */
+  tilePixels: number;
+}
+
+export const FAMILIES: readonly KernelFamily[] = [
+  { name: 'wide', coBlock: 8, tilePixels: 4 },
+  { name: 'narrow', coBlock: 4, tilePixels: 8 },
+];
 /** Largest column step (in input elements) of a pixel tile that has its own kernel. */
 export const MAX_TILED_STEP = 3;
 /** Bytes of one tap record: xOff, wOff, rowLo, rowHi, colLo, colHi (i32 each). */
@@ -30,14 +39,14 @@ export const KERNEL_PARAMS = [
   'cin', // input channels summed (≥ 1)
   'tapsPtr', // tap records
   'nTaps',
-  'wBase', // packed weights: [coBlock][tap][ci][CO_BLOCK]
+  'wBase', // packed weights: [coBlock][tap][ci][coBlock channels]
   'cbStride', // bytes between co blocks in the packed weights
   'nCb', // co blocks (≥ 1)
   'outBase', // address of out channel 0 at pixel (0, 0)
   'oRowStep',
   'oColStep',
   'oChanStep',
-  'biasPtr', // nCb·CO_BLOCK floats
+  'biasPtr', // nCb·coBlock floats
   'nRows', // ≥ 1
   'nCols', // ≥ 1
   'coValid', // channels actually stored (the rest of the last block is padding)
@@ -45,7 +54,9 @@ export const KERNEL_PARAMS = [
 
 type P = (typeof KERNEL_PARAMS)[number];
 
-function kernel(tiledStep: number, fma: boolean): Body {
+function kernel(fam: KernelFamily, tiledStep: number, fma: boolean): Body {
+  const CO_BLOCK = fam.coBlock;
+  const TILE_PIXELS = fam.tilePixels;
   const params: ValType[] = KERNEL_PARAMS.map(() => I32);
   const b = new Body(params);
   const p = (n: P) => KERNEL_PARAMS.indexOf(n);
@@ -208,9 +219,9 @@ function pad(): Body {
   return b;
 }
 
-/** Export names: kernel1…kernel3 tile pixels whose input columns are 1…3 apart; kernel0 has no tiles. */
-export function kernelName(tiledStep: number): string {
-  return `kernel${tiledStep}`;
+/** Export names: <family>1…<family>3 tile pixels whose input columns are 1…3 apart; <family>0 has no tiles. */
+export function kernelName(fam: KernelFamily, tiledStep: number): string {
+  return `${fam.name}${tiledStep}`;
 }
 
 /**
@@ -219,7 +230,11 @@ export function kernelName(tiledStep: number): string {
  */
 export function generateModule(fma = false): Uint8Array<ArrayBuffer> {
   const funcs = [];
-  for (let s = 0; s <= MAX_TILED_STEP; s++) funcs.push({ name: kernelName(s), params: KERNEL_PARAMS.map(() => I32 as ValType), body: kernel(s, fma) });
+  for (const fam of FAMILIES) {
+    for (let s = 0; s <= MAX_TILED_STEP; s++) {
+      funcs.push({ name: kernelName(fam, s), params: KERNEL_PARAMS.map(() => I32 as ValType), body: kernel(fam, s, fma) });
+    }
+  }
   funcs.push({ name: 'pad', params: PAD_PARAMS.map(() => I32 as ValType), body: pad() });
   return assemble(funcs);
 }

@@ -10,7 +10,7 @@
 import type { Tensor } from '../../../tensor/tensor';
 import type { ConvGeometry } from '../geometry';
 import { fromBase64 } from './embed';
-import { CO_BLOCK, KERNEL_PARAMS, MAX_TILED_STEP, PAD_PARAMS, TAP_BYTES, TILE_PIXELS, kernelName } from './generate';
+import { FAMILIES, KERNEL_PARAMS, MAX_TILED_STEP, PAD_PARAMS, TAP_BYTES, kernelName, type KernelFamily } from './generate';
 import { KERNEL_WASM_BASE64, KERNEL_WASM_FMA_BASE64 } from './module.generated';
 
 type KernelFn = (...args: number[]) => void;
@@ -20,7 +20,8 @@ export type WasmConvFlavor = 'fma' | 'simd';
 interface Runtime {
   flavor: WasmConvFlavor;
   memory: WebAssembly.Memory;
-  kernels: KernelFn[];
+  /** kernels[family index][tiled step]. */
+  kernels: KernelFn[][];
   pad: KernelFn;
   /** Packed weights live in [ARENA_START, weightTop); scratch follows. */
   weightTop: number;
@@ -54,8 +55,11 @@ function instantiate(flavor: WasmConvFlavor): Runtime | null {
     if (!WebAssembly.validate(bytes)) return null; // no (relaxed) SIMD here
     const memory = new WebAssembly.Memory({ initial: 64 });
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    const kernels: KernelFn[] = [];
-    for (let s = 0; s <= MAX_TILED_STEP; s++) kernels.push(instance.exports[kernelName(s)] as KernelFn);
+    const kernels = FAMILIES.map((fam) => {
+      const ks: KernelFn[] = [];
+      for (let s = 0; s <= MAX_TILED_STEP; s++) ks.push(instance.exports[kernelName(fam, s)] as KernelFn);
+      return ks;
+    });
     return { flavor, memory, kernels, pad: instance.exports.pad as KernelFn, weightTop: ARENA_START, epoch: nextEpoch++ };
   } catch {
     return null;
@@ -214,7 +218,7 @@ function validRange(tap: AxisTap, step: number, inS: number, count: number): [nu
 }
 
 // ---------------------------------------------------------------------------------------------
-// Weight packing: per 2D phase, per group, blocks [coBlock][tap][ci][CO_BLOCK].
+// Weight packing: per 2D phase, per group, blocks [coBlock][tap][ci][fam.coBlock channels].
 
 interface PhasePack {
   hPhase: AxisPhase;
@@ -248,8 +252,9 @@ function packWeights(
   coutG: number,
   transposed: boolean,
   phases2D: { hPhase: AxisPhase; wPhase: AxisPhase }[],
+  CO_BLOCK: number,
 ): Pack {
-  const key = `${transposed ? 'T' : 'C'}|${w.shape.join(',')}|${d.groups}|${d.kh},${d.kw},${d.sh},${d.sw},${d.dh},${d.dw},${d.pbh},${d.pbw}`;
+  const key = `${transposed ? 'T' : 'C'}${CO_BLOCK}|${w.shape.join(',')}|${d.groups}|${d.kh},${d.kw},${d.sh},${d.sw},${d.dh},${d.dw},${d.pbh},${d.pbw}`;
   let byKey = packCache.get(w.data);
   if (!byKey) {
     byKey = new Map();
@@ -322,8 +327,8 @@ function residentAddr(rt: Runtime, pack: Pack): number {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Whether a 4-pixel tile of this column grid wastes too many products (then: one pixel at a time). */
-function tilesPay(wPhase: AxisPhase, inW: number): boolean {
+/** Whether pixel tiles on this column grid waste too many products (then: one pixel at a time). */
+function tilesPay(wPhase: AxisPhase, inW: number, TILE_PIXELS: number): boolean {
   let exact = 0;
   let tiled = 0;
   for (const tap of wPhase.taps) {
@@ -367,7 +372,11 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
   } else {
     phases2D.push({ hPhase: convPhase(d.kh, d.sh, d.dh, d.pbh, d.oh), wPhase: convPhase(d.kw, d.sw, d.dw, d.pbw, d.ow) });
   }
-  const pack = packWeights(w, d, coutG, transposed, phases2D);
+  // Few output channels per group: 4-channel blocks (less padding), wider pixel tiles.
+  const famIndex = coutG <= 4 ? 1 : 0;
+  const fam: KernelFamily = FAMILIES[famIndex];
+  const CO_BLOCK = fam.coBlock;
+  const pack = packWeights(w, d, coutG, transposed, phases2D, CO_BLOCK);
   const wAddr = residentAddr(rt, pack);
   if (wAddr < 0) return null;
   const nCb = pack.nCb;
@@ -375,7 +384,7 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
   // Column step of the pixel grid on the input side: 1 for every ConvTranspose phase, s for Conv.
   const colStepEl = transposed ? 1 : d.sw;
   const tiledKernel = colStepEl <= MAX_TILED_STEP ? colStepEl : 0;
-  const padC = tiledKernel > 0 ? (TILE_PIXELS - 1) * colStepEl : 0;
+  const padC = tiledKernel > 0 ? (fam.tilePixels - 1) * colStepEl : 0;
   const wp = d.w + 2 * padC;
 
   // Scratch: tap tables, bias, padded input (one sample), output (one sample).
@@ -429,8 +438,8 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
         j++;
       }
     }
-    const useTiles = tiledKernel > 0 && tilesPay(wPhase, d.w);
-    calls.push({ tapsPtr, nTaps, ph, kernel: rt.kernels[useTiles ? tiledKernel : 0] });
+    const useTiles = tiledKernel > 0 && tilesPay(wPhase, d.w, fam.tilePixels);
+    calls.push({ tapsPtr, nTaps, ph, kernel: rt.kernels[famIndex][useTiles ? tiledKernel : 0] });
   });
 
   const out = new Float32Array(d.n * outPerSample);
