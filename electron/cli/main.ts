@@ -1,10 +1,14 @@
 // Tessera's command line. Returns the process exit code; user errors print one line, no stack.
 import { CliError, type CliCommand } from './commands/types';
+import { doctorCommand } from './commands/doctor';
+import { reportCommand } from './commands/report';
 import { serveCommand } from './commands/serve';
 import { startCommand } from './commands/start';
 
 const commands: CliCommand[] = [
   // one line per command module, e.g. infoCommand
+  doctorCommand,
+  reportCommand,
   serveCommand,
   startCommand,
 ];

@@ -134,7 +134,9 @@ function flowsFor(tools: Record<ToolId, ToolInfo>, xilinxHls: string | null): Fl
   };
   const missing = (ts: ToolId[]): string | null => {
     const gone = ts.filter((t) => !has(t));
-    return gone.length ? `needs ${gone.join(' and ')}: ${gone.map((t) => (t === 'g++' ? howToPoint(t) : t)).join('; ')}${gone.some((t) => t !== 'g++') ? ` — ${HOW_TO_POINT}` : ''}` : null;
+    if (!gone.length) return null;
+    if (gone.length === 1 && gone[0] === 'g++') return `needs g++, which was not found: ${howToPoint('g++')}`;
+    return `needs ${gone.join(' and ')}, not found: ${HOW_TO_POINT}`;
   };
   const vitisHls = ver('vitis_hls');
   const vitisRun = ver('vitis-run');
