@@ -1,9 +1,10 @@
 // Quick throughput check of the WebAssembly SIMD conv kernels on the BENCHMARKS.md layers
 // (single thread, median of ≥ 20 runs after warm-up). Not a test; bench/ has the full comparison.
-// Run: node bin/run-ts.mjs scripts/bench-wasm-conv.ts
+// Run: node bin/run-ts.mjs scripts/bench-wasm-conv.ts [runs]
+// (on Node 20 add --experimental-wasm-relaxed-simd after `node` to measure the FMA kernels).
 import { seededRandom, type Tensor } from '../engine/tensor/tensor';
 import type { ConvGeometry } from '../engine/ops/conv/geometry';
-import { wasmConv, wasmConvTranspose } from '../engine/ops/conv/wasm';
+import { wasmConv, wasmConvFlavor, wasmConvTranspose } from '../engine/ops/conv/wasm';
 
 function rand(shape: number[], seed: number): Tensor {
   const r = seededRandom(seed);
@@ -37,6 +38,7 @@ const layers: Layer[] = [
 ];
 
 const runs = Number(process.argv[2] ?? 30);
+console.log(`wasm conv kernels: ${wasmConvFlavor() ?? 'unavailable'}; ${runs} runs per layer`);
 for (const L of layers) {
   const g: ConvGeometry = {
     kernel: [L.k, L.k],
