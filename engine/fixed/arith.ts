@@ -2,7 +2,7 @@
 // float64 or BigInt path from the types, and the vectorised helpers the fixed-point kernels use.
 
 import { TesseraError } from '../graph/diagnostics';
-import { castBig, castDoubleBig, castDoubleNum, castFitsFloat64, castNum, formatOf, toDouble } from './cast';
+import { castBig, castClosedNum, castDoubleBig, castDoubleNum, castFitsFloat64, castNum, formatOf, hasClosedForm, toDouble, type SourceFormat } from './cast';
 import type { FixedType } from './types';
 import { addType, formatFixedType, fracBits, mulType, subType } from './types';
 
@@ -120,7 +120,12 @@ export class MacPlan {
   /** Every intermediate fits the exact float64 path. */
   readonly fast: boolean;
   private readonly wrapOnly: boolean;
+  private readonly closed: boolean;
   private readonly prodShift: number;
+  private readonly prodF: number;
+  private readonly sumF: number;
+  private readonly prodFmt: SourceFormat;
+  private readonly sumFmt: SourceFormat;
 
   constructor(
     readonly x: FixedType,
@@ -136,6 +141,11 @@ export class MacPlan {
     // same modular sum, and every intermediate stays below 2^53.
     this.wrapOnly = acc.kind === 'fixed' && acc.O === 'AP_WRAP' && acc.N === 0 && shift >= 0 && this.prod.W + shift <= 52 && acc.W <= 52;
     this.prodShift = shift;
+    this.closed = hasClosedForm(acc);
+    this.prodF = fracBits(this.prod);
+    this.sumF = fracBits(this.sum);
+    this.prodFmt = formatOf(this.prod);
+    this.sumFmt = formatOf(this.sum);
   }
 
   /** acc = (accum_t) bias (0 without a bias). */
@@ -154,8 +164,12 @@ export class MacPlan {
       s -= Math.floor(s / p) * p;
       return A.signed && s >= p / 2 ? s - p : s;
     }
-    const p = castNum(xm * wm, formatOf(this.prod), A);
-    return castNum(acc + p, formatOf(this.sum), A);
+    if (this.closed) {
+      const p = castClosedNum(xm * wm, this.prodF, A);
+      return castClosedNum(acc + p, this.sumF, A);
+    }
+    const p = castNum(xm * wm, this.prodFmt, A);
+    return castNum(acc + p, this.sumFmt, A);
   }
 
   /** The same chain on bigints (any width). */

@@ -236,6 +236,90 @@ export function castFitsFloat64(src: SourceFormat, t: FixedType): boolean {
   return t.W <= 53 && (src.signed ? src.W <= 54 : src.W <= 53);
 }
 
+/** Whether the overflow mode has a closed form (round, then clamp/zero/wrap) equal to the bit-level algorithm. */
+export function hasClosedForm(t: FixedType): boolean {
+  return t.kind === 'fixed' && (t.O === 'AP_SAT' || t.O === 'AP_SAT_ZERO' || t.O === 'AP_SAT_SYM' || (t.O === 'AP_WRAP' && t.N === 0));
+}
+
+/**
+ * The closed form of the cast for hasClosedForm(t) types, on float64 integers (|m| < 2^54, t.W ≤ 53):
+ * the FIXED_POINT.md tables — add one ulp per the quantization mode, then AP_SAT clamps to [min, max],
+ * AP_SAT_SYM to [−max, max] (min when W = 1), AP_SAT_ZERO gives 0, AP_WRAP keeps the low W bits.
+ * Tests check it against the bit-level algorithm (castBig) and the C++ headers.
+ */
+export function castClosedNum(m: number, F2: number, t: FixedType): number {
+  const W = t.W;
+  const F = W - t.I;
+  let r: number;
+  if (F2 <= F) {
+    const sh = F - F2;
+    if (sh >= W && m !== 0) {
+      // |value| ≥ 2^W ulps: out of range (WRAP keeps 0 low bits)
+      r = m > 0 ? Infinity : -Infinity;
+    } else {
+      r = m * 2 ** sh;
+    }
+  } else {
+    const d = F2 - F;
+    let fl: number;
+    let qb: boolean;
+    let rr: boolean;
+    if (d >= 55) {
+      fl = m < 0 ? -1 : 0;
+      qb = m < 0;
+      rr = m !== 0;
+    } else {
+      const p = 2 ** d;
+      fl = Math.floor(m / p);
+      const rem = m - fl * p;
+      const half = p / 2;
+      qb = rem >= half;
+      rr = qb ? rem !== half : rem !== 0;
+    }
+    if (t.Q !== 'AP_TRN') {
+      const s = m < 0;
+      let inc: boolean;
+      switch (t.Q) {
+        case 'AP_TRN_ZERO':
+          inc = s && (qb || rr);
+          break;
+        case 'AP_RND':
+          inc = qb;
+          break;
+        case 'AP_RND_ZERO':
+          inc = qb && (s || rr);
+          break;
+        case 'AP_RND_MIN_INF':
+          inc = qb && rr;
+          break;
+        case 'AP_RND_INF':
+          inc = qb && (!s || rr);
+          break;
+        default: // AP_RND_CONV
+          inc = qb && (rr || low(fl, 1) === 1);
+      }
+      if (inc) fl += 1;
+    }
+    r = fl;
+  }
+  const min = t.signed ? -(2 ** (W - 1)) : 0;
+  const max = t.signed ? 2 ** (W - 1) - 1 : 2 ** W - 1;
+  if (r >= min && r <= max) return t.O === 'AP_SAT_SYM' && t.signed && r === min && W > 1 ? min + 1 : r;
+  switch (t.O) {
+    case 'AP_SAT':
+      return r > max ? max : min;
+    case 'AP_SAT_SYM':
+      return r > max ? max : t.signed && W > 1 ? min + 1 : min;
+    case 'AP_SAT_ZERO':
+      return 0;
+    default: {
+      if (!Number.isFinite(r)) return 0;
+      const u = low(r, W);
+      return t.signed && u > max ? u - 2 ** W : u;
+    }
+  }
+}
+
 /** castBig on float64 integers; the caller guarantees castFitsFloat64(src, t). */
 export function castNum(m: number, src: SourceFormat, t: FixedType): number {
   const { W, I } = t;
@@ -245,6 +329,7 @@ export function castNum(m: number, src: SourceFormat, t: FixedType): number {
     const u = low(q, W);
     return t.signed && u >= 2 ** (W - 1) ? u - 2 ** W : u;
   }
+  if (hasClosedForm(t)) return castClosedNum(m, F2, t);
   const W2 = src.W;
   const S2 = src.signed;
   const F = W - I;

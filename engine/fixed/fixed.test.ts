@@ -226,6 +226,12 @@ describe('casts', () => {
     }
     expect(castDoubleNum(0, t)).toBe(0);
     expect(castDoubleNum(-0, t)).toBe(0);
+    // specials and subnormals: the closed form and the bit-level algorithm agree
+    for (const d of [Infinity, -Infinity, NaN, 5e-324, -5e-324, 2.2e-308, -1e-310, 1e308, -1e308]) {
+      for (const tt of [t, fixedType(8, 3), fixedType(8, 3, { O: 'AP_SAT_SYM', Q: 'AP_RND' }), ufixedType(6, 2, { O: 'AP_SAT' })]) {
+        expect(castDoubleNum(d, tt), `${d} → ${formatFixedType(tt)}`).toBe(Number(castDoubleBig(d, tt)));
+      }
+    }
   });
 
   it('ap_int targets truncate toward zero then wrap', () => {
