@@ -2,6 +2,8 @@
 import { CliError, type CliCommand } from './commands/types';
 import { doctorCommand } from './commands/doctor';
 import { reportCommand } from './commands/report';
+import { infoCommand } from './commands/info';
+import { simulateCommand } from './commands/simulate';
 import { serveCommand } from './commands/serve';
 import { startCommand } from './commands/start';
 
@@ -9,6 +11,8 @@ const commands: CliCommand[] = [
   // one line per command module, e.g. infoCommand
   doctorCommand,
   reportCommand,
+  infoCommand,
+  simulateCommand,
   serveCommand,
   startCommand,
 ];

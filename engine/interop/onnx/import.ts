@@ -232,7 +232,7 @@ function resolveInputDims(dims: { dimValue?: number; dimParam?: string }[] | und
     if (axis === 0) {
       imp.diagnostics.push(makeDiagnostic({
         severity: 'warning', code: 'onnx-batch', nodeName: name, field: 'shape[0]', value: d.dimParam ?? '?',
-        rule: 'Tessera graphs have fixed shapes', fix: `the symbolic batch size was taken as ${batch}; give a fixed batch size if you need another one`,
+        rule: 'every input dimension is a fixed number', fix: `the symbolic batch size was taken as ${batch}; give a fixed batch size if you need another one`,
       }));
       return batch;
     }

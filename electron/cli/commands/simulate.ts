@@ -1,0 +1,62 @@
+// `tessera simulate MODEL.onnx --input X.npy --output Y.npy`: runs the float engine on the model's
+// single input and writes its single output.
+import type { CliCommand } from './types';
+import { CliError } from './types';
+import { loadNpy, loadOnnxModel, parseArgs, saveNpy } from '../model-file';
+import { simulateFloat } from '../../../engine/sim/float';
+import { TesseraError } from '../../../engine/graph/diagnostics';
+import { formatShape } from '../../../engine/tensor/tensor';
+
+const HELP = `  --input X.npy    the model's input: float32 .npy with the ONNX input's shape (float64 / integer arrays
+                   are accepted when every value is exact in float32)
+  --output Y.npy   where to write the output (float32 .npy)`;
+
+export const simulateCommand: CliCommand = {
+  name: 'simulate',
+  usage: 'simulate MODEL.onnx --input X.npy --output Y.npy',
+  summary: 'run the float engine on an ONNX model; input and output as .npy',
+  async run(args) {
+    const { positional, flags } = parseArgs('simulate', args, ['input', 'output'], ['help', 'h']);
+    if (flags.help || flags.h) {
+      console.log(`usage: tessera ${this.usage}\n${HELP}`);
+      return 0;
+    }
+    if (positional.length !== 1) throw new CliError(`expected one model file, got ${positional.length}; usage: tessera ${this.usage}`, 2);
+    if (typeof flags.input !== 'string') throw new CliError(`missing --input X.npy; usage: tessera ${this.usage}`, 2);
+    if (typeof flags.output !== 'string') throw new CliError(`missing --output Y.npy; usage: tessera ${this.usage}`, 2);
+    const file = positional[0];
+    const imp = loadOnnxModel(file);
+    if (imp.inputs.length !== 1) {
+      throw new CliError(`${file} has ${imp.inputs.length} inputs (${imp.inputs.map((i) => i.name).join(', ')}); simulate runs models with exactly one input`);
+    }
+    if (imp.outputs.length !== 1) {
+      throw new CliError(`${file} has ${imp.outputs.length} outputs (${imp.outputs.map((o) => o.name).join(', ')}); simulate runs models with exactly one output`);
+    }
+    const input = imp.inputs[0];
+    const x = loadNpy(flags.input);
+    const symbolicBatch = imp.diagnostics.some((d) => d.code === 'onnx-batch' && d.nodeName === input.name);
+    const sameButBatch = x.shape.length === input.shape.length && x.shape.every((d, i) => i === 0 || d === input.shape[i]);
+    const equal = sameButBatch && x.shape[0] === input.shape[0];
+    if (!equal && !(symbolicBatch && sameButBatch && x.shape[0] >= 1)) {
+      throw new CliError(
+        `${flags.input} has shape (${x.shape.join(', ')}) but the model's input "${input.name}" has shape (${input.shape.join(', ')})` +
+          `${symbolicBatch ? ' (any batch size)' : ''}; save the array with that shape`,
+      );
+    }
+    const started = performance.now();
+    let y;
+    try {
+      const node = imp.model.graph.nodes.find((n) => n.id === input.nodeId)!;
+      const res = simulateFloat(imp.model, { [node.name]: x }, { keep: 'outputs' });
+      const outNode = imp.model.graph.nodes.find((n) => n.id === imp.outputs[0].nodeId)!;
+      y = res.outputs[outNode.name];
+    } catch (e) {
+      if (e instanceof TesseraError) throw new CliError(`${file}: ${e.message.split('\n')[0]}`);
+      throw e;
+    }
+    const ms = performance.now() - started;
+    saveNpy(flags.output, y);
+    console.log(`${flags.output}: output "${imp.outputs[0].name}" float32 ${formatShape(y.shape)} (engine ${ms.toFixed(1)} ms)`);
+    return 0;
+  },
+};

@@ -1,0 +1,88 @@
+// Shared by the CLI commands that read model and array files: loading with one-line errors.
+import fs from 'node:fs';
+import path from 'node:path';
+import { CliError } from './commands/types';
+import { TesseraError } from '../../engine/graph/diagnostics';
+import { importOnnx, type OnnxImportResult } from '../../engine/interop/onnx/import';
+import { NpyError, readNpy, writeNpy } from '../../engine/interop/npy';
+import type { Tensor } from '../../engine/tensor/tensor';
+
+export function readFileOrFail(file: string, what: string): Uint8Array {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    throw new CliError(`${what} ${file} does not exist; check the path`);
+  }
+  if (st.isDirectory()) throw new CliError(`${what} ${file} is a directory, not a file`);
+  try {
+    return new Uint8Array(fs.readFileSync(file));
+  } catch (e) {
+    throw new CliError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export function loadOnnxModel(file: string): OnnxImportResult {
+  const ext = path.extname(file).toLowerCase();
+  const bytes = readFileOrFail(file, 'model');
+  if (bytes.length === 0) throw new CliError(`model ${file} is empty; expected an ONNX (.onnx) file`);
+  try {
+    return importOnnx(bytes);
+  } catch (e) {
+    if (e instanceof TesseraError) {
+      const hint = ext !== '.onnx' && /not an ONNX model/.test(e.message) ? ' (Tessera reads ONNX .onnx files)' : '';
+      throw new CliError(`${file}: ${e.message.split('\n')[0]}${hint}`);
+    }
+    throw e;
+  }
+}
+
+export function loadNpy(file: string): Tensor {
+  const bytes = readFileOrFail(file, 'input');
+  try {
+    return readNpy(bytes, { dtype: 'convert' });
+  } catch (e) {
+    if (e instanceof NpyError) throw new CliError(`${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+export function saveNpy(file: string, t: Tensor): void {
+  try {
+    fs.writeFileSync(file, writeNpy(t));
+  } catch (e) {
+    throw new CliError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check that the folder exists and is writable`);
+  }
+}
+
+/** Parses `--name value` / `--name=value` options and positionals; rejects unknown flags. */
+export function parseArgs(command: string, args: string[], valueFlags: string[], boolFlags: string[] = []): { positional: string[]; flags: Record<string, string | true> } {
+  const positional: string[] = [];
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('-') && a !== '-') {
+      const eq = a.indexOf('=');
+      const name = (eq >= 0 ? a.slice(0, eq) : a).replace(/^--?/, '');
+      if (boolFlags.includes(name)) {
+        if (eq >= 0) throw new CliError(`option --${name} takes no value; run "tessera ${command} --help"`, 2);
+        flags[name] = true;
+        continue;
+      }
+      if (!valueFlags.includes(name)) {
+        throw new CliError(`unknown option ${eq >= 0 ? a.slice(0, eq) : a}; run "tessera ${command} --help" for the options`, 2);
+      }
+      const value = eq >= 0 ? a.slice(eq + 1) : args[++i];
+      if (value === undefined || value === '') throw new CliError(`option --${name} needs a value, e.g. --${name} FILE`, 2);
+      if (flags[name] !== undefined) throw new CliError(`option --${name} is given twice`, 2);
+      flags[name] = value;
+      continue;
+    }
+    positional.push(a);
+  }
+  return { positional, flags };
+}
