@@ -48,22 +48,62 @@ let preference: WasmConvFlavor | 'auto' = 'auto';
 /** Epochs are never reused, so packs placed in a discarded runtime's memory are never trusted. */
 let nextEpoch = 0;
 
+function kernelBytes(flavor: WasmConvFlavor): Uint8Array<ArrayBuffer> {
+  return fromBase64(flavor === 'fma' ? KERNEL_WASM_FMA_BASE64 : KERNEL_WASM_BASE64);
+}
+
+function fromInstance(flavor: WasmConvFlavor, memory: WebAssembly.Memory, instance: WebAssembly.Instance): Runtime {
+  const kernels = FAMILIES.map((fam) => {
+    const ks: KernelFn[] = [];
+    for (let s = 0; s <= MAX_TILED_STEP; s++) ks.push(instance.exports[kernelName(fam, s)] as KernelFn);
+    return ks;
+  });
+  return { flavor, memory, kernels, pad: instance.exports.pad as KernelFn, weightTop: ARENA_START, epoch: nextEpoch++ };
+}
+
 function instantiate(flavor: WasmConvFlavor): Runtime | null {
   try {
     if (typeof WebAssembly !== 'object') return null;
-    const bytes = fromBase64(flavor === 'fma' ? KERNEL_WASM_FMA_BASE64 : KERNEL_WASM_BASE64);
+    const bytes = kernelBytes(flavor);
     if (!WebAssembly.validate(bytes)) return null; // no (relaxed) SIMD here
     const memory = new WebAssembly.Memory({ initial: 64 });
+    // Synchronous compile: fine in Node and Web Workers; a browser main thread may refuse it
+    // (size limit), then the caller falls back unless prepareWasmConv() ran first.
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    const kernels = FAMILIES.map((fam) => {
-      const ks: KernelFn[] = [];
-      for (let s = 0; s <= MAX_TILED_STEP; s++) ks.push(instance.exports[kernelName(fam, s)] as KernelFn);
-      return ks;
-    });
-    return { flavor, memory, kernels, pad: instance.exports.pad as KernelFn, weightTop: ARENA_START, epoch: nextEpoch++ };
+    return fromInstance(flavor, memory, instance);
   } catch {
     return null;
   }
+}
+
+/**
+ * Compiles the kernels asynchronously (allowed everywhere, including a browser main thread) so
+ * later synchronous calls use them. Optional in Node and workers. Resolves to the flavour in use.
+ */
+export async function prepareWasmConv(): Promise<WasmConvFlavor | null> {
+  if (runtime) return runtime.flavor;
+  if (typeof WebAssembly !== 'object') return null;
+  const order: WasmConvFlavor[] = preference === 'auto' ? ['fma', 'simd'] : [preference];
+  for (const flavor of order) {
+    try {
+      const bytes = kernelBytes(flavor);
+      if (!WebAssembly.validate(bytes)) continue;
+      const memory = new WebAssembly.Memory({ initial: 64 });
+      const module = await WebAssembly.compile(bytes);
+      const instance = await WebAssembly.instantiate(module, { env: { memory } });
+      if (runtime) return runtime.flavor; // a synchronous call won meanwhile
+      runtime = fromInstance(flavor, memory, instance);
+      return flavor;
+    } catch {
+      // try the next flavour
+    }
+  }
+  return null;
+}
+
+/** Drops the instantiated kernels (and the weights resident in their memory); for tests. */
+export function resetWasmConvRuntime(): void {
+  runtime = undefined;
 }
 
 function getRuntime(): Runtime | null {

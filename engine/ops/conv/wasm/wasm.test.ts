@@ -6,6 +6,8 @@ import type { Tensor } from '../../../tensor/tensor';
 import type { ConvGeometry } from '../geometry';
 import {
   invalidateWasmConvWeights,
+  prepareWasmConv,
+  resetWasmConvRuntime,
   setWasmConvFlavor,
   setWasmConvWeightArenaCap,
   wasmConv,
@@ -158,6 +160,16 @@ describe('wasm conv kernels: DCGAN layers, caching, refusals', () => {
     } finally {
       setWasmConvWeightArenaCap(old);
     }
+  });
+
+  it('prepareWasmConv compiles asynchronously, and a fresh runtime does not trust packs of the old one', async () => {
+    const L = dcgan(12, 10, 5, 4, 2, 1);
+    const want = refConvTranspose(L.x, L.w, L.b, L);
+    expectClose(wasmConvTranspose(L.x, L.w, L.b, L), want); // pack resident in the current memory
+    resetWasmConvRuntime();
+    expect(await prepareWasmConv()).toBe(fmaHere ? 'fma' : 'simd');
+    expectClose(wasmConvTranspose(L.x, L.w, L.b, L), want);
+    expect(await prepareWasmConv()).toBe(wasmConvFlavor());
   });
 
   it('returns null where it does not apply (the caller then diagnoses or falls back)', () => {
