@@ -72,6 +72,25 @@ describe.each([1, 2] as const)('%iD fast kernels vs reference', (rank) => {
   });
 });
 
+describe('many input channels (the reduction is blocked by 64 channels)', () => {
+  it.each([1, 2] as const)('%iD Conv and ConvTranspose with Cin/g = 75 and 130 match the reference', (rank) => {
+    for (const [cin, g] of [[150, 2], [130, 1]]) {
+      const k = rank === 1 ? [3] : [3, 2];
+      const geo: ConvGeometry = { kernel: k, stride: k.map(() => 2), dilation: k.map(() => 1), padsBegin: k.map(() => 1), padsEnd: k.map(() => 0), outputPadding: k.map(() => 1), groups: g };
+      const sp = rank === 1 ? [5] : [4, 5];
+      const x = randomTensor([1, cin, ...sp], cin);
+      const b = randomTensor([6], 3).data;
+      const wt = randomTensor([cin, 6 / g, ...k], cin + 1);
+      const refT = referenceConvTranspose(x, wt, b, geo);
+      expect(maxErr(jsConvTranspose(x, wt, b, geo), refT)).toBeLessThanOrEqual(1e-4 * scale(refT));
+      const wc = randomTensor([6, cin / g, ...k], cin + 2);
+      const geoC = { ...geo, outputPadding: k.map(() => 0) };
+      const refC = referenceConv(x, wc, b, geoC);
+      expect(maxErr(jsConv(x, wc, b, geoC), refC)).toBeLessThanOrEqual(1e-4 * scale(refC));
+    }
+  });
+});
+
 describe('adjoint identity ⟨conv(x, W), y⟩ = ⟨x, convT(y, W)⟩', () => {
   const dot = (a: Float32Array, b: Float32Array) => {
     let s = 0;

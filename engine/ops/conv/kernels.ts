@@ -3,8 +3,8 @@
 // weight IOX; 1D runs as 2D with H = 1.
 //
 // Both ops reduce to one register-tiled inner kernel (tileKernel): 4 output channels × 2 output
-// positions accumulate over a flat list of (input channel, tap) pairs, reading a zero-haloed copy of
-// the input so the inner loop has no bounds checks.
+// positions accumulate over (tap, input channel) pairs — taps outside, channels inside with a constant
+// stride — reading a zero-haloed copy of the input so the inner loop has no bounds tests.
 // - Conv: the list holds every tap; output positions step by the stride in the input.
 // - ConvTranspose by phase (sub-pixel) decomposition: outputs split into s_h·s_w phases; each phase
 //   is an ordinary stride-1 correlation over only the taps that reach it (t·d ≡ phase mod s), so no
@@ -17,6 +17,8 @@ import { convOutputShape, convTransposeOutputShape, view2D } from './reference';
 import { wasmConv, wasmConvTranspose } from './wasm';
 
 const TILE = 4;
+/** Input channels per reduction block (see tileKernel). */
+const CI_BLOCK = 64;
 
 /** Fills each output-channel plane with its bias (or leaves zeros). */
 function fillBias(y: Float32Array, n: number, cout: number, plane: number, bias: Float32Array | null): void {
@@ -25,57 +27,75 @@ function fillBias(y: Float32Array, n: number, cout: number, plane: number, bias:
 }
 
 /**
- * out[oBase + c·oPlane + oRow0 + r·oRowStep + q·oColStep] += Σ_j xp[xBase + xRow0 + r·xRowStep + q·xColStep + offs[j]] · wp[(ct·L + j)·4 + c]
- * for every output channel c < cCount (in tiles of 4), row r < nRows, column q < nCols.
+ * out[oBase + c·oPlane + oRow0 + r·oRowStep + q·oColStep] +=
+ *   Σ_{t < T, ci < cinG} xp[xRow0 + r·xRowStep + q·xColStep + tapOffs[t] + ci·plane] · wp[((ct·T + t)·cinG + ci)·4 + c]
+ * for every output channel c < cCount (in tiles of 4 = ct·4 + lane), row r < nRows, column q < nCols.
+ * Taps outside, channels inside: the inner loop steps through channel planes with a constant stride.
  */
 function tileKernel(
-  xp: Float32Array, xBase: number, offs: Int32Array, L: number, wp: Float32Array, cCount: number,
+  xp: Float32Array, tapOffs: Int32Array, T: number, cinG: number, plane: number, wp: Float32Array, cCount: number,
   out: Float32Array, oBase: number, oPlane: number,
   nRows: number, nCols: number, xRow0: number, xRowStep: number, xColStep: number, oRow0: number, oRowStep: number, oColStep: number,
 ): void {
   const tiles = Math.ceil(cCount / TILE);
+  const L = T * cinG;
   for (let ct = 0; ct < tiles; ct++) {
-    const wBase = ct * L * TILE;
     const valid = Math.min(TILE, cCount - ct * TILE);
     const o0 = oBase + ct * TILE * oPlane;
     const o1 = o0 + oPlane;
     const o2 = o1 + oPlane;
     const o3 = o2 + oPlane;
-    for (let r = 0; r < nRows; r++) {
-      const xr = xBase + xRow0 + r * xRowStep;
-      const or = oRow0 + r * oRowStep;
-      let q = 0;
-      for (; q + 1 < nCols; q += 2) {
-        const xa = xr + q * xColStep;
-        const xb = xa + xColStep;
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-        for (let j = 0, wi = wBase; j < L; j++, wi += 4) {
-          const off = offs[j];
-          const va = xp[xa + off];
-          const vb = xp[xb + off];
-          const w0 = wp[wi], w1 = wp[wi + 1], w2 = wp[wi + 2], w3 = wp[wi + 3];
-          a0 += w0 * va; a1 += w1 * va; a2 += w2 * va; a3 += w3 * va;
-          b0 += w0 * vb; b1 += w1 * vb; b2 += w2 * vb; b3 += w3 * vb;
+    // Block the channel reduction so one block's weights (T · CI_BLOCK · 4 floats) stay in L1 while
+    // every output position of the tile sweeps over them.
+    for (let cb = 0; cb < cinG; cb += CI_BLOCK) {
+      const span = (Math.min(cinG, cb + CI_BLOCK) - cb) * plane;
+      const wBase = (ct * L + cb) * TILE;
+      const wTapStep = cinG * TILE - (span / plane) * TILE;
+      const xBlock = cb * plane;
+      for (let r = 0; r < nRows; r++) {
+        const xr = xRow0 + r * xRowStep + xBlock;
+        const or = oRow0 + r * oRowStep;
+        let q = 0;
+        for (; q + 1 < nCols; q += 2) {
+          const xq = xr + q * xColStep;
+          let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+          let wi = wBase;
+          for (let t = 0; t < T; t++, wi += wTapStep) {
+            let xa = xq + tapOffs[t];
+            const end = xa + span;
+            for (; xa < end; xa += plane, wi += 4) {
+              const va = xp[xa];
+              const vb = xp[xa + xColStep];
+              const w0 = wp[wi], w1 = wp[wi + 1], w2 = wp[wi + 2], w3 = wp[wi + 3];
+              a0 += w0 * va; a1 += w1 * va; a2 += w2 * va; a3 += w3 * va;
+              b0 += w0 * vb; b1 += w1 * vb; b2 += w2 * vb; b3 += w3 * vb;
+            }
+          }
+          const ia = or + q * oColStep;
+          const ib = ia + oColStep;
+          out[o0 + ia] += a0; out[o0 + ib] += b0;
+          if (valid > 1) { out[o1 + ia] += a1; out[o1 + ib] += b1; }
+          if (valid > 2) { out[o2 + ia] += a2; out[o2 + ib] += b2; }
+          if (valid > 3) { out[o3 + ia] += a3; out[o3 + ib] += b3; }
         }
-        const ia = or + q * oColStep;
-        const ib = ia + oColStep;
-        out[o0 + ia] += a0; out[o0 + ib] += b0;
-        if (valid > 1) { out[o1 + ia] += a1; out[o1 + ib] += b1; }
-        if (valid > 2) { out[o2 + ia] += a2; out[o2 + ib] += b2; }
-        if (valid > 3) { out[o3 + ia] += a3; out[o3 + ib] += b3; }
-      }
-      if (q < nCols) {
-        const xa = xr + q * xColStep;
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        for (let j = 0, wi = wBase; j < L; j++, wi += 4) {
-          const va = xp[xa + offs[j]];
-          a0 += wp[wi] * va; a1 += wp[wi + 1] * va; a2 += wp[wi + 2] * va; a3 += wp[wi + 3] * va;
+        if (q < nCols) {
+          const xq = xr + q * xColStep;
+          let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+          let wi = wBase;
+          for (let t = 0; t < T; t++, wi += wTapStep) {
+            let xa = xq + tapOffs[t];
+            const end = xa + span;
+            for (; xa < end; xa += plane, wi += 4) {
+              const va = xp[xa];
+              a0 += wp[wi] * va; a1 += wp[wi + 1] * va; a2 += wp[wi + 2] * va; a3 += wp[wi + 3] * va;
+            }
+          }
+          const ia = or + q * oColStep;
+          out[o0 + ia] += a0;
+          if (valid > 1) out[o1 + ia] += a1;
+          if (valid > 2) out[o2 + ia] += a2;
+          if (valid > 3) out[o3 + ia] += a3;
         }
-        const ia = or + q * oColStep;
-        out[o0 + ia] += a0;
-        if (valid > 1) out[o1 + ia] += a1;
-        if (valid > 2) out[o2 + ia] += a2;
-        if (valid > 3) out[o3 + ia] += a3;
       }
     }
   }
@@ -106,33 +126,32 @@ export function jsConv(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvG
   const outShape = convOutputShape(x, cout, g);
   const ho = outShape.length === 4 ? outShape[2] : 1;
   const wo = outShape[outShape.length - 1];
-  const plane = ho * wo;
-  const y = new Float32Array(v.n * cout * plane);
-  fillBias(y, v.n, cout, plane, bias);
-  if (plane === 0) return { shape: outShape, data: y };
+  const outPlane = ho * wo;
+  const y = new Float32Array(v.n * cout * outPlane);
+  fillBias(y, v.n, cout, outPlane, bias);
+  if (outPlane === 0) return { shape: outShape, data: y };
   const cinG = v.cin / v.groups;
   const coutG = cout / v.groups;
   const hp = (ho - 1) * v.sh + (v.kh - 1) * v.dh + 1;
   const wpad = (wo - 1) * v.sw + (v.kw - 1) * v.dw + 1;
   const K = v.kh * v.kw;
-  const L = cinG * K;
-  const offs = new Int32Array(L);
-  for (let ci = 0; ci < cinG; ci++)
-    for (let th = 0; th < v.kh; th++)
-      for (let tw = 0; tw < v.kw; tw++) offs[ci * K + th * v.kw + tw] = (ci * hp + th * v.dh) * wpad + tw * v.dw;
+  const plane = hp * wpad;
+  const tapOffs = new Int32Array(K);
+  for (let th = 0; th < v.kh; th++) for (let tw = 0; tw < v.kw; tw++) tapOffs[th * v.kw + tw] = th * v.dh * wpad + tw * v.dw;
   const tiles = Math.ceil(coutG / TILE);
-  const wp = new Float32Array(tiles * L * TILE);
-  const buf = new Float32Array(cinG * hp * wpad);
+  const wp = new Float32Array(tiles * K * cinG * TILE);
+  const buf = new Float32Array(cinG * plane);
   for (let grp = 0; grp < v.groups; grp++) {
     wp.fill(0);
     for (let col = 0; col < coutG; col++) {
       const ct = Math.floor(col / TILE), c = col % TILE;
-      const src = (grp * coutG + col) * L; // OIX: (co, ci, kh, kw) flat = co·L + j
-      for (let j = 0; j < L; j++) wp[(ct * L + j) * TILE + c] = w.data[src + j];
+      const src = (grp * coutG + col) * cinG * K; // OIX: (co, ci, kh, kw)
+      for (let ci = 0; ci < cinG; ci++)
+        for (let t = 0; t < K; t++) wp[((ct * K + t) * cinG + ci) * TILE + c] = w.data[src + ci * K + t];
     }
     for (let n = 0; n < v.n; n++) {
       padInput(x.data, n, v.cin, v.h, v.w, grp * cinG, cinG, hp, wpad, v.pbh, v.pbw, buf);
-      tileKernel(buf, 0, offs, L, wp, coutG, y, (n * cout + grp * coutG) * plane, plane,
+      tileKernel(buf, tapOffs, K, cinG, plane, wp, coutG, y, (n * cout + grp * coutG) * outPlane, outPlane,
         ho, wo, 0, v.sh * wpad, v.sw, 0, wo, 1);
     }
   }
@@ -199,33 +218,33 @@ export function jsConvTranspose(x: Tensor, w: Tensor, bias: Float32Array | null,
   const buf = new Float32Array(cinG * hp * wpad);
   const tiles = Math.ceil(coutG / TILE);
   const kk = v.kh * v.kw;
-  interface PhasePack { L: number; wp: Float32Array; offs: Int32Array; nRows: number; nCols: number; xRow0: number; oRow0: number }
+  const xPlane = hp * wpad;
+  interface PhasePack { T: number; wp: Float32Array; tapOffs: Int32Array; nRows: number; nCols: number; xRow0: number; oRow0: number }
   for (let grp = 0; grp < v.groups; grp++) {
-    // Pack each phase's weights, (tile, ci·T + tap, 4), and the matching input offsets, once per group.
+    // Pack each phase's weights, (tile, tap, ci, 4), and its tap offsets, once per group.
     const packs: PhasePack[] = [];
     for (const a of ph) {
       if (a.taps.length === 0 || a.qLo > a.qHi) continue;
       for (const b of pw) {
         if (b.taps.length === 0 || b.qLo > b.qHi) continue;
         const T = a.taps.length * b.taps.length;
-        const L = cinG * T;
-        const wp = new Float32Array(tiles * L * TILE);
-        const offs = new Int32Array(L);
-        for (let ci = 0; ci < cinG; ci++) {
-          const wRow = (grp * cinG + ci) * coutG;
-          for (let ia = 0; ia < a.taps.length; ia++) {
-            for (let ib = 0; ib < b.taps.length; ib++) {
-              const j = ci * T + ia * b.taps.length + ib;
-              offs[j] = (ci * hp - a.offs[ia]) * wpad - b.offs[ib];
-              const tap = a.taps[ia] * v.kw + b.taps[ib];
+        const wp = new Float32Array(tiles * T * cinG * TILE);
+        const tapOffs = new Int32Array(T);
+        for (let ia = 0; ia < a.taps.length; ia++) {
+          for (let ib = 0; ib < b.taps.length; ib++) {
+            const t = ia * b.taps.length + ib;
+            tapOffs[t] = -a.offs[ia] * wpad - b.offs[ib];
+            const tap = a.taps[ia] * v.kw + b.taps[ib];
+            for (let ci = 0; ci < cinG; ci++) {
+              const wRow = (grp * cinG + ci) * coutG;
               for (let col = 0; col < coutG; col++) {
-                wp[(Math.floor(col / TILE) * L + j) * TILE + (col % TILE)] = w.data[(wRow + col) * kk + tap];
+                wp[((Math.floor(col / TILE) * T + t) * cinG + ci) * TILE + (col % TILE)] = w.data[(wRow + col) * kk + tap];
               }
             }
           }
         }
         packs.push({
-          L, wp, offs,
+          T, wp, tapOffs,
           nRows: a.qHi - a.qLo + 1,
           nCols: b.qHi - b.qLo + 1,
           xRow0: (a.qLo + topH) * wpad + b.qLo + leftW,
@@ -236,7 +255,7 @@ export function jsConvTranspose(x: Tensor, w: Tensor, bias: Float32Array | null,
     for (let n = 0; n < v.n; n++) {
       padInput(x.data, n, v.cin, v.h, v.w, grp * cinG, cinG, hp, wpad, topH, leftW, buf);
       for (const p of packs) {
-        tileKernel(buf, 0, p.offs, p.L, p.wp, coutG, y, (n * cout + grp * coutG) * plane, plane,
+        tileKernel(buf, p.tapOffs, p.T, cinG, xPlane, p.wp, coutG, y, (n * cout + grp * coutG) * plane, plane,
           p.nRows, p.nCols, p.xRow0, wpad, 1, p.oRow0, v.sh * wo, v.sw);
       }
     }
@@ -253,7 +272,7 @@ function convTransposeOnePixel(x: Float32Array, w: Float32Array, v: ReturnType<t
   const cinG = v.cin / v.groups;
   const kk = v.kh * v.kw;
   const rowLen = coutG * kk;
-  const acc = new Float32Array(rowLen);
+  const acc = new Float64Array(rowLen);
   const cout = coutG * v.groups;
   for (let n = 0; n < v.n; n++) {
     for (let grp = 0; grp < v.groups; grp++) {
