@@ -1,0 +1,171 @@
+// HDF5 bytes → a plain in-memory tree (groups, attributes, float datasets), read with h5wasm from its
+// in-memory file system: bytes in, data out, no host file access. The Keras importer works on this
+// tree only, so it never holds an HDF5 handle and one bad file cannot leave one open.
+import { TesseraError } from '../../graph/diagnostics';
+
+export type H5AttrValue = string | number | boolean | string[] | number[] | null;
+
+export interface H5Dataset {
+  kind: 'dataset';
+  shape: number[];
+  /** Values as float32 (Keras weights are float32; float64/16 and integers are converted). */
+  data: Float32Array;
+  dtype: string;
+  attrs: Record<string, H5AttrValue>;
+}
+
+export interface H5Group {
+  kind: 'group';
+  attrs: Record<string, H5AttrValue>;
+  children: Record<string, H5Group | H5Dataset>;
+}
+
+/** Follows a '/'-separated path from a group; undefined when a component is missing. */
+export function h5Get(root: H5Group, path: string): H5Group | H5Dataset | undefined {
+  let cur: H5Group | H5Dataset | undefined = root;
+  for (const part of path.split('/').filter((p) => p.length > 0)) {
+    if (!cur || cur.kind !== 'group') return undefined;
+    cur = cur.children[part];
+  }
+  return cur;
+}
+
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** True when the HDF5 signature is at offset 0, 512, 1024, … (where the format allows the superblock). */
+export function looksLikeHdf5(bytes: Uint8Array): boolean {
+  for (let off = 0; off + 8 <= bytes.length; off = off === 0 ? 512 : off * 2) {
+    if (HDF5_SIGNATURE.every((b, i) => bytes[off + i] === b)) return true;
+  }
+  return false;
+}
+
+type H5wasmModule = typeof import('h5wasm');
+let loaded: Promise<{ h5: H5wasmModule['default']; FS: any }> | null = null;
+
+async function h5wasmReady(): Promise<{ h5: H5wasmModule['default']; FS: any }> {
+  if (!loaded) {
+    loaded = (async () => {
+      const mod = await import('h5wasm');
+      const h5 = mod.default;
+      const M: any = await h5.ready;
+      // HDF5 errors become exceptions (instead of a trace printed to stderr and a null handle).
+      M.activate_throwing_error_handler();
+      return { h5, FS: M.FS };
+    })();
+  }
+  return loaded;
+}
+
+/** The h5wasm module, ready, with its in-memory FS (tests use it to write files). */
+export async function h5wasmForTests(): Promise<{ h5: H5wasmModule['default']; FS: any }> {
+  return h5wasmReady();
+}
+
+/** The most specific line of an HDF5 error trace (e.g. 'truncated file: eof = 600, …'). */
+function hdf5Reason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  let best = '';
+  for (const l of lines) {
+    const m = /in [A-Za-z0-9_]+\(\): (.*)$/.exec(l);
+    if (m) best = m[1];
+  }
+  return (best || lines[0] || 'unreadable').replace(/\s+/g, ' ');
+}
+
+let counter = 0;
+
+function toAttr(v: unknown): H5AttrValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Uint8Array && !(v instanceof Uint8ClampedArray)) return new TextDecoder().decode(v);
+  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number | bigint>, (x) => Number(x));
+  if (Array.isArray(v)) {
+    if (v.every((x) => typeof x === 'string')) return v as string[];
+    if (v.every((x) => typeof x === 'number')) return v as number[];
+    return v.map((x) => (x instanceof Uint8Array ? new TextDecoder().decode(x) : String(x)));
+  }
+  return String(v);
+}
+
+/**
+ * Reads a whole HDF5 file into a tree. `label` names the file in errors. Throws one TesseraError (one
+ * line) for bytes that are not HDF5, a truncated file or an unreadable object.
+ */
+export async function readHdf5(bytes: Uint8Array, label: string): Promise<H5Group> {
+  if (!looksLikeHdf5(bytes))
+    throw new TesseraError(`${label} is not an HDF5 file (no HDF5 signature${bytes.length < 8 ? `; only ${bytes.length} bytes` : ''}): give the Keras .h5 file itself`);
+  const { h5, FS } = await h5wasmReady();
+  const path = `/tessera-read-${++counter}.h5`;
+  FS.writeFile(path, bytes);
+  let file: any = null;
+  try {
+    try {
+      file = new h5.File(path, 'r');
+    } catch (err) {
+      throw new TesseraError(`${label} is a damaged or truncated HDF5 file (${hdf5Reason(err)}): save the model again`);
+    }
+    const walk = (g: any, where: string): H5Group => {
+      const node: H5Group = { kind: 'group', attrs: readAttrs(g, where), children: {} };
+      for (const key of g.keys() as string[]) {
+        const childPath = `${where}/${key}`;
+        let child: any;
+        try {
+          child = g.get(key);
+        } catch (err) {
+          throw new TesseraError(`${label}: cannot read ${childPath} (${hdf5Reason(err)}): the file is damaged or truncated; save it again`);
+        }
+        if (!child) continue;
+        if (child instanceof h5.Group) node.children[key] = walk(child, childPath);
+        else if (child instanceof h5.Dataset) node.children[key] = readDataset(child, childPath);
+      }
+      return node;
+    };
+    const readAttrs = (obj: any, where: string): Record<string, H5AttrValue> => {
+      const out: Record<string, H5AttrValue> = {};
+      let attrs: Record<string, any>;
+      try {
+        attrs = obj.attrs;
+      } catch (err) {
+        throw new TesseraError(`${label}: cannot read the attributes of ${where || '/'} (${hdf5Reason(err)}): the file is damaged; save it again`);
+      }
+      for (const [k, a] of Object.entries(attrs)) {
+        try {
+          out[k] = toAttr(a.value);
+        } catch (err) {
+          throw new TesseraError(`${label}: cannot read attribute ${where || '/'}@${k} (${hdf5Reason(err)}): the file is damaged; save it again`);
+        }
+      }
+      return out;
+    };
+    const readDataset = (ds: any, where: string): H5Dataset => {
+      let value: unknown;
+      try {
+        value = ds.value;
+      } catch (err) {
+        throw new TesseraError(`${label}: cannot read dataset ${where} (${hdf5Reason(err)}): the file is damaged or truncated; save it again`);
+      }
+      const shape: number[] = (ds.shape ?? []).map((d: number | bigint) => Number(d));
+      let data: Float32Array;
+      if (value instanceof Float32Array) data = value;
+      else if (ArrayBuffer.isView(value)) data = Float32Array.from(value as unknown as ArrayLike<number | bigint>, (x) => Number(x));
+      else if (typeof value === 'number' || typeof value === 'bigint') data = Float32Array.of(Number(value));
+      else data = new Float32Array(0);
+      return { kind: 'dataset', shape, data, dtype: String(ds.dtype), attrs: readAttrs(ds, where) };
+    };
+    return walk(file, '');
+  } finally {
+    try {
+      file?.close();
+    } catch {
+      /* already reported */
+    }
+    try {
+      FS.unlink(path);
+    } catch {
+      /* not created */
+    }
+  }
+}
