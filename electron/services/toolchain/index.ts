@@ -3,3 +3,5 @@ export * from './detect';
 export * from './runner';
 export * from './commands';
 export { capture, killGroup, pidAlive, type CaptureResult } from './exec';
+export * from './prepare';
+export * from './find-reports';

@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRun, recoverRunRecords, markInterrupted, type RunPlan, type RunRecord, type LineEvent } from './runner';
+import { startRun, recoverRunRecords, markInterrupted, interruptAllRuns, activeRuns, type RunPlan, type RunRecord, type LineEvent } from './runner';
 import { planBuild, chooseHlsFlow, hdlDirFor } from './commands';
 import { detectToolchain, type Toolchain, type ToolId, type ToolInfo, type FlowInfo } from './detect';
 import { STEP_MARKER } from '../../../engine/hls/scripts';
@@ -92,6 +92,7 @@ int main() {
     expect(r.log.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual(want);
     expect(r.log.filter((l) => l.stream === 'stderr').map((l) => l.line)).toEqual(['done 9 samples']);
     expect(events.map((e) => e.line)).toEqual(r.log.map((l) => l.line));
+    expect(events.map((e) => e.progress)).toEqual(events.map(() => 0.5)); // compile done = half of csim
     expect(readFileSync(join(dir, 'tb_data', 'csim_results.log'), 'utf8').trim().split('\n').map(Number)).toEqual(xs.map((x) => 3 * x - 7));
     expect(r.artifacts).toEqual(['build/csim/tessera_top_csim', 'tb_data/csim_results.log']);
     expect(r.progress).toBe(1);
@@ -215,6 +216,30 @@ describe('interrupted runs', () => {
     expect(JSON.parse(readFileSync(recordPath, 'utf8')).status).toBe('interrupted');
     expect(markInterrupted(fixed)).toBe(fixed);
     expect(existsSync(`${recordPath}.tmp`)).toBe(false);
+  });
+});
+
+describe('app closing', () => {
+  it('interruptAllRuns stops every run in progress and marks it interrupted', async () => {
+    const pids: number[] = [];
+    let started = 0;
+    const ready = new Promise<void>((res) => {
+      for (let i = 0; i < 2; i++) {
+        startRun(shellPlan('echo "pid $$"; sleep 30'), {
+          onLine: (e) => {
+            pids.push(Number(e.line.split(' ')[1]));
+            if (++started === 2) res();
+          },
+        });
+      }
+    });
+    await ready;
+    expect(activeRuns()).toHaveLength(2);
+    const records = await interruptAllRuns();
+    expect(records.map((r) => r.status)).toEqual(['interrupted', 'interrupted']);
+    expect(records[0].error).toBe('the app closed while the run was in progress');
+    expect(activeRuns()).toHaveLength(0);
+    expect(await waitFor(() => pids.every(gone), 3000)).toBe(true);
   });
 });
 

@@ -187,6 +187,20 @@ function writeRecord(path: string, r: RunRecord): void {
   renameSync(tmp, path);
 }
 
+const active = new Set<RunHandle>();
+
+/** Runs in progress in this process. */
+export function activeRuns(): RunHandle[] {
+  return [...active];
+}
+
+/** The app is closing: stop every run in progress and mark it interrupted. Resolves when all have ended. */
+export async function interruptAllRuns(): Promise<RunRecord[]> {
+  const runs = [...active];
+  for (const r of runs) r.interrupt();
+  return Promise.all(runs.map((r) => r.done));
+}
+
 export function startRun(plan: RunPlan, opts: RunOptions = {}): RunHandle {
   const steps = [...new Set(plan.commands.flatMap((c) => c.steps))];
   const t0 = Date.now();
@@ -217,8 +231,16 @@ export function startRun(plan: RunPlan, opts: RunOptions = {}): RunHandle {
   let killTimer: NodeJS.Timeout | null = null;
   let stepFraction = 0;
 
+  let persistProblem = false;
   const persist = (): void => {
-    if (opts.recordPath) writeRecord(opts.recordPath, record);
+    if (!opts.recordPath || persistProblem) return;
+    try {
+      writeRecord(opts.recordPath, record);
+    } catch (e) {
+      // The run goes on; the record stays in memory and the log says why it is not on disk.
+      persistProblem = true;
+      record.log.push({ seq: seq++, t: Date.now() - t0, stream: 'stderr', step: record.currentStep, line: `tessera: cannot save the run record to ${opts.recordPath}: ${(e as Error).message}` });
+    }
   };
   const status = (): void => {
     persist();
@@ -286,6 +308,13 @@ export function startRun(plan: RunPlan, opts: RunOptions = {}): RunHandle {
       cr.pid = c.pid ?? null;
       record.pid = cr.pid;
       if (cmd.steps[0] && cmd.steps[0] !== record.currentStep && steps.indexOf(cmd.steps[0]) > steps.indexOf(record.currentStep)) enterStep(cmd.steps[0]);
+      // Several commands for one step (g++ compile, then run): each done one is a share of the step.
+      if (cmd.steps.length === 1) {
+        const same = plan.commands.filter((c) => c.steps.length === 1 && c.steps[0] === cmd.steps[0]);
+        const k = same.indexOf(cmd);
+        if (same.length > 1 && k > 0) stepFraction = Math.max(stepFraction, k / same.length);
+        record.progress = progress();
+      }
       status();
       const buffers = { stdout: '', stderr: '' };
       const feed = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
@@ -363,12 +392,15 @@ export function startRun(plan: RunPlan, opts: RunOptions = {}): RunHandle {
     return record;
   })();
 
-  return {
+  const handle: RunHandle = {
     record,
     cancel: (reason = 'cancelled by the user') => stopProcess('cancelled', reason),
     interrupt: () => stopProcess('interrupted', 'the app closed while the run was in progress'),
     done,
   };
+  active.add(handle);
+  done.finally(() => active.delete(handle)).catch(() => {});
+  return handle;
 }
 
 /**
