@@ -63,6 +63,7 @@ describe('ONNX import: each supported op matches onnxruntime', () => {
     ['Resize 1D', model([1, 2, 5], [one('Resize', ['x', '', 'sc'], { mode: 'nearest' })], [floats('sc', [1, 1, 3])])],
     ['Upsample opset 9', model([1, 2, 3, 3], [one('Upsample', ['x', 'sc'], { mode: 'nearest' })], [floats('sc', [1, 1, 2, 2])], 9)],
     ['Gemm transB alpha beta', model([3, 5], [one('Gemm', ['x', 'w', 'c'], { transB: 1, alpha: 0.5, beta: 2 })], [init('w', [4, 5], 9), init('c', [4], 10)])],
+    ['Gemm transA', model([5, 3], [one('Gemm', ['x', 'w', 'c'], { transA: 1 })], [init('w', [5, 4], 9), init('c', [4], 10)])],
     ['Gemm no bias', model([3, 5], [one('Gemm', ['x', 'w'])], [init('w', [5, 4], 11)])],
     ['Gemm bias (1, N)', model([2, 5], [one('Gemm', ['x', 'w', 'c'])], [init('w', [5, 3], 11), init('c', [1, 3], 12)])],
     ['MatMul + Add', model([2, 6], [{ op: 'MatMul', inputs: ['x', 'w'], outputs: ['m'], name: 'fc' }, one('Add', ['m', 'b'], undefined, 'fc_bias')], [init('w', [6, 4], 13), init('b', [4], 14)])],
@@ -147,6 +148,28 @@ describe('ONNX import: Conv and ConvTranspose attributes', () => {
 });
 
 describe('ONNX import: models', () => {
+  it('folds only what is safe: branches, outputs and non-layout ops keep their Transposes', async () => {
+    const bytes = buildOnnxModel({
+      inputs: [{ name: 'x', shape: [1, 6, 5, 2] }],
+      outputs: [{ name: 'y' }, { name: 'side' }],
+      nodes: [
+        { op: 'Transpose', inputs: ['x'], outputs: ['t0'], attrs: { perm: [0, 3, 1, 2] }, name: 't0' },
+        { op: 'Conv', inputs: ['t0', 'w'], outputs: ['c'], attrs: { kernel_shape: [3, 1], pads: [1, 0, 1, 0] }, name: 'conv' },
+        { op: 'Relu', inputs: ['c'], outputs: ['r'], name: 'relu' },
+        { op: 'Sigmoid', inputs: ['c'], outputs: ['side'], name: 'side' },
+        { op: 'Transpose', inputs: ['r'], outputs: ['t1'], attrs: { perm: [0, 2, 3, 1] }, name: 't1' },
+        { op: 'Softmax', inputs: ['t1'], outputs: ['s'], attrs: { axis: -1 }, name: 'softmax' },
+        { op: 'Transpose', inputs: ['s'], outputs: ['t2'], attrs: { perm: [0, 3, 1, 2] }, name: 't2' },
+        { op: 'Transpose', inputs: ['t2'], outputs: ['t3'], attrs: { perm: [0, 2, 3, 1] }, name: 't3' },
+        { op: 'Tanh', inputs: ['t3'], outputs: ['y'], name: 'tanh' },
+      ],
+      initializers: [init('w', [3, 2, 3, 1], 77)],
+    });
+    const imp = await expectMatchesOrt(bytes, 8);
+    // conv has two readers: nothing folds around it; t2 → t3 cancel.
+    expect(imp.model.graph.nodes.map((n) => n.name)).toEqual(['x', 't0', 'conv', 'relu', 'side', 't1', 'softmax', 'tanh']);
+  });
+
   it('channels-last model wrapped in Transposes (tf2onnx style)', async () => {
     const bytes = buildOnnxModel({
       inputs: [{ name: 'input_1', shape: ['N', 12, 10, 3] }],
@@ -166,6 +189,14 @@ describe('ONNX import: models', () => {
     expect(imp.outputs[0].shape).toEqual([1, 24, 20, 4]);
     expect(imp.model.graph.nodes[0].params).toMatchObject({ shape: [1, 12, 10, 3], dataFormat: 'NXC' });
     expect(imp.diagnostics.some((d) => d.code === 'onnx-batch')).toBe(true);
+    // The Transposes fold into channels-last layers.
+    expect(imp.model.graph.nodes.map((n) => [n.name, n.type, n.params.dataFormat])).toEqual([
+      ['input_1', 'Input', 'NXC'], ['conv2d/Conv2D', 'Conv2D', 'NXC'], ['conv2d/Relu', 'ReLU', undefined], ['conv2d_transpose', 'ConvTranspose2D', 'NXC'],
+    ]);
+    expect(imp.outputs[0].nodeId).toBe('conv2d_transpose');
+    // Without folding, the Transposes stay and the result is the same.
+    const kept = await expectMatchesOrt(bytes, 6, 1e-4, { foldTransposes: false });
+    expect(kept.model.graph.nodes.filter((n) => n.type === 'Transpose')).toHaveLength(4);
   });
 
   it('DCGAN generator (channels scaled down 8×): 100×1×1 → 3×64×64', async () => {
@@ -270,7 +301,7 @@ describe('ONNX import: errors name the op, attribute and node', () => {
     expect(err(model([1, 2, 3, 3], [one('Resize', ['x', '', 'sc'], { mode: 'nearest', coordinate_transformation_mode: 'tf_crop_and_resize' }, 'up')], [floats('sc', [1, 1, 2, 2])]))).toMatch(/"up" \(Resize\).*tf_crop_and_resize/);
     expect(err(model([1, 2, 3, 3], [one('BatchNormalization', ['x', 'g', 'b', 'm', 'v'], { training_mode: 1 }, 'bn')], ['g', 'b', 'm', 'v'].map((n, i) => init(n, [2], i + 1, 0.5, 1))))).toMatch(/"bn" \(BatchNormalization\): training_mode = 1/);
     expect(err(model([1, 2, 4], [one('Pad', ['x', 'p'], { mode: 'reflect' }, 'pad')], [ints('p', [0, 0, 1, 0, 0, 1])]))).toMatch(/"pad" \(Pad\): mode "reflect"/);
-    expect(err(model([3, 2], [one('Gemm', ['x', 'w'], { transA: 1 }, 'fc')], [init('w', [3, 4], 1)]))).toMatch(/"fc" \(Gemm\): transA = 1/);
+    expect(err(model([3, 5], [one('Gemm', ['x', 'w', 'c'], {}, 'fc')], [init('w', [5, 4], 1), init('c', [3, 4], 2)]))).toMatch(/"fc" \(Gemm\): bias C has shape \[3, 4\]; Tessera supports one bias value per output/);
     expect(err(model([1, 2, 5], [one('MaxPool', ['x'], { kernel_shape: [2], dilations: [2] }, 'pool')]))).toMatch(/"pool" \(MaxPool\): dilations \[2\]/);
     expect(err(model([1, 2, 5], [one('Add', ['x', 'c'], undefined, 'shift')], [init('c', [1, 2, 5], 1)]))).toMatch(/"shift" \(Add\).*constant/);
   });

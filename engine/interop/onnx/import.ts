@@ -37,6 +37,11 @@ export interface OnnxImportResult {
 export interface OnnxImportOptions {
   /** Size used for a symbolic batch axis (axis 0 of an input). Default 1. */
   batchSize?: number;
+  /**
+   * Default true: Transpose(NXC→NCX) → layers → Transpose(NCX→NXC) sandwiches (tf2onnx's channels-last
+   * wrapping) become the same layers with dataFormat 'NXC', and Transpose pairs that cancel are removed.
+   */
+  foldTransposes?: boolean;
 }
 
 interface ConstVal {
@@ -350,6 +355,7 @@ class OnnxConverter {
     }
     if (outputs.length === 0) fail(undefined, undefined, 'the model has no graph outputs', 'export a model with at least one output');
 
+    if (this.options.foldTransposes !== false) foldTransposes(imp, outputs);
     const graph: Graph = { version: 1, nodes: imp.nodes, edges: imp.edges };
     const analysis = analyzeGraph(graph, imp.weights);
     if (analysis.hasErrors) {
@@ -537,7 +543,7 @@ class OnnxConverter {
         this.convertConv(n, a, nodeName, op, tensorIn(0), constIn(1, 'weight W'), optConstIn(2, 'bias B'), spatialRank, perAxis, pads2, sameConvPads, autoPad, add, setOut);
         return;
       case 'Gemm': {
-        const x = tensorIn(0);
+        let x = tensorIn(0);
         const B = constIn(1, 'matrix B');
         const C = optConstIn(2, 'bias C');
         const transA = a.int('transA', 0);
@@ -546,9 +552,9 @@ class OnnxConverter {
         const beta = a.float('beta', 1);
         const broadcast = a.int('broadcast');
         a.finish();
-        if (transA !== 0) a.fail('transA = 1 (a transposed data input) is not supported', 'export the model with the data as the first, untransposed Gemm input', 'transA', transA);
         if (broadcast === 0 && C && C.dims.length !== 2) a.fail('broadcast = 0 with a bias that is not (M, N)', 're-export the model with a newer opset', 'broadcast', broadcast);
         if (rankOf(x) !== 2) a.fail(`input A has shape [${x.shape.join(', ')}]; Gemm takes a 2D input`, 'add a Flatten before it', 'input 0', x.shape);
+        if (transA) x = imp.addNode('Transpose', `${nodeName}/transA`, { perm: [1, 0] }, [x], {}, { node: nodeName, op });
         if (B.dims.length !== 2) a.fail(`matrix B has shape [${B.dims.join(', ')}]; Gemm takes a 2D B`, 'fix the model', 'input 1', B.dims);
         const [K, N] = transB ? [B.dims[1], B.dims[0]] : [B.dims[0], B.dims[1]];
         if (x.shape[1] !== K) a.fail(`input A has ${x.shape[1]} columns but B has ${K} rows${transB ? ' (after transB)' : ''}`, 'fix the model', 'input 1', B.dims);
@@ -937,5 +943,78 @@ class OnnxConverter {
     };
     if (isT) params.outputPadding = outputPadding;
     setOut(add(`${isT ? 'ConvTranspose' : 'Conv'}${rank}D`, params, [x], weights));
+  }
+}
+
+const LAYOUT_OPS = new Set(['Conv1D', 'Conv2D', 'ConvTranspose1D', 'ConvTranspose2D', 'BatchNormalization', 'MaxPool', 'AveragePool', 'UpSampling', 'ZeroPadding']);
+const ELEMENTWISE_OPS = new Set(['ReLU', 'LeakyReLU', 'Selu', 'Sigmoid', 'Tanh']);
+const permToNCX = (rank: number) => (rank === 3 ? [0, 2, 1] : [0, 3, 1, 2]);
+const permToNXC = (rank: number) => (rank === 3 ? [0, 2, 1] : [0, 2, 3, 1]);
+const samePerm = (a: unknown, b: number[]) => Array.isArray(a) && a.length === b.length && a.every((v, i) => v === b[i]);
+
+/**
+ * Rewrites channels-last sandwiches in place: Transpose(to NCX) → single-input layers → Transpose(to NXC)
+ * becomes the layers with dataFormat 'NXC'; Transpose → Transpose pairs that compose to the identity go.
+ * Only chains where every intermediate tensor has exactly one reader are touched.
+ */
+function foldTransposes(imp: Importer, outputs: OnnxImportResult['outputs']): void {
+  const removeNode = (id: string) => {
+    imp.nodes.splice(imp.nodes.findIndex((n) => n.id === id), 1);
+    imp.names.delete(id);
+  };
+  /** Bypasses `first`…`last` (a chain, each with one reader): `first`'s source feeds what `last` fed. */
+  const bypass = (tIn: GraphNode, tOut: GraphNode, chainFirst: GraphNode | undefined, chainLast: GraphNode | undefined) => {
+    const inEdge = imp.edges.find((e) => e.target === tIn.id)!;
+    const source = inEdge.source;
+    imp.edges.splice(imp.edges.indexOf(inEdge), 1);
+    if (chainFirst && chainLast) {
+      imp.edges.find((e) => e.source === tIn.id)!.source = source;
+      const lastEdge = imp.edges.find((e) => e.source === chainLast.id)!;
+      imp.edges.splice(imp.edges.indexOf(lastEdge), 1);
+      for (const e of imp.edges) if (e.source === tOut.id) e.source = chainLast.id;
+      for (const o of outputs) if (o.nodeId === tOut.id) o.nodeId = chainLast.id;
+    } else {
+      const mid = imp.edges.find((e) => e.source === tIn.id)!;
+      imp.edges.splice(imp.edges.indexOf(mid), 1);
+      for (const e of imp.edges) if (e.source === tOut.id) e.source = source;
+    }
+    removeNode(tIn.id);
+    removeNode(tOut.id);
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    const readers = (id: string) => imp.edges.filter((e) => e.source === id);
+    const isOutput = (id: string) => outputs.some((o) => o.nodeId === id);
+    for (const tIn of imp.nodes) {
+      if (tIn.type !== 'Transpose' || isOutput(tIn.id)) continue;
+      const p = tIn.params.perm as number[];
+      const r1 = readers(tIn.id);
+      if (r1.length !== 1) continue;
+      // A pair that cancels (not at a graph output: the output would move to another node).
+      const next = imp.nodes.find((n) => n.id === r1[0].target)!;
+      if (next.type === 'Transpose' && !isOutput(next.id) && readers(next.id).length > 0) {
+        const q = next.params.perm as number[];
+        if (q.length === p.length && q.every((qi, i) => p[qi] === i)) {
+          bypass(tIn, next, undefined, undefined);
+          changed = true;
+          break;
+        }
+      }
+      const rank = p.length;
+      if ((rank !== 3 && rank !== 4) || !samePerm(p, permToNCX(rank))) continue;
+      const chain: GraphNode[] = [];
+      let cur = next;
+      while ((LAYOUT_OPS.has(cur.type) || ELEMENTWISE_OPS.has(cur.type)) && (cur.params.dataFormat ?? 'NCX') === 'NCX' && !isOutput(cur.id)) {
+        const r = readers(cur.id);
+        if (r.length !== 1) break;
+        chain.push(cur);
+        cur = imp.nodes.find((n) => n.id === r[0].target)!;
+      }
+      if (chain.length === 0 || cur.type !== 'Transpose' || !samePerm(cur.params.perm, permToNXC(rank))) continue;
+      for (const n of chain) if (LAYOUT_OPS.has(n.type)) n.params = { ...n.params, dataFormat: 'NXC' };
+      bypass(tIn, cur, chain[0], chain[chain.length - 1]);
+      changed = true;
+      break;
+    }
   }
 }

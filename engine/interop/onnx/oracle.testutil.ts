@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { randomTensor, type Tensor } from '../../tensor/tensor';
 import { simulateFloat } from '../../sim/float';
 import type { Model } from '../../graph/model';
-import { importOnnx, type OnnxImportResult } from './import';
+import { importOnnx, type OnnxImportOptions, type OnnxImportResult } from './import';
 
 export async function runOrt(bytes: Uint8Array, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
   const session = await ort.InferenceSession.create(bytes);
@@ -45,8 +45,8 @@ export function runImported(imp: OnnxImportResult, feeds: Record<string, Tensor>
 }
 
 /** Imports `bytes`, runs Tessera and onnxruntime on random inputs, expects equal outputs; returns the import. */
-export async function expectMatchesOrt(bytes: Uint8Array, seed = 1, tol = 1e-4): Promise<OnnxImportResult> {
-  const imp = importOnnx(bytes);
+export async function expectMatchesOrt(bytes: Uint8Array, seed = 1, tol = 1e-4, options?: OnnxImportOptions): Promise<OnnxImportResult> {
+  const imp = importOnnx(bytes, options);
   const feeds: Record<string, Tensor> = {};
   imp.inputs.forEach((i, k) => (feeds[i.name] = randomTensor(i.shape, seed * 7919 + k)));
   const ref = await runOrt(bytes, feeds);
