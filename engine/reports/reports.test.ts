@@ -259,6 +259,28 @@ describe('Vitis HLS 2023.2-style csynth.xml (hand-written fixture with ModuleInf
   });
 });
 
+describe('Vitis HLS 2023.2-style csynth.rpt (hand-written fixture, same figures as the XML)', () => {
+  const r = parseCsynthRpt(read(join(TESTDATA, 'vitis-2023.2-handwritten_csynth.rpt')));
+  it('top figures: Vitis banner, DSP column, undef worst latency, SLR rows ignored', () => {
+    expect(r.tool).toEqual({ name: 'vitis_hls', version: '2023.2' });
+    expect([r.top, r.part, r.family]).toEqual(['tessera_top', 'xcvu13p-flga2577-2-e', 'virtexuplus']);
+    expect(r.clock).toEqual({ targetNs: 5, uncertaintyNs: 1.35, estimatedNs: 3.912 });
+    expectLatency(r, [1093, 5465], [null, null], [null, null]);
+    expect(r.interval).toEqual({ min: 1025, max: 1040 });
+    expect(r.pipelineType).toBe('dataflow');
+    expectResources(r, { BRAM_18K: [8, 5376, 0.15], DSP: [136, 12288, 1.11], FF: [9618, 3456000, 0.28], LUT: [13105, 1728000, 0.76], URAM: [0, 1280, 0] });
+  });
+  it('instances with latency and resources', () => {
+    expect(r.modules.map((m) => [m.instance, m.name, m.latency.best.cycles, m.latency.worst.cycles, m.interval.min, m.interval.max, m.resources.DSP.used, m.resources.LUT.used])).toEqual([
+      ['conv2d_3x3_stream_U0', 'conv2d_3x3_stream_s', 1030, 1030, 1025, 1025, 72, 6893],
+      ['conv_transpose_2x2_s2_U0', 'conv_transpose_2x2_s2_s', 1036, 1040, 1026, 1040, 64, 5530],
+      ['flush_output_U0', 'flush_output', 3, null, 4, null, 0, 121],
+    ]);
+    expect(r.modules[2].latency.best.ns).toBe(15);
+    expect(r.modules[1].latency.worst.ns).toBe(5200);
+  });
+});
+
 describe('cosim reports (hand-written fixtures)', () => {
   it('2020-style with total execution time: Verilog Pass, VHDL NA', () => {
     const r = parseCosimRpt(read(join(TESTDATA, 'cosim-2020-handwritten_cosim.rpt')));
