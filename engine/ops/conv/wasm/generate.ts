@@ -50,6 +50,9 @@ export const KERNEL_PARAMS = [
   'nRows', // ≥ 1
   'nCols', // ≥ 1
   'coValid', // channels actually stored (the rest of the last block is padding)
+  'nBatch', // samples (≥ 1), each with its own input and output
+  'xBatchStep', // bytes between samples' inputs
+  'oBatchStep', // bytes between samples' outputs
 ] as const;
 
 type P = (typeof KERNEL_PARAMS)[number];
@@ -74,6 +77,9 @@ function kernel(fam: KernelFamily, tiledStep: number, fma: boolean): Body {
   const opix = b.local(I32);
   const bp = b.local(I32);
   const co0 = b.local(I32);
+  const nb = b.local(I32);
+  const xBaseN = b.local(I32);
+  const oBaseN = b.local(I32);
   const maxP = TILE_PIXELS;
   const C = CO_BLOCK / 4;
   const acc: number[][] = [];
@@ -138,10 +144,15 @@ function kernel(fam: KernelFamily, tiledStep: number, fma: boolean): Body {
     b.get(cbi).i32(CO_BLOCK).mul().set(co0);
     b.get(p('wBase')).get(cbi).get(p('cbStride')).mul().add().set(wBlock);
     b.get(p('biasPtr')).get(co0).i32(4).mul().add().set(bp);
+    // Samples inside the channel-block loop: one block of weights serves the whole batch.
+    b.i32(0).set(nb);
+    b.get(p('xBase')).set(xBaseN);
+    b.get(p('outBase')).set(oBaseN);
+    b.loop(() => {
     b.i32(0).set(r);
     b.loop(() => {
-      b.get(p('xBase')).get(r).get(p('rowStep')).mul().add().set(rowX);
-      b.get(p('outBase')).get(r).get(p('oRowStep')).mul().add().get(co0).get(p('oChanStep')).mul().add().set(rowO);
+      b.get(xBaseN).get(r).get(p('rowStep')).mul().add().set(rowX);
+      b.get(oBaseN).get(r).get(p('oRowStep')).mul().add().get(co0).get(p('oChanStep')).mul().add().set(rowO);
       b.i32(0).set(c);
       if (tiledStep > 0) {
         b.block(() =>
@@ -162,6 +173,10 @@ function kernel(fam: KernelFamily, tiledStep: number, fma: boolean): Body {
         }),
       );
       b.get(r).i32(1).add().tee(r).get(p('nRows')).ltS().brIf(0);
+    });
+    b.get(xBaseN).get(p('xBatchStep')).add().set(xBaseN);
+    b.get(oBaseN).get(p('oBatchStep')).add().set(oBaseN);
+    b.get(nb).i32(1).add().tee(nb).get(p('nBatch')).ltS().brIf(0);
     });
     b.get(cbi).i32(1).add().tee(cbi).get(p('nCb')).ltS().brIf(0);
   });

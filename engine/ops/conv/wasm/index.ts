@@ -33,13 +33,23 @@ const ARENA_START = 1024;
 /** Weight arena size above which it is emptied (packs are re-copied from their JS copies). */
 let weightArenaCap = 256 * 1024 * 1024;
 
-/** For tests: a small cap exercises the arena reset. Returns the previous cap. */
-export function setWasmConvWeightArenaCap(bytes: number): number {
-  const old = weightArenaCap;
-  weightArenaCap = bytes;
+export interface WasmConvLimits {
+  /** Weight arena size above which it is emptied. */
+  weightArenaBytes: number;
+  /** Per-sample scratch a call batches together (at least one sample always). */
+  scratchBytes: number;
+}
+
+/** For tests: small limits exercise the arena reset and batch chunking. Returns the previous limits. */
+export function setWasmConvLimits(limits: Partial<WasmConvLimits>): WasmConvLimits {
+  const old = { weightArenaBytes: weightArenaCap, scratchBytes: scratchBudget };
+  weightArenaCap = limits.weightArenaBytes ?? weightArenaCap;
+  scratchBudget = limits.scratchBytes ?? scratchBudget;
   return old;
 }
 const PAGE = 65536;
+/** Bytes of per-sample scratch (inputs and outputs) a call batches together. */
+let scratchBudget = 32 * 1024 * 1024;
 /** Largest memory we ask for (the wasm32 limit is 4 GiB; engines often stop earlier). */
 const MAX_MEMORY = 2 ** 31;
 
@@ -427,18 +437,20 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
   const padC = tiledKernel > 0 ? (fam.tilePixels - 1) * colStepEl : 0;
   const wp = d.w + 2 * padC;
 
-  // Scratch: tap tables, bias, padded input (one sample), output (one sample).
+  // Scratch: tap tables, bias, then for a chunk of samples: padded input, raw input, output.
   let maxTaps = 0;
   for (const ph of pack.phases) maxTaps = Math.max(maxTaps, ph.hPhase.taps.length * ph.wPhase.taps.length);
   const tapsAddr = align64(rt.weightTop);
   const biasAddr = align64(tapsAddr + pack.phases.length * maxTaps * TAP_BYTES);
   const xAddr = align64(biasAddr + d.groups * nCb * CO_BLOCK * 4);
   const xFloats = d.cin * d.h * wp;
-  const rawAddr = align64(xAddr + xFloats * 4);
   const xPlane = d.h * d.w;
-  const outAddr = align64(rawAddr + d.cin * xPlane * 4);
+  const rawFloats = d.cin * xPlane;
   const outPerSample = cout * d.oh * d.ow;
-  if (!ensureBytes(rt, outAddr + outPerSample * 4)) return null;
+  const chunk = Math.max(1, Math.min(d.n, Math.floor(scratchBudget / ((xFloats + rawFloats + outPerSample) * 4))));
+  const rawAddr = align64(xAddr + chunk * xFloats * 4);
+  const outAddr = align64(rawAddr + chunk * rawFloats * 4);
+  if (!ensureBytes(rt, outAddr + chunk * outPerSample * 4)) return null;
   const buf = rt.memory.buffer;
   const heapI32 = new Int32Array(buf);
   const heapF32 = new Float32Array(buf);
@@ -483,12 +495,23 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
   });
 
   const out = new Float32Array(d.n * outPerSample);
-  for (let n = 0; n < d.n; n++) {
+  for (let n0 = 0; n0 < d.n; n0 += chunk) {
+    const nb = Math.min(chunk, d.n - n0);
     // Padded input, rows outermost ([h][cin][wp]: the channels of one row are close together),
     // zero columns either side of every row.
-    heapF32.set(x.data.subarray(n * d.cin * xPlane, (n + 1) * d.cin * xPlane), rawAddr >> 2);
-    const padArgs: Record<(typeof PAD_PARAMS)[number], number> = { src: rawAddr, dst: xAddr, cin: d.cin, h: d.h, w: d.w, wp, padC };
-    rt.pad(...PAD_PARAMS.map((k) => padArgs[k]));
+    heapF32.set(x.data.subarray(n0 * rawFloats, (n0 + nb) * rawFloats), rawAddr >> 2);
+    for (let i = 0; i < nb; i++) {
+      const padArgs: Record<(typeof PAD_PARAMS)[number], number> = {
+        src: rawAddr + i * rawFloats * 4,
+        dst: xAddr + i * xFloats * 4,
+        cin: d.cin,
+        h: d.h,
+        w: d.w,
+        wp,
+        padC,
+      };
+      rt.pad(...PAD_PARAMS.map((k) => padArgs[k]));
+    }
     for (const call of calls) {
       const { hPhase, wPhase } = call.ph;
       for (let gi = 0; gi < d.groups; gi++) {
@@ -513,11 +536,14 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
           nRows: hPhase.count,
           nCols: wPhase.count,
           coValid: coutG,
+          nBatch: nb,
+          xBatchStep: xFloats * 4,
+          oBatchStep: outPerSample * 4,
         };
         call.kernel(...KERNEL_PARAMS.map((k) => args[k]));
       }
     }
-    out.set(heapF32.subarray(outAddr >> 2, (outAddr >> 2) + outPerSample), n * outPerSample);
+    out.set(heapF32.subarray(outAddr >> 2, (outAddr >> 2) + nb * outPerSample), n0 * outPerSample);
   }
   const shape = d.rank === 2 ? [d.n, cout, d.oh, d.ow] : [d.n, cout, d.ow];
   return { shape, data: out };

@@ -9,7 +9,7 @@ import {
   prepareWasmConv,
   resetWasmConvRuntime,
   setWasmConvFlavor,
-  setWasmConvWeightArenaCap,
+  setWasmConvLimits,
   wasmConv,
   wasmConvAvailable,
   wasmConvFlavor,
@@ -19,7 +19,7 @@ import {
 import { generateModule } from './generate';
 import { fromBase64, moduleSource, toBase64 } from './embed';
 import { KERNEL_WASM_BASE64, KERNEL_WASM_FMA_BASE64 } from './module.generated';
-import { checkCase, rand, refConvTranspose, relErr, type Case } from './check';
+import { checkCase, rand, refConv, refConvTranspose, relErr, type Case } from './check';
 
 function expectClose(got: Tensor | null, want: Tensor): void {
   expect(got).not.toBeNull();
@@ -151,14 +151,31 @@ describe('wasm conv kernels: DCGAN layers, caching, refusals', () => {
   });
 
   it('stays correct when the weight arena is emptied between layers', () => {
-    const old = setWasmConvWeightArenaCap(64 * 1024);
+    const old = setWasmConvLimits({ weightArenaBytes: 64 * 1024 });
     try {
       const layers = [dcgan(16, 24, 6, 4, 2, 1), dcgan(24, 16, 5, 3, 1, 1), dcgan(20, 20, 4, 5, 3, 2)];
       for (let round = 0; round < 3; round++) {
         for (const L of layers) expectClose(wasmConvTranspose(L.x, L.w, L.b, L), refConvTranspose(L.x, L.w, L.b, L));
       }
     } finally {
-      setWasmConvWeightArenaCap(old);
+      setWasmConvLimits(old);
+    }
+  });
+
+  it('batches of samples split into chunks give the same result as the reference', () => {
+    const old = setWasmConvLimits({ scratchBytes: 1 });
+    try {
+      // 1 byte of budget: one sample per chunk; then 3 samples per chunk over a batch of 7.
+      const L = dcgan(6, 9, 5, 3, 2, 1, 7);
+      const want = refConvTranspose(L.x, L.w, L.b, L);
+      expectClose(wasmConvTranspose(L.x, L.w, L.b, L), want);
+      const perSample = (6 * 5 * (5 + 2 * 3) + 6 * 25 + 9 * 11 * 11) * 4;
+      setWasmConvLimits({ scratchBytes: 3 * perSample + 10 });
+      expectClose(wasmConvTranspose(L.x, L.w, L.b, L), want);
+      const wc = rand([9, 6, 3, 3], 5);
+      expectClose(wasmConv(L.x, wc, L.b, L), refConv(L.x, wc, L.b, L));
+    } finally {
+      setWasmConvLimits(old);
     }
   });
 
