@@ -106,6 +106,24 @@ async function layerCase(l: Layer, tfOk: boolean): Promise<{ contenders: Contend
       });
     }
   }
+  // Sanity: every contender computes the same layer (compared with the engine's JS kernel, NCHW).
+  const want = (l.transpose ? jsConvTranspose(x, w, null, g) : jsConv(x, w, null, g)).data;
+  const outs: [string, Float32Array][] = [
+    ['engine fast', (l.transpose ? fastConvTranspose(x, w, null, g) : fastConv(x, w, null, g)).data],
+    ['onnxruntime', (await session.run(feeds)).y.data as Float32Array],
+  ];
+  if (tfx && tfw) {
+    const y = l.transpose ? tf.conv2dTranspose(tfx, tfw, [1, oh, ow, l.cout], l.s, l.tfPad) : tf.conv2d(tfx, tfw, l.s, l.tfPad);
+    outs.push(['tfjs', transpose({ shape: [1, oh, ow, l.cout], data: y.dataSync() as Float32Array }, [0, 3, 1, 2]).data]);
+    y.dispose();
+  }
+  let scale = 1;
+  for (const v of want) scale = Math.max(scale, Math.abs(v));
+  for (const [name, got] of outs) {
+    let err = got.length === want.length ? 0 : Infinity;
+    for (let i = 0; i < want.length && err !== Infinity; i++) err = Math.max(err, Math.abs(got[i] - want[i]));
+    if (!(err <= 1e-3 * scale)) console.log(`WARNING ${l.name}: ${name} differs from the engine's JS kernel (max abs error ${err})`);
+  }
   return {
     contenders,
     macs,
@@ -127,6 +145,6 @@ export const convBench: BenchSuite = {
       rows.push(...(await measure({ name: l.name, macs: c.macs, contenders: c.contenders }, opts)));
       await c.cleanup();
     }
-    printTable('Conv / ConvTranspose, float32, batch 1, single thread (GFLOP/s = 2·useful MACs / median)', rows);
+    printTable('Conv / ConvTranspose, float32, batch 1, single thread (medians; GFLOP/s = 2·useful MACs / CPU-time median)', rows);
   },
 };

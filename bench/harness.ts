@@ -1,6 +1,10 @@
 // Tiny benchmark harness (BENCHMARKS.md): contenders of one case run interleaved A B C A B C …,
 // after warm-up; the median of the timed runs gives GFLOP/s = 2 · useful MACs / median and the
 // ratio to the first contender. Machines here are shared and noisy: read ratios, not absolutes.
+// Each run records wall time and the process's CPU time (process.cpuUsage, all threads). On a
+// loaded machine the wall time of long runs is inflated by preemption far more than that of short
+// runs, so GFLOP/s and ratios use the CPU-time median (equal to wall time on an idle machine for
+// single-threaded contenders); the wall median is printed beside it.
 
 export interface Contender {
   name: string;
@@ -18,9 +22,13 @@ export interface BenchCase {
 export interface BenchRow {
   case: string;
   contender: string;
+  /** Median wall time. */
   medianMs: number;
+  /** Median process CPU time (user + system, all threads). */
+  cpuMs: number;
+  /** From the CPU-time median. */
   gflops: number;
-  /** median of the first contender / this median (> 1: faster than the first). */
+  /** CPU median of the first contender / this CPU median (> 1: faster than the first). */
   speedup: number;
 }
 
@@ -45,31 +53,37 @@ export async function measure(c: BenchCase, opts: BenchOptions = {}): Promise<Be
   const budget = opts.budgetMs ?? 20_000;
   for (let i = 0; i < warmup; i++) for (const k of c.contenders) await k.run();
   const times: number[][] = c.contenders.map(() => []);
+  const cpu: number[][] = c.contenders.map(() => []);
   const spent = c.contenders.map(() => 0);
   for (let r = 0; r < runs; r++) {
     for (let i = 0; i < c.contenders.length; i++) {
       if (spent[i] > budget && times[i].length >= 5) continue;
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await c.contenders[i].run();
       const dt = performance.now() - t0;
+      const dc = process.cpuUsage(c0);
       times[i].push(dt);
+      cpu[i].push((dc.user + dc.system) / 1000);
       spent[i] += dt;
     }
   }
   const med = times.map(median);
+  const cmed = cpu.map(median);
   return c.contenders.map((k, i) => ({
     case: c.name,
     contender: k.name,
     medianMs: med[i],
-    gflops: c.macs > 0 ? (2 * c.macs) / (med[i] * 1e6) : NaN,
-    speedup: med[0] / med[i],
+    cpuMs: cmed[i],
+    gflops: c.macs > 0 ? (2 * c.macs) / (cmed[i] * 1e6) : NaN,
+    speedup: cmed[0] / cmed[i],
   }));
 }
 
 /** Prints rows as an aligned text table (one block per case). */
 export function printTable(title: string, rows: BenchRow[]): void {
-  const head = ['case', 'contender', 'median ms', 'GFLOP/s', `× vs ${rows[0]?.contender ?? ''}`];
-  const body = rows.map((r) => [r.case, r.contender, r.medianMs.toFixed(3), Number.isNaN(r.gflops) ? '-' : r.gflops.toFixed(2), r.speedup.toFixed(2)]);
+  const head = ['case', 'contender', 'wall ms', 'CPU ms', 'GFLOP/s', `× vs ${rows[0]?.contender ?? ''}`];
+  const body = rows.map((r) => [r.case, r.contender, r.medianMs.toFixed(3), r.cpuMs.toFixed(3), Number.isNaN(r.gflops) ? '-' : r.gflops.toFixed(2), r.speedup.toFixed(2)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`\n${title}`);
