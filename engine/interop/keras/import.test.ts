@@ -109,3 +109,181 @@ describe('Keras import vs tfjs (same config, same random weights)', () => {
     expect(rs.map((r) => r.format)).toEqual(['keras3', 'h5', 'json+h5']);
   });
 });
+
+describe('Keras import vs tfjs: channels_first, Functional 1D, the required transposed case', () => {
+  it('Sequential CNN, channels_first: Conv2D, pools, ZeroPadding, UpSampling, DepthwiseConv2D, Conv2DTranspose, Flatten(channels_first) moves channels last', async () => {
+    const cf = { data_format: 'channels_first' };
+    const spec: ModelSpec = {
+      kind: 'Sequential',
+      inputs: [{ name: 'x', shape: [null, 3, 7, 6] }],
+      layers: [
+        conv('Conv2D', 'c1', 2, { ...cf, filters: 4, kernel_size: [2, 3], strides: [1, 2], padding: 'same', activation: 'relu' }, [rnd([2, 3, 3, 4]), rnd([4])]),
+        plain('AveragePooling2D', 'ap', { ...cf, pool_size: [3, 2], strides: [2, 1], padding: 'same' }),
+        plain('ZeroPadding2D', 'zp', { ...cf, padding: [1, 2] }),
+        plain('MaxPooling2D', 'mp', { ...cf, pool_size: [2, 2], strides: [1, 1], padding: 'valid' }),
+        plain('UpSampling2D', 'up', { ...cf, size: [1, 2], interpolation: 'nearest' }),
+        depthwise('DepthwiseConv2D', 'dw', 2, { ...cf, kernel_size: [2, 2], depth_multiplier: 1, padding: 'valid' }, [rnd([2, 2, 4, 1]), rnd([4])]),
+        conv('Conv2DTranspose', 'ct', 2, { ...cf, filters: 3, kernel_size: [3, 3], strides: [2, 2], padding: 'same' }, [rnd([3, 3, 3, 4]), rnd([3])]),
+        plain('Flatten', 'flat', cf),
+        // 7×6 → c1 7×3 → ap 4×3 → zp 6×7 → mp 5×6 → up 5×12 → dw 4×11 → ct 8×22 ×3 channels
+        dense('d', { units: 5 }, [rnd([8 * 22 * 3, 5]), rnd([5])]),
+      ],
+    };
+    const rs = await checkAgainstTfjs(spec);
+    const g = rs[0].model.graph;
+    expect(g.nodes.filter((n) => n.params.dataFormat !== undefined && n.type !== 'Input').every((n) => n.params.dataFormat === 'NCX')).toBe(true);
+    expect(g.nodes.map((n) => n.type)).toContain('Transpose');
+  });
+
+  it('Functional 1D with two outputs: Conv1D (same, dilated), Add, Concatenate, Activation, ReLU, pools, Reshape, Dense on rank 3', async () => {
+    const spec: ModelSpec = {
+      kind: 'Functional',
+      inputs: [{ name: 'seq', shape: [null, 12, 3] }],
+      layers: [
+        { ...conv('Conv1D', 'a', 1, { filters: 4, kernel_size: [3], padding: 'same' }, [rnd([3, 3, 4]), rnd([4])]), inputs: ['seq'] },
+        { ...conv('Conv1D', 'b', 1, { filters: 4, kernel_size: [2], padding: 'same', dilation_rate: [2], activation: 'tanh' }, [rnd([2, 3, 4]), rnd([4])]), inputs: ['seq'] },
+        plain('Add', 'sum', {}, ['a', 'b']),
+        plain('ReLU', 'relu', { max_value: null, negative_slope: 0, threshold: 0 }, ['sum']),
+        plain('Activation', 'act', { activation: 'selu' }, ['b']),
+        plain('Concatenate', 'cat', { axis: -1 }, ['relu', 'act']),
+        plain('MaxPooling1D', 'mp', { pool_size: [3], strides: [2], padding: 'same', data_format: 'channels_last' }, ['cat']),
+        plain('AveragePooling1D', 'ap', { pool_size: [2], strides: [1], padding: 'same', data_format: 'channels_last' }, ['mp']),
+        plain('Reshape', 'rs', { target_shape: [2, 24] }, ['ap']),
+        { ...dense('d', { units: 2, activation: 'sigmoid' }, [rnd([24, 2]), rnd([2])]), inputs: ['rs'] },
+        plain('Concatenate', 'cat0', { axis: 1 }, ['a', 'b']),
+      ],
+      outputs: ['d', 'cat0'],
+    };
+    const rs = await checkAgainstTfjs(spec);
+    expect(rs[0].outputs.map((o) => o.shape)).toEqual([[1, 2, 2], [1, 24, 4]]);
+  });
+
+  it("required case: Conv2DTranspose(128, (2,2), strides=(2,2), padding='same') on 8×8×256 (Keras XOI kernel → canonical IOX)", async () => {
+    const spec: ModelSpec = {
+      kind: 'Sequential',
+      inputs: [{ name: 'feat', shape: [null, 8, 8, 256] }],
+      layers: [conv('Conv2DTranspose', 'up', 2, { filters: 128, kernel_size: [2, 2], strides: [2, 2], padding: 'same' }, [rnd([2, 2, 128, 256]), rnd([128])])],
+    };
+    const rs = await checkAgainstTfjs(spec, 1e-5);
+    const r = rs[0];
+    const node = r.model.graph.nodes.find((n) => n.name === 'up')!;
+    expect(node.type).toBe('ConvTranspose2D');
+    expect(node.params).toMatchObject({ filters: 128, kernel: [2, 2], stride: [2, 2], padsBegin: [0, 0], padsEnd: [0, 0], outputPadding: [0, 0], dataFormat: 'NXC' });
+    expect(r.model.weights[node.id].weight.shape).toEqual([256, 128, 2, 2]);
+    expect(r.outputs[0].shape).toEqual([1, 16, 16, 128]);
+    // The layout is not symmetric: reading the Keras kernel as (k, k, Cin, Cout) would not even fit.
+    const k = spec.layers[0].weights![0];
+    const w = r.model.weights[node.id].weight;
+    // canonical [ci, co, kh, kw] = Keras [kh, kw, co, ci]
+    for (const [ci, co, kh, kw] of [[0, 0, 0, 0], [255, 3, 1, 0], [17, 127, 0, 1]])
+      expect(w.data[((ci * 128 + co) * 2 + kh) * 2 + kw]).toBe(k.data[((kh * 2 + kw) * 128 + co) * 256 + ci]);
+  });
+});
+
+/** Keras deconv_output_length. */
+function deconvLength(inLen: number, k: number, padding: 'valid' | 'same', op: number | null, s: number, d = 1): number {
+  const kEff = (k - 1) * d + 1;
+  if (op === null) return padding === 'valid' ? inLen * s + Math.max(kEff - s, 0) : inLen * s;
+  const pad = padding === 'same' ? Math.floor(kEff / 2) : 0;
+  return (inLen - 1) * s + kEff - 2 * pad + op;
+}
+
+/** Keras Conv2DTranspose on NHWC data as TensorFlow computes it (tf.nn.conv2d_transpose with Keras' output shape). */
+function tfConv2DTranspose(x: Tensor, kernel: Tensor, bias: Tensor, strides: [number, number], padding: 'valid' | 'same', op: [number, number] | null): Tensor {
+  const [n, h, w] = x.shape;
+  const [kh, kw, cout] = kernel.shape;
+  const out: [number, number, number, number] = [n, deconvLength(h, kh, padding, op && op[0], strides[0]), deconvLength(w, kw, padding, op && op[1], strides[1]), cout];
+  return tf.tidy(() => {
+    const y = tf.conv2dTranspose(tf.tensor4d(x.data, x.shape as [number, number, number, number]), tf.tensor4d(kernel.data, kernel.shape as [number, number, number, number]), out, strides, padding).add(tf.tensor1d(bias.data));
+    return { shape: y.shape, data: Float32Array.from(y.dataSync()) };
+  });
+}
+
+const nchwToNhwc = (t: Tensor): Tensor => tf.tidy(() => {
+  const y = tf.tensor(t.data, [...t.shape]).transpose(t.shape.length === 4 ? [0, 2, 3, 1] : [0, 2, 1]);
+  return { shape: y.shape, data: Float32Array.from(y.dataSync()) };
+});
+const nhwcToNchw = (t: Tensor): Tensor => tf.tidy(() => {
+  const y = tf.tensor(t.data, [...t.shape]).transpose(t.shape.length === 4 ? [0, 3, 1, 2] : [0, 2, 1]);
+  return { shape: y.shape, data: Float32Array.from(y.dataSync()) };
+});
+
+describe('Keras layers tfjs has no layer for, against tf ops', () => {
+  const cases: { what: string; rank: 1 | 2; k: number[]; s: number[]; padding: 'valid' | 'same'; op: number[] | null; cf?: boolean }[] = [
+    { what: 'Conv2DTranspose k3 s2 same output_padding 1', rank: 2, k: [3, 3], s: [2, 2], padding: 'same', op: [1, 1] },
+    { what: 'Conv2DTranspose k(3,4) s(2,3) valid output_padding (1,0)', rank: 2, k: [3, 4], s: [2, 3], padding: 'valid', op: [1, 0] },
+    { what: 'Conv2DTranspose k1 s3 same (k < s: output padding)', rank: 2, k: [1, 2], s: [3, 3], padding: 'same', op: null },
+    { what: 'Conv2DTranspose k3 s2 same channels_first', rank: 2, k: [3, 3], s: [2, 2], padding: 'same', op: null, cf: true },
+    { what: 'Conv1DTranspose k4 s3 valid', rank: 1, k: [4], s: [3], padding: 'valid', op: null },
+    { what: 'Conv1DTranspose k3 s2 same', rank: 1, k: [3], s: [2], padding: 'same', op: null },
+    { what: 'Conv1DTranspose k5 s2 same output_padding 0, channels_first', rank: 1, k: [5], s: [2], padding: 'same', op: [0], cf: true },
+  ];
+  it.each(cases)('$what', async ({ rank, k, s, padding, op, cf }) => {
+    const [cin, cout] = [3, 4];
+    const sp = rank === 2 ? [5, 4] : [6];
+    const kernel = rnd([...k, cout, cin]);
+    const bias = rnd([cout]);
+    const xl = rnd([1, ...sp, cin]); // channels_last data
+    const spec: ModelSpec = {
+      kind: 'Sequential',
+      inputs: [{ name: 'x', shape: cf ? [null, cin, ...sp] : [null, ...sp, cin] }],
+      layers: [conv(rank === 2 ? 'Conv2DTranspose' : 'Conv1DTranspose', 't', rank, {
+        filters: cout, kernel_size: k, strides: s, padding, output_padding: op, data_format: cf ? 'channels_first' : 'channels_last',
+      }, [kernel, bias])],
+    };
+    let yl: Tensor;
+    if (rank === 2) yl = tfConv2DTranspose(xl, kernel, bias, s as [number, number], padding, op as [number, number] | null);
+    else {
+      // Conv1DTranspose = Conv2DTranspose on (N, 1, W, C), as Keras 2 implemented it.
+      const y2 = tfConv2DTranspose({ shape: [1, 1, sp[0], cin], data: xl.data }, { shape: [1, k[0], cout, cin], data: kernel.data }, bias, [1, s[0]], padding, op ? [0, op[0]] : null);
+      yl = { shape: [1, y2.shape[2], cout], data: y2.data };
+    }
+    const x = cf ? nhwcToNchw(xl) : xl;
+    const want = cf ? nhwcToNchw(yl) : yl;
+    await checkAllForms(spec, [x], [want]);
+  });
+
+  it('Conv2D and Conv1D with groups (vs tf.conv2d per group)', async () => {
+    for (const rank of [1, 2] as const) {
+      const [cin, cout, g] = [6, 4, 2];
+      const sp = rank === 2 ? [6, 5] : [9];
+      const k = rank === 2 ? [3, 2] : [3];
+      const kernel = rnd([...k, cin / g, cout]);
+      const bias = rnd([cout]);
+      const x = rnd([1, ...sp, cin]);
+      const spec: ModelSpec = {
+        kind: 'Sequential', inputs: [{ name: 'x', shape: [null, ...sp, cin] }],
+        layers: [conv(rank === 2 ? 'Conv2D' : 'Conv1D', 'gc', rank, { filters: cout, kernel_size: k, groups: g, padding: 'same', strides: rank === 2 ? [2, 1] : [2] }, [kernel, bias])],
+      };
+      const want = tf.tidy(() => {
+        const x4 = tf.tensor(x.data, rank === 2 ? [1, ...sp, cin] : [1, 1, sp[0], cin]) as tf.Tensor4D;
+        const k4 = tf.tensor(kernel.data, rank === 2 ? [...k, cin / g, cout] : [1, k[0], cin / g, cout]) as tf.Tensor4D;
+        const parts: tf.Tensor4D[] = [];
+        for (let gi = 0; gi < g; gi++) {
+          const xs = x4.slice([0, 0, 0, gi * (cin / g)], [-1, -1, -1, cin / g]);
+          const ks = k4.slice([0, 0, 0, gi * (cout / g)], [-1, -1, -1, cout / g]);
+          parts.push(tf.conv2d(xs, ks, rank === 2 ? [2, 1] : [1, 2], 'same'));
+        }
+        const y = tf.concat(parts, 3).add(tf.tensor1d(bias.data));
+        return { shape: rank === 2 ? y.shape : [1, y.shape[2], cout], data: Float32Array.from(y.dataSync()) };
+      });
+      await checkAllForms(spec, [x], [want]);
+    }
+  });
+
+  it('DepthwiseConv1D with depth_multiplier 3 (vs tf.depthwiseConv2d on H = 1)', async () => {
+    const [cin, dm] = [4, 3];
+    const kernel = rnd([3, cin, dm]);
+    const bias = rnd([cin * dm]);
+    const x = rnd([1, 10, cin]);
+    const spec: ModelSpec = {
+      kind: 'Sequential', inputs: [{ name: 'x', shape: [null, 10, cin] }],
+      layers: [depthwise('DepthwiseConv1D', 'dw1', 1, { kernel_size: [3], depth_multiplier: dm, strides: [2], padding: 'same', activation: 'relu' }, [kernel, bias])],
+    };
+    const want = tf.tidy(() => {
+      const y = tf.depthwiseConv2d(tf.tensor4d(x.data, [1, 1, 10, cin]), tf.tensor4d(kernel.data, [1, 3, cin, dm]), [1, 2], 'same').add(tf.tensor1d(bias.data)).relu();
+      return { shape: [1, y.shape[2], cin * dm], data: Float32Array.from(y.dataSync()) };
+    });
+    await checkAllForms(spec, [x], [want]);
+  });
+});
