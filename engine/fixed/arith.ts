@@ -2,7 +2,7 @@
 // float64 or BigInt path from the types, and the vectorised helpers the fixed-point kernels use.
 
 import { TesseraError } from '../graph/diagnostics';
-import { castBig, castClosedNum, castDoubleBig, castDoubleNum, castFitsFloat64, castNum, formatOf, hasClosedForm, toDouble, type SourceFormat } from './cast';
+import { p2, castBig, castClosedNum, castDoubleBig, castDoubleNum, castFitsFloat64, castNum, formatOf, hasClosedForm, toDouble, type SourceFormat } from './cast';
 import type { FixedType } from './types';
 import { addType, formatFixedType, fracBits, mulType, subType } from './types';
 
@@ -38,7 +38,7 @@ export function fromDouble(v: number, t: FixedType): Mantissa {
 export { toDouble };
 
 function shiftUp(m: Mantissa, k: number): Mantissa {
-  return typeof m === 'number' ? m * 2 ** k : m << BigInt(k);
+  return typeof m === 'number' ? m * p2(k) : m << BigInt(k);
 }
 
 /** a·b exactly, in mulType(ta, tb). */
@@ -159,8 +159,8 @@ export class MacPlan {
     const A = this.acc;
     if (this.wrapOnly) {
       const W = A.W;
-      const p = 2 ** W;
-      let s = acc + xm * wm * 2 ** this.prodShift;
+      const p = p2(W);
+      let s = acc + xm * wm * p2(this.prodShift);
       s -= Math.floor(s / p) * p;
       return A.signed && s >= p / 2 ? s - p : s;
     }

@@ -13,6 +13,11 @@ export interface SourceFormat {
   readonly signed: boolean;
 }
 
+/** 2^k from a table: Math.pow is slow on the hot paths. */
+const P2 = new Float64Array(2201);
+for (let k = -1100; k <= 1100; k++) P2[k + 1100] = Math.pow(2, k);
+export const p2 = (k: number): number => (k >= -1100 && k <= 1100 ? P2[k + 1100] : Math.pow(2, k));
+
 const TRN_LIKE = (t: FixedType, srcSigned: boolean): boolean => t.Q === 'AP_TRN' || (t.Q === 'AP_TRN_ZERO' && !srcSigned);
 
 /** Whether overflow handling runs at all (AMD skips it when the target provably has room). */
@@ -179,23 +184,23 @@ export function castBig(m: bigint, src: SourceFormat, t: FixedType): bigint {
 /** floor(x / 2^k), k ≥ 0. */
 function shr(x: number, k: number): number {
   if (k >= 1000) return x < 0 ? -1 : 0;
-  return Math.floor(x / 2 ** k);
+  return Math.floor(x / p2(k));
 }
 /** x mod 2^n (non-negative), n ≥ 0; exact for any integer x representable in float64. */
 function low(x: number, n: number): number {
   if (n >= 1000) return x;
-  const p = 2 ** n;
+  const p = p2(n);
   return x - Math.floor(x / p) * p;
 }
 const bitN = (x: number, k: number): boolean => low(shr(x, k), 1) === 1;
 function setRangeN(v: number, lo: number, hi: number, ones: boolean): number {
   if (hi < lo) return v;
   const below = low(v, lo);
-  const above = shr(v, hi + 1) * 2 ** (hi + 1);
-  return above + below + (ones ? (2 ** (hi - lo + 1) - 1) * 2 ** lo : 0);
+  const above = shr(v, hi + 1) * p2(hi + 1);
+  return above + below + (ones ? (p2(hi - lo + 1) - 1) * p2(lo) : 0);
 }
 const setBitN = (v: number, k: number, b: boolean): number => setRangeN(v, k, k, b);
-const notN = (v: number, W: number): number => 2 ** W - 1 - v;
+const notN = (v: number, W: number): number => p2(W) - 1 - v;
 
 function adjustN(t: FixedType, v: number, f: Flags): number {
   const { W, N } = t;
@@ -224,10 +229,10 @@ function adjustN(t: FixedType, v: number, f: Flags): number {
     }
     default:
       if (t.signed) {
-        if (f.overflow) return 2 ** (W - 1) - 1;
-        return 2 ** (W - 1) + (t.O === 'AP_SAT_SYM' && W > 1 ? 1 : 0); // W = 1: the OR hits the sign bit
+        if (f.overflow) return p2(W - 1) - 1;
+        return p2(W - 1) + (t.O === 'AP_SAT_SYM' && W > 1 ? 1 : 0); // W = 1: the OR hits the sign bit
       }
-      return f.overflow ? 2 ** W - 1 : 0;
+      return f.overflow ? p2(W) - 1 : 0;
   }
 }
 
@@ -250,61 +255,50 @@ export function hasClosedForm(t: FixedType): boolean {
 export function castClosedNum(m: number, F2: number, t: FixedType): number {
   const W = t.W;
   const F = W - t.I;
-  let r: number;
   if (F2 <= F) {
     const sh = F - F2;
-    if (sh >= W && m !== 0) {
-      // |value| ≥ 2^W ulps: out of range (WRAP keeps 0 low bits)
-      r = m > 0 ? Infinity : -Infinity;
-    } else {
-      r = m * 2 ** sh;
-    }
-  } else {
-    const d = F2 - F;
-    let fl: number;
-    let qb: boolean;
-    let rr: boolean;
-    if (d >= 55) {
-      fl = m < 0 ? -1 : 0;
-      qb = m < 0;
-      rr = m !== 0;
-    } else {
-      const p = 2 ** d;
-      fl = Math.floor(m / p);
-      const rem = m - fl * p;
-      const half = p / 2;
-      qb = rem >= half;
-      rr = qb ? rem !== half : rem !== 0;
-    }
-    if (t.Q !== 'AP_TRN') {
-      const s = m < 0;
-      let inc: boolean;
-      switch (t.Q) {
-        case 'AP_TRN_ZERO':
-          inc = s && (qb || rr);
-          break;
-        case 'AP_RND':
-          inc = qb;
-          break;
-        case 'AP_RND_ZERO':
-          inc = qb && (s || rr);
-          break;
-        case 'AP_RND_MIN_INF':
-          inc = qb && rr;
-          break;
-        case 'AP_RND_INF':
-          inc = qb && (!s || rr);
-          break;
-        default: // AP_RND_CONV
-          inc = qb && (rr || low(fl, 1) === 1);
-      }
-      if (inc) fl += 1;
-    }
-    r = fl;
+    // |value| ≥ 2^W ulps when sh ≥ W: out of range (WRAP keeps 0 low bits)
+    return closedRange(sh >= W && m !== 0 ? (m > 0 ? Infinity : -Infinity) : m * p2(sh), t);
   }
-  const min = t.signed ? -(2 ** (W - 1)) : 0;
-  const max = t.signed ? 2 ** (W - 1) - 1 : 2 ** W - 1;
-  if (r >= min && r <= max) return t.O === 'AP_SAT_SYM' && t.signed && r === min && W > 1 ? min + 1 : r;
+  const d = F2 - F;
+  if (d >= 55) {
+    // |m| < 2^54 ≤ 2^(d−1): floor is 0 or −1, qb is the sign, the rest is non-zero
+    return closedRange(m === 0 ? 0 : closedRound(m < 0 ? -1 : 0, m < 0, true, m < 0, t.Q), t);
+  }
+  const p = p2(d);
+  const fl = Math.floor(m / p);
+  const rem = m - fl * p;
+  const half = p / 2;
+  const qb = rem >= half;
+  return closedRange(closedRound(fl, qb, qb ? rem !== half : rem !== 0, m < 0, t.Q), t);
+}
+
+/** floor + the quantization increment (FIXED_POINT.md table). */
+function closedRound(fl: number, qb: boolean, rr: boolean, s: boolean, Q: FixedType['Q']): number {
+  switch (Q) {
+    case 'AP_TRN':
+      return fl;
+    case 'AP_TRN_ZERO':
+      return s && (qb || rr) ? fl + 1 : fl;
+    case 'AP_RND':
+      return qb ? fl + 1 : fl;
+    case 'AP_RND_ZERO':
+      return qb && (s || rr) ? fl + 1 : fl;
+    case 'AP_RND_MIN_INF':
+      return qb && rr ? fl + 1 : fl;
+    case 'AP_RND_INF':
+      return qb && (!s || rr) ? fl + 1 : fl;
+    default: // AP_RND_CONV
+      return qb && (rr || fl - 2 * Math.floor(fl / 2) === 1) ? fl + 1 : fl;
+  }
+}
+
+/** Overflow of a rounded integer r (possibly ±Infinity) into t, closed-form modes only. */
+function closedRange(r: number, t: FixedType): number {
+  const W = t.W;
+  const min = t.signed ? -p2(W - 1) : 0;
+  const max = t.signed ? p2(W - 1) - 1 : p2(W) - 1;
+  if (r >= min && r <= max) return t.O === 'AP_SAT_SYM' && r === min && t.signed && W > 1 ? min + 1 : r + 0; // + 0: no −0
   switch (t.O) {
     case 'AP_SAT':
       return r > max ? max : min;
@@ -315,9 +309,24 @@ export function castClosedNum(m: number, F2: number, t: FixedType): number {
     default: {
       if (!Number.isFinite(r)) return 0;
       const u = low(r, W);
-      return t.signed && u > max ? u - 2 ** W : u;
+      return t.signed && u > max ? u - p2(W) : u;
     }
   }
+}
+
+/** A double into a closed-form type without decomposing it (exact: v·2^F is computed without rounding). */
+function castDoubleClosed(v: number, t: FixedType): number | undefined {
+  const y = v * p2(t.W - t.I);
+  const ay = Math.abs(y);
+  if (!(ay < 1e300) || (ay < 1e-290 && v !== 0)) return undefined; // inf/NaN/extremes: bit-level path
+  if (y < 0 && y > -1) {
+    // 1 + y may round; decide from y directly: floor −1, qb = y ≥ −½, rest ≠ 0 unless y = −½
+    return closedRange(closedRound(-1, y >= -0.5, y !== -0.5, true, t.Q), t);
+  }
+  const fl = Math.floor(y);
+  const frac = y - fl; // exact for |y| ≥ 1 (Sterbenz) and for 0 ≤ y < 1
+  const qb = frac >= 0.5;
+  return closedRange(closedRound(fl, qb, qb ? frac !== 0.5 : frac !== 0, y < 0, t.Q), t);
 }
 
 /** castBig on float64 integers; the caller guarantees castFitsFloat64(src, t). */
@@ -325,9 +334,9 @@ export function castNum(m: number, src: SourceFormat, t: FixedType): number {
   const { W, I } = t;
   const F2 = src.W - src.I;
   if (t.kind === 'int') {
-    const q = F2 >= 0 ? Math.trunc(m / 2 ** F2) : -F2 >= W ? 0 : m * 2 ** -F2;
+    const q = F2 >= 0 ? Math.trunc(m / p2(F2)) : -F2 >= W ? 0 : m * p2(-F2);
     const u = low(q, W);
-    return t.signed && u >= 2 ** (W - 1) ? u - 2 ** W : u;
+    return t.signed && u >= p2(W - 1) ? u - p2(W) : u;
   }
   if (hasClosedForm(t)) return castClosedNum(m, F2, t);
   const W2 = src.W;
@@ -351,7 +360,7 @@ export function castNum(m: number, src: SourceFormat, t: FixedType): number {
     }
   } else {
     const sh = F - F2;
-    v = sh < W ? low(m * 2 ** sh, W) : 0;
+    v = sh < W ? low(m * p2(sh), W) : 0;
   }
   if (overflowGate(src, t, quanInc)) {
     const newSign = bitN(v, W - 1);
@@ -365,7 +374,7 @@ export function castNum(m: number, src: SourceFormat, t: FixedType): number {
       let r1Ones = true;
       let r1Zeros = true;
       let r2Ones = true;
-      const allOnes = (lo: number): boolean => low(shr(m, lo), W2 - lo) === 2 ** (W2 - lo) - 1;
+      const allOnes = (lo: number): boolean => low(shr(m, lo), W2 - lo) === p2(W2 - lo) - 1;
       const allZeros = (lo: number): boolean => low(shr(m, lo), W2 - lo) === 0;
       if (pos2 < W2 && pos2 >= 0) r2Ones = allOnes(pos2);
       else if (pos2 < 0) r2Ones = false;
@@ -391,7 +400,7 @@ export function castNum(m: number, src: SourceFormat, t: FixedType): number {
     if (t.O === 'AP_SAT_SYM' && S2 && t.signed) underflow ||= negSrc && (W > 1 ? low(v, W - 1) === 0 : true);
     v = adjustN(t, v, { overflow, underflow, lD, negSrc });
   }
-  return t.signed && v >= 2 ** (W - 1) ? v - 2 ** W : v;
+  return t.signed && v >= p2(W - 1) ? v - p2(W) : v;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -412,7 +421,7 @@ export function doubleFormat(v: number): { m: number; src: SourceFormat } | unde
   const lo = u32[LITTLE ? 0 : 1];
   const exp = ((hi >>> 20) & 0x7ff) - 1023;
   if ((hi & 0x7fffffff) === 0 && lo === 0) return undefined;
-  const man = (hi & 0xfffff) * 2 ** 32 + lo + 2 ** 52;
+  const man = (hi & 0xfffff) * p2(32) + lo + p2(52);
   return { m: hi >>> 31 ? -man : man, src: { W: 54, I: exp + 2, signed: true } };
 }
 
@@ -421,7 +430,11 @@ export function castDoubleNum(v: number, t: FixedType): number {
   if (t.kind === 'int') {
     if (!Number.isFinite(v)) return 0;
     const u = low(Math.trunc(v), t.W);
-    return t.signed && u >= 2 ** (t.W - 1) ? u - 2 ** t.W : u;
+    return t.signed && u >= p2(t.W - 1) ? u - p2(t.W) : u;
+  }
+  if (hasClosedForm(t)) {
+    const r = castDoubleClosed(v, t);
+    if (r !== undefined) return r;
   }
   const d = doubleFormat(v);
   return d ? castNum(d.m, d.src, t) : 0;
@@ -446,7 +459,7 @@ export function formatOf(t: FixedType): SourceFormat {
 /** The value m·2^−F of a mantissa of type t, as a double (exact when |m| < 2^53; else round to nearest). */
 export function toDouble(m: number | bigint, t: FixedType): number {
   const F = fracBits(t);
-  if (typeof m === 'number') return Math.abs(F) < 1000 ? m * 2 ** -F : m * 2 ** -Math.trunc(F / 2) * 2 ** -(F - Math.trunc(F / 2));
+  if (typeof m === 'number') return Math.abs(F) < 1000 ? m * p2(-F) : m * p2(-Math.trunc(F / 2)) * p2(-(F - Math.trunc(F / 2)));
   return scaleBig(m, -F);
 }
 
@@ -467,6 +480,6 @@ function scaleBig(m: bigint, e: number): number {
     a = r;
     e += drop;
   }
-  const x = Number(a) * 2 ** Math.max(e, -1074) * (e < -1074 ? 2 ** (e + 1074) : 1);
+  const x = e < -1000 ? Number(a) * p2(e + 600) * p2(-600) : Number(a) * p2(e);
   return neg ? -x : x;
 }
