@@ -247,6 +247,17 @@ export const contract = {
     'Project files in projectsDir (serve mode has no file dialog).',
   ),
 
+  'dialog.openProject': channel(
+    Empty,
+    z.strictObject({ path: ProjectPath.nullable() }),
+    'Electron only: the native open dialog for a .tessera file (null when cancelled); serve mode answers unsupported.',
+  ),
+  'dialog.saveProject': channel(
+    z.strictObject({ suggestedName: z.string().max(200).optional() }),
+    z.strictObject({ path: ProjectPath.nullable() }),
+    'Electron only: the native save dialog for a .tessera file (null when cancelled); serve mode answers unsupported.',
+  ),
+
   'examples.list': channel(Empty, z.strictObject({ items: z.array(ExampleInfo) }), 'Example projects shipped with the app.'),
   'examples.open': channel(
     z.strictObject({ id: z.string().min(1) }),

@@ -29,7 +29,7 @@ import {
   type AppDirs,
   type StoredDocument,
 } from '../services/store';
-import { loadInterop, type Interop } from './interop';
+import { engineInterop, type Interop } from './interop';
 import type { Graph } from '../../engine/graph/model';
 
 export type CallResult<C extends Channel = Channel> = { ok: true; result: ResponseOf<C> } | { ok: false; error: ApiError };
@@ -42,6 +42,11 @@ export interface ServicesOptions {
   version: string;
   /** ONNX import/export; default: the engine's (engine/interop/onnx) when present. */
   interop?: Interop;
+  /** Native file dialogs (Electron); absent in serve mode. */
+  dialogs?: {
+    openProject(): Promise<string | null>;
+    saveProject(suggestedName?: string): Promise<string | null>;
+  };
 }
 
 type Handlers = { [C in Channel]: (req: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C> };
@@ -69,11 +74,11 @@ export class AppServices {
   private readonly projects = new Map<string, ProjectFile>();
   private readonly listeners = new Set<(e: AppEvent) => void>();
   private readonly recent: RecentProjects;
-  private interop: Promise<Interop>;
+  private readonly interop: Interop;
 
   constructor(readonly options: ServicesOptions) {
     this.recent = new RecentProjects(options.dirs.userDataDir);
-    this.interop = options.interop ? Promise.resolve(options.interop) : loadInterop();
+    this.interop = options.interop ?? engineInterop();
   }
 
   onEvent(listener: (e: AppEvent) => void): () => void {
@@ -168,7 +173,7 @@ export class AppServices {
       mode: this.options.mode,
       platform: process.platform,
       projectsDir: this.options.dirs.projectsDir,
-      nativeDialogs: this.options.mode === 'electron',
+      nativeDialogs: !!this.options.dialogs,
     }),
 
     'project.new': (req) => {
@@ -222,6 +227,16 @@ export class AppServices {
       return { items };
     },
 
+    'dialog.openProject': async () => {
+      if (!this.options.dialogs) throw new ApiCallError('unsupported', 'no native file dialogs in serve mode; pick a project from project.list or project.recent, or give its path');
+      return { path: await this.options.dialogs.openProject() };
+    },
+
+    'dialog.saveProject': async (req) => {
+      if (!this.options.dialogs) throw new ApiCallError('unsupported', 'no native file dialogs in serve mode; give the path to save to (under projectsDir by default)');
+      return { path: await this.options.dialogs.saveProject(req.suggestedName) };
+    },
+
     'examples.list': () => ({ items: this.examples().map(({ id, title, description }) => ({ id, title, description })) }),
 
     'examples.open': (req) => {
@@ -263,17 +278,17 @@ export class AppServices {
       return { ok: true as const };
     },
 
-    'onnx.import': async (req) => {
-      const interop = await this.interop;
-      if (!interop.importOnnx) throw new ApiCallError('unsupported', 'ONNX import is not available in this build (engine/interop/onnx has no importer yet)');
+    'onnx.import': (req) => {
+      const interop = this.interop;
+      if (!interop.importOnnx) throw new ApiCallError('unsupported', 'ONNX import is not available in this build (this build has no ONNX importer)');
       const bytes = Buffer.from(req.bytesBase64, 'base64');
       const r = interop.importOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), req.fileName);
       return { graph: r.graph as ProjectDocument['graph'], weights: weightsToJson(r.weights), diagnostics: r.diagnostics };
     },
 
-    'onnx.export': async (req) => {
-      const interop = await this.interop;
-      if (!interop.exportOnnx) throw new ApiCallError('unsupported', 'ONNX export is not available in this build (engine/interop/onnx has no exporter yet)');
+    'onnx.export': (req) => {
+      const interop = this.interop;
+      if (!interop.exportOnnx) throw new ApiCallError('unsupported', 'ONNX export is not available in this build (this build has no ONNX exporter)');
       const bytes = interop.exportOnnx(req.graph as Graph, weightsFromJson(req.weights));
       const stem = (req.fileName ?? 'model').replace(/\.onnx$/i, '');
       return { fileName: `${stem}.onnx`, bytesBase64: Buffer.from(bytes).toString('base64') };

@@ -1,15 +1,9 @@
-// Graph documents read back from a project file: checked for structure (and migrated) before use.
+// Graph documents read back from a project file: parsed (and migrated) by the engine's document schema.
+import { CURRENT_GRAPH_VERSION, parseGraphDocument } from '../../../engine/graph/schema';
 import type { Graph } from '../../../engine/graph/model';
-import { GraphJson } from '../../api/contract';
 
-export const GRAPH_VERSION = 1;
+export const GRAPH_VERSION = CURRENT_GRAPH_VERSION;
 
 export function parseStoredGraph(raw: unknown): { graph: Graph } | { error: string } {
-  const r = GraphJson.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    return { error: `graph is malformed (${i.path.join('.') || 'document'}: ${i.message})` };
-  }
-  if (r.data.version > GRAPH_VERSION) return { error: `graph has document version ${r.data.version}, newer than this Tessera reads (${GRAPH_VERSION})` };
-  return { graph: r.data as Graph };
+  return parseGraphDocument(raw);
 }

@@ -56,6 +56,20 @@ export function emptyDocument(): StoredDocument {
   };
 }
 
+let nativeBinding: string | undefined;
+
+/**
+ * Uses this compiled better-sqlite3 addon instead of node_modules' (Electron needs a build for its
+ * own ABI; node_modules keeps the Node build so tests keep working).
+ */
+export function setSqliteNativeBinding(file: string | undefined): void {
+  nativeBinding = file;
+}
+
+function openDatabase(file: string, options: Database.Options = {}): Database.Database {
+  return new Database(file, nativeBinding ? { ...options, nativeBinding } : options);
+}
+
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
 function hex(n: number): string {
@@ -120,7 +134,7 @@ function inspectWith<T>(file: string, read: (db: Database.Database) => T): { ver
   const existing = new Set(sideFiles(file).filter((f) => fs.existsSync(f)));
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = openDatabase(file, { readonly: true, fileMustExist: true });
     const appId = db.pragma('application_id', { simple: true }) as number;
     const version = db.pragma('user_version', { simple: true }) as number;
     checkIds(name, appId >>> 0, version);
@@ -226,7 +240,7 @@ export class ProjectFile {
     try {
       const version = inspectProject(abs); // again under the lock: the file may have changed meanwhile
       if (version < CURRENT_SCHEMA_VERSION) fs.copyFileSync(abs, `${abs}.v${version}.bak`, fs.constants.COPYFILE_EXCL);
-      const db = new Database(abs, { fileMustExist: true });
+      const db = openDatabase(abs, { fileMustExist: true });
       try {
         configure(db);
         if (version < CURRENT_SCHEMA_VERSION) migrate(db, version);
@@ -264,7 +278,7 @@ export class ProjectFile {
       const name = options.name ?? path.basename(abs, PROJECT_EXTENSION);
       writeNewFile(tmp, name, options.doc ?? emptyDocument(), options.example ?? null);
       fs.renameSync(tmp, abs);
-      const db = new Database(abs, { fileMustExist: true });
+      const db = openDatabase(abs, { fileMustExist: true });
       configure(db);
       const project = new ProjectFile(abs, db, lock);
       project.primeDigests();
@@ -462,7 +476,7 @@ export class ProjectFile {
 }
 
 function writeNewFile(file: string, name: string, doc: StoredDocument, example: string | null): void {
-  const db = new Database(file);
+  const db = openDatabase(file);
   try {
     db.pragma(`application_id = ${APPLICATION_ID}`);
     configure(db);

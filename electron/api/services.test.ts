@@ -1,0 +1,168 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { analyzeGraph } from '../../engine/graph/analyze';
+import type { Graph } from '../../engine/graph/model';
+import { randomTensor } from '../../engine/tensor/tensor';
+import { AppServices } from './services';
+import { channels, ipcChannel, methodName, ApiCallError } from './contract';
+import { ProjectFile, resolveAppDirs, storedToJson, tensorToStored } from '../services/store';
+import { bindIpc } from '../main/ipc';
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from '../main/electron-api';
+import { buildApi } from '../preload/api';
+import { resolveAppFile, APP_ORIGIN } from '../main/app-protocol';
+
+let dir: string;
+let services: AppServices;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-api-'));
+  fs.mkdirSync(path.join(dir, 'examples'));
+  services = new AppServices({
+    mode: 'serve',
+    dirs: resolveAppDirs({ userDataDir: path.join(dir, 'user'), projectsDir: path.join(dir, 'projects') }),
+    examplesDir: path.join(dir, 'examples'),
+    version: '1.2.3',
+  });
+});
+afterEach(() => {
+  services.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function smallModel(seed: number): { graph: Graph; weights: Record<string, Record<string, ReturnType<typeof storedToJson>>> } {
+  const graph: Graph = {
+    version: 1,
+    nodes: [
+      { id: 'in', type: 'Input', name: 'x', params: { shape: [1, 3, 8, 8], dataFormat: 'NCX' } },
+      { id: 'up', type: 'ConvTranspose2D', name: 'up', params: { filters: 4, kernel: [2, 2], stride: [2, 2] } },
+      { id: 'act', type: 'Tanh', name: 'act', params: {} },
+    ],
+    edges: [
+      { id: 'e1', source: 'in', sourcePort: 0, target: 'up', targetPort: 0 },
+      { id: 'e2', source: 'up', sourcePort: 0, target: 'act', targetPort: 0 },
+    ],
+  };
+  const a = analyzeGraph(graph);
+  expect(a.hasErrors).toBe(false);
+  const weights: Record<string, Record<string, ReturnType<typeof storedToJson>>> = {};
+  for (const [id, n] of Object.entries(a.nodes)) {
+    for (const [i, s] of n.weightSlots.entries()) {
+      (weights[id] ??= {})[s.name] = storedToJson(tensorToStored(randomTensor(s.shape, seed + i), s.layout));
+    }
+  }
+  return { graph, weights };
+}
+
+describe('API services', () => {
+  it('exports and re-imports ONNX through the API with the same weights', async () => {
+    const m = smallModel(11);
+    const exported = await services.invoke('onnx.export', { graph: m.graph, weights: m.weights, fileName: 'net.onnx' });
+    expect(exported.fileName).toBe('net.onnx');
+    const imported = await services.invoke('onnx.import', { fileName: 'net.onnx', bytesBase64: exported.bytesBase64 });
+    const ct = imported.graph.nodes.find((n) => n.type === 'ConvTranspose2D');
+    expect(ct).toBeDefined();
+    expect(imported.graph.nodes.map((n) => n.type)).toEqual(expect.arrayContaining(['Input', 'ConvTranspose2D', 'Tanh']));
+    const w = imported.weights[ct!.id].weight;
+    expect(w.shape).toEqual(m.weights.up.weight.shape);
+    expect(w.dataBase64).toBe(m.weights.up.weight.dataBase64);
+    expect(w.layout).toBe(m.weights.up.weight.layout);
+
+    const bad = await services.call('onnx.import', { fileName: 'x.onnx', bytesBase64: Buffer.from('not a model at all').toString('base64') });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.error.code).toBe('invalid');
+      expect(bad.error.message).toMatch(/not an ONNX model/);
+    }
+  });
+
+  it('lists and opens examples as copies, leaving the shipped file unchanged', async () => {
+    const shipped = path.join(dir, 'examples', 'tiny.tessera');
+    const p = ProjectFile.create(shipped, { name: 'Tiny' });
+    p.setMeta('title', 'Tiny example');
+    p.setMeta('description', 'A small one');
+    p.close();
+    fs.writeFileSync(path.join(dir, 'examples', 'broken.tessera'), 'garbage');
+    const before = fs.readFileSync(shipped);
+    const list = await services.invoke('examples.list', {});
+    expect(list.items).toEqual([{ id: 'tiny', title: 'Tiny example', description: 'A small one' }]);
+    const a = await services.invoke('examples.open', { id: 'tiny' });
+    const b = await services.invoke('examples.open', { id: 'tiny' });
+    expect(a.path).toBe(path.join(dir, 'projects', 'tiny.tessera'));
+    expect(b.path).toBe(path.join(dir, 'projects', 'tiny 2.tessera'));
+    expect(a.example).toBe('tiny');
+    expect(fs.readFileSync(shipped).equals(before)).toBe(true);
+    await expect(services.invoke('examples.open', { id: 'nope' })).rejects.toThrow(/no example "nope"/);
+  });
+
+  it('graph.save drops weights of nodes not in the graph; saveAs moves the project; dialogs are unsupported in serve mode', async () => {
+    const info = await services.invoke('project.new', { name: 'g' });
+    const m = smallModel(3);
+    await services.invoke('graph.save', { projectId: info.projectId, graph: m.graph, weights: { ...m.weights, ghost: m.weights.up } });
+    const back = await services.invoke('graph.load', { projectId: info.projectId });
+    expect(Object.keys(back.weights).sort()).toEqual(Object.keys(m.weights).sort());
+    const moved = await services.invoke('project.saveAs', { projectId: info.projectId, path: path.join(dir, 'moved.tessera') });
+    expect(moved.path).toBe(path.join(dir, 'moved.tessera'));
+    expect((await services.invoke('graph.load', { projectId: info.projectId })).graph).toEqual(m.graph);
+    await expect(services.invoke('project.saveAs', { projectId: info.projectId, path: path.join(dir, 'x.txt') })).rejects.toThrow(/end in \.tessera/);
+    const d = await services.call('dialog.openProject', {});
+    expect(d.ok ? null : d.error.code).toBe('unsupported');
+    await services.invoke('preview.setInputs', { projectId: info.projectId, inputs: [{ kind: 'random', nodeId: 'in', seed: 9 }] });
+    expect((await services.invoke('preview.getInputs', { projectId: info.projectId })).inputs).toEqual([{ kind: 'random', nodeId: 'in', seed: 9, low: -1, high: 1 }]);
+  });
+});
+
+describe('Electron IPC binding and preload (without Electron)', () => {
+  function fakeIpc() {
+    const handlers = new Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown>();
+    const ipcMain: IpcMain = { handle: (c, l) => void handlers.set(c, l), removeHandler: (c) => void handlers.delete(c) };
+    return { ipcMain, handlers };
+  }
+  const ours = { id: 7 } as WebContents;
+  const stranger = { id: 8 } as WebContents;
+
+  it('registers one handler per channel, checks the sender and validates requests', async () => {
+    const { ipcMain, handlers } = fakeIpc();
+    const unbind = bindIpc({ ipcMain, services, isOurWindow: (wc) => wc.id === 7, isTrustedUrl: (u) => u.startsWith(`${APP_ORIGIN}/`) });
+    expect([...handlers.keys()].sort()).toEqual(channels.map(ipcChannel).sort());
+    const call = (sender: WebContents, url: string, c: string, req: unknown) => handlers.get(ipcChannel(c as never))!({ sender, senderFrame: { url } }, req);
+
+    expect(await call(ours, `${APP_ORIGIN}/index.html`, 'app.info', {})).toMatchObject({ ok: true, result: { version: '1.2.3' } });
+    expect(await call(stranger, `${APP_ORIGIN}/index.html`, 'app.info', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const foreign = (await call(ours, 'https://evil.example/', 'app.info', {})) as { ok: false; error: { message: string } };
+    expect(foreign.error.message).toMatch(/did not load \(https:\/\/evil\.example\/\)/);
+    const extra = (await call(ours, `${APP_ORIGIN}/index.html`, 'project.new', { name: 'a', x: 1 })) as { ok: false; error: { code: string; message: string } };
+    expect(extra.error.code).toBe('bad-request');
+    expect(extra.error.message).toMatch(/Unrecognized key: "x"/);
+    unbind();
+    expect(handlers.size).toBe(0);
+  });
+
+  it('the preload API has one named function per channel and rethrows errors with their code', async () => {
+    const seen: string[] = [];
+    const api = buildApi(async (channel, request) => {
+      seen.push(channel);
+      return channel === ipcChannel('app.info') ? { ok: true, result: { echoed: request } } : { ok: false, error: { code: 'locked', message: 'busy' } };
+    });
+    expect(Object.keys(api).sort()).toEqual(channels.map(methodName).sort());
+    expect(api).not.toHaveProperty('invoke');
+    await expect((api.appInfo as (r: unknown) => Promise<unknown>)({})).resolves.toEqual({ echoed: {} });
+    const err = await (api.projectOpen as (r: unknown) => Promise<unknown>)({ path: '/x.tessera' }).catch((e) => e);
+    expect(err).toMatchObject({ name: 'ApiError', code: 'locked', message: 'busy' });
+    expect(seen).toEqual(['tessera:app.info', 'tessera:project.open']);
+    expect(new ApiCallError('io', 'x').name).toBe('ApiError');
+  });
+
+  it('the app protocol serves only files of the renderer folder', () => {
+    const r = path.join(dir, 'renderer');
+    fs.mkdirSync(path.join(r, 'assets'), { recursive: true });
+    fs.writeFileSync(path.join(r, 'index.html'), 'x');
+    fs.writeFileSync(path.join(r, 'assets', 'a.js'), 'x');
+    expect(resolveAppFile(r, `${APP_ORIGIN}/assets/a.js`)).toBe(path.join(r, 'assets', 'a.js'));
+    expect(resolveAppFile(r, `${APP_ORIGIN}/some/route`)).toBe(path.join(r, 'index.html'));
+    expect(resolveAppFile(r, `${APP_ORIGIN}/..%2f..%2fetc%2fpasswd`)).toBeNull();
+    expect(resolveAppFile(r, `${APP_ORIGIN}/missing.js`)).toBeNull();
+    expect(resolveAppFile(r, 'tessera://other/index.html')).toBeNull();
+    expect(resolveAppFile(r, 'file:///etc/passwd')).toBeNull();
+  });
+});

@@ -1,0 +1,98 @@
+// Electron Forge: packages the app with Vite (main + preload bundles in .vite/build), the renderer
+// (out/renderer, built by vite.renderer.config.ts) and the example projects as resources, and
+// better-sqlite3 — a native module Vite cannot bundle — copied into the package, rebuilt for
+// Electron's ABI and unpacked from the asar archive so packaged apps can open projects.
+//
+// node_modules keeps better-sqlite3 built for Node (npm test); the Electron build lives only in the
+// package and, for `electron-forge start`, in .vite/native/ (loaded through the nativeBinding option).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ForgeConfig } from '@electron-forge/shared-types';
+import { VitePlugin } from '@electron-forge/plugin-vite';
+import { AutoUnpackNativesPlugin } from '@electron-forge/plugin-auto-unpack-natives';
+import { MakerZIP } from '@electron-forge/maker-zip';
+import { MakerDeb } from '@electron-forge/maker-deb';
+
+const root = __dirname;
+/** better-sqlite3 and what it needs at run time. */
+const NATIVE_PACKAGES = ['better-sqlite3', 'bindings', 'file-uri-to-path'];
+
+function copyPackages(targetNodeModules: string): void {
+  for (const name of NATIVE_PACKAGES) {
+    const from = path.join(root, 'node_modules', name);
+    const to = path.join(targetNodeModules, name);
+    fs.rmSync(to, { recursive: true, force: true });
+    fs.cpSync(from, to, {
+      recursive: true,
+      // Leave build products of the Node build behind; the rebuild makes Electron's.
+      filter: (src) => !/[\\/](build[\\/](Release|Debug)[\\/](obj|obj\.target|\.deps)|deps[\\/]sqlite3[\\/].*\.o)$/.test(src),
+    });
+  }
+}
+
+async function rebuildForElectron(buildPath: string, electronVersion: string, arch: string): Promise<void> {
+  const { rebuild } = await import('@electron/rebuild');
+  await rebuild({ buildPath, electronVersion, arch, onlyModules: ['better-sqlite3'], force: true });
+}
+
+function electronVersion(): string | null {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+const config: ForgeConfig = {
+  packagerConfig: {
+    name: 'Tessera',
+    executableName: 'tessera',
+    appBundleId: 'dev.tessera.app',
+    asar: { unpack: '**/node_modules/{better-sqlite3,bindings,file-uri-to-path}/**' },
+    extraResource: ['out/renderer', 'projects'],
+  },
+  // The packaged copy is rebuilt in packageAfterCopy; never rebuild node_modules itself.
+  rebuildConfig: { onlyModules: [] },
+  makers: [new MakerZIP({}, ['darwin', 'linux', 'win32']), new MakerDeb({ options: { name: 'tessera', productName: 'Tessera', categories: ['Development'] } })],
+  plugins: [
+    new VitePlugin({
+      build: [
+        { entry: 'electron/main/main.ts', config: 'vite.main.config.ts', target: 'main' },
+        { entry: 'electron/preload/preload.ts', config: 'vite.preload.config.ts', target: 'preload' },
+      ],
+      renderer: [],
+    }),
+    new AutoUnpackNativesPlugin({}),
+  ],
+  hooks: {
+    // Before start and package: the renderer build, and (for start) an Electron build of better-sqlite3.
+    generateAssets: async (_config, platform, arch) => {
+      if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
+        const vite = await import('vite');
+        await vite.build({ configFile: path.join(root, 'vite.renderer.config.ts') });
+      }
+      const version = electronVersion();
+      const native = path.join(root, '.vite', 'native', 'better_sqlite3.node');
+      if (version && !fs.existsSync(native)) {
+        const work = path.join(root, '.vite', 'native-build');
+        fs.rmSync(work, { recursive: true, force: true });
+        fs.mkdirSync(path.join(work, 'node_modules'), { recursive: true });
+        fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'native-build', version: '0.0.0', dependencies: { 'better-sqlite3': '*' } }));
+        copyPackages(path.join(work, 'node_modules'));
+        await rebuildForElectron(work, version, arch || process.arch);
+        fs.mkdirSync(path.dirname(native), { recursive: true });
+        fs.copyFileSync(path.join(work, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), native);
+        fs.rmSync(work, { recursive: true, force: true });
+      }
+      void platform;
+    },
+    // The Vite plugin packages only .vite/: bring better-sqlite3 in and build it for this Electron.
+    packageAfterCopy: async (_config, buildPath, version, _platform, arch) => {
+      copyPackages(path.join(buildPath, 'node_modules'));
+      await rebuildForElectron(buildPath, version, arch);
+    },
+  },
+};
+
+export default config;
+
