@@ -2,8 +2,8 @@
 import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { Canvas } from './canvas/Canvas';
-import { handleKeyDown } from './commands';
-import { copySelection, pasteText, restoreSession } from './state/actions';
+import { handleKeyDown, pasteHandled } from './commands';
+import { pasteText, restoreSession, serializeSelection } from './state/actions';
 import { startAutoPreview } from './state/preview';
 import { useEditor } from './state/store';
 import { useUi } from './state/ui';
@@ -57,17 +57,23 @@ export function App() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => handleKeyDown(e);
+    // Ctrl+C / Ctrl+X run as commands from keydown (local copy + clipboard API); the copy event also
+    // puts the nodes on the system clipboard where the API is not allowed.
     const onCopy = (e: ClipboardEvent) => {
       if (useUi.getState().screen !== 'editor' || inField(e.target)) return;
-      copySelection(false, e);
+      const text = serializeSelection();
+      if (text && e.clipboardData) {
+        e.clipboardData.setData('text/plain', text);
+        e.preventDefault();
+      }
     };
-    const onCut = (e: ClipboardEvent) => {
-      if (useUi.getState().screen !== 'editor' || inField(e.target)) return;
-      copySelection(true, e);
-    };
+    const onCut = onCopy;
     const onPaste = (e: ClipboardEvent) => {
       if (useUi.getState().screen !== 'editor' || inField(e.target)) return;
-      if (pasteText(e.clipboardData?.getData('text/plain') ?? null)) e.preventDefault();
+      const text = e.clipboardData?.getData('text/plain') ?? '';
+      if (!text) return; // empty event: the keydown fallback reads the clipboard itself
+      pasteHandled();
+      if (pasteText(text)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     document.addEventListener('copy', onCopy);

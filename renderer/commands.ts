@@ -118,11 +118,32 @@ export function handleKeyDown(e: KeyboardEvent): void {
   }
   for (const c of commands) {
     if (!c.keys || !c.keys.some((k) => matches(k, e))) continue;
-    if (c.nativeEvent) return; // the copy / cut / paste event does it
     if (typing && !c.inFields) return;
+    if (c.nativeEvent === 'paste') {
+      // The paste event brings the system clipboard; if none comes (no focus / no permission), read it ourselves.
+      schedulePasteFallback();
+      return;
+    }
     if (c.id.startsWith('edit.nudge')) return;
-    e.preventDefault();
+    if (!c.nativeEvent) e.preventDefault(); // copy / cut: let the browser's event reach the system clipboard too
     if (isAvailable(c)) void c.run();
     return;
   }
+}
+
+let pasteFallback: ReturnType<typeof setTimeout> | null = null;
+
+function schedulePasteFallback(): void {
+  if (!inEditor()) return;
+  if (pasteFallback) clearTimeout(pasteFallback);
+  pasteFallback = setTimeout(() => {
+    pasteFallback = null;
+    void pasteFromClipboard();
+  }, 80);
+}
+
+/** Called by the paste event handler: the event did the paste, no fallback needed. */
+export function pasteHandled(): void {
+  if (pasteFallback) clearTimeout(pasteFallback);
+  pasteFallback = null;
 }

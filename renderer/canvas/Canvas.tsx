@@ -52,7 +52,7 @@ export function Canvas() {
       const pos = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
       const type = e.dataTransfer.getData(OP_DRAG_TYPE);
       if (type) {
-        useEditor.getState().addNode(type, { x: pos.x - 80, y: pos.y - 30 });
+        useEditor.getState().addNode(type, { x: pos.x - 80, y: pos.y - 30 }, useUi.getState().settings.tensorLayout);
         return;
       }
       const file = [...e.dataTransfer.files].find((f) => /\.onnx$/i.test(f.name));
@@ -84,8 +84,6 @@ export function Canvas() {
         minZoom={0.1}
         maxZoom={3}
         proOptions={proOptions}
-        fitView
-        fitViewOptions={{ maxZoom: 1.2, padding: 0.2 }}
       >
         <Background gap={16} />
         <Controls showInteractive={false} />

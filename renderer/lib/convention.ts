@@ -1,6 +1,7 @@
 // The padding convention picker: Keras 'same'/'valid', PyTorch padding/output_padding, or explicit
 // pads — each written into the canonical Conv/ConvTranspose parameters (SEMANTICS.md).
-import type { ConvParams } from '../../engine/ops/conv/params';
+import type { ConvParams, SpatialRank } from '../../engine/ops/conv/params';
+import { fromKeras as engineFromKeras, fromPyTorch } from '../../engine/ops/conv/conventions';
 import { resolveGeometry } from '../../engine/ops/conv/params';
 import { effectiveKernel } from '../../engine/ops/conv/geometry';
 
@@ -19,43 +20,73 @@ export function isConvType(type: string): boolean {
   return /^Conv(Transpose)?[12]D$/.test(type);
 }
 
+function sameParams(a: ConvParams, b: ConvParams): boolean {
+  const eq = (x?: number[], y?: number[]) => (x ?? []).length === (y ?? []).length && (x ?? []).every((v, i) => v === (y ?? [])[i]);
+  return a.autoPad === b.autoPad && eq(a.padsBegin, b.padsBegin) && eq(a.padsEnd, b.padsEnd) && eq(a.outputPadding, b.outputPadding);
+}
+
+/** Keras padding that gives exactly these pads, or null. */
+export function kerasPaddingOf(p: ConvParams): KerasPadding['padding'] | null {
+  for (const padding of ['same', 'valid'] as const) {
+    try {
+      if (sameParams(fromKeras(p, { padding }), p)) return padding;
+    } catch {
+      /* parameters not valid yet */
+    }
+  }
+  return null;
+}
+
 /** Which convention describes the parameters as they are (explicit when neither fits). */
 export function detectConvention(p: ConvParams): Convention {
-  if (p.autoPad === 'same_upper' || p.autoPad === 'valid') return 'keras';
+  if (kerasPaddingOf(p)) return 'keras';
   if (p.autoPad === 'explicit' && p.padsBegin.every((v, i) => v === p.padsEnd[i])) return 'pytorch';
   return 'explicit';
 }
 
+/** Keeps what the picker does not decide (channels, layout, bias, …) from the node. */
+function keep(p: ConvParams, converted: ConvParams): ConvParams {
+  return { ...p, autoPad: converted.autoPad, padsBegin: converted.padsBegin, padsEnd: converted.padsEnd, ...(p.outputPadding ? { outputPadding: converted.outputPadding ?? p.outputPadding } : {}) };
+}
+
 /**
- * Keras/TF padding → canonical: 'same' is auto pad SAME_UPPER (out = in·s for ConvTranspose,
- * ceil(in/s) for Conv, odd unit at the end), 'valid' no pads. Output padding resets to 0 (Keras
- * output_padding=None; for k_eff < s the engine's resolveGeometry adds s − k_eff as Keras does).
+ * Keras/TF padding → canonical, by engine/ops/conv/conventions.ts (Keras 'same' on a ConvTranspose
+ * is total = k_eff − s with the odd unit at the end; Conv 'same' is auto pad SAME_UPPER).
+ * Falls back to auto pads while the other parameters are not valid yet.
  */
 export function fromKeras(p: ConvParams, k: KerasPadding): ConvParams {
-  const rank = p.kernel.length;
-  const zeros = new Array<number>(rank).fill(0);
-  return {
-    ...p,
-    autoPad: k.padding === 'same' ? 'same_upper' : 'valid',
-    padsBegin: zeros,
-    padsEnd: [...zeros],
-    ...(p.outputPadding ? { outputPadding: [...zeros] } : {}),
-  };
+  const rank = p.kernel.length as SpatialRank;
+  const transpose = p.outputPadding !== undefined;
+  try {
+    const c = engineFromKeras(rank, transpose, {
+      filters: p.filters, kernelSize: p.kernel, strides: p.stride, padding: k.padding, dilationRate: p.dilation, groups: p.groups,
+      useBias: p.bias, dataFormat: p.dataFormat === 'NXC' ? 'channels_last' : 'channels_first',
+    });
+    return keep(p, c);
+  } catch {
+    const zeros = new Array<number>(rank).fill(0);
+    return { ...p, autoPad: k.padding === 'same' ? 'same_upper' : 'valid', padsBegin: zeros, padsEnd: [...zeros], ...(transpose ? { outputPadding: [...zeros] } : {}) };
+  }
 }
 
-/** PyTorch padding p (both ends) and output_padding → canonical explicit pads. */
+/** PyTorch padding p (both ends) and output_padding → canonical, by engine/ops/conv/conventions.ts. */
 export function fromTorch(p: ConvParams, t: TorchPadding): ConvParams {
-  return {
-    ...p,
-    autoPad: 'explicit',
-    padsBegin: [...t.padding],
-    padsEnd: [...t.padding],
-    ...(p.outputPadding ? { outputPadding: [...t.outputPadding] } : {}),
-  };
+  const rank = p.kernel.length as SpatialRank;
+  const transpose = p.outputPadding !== undefined;
+  try {
+    const c = fromPyTorch(rank, transpose, {
+      outChannels: p.filters, kernelSize: p.kernel, stride: p.stride, padding: t.padding, dilation: p.dilation, groups: p.groups, bias: p.bias,
+      ...(transpose ? { outputPadding: t.outputPadding } : {}),
+    });
+    return keep(p, c);
+  } catch {
+    return { ...p, autoPad: 'explicit', padsBegin: [...t.padding], padsEnd: [...t.padding], ...(transpose ? { outputPadding: [...t.outputPadding] } : {}) };
+  }
 }
 
-export function toKeras(p: ConvParams): KerasPadding {
-  return { padding: p.autoPad === 'valid' ? 'valid' : 'same' };
+export function toKeras(p: ConvParams): KerasPadding | null {
+  const padding = kerasPaddingOf(p);
+  return padding ? { padding } : null;
 }
 
 export function toTorch(p: ConvParams): TorchPadding {

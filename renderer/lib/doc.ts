@@ -30,12 +30,25 @@ export function newId(prefix = 'n'): string {
   return `${prefix}${Date.now().toString(36)}${idCounter.toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 }
 
-/** Default parameters of an op, from its zod schema (schema.parse({}) gives the defaults). */
-export function defaultParams(type: string): Record<string, unknown> {
+/**
+ * Default parameters of an op, from its zod schema (schema.parse({}) gives the defaults). In a
+ * channels-last project (NHWC), ops with a dataFormat start as 'NXC' and an Input's default shape
+ * is written channels last too.
+ */
+export function defaultParams(type: string, layout: 'NCHW' | 'NHWC' = 'NCHW'): Record<string, unknown> {
   const op = getOp(type);
   if (!op) return {};
   const r = op.params.safeParse({});
-  return r.success ? (r.data as Record<string, unknown>) : {};
+  if (!r.success) return {};
+  const p = { ...(r.data as Record<string, unknown>) };
+  if (layout === 'NHWC' && p.dataFormat === 'NCX') {
+    p.dataFormat = 'NXC';
+    if (Array.isArray(p.shape) && p.shape.length >= 3) {
+      const s = p.shape as number[];
+      p.shape = [s[0], ...s.slice(2), s[1]];
+    }
+  }
+  return p;
 }
 
 /** A display name not used by any node: `<type>_<n>` with the smallest free n ≥ 1. */
@@ -47,12 +60,12 @@ export function uniqueName(base: string, taken: ReadonlySet<string>): string {
   }
 }
 
-export function makeNode(type: string, position: { x: number; y: number }, taken: ReadonlySet<string>): FlowNode {
+export function makeNode(type: string, position: { x: number; y: number }, taken: ReadonlySet<string>, layout: 'NCHW' | 'NHWC' = 'NCHW'): FlowNode {
   return {
     id: newId(),
     type: 'op',
     position,
-    data: { type, name: uniqueName(type, taken), params: defaultParams(type) },
+    data: { type, name: uniqueName(type, taken), params: defaultParams(type, layout) },
   };
 }
 

@@ -20,11 +20,11 @@ function def(s: any): any {
 }
 
 function numberInfo(s: any): { int: boolean; min?: number; max?: number } {
-  const bag = s?._zod?.bag ?? {};
-  const fmt = bag.format ?? def(s).format;
-  const int = typeof fmt === 'string' && /int/.test(fmt);
-  const min = Number.isFinite(bag.minimum) ? bag.minimum : undefined;
-  const max = Number.isFinite(bag.maximum) ? bag.maximum : undefined;
+  // zod 4 number schemas expose isInt / format / minValue / maxValue.
+  const fmt = s?.format ?? s?._zod?.bag?.format;
+  const int = s?.isInt === true || (typeof fmt === 'string' && /int/.test(fmt));
+  const min = Number.isFinite(s?.minValue) && Math.abs(s.minValue) < Number.MAX_SAFE_INTEGER ? s.minValue : undefined;
+  const max = Number.isFinite(s?.maxValue) && Math.abs(s.maxValue) < Number.MAX_SAFE_INTEGER ? s.maxValue : undefined;
   return { int, min, max };
 }
 
@@ -92,7 +92,7 @@ export function parseFieldText(kind: FieldKind, text: string): unknown {
       return t === '' || !Number.isFinite(Number(t)) ? t : Number(t);
     case 'intArray':
     case 'numberArray': {
-      const parts = t.split(/[\s,×x]+/).filter(Boolean);
+      const parts = t.split(/[\s,×]+|(?<=\d)x(?=\d)/).filter(Boolean);
       return parts.map((p) => (Number.isFinite(Number(p)) ? Number(p) : p));
     }
     case 'json':

@@ -68,14 +68,13 @@ export function simulate(graph: Graph, weights: WeightMap, inputs: readonly Inpu
       if (op.inputs.max === 0) {
         ins = [makeInput(info.shape, specs.get(id), seed)];
       } else {
-        ins = [];
-        const inc = incoming.get(id) ?? new Map<number, string>();
-        for (let p = 0; p < info.inputShapes.length; p++) {
-          const src = inc.get(p);
-          const t = src ? outputs[src] : undefined;
+        // Connected ports in port order (the engine's rule for variadic ops too).
+        const inc = [...(incoming.get(id) ?? new Map<number, string>())].sort((x, y) => x[0] - y[0]);
+        ins = inc.map(([p, src]) => {
+          const t = outputs[src];
           if (!t) throw new Error(`input ${p} has no value`);
-          ins.push(t);
-        }
+          return t;
+        });
       }
       const slots = op.weights(info.params, info.inputShapes as Shape[]);
       let w = weights[id];

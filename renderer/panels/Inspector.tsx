@@ -6,7 +6,7 @@ import type { Diagnostic } from '../../engine/graph/diagnostics';
 import type { ConvParams } from '../../engine/ops/conv/params';
 import { getOp } from '../../engine/ops/registry';
 import type { Shape } from '../../engine/tensor/tensor';
-import { detectConvention, fromKeras, fromTorch, isConvType, outputFormulas, type Convention } from '../lib/convention';
+import { detectConvention, fromKeras, fromTorch, isConvType, kerasPaddingOf, outputFormulas, type Convention } from '../lib/convention';
 import { axisLetters, shapeText, spatialOf } from '../lib/format';
 import { fieldsOf, formatFieldValue, parseFieldText, type FieldSpec } from '../lib/schemaForm';
 import { INIT_SCHEMES, weightsFit, type InitScheme } from '../lib/weightInit';
@@ -81,6 +81,7 @@ function ConventionPicker({ params, onChange }: { params: ConvParams; onChange(p
   const [mode, setMode] = useState<Convention>(untouched ? preferred : detected);
   const transpose = params.outputPadding !== undefined;
   const rank = params.kernel.length;
+  const keras = kerasPaddingOf(params);
   return (
     <div className="mb-3 rounded border border-violet-200 bg-violet-50 p-2" data-testid="convention-picker">
       <div className="mb-1 flex items-center gap-2 text-xs font-semibold text-violet-900">
@@ -99,7 +100,7 @@ function ConventionPicker({ params, onChange }: { params: ConvParams; onChange(p
                 type="radio"
                 name="keras-padding"
                 data-testid={`keras-${pad}`}
-                checked={params.autoPad === (pad === 'same' ? 'same_upper' : 'valid')}
+                checked={keras === pad}
                 onChange={() => onChange(fromKeras(params, { padding: pad }))}
               />
               padding=&apos;{pad}&apos;
@@ -214,7 +215,6 @@ function WeightsBlock({ nodeId }: { nodeId: string }) {
 function NodeInspector({ nodeId }: { nodeId: string }) {
   const node = useEditor((s) => s.nodes.find((n) => n.id === nodeId));
   const info = useEditor((s) => s.analysis.nodes[nodeId]);
-  const tensorLayout = useUi((s) => s.settings.tensorLayout);
   const op = node ? getOp(node.data.type) : undefined;
   const fields = useMemo(() => (op ? fieldsOf(op.params) : []), [op]);
   if (!node) return null;
@@ -239,7 +239,6 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         <div>
           out: <span className="font-medium">{shapeText(info?.shape)}</span>{' '}
           <span className="text-slate-400">{info?.shape ? axisLetters(info.shape.length, info.format) : ''}</span>
-          {tensorLayout === 'NHWC' && info?.format === 'NCX' ? <span className="text-slate-400"> (project shows channels last elsewhere)</span> : null}
         </div>
       </div>
       {nodeLevel.length > 0 && (
@@ -279,7 +278,7 @@ function ProjectInspector() {
     <div data-testid="inspector-project">
       <div className="mb-2 text-xs text-slate-600">{count} nodes. Select a node to edit its parameters.</div>
       <label className="mb-2 block text-xs">
-        Tensor layout (display)
+        Tensor layout of new nodes
         <select className="ml-1 rounded border border-slate-300 px-1" value={settings.tensorLayout} onChange={(e) => void updateSettings({ tensorLayout: e.target.value as 'NCHW' | 'NHWC' })}>
           <option value="NCHW">NCHW (channels first)</option>
           <option value="NHWC">NHWC (channels last)</option>

@@ -5,6 +5,7 @@ import type { OpCategory } from '../../engine/ops/types';
 import { OP_DRAG_TYPE } from '../canvas/Canvas';
 import { flow } from '../state/actions';
 import { useEditor } from '../state/store';
+import { useUi } from '../state/ui';
 
 const ORDER: OpCategory[] = ['io', 'conv', 'dense', 'activation', 'normalization', 'pooling', 'reshape', 'merge'];
 const TITLES: Record<OpCategory, string> = {
@@ -28,7 +29,7 @@ function addAtCenter(type: string) {
   const r = el?.getBoundingClientRect();
   const p = flow.instance && r ? flow.instance.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 }) : { x: 100, y: 100 };
   const n = useEditor.getState().nodes.length;
-  useEditor.getState().addNode(type, { x: p.x - 80 + (n % 5) * 20, y: p.y - 30 + (n % 5) * 20 });
+  useEditor.getState().addNode(type, { x: p.x - 80 + (n % 5) * 20, y: p.y - 30 + (n % 5) * 20 }, useUi.getState().settings.tensorLayout);
 }
 
 export function Palette() {

@@ -418,7 +418,9 @@ export async function importOnnxFile(file: File, at?: { x: number; y: number }):
     ed.paste({ nodes, edges, weights }, offset);
     const errs = res.diagnostics.filter((d) => d.severity === 'error').length;
     ui.notify(errs ? 'warning' : 'info', `Imported ${file.name}: ${nodes.length} nodes${res.diagnostics.length ? `, ${res.diagnostics.length} diagnostics (${res.diagnostics.slice(0, 2).map((d) => d.message).join(' ')})` : ''}`);
-    if (!at) setTimeout(zoomToFit, 50);
+    // Into an empty project: lay the imported graph out with room for the shape labels.
+    if (!ed.nodes.length) setTimeout(() => void autoLayout(), 50);
+    else if (!at) setTimeout(zoomToFit, 50);
   } catch (err) {
     fail(`Import ${file.name}`, err);
   } finally {

@@ -47,7 +47,7 @@ export interface EditorState extends Snapshot {
   beginDrag(): void;
   endDrag(): void;
   connect(c: Connection): void;
-  addNode(type: string, position: { x: number; y: number }): string;
+  addNode(type: string, position: { x: number; y: number }, layout?: 'NCHW' | 'NHWC'): string;
   deleteSelected(): void;
   deleteNodes(ids: string[]): void;
   setParams(id: string, params: Record<string, unknown>, coalesceKey?: string): void;
@@ -160,9 +160,9 @@ export const useEditor = create<EditorState>()((set, get) => {
       edges.push(makeEdge(c.source, portOf(c.sourceHandle), c.target, targetPort));
       commit({ edges });
     },
-    addNode(type, position) {
+    addNode(type, position, layout) {
       const s = get();
-      const node = makeNode(type, position, new Set(s.nodes.map((n) => n.data.name)));
+      const node = makeNode(type, position, new Set(s.nodes.map((n) => n.data.name)), layout);
       node.selected = true;
       const nodes = [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
       commit({ nodes });

@@ -22,7 +22,7 @@ self.onmessage = async (ev: MessageEvent<LayoutRequest>) => {
       layoutOptions: {
         'elk.algorithm': 'layered',
         'elk.direction': 'RIGHT',
-        'elk.layered.spacing.nodeNodeBetweenLayers': '80',
+        'elk.layered.spacing.nodeNodeBetweenLayers': '120',
         'elk.spacing.nodeNode': '40',
       },
       children: nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),

@@ -1,0 +1,289 @@
+// The issue's end-to-end scenarios, acted out like a user in the real UI against the real services.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import type { Page } from '@playwright/test';
+
+import { connect, dragOp, expect, mod, newProject, nodes, selectNode, setField, shot, test } from './fixtures';
+
+const unique = (stem: string) => `${stem}-${Date.now().toString(36)}`;
+
+async function heatmapHasContent(page: Page): Promise<boolean> {
+  return page.getByTestId('heatmap').first().evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set<number>();
+    for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    return seen.size > 20;
+  });
+}
+
+async function buildInputConvT(page: Page): Promise<void> {
+  await dragOp(page, 'Input', 150, 250);
+  await dragOp(page, 'ConvTranspose2D', 480, 250);
+  await expect(nodes(page)).toHaveCount(2);
+  await connect(page, 'Input_1', 'ConvTranspose2D_1');
+  await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+}
+
+test('design, validate, preview, save and reload a ConvTranspose2D', async ({ app: page }) => {
+  await newProject(page, unique('main'));
+  await shot(page, '01-new-project');
+  await buildInputConvT(page);
+  await dragOp(page, 'ReLU', 800, 250);
+  await connect(page, 'ConvTranspose2D_1', 'ReLU_1');
+  await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+  // New projects are channels last (NHWC): Input 1×16×16×3 → ConvTranspose2D (8 filters, k3).
+  await expect(page.getByTestId('edge-shape').filter({ hasText: '1×16×16×3' })).toHaveCount(1);
+
+  await selectNode(page, 'ConvTranspose2D_1');
+  await setField(page, 'stride', '2, 2');
+  await page.getByTestId('convention').selectOption('keras');
+  await page.getByTestId('keras-same').check();
+  // Keras 'same' on a transposed conv: out = in·s = 32 on both axes.
+  await expect(page.getByTestId('edge-shape').filter({ hasText: '1×32×32×8' })).toHaveCount(1);
+  await expect(page.getByTestId('formula')).toContainText('= 32');
+  // The same size from PyTorch's padding=1, output_padding=1 (a different crop placement).
+  await page.getByTestId('convention').selectOption('pytorch');
+  await page.getByTestId('torch-padding').fill('1, 1');
+  await page.getByTestId('torch-output-padding').fill('1, 1');
+  await expect(page.getByTestId('formula')).toContainText('(16−1)·2 + 3 − 1 − 1 + 1 = 32');
+  await expect(page.getByTestId('edge-shape').filter({ hasText: '1×32×32×8' })).toHaveCount(1);
+  await shot(page, '02-shapes');
+
+  // An invalid value: flagged on the field and on the node, with the rule; nothing crashes.
+  await setField(page, 'stride', '0, 2');
+  await expect(page.getByTestId('field-error-stride').first()).toContainText('stride');
+  await expect(page.getByTestId('node-ConvTranspose2D_1').getByTestId('badge-error')).toBeVisible();
+  await expect(page.getByTestId('node-ConvTranspose2D_1')).toHaveAttribute('data-status', 'error');
+  await shot(page, '03-invalid');
+  await setField(page, 'stride', '2, 2');
+  await expect(page.getByTestId('field-error-stride')).toHaveCount(0);
+  await expect(page.getByTestId('node-ConvTranspose2D_1')).toHaveAttribute('data-status', 'ok');
+  await expect(page.getByTestId('edge-shape').filter({ hasText: '1×32×32×8' })).toHaveCount(1);
+
+  // The preview shows the node's output as channel heatmaps.
+  await expect(page.getByTestId('heatmap')).toBeVisible();
+  await expect.poll(() => heatmapHasContent(page)).toBe(true);
+  const stats = await page.getByTestId('tensor-stats').textContent();
+  expect(stats).toMatch(/min .* max .* mean/);
+  await shot(page, '04-preview');
+
+  // Save, reload: everything as it was (graph, parameters, weights → same preview numbers).
+  await page.keyboard.press(`${mod}+S`);
+  await expect(page.getByTestId('notice-info').filter({ hasText: 'Saved' })).toBeVisible();
+  await expect(page.getByTestId('project-name')).not.toContainText('•');
+  await page.reload();
+  await expect(nodes(page)).toHaveCount(3);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+  await expect(page.getByTestId('edge-shape').filter({ hasText: '1×32×32×8' })).toHaveCount(1);
+  await selectNode(page, 'ConvTranspose2D_1');
+  await expect(page.getByTestId('field-stride')).toHaveValue('2, 2');
+  await expect(page.getByTestId('field-padsBegin')).toHaveValue('1, 1');
+  await expect(page.getByTestId('field-outputPadding')).toHaveValue('1, 1');
+  await expect(page.getByTestId('weights-state')).toContainText('Stored in the project');
+  await expect(page.getByTestId('tensor-stats')).toHaveText(stats!);
+  await shot(page, '05-reloaded');
+});
+
+test('undo and redo: one entry per action', async ({ app: page }) => {
+  await newProject(page, unique('undo'));
+  await buildInputConvT(page);
+  const canvas = page.getByTestId('canvas');
+  // Undo the connection, then the node; redo both.
+  await canvas.click({ position: { x: 20, y: 20 } });
+  await page.keyboard.press(`${mod}+Z`);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(0);
+  await page.keyboard.press(`${mod}+Z`);
+  await expect(nodes(page)).toHaveCount(1);
+  await page.keyboard.press(`${mod}+Shift+Z`);
+  await expect(nodes(page)).toHaveCount(2);
+  await page.keyboard.press(`${mod}+Y`);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+
+  // A drag is one entry.
+  const node = page.getByTestId('node-Input_1');
+  const before = (await node.boundingBox())!;
+  const head = node.locator('.tessera-node-head');
+  const hb = (await head.boundingBox())!;
+  await page.mouse.move(hb.x + 20, hb.y + 8);
+  await page.mouse.down();
+  await page.mouse.move(hb.x + 80, hb.y + 90, { steps: 12 });
+  await page.mouse.move(hb.x + 140, hb.y + 160, { steps: 12 });
+  await page.mouse.up();
+  const moved = (await node.boundingBox())!;
+  expect(Math.abs(moved.y - before.y)).toBeGreaterThan(100);
+  await page.keyboard.press(`${mod}+Z`);
+  await expect.poll(async () => Math.round((await node.boundingBox())!.y)).toBe(Math.round(before.y));
+
+  // Deleting a node with its edge is one entry.
+  await selectNode(page, 'ConvTranspose2D_1');
+  await page.getByTestId('canvas').press('Delete');
+  await expect(nodes(page)).toHaveCount(1);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(0);
+  await page.keyboard.press(`${mod}+Z`);
+  await expect(nodes(page)).toHaveCount(2);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+
+  // A parameter edit is undoable from the menu too.
+  await selectNode(page, 'ConvTranspose2D_1');
+  await setField(page, 'filters', '5');
+  await page.getByTestId('canvas').click({ position: { x: 20, y: 20 } });
+  await expect(page.getByTestId('edge-shape')).toHaveCount(1);
+  await page.getByTestId('menu-Edit').click();
+  await page.getByTestId('cmd-edit.undo').click();
+  await selectNode(page, 'ConvTranspose2D_1');
+  await expect(page.getByTestId('field-filters')).toHaveValue('8');
+  await shot(page, 'undo-redo');
+});
+
+test('copy, paste, duplicate, and paste into another project', async ({ app: page }) => {
+  await newProject(page, unique('copy-a'));
+  await buildInputConvT(page);
+  await selectNode(page, 'ConvTranspose2D_1');
+  await setField(page, 'filters', '5');
+  // Select both nodes (click, Shift+click) and copy.
+  await selectNode(page, 'Input_1');
+  await page.getByTestId('node-ConvTranspose2D_1').locator('.tessera-node-name').click({ modifiers: ['Shift'] });
+  await expect(page.locator('.react-flow__node.selected')).toHaveCount(2);
+  await page.keyboard.press(`${mod}+C`);
+  await page.keyboard.press(`${mod}+V`);
+  await expect(nodes(page)).toHaveCount(4);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+  await expect(page.getByTestId('node-ConvTranspose2D_2')).toBeVisible();
+  await page.keyboard.press(`${mod}+D`);
+  await expect(nodes(page)).toHaveCount(6);
+  await shot(page, 'pasted');
+
+  await newProject(page, unique('copy-b'));
+  await expect(nodes(page)).toHaveCount(0);
+  await page.getByTestId('canvas').click({ position: { x: 30, y: 30 } });
+  await page.keyboard.press(`${mod}+V`);
+  await expect(nodes(page)).toHaveCount(2);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+  await selectNode(page, 'ConvTranspose2D_1');
+  await expect(page.getByTestId('field-filters')).toHaveValue('5');
+  await shot(page, 'pasted-other-project');
+});
+
+test('box selection and nudge with the arrow keys', async ({ app: page }) => {
+  await newProject(page, unique('select'));
+  await buildInputConvT(page);
+  const a = (await page.getByTestId('node-Input_1').boundingBox())!;
+  const b = (await page.getByTestId('node-ConvTranspose2D_1').boundingBox())!;
+  await page.keyboard.down('Shift');
+  await page.mouse.move(Math.min(a.x, b.x) - 30, Math.min(a.y, b.y) - 30);
+  await page.mouse.down();
+  await page.mouse.move(Math.max(a.x + a.width, b.x + b.width) + 30, Math.max(a.y + a.height, b.y + b.height) + 30, { steps: 10 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await expect(page.locator('.react-flow__node.selected')).toHaveCount(2);
+  const before = (await page.getByTestId('node-Input_1').boundingBox())!;
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Shift+ArrowRight');
+  const after = (await page.getByTestId('node-Input_1').boundingBox())!;
+  expect(after.x - before.x).toBeGreaterThan(10);
+  await page.keyboard.press(`${mod}+Z`);
+  await expect.poll(async () => Math.round((await page.getByTestId('node-Input_1').boundingBox())!.x)).toBe(Math.round(before.x));
+});
+
+test('shortcuts help, search and auto-layout come from the command registry', async ({ app: page }) => {
+  await newProject(page, unique('cmds'));
+  await buildInputConvT(page);
+  await page.getByTestId('canvas').click({ position: { x: 20, y: 20 } });
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('help-panel')).toContainText('Undo');
+  await shot(page, 'help');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press(`${mod}+F`);
+  await page.getByLabel('Find node').fill('convtr');
+  await page.getByLabel('Find node').press('Enter');
+  await expect(page.getByTestId('field-name')).toHaveValue('ConvTranspose2D_1');
+  await page.getByTestId('tool-view.layout').click();
+  await expect(page.getByTestId('project-name')).toContainText('•');
+  await shot(page, 'layout');
+});
+
+/** A small ONNX model (ConvTranspose s2 → Relu) written by e2e/onnx-fixture.ts with the engine's builder. */
+function onnxFixture(file: string): void {
+  const r = spawnSync(process.execPath, ['bin/run-ts.mjs', 'e2e/onnx-fixture.ts', file], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`e2e/onnx-fixture.ts failed: ${r.stderr}`);
+}
+
+async function dropFile(page: Page, file: string, name: string): Promise<void> {
+  const bytes = [...fs.readFileSync(file)];
+  const dt = await page.evaluateHandle(
+    ([b, n]) => {
+      const d = new DataTransfer();
+      d.items.add(new File([new Uint8Array(b as number[])], n as string, { type: 'application/octet-stream' }));
+      return d;
+    },
+    [bytes, name] as const,
+  );
+  await page.getByTestId('canvas').dispatchEvent('dragover', { dataTransfer: dt });
+  await page.getByTestId('canvas').dispatchEvent('drop', { dataTransfer: dt });
+}
+
+test('import an ONNX model by file picker and by drag-and-drop', async ({ app: page }, testInfo) => {
+  const file = testInfo.outputPath('convtranspose.onnx');
+  onnxFixture(file);
+  await newProject(page, unique('onnx-import'));
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('tool-file.importOnnx').click();
+  await (await chooser).setFiles(file);
+  await expect(nodes(page)).toHaveCount(3);
+  await expect(page.getByTestId('edge-shape').filter({ hasText: '1×6×16×16' })).toHaveCount(1);
+  await expect(page.getByTestId('status-errors')).toHaveText('0 errors');
+  await shot(page, 'onnx-picked');
+  // Drag-and-drop of the same file onto the canvas adds a second copy next to it.
+  await dropFile(page, file, 'dropped.onnx');
+  await expect(nodes(page)).toHaveCount(6);
+  await expect(page.getByTestId('edge-shape').filter({ hasText: '1×6×16×16' })).toHaveCount(2);
+  await shot(page, 'onnx-dropped');
+});
+
+test('export ONNX from the UI and import it back', async ({ app: page }, testInfo) => {
+  await newProject(page, unique('onnx-src'));
+  await buildInputConvT(page);
+  await selectNode(page, 'ConvTranspose2D_1');
+  await setField(page, 'stride', '2, 2');
+  const download = page.waitForEvent('download');
+  await page.getByTestId('menu-File').click();
+  await page.getByTestId('cmd-file.exportOnnx').click();
+  const file = testInfo.outputPath('model.onnx');
+  const outcome = await Promise.race([
+    download.then((d) => ({ download: d })),
+    page.getByTestId('notice-error').first().waitFor().then(async () => ({ error: await page.getByTestId('notice-error').first().textContent() })),
+  ]);
+  // Until the service has an ONNX exporter it answers 'unsupported': reported as a skip with its message.
+  test.skip('error' in outcome && /not available|unsupported|not implemented/i.test(outcome.error ?? ''), `ONNX export not available: ${'error' in outcome ? outcome.error : ''}`);
+  if ('error' in outcome) throw new Error(`ONNX export failed: ${outcome.error}`);
+  await outcome.download.saveAs(file);
+  expect(fs.statSync(file).size).toBeGreaterThan(100);
+
+  await newProject(page, unique('onnx-dst'));
+  await dropFile(page, file, 'model.onnx');
+  await expect(nodes(page)).toHaveCount(2);
+  // Input 1×16×16×3 (NHWC) → ConvTranspose2D stride 2, k3, no pads: 33×33, 8 channels.
+  await expect(page.getByTestId('node-shape').filter({ hasText: /33×33/ })).toHaveCount(1);
+  await shot(page, 'onnx-roundtrip');
+});
+
+test('every example opens without errors', async ({ app: page }) => {
+  await expect(page.getByTestId('start-screen')).toBeVisible();
+  const cards = page.locator('[data-testid^="example-"]');
+  await expect(cards.first().or(page.getByText('No examples found.'))).toBeVisible();
+  test.skip((await cards.count()) === 0, 'the service lists no examples yet (projects/*.tessera not shipped)');
+  const ids = await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!));
+  expect(ids.length).toBeGreaterThanOrEqual(3);
+  for (const id of ids) {
+    await page.getByTestId(id).click();
+    await expect(page.getByTestId('palette')).toBeVisible();
+    await expect.poll(() => nodes(page).count()).toBeGreaterThan(1);
+    await expect(page.getByTestId('status-errors')).toHaveText('0 errors');
+    await expect(page.getByTestId('tensor-view')).toBeVisible({ timeout: 20_000 });
+    await shot(page, id);
+    await page.getByTestId('menu-File').click();
+    await page.getByTestId('cmd-file.close').click();
+    await expect(page.getByTestId('start-screen')).toBeVisible();
+  }
+});

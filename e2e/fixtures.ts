@@ -1,0 +1,134 @@
+// The `app` fixture: a page showing Tessera, in Chromium against serve mode or in Electron.
+import { test as base, expect, _electron, type ElectronApplication, type Locator, type Page } from '@playwright/test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+export interface ServeInfo {
+  url: string;
+  dataDir: string;
+  projectsDir: string;
+}
+
+export async function serveInfo(): Promise<ServeInfo> {
+  const port = Number(process.env.TESSERA_E2E_PORT ?? 41731);
+  const file = path.join(os.tmpdir(), `tessera-e2e-${port}.json`);
+  for (let i = 0; i < 300; i++) {
+    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as ServeInfo;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`serve mode did not print its URL (no ${file}); see the webServer output`);
+}
+
+/** Why Electron cannot run here, or null when it can. */
+export function electronUnavailable(): string | null {
+  let binary: string;
+  try {
+    binary = require('electron') as string;
+  } catch {
+    return 'the electron package is not installed (optional dependency; its binary cannot be downloaded on this machine)';
+  }
+  if (typeof binary !== 'string' || !fs.existsSync(binary)) return `the Electron binary is absent (${String(binary)}): it cannot be downloaded on this machine`;
+  if (!fs.existsSync(path.join(root, '.vite/build/main.js'))) return 'the Electron main bundle .vite/build/main.js is missing: run "npm run package" (electron-forge) first';
+  return null;
+}
+
+type Fixtures = { app: Page; tesseraHost: 'serve' | 'electron' };
+
+export const test = base.extend<Fixtures>({
+  tesseraHost: ['serve', { option: true }],
+  app: async ({ tesseraHost, playwright, launchOptions }, use, testInfo) => {
+    if (tesseraHost === 'electron') {
+      const why = electronUnavailable();
+      testInfo.skip(why !== null, `Electron project skipped: ${why}`);
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-e2e-electron-'));
+      const app: ElectronApplication = await _electron.launch({
+        args: [root],
+        env: { ...process.env, TESSERA_USER_DATA: path.join(dataDir, 'user'), TESSERA_PROJECTS_DIR: path.join(dataDir, 'projects') },
+      });
+      const page = await app.firstWindow();
+      await use(page);
+      await page.screenshot({ path: testInfo.outputPath('final.png') }).catch(() => undefined);
+      await app.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      return;
+    }
+    const info = await serveInfo();
+    const browser = await playwright.chromium.launch(launchOptions);
+    const context = await browser.newContext({ viewport: { width: 1400, height: 850 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(info.url).origin }).catch(() => undefined);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(info.url);
+    await use(page);
+    await page.screenshot({ path: testInfo.outputPath('final.png') }).catch(() => undefined);
+    await browser.close();
+    expect(errors, 'uncaught errors in the page').toEqual([]);
+  },
+});
+
+/** A screenshot kept with the test's artifacts (test-results/). */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: test.info().outputPath(`${name}.png`) });
+}
+
+export { expect };
+
+// ---------------------------------------------------------------------------------------------
+// Helpers that act like a user
+// ---------------------------------------------------------------------------------------------
+
+export async function newProject(page: Page, name: string): Promise<void> {
+  const start = page.getByTestId('start-new');
+  if (await start.isVisible()) await start.click();
+  else {
+    await page.getByTestId('menu-File').click();
+    await page.getByTestId('cmd-file.new').click();
+  }
+  await page.getByTestId('new-name').fill(name);
+  await page.getByTestId('new-create').click();
+  await expect(page.getByTestId('palette')).toBeVisible();
+  await expect(page.getByTestId('project-name')).toContainText(name);
+}
+
+/** Drags an op from the palette onto the canvas at (x, y) relative to the canvas. */
+export async function dragOp(page: Page, type: string, x: number, y: number): Promise<void> {
+  await page.getByTestId(`palette-${type}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } });
+}
+
+export async function dragBetween(page: Page, from: Locator, to: Locator): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 10 });
+  await page.mouse.up();
+}
+
+export async function connect(page: Page, fromNode: string, toNode: string, port = 0): Promise<void> {
+  await dragBetween(page, page.getByTestId(`port-out-${fromNode}`), page.getByTestId(`port-in-${toNode}-${port}`));
+}
+
+export async function clearSelection(page: Page): Promise<void> {
+  await page.locator('.react-flow__pane').click({ position: { x: 12, y: 12 } });
+}
+
+export async function selectNode(page: Page, name: string): Promise<void> {
+  await clearSelection(page);
+  await page.getByTestId(`node-${name}`).locator('.tessera-node-name').click();
+  await expect(page.getByTestId('field-name')).toHaveValue(name);
+}
+
+export async function setField(page: Page, key: string, value: string): Promise<void> {
+  const f = page.getByTestId(`field-${key}`);
+  await f.fill(value);
+  await f.press('Enter');
+}
+
+export const nodes = (page: Page) => page.locator('.react-flow__node');
+export const mod = process.platform === 'darwin' ? 'Meta' : 'Control';

@@ -1,0 +1,51 @@
+// End-to-end tests: the real renderer against the real services.
+// - "serve-chromium": Debian's Chromium (/usr/bin/chromium) against `tessera serve` (started by
+//   e2e/serve.mjs with a fresh temporary data folder; the URL with its token is read from what it prints).
+// - "electron": the same scenarios in the Electron app via `_electron.launch`; each test reports
+//   itself skipped with the reason where the Electron binary is not installed.
+import { defineConfig } from '@playwright/test';
+
+const port = Number(process.env.TESSERA_E2E_PORT ?? 41731);
+process.env.TESSERA_E2E_PORT = String(port);
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  use: {
+    viewport: { width: 1400, height: 850 },
+    screenshot: 'on',
+    trace: 'retain-on-failure',
+    actionTimeout: 10_000,
+  },
+  projects: [
+    {
+      name: 'serve-chromium',
+      use: {
+        browserName: 'chromium',
+        launchOptions: {
+          executablePath: process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium',
+          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+        },
+      },
+    },
+    {
+      name: 'electron',
+      use: { tesseraHost: 'electron' } as Record<string, unknown>,
+    },
+  ],
+  webServer: {
+    command: 'node e2e/serve.mjs',
+    url: `http://127.0.0.1:${port}/`,
+    reuseExistingServer: false,
+    timeout: 180_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: { TESSERA_E2E_PORT: String(port) },
+  },
+});
