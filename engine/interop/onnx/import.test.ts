@@ -320,3 +320,66 @@ describe('ONNX import: errors name the op, attribute and node', () => {
     expect(err(new Uint8Array([1, 2, 3, 4, 5]))).toMatch(/not an ONNX model/);
   });
 });
+
+describe('ONNX import: shape arithmetic on constants is folded', () => {
+  it('PyTorch x.view(x.size(0), -1): Shape → Gather → Unsqueeze → Concat → Reshape', async () => {
+    const bytes = model([1, 4, 3, 3], [
+      { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, name: 'conv' },
+      { op: 'Relu', inputs: ['c'], outputs: ['r'], name: 'relu' },
+      { op: 'Shape', inputs: ['r'], outputs: ['s'] },
+      { op: 'Constant', inputs: [], outputs: ['zero'], attrs: { value: { tensor: { dims: [], data: [0], dtype: 'int64' } } } },
+      { op: 'Gather', inputs: ['s', 'zero'], outputs: ['n'], attrs: { axis: 0 } },
+      { op: 'Unsqueeze', inputs: ['n', 'ax0'], outputs: ['n1'] },
+      { op: 'Concat', inputs: ['n1', 'minus1'], outputs: ['target'], attrs: { axis: 0 } },
+      { op: 'Reshape', inputs: ['r', 'target'], outputs: ['f'], name: 'flatten' },
+      { op: 'Gemm', inputs: ['f', 'fc', 'fcb'], outputs: ['y'], attrs: { transB: 1 }, name: 'fc' },
+    ], [init('w', [5, 4, 3, 3], 1), ints('ax0', [0]), ints('minus1', [-1]), init('fc', [3, 45], 2), init('fcb', [3], 3)]);
+    const imp = await expectMatchesOrt(bytes, 4);
+    expect(imp.model.graph.nodes.map((n) => n.type)).toEqual(['Input', 'Conv2D', 'ReLU', 'Reshape', 'Dense']);
+  });
+
+  it('Resize sizes computed from Shape → Slice → Mul → Cast → Concat', async () => {
+    const bytes = model([1, 2, 3, 4], [
+      { op: 'Shape', inputs: ['x'], outputs: ['s'] },
+      { op: 'Slice', inputs: ['s', 'st0', 'en2'], outputs: ['nc'] },
+      { op: 'Slice', inputs: ['s', 'st2', 'en4'], outputs: ['hw'] },
+      { op: 'Cast', inputs: ['hw'], outputs: ['hwf'], attrs: { to: 1 } },
+      { op: 'Mul', inputs: ['hwf', 'two'], outputs: ['hw2f'] },
+      { op: 'Cast', inputs: ['hw2f'], outputs: ['hw2'], attrs: { to: 7 } },
+      { op: 'Concat', inputs: ['nc', 'hw2'], outputs: ['sizes'], attrs: { axis: 0 } },
+      one('Resize', ['x', '', '', 'sizes'], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, 'up'),
+    ], [ints('st0', [0]), ints('en2', [2]), ints('st2', [2]), ints('en4', [4]), floats('two', [2])]);
+    const imp = await expectMatchesOrt(bytes, 5);
+    expect(imp.model.graph.nodes.map((n) => [n.type, n.params.scale])).toEqual([['Input', undefined], ['UpSampling', [2, 2]]]);
+  });
+
+  it('arithmetic on computed data is an error naming the op', () => {
+    expect(() => importOnnx(model([1, 4], [one('Mul', ['x', 'k'], undefined, 'scale')], [floats('k', [2])]))).toThrow(/"scale" \(Mul\): op "Mul" on computed data is not supported/);
+  });
+});
+
+describe('ONNX import: damaged files', () => {
+  it('truncated or corrupted bytes give a TesseraError (or a valid import), never another exception', () => {
+    const good = model([1, 2, 6, 6], [
+      { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, name: 'conv' },
+      { op: 'BatchNormalization', inputs: ['c', 'g', 'be', 'm', 'v'], outputs: ['n'], name: 'bn' },
+      { op: 'Relu', inputs: ['n'], outputs: ['r'] },
+      { op: 'Flatten', inputs: ['r'], outputs: ['f'] },
+      { op: 'Gemm', inputs: ['f', 'fc', 'fcb'], outputs: ['y'], attrs: { transB: 1 } },
+    ], [init('w', [3, 2, 3, 3], 1), init('b', [3], 2), init('g', [3], 3), init('be', [3], 4), init('m', [3], 5), init('v', [3], 6, 0.5, 1), init('fc', [4, 108], 7), init('fcb', [4], 8)]);
+    const r = seededRandom(99);
+    let errors = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const bytes = good.slice(0, trial % 3 === 0 ? Math.floor(r() * good.length) : good.length);
+      const flips = trial % 3 === 0 ? 0 : 1 + Math.floor(r() * 4);
+      for (let f = 0; f < flips; f++) bytes[Math.floor(r() * bytes.length)] = Math.floor(r() * 256);
+      try {
+        importOnnx(bytes);
+      } catch (e) {
+        if (!(e instanceof TesseraError)) throw new Error(`trial ${trial}: ${(e as Error).stack}`);
+        errors++;
+      }
+    }
+    expect(errors).toBeGreaterThan(100);
+  });
+});

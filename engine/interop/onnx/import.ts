@@ -20,6 +20,8 @@ export const SUPPORTED_ONNX_OPS = [
   'Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Softmax', 'Selu',
   'BatchNormalization', 'Flatten', 'Reshape', 'Transpose', 'Identity', 'Dropout', 'Resize', 'Upsample',
   'MaxPool', 'AveragePool', 'Add', 'Concat', 'Pad', 'Constant',
+  // on constants only (shape arithmetic that exporters emit, folded at import):
+  'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Cast', 'Slice', 'Sub', 'Mul', 'Div',
 ] as const;
 
 export interface OnnxImportResult {
@@ -243,6 +245,55 @@ function resolveInputDims(dims: { dimValue?: number; dimParam?: string }[] | und
     }
     return fail(undefined, undefined, `graph input "${name}" has a symbolic or unknown size "${d.dimParam ?? '?'}" at axis ${axis}`, 'export the model with fixed spatial and channel sizes (only the batch axis may be symbolic)', `${name} shape[${axis}]`, d.dimParam);
   });
+}
+
+/** Elementwise op on two constants with numpy broadcasting. */
+function constBinary(x: ConstVal, y: ConstVal, fn: (p: number, q: number) => number, a: Attrs): ConstVal {
+  const r = Math.max(x.dims.length, y.dims.length);
+  const px = [...new Array<number>(r - x.dims.length).fill(1), ...x.dims];
+  const py = [...new Array<number>(r - y.dims.length).fill(1), ...y.dims];
+  const dims = px.map((d, i) => {
+    if (d !== py[i] && d !== 1 && py[i] !== 1) a.fail(`constant shapes [${x.dims.join(', ')}] and [${y.dims.join(', ')}] do not broadcast`, 'fix the model');
+    return Math.max(d, py[i]);
+  });
+  const total = dims.reduce((p, d) => p * d, 1);
+  const values = new Float64Array(total);
+  for (let o = 0; o < total; o++) {
+    let rem = o;
+    let ix = 0;
+    let iy = 0;
+    let sx = 1;
+    let sy = 1;
+    for (let i = r - 1; i >= 0; i--) {
+      const c = rem % dims[i];
+      rem = Math.floor(rem / dims[i]);
+      if (px[i] !== 1) ix += c * sx;
+      if (py[i] !== 1) iy += c * sy;
+      sx *= px[i];
+      sy *= py[i];
+    }
+    values[o] = fn(x.values[ix], y.values[iy]);
+  }
+  return { kind: 'const', dims, values, dataType: x.dataType };
+}
+
+function constConcat(xs: ConstVal[], axis: number, a: Attrs): ConstVal {
+  const r = xs[0].dims.length;
+  const ax = axis < 0 ? axis + r : axis;
+  if (ax < 0 || ax >= r || xs.some((c) => c.dims.length !== r || c.dims.some((d, i) => i !== ax && d !== xs[0].dims[i]))) {
+    a.fail(`constant inputs of shapes ${xs.map((c) => `[${c.dims.join(', ')}]`).join(', ')} cannot be joined on axis ${axis}`, 'fix the model', 'axis', axis);
+  }
+  const outer = xs[0].dims.slice(0, ax).reduce((p, d) => p * d, 1);
+  const values: number[] = [];
+  for (let o = 0; o < outer; o++) {
+    for (const c of xs) {
+      const row = c.dims.slice(ax).reduce((p, d) => p * d, 1);
+      for (let k = 0; k < row; k++) values.push(c.values[o * row + k]);
+    }
+  }
+  const dims = [...xs[0].dims];
+  dims[ax] = xs.reduce((t, c) => t + c.dims[ax], 0);
+  return { kind: 'const', dims, values: Float64Array.from(values), dataType: xs[0].dataType };
 }
 
 export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): OnnxImportResult {
@@ -593,7 +644,10 @@ class OnnxConverter {
           setOut(add('Add', {}, [l, r]));
           return;
         }
-        if (l.kind === 'const' && r.kind === 'const') a.fail('both inputs are constants', 'fold the constants (e.g. with onnx-simplifier)');
+        if (l.kind === 'const' && r.kind === 'const') {
+          setOut(constBinary(l, r, (p, q) => p + q, a));
+          return;
+        }
         const x = (l.kind === 'tensor' ? l : r) as TensorVal;
         const c = (l.kind === 'const' ? l : r) as ConstVal;
         setOut(this.foldBias(x, c, a, l.kind === 'tensor' ? inNames[0] : inNames[1]));
@@ -670,6 +724,11 @@ class OnnxConverter {
       case 'Concat': {
         const axis = a.int('axis');
         a.finish();
+        if (inNames.length > 0 && inNames.every((_, i) => input(i)?.kind === 'const')) {
+          if (axis === undefined) a.fail('Concat has no axis attribute', 'add the axis attribute', 'axis');
+          setOut(constConcat(inNames.map((_, i) => input(i) as ConstVal), axis, a));
+          return;
+        }
         const xs = inNames.map((_, i) => tensorIn(i));
         if (xs.length < 2) {
           setOut(xs[0]);
@@ -805,8 +864,145 @@ class OnnxConverter {
         setOut(add('UpSampling', { scale: spatial, dataFormat: 'NCX' }, [x]));
         return;
       }
+      case 'Shape': {
+        const v = input(0);
+        if (!v) a.fail('input 0 is missing', 'check the model');
+        const dims = v.kind === 'tensor' ? v.shape : v.dims;
+        const r = dims.length;
+        const norm = (i: number) => Math.min(Math.max(i < 0 ? i + r : i, 0), r);
+        const start = norm(a.int('start', 0));
+        const end = norm(a.int('end', r));
+        a.finish();
+        const sel = dims.slice(start, end);
+        setOut({ kind: 'const', dims: [sel.length], values: Float64Array.from(sel), dataType: OnnxDataType.INT64 });
+        return;
+      }
+      case 'Gather':
+      case 'Unsqueeze':
+      case 'Squeeze':
+      case 'Cast':
+      case 'Slice':
+      case 'Sub':
+      case 'Mul':
+      case 'Div':
+        inNames.forEach((nm, i) => {
+          if (nm && input(i)?.kind === 'tensor') {
+            a.fail(`op "${op}" on computed data is not supported by Tessera (only on constants, such as shape arithmetic folded at import)`, `supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, `input ${i}`, nm);
+          }
+        });
+        setOut(this.foldConstant(op, a, inNames, (i, what) => constIn(i, what), optConstIn));
+        return;
       default:
         fail(nodeName, op, `op "${op}" is not supported by Tessera`, `supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'op_type', op);
+    }
+  }
+
+  /** Shape arithmetic on constants (Shape → Gather → Unsqueeze → Concat → Reshape, as PyTorch exports x.view(x.size(0), -1)). */
+  private foldConstant(
+    op: string, a: Attrs, inNames: string[], constIn: (i: number, what: string) => ConstVal, optConstIn: (i: number, what: string) => ConstVal | undefined,
+  ): ConstVal {
+    const x = constIn(0, 'input');
+    const r = x.dims.length;
+    const axesFrom = (attrName: string, inputIndex: number): number[] | undefined =>
+      this.opset >= 13 && inNames[inputIndex] ? [...constIn(inputIndex, attrName).values] : a.ints(attrName);
+    switch (op) {
+      case 'Gather': {
+        const idx = constIn(1, 'indices');
+        const axis = a.int('axis', 0);
+        a.finish();
+        const ax = axis < 0 ? axis + r : axis;
+        if (ax < 0 || ax >= r) a.fail(`axis ${axis} is out of range for rank ${r}`, 'fix the axis', 'axis', axis);
+        const outer = x.dims.slice(0, ax).reduce((p, d) => p * d, 1);
+        const inner = x.dims.slice(ax + 1).reduce((p, d) => p * d, 1);
+        const n = x.dims[ax];
+        const values: number[] = [];
+        for (let o = 0; o < outer; o++) {
+          for (const i0 of idx.values) {
+            const i = i0 < 0 ? i0 + n : i0;
+            if (i < 0 || i >= n) a.fail(`index ${i0} is out of range for size ${n}`, 'fix the indices', 'indices', i0);
+            for (let k = 0; k < inner; k++) values.push(x.values[(o * n + i) * inner + k]);
+          }
+        }
+        return { kind: 'const', dims: [...x.dims.slice(0, ax), ...idx.dims, ...x.dims.slice(ax + 1)], values: Float64Array.from(values), dataType: x.dataType };
+      }
+      case 'Unsqueeze': {
+        const axes = axesFrom('axes', 1) ?? [];
+        a.finish();
+        const outRank = r + axes.length;
+        const norm = new Set(axes.map((v) => (v < 0 ? v + outRank : v)));
+        const dims: number[] = [];
+        let k = 0;
+        for (let i = 0; i < outRank; i++) dims.push(norm.has(i) ? 1 : x.dims[k++]);
+        return { ...x, dims };
+      }
+      case 'Squeeze': {
+        const axes = axesFrom('axes', 1);
+        a.finish();
+        const norm = new Set((axes ?? x.dims.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)).map((v) => (v < 0 ? v + r : v)));
+        return { ...x, dims: x.dims.filter((_, i) => !norm.has(i)) };
+      }
+      case 'Cast': {
+        const to = a.int('to', OnnxDataType.FLOAT);
+        a.ignore('saturate');
+        a.finish();
+        const isInt = ![OnnxDataType.FLOAT, OnnxDataType.DOUBLE, OnnxDataType.FLOAT16, OnnxDataType.BFLOAT16].includes(to as 1);
+        const values = Float64Array.from(x.values, (v) => (isInt ? Math.trunc(v) : to === OnnxDataType.FLOAT ? Math.fround(v) : v));
+        return { kind: 'const', dims: x.dims, values, dataType: to };
+      }
+      case 'Slice': {
+        let starts: number[];
+        let ends: number[];
+        let axes: number[] | undefined;
+        let steps: number[] | undefined;
+        if (this.opset < 10) {
+          starts = a.ints('starts') ?? [];
+          ends = a.ints('ends') ?? [];
+          axes = a.ints('axes');
+        } else {
+          starts = [...constIn(1, 'starts').values];
+          ends = [...constIn(2, 'ends').values];
+          const ax = optConstIn(3, 'axes');
+          const st = optConstIn(4, 'steps');
+          axes = ax ? [...ax.values] : undefined;
+          steps = st ? [...st.values] : undefined;
+        }
+        a.finish();
+        const lo = x.dims.map(() => 0);
+        const hi = [...x.dims];
+        const step = x.dims.map(() => 1);
+        (axes ?? starts.map((_, i) => i)).forEach((ax0, i) => {
+          const ax = ax0 < 0 ? ax0 + r : ax0;
+          const n = x.dims[ax];
+          const s = steps?.[i] ?? 1;
+          if (s <= 0) a.fail(`step ${s} is not supported for constant slicing`, 'use positive steps', 'steps', s);
+          const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
+          lo[ax] = clamp(starts[i]);
+          hi[ax] = Math.max(clamp(ends[i]), lo[ax]);
+          step[ax] = s;
+        });
+        const dims = x.dims.map((_, i) => Math.ceil((hi[i] - lo[i]) / step[i]));
+        const strides = x.dims.map((_, i) => x.dims.slice(i + 1).reduce((p, d) => p * d, 1));
+        const total = dims.reduce((p, d) => p * d, 1);
+        const values = new Float64Array(total);
+        for (let o = 0; o < total; o++) {
+          let rem = o;
+          let src = 0;
+          for (let i = r - 1; i >= 0; i--) {
+            const c = rem % dims[i];
+            rem = Math.floor(rem / dims[i]);
+            src += (lo[i] + c * step[i]) * strides[i];
+          }
+          values[o] = x.values[src];
+        }
+        return { kind: 'const', dims, values, dataType: x.dataType };
+      }
+      default: {
+        const y = constIn(1, 'input');
+        a.finish();
+        const isInt = x.dataType !== OnnxDataType.FLOAT && x.dataType !== OnnxDataType.DOUBLE;
+        const fn = op === 'Sub' ? (p: number, q: number) => p - q : op === 'Mul' ? (p: number, q: number) => p * q : (p: number, q: number) => (isInt ? Math.trunc(p / q) : p / q);
+        return constBinary(x, y, fn, a);
+      }
     }
   }
 
