@@ -289,6 +289,20 @@ describe('vector helpers', () => {
         expect(got).toBe(Number(big));
       }
     }
+    // a zero product (a padding tap) never changes the accumulator, in every mode
+    for (const Q of Q_MODES) {
+      for (const O of O_MODES) {
+        for (const N of [0, 1, 2]) {
+          const a = fixedType(7, 3, { Q, O, N });
+          const p = new MacPlan(xT, wT, a, bT);
+          for (let b = -128; b < 128; b++) {
+            const acc0 = p.start(b);
+            expect(p.step(acc0, 0, 77), `${formatFixedType(a)} bias ${b}`).toBe(acc0);
+            expect(p.stepBig(BigInt(acc0), 0n, 77n)).toBe(BigInt(acc0));
+          }
+        }
+      }
+    }
     // saturation order matters: +big, +big (saturates), −big
     const acc = fixedType(6, 6, { O: 'AP_SAT' }); // [−32, 31]
     const plan = new MacPlan(intType(8), intType(8), acc);
