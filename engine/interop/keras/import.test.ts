@@ -8,8 +8,12 @@ import { simulateFloat } from '../../sim/float';
 import { randomTensor, type Tensor } from '../../tensor/tensor';
 import { importKeras, importKeras3, importKerasH5, importKerasJson, type KerasImportResult } from './import';
 import {
-  batchNorm, conv, dense, depthwise, keras2H5, keras2Json, keras2WeightsH5, keras3File, plain, type LayerSpec, type ModelSpec,
+  batchNorm, conv, dense, depthwise, keras2H5, keras2Json, keras2WeightsH5, keras3File, keras3Json, keras3WeightsH5, plain, writeH5, type LayerSpec, type ModelSpec,
 } from './writer.testutil';
+import { keras3LayerPaths } from './weights';
+import { normalizeModelConfig } from './config';
+import { parseFixedType } from '../../fixed/types';
+import { strToU8, zipSync } from 'fflate';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -285,5 +289,205 @@ describe('Keras layers tfjs has no layer for, against tf ops', () => {
       return { shape: [1, y.shape[2], cin * dm], data: Float32Array.from(y.dataSync()) };
     });
     await checkAllForms(spec, [x], [want]);
+  });
+});
+
+/** One-layer Sequential model on `shape` (batch excluded). */
+const single = (shape: number[], layer: LayerSpec): ModelSpec => ({ kind: 'Sequential', inputs: [{ name: 'x', shape: [null, ...shape] }], layers: [layer] });
+const T = (shape: number[], values: number[]): Tensor => ({ shape, data: Float32Array.from(values) });
+
+describe('hand-checked Keras semantics', () => {
+  it('BatchNormalization axis 1 (channels_first), default epsilon 1e-3, center/scale off', async () => {
+    for (const [center, scale] of [[true, true], [false, true], [true, false], [false, false]]) {
+      const C = 3;
+      const [g, b, m, v] = [rnd([C]), rnd([C]), rnd([C]), rnd([C], 0.2, 2)];
+      const weights = [...(scale ? [g] : []), ...(center ? [b] : []), m, v];
+      const cfg: Record<string, unknown> = { axis: 1, center, scale };
+      const layer = batchNorm('bn', cfg, weights);
+      delete layer.config.epsilon; // Keras' default applies
+      const x = rnd([1, C, 2, 3]);
+      const want = x.data.map((val, i) => {
+        const c = Math.floor(i / 6) % C;
+        return (scale ? g.data[c] : 1) * (val - m.data[c]) / Math.sqrt(v.data[c] + 1e-3) + (center ? b.data[c] : 0);
+      });
+      const [r] = await checkAllForms(single([C, 2, 3], layer), [x], [T([1, C, 2, 3], Array.from(want))]);
+      expect(r.model.graph.nodes[1].params).toMatchObject({ epsilon: 1e-3, dataFormat: 'NCX' });
+    }
+  });
+
+  it('LeakyReLU: Keras default slope 0.3 passed explicitly (Keras 2 alpha, Keras 3 negative_slope); ReLU(negative_slope); activation leaky_relu = 0.2', async () => {
+    const x = T([1, 4], [-2, -0.5, 0, 1.5]);
+    const [r] = await checkAllForms(single([4], plain('LeakyReLU', 'lr')), [x], [T([1, 4], [-0.6, -0.15, 0, 1.5])]);
+    expect(r.model.graph.nodes[1].params).toEqual({ alpha: 0.3 });
+    await checkAllForms(single([4], plain('LeakyReLU', 'lr', { alpha: 0.1 })), [x], [T([1, 4], [-0.2, -0.05, 0, 1.5])]);
+    await checkAllForms(single([4], plain('ReLU', 'r', { max_value: null, negative_slope: 0.25, threshold: 0 })), [x], [T([1, 4], [-0.5, -0.125, 0, 1.5])]);
+    await checkAllForms(single([4], plain('Activation', 'a', { activation: 'leaky_relu' })), [x], [T([1, 4], [-0.4, -0.1, 0, 1.5])]);
+    await checkAllForms(single([4], plain('Activation', 'a', { activation: 'linear' })), [x], [x]);
+  });
+
+  it('UpSampling1D and ZeroPadding1D (always channels_last)', async () => {
+    const x = T([1, 2, 2], [1, 2, 3, 4]);
+    await checkAllForms(single([2, 2], plain('UpSampling1D', 'up', { size: 3 })), [x], [T([1, 6, 2], [1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4])]);
+    await checkAllForms(single([2, 2], plain('ZeroPadding1D', 'zp', { padding: [2, 1] })), [x], [T([1, 5, 2], [0, 0, 0, 0, 1, 2, 3, 4, 0, 0])]);
+  });
+
+  it('Flatten(data_format=channels_first) flattens in channels_last order; the default keeps the row-major order', async () => {
+    const x = T([1, 2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7]);
+    await checkAllForms(single([2, 2, 2], plain('Flatten', 'f', { data_format: 'channels_first' })), [x], [T([1, 8], [0, 4, 1, 5, 2, 6, 3, 7])]);
+    await checkAllForms(single([2, 2, 2], plain('Flatten', 'f', { data_format: 'channels_last' })), [x], [T([1, 8], [0, 1, 2, 3, 4, 5, 6, 7])]);
+  });
+
+  it("SEMANTICS.md impulse: Keras Conv1DTranspose k3 s2 'same' crops 0 at the begin and 1 at the end", async () => {
+    const layer = conv('Conv1DTranspose', 't', 1, { filters: 1, kernel_size: [3], strides: [2], padding: 'same', use_bias: false }, [T([3, 1, 1], [1, 10, 100])]);
+    const [r] = await checkAllForms(single([4, 1], layer), [T([1, 4, 1], [1, 0, 0, 0])], [T([1, 8, 1], [1, 10, 100, 0, 0, 0, 0, 0])]);
+    expect(r.model.graph.nodes[1].params).toMatchObject({ padsBegin: [0], padsEnd: [1], outputPadding: [0] });
+  });
+
+  it('Conv1D causal with dilation (vs left zero padding + valid conv in tf)', async () => {
+    const kernel = rnd([3, 2, 3]);
+    const bias = rnd([3]);
+    const x = rnd([1, 9, 2]);
+    const layer = conv('Conv1D', 'c', 1, { filters: 3, kernel_size: [3], padding: 'causal', dilation_rate: [2] }, [kernel, bias]);
+    const want = tf.tidy(() => {
+      const xp = tf.tensor3d(x.data, [1, 9, 2]).pad([[0, 0], [4, 0], [0, 0]]);
+      const y = tf.conv1d(xp, tf.tensor3d(kernel.data, [3, 2, 3]), 1, 'valid', 'NWC', 2).add(tf.tensor1d(bias.data));
+      return { shape: y.shape, data: Float32Array.from(y.dataSync()) };
+    });
+    await checkAllForms(single([9, 2], layer), [x], [want]);
+  });
+
+  it('Softmax layer on axis 1, and GlobalAveragePooling2D / GlobalMaxPooling1D (vs tf ops)', async () => {
+    const x = rnd([1, 3, 4]);
+    const sm = tf.tidy(() => {
+      const y = tf.softmax(tf.tensor3d(x.data, [1, 3, 4]).transpose([0, 2, 1])).transpose([0, 2, 1]);
+      return { shape: y.shape, data: Float32Array.from(y.dataSync()) };
+    });
+    await checkAllForms(single([3, 4], plain('Softmax', 's', { axis: 1 })), [x], [sm]);
+    const x4 = rnd([1, 3, 5, 2]);
+    const gap = tf.tidy(() => tf.tensor4d(x4.data, [1, 3, 5, 2]).mean([1, 2]));
+    await checkAllForms(single([3, 5, 2], plain('GlobalAveragePooling2D', 'g', { data_format: 'channels_last', keepdims: false })), [x4], [{ shape: gap.shape, data: Float32Array.from(gap.dataSync()) }]);
+    const gmp = tf.tidy(() => tf.tensor3d(x.data, [1, 3, 4]).max([1]));
+    await checkAllForms(single([3, 4], plain('GlobalMaxPooling1D', 'g', { data_format: 'channels_last', keepdims: false })), [x], [{ shape: gmp.shape, data: Float32Array.from(gmp.dataSync()) }]);
+    tf.dispose([gap, gmp]);
+  });
+
+  it('Keras 3 weight paths are snake_case class names with per-class counters, not layer names', () => {
+    const spec: ModelSpec = {
+      kind: 'Sequential', inputs: [{ name: 'x', shape: [null, 4, 4, 2] }],
+      layers: ['Conv2D', 'Conv2D', 'Conv2DTranspose', 'BatchNormalization', 'DepthwiseConv2D', 'QConv2D', 'Dense'].map((cls, i) => plain(cls, `layer${i}`)),
+    };
+    const paths = keras3LayerPaths(normalizeModelConfig(keras3Json(spec), 'config'));
+    expect([...paths.values()]).toEqual(['conv2d', 'conv2d_1', 'conv2d_transpose', 'batch_normalization', 'depthwise_conv2d', 'q_conv2d', 'dense']);
+  });
+});
+
+describe('QKeras', () => {
+  const qbits = (bits: number, integer: number, extra: Record<string, unknown> = {}) => ({
+    class_name: 'quantized_bits', config: { bits, integer, symmetric: 0, alpha: 1, keep_negative: true, use_stochastic_rounding: false, qnoise_factor: 1.0, ...extra },
+  });
+  const q = (layer: LayerSpec, cls: string, extra: Record<string, unknown>): LayerSpec => ({ ...layer, cls, config: { ...layer.config, kernel_range: null, bias_range: null, ...extra } });
+
+  it('QConv2D / QActivation / QConv2DTranspose / QDense: float layers plus precisions as FIXED_POINT.md maps them', async () => {
+    const qspec: ModelSpec = {
+      kind: 'Sequential', inputs: [{ name: 'x', shape: [null, 6, 6, 2] }],
+      layers: [
+        q(conv('Conv2D', 'qc', 2, { filters: 3, kernel_size: [3, 3], padding: 'same' }, [rnd([3, 3, 2, 3]), rnd([3])]), 'QConv2D',
+          { kernel_quantizer: 'quantized_bits(6,0,alpha=1)', bias_quantizer: qbits(8, 2) }),
+        plain('QActivation', 'qa', { activation: 'quantized_relu(4,0)' }),
+        q(conv('Conv2DTranspose', 'qt', 2, { filters: 2, kernel_size: [2, 2], strides: [2, 2], padding: 'same' }, [rnd([2, 2, 2, 3]), rnd([2])]), 'QConv2DTranspose',
+          { kernel_quantizer: qbits(8, 1), bias_quantizer: 'quantized_bits(8, 3)' }),
+        plain('QActivation', 'qb', { activation: 'quantized_bits(8,2)' }),
+        plain('Flatten', 'f', { data_format: 'channels_last' }),
+        q(dense('qd', { units: 3, activation: 'quantized_relu(6,2)' }, [rnd([12 * 12 * 2, 3]), rnd([3])]), 'QDense',
+          { kernel_quantizer: 'quantized_bits(4,0,keep_negative=False)', bias_quantizer: null }),
+      ],
+    };
+    // The float model Keras computes when the quantizers are ignored: the same layers without Q.
+    const fspec: ModelSpec = {
+      ...qspec,
+      layers: [qspec.layers[0], plain('Activation', 'qa', { activation: 'relu' }), qspec.layers[2], qspec.layers[4], qspec.layers[5]].map((l) => {
+        const config = { ...l.config };
+        for (const k of ['kernel_quantizer', 'bias_quantizer', 'kernel_range', 'bias_range']) delete config[k];
+        if (l.name === 'qd') config.activation = 'relu';
+        return { ...l, cls: l.cls.replace(/^Q/, ''), config };
+      }),
+    };
+    const x = rnd([1, 6, 6, 2]);
+    const want = await tfjsPredict(fspec, [x]);
+    // QKeras models are Keras 2 models: .h5 and JSON + weights.
+    const rs = [await importKerasH5(await keras2H5(qspec)), await importKerasJson(JSON.stringify(keras2Json(qspec)), await keras2WeightsH5(qspec))];
+    for (const r of rs) {
+      expectClose(run(r, [x])[0], want[0], 'QKeras float graph');
+      const byName = Object.fromEntries(r.model.graph.nodes.map((n) => [n.name, r.precisions[n.id]]));
+      expect(r.model.graph.nodes.map((n) => n.type)).toEqual(['Input', 'Conv2D', 'ReLU', 'ConvTranspose2D', 'Flatten', 'Dense', 'ReLU']);
+      expect(byName).toEqual({
+        x: undefined,
+        qc: { weight_t: 'ap_fixed<6,1,AP_RND_CONV,AP_SAT>', bias_t: 'ap_fixed<8,3,AP_RND_CONV,AP_SAT>' },
+        qa: { result_t: 'ap_ufixed<4,0>' },
+        qt: { weight_t: 'ap_fixed<8,2,AP_RND_CONV,AP_SAT>', bias_t: 'ap_fixed<8,4,AP_RND_CONV,AP_SAT>', result_t: 'ap_fixed<8,3,AP_RND_CONV,AP_SAT>' },
+        f: undefined,
+        qd: { weight_t: 'ap_ufixed<4,0,AP_RND_CONV,AP_SAT>' },
+        qd_relu: { result_t: 'ap_ufixed<6,2>' },
+      });
+      for (const spec of Object.values(r.precisions)) for (const t of Object.values(spec)) expect(parseFixedType(t!).ok, t).toBe(true);
+    }
+  });
+
+  it('refuses quantizers a fixed-point type cannot express, naming layer and argument', async () => {
+    const cases: [unknown, RegExp][] = [
+      ['quantized_bits(8,0,alpha="auto")', /layer 'qd' \(QDense\) kernel_quantizer quantized_bits: alpha = "auto" is not supported/],
+      [{ class_name: 'quantized_bits', config: { bits: 8, integer: 0, symmetric: 1 } }, /symmetric = 1 is not supported/],
+      ['quantized_po2(4)', /QKeras quantizer 'quantized_po2' is not supported/],
+      ['binary()', /'binary' is not supported/],
+    ];
+    for (const [quantizer, re] of cases) {
+      const spec = single([4], q(dense('qd', { units: 2 }, [rnd([4, 2]), rnd([2])]), 'QDense', { kernel_quantizer: quantizer, bias_quantizer: null }));
+      const err = await importKerasH5(await keras2H5(spec)).then(() => null, (e: Error) => e);
+      expect(err?.message).toMatch(re);
+      expect(err?.message).not.toContain('\n');
+    }
+  });
+});
+
+describe('bad files and unsupported layers: one-line errors', () => {
+  const good: ModelSpec = {
+    kind: 'Sequential', inputs: [{ name: 'x', shape: [null, 5, 5, 2] }],
+    layers: [conv('Conv2D', 'c', 2, { filters: 2, kernel_size: [3, 3] }, [rnd([3, 3, 2, 2]), rnd([2])]), plain('Flatten', 'f', { data_format: 'channels_last' })],
+  };
+  const withLayer = (layer: LayerSpec): ModelSpec => ({ ...good, layers: [good.layers[0], layer] });
+  const cases: [string, () => Promise<unknown>, RegExp][] = [
+    ['truncated .keras', async () => { const b = await keras3File(good); return importKeras3(b.slice(0, Math.floor(b.length / 2))); }, /damaged or truncated zip archive/],
+    ['zip header then garbage', async () => importKeras3(Uint8Array.from([0x50, 0x4b, 3, 4, 1, 2, 3, 4, 5, 6, 7, 8, 9])), /damaged or truncated zip archive/],
+    ['not a zip', async () => importKeras3(strToU8('hello')), /not a zip archive/],
+    ['.keras without weights', async () => importKeras3(await keras3File(good, (f) => delete f['model.weights.h5'])), /has no model\.weights\.h5/],
+    ['.keras with malformed config.json', async () => importKeras3(await keras3File(good, (f) => (f['config.json'] = strToU8('{"class_name": "Sequential", "config": {')))), /config\.json is not valid JSON/],
+    ['.keras with a damaged weights file', async () => importKeras3(await keras3File(good, (f) => (f['model.weights.h5'] = f['model.weights.h5'].slice(0, 700)))), /model\.weights\.h5 is a damaged or truncated HDF5 file/],
+    ['truncated .h5', async () => { const b = await keras2H5(good); return importKerasH5(b.slice(0, b.length - 200)); }, /damaged or truncated HDF5 file/],
+    ['not HDF5', async () => importKerasH5(strToU8('{"class_name": "Sequential"}')), /is not an HDF5 file/],
+    ['.h5 without model_config', async () => importKerasH5(await writeH5({ groups: { g: {} } })), /has no model_config attribute/],
+    ['weights-only .h5 given as the model', async () => importKerasH5(await keras2WeightsH5(good)), /holds weights only/],
+    ['model_config not JSON', async () => importKerasH5(await writeH5({ attrs: { model_config: 'not json' }, groups: { model_weights: {} } })), /model_config is not valid JSON/],
+    ['model JSON that is not a model', async () => importKerasJson('{"class_name": "Dense", "config": {}}', await keras2WeightsH5(good)), /'Dense' is not a Sequential or Functional model/],
+    ['model JSON without weights', async () => importKeras('m.json', strToU8(JSON.stringify(keras2Json(good)))), /without weights: pass the weights/],
+    ['weights of another model', async () => importKerasJson(JSON.stringify(keras2Json(good)), await keras2WeightsH5({ ...good, layers: [conv('Conv2D', 'c', 2, { filters: 3, kernel_size: [3, 3] }, [rnd([3, 3, 2, 3]), rnd([3])])] })), /layer 'c' \(Conv2D\): weight 'kernel' has shape \[3, 3, 2, 3\] but this layer on its input needs \[3, 3, 2, 2\]/],
+    ['unknown layer class', async () => importKeras3(await keras3File(withLayer(plain('LSTM', 'rnn', { units: 3 })))), /layer 'rnn': the layer class 'LSTM' is not supported; supported classes: InputLayer, Conv1D/],
+    ['Cropping2D', async () => importKeras3(await keras3File(withLayer(plain('Cropping2D', 'crop', { cropping: [[1, 1], [1, 1]] })))), /layer 'crop' \(Cropping2D\): cropping is not supported/],
+    ['ReLU max_value', async () => importKeras3(await keras3File(withLayer(plain('ReLU', 'r6', { max_value: 6, negative_slope: 0, threshold: 0 })))), /layer 'r6' \(ReLU\): argument max_value = 6 is not supported/],
+    ['UpSampling2D bilinear', async () => importKerasH5(await keras2H5(withLayer(plain('UpSampling2D', 'up', { size: [2, 2], data_format: 'channels_last', interpolation: 'bilinear' })))), /layer 'up' \(UpSampling2D\): argument interpolation = "bilinear" is not supported/],
+    ['unsupported activation', async () => importKerasH5(await keras2H5(withLayer(plain('Activation', 'act', { activation: 'gelu' })))), /layer 'act' \(Activation\): argument activation = "gelu" is not supported/],
+    ['unknown argument', async () => importKerasH5(await keras2H5({ ...good, layers: [conv('Conv2D', 'c', 2, { filters: 2, kernel_size: [3, 3], padding_mode: 'reflect' }, good.layers[0].weights)] })), /layer 'c' \(Conv2D\): argument padding_mode = "reflect" is not supported/],
+    ['Conv2D padding', async () => importKerasH5(await keras2H5({ ...good, layers: [conv('Conv2D', 'c', 2, { filters: 2, kernel_size: [3, 3], padding: 'full' }, good.layers[0].weights)] })), /layer 'c' \(Conv2D\): argument padding = "full" is not supported/],
+    ['BatchNormalization over a spatial axis', async () => importKerasH5(await keras2H5(withLayer(batchNorm('bn', { axis: 2 }, [rnd([3]), rnd([3]), rnd([3]), rnd([3])])))), /layer 'bn' \(BatchNormalization\): argument axis = 2 is not supported/],
+    ['Add of mismatched shapes', async () => importKerasH5(await keras2H5({
+      kind: 'Functional', inputs: [{ name: 'a', shape: [null, 4] }, { name: 'b', shape: [null, 5] }], layers: [plain('Add', 'sum', {}, ['a', 'b'])],
+    })), /layer 'sum' \(Add\): sum: input 1 = "\[1, 5\]" breaks the rule all inputs of Add have the shape of input 0/],
+    ['nested model', async () => importKerasJson(JSON.stringify({ class_name: 'Sequential', config: { layers: [{ class_name: 'Sequential', config: { name: 'inner', layers: [] } }] } }), await keras2WeightsH5(good)), /nested Sequential model/],
+    ['input without fixed size', async () => importKeras3(await keras3File({ ...good, inputs: [{ name: 'x', shape: [null, null, 5, 2] }] })), /axis 1 of the input shape \[None, None, 5, 2\] is not a fixed size/],
+  ];
+  it.each(cases)('%s', async (_name, run, re) => {
+    const err = await run().then(() => null, (e: unknown) => e as Error);
+    expect(err, 'an error').toBeInstanceOf(Error);
+    expect(err!.message).toMatch(re);
+    expect(err!.message).not.toContain('\n');
   });
 });

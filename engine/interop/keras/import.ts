@@ -161,7 +161,7 @@ export async function importKerasH5(bytes: Uint8Array, options: KerasImportOptio
   const configText = attrText(root, 'model_config');
   if (configText === undefined) {
     if (root.attrs.layer_names !== undefined || h5Get(root, 'layers') || h5Get(root, 'vars'))
-      throw new TesseraError(`${label} holds weights only (no model_config): give the model JSON and pass this file as its weights (MODEL.json --weights ${label.replace(/^the /, '')})`);
+      throw new TesseraError(`${label} holds weights only (no model_config): give the model JSON and pass this file as its weights (MODEL.json --weights W.h5)`);
     throw new TesseraError(`${label} has no model_config attribute: it is not a Keras model file`);
   }
   const config = normalizeModelConfig(parseJsonText(configText, `${label} model_config`), `${label} model_config`);
