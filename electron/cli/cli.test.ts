@@ -1,7 +1,7 @@
 // End-to-end tests of `tessera info` and `tessera simulate`: spawn the real command from the checkout.
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildOnnxModel } from '../../engine/interop/onnx/proto';
@@ -66,6 +66,8 @@ beforeAll(() => {
   writeFileSync(join(dir, 'notes.txt'), 'this is not a model\n');
   writeFileSync(join(dir, 'not-onnx.onnx'), new TextEncoder().encode('{"graph": "not protobuf"}'));
 });
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('tessera info', () => {
   it('prints every node with its inferred output shape and key parameters', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpy, readNpyHeader, writeNpy, NpyError } from './npy';
@@ -71,6 +71,7 @@ np.save(d + '/be.npy', np.arange(4, dtype='>f4'))
     expect(() => readNpy(readFileSync(join(dir, 'big.npy')), { dtype: 'convert' })).toThrow(/0\.1.*float32/);
     expect(() => readNpy(readFileSync(join(dir, 'f.npy')))).toThrow(/Fortran/);
     expect([...readNpy(readFileSync(join(dir, 'be.npy'))).data]).toEqual([0, 1, 2, 3]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('gives clear errors for bad files', () => {

@@ -199,8 +199,8 @@ describe('ONNX import: models', () => {
     expect(kept.model.graph.nodes.filter((n) => n.type === 'Transpose')).toHaveLength(4);
   });
 
-  it('DCGAN generator (channels scaled down 8×): 100×1×1 → 3×64×64', async () => {
-    const chans = [100, 64, 32, 16, 8, 3];
+  for (const [label, chans] of [['channels scaled down 8×', [100, 64, 32, 16, 8, 3]], ['full size', [100, 512, 256, 128, 64, 3]]] as const)
+  it(`DCGAN generator (${label}): 100×1×1 → 3×64×64`, async () => {
     const nodes: NodeSpec[] = [];
     const inits: TensorInit[] = [];
     let prev = 'z';
