@@ -34,7 +34,7 @@ import {
 
 const INCLUDE = fileURLToPath(new URL('../../hls-templates/include', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'tessera-fixed-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => process.env.KEEP_FIXED_TMP ? undefined : rmSync(work, { recursive: true, force: true }));
 
 function runCpp(name: string, src: string): string {
   const cpp = join(work, `${name}.cpp`);
@@ -343,6 +343,92 @@ int main() {
       .split('\n')
       .map((l) => l.trim());
     for (let i = 0; i < expected.length; i++) expect(got[i], `line ${i}`).toBe(expected[i]);
+  });
+
+  it('shifts, unary minus, compound assignment, conversions, bit access, ap_int operators and hls::stream', () => {
+    const rnd = seededRandom(31);
+    const checks: { expr: string; want: string }[] = [];
+    const c = (expr: string, want: string | number | bigint | boolean): void => {
+      checks.push({ expr, want: typeof want === 'boolean' ? (want ? '1' : '0') : String(want) });
+    };
+    const tA = fixedType(8, 3);
+    const tU = ufixedType(6, 2);
+    const tC = fixedType(8, 3, { Q: 'AP_RND', O: 'AP_SAT' });
+    const tY = ufixedType(7, 4);
+    const wrap = (m: bigint, t: FixedType): bigint => (t.signed ? BigInt.asIntN(t.W, m) : BigInt.asUintN(t.W, m));
+    const decls: string[] = [];
+    for (let k = 0; k < 8; k++) {
+      const a = BigInt(Math.floor(rnd() * 256) - 128);
+      const u = BigInt(Math.floor(rnd() * 64));
+      const y = BigInt(Math.floor(rnd() * 128));
+      const sh = 1 + Math.floor(rnd() * 4);
+      const v = `v${k}`;
+      decls.push(`ap_fixed<8,3> a${v}; a${v}.set_pattern((u128)${a}LL); ap_ufixed<6,2> u${v}; u${v}.set_pattern((u128)${u}LL); ap_ufixed<7,4> y${v}; y${v}.set_pattern((u128)${y}LL);`);
+      c(`(long long)(a${v} << ${sh}).V`, wrap(a << BigInt(sh), tA));
+      c(`(long long)(a${v} >> ${sh}).V`, a >> BigInt(sh));
+      c(`(long long)(a${v} << -${sh}).V`, a >> BigInt(sh));
+      c(`(long long)(u${v} << ${sh}).V`, wrap(u << BigInt(sh), tU));
+      c(`(long long)(u${v} >> ${sh}).V`, u >> BigInt(sh));
+      c(`mant(-a${v})`, -a);
+      // compound assignment: c = a; c += y; c *= u; c -= y (each a full-precision op then assignment)
+      let cm = castBig(a, formatOf(tA), tC);
+      let r = add(cm, tC, y, tY);
+      cm = castBig(BigInt(r.m), formatOf(r.t), tC);
+      r = mul(cm, tC, u, tU);
+      cm = castBig(BigInt(r.m), formatOf(r.t), tC);
+      r = sub(cm, tC, y, tY);
+      cm = castBig(BigInt(r.m), formatOf(r.t), tC);
+      c(`[&]{ ap_fixed<8,3,AP_RND,AP_SAT> cc = a${v}; cc += y${v}; cc *= u${v}; cc -= y${v}; return (long long)cc.V; }()`, cm);
+      const av = Number(a) / 32;
+      c(`a${v}.to_double()`, av);
+      c(`(double)a${v}.to_float()`, av);
+      c(`a${v}.to_int()`, Math.trunc(av));
+      c(`(double)a${v}`, av);
+      c(`(a${v} > 0.3)`, av > 0.3);
+      c(`(a${v} <= -1)`, av <= -1);
+      c(`(int)a${v}[7]`, a < 0n);
+      c(`(int)a${v}[2]`, (BigInt.asUintN(8, a) >> 2n) & 1n);
+      c(`[&]{ auto t = a${v}; t[0] = 1; t[6] = 0; return (long long)t.V; }()`, BigInt.asIntN(8, (BigInt.asUintN(8, a) | 1n) & ~64n));
+      c(`(long long)a${v}.range(6, 2).V`, (BigInt.asUintN(8, a) >> 2n) & 31n);
+      c(`a${v}.to_string()`, av);
+      c(`(long long)ap_fixed<10,4,AP_RND_CONV,AP_SAT>((float)${Math.fround(av * 1.37)}f).V`, castDoubleNum(Math.fround(av * 1.37), fixedType(10, 4, { Q: 'AP_RND_CONV', O: 'AP_SAT' })));
+      const i = BigInt(Math.floor(rnd() * 200) - 100);
+      const j = BigInt(Math.floor(rnd() * 30) + 1) * (rnd() < 0.3 ? -1n : 1n);
+      decls.push(`ap_int<9> i${v} = ${i}; ap_int<6> j${v} = ${j};`);
+      c(`(long long)(i${v} / j${v}).V`, i / j);
+      c(`(long long)(i${v} % j${v}).V`, i % j);
+      c(`(long long)(i${v} & j${v}).V`, i & j);
+      c(`(long long)(i${v} | j${v}).V`, i | j);
+      c(`(long long)(i${v} ^ j${v}).V`, i ^ j);
+      c(`(long long)(~i${v}).V`, ~i);
+      c(`(long long)(i${v} << 3).V`, BigInt.asIntN(9, i << 3n));
+      c(`(long long)(i${v} >> 2).V`, i >> 2n);
+      c(`[&]{ auto t = i${v}; t++; ++t; t--; t += 300; return (long long)t.V; }()`, BigInt.asIntN(9, i + 1n + 300n));
+      c(`(long long)(i${v} * 3).V`, i * 3n);
+      c(`(i${v} < j${v})`, i < j);
+      c(`(i${v} == ${i})`, true);
+      c(`ap_int<9>(${Number(i) + 0.75}).to_int()`, Number(BigInt.asIntN(9, BigInt(Math.trunc(Number(i) + 0.75)))));
+    }
+    c('decltype(ap_int<9>() / ap_int<6>())::width', 10);
+    c('decltype(ap_int<9>() % ap_uint<6>())::width', 7);
+    c('decltype(ap_uint<9>() & ap_int<6>())::width', 10);
+    c('[]{ hls::stream<ap_fixed<8,4> > s("fifo_a"); for (int k = 0; k < 5; k++) s << ap_fixed<8,4>(k * 0.5); ap_fixed<8,4> x; s >> x; s.read(x); double r = x.to_double() * 10 + s.read().to_double(); return r * 100 + s.size(); }()', 6 * 100 + 2); // x = 0.5; 0.5·10 + 1
+    c('[]{ hls::stream<int> s("fifo_b"); int v = 7; bool ok = s.read_nb(v); s.write(3); bool e1 = s.empty(); int w = s.read(); int z = s.read(); return std::string(s.get_name()) + (ok ? "1" : "0") + (e1 ? "1" : "0") + std::to_string(w) + std::to_string(z) + std::to_string(s.empty_reads()); }()', 'fifo_b' + '0' + '0' + '3' + '0' + '1'); // name, read_nb on empty, empty after write, 3, default, one empty read
+    const src = `${PRELUDE}
+#include <cstring>
+#include <hls_stream.h>
+#include <sstream>
+template <class T> static std::string str(const T& x) { std::ostringstream o; o.precision(17); o << x; return o.str(); }
+static std::string str(const std::string& x) { return x; }
+static std::string str(bool x) { return x ? "1" : "0"; }
+int main() {
+${decls.join('\n')}
+${checks.map((k) => `  out += str(${k.expr}); nl();`).join('\n')}
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+`;
+    const got = runCpp('misc', src).split('\n');
+    checks.forEach((k, i) => expect(got[i], k.expr).toBe(k.want));
   });
 
   it('UG1399 examples compile and print the documented values', () => {

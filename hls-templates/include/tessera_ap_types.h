@@ -278,10 +278,10 @@ template <typename T> using enable_c_float = typename std::enable_if<std::is_flo
 
 template <int W, bool S> struct ap_int_base {
   typedef typename tessera_ap::store<W, S>::type store_t;
-  static const int width = W;
-  static const int iwidth = W;
-  static const bool sign_flag = S;
-  static const bool is_fixed = false;
+  static constexpr int width = W;
+  static constexpr int iwidth = W;
+  static constexpr bool sign_flag = S;
+  static constexpr bool is_fixed = false;
   store_t V;
 
   inline bool neg() const { return S && V < 0; }
@@ -405,13 +405,13 @@ template <int W, int I, bool S, ap_q_mode Q, ap_o_mode O, int N> struct ap_fixed
   static_assert(!(O == AP_WRAP_SM && !S), "Tessera ap types: AP_WRAP_SM needs a signed type (ap_fixed, not ap_ufixed)");
   static_assert(N >= 0 && N <= W, "Tessera ap types: the saturation bits N must satisfy 0 <= N <= W");
   typedef typename tessera_ap::store<W, S>::type store_t;
-  static const int width = W;
-  static const int iwidth = I;
-  static const bool sign_flag = S;
-  static const bool is_fixed = true;
-  static const ap_q_mode qmode = Q;
-  static const ap_o_mode omode = O;
-  static const int sat_bits = N;
+  static constexpr int width = W;
+  static constexpr int iwidth = I;
+  static constexpr bool sign_flag = S;
+  static constexpr bool is_fixed = true;
+  static constexpr ap_q_mode qmode = Q;
+  static constexpr ap_o_mode omode = O;
+  static constexpr int sat_bits = N;
   enum { F = W - I };
   store_t V;
 
