@@ -110,6 +110,11 @@ describe('diagnostics: one specific message per mistake, naming node, field, val
   it('filters 0', () => {
     expect(one(infer(conv1dOp, { filters: 0 }, [1, 3, 8]), 'filters-min').message).toContain('filters = 0 breaks the rule filters ≥ 1');
   });
+  it('explicit pads with an automatic autoPad: a warning, the output still inferred', () => {
+    const r = infer(conv1dOp, { autoPad: 'same_upper', padsBegin: [2] }, [1, 3, 8]);
+    expect(r.shape).toEqual([1, 8, 8]);
+    expect(r.items.map((d) => [d.severity, d.code])).toEqual([['warning', 'pads-ignored']]);
+  });
   it('valid params give no diagnostics', () => {
     expect(infer(convTranspose2dOp, { filters: 4, kernel: [3, 5], stride: [2, 3], dilation: [2, 1], padsBegin: [1, 0], padsEnd: [0, 2], outputPadding: [1, 2], groups: 2 }, [1, 6, 5, 4]).items).toEqual([]);
   });

@@ -76,6 +76,9 @@ export function inferConv(rank: SpatialRank, isTranspose: boolean, p: ConvParams
   });
   if (!(cin >= 1)) sink.error('input-channels', 'input 0 channels', cin, 'channels ≥ 1', `feed a tensor with at least one channel (data format ${p.dataFormat})`);
   if (errorsSince()) return null;
+  if (p.autoPad !== 'explicit' && [...p.padsBegin, ...p.padsEnd].some((v) => v !== 0))
+    sink.warning('pads-ignored', 'autoPad', p.autoPad, `explicit pads apply only with autoPad 'explicit'`,
+      `set autoPad to 'explicit' to use padsBegin/padsEnd, or set the pads to 0`);
 
   const g = resolveGeometry(p, sizes);
   const out: number[] = [];
