@@ -2,9 +2,10 @@
 // tree (no orphans), a timeout, per-step timeouts across Tcl step markers, lines streamed while
 // the process runs, and recovery of a run cut short by the app closing.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startRun, recoverRunRecords, markInterrupted, interruptAllRuns, activeRuns, type RunPlan, type RunRecord, type LineEvent } from './runner';
 import { planBuild, chooseHlsFlow, hdlDirFor } from './commands';
 import { detectToolchain, type Toolchain, type ToolId, type ToolInfo, type FlowInfo } from './detect';
@@ -239,6 +240,41 @@ describe('app closing', () => {
     expect(records.map((r) => r.status)).toEqual(['interrupted', 'interrupted']);
     expect(records[0].error).toBe('the app closed while the run was in progress');
     expect(activeRuns()).toHaveLength(0);
+    expect(await waitFor(() => pids.every(gone), 3000)).toBe(true);
+  });
+});
+
+describe('host process shutdown', () => {
+  it('SIGTERM to a host that installed the handlers: run marked interrupted on disk, process tree gone', async () => {
+    const recordPath = join(root, 'host', 'run.json');
+    const script = join(root, 'host.mts');
+    writeFileSync(
+      script,
+      `import { startRun, installShutdownHandlers } from ${JSON.stringify(resolve(__dirname, 'runner.ts'))};
+installShutdownHandlers();
+startRun({ flow: 'test', cwd: ${JSON.stringify(root)}, artifactDirs: [], commands: [{ label: 'sh', command: 'bash', args: ['-c', 'sleep 60 & echo "child $!"; echo "shell $$"; wait'], steps: ['csynth'] }] },
+  { recordPath: ${JSON.stringify(recordPath)}, onLine: (e) => console.log(e.line) });
+`,
+    );
+    const host = spawn(process.execPath, [resolve(__dirname, '../../../bin/run-ts.mjs'), script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pids: number[] = [];
+    let out = '';
+    await new Promise<void>((res, rej) => {
+      host.on('exit', (c) => rej(new Error(`host exited early (${c}): ${out}`)));
+      host.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        for (const m of out.matchAll(/^(child|shell) (\d+)$/gm)) if (!pids.includes(Number(m[2]))) pids.push(Number(m[2]));
+        if (pids.length === 2) res();
+      });
+    });
+    const code = await new Promise<number | null>((res) => {
+      host.on('exit', (c) => res(c));
+      host.kill('SIGTERM');
+    });
+    expect(code).toBe(143);
+    const rec = JSON.parse(readFileSync(recordPath, 'utf8')) as RunRecord;
+    expect(rec.status).toBe('interrupted');
+    expect(rec.error).toBe('the app closed while the run was in progress');
     expect(await waitFor(() => pids.every(gone), 3000)).toBe(true);
   });
 });

@@ -102,6 +102,8 @@ export interface RunHandle {
   cancel(reason?: string): void;
   /** Stops the run because the app is closing: status "interrupted". */
   interrupt(): void;
+  /** Synchronous last resort when the process is exiting now: SIGKILL the group, record "interrupted". */
+  abandon(): void;
   done: Promise<RunRecord>;
 }
 
@@ -199,6 +201,26 @@ export async function interruptAllRuns(): Promise<RunRecord[]> {
   const runs = [...active];
   for (const r of runs) r.interrupt();
   return Promise.all(runs.map((r) => r.done));
+}
+
+let handlersInstalled = false;
+
+/**
+ * For a host process (CLI, app main): on SIGINT/SIGTERM stop every run (status "interrupted",
+ * process trees killed) and exit; on exit, abandon whatever is still running. Runs are detached
+ * into their own process groups, so a terminal's Ctrl-C does not reach them without this.
+ */
+export function installShutdownHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(sig, () => {
+      void interruptAllRuns().finally(() => process.exit(code));
+    });
+  }
+  process.once('exit', () => {
+    for (const r of active) r.abandon();
+  });
 }
 
 export function startRun(plan: RunPlan, opts: RunOptions = {}): RunHandle {
@@ -396,6 +418,15 @@ export function startRun(plan: RunPlan, opts: RunOptions = {}): RunHandle {
     record,
     cancel: (reason = 'cancelled by the user') => stopProcess('cancelled', reason),
     interrupt: () => stopProcess('interrupted', 'the app closed while the run was in progress'),
+    abandon: () => {
+      if (record.status !== 'running') return;
+      if (child) killGroup(child, 'SIGKILL');
+      record.status = 'interrupted';
+      record.error = 'the app closed while the run was in progress';
+      record.endedAt = new Date().toISOString();
+      record.pid = null;
+      persist();
+    },
     done,
   };
   active.add(handle);
