@@ -281,6 +281,21 @@ describe('Vitis HLS 2023.2-style csynth.rpt (hand-written fixture, same figures 
   });
 });
 
+describe('Vivado 2023.2 UltraScale+ utilisation (hand-written fixture)', () => {
+  it('CLB rows, Prohibited column, half a Block RAM tile, URAM', () => {
+    const r = parseVivadoUtilization(read(join(TESTDATA, 'vivado-2023.2-ultrascale-handwritten_synth.rpt')));
+    expect(r.tool).toEqual({ name: 'vivado', version: '2023.2' });
+    expect([r.top, r.part]).toEqual(['tessera_top', 'xcvu13p-flga2577-2-e']);
+    expectResources(r, {
+      LUT: [11873, 1728000, 0.69],
+      FF: [9122, 3456000, 0.26],
+      BRAM_18K: [7, 5376, 0.13],
+      URAM: [2, 1280, 0.16],
+      DSP: [130, 12288, 1.06],
+    });
+  });
+});
+
 describe('cosim reports (hand-written fixtures)', () => {
   it('2020-style with total execution time: Verilog Pass, VHDL NA', () => {
     const r = parseCosimRpt(read(join(TESTDATA, 'cosim-2020-handwritten_cosim.rpt')));
