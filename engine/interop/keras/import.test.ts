@@ -8,12 +8,12 @@ import { simulateFloat } from '../../sim/float';
 import { randomTensor, type Tensor } from '../../tensor/tensor';
 import { importKeras, importKeras3, importKerasH5, importKerasJson, type KerasImportResult } from './import';
 import {
-  batchNorm, conv, dense, depthwise, keras2H5, keras2Json, keras2WeightsH5, keras3File, keras3Json, keras3WeightsH5, plain, writeH5, type LayerSpec, type ModelSpec,
+  batchNorm, conv, dense, depthwise, keras2H5, keras2Json, keras2WeightsH5, keras3File, keras3Json, plain, writeH5, type LayerSpec, type ModelSpec,
 } from './writer.testutil';
 import { keras3LayerPaths } from './weights';
 import { normalizeModelConfig } from './config';
 import { parseFixedType } from '../../fixed/types';
-import { strToU8, zipSync } from 'fflate';
+import { strToU8 } from 'fflate';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -23,7 +23,7 @@ beforeAll(async () => {
 let seed = 1;
 const rnd = (shape: number[], lo = -1, hi = 1) => randomTensor(shape, seed++, lo, hi);
 
-function relErr(a: Tensor, b: { shape: number[]; data: ArrayLike<number> }): number {
+function relErr(a: Tensor, b: { shape: readonly number[]; data: ArrayLike<number> }): number {
   let scale = 1;
   for (let i = 0; i < b.data.length; i++) scale = Math.max(scale, Math.abs(b.data[i]));
   let err = 0;
@@ -31,7 +31,7 @@ function relErr(a: Tensor, b: { shape: number[]; data: ArrayLike<number> }): num
   return err / scale;
 }
 
-function expectClose(a: Tensor, b: { shape: number[]; data: ArrayLike<number> }, what: string, tol = 2e-5): void {
+function expectClose(a: Tensor, b: { shape: readonly number[]; data: ArrayLike<number> }, what: string, tol = 2e-5): void {
   expect(a.shape, what).toEqual(b.shape);
   const e = relErr(a, b);
   if (!(e <= tol)) expect.fail(`${what}: relative error ${e}`);
@@ -203,10 +203,6 @@ function tfConv2DTranspose(x: Tensor, kernel: Tensor, bias: Tensor, strides: [nu
   });
 }
 
-const nchwToNhwc = (t: Tensor): Tensor => tf.tidy(() => {
-  const y = tf.tensor(t.data, [...t.shape]).transpose(t.shape.length === 4 ? [0, 2, 3, 1] : [0, 2, 1]);
-  return { shape: y.shape, data: Float32Array.from(y.dataSync()) };
-});
 const nhwcToNchw = (t: Tensor): Tensor => tf.tidy(() => {
   const y = tf.tensor(t.data, [...t.shape]).transpose(t.shape.length === 4 ? [0, 3, 1, 2] : [0, 2, 1]);
   return { shape: y.shape, data: Float32Array.from(y.dataSync()) };
@@ -260,8 +256,8 @@ describe('Keras layers tfjs has no layer for, against tf ops', () => {
         layers: [conv(rank === 2 ? 'Conv2D' : 'Conv1D', 'gc', rank, { filters: cout, kernel_size: k, groups: g, padding: 'same', strides: rank === 2 ? [2, 1] : [2] }, [kernel, bias])],
       };
       const want = tf.tidy(() => {
-        const x4 = tf.tensor(x.data, rank === 2 ? [1, ...sp, cin] : [1, 1, sp[0], cin]) as tf.Tensor4D;
-        const k4 = tf.tensor(kernel.data, rank === 2 ? [...k, cin / g, cout] : [1, k[0], cin / g, cout]) as tf.Tensor4D;
+        const x4 = tf.tensor4d(x.data, (rank === 2 ? [1, ...sp, cin] : [1, 1, sp[0], cin]) as [number, number, number, number]);
+        const k4 = tf.tensor4d(kernel.data, (rank === 2 ? [...k, cin / g, cout] : [1, k[0], cin / g, cout]) as [number, number, number, number]);
         const parts: tf.Tensor4D[] = [];
         for (let gi = 0; gi < g; gi++) {
           const xs = x4.slice([0, 0, 0, gi * (cin / g)], [-1, -1, -1, cin / g]);
@@ -269,7 +265,7 @@ describe('Keras layers tfjs has no layer for, against tf ops', () => {
           parts.push(tf.conv2d(xs, ks, rank === 2 ? [2, 1] : [1, 2], 'same'));
         }
         const y = tf.concat(parts, 3).add(tf.tensor1d(bias.data));
-        return { shape: rank === 2 ? y.shape : [1, y.shape[2], cout], data: Float32Array.from(y.dataSync()) };
+        return { shape: rank === 2 ? y.shape : [1, y.shape[2] as number, cout], data: Float32Array.from(y.dataSync()) };
       });
       await checkAllForms(spec, [x], [want]);
     }
@@ -286,7 +282,7 @@ describe('Keras layers tfjs has no layer for, against tf ops', () => {
     };
     const want = tf.tidy(() => {
       const y = tf.depthwiseConv2d(tf.tensor4d(x.data, [1, 1, 10, cin]), tf.tensor4d(kernel.data, [1, 3, cin, dm]), [1, 2], 'same').add(tf.tensor1d(bias.data)).relu();
-      return { shape: [1, y.shape[2], cin * dm], data: Float32Array.from(y.dataSync()) };
+      return { shape: [1, y.shape[2] as number, cin * dm], data: Float32Array.from(y.dataSync()) };
     });
     await checkAllForms(spec, [x], [want]);
   });
@@ -349,7 +345,7 @@ describe('hand-checked Keras semantics', () => {
     const x = rnd([1, 9, 2]);
     const layer = conv('Conv1D', 'c', 1, { filters: 3, kernel_size: [3], padding: 'causal', dilation_rate: [2] }, [kernel, bias]);
     const want = tf.tidy(() => {
-      const xp = tf.tensor3d(x.data, [1, 9, 2]).pad([[0, 0], [4, 0], [0, 0]]);
+      const xp = tf.tensor3d(x.data, [1, 9, 2]).pad([[0, 0], [4, 0], [0, 0]]) as tf.Tensor3D;
       const y = tf.conv1d(xp, tf.tensor3d(kernel.data, [3, 2, 3]), 1, 'valid', 'NWC', 2).add(tf.tensor1d(bias.data));
       return { shape: y.shape, data: Float32Array.from(y.dataSync()) };
     });
@@ -359,7 +355,7 @@ describe('hand-checked Keras semantics', () => {
   it('Softmax layer on axis 1, and GlobalAveragePooling2D / GlobalMaxPooling1D (vs tf ops)', async () => {
     const x = rnd([1, 3, 4]);
     const sm = tf.tidy(() => {
-      const y = tf.softmax(tf.tensor3d(x.data, [1, 3, 4]).transpose([0, 2, 1])).transpose([0, 2, 1]);
+      const y = tf.softmax(tf.tensor3d(x.data, [1, 3, 4]).transpose([0, 2, 1]) as tf.Tensor3D).transpose([0, 2, 1]);
       return { shape: y.shape, data: Float32Array.from(y.dataSync()) };
     });
     await checkAllForms(single([3, 4], plain('Softmax', 's', { axis: 1 })), [x], [sm]);
