@@ -32,7 +32,8 @@ export function hlsConfig(input: HlsScriptInput): ScriptResult {
   const u = parseUncertainty(input.clockUncertainty);
   if (u) L.push(`clock_uncertainty=${formatNumber(u.value)}${u.unit}`);
   if (steps.includes('cosim')) {
-    L.push(`cosim.rtl=${input.cosimRtl ?? 'verilog'}`);
+    // Verilog is the tools' default; the language is written only when VHDL is asked for.
+    if (input.cosimRtl === 'vhdl') L.push('cosim.rtl=vhdl');
     L.push('cosim.trace_level=none');
   }
   if (steps.includes('export')) {

@@ -181,7 +181,6 @@ describe('hls_config.cfg', () => {
       'tb.cflags': ['-std=c++14 -Ifirmware -I"my firmware/nnet utils"'],
       clock: ['4.2ns'],
       clock_uncertainty: ['0.62ns'],
-      'cosim.rtl': ['verilog'],
       'cosim.trace_level': ['none'],
       'package.output.format': ['ip_catalog'],
       'package.output.syn': ['false'],
@@ -193,6 +192,7 @@ describe('hls_config.cfg', () => {
     expect(Object.keys(cfg.hls).sort()).toEqual(['clock', 'clock_uncertainty', 'flow_target', 'syn.file', 'syn.top', 'tb.file']);
     expect(cfg.hls.flow_target).toEqual(['vitis']);
     expect(cfg.hls.clock_uncertainty).toEqual(['10%']);
+    expect(parseCfg(hlsConfig({ ...base, cosimRtl: 'vhdl' }).text as string).hls['cosim.rtl']).toEqual(['vhdl']);
   });
 });
 
