@@ -94,8 +94,8 @@ function sideFiles(file: string): string[] {
  * Checks `file` is a Tessera project this version can open, without changing it (any side file
  * SQLite creates while checking is removed again). Returns the file's schema version.
  */
-export function inspectProject(file: string): number {
-  return inspectWith(file, () => undefined).version;
+export function inspectProject(file: string, options: { integrity?: boolean } = {}): number {
+  return inspectWith(file, () => undefined, options.integrity ?? true).version;
 }
 
 /** Meta data of a project file read without opening it for writing (no lock; nothing changes). */
@@ -106,7 +106,7 @@ export function readProjectMeta(file: string): Record<string, string> {
   }).value;
 }
 
-function inspectWith<T>(file: string, read: (db: Database.Database) => T): { version: number; value: T } {
+function inspectWith<T>(file: string, read: (db: Database.Database) => T, integrity = true): { version: number; value: T } {
   const name = path.basename(file);
   let st: fs.Stats;
   try {
@@ -138,7 +138,7 @@ function inspectWith<T>(file: string, read: (db: Database.Database) => T): { ver
     const appId = db.pragma('application_id', { simple: true }) as number;
     const version = db.pragma('user_version', { simple: true }) as number;
     checkIds(name, appId >>> 0, version);
-    const rows = (db.pragma('quick_check(4)') as { quick_check: string }[]).map((r) => r.quick_check);
+    const rows = integrity ? (db.pragma('quick_check(4)') as { quick_check: string }[]).map((r) => r.quick_check) : ['ok'];
     if (rows.join() !== 'ok') {
       const first = rows.join('\n').split('\n').find((l) => l.trim() && !l.startsWith('***')) ?? rows[0];
       throw new StoreError('corrupt', `${name} is damaged (SQLite integrity check: ${first.trim()}); restore it from a backup`);
@@ -210,13 +210,17 @@ export interface CreateOptions {
   doc?: StoredDocument;
   overwrite?: boolean;
   example?: string | null;
+  /** Fixed created/saved time (reproducible files, e.g. the shipped examples); default: now. */
+  timestamp?: string;
+  /** Extra descriptive meta data (title, description). */
+  meta?: { title?: string; description?: string };
 }
 
 export class ProjectFile {
   private db: Database.Database;
   private lock: ProjectLock;
-  /** Digest of each tensor as committed, so unchanged weights are not rewritten. */
-  private tensorDigests = new Map<string, string>();
+  /** Digest of each tensor as committed, so unchanged weights are not rewritten (computed at the first save). */
+  private tensorDigests: Map<string, string> | null = null;
   private closed = false;
 
   private constructor(
@@ -235,7 +239,7 @@ export class ProjectFile {
   /** Opens (and locks) an existing project, migrating an older schema (a `.v<N>.bak` copy is kept). */
   static open(file: string): ProjectFile {
     const abs = path.resolve(file);
-    inspectProject(abs); // throws before the lock: a foreign file is never touched
+    inspectProject(abs, { integrity: false }); // throws before the lock: a foreign file is never touched
     const lock = ProjectLock.acquire(abs);
     try {
       const version = inspectProject(abs); // again under the lock: the file may have changed meanwhile
@@ -250,7 +254,6 @@ export class ProjectFile {
       }
       const project = new ProjectFile(abs, db, lock);
       project.load(); // fail now, not later, on a damaged document
-      project.primeDigests();
       return project;
     } catch (e) {
       lock.release();
@@ -276,13 +279,11 @@ export class ProjectFile {
         throw new StoreError('exists', `${path.basename(abs)} already exists in ${dir}; pick another name or allow overwriting`);
       }
       const name = options.name ?? path.basename(abs, PROJECT_EXTENSION);
-      writeNewFile(tmp, name, options.doc ?? emptyDocument(), options.example ?? null);
+      writeNewFile(tmp, name, options.doc ?? emptyDocument(), options.example ?? null, options.timestamp, options.meta);
       fs.renameSync(tmp, abs);
       const db = openDatabase(abs, { fileMustExist: true });
       configure(db);
-      const project = new ProjectFile(abs, db, lock);
-      project.primeDigests();
-      return project;
+      return new ProjectFile(abs, db, lock);
     } catch (e) {
       for (const f of [tmp, ...sideFiles(tmp)]) fs.rmSync(f, { force: true });
       lock.release();
@@ -291,10 +292,12 @@ export class ProjectFile {
     }
   }
 
-  private primeDigests(): void {
-    this.tensorDigests.clear();
+  private digests(): Map<string, string> {
+    if (this.tensorDigests) return this.tensorDigests;
+    this.tensorDigests = new Map();
     const rows = this.db.prepare('SELECT node_id, slot, data FROM tensors').all() as { node_id: string; slot: string; data: Buffer }[];
     for (const r of rows) this.tensorDigests.set(tensorKey(r.node_id, r.slot), digest(r.data));
+    return this.tensorDigests;
   }
 
   private live(): Database.Database {
@@ -389,7 +392,7 @@ export class ProjectFile {
     const now = new Date().toISOString();
     const newDigests = new Map<string, string>();
     db.transaction(() => {
-      writeDocument(db, doc, this.tensorDigests, newDigests);
+      writeDocument(db, doc, this.digests(), newDigests);
       db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('saved_at', ?)").run(now);
     })();
     this.tensorDigests = newDigests;
@@ -475,13 +478,20 @@ export class ProjectFile {
   }
 }
 
-function writeNewFile(file: string, name: string, doc: StoredDocument, example: string | null): void {
+function writeNewFile(
+  file: string,
+  name: string,
+  doc: StoredDocument,
+  example: string | null,
+  timestamp?: string,
+  extra: { title?: string; description?: string } = {},
+): void {
   const db = openDatabase(file);
   try {
     db.pragma(`application_id = ${APPLICATION_ID}`);
     configure(db);
-    migrate(db, 0);
-    const now = new Date().toISOString();
+    const now = timestamp ?? new Date().toISOString();
+    migrate(db, 0, () => now);
     db.transaction(() => {
       const meta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
       meta.run('name', name);
@@ -489,6 +499,8 @@ function writeNewFile(file: string, name: string, doc: StoredDocument, example: 
       meta.run('saved_at', now);
       meta.run('graph_version', String(GRAPH_VERSION));
       if (example) meta.run('example', example);
+      if (extra.title) meta.run('title', extra.title);
+      if (extra.description) meta.run('description', extra.description);
       writeDocument(db, doc, new Map(), new Map());
     })();
     db.pragma('wal_checkpoint(TRUNCATE)');

@@ -112,6 +112,30 @@ describe('project store', () => {
     r.close();
   });
 
+  it('rewrites a changed tensor and keeps unchanged ones across saves and reopen', () => {
+    const file = path.join(dir, 'w.tessera');
+    const doc = randomDoc(21, ['Conv2D', 'Conv2D', 'Dense']);
+    const p = ProjectFile.create(file, { doc });
+    const ids = doc.graph.nodes.map((n) => n.id);
+    const changed = structuredClone(doc);
+    const f = new Float32Array(changed.weights[ids[1]].weight.data.buffer.slice(0));
+    f[3] = 123.5;
+    changed.weights[ids[1]].weight = { ...changed.weights[ids[1]].weight, data: new Uint8Array(f.buffer), layout: 'OIHW-changed' };
+    p.save(changed);
+    p.close();
+    const q = ProjectFile.open(file);
+    const back = q.load();
+    expect(storedToTensor(back.weights[ids[1]].weight).data[3]).toBe(123.5);
+    expect(back.weights[ids[1]].weight.layout).toBe('OIHW-changed');
+    expect(back.weights[ids[0]]).toEqual(doc.weights[ids[0]]);
+    // Reopened (digests recomputed lazily): change again.
+    f[0] = -7.25;
+    back.weights[ids[1]].weight = { ...back.weights[ids[1]].weight, data: new Uint8Array(f.buffer.slice(0)) };
+    q.save(back);
+    expect(storedToTensor(q.load().weights[ids[1]].weight).data[0]).toBe(-7.25);
+    q.close();
+  });
+
   it('sets the application id, WAL mode and schema version', () => {
     const file = path.join(dir, 'b.tessera');
     ProjectFile.create(file).close();
