@@ -86,6 +86,21 @@ describe('tessera info', () => {
   });
 });
 
+describe('entry points from the checkout', () => {
+  it('npx tessera … and npm run cli -- … both run the CLI', async () => {
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+    const run = (cmd: string, args: string[]) =>
+      new Promise<Run>((done) => execFile(cmd, args, { cwd: root }, (err, stdout, stderr) => done({ code: err ? Number(err.code) || 1 : 0, stdout, stderr })));
+    const model = join(dir, 'gen.onnx');
+    const [a, b] = await Promise.all([run(npx, ['--no-install', 'tessera', 'info', model]), run(npm, ['run', '-s', 'cli', '--', 'info', model])]);
+    for (const r of [a, b]) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/deconv2\s+ConvTranspose2D\s+1×3×10×10/);
+    }
+  });
+});
+
 describe('tessera simulate', () => {
   it('writes the output as float32 .npy equal to onnxruntime, also with another batch size', async () => {
     const [r1, r3] = await Promise.all([

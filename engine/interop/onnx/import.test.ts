@@ -147,6 +147,28 @@ describe('ONNX import: Conv and ConvTranspose attributes', () => {
   });
 });
 
+describe('ONNX import: pooling attributes', () => {
+  const r = seededRandom(77);
+  const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
+  for (let i = 0; i < 24; i++) {
+    const rank = i % 2 === 0 ? 1 : 2;
+    const op = i % 4 < 2 ? 'MaxPool' : 'AveragePool';
+    const k = Array.from({ length: rank }, () => pick([1, 2, 3, 4]));
+    const attrs: Record<string, AttrValue | undefined> = { kernel_shape: k, strides: Array.from({ length: rank }, () => pick([1, 2, 3])) };
+    const mode = pick(['NOTSET', 'NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID']);
+    if (mode === 'NOTSET') attrs.pads = [...k.map((kk) => Math.floor(r() * kk)), ...k.map((kk) => Math.floor(r() * kk))];
+    else attrs.auto_pad = mode;
+    // onnxruntime computes negative SAME pads (and fails) when the kernel is smaller than the stride.
+    if (mode.startsWith('SAME')) attrs.strides = (attrs.strides as number[]).map((s, a) => Math.min(s, k[a]));
+    if (mode === 'NOTSET' && r() < 0.5) attrs.ceil_mode = 1;
+    if (op === 'AveragePool' && r() < 0.5) attrs.count_include_pad = 1;
+    const size = Array.from({ length: rank }, () => pick([5, 6, 7, 9]));
+    it(`${op} ${rank}D ${JSON.stringify(attrs)} in ${size}`, async () => {
+      await expectMatchesOrt(model([1, 3, ...size], [one(op, ['x'], attrs, 'pool')]), i + 1);
+    });
+  }
+});
+
 describe('ONNX import: models', () => {
   it('folds only what is safe: branches, outputs and non-layout ops keep their Transposes', async () => {
     const bytes = buildOnnxModel({
