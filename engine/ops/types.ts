@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { Shape, Tensor } from '../tensor/tensor';
 import type { DiagnosticSink } from '../graph/diagnostics';
+import type { FixedKernel, HlsLayerDef } from '../hls/layer';
 
 export type OpCategory = 'io' | 'conv' | 'dense' | 'activation' | 'normalization' | 'pooling' | 'reshape' | 'merge';
 
@@ -34,6 +35,10 @@ export interface OpDef<P = any> {
   infer(params: P, inputs: readonly Shape[], sink: DiagnosticSink): Shape | null;
   /** Float reference semantics. Inputs and weights have been validated by infer(). */
   float(params: P, inputs: readonly Tensor[], weights: Readonly<Record<string, Tensor>>): Tensor;
+  /** Bit-exact fixed-point semantics of the op's C++ template (engine/hls/layer.ts); absent = no fixed point yet. */
+  fixed?: FixedKernel<P>;
+  /** What the HLS generator needs (engine/hls/layer.ts); absent = not synthesizable yet. */
+  hls?: HlsLayerDef<P>;
 }
 
 export function defineOp<P>(def: OpDef<P>): OpDef<P> {

@@ -1,0 +1,123 @@
+// Project-wide and per-layer HLS configuration (hls4ml's vocabulary): IO type for the whole project,
+// and per layer strategy, reuse factor, parallelization factor and precision. Resolution turns user
+// specs into concrete values; mistakes become diagnostics naming layer, field, value, rule and fix.
+import type { DiagnosticSink } from '../graph/diagnostics';
+import type { FixedType } from '../fixed/types';
+import { parseFixedType, MAX_CPP_WIDTH } from '../fixed/types';
+import { defaultPrecision, DEFAULT_TYPE_STRING, resolvePrecision, type LayerPrecision, type PrecisionSpec } from '../fixed/precision';
+
+/** How tensors move between layers, for the whole project (hls4ml IOType). */
+export type IoType = 'io_parallel' | 'io_stream';
+/** Latency: weights fully partitioned, loops unrolled. Resource: weights in a reshaped array, a reuse loop. */
+export type Strategy = 'latency' | 'resource';
+
+export const IO_TYPES: readonly IoType[] = ['io_parallel', 'io_stream'];
+export const STRATEGIES: readonly Strategy[] = ['latency', 'resource'];
+
+/** What a user sets for one layer (or as the project default); missing fields take the defaults. */
+export interface LayerConfigSpec {
+  strategy?: Strategy;
+  /** Times each multiplier is reused (≥ 1); must be in the layer's valid set (engine/hls/reuse.ts). */
+  reuseFactor?: number;
+  /** io_parallel only: output pixels computed in parallel; must divide the output pixel count. */
+  parallelizationFactor?: number;
+  /** Type strings per field ('auto' for accum_t/result_t). For an Input node, result_t is the input type. */
+  precision?: PrecisionSpec;
+}
+
+/** The whole project's HLS settings. */
+export interface HlsConfig {
+  io: IoType;
+  /** Top function name (C identifier); also names the testbench and the project folder "<top>_prj". */
+  top: string;
+  part: string;
+  clockPeriodNs: number;
+  /** Applied to every layer, under the per-layer specs. */
+  defaults: LayerConfigSpec;
+  /** Per-layer overrides by node name (or id). */
+  layers: Record<string, LayerConfigSpec>;
+  /** Images (batch entries) written to tb_data and run by the testbench; default 3. */
+  testImages?: number;
+  /** Seed of the generated test vectors when no input is given; default 1. */
+  seed?: number;
+}
+
+export function defaultHlsConfig(over: Partial<HlsConfig> = {}): HlsConfig {
+  return {
+    io: 'io_parallel',
+    top: 'myproject',
+    part: 'xcvu13p-flga2577-2-e',
+    clockPeriodNs: 5,
+    defaults: {},
+    layers: {},
+    ...over,
+  };
+}
+
+/** A layer's configuration with every value decided. */
+export interface ResolvedLayerConfig {
+  io: IoType;
+  strategy: Strategy;
+  reuseFactor: number;
+  parallelizationFactor: number;
+  precision: LayerPrecision;
+}
+
+/** Merges the project default and the layer's own spec (layer wins; precision merged per field). */
+export function mergeSpecs(defaults: LayerConfigSpec, layer: LayerConfigSpec | undefined): LayerConfigSpec {
+  return {
+    strategy: layer?.strategy ?? defaults.strategy,
+    reuseFactor: layer?.reuseFactor ?? defaults.reuseFactor,
+    parallelizationFactor: layer?.parallelizationFactor ?? defaults.parallelizationFactor,
+    precision: { ...(defaults.precision ?? {}), ...(layer?.precision ?? {}) },
+  };
+}
+
+export interface ResolveContext {
+  /** Type of the layer's (first) input. */
+  input: FixedType;
+  /** Products summed per output (for 'auto' accum_t). */
+  nTerms: number;
+  hasBias: boolean;
+}
+
+/**
+ * Resolves strategy / RF / PF / precision for one layer. RF and PF validity against the layer's shape is
+ * checked separately (engine/hls/reuse.ts), because it needs the op's descriptor.
+ */
+export function resolveLayerConfig(io: IoType, spec: LayerConfigSpec, ctx: ResolveContext, sink: DiagnosticSink): ResolvedLayerConfig {
+  const strategy = spec.strategy ?? 'latency';
+  if (!STRATEGIES.includes(strategy)) {
+    sink.error('hls-strategy', 'strategy', strategy, 'strategy is latency or resource', 'choose latency (unrolled) or resource (reuse loop)');
+  }
+  const rf = spec.reuseFactor ?? 1;
+  if (!Number.isInteger(rf) || rf < 1) sink.error('hls-reuse-factor', 'reuseFactor', rf, 'reuse factor is a whole number ≥ 1', 'set reuseFactor to 1 (fully parallel) or more');
+  const pf = spec.parallelizationFactor ?? 1;
+  if (!Number.isInteger(pf) || pf < 1) sink.error('hls-parallelization-factor', 'parallelizationFactor', pf, 'parallelization factor is a whole number ≥ 1', 'set parallelizationFactor to 1 or more');
+  const precision = resolvePrecision(spec.precision ?? {}, { input: ctx.input, nTerms: ctx.nTerms, hasBias: ctx.hasBias, forCpp: true }, sink);
+  return {
+    io,
+    strategy: STRATEGIES.includes(strategy) ? strategy : 'latency',
+    reuseFactor: Number.isInteger(rf) && rf >= 1 ? rf : 1,
+    parallelizationFactor: Number.isInteger(pf) && pf >= 1 ? pf : 1,
+    precision,
+  };
+}
+
+/** The type of an Input node's data: its result_t (default ap_fixed<16,6>). */
+export function resolveInputType(spec: LayerConfigSpec, sink: DiagnosticSink): FixedType {
+  const s = spec.precision?.result_t;
+  if (s === undefined) return defaultPrecision().result_t;
+  const r = parseFixedType(s);
+  if (!r.ok) {
+    sink.error('precision-type', 'precision.result_t', s, r.rule, r.fix);
+    return defaultPrecision().result_t;
+  }
+  if (r.type.W > MAX_CPP_WIDTH) {
+    sink.error('precision-width', 'precision.result_t', s, `W ≤ ${MAX_CPP_WIDTH} (Tessera's C++ headers)`, `use at most ${MAX_CPP_WIDTH} bits`);
+    return defaultPrecision().result_t;
+  }
+  return r.type;
+}
+
+export { DEFAULT_TYPE_STRING };

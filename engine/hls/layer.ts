@@ -1,0 +1,154 @@
+// The contract between an op and the fixed-point simulator / HLS generator.
+//
+// An op takes part in fixed-point simulation and HLS generation by adding two optional fields to its
+// OpDef (engine/ops/types.ts), in its own file:
+//
+//   export const fooOp = defineOp<FooParams>({ …, fixed: fooFixed, hls: fooHls });
+//
+// - `fixed` (FixedKernel): computes the layer bit for bit as the C++ template does (same casts, same
+//   accumulation order, engine/hls/README.md).
+// - `hls` (HlsLayerDef): what the generator needs to instantiate the op's C++ template: the header, the
+//   config-struct fields, the weight arrays, the call statement for io_parallel / io_stream, and the
+//   product counts that decide the valid reuse factors.
+// Nothing else is registered anywhere: the generator and simulateFixed look the op up by type.
+import type { Shape, Tensor } from '../tensor/tensor';
+import type { GraphNode } from '../graph/model';
+import type { DiagnosticSink } from '../graph/diagnostics';
+import type { FixedType } from '../fixed/types';
+import type { LayerPrecision } from '../fixed/precision';
+import type { IoType, ResolvedLayerConfig } from './config';
+
+// ---------------------------------------------------------------------------------------------
+// Fixed-point tensors
+
+/**
+ * A tensor of fixed-point values: shape as in the graph (batch axis included, the op's data format),
+ * row-major mantissas m (value = m · 2^−F, F = W − I of `type`). `m` is a Float64Array of integers when
+ * type.W ≤ 53 (exact), else an array of bigint.
+ */
+export interface FixedTensor {
+  readonly shape: Shape;
+  readonly type: FixedType;
+  readonly m: Float64Array | bigint[];
+}
+
+/** What a fixed-point kernel receives. Inputs and weights were validated by the op's infer(). */
+export interface FixedKernelArgs<P> {
+  params: P;
+  /** One per input port, each in its producer's result type. */
+  inputs: readonly FixedTensor[];
+  /** Float weights in the op's canonical layout; quantize with quantizeTensor(w, precision.weight_t). */
+  weights: Readonly<Record<string, Tensor>>;
+  /** The layer's resolved types; the output must be in precision.result_t. */
+  precision: LayerPrecision;
+  /** Strategy / RF / PF: never change the values (README), given for kernels that want to assert that. */
+  config: ResolvedLayerConfig;
+  /** Output shape from infer(). */
+  outputShape: Shape;
+}
+
+/** Bit-exact model of the op's C++ template. */
+export type FixedKernel<P> = (args: FixedKernelArgs<P>) => FixedTensor;
+
+// ---------------------------------------------------------------------------------------------
+// HLS descriptor
+
+/** How a tensor is laid out in the graph; the firmware always stores spatial tensors channels-last. */
+export type TensorLayout = 'NCX' | 'NXC' | 'flat';
+
+/** Everything the generator knows about one layer when it asks the descriptor. */
+export interface HlsLayerContext<P> {
+  node: GraphNode;
+  /** C identifier of the layer (unique in the project), e.g. "layer3_conv_up". */
+  name: string;
+  /** Position in topological order (1-based; 0 = input). */
+  index: number;
+  params: P;
+  /** Graph shapes (batch axis included) of the inputs and the output. */
+  inputShapes: readonly Shape[];
+  outputShape: Shape;
+  /** Firmware shapes (batch dropped, channels-last for spatial tensors): e.g. [H, W, C] or [L, C] or [N]. */
+  inputDims: readonly (readonly number[])[];
+  outputDims: readonly number[];
+  inputTypes: readonly FixedType[];
+  config: ResolvedLayerConfig;
+  weights: Readonly<Record<string, Tensor>>;
+}
+
+/** One field of a generated config struct. */
+export type CppField =
+  | { kind: 'const'; name: string; value: number | boolean }
+  /** `typedef <type> <name>;` — a FixedType is printed by the generator, a string is a C++ type name. */
+  | { kind: 'type'; name: string; type: FixedType | string };
+
+/**
+ * A config struct the generator writes into parameters.h:
+ *   struct <name> : <base> { <fields> };
+ * The base is a struct defined in the op's template header (defaults for every field).
+ */
+export interface CppStruct {
+  name: string;
+  base: string;
+  fields: CppField[];
+}
+
+/** A weight array the generator writes to firmware/weights/<name>.h (values exact in `type`). */
+export interface HlsWeightArray {
+  /** C identifier, unique in the project (prefix it with the layer name). */
+  name: string;
+  type: FixedType;
+  /** Mantissas in the order the template reads them (already arranged: per phase, padded, …). */
+  m: Float64Array | bigint[];
+  /** HLS partitioning the template expects (emitted by the template itself; informative). */
+  comment?: string;
+}
+
+/**
+ * Names the generator passes to call(): C++ variables (arrays in io_parallel, hls::stream in io_stream)
+ * and type names. Element types: `inputTypes[i]` / `outputType` are the fixed types; in io_stream the
+ * stream element is `nnet::array<T, channels>` named `inputPixelTypes[i]` / `outputPixelType`.
+ */
+export interface HlsCallNames {
+  inputs: string[];
+  output: string;
+  inputTypes: string[];
+  outputType: string;
+  inputPixelTypes: string[];
+  outputPixelType: string;
+  /** Config struct names, in the order configStructs() returned them. */
+  configs: string[];
+  /** Weight array names by the descriptor's array names. */
+  weights: Record<string, string>;
+}
+
+/** A dense-like product block that the reuse factor divides (one per ConvTranspose phase). */
+export interface ProductBlock {
+  /** e.g. "phase (1,0)". */
+  label: string;
+  /** Products per output pixel in this block (n_in · n_out as the template multiplies them). */
+  products: number;
+  /** Terms summed per output (for 'auto' accum_t). */
+  nIn: number;
+  nOut: number;
+}
+
+export interface HlsLayerDef<P> {
+  /** Template headers under hls-templates/nnet the generated code includes, e.g. ['nnet_conv.h']. */
+  headers: string[];
+  /** IO types the template implements (default both). */
+  io?: readonly IoType[];
+  /** Whether the op uses weight_t/bias_t/accum_t (shown and validated); result_t is always used. */
+  usesAccumulator: boolean;
+  /** Products per output pixel, for the reuse-factor rule and 'auto' accum_t; empty = no multipliers (RF must be 1). */
+  productBlocks(ctx: Omit<HlsLayerContext<P>, 'config'>): ProductBlock[];
+  /**
+   * Output pixels per image (for the parallelization factor rule). Absent = PF not supported (must be 1).
+   */
+  pixels?(ctx: Omit<HlsLayerContext<P>, 'config'>): number;
+  /** Extra checks (e.g. unsupported parameter combinations in hardware): report to sink. */
+  check?(ctx: HlsLayerContext<P>, sink: DiagnosticSink): void;
+  configStructs(ctx: HlsLayerContext<P>): CppStruct[];
+  weightArrays(ctx: HlsLayerContext<P>): HlsWeightArray[];
+  /** The call statement, e.g. `nnet::conv_2d<in_t, out_t, cfg>(in, out, w, b);` (no trailing newline). */
+  call(ctx: HlsLayerContext<P>, names: HlsCallNames): string;
+}

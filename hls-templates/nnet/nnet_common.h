@@ -1,0 +1,45 @@
+// Tessera layer templates: what every layer header shares. Tessera's own code.
+//
+// Conventions (engine/hls/README.md):
+// - Firmware tensors are one image, channels-last: [H][W][C] (2D), [L][C] (1D), flat otherwise.
+// - io_parallel: a tensor is a C array of its element type in that order.
+// - io_stream: a tensor is an hls::stream<nnet::array<T, C>>, one element = one pixel = all channels,
+//   pixels in raster order (rows outer). Each call of a layer processes exactly one image and keeps no
+//   state between calls (every cursor and buffer is re-initialised at the start of the call).
+// - Products are exact; each is assigned to accum_t before it is added; the accumulator starts at the bias
+//   (assigned to accum_t) and adds terms in the documented order; the sum is assigned to result_t.
+#ifndef TESSERA_NNET_COMMON_H
+#define TESSERA_NNET_COMMON_H
+
+#include <ap_fixed.h>
+#include <ap_int.h>
+#include <hls_stream.h>
+
+namespace nnet {
+
+enum strategy { latency = 0, resource = 1 };
+
+/** One pixel of a stream: N channel values. */
+template <typename T, unsigned N> struct array {
+  typedef T value_type;
+  static const unsigned size = N;
+  T data[N];
+  T& operator[](unsigned i) { return data[i]; }
+  const T& operator[](unsigned i) const { return data[i]; }
+};
+
+/** ceil(a / b) at compile time. */
+constexpr unsigned ceil_div(unsigned a, unsigned b) { return (a + b - 1) / b; }
+constexpr unsigned cmax(unsigned a, unsigned b) { return a > b ? a : b; }
+constexpr unsigned cmin(unsigned a, unsigned b) { return a < b ? a : b; }
+
+/** The MAC step every template uses: acc = (accum_t)(acc + (accum_t)(x · w)). */
+template <class accum_T, class x_T, class w_T> inline void mac(accum_T& acc, const x_T& x, const w_T& w) {
+#pragma HLS INLINE
+  accum_T p = x * w;
+  acc = acc + p;
+}
+
+}  // namespace nnet
+
+#endif  // TESSERA_NNET_COMMON_H
