@@ -2,7 +2,7 @@
 // tried first and may decline). Layouts as in reference.ts: x NCX, Conv weight OIX, ConvTranspose
 // weight IOX; 1D runs as 2D with H = 1.
 //
-// Both ops reduce to one register-tiled inner kernel (tileKernel): 4 output channels × 2 output
+// Both ops reduce to one register-tiled inner kernel (tileKernel): 4 output channels × 4 (or 2, 1) output
 // positions accumulate over (tap, input channel) pairs — taps outside, channels inside with a constant
 // stride — reading a zero-haloed copy of the input so the inner loop has no bounds tests.
 // - Conv: the list holds every tap; output positions step by the stride in the input.
@@ -56,6 +56,34 @@ function tileKernel(
         const xr = xRow0 + r * xRowStep + xBlock;
         const or = oRow0 + r * oRowStep;
         let q = 0;
+        for (; q + 3 < nCols; q += 4) {
+          const xq = xr + q * xColStep;
+          const x2 = 2 * xColStep, x3 = 3 * xColStep;
+          let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+          let c0 = 0, c1 = 0, c2 = 0, c3 = 0, d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+          let wi = wBase;
+          for (let t = 0; t < T; t++, wi += wTapStep) {
+            let xa = xq + tapOffs[t];
+            const end = xa + span;
+            for (; xa < end; xa += plane, wi += 4) {
+              const w0 = wp[wi], w1 = wp[wi + 1], w2 = wp[wi + 2], w3 = wp[wi + 3];
+              const va = xp[xa];
+              a0 += w0 * va; a1 += w1 * va; a2 += w2 * va; a3 += w3 * va;
+              const vb = xp[xa + xColStep];
+              b0 += w0 * vb; b1 += w1 * vb; b2 += w2 * vb; b3 += w3 * vb;
+              const vc = xp[xa + x2];
+              c0 += w0 * vc; c1 += w1 * vc; c2 += w2 * vc; c3 += w3 * vc;
+              const vd = xp[xa + x3];
+              d0 += w0 * vd; d1 += w1 * vd; d2 += w2 * vd; d3 += w3 * vd;
+            }
+          }
+          const ia = or + q * oColStep;
+          const ib = ia + oColStep, ic = ib + oColStep, id = ic + oColStep;
+          out[o0 + ia] += a0; out[o0 + ib] += b0; out[o0 + ic] += c0; out[o0 + id] += d0;
+          if (valid > 1) { out[o1 + ia] += a1; out[o1 + ib] += b1; out[o1 + ic] += c1; out[o1 + id] += d1; }
+          if (valid > 2) { out[o2 + ia] += a2; out[o2 + ib] += b2; out[o2 + ic] += c2; out[o2 + id] += d2; }
+          if (valid > 3) { out[o3 + ia] += a3; out[o3 + ib] += b3; out[o3 + ic] += c3; out[o3 + id] += d3; }
+        }
         for (; q + 1 < nCols; q += 2) {
           const xq = xr + q * xColStep;
           let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
