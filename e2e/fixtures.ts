@@ -39,11 +39,17 @@ export function electronUnavailable(): string | null {
 
 type Fixtures = { app: Page; tesseraHost: 'serve' | 'electron' };
 
+let reported = false;
+
 export const test = base.extend<Fixtures>({
   tesseraHost: ['serve', { option: true }],
   app: async ({ tesseraHost, playwright, launchOptions }, use, testInfo) => {
     if (tesseraHost === 'electron') {
       const why = electronUnavailable();
+      if (why !== null && !reported) {
+        reported = true;
+        console.log(`[electron] the Electron project is skipped: ${why}`);
+      }
       testInfo.skip(why !== null, `Electron project skipped: ${why}`);
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-e2e-electron-'));
       const app: ElectronApplication = await _electron.launch({

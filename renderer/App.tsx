@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { Canvas } from './canvas/Canvas';
 import { handleKeyDown, pasteHandled } from './commands';
-import { pasteText, restoreSession, serializeSelection } from './state/actions';
+import { loadAppInfo, pasteText, restoreSession, serializeSelection } from './state/actions';
 import { startAutoPreview } from './state/preview';
 import { useEditor } from './state/store';
 import { useUi } from './state/ui';
@@ -80,6 +80,7 @@ export function App() {
     document.addEventListener('cut', onCut);
     document.addEventListener('paste', onPaste);
     const stop = startAutoPreview();
+    void loadAppInfo();
     void restoreSession();
     return () => {
       window.removeEventListener('keydown', onKey);

@@ -1,8 +1,8 @@
 // ONE command registry: the menu bar, the toolbar, keyboard shortcuts and the help panel all read it.
 import { matches } from './lib/keys';
 import {
-  autoLayout, closeToStart, copySelection, duplicateSelection, exportOnnx, initializeWeights, pasteFromClipboard,
-  pickOnnxFile, saveProject, zoomToFit,
+  autoLayout, closeToStart, copySelection, duplicateSelection, exportOnnx, initializeWeights, openDialog, pasteFromClipboard,
+  pickOnnxFile, saveAsDialog, saveProject, zoomToFit,
 } from './state/actions';
 import { useEditor } from './state/store';
 import { useUi } from './state/ui';
@@ -34,11 +34,11 @@ const inEditor = () => useUi.getState().screen === 'editor';
 
 export const commands: Command[] = [
   { id: 'file.new', label: 'New project…', group: 'File', keys: ['Mod+Alt+N'], toolbar: 'New', run: () => useUi.getState().set({ dialog: { kind: 'new' } }) },
-  { id: 'file.open', label: 'Open project…', group: 'File', keys: ['Mod+O'], toolbar: 'Open', run: () => useUi.getState().set({ dialog: { kind: 'open' } }) },
+  { id: 'file.open', label: 'Open project…', group: 'File', keys: ['Mod+O'], toolbar: 'Open', run: () => void openDialog() },
   { id: 'file.save', label: 'Save', group: 'File', keys: ['Mod+S'], toolbar: 'Save', inFields: true, editorOnly: true, run: () => void saveProject() },
   {
     id: 'file.saveAs', label: 'Save as…', group: 'File', keys: ['Mod+Shift+S'], inFields: true, editorOnly: true,
-    run: () => useUi.getState().set({ dialog: { kind: 'saveAs', initial: useEditor.getState().project.path ?? useEditor.getState().project.name } }),
+    run: () => void saveAsDialog(),
   },
   { id: 'file.importOnnx', label: 'Import ONNX…', group: 'File', keys: ['Mod+I'], toolbar: 'Import ONNX', editorOnly: true, run: pickOnnxFile },
   { id: 'file.exportOnnx', label: 'Export ONNX', group: 'File', keys: ['Mod+E'], editorOnly: true, run: () => void exportOnnx() },

@@ -251,7 +251,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         </div>
       )}
       {conv && <ConventionPicker key={nodeId} params={params as unknown as ConvParams} onChange={(p) => setParams(p as unknown as Record<string, unknown>, 'convention')} />}
-      {conv && inShape && info?.params && <Formula params={info.params as unknown as ConvParams} input={inShape} format={fmt} />}
+      {conv && inShape && info?.shape && info?.params && <Formula params={info.params as unknown as ConvParams} input={inShape} format={fmt} />}
       {fields.map((f) => (
         <ParamField
           key={f.key}

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { ExampleInfo, RecentProject } from '../../electron/api/contract';
 import { errorText, getApi } from '../api/client';
-import { openExample, openProject } from '../state/actions';
+import { openDialog, openExample, openProject } from '../state/actions';
 import { useUi } from '../state/ui';
 
 export function StartScreen() {
@@ -21,7 +21,7 @@ export function StartScreen() {
         <p className="mb-6 text-slate-600">Design Conv / ConvTranspose dataflow accelerators: shapes and errors live, preview in float, HLS out.</p>
         <div className="mb-6 flex gap-2">
           <button className="btn-primary" data-testid="start-new" onClick={() => useUi.getState().set({ dialog: { kind: 'new' } })}>New project</button>
-          <button className="btn-secondary" data-testid="start-open" onClick={() => useUi.getState().set({ dialog: { kind: 'open' } })}>Open project…</button>
+          <button className="btn-secondary" data-testid="start-open" onClick={() => void openDialog()}>Open project…</button>
         </div>
         {error && <div className="mb-4 rounded bg-red-50 p-2 text-sm text-red-700">{error}</div>}
         <h2 className="mb-2 text-sm font-semibold uppercase text-slate-500">Examples</h2>

@@ -144,7 +144,7 @@ async function showProject(info: ProjectInfo): Promise<void> {
   });
   useEditor.getState().setSeed(doc.settings.weightSeed);
   remember(info);
-  setTimeout(() => flow.instance?.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
+  setTimeout(fitLoaded, 50);
 }
 
 async function closeCurrent(): Promise<void> {
@@ -266,7 +266,7 @@ export async function restoreSession(): Promise<boolean> {
       previewInputs: fromPreviewInputs(doc.previewInputs),
     });
     useEditor.getState().setSeed(doc.settings.weightSeed);
-    setTimeout(() => flow.instance?.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
+    setTimeout(fitLoaded, 50);
     return true;
   } catch {
     try {
@@ -394,7 +394,14 @@ export function autoLayout(): Promise<void> {
 }
 
 export function zoomToFit(): void {
-  flow.instance?.fitView({ padding: 0.2, maxZoom: 1.5, duration: 200 });
+  // React Flow queues a fitView on an empty canvas until nodes appear: only fit what is there.
+  if (useEditor.getState().nodes.length) flow.instance?.fitView({ padding: 0.2, maxZoom: 1.5, duration: 200 });
+}
+
+/** After loading a project: fit its nodes, or reset the view of an empty one. */
+function fitLoaded(): void {
+  if (useEditor.getState().nodes.length) flow.instance?.fitView({ padding: 0.2, maxZoom: 1.2 });
+  else flow.instance?.setViewport({ x: 0, y: 0, zoom: 1 });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -472,3 +479,46 @@ export async function exportOnnx(): Promise<void> {
 }
 
 export type { Tensor };
+
+// ---------------------------------------------------------------------------------------------
+// File dialogs: native ones in Electron, the app's own in serve mode
+// ---------------------------------------------------------------------------------------------
+
+export async function loadAppInfo(): Promise<void> {
+  try {
+    const info = await getApi().appInfo({});
+    projectsDir = info.projectsDir;
+    useUi.getState().set({ nativeDialogs: info.nativeDialogs });
+  } catch {
+    /* the start screen reports API problems */
+  }
+}
+
+export async function openDialog(): Promise<void> {
+  const ui = useUi.getState();
+  if (!ui.nativeDialogs) {
+    ui.set({ dialog: { kind: 'open' } });
+    return;
+  }
+  try {
+    const r = await getApi().dialogOpenProject({});
+    if (r.path) await openProject(r.path);
+  } catch (err) {
+    fail('Open', err);
+  }
+}
+
+export async function saveAsDialog(): Promise<void> {
+  const ui = useUi.getState();
+  const project = useEditor.getState().project;
+  if (!ui.nativeDialogs) {
+    ui.set({ dialog: { kind: 'saveAs', initial: project.path ?? project.name } });
+    return;
+  }
+  try {
+    const r = await getApi().dialogSaveProject({ suggestedName: project.name });
+    if (r.path) await saveProjectAs(r.path);
+  } catch (err) {
+    fail('Save as', err);
+  }
+}

@@ -39,6 +39,8 @@ export interface UiState {
   notices: Notice[];
   examples: ExampleInfo[];
   busy: string | null;
+  /** From app.info: Electron has native file dialogs, serve mode does not. */
+  nativeDialogs: boolean;
   /** Node whose output the preview shows (defaults to the selection). */
   previewNode: string | null;
   set(patch: Partial<UiState>): void;
@@ -61,6 +63,7 @@ export const useUi = create<UiState>()((set, get) => ({
   notices: [],
   examples: [],
   busy: null,
+  nativeDialogs: false,
   previewNode: null,
   set(patch) {
     set(patch);
