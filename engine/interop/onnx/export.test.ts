@@ -6,7 +6,7 @@ import { expectClose, runOrt } from './oracle.testutil';
 import { analyzeGraph } from '../../graph/analyze';
 import { simulateFloat } from '../../sim/float';
 import type { Graph, GraphNode, Model, WeightMap } from '../../graph/model';
-import { randomTensor, type Tensor } from '../../tensor/tensor';
+import { randomTensor, seededRandom, type Tensor } from '../../tensor/tensor';
 
 /** A chain/DAG builder for engine graphs: node(type, params, ...input ids). */
 function graphOf(spec: [string, string, Record<string, unknown>, string[]][]): Graph {
@@ -113,6 +113,39 @@ describe('ONNX export: onnxruntime runs the exported graph like the engine', () 
     // Re-import of the export gives the same graph structure.
     const again = importOnnx(bytes);
     expect(again.model.graph.nodes.map((n) => [n.name, n.type])).toEqual(imported.model.graph.nodes.map((n) => [n.name, n.type]));
+  });
+
+  describe('Conv family sweep: every auto pad mode, both data formats, groups, dilation, output padding', () => {
+    const r = seededRandom(4242);
+    const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
+    for (let i = 0; i < 32; i++) {
+      const rank = i % 2 === 0 ? 1 : 2;
+      const isT = i % 4 >= 2;
+      const groups = pick([1, 2, 3]);
+      const cin = groups * pick([1, 2]);
+      const filters = groups * pick([1, 2]);
+      const kernel = Array.from({ length: rank }, () => pick([1, 2, 3, 4, 5]));
+      const stride = Array.from({ length: rank }, () => pick([1, 2, 3]));
+      const dilation = Array.from({ length: rank }, () => pick([1, 2]));
+      const autoPad = pick(['explicit', 'explicit', 'valid', 'same_upper', 'same_lower']);
+      const dataFormat = pick(['NCX', 'NXC']);
+      const params: Record<string, unknown> = {
+        filters, kernel, stride, dilation, groups, autoPad, dataFormat, bias: r() < 0.5,
+        padsBegin: kernel.map((k) => Math.floor(r() * k)), padsEnd: kernel.map((k) => Math.floor(r() * k)),
+      };
+      // onnxruntime wants output_padding < stride (Tessera and PyTorch allow < max(stride, dilation)).
+      if (isT) params.outputPadding = stride.map((st) => Math.floor(r() * st));
+      const spatial = kernel.map((k, a) => (k - 1) * dilation[a] + 1 + pick([2, 4, 5]));
+      const shape = dataFormat === 'NCX' ? [1, cin, ...spatial] : [1, ...spatial, cin];
+      const type = `${isT ? 'ConvTranspose' : 'Conv'}${rank}D`;
+      it(`${type} ${JSON.stringify(params)} in ${shape}`, async () => {
+        const graph = graphOf([
+          ['x', 'Input', { shape, dataFormat }, []],
+          ['layer', type, params, ['x']],
+        ]);
+        await expectExportMatches({ graph, weights: randomWeights(graph, 300 + i) }, i);
+      });
+    }
   });
 
   it('refuses a graph with errors', () => {
