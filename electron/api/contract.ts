@@ -133,6 +133,8 @@ export const ProjectInfo = z.strictObject({
   savedAt: z.string(),
   /** Example id when this project was opened from an example (a copy in the user's projects folder). */
   example: z.string().nullable(),
+  /** project.open only: true when this app instance already had the file open (same projectId returned). */
+  alreadyOpen: z.boolean().optional(),
 });
 
 export const RecentProject = z.strictObject({

@@ -185,7 +185,7 @@ export class AppServices {
     'project.open': (req) => {
       const file = this.resolveUserPath(req.path);
       // Already open here (a page reload in serve mode, a second view of it): the same handle.
-      for (const [id, p] of this.projects) if (p.path === file) return this.info(id, p);
+      for (const [id, p] of this.projects) if (p.path === file) return { ...this.info(id, p), alreadyOpen: true };
       return this.register(ProjectFile.open(file));
     },
 

@@ -176,6 +176,8 @@ describe('serve mode', () => {
     expect(opened.status).toBe(200);
     const again = await api('project.open', { path: info.path });
     expect(again.json.result.projectId).toBe(opened.json.result.projectId);
+    expect(again.json.result.alreadyOpen).toBe(true);
+    expect(opened.json.result.alreadyOpen).toBeUndefined();
     const loaded = await api('project.load', { projectId: opened.json.result.projectId });
     expect(loaded.json.result).toEqual(doc);
     const bytes = Buffer.from(loaded.json.result.weights.up.weight.dataBase64, 'base64');
@@ -236,6 +238,55 @@ describe('tessera serve command', () => {
     });
     expect(code).toBe(0);
   }, 60_000);
+
+  it('tessera start without Electron falls back to serve mode with an example project open', async () => {
+    const root = path.resolve(__dirname, '../..');
+    const child = spawn(
+      process.execPath,
+      ['bin/tessera.mjs', 'start', '--no-open', '--user-data', path.join(dir, 'u3'), '--projects-dir', path.join(dir, 'p3')],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DISPLAY: '' } },
+    );
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no project URL printed: ${out}`)), 30_000);
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (/&project=/.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
+    });
+    child.removeAllListeners('exit');
+    await new Promise<void>((resolve) => {
+      child.on('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/Electron is not installed.*serve mode/);
+    expect(lines[1]).toMatch(/^Tessera serve mode: http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/);
+    const m = /&project=([^\s]+)/.exec(out)!;
+    const project = decodeURIComponent(m[1]);
+    expect(project).toBe(path.join(dir, 'p3', 'dcgan-generator.tessera'));
+    expect(fs.existsSync(project)).toBe(true);
+    expect(fs.existsSync(`${project}.lock`)).toBe(false); // handed to the page, not kept open
+  }, 60_000);
+
+  it('serve --project with a file that is not a project says so in one line', async () => {
+    const { main } = await import('../cli/main');
+    const bad = path.join(dir, 'bad.tessera');
+    fs.writeFileSync(bad, 'not sqlite');
+    const errors: string[] = [];
+    const orig = console.error;
+    console.error = (m: string) => errors.push(m);
+    try {
+      expect(await main(['serve', '--no-open', '--project', bad])).toBe(1);
+    } finally {
+      console.error = orig;
+    }
+    expect(errors).toEqual([expect.stringMatching(/^tessera serve: bad\.tessera is not a Tessera project \(not an SQLite database\)/)]);
+  });
 
   it('refuses a non-loopback host without --allow-remote', async () => {
     const { main } = await import('../cli/main');

@@ -43,7 +43,11 @@ export const startCommand: CliCommand = {
     let project = a.project;
     const { server, services, pageUrl } = await runServeMode({ ...a, project, open: false });
     if (!project) {
-      // Open an example so there is something to look at.
+      // The most recent project that still exists, else a copy of an example.
+      const recent = (await services.invoke('project.recent', {})).items.find((r) => r.exists);
+      if (recent) project = recent.path;
+    }
+    if (!project) {
       const examples = await services.invoke('examples.list', {});
       const first = examples.items.find((e) => e.id === 'dcgan-generator') ?? examples.items[0];
       if (first) {
@@ -53,7 +57,7 @@ export const startCommand: CliCommand = {
       }
     }
     const url = project && !a.project ? `${pageUrl}&project=${encodeURIComponent(project)}` : pageUrl;
-    if (url !== pageUrl) console.log(`With the example ${path.basename(project!)}: ${url}`);
+    if (url !== pageUrl) console.log(`With ${path.basename(project!)}: ${url}`);
     if (!a.noOpen) {
       const { openUrl } = await import('../../serve/open-browser');
       console.log(openUrl(url, { appMode: true }));
