@@ -83,6 +83,22 @@ describe('ONNX import: each supported op matches onnxruntime', () => {
     });
   }
 
+  it('accepts nodes written out of topological order', async () => {
+    await expectMatchesOrt(model([2, 6], [one('Sigmoid', ['r'], undefined, 'last'), { op: 'Relu', inputs: ['m'], outputs: ['r'], name: 'mid' }, { op: 'MatMul', inputs: ['x', 'w'], outputs: ['m'], name: 'first' }], [init('w', [6, 4], 3)]).slice(), 2)
+      .catch(async (e) => {
+        // onnxruntime itself may refuse an unsorted graph; then check Tessera alone against the sorted model.
+        if (e instanceof TesseraError) throw e;
+        const sorted = model([2, 6], [{ op: 'MatMul', inputs: ['x', 'w'], outputs: ['m'], name: 'first' }, { op: 'Relu', inputs: ['m'], outputs: ['r'], name: 'mid' }, one('Sigmoid', ['r'], undefined, 'last')], [init('w', [6, 4], 3)]);
+        const unsorted = model([2, 6], [one('Sigmoid', ['r'], undefined, 'last'), { op: 'Relu', inputs: ['m'], outputs: ['r'], name: 'mid' }, { op: 'MatMul', inputs: ['x', 'w'], outputs: ['m'], name: 'first' }], [init('w', [6, 4], 3)]);
+        const x = randomTensor([2, 6], 5);
+        expectClose(runImported(importOnnx(unsorted), { x }).y, (await runOrt(sorted, { x })).y);
+      });
+  });
+
+  it('a tensor nobody produces is an error naming it', () => {
+    expect(() => importOnnx(model([2, 6], [one('Add', ['x', 'ghost'], undefined, 'r')]))).toThrow(/"r" \(Add\): input "ghost" is used before any node produces it/);
+  });
+
   it('keeps node names (unique) and folds MatMul + Add into one Dense', () => {
     const bytes = model([2, 6], [
       { op: 'MatMul', inputs: ['x', 'w'], outputs: ['m'], name: 'fc' },

@@ -374,10 +374,15 @@ class OnnxConverter {
     }
     if (inputs.length === 0) fail(undefined, undefined, 'the model has no graph input that reaches an output', 'export a model with a float32 input');
 
-    // Nodes, in file order (ONNX requires topological order).
-    nodes.forEach((n, i) => {
-      if (needed.has(i)) this.convert(n, i);
-    });
+    // Nodes in topological order (ONNX requires it, but not every tool writes it): file order among ready nodes.
+    const pending = [...needed].sort((p, q) => p - q);
+    const available = new Set<string>([...imp.values.keys()]);
+    while (pending.length) {
+      const k = pending.findIndex((i) => (nodes[i].input ?? []).every((t) => !t || available.has(t) || !producer.has(t)));
+      const i = pending.splice(k < 0 ? 0 : k, 1)[0]; // k < 0: a cycle or a missing tensor; convert() names it
+      this.convert(nodes[i], i);
+      for (const o of nodes[i].output ?? []) if (o) available.add(o);
+    }
 
     // Outputs.
     const outputs: OnnxImportResult['outputs'] = [];
