@@ -312,6 +312,19 @@ describe('ONNX ConvTranspose conformance cases (onnx/docs/Operators.md)', () => 
       9, 19, 30, 21, 11, 21, 44, 69, 48, 25, 36, 75, 117, 81, 42, 27, 56, 87, 60, 31, 15, 31, 48, 33, 17,
     ]));
 
+  // Two Conv cases of the same document, through the same path.
+  async function convCase(xShape: number[], wDims: number[], attrs: Record<string, AttrValue>, yShape: number[], y: number[]) {
+    const n = xShape.reduce((p, d) => p * d, 1);
+    const bytes = model(xShape, [one('Conv', ['x', 'w'], attrs)], [{ name: 'w', dims: wDims, data: ones(wDims.reduce((p, d) => p * d, 1)) }]);
+    const feeds = { x: tensor(xShape, Array.from({ length: n }, (_, i) => i)) };
+    expectClose((await runOrt(bytes, feeds)).y, tensor(yShape, y), 1e-6);
+    expectClose(runImported(importOnnx(bytes), feeds).y, tensor(yShape, y), 1e-6);
+  }
+  it('conv_with_autopad_same (SAME_LOWER)', () =>
+    convCase([1, 1, 5, 5], [1, 1, 3, 3], { auto_pad: 'SAME_LOWER', kernel_shape: [3, 3], strides: [2, 2] }, [1, 1, 3, 3], [12, 27, 24, 63, 108, 81, 72, 117, 84]));
+  it('conv_with_strides_padding', () =>
+    convCase([1, 1, 7, 5], [1, 1, 3, 3], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] }, [1, 1, 4, 3], [12, 27, 24, 63, 108, 81, 123, 198, 141, 112, 177, 124]));
+
   it.skip('convtranspose_3d: 3D convolutions are not supported by Tessera (import gives an error instead)', () => {});
   it('convtranspose_3d gives an error naming the node', () => {
     const bytes = model([1, 1, 3, 4, 5], [one('ConvTranspose', ['x', 'w'], {}, 'deconv3d')], [init('w', [1, 2, 3, 3, 3], 1)]);
