@@ -5,6 +5,7 @@ import { CliError } from './commands/types';
 import { TesseraError } from '../../engine/graph/diagnostics';
 import { importOnnx, type OnnxImportResult } from '../../engine/interop/onnx/import';
 import { NpyError, readNpy, writeNpy } from '../../engine/interop/npy';
+import { loadModelBytes, modelFileKind, type LoadedModel } from '../../engine/interop/load';
 import type { Tensor } from '../../engine/tensor/tensor';
 
 export function readFileOrFail(file: string, what: string): Uint8Array {
@@ -32,6 +33,36 @@ export function loadOnnxModel(file: string): OnnxImportResult {
     if (e instanceof TesseraError) {
       const hint = ext !== '.onnx' && /not an ONNX model/.test(e.message) ? ' (Tessera reads ONNX .onnx files)' : '';
       throw new CliError(`${file}: ${e.message.split('\n')[0]}${hint}`);
+    }
+    throw e;
+  }
+}
+
+/**
+ * Any supported model file: ONNX, Keras 3 .keras, legacy Keras .h5, or a Keras model JSON whose weights are
+ * `weightsFile` or, without it, `<stem>_weights.h5` beside the JSON (hls4ml's example models).
+ */
+export async function loadModel(file: string, weightsFile?: string): Promise<LoadedModel> {
+  const bytes = readFileOrFail(file, 'model');
+  if (bytes.length === 0) throw new CliError(`model ${file} is empty; expected an ONNX (.onnx) or Keras (.keras, .h5, model .json) file`);
+  const kind = modelFileKind(file, bytes);
+  if (weightsFile !== undefined && kind !== 'json') throw new CliError(`--weights is for a Keras model JSON; ${file} carries its own weights: drop --weights`, 2);
+  let weights: Uint8Array | undefined;
+  let weightsName: string | undefined;
+  if (kind === 'json') {
+    weightsName = weightsFile ?? path.join(path.dirname(file), `${path.basename(file, path.extname(file))}_weights.h5`);
+    if (weightsFile === undefined && !fs.existsSync(weightsName))
+      throw new CliError(`${file} is a Keras model JSON and ${weightsName} does not exist; pass its weights with --weights W.h5`);
+    weights = readFileOrFail(weightsName, 'weights');
+  }
+  try {
+    return await loadModelBytes(file, bytes, { weights, weightsName });
+  } catch (e) {
+    if (e instanceof TesseraError) {
+      const ext = path.extname(file).toLowerCase();
+      const hint = kind === 'onnx' && ext !== '.onnx' && /not an ONNX model/.test(e.message) ? ' (Tessera reads ONNX .onnx files and Keras .keras, .h5 and model .json files)' : '';
+      const msg = e.message.split('\n')[0];
+      throw new CliError(msg.startsWith(file) ? msg : `${file}: ${msg}${hint}`);
     }
     throw e;
   }

@@ -1,7 +1,7 @@
-// `tessera info MODEL.onnx`: the imported graph with inferred shapes, one node a line.
+// `tessera info MODEL.onnx|.keras|.h5|.json [--weights W.h5]`: the imported graph with inferred shapes, one node a line.
 import type { CliCommand } from './types';
 import { CliError } from './types';
-import { loadOnnxModel, parseArgs } from '../model-file';
+import { loadModel, parseArgs } from '../model-file';
 import { analyzeGraph } from '../../../engine/graph/analyze';
 import { formatShape } from '../../../engine/tensor/tensor';
 import type { GraphNode } from '../../../engine/graph/model';
@@ -26,23 +26,23 @@ export function summarizeParams(node: GraphNode, params: unknown): string {
 
 export const infoCommand: CliCommand = {
   name: 'info',
-  usage: 'info MODEL.onnx',
+  usage: 'info MODEL.onnx|.keras|.h5|.json [--weights W.h5]',
   summary: 'print the graph with inferred shapes, one node a line',
   async run(args) {
-    const { positional, flags } = parseArgs('info', args, [], ['help', 'h']);
+    const { positional, flags } = parseArgs('info', args, ['weights'], ['help', 'h']);
     if (flags.help || flags.h) {
-      console.log(`usage: tessera ${this.usage}\n  Imports an ONNX model and prints each node: name, type, output shape, key parameters, diagnostics.`);
+      console.log(`usage: tessera ${this.usage}\n  Imports an ONNX or Keras model (a model JSON takes --weights W.h5, default <stem>_weights.h5) and prints each node: name, type, output shape, key parameters, diagnostics.`);
       return 0;
     }
     if (positional.length !== 1) throw new CliError(`expected one model file, got ${positional.length}; usage: tessera ${this.usage}`, 2);
     const file = positional[0];
-    const imp = loadOnnxModel(file);
+    const imp = await loadModel(file, typeof flags.weights === 'string' ? flags.weights : undefined);
     const { graph, weights } = imp.model;
     const a = analyzeGraph(graph, weights);
     const nParams = Object.values(weights).reduce((t, w) => t + Object.values(w).reduce((s, x) => s + x.data.length, 0), 0);
     const io = (xs: { name: string; shape: number[] }[]) => xs.map((x) => `${x.name} ${formatShape(x.shape)}`).join(', ');
     console.log(
-      `${file}: ONNX opset ${imp.opset}${imp.producer ? `, from ${imp.producer}` : ''}; ${graph.nodes.length} nodes, ${nParams} weights; ` +
+      `${file}: ${imp.source}; ${graph.nodes.length} nodes, ${nParams} weights; ` +
         `input ${io(imp.inputs)}; output ${io(imp.outputs)}`,
     );
     const rows = a.order.map((id) => {

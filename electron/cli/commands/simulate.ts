@@ -2,21 +2,22 @@
 // single input and writes its single output.
 import type { CliCommand } from './types';
 import { CliError } from './types';
-import { loadNpy, loadOnnxModel, parseArgs, saveNpy } from '../model-file';
+import { loadModel, loadNpy, parseArgs, saveNpy } from '../model-file';
 import { simulateFloat } from '../../../engine/sim/float';
 import { TesseraError } from '../../../engine/graph/diagnostics';
 import { formatShape } from '../../../engine/tensor/tensor';
 
 const HELP = `  --input X.npy    the model's input: float32 .npy with the ONNX input's shape (float64 / integer arrays
                    are accepted when every value is exact in float32)
-  --output Y.npy   where to write the output (float32 .npy)`;
+  --output Y.npy   where to write the output (float32 .npy)
+  --weights W.h5   weights of a Keras model JSON (default: <stem>_weights.h5 beside it)`;
 
 export const simulateCommand: CliCommand = {
   name: 'simulate',
-  usage: 'simulate MODEL.onnx --input X.npy --output Y.npy',
-  summary: 'run the float engine on an ONNX model; input and output as .npy',
+  usage: 'simulate MODEL.onnx|.keras|.h5|.json --input X.npy --output Y.npy',
+  summary: 'run the float engine on an ONNX or Keras model; input and output as .npy',
   async run(args) {
-    const { positional, flags } = parseArgs('simulate', args, ['input', 'output'], ['help', 'h']);
+    const { positional, flags } = parseArgs('simulate', args, ['input', 'output', 'weights'], ['help', 'h']);
     if (flags.help || flags.h) {
       console.log(`usage: tessera ${this.usage}\n${HELP}`);
       return 0;
@@ -25,7 +26,7 @@ export const simulateCommand: CliCommand = {
     if (typeof flags.input !== 'string') throw new CliError(`missing --input X.npy; usage: tessera ${this.usage}`, 2);
     if (typeof flags.output !== 'string') throw new CliError(`missing --output Y.npy; usage: tessera ${this.usage}`, 2);
     const file = positional[0];
-    const imp = loadOnnxModel(file);
+    const imp = await loadModel(file, typeof flags.weights === 'string' ? flags.weights : undefined);
     if (imp.inputs.length !== 1) {
       throw new CliError(`${file} has ${imp.inputs.length} inputs (${imp.inputs.map((i) => i.name).join(', ')}); simulate runs models with exactly one input`);
     }
@@ -34,7 +35,7 @@ export const simulateCommand: CliCommand = {
     }
     const input = imp.inputs[0];
     const x = loadNpy(flags.input);
-    const symbolicBatch = imp.diagnostics.some((d) => d.code === 'onnx-batch' && d.nodeName === input.name);
+    const symbolicBatch = imp.freeBatchInputs.includes(input.name);
     const sameButBatch = x.shape.length === input.shape.length && x.shape.every((d, i) => i === 0 || d === input.shape[i]);
     const equal = sameButBatch && x.shape[0] === input.shape[0];
     if (!equal && !(symbolicBatch && sameButBatch && x.shape[0] >= 1)) {
