@@ -262,16 +262,16 @@ export class AppServices {
       return this.saved(req.projectId, p, false);
     },
 
-    'settings.get': (req) => this.project(req.projectId).load().settings,
+    'settings.get': (req) => this.project(req.projectId).loadSettings(),
 
     'settings.set': (req) => {
       const p = this.project(req.projectId);
-      const settings = { ...p.load().settings, ...req.patch };
+      const settings = { ...p.loadSettings(), ...req.patch };
       p.setSettings(settings);
       return settings;
     },
 
-    'preview.getInputs': (req) => ({ inputs: this.project(req.projectId).load().previewInputs }),
+    'preview.getInputs': (req) => ({ inputs: this.project(req.projectId).loadPreviewInputs() }),
 
     'preview.setInputs': (req) => {
       this.project(req.projectId).setPreviewInputs(req.inputs);

@@ -358,25 +358,30 @@ export class ProjectFile {
           (weights[r.node_id] ??= {})[r.slot] = t;
         }
 
-        const settingRows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
-        const settings: Record<string, unknown> = {};
-        const known = new Set(Object.keys(DEFAULT_SETTINGS));
-        for (const r of settingRows) if (known.has(r.key)) settings[r.key] = JSON.parse(r.value);
-        const parsedSettings = ProjectSettings.safeParse(settings);
-
-        const inputs: PreviewInput[] = [];
-        for (const r of db.prepare('SELECT ord, spec FROM preview_inputs ORDER BY ord').all() as { ord: number; spec: string }[]) {
-          const p = PreviewInput.safeParse(JSON.parse(r.spec));
-          if (!p.success) throw new StoreError('corrupt', `${name}: preview input ${r.ord} is malformed (${p.error.issues[0]?.message}); set it again`);
-          inputs.push(p.data);
-        }
-        return {
-          graph: parsed.graph,
-          weights,
-          settings: parsedSettings.success ? parsedSettings.data : ProjectSettings.parse({}),
-          previewInputs: inputs,
-        };
+        return { graph: parsed.graph, weights, settings: readSettings(db), previewInputs: readPreviewInputs(db, name) };
       })();
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      if (e instanceof SyntaxError) throw new StoreError('corrupt', `${name} is damaged (a stored JSON value does not parse: ${e.message}); restore it from a backup`);
+      if (isCorruption(e)) throw new StoreError('corrupt', `${name} is damaged (${(e as Error).message}); restore it from a backup`);
+      throw e;
+    }
+  }
+
+  /** Settings only (cheap: no weights read). */
+  loadSettings(): ProjectSettings {
+    return this.guard(() => readSettings(this.live()));
+  }
+
+  /** Preview inputs only. */
+  loadPreviewInputs(): PreviewInput[] {
+    return this.guard(() => readPreviewInputs(this.live(), path.basename(this.filePath)));
+  }
+
+  private guard<T>(f: () => T): T {
+    const name = path.basename(this.filePath);
+    try {
+      return f();
     } catch (e) {
       if (e instanceof StoreError) throw e;
       if (e instanceof SyntaxError) throw new StoreError('corrupt', `${name} is damaged (a stored JSON value does not parse: ${e.message}); restore it from a backup`);
@@ -401,8 +406,7 @@ export class ProjectFile {
 
   /** Saves graph and weights only (settings and preview inputs unchanged), one transaction. */
   saveGraph(graph: Graph, weights: StoredWeights): ProjectMeta {
-    const doc = this.load();
-    return this.save({ ...doc, graph, weights });
+    return this.save({ graph, weights, settings: this.loadSettings(), previewInputs: this.loadPreviewInputs() });
   }
 
   /** Sets descriptive meta data (name, title, description, example); not for the keys the store manages. */
@@ -476,6 +480,30 @@ export class ProjectFile {
   get isClosed(): boolean {
     return this.closed;
   }
+}
+
+function readSettings(db: Database.Database): ProjectSettings {
+  const rows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
+  const known = new Set(Object.keys(DEFAULT_SETTINGS));
+  const defaults = ProjectSettings.parse({});
+  const settings: Record<string, unknown> = { ...defaults };
+  // Key by key: one bad value falls back to its default instead of losing the others.
+  for (const r of rows) {
+    if (!known.has(r.key)) continue;
+    const candidate = { ...settings, [r.key]: JSON.parse(r.value) as unknown };
+    if (ProjectSettings.safeParse(candidate).success) settings[r.key] = candidate[r.key];
+  }
+  return ProjectSettings.parse(settings);
+}
+
+function readPreviewInputs(db: Database.Database, name: string): PreviewInput[] {
+  const inputs: PreviewInput[] = [];
+  for (const r of db.prepare('SELECT ord, spec FROM preview_inputs ORDER BY ord').all() as { ord: number; spec: string }[]) {
+    const p = PreviewInput.safeParse(JSON.parse(r.spec));
+    if (!p.success) throw new StoreError('corrupt', `${name}: preview input ${r.ord} is malformed (${p.error.issues[0]?.message}); set it again`);
+    inputs.push(p.data);
+  }
+  return inputs;
 }
 
 function writeNewFile(

@@ -136,6 +136,19 @@ describe('project store', () => {
     q.close();
   });
 
+  it('a bad stored setting falls back to its default and keeps the others', () => {
+    const file = path.join(dir, 's.tessera');
+    const doc = randomDoc(2, ['Conv2D']);
+    ProjectFile.create(file, { doc }).close();
+    const db = new Database(file);
+    db.prepare("UPDATE settings SET value = '\"sideways\"' WHERE key = 'tensorLayout'").run();
+    db.close();
+    const p = ProjectFile.open(file);
+    expect(p.loadSettings()).toEqual({ ...doc.settings, tensorLayout: 'NHWC' });
+    expect(p.loadPreviewInputs()).toEqual(doc.previewInputs);
+    p.close();
+  });
+
   it('sets the application id, WAL mode and schema version', () => {
     const file = path.join(dir, 'b.tessera');
     ProjectFile.create(file).close();
