@@ -287,3 +287,45 @@ test('every example opens without errors', async ({ app: page }) => {
     await expect(page.getByTestId('start-screen')).toBeVisible();
   }
 });
+
+test('preview inputs (constant, impulse, image) and seeded weight initialisation', async ({ app: page }) => {
+  await newProject(page, unique('inputs'));
+  await buildInputConvT(page);
+  await selectNode(page, 'Input_1');
+  const kind = page.getByTestId('preview-input-Input_1').getByTestId('input-kind');
+  await kind.selectOption('constant');
+  await page.getByLabel('input value').fill('2.5');
+  await expect(page.getByTestId('tensor-stats')).toHaveText(/min 2\.500 · max 2\.500 · mean 2\.500/);
+  await kind.selectOption('impulse');
+  await expect(page.getByTestId('tensor-stats')).toHaveText(/min 0\.000 · max 1\.000/);
+  // An image file, scaled to the input (values 0…1): a PNG drawn in the page.
+  const png = await page.evaluate(async () => {
+    const c = document.createElement('canvas');
+    c.width = 40;
+    c.height = 30;
+    const g = c.getContext('2d')!;
+    const grad = g.createLinearGradient(0, 0, 40, 30);
+    grad.addColorStop(0, '#000000');
+    grad.addColorStop(1, '#ff8040');
+    g.fillStyle = grad;
+    g.fillRect(0, 0, 40, 30);
+    const blob: Blob = await new Promise((r) => c.toBlob((b) => r(b!), 'image/png'));
+    return [...new Uint8Array(await blob.arrayBuffer())];
+  });
+  await page.getByTestId('preview-input-Input_1').getByTestId('input-image').setInputFiles({ name: 'gradient.png', mimeType: 'image/png', buffer: Buffer.from(png) });
+  await expect(page.getByTestId('preview-input-Input_1')).toContainText('gradient.png');
+  await expect(page.getByTestId('tensor-stats')).toHaveText(/min 0\.0\d* · max (1\.000|0\.9\d*)/);
+  await shot(page, 'image-input');
+
+  // Weights: zeros → the output is exactly 0; He with a seed → not; the layout is stated.
+  await selectNode(page, 'ConvTranspose2D_1');
+  await expect(page.getByTestId('weights')).toContainText('IOX');
+  await page.getByTestId('init-scheme').selectOption('zeros');
+  await page.getByTestId('init-weights').click();
+  await expect(page.getByTestId('weights-state')).toContainText('Stored in the project');
+  await expect(page.getByTestId('tensor-stats')).toHaveText('min 0.000 · max 0.000 · mean 0.000');
+  await page.getByTestId('init-scheme').selectOption('he');
+  await page.getByTestId('init-weights').click();
+  await expect(page.getByTestId('tensor-stats')).not.toHaveText('min 0.000 · max 0.000 · mean 0.000');
+  await shot(page, 'weights');
+});

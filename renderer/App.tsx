@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { Canvas } from './canvas/Canvas';
 import { handleKeyDown, pasteHandled } from './commands';
-import { loadAppInfo, pasteText, restoreSession, serializeSelection } from './state/actions';
+import { loadAppInfo, pasteText, restoreSession, serializeSelection, startAutosave } from './state/actions';
 import { startAutoPreview } from './state/preview';
 import { useEditor } from './state/store';
 import { useUi } from './state/ui';
@@ -42,9 +42,15 @@ function Editor() {
         <Canvas />
         <SearchBox />
       </main>
-      <aside className="flex w-80 shrink-0 flex-col overflow-y-auto border-l border-slate-200 bg-white">
-        <Inspector />
-        {previewOpen && <PreviewPanel />}
+      <aside className="flex w-80 shrink-0 flex-col overflow-hidden border-l border-slate-200 bg-white">
+        <div className="min-h-0 flex-1 overflow-y-auto overflow-x-hidden">
+          <Inspector />
+        </div>
+        {previewOpen && (
+          <div className="max-h-[55%] shrink-0 overflow-y-auto overflow-x-hidden">
+            <PreviewPanel />
+          </div>
+        )}
       </aside>
     </div>
   );
@@ -80,6 +86,7 @@ export function App() {
     document.addEventListener('cut', onCut);
     document.addEventListener('paste', onPaste);
     const stop = startAutoPreview();
+    const stopAutosave = startAutosave();
     void loadAppInfo();
     void restoreSession();
     return () => {
@@ -88,6 +95,7 @@ export function App() {
       document.removeEventListener('cut', onCut);
       document.removeEventListener('paste', onPaste);
       stop();
+      stopAutosave();
     };
   }, []);
 

@@ -195,7 +195,7 @@ function WeightsBlock({ nodeId }: { nodeId: string }) {
       <div className="mt-1 text-[11px] text-slate-500" data-testid="weights-state">
         {fit ? 'Stored in the project.' : `Not stored: the preview uses PyTorch's default init with seed ${seed} (saved with the project).`}
       </div>
-      <div className="mt-1 flex items-center gap-1 text-xs">
+      <div className="mt-1 flex flex-wrap items-center gap-1 text-xs">
         <select aria-label="init scheme" data-testid="init-scheme" className="rounded border border-slate-300 px-1" value={scheme} onChange={(e) => setScheme(e.target.value as InitScheme)}>
           {INIT_SCHEMES.map((s) => (
             <option key={s.id} value={s.id} title={s.rule}>{s.label}</option>

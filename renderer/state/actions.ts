@@ -195,8 +195,10 @@ export async function saveProject(): Promise<boolean> {
     return false;
   }
   try {
+    const before = docIdentity();
     const info = await getApi().projectSave({ projectId: ui.projectId, doc: currentDocument() });
-    useEditor.getState().markSaved({ path: info.path, name: info.name });
+    // Edits made while saving keep the project dirty.
+    if (docIdentity() === before) useEditor.getState().markSaved({ path: info.path, name: info.name });
     remember(info);
     ui.notify('info', `Saved ${info.name}`);
     return true;
@@ -521,4 +523,56 @@ export async function saveAsDialog(): Promise<void> {
   } catch (err) {
     fail('Save as', err);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Autosave: after `autosaveSeconds` without edits (0 = off), one transaction like a save
+// ---------------------------------------------------------------------------------------------
+
+let identityCounter = 0;
+const identities = new WeakMap<object, number>();
+function idOf(o: object): number {
+  let v = identities.get(o);
+  if (v === undefined) identities.set(o, (v = ++identityCounter));
+  return v;
+}
+
+/** Changes whenever the document (nodes, edges, weights) changes. */
+function docIdentity(): string {
+  const s = useEditor.getState();
+  return `${idOf(s.nodes)}/${idOf(s.edges)}/${idOf(s.weights)}`;
+}
+
+let autosaveTimer: ReturnType<typeof setTimeout> | null = null;
+
+async function autosaveNow(): Promise<void> {
+  const ui = useUi.getState();
+  const ed = useEditor.getState();
+  if (!ui.projectId || !ed.project.dirty || ui.screen !== 'editor') return;
+  const before = docIdentity();
+  try {
+    const info = await getApi().projectSave({ projectId: ui.projectId, doc: currentDocument(), autosave: true });
+    if (docIdentity() === before) useEditor.getState().markSaved({ path: info.path, name: info.name });
+  } catch (err) {
+    fail('Autosave', err);
+  }
+}
+
+export function startAutosave(): () => void {
+  const unsub = useEditor.subscribe((s, prev) => {
+    if (s.nodes === prev.nodes && s.edges === prev.edges && s.weights === prev.weights) return;
+    if (!s.project.dirty) return;
+    const seconds = useUi.getState().settings.autosaveSeconds;
+    if (autosaveTimer) clearTimeout(autosaveTimer);
+    autosaveTimer = null;
+    if (!seconds) return;
+    autosaveTimer = setTimeout(() => {
+      autosaveTimer = null;
+      void autosaveNow();
+    }, seconds * 1000);
+  });
+  return () => {
+    unsub();
+    if (autosaveTimer) clearTimeout(autosaveTimer);
+  };
 }
