@@ -277,20 +277,27 @@ export function jsConvTranspose(x: Tensor, w: Tensor, bias: Float32Array | null,
     }
   }
   for (let grp = 0; grp < v.groups; grp++) {
-    // Pack each phase's weights as (tile, tap, ci, lane) from this group's IOX weights (ci, col, tap).
-    // Writes in order, reads strided: measured faster than one read-ordered pass with scattered writes.
-    for (let tap = 0; tap < kk; tap++) {
-      const pi = tapPack[tap];
-      if (pi < 0) continue;
-      const p = packs[pi];
-      const t = tapIndex[tap];
-      for (let ct = 0; ct < tiles; ct++) {
-        const lanes = Math.min(TILE, coutG - ct * TILE);
-        let dst = (ct * p.T + t) * cinG * TILE;
-        for (let ci = 0; ci < cinG; ci++, dst += TILE) {
-          const src = ((grp * cinG + ci) * coutG + ct * TILE) * kk + tap;
-          for (let c = 0; c < lanes; c++) p.wp[dst + c] = w.data[src + c * kk];
+    // Pack each phase's weights as (tile, tap, ci, lane) from this group's IOX weights (ci, col, tap),
+    // one input channel at a time: its weight row (Cout/g · k_h · k_w) stays in L1 while it is spread.
+    const fullTiles = Math.floor(coutG / TILE);
+    const tailLanes = coutG - fullTiles * TILE;
+    for (let ci = 0; ci < cinG; ci++) {
+      const row = (grp * cinG + ci) * coutG * kk;
+      for (let tap = 0; tap < kk; tap++) {
+        const pi = tapPack[tap];
+        if (pi < 0) continue;
+        const p = packs[pi];
+        const wpk = p.wp;
+        const step = p.T * cinG * TILE;
+        let dst = (tapIndex[tap] * cinG + ci) * TILE;
+        let src = row + tap;
+        for (let ct = 0; ct < fullTiles; ct++, dst += step, src += TILE * kk) {
+          wpk[dst] = w.data[src];
+          wpk[dst + 1] = w.data[src + kk];
+          wpk[dst + 2] = w.data[src + 2 * kk];
+          wpk[dst + 3] = w.data[src + 3 * kk];
         }
+        for (let c = 0; c < tailLanes; c++) wpk[dst + c] = w.data[src + c * kk];
       }
     }
     for (let n = 0; n < v.n; n++) {
