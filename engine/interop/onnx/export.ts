@@ -9,7 +9,10 @@ import type { Shape, Tensor } from '../../tensor/tensor';
 import { buildOnnxModel, type NodeSpec, type TensorInit, type ValueSpec } from './proto';
 
 export interface OnnxExportOptions {
-  /** Default 13. */
+  /**
+   * Default 13, or 18 when a ZeroPadding feeds a MaxPool: its Pad then names its axes (an opset-18 input),
+   * which keeps onnxruntime (≥ 1.17) from fusing the zero Pad into the MaxPool, whose pads count as −∞.
+   */
   opset?: number;
   graphName?: string;
 }
@@ -32,6 +35,9 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
     const first = analysis.diagnostics.find((d) => d.severity === 'error')!;
     throw new TesseraError(`cannot export a graph with errors: ${first.message}`, analysis.diagnostics);
   }
+  const padFeedsMaxPool = model.graph.edges.some((e) =>
+    analysis.nodes[e.source]?.node.type === 'ZeroPadding' && analysis.nodes[e.target]?.node.type === 'MaxPool');
+  const opset = options.opset ?? (padFeedsMaxPool ? 18 : 13);
   const nodes: NodeSpec[] = [];
   const initializers: TensorInit[] = [];
   const inputs: ValueSpec[] = [];
@@ -158,8 +164,13 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
         const sr = rank - 2;
         const pb = perAxis(p.padsBegin, sr, 0);
         const pe = perAxis(p.padsEnd, sr, 0);
-        const full = (v: number[]) => (p.dataFormat === 'NXC' ? [0, ...v, 0] : [0, 0, ...v]);
-        emit('Pad', [x, ints(`${n.name}.pads`, [...full(pb), ...full(pe)])], { mode: 'constant' });
+        if (opset >= 18) {
+          const axes = Array.from({ length: sr }, (_, i) => (p.dataFormat === 'NXC' ? 1 + i : 2 + i));
+          emit('Pad', [x, ints(`${n.name}.pads`, [...pb, ...pe]), '', ints(`${n.name}.axes`, axes)], { mode: 'constant' });
+        } else {
+          const full = (v: number[]) => (p.dataFormat === 'NXC' ? [0, ...v, 0] : [0, 0, ...v]);
+          emit('Pad', [x, ints(`${n.name}.pads`, [...full(pb), ...full(pe)])], { mode: 'constant' });
+        }
         break;
       }
       case 'UpSampling': {
@@ -200,5 +211,5 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
   }
 
   const outputs: ValueSpec[] = analysis.outputs.map((id) => ({ name: tensorName.get(id)!, shape: [...(analysis.shapes[id] as Shape)] }));
-  return buildOnnxModel({ inputs, outputs, nodes, initializers, opset: options.opset ?? 13, graphName: options.graphName ?? 'tessera' });
+  return buildOnnxModel({ inputs, outputs, nodes, initializers, opset, graphName: options.graphName ?? 'tessera' });
 }
