@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { simulateFloat } from '../../sim/float';
-import { randomTensor, type Tensor } from '../../tensor/tensor';
+import { randomTensor, seededRandom, type Tensor } from '../../tensor/tensor';
+import { TesseraError } from '../../graph/diagnostics';
 import { importKeras, importKeras3, importKerasH5, importKerasJson, type KerasImportResult } from './import';
 import {
   batchNorm, conv, dense, depthwise, keras2H5, keras2Json, keras2WeightsH5, keras3File, keras3Json, plain, writeH5, type LayerSpec, type ModelSpec,
@@ -426,6 +427,8 @@ describe('QKeras', () => {
         qd_relu: { result_t: 'ap_ufixed<6,2>' },
       });
       for (const spec of Object.values(r.precisions)) for (const t of Object.values(spec)) expect(parseFixedType(t!).ok, t).toBe(true);
+      expect(r.hlsLayers.qa).toEqual({ precision: { result_t: 'ap_ufixed<4,0>' } });
+      expect(Object.keys(r.hlsLayers).sort()).toEqual(['qa', 'qc', 'qd', 'qd_relu', 'qt']);
     }
   });
 
@@ -485,5 +488,29 @@ describe('bad files and unsupported layers: one-line errors', () => {
     expect(err, 'an error').toBeInstanceOf(Error);
     expect(err!.message).toMatch(re);
     expect(err!.message).not.toContain('\n');
+  });
+});
+
+describe('damaged files (random byte changes)', () => {
+  it('either import or fail with one TesseraError line; never another exception', async () => {
+    const spec: ModelSpec = {
+      kind: 'Sequential', inputs: [{ name: 'x', shape: [null, 5, 5, 2] }],
+      layers: [conv('Conv2D', 'c', 2, { filters: 2, kernel_size: [3, 3] }, [rnd([3, 3, 2, 2]), rnd([2])]), plain('Flatten', 'f', {}), dense('d', { units: 2 }, [rnd([18, 2]), rnd([2])])],
+    };
+    const files = [['h5', await keras2H5(spec), importKerasH5], ['keras', await keras3File(spec), importKeras3]] as const;
+    const r = seededRandom(42);
+    let failures = 0;
+    for (let t = 0; t < 120; t++) {
+      for (const [, base, load] of files) {
+        const b = Uint8Array.from(base);
+        for (let i = 0, n = 1 + Math.floor(r() * 4); i < n; i++) b[Math.floor(r() * b.length)] = Math.floor(r() * 256);
+        const err = await load(b).then(() => null, (e: unknown) => e);
+        if (err === null) continue;
+        failures++;
+        expect(err).toBeInstanceOf(TesseraError);
+        expect((err as Error).message).not.toContain('\n');
+      }
+    }
+    expect(failures).toBeGreaterThan(100);
   });
 });

@@ -10,6 +10,7 @@ import { analyzeGraph } from '../../graph/analyze';
 import { TesseraError, type Diagnostic } from '../../graph/diagnostics';
 import type { Model } from '../../graph/model';
 import type { PrecisionSpec } from '../../fixed/precision';
+import type { LayerConfigSpec } from '../../hls/config';
 import { normalizeModelConfig, parseJsonText, type KerasLayer, type KerasModelConfig, type KerasRef } from './config';
 import { h5Get, looksLikeHdf5, readHdf5, type H5Group } from './hdf5';
 import { CONVERTERS, GraphBuilder, LayerArgs, type TRef } from './layers';
@@ -19,6 +20,8 @@ export interface KerasImportResult {
   model: Model;
   /** Precision specs from QKeras quantizers, by node id (weight_t, bias_t, result_t type strings). */
   precisions: Record<string, PrecisionSpec>;
+  /** The same precisions as per-layer HLS settings by node name (HlsConfig.layers). */
+  hlsLayers: Record<string, LayerConfigSpec>;
   /** Conversion notes and the graph's own warnings. */
   diagnostics: Diagnostic[];
   inputs: { name: string; nodeId: string; shape: number[] }[];
@@ -106,9 +109,12 @@ export function buildKerasModel(model: KerasModelConfig, weights: WeightSource, 
   const analysis = analyzeGraph(graph, b.weights);
   const err = analysis.diagnostics.find((d) => d.severity === 'error');
   if (err) throw new TesseraError(`the imported graph has an error (internal): ${err.message}`);
+  const hlsLayers: Record<string, LayerConfigSpec> = {};
+  for (const [id, precision] of Object.entries(b.precisions)) hlsLayers[b.nodeName(id)] = { precision: { ...precision } };
   return {
     model: { graph, weights: b.weights },
     precisions: b.precisions,
+    hlsLayers,
     diagnostics: [...b.notes, ...analysis.diagnostics],
     inputs, outputs,
     modelName: model.name,

@@ -275,6 +275,7 @@ function convLayer(rank: 1 | 2, transpose: boolean, depthwise: boolean, quantize
     let groups = 1;
     let outputPadding: number[] | null = null;
     if (depthwise) {
+      args.only('groups', 1);
       const dm = args.get('depth_multiplier') ?? 1;
       if (!Number.isInteger(dm) || (dm as number) < 1) args.refuse('depth_multiplier', dm, 'a positive integer is needed');
       filters = cin * (dm as number);

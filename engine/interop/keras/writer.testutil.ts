@@ -63,7 +63,8 @@ export function conv(cls: 'Conv1D' | 'Conv2D' | 'Conv1DTranspose' | 'Conv2DTrans
 export function depthwise(cls: 'DepthwiseConv1D' | 'DepthwiseConv2D', name: string, rank: 1 | 2, c: Record<string, unknown>, weights?: Tensor[]): LayerSpec {
   const tuple = (v: number) => new Array<number>(rank).fill(v);
   const config: Record<string, unknown> = {
-    ...base, kernel_size: tuple(3), strides: tuple(1), padding: 'valid', depth_multiplier: 1, data_format: 'channels_last',
+    // TF 2.x keeps Conv's groups: 1 in a DepthwiseConv2D config.
+    ...base, kernel_size: tuple(3), strides: tuple(1), padding: 'valid', depth_multiplier: 1, groups: 1, data_format: 'channels_last',
     dilation_rate: tuple(1), activation: 'linear', use_bias: true, ...trainingArgs('depthwise'), ...c,
   };
   return { cls, name, config, weights };
