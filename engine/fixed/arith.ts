@@ -2,7 +2,7 @@
 // float64 or BigInt path from the types, and the vectorised helpers the fixed-point kernels use.
 
 import { TesseraError } from '../graph/diagnostics';
-import { p2, castBig, castClosedNum, castDoubleBig, castDoubleNum, castFitsFloat64, castNum, formatOf, hasClosedForm, toDouble, type SourceFormat } from './cast';
+import { p2, castBig, closedRound, doubleQuantizer, castDoubleBig, castDoubleNum, castFitsFloat64, castNum, formatOf, hasClosedForm, toDouble, type SourceFormat } from './cast';
 import type { FixedType } from './types';
 import { addType, formatFixedType, fracBits, mulType, subType } from './types';
 
@@ -81,7 +81,8 @@ function needFloat64(t: FixedType, what: string): void {
 export function quantizeMantissas(x: ArrayLike<number>, t: FixedType): Float64Array {
   needFloat64(t, 'quantizeMantissas');
   const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = castDoubleNum(x[i], t);
+  const q = doubleQuantizer(t);
+  for (let i = 0; i < x.length; i++) out[i] = q(x[i]);
   return out;
 }
 
@@ -119,13 +120,9 @@ export class MacPlan {
   readonly sum: FixedType;
   /** Every intermediate fits the exact float64 path. */
   readonly fast: boolean;
-  private readonly wrapOnly: boolean;
-  private readonly closed: boolean;
-  private readonly prodShift: number;
-  private readonly prodF: number;
-  private readonly sumF: number;
-  private readonly prodFmt: SourceFormat;
-  private readonly sumFmt: SourceFormat;
+  /** acc = (accum_t)(acc + (accum_t)(x·w)) on float64 mantissas; requires this.fast. Specialised per mode. */
+  readonly step: (acc: number, xm: number, wm: number) => number;
+  private readonly biasFmt: SourceFormat | undefined;
 
   constructor(
     readonly x: FixedType,
@@ -136,40 +133,77 @@ export class MacPlan {
     this.prod = mulType(x, w);
     this.sum = addType(acc, acc);
     this.fast = [x, w, acc, this.prod, this.sum, ...(bias ? [bias] : [])].every(fitsFloat64);
-    const shift = fracBits(acc) - fracBits(this.prod);
-    // Plain two's complement wrap and no quantization of the product: wrapping once per step is the
-    // same modular sum, and every intermediate stays below 2^53.
-    this.wrapOnly = acc.kind === 'fixed' && acc.O === 'AP_WRAP' && acc.N === 0 && shift >= 0 && this.prod.W + shift <= 52 && acc.W <= 52;
-    this.prodShift = shift;
-    this.closed = hasClosedForm(acc);
-    this.prodF = fracBits(this.prod);
-    this.sumF = fracBits(this.sum);
-    this.prodFmt = formatOf(this.prod);
-    this.sumFmt = formatOf(this.sum);
+    this.biasFmt = bias ? formatOf(bias) : undefined;
+    this.step = this.buildStep();
+  }
+
+  private buildStep(): (acc: number, xm: number, wm: number) => number {
+    const A = this.acc;
+    const prodFmt = formatOf(this.prod);
+    const sumFmt = formatOf(this.sum);
+    const generic = (acc: number, xm: number, wm: number): number => castNum(acc + castNum(xm * wm, prodFmt, A), sumFmt, A);
+    if (!this.fast || !hasClosedForm(A)) return generic;
+    // Closed form (FIXED_POINT.md tables): q = the product rounded to accum_t's F (unbounded), then the
+    // overflow mode on q and on the sum. The sum has accum_t's F, so it only overflows.
+    const W = A.W;
+    const d = fracBits(this.prod) - fracBits(A);
+    const min = A.signed ? -p2(W - 1) : 0;
+    const max = A.signed ? p2(W - 1) - 1 : p2(W) - 1;
+    const lo = A.O === 'AP_SAT_SYM' && A.signed && W > 1 ? min + 1 : min;
+    const sc = p2(-d);
+    let q: (p: number) => number;
+    if (d <= 0) {
+      q = (p) => p * sc;
+    } else if (A.Q === 'AP_TRN') {
+      q = (p) => Math.floor(p * sc);
+    } else if (A.Q === 'AP_RND' && this.prod.W <= 52) {
+      q = (p) => Math.floor(p * sc + 0.5);
+    } else {
+      const Q = A.Q;
+      const pd = p2(d);
+      const half = pd / 2;
+      q = (p) => {
+        const fl = Math.floor(p * sc);
+        const rem = p - fl * pd;
+        const qb = rem >= half;
+        return closedRound(fl, qb, qb ? rem !== half : rem !== 0, p < 0, Q);
+      };
+    }
+    switch (A.O) {
+      case 'AP_WRAP': {
+        // modular: the sum of the unwrapped q stays exact while below 2^53
+        if (W > 52 || this.prod.W - d > 52) return generic;
+        const P = p2(W);
+        const invP = p2(-W);
+        const signed = A.signed;
+        return (acc, xm, wm) => {
+          const s = acc + q(xm * wm);
+          const u = s - Math.floor(s * invP) * P;
+          return signed && u > max ? u - P : u;
+        };
+      }
+      case 'AP_SAT_ZERO':
+        return (acc, xm, wm) => {
+          let p = q(xm * wm);
+          if (p > max || p < min) p = 0;
+          const s = acc + p;
+          return s > max || s < min ? 0 : s + 0;
+        };
+      default: // AP_SAT, AP_SAT_SYM: clamp to [lo, max]
+        return (acc, xm, wm) => {
+          let p = q(xm * wm);
+          if (p > max) p = max;
+          else if (p < lo) p = lo;
+          const s = acc + p;
+          return s > max ? max : s < lo ? lo : s + 0;
+        };
+    }
   }
 
   /** acc = (accum_t) bias (0 without a bias). */
   start(biasM: number): number {
-    if (!this.bias) return 0;
-    return castNum(biasM, formatOf(this.bias), this.acc);
-  }
-
-  /** acc = (accum_t)(acc + (accum_t)(x·w)); float64 path, requires this.fast. */
-  step(acc: number, xm: number, wm: number): number {
-    const A = this.acc;
-    if (this.wrapOnly) {
-      const W = A.W;
-      const p = p2(W);
-      let s = acc + xm * wm * p2(this.prodShift);
-      s -= Math.floor(s / p) * p;
-      return A.signed && s >= p / 2 ? s - p : s;
-    }
-    if (this.closed) {
-      const p = castClosedNum(xm * wm, this.prodF, A);
-      return castClosedNum(acc + p, this.sumF, A);
-    }
-    const p = castNum(xm * wm, this.prodFmt, A);
-    return castNum(acc + p, this.sumFmt, A);
+    if (!this.biasFmt) return 0;
+    return castNum(biasM, this.biasFmt, this.acc);
   }
 
   /** The same chain on bigints (any width). */

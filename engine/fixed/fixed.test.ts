@@ -8,6 +8,7 @@ import {
   castDoubleBig,
   castDoubleNum,
   castNum,
+  doubleQuantizer,
   fixedType,
   fixedTypeOf,
   formatFixedType,
@@ -212,7 +213,14 @@ describe('casts', () => {
       const mm = Math.min(Math.max(m, Number(min)), Number(max));
       expect(castNum(mm, formatOf(src), t), `${mm} ${formatFixedType(src)} → ${formatFixedType(t)}`).toBe(Number(castBig(BigInt(mm), formatOf(src), t)));
       const d = (rnd() - 0.5) * 2 ** randInt(-20, 60);
-      expect(castDoubleNum(d, t), `${d} → ${formatFixedType(t)}`).toBe(Number(castDoubleBig(d, t)));
+      const want = Number(castDoubleBig(d, t));
+      expect(castDoubleNum(d, t), `${d} → ${formatFixedType(t)}`).toBe(want);
+      expect(doubleQuantizer(t)(d), `quantizer: ${d} → ${formatFixedType(t)}`).toBe(want);
+      // exact ties and near-ties at the target's resolution
+      const tie = (Math.floor((rnd() - 0.5) * 2 ** Math.min(W, 20)) + 0.5) * 2 ** (t.I - t.W);
+      for (const e of [tie, tie + 2 ** (t.I - t.W - 30), tie - 2 ** (t.I - t.W - 30), -tie]) {
+        expect(doubleQuantizer(t)(e), `quantizer: ${e} → ${formatFixedType(t)}`).toBe(Number(castDoubleBig(e, t)));
+      }
     }
   });
 
@@ -287,6 +295,35 @@ describe('vector helpers', () => {
         const got = plan.dot(b, xs, 0, 1, ws, 0, 1, n);
         const big = plan.dotBig(BigInt(b), Array.from(xs, BigInt), Array.from(ws, BigInt));
         expect(got).toBe(Number(big));
+      }
+    }
+    // every mode's specialised float64 step equals the BigInt chain (products rounded, widened or exact)
+    const shapes: [FixedType, FixedType][] = [
+      [fixedType(8, 3), fixedType(6, 1)], // F_prod = 10
+      [ufixedType(6, 2), fixedType(5, -1)], // F_prod = 10
+      [fixedType(4, 4), fixedType(3, 3)], // F_prod = 0: the product is widened into the accumulator
+    ];
+    for (const [xT2, wT2] of shapes) {
+      for (const Q of Q_MODES) {
+        for (const O of O_MODES) {
+          for (const [W, I, signed] of [[9, 4, true], [7, 2, true], [8, 5, false], [12, 12, true], [1, 1, true]] as const) {
+            if (O === 'AP_WRAP_SM' && !signed) continue;
+            const a = fixedType(W, I, { signed, Q, O, N: O === 'AP_WRAP' || O === 'AP_WRAP_SM' ? W % 3 : 0 });
+            const p = new MacPlan(xT2, wT2, a, bT);
+            const [xr, wr] = [mantissaRange(xT2), mantissaRange(wT2)];
+            for (let k = 0; k < 30; k++) {
+              let acc = p.start(Math.floor(rnd() * 256) - 128);
+              let accB = BigInt(acc);
+              for (let i = 0; i < 12; i++) {
+                const xm = Number(xr.min) + Math.floor(rnd() * Number(xr.max - xr.min + 1n));
+                const wm = Number(wr.min) + Math.floor(rnd() * Number(wr.max - wr.min + 1n));
+                acc = p.step(acc, xm, wm);
+                accB = p.stepBig(accB, BigInt(xm), BigInt(wm));
+                if (acc !== Number(accB)) expect(`${formatFixedType(a)} step ${i}: ${acc}`).toBe(`${accB}`);
+              }
+            }
+          }
+        }
       }
     }
     // a zero product (a padding tap) never changes the accumulator, in every mode
