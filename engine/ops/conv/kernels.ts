@@ -325,9 +325,16 @@ function convTransposeOnePixel(x: Float32Array, w: Float32Array, v: ReturnType<t
   for (let n = 0; n < v.n; n++) {
     for (let grp = 0; grp < v.groups; grp++) {
       acc.fill(0);
-      for (let ci = 0; ci < cinG; ci++) {
-        const xv = x[n * v.cin + grp * cinG + ci];
-        if (xv === 0) continue;
+      const x0 = n * v.cin + grp * cinG;
+      let ci = 0;
+      // four input channels per sweep: one accumulator load/store per 4 multiply-adds
+      for (; ci + 3 < cinG; ci += 4) {
+        const xa = x[x0 + ci], xb = x[x0 + ci + 1], xc = x[x0 + ci + 2], xd = x[x0 + ci + 3];
+        const ba = (grp * cinG + ci) * rowLen, bb = ba + rowLen, bc = bb + rowLen, bd = bc + rowLen;
+        for (let e = 0; e < rowLen; e++) acc[e] += xa * w[ba + e] + xb * w[bb + e] + xc * w[bc + e] + xd * w[bd + e];
+      }
+      for (; ci < cinG; ci++) {
+        const xv = x[x0 + ci];
         const base = (grp * cinG + ci) * rowLen;
         for (let e = 0; e < rowLen; e++) acc[e] += xv * w[base + e];
       }
