@@ -1,15 +1,22 @@
 // ONNX import/export for the services, from the engine (engine/interop/onnx), with the layout label of
-// every weight slot taken from the op definitions (analyzeGraph).
+// every weight slot taken from the op definitions (analyzeGraph). Import also reads Keras .keras / .h5
+// files (engine/interop/load.ts picks the reader from the file's bytes).
 import type { Graph } from '../../engine/graph/model';
 import type { Diagnostic } from '../../engine/graph/diagnostics';
 import type { Tensor } from '../../engine/tensor/tensor';
-import { importOnnx } from '../../engine/interop/onnx/import';
+import { loadModelBytes } from '../../engine/interop/load';
 import { exportOnnx } from '../../engine/interop/onnx/export';
 import { analyzeGraph } from '../../engine/graph/analyze';
 import { tensorToStored, storedToTensor, type StoredWeights } from '../services/store';
 
+export interface ImportedModel {
+  graph: Graph;
+  weights: StoredWeights;
+  diagnostics: Diagnostic[];
+}
+
 export interface Interop {
-  importOnnx?(bytes: Uint8Array, fileName: string): { graph: Graph; weights: StoredWeights; diagnostics: Diagnostic[] };
+  importOnnx?(bytes: Uint8Array, fileName: string): ImportedModel | Promise<ImportedModel>;
   exportOnnx?(graph: Graph, weights: StoredWeights): Uint8Array;
 }
 
@@ -26,8 +33,8 @@ export function layoutLookup(graph: Graph): (nodeId: string, slot: string) => st
 
 export function engineInterop(): Interop {
   return {
-    importOnnx(bytes) {
-      const r = importOnnx(bytes);
+    async importOnnx(bytes, fileName) {
+      const r = await loadModelBytes(fileName, bytes);
       const layoutOf = layoutLookup(r.model.graph);
       const weights: StoredWeights = {};
       for (const [n, slots] of Object.entries(r.model.weights)) {

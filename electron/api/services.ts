@@ -278,11 +278,11 @@ export class AppServices {
       return { ok: true as const };
     },
 
-    'onnx.import': (req) => {
+    'onnx.import': async (req) => {
       const interop = this.interop;
       if (!interop.importOnnx) throw new ApiCallError('unsupported', 'ONNX import is not available in this build (this build has no ONNX importer)');
       const bytes = Buffer.from(req.bytesBase64, 'base64');
-      const r = interop.importOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), req.fileName);
+      const r = await interop.importOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), req.fileName);
       return { graph: r.graph as ProjectDocument['graph'], weights: weightsToJson(r.weights), diagnostics: r.diagnostics };
     },
 

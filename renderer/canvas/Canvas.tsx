@@ -55,9 +55,9 @@ export function Canvas() {
         useEditor.getState().addNode(type, { x: pos.x - 80, y: pos.y - 30 }, useUi.getState().settings.tensorLayout);
         return;
       }
-      const file = [...e.dataTransfer.files].find((f) => /\.onnx$/i.test(f.name));
+      const file = [...e.dataTransfer.files].find((f) => /\.(onnx|keras|h5)$/i.test(f.name));
       if (file) void importOnnxFile(file, pos);
-      else if (e.dataTransfer.files.length) useUi.getState().notify('warning', 'Drop an .onnx file to import it (other files are not models Tessera reads).');
+      else if (e.dataTransfer.files.length) useUi.getState().notify('warning', 'Drop an .onnx, .keras or .h5 file to import it (other files are not models Tessera reads).');
     },
     [rf],
   );

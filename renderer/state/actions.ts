@@ -440,7 +440,7 @@ export async function importOnnxFile(file: File, at?: { x: number; y: number }):
 export function pickOnnxFile(): void {
   const input = document.createElement('input');
   input.type = 'file';
-  input.accept = '.onnx';
+  input.accept = '.onnx,.keras,.h5';
   input.style.display = 'none';
   input.setAttribute('data-testid', 'onnx-file-input');
   input.onchange = () => {
