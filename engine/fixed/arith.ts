@@ -30,6 +30,17 @@ export function cast(m: Mantissa, src: FixedType, dst: FixedType): Mantissa {
   return normalize(castBig(big(m), f, dst), dst);
 }
 
+/**
+ * Casts a bare mantissa m with F fractional bits (no declared type) into dst, taking the narrowest
+ * signed source type that holds m. For every mode except AP_WRAP with N > 0 and AP_WRAP_SM the result
+ * depends only on the value; for those two the C++ result depends on the source type: use `cast`.
+ */
+export function castScaled(m: Mantissa, F: number, dst: FixedType): Mantissa {
+  const b = big(m);
+  const W = (b < 0n ? -b - 1n : b).toString(2).length + 1;
+  return cast(normalize(b, { kind: 'fixed', signed: true, W, I: W - F, Q: 'AP_TRN', O: 'AP_WRAP', N: 0 }), { kind: 'fixed', signed: true, W, I: W - F, Q: 'AP_TRN', O: 'AP_WRAP', N: 0 }, dst);
+}
+
 /** Casts a double into t. */
 export function fromDouble(v: number, t: FixedType): Mantissa {
   return fitsFloat64(t) ? castDoubleNum(v, t) : castDoubleBig(v, t);

@@ -8,6 +8,7 @@ import {
   castDoubleBig,
   castDoubleNum,
   castNum,
+  castScaled,
   doubleQuantizer,
   fixedType,
   fixedTypeOf,
@@ -263,6 +264,8 @@ describe('casts', () => {
     const s = add(3, fixedType(8, 4), -5, ufixedType(8, 2));
     expect(s.t).toMatchObject({ W: 11, I: 5 }); // I = max(4, 2 + 1) + 1, F = max(4, 6)
     expect(toDouble(s.m, s.t)).toBe(3 / 16 - 5 / 64);
+    expect(castScaled(-13, 3, fixedType(6, 4, { Q: 'AP_RND' }))).toBe(-6); // −1.625 → −1.5 (ties up)
+    expect(castScaled(2n ** 80n + 1n, 81, fixedType(4, 1, { Q: 'AP_RND_CONV' }))).toBe(4); // ≈ 0.5
     const d = sub(3, ufixedType(8, 4), 5, ufixedType(8, 4));
     expect(toDouble(d.m, d.t)).toBe(-2 / 16);
     expect(typeof add(1, fixedType(53, 10), 1, fixedType(53, 10)).m).toBe('bigint');
@@ -352,6 +355,8 @@ describe('precision', () => {
   it('defaults to ap_fixed<16,6> and infers a non-overflowing accumulator', () => {
     const sink = new DiagnosticSink('n1', 'conv1');
     const p = resolvePrecision({}, { input: fixedType(16, 6), nTerms: 9, hasBias: true }, sink);
+    expect(p.table_t).toBeUndefined();
+    expect(formatFixedType(resolvePrecision({}, { input: fixedType(16, 6), nTerms: 1, hasBias: false, hasTable: true }, sink).table_t!)).toBe('ap_fixed<18,8>');
     expect(formatFixedType(p.weight_t)).toBe('ap_fixed<16,6>');
     expect(formatFixedType(p.result_t)).toBe('ap_fixed<16,6>');
     const acc = inferAccumType(fixedType(16, 6), fixedType(8, 2), 27);

@@ -20,6 +20,10 @@ export type PrecisionSpec = Partial<Record<keyof LayerPrecision, string>>;
 export const DEFAULT_TYPE_STRING = 'ap_fixed<16,6>';
 export const DEFAULT_TYPE: FixedType = fixedType(16, 6);
 
+/** hls4ml's default for lookup-table entries (sigmoid/tanh/softmax). */
+export const DEFAULT_TABLE_TYPE_STRING = 'ap_fixed<18,8>';
+export const DEFAULT_TABLE_TYPE: FixedType = fixedType(18, 8);
+
 export function defaultPrecision(): LayerPrecision {
   return { weight_t: DEFAULT_TYPE, bias_t: DEFAULT_TYPE, accum_t: DEFAULT_TYPE, result_t: DEFAULT_TYPE };
 }
@@ -58,6 +62,8 @@ export interface PrecisionContext {
   hasBias: boolean;
   /** Check that the types fit Tessera's C++ headers (W ≤ 128). */
   forCpp?: boolean;
+  /** The layer uses lookup tables: table_t defaults to ap_fixed<18,8>. */
+  hasTable?: boolean;
 }
 
 const FIELDS: (keyof LayerPrecision)[] = ['weight_t', 'bias_t', 'accum_t', 'result_t', 'table_t'];
@@ -69,6 +75,7 @@ const FIELDS: (keyof LayerPrecision)[] = ['weight_t', 'bias_t', 'accum_t', 'resu
  */
 export function resolvePrecision(spec: PrecisionSpec, ctx: PrecisionContext, sink: DiagnosticSink): LayerPrecision {
   const out = defaultPrecision();
+  if (ctx.hasTable) out.table_t = DEFAULT_TABLE_TYPE;
   const auto = new Set<keyof LayerPrecision>();
   for (const f of FIELDS) {
     const s = spec[f];
