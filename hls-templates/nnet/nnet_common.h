@@ -40,6 +40,43 @@ template <class accum_T, class x_T, class w_T> inline void mac(accum_T& acc, con
   acc = acc + p;
 }
 
+/** io_stream fan-out: copies each of N_PIXELS pixels to every output stream (2, 3 or 4 consumers). */
+template <class T, unsigned N_PIXELS, unsigned N_OUT> void clone_stream(hls::stream<T>& in, hls::stream<T>& a, hls::stream<T>& b) {
+  static_assert(N_OUT == 2, "clone_stream: N_OUT is the number of output streams");
+Clone:
+  for (unsigned i = 0; i < N_PIXELS; i++) {
+#pragma HLS PIPELINE II = 1
+    const T px = in.read();
+    a.write(px);
+    b.write(px);
+  }
+}
+template <class T, unsigned N_PIXELS, unsigned N_OUT>
+void clone_stream(hls::stream<T>& in, hls::stream<T>& a, hls::stream<T>& b, hls::stream<T>& c) {
+  static_assert(N_OUT == 3, "clone_stream: N_OUT is the number of output streams");
+Clone:
+  for (unsigned i = 0; i < N_PIXELS; i++) {
+#pragma HLS PIPELINE II = 1
+    const T px = in.read();
+    a.write(px);
+    b.write(px);
+    c.write(px);
+  }
+}
+template <class T, unsigned N_PIXELS, unsigned N_OUT>
+void clone_stream(hls::stream<T>& in, hls::stream<T>& a, hls::stream<T>& b, hls::stream<T>& c, hls::stream<T>& d) {
+  static_assert(N_OUT == 4, "clone_stream: N_OUT is the number of output streams");
+Clone:
+  for (unsigned i = 0; i < N_PIXELS; i++) {
+#pragma HLS PIPELINE II = 1
+    const T px = in.read();
+    a.write(px);
+    b.write(px);
+    c.write(px);
+    d.write(px);
+  }
+}
+
 }  // namespace nnet
 
 #endif  // TESSERA_NNET_COMMON_H

@@ -8,6 +8,8 @@ import { defineOp, type OpDef, type WeightSlot } from '../types';
 import { convOutputSize, convTransposeOutputSize, effectiveKernel } from './geometry';
 import { convParamHelp, convParamsSchema, resolveGeometry, type ConvParams, type SpatialRank } from './params';
 import { fastConv, fastConvTranspose } from './kernels';
+import { convFixed, convTransposeFixed } from './fixed';
+import { convHls, convTransposeHls } from './hls';
 
 const AXIS_NAMES: Record<SpatialRank, string> = { 1: 'w', 2: 'h, w' };
 
@@ -80,7 +82,7 @@ export function inferConv(rank: SpatialRank, isTranspose: boolean, p: ConvParams
     sink.warning('pads-ignored', 'autoPad', p.autoPad, `explicit pads apply only with autoPad 'explicit'`,
       `set autoPad to 'explicit' to use padsBegin/padsEnd, or set the pads to 0`);
 
-  const g = resolveGeometry(p, sizes);
+  const g = resolveGeometry(p, sizes, isTranspose);
   const out: number[] = [];
   for (let a = 0; a < rank; a++) {
     const kEff = effectiveKernel(g.kernel[a], g.dilation[a]);
@@ -123,7 +125,7 @@ export function convFloat(isTranspose: boolean, p: ConvParams, x: Tensor, weight
   const toNCX = rank === 3 ? [0, 2, 1] : [0, 3, 1, 2];
   const toNXC = rank === 3 ? [0, 2, 1] : [0, 2, 3, 1];
   const xc = p.dataFormat === 'NCX' ? x : transpose(x, toNCX);
-  const g = resolveGeometry(p, xc.shape.slice(2));
+  const g = resolveGeometry(p, xc.shape.slice(2), isTranspose);
   const bias = p.bias && weights.bias ? weights.bias.data : null;
   const y = isTranspose ? fastConvTranspose(xc, weights.weight, bias, g) : fastConv(xc, weights.weight, bias, g);
   return p.dataFormat === 'NCX' ? y : transpose(y, toNXC);
@@ -141,6 +143,8 @@ function makeConvOp(rank: SpatialRank, isTranspose: boolean): OpDef<ConvParams> 
     weights: (p, inputs) => convWeightSlots(rank, isTranspose, p, inputs),
     infer: (p, inputs, sink) => inferConv(rank, isTranspose, p, inputs, sink),
     float: (p, inputs, weights) => convFloat(isTranspose, p, inputs[0], weights),
+    fixed: isTranspose ? convTransposeFixed : convFixed,
+    hls: isTranspose ? convTransposeHls : convHls,
   });
 }
 

@@ -1,0 +1,115 @@
+// Host side of C simulation with g++: reads the layer templates, writes a generated project, compiles
+// firmware + testbench (AMD headers from $XILINX_HLS/include when set, else Tessera's), runs it through
+// the toolchain runner (argument arrays, streamed log, timeout), and reads the results back.
+// Also compiles MANY generated projects into one program (tests, benchmarks): one g++ invocation.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startRun, type RunRecord } from '../toolchain/runner';
+import type { FileMap } from '../../../engine/hls/generate';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const TEMPLATES_ROOT = resolve(HERE, '../../../hls-templates');
+
+/** hls-templates/nnet/* by file name. */
+export function readTemplates(root = TEMPLATES_ROOT): Record<string, string> {
+  const dir = join(root, 'nnet');
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(dir).sort()) if (f.endsWith('.h')) out[f] = readFileSync(join(dir, f), 'utf8');
+  return out;
+}
+
+/** Where <ap_fixed.h> comes from: $XILINX_HLS/include when it exists, else Tessera's headers. */
+export function apIncludeDir(env: NodeJS.ProcessEnv = process.env): { dir: string; vendor: boolean } {
+  const x = env.XILINX_HLS;
+  if (x && existsSync(join(x, 'include', 'ap_fixed.h'))) return { dir: join(x, 'include'), vendor: true };
+  return { dir: join(TEMPLATES_ROOT, 'include'), vendor: false };
+}
+
+export function writeFiles(dir: string, files: FileMap): void {
+  for (const [rel, data] of Object.entries(files)) {
+    const p = join(dir, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, data);
+  }
+}
+
+export interface CsimRun {
+  ok: boolean;
+  record: RunRecord;
+  /** Output of the compile and run commands. */
+  log: string;
+  compileMs: number;
+  runMs: number;
+}
+
+function logOf(r: RunRecord): string {
+  return r.log.map((l) => l.line).join('\n');
+}
+
+/** g++ flags for generated code. */
+export function gxxFlags(include: string, opt = '-O1'): string[] {
+  return ['-std=c++17', opt, '-Wno-unknown-pragmas', '-Wno-unused-label', '-I', include];
+}
+
+async function compileAndRun(cwd: string, sources: string[], exe: string, runArgs: string[], opts: { gxx?: string; opt?: string; timeoutMs?: number; onLine?: (line: string) => void }): Promise<CsimRun> {
+  const inc = apIncludeDir();
+  const t0 = Date.now();
+  let tCompiled = 0;
+  const handle = startRun(
+    {
+      flow: 'csim-gxx',
+      cwd,
+      commands: [
+        { command: opts.gxx ?? 'g++', args: [...gxxFlags(inc.dir, opts.opt), ...sources, '-o', exe], steps: ['csim'], label: 'compile' },
+        { command: join(cwd, exe), args: runArgs, steps: ['csim'], label: 'run' },
+      ],
+      artifactDirs: [],
+    },
+    {
+      stepTimeoutMs: opts.timeoutMs ?? 600_000,
+      onLine: (e) => {
+        if (!tCompiled && e.line.startsWith('$')) tCompiled = Date.now();
+        opts.onLine?.(e.line);
+      },
+      onStatus: (r) => {
+        if (!tCompiled && r.commands.length > 1) tCompiled = Date.now();
+      },
+    },
+  );
+  const record = await handle.done;
+  const t1 = Date.now();
+  if (!tCompiled) tCompiled = t1;
+  return { ok: record.status === 'succeeded', record, log: logOf(record), compileMs: tCompiled - t0, runMs: t1 - tCompiled };
+}
+
+/** Compiles one generated project in `dir` (firmware + testbench) and runs the testbench there. */
+export async function runProjectCsim(dir: string, top: string, opts: { opt?: string; timeoutMs?: number; onLine?: (line: string) => void } = {}): Promise<CsimRun> {
+  mkdirSync(join(dir, 'csim'), { recursive: true });
+  return compileAndRun(dir, [`firmware/${top}.cpp`, `tb/${top}_test.cpp`], 'csim/csim.exe', ['.'], opts);
+}
+
+/**
+ * Many generated projects (each in root/<top>/, distinct tops) in one program: one translation unit that
+ * includes every firmware and testbench (namespaced per top, testbench mains disabled) and runs them all.
+ */
+export async function runManyCsim(root: string, tops: string[], opts: { opt?: string; timeoutMs?: number } = {}): Promise<CsimRun> {
+  const L = ['#define TESSERA_TB_NO_MAIN', '#include <cstdio>', '#include <string>'];
+  for (const t of tops) L.push(`#include "${t}/firmware/${t}.cpp"`, `#include "${t}/tb/${t}_test.cpp"`);
+  L.push('int main(int argc, char** argv) {', '  const std::string root = argc > 1 ? argv[1] : ".";', '  int bad = 0;');
+  for (const t of tops) L.push(`  if (${t}_tb(root + "/${t}") != 0) { bad++; std::printf("FAIL ${t}\\n"); }`);
+  L.push('  std::printf("%d of %d failed\\n", bad, ' + tops.length + ');', '  return bad ? 1 : 0;', '}', '');
+  writeFileSync(join(root, 'all_tb.cpp'), L.join('\n'));
+  return compileAndRun(root, ['all_tb.cpp'], 'all_tb.exe', [root], opts);
+}
+
+/** Parses tb_data/csim_results.dat (one image a line) into numbers. */
+export function readResults(dir: string): number[][] {
+  const p = join(dir, 'tb_data', 'csim_results.dat');
+  if (!existsSync(p)) return [];
+  return readFileSync(p, 'utf8').split('\n').filter((l) => l.trim()).map((l) => l.trim().split(/\s+/).map(Number));
+}
+
+export function readExpected(dir: string): number[][] {
+  return readFileSync(join(dir, 'tb_data', 'expected.dat'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => l.trim().split(/\s+/).map(Number));
+}

@@ -1,0 +1,460 @@
+// The HLS project generator: graph + weights + HlsConfig → file map { path → contents } in HLS.md's
+// layout. Deterministic (no clocks, no randomness without the seed, sorted keys): the same input gives
+// byte-identical files. The layer C++ comes from the op's template header (copied in from the host);
+// the generator only writes config structs, weights, the top function's calls and the testbench.
+import type { Tensor } from '../tensor/tensor';
+import { seededRandom, sizeOf, tensor } from '../tensor/tensor';
+import { makeDiagnostic, type Diagnostic } from '../graph/diagnostics';
+import type { Model } from '../graph/model';
+import type { FixedType } from '../fixed/types';
+import { formatFixedType } from '../fixed/types';
+import { toDouble } from '../fixed/arith';
+import { simulateFixed, type FixedSimResult } from '../sim/fixed';
+import { buildTcl, hlsConfig, type HlsScriptInput } from './scripts';
+import type { HlsConfig } from './config';
+import type { CppStruct, FixedTensor, HlsCallNames, HlsWeightArray } from './layer';
+import { toChannelsLastPerm } from './fixed-tensor';
+import { permuteMantissas } from '../ops/conv/fixed';
+import { layerContext, resolveGraph, type ResolvedGraph, type ResolvedNode } from './resolve';
+import { reuseInfo } from './reuse';
+
+export const GENERATOR_VERSION = '0.1.0';
+
+export type FileMap = Record<string, string | Uint8Array>;
+
+export interface GenerateInput {
+  model: Model;
+  config: HlsConfig;
+  /** Contents of hls-templates/nnet/* by file name (the host reads them; the engine is host-free). */
+  templates: Record<string, string>;
+  /** Test inputs by Input node name, batch = images; default seeded random vectors (config.seed). */
+  inputs?: Record<string, Tensor>;
+}
+
+export interface GenerateResult {
+  /** null when diagnostics hold an error. */
+  files: FileMap | null;
+  diagnostics: Diagnostic[];
+  /** The fixed-point run that produced tb_data (null on error). */
+  sim: FixedSimResult | null;
+  resolved: ResolvedGraph;
+  /** Test inputs used (by Input node name). */
+  inputs: Record<string, Tensor>;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Exact decimal of a fixed value (W ≤ 53: the double is exact; JS prints the shortest round-trip form). */
+function lit(m: number | bigint, t: FixedType): string {
+  const v = toDouble(m, t);
+  return Object.is(v, -0) ? '0' : String(v);
+}
+
+function cppType(t: FixedType | string): string {
+  return typeof t === 'string' ? t : formatFixedType(t, 'cpp');
+}
+
+function guard(top: string, what: string): string {
+  return `TESSERA_${top.toUpperCase()}_${what.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_H`;
+}
+
+/** FNV-1a 32-bit ×2 over a string: a stable content hash without host crypto. */
+export function contentHash(s: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+    h2 ^= h2 >>> 13;
+  }
+  return h1.toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+function modelHash(model: Model): string {
+  const parts: string[] = [stableJson(model.graph)];
+  for (const id of Object.keys(model.weights ?? {}).sort()) {
+    for (const slot of Object.keys(model.weights[id]).sort()) {
+      const t = model.weights[id][slot];
+      parts.push(`${id}/${slot}:${t.shape.join('x')}:${Array.from(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).join(',')}`);
+    }
+  }
+  return contentHash(parts.join('\n'));
+}
+
+/** Seeded test inputs: uniform in ±min(4, half the type's range), per Input node. */
+export function seededInputs(resolved: ResolvedGraph, images: number, seed: number): Record<string, Tensor> {
+  const rnd = seededRandom(seed);
+  const out: Record<string, Tensor> = {};
+  for (const r of resolved.nodes) {
+    if (r.node.type !== 'Input') continue;
+    const shape = [images, ...r.outputShape.slice(1)];
+    const range = Math.min(4, Math.pow(2, r.outputType.I - 2));
+    const lo = r.outputType.signed ? -range : 0;
+    const data = new Float32Array(sizeOf(shape));
+    for (let i = 0; i < data.length; i++) data[i] = lo + (range - lo) * rnd();
+    out[r.node.name] = tensor(shape, data);
+  }
+  return out;
+}
+
+/** Per-image lines of exact values in firmware order (channels-last). */
+function vectorLines(ts: { t: FixedTensor; layout: ResolvedNode['layout'] }[], images: number): string[] {
+  const lines: string[] = [];
+  const flat = ts.map(({ t, layout }) => {
+    const perm = toChannelsLastPerm(t.shape.length, layout);
+    return perm ? { m: permuteMantissas(t.m, t.shape, perm).m, type: t.type, per: t.m.length / images } : { m: t.m, type: t.type, per: t.m.length / images };
+  });
+  for (let b = 0; b < images; b++) {
+    const vals: string[] = [];
+    for (const f of flat) for (let i = 0; i < f.per; i++) vals.push(lit(f.m[b * f.per + i], f.type));
+    lines.push(vals.join(' '));
+  }
+  return lines;
+}
+
+interface TensorVar {
+  /** C++ variable name. */
+  name: string;
+  /** Element type name (typedef). */
+  type: string;
+  /** io_stream pixel type name. */
+  px: string;
+  /** Elements per image. */
+  size: number;
+  /** io_stream: channels per pixel, pixels per image. */
+  chans: number;
+  pixels: number;
+}
+
+export function generateProject(input: GenerateInput): GenerateResult {
+  const { model, config: cfg } = input;
+  const diagnostics: Diagnostic[] = [];
+  const topDiag = (field: string, value: unknown, rule: string, fix: string, code: string) =>
+    diagnostics.push(makeDiagnostic({ code, nodeName: 'HLS project', field, value, rule, fix }));
+  if (!IDENT.test(cfg.top)) topDiag('top', cfg.top, 'the top function is a C identifier', 'use letters, digits and _ (not starting with a digit)', 'hls-top');
+  const images = cfg.testImages ?? 3;
+  if (!Number.isInteger(images) || images < 1) topDiag('testImages', images, 'at least one test image', 'set testImages to 1 or more', 'hls-test-images');
+  const resolved = resolveGraph(model, cfg, { hardware: true, batch: 1 });
+  diagnostics.push(...resolved.diagnostics);
+  const fail = (): GenerateResult => ({ files: null, diagnostics, sim: null, resolved, inputs: {} });
+  if (diagnostics.some((d) => d.severity === 'error')) return fail();
+
+  // Weights and types wider than the exact double literals.
+  for (const r of resolved.nodes) {
+    if (r.outputType.W > 53) {
+      diagnostics.push(makeDiagnostic({ code: 'hls-width', nodeId: r.id, nodeName: r.node.name, field: r.node.type === 'Input' ? 'precision.result_t' : 'precision.result_t', value: formatFixedType(r.outputType), rule: 'tensor types between layers have W ≤ 53 (test vectors are exact doubles)', fix: 'narrow the type (accumulators may stay wider)' }));
+    }
+  }
+  const ns = `${cfg.top}_ns`;
+  const vars: Record<string, TensorVar> = {};
+  const structs: string[] = [];
+  const weightFiles: FileMap = {};
+  const weightIncludes: string[] = [];
+  const headers = new Set<string>(['nnet_common.h']);
+  const calls: string[] = [];
+  const typedefs: string[] = [];
+  const layerJson: unknown[] = [];
+  const outputs = new Set(resolved.analysis.outputs);
+  const consumers: Record<string, number> = {};
+  for (const r of resolved.nodes) for (const s of r.inputIds) consumers[s] = (consumers[s] ?? 0) + 1;
+  const stream = cfg.io === 'io_stream';
+
+  for (const r of resolved.nodes) {
+    const dims = r.outputDims;
+    const size = dims.reduce((a, b) => a * b, 1);
+    const spatial = r.layout !== 'flat';
+    const chans = spatial ? dims[dims.length - 1] : size;
+    const v: TensorVar = { name: r.node.type === 'Input' ? `${r.name}_in` : `${r.name}_out`, type: `${r.name}_t`, px: `${r.name}_px`, size, chans, pixels: size / chans };
+    vars[r.id] = v;
+    typedefs.push(`typedef ${cppType(r.outputType)} ${v.type};`);
+    if (stream) typedefs.push(`typedef nnet::array<${v.type}, ${chans}> ${v.px};`);
+    const lj: Record<string, unknown> = { name: r.node.name, id: r.node.id, cname: r.name, type: r.node.type, outputDims: dims, result_t: formatFixedType(r.outputType) };
+    if (r.node.type === 'Input') {
+      layerJson.push(lj);
+      continue;
+    }
+    const op = resolved.analysis.nodes[r.id].op!;
+    const hls = op.hls!;
+    const ctx = layerContext(model, r);
+    for (const h of hls.headers) headers.add(h);
+    const ss: CppStruct[] = hls.configStructs(ctx);
+    for (const s of ss) {
+      const body = s.fields.map((f) => (f.kind === 'type' ? `  typedef ${cppType(f.type)} ${f.name};` : `  static const ${typeof f.value === 'boolean' ? 'bool' : f.value < 0 ? 'int' : 'unsigned'} ${f.name} = ${String(f.value)};`));
+      structs.push(`struct ${s.name} : ${s.base} {\n${body.join('\n')}\n};`);
+    }
+    const ws: HlsWeightArray[] = hls.weightArrays(ctx);
+    const wnames: Record<string, string> = {};
+    for (const w of ws) {
+      wnames[w.name] = w.name;
+      if (w.type.W > 53) {
+        diagnostics.push(makeDiagnostic({ code: 'hls-width', nodeId: r.id, nodeName: r.node.name, field: 'precision.weight_t', value: formatFixedType(w.type), rule: 'weight and bias types have W ≤ 53 (exact double literals)', fix: 'use a narrower weight/bias type' }));
+        continue;
+      }
+      const vals: string[] = [];
+      for (let i = 0; i < w.m.length; i++) vals.push(lit(w.m[i], w.type));
+      const rows: string[] = [];
+      for (let i = 0; i < vals.length; i += 16) rows.push('    ' + vals.slice(i, i + 16).join(', '));
+      weightFiles[`firmware/weights/${w.name}.h`] = [
+        `// ${r.node.name} (${r.node.type}): ${w.name}, ${w.m.length} values of ${formatFixedType(w.type)}${w.comment ? `; ${w.comment}` : ''}`,
+        `// Generated by Tessera ${GENERATOR_VERSION}. Values are exact in the type.`,
+        `#ifndef ${guard(cfg.top, `w_${w.name}`)}`,
+        `#define ${guard(cfg.top, `w_${w.name}`)}`,
+        `namespace ${ns} {`,
+        `static const ${cppType(w.type)} ${w.name}[${w.m.length}] = {`,
+        rows.join(',\n'),
+        '};',
+        `}  // namespace ${ns}`,
+        '#endif',
+        '',
+      ].join('\n');
+      weightIncludes.push(`#include "weights/${w.name}.h"`);
+    }
+    const ins = r.inputIds.map((s) => vars[s]);
+    const names: HlsCallNames = {
+      inputs: ins.map((x, i) => (stream && (consumers[r.inputIds[i]] ?? 0) > 1 ? `${x.name}_to_${r.name}` : x.name)),
+      output: v.name,
+      inputTypes: ins.map((x) => x.type),
+      outputType: v.type,
+      inputPixelTypes: ins.map((x) => x.px),
+      outputPixelType: v.px,
+      configs: ss.map((s) => s.name),
+      weights: wnames,
+    };
+    calls.push(`  ${hls.call(ctx, names)}`);
+    const info = reuseInfo(hls.productBlocks(ctx));
+    const p = r.config.precision;
+    layerJson.push({
+      ...lj,
+      strategy: r.config.strategy,
+      reuseFactor: r.config.reuseFactor,
+      parallelizationFactor: r.config.parallelizationFactor,
+      validReuseFactors: info.valid,
+      multipliers: info.multipliers(r.config.reuseFactor),
+      precision: { weight_t: formatFixedType(p.weight_t), bias_t: formatFixedType(p.bias_t), accum_t: formatFixedType(p.accum_t), result_t: formatFixedType(p.result_t) },
+    });
+  }
+  for (const h of headers) if (input.templates[h] === undefined) topDiag('templates', h, 'every template header the layers include is passed in', `pass the contents of hls-templates/nnet/${h}`, 'hls-template-missing');
+  if (diagnostics.some((d) => d.severity === 'error')) return fail();
+
+  // Test vectors: the engine's fixed-point run on `images` images.
+  const testInputs = input.inputs ?? seededInputs(resolved, images, cfg.seed ?? 1);
+  let sim: FixedSimResult;
+  try {
+    sim = simulateFixed(model, testInputs, cfg);
+  } catch (e) {
+    const ds = (e as { diagnostics?: Diagnostic[] }).diagnostics;
+    if (ds?.length) diagnostics.push(...ds);
+    else topDiag('inputs', 'test vectors', 'the fixed-point simulation runs on the test inputs', (e as Error).message, 'hls-sim');
+    return fail();
+  }
+  const nImages = Object.values(testInputs)[0]?.shape[0] ?? images;
+  const inNodes = resolved.nodes.filter((r) => r.node.type === 'Input');
+  const outNodes = resolved.nodes.filter((r) => outputs.has(r.id));
+  const inputsDat = vectorLines(inNodes.map((r) => ({ t: sim.values[sim.resolved.nodes.find((x) => x.node.name === r.node.name)!.id], layout: r.layout })), nImages);
+  const expectedDat = vectorLines(outNodes.map((r) => ({ t: sim.values[sim.resolved.nodes.find((x) => x.node.name === r.node.name)!.id], layout: r.layout })), nImages);
+
+  // Stream fan-out: clones.
+  const clones: string[] = [];
+  const declare = (v: TensorVar, name: string): string[] =>
+    stream
+      ? [`  hls::stream<${v.px}> ${name}("${name}");`, `#pragma HLS STREAM variable = ${name} depth = ${Math.max(2, v.pixels)}`]
+      : [`  ${v.type} ${name}[${v.size}];`, `#pragma HLS ARRAY_PARTITION variable = ${name} complete dim = 0`];
+  const body: string[] = [];
+  for (const r of resolved.nodes) {
+    const v = vars[r.id];
+    if (r.node.type !== 'Input') {
+      if (!outputs.has(r.id)) body.push(...declare(v, v.name));
+      body.push(calls[resolved.nodes.filter((x) => x.node.type !== 'Input').indexOf(r)]);
+    }
+    const n = consumers[r.id] ?? 0;
+    if (stream && n > 1) {
+      const targets = resolved.nodes.filter((x) => x.inputIds.includes(r.id)).map((x) => `${v.name}_to_${x.name}`);
+      for (const t of targets) body.push(...declare(v, t));
+      body.push(`  nnet::clone_stream<${v.px}, ${v.pixels}, ${targets.length}>(${v.name}, ${targets.join(', ')});`);
+      clones.push(r.id);
+    }
+  }
+  const argDecl = (r: ResolvedNode, out: boolean) => {
+    const v = vars[r.id];
+    return stream ? `hls::stream<${ns}::${v.px}>& ${v.name}` : `${out ? '' : 'const '}${ns}::${v.type} ${v.name}[${v.size}]`;
+  };
+  const args = [...inNodes.map((r) => argDecl(r, false)), ...outNodes.map((r) => argDecl(r, true))];
+  const ports = [...inNodes, ...outNodes].map((r) => vars[r.id].name);
+  const top = cfg.top;
+  const files: FileMap = {};
+  const T = (what: string) => guard(top, what);
+  files[`firmware/defines.h`] = [
+    `// Generated by Tessera ${GENERATOR_VERSION}: types and sizes of ${top}. Tensors are one image, channels-last.`,
+    `#ifndef ${T('defines')}`,
+    `#define ${T('defines')}`,
+    '#include <ap_fixed.h>',
+    '#include <ap_int.h>',
+    '#include <hls_stream.h>',
+    '#include "nnet/nnet_common.h"',
+    `namespace ${ns} {`,
+    ...inNodes.map((r) => `static const unsigned N_IN_${vars[r.id].name.toUpperCase()} = ${vars[r.id].size};`),
+    ...outNodes.map((r) => `static const unsigned N_OUT_${vars[r.id].name.toUpperCase()} = ${vars[r.id].size};`),
+    ...typedefs,
+    `}  // namespace ${ns}`,
+    '#endif',
+    '',
+  ].join('\n');
+  files[`firmware/parameters.h`] = [
+    `// Generated by Tessera ${GENERATOR_VERSION}: layer configurations and weights of ${top}.`,
+    `#ifndef ${T('parameters')}`,
+    `#define ${T('parameters')}`,
+    '#include "defines.h"',
+    ...[...headers].sort().map((h) => `#include "nnet/${h}"`),
+    ...weightIncludes,
+    `namespace ${ns} {`,
+    ...structs,
+    `}  // namespace ${ns}`,
+    '#endif',
+    '',
+  ].join('\n');
+  files[`firmware/${top}.h`] = [
+    `// Generated by Tessera ${GENERATOR_VERSION}.`,
+    `#ifndef ${T('top')}`,
+    `#define ${T('top')}`,
+    '#include "defines.h"',
+    `void ${top}(${args.join(', ')});`,
+    '#endif',
+    '',
+  ].join('\n');
+  files[`firmware/${top}.cpp`] = [
+    `// Generated by Tessera ${GENERATOR_VERSION}: ${cfg.io}, ${resolved.nodes.length - inNodes.length} layers.`,
+    `#include "${top}.h"`,
+    '#include "parameters.h"',
+    '',
+    `void ${top}(${args.join(', ')}) {`,
+    `  using namespace ${ns};`,
+    ...(stream
+      ? ports.map((p) => `#pragma HLS INTERFACE axis port = ${p}`).concat(['#pragma HLS DATAFLOW'])
+      : ports.map((p) => `#pragma HLS ARRAY_RESHAPE variable = ${p} complete dim = 0`).concat(ports.map((p) => `#pragma HLS INTERFACE ap_vld port = ${p}`), ['#pragma HLS PIPELINE'])),
+    ...body,
+    '}',
+    '',
+  ].join('\n');
+  for (const [k, v] of Object.entries(weightFiles)) files[k] = v;
+  for (const h of Object.keys(input.templates).sort()) files[`firmware/nnet/${h}`] = input.templates[h];
+  files[`tb/${top}_test.cpp`] = testbench(top, ns, stream, inNodes.map((r) => vars[r.id]), outNodes.map((r) => vars[r.id]));
+  files['tb_data/inputs.dat'] = inputsDat.join('\n') + '\n';
+  files['tb_data/expected.dat'] = expectedDat.join('\n') + '\n';
+  const script: HlsScriptInput = {
+    projectName: `${top}_prj`,
+    top,
+    part: cfg.part,
+    clockPeriodNs: cfg.clockPeriodNs,
+    sources: [`firmware/${top}.cpp`],
+    testbench: [`tb/${top}_test.cpp`, 'tb_data'],
+    cflags: '-std=c++14',
+    tbCflags: '-std=c++14 -Wno-unknown-pragmas',
+    steps: ['csim', 'csynth'],
+  };
+  const tcl = buildTcl(script, 'vitis_hls');
+  const cfgFile = hlsConfig(script);
+  diagnostics.push(...tcl.diagnostics, ...cfgFile.diagnostics);
+  if (tcl.text === null || cfgFile.text === null) return fail();
+  files['build_prj.tcl'] = tcl.text;
+  files['hls_config.cfg'] = cfgFile.text;
+  files['tessera.json'] = JSON.stringify(
+    {
+      generator: 'tessera',
+      version: GENERATOR_VERSION,
+      graphHash: modelHash(model),
+      top,
+      io: cfg.io,
+      part: cfg.part,
+      clockPeriodNs: cfg.clockPeriodNs,
+      testImages: nImages,
+      seed: input.inputs ? null : cfg.seed ?? 1,
+      inputs: inNodes.map((r) => ({ name: r.node.name, firmwareDims: r.outputDims, type: formatFixedType(r.outputType) })),
+      outputs: outNodes.map((r) => ({ name: r.node.name, firmwareDims: r.outputDims, graphShape: r.outputShape.slice(1), layout: r.layout, type: formatFixedType(r.outputType) })),
+      layers: layerJson,
+    },
+    null,
+    2,
+  ) + '\n';
+  const sorted: FileMap = {};
+  for (const k of Object.keys(files).sort()) sorted[k] = files[k];
+  return { files: sorted, diagnostics, sim, resolved, inputs: testInputs };
+}
+
+function testbench(top: string, ns: string, stream: boolean, ins: TensorVar[], outs: TensorVar[]): string {
+  const L: string[] = [
+    `// Generated by Tessera ${GENERATOR_VERSION}: runs ${top} on every image of tb_data/inputs.dat (one image a line,`,
+    '// firmware order), writes tb_data/csim_results.dat and compares with tb_data/expected.dat bit for bit.',
+    '#include <cstdio>',
+    '#include <fstream>',
+    '#include <sstream>',
+    '#include <string>',
+    '#include <vector>',
+    `#include "../firmware/${top}.h"`,
+    '',
+    `int ${top}_tb(const std::string& dir) {`,
+    `  using namespace ${ns};`,
+    '  std::ifstream fin((dir + "/tb_data/inputs.dat").c_str());',
+    '  std::ifstream fexp((dir + "/tb_data/expected.dat").c_str());',
+    '  std::FILE* fres = std::fopen((dir + "/tb_data/csim_results.dat").c_str(), "w");',
+    `  if (!fin || !fexp || !fres) { std::fprintf(stderr, "${top}: cannot open tb_data in %s\\n", dir.c_str()); return -1; }`,
+    '  std::string line, eline;',
+    '  long images = 0, mismatches = 0;',
+    '  while (std::getline(fin, line)) {',
+    '    if (line.empty()) continue;',
+    '    std::getline(fexp, eline);',
+    '    std::istringstream is(line), es(eline);',
+  ];
+  for (const v of ins) {
+    if (stream) {
+      L.push(`    hls::stream<${v.px}> ${v.name}("${v.name}");`);
+      L.push(`    for (unsigned p = 0; p < ${v.pixels}; p++) { ${v.px} px; for (unsigned c = 0; c < ${v.chans}; c++) { double d = 0; is >> d; px[c] = (${v.type})d; } ${v.name}.write(px); }`);
+    } else {
+      L.push(`    static ${v.type} ${v.name}[${v.size}];`);
+      L.push(`    for (unsigned i = 0; i < ${v.size}; i++) { double d = 0; is >> d; ${v.name}[i] = (${v.type})d; }`);
+    }
+  }
+  for (const v of outs) L.push(stream ? `    hls::stream<${v.px}> ${v.name}("${v.name}");` : `    static ${v.type} ${v.name}[${v.size}];`);
+  L.push(`    ${top}(${[...ins, ...outs].map((v) => v.name).join(', ')});`);
+  L.push('    bool first = true;');
+  for (const v of outs) {
+    L.push(`    for (unsigned i = 0; i < ${v.size}; i++) {`);
+    if (stream) {
+      L.push(`      static ${v.px} px;`);
+      L.push(`      if (i % ${v.chans} == 0) { if (${v.name}.empty()) { std::fprintf(stderr, "${top}: output ${v.name} has fewer than ${v.pixels} pixels\\n"); mismatches++; } px = ${v.name}.read(); }`);
+      L.push(`      const double y = px[i % ${v.chans}].to_double();`);
+    } else {
+      L.push(`      const double y = ${v.name}[i].to_double();`);
+    }
+    L.push('      double e = 0; es >> e;');
+    L.push('      std::fprintf(fres, first ? "%.17g" : " %.17g", y); first = false;');
+    L.push(`      if (y != e) { if (mismatches < 10) std::fprintf(stderr, "${top}: image %ld ${v.name}[%u] = %.17g, engine %.17g\\n", images, i, y, e); mismatches++; }`);
+    L.push('    }');
+    if (stream) L.push(`    if (!${v.name}.empty()) { std::fprintf(stderr, "${top}: output ${v.name} has more than ${v.pixels} pixels\\n"); mismatches++; while (!${v.name}.empty()) ${v.name}.read(); }`);
+  }
+  if (stream) for (const v of ins) L.push(`    if (!${v.name}.empty()) { std::fprintf(stderr, "${top}: input ${v.name} not fully consumed\\n"); mismatches++; while (!${v.name}.empty()) ${v.name}.read(); }`);
+  L.push(
+    '    std::fprintf(fres, "\\n");',
+    '    images++;',
+    '  }',
+    '  std::fclose(fres);',
+    `  std::printf("${top}: %ld images, %ld mismatches\\n", images, mismatches);`,
+    '  return mismatches ? 1 : 0;',
+    '}',
+    '',
+    '#ifndef TESSERA_TB_NO_MAIN',
+    `int main(int argc, char** argv) { return ${top}_tb(argc > 1 ? argv[1] : ".") == 0 ? 0 : 1; }`,
+    '#endif',
+    '',
+  );
+  return L.join('\n');
+}

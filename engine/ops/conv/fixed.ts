@@ -1,0 +1,195 @@
+// Bit-exact fixed-point kernels of the Conv family: the model of hls-templates/nnet/nnet_conv.h and
+// nnet_conv_transpose.h. Casts and accumulation order as engine/hls/README.md states:
+//   acc = (accum_t) bias; for each term in order: acc = (accum_t)(acc + (accum_t)(x · w)); out = (result_t) acc
+// Conv terms: kh ascending, kw ascending, channels of the group innermost.
+// ConvTranspose terms: input pixels ascending in row-major order (t_h descending, t_w descending), channels
+// innermost. Out-of-range taps are zero products (never change the sum) and are skipped.
+import type { Shape, Tensor } from '../../tensor/tensor';
+import { sizeOf } from '../../tensor/tensor';
+import { MacPlan } from '../../fixed/arith';
+import { castBig, castNum, formatOf } from '../../fixed/cast';
+import { fitsFloat64 } from '../../fixed/arith';
+import type { FixedKernel, FixedTensor } from '../../hls/layer';
+import type { LayerPrecision } from '../../fixed/precision';
+import { quantizeTensor } from '../../hls/fixed-tensor';
+import type { ConvGeometry } from './geometry';
+import { resolveGeometry, type ConvParams } from './params';
+
+/** Permutes a row-major mantissa array: result axis i is input axis perm[i]. */
+export function permuteMantissas(m: Float64Array | bigint[], shape: Shape, perm: readonly number[]): { m: Float64Array | bigint[]; shape: number[] } {
+  const rank = shape.length;
+  const outShape = perm.map((p) => shape[p]);
+  const inStrides = new Array<number>(rank);
+  let s = 1;
+  for (let a = rank - 1; a >= 0; a--) {
+    inStrides[a] = s;
+    s *= shape[a];
+  }
+  const src = perm.map((p) => inStrides[p]);
+  const n = m.length;
+  const out: Float64Array | bigint[] = m instanceof Float64Array ? new Float64Array(n) : new Array<bigint>(n);
+  const idx = new Array<number>(rank).fill(0);
+  let at = 0;
+  for (let o = 0; o < n; o++) {
+    out[o] = m[at];
+    for (let a = rank - 1; a >= 0; a--) {
+      idx[a]++;
+      at += src[a];
+      if (idx[a] < outShape[a]) break;
+      at -= src[a] * outShape[a];
+      idx[a] = 0;
+    }
+  }
+  return { m: out, shape: outShape };
+}
+
+interface Dims {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  Co: number;
+  Ho: number;
+  Wo: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  ph: number;
+  pw: number;
+  groups: number;
+}
+
+function dims(xs: Shape, ys: Shape, g: ConvGeometry): Dims {
+  const two = xs.length === 4;
+  return {
+    N: xs[0], C: xs[1], H: two ? xs[2] : 1, W: two ? xs[3] : xs[2],
+    Co: ys[1], Ho: two ? ys[2] : 1, Wo: two ? ys[3] : ys[2],
+    kh: two ? g.kernel[0] : 1, kw: g.kernel[two ? 1 : 0],
+    sh: two ? g.stride[0] : 1, sw: g.stride[two ? 1 : 0],
+    dh: two ? g.dilation[0] : 1, dw: g.dilation[two ? 1 : 0],
+    ph: two ? g.padsBegin[0] : 0, pw: g.padsBegin[two ? 1 : 0],
+    groups: g.groups,
+  };
+}
+
+/** Term lists per output position along one axis: [input index, tap] pairs in accumulation order. */
+function axisTerms(transpose: boolean, outSize: number, inSize: number, k: number, s: number, d: number, pad: number): Int32Array[] {
+  const lists: Int32Array[] = [];
+  for (let o = 0; o < outSize; o++) {
+    const pairs: number[] = [];
+    if (!transpose) {
+      for (let t = 0; t < k; t++) {
+        const i = o * s - pad + t * d;
+        if (i >= 0 && i < inSize) pairs.push(i, t);
+      }
+    } else {
+      const f = o + pad;
+      for (let t = k - 1; t >= 0; t--) {
+        const num = f - t * d;
+        if (num < 0 || num % s !== 0) continue;
+        const i = num / s;
+        if (i < inSize) pairs.push(i, t);
+      }
+    }
+    lists.push(Int32Array.from(pairs));
+  }
+  return lists;
+}
+
+/** Core: x in NCX (1D as H = 1), weights OIX (conv) or IOX (transpose); returns NCX mantissas. */
+function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | bigint[], ysNCX: Shape, p: ConvParams, weights: Readonly<Record<string, Tensor>>, prec: LayerPrecision): FixedTensor {
+  const xsNCX = p.dataFormat === 'NCX' ? x.shape : [x.shape[0], x.shape[x.shape.length - 1], ...x.shape.slice(1, x.shape.length - 1)];
+  const g = resolveGeometry(p, xsNCX.slice(2));
+  const D = dims(xsNCX, ysNCX, g);
+  const w = quantizeTensor(weights.weight, prec.weight_t);
+  const hasBias = p.bias && !!weights.bias;
+  const b = hasBias ? quantizeTensor(weights.bias, prec.bias_t) : null;
+  const plan = new MacPlan(x.type, prec.weight_t, prec.accum_t, hasBias ? prec.bias_t : undefined);
+  const cinG = D.C / D.groups;
+  const coutG = D.Co / D.groups;
+  const rowsH = axisTerms(transpose, D.Ho, D.H, D.kh, D.sh, D.dh, D.ph);
+  const colsW = axisTerms(transpose, D.Wo, D.W, D.kw, D.sw, D.dw, D.pw);
+  const outType = prec.result_t;
+  const total = sizeOf(ysNCX);
+  const fast = plan.fast && xNCX instanceof Float64Array && w.m instanceof Float64Array && (!b || b.m instanceof Float64Array) && fitsFloat64(outType);
+  const out: Float64Array | bigint[] = fitsFloat64(outType) ? new Float64Array(total) : new Array<bigint>(total);
+  const accFmt = formatOf(prec.accum_t);
+  const plane = D.H * D.W;
+  // Weight index of (output channel co, input channel of group c, tap th, tw).
+  const wIndex = transpose
+    ? (co: number, c: number, th: number, tw: number) => {
+        const grp = Math.floor(co / coutG);
+        return (((grp * cinG + c) * coutG + (co % coutG)) * D.kh + th) * D.kw + tw;
+      }
+    : (co: number, c: number, th: number, tw: number) => ((co * cinG + c) * D.kh + th) * D.kw + tw;
+  let o = 0;
+  for (let n = 0; n < D.N; n++) {
+    for (let co = 0; co < D.Co; co++) {
+      const grp = Math.floor(co / coutG);
+      const xBase = (n * D.C + grp * cinG) * plane;
+      // Weight offsets per channel for this co (stride between consecutive c).
+      const wc0 = wIndex(co, 0, 0, 0);
+      const wcStride = cinG > 1 ? wIndex(co, 1, 0, 0) - wc0 : 0;
+      for (let oh = 0; oh < D.Ho; oh++) {
+        const rl = rowsH[oh];
+        for (let ow = 0; ow < D.Wo; ow++) {
+          const cl = colsW[ow];
+          if (fast) {
+            const xm = xNCX as Float64Array;
+            const wm = w.m as Float64Array;
+            let acc = plan.start(b ? (b.m as Float64Array)[co] : 0);
+            for (let a = 0; a < rl.length; a += 2) {
+              const ih = rl[a], th = rl[a + 1];
+              for (let e = 0; e < cl.length; e += 2) {
+                const iw = cl[e], tw = cl[e + 1];
+                let xi = xBase + ih * D.W + iw;
+                let wi = wc0 + th * D.kw + tw;
+                for (let c = 0; c < cinG; c++, xi += plane, wi += wcStride) acc = plan.step(acc, xm[xi], wm[wi]);
+              }
+            }
+            (out as Float64Array)[o++] = castNum(acc, accFmt, outType);
+          } else {
+            let acc = plan.startBig(b ? BigInt(b.m[co]) : 0n);
+            for (let a = 0; a < rl.length; a += 2) {
+              const ih = rl[a], th = rl[a + 1];
+              for (let e = 0; e < cl.length; e += 2) {
+                const iw = cl[e], tw = cl[e + 1];
+                for (let c = 0; c < cinG; c++) {
+                  acc = plan.stepBig(acc, BigInt(xNCX[xBase + c * plane + ih * D.W + iw]), BigInt(w.m[wc0 + c * wcStride + th * D.kw + tw]));
+                }
+              }
+            }
+            const r = castBig(acc, accFmt, outType);
+            out[o++] = (fitsFloat64(outType) ? Number(r) : r) as never;
+          }
+        }
+      }
+    }
+  }
+  return { shape: [...ysNCX], type: outType, m: out };
+}
+
+function makeFixed(transpose: boolean): FixedKernel<ConvParams> {
+  return ({ params: p, inputs, weights, precision, outputShape }) => {
+    const x = inputs[0];
+    const rank = x.shape.length;
+    let xm = x.m;
+    let ys: Shape = outputShape;
+    if (p.dataFormat === 'NXC') {
+      xm = permuteMantissas(x.m, x.shape, [0, rank - 1, ...Array.from({ length: rank - 2 }, (_, i) => i + 1)]).m;
+      ys = [outputShape[0], outputShape[rank - 1], ...outputShape.slice(1, rank - 1)];
+    }
+    const y = convFixedCore(transpose, x, xm, ys, p, weights, precision);
+    if (p.dataFormat === 'NCX') return y;
+    const back = permuteMantissas(y.m, y.shape, [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1]);
+    return { shape: back.shape, type: y.type, m: back.m };
+  };
+}
+
+/** Conv1D / Conv2D fixed-point kernel. */
+export const convFixed: FixedKernel<ConvParams> = makeFixed(false);
+/** ConvTranspose1D / ConvTranspose2D fixed-point kernel (phase order, see the header comment). */
+export const convTransposeFixed: FixedKernel<ConvParams> = makeFixed(true);

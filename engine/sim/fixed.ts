@@ -1,0 +1,100 @@
+// Bit-accurate fixed-point simulation of a whole graph: what the generated C++ computes, value for value.
+// Inputs are quantized into the Input's type (assignment from double); each op runs its fixed kernel
+// (engine/hls/layer.ts) in its resolved precision; per-node outputs are kept for the preview.
+import type { Tensor } from '../tensor/tensor';
+import { TesseraError, makeDiagnostic, type Diagnostic } from '../graph/diagnostics';
+import type { Model } from '../graph/model';
+import type { FixedType } from '../fixed/types';
+import { fracBits } from '../fixed/types';
+import type { HlsConfig } from '../hls/config';
+import type { FixedTensor } from '../hls/layer';
+import { fixedValues, quantizeTensor } from '../hls/fixed-tensor';
+import { resolveGraph, type ResolvedGraph } from '../hls/resolve';
+
+export interface FixedSimResult {
+  /** Graph outputs by node name. */
+  outputs: Record<string, FixedTensor>;
+  /** Every node's output by node id. */
+  values: Record<string, FixedTensor>;
+  order: string[];
+  resolved: ResolvedGraph;
+  timings: Record<string, number>;
+}
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+function fail(message: string, diagnostics: Diagnostic[]): never {
+  throw new TesseraError(`${message}: ${diagnostics.filter((d) => d.severity === 'error').slice(0, 5).map((d) => d.message).join(' ')}`, diagnostics);
+}
+
+/**
+ * Runs the model in fixed point. `inputs` by Input node name (or id); a batch differing from the graph's
+ * runs as that many images. Throws TesseraError with diagnostics on graph/config errors.
+ */
+export function simulateFixed(model: Model, inputs: Record<string, Tensor>, cfg: HlsConfig): FixedSimResult {
+  const inputNodes = model.graph.nodes.filter((n) => n.type === 'Input');
+  const batches = inputNodes.map((n) => (inputs[n.name] ?? inputs[n.id])?.shape[0]).filter((b): b is number => b !== undefined);
+  const resolved = resolveGraph(model, cfg, { batch: batches.length ? batches[0] : undefined });
+  if (resolved.hasErrors) fail('the graph or its HLS configuration has errors', resolved.diagnostics);
+  const values: Record<string, FixedTensor> = {};
+  const timings: Record<string, number> = {};
+  const problems: Diagnostic[] = [];
+  for (const r of resolved.nodes) {
+    const t0 = now();
+    if (r.node.type === 'Input') {
+      const t = inputs[r.node.name] ?? inputs[r.id];
+      if (!t || t.shape.length !== r.outputShape.length || t.shape.some((d, i) => d !== r.outputShape[i])) {
+        problems.push(makeDiagnostic({ code: 'sim-input-shape', nodeId: r.id, nodeName: r.node.name, field: 'input data', value: t ? `[${t.shape.join(', ')}]` : 'missing', rule: `a tensor of shape [${r.outputShape.join(', ')}] is given (the batch may differ)`, fix: `pass inputs["${r.node.name}"] with that shape` }));
+        continue;
+      }
+      values[r.id] = quantizeTensor(t, r.outputType);
+    } else {
+      if (problems.length) break;
+      const op = resolved.analysis.nodes[r.id].op!;
+      values[r.id] = op.fixed!({
+        params: r.params,
+        inputs: r.inputIds.map((s) => values[s]),
+        weights: model.weights?.[r.id] ?? {},
+        precision: r.config.precision,
+        config: r.config,
+        outputShape: r.outputShape,
+      });
+    }
+    timings[r.id] = now() - t0;
+  }
+  if (problems.length) fail('the inputs do not match the graph', problems);
+  const outputs: Record<string, FixedTensor> = {};
+  for (const id of resolved.analysis.outputs) outputs[resolved.byId[id].node.name] = values[id];
+  return { outputs, values, order: resolved.nodes.map((n) => n.id), resolved, timings };
+}
+
+export interface FixedError {
+  maxAbs: number;
+  rms: number;
+  /** maxAbs in units of the fixed tensor's LSB (2^−F). */
+  maxLsb: number;
+  /** Index of the largest error. */
+  argMax: number;
+}
+
+/** Error of a fixed-point tensor against a float reference of the same shape. */
+export function fixedVsFloat(fx: FixedTensor, ref: Tensor): FixedError {
+  if (fx.m.length !== ref.data.length) throw new TesseraError(`fixedVsFloat: ${fx.m.length} values vs ${ref.data.length}`);
+  const v = fixedValues(fx);
+  let maxAbs = 0;
+  let sq = 0;
+  let argMax = 0;
+  for (let i = 0; i < v.length; i++) {
+    const e = Math.abs(v[i] - ref.data[i]);
+    sq += e * e;
+    if (e > maxAbs) {
+      maxAbs = e;
+      argMax = i;
+    }
+  }
+  return { maxAbs, rms: v.length ? Math.sqrt(sq / v.length) : 0, maxLsb: maxAbs / lsb(fx.type), argMax };
+}
+
+export function lsb(t: FixedType): number {
+  return Math.pow(2, -fracBits(t));
+}

@@ -1,0 +1,146 @@
+// Tessera layer templates: Conv1D / Conv2D for io_parallel and io_stream. Tessera's own code.
+// 1D is 2D with height 1 (the generator sets in/out/filt height 1, stride/dilation height 1, pad_top 0).
+//
+// Window term n = (kh · filt_width + kw) · cin_g + c (taps row-major, channels of the group innermost);
+// weights w[o · n_in + n]. Taps in the zero padding are zero terms (they never change a sum).
+#ifndef TESSERA_NNET_CONV_H
+#define TESSERA_NNET_CONV_H
+
+#include "nnet_conv_common.h"
+
+namespace nnet {
+
+/** Gathers the window of output pixel (oh, ow) from a channels-last image (io_parallel). */
+template <class data_T, typename CONFIG_T>
+void conv_gather(const data_T* data, unsigned oh, unsigned ow, data_T win[CONFIG_T::filt_height * CONFIG_T::filt_width][CONFIG_T::n_chan]) {
+#pragma HLS INLINE
+  for (unsigned kh = 0; kh < CONFIG_T::filt_height; kh++) {
+    for (unsigned kw = 0; kw < CONFIG_T::filt_width; kw++) {
+      const int ih = (int)(oh * CONFIG_T::stride_height + kh * CONFIG_T::dilation_height) - (int)CONFIG_T::pad_top;
+      const int iw = (int)(ow * CONFIG_T::stride_width + kw * CONFIG_T::dilation_width) - (int)CONFIG_T::pad_left;
+      const bool inside = ih >= 0 && ih < (int)CONFIG_T::in_height && iw >= 0 && iw < (int)CONFIG_T::in_width;
+      for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
+        win[kh * CONFIG_T::filt_width + kw][c] = inside ? data[(ih * CONFIG_T::in_width + iw) * CONFIG_T::n_chan + c] : (data_T)0;
+      }
+    }
+  }
+}
+
+/** io_parallel Conv2D: parallelization_factor output pixels per pipeline iteration, II = reuse_factor. */
+template <class data_T, class res_T, typename CONFIG_T>
+void conv_2d(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
+             res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_filt],
+             const typename CONFIG_T::weight_t weights[], const typename CONFIG_T::bias_t biases[]) {
+  constexpr unsigned taps = CONFIG_T::filt_height * CONFIG_T::filt_width;
+  constexpr unsigned n_pix = CONFIG_T::out_height * CONFIG_T::out_width;
+  constexpr unsigned pf = CONFIG_T::parallelization_factor;
+  static_assert(n_pix % pf == 0, "parallelization_factor must divide the output pixels (engine/hls/reuse.ts)");
+#pragma HLS ARRAY_PARTITION variable = biases complete
+  if (CONFIG_T::strategy == latency) {
+#pragma HLS ARRAY_PARTITION variable = weights complete
+  }
+PixelBlock:
+  for (unsigned blk = 0; blk < n_pix / pf; blk++) {
+#pragma HLS PIPELINE II = CONFIG_T::reuse_factor
+  Parallel:
+    for (unsigned j = 0; j < pf; j++) {
+#pragma HLS UNROLL
+      const unsigned pix = blk * pf + j;
+      const unsigned oh = pix / CONFIG_T::out_width;
+      const unsigned ow = pix % CONFIG_T::out_width;
+      data_T win[taps][CONFIG_T::n_chan];
+#pragma HLS ARRAY_PARTITION variable = win complete dim = 0
+      conv_gather<data_T, CONFIG_T>(data, oh, ow, win);
+      window_dot<data_T, res_T, CONFIG_T, taps>(win, &res[pix * CONFIG_T::n_filt], weights, biases);
+    }
+  }
+}
+
+template <class data_T, class res_T, typename CONFIG_T>
+void conv_1d(const data_T data[CONFIG_T::in_width * CONFIG_T::n_chan], res_T res[CONFIG_T::out_width * CONFIG_T::n_filt],
+             const typename CONFIG_T::weight_t weights[], const typename CONFIG_T::bias_t biases[]) {
+#pragma HLS INLINE
+  conv_2d<data_T, res_T, CONFIG_T>(data, res, weights, biases);
+}
+
+/**
+ * io_stream Conv2D. One image per call; a line buffer holds the last dilated-kernel-height rows. Each
+ * iteration of the pipelined loop reads at most one input pixel and computes at most one output pixel:
+ * an output is computed as soon as the last input pixel its window reads has arrived (so padding at the
+ * end needs no extra input), and input pixels no output needs are still consumed (the stream is drained
+ * by the end of the call). No state survives the call.
+ */
+template <class data_T, class res_T, typename CONFIG_T>
+void conv_2d_stream(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t weights[],
+                    const typename CONFIG_T::bias_t biases[]) {
+  typedef typename data_T::value_type in_t;
+  typedef typename res_T::value_type out_t;
+  constexpr unsigned taps = CONFIG_T::filt_height * CONFIG_T::filt_width;
+  constexpr unsigned rows = (CONFIG_T::filt_height - 1) * CONFIG_T::dilation_height + 1;
+  constexpr int H = CONFIG_T::in_height, W = CONFIG_T::in_width;
+  constexpr unsigned n_in_px = CONFIG_T::in_height * CONFIG_T::in_width;
+  constexpr unsigned n_out_px = CONFIG_T::out_height * CONFIG_T::out_width;
+  static_assert(CONFIG_T::parallelization_factor == 1, "io_stream layers take parallelization_factor 1");
+#pragma HLS ARRAY_PARTITION variable = biases complete
+  if (CONFIG_T::strategy == latency) {
+#pragma HLS ARRAY_PARTITION variable = weights complete
+  }
+  data_T line[rows][CONFIG_T::in_width];
+#pragma HLS ARRAY_PARTITION variable = line complete dim = 1
+  unsigned n_read = 0;
+  unsigned oh = 0, ow = 0, n_written = 0;
+Cycle:
+  for (unsigned it = 0; it < n_in_px + n_out_px; it++) {
+#pragma HLS PIPELINE II = CONFIG_T::reuse_factor
+    if (n_read == n_in_px && n_written == n_out_px) break;
+    // The last input pixel (raster index) the current output reads; -1 when it reads none.
+    int need = -1;
+    if (n_written < n_out_px) {
+      const int top = (int)(oh * CONFIG_T::stride_height) - (int)CONFIG_T::pad_top;
+      const int left = (int)(ow * CONFIG_T::stride_width) - (int)CONFIG_T::pad_left;
+      const span r = clip(top, top + (int)((CONFIG_T::filt_height - 1) * CONFIG_T::dilation_height), H);
+      const span c = clip(left, left + (int)((CONFIG_T::filt_width - 1) * CONFIG_T::dilation_width), W);
+      if (!r.empty() && !c.empty()) need = r.hi * W + c.hi;
+    }
+    if (n_read < n_in_px && (n_written == n_out_px || (int)n_read <= need)) {
+      const data_T px = data.read();
+      line[(n_read / W) % rows][n_read % W] = px;
+      n_read++;
+    }
+    if (n_written < n_out_px && (int)n_read > need) {
+      in_t win[taps][CONFIG_T::n_chan];
+#pragma HLS ARRAY_PARTITION variable = win complete dim = 0
+      for (unsigned kh = 0; kh < CONFIG_T::filt_height; kh++) {
+        for (unsigned kw = 0; kw < CONFIG_T::filt_width; kw++) {
+          const int ih = (int)(oh * CONFIG_T::stride_height + kh * CONFIG_T::dilation_height) - (int)CONFIG_T::pad_top;
+          const int iw = (int)(ow * CONFIG_T::stride_width + kw * CONFIG_T::dilation_width) - (int)CONFIG_T::pad_left;
+          const bool inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
+          for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
+            win[kh * CONFIG_T::filt_width + kw][c] = inside ? line[ih % rows][iw][c] : (in_t)0;
+          }
+        }
+      }
+      out_t y[CONFIG_T::n_filt];
+      window_dot<in_t, out_t, CONFIG_T, taps>(win, y, weights, biases);
+      res_T opx;
+      for (unsigned o = 0; o < CONFIG_T::n_filt; o++) opx[o] = y[o];
+      res.write(opx);
+      n_written++;
+      if (++ow == CONFIG_T::out_width) {
+        ow = 0;
+        oh++;
+      }
+    }
+  }
+}
+
+template <class data_T, class res_T, typename CONFIG_T>
+void conv_1d_stream(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t weights[],
+                    const typename CONFIG_T::bias_t biases[]) {
+#pragma HLS INLINE
+  conv_2d_stream<data_T, res_T, CONFIG_T>(data, res, weights, biases);
+}
+
+}  // namespace nnet
+
+#endif  // TESSERA_NNET_CONV_H

@@ -1,0 +1,147 @@
+// Tessera layer templates: what Conv and ConvTranspose share — the config base, the per-pixel
+// multiply-accumulate over a gathered window (Latency and Resource strategies, reuse factor), and the
+// stream cursor that reads an input pixel only when an output needs it. Tessera's own code.
+//
+// Per output pixel the layer multiplies a window of n_in = cin_g · taps terms (per group) by the weights
+// of every output channel: P = n_filt · n_in products, walked output-major (p = o · n_in + n) in
+// reuse_factor rounds of n_mult = P / reuse_factor multiplications. For each output channel the terms are
+// therefore added in ascending n whatever the strategy and RF (engine/hls/README.md).
+#ifndef TESSERA_NNET_CONV_COMMON_H
+#define TESSERA_NNET_CONV_COMMON_H
+
+#include "nnet_common.h"
+
+namespace nnet {
+
+/** Defaults of every Conv / ConvTranspose config (1D uses height 1). The generator derives from it. */
+struct conv_config {
+  typedef ap_fixed<16, 6> weight_t;
+  typedef ap_fixed<16, 6> bias_t;
+  typedef ap_fixed<16, 6> accum_t;
+  static const unsigned in_height = 1;
+  static const unsigned in_width = 1;
+  static const unsigned n_chan = 1;
+  static const unsigned out_height = 1;
+  static const unsigned out_width = 1;
+  static const unsigned n_filt = 1;
+  static const unsigned filt_height = 1;
+  static const unsigned filt_width = 1;
+  static const unsigned stride_height = 1;
+  static const unsigned stride_width = 1;
+  static const unsigned dilation_height = 1;
+  static const unsigned dilation_width = 1;
+  /** Conv: zeros added before the first row / column. ConvTranspose: outputs cropped at the begin. */
+  static const unsigned pad_top = 0;
+  static const unsigned pad_left = 0;
+  static const unsigned n_groups = 1;
+  static const bool has_bias = true;
+  static const unsigned reuse_factor = 1;
+  /** io_parallel: output pixels computed in parallel (divides out_height · out_width). */
+  static const unsigned parallelization_factor = 1;
+  static const unsigned strategy = latency;
+};
+
+/**
+ * out[o] = (res_T)( bias[o] + Σ_n win(o, n) · w[o · n_in + n] ), n ascending, where win(o, n) is the
+ * window term n of output channel o's group: win[n / cin_g][grp(o) · cin_g + n % cin_g].
+ * win holds TAPS positions × n_chan channels (zeros where a tap falls outside the input).
+ */
+template <class data_T, class res_T, typename CONFIG_T, unsigned TAPS>
+void window_dot_latency(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONFIG_T::n_filt],
+                        const typename CONFIG_T::weight_t* w, const typename CONFIG_T::bias_t* b) {
+#pragma HLS INLINE
+  constexpr unsigned cin_g = CONFIG_T::n_chan / CONFIG_T::n_groups;
+  constexpr unsigned cout_g = CONFIG_T::n_filt / CONFIG_T::n_groups;
+  constexpr unsigned n_in = cin_g * TAPS;
+  constexpr unsigned n_prod = CONFIG_T::n_filt * n_in;
+  static_assert(n_prod % CONFIG_T::reuse_factor == 0, "reuse_factor must divide the products per pixel (engine/hls/reuse.ts)");
+  constexpr unsigned n_mult = n_prod / CONFIG_T::reuse_factor;
+  typename CONFIG_T::accum_t acc[CONFIG_T::n_filt];
+#pragma HLS ARRAY_PARTITION variable = acc complete
+Init:
+  for (unsigned o = 0; o < CONFIG_T::n_filt; o++) {
+#pragma HLS UNROLL
+    acc[o] = CONFIG_T::has_bias ? (typename CONFIG_T::accum_t)b[o] : (typename CONFIG_T::accum_t)0;
+  }
+Reuse:
+  for (unsigned ir = 0; ir < CONFIG_T::reuse_factor; ir++) {
+  Mult:
+    for (unsigned m = 0; m < n_mult; m++) {
+#pragma HLS UNROLL
+      const unsigned p = ir * n_mult + m;
+      const unsigned o = p / n_in;
+      const unsigned n = p % n_in;
+      mac(acc[o], win[n / cin_g][(o / cout_g) * cin_g + n % cin_g], w[p]);
+    }
+  }
+Result:
+  for (unsigned o = 0; o < CONFIG_T::n_filt; o++) {
+#pragma HLS UNROLL
+    out[o] = (res_T)acc[o];
+  }
+}
+
+/** Resource strategy: the same products and order; weights reshaped so one round reads one row. */
+template <class data_T, class res_T, typename CONFIG_T, unsigned TAPS>
+void window_dot_resource(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONFIG_T::n_filt],
+                         const typename CONFIG_T::weight_t* w, const typename CONFIG_T::bias_t* b) {
+#pragma HLS INLINE
+  constexpr unsigned cin_g = CONFIG_T::n_chan / CONFIG_T::n_groups;
+  constexpr unsigned cout_g = CONFIG_T::n_filt / CONFIG_T::n_groups;
+  constexpr unsigned n_in = cin_g * TAPS;
+  constexpr unsigned n_prod = CONFIG_T::n_filt * n_in;
+  static_assert(n_prod % CONFIG_T::reuse_factor == 0, "reuse_factor must divide the products per pixel (engine/hls/reuse.ts)");
+  constexpr unsigned n_mult = n_prod / CONFIG_T::reuse_factor;
+  typename CONFIG_T::accum_t acc[CONFIG_T::n_filt];
+#pragma HLS ARRAY_PARTITION variable = acc complete
+  for (unsigned o = 0; o < CONFIG_T::n_filt; o++) {
+#pragma HLS UNROLL
+    acc[o] = CONFIG_T::has_bias ? (typename CONFIG_T::accum_t)b[o] : (typename CONFIG_T::accum_t)0;
+  }
+  unsigned p = 0;
+ReuseRound:
+  for (unsigned ir = 0; ir < CONFIG_T::reuse_factor; ir++) {
+#pragma HLS PIPELINE II = 1
+  RoundMult:
+    for (unsigned m = 0; m < n_mult; m++) {
+#pragma HLS UNROLL
+      const unsigned o = (p + m) / n_in;
+      const unsigned n = (p + m) % n_in;
+      mac(acc[o], win[n / cin_g][(o / cout_g) * cin_g + n % cin_g], w[p + m]);
+    }
+    p += n_mult;
+  }
+  for (unsigned o = 0; o < CONFIG_T::n_filt; o++) {
+#pragma HLS UNROLL
+    out[o] = (res_T)acc[o];
+  }
+}
+
+template <class data_T, class res_T, typename CONFIG_T, unsigned TAPS>
+void window_dot(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONFIG_T::n_filt], const typename CONFIG_T::weight_t* w,
+                const typename CONFIG_T::bias_t* b) {
+#pragma HLS INLINE
+  if (CONFIG_T::strategy == resource)
+    window_dot_resource<data_T, res_T, CONFIG_T, TAPS>(win, out, w, b);
+  else
+    window_dot_latency<data_T, res_T, CONFIG_T, TAPS>(win, out, w, b);
+}
+
+/**
+ * Rows [lo, hi] ∩ [0, size) and the last one of them, or none. Used by the stream cursors: an output can
+ * be computed once every input pixel it reads has arrived (raster order).
+ */
+struct span {
+  int lo, hi;
+  bool empty() const { return hi < lo; }
+};
+inline span clip(int lo, int hi, int size) {
+  span s;
+  s.lo = lo < 0 ? 0 : lo;
+  s.hi = hi > size - 1 ? size - 1 : hi;
+  return s;
+}
+
+}  // namespace nnet
+
+#endif  // TESSERA_NNET_CONV_COMMON_H
