@@ -329,3 +329,21 @@ test('preview inputs (constant, impulse, image) and seeded weight initialisation
   await expect(page.getByTestId('tensor-stats')).not.toHaveText('min 0.000 · max 0.000 · mean 0.000');
   await shot(page, 'weights');
 });
+
+test('save as, back to the start screen, open it again from the open dialog', async ({ app: page }) => {
+  const name = unique('saveas');
+  await newProject(page, unique('orig'));
+  await dragOp(page, 'Input', 200, 200);
+  await page.keyboard.press(`${mod}+Shift+S`);
+  await page.getByTestId('saveas-path').fill(name);
+  await page.getByTestId('saveas-save').click();
+  await expect(page.getByTestId('project-name')).toHaveText(name);
+  await page.getByTestId('menu-File').click();
+  await page.getByTestId('cmd-file.close').click();
+  await expect(page.getByTestId('start-screen')).toBeVisible();
+  await page.getByTestId('start-open').click();
+  await page.getByTestId(`open-item-${name}`).click();
+  await expect(page.getByTestId('project-name')).toHaveText(name);
+  await expect(nodes(page)).toHaveCount(1);
+  await expect(page.getByTestId('node-Input_1')).toBeVisible();
+});

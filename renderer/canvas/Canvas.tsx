@@ -77,6 +77,7 @@ export function Canvas() {
         onSelectionDragStart={onDragStart}
         onSelectionDragStop={onDragStop}
         isValidConnection={isValidConnection}
+        onlyRenderVisibleElements={nodes.length > 300}
         deleteKeyCode={null}
         multiSelectionKeyCode={multiSelectKeys}
         selectionKeyCode="Shift"

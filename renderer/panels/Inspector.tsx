@@ -168,12 +168,13 @@ function Formula({ params, input, format }: { params: ConvParams; input: Shape; 
 }
 
 function WeightsBlock({ nodeId }: { nodeId: string }) {
-  const node = useEditor((s) => s.nodes.find((n) => n.id === nodeId));
+  // The node's data only: it keeps its identity while the node is dragged (no re-render per frame).
+  const data = useEditor((s) => s.nodes.find((n) => n.id === nodeId)?.data);
   const info = useEditor((s) => s.analysis.nodes[nodeId]);
   const stored = useEditor((s) => s.weights[nodeId]);
   const seed = useUi((s) => s.settings.weightSeed);
   const [scheme, setScheme] = useState<InitScheme>('pytorch');
-  const op = node ? getOp(node.data.type) : undefined;
+  const op = data ? getOp(data.type) : undefined;
   const slots = useMemo(() => {
     if (!op || !info?.params || info.inputShapes.some((s) => !s)) return [];
     try {
@@ -213,7 +214,8 @@ function WeightsBlock({ nodeId }: { nodeId: string }) {
 }
 
 function NodeInspector({ nodeId }: { nodeId: string }) {
-  const node = useEditor((s) => s.nodes.find((n) => n.id === nodeId));
+  const data = useEditor((s) => s.nodes.find((n) => n.id === nodeId)?.data);
+  const node = data ? { data } : undefined;
   const info = useEditor((s) => s.analysis.nodes[nodeId]);
   const op = node ? getOp(node.data.type) : undefined;
   const fields = useMemo(() => (op ? fieldsOf(op.params) : []), [op]);
