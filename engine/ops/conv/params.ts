@@ -78,14 +78,16 @@ export const convParamHelp: Record<string, string> = {
 /**
  * Canonical geometry for given input spatial sizes: auto pads resolved into explicit pads (and, for a
  * ConvTranspose 'same' whose k_eff < s, into output padding s − k_eff as Keras does). Assumes the
- * arrays have one entry per spatial axis (infer() checks that first).
+ * arrays have one entry per spatial axis (infer() checks that first). `transpose` defaults to whether
+ * the params carry outputPadding (the ConvTranspose schemas always do, the Conv schemas never).
  */
-export function resolveGeometry(params: ConvParams, inputSpatialSizes: readonly number[]): ConvGeometry {
+export function resolveGeometry(params: ConvParams, inputSpatialSizes: readonly number[],
+  transpose: boolean = params.outputPadding !== undefined): ConvGeometry {
   const rank = inputSpatialSizes.length;
-  const transpose = params.outputPadding !== undefined;
   const padsBegin = params.padsBegin.slice(0, rank);
   const padsEnd = params.padsEnd.slice(0, rank);
-  const outputPadding = transpose ? params.outputPadding!.slice(0, rank) : new Array<number>(rank).fill(0);
+  const outputPadding = transpose ? (params.outputPadding ?? []).slice(0, rank) : new Array<number>(rank).fill(0);
+  while (outputPadding.length < rank) outputPadding.push(0);
   if (params.autoPad !== 'explicit') {
     for (let a = 0; a < rank; a++) {
       const s = params.stride[a];
