@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DiagnosticSink } from '../../graph/diagnostics';
 import { getOp } from '../registry';
 import { conv1dOp, conv2dOp, convTranspose1dOp, convTranspose2dOp } from './ops';
-import type { ConvParams } from './params';
+import { resolveGeometry, type ConvParams } from './params';
 import type { Shape } from '../../tensor/tensor';
 
 function infer(op: typeof conv2dOp, over: Partial<ConvParams>, input: Shape) {
@@ -30,6 +30,17 @@ describe('conv family registration and defaults', () => {
     expect(convTranspose1dOp.weights(pt, [[1, 9, 4]]).map((s) => [s.name, s.shape])).toEqual([['weight', [9, 2, 5]]]);
     const pn = conv2dOp.params.parse({ filters: 5, dataFormat: 'NXC' });
     expect(conv2dOp.weights(pn, [[1, 9, 9, 4]])[0].shape).toEqual([5, 4, 3, 3]);
+  });
+});
+
+describe('resolveGeometry', () => {
+  it('Conv ignores a stray outputPadding; ConvTranspose same resolves pads (Keras: k < s → output padding)', () => {
+    const stray = { ...convTranspose1dOp.params.parse({ kernel: [3], outputPadding: [1] }) };
+    expect(resolveGeometry(stray, [5], false).outputPadding).toEqual([0]);
+    expect(resolveGeometry(stray, [5]).outputPadding).toEqual([1]);
+    const same = convTranspose2dOp.params.parse({ kernel: [4, 1], stride: [2, 3], autoPad: 'same_lower' });
+    const g = resolveGeometry(same, [5, 5]);
+    expect([g.padsBegin, g.padsEnd, g.outputPadding]).toEqual([[1, 0], [1, 0], [0, 2]]);
   });
 });
 
