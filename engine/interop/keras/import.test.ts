@@ -514,3 +514,48 @@ describe('damaged files (random byte changes)', () => {
     expect(failures).toBeGreaterThan(100);
   });
 });
+
+describe('older and less common model configs', () => {
+  it('Keras 2.2 Sequential: config is the layer list, the first layer carries batch_input_shape', async () => {
+    const k = rnd([3, 2]);
+    const b = rnd([2]);
+    const spec = single([3], dense('d', { units: 2, activation: 'tanh' }, [k, b]));
+    const layerCfg = { name: 'd', batch_input_shape: [null, 3], ...spec.layers[0].config };
+    const json = JSON.stringify({ class_name: 'Sequential', config: [{ class_name: 'Dense', config: layerCfg }], keras_version: '2.2.4', backend: 'tensorflow' });
+    const r = await importKerasJson(json, await keras2WeightsH5(spec));
+    const x = rnd([1, 3]);
+    const want = [0, 1].map((u) => Math.tanh(b.data[u] + x.data[0] * k.data[u] + x.data[1] * k.data[2 + u] + x.data[2] * k.data[4 + u]));
+    expectClose(run(r, [x])[0], T([1, 2], want), 'old Sequential');
+    expect(r.inputs).toEqual([{ name: 'd_input', nodeId: expect.any(String), shape: [1, 3] }]);
+  });
+
+  it('a shared layer called twice (Keras 2 inbound_nodes with node index 1) matches tfjs', async () => {
+    const k = rnd([4, 3]);
+    const bias = rnd([3]);
+    const dcfg = { name: 'shared', ...dense('shared', { units: 3, activation: 'relu' }).config };
+    const inp = (name: string) => ({ class_name: 'InputLayer', config: { batch_input_shape: [null, 4], dtype: 'float32', sparse: false, ragged: false, name }, name, inbound_nodes: [] });
+    const model = {
+      class_name: 'Functional',
+      config: {
+        name: 'siamese',
+        layers: [
+          inp('a'), inp('b'),
+          { class_name: 'Dense', config: dcfg, name: 'shared', inbound_nodes: [[['a', 0, 0, {}]], [['b', 0, 0, {}]]] },
+          { class_name: 'Concatenate', config: { name: 'cat', trainable: true, dtype: 'float32', axis: -1 }, name: 'cat', inbound_nodes: [[['shared', 0, 0, {}], ['shared', 1, 0, {}]]] },
+        ],
+        input_layers: [['a', 0, 0], ['b', 0, 0]],
+        output_layers: [['cat', 0, 0]],
+      },
+      keras_version: '2.12.0', backend: 'tensorflow',
+    };
+    const weights = await writeH5({ attrs: { layer_names: ['a', 'b', 'shared', 'cat'] }, groups: { shared: { attrs: { weight_names: ['shared/kernel:0', 'shared/bias:0'] }, groups: { shared: { datasets: { 'kernel:0': k, 'bias:0': bias } } } } } });
+    const r = await importKerasJson(JSON.stringify(model), weights);
+    expect(r.model.graph.nodes.map((n) => n.name)).toEqual(['a', 'b', 'shared', 'shared_relu', 'shared_1', 'shared_relu_1', 'cat']);
+    const xs = [rnd([1, 4]), rnd([1, 4])];
+    const tfm = await tf.models.modelFromJSON(model as any);
+    tfm.getLayer('shared').setWeights([tf.tensor(k.data, [4, 3]), tf.tensor(bias.data, [3])]);
+    const y = tfm.predict(xs.map((x) => tf.tensor(x.data, [1, 4]))) as tf.Tensor;
+    expectClose(run(r, xs)[0], { shape: y.shape, data: y.dataSync() }, 'shared layer');
+    y.dispose();
+  });
+});
