@@ -1,5 +1,5 @@
 // The project store: one SQLite file per project. See project.ts.
-export { ProjectFile, inspectProject, readProjectMeta, setSqliteNativeBinding, emptyDocument, PROJECT_EXTENSION, DTYPE_BYTES } from './project';
+export { ProjectFile, inspectProject, readProjectMeta, readProjectDocument, setSqliteNativeBinding, emptyDocument, PROJECT_EXTENSION, DTYPE_BYTES } from './project';
 export type { StoredDocument, StoredTensor, StoredWeights, ProjectMeta, CreateOptions } from './project';
 export { StoreError, type StoreErrorCode } from './errors';
 export { RecentProjects } from './recent';

@@ -34,6 +34,14 @@ function readLock(lockPath: string): LockInfo | null {
   }
 }
 
+/** True when another live process on this host (or another host) holds the project's lock. */
+export function heldByOther(projectPath: string): boolean {
+  const info = readLock(lockPathOf(projectPath));
+  if (!info) return fs.existsSync(lockPathOf(projectPath));
+  if (info.host !== os.hostname()) return true;
+  return info.pid !== process.pid && alive(info.pid);
+}
+
 export class ProjectLock {
   private released = false;
   private constructor(readonly lockPath: string) {}

@@ -4,6 +4,7 @@
 // file that is not a project, is damaged or is from a newer Tessera gives a clear StoreError and
 // stays byte-identical.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -11,7 +12,7 @@ import type { Graph } from '../../../engine/graph/model';
 import { DEFAULT_SETTINGS, PreviewInput, ProjectSettings, type Dtype } from '../../api/contract';
 import type { z } from 'zod';
 import { StoreError } from './errors';
-import { ProjectLock } from './lock';
+import { ProjectLock, heldByOther } from './lock';
 import { APPLICATION_ID, CURRENT_SCHEMA_VERSION, migrate, requiredTablesAt } from './schema';
 import { parseStoredGraph, GRAPH_VERSION } from './graph-codec';
 
@@ -98,6 +99,38 @@ export function inspectProject(file: string, options: { integrity?: boolean } = 
   return inspectWith(file, () => undefined, options.integrity ?? true).version;
 }
 
+/**
+ * The document of a project file without opening it for writing: no lock, nothing changes (an older
+ * schema is migrated in a temporary copy). For headless readers (CLI) while the app may have it open.
+ */
+export function readProjectDocument(file: string): StoredDocument {
+  const abs = path.resolve(file);
+  const name = path.basename(abs);
+  const version = inspectProject(abs, { integrity: false });
+  if (version < CURRENT_SCHEMA_VERSION) {
+    const tmp = path.join(os.tmpdir(), `tessera-read-${process.pid}-${crypto.randomBytes(4).toString('hex')}.tessera`);
+    fs.copyFileSync(abs, tmp);
+    try {
+      const p = ProjectFile.open(tmp);
+      try {
+        return p.load();
+      } finally {
+        p.close();
+      }
+    } finally {
+      for (const f of [tmp, `${tmp}.lock`, `${tmp}.v${version}.bak`, ...sideFiles(tmp)]) fs.rmSync(f, { force: true });
+    }
+  }
+  return inspectWith(abs, (db) => {
+    try {
+      return db.transaction(() => readDocument(db, name))();
+    } catch (e) {
+      if (e instanceof SyntaxError) throw new StoreError('corrupt', `${name} is damaged (a stored JSON value does not parse: ${e.message}); restore it from a backup`);
+      throw e;
+    }
+  }).value;
+}
+
 /** Meta data of a project file read without opening it for writing (no lock; nothing changes). */
 export function readProjectMeta(file: string): Record<string, string> {
   return inspectWith(file, (db) => {
@@ -155,8 +188,11 @@ function inspectWith<T>(file: string, read: (db: Database.Database) => T, integr
     throw new StoreError('io', `cannot read ${name}: ${(e as Error).message}`);
   } finally {
     db?.close();
-    for (const f of sideFiles(file)) {
-      if (!existing.has(f)) fs.rmSync(f, { force: true });
+    // Remove what our reading created, unless another process has the project open (its files then).
+    if (!heldByOther(file)) {
+      for (const f of sideFiles(file)) {
+        if (!existing.has(f)) fs.rmSync(f, { force: true });
+      }
     }
   }
 }
@@ -320,52 +356,7 @@ export class ProjectFile {
   /** Reads the whole document. */
   load(): StoredDocument {
     const db = this.live();
-    const name = path.basename(this.filePath);
-    try {
-      return db.transaction(() => {
-        const meta = new Map((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
-        const nodes = db.prepare('SELECT id, type, name, params, x, y FROM nodes ORDER BY ord').all() as {
-          id: string; type: string; name: string; params: string; x: number | null; y: number | null;
-        }[];
-        const edges = db.prepare('SELECT id, source, source_port, target, target_port FROM edges ORDER BY ord').all() as {
-          id: string; source: string; source_port: number; target: string; target_port: number;
-        }[];
-        const rawGraph = {
-          version: Number(meta.get('graph_version') ?? GRAPH_VERSION),
-          nodes: nodes.map((n) => ({
-            id: n.id,
-            type: n.type,
-            name: n.name,
-            params: JSON.parse(n.params) as Record<string, unknown>,
-            ...(n.x !== null && n.y !== null ? { position: { x: n.x, y: n.y } } : {}),
-          })),
-          edges: edges.map((e) => ({ id: e.id, source: e.source, sourcePort: e.source_port, target: e.target, targetPort: e.target_port })),
-        };
-        const parsed = parseStoredGraph(rawGraph);
-        if ('error' in parsed) throw new StoreError('corrupt', `${name}: the saved ${parsed.error}`);
-
-        const weights: StoredWeights = {};
-        const trows = db.prepare('SELECT node_id, slot, dtype, shape, layout, data FROM tensors ORDER BY node_id, slot').all() as {
-          node_id: string; slot: string; dtype: DtypeName; shape: string; layout: string; data: Buffer;
-        }[];
-        for (const r of trows) {
-          const t: StoredTensor = { dtype: r.dtype, shape: JSON.parse(r.shape) as number[], layout: r.layout, data: new Uint8Array(r.data) };
-          try {
-            checkTensor(r.node_id, r.slot, t);
-          } catch (e) {
-            throw new StoreError('corrupt', `${name} is damaged: ${(e as Error).message}`);
-          }
-          (weights[r.node_id] ??= {})[r.slot] = t;
-        }
-
-        return { graph: parsed.graph, weights, settings: readSettings(db), previewInputs: readPreviewInputs(db, name) };
-      })();
-    } catch (e) {
-      if (e instanceof StoreError) throw e;
-      if (e instanceof SyntaxError) throw new StoreError('corrupt', `${name} is damaged (a stored JSON value does not parse: ${e.message}); restore it from a backup`);
-      if (isCorruption(e)) throw new StoreError('corrupt', `${name} is damaged (${(e as Error).message}); restore it from a backup`);
-      throw e;
-    }
+    return this.guard(() => db.transaction(() => readDocument(db, path.basename(this.filePath)))());
   }
 
   /** Settings only (cheap: no weights read). */
@@ -480,6 +471,45 @@ export class ProjectFile {
   get isClosed(): boolean {
     return this.closed;
   }
+}
+
+function readDocument(db: Database.Database, name: string): StoredDocument {
+  const meta = new Map((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+  const nodes = db.prepare('SELECT id, type, name, params, x, y FROM nodes ORDER BY ord').all() as {
+    id: string; type: string; name: string; params: string; x: number | null; y: number | null;
+  }[];
+  const edges = db.prepare('SELECT id, source, source_port, target, target_port FROM edges ORDER BY ord').all() as {
+    id: string; source: string; source_port: number; target: string; target_port: number;
+  }[];
+  const rawGraph = {
+    version: Number(meta.get('graph_version') ?? GRAPH_VERSION),
+    nodes: nodes.map((n) => ({
+      id: n.id,
+      type: n.type,
+      name: n.name,
+      params: JSON.parse(n.params) as Record<string, unknown>,
+      ...(n.x !== null && n.y !== null ? { position: { x: n.x, y: n.y } } : {}),
+    })),
+    edges: edges.map((e) => ({ id: e.id, source: e.source, sourcePort: e.source_port, target: e.target, targetPort: e.target_port })),
+  };
+  const parsed = parseStoredGraph(rawGraph);
+  if ('error' in parsed) throw new StoreError('corrupt', `${name}: the saved ${parsed.error}`);
+
+  const weights: StoredWeights = {};
+  const trows = db.prepare('SELECT node_id, slot, dtype, shape, layout, data FROM tensors ORDER BY node_id, slot').all() as {
+    node_id: string; slot: string; dtype: DtypeName; shape: string; layout: string; data: Buffer;
+  }[];
+  for (const r of trows) {
+    const t: StoredTensor = { dtype: r.dtype, shape: JSON.parse(r.shape) as number[], layout: r.layout, data: new Uint8Array(r.data) };
+    try {
+      checkTensor(r.node_id, r.slot, t);
+    } catch (e) {
+      throw new StoreError('corrupt', `${name} is damaged: ${(e as Error).message}`);
+    }
+    (weights[r.node_id] ??= {})[r.slot] = t;
+  }
+
+  return { graph: parsed.graph, weights, settings: readSettings(db), previewInputs: readPreviewInputs(db, name) };
 }
 
 function readSettings(db: Database.Database): ProjectSettings {

@@ -17,6 +17,7 @@ import {
   SCHEMA_V1,
   StoreError,
   emptyDocument,
+  readProjectDocument,
   storedToTensor,
   tensorToStored,
   uniqueProjectPath,
@@ -147,6 +148,34 @@ describe('project store', () => {
     expect(p.loadSettings()).toEqual({ ...doc.settings, tensorLayout: 'NHWC' });
     expect(p.loadPreviewInputs()).toEqual(doc.previewInputs);
     p.close();
+  });
+
+  it('reads a document without locking or changing the file, also an old schema and one open elsewhere', () => {
+    const file = path.join(dir, 'r.tessera');
+    const doc = randomDoc(17, ['Conv2D', 'Tanh']);
+    const p = ProjectFile.create(file, { doc });
+    expect(readProjectDocument(file)).toEqual(doc); // open in this process: still readable
+    const changed = { ...doc, settings: ProjectSettings.parse({ weightSeed: 4242 }) };
+    p.save(changed);
+    expect(readProjectDocument(file).settings.weightSeed).toBe(4242); // sees the committed save (in the WAL)
+    p.close();
+    const before = fileState(file);
+    expect(readProjectDocument(file)).toEqual(changed);
+    const after = fileState(file);
+    expect(after.bytes.equals(before.bytes)).toBe(true);
+    expect(after.side).toEqual(before.side);
+
+    const old = path.join(dir, 'old-r.tessera');
+    const db = new Database(old);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.exec(SCHEMA_V1);
+    db.pragma('user_version = 1');
+    db.prepare('INSERT INTO graph (id, json) VALUES (1, ?)').run(JSON.stringify({ version: 1, nodes: [{ id: 'a', type: 'ReLU', name: 'a', params: {} }], edges: [] }));
+    db.close();
+    const oldBytes = fs.readFileSync(old);
+    expect(readProjectDocument(old).graph.nodes.map((n) => n.id)).toEqual(['a']);
+    expect(fs.readFileSync(old).equals(oldBytes)).toBe(true);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('old-r'))).toEqual(['old-r.tessera']);
   });
 
   it('sets the application id, WAL mode and schema version', () => {
