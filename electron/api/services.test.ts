@@ -76,6 +76,26 @@ describe('API services', () => {
     }
   });
 
+  it('every shipped example exports to ONNX and imports back through the API', async () => {
+    const shipped = path.resolve(__dirname, '../../projects');
+    const real = new AppServices({ mode: 'serve', dirs: services.options.dirs, examplesDir: shipped, version: '0' });
+    try {
+      const list = await real.invoke('examples.list', {});
+      expect(list.items.map((e) => e.id).sort()).toEqual(['dcgan-generator', 'tiny-autoencoder', 'unet-decoder-stage']);
+      for (const ex of list.items) {
+        const info = await real.invoke('examples.open', { id: ex.id });
+        const doc = await real.invoke('project.load', { projectId: info.projectId });
+        const onnx = await real.invoke('onnx.export', { graph: doc.graph, weights: doc.weights, fileName: ex.id });
+        const back = await real.invoke('onnx.import', { fileName: onnx.fileName, bytesBase64: onnx.bytesBase64 });
+        const convTypes = (g: typeof doc.graph) => g.nodes.map((n) => n.type).filter((t) => t.startsWith('Conv')).sort();
+        expect(convTypes(back.graph), ex.id).toEqual(convTypes(doc.graph));
+        await real.invoke('project.close', { projectId: info.projectId });
+      }
+    } finally {
+      real.dispose();
+    }
+  });
+
   it('lists and opens examples as copies, leaving the shipped file unchanged', async () => {
     const shipped = path.join(dir, 'examples', 'tiny.tessera');
     const p = ProjectFile.create(shipped, { name: 'Tiny' });
