@@ -43,6 +43,8 @@ export default defineConfig({
     command: 'node e2e/serve.mjs',
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
+    // SIGTERM lets e2e/serve.mjs stop the server and remove its temporary data folder.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 5000 },
     timeout: 180_000,
     stdout: 'pipe',
     stderr: 'pipe',
