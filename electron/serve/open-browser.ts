@@ -30,7 +30,7 @@ export function hasDisplay(): boolean {
 }
 
 /** Opens `url`; returns a sentence saying what happened (for the console). */
-export function openUrl(url: string, opts: { appMode: boolean }): string {
+export function openUrl(url: string, opts: { appMode: boolean; profileDir?: string }): string {
   if (!hasDisplay()) return 'no display (DISPLAY/WAYLAND_DISPLAY unset): open the URL above in a browser';
   const chromium = findExecutable(['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable']);
   let cmd: string | null = null;
@@ -38,6 +38,9 @@ export function openUrl(url: string, opts: { appMode: boolean }): string {
   if (chromium && (opts.appMode || !findExecutable(['xdg-open']))) {
     cmd = chromium;
     args = [`--app=${url}`];
+    if (opts.profileDir) args.unshift(`--user-data-dir=${opts.profileDir}`);
+    // Chromium refuses to start as root with its sandbox on; only then is it turned off.
+    if (process.getuid?.() === 0) args.unshift('--no-sandbox');
   } else if (process.platform === 'darwin') {
     cmd = 'open';
     args = [url];
@@ -53,7 +56,7 @@ export function openUrl(url: string, opts: { appMode: boolean }): string {
     const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
     child.on('error', () => {});
     child.unref();
-    return `opened with ${path.basename(cmd)}${args[0]?.startsWith('--app=') ? ' (app mode)' : ''}`;
+    return `opened with ${path.basename(cmd)}${args.some((a) => a.startsWith('--app=')) ? ' (app mode)' : ''}`;
   } catch (e) {
     return `could not start ${cmd} (${(e as Error).message}): open the URL above in a browser`;
   }

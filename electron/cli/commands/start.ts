@@ -60,7 +60,7 @@ export const startCommand: CliCommand = {
     if (url !== pageUrl) console.log(`With ${path.basename(project!)}: ${url}`);
     if (!a.noOpen) {
       const { openUrl } = await import('../../serve/open-browser');
-      console.log(openUrl(url, { appMode: true }));
+      console.log(openUrl(url, { appMode: true, profileDir: path.join(services.options.dirs.userDataDir, 'chromium-profile') }));
     }
     await serveUntilSignal(server, services);
     return 0;
