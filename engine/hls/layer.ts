@@ -73,6 +73,13 @@ export interface HlsLayerContext<P> {
   inputTypes: readonly FixedType[];
   config: ResolvedLayerConfig;
   weights: Readonly<Record<string, Tensor>>;
+  /**
+   * Graph layouts of the inputs and of the output (how graph order maps to firmware order). Optional for
+   * compatibility; ops that reorder data (Flatten, Reshape, Transpose) or check axes need them, and fall
+   * back to guessing from the shapes and dims when absent.
+   */
+  inputLayouts?: readonly TensorLayout[];
+  outputLayout?: TensorLayout;
 }
 
 /** One field of a generated config struct. */

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { shapesEqual } from '../tensor/tensor';
 import { defineOp } from './types';
+import { addFixed, addHls } from './fixed/merge';
 
 export const addOp = defineOp<Record<string, never>>({
   type: 'Add',
@@ -31,4 +32,6 @@ export const addOp = defineOp<Record<string, never>>({
     }
     return { shape: [...inputs[0].shape], data: out };
   },
+  fixed: addFixed,
+  hls: addHls,
 });

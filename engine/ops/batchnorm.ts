@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { stridesOf } from '../tensor/tensor';
 import { defineOp } from './types';
+import { batchNormFixed, batchNormHls } from './fixed/dense';
 import { channelAxis, dataFormatHelp, dataFormatSchema, type DataFormat } from './spatial';
 
 export interface BatchNormParams {
@@ -56,4 +57,6 @@ export const batchNormOp = defineOp<BatchNormParams>({
     }
     return { shape: [...x.shape], data: out };
   },
+  fixed: batchNormFixed,
+  hls: batchNormHls,
 });

@@ -1,14 +1,16 @@
 // Concatenate 2 or more inputs along one axis; all other axes must match.
 import { z } from 'zod';
 import { stridesOf } from '../tensor/tensor';
-import { defineOp } from './types';
+import { defineOp, type OpDef } from './types';
+import { movementKernel } from './fixed/common';
+import { concatenateHls } from './fixed/merge';
 import { normalizeAxis } from './spatial';
 
 export interface ConcatenateParams {
   axis: number;
 }
 
-export const concatenateOp = defineOp<ConcatenateParams>({
+export const concatenateOp: OpDef<ConcatenateParams> = defineOp<ConcatenateParams>({
   type: 'Concatenate',
   label: 'Concatenate',
   category: 'merge',
@@ -61,4 +63,6 @@ export const concatenateOp = defineOp<ConcatenateParams>({
     }
     return { shape: outShape, data: out };
   },
+  fixed: movementKernel<ConcatenateParams>((p, xs) => concatenateOp.float(p, xs, {})),
+  hls: concatenateHls,
 });

@@ -3,6 +3,7 @@
 // Linear and ONNX Gemm with transB = 1 store (units, in) and must be transposed on import.
 import { z } from 'zod';
 import { defineOp } from './types';
+import { denseFixed, denseHls } from './fixed/dense';
 
 export interface DenseParams {
   units: number;
@@ -59,4 +60,6 @@ export const denseOp = defineOp<DenseParams>({
     }
     return { shape: [...x.shape.slice(0, -1), U], data: out };
   },
+  fixed: denseFixed,
+  hls: denseHls,
 });

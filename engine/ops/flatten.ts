@@ -3,13 +3,15 @@
 // data gives different feature orders (as in Keras vs PyTorch).
 import { z } from 'zod';
 import { sizeOf } from '../tensor/tensor';
-import { defineOp } from './types';
+import { defineOp, type OpDef } from './types';
+import { movementKernel } from './fixed/common';
+import { flattenCheck, reorderHls } from './fixed/merge';
 
 export interface FlattenParams {
   axis: number;
 }
 
-export const flattenOp = defineOp<FlattenParams>({
+export const flattenOp: OpDef<FlattenParams> = defineOp<FlattenParams>({
   type: 'Flatten',
   label: 'Flatten',
   category: 'reshape',
@@ -31,4 +33,6 @@ export const flattenOp = defineOp<FlattenParams>({
     const axis = p.axis < 0 ? p.axis + x.shape.length : p.axis;
     return { shape: [sizeOf(x.shape.slice(0, axis)), sizeOf(x.shape.slice(axis))], data: x.data.slice() };
   },
+  fixed: movementKernel<FlattenParams>((p, xs) => flattenOp.float(p, xs, {})),
+  hls: reorderHls<FlattenParams>((p, xs) => flattenOp.float(p, xs, {}), flattenCheck),
 });

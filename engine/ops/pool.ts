@@ -8,6 +8,7 @@ import type { Shape, Tensor } from '../tensor/tensor';
 import { zeros } from '../tensor/tensor';
 import type { DiagnosticSink } from '../graph/diagnostics';
 import { defineOp, type OpDef } from './types';
+import { averagePoolFixed, averagePoolHls, maxPoolFixed, maxPoolHls } from './fixed/spatial';
 import {
   checkSpatialInput, dataFormatHelp, dataFormatSchema, expandPerAxis, perAxisHelp, perAxisSchema,
   spatialShape, spatialSizes, spatialView, type DataFormat,
@@ -150,6 +151,8 @@ export const maxPoolOp: OpDef<PoolParams> = defineOp<PoolParams>({
   weights: () => [],
   infer: (p, inputs, sink) => inferPool('MaxPool', p, inputs[0], sink),
   float: (p, inputs) => runPool(p, inputs[0], 'max', false),
+  fixed: maxPoolFixed,
+  hls: maxPoolHls,
 });
 
 export const averagePoolOp: OpDef<AveragePoolParams> = defineOp<AveragePoolParams>({
@@ -162,4 +165,6 @@ export const averagePoolOp: OpDef<AveragePoolParams> = defineOp<AveragePoolParam
   weights: () => [],
   infer: (p, inputs, sink) => inferPool('AveragePool', p, inputs[0], sink),
   float: (p, inputs) => runPool(p, inputs[0], 'avg', p.countIncludePad),
+  fixed: averagePoolFixed,
+  hls: averagePoolHls,
 });

@@ -2,7 +2,9 @@
 // Keras); one entry may be −1 (inferred). Values keep their row-major order.
 import { z } from 'zod';
 import { sizeOf } from '../tensor/tensor';
-import { defineOp } from './types';
+import { defineOp, type OpDef } from './types';
+import { movementKernel } from './fixed/common';
+import { reorderHls } from './fixed/merge';
 
 export interface ReshapeParams {
   targetShape: number[];
@@ -13,7 +15,7 @@ function resolve(target: readonly number[], size: number): number[] {
   return target.map((d) => (d === -1 ? size / known : d));
 }
 
-export const reshapeOp = defineOp<ReshapeParams>({
+export const reshapeOp: OpDef<ReshapeParams> = defineOp<ReshapeParams>({
   type: 'Reshape',
   label: 'Reshape',
   category: 'reshape',
@@ -56,4 +58,6 @@ export const reshapeOp = defineOp<ReshapeParams>({
     const x = inputs[0];
     return { shape: [x.shape[0], ...resolve(p.targetShape, sizeOf(x.shape.slice(1)))], data: x.data.slice() };
   },
+  fixed: movementKernel<ReshapeParams>((p, xs) => reshapeOp.float(p, xs, {})),
+  hls: reorderHls<ReshapeParams>((p, xs) => reshapeOp.float(p, xs, {})),
 });

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { stridesOf } from '../tensor/tensor';
 import { defineOp } from './types';
+import { softmaxFixed, softmaxHls } from './fixed/activations';
 import { normalizeAxis } from './spatial';
 
 export interface SoftmaxParams {
@@ -43,4 +44,6 @@ export const softmaxOp = defineOp<SoftmaxParams>({
     }
     return { shape: [...x.shape], data: out };
   },
+  fixed: softmaxFixed,
+  hls: softmaxHls,
 });

@@ -2,7 +2,9 @@
 // Channels-last ONNX models wrap ops in Transpose(perm = [0, 2, 3, 1]) / ([0, 3, 1, 2]).
 import { z } from 'zod';
 import { transpose } from '../tensor/tensor';
-import { defineOp } from './types';
+import { defineOp, type OpDef } from './types';
+import { movementKernel } from './fixed/common';
+import { reorderHls, transposeCheck } from './fixed/merge';
 
 export interface TransposeParams {
   perm: number[];
@@ -12,7 +14,7 @@ function permFor(p: TransposeParams, rank: number): number[] {
   return p.perm.length ? p.perm : Array.from({ length: rank }, (_, i) => rank - 1 - i);
 }
 
-export const transposeOp = defineOp<TransposeParams>({
+export const transposeOp: OpDef<TransposeParams> = defineOp<TransposeParams>({
   type: 'Transpose',
   label: 'Transpose',
   category: 'reshape',
@@ -36,4 +38,6 @@ export const transposeOp = defineOp<TransposeParams>({
   float(p, inputs) {
     return transpose(inputs[0], permFor(p, inputs[0].shape.length));
   },
+  fixed: movementKernel<TransposeParams>((p, xs) => transposeOp.float(p, xs, {})),
+  hls: reorderHls<TransposeParams>((p, xs) => transposeOp.float(p, xs, {}), transposeCheck),
 });

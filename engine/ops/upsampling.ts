@@ -1,7 +1,9 @@
 // UpSampling (nearest, integer scale per spatial axis): out[h, w] = in[⌊h / sh⌋, ⌊w / sw⌋].
 import { z } from 'zod';
 import { zeros } from '../tensor/tensor';
-import { defineOp } from './types';
+import { defineOp, type OpDef } from './types';
+import { movementKernel } from './fixed/common';
+import { upSamplingHls } from './fixed/spatial';
 import {
   checkSpatialInput, dataFormatHelp, dataFormatSchema, expandPerAxis, perAxisHelp, perAxisSchema,
   spatialShape, spatialSizes, spatialView, type DataFormat,
@@ -12,7 +14,7 @@ export interface UpSamplingParams {
   dataFormat: DataFormat;
 }
 
-export const upSamplingOp = defineOp<UpSamplingParams>({
+export const upSamplingOp: OpDef<UpSamplingParams> = defineOp<UpSamplingParams>({
   type: 'UpSampling',
   label: 'Upsampling (nearest)',
   category: 'reshape',
@@ -48,4 +50,6 @@ export const upSamplingOp = defineOp<UpSamplingParams>({
         }
     return out;
   },
+  fixed: movementKernel<UpSamplingParams>((p, xs) => upSamplingOp.float(p, xs, {})),
+  hls: upSamplingHls,
 });

@@ -1,7 +1,9 @@
 // ZeroPadding (1D/2D): zeros added before and after each spatial axis.
 import { z } from 'zod';
 import { zeros } from '../tensor/tensor';
-import { defineOp } from './types';
+import { defineOp, type OpDef } from './types';
+import { movementKernel } from './fixed/common';
+import { zeroPaddingHls } from './fixed/spatial';
 import {
   checkSpatialInput, dataFormatHelp, dataFormatSchema, expandPerAxis, perAxisHelp, perAxisSchema,
   spatialShape, spatialSizes, spatialView, type DataFormat,
@@ -18,7 +20,7 @@ function resolve(p: ZeroPaddingParams, rank: number) {
   return { pb: one(p.padsBegin), pe: one(p.padsEnd) };
 }
 
-export const zeroPaddingOp = defineOp<ZeroPaddingParams>({
+export const zeroPaddingOp: OpDef<ZeroPaddingParams> = defineOp<ZeroPaddingParams>({
   type: 'ZeroPadding',
   label: 'Zero padding',
   category: 'reshape',
@@ -60,4 +62,6 @@ export const zeroPaddingOp = defineOp<ZeroPaddingParams>({
             out.data[n * ov.sN + c * ov.sC + (h + ph) * ov.sH + (w + pw) * ov.sW] = x.data[n * iv.sN + c * iv.sC + h * iv.sH + w * iv.sW];
     return out;
   },
+  fixed: movementKernel<ZeroPaddingParams>((p, xs) => zeroPaddingOp.float(p, xs, {})),
+  hls: zeroPaddingHls,
 });

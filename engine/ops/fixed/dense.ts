@@ -1,0 +1,182 @@
+// Dense and BatchNormalization in fixed point (hls-templates/nnet/nnet_dense.h, nnet_batchnorm.h).
+import { stridesOf } from '../../tensor/tensor';
+import type { FixedType } from '../../fixed/types';
+import { cast, MacPlan, type Mantissa } from '../../fixed/arith';
+import type { FixedKernel, FixedTensor, HlsLayerDef, HlsWeightArray } from '../../hls/layer';
+import { quantizeTensor } from '../../hls/fixed-tensor';
+import { channelAxis, type DataFormat } from '../spatial';
+import { callStmt, cnst, ctype, inputLayout, mantissaArray, quantizeArray, setM, streamGeometry, weightName } from './common';
+
+interface DenseP {
+  units: number;
+  bias: boolean;
+}
+
+/** acc = (accum_t) bias; acc = (accum_t)(acc + (accum_t)(x · w)) per term; → result_t. */
+function macChain(plan: MacPlan, res: FixedType, bias: Mantissa | undefined, xs: readonly Mantissa[], ws: readonly Mantissa[]): Mantissa {
+  if (plan.fast && xs.every((v) => typeof v === 'number') && ws.every((v) => typeof v === 'number') && typeof (bias ?? 0) === 'number') {
+    let a = plan.start((bias ?? 0) as number);
+    for (let i = 0; i < xs.length; i++) a = plan.step(a, xs[i] as number, ws[i] as number);
+    return cast(a, plan.acc, res);
+  }
+  let a = plan.startBig(BigInt(bias ?? 0));
+  for (let i = 0; i < xs.length; i++) a = plan.stepBig(a, BigInt(xs[i]), BigInt(ws[i]));
+  return cast(a, plan.acc, res);
+}
+
+export const denseFixed: FixedKernel<DenseP> = ({ params, inputs, weights, precision }) => {
+  const x = inputs[0];
+  const nIn = x.shape[x.shape.length - 1];
+  const U = params.units;
+  const rows = x.m.length / nIn;
+  const w = quantizeTensor(weights.weight, precision.weight_t);
+  const b = params.bias ? quantizeTensor(weights.bias, precision.bias_t) : undefined;
+  const plan = new MacPlan(x.type, precision.weight_t, precision.accum_t, b ? precision.bias_t : undefined);
+  const res = precision.result_t;
+  const out = mantissaArray(rows * U, res);
+  const fast = plan.fast && x.m instanceof Float64Array && w.m instanceof Float64Array && (!b || b.m instanceof Float64Array);
+  const xm = x.m as readonly Mantissa[];
+  const wm = w.m as readonly Mantissa[];
+  for (let r = 0; r < rows; r++) {
+    for (let u = 0; u < U; u++) {
+      if (fast) {
+        // weight (in, units): term n reads w[n · U + u]; inputs ascending.
+        const a = plan.dot(b ? (b.m as Float64Array)[u] : 0, x.m as Float64Array, r * nIn, 1, w.m as Float64Array, u, U, nIn);
+        setM(out, r * U + u, cast(a, plan.acc, res), res);
+      } else {
+        const xs = xm.slice(r * nIn, (r + 1) * nIn);
+        const ws = Array.from({ length: nIn }, (_, n) => wm[n * U + u]);
+        setM(out, r * U + u, macChain(plan, res, b ? b.m[u] : undefined, xs, ws), res);
+      }
+    }
+  }
+  return { shape: [...x.shape.slice(0, -1), U], type: res, m: out };
+};
+
+export const denseHls: HlsLayerDef<DenseP> = {
+  headers: ['nnet_dense.h'],
+  usesAccumulator: true,
+  productBlocks(ctx) {
+    const s = ctx.inputShapes[0];
+    const nIn = s[s.length - 1];
+    return [{ label: 'dense', products: nIn * ctx.params.units, nIn, nOut: ctx.params.units }];
+  },
+  check(ctx, sink) {
+    const s = ctx.inputShapes[0];
+    if (s.length >= 3 && inputLayout(ctx) === 'NCX') {
+      sink.error(
+        'hls-dense-axis', 'input 0', `[${s.join(', ')}]`,
+        'in hardware Dense maps the last firmware axis (channels); on a channels-first (NCX) tensor the graph\'s last axis is a spatial one',
+        'insert a Flatten before the Dense (or use channels-last data)',
+      );
+    }
+  },
+  configStructs(ctx) {
+    const s = ctx.inputShapes[0];
+    const nIn = s[s.length - 1];
+    const { pixels } = streamGeometry(ctx.outputDims);
+    const p = ctx.config.precision;
+    return [{
+      name: `config_${ctx.name}`,
+      base: 'nnet::dense_config',
+      fields: [
+        ctype('weight_t', p.weight_t), ctype('bias_t', p.bias_t), ctype('accum_t', p.accum_t),
+        cnst('n_in', nIn), cnst('n_out', ctx.params.units), cnst('n_pixels', pixels), cnst('has_bias', ctx.params.bias),
+        cnst('reuse_factor', ctx.config.reuseFactor), cnst('strategy', ctx.config.strategy === 'resource' ? 1 : 0),
+      ],
+    }];
+  },
+  weightArrays(ctx): HlsWeightArray[] {
+    const p = ctx.config.precision;
+    const w = quantizeTensor(ctx.weights.weight, p.weight_t);
+    const [nIn, U] = ctx.weights.weight.shape;
+    // Output-major: w[o · n_in + n] = weight[n][o].
+    const wo = mantissaArray(nIn * U, p.weight_t);
+    for (let o = 0; o < U; o++) for (let n = 0; n < nIn; n++) setM(wo, o * nIn + n, w.m[n * U + o], p.weight_t);
+    const b = ctx.params.bias ? quantizeTensor(ctx.weights.bias, p.bias_t).m : mantissaArray(U, p.bias_t);
+    return [
+      { name: `${ctx.name}_w`, type: p.weight_t, m: wo, comment: `[n_out=${U}][n_in=${nIn}] output-major` },
+      { name: `${ctx.name}_b`, type: p.bias_t, m: b, comment: ctx.params.bias ? `[n_out=${U}]` : 'unused (has_bias = false)' },
+    ];
+  },
+  call(ctx, names) {
+    const stream = ctx.config.io === 'io_stream';
+    const cfg = names.configs[0];
+    const types = stream ? [names.inputPixelTypes[0], names.outputPixelType, cfg] : [names.inputTypes[0], names.outputType, cfg];
+    return callStmt(stream ? 'dense_stream' : 'dense', types, [names.inputs[0], names.output, weightName(names, `${ctx.name}_w`), weightName(names, `${ctx.name}_b`)]);
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// BatchNormalization: scale[c] = gamma / sqrt(var + eps), bias[c] = beta − mean · scale[c] (float64),
+// quantized into weight_t / bias_t; y = (res)((accum)(bias) + (accum)(x · scale)).
+
+interface BnP {
+  epsilon: number;
+  dataFormat: DataFormat;
+}
+
+export function batchNormFold(p: BnP, w: Readonly<Record<string, { data: Float32Array }>>): { scale: Float64Array; shift: Float64Array } {
+  const C = w.gamma.data.length;
+  const scale = new Float64Array(C);
+  const shift = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    scale[c] = w.gamma.data[c] / Math.sqrt(w.variance.data[c] + p.epsilon);
+    shift[c] = w.beta.data[c] - w.mean.data[c] * scale[c];
+  }
+  return { scale, shift };
+}
+
+function bnQuantized(p: BnP, weights: Readonly<Record<string, { data: Float32Array }>>, wt: FixedType, bt: FixedType) {
+  const { scale, shift } = batchNormFold(p, weights);
+  return { s: quantizeArray(scale, wt), b: quantizeArray(shift, bt) };
+}
+
+export const batchNormFixed: FixedKernel<BnP> = ({ params, inputs, weights, precision }) => {
+  const x: FixedTensor = inputs[0];
+  const axis = channelAxis(x.shape.length, params.dataFormat);
+  const C = x.shape[axis];
+  const inner = stridesOf(x.shape)[axis];
+  const { s, b } = bnQuantized(params, weights, precision.weight_t, precision.bias_t);
+  const plan = new MacPlan(x.type, precision.weight_t, precision.accum_t, precision.bias_t);
+  const res = precision.result_t;
+  const out = mantissaArray(x.m.length, res);
+  for (let i = 0; i < x.m.length; i++) {
+    const c = Math.floor(i / inner) % C;
+    setM(out, i, macChain(plan, res, b[c], [x.m[i]], [s[c]]), res);
+  }
+  return { shape: [...x.shape], type: res, m: out };
+};
+
+export const batchNormHls: HlsLayerDef<BnP> = {
+  headers: ['nnet_batchnorm.h'],
+  usesAccumulator: true,
+  // One product per value, all in parallel (reuse factor 1); 'auto' accum_t sums one term.
+  productBlocks: () => [],
+  configStructs(ctx) {
+    const { chan, pixels } = streamGeometry(ctx.outputDims);
+    const p = ctx.config.precision;
+    return [{
+      name: `config_${ctx.name}`,
+      base: 'nnet::batchnorm_config',
+      fields: [
+        ctype('weight_t', p.weight_t), ctype('bias_t', p.bias_t), ctype('accum_t', p.accum_t),
+        cnst('n_chan', chan), cnst('n_pixels', pixels), cnst('n_in', chan * pixels),
+      ],
+    }];
+  },
+  weightArrays(ctx) {
+    const p = ctx.config.precision;
+    const { s, b } = bnQuantized(ctx.params, ctx.weights, p.weight_t, p.bias_t);
+    return [
+      { name: `${ctx.name}_scale`, type: p.weight_t, m: s, comment: 'gamma / sqrt(variance + epsilon)' },
+      { name: `${ctx.name}_bias`, type: p.bias_t, m: b, comment: 'beta - mean * scale' },
+    ];
+  },
+  call(ctx, names) {
+    const stream = ctx.config.io === 'io_stream';
+    const cfg = names.configs[0];
+    const types = stream ? [names.inputPixelTypes[0], names.outputPixelType, cfg] : [names.inputTypes[0], names.outputType, cfg];
+    return callStmt(stream ? 'batchnorm_stream' : 'batchnorm', types, [names.inputs[0], names.output, weightName(names, `${ctx.name}_scale`), weightName(names, `${ctx.name}_bias`)]);
+  },
+};

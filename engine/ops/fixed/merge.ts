@@ -1,0 +1,156 @@
+// Add and Concatenate (hls-templates/nnet/nnet_merge.h) and Flatten / Reshape / Transpose as firmware
+// data reordering (hls-templates/nnet/nnet_reshape.h): fixed kernels and HLS descriptors.
+import type { Tensor } from '../../tensor/tensor';
+import { sizeOf, tensor } from '../../tensor/tensor';
+import { intType } from '../../fixed/types';
+import { add, cast, type Mantissa } from '../../fixed/arith';
+import type { FixedKernel, HlsLayerContext, HlsLayerDef } from '../../hls/layer';
+import { normalizeAxis } from '../spatial';
+import { callStmt, cnst, ctype, firmwareAxis, firmwareIndexOfGraph, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, toFirmware, weightName } from './common';
+
+export const MAX_MERGE_INPUTS = 4;
+
+function checkInputs(ctx: HlsLayerContext<unknown>, op: string, sink: Parameters<NonNullable<HlsLayerDef<unknown>['check']>>[1]): void {
+  if (ctx.inputShapes.length > MAX_MERGE_INPUTS) {
+    sink.error(`hls-${op.toLowerCase()}-inputs`, 'inputs', ctx.inputShapes.length, `the ${op} template takes 2 to ${MAX_MERGE_INPUTS} inputs`, `chain several ${op} nodes`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Add: y = (res)(x0 + x1 + …), the sum exact in the growth types
+
+export const addFixed: FixedKernel<Record<string, never>> = ({ inputs, precision }) => {
+  const res = precision.result_t;
+  const n = inputs[0].m.length;
+  const out = mantissaArray(n, res);
+  for (let i = 0; i < n; i++) {
+    let acc: { m: Mantissa; t: typeof res } = { m: inputs[0].m[i], t: inputs[0].type };
+    for (let k = 1; k < inputs.length; k++) acc = add(acc.m, acc.t, inputs[k].m[i], inputs[k].type);
+    setM(out, i, cast(acc.m, acc.t, res), res);
+  }
+  return { shape: [...inputs[0].shape], type: res, m: out };
+};
+
+export const addHls: HlsLayerDef<Record<string, never>> = {
+  headers: ['nnet_merge.h'],
+  usesAccumulator: false,
+  productBlocks: () => [],
+  check: (ctx, sink) => checkInputs(ctx as HlsLayerContext<unknown>, 'Add', sink),
+  configStructs(ctx) {
+    const { chan, pixels } = streamGeometry(ctx.outputDims);
+    return [{ name: `config_${ctx.name}`, base: 'nnet::merge_config', fields: [cnst('n_elem', chan * pixels), cnst('n_chan', chan), cnst('n_pixels', pixels)] }];
+  },
+  weightArrays: () => [],
+  call(ctx, names) {
+    const stream = ctx.config.io === 'io_stream';
+    const types = stream ? [...names.inputPixelTypes, names.outputPixelType] : [...names.inputTypes, names.outputType];
+    return callStmt(stream ? 'add_stream' : 'add', [...types, names.configs[0]], [...names.inputs, names.output]);
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Concatenate along one graph axis = one firmware axis
+
+interface ConcatP {
+  axis: number;
+}
+
+export const concatenateHls: HlsLayerDef<ConcatP> = {
+  headers: ['nnet_merge.h'],
+  usesAccumulator: false,
+  productBlocks: () => [],
+  check: (ctx, sink) => checkInputs(ctx as HlsLayerContext<unknown>, 'Concatenate', sink),
+  configStructs(ctx) {
+    const rank = ctx.inputShapes[0].length;
+    const axis = normalizeAxis(ctx.params.axis, rank)!;
+    const fa = firmwareAxis(axis, rank, inputLayout(ctx));
+    const dims = ctx.inputDims;
+    const last = dims[0].length - 1;
+    const outer = dims[0].slice(0, fa).reduce((a, b) => a * b, 1);
+    const channel = fa === last;
+    const stream = ctx.config.io === 'io_stream';
+    const fields = [cnst('n_outer', outer), cnst('channel_axis', channel), cnst('n_pixels', streamGeometry(ctx.outputDims).pixels)];
+    dims.forEach((d, k) => {
+      const values = d.slice(fa).reduce((a, b) => a * b, 1);
+      const chan = d[last];
+      fields.push(cnst(`size${k}`, stream && !channel ? values / chan : values), cnst(`chan${k}`, chan));
+    });
+    return [{ name: `config_${ctx.name}`, base: 'nnet::concat_config', fields }];
+  },
+  weightArrays: () => [],
+  call(ctx, names) {
+    const stream = ctx.config.io === 'io_stream';
+    const types = stream ? [...names.inputPixelTypes, names.outputPixelType] : [...names.inputTypes, names.outputType];
+    return callStmt(stream ? 'concatenate_stream' : 'concatenate', [...types, names.configs[0]], [...names.inputs, names.output]);
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Flatten / Reshape / Transpose: firmware reordering
+
+/**
+ * For each output value in firmware order, the firmware index of the input value it is (one image), or
+ * null when the order is unchanged.
+ */
+export function reorderIndex<P>(ctx: HlsLayerContext<P>, float: (p: P, xs: Tensor[]) => Tensor): Int32Array | null {
+  const sIn = [1, ...ctx.inputShapes[0].slice(1)];
+  const fwIdx = firmwareIndexOfGraph(sIn, inputLayout(ctx));
+  for (let i = 0; i < fwIdx.length; i++) fwIdx[i] += 1;
+  const y = float(ctx.params, [tensor(sIn, fwIdx)]);
+  const yf = toFirmware(y, outputLayout(ctx)).data;
+  const idx = new Int32Array(yf.length);
+  let identity = true;
+  for (let j = 0; j < yf.length; j++) {
+    idx[j] = yf[j] - 1;
+    if (idx[j] !== j) identity = false;
+  }
+  return identity ? null : idx;
+}
+
+export const INDEX_TYPE = intType(32, false);
+
+export function reorderHls<P>(float: (p: P, xs: Tensor[]) => Tensor, check?: HlsLayerDef<P>['check']): HlsLayerDef<P> {
+  return {
+    headers: ['nnet_reshape.h'],
+    usesAccumulator: false,
+    productBlocks: () => [],
+    check,
+    configStructs(ctx) {
+      return [{
+        name: `config_${ctx.name}`,
+        base: 'nnet::reorder_config',
+        fields: [
+          cnst('n_elem', sizeOf(ctx.outputDims)), cnst('in_chan', streamGeometry(ctx.inputDims[0]).chan), cnst('out_chan', streamGeometry(ctx.outputDims).chan),
+          ctype('index_t', INDEX_TYPE),
+        ],
+      }];
+    },
+    weightArrays(ctx) {
+      const idx = reorderIndex(ctx, float);
+      return idx ? [{ name: `${ctx.name}_index`, type: INDEX_TYPE, m: Float64Array.from(idx), comment: 'output value i (firmware order) = input value index[i]' }] : [];
+    },
+    call(ctx, names) {
+      const stream = ctx.config.io === 'io_stream';
+      const idx = reorderIndex(ctx, float);
+      const types = stream ? [names.inputPixelTypes[0], names.outputPixelType, names.configs[0]] : [names.inputTypes[0], names.outputType, names.configs[0]];
+      if (!idx) return callStmt(stream ? 'repack_stream' : 'copy', types, [names.inputs[0], names.output]);
+      return callStmt(stream ? 'gather_stream' : 'gather', types, [names.inputs[0], names.output, weightName(names, `${ctx.name}_index`)]);
+    },
+  };
+}
+
+/** Flatten keeps the batch axis in hardware (one image per call). */
+export const flattenCheck: HlsLayerDef<{ axis: number }>['check'] = (ctx, sink) => {
+  const s = ctx.inputShapes[0];
+  const axis = ctx.params.axis < 0 ? ctx.params.axis + s.length : ctx.params.axis;
+  if (axis === 0 || s.slice(1, axis).some((d) => d !== 1)) {
+    sink.error('hls-flatten-batch', 'axis', ctx.params.axis, 'in hardware Flatten keeps the batch axis (axis 1: one image per call)', 'set axis to 1');
+  }
+};
+
+export const transposeCheck: HlsLayerDef<{ perm: number[] }>['check'] = (ctx, sink) => {
+  const p = ctx.params.perm;
+  if (p.length === 0 || p[0] !== 0) {
+    sink.error('hls-transpose-batch', 'perm', p, 'in hardware Transpose keeps the batch axis first (perm[0] = 0: one image per call)', 'permute only axes 1 and up');
+  }
+};
