@@ -49,7 +49,9 @@ export const infoCommand: CliCommand = {
       const info = a.nodes[id];
       const shape = info.outputShape ? formatShape(info.outputShape) : '?';
       const notes = info.diagnostics.map((d) => `${d.severity === 'error' ? 'error' : 'warning'}: ${d.message}`);
-      return [info.node.name, info.node.type, shape, summarizeParams(info.node, info.params), notes.join(' | ')];
+      const prec = imp.precisions[id];
+      const precText = prec ? ` ${Object.entries(prec).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
+      return [info.node.name, info.node.type, shape, `${summarizeParams(info.node, info.params)}${precText}`.trim(), notes.join(' | ')];
     });
     const w = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length), ['name', 'type', 'output'][c].length));
     console.log(`  ${'name'.padEnd(w[0])}  ${'type'.padEnd(w[1])}  ${'output'.padEnd(w[2])}  params`);
