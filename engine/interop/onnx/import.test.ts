@@ -70,6 +70,29 @@ describe('ONNX import: each supported op matches onnxruntime', () => {
     ['MatMul rank 3 + Add (const first)', model([2, 3, 6], [{ op: 'MatMul', inputs: ['x', 'w'], outputs: ['m'] }, one('Add', ['b', 'm'])], [init('w', [6, 4], 13), init('b', [1, 1, 4], 14)])],
     ['MatMul alone', model([2, 6], [one('MatMul', ['x', 'w'])], [init('w', [6, 4], 15)])],
     ['Conv + Add bias folded', model([1, 2, 5, 5], [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['c'] }, one('Add', ['c', 'b'])], [init('w', [3, 2, 3, 3], 16), init('b', [1, 3, 1, 1], 17)])],
+    ['MatMul → Identity → Add bias, and a second reader of the MatMul (no bias folding)', model([2, 6], [
+      { op: 'MatMul', inputs: ['x', 'w'], outputs: ['m'], name: 'fc' },
+      { op: 'Identity', inputs: ['m'], outputs: ['m2'] },
+      { op: 'Relu', inputs: ['m'], outputs: ['r'] },
+      { op: 'Add', inputs: ['m2', 'b'], outputs: ['s'] },
+      one('Add', ['s', 'r']),
+    ], [init('w', [6, 4], 13), init('b', [4], 14)])],
+    ['MatMul → Identity → Add bias (folded)', model([2, 6], [
+      { op: 'MatMul', inputs: ['x', 'w'], outputs: ['m'], name: 'fc' },
+      { op: 'Identity', inputs: ['m'], outputs: ['m2'] },
+      one('Add', ['m2', 'b']),
+    ], [init('w', [6, 4], 13), init('b', [4], 14)])],
+    ['Mul by a per-channel constant (→ BatchNormalization)', model([1, 3, 4, 5], [one('Mul', ['x', 'k'])], [init('k', [1, 3, 1, 1], 21)])],
+    ['Sub scalar, constant − x, Div by per-feature constant', model([2, 5], [
+      { op: 'Sub', inputs: ['x', 'c0'], outputs: ['a'] },
+      { op: 'Sub', inputs: ['c1', 'a'], outputs: ['b'] },
+      one('Div', ['b', 'c2']),
+    ], [{ name: 'c0', dims: [], data: [0.25] }, init('c1', [5], 22), init('c2', [1, 5], 23, 0.5, 2)])],
+    ['x · scale + shift on the last axis of a rank-3 tensor (NXC BatchNormalization)', model([2, 3, 4], [
+      { op: 'Mul', inputs: ['x', 'k'], outputs: ['m'] },
+      one('Add', ['m', 'b']),
+    ], [init('k', [4], 24), init('b', [4], 25)])],
+    ['Add per-channel after Relu (not foldable)', model([1, 3, 4, 4], [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, one('Add', ['r', 'b'])], [init('b', [3, 1, 1], 26)])],
     ['Dropout (inference)', model([2, 3], [{ op: 'Dropout', inputs: ['x'], outputs: ['d'] }, one('Relu', ['d'])])],
     ['Constant weights', model([1, 2, 4, 4], [
       { op: 'Constant', inputs: [], outputs: ['w'], attrs: { value: { tensor: { dims: [3, 2, 2, 2], data: rnd([3, 2, 2, 2], 20).data } } } },
@@ -354,7 +377,8 @@ describe('ONNX import: errors name the op, attribute and node', () => {
     expect(err(model([1, 2, 4], [one('Pad', ['x', 'p'], { mode: 'reflect' }, 'pad')], [ints('p', [0, 0, 1, 0, 0, 1])]))).toMatch(/"pad" \(Pad\): mode "reflect"/);
     expect(err(model([3, 5], [one('Gemm', ['x', 'w', 'c'], {}, 'fc')], [init('w', [5, 4], 1), init('c', [3, 4], 2)]))).toMatch(/"fc" \(Gemm\): bias C has shape \[3, 4\]; Tessera supports one bias value per output/);
     expect(err(model([1, 2, 5], [one('MaxPool', ['x'], { kernel_shape: [2], dilations: [2] }, 'pool')]))).toMatch(/"pool" \(MaxPool\): dilations \[2\]/);
-    expect(err(model([1, 2, 5], [one('Add', ['x', 'c'], undefined, 'shift')], [init('c', [1, 2, 5], 1)]))).toMatch(/"shift" \(Add\).*constant/);
+    expect(err(model([1, 2, 5], [one('Add', ['x', 'c'], undefined, 'shift')], [init('c', [1, 2, 5], 1)]))).toMatch(/"shift" \(Add\): the constant of shape \[1, 2, 5\] is not one value per channel/);
+    expect(err(model([1, 2, 5, 3], [one('Mul', ['x', 'c'], undefined, 'scale')], [init('c', [5, 1], 1)]))).toMatch(/"scale" \(Mul\): the constant of shape \[5, 1\] is not one value per channel/);
   });
   it('unknown attribute', () => {
     expect(err(model([1, 2, 5], [one('Conv', ['x', 'w'], { kernel_shape: [3], fancy_mode: 1 }, 'c1')], [init('w', [2, 2, 3], 1)]))).toMatch(/"c1" \(Conv\): attribute "fancy_mode" is not supported/);
@@ -405,7 +429,9 @@ describe('ONNX import: shape arithmetic on constants is folded', () => {
   });
 
   it('arithmetic on computed data is an error naming the op', () => {
-    expect(() => importOnnx(model([1, 4], [one('Mul', ['x', 'k'], undefined, 'scale')], [floats('k', [2])]))).toThrow(/"scale" \(Mul\): op "Mul" on computed data is not supported/);
+    expect(() => importOnnx(model([1, 4], [one('Mul', ['x', 'x'], undefined, 'square')]))).toThrow(/"square" \(Mul\): Mul of two computed tensors is not supported/);
+    expect(() => importOnnx(model([1, 4], [one('Div', ['k', 'x'], undefined, 'inv')], [floats('k', [2])]))).toThrow(/"inv" \(Div\): a constant divided by computed data is not supported/);
+    expect(() => importOnnx(model([1, 4], [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, one('Slice', ['r', 's', 'e'], undefined, 'cut')], [ints('s', [0]), ints('e', [2])]))).toThrow(/"cut" \(Slice\): op "Slice" on computed data is not supported/);
   });
 });
 

@@ -20,8 +20,9 @@ export const SUPPORTED_ONNX_OPS = [
   'Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Softmax', 'Selu',
   'BatchNormalization', 'Flatten', 'Reshape', 'Transpose', 'Identity', 'Dropout', 'Resize', 'Upsample',
   'MaxPool', 'AveragePool', 'Add', 'Concat', 'Pad', 'Constant',
+  'Sub', 'Mul', 'Div', // with a scalar or per-channel constant (→ BatchNormalization), or on constants
   // on constants only (shape arithmetic that exporters emit, folded at import):
-  'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Cast', 'Slice', 'Sub', 'Mul', 'Div',
+  'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Cast', 'Slice',
 ] as const;
 
 export interface OnnxImportResult {
@@ -476,6 +477,11 @@ class OnnxConverter {
     const setOut = (v: Val, i = 0) => {
       if (outNames[i]) imp.values.set(outNames[i], v);
     };
+    /** Output 0 is input `i` under another name (Identity and no-op nodes): they are not readers of it. */
+    const setAlias = (v: Val, i = 0) => {
+      if (inNames[i]) imp.uses.set(inNames[i], (imp.uses.get(inNames[i]) ?? 1) - 1);
+      setOut(v);
+    };
     const onlyFirstOutputUsed = () => {
       outNames.slice(1).forEach((o, i) => {
         if (o && imp.uses.has(o)) fail(nodeName, op, `output ${i + 1} ("${o}") is used, but Tessera computes only the first output of ${op}`, 'remove the use of the extra output (e.g. export in inference mode)', `output ${i + 1}`, o);
@@ -557,7 +563,7 @@ class OnnxConverter {
         a.finish();
         const v = input(0);
         if (!v) a.fail('input 0 is missing', 'check the model');
-        setOut(v);
+        setAlias(v);
         return;
       }
       case 'Relu':
@@ -655,7 +661,7 @@ class OnnxConverter {
         }
         const x = (l.kind === 'tensor' ? l : r) as TensorVal;
         const c = (l.kind === 'const' ? l : r) as ConstVal;
-        setOut(this.foldBias(x, c, a, l.kind === 'tensor' ? inNames[0] : inNames[1]));
+        setOut(this.foldBias(x, c) ?? this.affine(x, undefined, c, a, nodeName, op));
         return;
       }
       case 'BatchNormalization': {
@@ -720,7 +726,7 @@ class OnnxConverter {
         a.finish();
         if (perm.length !== r || [...perm].sort((p, q) => p - q).some((p, i) => p !== i)) a.fail(`perm [${perm.join(', ')}] is not a permutation of ${r} axes`, 'fix the perm attribute', 'perm', perm);
         if (perm.every((p, i) => p === i)) {
-          setOut(x);
+          setAlias(x);
           return;
         }
         setOut(add('Transpose', { perm }, [x]));
@@ -736,7 +742,7 @@ class OnnxConverter {
         }
         const xs = inNames.map((_, i) => tensorIn(i));
         if (xs.length < 2) {
-          setOut(xs[0]);
+          setAlias(xs[0]);
           return;
         }
         if (axis === undefined) a.fail('Concat has no axis attribute', 'add the axis attribute', 'axis');
@@ -799,7 +805,7 @@ class OnnxConverter {
         });
         if ([...begin, ...end].some((v) => v < 0)) a.fail(`negative pads [${pads.join(', ')}] (cropping) are not supported`, 'use pads ≥ 0', 'pads', pads);
         if (begin.every((v) => v === 0) && end.every((v) => v === 0)) {
-          setOut(x);
+          setAlias(x);
           return;
         }
         spatialRank(x);
@@ -890,6 +896,23 @@ class OnnxConverter {
       case 'Sub':
       case 'Mul':
       case 'Div':
+        if (op !== 'Slice' && op !== 'Gather' && inNames.length === 2 && (input(0)?.kind === 'tensor' || input(1)?.kind === 'tensor')) {
+          a.finish();
+          const l = input(0)!;
+          const r = input(1)!;
+          if (l.kind === 'tensor' && r.kind === 'tensor') {
+            a.fail(`${op} of two computed tensors is not supported by Tessera`, `${op} with a per-channel constant is; supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'input 1', inNames[1]);
+          }
+          const x = (l.kind === 'tensor' ? l : r) as TensorVal;
+          const c = (l.kind === 'const' ? l : r) as ConstVal;
+          const neg = { ...c, values: c.values.map((v) => -v) };
+          if (op === 'Mul') setOut(this.affine(x, c, undefined, a, nodeName, op));
+          else if (op === 'Sub' && l.kind === 'tensor') setOut(this.affine(x, undefined, neg, a, nodeName, op));
+          else if (op === 'Sub') setOut(this.affine(x, { ...c, values: c.values.map(() => -1) }, c, a, nodeName, op));
+          else if (l.kind === 'tensor') setOut(this.affine(x, { ...c, values: c.values.map((v) => 1 / v) }, undefined, a, nodeName, op));
+          else a.fail('a constant divided by computed data is not supported', 'Tessera supports x / constant', 'input 1', inNames[1]);
+          return;
+        }
         inNames.forEach((nm, i) => {
           if (nm && input(i)?.kind === 'tensor') {
             a.fail(`op "${op}" on computed data is not supported by Tessera (only on constants, such as shape arithmetic folded at import)`, `supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, `input ${i}`, nm);
@@ -1020,35 +1043,70 @@ class OnnxConverter {
     return a.fail(`${what} has shape [${c.dims.join(', ')}]; Tessera supports one bias value per output (shape [${n}])`, 'use a per-output bias', what, c.dims);
   }
 
-  /** x + constant: folded into the bias of the Dense / Conv that produced x (its only reader). */
-  private foldBias(x: TensorVal, c: ConstVal, a: Attrs, xName: string): TensorVal {
+  /** The constant as one value per entry of one axis of x (numpy broadcasting), or null. */
+  private perAxis(x: TensorVal, c: ConstVal): { axis: number; values: number[] } | null {
+    const r = x.shape.length;
+    if (c.dims.length > r) return null;
+    const dims = [...new Array<number>(r - c.dims.length).fill(1), ...c.dims];
+    const varying = dims.map((d, i) => (d !== 1 ? i : -1)).filter((i) => i >= 0);
+    if (varying.length === 0) return { axis: r >= 2 ? 1 : 0, values: new Array<number>(x.shape[r >= 2 ? 1 : 0]).fill(c.values[0]) };
+    if (varying.length !== 1 || dims[varying[0]] !== x.shape[varying[0]]) return null;
+    return { axis: varying[0], values: [...c.values] };
+  }
+
+  /** x + constant folded into the bias of the Dense / Conv that produced x (its only reader); null if it cannot be. */
+  private foldBias(x: TensorVal, c: ConstVal): TensorVal | null {
     const { imp } = this;
     const node = imp.node(x.id)!;
-    const why = 'Tessera supports Add with a constant only as the bias of the MatMul / Gemm / Conv / ConvTranspose right before it';
-    if (!BIAS_FOLD_TYPES.has(node.type) || (imp.uses.get(xName) ?? 0) !== 1 || (imp.fanout.get(x.id) ?? 0) > 0) {
-      a.fail(`input "${xName}" plus a constant: ${why}`, 'fold the constant into the preceding layer before export (or use a BatchNormalization)', 'input', xName);
-    }
-    const r = x.shape.length;
-    const isDense = node.type === 'Dense';
-    const chAxis = isDense ? r - 1 : 1;
+    // Readers of the layer's output under every name it has (Identity aliases included).
+    let readers = 0;
+    for (const [name, v] of imp.values) if (v.kind === 'tensor' && v.id === x.id) readers += imp.uses.get(name) ?? 0;
+    if (!BIAS_FOLD_TYPES.has(node.type) || readers !== 1 || (imp.fanout.get(x.id) ?? 0) > 0) return null;
+    const chAxis = node.type === 'Dense' ? x.shape.length - 1 : node.params.dataFormat === 'NXC' ? x.shape.length - 1 : 1;
+    const per = this.perAxis(x, c);
+    if (!per || (c.values.length > 1 && per.axis !== chAxis)) return null;
     const C = x.shape[chAxis];
-    let per: number[] | undefined;
-    if (c.values.length === 1) per = new Array<number>(C).fill(c.values[0]);
-    else {
-      // Broadcast dims aligned to the right; only the channel axis may be > 1.
-      const dims = c.dims;
-      if (dims.length <= r) {
-        const offset = r - dims.length;
-        const ok = dims.every((d, i) => (i + offset === chAxis ? d === C : d === 1));
-        if (ok) per = [...c.values];
-      }
-    }
-    if (!per) a.fail(`the constant added to "${xName}" has shape [${c.dims.join(', ')}], not one value per channel (${C}) of [${x.shape.join(', ')}]`, why, 'input', c.dims);
+    const values = c.values.length === 1 ? new Array<number>(C).fill(c.values[0]) : per.values;
     const w = imp.weights[x.id];
     const old = w.bias ? w.bias.data : new Float32Array(C);
-    w.bias = { shape: [C], data: f32(Array.from(old, (v, i) => v + per![i])) };
+    w.bias = { shape: [C], data: f32(Array.from(old, (v, i) => v + values[i])) };
     node.params = { ...node.params, bias: true };
     return x;
+  }
+
+  /**
+   * x · scale + shift with per-channel (or scalar) constants, as a BatchNormalization layer (mean 0,
+   * variance 1, a negligible epsilon), on axis 1 (NCX) or the last axis (NXC).
+   */
+  private affine(x: TensorVal, scale: ConstVal | undefined, shift: ConstVal | undefined, a: Attrs, nodeName: string, op: string): TensorVal {
+    const r = x.shape.length;
+    const ps = scale ? this.perAxis(x, scale) : null;
+    const pt = shift ? this.perAxis(x, shift) : null;
+    const scalarS = !scale || scale.values.length === 1;
+    const scalarT = !shift || shift.values.length === 1;
+    let axis = 1;
+    if (!scalarS && ps) axis = ps.axis;
+    else if (!scalarT && pt) axis = pt.axis;
+    const bad = (scale && !ps) || (shift && !pt) || (!scalarS && ps!.axis !== axis) || (!scalarT && pt!.axis !== axis) || r < 2 || (axis !== 1 && axis !== r - 1);
+    if (bad) {
+      const shiftBad = shift && (!pt || (!scalarT && pt.axis !== axis));
+      const c = (shiftBad ? shift : scale ?? shift)!;
+      a.fail(
+        `the constant of shape [${c.dims.join(', ')}] is not one value per channel of [${x.shape.join(', ')}] (axis 1 or the last axis)`,
+        `Tessera supports ${op} with a scalar or per-channel constant (as a BatchNormalization), or folds an Add into the bias of the layer before it`, 'input', c.dims,
+      );
+    }
+    const C = x.shape[axis];
+    const vec = (c: ConstVal | undefined, p: { values: number[] } | null, def: number) =>
+      f32(!c ? new Array<number>(C).fill(def) : c.values.length === 1 ? new Array<number>(C).fill(c.values[0]) : p!.values);
+    const weights: Record<string, Tensor> = {
+      gamma: { shape: [C], data: vec(scale, ps, 1) },
+      beta: { shape: [C], data: vec(shift, pt, 0) },
+      mean: { shape: [C], data: new Float32Array(C) },
+      variance: { shape: [C], data: new Float32Array(C).fill(1) },
+    };
+    const dataFormat = axis === 1 ? 'NCX' : 'NXC';
+    return this.imp.addNode('BatchNormalization', nodeName, { epsilon: 1e-12, dataFormat }, [x], weights, { node: nodeName, op });
   }
 
   private convertConv(
