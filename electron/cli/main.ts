@@ -6,6 +6,7 @@ import { infoCommand } from './commands/info';
 import { simulateCommand } from './commands/simulate';
 import { serveCommand } from './commands/serve';
 import { startCommand } from './commands/start';
+import { buildCommand } from './commands/build';
 
 const commands: CliCommand[] = [
   // one line per command module, e.g. infoCommand
@@ -15,6 +16,7 @@ const commands: CliCommand[] = [
   simulateCommand,
   serveCommand,
   startCommand,
+  buildCommand,
 ];
 
 function usage(): string {
