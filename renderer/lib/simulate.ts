@@ -4,6 +4,7 @@
 import type { Graph, WeightMap } from '../../engine/graph/model';
 import { getOp } from '../../engine/ops/registry';
 import { sizeOf, seededRandom, type Shape, type Tensor } from '../../engine/tensor/tensor';
+import { simulateFloat } from '../../engine/sim/float';
 import { analyze } from './analyze';
 import { initWeights, weightsFit } from './weightInit';
 
@@ -44,9 +45,51 @@ export function makeInput(shape: Shape, spec: InputSpec | undefined, fallbackSee
   return { shape: [...shape], data };
 }
 
+/** Stored weights where they fit the op's slots, else the seeded PyTorch default (by node name). */
+function fillWeights(graph: Graph, weights: WeightMap, a: ReturnType<typeof analyze>, seed: number, filled: string[]): WeightMap {
+  const out: WeightMap = {};
+  for (const n of graph.nodes) {
+    const info = a.nodes[n.id];
+    const op = getOp(n.type);
+    if (!op || !info?.params || info.inputShapes.some((s) => !s)) continue;
+    let slots;
+    try {
+      slots = op.weights(info.params, info.inputShapes as Shape[]);
+    } catch {
+      continue;
+    }
+    if (!slots.length) continue;
+    if (weightsFit(slots, weights[n.id])) out[n.id] = weights[n.id];
+    else {
+      out[n.id] = initWeights(slots, 'pytorch', seed, n.name);
+      filled.push(n.id);
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs the graph. Without errors this is the engine's simulateFloat (the reference path); with
+ * errors somewhere, the nodes that can run still run (so the preview shows everything upstream of
+ * the mistake) using the same op kernels.
+ */
 export function simulate(graph: Graph, weights: WeightMap, inputs: readonly InputSpec[], seed: number, isCancelled: () => boolean = () => false): SimResult | null {
   const t0 = performance.now();
   const a = analyze(graph);
+  if (a.errors === 0) {
+    const filled: string[] = [];
+    const w = fillWeights(graph, weights, a, seed, filled);
+    const specs = new Map(inputs.map((s) => [s.nodeId, s]));
+    const given: Record<string, Tensor> = {};
+    for (const n of graph.nodes) if (n.type === 'Input' && a.nodes[n.id]?.shape) given[n.id] = makeInput(a.nodes[n.id].shape!, specs.get(n.id), seed);
+    try {
+      const r = simulateFloat({ graph, weights: w }, given, { keep: 'all' });
+      return { outputs: r.values, errors: {}, filledWeights: filled, ms: performance.now() - t0 };
+    } catch (err) {
+      // Fall through to the per-node run, which reports the failing node.
+      void err;
+    }
+  }
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const incoming = new Map<string, Map<number, string>>();
   for (const e of graph.edges) {

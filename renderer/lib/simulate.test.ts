@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import type { Graph } from '../../engine/graph/model';
+import { getOp } from '../../engine/ops/registry';
+import { referenceConvTranspose } from '../../engine/ops/conv/reference';
+import { resolveGeometry, type ConvParams } from '../../engine/ops/conv/params';
+import { randomTensor } from '../../engine/tensor/tensor';
+import { makeInput, simulate } from './simulate';
+
+const convParams = { ...(getOp('ConvTranspose2D')!.params.parse({}) as ConvParams), filters: 3, stride: [2, 2], kernel: [3, 2], padsBegin: [1, 0], padsEnd: [0, 1], outputPadding: [1, 0] };
+
+function graph(extra: Partial<Graph> = {}): Graph {
+  return {
+    version: 1,
+    nodes: [
+      { id: 'i', type: 'Input', name: 'x', params: { shape: [1, 2, 5, 4], dataFormat: 'NCX' } },
+      { id: 'c', type: 'ConvTranspose2D', name: 'up', params: convParams as unknown as Record<string, unknown> },
+      { id: 'r', type: 'ReLU', name: 'act', params: {} },
+    ],
+    edges: [
+      { id: 'e1', source: 'i', sourcePort: 0, target: 'c', targetPort: 0 },
+      { id: 'e2', source: 'c', sourcePort: 0, target: 'r', targetPort: 0 },
+    ],
+    ...extra,
+  };
+}
+
+describe('preview simulation', () => {
+  it('matches the reference ConvTranspose on a seeded input with stored weights', () => {
+    const w = { weight: randomTensor([2, 3, 3, 2], 21), bias: randomTensor([3], 22) };
+    const r = simulate(graph(), { c: w }, [{ kind: 'random', nodeId: 'i', seed: 5 }], 1)!;
+    const x = makeInput([1, 2, 5, 4], { kind: 'random', nodeId: 'i', seed: 5 }, 1);
+    const want = referenceConvTranspose(x, w.weight, w.bias.data, resolveGeometry(convParams, [5, 4]));
+    expect(r.outputs.c.shape).toEqual(want.shape);
+    expect(r.filledWeights).toEqual([]);
+    for (let k = 0; k < want.data.length; k++) expect(r.outputs.c.data[k]).toBeCloseTo(want.data[k], 5);
+    for (let k = 0; k < want.data.length; k++) expect(r.outputs.r.data[k]).toBeCloseTo(Math.max(0, want.data[k]), 5);
+  });
+
+  it('fills missing weights deterministically from the seed and says so', () => {
+    const a = simulate(graph(), {}, [], 3)!;
+    const b = simulate(graph(), {}, [], 3)!;
+    const c = simulate(graph(), {}, [], 4)!;
+    expect(a.filledWeights).toEqual(['c']);
+    expect(Array.from(a.outputs.c.data)).toEqual(Array.from(b.outputs.c.data));
+    expect(Array.from(a.outputs.c.data)).not.toEqual(Array.from(c.outputs.c.data));
+  });
+
+  it('still runs what is upstream of an error', () => {
+    const g = graph();
+    g.nodes[2] = { id: 'r', type: 'Conv2D', name: 'bad', params: { kernel: [0, 3] } };
+    const r = simulate(g, {}, [{ kind: 'constant', nodeId: 'i', value: 0.5 }], 1)!;
+    expect(r.outputs.i.data.every((v) => v === 0.5)).toBe(true);
+    expect(r.outputs.c).toBeDefined();
+    expect(r.outputs.r).toBeUndefined();
+  });
+
+  it('builds impulse, constant and image inputs of the node shape', () => {
+    const imp = makeInput([1, 2, 3, 4], { kind: 'impulse', nodeId: 'i', index: [0, 1, 2, 3], value: 2 }, 1);
+    expect(imp.data.reduce((s, v) => s + v, 0)).toBe(2);
+    expect(imp.data[((0 * 2 + 1) * 3 + 2) * 4 + 3]).toBe(2);
+    const img = makeInput([1, 1, 2, 2], { kind: 'image', nodeId: 'i', fileName: 'a.png', tensor: { shape: [1, 1, 2, 2], data: Float32Array.from([0.1, 0.2, 0.3, 0.4]) } }, 1);
+    expect(Array.from(img.data)).toEqual(Array.from(Float32Array.from([0.1, 0.2, 0.3, 0.4])));
+  });
+});
