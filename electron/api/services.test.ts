@@ -124,7 +124,11 @@ describe('API services', () => {
     const moved = await services.invoke('project.saveAs', { projectId: info.projectId, path: path.join(dir, 'moved.tessera') });
     expect(moved.path).toBe(path.join(dir, 'moved.tessera'));
     expect((await services.invoke('graph.load', { projectId: info.projectId })).graph).toEqual(m.graph);
-    await expect(services.invoke('project.saveAs', { projectId: info.projectId, path: path.join(dir, 'x.txt') })).rejects.toThrow(/end in \.tessera/);
+    const named = await services.invoke('project.saveAs', { projectId: info.projectId, path: 'renamed' });
+    expect(named.path).toBe(path.join(dir, 'projects', 'renamed.tessera'));
+    const other = await services.invoke('project.new', { name: 'other' });
+    await expect(services.invoke('project.saveAs', { projectId: info.projectId, path: other.path, overwrite: true })).rejects.toThrow(/already open in this Tessera/);
+    await expect(services.invoke('project.saveAs', { projectId: info.projectId, path: other.path })).rejects.toThrow(/already open|already exists/);
     const d = await services.call('dialog.openProject', {});
     expect(d.ok ? null : d.error.code).toBe('unsupported');
     await services.invoke('preview.setInputs', { projectId: info.projectId, inputs: [{ kind: 'random', nodeId: 'in', seed: 9 }] });

@@ -159,12 +159,10 @@ export class AppServices {
     return info;
   }
 
-  private resolveUserPath(p: string): string {
+  /** A user-given path, relative to projectsDir; files written get the .tessera extension when it is missing. */
+  private resolveUserPath(p: string, forWrite: boolean): string {
     const abs = path.resolve(this.options.dirs.projectsDir, p);
-    if (!abs.endsWith(PROJECT_EXTENSION)) {
-      throw new ApiCallError('bad-request', `project files end in ${PROJECT_EXTENSION}: ${JSON.stringify(p)}; add the extension`);
-    }
-    return abs;
+    return forWrite && !abs.endsWith(PROJECT_EXTENSION) ? `${abs}${PROJECT_EXTENSION}` : abs;
   }
 
   private readonly handlers: Handlers = {
@@ -177,13 +175,13 @@ export class AppServices {
     }),
 
     'project.new': (req) => {
-      const file = req.path ? this.resolveUserPath(req.path) : uniqueProjectPath(this.options.dirs.projectsDir, req.name);
+      const file = req.path ? this.resolveUserPath(req.path, true) : uniqueProjectPath(this.options.dirs.projectsDir, req.name);
       const project = ProjectFile.create(file, { name: req.name, doc: req.doc ? toStored(req.doc) : emptyDocument() });
       return this.register(project);
     },
 
     'project.open': (req) => {
-      const file = this.resolveUserPath(req.path);
+      const file = this.resolveUserPath(req.path, false);
       // Already open here (a page reload in serve mode, a second view of it): the same handle.
       for (const [id, p] of this.projects) if (p.path === file) return { ...this.info(id, p), alreadyOpen: true };
       return this.register(ProjectFile.open(file));
@@ -199,7 +197,7 @@ export class AppServices {
 
     'project.saveAs': (req) => {
       const p = this.project(req.projectId);
-      p.saveAs(this.resolveUserPath(req.path), req.doc ? toStored(req.doc) : undefined, req.overwrite);
+      p.saveAs(this.resolveUserPath(req.path, true), req.doc ? toStored(req.doc) : undefined, req.overwrite);
       const info = this.saved(req.projectId, p, false);
       this.recent.add(p.path, info.name);
       return info;
