@@ -315,6 +315,14 @@ describe('vector helpers', () => {
             const p = new MacPlan(xT2, wT2, a, bT);
             const [xr, wr] = [mantissaRange(xT2), mantissaRange(wT2)];
             for (let k = 0; k < 30; k++) {
+              const xsR = Float64Array.from({ length: 40 }, () => Number(xr.min) + Math.floor(rnd() * Number(xr.max - xr.min + 1n)));
+              const wsR = Float64Array.from({ length: 40 }, () => Number(wr.min) + Math.floor(rnd() * Number(wr.max - wr.min + 1n)));
+              const b0 = Math.floor(rnd() * 256) - 128;
+              const n0 = k % 4 === 0 ? 40 : 1 + Math.floor(rnd() * 20);
+              expect(p.dot(b0, xsR, 0, 1, wsR, 0, 1, n0), `dot ${formatFixedType(a)}`).toBe(Number(p.dotBig(BigInt(b0), Array.from(xsR.subarray(0, n0), BigInt), Array.from(wsR.subarray(0, n0), BigInt))));
+              expect(p.accumulate(5, xsR, 3, 2, wsR, 1, 3, 12), `accumulate ${formatFixedType(a)}`).toBe(
+                Array.from({ length: 12 }, (_, i) => i).reduce((acc2, i) => p.step(acc2, xsR[3 + 2 * i], wsR[1 + 3 * i]), 5),
+              );
               let acc = p.start(Math.floor(rnd() * 256) - 128);
               let accB = BigInt(acc);
               for (let i = 0; i < 12; i++) {
