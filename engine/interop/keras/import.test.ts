@@ -340,6 +340,12 @@ describe('hand-checked Keras semantics', () => {
     expect(r.model.graph.nodes[1].params).toMatchObject({ padsBegin: [0], padsEnd: [1], outputPadding: [0] });
   });
 
+  it('Conv1DTranspose with dilation 2 (k2 s1 valid): taps land 2 apart, output in + 2', async () => {
+    const layer = conv('Conv1DTranspose', 't', 1, { filters: 1, kernel_size: [2], strides: [1], dilation_rate: [2], padding: 'valid', use_bias: false }, [T([2, 1, 1], [3, 7])]);
+    // y[i + t·2] += x[i]·w[t]: x = [1, 2, 0] → [3, 6, 7, 14, 0]
+    await checkAllForms(single([3, 1], layer), [T([1, 3, 1], [1, 2, 0])], [T([1, 5, 1], [3, 6, 7, 14, 0])]);
+  });
+
   it('Conv1D causal with dilation (vs left zero padding + valid conv in tf)', async () => {
     const kernel = rnd([3, 2, 3]);
     const bias = rnd([3]);
