@@ -37,8 +37,8 @@ template <int W, int I, bool S, ap_q_mode Q = AP_TRN, ap_o_mode O = AP_WRAP, int
 
 namespace tessera_ap {
 
-typedef unsigned __int128 u128;
-typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+__extension__ typedef __int128 i128;
 
 #define TAP_INLINE inline __attribute__((always_inline))
 
