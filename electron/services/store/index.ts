@@ -7,3 +7,4 @@ export { Autosaver } from './autosave';
 export { resolveAppDirs, uniqueProjectPath, safeFileStem, type AppDirs } from './appdirs';
 export { APPLICATION_ID, CURRENT_SCHEMA_VERSION, SCHEMA_V1, migrations } from './schema';
 export * from './tensors';
+export type { VariantRecord, BuildRunRecord, BuildStatus } from './runs';

@@ -15,6 +15,8 @@ import { StoreError } from './errors';
 import { ProjectLock, heldByOther } from './lock';
 import { APPLICATION_ID, CURRENT_SCHEMA_VERSION, migrate, requiredTablesAt } from './schema';
 import { parseStoredGraph, GRAPH_VERSION } from './graph-codec';
+import * as runs from './runs';
+import type { BuildRunRecord, VariantRecord } from './runs';
 
 export type DtypeName = z.output<typeof Dtype>;
 
@@ -460,6 +462,37 @@ export class ProjectFile {
     }
     this.db.close();
     this.lock.release();
+  }
+
+  // Variants and build runs (electron/services/store/runs.ts): each call is one statement / transaction.
+  listVariants(): VariantRecord[] {
+    return runs.listVariants(this.live());
+  }
+
+  putVariant(v: { id: string; name: string; config: unknown }): VariantRecord {
+    return runs.putVariant(this.live(), v, new Date().toISOString());
+  }
+
+  deleteVariant(id: string): boolean {
+    return runs.deleteVariant(this.live(), id);
+  }
+
+  listBuildRuns(variantId?: string): BuildRunRecord[] {
+    return runs.listBuildRuns(this.live(), variantId);
+  }
+
+  putBuildRun(run: Omit<BuildRunRecord, 'log'> & { log?: string }): BuildRunRecord {
+    return runs.putBuildRun(this.live(), run);
+  }
+
+  appendBuildLog(id: string, text: string): void {
+    runs.appendBuildLog(this.live(), id, text);
+  }
+
+  /** Call once when a build queue starts: runs a crash or quit left 'running' become 'interrupted'. */
+  markInterruptedRuns(): string[] {
+    const db = this.live();
+    return db.transaction(() => runs.markInterruptedRuns(db, new Date().toISOString()))();
   }
 
   close(): void {

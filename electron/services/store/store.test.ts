@@ -178,6 +178,37 @@ describe('project store', () => {
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('old-r'))).toEqual(['old-r.tessera']);
   });
 
+  it('keeps variants and build runs; a restart marks running builds interrupted and leaves queued ones', () => {
+    const file = path.join(dir, 'v.tessera');
+    const p = ProjectFile.create(file, { doc: randomDoc(6, ['ConvTranspose2D']) });
+    const cfg = { layers: { up: { io: 'io_stream', rf: 4, precision: 'ap_fixed<16,6>' } } };
+    p.putVariant({ id: 'v1', name: 'stream RF4', config: cfg });
+    p.putVariant({ id: 'v2', name: 'parallel', config: { layers: { up: { io: 'io_parallel', rf: 1 } } } });
+    p.putVariant({ id: 'v2', name: 'parallel RF1', config: { layers: { up: { io: 'io_parallel', rf: 1 } } } });
+    const base = { config: cfg, step: null, createdAt: '2026-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, report: null, artifacts: null };
+    p.putBuildRun({ ...base, id: 'r1', variantId: 'v1', status: 'running', step: 'csim', startedAt: '2026-01-01T00:00:01.000Z' });
+    p.putBuildRun({ ...base, id: 'r2', variantId: 'v2', status: 'queued', createdAt: '2026-01-01T00:00:02.000Z' });
+    p.putBuildRun({ ...base, id: 'r0', variantId: 'v1', status: 'succeeded', report: { latency: 1234, dsp: 7 }, artifacts: ['/x/csim.log'], createdAt: '2025-12-31T00:00:00.000Z' });
+    p.appendBuildLog('r1', 'line 1\n');
+    p.appendBuildLog('r1', 'line 2\n');
+    p.putBuildRun({ ...base, id: 'r1', variantId: 'v1', status: 'running', step: 'synth', startedAt: '2026-01-01T00:00:01.000Z' }); // log kept
+    p.close();
+
+    const q = ProjectFile.open(file);
+    expect(q.listVariants().map((v) => [v.id, v.name])).toEqual([['v1', 'stream RF4'], ['v2', 'parallel RF1']]);
+    expect(q.listVariants()[0].config).toEqual(cfg);
+    expect(q.markInterruptedRuns()).toEqual(['r1']);
+    const all = q.listBuildRuns();
+    expect(all.map((r) => [r.id, r.status])).toEqual([['r0', 'succeeded'], ['r1', 'interrupted'], ['r2', 'queued']]);
+    expect(all[1]).toMatchObject({ log: 'line 1\nline 2\n', step: 'synth' });
+    expect(all[1].finishedAt).not.toBeNull();
+    expect(all[0].report).toEqual({ latency: 1234, dsp: 7 });
+    expect(q.deleteVariant('v1')).toBe(true);
+    expect(q.listBuildRuns().filter((r) => r.variantId === null).map((r) => r.id)).toEqual(['r0', 'r1']); // history kept
+    expect(q.listBuildRuns('v2').map((r) => r.id)).toEqual(['r2']);
+    q.close();
+  });
+
   it('sets the application id, WAL mode and schema version', () => {
     const file = path.join(dir, 'b.tessera');
     ProjectFile.create(file).close();
