@@ -22,6 +22,9 @@ describe('loadModelBytes', () => {
     expect(a.source).toMatch(/^Keras 3\.6\.0 \.keras, model 'sequential'$/);
     expect(a.freeBatchInputs).toEqual(['x']);
     expect(a.model.graph.nodes.map((n) => n.type)).toEqual(['Input', 'Dense', 'Tanh']);
+    const fixed = await loadModelBytes('m.keras', await keras3File({ ...spec, inputs: [{ name: 'x', shape: [2, 3] }] }));
+    expect(fixed.freeBatchInputs).toEqual([]);
+    expect(fixed.inputs[0].shape).toEqual([2, 3]);
     await expect(loadModelBytes('m.json', strToU8('{"class_name": "Sequential", "config": {"layers": []}}'))).rejects.toThrow(/without weights/);
   });
 });

@@ -52,7 +52,7 @@ export async function loadModelBytes(name: string, bytes: Uint8Array, extra: Loa
   return {
     model: r.model, diagnostics: r.diagnostics, inputs: r.inputs, outputs: r.outputs, kind,
     source: `Keras${r.kerasVersion ? ` ${r.kerasVersion}` : ''} ${form}, model '${r.modelName}'${Object.keys(r.precisions).length ? `, ${Object.keys(r.precisions).length} layers with QKeras precisions` : ''}`,
-    freeBatchInputs: r.inputs.map((i) => i.name),
+    freeBatchInputs: r.inputs.filter((i) => i.freeBatch).map((i) => i.name),
     precisions: r.precisions,
   };
 }

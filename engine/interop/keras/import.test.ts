@@ -532,7 +532,7 @@ describe('older and less common model configs', () => {
     const x = rnd([1, 3]);
     const want = [0, 1].map((u) => Math.tanh(b.data[u] + x.data[0] * k.data[u] + x.data[1] * k.data[2 + u] + x.data[2] * k.data[4 + u]));
     expectClose(run(r, [x])[0], T([1, 2], want), 'old Sequential');
-    expect(r.inputs).toEqual([{ name: 'd_input', nodeId: expect.any(String), shape: [1, 3] }]);
+    expect(r.inputs).toEqual([{ name: 'd_input', nodeId: expect.any(String), shape: [1, 3], freeBatch: true }]);
   });
 
   it('a shared layer called twice (Keras 2 inbound_nodes with node index 1) matches tfjs', async () => {

@@ -24,7 +24,8 @@ export interface KerasImportResult {
   hlsLayers: Record<string, LayerConfigSpec>;
   /** Conversion notes and the graph's own warnings. */
   diagnostics: Diagnostic[];
-  inputs: { name: string; nodeId: string; shape: number[] }[];
+  /** freeBatch: the batch axis is None in Keras (any batch size runs). */
+  inputs: { name: string; nodeId: string; shape: number[]; freeBatch: boolean }[];
   outputs: { name: string; nodeId: string; shape: number[] }[];
   format: 'keras3' | 'h5' | 'json+h5';
   kerasVersion?: string;
@@ -53,6 +54,7 @@ export function buildKerasModel(model: KerasModelConfig, weights: WeightSource, 
   const channelsFirst = model.layers.some((l) => l.config.data_format === 'channels_first');
   const tensors = new Map<string, TRef>();
   const visiting = new Set<string>();
+  const fixedBatch = new Set<string>();
 
   const inputLayer = (l: KerasLayer): TRef => {
     const args: LayerArgs = new LayerArgs(l);
@@ -60,7 +62,12 @@ export function buildKerasModel(model: KerasModelConfig, weights: WeightSource, 
     args.get('input_shape');
     if (!Array.isArray(raw) || raw.length < 2) args.fail('has no input shape (batch_shape / batch_input_shape): give the Input a shape');
     const shape = raw.map((d, i) => {
-      if (i === 0) return d === null || d === undefined ? batch : (d as number);
+      if (i === 0) {
+        if (d === null || d === undefined) return batch;
+        if (!Number.isInteger(d) || (d as number) < 1) args.fail(`the batch size ${JSON.stringify(d)} is not a positive integer or None`);
+        fixedBatch.add(l.name);
+        return d as number;
+      }
       if (!Number.isInteger(d) || (d as number) < 1) args.fail(`axis ${i} of the input shape [${raw.map((x) => x ?? 'None').join(', ')}] is not a fixed size: give the Input a fixed shape`);
       return d as number;
     });
@@ -98,7 +105,7 @@ export function buildKerasModel(model: KerasModelConfig, weights: WeightSource, 
 
   const inputs = model.inputs.map((r) => {
     const t = resolve(r);
-    return { name: r.layer, nodeId: t.id, shape: t.shape };
+    return { name: r.layer, nodeId: t.id, shape: t.shape, freeBatch: !fixedBatch.has(r.layer) };
   });
   const outputs = model.outputs.map((r) => {
     const t = resolve(r);
