@@ -30,6 +30,7 @@ describe('ONNX import: each supported op matches onnxruntime', () => {
     ['Softmax default axis (opset 13: last)', model([1, 3, 4, 5], [one('Softmax', ['x'])])],
     ['Softmax axis 1', model([1, 3, 4, 5], [one('Softmax', ['x'], { axis: 1 })])],
     ['Softmax opset 11 2D', model([2, 6], [one('Softmax', ['x'])], [], 11)],
+    ['Softmax opset 11 rank 4, default axis 1 (over C·H·W)', model([2, 3, 2, 4], [one('Softmax', ['x'])], [], 11)],
     ['Flatten', model([2, 3, 4, 5], [one('Flatten', ['x'])])],
     ['Flatten axis 2', model([2, 3, 4, 5], [one('Flatten', ['x'], { axis: 2 })])],
     ['Reshape with 0 and -1', model([2, 3, 4, 5], [one('Reshape', ['x', 's'])], [ints('s', [0, -1, 10])])],
@@ -379,6 +380,9 @@ describe('ONNX import: errors name the op, attribute and node', () => {
     expect(err(model([1, 2, 5], [one('MaxPool', ['x'], { kernel_shape: [2], dilations: [2] }, 'pool')]))).toMatch(/"pool" \(MaxPool\): dilations \[2\]/);
     expect(err(model([1, 2, 5], [one('Add', ['x', 'c'], undefined, 'shift')], [init('c', [1, 2, 5], 1)]))).toMatch(/"shift" \(Add\): the constant of shape \[1, 2, 5\] is not one value per channel/);
     expect(err(model([1, 2, 5, 3], [one('Mul', ['x', 'c'], undefined, 'scale')], [init('c', [5, 1], 1)]))).toMatch(/"scale" \(Mul\): the constant of shape \[5, 1\] is not one value per channel/);
+  });
+  it('Softmax before opset 13 over a middle axis', () => {
+    expect(err(model([2, 3, 2, 4], [one('Softmax', ['x'], { axis: 2 }, 'sm')], [], 11))).toMatch(/"sm" \(Softmax\): Softmax before opset 13 with axis 2/);
   });
   it('unknown attribute', () => {
     expect(err(model([1, 2, 5], [one('Conv', ['x', 'w'], { kernel_shape: [3], fancy_mode: 1 }, 'c1')], [init('w', [2, 2, 3], 1)]))).toMatch(/"c1" \(Conv\): attribute "fancy_mode" is not supported/);

@@ -594,6 +594,13 @@ class OnnxConverter {
         a.finish();
         const ax = axis < 0 ? axis + r : axis;
         if (ax < 0 || ax >= r) a.fail(`axis ${axis} is out of range for rank ${r}`, 'fix the axis', 'axis', axis);
+        if (this.opset < 13 && ax === 1 && r > 2) {
+          // Before opset 13, Softmax normalizes over all axes from `axis` on: Flatten → Softmax → Reshape back.
+          const flat = imp.addNode('Flatten', `${nodeName}/flatten`, { axis: 1 }, [x], {}, { node: nodeName, op });
+          const soft = add('Softmax', { axis: -1 }, [flat]);
+          setOut(imp.addNode('Reshape', `${nodeName}/reshape`, { targetShape: x.shape.slice(1) }, [soft], {}, { node: nodeName, op }));
+          return;
+        }
         if (this.opset < 13 && ax !== r - 1) {
           a.fail(`Softmax before opset 13 with axis ${axis} normalizes over all axes from ${axis} on (rank ${r}), which Tessera's per-axis Softmax does not do`, 'add a Flatten before the Softmax, or re-export with opset 13 or later', 'axis', axis);
         }
