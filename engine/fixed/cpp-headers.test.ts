@@ -180,7 +180,7 @@ int main() {
     const rnd = seededRandom(2024);
     const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
     const pairs: { s: FixedType; t: FixedType }[] = [];
-    for (let k = 0; k < 70; k++) {
+    for (let k = 0; k < 40; k++) {
       const s = pick(SOURCES);
       const [W, I, signed] = pick(TARGET_SHAPES);
       const O = signed ? pick(O_MODES) : pick(O_MODES.filter((o) => o !== 'AP_WRAP_SM'));
