@@ -328,6 +328,11 @@ test('preview inputs (constant, impulse, image) and seeded weight initialisation
   await page.getByTestId('init-weights').click();
   await expect(page.getByTestId('tensor-stats')).not.toHaveText('min 0.000 · max 0.000 · mean 0.000');
   await shot(page, 'weights');
+  // Float vs bit-accurate fixed point, side by side, with the error in LSBs.
+  await page.getByTestId('preview-fixed').check();
+  await expect(page.getByTestId('fixed-compare')).toContainText('ap_fixed<16,6>');
+  await expect(page.getByTestId('fixed-stats')).toContainText('LSB');
+  await shot(page, 'fixed-point');
 });
 
 test('save as, back to the start screen, open it again from the open dialog', async ({ app: page }) => {

@@ -62,3 +62,25 @@ describe('preview simulation', () => {
     expect(Array.from(img.data)).toEqual(Array.from(Float32Array.from([0.1, 0.2, 0.3, 0.4])));
   });
 });
+
+describe('fixed-point comparison', () => {
+  it('runs bit-accurate fixed point and reports an error that shrinks with more fraction bits', () => {
+    const w = { weight: randomTensor([2, 3, 3, 2], 31, -0.5, 0.5), bias: randomTensor([3], 32, -0.2, 0.2) };
+    const inputs = [{ kind: 'random' as const, nodeId: 'i', seed: 9 }];
+    const coarse = simulate(graph(), { c: w }, inputs, 1, () => false, 'ap_fixed<10,4>')!;
+    const fine = simulate(graph(), { c: w }, inputs, 1, () => false, 'ap_fixed<24,6>')!;
+    expect(coarse.fixedError).toBeUndefined();
+    expect(coarse.fixed!.c.type).toContain('ap_fixed');
+    expect(coarse.fixed!.c.tensor.shape).toEqual(coarse.outputs.c.shape);
+    expect(coarse.fixed!.c.maxAbs).toBeGreaterThan(0);
+    expect(fine.fixed!.c.maxAbs).toBeLessThan(coarse.fixed!.c.maxAbs / 100);
+    // Rounding errors stay within a few LSB of the output type for a 12-tap sum.
+    expect(coarse.fixed!.c.maxLsb).toBeLessThan(32);
+  });
+
+  it('says why when the precision is not a type', () => {
+    const r = simulate(graph(), {}, [], 1, () => false, 'ap_fixed<banana>')!;
+    expect(r.fixed).toBeUndefined();
+    expect(r.fixedError).toMatch(/ap_fixed<banana>|precision|type/);
+  });
+});

@@ -5,6 +5,10 @@ import type { Graph, WeightMap } from '../../engine/graph/model';
 import { getOp } from '../../engine/ops/registry';
 import { sizeOf, seededRandom, type Shape, type Tensor } from '../../engine/tensor/tensor';
 import { simulateFloat } from '../../engine/sim/float';
+import { fixedVsFloat, simulateFixed } from '../../engine/sim/fixed';
+import { defaultHlsConfig } from '../../engine/hls/config';
+import { fixedToTensor } from '../../engine/hls/fixed-tensor';
+import { formatFixedType } from '../../engine/fixed/types';
 import { analyze } from './analyze';
 import { initWeights, weightsFit } from './weightInit';
 
@@ -14,8 +18,23 @@ export type InputSpec =
   | { kind: 'impulse'; nodeId: string; index: number[]; value?: number }
   | { kind: 'image'; nodeId: string; fileName: string; tensor: Tensor };
 
+export interface FixedCompare {
+  /** The node's output in fixed point, as float values. */
+  tensor: Tensor;
+  /** C++ type of the output, e.g. ap_fixed<16,6>. */
+  type: string;
+  maxAbs: number;
+  rms: number;
+  /** Largest error in units of the output type's LSB. */
+  maxLsb: number;
+}
+
 export interface SimResult {
   outputs: Record<string, Tensor>;
+  /** Bit-accurate fixed-point outputs and their error against float (when asked and the graph is valid). */
+  fixed?: Record<string, FixedCompare>;
+  /** Why the fixed-point run did not happen. */
+  fixedError?: string;
   errors: Record<string, string>;
   /** Nodes whose weights were filled in because none were stored. */
   filledWeights: string[];
@@ -43,6 +62,20 @@ export function makeInput(shape: Shape, spec: InputSpec | undefined, fallbackSee
     for (let i = 0; i < n; i++) data[i] = src.length ? src[i % src.length] : 0;
   }
   return { shape: [...shape], data };
+}
+
+/** Runs the engine's bit-accurate simulation with one precision for every layer and compares with float. */
+export function compareFixed(graph: Graph, weights: WeightMap, given: Record<string, Tensor>, float: Record<string, Tensor>, precision: string): Record<string, FixedCompare> {
+  const cfg = defaultHlsConfig({ defaults: { precision: { weight_t: precision, bias_t: precision, accum_t: precision, result_t: precision } } });
+  const r = simulateFixed({ graph, weights }, given, cfg);
+  const out: Record<string, FixedCompare> = {};
+  for (const [id, fx] of Object.entries(r.values)) {
+    const ref = float[id];
+    if (!ref) continue;
+    const e = fixedVsFloat(fx, ref);
+    out[id] = { tensor: fixedToTensor(fx), type: formatFixedType(fx.type), maxAbs: e.maxAbs, rms: e.rms, maxLsb: e.maxLsb };
+  }
+  return out;
 }
 
 /** Stored weights where they fit the op's slots, else the seeded PyTorch default (by node name). */
@@ -73,7 +106,14 @@ function fillWeights(graph: Graph, weights: WeightMap, a: ReturnType<typeof anal
  * errors somewhere, the nodes that can run still run (so the preview shows everything upstream of
  * the mistake) using the same op kernels.
  */
-export function simulate(graph: Graph, weights: WeightMap, inputs: readonly InputSpec[], seed: number, isCancelled: () => boolean = () => false): SimResult | null {
+export function simulate(
+  graph: Graph,
+  weights: WeightMap,
+  inputs: readonly InputSpec[],
+  seed: number,
+  isCancelled: () => boolean = () => false,
+  fixedPrecision?: string,
+): SimResult | null {
   const t0 = performance.now();
   const a = analyze(graph);
   if (a.errors === 0) {
@@ -84,7 +124,15 @@ export function simulate(graph: Graph, weights: WeightMap, inputs: readonly Inpu
     for (const n of graph.nodes) if (n.type === 'Input' && a.nodes[n.id]?.shape) given[n.id] = makeInput(a.nodes[n.id].shape!, specs.get(n.id), seed);
     try {
       const r = simulateFloat({ graph, weights: w }, given, { keep: 'all' });
-      return { outputs: r.values, errors: {}, filledWeights: filled, ms: performance.now() - t0 };
+      const res: SimResult = { outputs: r.values, errors: {}, filledWeights: filled, ms: performance.now() - t0 };
+      if (fixedPrecision) {
+        try {
+          res.fixed = compareFixed(graph, w, given, r.values, fixedPrecision);
+        } catch (err) {
+          res.fixedError = (err as Error).message;
+        }
+      }
+      return res;
     } catch (err) {
       // Fall through to the per-node run, which reports the failing node.
       void err;

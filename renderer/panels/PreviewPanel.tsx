@@ -4,6 +4,7 @@ import { memo } from 'react';
 import type { Shape, Tensor } from '../../engine/tensor/tensor';
 import { shapeText, spatialOf } from '../lib/format';
 import type { InputSpec } from '../lib/simulate';
+import { updateSettings } from '../state/actions';
 import { runPreview, usePreview } from '../state/preview';
 import { useEditor } from '../state/store';
 import { useUi } from '../state/ui';
@@ -125,6 +126,10 @@ function PreviewPanelView() {
   const err = usePreview((s) => (shownId ? s.errors[shownId] : undefined));
   const runError = usePreview((s) => s.error);
   const filled = usePreview((s) => s.filledWeights.length);
+  const fixedOn = useUi((s) => s.previewFixed);
+  const precision = useUi((s) => s.settings.defaultPrecision);
+  const fx = usePreview((s) => (shownId ? s.fixed[shownId] : undefined));
+  const fixedError = usePreview((s) => s.fixedError);
   return (
     <div className="border-t border-slate-200 p-3" data-testid="preview">
       <div className="mb-2 flex items-center gap-2">
@@ -139,7 +144,22 @@ function PreviewPanelView() {
           const [id, name] = s.split('\u0000');
           return <InputControls key={id} nodeId={id} name={name} />;
         })}
+      <div className="mb-2 flex items-center gap-2 text-xs">
+        <label className="flex items-center gap-1">
+          <input type="checkbox" data-testid="preview-fixed" checked={fixedOn} onChange={(e) => useUi.getState().set({ previewFixed: e.target.checked })} />
+          compare with fixed point
+        </label>
+        <input
+          aria-label="fixed-point type"
+          data-testid="preview-precision"
+          className="w-28 rounded border border-slate-300 px-1 font-mono text-[11px]"
+          defaultValue={precision}
+          onBlur={(e) => e.target.value.trim() && e.target.value.trim() !== precision && void updateSettings({ defaultPrecision: e.target.value.trim() })}
+          onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+        />
+      </div>
       {runError && <div className="text-xs text-red-600">{runError}</div>}
+      {fixedOn && fixedError && <div className="mb-1 text-xs text-amber-700" data-testid="fixed-error">Fixed point: {fixedError}</div>}
       {shownId && (
         <div>
           <div className="mb-1 text-xs text-slate-600">
@@ -147,6 +167,15 @@ function PreviewPanelView() {
             {out ? ` · ${shapeText(out.shape)}` : ''}
           </div>
           {out ? <TensorView t={out} format={format} /> : <div className="text-xs text-slate-400">{err ?? (status === 'running' ? 'computing…' : 'no value: fix the errors above this node')}</div>}
+          {fixedOn && fx && (
+            <div className="mt-2 border-t border-slate-100 pt-2" data-testid="fixed-compare">
+              <div className="mb-1 text-xs text-slate-600">Fixed point <span className="font-mono">{fx.type}</span></div>
+              <TensorView t={fx} format={format} />
+              <div className="mt-1 font-mono text-[10px] text-slate-700" data-testid="fixed-stats">
+                error vs float: max |Δ| {fx.maxAbs.toPrecision(3)} ({fx.maxLsb.toFixed(1)} LSB) · RMS {fx.rms.toPrecision(3)}
+              </div>
+            </div>
+          )}
           {filled > 0 && <div className="mt-1 text-[10px] text-slate-400">{filled} node(s) use seeded default weights (not stored yet).</div>}
         </div>
       )}

@@ -3,7 +3,7 @@
 import { create } from 'zustand';
 import type { Tensor } from '../../engine/tensor/tensor';
 import { toGraph } from '../lib/doc';
-import type { PreviewReply, PreviewRequest } from '../workers/preview.worker';
+import type { FixedReply, PreviewReply, PreviewRequest } from '../workers/preview.worker';
 import { useEditor } from './store';
 import { useUi } from './ui';
 
@@ -16,6 +16,8 @@ export interface PreviewState {
   ms: number | null;
   error: string | null;
   cancelled: number;
+  fixed: Record<string, FixedReply>;
+  fixedError: string | null;
 }
 
 export const usePreview = create<PreviewState>()(() => ({
@@ -27,6 +29,8 @@ export const usePreview = create<PreviewState>()(() => ({
   ms: null,
   error: null,
   cancelled: 0,
+  fixed: {},
+  fixedError: null,
 }));
 
 let worker: Worker | null = null;
@@ -41,7 +45,10 @@ function spawn(): Worker {
     if (r.runId !== seq) return; // stale
     running = null;
     if (r.ok) {
-      usePreview.setState({ status: 'done', runId: r.runId, outputs: r.outputs, errors: r.errors, filledWeights: r.filledWeights, ms: r.ms, error: null });
+      usePreview.setState({
+        status: 'done', runId: r.runId, outputs: r.outputs, errors: r.errors, filledWeights: r.filledWeights, ms: r.ms, error: null,
+        fixed: r.fixed ?? {}, fixedError: r.fixedError ?? null,
+      });
     } else {
       usePreview.setState({ status: 'failed', runId: r.runId, error: r.error });
     }
@@ -66,7 +73,10 @@ export function runPreview(): void {
   const id = ++seq;
   running = id;
   usePreview.setState({ status: 'running' });
-  const req: PreviewRequest = { runId: id, graph: toGraph(ed.nodes, ed.edges), weights: ed.weights, inputs: ui.previewInputs, seed: ui.settings.weightSeed };
+  const req: PreviewRequest = {
+    runId: id, graph: toGraph(ed.nodes, ed.edges), weights: ed.weights, inputs: ui.previewInputs, seed: ui.settings.weightSeed,
+    fixedPrecision: ui.previewFixed ? ui.settings.defaultPrecision : undefined,
+  };
   worker.postMessage(req);
 }
 
@@ -84,7 +94,7 @@ export function startAutoPreview(): () => void {
     if (s.structure !== prev.structure) schedulePreview();
   });
   const b = useUi.subscribe((s, prev) => {
-    if (s.previewInputs !== prev.previewInputs || s.settings.weightSeed !== prev.settings.weightSeed || (s.screen !== prev.screen && s.screen === 'editor')) schedulePreview();
+    if (s.previewInputs !== prev.previewInputs || s.settings.weightSeed !== prev.settings.weightSeed || s.previewFixed !== prev.previewFixed || s.settings.defaultPrecision !== prev.settings.defaultPrecision || (s.screen !== prev.screen && s.screen === 'editor')) schedulePreview();
   });
   return () => {
     a();

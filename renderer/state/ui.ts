@@ -41,6 +41,8 @@ export interface UiState {
   busy: string | null;
   /** From app.info: Electron has native file dialogs, serve mode does not. */
   nativeDialogs: boolean;
+  /** Compare the float preview with bit-accurate fixed point (project's default precision). */
+  previewFixed: boolean;
   /** Node whose output the preview shows (defaults to the selection). */
   previewNode: string | null;
   set(patch: Partial<UiState>): void;
@@ -64,6 +66,7 @@ export const useUi = create<UiState>()((set, get) => ({
   examples: [],
   busy: null,
   nativeDialogs: false,
+  previewFixed: false,
   previewNode: null,
   set(patch) {
     set(patch);

@@ -9,10 +9,30 @@ export interface PreviewRequest {
   weights: WeightMap;
   inputs: InputSpec[];
   seed: number;
+  /** Also run bit-accurate fixed point with this type for every layer (e.g. 'ap_fixed<16,6>'). */
+  fixedPrecision?: string;
+}
+
+export interface FixedReply {
+  shape: number[];
+  data: Float32Array;
+  type: string;
+  maxAbs: number;
+  rms: number;
+  maxLsb: number;
 }
 
 export type PreviewReply =
-  | { runId: number; ok: true; outputs: Record<string, { shape: number[]; data: Float32Array }>; errors: Record<string, string>; filledWeights: string[]; ms: number }
+  | {
+      runId: number;
+      ok: true;
+      outputs: Record<string, { shape: number[]; data: Float32Array }>;
+      errors: Record<string, string>;
+      filledWeights: string[];
+      ms: number;
+      fixed?: Record<string, FixedReply>;
+      fixedError?: string;
+    }
   | { runId: number; ok: false; error: string };
 
 let latest = 0;
@@ -21,7 +41,7 @@ self.onmessage = (ev: MessageEvent<PreviewRequest>) => {
   const req = ev.data;
   latest = req.runId;
   try {
-    const r = simulate(req.graph, req.weights, req.inputs, req.seed, () => latest !== req.runId);
+    const r = simulate(req.graph, req.weights, req.inputs, req.seed, () => latest !== req.runId, req.fixedPrecision);
     if (!r) return;
     const outputs: Record<string, { shape: number[]; data: Float32Array }> = {};
     const transfer: ArrayBuffer[] = [];
@@ -30,7 +50,16 @@ self.onmessage = (ev: MessageEvent<PreviewRequest>) => {
       outputs[id] = { shape: [...t.shape], data };
       transfer.push(data.buffer);
     }
-    const reply: PreviewReply = { runId: req.runId, ok: true, outputs, errors: r.errors, filledWeights: r.filledWeights, ms: r.ms };
+    let fixed: Record<string, FixedReply> | undefined;
+    if (r.fixed) {
+      fixed = {};
+      for (const [id, f] of Object.entries(r.fixed)) {
+        const data = new Float32Array(f.tensor.data);
+        fixed[id] = { shape: [...f.tensor.shape], data, type: f.type, maxAbs: f.maxAbs, rms: f.rms, maxLsb: f.maxLsb };
+        transfer.push(data.buffer);
+      }
+    }
+    const reply: PreviewReply = { runId: req.runId, ok: true, outputs, errors: r.errors, filledWeights: r.filledWeights, ms: r.ms, fixed, fixedError: r.fixedError };
     (self as unknown as Worker).postMessage(reply, transfer);
   } catch (err) {
     const reply: PreviewReply = { runId: req.runId, ok: false, error: (err as Error).message };
