@@ -444,10 +444,11 @@ int main() {
     std::printf("%g %g %g %g %g %g %g\\n", a.to_double(), b.to_double(), c.to_double(), e.to_double(), f.to_double(), g.to_double(), h.to_double()); }
   ap_fixed<4, 4, AP_TRN, AP_SAT> s1 = 19, s2 = -19; ap_fixed<4, 4, AP_TRN, AP_SAT_SYM> s3 = -19;
   ap_fixed<4, 4, AP_TRN, AP_WRAP, 1> w1 = 9; ap_fixed<4, 4, AP_TRN, AP_WRAP, 2> w2 = 9;
-  std::printf("%d %d %d %d %d\\n", s1.to_int(), s2.to_int(), s3.to_int(), w1.to_int(), w2.to_int());
+  ap_fixed<4, 4, AP_TRN, AP_WRAP_SM> m1 = 19, m2 = -19;
+  std::printf("%d %d %d %d %d %d %d\\n", s1.to_int(), s2.to_int(), s3.to_int(), w1.to_int(), w2.to_int(), m1.to_int(), m2.to_int());
 }
 `;
-    expect(runCpp('ug1399', src)).toBe('1.5 1 1 1.5 1 1 1\n-1 -1 -1.5 -1.5 -1 -1.5 -1\n7 -8 -7 1 5\n');
+    expect(runCpp('ug1399', src)).toBe('1.5 1 1 1.5 1 1 1\n-1 -1 -1.5 -1.5 -1 -1.5 -1\n7 -8 -7 1 5 -4 2\n');
   });
 
   it('unsupported uses fail at compile time with a clear message', () => {

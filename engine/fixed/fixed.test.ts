@@ -66,6 +66,9 @@ describe('UG1399 / FIXED_POINT.md examples', () => {
     expect(val(19, 'ap_fixed<4,4>')).toBe(3); // 19 = 0b10011 → 0011
     expect(val(9, 'ap_fixed<4,4,AP_TRN,AP_WRAP,1>')).toBe(1);
     expect(val(9, 'ap_fixed<4,4,AP_TRN,AP_WRAP,2>')).toBe(5);
+    // sign-magnitude wrap (UG1399's AP_WRAP_SM example)
+    expect(val(19, 'ap_fixed<4,4,AP_TRN,AP_WRAP_SM>')).toBe(-4);
+    expect(val(-19, 'ap_fixed<4,4,AP_TRN,AP_WRAP_SM>')).toBe(2);
     // a rounding carry overflows: 7.75 rounds to 8 then saturates
     expect(val(7.75, 'ap_fixed<4,4,AP_RND,AP_SAT>')).toBe(7);
     expect(val(7.75, 'ap_fixed<4,4,AP_RND,AP_WRAP>')).toBe(-8);
