@@ -9,7 +9,7 @@ import { randomTensor, seededRandom, type Tensor } from '../../tensor/tensor';
 import { TesseraError } from '../../graph/diagnostics';
 import { importKeras, importKeras3, importKerasH5, importKerasJson, type KerasImportResult } from './import';
 import {
-  batchNorm, conv, dense, depthwise, keras2H5, keras2Json, keras2WeightsH5, keras3File, keras3Json, plain, writeH5, type LayerSpec, type ModelSpec,
+  batchNorm, conv, dense, depthwise, separable, keras2H5, keras2Json, keras2WeightsH5, keras3File, keras3Json, plain, writeH5, type LayerSpec, type ModelSpec,
 } from './writer.testutil';
 import { keras3LayerPaths } from './weights';
 import { normalizeModelConfig } from './config';
@@ -270,6 +270,20 @@ describe('Keras layers tfjs has no layer for, against tf ops', () => {
       });
       await checkAllForms(spec, [x], [want]);
     }
+  });
+
+  it('SeparableConv2D vs tfjs (depth_multiplier 2, strides, same), SeparableConv1D vs tf.separableConv2d on H = 1', async () => {
+    const spec2 = single([7, 6, 3], separable('SeparableConv2D', 'sep', 2, { filters: 5, kernel_size: [3, 2], strides: [2, 1], padding: 'same', depth_multiplier: 2, activation: 'relu' },
+      [rnd([3, 2, 3, 2]), rnd([1, 1, 6, 5]), rnd([5])]));
+    const [r] = await checkAgainstTfjs(spec2);
+    expect(r.model.graph.nodes.map((n) => [n.name, n.type, n.params.groups])).toEqual([['x', 'Input', undefined], ['sep_depthwise', 'Conv2D', 3], ['sep', 'Conv2D', 1], ['sep_relu', 'ReLU', undefined]]);
+    const [dk, pk, b] = [rnd([3, 4, 2]), rnd([1, 8, 3]), rnd([3])];
+    const x = rnd([1, 9, 4]);
+    const want = tf.tidy(() => {
+      const y = tf.separableConv2d(tf.tensor4d(x.data, [1, 1, 9, 4]), tf.tensor4d(dk.data, [1, 3, 4, 2]), tf.tensor4d(pk.data, [1, 1, 8, 3]), [1, 1], 'valid', [1, 2]).add(tf.tensor1d(b.data));
+      return { shape: [1, y.shape[2] as number, 3], data: Float32Array.from(y.dataSync()) };
+    });
+    await checkAllForms(single([9, 4], separable('SeparableConv1D', 'sep1', 1, { filters: 3, kernel_size: [3], dilation_rate: [2], depth_multiplier: 2 }, [dk, pk, b])), [x], [want]);
   });
 
   it('DepthwiseConv1D with depth_multiplier 3 (vs tf.depthwiseConv2d on H = 1)', async () => {

@@ -30,6 +30,7 @@ const IGNORED = new Set([
   'moving_mean_initializer', 'moving_variance_initializer',
   'kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'depthwise_regularizer', 'gamma_regularizer', 'beta_regularizer',
   'kernel_constraint', 'bias_constraint', 'depthwise_constraint', 'gamma_constraint', 'beta_constraint',
+  'pointwise_initializer', 'pointwise_regularizer', 'pointwise_constraint',
   'batch_input_shape', 'batch_shape', 'input_shape', 'batch_size', 'input_dim',
   'momentum', 'fused', 'synchronized', 'renorm_clipping', 'renorm_momentum',
   'lora_alpha',
@@ -328,6 +329,46 @@ function convLayer(rank: 1 | 2, transpose: boolean, depthwise: boolean, quantize
   };
 }
 
+/** SeparableConv: a depthwise conv (groups = Cin, strides, padding, dilation) then a 1×1 pointwise conv with the bias. */
+function separableConv(rank: 1 | 2): Converter {
+  return (ctx, args, inputs) => {
+    const x = one(args, inputs);
+    if (x.shape.length !== rank + 2) args.fail(`needs a rank-${rank + 2} input (batch, ${rank} spatial axes, channels), got [${x.shape.slice(1).join(', ')}] per item`);
+    const fmt = dataFormatOf(args);
+    const cin = channelsOf(x.shape, fmt);
+    const kernel = intList(args, 'kernel_size', rank);
+    if (!kernel) return args.fail('has no kernel_size');
+    const strides = intList(args, 'strides', rank, 1)!;
+    const dilation = intList(args, 'dilation_rate', rank, 1)!;
+    const padding = args.get('padding') ?? 'valid';
+    if (padding !== 'valid' && padding !== 'same' && !(padding === 'causal' && rank === 1)) args.refuse('padding', padding, "expected 'valid' or 'same'");
+    const dm = args.get('depth_multiplier') ?? 1;
+    if (!Number.isInteger(dm) || (dm as number) < 1) args.refuse('depth_multiplier', dm, 'a positive integer is needed');
+    const filters = args.get('filters');
+    if (!Number.isInteger(filters) || (filters as number) < 1) args.refuse('filters', filters, 'a positive integer is needed');
+    args.only('groups', 1);
+    const useBias = args.get('use_bias') !== false;
+    const dataFormat = fmt === 'NXC' ? 'channels_last' : 'channels_first';
+    const mid = cin * (dm as number);
+    let dwParams, pwParams;
+    try {
+      dwParams = fromKeras(rank, false, { filters: mid, kernelSize: kernel, strides, dilationRate: dilation, padding: padding as 'valid' | 'same' | 'causal', groups: cin, useBias: false, dataFormat });
+      pwParams = fromKeras(rank, false, { filters: filters as number, kernelSize: new Array<number>(rank).fill(1), useBias, dataFormat });
+    } catch (err) {
+      return args.fail(err instanceof Error ? err.message : String(err));
+    }
+    const ws = ctx.weights.layer(args.layer, useBias ? ['depthwise_kernel', 'pointwise_kernel', 'bias'] : ['depthwise_kernel', 'pointwise_kernel']);
+    const dk = tensorOf(args, 'depthwise_kernel', ws.depthwise_kernel, [...kernel, cin, dm as number]);
+    const pk = tensorOf(args, 'pointwise_kernel', ws.pointwise_kernel, [...new Array<number>(rank).fill(1), mid, filters as number]);
+    const dw = ctx.b.add(args.where, `Conv${rank}D`, `${args.layer.name}_depthwise`, dwParams as unknown as Record<string, unknown>, [x],
+      { weight: weightToCanonical({ shape: [...kernel, 1, mid], data: dk.data }, 'conv', WEIGHT_LAYOUTS.conv.keras, cin) });
+    const pw: Record<string, Tensor> = { weight: weightToCanonical(pk, 'conv', WEIGHT_LAYOUTS.conv.keras, 1) };
+    if (useBias) pw.bias = tensorOf(args, 'bias', ws.bias, [filters as number]);
+    const y = ctx.b.add(args.where, `Conv${rank}D`, args.layer.name, pwParams as unknown as Record<string, unknown>, [dw], pw);
+    return applyActivation(ctx.b, args, 'activation', y, args.layer.name, false);
+  };
+}
+
 const dense = (quantized: boolean): Converter => (ctx, args, inputs) => {
   const x = one(args, inputs);
   const units = args.get('units');
@@ -523,6 +564,8 @@ export const CONVERTERS: Record<string, Converter> = {
   Conv2DTranspose: convLayer(2, true, false, false),
   DepthwiseConv1D: convLayer(1, false, true, false),
   DepthwiseConv2D: convLayer(2, false, true, false),
+  SeparableConv1D: separableConv(1),
+  SeparableConv2D: separableConv(2),
   Dense: dense(false),
   QConv1D: convLayer(1, false, false, true),
   QConv2D: convLayer(2, false, false, true),

@@ -43,8 +43,7 @@ export function keras3LayerPaths(model: KerasModelConfig): Map<string, string> {
 
 function varName(path: string): string {
   const last = path.split('/').pop() ?? path;
-  const bare = last.replace(/:\d+$/, '');
-  return bare === 'depthwise_kernel' ? 'kernel' : bare;
+  return last.replace(/:\d+$/, '');
 }
 
 /** A Keras 3 variable store rooted at `root` (the HDF5 file's root group). */
@@ -105,6 +104,11 @@ export function legacyStore(group: H5Group, label: string): WeightSource {
           }
         };
         walk(g, '');
+      }
+      // Keras 2 names a DepthwiseConv kernel depthwise_kernel; Keras 3 (and the converters) call it kernel.
+      if (expected.includes('kernel') && !out.kernel && out.depthwise_kernel && !expected.includes('depthwise_kernel')) {
+        out.kernel = out.depthwise_kernel;
+        delete out.depthwise_kernel;
       }
       for (const e of expected)
         if (!out[e]) throw new TesseraError(`${label}: layer '${layer.name}' (${layer.className}) has no '${e}' weight (found: ${Object.keys(out).join(', ') || 'none'}): the weights do not belong to this config`);

@@ -70,6 +70,18 @@ export function depthwise(cls: 'DepthwiseConv1D' | 'DepthwiseConv2D', name: stri
   return { cls, name, config, weights };
 }
 
+export function separable(cls: 'SeparableConv1D' | 'SeparableConv2D', name: string, rank: 1 | 2, c: Record<string, unknown>, weights?: Tensor[]): LayerSpec {
+  const tuple = (v: number) => new Array<number>(rank).fill(v);
+  const config: Record<string, unknown> = {
+    ...base, filters: 4, kernel_size: tuple(3), strides: tuple(1), padding: 'valid', data_format: 'channels_last', dilation_rate: tuple(1),
+    groups: 1, activation: 'linear', use_bias: true, depth_multiplier: 1,
+    depthwise_initializer: init('GlorotUniform', { seed: null }), pointwise_initializer: init('GlorotUniform', { seed: null }), bias_initializer: init('Zeros'),
+    depthwise_regularizer: null, pointwise_regularizer: null, bias_regularizer: null, activity_regularizer: null,
+    depthwise_constraint: null, pointwise_constraint: null, bias_constraint: null, ...c,
+  };
+  return { cls, name, config, weights };
+}
+
 export function dense(name: string, c: Record<string, unknown>, weights?: Tensor[]): LayerSpec {
   return { cls: 'Dense', name, config: { ...base, units: 4, activation: 'linear', use_bias: true, ...trainingArgs('kernel'), ...c }, weights };
 }
@@ -95,6 +107,7 @@ export function varNamesOf(l: LayerSpec, generation: 2 | 3): string[] {
   if (l.cls === 'BatchNormalization' || l.cls === 'QBatchNormalization')
     return [...(c.scale !== false ? ['gamma'] : []), ...(c.center !== false ? ['beta'] : []), 'moving_mean', 'moving_variance'];
   if ((l.weights?.length ?? 0) === 0) return [];
+  if (l.cls.startsWith('SeparableConv')) return c.use_bias === false ? ['depthwise_kernel', 'pointwise_kernel'] : ['depthwise_kernel', 'pointwise_kernel', 'bias'];
   const k = l.cls.includes('Depthwise') && generation === 2 ? 'depthwise_kernel' : 'kernel';
   return c.use_bias === false ? [k] : [k, 'bias'];
 }
