@@ -23,6 +23,8 @@ export interface ResolvedNode {
   inputIds: string[];
   inputShapes: Shape[];
   inputDims: number[][];
+  /** Graph layouts of the inputs (their producers' `layout`). */
+  inputLayouts: TensorLayout[];
   inputTypes: FixedType[];
   /** Output type (result_t; the input type for Input nodes). */
   outputType: FixedType;
@@ -78,9 +80,13 @@ export function resolveGraph(model: Model, cfg: HlsConfig, opts: ResolveOptions 
     const fmt = params && typeof params.dataFormat === 'string' ? (params.dataFormat as 'NCX' | 'NXC') : undefined;
     let layout: TensorLayout = fmt ?? ins[0]?.layout ?? 'NCX';
     if (outputShape.length < 3) layout = 'flat';
+    // A rank ≥ 3 tensor made from a flat one (Reshape) is stored channels-last like any spatial tensor:
+    // the reordering op maps graph order to it, and spatial consumers read [H][W][C].
+    else if (layout === 'flat') layout = 'NCX';
     const outputDims = firmwareDims(outputShape, layout);
     const inputShapes = ins.map((r) => r.outputShape);
     const inputDims = ins.map((r) => r.outputDims);
+    const inputLayouts = ins.map((r) => r.layout);
     const inputTypes = ins.map((r) => r.outputType);
     const spec = specFor(cfg, node);
     let config: ResolvedLayerConfig;
@@ -95,7 +101,7 @@ export function resolveGraph(model: Model, cfg: HlsConfig, opts: ResolveOptions 
       if (!op.fixed || !op.hls) {
         sink.error('hls-op-unsupported', 'type', node.type, `${node.type} has a fixed-point kernel and an HLS template`, 'this op is not synthesizable yet; remove it or replace it with a supported layer');
       }
-      const baseCtx = { node, name, index, params, inputShapes, outputShape, inputDims, outputDims, inputTypes, weights };
+      const baseCtx = { node, name, index, params, inputShapes, outputShape, inputDims, outputDims, inputTypes, weights, inputLayouts, outputLayout: layout };
       const blocks = op.hls ? op.hls.productBlocks(baseCtx) : [];
       const nTerms = Math.max(1, ...blocks.map((b) => b.nIn));
       const hasBias = Boolean(params?.bias) && !!weights.bias;
@@ -111,7 +117,7 @@ export function resolveGraph(model: Model, cfg: HlsConfig, opts: ResolveOptions 
       }
     }
     diagnostics.push(...sink.items);
-    const r: ResolvedNode = { id, node, name, index, layout, outputShape, outputDims, inputIds, inputShapes, inputDims, inputTypes, outputType, config, params };
+    const r: ResolvedNode = { id, node, name, index, layout, outputShape, outputDims, inputIds, inputShapes, inputDims, inputLayouts, inputTypes, outputType, config, params };
     nodes.push(r);
     byId[id] = r;
   });
@@ -130,5 +136,6 @@ export function layerContext(model: Model, r: ResolvedNode): HlsLayerContext<unk
     node: r.node, name: r.name, index: r.index, params: r.params,
     inputShapes: r.inputShapes, outputShape: r.outputShape, inputDims: r.inputDims, outputDims: r.outputDims,
     inputTypes: r.inputTypes, config: r.config, weights: model.weights?.[r.id] ?? {},
+    inputLayouts: r.inputLayouts, outputLayout: r.layout,
   };
 }

@@ -6,7 +6,7 @@ import { fixedType, fracBits } from '../../fixed/types';
 import { cast, fromDouble, mul, type Mantissa } from '../../fixed/arith';
 import type { CppStruct, FixedKernel, FixedTensor, HlsCallNames, HlsLayerContext, HlsLayerDef, HlsWeightArray } from '../../hls/layer';
 import { normalizeAxis } from '../spatial';
-import { callStmt, cnst, ctype, doubleLiteral, exactSumType, firmwareAxis, inputLayout, mantissaArray, setM, streamGeometry, weightName } from './common';
+import { callStmt, cnst, ctype, doubleLiteral, exactSumType, firmwareAxis, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, weightName } from './common';
 import {
   DEFAULT_TABLE_TYPE, seluTable, sigmoidTable, softmaxExpTable, softmaxInvTable, tableIndex, tableMantissas, tanhTable, TABLE_SIZE, type TableSpec,
 } from './tables';
@@ -46,7 +46,7 @@ function elementwiseHls<P>(e: ElementwiseHls<P>): HlsLayerDef<P> {
     usesAccumulator: false,
     productBlocks: () => [],
     configStructs(ctx): CppStruct[] {
-      const { chan, pixels } = streamGeometry(ctx.outputDims);
+      const { chan, pixels } = streamGeometry(ctx.outputDims, outputLayout(ctx));
       return [{
         name: cfgName(ctx),
         base: 'nnet::activ_config',
@@ -233,7 +233,7 @@ export const softmaxHls: HlsLayerDef<{ axis: number }> = {
     if (n > TABLE_SIZE) sink.error('hls-softmax-size', 'axis', ctx.params.axis, `at most ${TABLE_SIZE} values per softmax (the 1/x table covers sums up to ${TABLE_SIZE})`, 'softmax over a shorter axis');
   },
   configStructs(ctx) {
-    const { chan, pixels } = streamGeometry(ctx.outputDims);
+    const { chan, pixels } = streamGeometry(ctx.outputDims, outputLayout(ctx));
     const tt = tableType(ctx.config.precision);
     const inv = softmaxInvTable(chan);
     const exp = softmaxExpTable();
@@ -248,7 +248,7 @@ export const softmaxHls: HlsLayerDef<{ axis: number }> = {
     }];
   },
   weightArrays(ctx) {
-    const { chan } = streamGeometry(ctx.outputDims);
+    const { chan } = streamGeometry(ctx.outputDims, outputLayout(ctx));
     const tt = tableType(ctx.config.precision);
     return [
       { name: `${ctx.name}_exp_table`, type: tt, m: tableMantissas(softmaxExpTable(), tt), comment: 'exp(-i/128), i < 1024: index floor((max - x) * 128)' },

@@ -3,7 +3,7 @@
 // hls-templates/nnet/nnet_{dense,activation,batchnorm,pooling,upsampling,padding,merge,reshape}.h.
 import type { Shape, Tensor } from '../../tensor/tensor';
 import { sizeOf, tensor, transpose } from '../../tensor/tensor';
-import { TesseraError } from '../../graph/diagnostics';
+import { TesseraError, type DiagnosticSink } from '../../graph/diagnostics';
 import type { FixedType } from '../../fixed/types';
 import { fixedType } from '../../fixed/types';
 import { cast, fitsFloat64, normalize, quantizeMantissas, quantizeMantissasBig, type Mantissa } from '../../fixed/arith';
@@ -98,10 +98,10 @@ export function firmwareAxis(axis: number, rank: number, layout: TensorLayout): 
   return axis - 1;
 }
 
-/** Values per stream element (the last firmware axis) and elements per image. */
-export function streamGeometry(dims: readonly number[]): { chan: number; pixels: number } {
-  const chan = dims.length ? dims[dims.length - 1] : 1;
+/** Values per stream element (the last firmware axis; all values of a flat tensor) and elements per image. */
+export function streamGeometry(dims: readonly number[], layout?: TensorLayout): { chan: number; pixels: number } {
   const total = dims.reduce((a, b) => a * b, 1);
+  const chan = layout === 'flat' ? total : dims.length ? dims[dims.length - 1] : 1;
   return { chan, pixels: chan ? total / chan : 0 };
 }
 
@@ -177,4 +177,16 @@ export function movementKernel<P>(float: (params: P, inputs: Tensor[]) => Tensor
     const map = sourceMap(inputs.map((t) => t.shape), (xs) => float(params, xs));
     return gatherCast(inputs, map.index, map.inputOf, map.shape, precision.result_t);
   };
+}
+
+/** Ops with a dataFormat read their input in that layout: a producer in another layout is an error. */
+export function checkInputLayout(ctx: HlsLayerContext<{ dataFormat: 'NCX' | 'NXC' }>, sink: DiagnosticSink): void {
+  if (ctx.inputShapes[0].length < 3) return;
+  const got = inputLayout(ctx as HlsLayerContext<unknown>);
+  if (got !== ctx.params.dataFormat) {
+    sink.error(
+      'hls-layout-mismatch', 'dataFormat', ctx.params.dataFormat, `the input tensor is ${got} (its producer's data format) and this layer reads ${ctx.params.dataFormat}`,
+      `set dataFormat to ${got}, or insert a Transpose that produces ${ctx.params.dataFormat} data`,
+    );
+  }
 }

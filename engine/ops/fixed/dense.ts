@@ -5,7 +5,7 @@ import { cast, MacPlan, type Mantissa } from '../../fixed/arith';
 import type { FixedKernel, FixedTensor, HlsLayerDef, HlsWeightArray } from '../../hls/layer';
 import { quantizeTensor } from '../../hls/fixed-tensor';
 import { channelAxis, type DataFormat } from '../spatial';
-import { callStmt, cnst, ctype, inputLayout, mantissaArray, quantizeArray, setM, streamGeometry, weightName } from './common';
+import { callStmt, checkInputLayout, cnst, ctype, inputLayout, mantissaArray, outputLayout, quantizeArray, setM, streamGeometry, weightName } from './common';
 
 interface DenseP {
   units: number;
@@ -74,7 +74,7 @@ export const denseHls: HlsLayerDef<DenseP> = {
   configStructs(ctx) {
     const s = ctx.inputShapes[0];
     const nIn = s[s.length - 1];
-    const { pixels } = streamGeometry(ctx.outputDims);
+    const { pixels } = streamGeometry(ctx.outputDims, outputLayout(ctx));
     const p = ctx.config.precision;
     return [{
       name: `config_${ctx.name}`,
@@ -153,8 +153,9 @@ export const batchNormHls: HlsLayerDef<BnP> = {
   usesAccumulator: true,
   // One product per value, all in parallel (reuse factor 1); 'auto' accum_t sums one term.
   productBlocks: () => [],
+  check: checkInputLayout,
   configStructs(ctx) {
-    const { chan, pixels } = streamGeometry(ctx.outputDims);
+    const { chan, pixels } = streamGeometry(ctx.outputDims, outputLayout(ctx));
     const p = ctx.config.precision;
     return [{
       name: `config_${ctx.name}`,

@@ -37,7 +37,7 @@ export const addHls: HlsLayerDef<Record<string, never>> = {
   productBlocks: () => [],
   check: (ctx, sink) => checkInputs(ctx as HlsLayerContext<unknown>, 'Add', sink),
   configStructs(ctx) {
-    const { chan, pixels } = streamGeometry(ctx.outputDims);
+    const { chan, pixels } = streamGeometry(ctx.outputDims, outputLayout(ctx));
     return [{ name: `config_${ctx.name}`, base: 'nnet::merge_config', fields: [cnst('n_elem', chan * pixels), cnst('n_chan', chan), cnst('n_pixels', pixels)] }];
   },
   weightArrays: () => [],
@@ -69,7 +69,7 @@ export const concatenateHls: HlsLayerDef<ConcatP> = {
     const outer = dims[0].slice(0, fa).reduce((a, b) => a * b, 1);
     const channel = fa === last;
     const stream = ctx.config.io === 'io_stream';
-    const fields = [cnst('n_outer', outer), cnst('channel_axis', channel), cnst('n_pixels', streamGeometry(ctx.outputDims).pixels)];
+    const fields = [cnst('n_outer', outer), cnst('channel_axis', channel), cnst('n_pixels', streamGeometry(ctx.outputDims, outputLayout(ctx)).pixels)];
     dims.forEach((d, k) => {
       const values = d.slice(fa).reduce((a, b) => a * b, 1);
       const chan = d[last];
@@ -120,7 +120,7 @@ export function reorderHls<P>(float: (p: P, xs: Tensor[]) => Tensor, check?: Hls
         name: `config_${ctx.name}`,
         base: 'nnet::reorder_config',
         fields: [
-          cnst('n_elem', sizeOf(ctx.outputDims)), cnst('in_chan', streamGeometry(ctx.inputDims[0]).chan), cnst('out_chan', streamGeometry(ctx.outputDims).chan),
+          cnst('n_elem', sizeOf(ctx.outputDims)), cnst('in_chan', streamGeometry(ctx.inputDims[0], inputLayout(ctx)).chan), cnst('out_chan', streamGeometry(ctx.outputDims, outputLayout(ctx)).chan),
           ctype('index_t', INDEX_TYPE),
         ],
       }];

@@ -5,7 +5,7 @@ import { ufixedType } from '../../fixed/types';
 import { cast, fromDouble, mul, type Mantissa } from '../../fixed/arith';
 import type { CppStruct, FixedKernel, HlsCallNames, HlsLayerContext, HlsLayerDef } from '../../hls/layer';
 import { spatialView, type DataFormat } from '../spatial';
-import { callStmt, cnst, ctype, exactSumType, hwc, mantissaArray, setM, weightName } from './common';
+import { callStmt, checkInputLayout, cnst, ctype, exactSumType, hwc, mantissaArray, setM, weightName } from './common';
 
 // ---------------------------------------------------------------------------------------------
 // Pooling
@@ -110,6 +110,7 @@ function poolHls(mode: 'max' | 'avg'): HlsLayerDef<PoolP> {
     headers: ['nnet_pooling.h'],
     usesAccumulator: false,
     productBlocks: () => [],
+    check: checkInputLayout,
     configStructs(ctx): CppStruct[] {
       const i = hwc(ctx.inputDims[0]);
       const o = hwc(ctx.outputDims);
@@ -149,6 +150,7 @@ export const upSamplingHls: HlsLayerDef<{ scale: number[]; dataFormat: DataForma
   headers: ['nnet_upsampling.h'],
   usesAccumulator: false,
   productBlocks: () => [],
+  check: checkInputLayout,
   configStructs(ctx) {
     const i = hwc(ctx.inputDims[0]);
     const o = hwc(ctx.outputDims);
@@ -170,6 +172,7 @@ export const zeroPaddingHls: HlsLayerDef<{ padsBegin: number[]; padsEnd: number[
   headers: ['nnet_padding.h'],
   usesAccumulator: false,
   productBlocks: () => [],
+  check: checkInputLayout,
   configStructs(ctx) {
     const i = hwc(ctx.inputDims[0]);
     const o = hwc(ctx.outputDims);
