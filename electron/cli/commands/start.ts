@@ -39,7 +39,7 @@ export const startCommand: CliCommand = {
       const child = spawn(process.execPath, [forge, 'start', ...appArgs], { cwd: root, stdio: 'inherit' });
       return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
     }
-    console.log('Electron is not installed here (its binary cannot be downloaded on this machine): starting serve mode instead.');
+    console.log('Electron is not installed (no Electron binary found): starting serve mode instead; set up Electron with "npm install electron" where it can be downloaded.');
     let project = a.project;
     const { server, services, pageUrl } = await runServeMode({ ...a, project, open: false });
     if (!project) {
