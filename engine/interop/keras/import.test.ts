@@ -140,7 +140,7 @@ describe('Keras import vs tfjs: channels_first, Functional 1D, the required tran
     expect(g.nodes.map((n) => n.type)).toContain('Transpose');
   });
 
-  it('Functional 1D with two outputs: Conv1D (same, dilated), Add, Concatenate, Activation, ReLU, pools, Reshape, Dense on rank 3', async () => {
+  it('Functional 1D with two outputs: Conv1D (same, dilated), Add, Concatenate, Activation, ReLU, pools, Reshape, Permute, Dense on rank 3', async () => {
     const spec: ModelSpec = {
       kind: 'Functional',
       inputs: [{ name: 'seq', shape: [null, 12, 3] }],
@@ -156,11 +156,12 @@ describe('Keras import vs tfjs: channels_first, Functional 1D, the required tran
         plain('Reshape', 'rs', { target_shape: [2, 24] }, ['ap']),
         { ...dense('d', { units: 2, activation: 'sigmoid' }, [rnd([24, 2]), rnd([2])]), inputs: ['rs'] },
         plain('Concatenate', 'cat0', { axis: 1 }, ['a', 'b']),
+        plain('Permute', 'perm', { dims: [2, 1] }, ['cat0']),
       ],
-      outputs: ['d', 'cat0'],
+      outputs: ['d', 'perm'],
     };
     const rs = await checkAgainstTfjs(spec);
-    expect(rs[0].outputs.map((o) => o.shape)).toEqual([[1, 2, 2], [1, 24, 4]]);
+    expect(rs[0].outputs.map((o) => o.shape)).toEqual([[1, 2, 2], [1, 4, 24]]);
   });
 
   it("required case: Conv2DTranspose(128, (2,2), strides=(2,2), padding='same') on 8×8×256 (Keras XOI kernel → canonical IOX)", async () => {

@@ -71,7 +71,9 @@ export function buildKerasModel(model: KerasModelConfig, weights: WeightSource, 
       if (!Number.isInteger(d) || (d as number) < 1) args.fail(`axis ${i} of the input shape [${raw.map((x) => x ?? 'None').join(', ')}] is not a fixed size: give the Input a fixed shape`);
       return d as number;
     });
-    for (const k of ['dtype', 'sparse', 'ragged', 'name', 'optional', 'input_tensor']) args.get(k);
+    args.only('sparse', false);
+    args.only('ragged', false);
+    for (const k of ['dtype', 'name', 'optional', 'input_tensor']) args.get(k);
     args.finish();
     return b.add(args.where, 'Input', l.name, { shape, dataFormat: channelsFirst ? 'NCX' : 'NXC' }, []);
   };

@@ -511,6 +511,15 @@ const reshape: Converter = (ctx, args, inputs) => {
   return ctx.b.add(args.where, 'Reshape', args.layer.name, { targetShape: t }, [x]);
 };
 
+const permute: Converter = (ctx, args, inputs) => {
+  const x = one(args, inputs);
+  const dims = args.get('dims');
+  const r = x.shape.length - 1;
+  if (!Array.isArray(dims) || dims.length !== r || [...dims].sort((a, b) => a - b).some((d, i) => d !== i + 1))
+    args.refuse('dims', dims, `a permutation of 1…${r} (the axes after the batch) is needed`);
+  return ctx.b.add(args.where, 'Transpose', args.layer.name, { perm: [0, ...(dims as number[])] }, [x]);
+};
+
 const merge = (type: 'Add' | 'Concatenate'): Converter => (ctx, args, inputs) => {
   if (inputs.length < 2) args.fail(`merges 2 or more inputs, got ${inputs.length}`);
   if (type === 'Add') return ctx.b.add(args.where, 'Add', args.layer.name, {}, inputs);
@@ -598,6 +607,7 @@ export const CONVERTERS: Record<string, Converter> = {
   GlobalAveragePooling2D: globalPool(2, 'avg'),
   Flatten: flatten,
   Reshape: reshape,
+  Permute: permute,
   Add: merge('Add'),
   Concatenate: merge('Concatenate'),
   Dropout: identity,
