@@ -48,6 +48,7 @@ describe('serve mode', () => {
     expect(server.token).toMatch(/^[0-9a-f]{64}$/);
     expect(server.urlWithToken).toBe(`${server.url}?token=${server.token}`);
     await expect(startServer({ services, rendererDir, host: '0.0.0.0' })).rejects.toThrow(/--allow-remote/);
+    await expect(startServer({ services, rendererDir, port: server.port })).rejects.toThrow(new RegExp(`port ${server.port} on 127.0.0.1 is in use; pick another with --port`));
   });
 
   it('answers 401 on every /api/ route without the token or with a wrong one', async () => {

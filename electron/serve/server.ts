@@ -293,9 +293,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') reject(new Error(`port ${options.port} on ${host} is in use; pick another with --port, or leave --port out for a free one`));
+      else if (e.code === 'EACCES') reject(new Error(`not allowed to listen on port ${options.port}; use a port above 1023`));
+      else reject(e);
+    });
     server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });
