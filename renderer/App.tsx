@@ -1,6 +1,7 @@
 // The app shell: menu + toolbar on top, palette | canvas | inspector + preview.
 import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
+import { getApi } from './api/client';
 import { Canvas } from './canvas/Canvas';
 import { handleKeyDown, pasteHandled } from './commands';
 import { loadAppInfo, pasteText, restoreSession, serializeSelection, startAutosave } from './state/actions';
@@ -88,6 +89,15 @@ export function App() {
     const stop = startAutoPreview();
     const stopAutosave = startAutosave();
     void loadAppInfo();
+    // Service notices (and autosaves done elsewhere) arrive as events.
+    let stopEvents = () => {};
+    try {
+      stopEvents = getApi().onEvent((ev) => {
+        if (ev.type === 'notice') useUi.getState().notify(ev.level, ev.message);
+      });
+    } catch {
+      /* no event channel: notices only come with call results */
+    }
     void restoreSession();
     return () => {
       window.removeEventListener('keydown', onKey);
@@ -96,6 +106,7 @@ export function App() {
       document.removeEventListener('paste', onPaste);
       stop();
       stopAutosave();
+      stopEvents();
     };
   }, []);
 

@@ -51,7 +51,13 @@ function InputControls({ nodeId, name }: { nodeId: string; name: string }) {
   const onKind = (k: string) => {
     if (k === 'random') setSpec({ kind: 'random', nodeId, seed: 1, low: -1, high: 1 });
     else if (k === 'constant') setSpec({ kind: 'constant', nodeId, value: 1 });
-    else if (k === 'impulse') setSpec({ kind: 'impulse', nodeId, index: (info?.shape ?? []).map((d, i) => (i < 2 ? 0 : Math.floor(d / 2))), value: 1 });
+    else if (k === 'impulse') {
+      // Centre of the spatial axes, batch 0, channel 0 (in the input's own layout).
+      const shape = info?.shape ?? [];
+      const nxc = info?.format === 'NXC';
+      const index = shape.map((d, i) => (i === 0 || (nxc ? i === shape.length - 1 : i === 1) ? 0 : Math.floor(d / 2)));
+      setSpec({ kind: 'impulse', nodeId, index, value: 1 });
+    }
     else if (k === 'image') document.getElementById(`image-${nodeId}`)?.click();
   };
   return (
