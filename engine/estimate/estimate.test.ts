@@ -1,0 +1,185 @@
+// The estimate of Tessera's own templates: the HLS.md targets (ConvTranspose costs what the Conv with the
+// same MACs costs in io_parallel; io_stream ConvTranspose takes H_out·W_out steps at RF 1), the stream
+// cursor against an independent count, the DSP/LUT rule, and the figures shape.
+import { describe, expect, it } from 'vitest';
+import { convCaseModel, type ConvCase } from '../hls/conv-cases';
+import { defaultHlsConfig, type HlsConfig } from '../hls/config';
+import { estimateDesign } from './graph';
+import { dspPerMultiplier, estimateLayer, timingModel, bramForBank, fifoResources } from './model';
+import { formatEstimate } from './report';
+import { seededRandom } from '../tensor/tensor';
+
+function est(c: ConvCase, over: Partial<HlsConfig> = {}) {
+  const model = convCaseModel(c, 3);
+  const rf = typeof c.rf === 'number' ? c.rf : 1;
+  const cfg = defaultHlsConfig({ io: c.io, defaults: { strategy: c.strategy ?? 'latency', precision: c.precision, reuseFactor: rf, parallelizationFactor: typeof c.pf === 'number' ? c.pf : 1 }, ...over });
+  const r = estimateDesign(model, cfg);
+  if (!r.report) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
+  return r.report;
+}
+
+const within = (a: number, b: number, tol: number) => Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b));
+
+describe('io_parallel: ConvTranspose costs what the Conv with the same MACs costs (HLS.md, ±5 %)', () => {
+  // ConvTranspose 2D: Cin 4 → Cout 6, kernel 4, stride 2: phases of 2×2 taps, 4·4·6 = 96 products per pixel, 5×5 → 12×12.
+  // Conv 2D with 2×2 kernel, Cin 4 → Cout 6 (96 products per pixel) on 13×13 → 12×12 output pixels.
+  const shapes: [ConvCase, ConvCase][] = [
+    [
+      { name: 'ct', op: 'ConvTranspose2D', size: [5, 5], cin: 4, cout: 6, kernel: [4, 4], stride: [2, 2], io: 'io_parallel' },
+      { name: 'c', op: 'Conv2D', size: [13, 13], cin: 4, cout: 6, kernel: [2, 2], stride: [1, 1], io: 'io_parallel' },
+    ],
+    [
+      // 1D, uneven phases (k 3, s 2: phases of 2 and 1 taps, padded to 2): 2·3·5 = 30 products, 7 → 15 pixels.
+      { name: 'ct1', op: 'ConvTranspose1D', size: [7], cin: 3, cout: 5, kernel: [3], stride: [2], io: 'io_parallel' },
+      { name: 'c1', op: 'Conv1D', size: [16], cin: 3, cout: 5, kernel: [2], stride: [1], io: 'io_parallel' },
+    ],
+  ];
+  for (const [ct, c] of shapes) {
+    for (const rf of [1, 2, 3, 6]) {
+      for (const strategy of ['latency', 'resource'] as const) {
+        it(`${ct.op} vs ${c.op}, RF ${rf}, ${strategy}`, () => {
+          const a = est({ ...ct, rf, strategy });
+          const b = est({ ...c, rf, strategy });
+          const la = a.layers[0], lb = b.layers[0];
+          expect(la.iterations).toBe(lb.iterations);
+          expect(la.multipliers).toBe(lb.multipliers);
+          expect(within(a.latency.worst.cycles!, b.latency.worst.cycles!, 0.05)).toBe(true);
+          expect(within(a.interval.min!, b.interval.min!, 0.05)).toBe(true);
+          // Same multipliers; DSPs may differ only through the constant weights' values at RF 1.
+          if (rf > 1) expect(a.resources.DSP.used).toBe(b.resources.DSP.used);
+          expect(la.ii).toBe(rf);
+        });
+      }
+    }
+  }
+});
+
+describe('io_stream ConvTranspose: one output pixel per step at RF 1 (H_out·W_out), no end-of-row bursts', () => {
+  const cases: ConvCase[] = [
+    { name: 's2k4', op: 'ConvTranspose2D', size: [6, 7], cin: 3, cout: 4, kernel: [4, 4], stride: [2, 2], io: 'io_stream' },
+    { name: 's2k3pad', op: 'ConvTranspose2D', size: [5, 6], cin: 2, cout: 3, kernel: [3, 3], stride: [2, 2], padsBegin: [1, 1], padsEnd: [0, 1], outputPadding: [1, 0], io: 'io_stream' },
+    { name: 's3k2', op: 'ConvTranspose2D', size: [4, 5], cin: 2, cout: 2, kernel: [2, 2], stride: [3, 3], io: 'io_stream' },
+    { name: 'dil', op: 'ConvTranspose2D', size: [5, 5], cin: 2, cout: 2, kernel: [3, 3], stride: [2, 2], dilation: [2, 2], io: 'io_stream' },
+    { name: '1d', op: 'ConvTranspose1D', size: [9], cin: 3, cout: 2, kernel: [5], stride: [2], io: 'io_stream' },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const r = est(c);
+      const l = r.layers[0];
+      const [Ho, Wo] = c.size.length === 2 ? outSize(c) : [1, outSize(c)[0]];
+      const W = c.size[c.size.length - 1];
+      // Every output takes one step; the reads that must precede the first output are at most ~one input row.
+      expect(l.iterations).toBeGreaterThanOrEqual(Ho * Wo);
+      expect(l.iterations - Ho * Wo).toBeLessThanOrEqual(W + 2);
+      expect(l.ii).toBe(1);
+      // Steady state: the stage's latency is its steps plus a constant pipeline depth.
+      expect(l.latency - l.iterations).toBeGreaterThanOrEqual(0);
+      expect(l.latency - l.iterations).toBeLessThanOrEqual(8);
+    });
+  }
+
+  it('RF 2 doubles the steps time (II = RF)', () => {
+    const c: ConvCase = { name: 'rf', op: 'ConvTranspose2D', size: [4, 4], cin: 2, cout: 4, kernel: [2, 2], stride: [2, 2], io: 'io_stream' };
+    const a = est({ ...c, rf: 1 }).layers[0];
+    const b = est({ ...c, rf: 2 }).layers[0];
+    expect(b.ii).toBe(2);
+    expect(b.latency - a.latency).toBe(a.iterations - 1);
+    expect(b.multipliers * 2).toBe(a.multipliers);
+  });
+});
+
+function outSize(c: ConvCase): number[] {
+  return c.size.map((n, i) => {
+    const k = c.kernel[i], s = c.stride[i], d = c.dilation?.[i] ?? 1;
+    const pb = c.padsBegin?.[i] ?? 0, pe = c.padsEnd?.[i] ?? 0, op = c.outputPadding?.[i] ?? 0;
+    return (n - 1) * s + (k - 1) * d + 1 - pb - pe + op;
+  });
+}
+
+describe('stream Conv: the cursor reads every input once and writes every output once', () => {
+  it('stride 1 same padding: one step per output, plus the reads before the first output and one per new row', () => {
+    const c: ConvCase = { name: 'same', op: 'Conv2D', size: [8, 9], cin: 3, cout: 4, kernel: [3, 3], stride: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1], io: 'io_stream' };
+    const l = est(c).layers[0];
+    // Output (0,0) needs pixel (1,1) = raster 10: 10 read-only steps; then reads and writes go in lockstep
+    // except once per output row 1..6 (its first output needs the next input row while the previous
+    // row's last outputs needed nothing new); row 7 needs no new row.
+    expect(l.iterations).toBe(8 * 9 + 10 + 6);
+  });
+  it('stride 2 valid: reads dominate (H·W steps)', () => {
+    const c: ConvCase = { name: 'v', op: 'Conv2D', size: [9, 9], cin: 2, cout: 2, kernel: [3, 3], stride: [2, 2], io: 'io_stream' };
+    expect(est(c).layers[0].iterations).toBe(81);
+  });
+});
+
+describe('resource rules', () => {
+  it('DSP per product: narrow operands go to LUTs, 27×18 fits one DSP48E2, wider ones cascade', () => {
+    expect(dspPerMultiplier(16, 16)).toBe(1);
+    expect(dspPerMultiplier(8, 16)).toBe(0);
+    expect(dspPerMultiplier(10, 27)).toBe(0);
+    expect(dspPerMultiplier(11, 27)).toBe(1);
+    expect(dspPerMultiplier(27, 18)).toBe(1);
+    expect(dspPerMultiplier(32, 32)).toBe(2);
+    expect(dspPerMultiplier(48, 30)).toBe(2);
+  });
+  it('narrow precision moves every product to LUTs', () => {
+    const c: ConvCase = { name: 'n', op: 'Conv2D', size: [6, 6], cin: 3, cout: 4, kernel: [3, 3], stride: [1, 1], io: 'io_parallel', rf: 4 };
+    const wide = est(c);
+    const narrow = est({ ...c, precision: { weight_t: 'ap_fixed<8,3>', result_t: 'ap_fixed<8,3>', accum_t: 'ap_fixed<20,8>' } });
+    expect(wide.resources.DSP.used).toBe(27);
+    expect(narrow.resources.DSP.used).toBe(0);
+    expect(narrow.layers[0].lutMultipliers).toBe(27);
+    expect(narrow.resources.LUT.used!).toBeGreaterThan(wide.resources.LUT.used! - 200);
+  });
+  it('BRAM for big banks, LUTRAM/SRL for small ones, FIFOs by depth', () => {
+    expect(bramForBank(1024, 18)).toBe(1);
+    expect(bramForBank(64, 16)).toBe(0);
+    expect(bramForBank(2048, 16)).toBe(2);
+    expect(fifoResources(2, 64).BRAM_18K).toBe(0);
+    expect(fifoResources(16, 64).LUTRAM).toBe(64);
+    expect(fifoResources(4096, 48).BRAM_18K).toBeGreaterThanOrEqual(6);
+  });
+  it('random precisions and RFs: DSPs never exceed multipliers × cascade, latency grows with RF', () => {
+    const rnd = seededRandom(11);
+    for (let i = 0; i < 20; i++) {
+      const cin = 1 + Math.floor(rnd() * 4), cout = 1 + Math.floor(rnd() * 5), k = 1 + Math.floor(rnd() * 3);
+      const c: ConvCase = { name: 'r', op: 'Conv2D', size: [6, 5], cin, cout, kernel: [k, k], stride: [1, 1], io: rnd() < 0.5 ? 'io_parallel' : 'io_stream' };
+      const P = cin * cout * k * k;
+      const rf = [1, P].concat(P % 2 === 0 ? [2] : [])[Math.floor(rnd() * (P % 2 === 0 ? 3 : 2))];
+      const r = est({ ...c, rf });
+      const l = r.layers[0];
+      expect(l.multipliers).toBe(P / rf);
+      expect(r.resources.DSP.used!).toBeLessThanOrEqual(l.multipliers * 2);
+      if (rf > 1) expect(r.latency.worst.cycles!).toBeGreaterThan(est({ ...c, rf: 1 }).latency.worst.cycles!);
+    }
+  });
+});
+
+describe('report shape', () => {
+  it('labelled estimate, ns from the clock, percentages of the part, printable', () => {
+    const c: ConvCase = { name: 'p', op: 'ConvTranspose2D', size: [4, 4], cin: 2, cout: 3, kernel: [3, 3], stride: [2, 2], io: 'io_stream' };
+    const r = est(c, { clockPeriodNs: 4 });
+    expect(r.source).toBe('estimate');
+    expect(r.latency.worst.ns).toBeCloseTo(r.latency.worst.cycles! * 4, 6);
+    expect(r.resources.DSP.available).toBe(12288);
+    expect(r.resources.DSP.percent).toBeCloseTo((r.resources.DSP.used! / 12288) * 100, 1);
+    expect(r.modules.length).toBe(1);
+    const text = formatEstimate(r);
+    expect(text).toMatch(/^ESTIMATE/);
+    expect(text.split('\n').filter((l) => /\[estimate\]/.test(l)).length).toBe(2);
+  });
+  it('an invalid RF gives the generator diagnostics, no estimate', () => {
+    const model = convCaseModel({ name: 'x', op: 'Conv2D', size: [4, 4], cin: 2, cout: 3, kernel: [3, 3], stride: [1, 1], io: 'io_parallel' });
+    const r = estimateDesign(model, defaultHlsConfig({ defaults: { reuseFactor: 5 } }));
+    expect(r.report).toBeNull();
+    expect(r.diagnostics.some((d) => d.code === 'hls-reuse-factor')).toBe(true);
+  });
+  it('layer estimate is deterministic and timing-dependent', () => {
+    const d = { name: 'd', type: 'Dense', kind: 'mac' as const, flavour: 'tessera' as const, outValuesPerPixel: 8, outPixels: 1, outBits: 16, inValuesPerPixel: 64, inPixels: 1, inBits: 16,
+      schedule: { io: 'io_parallel' as const, strategy: 'latency' as const, reuseFactor: 1, parallelizationFactor: 1, iterations: 1, ii: 1, overhead: 0, looped: false },
+      mac: { nIn: 64, nOut: 8, products: 512, dataBits: 16, weightBits: 16, accumBits: 24, hasBias: true } };
+    const slow = estimateLayer(d, timingModel(10));
+    const fast = estimateLayer(d, timingModel(2));
+    expect(fast.latency).toBeGreaterThan(slow.latency);
+    expect(slow.multipliers).toBe(512);
+  });
+});

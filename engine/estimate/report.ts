@@ -1,0 +1,127 @@
+// The estimate in the figures shape of engine/reports (SynthFigures / ModuleReport), every figure labelled
+// source 'estimate', plus the per-layer detail (multipliers, LUTRAM, iterations) and a text table.
+import type { IoType } from '../hls/config';
+import { emptyFigures, type ModuleReport, type Resources, type SynthFigures } from '../reports/types';
+import { combine, estimateLayer, fifoResources, type EstimateTool, type LayerDescription, type LayerEstimate, type ResourceEstimate, type TemplateFlavour, type TimingModel } from './model';
+
+export const ESTIMATE_SOURCE = 'estimate' as const;
+
+/** Resources of the part (available), for percentages; absent = unknown part. */
+export interface PartResources {
+  BRAM_18K: number;
+  DSP: number;
+  FF: number;
+  LUT: number;
+  URAM: number;
+}
+
+/** Resources of parts Tessera knows; other parts get no percentages. */
+export const KNOWN_PARTS: Record<string, PartResources> = {
+  'xcvu13p-flga2577-2-e': { BRAM_18K: 5376, DSP: 12288, FF: 3456000, LUT: 1728000, URAM: 1280 },
+  'xcvu9p-flga2104-2-e': { BRAM_18K: 4320, DSP: 6840, FF: 2364480, LUT: 1182240, URAM: 960 },
+  'xc7z020-clg400-1': { BRAM_18K: 280, DSP: 220, FF: 106400, LUT: 53200, URAM: 0 },
+  'xcku115-flva1517-2-e': { BRAM_18K: 4320, DSP: 5520, FF: 1326720, LUT: 663360, URAM: 0 },
+  'xczu9eg-ffvb1156-2-e': { BRAM_18K: 1824, DSP: 2520, FF: 548160, LUT: 274080, URAM: 0 },
+};
+
+export interface EstimateReport extends SynthFigures {
+  /** Every figure here is an analytical estimate, never a tool's result. */
+  source: typeof ESTIMATE_SOURCE;
+  flavour: TemplateFlavour;
+  /** The tool whose behaviour the timing rules follow. */
+  tool: EstimateTool;
+  io: IoType;
+  top: string | null;
+  part: string | null;
+  /** One per layer, in the reports' module shape (each labelled by the report's source). */
+  modules: ModuleReport[];
+  layers: LayerEstimate[];
+  /** LUTs used as distributed RAM / shift registers (included in LUT). */
+  lutram: number;
+  multipliers: number;
+  notes: string[];
+}
+
+function toResources(r: ResourceEstimate, part: PartResources | null): Resources {
+  const out = emptyFigures().resources;
+  for (const k of ['BRAM_18K', 'DSP', 'FF', 'LUT', 'URAM'] as const) {
+    const used = Math.round(r[k]);
+    const available = part ? part[k] : null;
+    out[k] = { used, available, percent: available ? Math.round((used / available) * 10000) / 100 : null };
+  }
+  return out;
+}
+
+function figures(latency: number, interval: number, t: TimingModel, r: ResourceEstimate, part: PartResources | null, pipelineType: string): SynthFigures {
+  const f = emptyFigures();
+  const lat = { cycles: latency, ns: Math.round(latency * t.clockPeriodNs * 1000) / 1000 };
+  f.latency = { best: lat, average: { ...lat }, worst: { ...lat } };
+  f.interval = { min: interval, max: interval };
+  f.pipelineType = pipelineType;
+  f.clock = { targetNs: t.clockPeriodNs, uncertaintyNs: Math.round(t.clockPeriodNs * t.uncertainty * 1000) / 1000, estimatedNs: null };
+  f.resources = toResources(r, part);
+  return f;
+}
+
+export interface AssembleInput {
+  io: IoType;
+  layers: readonly LayerDescription[];
+  fifos: readonly { depth: number; bits: number }[];
+  timing: TimingModel;
+  inputBits: number;
+  flavour: TemplateFlavour;
+  top?: string | null;
+  part?: string | null;
+  notes?: string[];
+}
+
+export function assembleEstimate(input: AssembleInput): EstimateReport {
+  const t = input.timing;
+  const part = input.part ? KNOWN_PARTS[input.part] ?? null : null;
+  const layers = input.layers.map((d) => estimateLayer(d, t));
+  const fifos = input.fifos.map((f) => fifoResources(f.depth, f.bits));
+  const total = combine(input.io, layers, fifos, t, input.inputBits);
+  const top = figures(total.latency, total.interval, t, total.resources, part, input.io === 'io_stream' ? 'dataflow' : 'pipelined');
+  const modules: ModuleReport[] = layers.map((l) => ({
+    name: l.name,
+    instance: null,
+    ...figures(l.latency, l.interval, t, l.resources, part, l.iterations > 1 ? 'loop pipelined' : 'pipelined'),
+  }));
+  const notes = [
+    'estimate: analytical model of the templates (engine/estimate/README.md), not a vendor tool result',
+    ...(input.notes ?? []),
+    ...(part ? [] : input.part ? [`part ${input.part} unknown to the estimator: no percentages`] : []),
+  ];
+  return {
+    source: ESTIMATE_SOURCE,
+    flavour: input.flavour,
+    tool: t.tool,
+    io: input.io,
+    top: input.top ?? null,
+    part: input.part ?? null,
+    ...top,
+    modules,
+    layers,
+    lutram: Math.round(total.resources.LUTRAM),
+    multipliers: layers.reduce((a, l) => a + l.multipliers, 0),
+    notes,
+  };
+}
+
+/** A plain-text table of the estimate (every line says estimate). */
+export function formatEstimate(r: EstimateReport): string {
+  const pad = (s: string, n: number) => s.padEnd(n);
+  const num = (v: number | null) => (v === null ? '-' : String(v));
+  const lines: string[] = [];
+  lines.push(`ESTIMATE (analytical model, no vendor tool result) — ${r.io}, ${r.tool === 'vitis_hls' ? 'Vitis HLS' : 'Vivado HLS'} rules, clock ${r.clock.targetNs} ns${r.part ? `, part ${r.part}` : ''}`);
+  lines.push(`  latency ${num(r.latency.worst.cycles)} cycles (${num(r.latency.worst.ns)} ns), interval ${num(r.interval.min)} cycles   [estimate]`);
+  const res = r.resources;
+  const pct = (k: keyof Resources) => (res[k].percent === null ? '' : ` (${res[k].percent}%)`);
+  lines.push(`  DSP ${num(res.DSP.used)}${pct('DSP')}  LUT ${num(res.LUT.used)}${pct('LUT')}  FF ${num(res.FF.used)}${pct('FF')}  BRAM_18K ${num(res.BRAM_18K.used)}${pct('BRAM_18K')}  (LUTRAM ${r.lutram}, multipliers ${r.multipliers})   [estimate]`);
+  lines.push(`  ${pad('layer', 24)} ${pad('type', 18)} ${pad('latency', 8)} ${pad('II', 6)} ${pad('iter', 7)} ${pad('mult', 6)} ${pad('DSP', 6)} ${pad('LUT', 8)} ${pad('FF', 8)} BRAM`);
+  for (const l of r.layers) {
+    const x = l.resources;
+    lines.push(`  ${pad(l.name, 24)} ${pad(l.type, 18)} ${pad(String(l.latency), 8)} ${pad(String(l.ii), 6)} ${pad(String(l.iterations), 7)} ${pad(String(l.multipliers), 6)} ${pad(String(Math.round(x.DSP)), 6)} ${pad(String(Math.round(x.LUT)), 8)} ${pad(String(Math.round(x.FF)), 8)} ${Math.round(x.BRAM_18K)}`);
+  }
+  return lines.join('\n');
+}
