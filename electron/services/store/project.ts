@@ -281,7 +281,11 @@ export class ProjectFile {
     const lock = ProjectLock.acquire(abs);
     try {
       const version = inspectProject(abs); // again under the lock: the file may have changed meanwhile
-      if (version < CURRENT_SCHEMA_VERSION) fs.copyFileSync(abs, `${abs}.v${version}.bak`, fs.constants.COPYFILE_EXCL);
+      if (version < CURRENT_SCHEMA_VERSION) {
+        let bak = `${abs}.v${version}.bak`;
+        for (let i = 2; fs.existsSync(bak); i++) bak = `${abs}.v${version}-${i}.bak`;
+        fs.copyFileSync(abs, bak, fs.constants.COPYFILE_EXCL);
+      }
       const db = openDatabase(abs, { fileMustExist: true });
       try {
         configure(db);
@@ -296,9 +300,6 @@ export class ProjectFile {
     } catch (e) {
       lock.release();
       if (e instanceof StoreError) throw e;
-      if (sqliteCode(e) === 'EEXIST' || (e as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new StoreError('io', `cannot keep a backup before migrating ${path.basename(abs)}: ${(e as Error).message}; move the old .bak away`);
-      }
       throw new StoreError(isCorruption(e) ? 'corrupt' : 'io', `cannot open ${path.basename(abs)}: ${(e as Error).message}`);
     }
   }
