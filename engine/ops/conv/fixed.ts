@@ -7,7 +7,8 @@
 import type { Shape, Tensor } from '../../tensor/tensor';
 import { sizeOf } from '../../tensor/tensor';
 import { MacPlan } from '../../fixed/arith';
-import { castBig, castNum, formatOf } from '../../fixed/cast';
+import { castBig, castClosedNum, castNum, formatOf, hasClosedForm, p2 } from '../../fixed/cast';
+import { fixedType, fracBits } from '../../fixed/types';
 import { fitsFloat64 } from '../../fixed/arith';
 import type { FixedKernel, FixedTensor } from '../../hls/layer';
 import type { LayerPrecision } from '../../fixed/precision';
@@ -125,6 +126,57 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
         return (((grp * cinG + c) * coutG + (co % coutG)) * D.kh + th) * D.kw + tw;
       }
     : (co: number, c: number, th: number, tw: number) => ((co * cinG + c) * D.kh + th) * D.kw + tw;
+  // Fast path (FIXED_POINT.md): with a wrap-around accumulator (AP_WRAP, N = 0) the chain is a modular sum, and
+  // with any accumulator whose partial sums provably stay in range (bound from the actual input and weights)
+  // no step overflows; either way the result is the exact sum of the per-term quantized products, cast once.
+  const accT = prec.accum_t;
+  const accF = fracBits(accT);
+  const prodF = fracBits(x.type) + fracBits(prec.weight_t);
+  const shift = accF - prodF;
+  const termMode = shift >= 0 ? 0 : accT.Q === 'AP_TRN' ? 1 : 2;
+  const termScale = p2(shift);
+  const wide = fixedType(53, 53 - accF, { Q: accT.Q });
+  const nTerms = cinG * D.kh * D.kw;
+  let maxAbsX = 0;
+  if (xNCX instanceof Float64Array) for (let i = 0; i < xNCX.length; i++) maxAbsX = Math.max(maxAbsX, Math.abs(xNCX[i]));
+  const fastCo = new Uint8Array(D.Co);
+  const noOvfCo = new Uint8Array(D.Co);
+  const startCo = new Float64Array(D.Co);
+  if (fast) {
+    const wm = w.m as Float64Array;
+    const modular = accT.kind === 'fixed' && accT.O === 'AP_WRAP' && accT.N === 0;
+    const accMax = accT.signed ? p2(accT.W - 1) - 1 : -1;
+    for (let co = 0; co < D.Co; co++) {
+      let sw = 0;
+      for (let c = 0; c < cinG; c++) for (let t = 0; t < D.kh * D.kw; t++) {
+        const th = Math.floor(t / D.kw);
+        sw += Math.abs(wm[wIndex(co, c, th, t % D.kw)]);
+      }
+      startCo[co] = plan.start(b ? (b.m as Float64Array)[co] : 0);
+      const bound = Math.abs(startCo[co]) + maxAbsX * sw * termScale + (termMode === 0 ? 0 : nTerms);
+      const exact = bound < 2 ** 52 && maxAbsX * sw < 2 ** 53;
+      noOvfCo[co] = bound <= accMax ? 1 : 0;
+      fastCo[co] = exact && accT.kind === 'fixed' && (noOvfCo[co] === 1 || (modular && hasClosedForm(accT))) ? 1 : 0;
+    }
+  }
+  let xl: Float64Array | null = null;
+  let wl: Float64Array | null = null;
+  if (fastCo.some((f) => f === 1)) {
+    const xm = xNCX as Float64Array;
+    const wm = w.m as Float64Array;
+    xl = new Float64Array(xm.length);
+    for (let n = 0; n < D.N; n++)
+      for (let c = 0; c < D.C; c++) {
+        const src = (n * D.C + c) * plane;
+        const dst = n * plane * D.C + c;
+        for (let i = 0; i < plane; i++) xl[dst + i * D.C] = xm[src + i];
+      }
+    wl = new Float64Array(D.Co * D.kh * D.kw * cinG);
+    for (let co = 0; co < D.Co; co++)
+      for (let th = 0; th < D.kh; th++)
+        for (let tw = 0; tw < D.kw; tw++)
+          for (let c = 0; c < cinG; c++) wl[((co * D.kh + th) * D.kw + tw) * cinG + c] = wm[wIndex(co, c, th, tw)];
+  }
   let o = 0;
   for (let n = 0; n < D.N; n++) {
     for (let co = 0; co < D.Co; co++) {
@@ -137,7 +189,29 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
         const rl = rowsH[oh];
         for (let ow = 0; ow < D.Wo; ow++) {
           const cl = colsW[ow];
-          if (fast) {
+          if (fastCo[co]) {
+            // Exact sum of the per-term quantized products (order-free: modular or provably no overflow).
+            // Channels-last copies: the channel loop reads contiguous memory.
+            const xm = xl!;
+            const wm = wl!;
+            const xb = n * plane * D.C + grp * cinG;
+            const wb = co * D.kh * D.kw * cinG;
+            let sum = 0;
+            for (let a = 0; a < rl.length; a += 2) {
+              const ih = rl[a], th = rl[a + 1];
+              for (let e = 0; e < cl.length; e += 2) {
+                const iw = cl[e], tw = cl[e + 1];
+                const xi = xb + (ih * D.W + iw) * D.C;
+                const wi = wb + (th * D.kw + tw) * cinG;
+                if (termMode === 0) for (let c = 0; c < cinG; c++) sum += xm[xi + c] * wm[wi + c];
+                else if (termMode === 1) for (let c = 0; c < cinG; c++) sum += Math.floor(xm[xi + c] * wm[wi + c] * termScale);
+                else for (let c = 0; c < cinG; c++) sum += castClosedNum(xm[xi + c] * wm[wi + c], prodF, wide);
+              }
+            }
+            const total = startCo[co] + (termMode === 0 ? sum * termScale : sum);
+            const acc = noOvfCo[co] ? total : castClosedNum(total, accF, prec.accum_t);
+            (out as Float64Array)[o++] = castNum(acc, accFmt, outType);
+          } else if (fast) {
             const xm = xNCX as Float64Array;
             const wm = w.m as Float64Array;
             let acc = plan.start(b ? (b.m as Float64Array)[co] : 0);
