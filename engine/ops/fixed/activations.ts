@@ -2,11 +2,11 @@
 // (hls-templates/nnet/nnet_activation.h; tables in ./tables.ts).
 import { stridesOf } from '../../tensor/tensor';
 import type { FixedType } from '../../fixed/types';
-import { fixedType, fracBits } from '../../fixed/types';
+import { fixedType, fracBits, mulType } from '../../fixed/types';
 import { cast, fromDouble, mul, type Mantissa } from '../../fixed/arith';
 import type { CppStruct, FixedKernel, FixedTensor, HlsCallNames, HlsLayerContext, HlsLayerDef, HlsWeightArray } from '../../hls/layer';
 import { normalizeAxis } from '../spatial';
-import { callStmt, cnst, ctype, doubleLiteral, exactSumType, firmwareAxis, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, weightName } from './common';
+import { callStmt, caster, cnst, ctype, doubleLiteral, exactSumType, firmwareAxis, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, weightName } from './common';
 import {
   DEFAULT_TABLE_TYPE, seluTable, sigmoidTable, softmaxExpTable, softmaxInvTable, tableIndex, tableMantissas, tanhTable, TABLE_SIZE, type TableSpec,
 } from './tables';
@@ -80,7 +80,8 @@ export const reluFixed: FixedKernel<unknown> = ({ inputs, precision }) => {
   const x = inputs[0];
   const res = precision.result_t;
   const zero = fromDouble(0, res);
-  return mapFixed(x, res, (m) => (m > 0 ? cast(m, x.type, res) : zero));
+  const c = caster(x.type, res);
+  return mapFixed(x, res, (m) => (m > 0 ? c(m) : zero));
 };
 export const reluHls = elementwiseHls<unknown>({ fn: 'relu' });
 
@@ -92,11 +93,9 @@ export const leakyReluFixed: FixedKernel<{ alpha: number }> = ({ params, inputs,
   const res = precision.result_t;
   const at = constantType(params.alpha);
   const a = fromDouble(params.alpha, at);
-  return mapFixed(x, res, (m) => {
-    if (m >= 0) return cast(m, x.type, res);
-    const p = mul(m, x.type, a, at);
-    return cast(p.m, p.t, res);
-  });
+  const pos = caster(x.type, res);
+  const neg = caster(mulType(x.type, at), res);
+  return mapFixed(x, res, (m) => (m >= 0 ? pos(m) : neg(mul(m, x.type, a, at).m)));
 };
 export const leakyReluHls = elementwiseHls<{ alpha: number }>({
   fn: 'leaky_relu',

@@ -7,12 +7,25 @@ import { TesseraError, type DiagnosticSink } from '../../graph/diagnostics';
 import type { FixedType } from '../../fixed/types';
 import { fixedType } from '../../fixed/types';
 import { cast, fitsFloat64, normalize, quantizeMantissas, quantizeMantissasBig, type Mantissa } from '../../fixed/arith';
+import { castClosedNum, castFitsFloat64, castNum, formatOf, hasClosedForm } from '../../fixed/cast';
 import type { CppField, FixedKernel, FixedTensor, HlsCallNames, HlsLayerContext, TensorLayout } from '../../hls/layer';
 import { toChannelsLastPerm } from '../../hls/fixed-tensor';
 
 /** A writable mantissa array for `type` (Float64Array when exact in float64, else bigint[]). */
 export function mantissaArray(n: number, type: FixedType): Float64Array | bigint[] {
   return fitsFloat64(type) ? new Float64Array(n) : new Array<bigint>(n).fill(0n);
+}
+
+/** A cast src → dst with the per-type work done once (identity when the value set is the same). */
+export function caster(src: FixedType, dst: FixedType): (m: Mantissa) => Mantissa {
+  if (src.kind === dst.kind && src.W === dst.W && src.I === dst.I && src.signed === dst.signed) return (m) => normalize(m, dst);
+  const f = formatOf(src);
+  if (castFitsFloat64(f, dst)) {
+    const F2 = src.W - src.I;
+    if (dst.kind === 'fixed' && hasClosedForm(dst)) return (m) => (typeof m === 'number' ? castClosedNum(m, F2, dst) : cast(m, src, dst));
+    return (m) => (typeof m === 'number' ? castNum(m, f, dst) : cast(m, src, dst));
+  }
+  return (m) => cast(m, src, dst);
 }
 
 /** Doubles quantized into `type` (assignment from double). */
@@ -27,11 +40,12 @@ export function setM(arr: Float64Array | bigint[], i: number, m: Mantissa, type:
 /** Every element cast into `dst` (the C++ `(res_T) x`), picked through `src[i]` indices (−1 = zero). */
 export function gatherCast(inputs: readonly FixedTensor[], index: Int32Array, inputOf: Int32Array | null, shape: Shape, dst: FixedType): FixedTensor {
   const out = mantissaArray(index.length, dst);
+  const casts = inputs.map((t) => caster(t.type, dst));
+  const zero = cast(0, dst, dst);
   for (let i = 0; i < index.length; i++) {
     const j = index[i];
-    if (j < 0) continue;
-    const t = inputs[inputOf ? inputOf[i] : 0];
-    setM(out, i, cast(t.m[j], t.type, dst), dst);
+    const k = inputOf ? inputOf[i] : 0;
+    setM(out, i, j < 0 ? zero : casts[k](inputs[k].m[j]), dst);
   }
   return { shape: [...shape], type: dst, m: out };
 }
@@ -173,8 +187,16 @@ export function exactSumType(t: FixedType, n: number): FixedType {
  * are cast into result_t (zeros where the op inserts zeros).
  */
 export function movementKernel<P>(float: (params: P, inputs: Tensor[]) => Tensor): FixedKernel<P> {
+  // The last few source maps by (params, shapes): previews re-run the same layer on new data.
+  const cache = new Map<string, ReturnType<typeof sourceMap>>();
   return ({ params, inputs, precision }) => {
-    const map = sourceMap(inputs.map((t) => t.shape), (xs) => float(params, xs));
+    const key = JSON.stringify([params, inputs.map((t) => t.shape)]);
+    let map = cache.get(key);
+    if (!map) {
+      map = sourceMap(inputs.map((t) => t.shape), (xs) => float(params, xs));
+      if (cache.size >= 8) cache.delete(cache.keys().next().value as string);
+      cache.set(key, map);
+    }
     return gatherCast(inputs, map.index, map.inputOf, map.shape, precision.result_t);
   };
 }

@@ -5,7 +5,7 @@ import { cast, MacPlan, type Mantissa } from '../../fixed/arith';
 import type { FixedKernel, FixedTensor, HlsLayerDef, HlsWeightArray } from '../../hls/layer';
 import { quantizeTensor } from '../../hls/fixed-tensor';
 import { channelAxis, type DataFormat } from '../spatial';
-import { callStmt, checkInputLayout, cnst, ctype, inputLayout, mantissaArray, outputLayout, quantizeArray, setM, streamGeometry, weightName } from './common';
+import { callStmt, caster, checkInputLayout, cnst, ctype, inputLayout, mantissaArray, outputLayout, quantizeArray, setM, streamGeometry, weightName } from './common';
 
 interface DenseP {
   units: number;
@@ -141,9 +141,18 @@ export const batchNormFixed: FixedKernel<BnP> = ({ params, inputs, weights, prec
   const plan = new MacPlan(x.type, precision.weight_t, precision.accum_t, precision.bias_t);
   const res = precision.result_t;
   const out = mantissaArray(x.m.length, res);
-  for (let i = 0; i < x.m.length; i++) {
-    const c = Math.floor(i / inner) % C;
-    setM(out, i, macChain(plan, res, b[c], [x.m[i]], [s[c]]), res);
+  if (plan.fast && x.m instanceof Float64Array && s instanceof Float64Array && b instanceof Float64Array) {
+    const toRes = caster(plan.acc, res);
+    const start = Array.from(b, (v) => plan.start(v));
+    for (let i = 0; i < x.m.length; i++) {
+      const c = Math.floor(i / inner) % C;
+      setM(out, i, toRes(plan.step(start[c], x.m[i], s[c])), res);
+    }
+  } else {
+    for (let i = 0; i < x.m.length; i++) {
+      const c = Math.floor(i / inner) % C;
+      setM(out, i, macChain(plan, res, b[c], [x.m[i]], [s[c]]), res);
+    }
   }
   return { shape: [...x.shape], type: res, m: out };
 };

@@ -2,11 +2,11 @@
 // data reordering (hls-templates/nnet/nnet_reshape.h): fixed kernels and HLS descriptors.
 import type { Tensor } from '../../tensor/tensor';
 import { sizeOf, tensor } from '../../tensor/tensor';
-import { intType } from '../../fixed/types';
+import { addType, fracBits, intType } from '../../fixed/types';
 import { add, cast, type Mantissa } from '../../fixed/arith';
 import type { FixedKernel, HlsLayerContext, HlsLayerDef } from '../../hls/layer';
 import { normalizeAxis } from '../spatial';
-import { callStmt, cnst, ctype, firmwareAxis, firmwareIndexOfGraph, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, toFirmware, weightName } from './common';
+import { callStmt, caster, cnst, ctype, firmwareAxis, firmwareIndexOfGraph, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, toFirmware, weightName } from './common';
 
 export const MAX_MERGE_INPUTS = 4;
 
@@ -23,6 +23,20 @@ export const addFixed: FixedKernel<Record<string, never>> = ({ inputs, precision
   const res = precision.result_t;
   const n = inputs[0].m.length;
   const out = mantissaArray(n, res);
+  // Fast path: the exact sum in the final growth type fits float64 (every partial sum has a smaller F).
+  let sumT = inputs[0].type;
+  for (let k = 1; k < inputs.length; k++) sumT = addType(sumT, inputs[k].type);
+  if (sumT.W <= 53 && inputs.every((t) => t.m instanceof Float64Array)) {
+    const F = fracBits(sumT);
+    const scale = inputs.map((t) => 2 ** (F - fracBits(t.type)));
+    const toRes = caster(sumT, res);
+    for (let i = 0; i < n; i++) {
+      let v = 0;
+      for (let k = 0; k < inputs.length; k++) v += (inputs[k].m[i] as number) * scale[k];
+      setM(out, i, toRes(v), res);
+    }
+    return { shape: [...inputs[0].shape], type: res, m: out };
+  }
   for (let i = 0; i < n; i++) {
     let acc: { m: Mantissa; t: typeof res } = { m: inputs[0].m[i], t: inputs[0].type };
     for (let k = 1; k < inputs.length; k++) acc = add(acc.m, acc.t, inputs[k].m[i], inputs[k].type);

@@ -5,7 +5,7 @@ import { ufixedType } from '../../fixed/types';
 import { cast, fromDouble, mul, type Mantissa } from '../../fixed/arith';
 import type { CppStruct, FixedKernel, HlsCallNames, HlsLayerContext, HlsLayerDef } from '../../hls/layer';
 import { spatialView, type DataFormat } from '../spatial';
-import { callStmt, checkInputLayout, cnst, ctype, exactSumType, hwc, mantissaArray, setM, weightName } from './common';
+import { callStmt, caster, checkInputLayout, cnst, ctype, exactSumType, hwc, mantissaArray, setM, weightName } from './common';
 
 // ---------------------------------------------------------------------------------------------
 // Pooling
@@ -58,6 +58,7 @@ function poolFixed(mode: 'max' | 'avg'): FixedKernel<PoolP> {
     const sumT = exactSumType(x.type, g.k[0] * g.k[1]);
     const recip = recipTable(g.k[0], g.k[1]);
     const big = typeof x.m[0] === 'bigint' || sumT.W > 53;
+    const toRes = caster(x.type, res);
     for (let n = 0; n < ov.N; n++)
       for (let c = 0; c < ov.C; c++) {
         const base = n * iv.sN + c * iv.sC;
@@ -73,7 +74,7 @@ function poolFixed(mode: 'max' | 'avg'): FixedKernel<PoolP> {
                   const v = x.m[base + h * iv.sH + w * iv.sW];
                   if (v > m) m = v;
                 }
-              r = cast(m, x.type, res);
+              r = toRes(m);
             } else {
               let s: Mantissa = big ? 0n : 0;
               for (let h = sh.lo; h < sh.hi; h++)
