@@ -213,9 +213,13 @@ export async function writeH5(tree: H5Tree): Promise<Uint8Array> {
   const path = `/test-write-${Math.random().toString(36).slice(2)}.h5`;
   const f = new h5.File(path, 'w');
   const fill = (g: any, t: H5Tree) => {
+    // h5py as Keras 2 uses it stores these as fixed-length byte strings (numpy 'S'), not variable-length.
+    const len = (x: string) => Math.max(1, new TextEncoder().encode(x).length);
     for (const [k, v] of Object.entries(t.attrs ?? {})) {
-      if (Array.isArray(v) && v.length === 0) continue;
-      g.create_attribute(k, v);
+      if (Array.isArray(v)) {
+        if (v.length === 0) continue;
+        g.create_attribute(k, v, [v.length], `S${Math.max(...v.map(len))}`);
+      } else g.create_attribute(k, v, null, `S${len(v)}`);
     }
     for (const [k, d] of Object.entries(t.datasets ?? {})) g.create_dataset({ name: k, data: Float32Array.from(d.data), shape: [...d.shape], dtype: '<f' });
     for (const [k, sub] of Object.entries(t.groups ?? {})) {
