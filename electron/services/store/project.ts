@@ -482,6 +482,11 @@ export class ProjectFile {
     return runs.listBuildRuns(this.live(), variantId);
   }
 
+  getBuildRun(id: string): BuildRunRecord | null {
+    return runs.getBuildRun(this.live(), id);
+  }
+
+  /** Inserts or updates a run; without `log` the stored log is kept (appendBuildLog adds to it). */
   putBuildRun(run: Omit<BuildRunRecord, 'log'> & { log?: string }): BuildRunRecord {
     return runs.putBuildRun(this.live(), run);
   }

@@ -70,6 +70,11 @@ export function listBuildRuns(db: Database.Database, variantId?: string): BuildR
   return rows.map(runFromRow);
 }
 
+export function getBuildRun(db: Database.Database, id: string): BuildRunRecord | null {
+  const row = db.prepare('SELECT * FROM build_runs WHERE id = ?').get(id) as RunRow | undefined;
+  return row ? runFromRow(row) : null;
+}
+
 export function putBuildRun(db: Database.Database, run: Omit<BuildRunRecord, 'log'> & { log?: string }): BuildRunRecord {
   db.prepare(
     `INSERT INTO build_runs (id, variant_id, config, status, step, created_at, started_at, finished_at, log, report, artifacts)
