@@ -560,7 +560,7 @@ const softmaxLayer: Converter = (ctx, args, inputs) => {
 };
 
 const identity: Converter = (_ctx, args, inputs) => {
-  for (const k of ['rate', 'noise_shape', 'stddev']) args.get(k);
+  for (const k of ['rate', 'noise_shape', 'stddev', 'data_format']) args.get(k);
   return one(args, inputs);
 };
 
