@@ -1,0 +1,171 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ProjectFile } from '../store';
+import { BuildQueue, type BuildEvent, type RunReport, type RunConfig } from './queue';
+import { createTinyProject } from './testing';
+import { defaultVariantConfig, type VariantConfig } from './variants';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-builds-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function variant(p: ProjectFile, id: string, name: string, config: VariantConfig) {
+  return p.putVariant({ id, name, config });
+}
+
+/** Processes whose working folder or command line is under `needle` (a build folder). */
+function processesUnder(needle: string): string[] {
+  const out: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((f) => /^\d+$/.test(f))) {
+    try {
+      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cwd.includes(needle) || cmd.includes(needle)) out.push(`${pid} ${cmd}`);
+    } catch {
+      /* gone or not ours */
+    }
+  }
+  return out;
+}
+
+describe('build queue with real builds (g++ csim + estimate)', () => {
+  it('runs variants with at most `concurrency` at once; a failing build is reported with its log and the others go on', async () => {
+    const p = createTinyProject(dir);
+    try {
+      variant(p, 'v1', 'upconv parallel RF1', defaultVariantConfig({ scope: 'upconv', layers: { upconv: { reuseFactor: 1 } } }));
+      variant(p, 'v2', 'upconv stream RF2', defaultVariantConfig({ io: 'io_stream', scope: 'upconv', layers: { upconv: { reuseFactor: 2, strategy: 'resource' } } }));
+      variant(p, 'bad', 'broken / flags', defaultVariantConfig({ scope: 'upconv', cxxFlags: ['-fno-such-flag-tessera'] }));
+      variant(p, 'v3', 'upconv 8-bit', defaultVariantConfig({ scope: 'upconv', layers: { upconv: { precision: { weight_t: 'ap_fixed<8,3>', bias_t: 'ap_fixed<8,3>', result_t: 'ap_fixed<8,3>', accum_t: 'ap_fixed<8,3>' } } } }));
+      const events: BuildEvent[] = [];
+      let running = 0;
+      let maxRunning = 0;
+      const state = new Map<string, string>();
+      const q = new BuildQueue({
+        project: p, concurrency: 2,
+        emit: (e) => {
+          events.push(e);
+          if (e.type !== 'build.status') return;
+          const before = state.get(e.runId);
+          state.set(e.runId, e.status);
+          if (e.status === 'running' && before !== 'running') running++;
+          if (before === 'running' && e.status !== 'running') running--;
+          maxRunning = Math.max(maxRunning, running);
+        },
+      });
+      const runs = q.enqueue(['v1', 'v2', 'bad', 'v3']);
+      expect(runs.map((r) => r.status)).toEqual(['queued', 'queued', 'queued', 'queued']);
+      expect(q.activeCount).toBe(2);
+      await q.idle();
+      expect(maxRunning).toBe(2);
+      expect(q.maxObservedConcurrency).toBe(2);
+
+      const stored = p.listBuildRuns();
+      const by = (vid: string) => stored.find((r) => r.variantId === vid)!;
+      expect(by('bad').status).toBe('failed');
+      expect(by('bad').log).toContain('-fno-such-flag-tessera');
+      expect((by('bad').report as RunReport).failure).toMatch(/C simulation failed/);
+      for (const vid of ['v1', 'v2', 'v3']) {
+        const r = by(vid);
+        expect(r.status, r.log).toBe('succeeded');
+        const rep = r.report as RunReport;
+        expect(rep.csim.status).toBe('bit-exact');
+        expect(rep.csim.images).toBe(2);
+        expect(rep.estimate?.source).toBe('estimate');
+        expect(rep.estimate!.latency.worst.cycles).toBeGreaterThan(0);
+        expect(rep.error!.maxLsb).toBeGreaterThanOrEqual(0);
+        expect(rep.buildMs).toBeGreaterThan(0);
+        const art = r.artifacts as { dir: string; files: string[] };
+        expect(art.dir.startsWith(path.join(dir, 'tiny.builds'))).toBe(true);
+        expect(fs.existsSync(path.join(art.dir, 'estimate.json'))).toBe(true);
+        expect(fs.existsSync(path.join(art.dir, 'csim', 'csim.exe'))).toBe(true);
+        expect(r.startedAt! <= r.finishedAt!).toBe(true);
+      }
+      // Figures differ where the choices differ: RF 2 halves the multipliers; 8-bit is coarser.
+      const e1 = (by('v1').report as RunReport).estimate!;
+      const e2 = (by('v2').report as RunReport).estimate!;
+      expect(e2.multipliers).toBeLessThan(e1.multipliers);
+      expect((by('v3').report as RunReport).error!.maxAbs).toBeGreaterThan((by('v1').report as RunReport).error!.maxAbs);
+      // Folder names are sanitized ('broken / flags' has no slash in its folder).
+      const badDir = (by('bad').artifacts as { dir: string }).dir;
+      expect(path.basename(badDir)).toMatch(/^broken_flags-/);
+      expect(path.dirname(badDir)).toBe(path.join(dir, 'tiny.builds'));
+      // Live log events came through.
+      expect(events.some((e) => e.type === 'build.log' && /csim: bit-exact/.test(e.text))).toBe(true);
+    } finally {
+      p.close();
+    }
+  });
+
+  it('cancel stops a running build and leaves no processes; cancelAll empties the queue', async () => {
+    const p = createTinyProject(dir);
+    try {
+      // A compile that takes a while: -O3 plus a long sleep is not possible with g++, so the csim binary is
+      // made slow by many test images instead; cancelling during the compile kills the g++ tree.
+      variant(p, 'a', 'slow a', defaultVariantConfig({ scope: 'upconv', cxxFlags: ['-O3'] }));
+      variant(p, 'b', 'slow b', defaultVariantConfig({ scope: 'upconv', cxxFlags: ['-O3'] }));
+      variant(p, 'c', 'queued c', defaultVariantConfig({ scope: 'upconv' }));
+      const q = new BuildQueue({ project: p, concurrency: 1 });
+      const [ra, rb, rc] = q.enqueue(['a', 'b', 'c']);
+      // Wait until g++ of run a is running.
+      const t0 = Date.now();
+      while (processesUnder(ra.id.slice(-8)).length === 0 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+      expect(processesUnder(ra.id.slice(-8)).length).toBeGreaterThan(0);
+      expect(q.cancel(ra.id)).toBe(true);
+      expect(q.cancel(rc.id)).toBe(true); // queued: cancelled at once
+      expect(p.listBuildRuns().find((r) => r.id === rc.id)!.status).toBe('cancelled');
+      // b starts after a is gone; cancel everything.
+      while (p.listBuildRuns().find((r) => r.id === rb.id)!.status === 'queued' && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+      q.cancelAll();
+      await q.idle();
+      const st = Object.fromEntries(p.listBuildRuns().map((r) => [r.id, r.status]));
+      expect(st[ra.id]).toBe('cancelled');
+      expect(st[rb.id]).toBe('cancelled');
+      expect(st[rc.id]).toBe('cancelled');
+      expect(processesUnder(ra.id.slice(-8))).toEqual([]);
+      expect(processesUnder(rb.id.slice(-8))).toEqual([]);
+      expect(processesUnder('tiny.builds')).toEqual([]);
+    } finally {
+      p.close();
+    }
+  });
+});
+
+describe('build state across a restart', () => {
+  it('running runs become interrupted, queued ones stay queued and resume', async () => {
+    const file = path.join(dir, 'tiny.tessera');
+    let p = createTinyProject(dir);
+    variant(p, 'v1', 'v one', defaultVariantConfig({ scope: 'upconv', layers: { upconv: { reuseFactor: 3 } } }));
+    const cfg: RunConfig = { variantName: 'v one', variant: p.listVariants()[0].config as VariantConfig, csim: false };
+    const base = { variantId: 'v1', config: cfg, step: null, startedAt: null, finishedAt: null, report: null, artifacts: null };
+    p.putBuildRun({ ...base, id: 'r_running', status: 'running', step: 'csim', createdAt: '2026-01-01T00:00:00.000Z', startedAt: '2026-01-01T00:00:01.000Z', log: 'compiling\n' });
+    p.putBuildRun({ ...base, id: 'r_queued', status: 'queued', createdAt: '2026-01-01T00:00:02.000Z' });
+    p.putBuildRun({ ...base, id: 'r_done', status: 'succeeded', createdAt: '2025-12-31T00:00:00.000Z', report: { source: 'estimate' } });
+    p.close(); // the app quits without the queue noticing (no cancel)
+
+    p = ProjectFile.open(file);
+    try {
+      const q = new BuildQueue({ project: p, concurrency: 1 });
+      const runs = Object.fromEntries(p.listBuildRuns().map((r) => [r.id, r]));
+      expect(runs.r_running.status).toBe('interrupted');
+      expect(runs.r_running.finishedAt).not.toBeNull();
+      expect(runs.r_running.log).toBe('compiling\n');
+      expect(runs.r_queued.status).toBe('queued');
+      expect(runs.r_done.status).toBe('succeeded');
+      expect(runs.r_done.report).toEqual({ source: 'estimate' });
+      expect(q.resume()).toEqual(['r_queued']);
+      await q.idle();
+      const after = p.listBuildRuns().find((r) => r.id === 'r_queued')!;
+      expect(after.status, after.log).toBe('succeeded');
+      expect((after.report as RunReport).estimate!.multipliers).toBeGreaterThan(0);
+      expect((after.report as RunReport).csim.status).toBe('skipped');
+    } finally {
+      p.close();
+    }
+  });
+});
