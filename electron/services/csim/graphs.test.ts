@@ -1,0 +1,145 @@
+// DCGAN generator and U-Net stage graphs end to end: generated for io_parallel and io_stream, compiled
+// with g++ in one program, 3 images each, compared bit for bit with the engine's fixed-point run; the
+// engine's fixed-point output is also checked against the float model.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomTensor } from '../../../engine/tensor/tensor';
+import type { Model } from '../../../engine/graph/model';
+import { CURRENT_GRAPH_VERSION } from '../../../engine/graph/schema';
+import { defaultHlsConfig, type HlsConfig, type IoType } from '../../../engine/hls/config';
+import { generateProject } from '../../../engine/hls/generate';
+import { simulateFloat } from '../../../engine/sim/float';
+import { fixedVsFloat } from '../../../engine/sim/fixed';
+import { readExpected, readResults, readTemplates, runManyCsim, writeFiles } from './csim';
+
+type N = [id: string, type: string, params: Record<string, unknown>, inputs: string[]];
+
+function model(nodes: N[], weights: Model['weights']): Model {
+  let e = 0;
+  return {
+    graph: {
+      version: CURRENT_GRAPH_VERSION,
+      nodes: nodes.map(([id, type, params]) => ({ id, type, name: id, params })),
+      edges: nodes.flatMap(([id, , , ins]) => ins.map((s, k) => ({ id: `e${e++}`, source: s, sourcePort: 0, target: id, targetPort: k }))),
+    },
+    weights,
+  };
+}
+
+let seed = 41;
+const rnd = (shape: number[], lo = -0.5, hi = 0.55) => randomTensor(shape, seed++, lo, hi);
+const conv = (filters: number, k: number, s: number, p: number, extra: Record<string, unknown> = {}) => ({
+  filters, kernel: [k, k], stride: [s, s], dilation: [1, 1], padsBegin: [p, p], padsEnd: [p, p], groups: 1, bias: true, dataFormat: 'NCX', autoPad: 'explicit', ...extra,
+});
+
+/** DCGAN generator (small): z 8×1×1 → ConvT k4 s1 → BN → ReLU → ConvT k4 s2 p1 → BN → ReLU → ConvT k4 s2 p1 → Tanh. */
+function dcgan(): Model {
+  return model(
+    [
+      ['z', 'Input', { shape: [1, 8, 1, 1], dataFormat: 'NCX' }, []],
+      ['ct1', 'ConvTranspose2D', conv(8, 4, 1, 0, { outputPadding: [0, 0], bias: false }), ['z']],
+      ['bn1', 'BatchNormalization', { epsilon: 1e-3, dataFormat: 'NCX' }, ['ct1']],
+      ['r1', 'ReLU', {}, ['bn1']],
+      ['ct2', 'ConvTranspose2D', conv(4, 4, 2, 1, { outputPadding: [0, 0], bias: false }), ['r1']],
+      ['bn2', 'BatchNormalization', { epsilon: 1e-3, dataFormat: 'NCX' }, ['ct2']],
+      ['r2', 'ReLU', {}, ['bn2']],
+      ['ct3', 'ConvTranspose2D', conv(3, 4, 2, 1, { outputPadding: [0, 0] }), ['r2']],
+      ['img', 'Tanh', {}, ['ct3']],
+    ],
+    {
+      ct1: { weight: rnd([8, 8, 4, 4]) },
+      bn1: { gamma: rnd([8], 0.5, 1.5), beta: rnd([8]), mean: rnd([8], -0.2, 0.2), variance: rnd([8], 0.5, 2) },
+      ct2: { weight: rnd([8, 4, 4, 4]) },
+      bn2: { gamma: rnd([4], 0.5, 1.5), beta: rnd([4]), mean: rnd([4], -0.2, 0.2), variance: rnd([4], 0.5, 2) },
+      ct3: { weight: rnd([4, 3, 4, 4]), bias: rnd([3]) },
+    },
+  );
+}
+
+/** U-Net stage: Conv → ReLU ─┬→ MaxPool → Conv → ReLU → ConvT k2 s2 → Concat(·, skip) → Conv → ReLU. */
+function unet(): Model {
+  return model(
+    [
+      ['x', 'Input', { shape: [1, 3, 8, 6], dataFormat: 'NCX' }, []],
+      ['c1', 'Conv2D', conv(4, 3, 1, 1), ['x']],
+      ['r1', 'ReLU', {}, ['c1']],
+      ['pool', 'MaxPool', { kernel: [2], stride: [2], padsBegin: [0], padsEnd: [0], dataFormat: 'NCX', ceilMode: false }, ['r1']],
+      ['c2', 'Conv2D', conv(6, 3, 1, 1), ['pool']],
+      ['r2', 'ReLU', {}, ['c2']],
+      ['up', 'ConvTranspose2D', conv(4, 2, 2, 0, { outputPadding: [0, 0] }), ['r2']],
+      ['cat', 'Concatenate', { axis: 1 }, ['up', 'r1']],
+      ['c3', 'Conv2D', conv(2, 3, 1, 1), ['cat']],
+      ['out', 'ReLU', {}, ['c3']],
+    ],
+    {
+      c1: { weight: rnd([4, 3, 3, 3]), bias: rnd([4]) },
+      c2: { weight: rnd([6, 4, 3, 3]), bias: rnd([6]) },
+      up: { weight: rnd([6, 4, 2, 2]), bias: rnd([4]) },
+      c3: { weight: rnd([2, 8, 3, 3]), bias: rnd([2]) },
+    },
+  );
+}
+
+const DCGAN_LAYERS: HlsConfig['layers'] = {
+  ct2: { strategy: 'resource', reuseFactor: 4 },
+  img: { precision: { result_t: 'ap_fixed<10,2,AP_RND_CONV,AP_SAT>' } },
+};
+const UNET_LAYERS: HlsConfig['layers'] = {
+  c2: { strategy: 'resource', reuseFactor: 6, precision: { accum_t: 'ap_fixed<18,8,AP_RND,AP_SAT>' } },
+  up: { reuseFactor: 2 },
+};
+
+const PROJECTS = (['io_parallel', 'io_stream'] as IoType[]).flatMap((io) => {
+  const t = io === 'io_parallel' ? 'par' : 'str';
+  return [
+    { top: `dcgan_${t}`, model: dcgan(), cfg: defaultHlsConfig({ io, top: `dcgan_${t}`, testImages: 3, layers: DCGAN_LAYERS }) },
+    { top: `unet_${t}`, model: unet(), cfg: defaultHlsConfig({ io, top: `unet_${t}`, testImages: 3, layers: UNET_LAYERS }) },
+  ];
+});
+
+let root = '';
+let run: Awaited<ReturnType<typeof runManyCsim>>;
+const gens: Record<string, ReturnType<typeof generateProject>> = {};
+
+describe('DCGAN generator and U-Net stage end to end (g++ csim, bit-exact)', () => {
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'tessera-graphs-'));
+    const templates = readTemplates();
+    for (const p of PROJECTS) {
+      const g = generateProject({ model: p.model, config: p.cfg, templates });
+      if (!g.files) throw new Error(`${p.top}: ${g.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join(' ')}`);
+      gens[p.top] = g;
+      writeFiles(join(root, p.top), g.files);
+    }
+    run = await runManyCsim(root, PROJECTS.map((p) => p.top), { timeoutMs: 300_000 });
+  }, 320_000);
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it.each(PROJECTS.map((p) => p.top))('%s matches the engine on 3 images', (top) => {
+    if (!run.ok) console.error(run.log.slice(-3000));
+    expect(run.ok).toBe(true);
+    const got = readResults(join(root, top));
+    const want = readExpected(join(root, top));
+    expect(got.length).toBe(3);
+    expect(new Set(want.flat()).size).toBeGreaterThan(20);
+    expect(got).toEqual(want);
+  });
+
+  it('the fixed-point outputs stay close to the float model (ap_fixed<16,6> defaults)', () => {
+    for (const p of PROJECTS) {
+      const g = gens[p.top];
+      const fl = simulateFloat(p.model, g.inputs).outputs;
+      for (const [name, fx] of Object.entries(g.sim!.outputs)) {
+        const e = fixedVsFloat(fx, fl[name]);
+        // Default ap_fixed<16,6> accumulators truncate every product to 2^-10 (AP_TRN): up to n_terms LSBs low per
+        // conv (72 · 2^-10 ≈ 0.07 for the last U-Net conv), three convs in series, plus result truncation.
+        expect(e.maxAbs, `${p.top}/${name}`).toBeLessThan(0.25);
+        expect(e.maxAbs, `${p.top}/${name}`).toBeGreaterThan(0);
+      }
+    }
+  });
+});
