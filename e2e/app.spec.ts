@@ -163,6 +163,13 @@ test('copy, paste, duplicate, and paste into another project', async ({ app: pag
   await selectNode(page, 'ConvTranspose2D_1');
   await expect(page.getByTestId('field-filters')).toHaveValue('5');
   await shot(page, 'pasted-other-project');
+  // Cut removes the node and its edge in one step; paste brings the node back (alone, so unconnected).
+  await page.keyboard.press(`${mod}+X`);
+  await expect(nodes(page)).toHaveCount(1);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(0);
+  await page.keyboard.press(`${mod}+V`);
+  await expect(nodes(page)).toHaveCount(2);
+  await expect(page.getByTestId('node-ConvTranspose2D_1')).toHaveAttribute('data-status', 'error');
 });
 
 test('box selection and nudge with the arrow keys', async ({ app: page }) => {
