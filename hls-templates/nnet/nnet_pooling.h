@@ -73,13 +73,27 @@ inline res_T pool_window(const Pix& px, int oh, int ow, const typename CONFIG_T:
   return (res_T)(s * recip[count]);
 }
 
+/** Channel c of an io_parallel input (channels-last array). */
+template <class data_T, typename CONFIG_T> struct pool_px_array {
+  const data_T* data;
+  unsigned c;
+  data_T operator()(int h, int w) const { return data[(h * CONFIG_T::in_width + w) * CONFIG_T::n_chan + c]; }
+};
+
+/** Channel c of the io_stream line buffer (rows kept modulo pool_height). */
+template <class pix_T, class in_T, typename CONFIG_T> struct pool_px_lines {
+  const pix_T (*lines)[CONFIG_T::in_width];
+  unsigned c;
+  in_T operator()(int h, int w) const { return lines[h % CONFIG_T::pool_height][w][c]; }
+};
+
 template <class data_T, class res_T, typename CONFIG_T>
 void pooling(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
              res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_chan],
              const typename CONFIG_T::recip_t recip[CONFIG_T::pool_height * CONFIG_T::pool_width + 1]) {
 #pragma HLS PIPELINE
   for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
-    auto px = [&](int h, int w) { return data[(h * CONFIG_T::in_width + w) * CONFIG_T::n_chan + c]; };
+    const pool_px_array<data_T, CONFIG_T> px = {data, c};
     for (unsigned oh = 0; oh < CONFIG_T::out_height; oh++)
       for (unsigned ow = 0; ow < CONFIG_T::out_width; ow++)
         res[(oh * CONFIG_T::out_width + ow) * CONFIG_T::n_chan + c] = pool_window<res_T, CONFIG_T, data_T>(px, oh, ow, recip);
@@ -115,7 +129,7 @@ Rows:
         res_T y;
         for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
 #pragma HLS UNROLL
-          auto px = [&](int hh, int ww) { return lines[hh % CONFIG_T::pool_height][ww][c]; };
+          const pool_px_lines<data_T, in_T, CONFIG_T> px = {lines, c};
           y[c] = pool_window<out_T, CONFIG_T, in_T>(px, oh, ow, recip);
         }
         res.write(y);

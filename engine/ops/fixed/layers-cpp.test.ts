@@ -174,6 +174,19 @@ describe.each(['io_parallel', 'io_stream'] as IoType[])('non-conv layers, engine
     expect(r!.clean, 'streams left with data or read while empty').toBe(true);
     expect(firstMismatch(r!.values, p.expectedFw)).toBeNull();
   });
+
+  it('the comparison is sensitive: engine runs with another accumulator or rounding mode do not match the C++', () => {
+    for (const [id, field, other] of [
+      ['dense_sat', 'accum_t', 'ap_fixed<12,4,AP_RND_CONV,AP_WRAP>'],
+      ['bn_ncx2d', 'accum_t', 'ap_fixed<14,5,AP_TRN,AP_SAT>'],
+      ['avgpool_incl', 'result_t', 'ap_fixed<18,6,AP_TRN,AP_WRAP>'],
+    ] as const) {
+      const p = prepared.find((q) => q.c.name.startsWith(`${id}_`))!;
+      const precision = { ...p.c.precision, [field]: T(other) };
+      const alt = prepareCase({ ...p.c, precision });
+      expect(firstMismatch(results.get(p.c.name)!.values, alt.expectedFw), id).not.toBeNull();
+    }
+  });
 });
 
 // Sanity: the cases are not trivially equal (outputs vary, and saturating types actually saturate).
