@@ -132,6 +132,7 @@ function describe(model: Model, r: ResolvedNode, io: HlsConfig['io']): LayerDesc
     const f = constFields(op.hls.configStructs(ctx));
     const pixels = f.out_height * f.out_width;
     const mac = macCore(f.n_filt);
+    mac.windowValues = (transpose ? f.phase_taps_height * f.phase_taps_width : f.filt_height * f.filt_width) * f.n_chan;
     if (!stream) {
       const pf = cfg.parallelizationFactor;
       return { ...base, kind: 'mac', mac, schedule: sched(pixels / pf, cfg.reuseFactor, true) };

@@ -87,7 +87,7 @@ function depthwise(dims: 1 | 2): BaselineCase {
   const outPx = (dims === 2 ? H - 2 : 1) * (W - 2);
   // Keras depthwise kernel (kh, kw, C, 1): fan_in = taps·C, fan_out = taps.
   const g = uniformWideFraction(glorotLimit(k * C, k), frac);
-  const mac: MacCore = { nIn: k, nOut: C, products: k * C, dataBits: bits, weightBits: bits, accumBits: bits, hasBias: true, wideConstantFraction: g.wide, zeroFraction: g.zero };
+  const mac: MacCore = { nIn: k, nOut: C, products: k * C, dataBits: bits, weightBits: bits, accumBits: bits, hasBias: true, wideConstantFraction: g.wide, zeroFraction: g.zero, windowValues: k * C };
   const d: LayerDescription = {
     name: 'depthwise', type: `DepthwiseConv${dims}D`, kind: 'mac', flavour: 'hls4ml',
     // hls4ml's stream convolutions step once per input pixel (line buffer of shift registers).

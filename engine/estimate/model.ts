@@ -89,6 +89,8 @@ export interface MacCore {
   wideConstantFraction?: number;
   /** Fraction of the weights that are zero (no product at all when constant). */
   zeroFraction?: number;
+  /** Values in the gathered window (taps × channels), for the window registers of stream convolutions. */
+  windowValues?: number;
 }
 
 export type LayerKind = 'mac' | 'table' | 'elementwise' | 'pool' | 'reorder' | 'input';
@@ -236,7 +238,7 @@ export function estimateLayer(d: LayerDescription, t: TimingModel): LayerEstimat
     const adds = Math.max(0, Math.ceil(((m.nIn - 1 + (m.hasBias ? 1 : 0)) * m.nOut) / rf)) * pf;
     res.LUT += adds * m.accumBits;
     // Stream convolutions keep the gathered window in registers.
-    if (s.io === 'io_stream' && s.looped) res.FF += m.nIn * d.inValuesPerPixel * d.inBits;
+    if (s.io === 'io_stream' && s.looped) res.FF += (m.windowValues ?? m.nIn) * d.inBits;
     // Accumulator registers across RF rounds, output cast.
     res.FF += rf > 1 ? m.nOut * m.accumBits * pf : 0;
     // Weight storage.

@@ -1,7 +1,7 @@
 // `tessera build MODEL --out DIR [--io parallel|stream] [--strategy latency|resource] [--rf N]
-//   [--pf N] [--precision TYPE] [--input X.npy] [--images N] [--top NAME] [--csim]`
+//   [--pf N] [--precision TYPE] [--input X.npy] [--images N] [--top NAME] [--csim] [--synth [--cosim] [--export]]`
 // Writes the HLS project (engine/hls/generate); with --csim compiles it with g++, runs the testbench on
-// the engine's vectors, compares bit for bit and writes DIR/csim_output.npy.
+// the engine's vectors, compares bit for bit and writes DIR/csim_output.npy. --synth: build-vendor.ts.
 import path from 'node:path';
 import fs from 'node:fs';
 import type { CliCommand } from './types';
@@ -12,6 +12,7 @@ import { defaultHlsConfig, type HlsConfig, type IoType, type Strategy } from '..
 import { parseFixedType, formatFixedType } from '../../../engine/fixed/types';
 import { fromFirmwareOrder } from '../../../engine/hls/fixed-tensor';
 import { tensor, type Tensor } from '../../../engine/tensor/tensor';
+import { runVendorBuild, vendorFlags, VENDOR_BOOL_FLAGS, VENDOR_HELP, VENDOR_VALUE_FLAGS } from './build-vendor';
 import { apIncludeDir, readExpected, readResults, readTemplates, runProjectCsim, writeFiles } from '../../services/csim/csim';
 
 const HELP = `  --out DIR              project folder to write (created; files are overwritten)
@@ -24,7 +25,8 @@ const HELP = `  --out DIR              project folder to write (created; files a
   --images N             images for the seeded vectors (default 3)
   --top NAME             top function name (default myproject)
   --weights W.h5         weights of a Keras model JSON
-  --csim                 compile with g++ and run the testbench; exit 1 on any mismatch`;
+  --csim                 compile with g++ and run the testbench; exit 1 on any mismatch
+${VENDOR_HELP}`;
 
 function intFlag(name: string, v: string | true | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -37,7 +39,7 @@ export const buildCommand: CliCommand = {
   usage: 'build MODEL --out DIR [--io parallel|stream] [--csim] …',
   summary: 'generate the HLS C++ project; --csim compiles it with g++ and checks it bit for bit',
   async run(args) {
-    const { positional, flags } = parseArgs('build', args, ['out', 'io', 'strategy', 'rf', 'pf', 'precision', 'input', 'images', 'top', 'weights'], ['csim', 'help', 'h']);
+    const { positional, flags } = parseArgs('build', args, ['out', 'io', 'strategy', 'rf', 'pf', 'precision', 'input', 'images', 'top', 'weights', ...VENDOR_VALUE_FLAGS], ['csim', 'help', 'h', ...VENDOR_BOOL_FLAGS]);
     if (flags.help || flags.h) {
       console.log(`usage: tessera ${this.usage}\n${HELP}`);
       return 0;
@@ -59,6 +61,7 @@ export const buildCommand: CliCommand = {
       if (!r.ok) throw new CliError(`--precision ${r.message}`, 2);
       if (r.type.W > 53) throw new CliError(`--precision ${formatFixedType(r.type)}: tensors between layers need W ≤ 53 (exact test vectors); use a narrower type`, 2);
     }
+    const vendor = vendorFlags(flags);
     const top = typeof flags.top === 'string' ? flags.top : 'myproject';
     const file = positional[0];
     const loaded = await loadModel(file, typeof flags.weights === 'string' ? flags.weights : undefined);
@@ -99,7 +102,8 @@ export const buildCommand: CliCommand = {
     const nImages = Object.values(g.inputs)[0]?.shape[0] ?? 0;
     console.log(`${out}: ${Object.keys(g.files).length} files, top ${top}, ${io}, ${g.resolved.nodes.length} nodes, ${nImages} test images`);
     const layers = JSON.parse(g.files['tessera.json'] as string).layers as { name: string; type: string; outputDims: number[]; result_t: string; reuseFactor?: number; strategy?: string; multipliers?: number }[];
-    if (!flags.csim) return 0;
+    const afterCsim = (): Promise<number> => (vendor ? runVendorBuild({ dir: out, model: loaded.model, config: cfg, flags: vendor }) : Promise.resolve(0));
+    if (!flags.csim) return afterCsim();
 
     const inc = apIncludeDir();
     console.log(`csim: g++ with ${inc.vendor ? `AMD headers (${inc.dir})` : "Tessera's headers"}`);
@@ -140,6 +144,6 @@ export const buildCommand: CliCommand = {
       console.log(`${path.join(out, 'csim_output.npy')}: float32 ${t.shape.join('×')}`);
     }
     console.log(`csim: bit-exact with the engine (${want.length} images, ${want[0]?.length ?? 0} values each)`);
-    return 0;
+    return afterCsim();
   },
 };
