@@ -7,6 +7,7 @@ import { simulateCommand } from './commands/simulate';
 import { serveCommand } from './commands/serve';
 import { startCommand } from './commands/start';
 import { buildCommand } from './commands/build';
+import { sweepCommand } from './commands/sweep';
 
 const commands: CliCommand[] = [
   // one line per command module, e.g. infoCommand
@@ -17,6 +18,7 @@ const commands: CliCommand[] = [
   serveCommand,
   startCommand,
   buildCommand,
+  sweepCommand,
 ];
 
 function usage(): string {

@@ -5,6 +5,7 @@ import { loadModel, parseArgs } from '../model-file';
 import { analyzeGraph } from '../../../engine/graph/analyze';
 import { formatShape } from '../../../engine/tensor/tensor';
 import type { GraphNode } from '../../../engine/graph/model';
+import { projectInfoLines } from './sweep';
 
 const DEFAULT_HIDDEN: Record<string, unknown> = { dataFormat: 'NCX', autoPad: 'explicit' };
 
@@ -26,7 +27,7 @@ export function summarizeParams(node: GraphNode, params: unknown): string {
 
 export const infoCommand: CliCommand = {
   name: 'info',
-  usage: 'info MODEL.onnx|.keras|.h5|.json [--weights W.h5]',
+  usage: 'info MODEL.onnx|.keras|.h5|.json|PROJECT.tessera [--weights W.h5]',
   summary: 'print the graph with inferred shapes, one node a line',
   async run(args) {
     const { positional, flags } = parseArgs('info', args, ['weights'], ['help', 'h']);
@@ -36,6 +37,11 @@ export const infoCommand: CliCommand = {
     }
     if (positional.length !== 1) throw new CliError(`expected one model file, got ${positional.length}; usage: tessera ${this.usage}`, 2);
     const file = positional[0];
+    if (file.toLowerCase().endsWith('.tessera')) {
+      // A project: its layers (name and type, one a line) and its variants with their last build.
+      for (const line of projectInfoLines(file)) console.log(line);
+      return 0;
+    }
     const imp = await loadModel(file, typeof flags.weights === 'string' ? flags.weights : undefined);
     const { graph, weights } = imp.model;
     const a = analyzeGraph(graph, weights);

@@ -1,0 +1,181 @@
+// `tessera sweep PROJECT.tessera --layer NAME --rf 1,2,4|valid --io stream,parallel [--strategy latency,resource]
+//   [--pf N,…] [--precision 'ap_fixed<16,6>,ap_fixed<8,3>'] [--concurrency N] [--no-csim] [--prefix NAME]`
+// Headless: expands the ranges into variants, writes them into the project, builds each (codegen, g++ csim,
+// vendor synthesis or the estimate, error vs float) and stores every run, so the app shows them.
+// Also `tessera info PROJECT.tessera` (projectInfoLines): layers and variants of a project.
+import path from 'node:path';
+import crypto from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { CliCommand } from './types';
+import { CliError } from './types';
+import { parseArgs } from '../model-file';
+import { ProjectFile, StoreError, inspectProject, weightsToEngine } from '../../services/store';
+import { listBuildRuns, listVariants } from '../../services/store/runs';
+import { readProjectDocument } from '../../services/store/project';
+import { BuildQueue, type RunReport } from '../../services/builds/queue';
+import { expandSweep, splitList, uniqueName, describeChoices, type VariantConfig } from '../../services/builds/variants';
+import { installShutdownHandlers } from '../../services/toolchain/runner';
+import { detectToolchain } from '../../services/toolchain/detect';
+import { chooseHlsFlow } from '../../services/toolchain/commands';
+import type { IoType, Strategy } from '../../../engine/hls/config';
+import { parseFixedType } from '../../../engine/fixed/types';
+
+const HELP = `  PROJECT.tessera        the project to add the variants to (it must not be open in the app)
+  --layer NAME           the layer to vary (default: the whole design's defaults)
+  --rf LIST|valid        reuse factors, e.g. 1,2,4; "valid" = every valid RF of the layer
+  --io LIST              stream, parallel (default parallel)
+  --strategy LIST        latency, resource
+  --pf LIST              parallelization factors (io_parallel)
+  --precision LIST       types for the layer's weights, biases, accumulator and result, e.g. 'ap_fixed<16,6>,ap_fixed<8,3>'
+  --concurrency N        builds at a time (default: number of cores)
+  --prefix NAME          variant name prefix (default the layer name)
+  --no-csim              skip the g++ C simulation (codegen + estimate only)
+  --no-build             only write the variants`;
+
+function ints(name: string, v: string): number[] {
+  const xs = splitList(v);
+  for (const x of xs) if (!/^\d+$/.test(x) || Number(x) < 1) throw new CliError(`--${name} takes whole numbers ≥ 1 separated by commas, got ${JSON.stringify(x)}`, 2);
+  return xs.map(Number);
+}
+
+function num(v: number | null | undefined, digits = 0): string {
+  return v === null || v === undefined ? '-' : digits ? v.toFixed(digits) : String(v);
+}
+
+/** One summary line of a run report: latency, II, resources, csim, error. */
+export function reportLine(r: RunReport | null): string {
+  if (!r) return '';
+  const f = r.hls ?? r.estimate;
+  const tag = r.source === 'measured' ? 'measured' : 'estimate';
+  const fig = f
+    ? `latency ${num(f.latency.worst.cycles)} cycles (${num(f.latency.worst.ns, 1)} ns), II ${num(f.interval.min)}, DSP ${num(f.resources.DSP.used)} LUT ${num(f.resources.LUT.used)} FF ${num(f.resources.FF.used)} BRAM ${num(f.resources.BRAM_18K.used)} [${tag}]`
+    : 'no figures';
+  const err = r.error ? `, error max ${r.error.maxLsb.toFixed(2)} LSB rms ${r.error.rmsLsb.toFixed(3)} LSB` : '';
+  return `${fig}; csim ${r.csim.status}${err}; ${(r.buildMs / 1000).toFixed(1)} s`;
+}
+
+/** `tessera info PROJECT.tessera`: name and type of each layer (one a line), then the variants with their last run. */
+export function projectInfoLines(file: string): string[] {
+  let doc;
+  try {
+    inspectProject(file, { integrity: false });
+    doc = readProjectDocument(file);
+  } catch (e) {
+    if (e instanceof StoreError) throw new CliError(e.message);
+    throw e;
+  }
+  const lines = [`${file}: ${doc.graph.nodes.length} layers`];
+  for (const n of doc.graph.nodes) lines.push(`  ${n.name}  ${n.type}`);
+  const db = new Database(path.resolve(file), { readonly: true, fileMustExist: true });
+  try {
+    const variants = listVariants(db);
+    const runs = listBuildRuns(db);
+    lines.push(`variants: ${variants.length}`);
+    for (const v of variants) {
+      const mine = runs.filter((r) => r.variantId === v.id);
+      const last = mine[mine.length - 1];
+      const choice = describeChoices(v.config as VariantConfig);
+      lines.push(`  ${v.name}  [${choice}]  ${mine.length} run${mine.length === 1 ? '' : 's'}${last ? `, last ${last.status}${last.report ? `: ${reportLine(last.report as RunReport)}` : ''}` : ''}`);
+    }
+  } finally {
+    db.close();
+  }
+  return lines;
+}
+
+export const sweepCommand: CliCommand = {
+  name: 'sweep',
+  usage: 'sweep PROJECT.tessera --layer NAME --rf 1,2,4 --io stream,parallel …',
+  summary: 'expand ranges into variants, build them (csim + estimate) and store them in the project',
+  async run(args) {
+    const { positional, flags } = parseArgs('sweep', args, ['layer', 'rf', 'io', 'strategy', 'pf', 'precision', 'concurrency', 'prefix'], ['no-csim', 'no-build', 'help', 'h']);
+    if (flags.help || flags.h) {
+      console.log(`usage: tessera ${this.usage}\n${HELP}`);
+      return 0;
+    }
+    if (positional.length !== 1) throw new CliError(`expected one project file, got ${positional.length}; usage: tessera ${this.usage}`, 2);
+    const file = positional[0];
+    if (!file.endsWith('.tessera')) throw new CliError(`${file} is not a .tessera project; sweep works on Tessera projects (create one in the app or with tessera start)`, 2);
+    const io = flags.io === undefined ? undefined : splitList(String(flags.io)).map((s): IoType => {
+      if (s === 'stream' || s === 'io_stream') return 'io_stream';
+      if (s === 'parallel' || s === 'io_parallel') return 'io_parallel';
+      throw new CliError(`--io takes stream and/or parallel, got ${JSON.stringify(s)}`, 2);
+    });
+    const strategies = flags.strategy === undefined ? undefined : splitList(String(flags.strategy)).map((s): Strategy => {
+      if (s !== 'latency' && s !== 'resource') throw new CliError(`--strategy takes latency and/or resource, got ${JSON.stringify(s)}`, 2);
+      return s;
+    });
+    const rf = flags.rf === undefined ? undefined : flags.rf === 'valid' ? ('valid' as const) : ints('rf', String(flags.rf));
+    const pf = flags.pf === undefined ? undefined : ints('pf', String(flags.pf));
+    const precisions = flags.precision === undefined ? undefined : splitList(String(flags.precision));
+    for (const p of precisions ?? []) {
+      const r = parseFixedType(p);
+      if (!r.ok) throw new CliError(`--precision ${JSON.stringify(p)}: ${r.message}`, 2);
+    }
+    const concurrency = flags.concurrency === undefined ? undefined : ints('concurrency', String(flags.concurrency))[0];
+    if (rf === 'valid' && flags.layer === undefined) throw new CliError('--rf valid needs --layer NAME (valid reuse factors are per layer)', 2);
+
+    let project: ProjectFile;
+    try {
+      project = ProjectFile.open(file);
+    } catch (e) {
+      if (e instanceof StoreError) throw new CliError(e.code === 'locked' ? `${e.message} (close it in the app, then run the sweep again)` : e.message);
+      throw e;
+    }
+    try {
+      const doc = project.load();
+      const model = { graph: doc.graph, weights: weightsToEngine(doc.weights) };
+      const sweep = expandSweep(model, {
+        layer: typeof flags.layer === 'string' ? flags.layer : undefined,
+        reuseFactors: rf, io, strategies, parallelizationFactors: pf, precisions,
+        prefix: typeof flags.prefix === 'string' ? flags.prefix : undefined,
+      });
+      if (sweep.problems.length) throw new CliError(sweep.problems.join('; '));
+      for (const r of sweep.rejected) {
+        const why = r.diagnostics.map((d) => d.message).join(' ');
+        console.error(`rejected: ${r.name}: ${why}`);
+      }
+      if (!sweep.variants.length) throw new CliError(`every combination was rejected (${sweep.rejected.length}); see the reasons above`);
+      const taken = project.listVariants().map((v) => v.name);
+      const ids: string[] = [];
+      for (const v of sweep.variants) {
+        const name = uniqueName(v.name, taken);
+        taken.push(name);
+        const id = `v_${crypto.randomBytes(6).toString('hex')}`;
+        project.putVariant({ id, name, config: v.config });
+        ids.push(id);
+        console.log(`variant ${name}`);
+      }
+      console.log(`${sweep.variants.length} variants written${sweep.rejected.length ? `, ${sweep.rejected.length} combinations rejected` : ''}`);
+      if (flags['no-build']) return 0;
+
+      installShutdownHandlers();
+      const toolchain = await detectToolchain({ timeoutMs: 20_000 }).catch(() => null);
+      const flow = toolchain ? chooseHlsFlow(toolchain) : null;
+      const vendor = !!flow && flow !== 'csim-gxx';
+      console.log(`building ${ids.length} variants (${vendor ? `vendor flow ${flow}` : 'no vendor HLS tool: estimate'}${flags['no-csim'] ? '' : ' + g++ csim'})`);
+      const names = new Map(project.listVariants().map((v) => [v.id, v.name]));
+      const queue = new BuildQueue({
+        project, concurrency, toolchain: vendor ? toolchain : null,
+        emit: (e) => {
+          if (e.type === 'build.status' && (e.status !== 'running' || e.step)) {
+            console.log(`  ${names.get(e.variantId ?? '') ?? e.runId}: ${e.status}${e.step ? ` (${e.step})` : ''}`);
+          }
+        },
+      });
+      const runs = queue.enqueue(ids, { csim: !flags['no-csim'] });
+      await queue.idle();
+      const done = project.listBuildRuns().filter((r) => runs.some((x) => x.id === r.id));
+      let failed = 0;
+      for (const r of done) {
+        if (r.status !== 'succeeded') failed++;
+        const rep = r.report as RunReport | null;
+        console.log(`${names.get(r.variantId ?? '')}: ${r.status}${rep?.failure ? ` — ${rep.failure}` : ''}${rep ? `; ${reportLine(rep)}` : ''}`);
+      }
+      console.log(`${done.length - failed} of ${done.length} builds succeeded; results are in ${file} (open it in the app's compare view)`);
+      return failed ? 1 : 0;
+    } finally {
+      project.close();
+    }
+  },
+};
