@@ -3,8 +3,9 @@
 // BenchSuite and add it to the list.
 import type { BenchSuite } from './harness';
 import { convBench } from './conv.bench';
+import { hlsBench } from './hls.bench';
 
-const suites: BenchSuite[] = [convBench];
+const suites: BenchSuite[] = [convBench, hlsBench];
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const runsArg = process.argv.find((a) => a.startsWith('--runs='));

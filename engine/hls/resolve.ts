@@ -104,7 +104,8 @@ export function resolveGraph(model: Model, cfg: HlsConfig, opts: ResolveOptions 
       const baseCtx = { node, name, index, params, inputShapes, outputShape, inputDims, outputDims, inputTypes, weights, inputLayouts, outputLayout: layout };
       const blocks = op.hls ? op.hls.productBlocks(baseCtx) : [];
       const nTerms = Math.max(1, ...blocks.map((b) => b.nIn));
-      const hasBias = Boolean(params?.bias) && !!weights.bias;
+      // Ops with a `bias` switch use it; BatchNormalization has no switch but always adds its folded shift.
+      const hasBias = params && 'bias' in params ? Boolean(params.bias) && !!weights.bias : !!weights.bias || !!weights.beta;
       config = resolveLayerConfig(cfg.io, spec, { input: inputTypes[0] ?? resolveInputType({}, sink), nTerms, hasBias }, sink);
       outputType = config.precision.result_t;
       if (opts.hardware && op.hls) {
