@@ -55,7 +55,8 @@ struct softmax_config {
 /** idx = clamp(⌊x · 2^SHIFT⌋ + OFFSET, 0, SIZE − 1). */
 template <unsigned SIZE, unsigned SHIFT, int OFFSET, class data_T> inline unsigned table_index(const data_T& x) {
 #pragma HLS INLINE
-  const ap_uint<SHIFT + 1> scale = ap_uint<SHIFT + 1>(1) << SHIFT;
+  static_assert(SHIFT < 63, "table_shift must be below 63");
+  const ap_uint<SHIFT + 1> scale = (ap_uint<SHIFT + 1>)(1ULL << SHIFT);
   const ap_fixed<32, 32, AP_TRN, AP_SAT> f = x * scale;
   const int i = f.to_int();
   if (i < -OFFSET) return 0;
