@@ -10,6 +10,7 @@ import type { HlsLayerContext, TensorLayout } from '../../hls/layer';
 import { firmwareDims, fixedValues, quantizeTensor } from '../../hls/fixed-tensor';
 import { getOp } from '../registry';
 import { reorderIndex } from './merge';
+import { checkReuseFactor, validReuseFactors } from '../../hls/reuse';
 import { sigmoidTable, softmaxInvTable, tableIndex, tanhTable } from './tables';
 
 const P = (t: string, acc = t, table?: string): LayerPrecision => ({
@@ -52,6 +53,21 @@ describe('hardware checks', () => {
     expect(check('Flatten', { axis: 1 }, [[1, 3, 4, 5]], ['NCX'])).toEqual([]);
     expect(check('Transpose', { perm: [1, 0, 2, 3] }, [[1, 3, 4, 5]], ['NCX'])).toEqual(['hls-transpose-batch']);
     expect(check('Add', {}, Array.from({ length: 5 }, () => [1, 6]), Array(5).fill('flat'))).toEqual(['hls-add-inputs']);
+  });
+});
+
+describe('reuse factor of Dense (from the template: RF divides n_in · n_out)', () => {
+  it('lists the valid set and names the nearest valid values for an invalid RF', () => {
+    const ctx = ctxFor('Dense', { units: 7 }, [[1, 13]], ['flat']);
+    const blocks = getOp('Dense')!.hls!.productBlocks(ctx as never);
+    expect(validReuseFactors(blocks)).toEqual([1, 7, 13, 91]);
+    const sink = new DiagnosticSink('n1', 'n1');
+    expect(checkReuseFactor(10, blocks, sink)).toBe(false);
+    expect(sink.items[0].message).toMatch(/7/);
+    expect(sink.items[0].message).toMatch(/13/);
+    expect(checkReuseFactor(13, blocks, new DiagnosticSink())).toBe(true);
+    // Activations have no multipliers: only RF 1.
+    expect(validReuseFactors(getOp('Sigmoid')!.hls!.productBlocks(ctxFor('Sigmoid', {}, [[1, 8]], ['flat']) as never))).toEqual([1]);
   });
 });
 
