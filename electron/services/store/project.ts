@@ -69,7 +69,7 @@ export function setSqliteNativeBinding(file: string | undefined): void {
   nativeBinding = file;
 }
 
-function openDatabase(file: string, options: Database.Options = {}): Database.Database {
+function openDatabase(file: string | Buffer, options: Database.Options = {}): Database.Database {
   return new Database(file, nativeBinding ? { ...options, nativeBinding } : options);
 }
 
@@ -169,7 +169,17 @@ function inspectWith<T>(file: string, read: (db: Database.Database) => T, integr
   const existing = new Set(sideFiles(file).filter((f) => fs.existsSync(f)));
   let db: Database.Database | undefined;
   try {
-    db = openDatabase(file, { readonly: true, fileMustExist: true });
+    const walBytes = fs.statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+    if (walBytes === 0) {
+      // Nothing pending in a WAL: read an in-memory image of the file, so checking creates no side
+      // files at all (and never races with another reader over them). WAL mode in the header (bytes
+      // 18–19 = 2) is switched to rollback in the copy, as in-memory databases cannot use a WAL.
+      const image = fs.readFileSync(file);
+      if (image[18] === 2 && image[19] === 2) image[18] = image[19] = 1;
+      db = openDatabase(image, { readonly: true });
+    } else {
+      db = openDatabase(file, { readonly: true, fileMustExist: true });
+    }
     const appId = db.pragma('application_id', { simple: true }) as number;
     const version = db.pragma('user_version', { simple: true }) as number;
     checkIds(name, appId >>> 0, version);
