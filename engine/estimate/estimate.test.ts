@@ -6,7 +6,7 @@ import { convCaseModel, type ConvCase } from '../hls/conv-cases';
 import { defaultHlsConfig, type HlsConfig } from '../hls/config';
 import { estimateDesign } from './graph';
 import { dspPerMultiplier, estimateLayer, timingModel, bramForBank, fifoResources } from './model';
-import { formatEstimate } from './report';
+import { compareWithReport, formatEstimate } from './report';
 import { seededRandom } from '../tensor/tensor';
 
 function est(c: ConvCase, over: Partial<HlsConfig> = {}) {
@@ -181,5 +181,18 @@ describe('report shape', () => {
     const fast = estimateLayer(d, timingModel(2));
     expect(fast.latency).toBeGreaterThan(slow.latency);
     expect(slow.multipliers).toBe(512);
+  });
+});
+
+describe('over-capacity and comparison', () => {
+  it('notes every resource beyond the part, and compares with a report', () => {
+    const c: ConvCase = { name: 'big', op: 'Conv2D', size: [4, 4], cin: 64, cout: 64, kernel: [3, 3], stride: [1, 1], io: 'io_parallel', precision: { weight_t: 'ap_fixed<18,4>' } };
+    const r = est(c, { part: 'xc7z020-clg400-1' });
+    expect(r.resources.DSP.percent!).toBeGreaterThan(100);
+    expect(r.notes.some((n) => /^DSP \d+ exceeds the part's 220/.test(n))).toBe(true);
+    const small = est({ ...c, cin: 1, cout: 2 }, { part: 'xc7z020-clg400-1' });
+    expect(small.notes.some((n) => /exceeds/.test(n))).toBe(false);
+    const text = compareWithReport(small, { ...small, latency: { ...small.latency, worst: { cycles: small.latency.worst.cycles! * 2, ns: null } } });
+    expect(text).toMatch(/latency \(cycles\)\s+\d+\s+\d+\s+50%/);
   });
 });

@@ -87,10 +87,12 @@ export function assembleEstimate(input: AssembleInput): EstimateReport {
     instance: null,
     ...figures(l.latency, l.interval, t, l.resources, part, l.iterations > 1 ? 'loop pipelined' : 'pipelined'),
   }));
+  const over = part ? (['DSP', 'LUT', 'FF', 'BRAM_18K', 'URAM'] as const).filter((k) => (top.resources[k].percent ?? 0) > 100) : [];
   const notes = [
     'estimate: analytical model of the templates (engine/estimate/README.md), not a vendor tool result',
     ...(input.notes ?? []),
     ...(part ? [] : input.part ? [`part ${input.part} unknown to the estimator: no percentages`] : []),
+    ...over.map((k) => `${k} ${top.resources[k].used} exceeds the part's ${top.resources[k].available} (${top.resources[k].percent} %): raise the reuse factor or narrow the precision`),
   ];
   return {
     source: ESTIMATE_SOURCE,
@@ -109,6 +111,24 @@ export function assembleEstimate(input: AssembleInput): EstimateReport {
 }
 
 /** A plain-text table of the estimate (every line says estimate). */
+/** Estimate next to a vendor report's figures: one line per figure with the relative error (labelled). */
+export function compareWithReport(est: EstimateReport, rep: SynthFigures): string {
+  const rows: [string, number | null, number | null][] = [
+    ['latency (cycles)', rep.latency.worst.cycles, est.latency.worst.cycles],
+    ['interval (cycles)', rep.interval.min, est.interval.min],
+    ['DSP', rep.resources.DSP.used, est.resources.DSP.used],
+    ['LUT', rep.resources.LUT.used, est.resources.LUT.used],
+    ['FF', rep.resources.FF.used, est.resources.FF.used],
+    ['BRAM_18K', rep.resources.BRAM_18K.used, est.resources.BRAM_18K.used],
+  ];
+  const lines = [`  ${'figure'.padEnd(18)} ${'synthesis'.padStart(10)} ${'estimate'.padStart(10)} ${'error'.padStart(7)}`];
+  for (const [name, a, e] of rows) {
+    const err = a === null || e === null ? '-' : `${Math.round((Math.abs(e - a) / Math.max(Math.abs(a), 1)) * 100)}%`;
+    lines.push(`  ${name.padEnd(18)} ${String(a ?? '-').padStart(10)} ${String(e ?? '-').padStart(10)} ${err.padStart(7)}`);
+  }
+  return lines.join('\n');
+}
+
 export function formatEstimate(r: EstimateReport): string {
   const pad = (s: string, n: number) => s.padEnd(n);
   const num = (v: number | null) => (v === null ? '-' : String(v));

@@ -173,6 +173,9 @@ describe('tessera build --synth', () => {
     expect(r.stdout).toMatch(/tess_top_prj\/solution1/);
     expect(r.stdout).toMatch(/DSP\s+136\s/);
     expect(r.stdout).toMatch(/cosim.*Pass/i);
+    // The estimate beside the tool's figures, labelled.
+    expect(r.stdout).toMatch(/Synthesis vs Tessera's ESTIMATE/);
+    expect(r.stdout).toMatch(/DSP\s+136\s+\d+\s+\d+%/);
     expect(existsSync(join(out, 'tess_top_prj', 'solution1', 'impl', 'ip', 'xilinx_com_hls_tess_top_1_0.zip'))).toBe(true);
     const runRec = JSON.parse(readFileSync(join(out, 'tessera_run.json'), 'utf8')) as { status: string; artifacts: string[] };
     expect(runRec.status).toBe('succeeded');

@@ -8,7 +8,7 @@ import { CliError } from './types';
 import { formatReports } from './report';
 import type { Model } from '../../../engine/graph/model';
 import type { HlsConfig } from '../../../engine/hls/config';
-import { estimateDesign, formatEstimate } from '../../../engine/estimate';
+import { compareWithReport, estimateDesign, formatEstimate } from '../../../engine/estimate';
 import { chooseHlsFlow, detectToolchain, findReports, howToPoint, prepareBuild, startRun, TOOL_ROOT_ENV, type BuildStep, type LineEvent } from '../../services/toolchain';
 
 export const VENDOR_BOOL_FLAGS = ['synth', 'cosim', 'export'] as const;
@@ -136,6 +136,13 @@ export async function runVendorBuild(input: VendorBuildInput): Promise<number> {
   if (!sols.some((s) => s.synth)) throw new CliError(`${toolLabel} finished but wrote no synthesis report under ${dir} (looked for csynth.xml / csynth.rpt); see the log above`);
   const cosimFailed = flags.cosim && sols.some((s) => s.cosim?.status === 'Fail');
   if (cosimFailed) throw new CliError('C/RTL co-simulation FAILED (see the cosim report above)');
+  // The analytical estimate beside the tool's numbers (calibration; engine/estimate/README.md).
+  const synth = sols.find((s) => s.synth)!.synth!;
+  const est = estimateDesign(input.model, cfg, { tool: flow === 'vivado-hls-tcl' ? 'vivado_hls' : 'vitis_hls' });
+  if (est.report) {
+    out(`Synthesis vs Tessera's ESTIMATE (analytical model; error = |estimate − synthesis| / synthesis):`);
+    out(compareWithReport(est.report, synth));
+  }
   if (rec.artifacts.length) out(`artifacts: ${rec.artifacts.length} files (run record: tessera_run.json)`);
   return 0;
 }
