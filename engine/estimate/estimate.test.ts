@@ -35,11 +35,11 @@ describe('io_parallel: ConvTranspose costs what the Conv with the same MACs cost
     ],
   ];
   for (const [ct, c] of shapes) {
-    for (const rf of [1, 2, 3, 6]) {
+    for (const [rf, pf] of [[1, 1], [2, 1], [3, 1], [6, 1], [1, 3], [2, 3]]) {
       for (const strategy of ['latency', 'resource'] as const) {
-        it(`${ct.op} vs ${c.op}, RF ${rf}, ${strategy}`, () => {
-          const a = est({ ...ct, rf, strategy });
-          const b = est({ ...c, rf, strategy });
+        it(`${ct.op} vs ${c.op}, RF ${rf}, PF ${pf}, ${strategy}`, () => {
+          const a = est({ ...ct, rf, pf, strategy });
+          const b = est({ ...c, rf, pf, strategy });
           const la = a.layers[0], lb = b.layers[0];
           expect(la.iterations).toBe(lb.iterations);
           expect(la.multipliers).toBe(lb.multipliers);
@@ -77,6 +77,12 @@ describe('io_stream ConvTranspose: one output pixel per step at RF 1 (H_out·W_o
       expect(l.latency - l.iterations).toBeLessThanOrEqual(8);
     });
   }
+
+  it('uneven phases are reported as padded product slots', () => {
+    const r = est({ name: 'u', op: 'ConvTranspose2D', size: [4, 4], cin: 2, cout: 3, kernel: [3, 3], stride: [2, 2], io: 'io_stream' });
+    // k 3, s 2: phase tap counts 2 and 1 per axis → (2+1)² = 9 real of 4·4 = 16 padded slots.
+    expect(r.layers[0].notes.some((n) => /padded to 2×2 taps: 56 % of the product slots/.test(n))).toBe(true);
+  });
 
   it('RF 2 doubles the steps time (II = RF)', () => {
     const c: ConvCase = { name: 'rf', op: 'ConvTranspose2D', size: [4, 4], cin: 2, cout: 4, kernel: [2, 2], stride: [2, 2], io: 'io_stream' };

@@ -133,16 +133,22 @@ function describe(model: Model, r: ResolvedNode, io: HlsConfig['io']): LayerDesc
     const pixels = f.out_height * f.out_width;
     const mac = macCore(f.n_filt);
     mac.windowValues = (transpose ? f.phase_taps_height * f.phase_taps_width : f.filt_height * f.filt_width) * f.n_chan;
+    const notes: string[] = [];
+    if (transpose && blocks.length > 1) {
+      // Phases are padded to the largest one: the multipliers are sized (and the loop paced) for it.
+      const useful = blocks.reduce((a, b) => a + b.nIn * b.nOut, 0) / (blocks.length * mac.products);
+      if (useful < 0.999) notes.push(`uneven phases padded to ${f.phase_taps_height}×${f.phase_taps_width} taps: ${Math.round(useful * 100)} % of the product slots hold real weights${cfg.reuseFactor === 1 ? ' (the zero ones cost nothing at RF 1)' : ''}`);
+    }
     if (!stream) {
       const pf = cfg.parallelizationFactor;
-      return { ...base, kind: 'mac', mac, schedule: sched(pixels / pf, cfg.reuseFactor, true) };
+      return { ...base, kind: 'mac', mac, schedule: sched(pixels / pf, cfg.reuseFactor, true), notes };
     }
     const rows = transpose ? Math.floor(((f.filt_height - 1) * f.dilation_height) / f.stride_height) + 1 : (f.filt_height - 1) * f.dilation_height + 1;
     return {
       ...base, kind: 'mac', mac,
       schedule: sched(streamConvIterations(f, transpose), cfg.reuseFactor, true),
       lineBuffer: { rows, width: f.in_width, impl: 'ram' },
-      notes: [`stream cursor: ${streamConvIterations(f, transpose)} steps for ${f.in_height * f.in_width} input and ${pixels} output pixels`],
+      notes: [...notes, `stream cursor: ${streamConvIterations(f, transpose)} steps for ${f.in_height * f.in_width} input and ${pixels} output pixels`],
     };
   }
   if (t === 'Dense') {
