@@ -80,9 +80,9 @@ export function resolveGraph(model: Model, cfg: HlsConfig, opts: ResolveOptions 
     const fmt = params && typeof params.dataFormat === 'string' ? (params.dataFormat as 'NCX' | 'NXC') : undefined;
     let layout: TensorLayout = fmt ?? ins[0]?.layout ?? 'NCX';
     if (outputShape.length < 3) layout = 'flat';
-    // A rank ≥ 3 tensor made from a flat one (Reshape) is stored channels-last like any spatial tensor:
-    // the reordering op maps graph order to it, and spatial consumers read [H][W][C].
-    else if (layout === 'flat') layout = 'NCX';
+    // A rank ≥ 3 tensor made from a flat one (Reshape) takes the layout its consumers read (their
+    // dataFormat; NXC, i.e. graph order, when none says): the reordering op maps graph order to it.
+    else if (layout === 'flat') layout = consumerFormat(graph, analysis, id) ?? 'NXC';
     const outputDims = firmwareDims(outputShape, layout);
     const inputShapes = ins.map((r) => r.outputShape);
     const inputDims = ins.map((r) => r.outputDims);
@@ -129,6 +129,16 @@ export function resolveGraph(model: Model, cfg: HlsConfig, opts: ResolveOptions 
     }
   }
   return { analysis, graph, nodes, byId, diagnostics, hasErrors: diagnostics.some((d) => d.severity === 'error') };
+}
+
+/** The dataFormat of the first consumer of node `id` that has one (in edge order). */
+function consumerFormat(graph: Graph, analysis: GraphAnalysis, id: string): 'NCX' | 'NXC' | undefined {
+  for (const e of graph.edges) {
+    if (e.source !== id) continue;
+    const p = analysis.nodes[e.target]?.params as { dataFormat?: unknown } | undefined;
+    if (p && (p.dataFormat === 'NCX' || p.dataFormat === 'NXC')) return p.dataFormat;
+  }
+  return undefined;
 }
 
 /** The descriptor context of a resolved node. */

@@ -1,7 +1,8 @@
-// End to end through the generator: two small graphs that use every non-conv layer (Dense latency and
+// End to end through the generator: small graphs that use every non-conv layer (Dense latency and
 // resource, BatchNorm, ReLU, LeakyReLU, Sigmoid, Tanh, Selu, Softmax, MaxPool, AveragePool, UpSampling,
-// ZeroPadding, Add, Concatenate, Flatten, Reshape, Transpose; fan-out), generated for io_parallel and
-// io_stream, compiled with g++ in one program, 3 images each, compared bit for bit with the engine.
+// ZeroPadding, Add, Concatenate, Flatten, Reshape, Transpose; fan-out) and, with conv layers, a Keras-style
+// DCGAN head (flat → Reshape to H, W, C) and a PyTorch-style flat → Reshape to C, H, W → Conv; each generated
+// for io_parallel and io_stream, compiled with g++ in one program, 3 images each, compared bit for bit with the engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,6 +82,53 @@ function mlpModel(): Model {
   );
 }
 
+/** Keras-style DCGAN head: z → Dense → Reshape (H, W, C) → BN (NXC) → ReLU → ConvTranspose2D → BN → ReLU → ConvTranspose2D → Tanh. */
+function dcganModel(): Model {
+  const ct = (filters: number, bias: boolean) => ({ filters, kernel: [4, 4], stride: [2, 2], dilation: [1, 1], padsBegin: [0, 0], padsEnd: [0, 0], outputPadding: [0, 0], groups: 1, bias, dataFormat: 'NXC', autoPad: 'same_upper' });
+  const bnW = (c: number) => ({ gamma: rnd([c], 0.6, 1.4), beta: rnd([c], -0.3, 0.4), mean: rnd([c], -0.2, 0.3), variance: rnd([c], 0.4, 1.6) });
+  return model(
+    [
+      ['z', 'Input', { shape: [1, 16], dataFormat: 'NXC' }, []],
+      ['project', 'Dense', { units: 48, bias: false }, ['z']],
+      ['reshape', 'Reshape', { targetShape: [2, 3, 8] }, ['project']],
+      ['bn0', 'BatchNormalization', { epsilon: 1e-5, dataFormat: 'NXC' }, ['reshape']],
+      ['relu0', 'ReLU', {}, ['bn0']],
+      ['up1', 'ConvTranspose2D', ct(4, false), ['relu0']],
+      ['bn1', 'BatchNormalization', { epsilon: 1e-5, dataFormat: 'NXC' }, ['up1']],
+      ['relu1', 'ReLU', {}, ['bn1']],
+      ['up2', 'ConvTranspose2D', ct(3, true), ['relu1']],
+      ['image', 'Tanh', {}, ['up2']],
+    ],
+    {
+      project: { weight: rnd([16, 48], -0.5, 0.6) },
+      bn0: bnW(8), bn1: bnW(4),
+      up1: { weight: rnd([8, 4, 4, 4], -0.4, 0.5) },
+      up2: { weight: rnd([4, 3, 4, 4], -0.5, 0.4), bias: rnd([3]) },
+    },
+  );
+}
+
+/** PyTorch-style: z → Dense → Reshape (C, H, W) read by an NCX Conv2D → MaxPool → Flatten → Dense. */
+function torchModel(): Model {
+  const conv = { filters: 3, kernel: [3, 3], stride: [1, 1], dilation: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1], groups: 1, bias: true, dataFormat: 'NCX', autoPad: 'explicit' };
+  return model(
+    [
+      ['z', 'Input', { shape: [1, 10], dataFormat: 'NCX' }, []],
+      ['fc0', 'Dense', { units: 40, bias: true }, ['z']],
+      ['view', 'Reshape', { targetShape: [2, 4, 5] }, ['fc0']],
+      ['conv', 'Conv2D', conv, ['view']],
+      ['pool', 'MaxPool', { kernel: [2], stride: [2], padsBegin: [0], padsEnd: [0], dataFormat: 'NCX', ceilMode: true }, ['conv']],
+      ['flat', 'Flatten', { axis: 1 }, ['pool']],
+      ['fc1', 'Dense', { units: 5, bias: true }, ['flat']],
+    ],
+    {
+      fc0: { weight: rnd([10, 40], -0.6, 0.7), bias: rnd([40]) },
+      conv: { weight: rnd([3, 2, 3, 3], -0.5, 0.6), bias: rnd([3]) },
+      fc1: { weight: rnd([18, 5], -0.6, 0.5), bias: rnd([5]) },
+    },
+  );
+}
+
 function config(io: IoType, top: string, layers: HlsConfig['layers']): HlsConfig {
   return defaultHlsConfig({ io, top, testImages: 3, seed: 7, layers });
 }
@@ -103,6 +151,8 @@ const MLP_LAYERS: HlsConfig['layers'] = {
 const PROJECTS = (['io_parallel', 'io_stream'] as IoType[]).flatMap((io) => [
   { top: `cnn_${io === 'io_parallel' ? 'par' : 'str'}`, model: cnnModel(), cfg: (t: string) => config(io, t, CNN_LAYERS) },
   { top: `mlp_${io === 'io_parallel' ? 'par' : 'str'}`, model: mlpModel(), cfg: (t: string) => config(io, t, MLP_LAYERS) },
+  { top: `dcgan_${io === 'io_parallel' ? 'par' : 'str'}`, model: dcganModel(), cfg: (t: string) => config(io, t, {}) },
+  { top: `torch_${io === 'io_parallel' ? 'par' : 'str'}`, model: torchModel(), cfg: (t: string) => config(io, t, {}) },
 ]);
 
 let root = '';
