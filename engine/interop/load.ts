@@ -6,6 +6,8 @@ import type { Model } from '../graph/model';
 import type { PrecisionSpec } from '../fixed/precision';
 import { importOnnx } from './onnx/import';
 import { importKeras, kerasFileKind } from './keras/import';
+import { importQonnxProto, isQonnxProto } from './qonnx/import';
+import { decodeModelProto } from './onnx/proto';
 
 export type ModelFileKind = 'onnx' | 'keras3' | 'h5' | 'json';
 
@@ -39,6 +41,16 @@ export interface LoadExtra {
 export async function loadModelBytes(name: string, bytes: Uint8Array, extra: LoadExtra = {}): Promise<LoadedModel> {
   const kind = modelFileKind(name, bytes);
   if (kind === 'onnx') {
+    const q = qonnxProtoOf(bytes);
+    if (q) {
+      const r = importQonnxProto(q);
+      return {
+        model: r.model, diagnostics: r.diagnostics, inputs: r.inputs, outputs: r.outputs, kind,
+        source: `QONNX (ONNX opset ${r.opset}${r.producer ? `, from ${r.producer}` : ''}), ${r.quantizers.length} quantizers → precisions of ${Object.keys(r.precisions).length} layers`,
+        freeBatchInputs: r.inputs.filter((i) => r.diagnostics.some((d) => d.code === 'onnx-batch' && d.nodeName === i.name)).map((i) => i.name),
+        precisions: r.precisions,
+      };
+    }
     const r = importOnnx(bytes);
     return {
       model: r.model, diagnostics: r.diagnostics, inputs: r.inputs, outputs: r.outputs, kind,
@@ -55,4 +67,14 @@ export async function loadModelBytes(name: string, bytes: Uint8Array, extra: Loa
     freeBatchInputs: r.inputs.filter((i) => i.freeBatch).map((i) => i.name),
     precisions: r.precisions,
   };
+}
+
+/** The decoded model when the bytes are ONNX with QONNX Quant / BipolarQuant nodes. */
+function qonnxProtoOf(bytes: Uint8Array) {
+  try {
+    const p = decodeModelProto(bytes);
+    return p.graph && isQonnxProto(p) ? p : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -35,6 +35,8 @@ export interface OnnxImportResult {
   outputs: { name: string; nodeId: string; shape: number[] }[];
   opset: number;
   producer: string;
+  /** ONNX tensor name → engine node id computing it (for tensors that map to a node of the final graph). */
+  tensors: Record<string, string>;
 }
 
 export interface OnnxImportOptions {
@@ -308,6 +310,11 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
   if (!g || ((g.node ?? []).length === 0 && (g.input ?? []).length === 0)) {
     throw new TesseraError('not an ONNX model: it has no graph (no nodes and no inputs); check that it is a .onnx file');
   }
+  return importOnnxProto(proto, options);
+}
+
+/** Converts an already decoded (and possibly rewritten, e.g. QONNX with its Quant nodes removed) model. */
+export function importOnnxProto(proto: OnnxModelProto, options: OnnxImportOptions = {}): OnnxImportResult {
   return new OnnxConverter(proto, options).run();
 }
 
@@ -420,7 +427,11 @@ class OnnxConverter {
       throw new TesseraError(`the imported graph is not valid: ${first.message}`, analysis.diagnostics);
     }
     const diagnostics = [...imp.diagnostics.filter((d) => d.code.startsWith('onnx')), ...analysis.diagnostics];
+    const nodeIds = new Set(imp.nodes.map((n) => n.id));
+    const tensors: Record<string, string> = {};
+    for (const [name, v] of imp.values) if (v.kind === 'tensor' && nodeIds.has(v.id)) tensors[name] = v.id;
     return {
+      tensors,
       model: { graph, weights: imp.weights },
       diagnostics,
       inputs,
