@@ -19,6 +19,7 @@
 // channel, plus `onEvent`). Both transports reject a failed call with an Error whose `name` is
 // 'ApiError' and which carries `code` (ApiErrorCode) and `message`.
 import { z } from 'zod';
+import { buildsContract } from './builds-contract';
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
@@ -298,6 +299,9 @@ export const contract = {
     z.strictObject({ fileName: z.string(), bytesBase64: z.string() }),
     'Convert a graph with weights into an ONNX model.',
   ),
+
+  // Variants and builds (electron/api/builds-contract.ts).
+  ...buildsContract,
 } as const;
 
 export type Contract = typeof contract;
@@ -318,11 +322,13 @@ export type ResponseOf<C extends Channel> = z.output<Contract[C]['response']>;
 export const AppEvent = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('project.saved'), projectId: ProjectId, savedAt: z.string(), autosave: z.boolean() }),
   z.strictObject({ type: z.literal('project.closed'), projectId: ProjectId }),
-  z.strictObject({ type: z.literal('build.log'), runId: z.string(), stream: z.enum(['stdout', 'stderr', 'info']), text: z.string() }),
+  z.strictObject({ type: z.literal('build.log'), runId: z.string(), projectId: ProjectId.optional(), stream: z.enum(['stdout', 'stderr', 'info']), text: z.string() }),
   z.strictObject({
     type: z.literal('build.status'),
     runId: z.string(),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']),
+    projectId: ProjectId.optional(),
+    variantId: z.string().nullable().optional(),
     step: z.string().optional(),
     progress: z.number().min(0).max(1).optional(),
   }),

@@ -31,6 +31,8 @@ import {
 } from '../services/store';
 import { engineInterop, type Interop } from './interop';
 import type { Graph } from '../../engine/graph/model';
+import { BuildsService } from '../services/builds/service';
+import { detectToolchain, type Toolchain } from '../services/toolchain/detect';
 
 export type CallResult<C extends Channel = Channel> = { ok: true; result: ResponseOf<C> } | { ok: false; error: ApiError };
 
@@ -42,6 +44,8 @@ export interface ServicesOptions {
   version: string;
   /** ONNX import/export; default: the engine's (engine/interop/onnx) when present. */
   interop?: Interop;
+  /** Builds at a time per project (default: number of cores). */
+  buildConcurrency?: number;
   /** Native file dialogs (Electron); absent in serve mode. */
   dialogs?: {
     openProject(): Promise<string | null>;
@@ -130,6 +134,7 @@ export class AppServices {
 
   /** Closes every open project (releasing locks). */
   dispose(): void {
+    void this.builds.dispose();
     for (const p of this.projects.values()) p.close();
     this.projects.clear();
   }
@@ -165,7 +170,19 @@ export class AppServices {
     return forWrite && !abs.endsWith(PROJECT_EXTENSION) ? `${abs}${PROJECT_EXTENSION}` : abs;
   }
 
+  private toolchainPromise: Promise<Toolchain | null> | null = null;
+
+  /** Variants and the build queues (electron/services/builds/service.ts). */
+  private readonly builds = new BuildsService({
+    project: (id) => this.project(id),
+    emit: (e) => this.emit(e),
+    concurrency: () => this.options.buildConcurrency,
+    toolchain: () => (this.toolchainPromise ??= detectToolchain({ timeoutMs: 20_000 }).catch(() => null)),
+  });
+
   private readonly handlers: Handlers = {
+    ...this.builds.handlers,
+
     'app.info': () => ({
       version: this.options.version,
       mode: this.options.mode,
@@ -203,8 +220,10 @@ export class AppServices {
       return info;
     },
 
-    'project.close': (req) => {
-      this.project(req.projectId).close();
+    'project.close': async (req) => {
+      const project = this.project(req.projectId);
+      await this.builds.closeProject(req.projectId); // running builds are cancelled, their processes killed
+      project.close();
       this.projects.delete(req.projectId);
       this.emit({ type: 'project.closed', projectId: req.projectId });
       return { ok: true as const };

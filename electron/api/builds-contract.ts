@@ -1,0 +1,130 @@
+// API channels for variants and builds (spread into the contract in contract.ts). Pure zod.
+// A variant is a named set of per-layer HLS choices (electron/services/builds/variants.ts VariantConfig);
+// a build run is one build of a variant (status, step, log, report JSON, artifact paths).
+import { z } from 'zod';
+
+const ProjectId = z.string().min(1).max(100);
+const Id = z.string().min(1).max(100);
+const IoType = z.enum(['io_parallel', 'io_stream']);
+const Strategy = z.enum(['latency', 'resource']);
+const TypeString = z.string().min(1).max(64);
+
+export const LayerChoiceJson = z.strictObject({
+  strategy: Strategy.optional(),
+  reuseFactor: z.number().int().min(1).optional(),
+  parallelizationFactor: z.number().int().min(1).optional(),
+  precision: z
+    .strictObject({ weight_t: TypeString.optional(), bias_t: TypeString.optional(), accum_t: TypeString.optional(), result_t: TypeString.optional(), table_t: TypeString.optional() })
+    .optional(),
+});
+
+export const VariantConfigJson = z.strictObject({
+  io: IoType,
+  /** The layer the variant is about (node name), or null for the whole design. */
+  scope: z.string().max(200).nullable(),
+  defaults: LayerChoiceJson,
+  layers: z.record(z.string().max(200), LayerChoiceJson),
+  clockPeriodNs: z.number().positive().max(1000).optional(),
+  part: z.string().max(100).optional(),
+  /** Extra g++ flags for the C simulation (each one argument; never a shell string). */
+  cxxFlags: z.array(z.string().max(200)).max(20).optional(),
+});
+
+export const VariantJson = z.strictObject({
+  id: Id,
+  name: z.string(),
+  config: VariantConfigJson,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const BuildStatusJson = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
+
+export const BuildRunJson = z.strictObject({
+  id: Id,
+  variantId: z.string().nullable(),
+  /** { variantName, variant: VariantConfig, csim } as queued. */
+  config: z.unknown(),
+  status: BuildStatusJson,
+  step: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  /** The log (its last 200 000 characters). */
+  log: z.string(),
+  /** RunReport (electron/services/builds/queue.ts): estimate / HLS report, csim result, error vs float, times. */
+  report: z.unknown(),
+  /** { dir, files } of the build folder. */
+  artifacts: z.unknown(),
+});
+
+const ForProject = z.strictObject({ projectId: ProjectId });
+const VariantName = z.string().trim().min(1).max(200);
+
+function channel<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res, summary: string) {
+  return { request, response, summary };
+}
+
+export const buildsContract = {
+  'variants.list': channel(ForProject, z.strictObject({ items: z.array(VariantJson) }), 'Variants of a project, oldest first.'),
+  'variants.create': channel(
+    z.strictObject({ projectId: ProjectId, name: VariantName.optional(), config: VariantConfigJson }),
+    z.strictObject({ variant: VariantJson, diagnostics: z.array(z.string()) }),
+    'Create a variant (for one layer or the whole design); the name is made unique. Design errors of the choices come back as diagnostics (the variant is kept, its build will report them).',
+  ),
+  'variants.update': channel(
+    z.strictObject({ projectId: ProjectId, variantId: Id, name: VariantName.optional(), config: VariantConfigJson.optional() }),
+    VariantJson,
+    'Rename a variant and/or change its choices.',
+  ),
+  'variants.duplicate': channel(
+    z.strictObject({ projectId: ProjectId, variantId: Id, name: VariantName.optional() }),
+    VariantJson,
+    'Copy a variant under a new (unique) name.',
+  ),
+  'variants.delete': channel(
+    z.strictObject({ projectId: ProjectId, variantId: Id }),
+    z.strictObject({ ok: z.literal(true) }),
+    'Delete a variant (its build history stays, detached).',
+  ),
+  'variants.choices': channel(
+    z.strictObject({ projectId: ProjectId, layer: z.string().min(1).max(200), io: IoType }),
+    z.strictObject({ reuseFactors: z.array(z.number().int()), parallelizationFactors: z.array(z.number().int()) }),
+    'Valid reuse factors and parallelization factors of a layer under an io type.',
+  ),
+  'variants.sweep': channel(
+    z.strictObject({
+      projectId: ProjectId,
+      layer: z.string().min(1).max(200).optional(),
+      reuseFactors: z.union([z.array(z.number().int().min(1)).max(64), z.literal('valid')]).optional(),
+      io: z.array(IoType).max(2).optional(),
+      strategies: z.array(Strategy).max(2).optional(),
+      parallelizationFactors: z.array(z.number().int().min(1)).max(64).optional(),
+      precisions: z.array(TypeString).max(16).optional(),
+      prefix: z.string().max(100).optional(),
+      base: VariantConfigJson.optional(),
+    }),
+    z.strictObject({ items: z.array(VariantJson), rejected: z.array(z.strictObject({ name: z.string(), reasons: z.array(z.string()) })) }),
+    'Expand ranges (io × strategy × RF × PF × precision) into variants; combinations the design rejects are listed with the reasons, not created.',
+  ),
+  'builds.start': channel(
+    z.strictObject({ projectId: ProjectId, variantIds: z.array(Id).min(1).max(500), csim: z.boolean().default(true) }),
+    z.strictObject({ runs: z.array(BuildRunJson) }),
+    'Queue one build per variant (codegen, g++ csim, vendor synthesis or the estimate, error vs float).',
+  ),
+  'builds.cancel': channel(
+    z.strictObject({ projectId: ProjectId, runId: Id.optional() }),
+    z.strictObject({ cancelled: z.number().int() }),
+    'Cancel one build (queued or running; process trees are killed) or, without runId, all of them.',
+  ),
+  'builds.resume': channel(ForProject, z.strictObject({ runIds: z.array(z.string()) }), 'Start the builds left queued when the app last closed.'),
+  'builds.list': channel(
+    z.strictObject({ projectId: ProjectId, variantId: Id.optional() }),
+    z.strictObject({ items: z.array(BuildRunJson), active: z.number().int(), queued: z.number().int(), concurrency: z.number().int() }),
+    'Build history (all variants or one), oldest first, with the queue state.',
+  ),
+} as const;
+
+export type VariantJson = z.output<typeof VariantJson>;
+export type VariantConfigJson = z.output<typeof VariantConfigJson>;
+export type BuildRunJson = z.output<typeof BuildRunJson>;
