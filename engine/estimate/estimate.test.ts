@@ -202,3 +202,17 @@ describe('over-capacity and comparison', () => {
     expect(text).toMatch(/latency \(cycles\)\s+\d+\s+\d+\s+50%/);
   });
 });
+
+describe('io_stream whole design', () => {
+  it('latency = pipeline fill + slowest stage; steady interval = slowest stage; Vitis reports ≥ latency', () => {
+    const c: ConvCase = { name: 'w', op: 'ConvTranspose2D', size: [6, 6], cin: 2, cout: 3, kernel: [2, 2], stride: [2, 2], io: 'io_stream' };
+    const vitis = est(c);
+    const l = vitis.layers[0];
+    expect(vitis.latency.worst.cycles).toBe(l.latency);
+    expect(vitis.steadyInterval).toBe(l.interval);
+    expect(vitis.interval.min).toBe(Math.max(l.interval, l.latency));
+    const model = convCaseModel(c, 3);
+    const viv = estimateDesign(model, defaultHlsConfig({ io: 'io_stream' }), { tool: 'vivado_hls' }).report!;
+    expect(viv.interval.min).toBe(viv.steadyInterval);
+  });
+});

@@ -391,6 +391,8 @@ export function fifoResources(depth: number, widthBits: number): ResourceEstimat
 export interface DesignTotals {
   latency: number;
   interval: number;
+  /** Cycles between images once the pipeline is full (the slowest layer), whatever the tool reports. */
+  steadyInterval: number;
   resources: ResourceEstimate;
 }
 
@@ -412,6 +414,7 @@ export function combine(io: IoType, layers: readonly LayerEstimate[], fifos: rea
   }
   let latency = 0;
   let interval = 1;
+  const steadyInterval = Math.max(1, ...layers.map((l) => l.interval));
   if (io === 'io_parallel') {
     for (const l of layers) latency += l.latency;
     interval = Math.max(1, ...layers.map((l) => l.interval));
@@ -428,5 +431,5 @@ export function combine(io: IoType, layers: readonly LayerEstimate[], fifos: rea
     interval = Math.max(1, ...layers.map((l) => l.interval));
     if (t.tool === 'vitis_hls') interval = Math.max(interval, latency);
   }
-  return { latency, interval, resources: res };
+  return { latency, interval, steadyInterval, resources: res };
 }

@@ -36,6 +36,8 @@ export interface EstimateReport extends SynthFigures {
   /** One per layer, in the reports' module shape (each labelled by the report's source). */
   modules: ModuleReport[];
   layers: LayerEstimate[];
+  /** Cycles between images once the pipeline is full (the slowest layer); `interval` is what the tool would report. */
+  steadyInterval: number;
   /** LUTs used as distributed RAM / shift registers (included in LUT). */
   lutram: number;
   multipliers: number;
@@ -92,6 +94,7 @@ export function assembleEstimate(input: AssembleInput): EstimateReport {
     'estimate: analytical model of the templates (engine/estimate/README.md), not a vendor tool result',
     ...(input.notes ?? []),
     ...(part ? [] : input.part ? [`part ${input.part} unknown to the estimator: no percentages`] : []),
+    ...(total.steadyInterval !== total.interval ? [`interval ${total.interval} cycles as ${t.tool === 'vitis_hls' ? 'Vitis HLS' : 'Vivado HLS'} reports a dataflow top (one image in flight); the slowest layer alone allows one image per ${total.steadyInterval} cycles`] : []),
     ...over.map((k) => `${k} ${top.resources[k].used} exceeds the part's ${top.resources[k].available} (${top.resources[k].percent} %): raise the reuse factor or narrow the precision`),
   ];
   return {
@@ -104,6 +107,7 @@ export function assembleEstimate(input: AssembleInput): EstimateReport {
     ...top,
     modules,
     layers,
+    steadyInterval: total.steadyInterval,
     lutram: Math.round(total.resources.LUTRAM),
     multipliers: layers.reduce((a, l) => a + l.multipliers, 0),
     notes,
