@@ -15,6 +15,7 @@ import type { LayerPrecision } from '../../fixed/precision';
 import { quantizeTensor } from '../../hls/fixed-tensor';
 import type { ConvGeometry } from './geometry';
 import { resolveGeometry, type ConvParams } from './params';
+import { channelsLastInt32, int32AccValue, int32ChainOk, int32ConvSums, int32Mac } from '../../fixed/fast';
 
 /** Permutes a row-major mantissa array: result axis i is input axis perm[i]. */
 export function permuteMantissas(m: Float64Array | bigint[], shape: Shape, perm: readonly number[]): { m: Float64Array | bigint[]; shape: number[] } {
@@ -142,16 +143,36 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
   const fastCo = new Uint8Array(D.Co);
   const noOvfCo = new Uint8Array(D.Co);
   const startCo = new Float64Array(D.Co);
+  // Weights as [co][kh][kw][cinG] (contiguous per output channel), their Σ|w| and max |w| per output channel.
+  let wTaps: Float64Array | null = null;
+  const sumAbsW = new Float64Array(D.Co);
+  const maxAbsW = new Float64Array(D.Co);
   if (fast) {
     const wm = w.m as Float64Array;
+    wTaps = new Float64Array(D.Co * nTerms);
+    for (let co = 0; co < D.Co; co++)
+      for (let th = 0; th < D.kh; th++)
+        for (let tw = 0; tw < D.kw; tw++) {
+          const dst = ((co * D.kh + th) * D.kw + tw) * cinG;
+          const src = wIndex(co, 0, th, tw);
+          const step = cinG > 1 ? wIndex(co, 1, th, tw) - src : 0;
+          for (let c = 0; c < cinG; c++) wTaps[dst + c] = wm[src + c * step];
+        }
+    for (let co = 0; co < D.Co; co++) {
+      let sw = 0;
+      let mw = 0;
+      for (let i = co * nTerms; i < (co + 1) * nTerms; i++) {
+        const a = Math.abs(wTaps[i]);
+        sw += a;
+        if (a > mw) mw = a;
+      }
+      sumAbsW[co] = sw;
+      maxAbsW[co] = mw;
+    }
     const modular = accT.kind === 'fixed' && accT.O === 'AP_WRAP' && accT.N === 0;
     const accMax = accT.signed ? p2(accT.W - 1) - 1 : -1;
     for (let co = 0; co < D.Co; co++) {
-      let sw = 0;
-      for (let c = 0; c < cinG; c++) for (let t = 0; t < D.kh * D.kw; t++) {
-        const th = Math.floor(t / D.kw);
-        sw += Math.abs(wm[wIndex(co, c, th, t % D.kw)]);
-      }
+      const sw = sumAbsW[co];
       startCo[co] = plan.start(b ? (b.m as Float64Array)[co] : 0);
       const bound = Math.abs(startCo[co]) + maxAbsX * sw * termScale + (termMode === 0 ? 0 : nTerms);
       const exact = bound < 2 ** 52 && maxAbsX * sw < 2 ** 53;
@@ -159,11 +180,26 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
       fastCo[co] = exact && accT.kind === 'fixed' && (noOvfCo[co] === 1 || (modular && hasClosedForm(accT))) ? 1 : 0;
     }
   }
+  // Int32 path (engine/fixed/fast.ts): exact for modular accumulators or data-bounded sums, output channels tiled.
+  const mac = fast ? int32Mac(x.type, prec.weight_t, accT) : null;
+  const i32Co = new Uint8Array(D.Co);
+  let i32Acc: Int32Array | null = null;
+  if (mac) {
+    for (let co = 0; co < D.Co; co++) i32Co[co] = int32ChainOk(mac, startCo[co], maxAbsX, maxAbsW[co], sumAbsW[co], nTerms) ? 1 : 0;
+    if (i32Co.some((f) => f === 1)) {
+      i32Acc = new Int32Array(total);
+      int32ConvSums({
+        x: channelsLastInt32(xNCX as Float64Array, D.N, D.C, plane), w: new Int32Array(wTaps!), N: D.N, C: D.C, H: D.H, W: D.W, Co: D.Co, groups: D.groups,
+        kh: D.kh, kw: D.kw, rows: rowsH, cols: colsW, shift: mac.shift, start: Int32Array.from(startCo), use: i32Co, acc: i32Acc,
+      });
+      for (let co = 0; co < D.Co; co++) if (i32Co[co]) fastCo[co] = 0;
+    }
+  }
+  const wrapAcc = (m: number) => castClosedNum(m, accF, accT);
   let xl: Float64Array | null = null;
   let wl: Float64Array | null = null;
   if (fastCo.some((f) => f === 1)) {
     const xm = xNCX as Float64Array;
-    const wm = w.m as Float64Array;
     xl = new Float64Array(xm.length);
     for (let n = 0; n < D.N; n++)
       for (let c = 0; c < D.C; c++) {
@@ -171,11 +207,7 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
         const dst = n * plane * D.C + c;
         for (let i = 0; i < plane; i++) xl[dst + i * D.C] = xm[src + i];
       }
-    wl = new Float64Array(D.Co * D.kh * D.kw * cinG);
-    for (let co = 0; co < D.Co; co++)
-      for (let th = 0; th < D.kh; th++)
-        for (let tw = 0; tw < D.kw; tw++)
-          for (let c = 0; c < cinG; c++) wl[((co * D.kh + th) * D.kw + tw) * cinG + c] = wm[wIndex(co, c, th, tw)];
+    wl = wTaps;
   }
   let o = 0;
   for (let n = 0; n < D.N; n++) {
@@ -189,7 +221,10 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
         const rl = rowsH[oh];
         for (let ow = 0; ow < D.Wo; ow++) {
           const cl = colsW[ow];
-          if (fastCo[co]) {
+          if (i32Co[co]) {
+            (out as Float64Array)[o] = castNum(int32AccValue(mac!, i32Acc![o], wrapAcc), accFmt, outType);
+            o++;
+          } else if (fastCo[co]) {
             // Exact sum of the per-term quantized products (order-free: modular or provably no overflow).
             // Channels-last copies: the channel loop reads contiguous memory.
             const xm = xl!;
