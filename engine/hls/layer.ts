@@ -152,6 +152,11 @@ export interface HlsLayerDef<P> {
    * Output pixels per image (for the parallelization factor rule). Absent = PF not supported (must be 1).
    */
   pixels?(ctx: Omit<HlsLayerContext<P>, 'config'>): number;
+  /**
+   * The op only reorders values (Flatten, Reshape, Transpose): its output may be stored in any layout, so
+   * the generator gives a rank ≥ 3 output the layout its consumer reads (the consumer's dataFormat).
+   */
+  reordersData?: boolean;
   /** Extra checks (e.g. unsupported parameter combinations in hardware): report to sink. */
   check?(ctx: HlsLayerContext<P>, sink: DiagnosticSink): void;
   configStructs(ctx: HlsLayerContext<P>): CppStruct[];

@@ -80,6 +80,8 @@ export function resolveGraph(model: Model, cfg: HlsConfig, opts: ResolveOptions 
     const fmt = params && typeof params.dataFormat === 'string' ? (params.dataFormat as 'NCX' | 'NXC') : undefined;
     let layout: TensorLayout = fmt ?? ins[0]?.layout ?? 'NCX';
     if (outputShape.length < 3) layout = 'flat';
+    // A reordering op (Transpose after an NXC input, Reshape, …) stores its output as its consumer reads it.
+    else if (op.hls?.reordersData) layout = consumerFormat(graph, analysis, id) ?? (layout === 'flat' ? 'NXC' : layout);
     // A rank ≥ 3 tensor made from a flat one (Reshape) takes the layout its consumers read (their
     // dataFormat; NXC, i.e. graph order, when none says): the reordering op maps graph order to it.
     else if (layout === 'flat') layout = consumerFormat(graph, analysis, id) ?? 'NXC';

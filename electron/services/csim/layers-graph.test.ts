@@ -1,7 +1,8 @@
 // End to end through the generator: small graphs that use every non-conv layer (Dense latency and
 // resource, BatchNorm, ReLU, LeakyReLU, Sigmoid, Tanh, Selu, Softmax, MaxPool, AveragePool, UpSampling,
 // ZeroPadding, Add, Concatenate, Flatten, Reshape, Transpose; fan-out) and, with conv layers, a Keras-style
-// DCGAN head (flat → Reshape to H, W, C) and a PyTorch-style flat → Reshape to C, H, W → Conv; each generated
+// DCGAN head (flat → Reshape to H, W, C), a PyTorch-style flat → Reshape to C, H, W → Conv, and a tf2onnx-style
+// Transpose → NCX Conv → Transpose back; each generated
 // for io_parallel and io_stream, compiled with g++ in one program, 3 images each, compared bit for bit with the engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -129,6 +130,23 @@ function torchModel(): Model {
   );
 }
 
+/** tf2onnx-style: NHWC input → Transpose to NCHW → NCX Conv2D → Transpose back → NXC MaxPool → Flatten → Dense. */
+function transposedModel(): Model {
+  const conv = { filters: 4, kernel: [3, 3], stride: [1, 1], dilation: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1], groups: 1, bias: true, dataFormat: 'NCX', autoPad: 'explicit' };
+  return model(
+    [
+      ['x', 'Input', { shape: [1, 5, 6, 3], dataFormat: 'NXC' }, []],
+      ['to_nchw', 'Transpose', { perm: [0, 3, 1, 2] }, ['x']],
+      ['conv', 'Conv2D', conv, ['to_nchw']],
+      ['to_nhwc', 'Transpose', { perm: [0, 2, 3, 1] }, ['conv']],
+      ['pool', 'MaxPool', { kernel: [2], stride: [2], padsBegin: [0], padsEnd: [0], dataFormat: 'NXC', ceilMode: false }, ['to_nhwc']],
+      ['flat', 'Flatten', { axis: 1 }, ['pool']],
+      ['fc', 'Dense', { units: 4, bias: true }, ['flat']],
+    ],
+    { conv: { weight: rnd([4, 3, 3, 3], -0.5, 0.6), bias: rnd([4]) }, fc: { weight: rnd([24, 4], -0.5, 0.6), bias: rnd([4]) } },
+  );
+}
+
 function config(io: IoType, top: string, layers: HlsConfig['layers']): HlsConfig {
   return defaultHlsConfig({ io, top, testImages: 3, seed: 7, layers });
 }
@@ -153,6 +171,7 @@ const PROJECTS = (['io_parallel', 'io_stream'] as IoType[]).flatMap((io) => [
   { top: `mlp_${io === 'io_parallel' ? 'par' : 'str'}`, model: mlpModel(), cfg: (t: string) => config(io, t, MLP_LAYERS) },
   { top: `dcgan_${io === 'io_parallel' ? 'par' : 'str'}`, model: dcganModel(), cfg: (t: string) => config(io, t, {}) },
   { top: `torch_${io === 'io_parallel' ? 'par' : 'str'}`, model: torchModel(), cfg: (t: string) => config(io, t, {}) },
+  { top: `tf2onnx_${io === 'io_parallel' ? 'par' : 'str'}`, model: transposedModel(), cfg: (t: string) => config(io, t, {}) },
 ]);
 
 let root = '';

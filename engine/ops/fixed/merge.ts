@@ -127,6 +127,7 @@ export function reorderHls<P>(float: (p: P, xs: Tensor[]) => Tensor, check?: Hls
   return {
     headers: ['nnet_reshape.h'],
     usesAccumulator: false,
+    reordersData: true,
     productBlocks: () => [],
     check,
     configStructs(ctx) {
