@@ -7,7 +7,9 @@ import { defaultHlsConfig, type HlsConfig } from '../hls/config';
 import { estimateDesign } from './graph';
 import { dspPerMultiplier, estimateLayer, timingModel, bramForBank, fifoResources } from './model';
 import { compareWithReport, formatEstimate } from './report';
-import { seededRandom } from '../tensor/tensor';
+import { randomTensor, seededRandom } from '../tensor/tensor';
+import { CURRENT_GRAPH_VERSION } from '../graph/schema';
+import type { Model } from '../graph/model';
 
 function est(c: ConvCase, over: Partial<HlsConfig> = {}) {
   const model = convCaseModel(c, 3);
@@ -215,4 +217,55 @@ describe('io_stream whole design', () => {
     const viv = estimateDesign(model, defaultHlsConfig({ io: 'io_stream' }), { tool: 'vivado_hls' }).report!;
     expect(viv.interval.min).toBe(viv.steadyInterval);
   });
+});
+
+describe('a whole chain of Tessera layers (every layer kind gets a rule)', () => {
+  // Input 4×8×8 (NCX) → Conv 3×3 same → BN → ReLU → MaxPool 2 → Flatten → Dense 5 → Softmax.
+  const model = {
+    graph: {
+      version: CURRENT_GRAPH_VERSION,
+      nodes: [
+        { id: 'in', type: 'Input', name: 'x', params: { shape: [1, 4, 8, 8], dataFormat: 'NCX' } },
+        { id: 'c', type: 'Conv2D', name: 'conv', params: { filters: 6, kernel: [3, 3], stride: [1, 1], dilation: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1], groups: 1, bias: true, dataFormat: 'NCX', autoPad: 'explicit' } },
+        { id: 'bn', type: 'BatchNormalization', name: 'bn', params: { epsilon: 1e-3, dataFormat: 'NCX' } },
+        { id: 'r', type: 'ReLU', name: 'relu', params: {} },
+        { id: 'p', type: 'MaxPool', name: 'pool', params: { kernel: [2, 2], stride: [2, 2], padsBegin: [0, 0], padsEnd: [0, 0], dataFormat: 'NCX', ceilMode: false } },
+        { id: 'f', type: 'Flatten', name: 'flat', params: { axis: 1 } },
+        { id: 'd', type: 'Dense', name: 'fc', params: { units: 5, bias: true } },
+        { id: 's', type: 'Softmax', name: 'prob', params: { axis: -1 } },
+      ],
+      edges: ['in', 'c', 'bn', 'r', 'p', 'f', 'd', 's'].slice(1).map((t, i, a) => ({ id: `e${i}`, source: i === 0 ? 'in' : a[i - 1], sourcePort: 0, target: t, targetPort: 0 })),
+    },
+    weights: {
+      c: { weight: randomTensor([6, 4, 3, 3], 31, -0.8, 0.9), bias: randomTensor([6], 32, -0.2, 0.3) },
+      bn: { gamma: randomTensor([6], 33, 0.5, 1.5), beta: randomTensor([6], 34, -0.5, 0.9), mean: randomTensor([6], 35, -0.3, 0.6), variance: randomTensor([6], 36, 0.2, 2.0) },
+      d: { weight: randomTensor([96, 5], 37, -0.7, 1.1), bias: randomTensor([5], 38, -0.5, 0.8) },
+    },
+  } as Model;
+
+  for (const io of ['io_parallel', 'io_stream'] as const) {
+    it(io, () => {
+      const r = estimateDesign(model, defaultHlsConfig({ io }));
+      expect(r.report, r.diagnostics.map((d) => d.message).join('; ')).not.toBeNull();
+      const rep = r.report!;
+      expect(rep.layers.map((l) => l.kind)).toEqual(['mac', 'elementwise', 'elementwise', 'pool', 'reorder', 'mac', 'table']);
+      expect(rep.notes.filter((n) => /no estimate rule/.test(n))).toEqual([]);
+      const conv = rep.layers[0];
+      expect(conv.multipliers).toBe(6 * 4 * 9);
+      // Dense: 96·5 products, all at once (RF 1), the softmax two tables.
+      expect(rep.layers[5].multipliers).toBe(480);
+      expect(rep.layers[6].resources.BRAM_18K).toBeGreaterThan(0);
+      for (const l of rep.layers) {
+        expect(Number.isFinite(l.latency) && l.latency >= 0).toBe(true);
+        expect(Number.isFinite(l.resources.LUT) && l.resources.LUT >= 0).toBe(true);
+      }
+      if (io === 'io_stream') {
+        // FIFOs between the 7 layers (6 internal tensors) are counted; the conv stage dominates.
+        expect(conv.iterations).toBeGreaterThanOrEqual(64);
+        expect(rep.latency.worst.cycles!).toBeGreaterThan(conv.latency);
+      } else {
+        expect(rep.latency.worst.cycles).toBe(rep.layers.reduce((a, l) => a + l.latency, 0));
+      }
+    });
+  }
 });
