@@ -10,6 +10,9 @@ import type { HlsLayerContext, TensorLayout } from '../../hls/layer';
 import { firmwareDims, fixedValues, quantizeTensor } from '../../hls/fixed-tensor';
 import { getOp } from '../registry';
 import { reorderIndex } from './merge';
+import { CURRENT_GRAPH_VERSION } from '../../graph/schema';
+import { defaultHlsConfig } from '../../hls/config';
+import { resolveGraph } from '../../hls/resolve';
 import { checkReuseFactor, validReuseFactors } from '../../hls/reuse';
 import { sigmoidTable, softmaxInvTable, tableIndex, tanhTable } from './tables';
 
@@ -68,6 +71,28 @@ describe('reuse factor of Dense (from the template: RF divides n_in · n_out)', 
     expect(checkReuseFactor(13, blocks, new DiagnosticSink())).toBe(true);
     // Activations have no multipliers: only RF 1.
     expect(validReuseFactors(getOp('Sigmoid')!.hls!.productBlocks(ctxFor('Sigmoid', {}, [[1, 8]], ['flat']) as never))).toEqual([1]);
+  });
+});
+
+describe("'auto' accumulator of BatchNormalization", () => {
+  it('aligns with the folded bias (the generator asks the descriptor)', () => {
+    const m = {
+      graph: {
+        version: CURRENT_GRAPH_VERSION,
+        nodes: [
+          { id: 'x', type: 'Input', name: 'x', params: { shape: [1, 3, 4, 4], dataFormat: 'NCX' } },
+          { id: 'bn', type: 'BatchNormalization', name: 'bn', params: { epsilon: 1e-3, dataFormat: 'NCX' } },
+        ],
+        edges: [{ id: 'e', source: 'x', sourcePort: 0, target: 'bn', targetPort: 0 }],
+      },
+      weights: { bn: { gamma: randomTensor([3], 1), beta: randomTensor([3], 2), mean: randomTensor([3], 3), variance: randomTensor([3], 4, 0.5, 1) } },
+    };
+    const cfg = defaultHlsConfig({ layers: { bn: { precision: { weight_t: 'ap_fixed<8,3>', bias_t: 'ap_fixed<12,2>', accum_t: 'auto' } } } });
+    const r = resolveGraph(m, cfg, { hardware: true });
+    expect(r.hasErrors).toBe(false);
+    const acc = r.byId.bn.config.precision.accum_t;
+    // input <16,6> × weight <8,3> = <24,9>, aligned with bias <12,2>: F = max(15, 10), I = max(9, 2) + 1.
+    expect([acc.W, acc.I]).toEqual([25, 10]);
   });
 });
 
