@@ -107,6 +107,20 @@ export function seededInputs(resolved: ResolvedGraph, images: number, seed: numb
   return out;
 }
 
+/** Per-image values of one tensor in firmware order (channels-last), as exact doubles. */
+export function firmwareValues(t: FixedTensor, layout: ResolvedNode['layout'], images: number): number[][] {
+  const perm = toChannelsLastPerm(t.shape.length, layout);
+  const m = perm ? permuteMantissas(t.m, t.shape, perm).m : t.m;
+  const per = m.length / images;
+  const out: number[][] = [];
+  for (let b = 0; b < images; b++) {
+    const row: number[] = [];
+    for (let i = 0; i < per; i++) row.push(toDouble(m[b * per + i], t.type));
+    out.push(row);
+  }
+  return out;
+}
+
 /** Per-image lines of exact values in firmware order (channels-last). */
 function vectorLines(ts: { t: FixedTensor; layout: ResolvedNode['layout'] }[], images: number): string[] {
   const lines: string[] = [];
@@ -275,6 +289,7 @@ export function generateProject(input: GenerateInput): GenerateResult {
     if (r.node.type !== 'Input') {
       if (!outputs.has(r.id)) body.push(...declare(v, v.name));
       body.push(calls[resolved.nodes.filter((x) => x.node.type !== 'Input').indexOf(r)]);
+      if (!stream && !outputs.has(r.id)) body.push('#ifdef TESSERA_TRACE', `  nnet::trace_array("${r.name}", ${v.name}, ${v.size});`, '#endif');
     }
     const n = consumers[r.id] ?? 0;
     if (stream && n > 1) {
@@ -407,6 +422,9 @@ function testbench(top: string, ns: string, stream: boolean, ins: TensorVar[], o
     '  std::ifstream fexp((dir + "/tb_data/expected.dat").c_str());',
     '  std::FILE* fres = std::fopen((dir + "/tb_data/csim_results.dat").c_str(), "w");',
     `  if (!fin || !fexp || !fres) { std::fprintf(stderr, "${top}: cannot open tb_data in %s\\n", dir.c_str()); return -1; }`,
+    '#ifdef TESSERA_TRACE',
+    '  nnet::trace_file() = std::fopen((dir + "/tb_data/trace.dat").c_str(), "w");',
+    '#endif',
     '  std::string line, eline;',
     '  long images = 0, mismatches = 0;',
     '  while (std::getline(fin, line)) {',
@@ -447,6 +465,10 @@ function testbench(top: string, ns: string, stream: boolean, ins: TensorVar[], o
     '    images++;',
     '  }',
     '  std::fclose(fres);',
+    '#ifdef TESSERA_TRACE',
+    '  if (nnet::trace_file()) std::fclose(nnet::trace_file());',
+    '  nnet::trace_file() = 0;',
+    '#endif',
     `  std::printf("${top}: %ld images, %ld mismatches\\n", images, mismatches);`,
     '  return mismatches ? 1 : 0;',
     '}',

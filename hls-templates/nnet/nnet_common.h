@@ -14,6 +14,7 @@
 #include <ap_fixed.h>
 #include <ap_int.h>
 #include <hls_stream.h>
+#include <cstdio>
 
 namespace nnet {
 
@@ -39,6 +40,21 @@ template <class accum_T, class x_T, class w_T> inline void mac(accum_T& acc, con
   accum_T p = x * w;
   acc = acc + p;
 }
+
+#if defined(TESSERA_TRACE) && !defined(__SYNTHESIS__)
+/** C simulation only (tessera build --csim, io_parallel): where trace_array writes; set by the testbench. */
+inline std::FILE*& trace_file() {
+  static std::FILE* f = 0;
+  return f;
+}
+/** Writes one line "<name> v0 v1 …" (exact values, %.17g) of a layer's output for the current image. */
+template <class T> void trace_array(const char* name, const T* data, unsigned n) {
+  if (!trace_file()) return;
+  std::fprintf(trace_file(), "%s", name);
+  for (unsigned i = 0; i < n; i++) std::fprintf(trace_file(), " %.17g", data[i].to_double());
+  std::fprintf(trace_file(), "\n");
+}
+#endif
 
 /** io_stream fan-out: copies each of N_PIXELS pixels to every output stream (2, 3 or 4 consumers). */
 template <class T, unsigned N_PIXELS, unsigned N_OUT> void clone_stream(hls::stream<T>& in, hls::stream<T>& a, hls::stream<T>& b) {

@@ -71,6 +71,16 @@ describe('tessera build', () => {
     expect(r.stdout).toMatch(/mix\s+Conv2D.*bit-exact/);
   }, 120_000);
 
+  it('io_parallel --csim checks every intermediate layer too (seeded vectors, RF > 1 resource)', async () => {
+    const out = join(dir, 'p4');
+    const r = await tessera('build', join(dir, 'm.onnx'), '--out', out, '--csim', '--strategy', 'resource', '--rf', '2', '--images', '4', '--top', 'gen4');
+    expect(r.stderr + r.stdout).toMatch(/bit-exact with the engine \(4 images/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/up\s+ConvTranspose2D\s+6×8×4 .*resource RF 2, \d+ mult\s+bit-exact/);
+    expect(readFileSync(join(out, 'tb_data', 'trace.dat'), 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(readNpy(new Uint8Array(readFileSync(join(out, 'csim_output.npy')))).shape).toEqual([4, 2, 6, 8]);
+  }, 120_000);
+
   it('rejects an invalid reuse factor with the nearest valid values, naming the layer', async () => {
     const r = await tessera('build', join(dir, 'm.onnx'), '--out', join(dir, 'p2'), '--rf', '7');
     expect(r.code).toBe(1);

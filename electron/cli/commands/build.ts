@@ -7,13 +7,13 @@ import fs from 'node:fs';
 import type { CliCommand } from './types';
 import { CliError } from './types';
 import { loadModel, loadNpy, parseArgs, saveNpy } from '../model-file';
-import { generateProject } from '../../../engine/hls/generate';
+import { firmwareValues, generateProject } from '../../../engine/hls/generate';
 import { defaultHlsConfig, type HlsConfig, type IoType, type Strategy } from '../../../engine/hls/config';
 import { parseFixedType, formatFixedType } from '../../../engine/fixed/types';
 import { fromFirmwareOrder } from '../../../engine/hls/fixed-tensor';
 import { tensor, type Tensor } from '../../../engine/tensor/tensor';
 import { runVendorBuild, vendorFlags, VENDOR_BOOL_FLAGS, VENDOR_HELP, VENDOR_VALUE_FLAGS } from './build-vendor';
-import { apIncludeDir, readExpected, readResults, readTemplates, runProjectCsim, writeFiles } from '../../services/csim/csim';
+import { apIncludeDir, readExpected, readResults, readTemplates, readTrace, runProjectCsim, writeFiles } from '../../services/csim/csim';
 
 const HELP = `  --out DIR              project folder to write (created; files are overwritten)
   --io parallel|stream   implementation style for the whole project (default parallel)
@@ -101,13 +101,35 @@ export const buildCommand: CliCommand = {
     writeFiles(out, g.files);
     const nImages = Object.values(g.inputs)[0]?.shape[0] ?? 0;
     console.log(`${out}: ${Object.keys(g.files).length} files, top ${top}, ${io}, ${g.resolved.nodes.length} nodes, ${nImages} test images`);
-    const layers = JSON.parse(g.files['tessera.json'] as string).layers as { name: string; type: string; outputDims: number[]; result_t: string; reuseFactor?: number; strategy?: string; multipliers?: number }[];
+    const layers = JSON.parse(g.files['tessera.json'] as string).layers as { name: string; id: string; cname: string; type: string; outputDims: number[]; result_t: string; reuseFactor?: number; strategy?: string; multipliers?: number }[];
     const afterCsim = (): Promise<number> => (vendor ? runVendorBuild({ dir: out, model: loaded.model, config: cfg, flags: vendor }) : Promise.resolve(0));
     if (!flags.csim) return afterCsim();
 
     const inc = apIncludeDir();
     console.log(`csim: g++ with ${inc.vendor ? `AMD headers (${inc.dir})` : "Tessera's headers"}`);
-    const run = await runProjectCsim(path.resolve(out), top);
+    // io_parallel: every intermediate layer's output is traced (C simulation only) and checked too.
+    const trace = io === 'io_parallel';
+    const run = await runProjectCsim(path.resolve(out), top, { defines: trace ? ['TESSERA_TRACE'] : [] });
+    const traced = trace ? readTrace(out) : {};
+    const layerStatus: Record<string, string> = {};
+    let layerMismatches = 0;
+    if (trace && run.ok) {
+      for (const r of g.resolved.nodes) {
+        if (r.node.type === 'Input' || g.resolved.analysis.outputs.includes(r.id)) continue;
+        const want = firmwareValues(g.sim!.values[r.id], r.layout, nImages);
+        const got = traced[r.name] ?? [];
+        let bad = got.length === want.length ? 0 : want.length * (want[0]?.length ?? 0);
+        let where = '';
+        for (let b = 0; b < Math.min(got.length, want.length); b++)
+          for (let i = 0; i < want[b].length; i++)
+            if (got[b][i] !== want[b][i]) {
+              if (!where) where = `image ${b} value ${i}: csim ${got[b][i]}, engine ${want[b][i]}`;
+              bad++;
+            }
+        layerMismatches += bad;
+        layerStatus[r.node.name] = bad ? `MISMATCH (${bad} values; first ${where || 'missing trace'})` : 'bit-exact';
+      }
+    }
     const outNodes = g.resolved.nodes.filter((r) => g.resolved.analysis.outputs.includes(r.id));
     const got = readResults(out);
     const want = readExpected(out);
@@ -123,7 +145,7 @@ export const buildCommand: CliCommand = {
     }
     const outputNames = new Set(outNodes.map((r) => r.node.name));
     const rows = layers.map((l) => {
-      const status = l.type === 'Input' ? 'input' : outputNames.has(l.name) ? (run.ok && mismatches === 0 && got.length === want.length ? 'bit-exact' : 'MISMATCH') : 'internal (checked via output)';
+      const status = l.type === 'Input' ? 'input' : outputNames.has(l.name) ? (run.ok && mismatches === 0 && got.length === want.length ? 'bit-exact' : 'MISMATCH') : layerStatus[l.name] ?? 'internal (io_stream: checked through the output)';
       const hw = l.reuseFactor !== undefined ? `${l.strategy} RF ${l.reuseFactor}, ${l.multipliers} mult` : '';
       return `  ${l.name.padEnd(16)} ${l.type.padEnd(16)} ${l.outputDims.join('×').padEnd(10)} ${l.result_t.padEnd(28)} ${hw.padEnd(28)} ${status}`;
     });
@@ -132,6 +154,7 @@ export const buildCommand: CliCommand = {
     if (!run.ok) {
       throw new CliError(`csim failed (${run.record.error ?? run.record.status}): ${run.log.split('\n').filter((l) => /error|mismatch|fewer|more than/i.test(l)).slice(0, 3).join(' | ') || run.log.slice(-300)}`);
     }
+    if (layerMismatches) throw new CliError(`csim differs from the engine inside the network: ${Object.entries(layerStatus).filter(([, v]) => v !== 'bit-exact').map(([k, v]) => `${k} ${v}`).join('; ')}`);
     if (got.length !== want.length || mismatches) {
       throw new CliError(`csim differs from the engine: ${mismatches} values${got.length !== want.length ? `, ${got.length} of ${want.length} images` : ''}; first: ${first}`);
     }

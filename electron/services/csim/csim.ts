@@ -48,11 +48,11 @@ function logOf(r: RunRecord): string {
 }
 
 /** g++ flags for generated code. */
-export function gxxFlags(include: string, opt = '-O1'): string[] {
-  return ['-std=c++17', opt, '-Wno-unknown-pragmas', '-Wno-unused-label', '-I', include];
+export function gxxFlags(include: string, opt = '-O1', defines: string[] = []): string[] {
+  return ['-std=c++17', opt, '-Wno-unknown-pragmas', '-Wno-unused-label', ...defines.map((d) => `-D${d}`), '-I', include];
 }
 
-async function compileAndRun(cwd: string, sources: string[], exe: string, runArgs: string[], opts: { gxx?: string; opt?: string; timeoutMs?: number; onLine?: (line: string) => void }): Promise<CsimRun> {
+async function compileAndRun(cwd: string, sources: string[], exe: string, runArgs: string[], opts: { gxx?: string; opt?: string; defines?: string[]; timeoutMs?: number; onLine?: (line: string) => void }): Promise<CsimRun> {
   const inc = apIncludeDir();
   const t0 = Date.now();
   let tCompiled = 0;
@@ -61,7 +61,7 @@ async function compileAndRun(cwd: string, sources: string[], exe: string, runArg
       flow: 'csim-gxx',
       cwd,
       commands: [
-        { command: opts.gxx ?? 'g++', args: [...gxxFlags(inc.dir, opts.opt), ...sources, '-o', exe], steps: ['csim'], label: 'compile' },
+        { command: opts.gxx ?? 'g++', args: [...gxxFlags(inc.dir, opts.opt, opts.defines), ...sources, '-o', exe], steps: ['csim'], label: 'compile' },
         { command: join(cwd, exe), args: runArgs, steps: ['csim'], label: 'run' },
       ],
       artifactDirs: [],
@@ -84,7 +84,7 @@ async function compileAndRun(cwd: string, sources: string[], exe: string, runArg
 }
 
 /** Compiles one generated project in `dir` (firmware + testbench) and runs the testbench there. */
-export async function runProjectCsim(dir: string, top: string, opts: { opt?: string; timeoutMs?: number; onLine?: (line: string) => void } = {}): Promise<CsimRun> {
+export async function runProjectCsim(dir: string, top: string, opts: { opt?: string; defines?: string[]; timeoutMs?: number; onLine?: (line: string) => void } = {}): Promise<CsimRun> {
   mkdirSync(join(dir, 'csim'), { recursive: true });
   return compileAndRun(dir, [`firmware/${top}.cpp`, `tb/${top}_test.cpp`], 'csim/csim.exe', ['.'], opts);
 }
@@ -108,6 +108,19 @@ export function readResults(dir: string): number[][] {
   const p = join(dir, 'tb_data', 'csim_results.dat');
   if (!existsSync(p)) return [];
   return readFileSync(p, 'utf8').split('\n').filter((l) => l.trim()).map((l) => l.trim().split(/\s+/).map(Number));
+}
+
+/** Parses tb_data/trace.dat (TESSERA_TRACE builds): per layer C name, one value row per image. */
+export function readTrace(dir: string): Record<string, number[][]> {
+  const p = join(dir, 'tb_data', 'trace.dat');
+  const out: Record<string, number[][]> = {};
+  if (!existsSync(p)) return out;
+  for (const l of readFileSync(p, 'utf8').split('\n')) {
+    const parts = l.trim().split(/\s+/);
+    if (parts.length < 2) continue;
+    (out[parts[0]] ??= []).push(parts.slice(1).map(Number));
+  }
+  return out;
 }
 
 export function readExpected(dir: string): number[][] {
