@@ -6,6 +6,7 @@ import {
 } from './state/actions';
 import { useEditor } from './state/store';
 import { useUi } from './state/ui';
+import { toggleView } from './variants/VariantsOverlay';
 
 export type MenuGroup = 'File' | 'Edit' | 'View' | 'Graph' | 'Help';
 
@@ -61,6 +62,8 @@ export const commands: Command[] = [
   { id: 'view.layout', label: 'Auto-layout', group: 'View', keys: ['Mod+Shift+L'], toolbar: 'Layout', editorOnly: true, run: () => void autoLayout() },
   { id: 'view.search', label: 'Find node…', group: 'View', keys: ['Mod+F'], toolbar: 'Find', inFields: true, editorOnly: true, run: () => useUi.getState().set({ searchOpen: true }) },
   { id: 'view.minimap', label: 'Toggle minimap', group: 'View', keys: ['Mod+Shift+M'], editorOnly: true, run: () => useUi.getState().set({ minimap: !useUi.getState().minimap }) },
+  { id: 'view.builds', label: 'Variants & builds', group: 'View', keys: ['Mod+Shift+B'], toolbar: 'Builds', editorOnly: true, run: () => toggleView('builds') },
+  { id: 'view.compare', label: 'Compare variants', group: 'View', keys: ['Mod+Shift+K'], toolbar: 'Compare', editorOnly: true, run: () => toggleView('compare') },
   { id: 'view.preview', label: 'Toggle preview panel', group: 'View', keys: ['Mod+Shift+P'], editorOnly: true, run: () => useUi.getState().set({ previewOpen: !useUi.getState().previewOpen }) },
 
   {

@@ -1,0 +1,192 @@
+// Compare view: variants side by side (latest build of each), every figure marked estimate (E) or
+// measured (M); a baseline with deltas; bars per figure; latency-vs-resource scatter with the Pareto
+// front (plain SVG); export CSV and JSON.
+import { useMemo, useState } from 'react';
+import { useVariants } from '../variants/store';
+import { FIGURES, compareRows, delta, formatValue, paretoFront, toCsv, toJson, type CompareRow, type FigureKey } from './figures';
+
+function download(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function SourceTag({ source }: { source: 'estimate' | 'measured' }) {
+  return (
+    <span
+      className={`ml-0.5 rounded px-0.5 text-[9px] ${source === 'measured' ? 'bg-emerald-100 text-emerald-800' : 'bg-amber-100 text-amber-800'}`}
+      title={source === 'measured' ? 'measured (vendor tool report, C simulation or the build itself)' : 'estimate (analytical model, no vendor tool result)'}
+      data-testid="figure-source"
+    >
+      {source === 'measured' ? 'M' : 'E'}
+    </span>
+  );
+}
+
+function Bars({ rows, k }: { rows: CompareRow[]; k: FigureKey }) {
+  const f = FIGURES.find((x) => x.key === k)!;
+  const vals = rows.map((r) => r.figures[k].value);
+  const max = Math.max(0, ...vals.map((v) => v ?? 0)) || 1;
+  const W = 300;
+  const H = 18 * rows.length + 8;
+  return (
+    <svg width={W + 160} height={H} className="text-[10px]" data-testid="bar-chart" role="img" aria-label={`${f.label} per variant`}>
+      {rows.map((r, i) => {
+        const v = vals[i];
+        const w = v === null ? 0 : (v / max) * W;
+        return (
+          <g key={r.variantId} transform={`translate(0, ${4 + i * 18})`}>
+            <text x={0} y={11} className="fill-slate-700">{r.name.length > 22 ? `${r.name.slice(0, 21)}…` : r.name}</text>
+            <rect x={130} y={2} width={Math.max(1, w)} height={12} className={r.figures[k].source === 'measured' ? 'fill-emerald-500' : 'fill-amber-400'} />
+            <text x={134 + w} y={11} className="fill-slate-700">{formatValue(v, f.digits)}</text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+function Scatter({ rows, x, y }: { rows: CompareRow[]; x: FigureKey; y: FigureKey }) {
+  const front = paretoFront(rows, x, y);
+  const pts = rows.map((r, i) => ({ i, r, x: r.figures[x].value, y: r.figures[y].value })).filter((p) => p.x !== null && p.y !== null) as { i: number; r: CompareRow; x: number; y: number }[];
+  const W = 420, H = 260, P = 40;
+  const xmax = Math.max(1, ...pts.map((p) => p.x)) * 1.1;
+  const ymax = Math.max(1, ...pts.map((p) => p.y)) * 1.1;
+  const sx = (v: number) => P + (v / xmax) * (W - 2 * P);
+  const sy = (v: number) => H - P - (v / ymax) * (H - 2 * P);
+  const fx = FIGURES.find((f) => f.key === x)!;
+  const fy = FIGURES.find((f) => f.key === y)!;
+  const frontPts = front.map((i) => pts.find((p) => p.i === i)!).filter(Boolean);
+  return (
+    <svg width={W} height={H} className="text-[10px]" data-testid="scatter-chart" role="img" aria-label="latency versus resource with the Pareto front">
+      <line x1={P} y1={H - P} x2={W - P} y2={H - P} className="stroke-slate-400" />
+      <line x1={P} y1={P} x2={P} y2={H - P} className="stroke-slate-400" />
+      <text x={W / 2} y={H - 8} textAnchor="middle" className="fill-slate-600">{`${fx.label}${fx.unit ? ` (${fx.unit})` : ''}`}</text>
+      <text x={12} y={H / 2} textAnchor="middle" transform={`rotate(-90 12 ${H / 2})`} className="fill-slate-600">{`${fy.label} (${fy.unit})`}</text>
+      <text x={P} y={H - P + 12} className="fill-slate-500">0</text>
+      <text x={W - P} y={H - P + 12} textAnchor="end" className="fill-slate-500">{formatValue(xmax / 1.1, fx.digits)}</text>
+      <text x={P - 4} y={P + 4} textAnchor="end" className="fill-slate-500">{formatValue(ymax / 1.1, fy.digits)}</text>
+      {frontPts.length > 1 && (
+        <polyline points={frontPts.map((p) => `${sx(p.x)},${sy(p.y)}`).join(' ')} className="fill-none stroke-sky-600" strokeDasharray="4 2" data-testid="pareto-line" />
+      )}
+      {pts.map((p) => (
+        <g key={p.r.variantId}>
+          <circle cx={sx(p.x)} cy={sy(p.y)} r={front.includes(p.i) ? 5 : 3.5} className={front.includes(p.i) ? 'fill-sky-600' : 'fill-slate-400'} data-testid={front.includes(p.i) ? 'pareto-point' : 'point'}>
+            <title>{`${p.r.name}: ${p.x} ${fx.unit}, ${p.y} ${fy.unit}`}</title>
+          </circle>
+          <text x={sx(p.x) + 6} y={sy(p.y) - 4} className="fill-slate-700">{p.r.name.length > 18 ? `${p.r.name.slice(0, 17)}…` : p.r.name}</text>
+        </g>
+      ))}
+    </svg>
+  );
+}
+
+export function CompareView() {
+  const variants = useVariants((s) => s.variants);
+  const runs = useVariants((s) => s.runs);
+  const rows = useMemo(() => compareRows(variants, runs), [variants, runs]);
+  const [baseline, setBaseline] = useState<string | null>(null);
+  const [barKey, setBarKey] = useState<FigureKey>('latencyCycles');
+  const [xKey, setXKey] = useState<FigureKey>('dsp');
+  const base = rows.find((r) => r.variantId === baseline) ?? null;
+  const field = 'rounded border border-slate-300 px-1 py-0.5 text-xs';
+  const figOptions = FIGURES.map((f) => (
+    <option key={f.key} value={f.key}>{`${f.label}${f.unit ? ` (${f.unit})` : ''}`}</option>
+  ));
+  return (
+    <div className="h-full overflow-auto p-2 text-xs" data-testid="compare-view">
+      <div className="mb-2 flex flex-wrap items-center gap-2">
+        <label>
+          Baseline{' '}
+          <select className={field} value={baseline ?? ''} onChange={(e) => setBaseline(e.target.value || null)} data-testid="compare-baseline">
+            <option value="">none</option>
+            {rows.map((r) => (
+              <option key={r.variantId} value={r.variantId}>{r.name}</option>
+            ))}
+          </select>
+        </label>
+        <button className="rounded border border-slate-400 px-2 py-0.5" onClick={() => download('variants.csv', toCsv(rows, baseline), 'text/csv')} data-testid="export-csv">
+          Export CSV
+        </button>
+        <button className="rounded border border-slate-400 px-2 py-0.5" onClick={() => download('variants.json', toJson(rows, baseline), 'application/json')} data-testid="export-json">
+          Export JSON
+        </button>
+        <span className="text-slate-500">
+          <SourceTag source="estimate" /> estimate <SourceTag source="measured" /> measured
+        </span>
+      </div>
+      <table className="mb-3 border-collapse text-left" data-testid="compare-table">
+        <thead>
+          <tr className="bg-slate-50">
+            <th className="px-2 py-0.5">Variant</th>
+            <th className="px-2">Status</th>
+            <th className="px-2">csim</th>
+            {FIGURES.map((f) => (
+              <th key={f.key} className="px-2 text-right">
+                {f.label}
+                {f.unit ? <div className="font-normal text-slate-500">{f.unit}</div> : null}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.variantId} className={`border-b border-slate-100 ${r.variantId === baseline ? 'bg-sky-50' : ''}`} data-testid="compare-row" data-variant={r.name}>
+              <td className="px-2 py-0.5 font-medium">{r.name}</td>
+              <td className="px-2">{r.status}</td>
+              <td className={`px-2 ${r.csim === 'bit-exact' ? 'text-emerald-700' : r.csim === 'mismatch' || r.csim === 'failed' ? 'text-red-700' : ''}`} data-testid="compare-csim">{r.csim}</td>
+              {FIGURES.map((f) => {
+                const v = r.figures[f.key];
+                const d = base && r !== base ? delta(r, base, f.key) : null;
+                return (
+                  <td key={f.key} className="px-2 text-right" data-testid={`fig-${f.key}`}>
+                    {formatValue(v.value, f.digits)}
+                    {v.value !== null && <SourceTag source={v.source} />}
+                    {d && d.diff !== null && (
+                      <div className={d.diff === 0 ? 'text-slate-400' : (d.diff < 0) === (f.better === 'lower') ? 'text-emerald-700' : 'text-red-700'} data-testid="delta">
+                        {d.diff > 0 ? '+' : ''}
+                        {formatValue(d.diff, f.digits)}
+                        {d.ratio !== null ? ` (${d.ratio.toFixed(2)}×)` : ''}
+                      </div>
+                    )}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+          {!rows.length && (
+            <tr>
+              <td colSpan={3 + FIGURES.length} className="p-2 text-slate-500">No variants to compare: create and build some in the Builds view.</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <div className="flex flex-wrap gap-6">
+        <div>
+          <div className="mb-1">
+            Bars:{' '}
+            <select className={field} value={barKey} onChange={(e) => setBarKey(e.target.value as FigureKey)} data-testid="bar-figure">
+              {figOptions}
+            </select>
+          </div>
+          <Bars rows={rows} k={barKey} />
+        </div>
+        <div>
+          <div className="mb-1">
+            Latency vs{' '}
+            <select className={field} value={xKey} onChange={(e) => setXKey(e.target.value as FigureKey)} data-testid="scatter-x">
+              {figOptions}
+            </select>{' '}
+            (Pareto front in blue)
+          </div>
+          <Scatter rows={rows} x={xKey} y="latencyCycles" />
+        </div>
+      </div>
+    </div>
+  );
+}

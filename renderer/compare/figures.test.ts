@@ -1,0 +1,80 @@
+import { describe, it, expect } from 'vitest';
+import type { BuildRunJson, VariantJson } from '../../electron/api/builds-contract';
+import { compareRows, delta, latestRun, paretoFront, toCsv, toJson, type CompareRow } from './figures';
+import { seededRandom } from '../../engine/tensor/tensor';
+
+const fig = (cycles: number, dsp: number, lut: number) => ({
+  latency: { worst: { cycles, ns: cycles * 5 } },
+  interval: { min: Math.max(1, cycles - 3) },
+  resources: { DSP: { used: dsp, percent: dsp / 100 }, LUT: { used: lut, percent: null }, FF: { used: lut * 2, percent: null }, BRAM_18K: { used: 0, percent: 0 } },
+});
+
+function variant(id: string, name: string): VariantJson {
+  return { id, name, config: { io: 'io_parallel', scope: 'up', defaults: {}, layers: {} }, createdAt: '2026-01-01', updatedAt: '2026-01-01' };
+}
+function run(id: string, variantId: string, status: BuildRunJson['status'], report: unknown): BuildRunJson {
+  return { id, variantId, config: {}, status, step: null, createdAt: id, startedAt: null, finishedAt: null, log: '', report, artifacts: null };
+}
+
+describe('compare figures', () => {
+  const variants = [variant('a', 'A'), variant('b', 'B, "quoted"'), variant('c', 'C'), variant('d', 'D (never built)')];
+  const runs = [
+    run('1', 'a', 'succeeded', { source: 'estimate', estimate: fig(100, 40, 900), hls: null, csim: { status: 'bit-exact' }, error: { maxLsb: 1.5, rmsLsb: 0.41, outputType: 'ap_fixed<16,6>' }, buildMs: 2300 }),
+    run('2', 'a', 'failed', { source: 'estimate', estimate: null, csim: { status: 'failed' }, error: null, buildMs: 10, failure: 'x' }),
+    run('3', 'b', 'succeeded', { source: 'measured', estimate: fig(1, 1, 1), hls: fig(50, 80, 1200), csim: { status: 'mismatch' }, error: { maxLsb: 3, rmsLsb: 1.25, outputType: 'ap_fixed<8,3>' }, buildMs: 61000 }),
+    run('4', 'c', 'succeeded', { source: 'estimate', estimate: fig(120, 45, 800), csim: { status: 'skipped' }, error: null, buildMs: 900 }),
+  ];
+  const rows = compareRows(variants, runs);
+
+  it('takes the latest succeeded run, marks estimate vs measured, converts units', () => {
+    expect(latestRun('a', runs)!.id).toBe('1');
+    expect(rows[0].figures.latencyCycles).toEqual({ value: 100, source: 'estimate' });
+    expect(rows[0].figures.latencyNs.value).toBe(500);
+    expect(rows[0].figures.dspPct.value).toBeCloseTo(0.4);
+    expect(rows[0].figures.errMaxLsb).toEqual({ value: 1.5, source: 'measured' }); // csim bit-exact
+    expect(rows[0].figures.buildS).toEqual({ value: 2.3, source: 'measured' });
+    // A vendor report wins over the estimate and is marked measured; csim mismatch → error is the engine's model.
+    expect(rows[1].figures.latencyCycles).toEqual({ value: 50, source: 'measured' });
+    expect(rows[1].figures.dsp.value).toBe(80);
+    expect(rows[1].figures.errRmsLsb.source).toBe('estimate');
+    expect(rows[1].csim).toBe('mismatch');
+    expect(rows[3].status).toBe('not built');
+    expect(rows[3].figures.latencyCycles.value).toBeNull();
+  });
+
+  it('deltas against a baseline', () => {
+    expect(delta(rows[1], rows[0], 'latencyCycles')).toEqual({ diff: -50, ratio: 0.5 });
+    expect(delta(rows[2], rows[0], 'dsp')).toEqual({ diff: 5, ratio: 45 / 40 });
+    expect(delta(rows[3], rows[0], 'dsp')).toEqual({ diff: null, ratio: null });
+  });
+
+  it('Pareto front of (DSP, latency): the undominated points, sorted by x', () => {
+    // A (40, 100), B (80, 50), C (45, 120): C is dominated by A.
+    expect(paretoFront(rows, 'dsp', 'latencyCycles')).toEqual([0, 1]);
+    // Against a brute-force check on random points.
+    const rnd = seededRandom(11);
+    const pts: CompareRow[] = Array.from({ length: 40 }, (_, i) => ({
+      ...rows[0], variantId: `r${i}`,
+      figures: { ...rows[0].figures, dsp: { value: Math.floor(rnd() * 20), source: 'estimate' }, latencyCycles: { value: Math.floor(rnd() * 20), source: 'estimate' } },
+    }));
+    const front = new Set(paretoFront(pts, 'dsp', 'latencyCycles'));
+    pts.forEach((p, i) => {
+      const x = p.figures.dsp.value!, y = p.figures.latencyCycles.value!;
+      const dominated = pts.some((q) => q.figures.dsp.value! <= x && q.figures.latencyCycles.value! <= y && (q.figures.dsp.value! < x || q.figures.latencyCycles.value! < y));
+      expect(front.has(i)).toBe(!dominated);
+    });
+  });
+
+  it('CSV and JSON exports carry every figure with its source and the deltas', () => {
+    const csv = toCsv(rows, 'a');
+    const lines = csv.trim().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/^variant,status,csim,output_type,Latency \(cycles\),Latency \(cycles\) source,Latency \(cycles\) delta,/);
+    expect(lines[2].startsWith('"B, ""quoted""",succeeded,mismatch,"ap_fixed<8,3>",50,measured,-50,')).toBe(true);
+    expect(lines[4]).toMatch(/^D \(never built\),not built,-,,,,,/);
+    const j = JSON.parse(toJson(rows, 'a'));
+    expect(j.baseline).toBe('a');
+    expect(j.variants[1].figures.latencyCycles).toEqual({ value: 50, source: 'measured' });
+    expect(j.figures.map((f: { key: string }) => f.key)).toContain('errRmsLsb');
+  });
+});

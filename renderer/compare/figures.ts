@@ -1,0 +1,151 @@
+// The compare view's data, pure: one row per variant from its latest build (figures marked estimate or
+// measured), deltas against a baseline, the latency-vs-resource Pareto front, CSV and JSON export.
+import type { BuildRunJson, VariantJson } from '../../electron/api/builds-contract';
+
+export type FigureKey =
+  | 'latencyCycles' | 'latencyNs' | 'ii'
+  | 'dsp' | 'dspPct' | 'lut' | 'lutPct' | 'ff' | 'ffPct' | 'bram' | 'bramPct'
+  | 'errMaxLsb' | 'errRmsLsb' | 'buildS';
+
+export type FigureSource = 'estimate' | 'measured';
+
+export interface Figure {
+  value: number | null;
+  source: FigureSource;
+}
+
+export const FIGURES: { key: FigureKey; label: string; unit: string; better: 'lower' | 'higher'; digits: number }[] = [
+  { key: 'latencyCycles', label: 'Latency', unit: 'cycles', better: 'lower', digits: 0 },
+  { key: 'latencyNs', label: 'Latency', unit: 'ns', better: 'lower', digits: 1 },
+  { key: 'ii', label: 'II', unit: 'cycles', better: 'lower', digits: 0 },
+  { key: 'dsp', label: 'DSP', unit: '', better: 'lower', digits: 0 },
+  { key: 'dspPct', label: 'DSP', unit: '% of part', better: 'lower', digits: 2 },
+  { key: 'lut', label: 'LUT', unit: '', better: 'lower', digits: 0 },
+  { key: 'lutPct', label: 'LUT', unit: '% of part', better: 'lower', digits: 2 },
+  { key: 'ff', label: 'FF', unit: '', better: 'lower', digits: 0 },
+  { key: 'ffPct', label: 'FF', unit: '% of part', better: 'lower', digits: 2 },
+  { key: 'bram', label: 'BRAM_18K', unit: '', better: 'lower', digits: 0 },
+  { key: 'bramPct', label: 'BRAM_18K', unit: '% of part', better: 'lower', digits: 2 },
+  { key: 'errMaxLsb', label: 'Error max', unit: 'LSB', better: 'lower', digits: 2 },
+  { key: 'errRmsLsb', label: 'Error RMS', unit: 'LSB', better: 'lower', digits: 3 },
+  { key: 'buildS', label: 'Build time', unit: 's', better: 'lower', digits: 1 },
+];
+
+export interface CompareRow {
+  variantId: string;
+  name: string;
+  runId: string | null;
+  status: string;
+  csim: string;
+  /** Output type the error is counted in (LSB of it). */
+  outputType: string | null;
+  figures: Record<FigureKey, Figure>;
+}
+
+interface Fig { latency: { worst: { cycles: number | null; ns: number | null } }; interval: { min: number | null }; resources: Record<'DSP' | 'LUT' | 'FF' | 'BRAM_18K', { used: number | null; percent: number | null }> }
+interface Report {
+  source?: FigureSource;
+  estimate?: Fig | null;
+  hls?: Fig | null;
+  csim?: { status: string };
+  error?: { maxLsb: number; rmsLsb: number; outputType: string } | null;
+  buildMs?: number;
+}
+
+/** The run a variant is compared by: its latest succeeded build, else its latest build. */
+export function latestRun(variantId: string, runs: readonly BuildRunJson[]): BuildRunJson | null {
+  const mine = runs.filter((r) => r.variantId === variantId);
+  const ok = mine.filter((r) => r.status === 'succeeded');
+  return (ok.length ? ok[ok.length - 1] : mine[mine.length - 1]) ?? null;
+}
+
+export function compareRows(variants: readonly VariantJson[], runs: readonly BuildRunJson[]): CompareRow[] {
+  return variants.map((v) => {
+    const run = latestRun(v.id, runs);
+    const rep = (run?.report ?? null) as Report | null;
+    const measured = rep?.source === 'measured' && !!rep.hls;
+    const f = (measured ? rep?.hls : rep?.estimate) ?? null;
+    const src: FigureSource = measured ? 'measured' : 'estimate';
+    const fig = (value: number | null | undefined, source: FigureSource = src): Figure => ({ value: value ?? null, source });
+    const errSource: FigureSource = rep?.csim?.status === 'bit-exact' ? 'measured' : 'estimate';
+    return {
+      variantId: v.id,
+      name: v.name,
+      runId: run?.id ?? null,
+      status: run?.status ?? 'not built',
+      csim: rep?.csim?.status ?? '-',
+      outputType: rep?.error?.outputType ?? null,
+      figures: {
+        latencyCycles: fig(f?.latency.worst.cycles),
+        latencyNs: fig(f?.latency.worst.ns),
+        ii: fig(f?.interval.min),
+        dsp: fig(f?.resources.DSP.used),
+        dspPct: fig(f?.resources.DSP.percent),
+        lut: fig(f?.resources.LUT.used),
+        lutPct: fig(f?.resources.LUT.percent),
+        ff: fig(f?.resources.FF.used),
+        ffPct: fig(f?.resources.FF.percent),
+        bram: fig(f?.resources.BRAM_18K.used),
+        bramPct: fig(f?.resources.BRAM_18K.percent),
+        errMaxLsb: fig(rep?.error?.maxLsb, errSource),
+        errRmsLsb: fig(rep?.error?.rmsLsb, errSource),
+        buildS: fig(rep?.buildMs !== undefined ? rep.buildMs / 1000 : null, 'measured'),
+      },
+    };
+  });
+}
+
+/** value − baseline and the ratio (null when either is unknown or the baseline is 0 for the ratio). */
+export function delta(row: CompareRow, base: CompareRow, key: FigureKey): { diff: number | null; ratio: number | null } {
+  const a = row.figures[key].value;
+  const b = base.figures[key].value;
+  if (a === null || b === null) return { diff: null, ratio: null };
+  return { diff: a - b, ratio: b !== 0 ? a / b : null };
+}
+
+/** Indices of rows on the Pareto front of (x, y), both minimised; rows missing either are left out. */
+export function paretoFront(rows: readonly CompareRow[], x: FigureKey, y: FigureKey): number[] {
+  const pts = rows.map((r, i) => ({ i, x: r.figures[x].value, y: r.figures[y].value })).filter((p): p is { i: number; x: number; y: number } => p.x !== null && p.y !== null);
+  return pts
+    .filter((p) => !pts.some((q) => q !== p && q.x <= p.x && q.y <= p.y && (q.x < p.x || q.y < p.y)))
+    .sort((a, b) => a.x - b.x || a.y - b.y)
+    .map((p) => p.i);
+}
+
+function csvCell(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One line per variant; each figure has a value column and a source column (estimate / measured). */
+export function toCsv(rows: readonly CompareRow[], baseline?: string | null): string {
+  const head = ['variant', 'status', 'csim', 'output_type'];
+  for (const f of FIGURES) {
+    const col = `${f.label}${f.unit ? ` (${f.unit})` : ''}`;
+    head.push(col, `${col} source`);
+    if (baseline) head.push(`${col} delta`);
+  }
+  const base = rows.find((r) => r.variantId === baseline) ?? null;
+  const lines = [head.map(csvCell).join(',')];
+  for (const r of rows) {
+    const cells = [r.name, r.status, r.csim, r.outputType ?? ''];
+    for (const f of FIGURES) {
+      const v = r.figures[f.key];
+      cells.push(v.value === null ? '' : String(v.value), v.value === null ? '' : v.source);
+      if (baseline) {
+        const d = base ? delta(r, base, f.key).diff : null;
+        cells.push(d === null ? '' : String(Number(d.toPrecision(12))));
+      }
+    }
+    lines.push(cells.map(csvCell).join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function toJson(rows: readonly CompareRow[], baseline?: string | null): string {
+  return JSON.stringify({ baseline: baseline ?? null, figures: FIGURES.map(({ key, label, unit }) => ({ key, label, unit })), variants: rows }, null, 2);
+}
+
+export function formatValue(v: number | null, digits: number): string {
+  if (v === null) return '–';
+  return digits ? v.toFixed(digits) : Math.round(v).toLocaleString('en-US');
+}

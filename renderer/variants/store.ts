@@ -1,0 +1,133 @@
+// Variants and builds of the open project, kept fresh from the API (variants.* / builds.*) and its
+// build events (status per step with progress, live log lines).
+import { create } from 'zustand';
+import type { BuildRunJson, VariantConfigJson, VariantJson } from '../../electron/api/builds-contract';
+import { getApi } from '../api/client';
+import { useUi } from '../state/ui';
+
+export interface LiveStatus {
+  status: string;
+  step?: string;
+  progress?: number;
+}
+
+export interface VariantsState {
+  open: 'builds' | 'compare' | null;
+  projectId: string | null;
+  variants: VariantJson[];
+  runs: BuildRunJson[];
+  live: Record<string, LiveStatus>;
+  /** Live log text per run (appended from events; replaced by the stored log on refresh). */
+  logs: Record<string, string>;
+  selectedRun: string | null;
+  queue: { active: number; queued: number; concurrency: number };
+  set(patch: Partial<VariantsState>): void;
+}
+
+export const useVariants = create<VariantsState>()((set) => ({
+  open: null,
+  projectId: null,
+  variants: [],
+  runs: [],
+  live: {},
+  logs: {},
+  selectedRun: null,
+  queue: { active: 0, queued: 0, concurrency: 1 },
+  set: (patch) => set(patch),
+}));
+
+function projectId(): string | null {
+  return useUi.getState().projectId;
+}
+
+function report(e: unknown): void {
+  useUi.getState().notify('error', e instanceof Error ? e.message : String(e));
+}
+
+export async function refresh(): Promise<void> {
+  const id = projectId();
+  if (!id) return;
+  try {
+    const api = getApi();
+    const [v, b] = await Promise.all([api.variantsList({ projectId: id }), api.buildsList({ projectId: id })]);
+    const logs: Record<string, string> = {};
+    for (const r of b.items) logs[r.id] = r.log;
+    useVariants.setState((s) => ({
+      projectId: id, variants: v.items, runs: b.items, queue: { active: b.active, queued: b.queued, concurrency: b.concurrency },
+      logs: { ...s.logs, ...logs },
+    }));
+  } catch (e) {
+    report(e);
+  }
+}
+
+let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+function refreshSoon(ms = 150): void {
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    void refresh();
+  }, ms);
+}
+
+let unsubscribe: (() => void) | null = null;
+/** Subscribes to build events once (idempotent). */
+export function watchBuilds(): void {
+  if (unsubscribe) return;
+  try {
+    unsubscribe = getApi().onEvent((ev) => {
+      if (ev.type === 'build.status') {
+        if (ev.projectId && ev.projectId !== projectId()) return;
+        useVariants.setState((s) => ({ live: { ...s.live, [ev.runId]: { status: ev.status, step: ev.step, progress: ev.progress } } }));
+        if (ev.status !== 'running' || !useVariants.getState().runs.some((r) => r.id === ev.runId)) refreshSoon();
+      } else if (ev.type === 'build.log') {
+        if (ev.projectId && ev.projectId !== projectId()) return;
+        useVariants.setState((s) => ({ logs: { ...s.logs, [ev.runId]: ((s.logs[ev.runId] ?? '') + (ev.text.endsWith('\n') ? ev.text : `${ev.text}\n`)).slice(-200_000) } }));
+      }
+    });
+  } catch {
+    /* no event channel: the panel refreshes on its actions */
+  }
+}
+
+async function call<T>(f: () => Promise<T>): Promise<T | null> {
+  try {
+    const r = await f();
+    await refresh();
+    return r;
+  } catch (e) {
+    report(e);
+    return null;
+  }
+}
+
+export const variantActions = {
+  create: (config: VariantConfigJson, name?: string) =>
+    call(async () => {
+      const r = await getApi().variantsCreate({ projectId: projectId()!, config, ...(name ? { name } : {}) });
+      if (r.diagnostics.length) useUi.getState().notify('warning', `Variant "${r.variant.name}": ${r.diagnostics.join(' ')}`);
+      return r.variant;
+    }),
+  duplicate: (variantId: string) => call(() => getApi().variantsDuplicate({ projectId: projectId()!, variantId })),
+  rename: (variantId: string, name: string) => call(() => getApi().variantsUpdate({ projectId: projectId()!, variantId, name })),
+  remove: (variantId: string) => call(() => getApi().variantsDelete({ projectId: projectId()!, variantId })),
+  sweep: (req: { layer?: string; reuseFactors?: number[] | 'valid'; io?: ('io_parallel' | 'io_stream')[]; strategies?: ('latency' | 'resource')[]; precisions?: string[] }) =>
+    call(async () => {
+      const r = await getApi().variantsSweep({ projectId: projectId()!, ...req });
+      const ui = useUi.getState();
+      ui.notify('info', `Sweep: ${r.items.length} variant(s) created${r.rejected.length ? `, ${r.rejected.length} rejected` : ''}.`);
+      for (const x of r.rejected.slice(0, 5)) ui.notify('warning', `Rejected ${x.name}: ${x.reasons.join(' ')}`);
+      return r;
+    }),
+  build: (variantIds: string[], csim: boolean) => call(() => getApi().buildsStart({ projectId: projectId()!, variantIds, csim })),
+  cancel: (runId?: string) => call(() => getApi().buildsCancel({ projectId: projectId()!, ...(runId ? { runId } : {}) })),
+  resume: () => call(() => getApi().buildsResume({ projectId: projectId()! })),
+};
+
+export function openView(view: 'builds' | 'compare' | null): void {
+  useVariants.setState({ open: view });
+  if (view) {
+    watchBuilds();
+    void refresh();
+  }
+}
