@@ -4,6 +4,9 @@ import type { FixedType } from '../../fixed/types';
 import { cast, MacPlan, type Mantissa } from '../../fixed/arith';
 import type { FixedKernel, FixedTensor, HlsLayerDef, HlsWeightArray } from '../../hls/layer';
 import { quantizeTensor } from '../../hls/fixed-tensor';
+import { castClosedNum } from '../../fixed/cast';
+import { fracBits } from '../../fixed/types';
+import { int32ChainOk, int32DenseSums, int32Mac } from '../../fixed/fast';
 import { channelAxis, type DataFormat } from '../spatial';
 import { callStmt, caster, checkInputLayout, cnst, ctype, inputLayout, mantissaArray, outputLayout, quantizeArray, setM, streamGeometry, weightName } from './common';
 
@@ -37,9 +40,42 @@ export const denseFixed: FixedKernel<DenseP> = ({ params, inputs, weights, preci
   const fast = plan.fast && x.m instanceof Float64Array && w.m instanceof Float64Array && (!b || b.m instanceof Float64Array);
   const xm = x.m as readonly Mantissa[];
   const wm = w.m as readonly Mantissa[];
+  // Int32 path (engine/fixed/fast.ts) for units whose chain is order-free and exact in int32.
+  const mac = fast ? int32Mac(x.type, precision.weight_t, precision.accum_t) : null;
+  const i32 = new Uint8Array(U);
+  let i32Acc: Int32Array | null = null;
+  if (mac) {
+    const xf = x.m as Float64Array;
+    const wf = w.m as Float64Array;
+    let maxX = 0;
+    for (let i = 0; i < xf.length; i++) maxX = Math.max(maxX, Math.abs(xf[i]));
+    const wT = new Int32Array(U * nIn);
+    const start = new Int32Array(U);
+    for (let u = 0; u < U; u++) {
+      let sw = 0;
+      let mw = 0;
+      for (let n = 0; n < nIn; n++) {
+        const v = wf[n * U + u];
+        wT[u * nIn + n] = v;
+        sw += Math.abs(v);
+        mw = Math.max(mw, Math.abs(v));
+      }
+      const s0 = plan.start(b ? (b.m as Float64Array)[u] : 0);
+      start[u] = s0;
+      i32[u] = int32ChainOk(mac, s0, maxX, mw, sw, nIn) ? 1 : 0;
+    }
+    if (i32.some((f) => f === 1)) {
+      i32Acc = new Int32Array(rows * U);
+      int32DenseSums(Int32Array.from(xf), wT, rows, nIn, U, mac.shift, start, i32, i32Acc);
+    }
+  }
+  const accF = fracBits(plan.acc);
   for (let r = 0; r < rows; r++) {
     for (let u = 0; u < U; u++) {
-      if (fast) {
+      if (i32Acc && i32[u]) {
+        const a = i32Acc[r * U + u];
+        setM(out, r * U + u, cast(mac!.modular ? castClosedNum(a, accF, plan.acc) : a, plan.acc, res), res);
+      } else if (fast) {
         // weight (in, units): term n reads w[n · U + u]; inputs ascending.
         const a = plan.dot(b ? (b.m as Float64Array)[u] : 0, x.m as Float64Array, r * nIn, 1, w.m as Float64Array, u, U, nIn);
         setM(out, r * U + u, cast(a, plan.acc, res), res);
