@@ -16,6 +16,7 @@ import { phaseTapLists } from '../ops/conv/hls';
 import { resolveGeometry, type ConvParams } from '../ops/conv/params';
 import { quantizeValues } from '../fixed/arith';
 import { fixedTypeOf } from '../fixed/types';
+import { layerHwOptions } from './options';
 
 // Minimal template contents: the generator only copies them (their real compile is the csim matrix).
 const TEMPLATES = { 'nnet_common.h': '// common\n', 'nnet_conv.h': '// conv\n', 'nnet_conv_transpose.h': '// convT\n', 'nnet_conv_common.h': '// cc\n' };
@@ -43,6 +44,17 @@ describe('reuse factor rules', () => {
     // cin 3 × 2×2 taps (padded) × cout 2 = 24 products in every phase; real terms 12, 6, 6, 3.
     expect(blocks.map((b) => b.products)).toEqual([24, 24, 24, 24]);
     expect(blocks.map((b) => b.nIn)).toEqual([12, 6, 6, 3]);
+  });
+
+  it('layerHwOptions lists the valid RF / PF sets, multipliers and the current values for the UI', () => {
+    const model = convCaseModel(base);
+    const [o] = layerHwOptions(model, defaultHlsConfig({ io: 'io_parallel', defaults: { reuseFactor: 5, parallelizationFactor: 4 } }));
+    expect(o).toMatchObject({ name: 'conv', type: 'ConvTranspose2D', reuseFactors: [1, 2, 3, 4, 6, 8, 12, 24], parallelizationFactors: divisors(6 * 8) });
+    expect(o.perBlock.map((b) => b.label)).toEqual(['phase (0,0)', 'phase (0,1)', 'phase (1,0)', 'phase (1,1)']);
+    expect(o.multipliers[4]).toBe(6);
+    expect(o.current).toEqual({ reuseFactor: 5, parallelizationFactor: 4, reuseValid: false, parallelizationValid: true });
+    const [s] = layerHwOptions(model, defaultHlsConfig({ io: 'io_stream' }));
+    expect(s.parallelizationFactors).toEqual([1]);
   });
 
   it('an invalid RF is an error naming the field, the products, the valid set and the nearest values', () => {
