@@ -57,7 +57,8 @@ proc csynth_design {args} {
   rec csynth_design {*}$args
   puts "INFO: \\[HLS 200-10\\] Starting hardware synthesis ..."
   if {[info exists ::env(FAKE_SLEEP)]} {
-    set f [open $::env(FAKE_PIDFILE) w]; puts $f [pid]; close $f
+    set child [exec sleep $::env(FAKE_SLEEP) &]
+    set f [open $::env(FAKE_PIDFILE) w]; puts $f "[pid] $child"; close $f
     puts "INFO: synthesizing (sleeping)"; flush stdout
     after [expr {$::env(FAKE_SLEEP) * 1000}]
   }
@@ -182,7 +183,7 @@ describe('tessera build --synth', () => {
     expect(runRec.artifacts).toContain('tess_top_prj/solution1/syn/report/csynth.xml');
   }, 90_000);
 
-  it.skipIf(!TCLSH)('Ctrl-C while the tool runs cancels the process tree: exit 130, no orphan', async () => {
+  it.skipIf(!TCLSH)('Ctrl-C while the tool runs cancels the process tree (tool and grandchild): exit 130, no orphan', async () => {
     const out = join(dir, 'cancel');
     const pidFile = join(dir, 'fake.pid');
     const env = cleanEnv([fakeBin], { FAKE_RECORD: join(dir, 'record2.txt'), FAKE_SLEEP: '60', FAKE_PIDFILE: pidFile, FAKE_CSYNTH_XML: join(TESTDATA, 'vitis-2023.2-handwritten_csynth.xml'), FAKE_COSIM_RPT: join(TESTDATA, 'cosim-2020-handwritten_cosim.rpt') });
@@ -198,20 +199,30 @@ describe('tessera build --synth', () => {
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
     await sleeping;
-    const toolPid = Number(readFileSync(pidFile, 'utf8').trim());
-    expect(process.kill(toolPid, 0)).toBe(true);
+    // The tool (tclsh) and a grandchild it started (sleep) are both running.
+    const pids = readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number);
+    expect(pids).toHaveLength(2);
+    for (const p of pids) expect(process.kill(p, 0)).toBe(true);
     child.kill('SIGINT');
     const code = await exited;
     expect(code).toBe(130);
     expect(stderr).toMatch(/SIGINT: cancelling vitis_hls \(the whole process tree\)/);
     expect(stderr).toMatch(/cancelled during csynth/);
-    let alive = true;
-    try {
-      process.kill(toolPid, 0);
-    } catch {
-      alive = false;
-    }
-    expect(alive).toBe(false);
+    // Running = exists and is not a zombie waiting for a reaper (PID 1 in a container may reap late).
+    const running = (p: number): boolean => {
+      try {
+        process.kill(p, 0);
+      } catch {
+        return false;
+      }
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${p}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 20 && pids.some(running); i++) await new Promise((ok) => setTimeout(ok, 100));
+    expect(pids.filter(running)).toEqual([]);
     const runRec = JSON.parse(readFileSync(join(out, 'tessera_run.json'), 'utf8')) as { status: string };
     expect(runRec.status).toBe('cancelled');
   }, 90_000);
