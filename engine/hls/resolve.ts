@@ -133,12 +133,20 @@ export function resolveGraph(model: Model, cfg: HlsConfig, opts: ResolveOptions 
   return { analysis, graph, nodes, byId, diagnostics, hasErrors: diagnostics.some((d) => d.severity === 'error') };
 }
 
-/** The dataFormat of the first consumer of node `id` that has one (in edge order). */
-function consumerFormat(graph: Graph, analysis: GraphAnalysis, id: string): 'NCX' | 'NXC' | undefined {
+/**
+ * The dataFormat the consumers of node `id` read: the first consumer (edge order) that has one, looking
+ * through consumers that inherit their input's layout (elementwise ops, Add, …; not reordering ops).
+ */
+function consumerFormat(graph: Graph, analysis: GraphAnalysis, id: string, seen = new Set<string>()): 'NCX' | 'NXC' | undefined {
+  seen.add(id);
   for (const e of graph.edges) {
-    if (e.source !== id) continue;
-    const p = analysis.nodes[e.target]?.params as { dataFormat?: unknown } | undefined;
+    if (e.source !== id || seen.has(e.target)) continue;
+    const info = analysis.nodes[e.target];
+    const p = info?.params as { dataFormat?: unknown } | undefined;
     if (p && (p.dataFormat === 'NCX' || p.dataFormat === 'NXC')) return p.dataFormat;
+    if (info?.op?.hls?.reordersData || (info?.outputShape?.length ?? 0) < 3) continue;
+    const f = consumerFormat(graph, analysis, e.target, seen);
+    if (f) return f;
   }
   return undefined;
 }

@@ -130,14 +130,15 @@ function torchModel(): Model {
   );
 }
 
-/** tf2onnx-style: NHWC input → Transpose to NCHW → NCX Conv2D → Transpose back → NXC MaxPool → Flatten → Dense. */
+/** tf2onnx-style: NHWC input → Transpose to NCHW → LeakyReLU → NCX Conv2D → Transpose back → NXC MaxPool → Flatten → Dense. */
 function transposedModel(): Model {
   const conv = { filters: 4, kernel: [3, 3], stride: [1, 1], dilation: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1], groups: 1, bias: true, dataFormat: 'NCX', autoPad: 'explicit' };
   return model(
     [
       ['x', 'Input', { shape: [1, 5, 6, 3], dataFormat: 'NXC' }, []],
       ['to_nchw', 'Transpose', { perm: [0, 3, 1, 2] }, ['x']],
-      ['conv', 'Conv2D', conv, ['to_nchw']],
+      ['act', 'LeakyReLU', { alpha: 0.3 }, ['to_nchw']],
+      ['conv', 'Conv2D', conv, ['act']],
       ['to_nhwc', 'Transpose', { perm: [0, 2, 3, 1] }, ['conv']],
       ['pool', 'MaxPool', { kernel: [2], stride: [2], padsBegin: [0], padsEnd: [0], dataFormat: 'NXC', ceilMode: false }, ['to_nhwc']],
       ['flat', 'Flatten', { axis: 1 }, ['pool']],
