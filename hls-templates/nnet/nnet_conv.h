@@ -77,6 +77,7 @@ void conv_2d_stream(hls::stream<data_T>& data, hls::stream<res_T>& res, const ty
   typedef typename res_T::value_type out_t;
   constexpr unsigned taps = CONFIG_T::filt_height * CONFIG_T::filt_width;
   constexpr unsigned rows = (CONFIG_T::filt_height - 1) * CONFIG_T::dilation_height + 1;
+  constexpr unsigned span_w = (CONFIG_T::filt_width - 1) * CONFIG_T::dilation_width + 1;
   constexpr int H = CONFIG_T::in_height, W = CONFIG_T::in_width;
   constexpr unsigned n_in_px = CONFIG_T::in_height * CONFIG_T::in_width;
   constexpr unsigned n_out_px = CONFIG_T::out_height * CONFIG_T::out_width;
@@ -87,6 +88,9 @@ void conv_2d_stream(hls::stream<data_T>& data, hls::stream<res_T>& res, const ty
   }
   data_T line[rows][CONFIG_T::in_width];
 #pragma HLS ARRAY_PARTITION variable = line complete dim = 1
+  // The window's columns are consecutive (dilated) input columns: cyclic banks give every tap its own port.
+#pragma HLS ARRAY_PARTITION variable = line cyclic factor = span_w dim = 2
+#pragma HLS AGGREGATE variable = line
   unsigned n_read = 0;
   unsigned oh = 0, ow = 0, n_written = 0;
 Cycle:

@@ -56,6 +56,8 @@ void window_dot_latency(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONF
   constexpr unsigned n_prod = CONFIG_T::n_filt * n_in;
   static_assert(n_prod % CONFIG_T::reuse_factor == 0, "reuse_factor must divide the products per pixel (engine/hls/reuse.ts)");
   constexpr unsigned n_mult = n_prod / CONFIG_T::reuse_factor;
+  // Inlined into a loop pipelined at II = reuse_factor: the scheduler shares n_mult multipliers over RF cycles.
+#pragma HLS ALLOCATION operation instances = mul limit = n_mult
   typename CONFIG_T::accum_t acc[CONFIG_T::n_filt];
 #pragma HLS ARRAY_PARTITION variable = acc complete
 Init:
@@ -92,6 +94,9 @@ void window_dot_resource(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CON
   constexpr unsigned n_prod = CONFIG_T::n_filt * n_in;
   static_assert(n_prod % CONFIG_T::reuse_factor == 0, "reuse_factor must divide the products per pixel (engine/hls/reuse.ts)");
   constexpr unsigned n_mult = n_prod / CONFIG_T::reuse_factor;
+  // The caller's loop is pipelined at II = reuse_factor (so this round loop is unrolled inside it); the
+  // reshaped weights give one row of n_mult weights per round and the allocation bounds the multipliers.
+#pragma HLS ALLOCATION operation instances = mul limit = n_mult
   typename CONFIG_T::accum_t acc[CONFIG_T::n_filt];
 #pragma HLS ARRAY_PARTITION variable = acc complete
   for (unsigned o = 0; o < CONFIG_T::n_filt; o++) {
@@ -101,7 +106,6 @@ void window_dot_resource(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CON
   unsigned p = 0;
 ReuseRound:
   for (unsigned ir = 0; ir < CONFIG_T::reuse_factor; ir++) {
-#pragma HLS PIPELINE II = 1
   RoundMult:
     for (unsigned m = 0; m < n_mult; m++) {
 #pragma HLS UNROLL

@@ -134,6 +134,9 @@ void conv_transpose_2d_stream(hls::stream<data_T>& data, hls::stream<res_T>& res
   }
   data_T line[rows][CONFIG_T::in_width];
 #pragma HLS ARRAY_PARTITION variable = line complete dim = 1
+  // The window's columns are consecutive (dilated) input columns: cyclic banks give every tap its own port.
+#pragma HLS ARRAY_PARTITION variable = line cyclic factor = cols dim = 2
+#pragma HLS AGGREGATE variable = line
   unsigned n_read = 0;
   unsigned oh = 0, ow = 0, n_written = 0;
 Cycle:
