@@ -2,6 +2,9 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { ProjectFile } from '../store';
 import { BuildQueue, type BuildEvent, type RunReport, type RunConfig } from './queue';
 import { createTinyProject } from './testing';
@@ -164,6 +167,59 @@ describe('build state across a restart', () => {
       expect(after.status, after.log).toBe('succeeded');
       expect((after.report as RunReport).estimate!.multipliers).toBeGreaterThan(0);
       expect((after.report as RunReport).csim.status).toBe('skipped');
+    } finally {
+      p.close();
+    }
+  });
+});
+
+describe('a real restart mid-build', () => {
+  it('the sweep CLI killed during a build: its running build is interrupted, the queued ones resume and succeed', async () => {
+    createTinyProject(dir, 'crash').close();
+    const file = path.join(dir, 'crash.tessera');
+    const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/tessera.mjs');
+    const child = spawn(process.execPath, [bin, 'sweep', file, '--layer', 'upconv', '--rf', '1,2,3', '--concurrency', '1'], { stdio: 'ignore' });
+    const statuses = () => {
+      try {
+        const db = new Database(file, { readonly: true });
+        try {
+          return (db.prepare('SELECT status, step FROM build_runs ORDER BY created_at, id').all() as { status: string; step: string | null }[]);
+        } finally {
+          db.close();
+        }
+      } catch {
+        return [];
+      }
+    };
+    const t0 = Date.now();
+    let seen: { status: string; step: string | null }[] = [];
+    while (Date.now() - t0 < 60_000) {
+      seen = statuses();
+      if (seen.length === 3 && seen[0].status === 'running' && seen[0].step === 'csim') break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(seen.map((r) => r.status)).toEqual(['running', 'queued', 'queued']);
+    child.kill('SIGKILL'); // no chance to clean up: like a crash or a power cut
+    await new Promise((r) => child.once('exit', r));
+    // The orphaned g++ (own process group) may still run; stop it so that nothing is left behind.
+    for (const line of processesUnder('crash.builds')) {
+      try {
+        process.kill(Number(line.split(' ')[0]), 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+
+    const p = ProjectFile.open(file);
+    try {
+      const q = new BuildQueue({ project: p, concurrency: 2 });
+      expect(p.listBuildRuns().map((r) => r.status)).toEqual(['interrupted', 'queued', 'queued']);
+      expect(p.listVariants()).toHaveLength(3);
+      expect(q.resume()).toHaveLength(2);
+      await q.idle();
+      const after = p.listBuildRuns();
+      expect(after.map((r) => r.status)).toEqual(['interrupted', 'succeeded', 'succeeded']);
+      for (const r of after.slice(1)) expect((r.report as RunReport).csim.status).toBe('bit-exact');
     } finally {
       p.close();
     }

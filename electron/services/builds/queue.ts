@@ -298,7 +298,7 @@ export class BuildQueue {
       setStep('codegen');
       const doc = p.load();
       const model: Model = { graph: doc.graph, weights: weightsToEngine(doc.weights) };
-      const hls = hlsConfigOf(cfg.variant, this.opts.testImages ?? 2);
+      const hls = hlsConfigOf(cfg.variant, this.opts.testImages ?? 2, model);
       log(`tessera: variant "${cfg.variantName}" (${hls.io}), build folder ${dir}`);
       const g = await timed('codegen', () => {
         this.templates ??= readTemplates();

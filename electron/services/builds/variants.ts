@@ -30,13 +30,38 @@ export function defaultVariantConfig(over: Partial<VariantConfig> = {}): Variant
   return { io: 'io_parallel', scope: null, defaults: {}, layers: {}, ...over };
 }
 
-/** The generator's configuration for a variant (top function 'myproject'). */
-export function hlsConfigOf(v: VariantConfig, testImages = 2): HlsConfig {
+/**
+ * The generator's configuration for a variant (top function 'myproject'). With the model, a design-wide
+ * reuse / parallelization factor goes only to the layers that take one (layers with multipliers / with a
+ * pixel loop), as hls4ml's model-level setting does; a layer's own choice still wins.
+ */
+export function hlsConfigOf(v: VariantConfig, testImages = 2, model?: Model): HlsConfig {
+  let defaults = v.defaults;
+  let layers = v.layers;
+  if (model && (defaults.reuseFactor !== undefined || defaults.parallelizationFactor !== undefined)) {
+    const { reuseFactor, parallelizationFactor, ...rest } = defaults;
+    defaults = rest;
+    layers = { ...layers };
+    const r = resolveGraph(model, defaultHlsConfig({ io: v.io }), {});
+    for (const n of r.nodes) {
+      const op = getOp(n.node.type);
+      if (n.node.type === 'Input' || !op?.hls) continue;
+      const ctx = layerContext(model, n);
+      const takesRf = op.hls.productBlocks(ctx).some((b) => b.products > 0);
+      const takesPf = !!op.hls.pixels;
+      const own = layers[n.node.name] ?? {};
+      layers[n.node.name] = {
+        ...(takesRf && reuseFactor !== undefined ? { reuseFactor } : {}),
+        ...(takesPf && parallelizationFactor !== undefined ? { parallelizationFactor } : {}),
+        ...own,
+      };
+    }
+  }
   return defaultHlsConfig({
     io: v.io,
     top: 'myproject',
-    defaults: v.defaults,
-    layers: v.layers,
+    defaults,
+    layers,
     testImages,
     ...(v.clockPeriodNs !== undefined ? { clockPeriodNs: v.clockPeriodNs } : {}),
     ...(v.part !== undefined ? { part: v.part } : {}),
@@ -61,7 +86,7 @@ export function describeChoices(v: VariantConfig): string {
 
 /** Design errors of a variant over a model (empty = buildable). */
 export function checkVariant(model: Model, v: VariantConfig): Diagnostic[] {
-  const r = resolveGraph(model, hlsConfigOf(v), { hardware: true });
+  const r = resolveGraph(model, hlsConfigOf(v, 2, model), { hardware: true });
   return r.diagnostics.filter((d) => d.severity === 'error');
 }
 
@@ -178,6 +203,6 @@ export function uniqueName(name: string, taken: Iterable<string>): string {
 
 /** A folder name from a variant name: letters, digits, '-', '_' only; never empty, never '.'/'..'. */
 export function sanitizeFolderName(name: string, fallback = 'variant'): string {
-  const s = name.normalize('NFKD').replace(/[^A-Za-z0-9_-]+/g, '_').replace(/_+/g, '_').replace(/^[_-]+|[_-]+$/g, '').slice(0, 60);
+  const s = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9_-]+/g, '_').replace(/_+/g, '_').replace(/^[_-]+|[_-]+$/g, '').slice(0, 60);
   return s || fallback;
 }
