@@ -1,7 +1,7 @@
 // Bit-exactness of the non-conv layers: the engine's fixed kernel vs the HLS template (hls-templates/nnet)
 // compiled by g++ with Tessera's ap_* headers, in io_parallel and io_stream, several images per run,
 // random non-symmetric data and weights, several precisions (AP_SAT, AP_RND_CONV, narrow accumulators).
-// One translation unit holds every case (one g++ call per io type).
+// One translation unit holds every case (one g++ call per io type), compiled with -Wall -Wextra -Werror.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,7 +147,7 @@ function compileAndRun(name: string, prepared: PreparedCase[]): string {
   const cpp = join(work, `${name}.cpp`);
   const exe = join(work, name);
   writeFileSync(cpp, programFor(prepared, HEADERS));
-  execFileSync('g++', ['-std=c++17', '-O1', '-Wall', '-Wno-unknown-pragmas', '-I', join(ROOT, 'include'), '-I', join(ROOT, 'nnet'), cpp, '-o', exe], {
+  execFileSync('g++', ['-std=c++17', '-O1', '-Wall', '-Wextra', '-Werror', '-Wno-unused-label', '-Wno-unknown-pragmas', '-I', join(ROOT, 'include'), '-I', join(ROOT, 'nnet'), cpp, '-o', exe], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return execFileSync(exe, { maxBuffer: 64 * 1024 * 1024 }).toString();
