@@ -3,9 +3,13 @@
 // BenchSuite and add it to the list.
 import type { BenchSuite } from './harness';
 import { convBench } from './conv.bench';
+import { fixedBench } from './fixed.bench';
+import { csimBench } from './csim.bench';
+import { storeBench } from './store.bench';
 import { hlsBench } from './hls.bench';
+import { canvasBench } from './canvas.bench';
 
-const suites: BenchSuite[] = [convBench, hlsBench];
+const suites: BenchSuite[] = [convBench, fixedBench, csimBench, storeBench, hlsBench, canvasBench];
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const runsArg = process.argv.find((a) => a.startsWith('--runs='));

@@ -4,7 +4,7 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { getApi } from './api/client';
 import { Canvas } from './canvas/Canvas';
 import { handleKeyDown, pasteHandled } from './commands';
-import { loadAppInfo, pasteText, restoreSession, serializeSelection, startAutosave } from './state/actions';
+import { loadAppInfo, pasteText, serializeSelection, startAutosave, startupProject } from './state/actions';
 import { startAutoPreview } from './state/preview';
 import { useEditor } from './state/store';
 import { useUi } from './state/ui';
@@ -98,7 +98,7 @@ export function App() {
     } catch {
       /* no event channel: notices only come with call results */
     }
-    void restoreSession();
+    void startupProject();
     return () => {
       window.removeEventListener('keydown', onKey);
       document.removeEventListener('copy', onCopy);

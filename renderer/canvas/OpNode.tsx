@@ -1,11 +1,13 @@
 // One node on the canvas. Memoized; subscribes only to its own analysis entry (never to the node array).
 import { memo } from 'react';
-import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import { getOp } from '../../engine/ops/registry';
 import type { FlowNode } from '../lib/doc';
 import { inHandle, outHandle } from '../lib/doc';
 import { shapeText } from '../lib/format';
 import { useEditor } from '../state/store';
+import { useUi } from '../state/ui';
+import { effectiveType, layerPrecisionsOf } from '../lib/profile';
 
 const categoryColor: Record<string, string> = {
   io: '#0ea5e9',
@@ -18,13 +20,39 @@ const categoryColor: Record<string, string> = {
   merge: '#ec4899',
 };
 
+/** Below this zoom, nodes draw as compact boxes and edges without labels (unreadable anyway; far less to paint). */
+export const DETAIL_ZOOM = 0.35;
+
+/** 'ap_fixed<16,6>' → '<16,6>', 'ap_ufixed<8,3>' → 'u<8,3>', 'ap_int<8>' → 'i8'. */
+export function shortType(t: string): string {
+  const m = /^(?:ap_)?(u?)(fixed|int)\s*<\s*([^>]*)>$/i.exec(t.trim());
+  if (!m) return t;
+  const args = m[3].split(',').map((a) => a.trim());
+  if (m[2].toLowerCase() === 'int') return `${m[1] ? 'u' : 'i'}${args[0]}`;
+  return `${m[1]}<${args.slice(0, 2).join(',')}>${args.length > 2 ? '…' : ''}`;
+}
+
+/** The badge text of a node's precision: its output type, and its weight type where set per layer. */
+function precisionLabel(ui: Record<string, unknown>, fallback: string, id: string): string {
+  const choices = layerPrecisionsOf(ui);
+  const r = shortType(effectiveType(choices, id, 'result_t', fallback));
+  const w = choices[id]?.weight_t;
+  return w ? `w${shortType(w)} ${r}` : r;
+}
+
+const zoomedOutSelector = (s: ReactFlowState) => s.transform[2] < DETAIL_ZOOM;
+
 function OpNodeView({ id, data, selected }: NodeProps<FlowNode>) {
+  // Primitive selectors: a node re-renders only when its own status, shape text or ports change
+  // (never on another node's drag frame).
   const status = useEditor((s) => s.analysis.nodes[id]?.status ?? 'ok');
-  const shape = useEditor((s) => s.analysis.nodes[id]?.shape ?? null);
+  const shape = useEditor((s) => shapeText(s.analysis.nodes[id]?.shape ?? null));
   const ports = useEditor((s) => s.analysis.nodes[id]?.ports ?? getOp(data.type)?.inputs.min ?? 0);
   const errors = useEditor((s) => s.analysis.nodes[id]?.diagnostics.filter((d) => d.severity === 'error').length ?? 0);
   const warnings = useEditor((s) => s.analysis.nodes[id]?.diagnostics.filter((d) => d.severity === 'warning').length ?? 0);
   const firstMessage = useEditor((s) => s.analysis.nodes[id]?.diagnostics[0]?.message ?? '');
+  const precision = useUi((s) => precisionLabel(s.settings.ui, s.settings.defaultPrecision, id));
+  const compact = useStore(zoomedOutSelector);
   const op = getOp(data.type);
   const color = categoryColor[op?.category ?? ''] ?? '#94a3b8';
   const border = status === 'error' ? '#ef4444' : status === 'warning' ? '#f59e0b' : selected ? '#2563eb' : '#cbd5e1';
@@ -43,7 +71,7 @@ function OpNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   }
   return (
     <div
-      className="tessera-node"
+      className={compact ? 'tessera-node tessera-node-compact' : 'tessera-node'}
       data-testid={`node-${data.name}`}
       data-status={status}
       title={firstMessage}
@@ -51,13 +79,20 @@ function OpNodeView({ id, data, selected }: NodeProps<FlowNode>) {
     >
       <div className="tessera-node-head" style={{ background: color }}>
         <span>{op?.label ?? data.type}</span>
+        {!compact && <span className="badge badge-precision" data-testid="precision-badge" title="fixed-point type (result_t); set per layer in the inspector">{precision}</span>}
         {errors > 0 && <span className="badge badge-error" data-testid="badge-error" title={firstMessage}>{errors}</span>}
         {warnings > 0 && errors === 0 && <span className="badge badge-warning" data-testid="badge-warning" title={firstMessage}>{warnings}</span>}
       </div>
-      <div className="tessera-node-body">
-        <div className="tessera-node-name">{data.name}</div>
-        <div className="tessera-node-shape" data-testid="node-shape">{status === 'error' ? '—' : shapeText(shape)}</div>
-      </div>
+      {compact ? (
+        <div className="tessera-node-body">
+          <div className="tessera-node-name">{data.name}</div>
+        </div>
+      ) : (
+        <div className="tessera-node-body">
+          <div className="tessera-node-name">{data.name}</div>
+          <div className="tessera-node-shape" data-testid="node-shape">{status === 'error' ? '—' : shape}</div>
+        </div>
+      )}
       {handles}
       <Handle type="source" id={outHandle(0)} position={Position.Right} style={{ background: '#475569', width: 10, height: 10 }} data-testid={`port-out-${data.name}`} />
     </div>

@@ -281,6 +281,30 @@ export async function restoreSession(): Promise<boolean> {
   }
 }
 
+/**
+ * On page load: the project named by `?project=<path>` (what `tessera serve PROJECT` and `tessera start`
+ * put on the URL) is opened through the API; otherwise the tab's last project comes back. The parameter
+ * is taken off the address afterwards so a reload keeps whatever the user opened since.
+ */
+export async function startupProject(): Promise<boolean> {
+  let path: string | null = null;
+  try {
+    const url = new URL(window.location.href);
+    path = url.searchParams.get('project');
+    if (path) {
+      url.searchParams.delete('project');
+      history.replaceState(history.state, '', url.toString());
+    }
+  } catch {
+    path = null;
+  }
+  if (path) {
+    await openProject(path);
+    return useUi.getState().screen === 'editor';
+  }
+  return restoreSession();
+}
+
 export async function updateSettings(patch: Partial<typeof DEFAULT_PROJECT_SETTINGS>): Promise<void> {
   const ui = useUi.getState();
   ui.set({ settings: { ...ui.settings, ...patch } });
