@@ -109,6 +109,16 @@ const SPECS: Spec[] = [
   { id: 'concat_h', op: 'Concatenate', params: { axis: 1 }, shapes: [[2, 4, 3], [3, 4, 3]], layouts: ['NXC', 'NXC'], precision: { result_t: 'ap_fixed<10,3,AP_RND_CONV,AP_SAT>' } },
   { id: 'concat_w', op: 'Concatenate', params: { axis: 3 }, shapes: [[2, 3, 2], [2, 3, 4]], layouts: ['NCX', 'NCX'] },
   { id: 'concat_flat3', op: 'Concatenate', params: { axis: -1 }, shapes: [[4], [6], [3]], layouts: ['flat', 'flat', 'flat'] },
+  // Wide types: the engine's BigInt paths (products / sums above 53 bits) vs the C++ up to 128 bits
+  {
+    id: 'dense_wide', op: 'Dense', params: { units: 5, bias: true }, shapes: [[9]], layouts: ['flat'], weights: dense(5), types: ['ap_fixed<40,10>'],
+    precision: { weight_t: 'ap_fixed<30,4,AP_RND_CONV>', bias_t: 'ap_fixed<36,6>', accum_t: 'ap_fixed<80,24,AP_RND_CONV,AP_SAT>', result_t: 'ap_fixed<48,16,AP_RND,AP_SAT>' },
+    strategy: 'resource', rf: 3,
+  },
+  { id: 'bn_wide', op: 'BatchNormalization', params: { epsilon: 1e-3, dataFormat: 'NXC' }, shapes: [[3, 4]], layouts: ['NXC'], weights: bn(4), types: ['ap_fixed<44,10>'], precision: { weight_t: 'ap_fixed<32,4,AP_RND>', bias_t: 'ap_fixed<30,6>', accum_t: 'ap_fixed<70,20,AP_RND_ZERO,AP_SAT>', result_t: 'ap_fixed<50,12,AP_RND_INF,AP_SAT>' } },
+  { id: 'add_wide', op: 'Add', shapes: [[8], [8]], layouts: ['flat', 'flat'], types: ['ap_fixed<52,20>', 'ap_fixed<50,10,AP_RND,AP_SAT>'], precision: { result_t: 'ap_fixed<40,21,AP_RND_CONV,AP_SAT>' }, range: [-9, 9] },
+  { id: 'avgpool_wide', op: 'AveragePool', params: { kernel: [3], stride: [2], padsBegin: [1], padsEnd: [1], dataFormat: 'NCX', ceilMode: false, countIncludePad: false }, shapes: [[2, 5, 5]], layouts: ['NCX'], types: ['ap_fixed<52,12>'], precision: { result_t: 'ap_fixed<48,12,AP_RND,AP_SAT>' } },
+  { id: 'softmax_wide', op: 'Softmax', params: { axis: -1 }, shapes: [[7]], layouts: ['flat'], types: ['ap_fixed<48,12>'], precision: { table_t: 'ap_fixed<40,8,AP_RND_CONV,AP_SAT>', result_t: 'ap_ufixed<40,1,AP_RND_CONV,AP_SAT>' } },
   // Flatten / Reshape / Transpose
   { id: 'flatten_ncx', op: 'Flatten', params: { axis: 1 }, shapes: [[3, 4, 5]], layouts: ['NCX'] },
   { id: 'flatten_nxc', op: 'Flatten', params: { axis: 1 }, shapes: [[4, 5, 3]], layouts: ['NXC'], precision: { result_t: 'ap_fixed<12,4,AP_RND_CONV,AP_SAT>' } },
