@@ -7,6 +7,7 @@ import { simulateCommand } from './commands/simulate';
 import { serveCommand } from './commands/serve';
 import { startCommand } from './commands/start';
 import { buildCommand } from './commands/build';
+import { hls4mlCommand } from './commands/hls4ml';
 import { sweepCommand } from './commands/sweep';
 
 const commands: CliCommand[] = [
@@ -19,6 +20,7 @@ const commands: CliCommand[] = [
   startCommand,
   buildCommand,
   sweepCommand,
+  hls4mlCommand,
 ];
 
 function usage(): string {

@@ -12,6 +12,7 @@ import { defaultHlsConfig, type HlsConfig, type IoType, type Strategy } from '..
 import { parseFixedType, formatFixedType } from '../../../engine/fixed/types';
 import { fromFirmwareOrder } from '../../../engine/hls/fixed-tensor';
 import { tensor, type Tensor } from '../../../engine/tensor/tensor';
+import { applyHls4mlConfigFile } from './hls4ml';
 import { runVendorBuild, vendorFlags, VENDOR_BOOL_FLAGS, VENDOR_HELP, VENDOR_VALUE_FLAGS } from './build-vendor';
 import { apIncludeDir, readExpected, readResults, readTemplates, readTrace, runProjectCsim, writeFiles } from '../../services/csim/csim';
 
@@ -25,6 +26,8 @@ const HELP = `  --out DIR              project folder to write (created; files a
   --images N             images for the seeded vectors (default 3)
   --top NAME             top function name (default myproject)
   --weights W.h5         weights of a Keras model JSON
+  --hls4ml-config C.yml  apply an hls4ml configuration (IOType, Part, ClockPeriod, Model / LayerType / LayerName);
+                         options given on the command line win over its project-wide settings
   --csim                 compile with g++ and run the testbench; exit 1 on any mismatch
 ${VENDOR_HELP}`;
 
@@ -39,7 +42,7 @@ export const buildCommand: CliCommand = {
   usage: 'build MODEL --out DIR [--io parallel|stream] [--csim] …',
   summary: 'generate the HLS C++ project; --csim compiles it with g++ and checks it bit for bit',
   async run(args) {
-    const { positional, flags } = parseArgs('build', args, ['out', 'io', 'strategy', 'rf', 'pf', 'precision', 'input', 'images', 'top', 'weights', ...VENDOR_VALUE_FLAGS], ['csim', 'help', 'h', ...VENDOR_BOOL_FLAGS]);
+    const { positional, flags } = parseArgs('build', args, ['out', 'io', 'strategy', 'rf', 'pf', 'precision', 'input', 'images', 'top', 'weights', 'hls4ml-config', ...VENDOR_VALUE_FLAGS], ['csim', 'help', 'h', ...VENDOR_BOOL_FLAGS]);
     if (flags.help || flags.h) {
       console.log(`usage: tessera ${this.usage}\n${HELP}`);
       return 0;
@@ -62,11 +65,11 @@ export const buildCommand: CliCommand = {
       if (r.type.W > 53) throw new CliError(`--precision ${formatFixedType(r.type)}: tensors between layers need W ≤ 53 (exact test vectors); use a narrower type`, 2);
     }
     const vendor = vendorFlags(flags);
-    const top = typeof flags.top === 'string' ? flags.top : 'myproject';
+    let top = typeof flags.top === 'string' ? flags.top : 'myproject';
     const file = positional[0];
     const loaded = await loadModel(file, typeof flags.weights === 'string' ? flags.weights : undefined);
     const prec = typeof flags.precision === 'string' ? flags.precision : undefined;
-    const cfg: HlsConfig = defaultHlsConfig({
+    let cfg: HlsConfig = defaultHlsConfig({
       io,
       top,
       testImages: images ?? 3,
@@ -78,6 +81,17 @@ export const buildCommand: CliCommand = {
       },
       layers: Object.fromEntries(Object.entries(loaded.precisions ?? {}).map(([id, p]) => [id, { precision: p }])),
     });
+    if (typeof flags['hls4ml-config'] === 'string') {
+      cfg = applyHls4mlConfigFile(flags['hls4ml-config'], loaded.model, cfg, 'build');
+      if (flags.io !== undefined) cfg.io = io;
+      if (flags.top !== undefined) cfg.top = top;
+      if (images !== undefined) cfg.testImages = images;
+      if (flags.strategy !== undefined) cfg.defaults.strategy = strategy as Strategy;
+      if (rf !== undefined) cfg.defaults.reuseFactor = rf;
+      if (pf !== undefined) cfg.defaults.parallelizationFactor = pf;
+      if (prec) cfg.defaults.precision = { ...cfg.defaults.precision, weight_t: prec, bias_t: prec, accum_t: prec, result_t: prec };
+      top = cfg.top;
+    }
     let inputs: Record<string, Tensor> | undefined;
     if (typeof flags.input === 'string') {
       if (loaded.inputs.length !== 1) throw new CliError(`${file} has ${loaded.inputs.length} inputs; --input works with single-input models`);
@@ -100,7 +114,7 @@ export const buildCommand: CliCommand = {
     fs.mkdirSync(out, { recursive: true });
     writeFiles(out, g.files);
     const nImages = Object.values(g.inputs)[0]?.shape[0] ?? 0;
-    console.log(`${out}: ${Object.keys(g.files).length} files, top ${top}, ${io}, ${g.resolved.nodes.length} nodes, ${nImages} test images`);
+    console.log(`${out}: ${Object.keys(g.files).length} files, top ${top}, ${cfg.io}, ${g.resolved.nodes.length} nodes, ${nImages} test images`);
     const layers = JSON.parse(g.files['tessera.json'] as string).layers as { name: string; id: string; cname: string; type: string; outputDims: number[]; result_t: string; reuseFactor?: number; strategy?: string; multipliers?: number }[];
     const afterCsim = (): Promise<number> => (vendor ? runVendorBuild({ dir: out, model: loaded.model, config: cfg, flags: vendor }) : Promise.resolve(0));
     if (!flags.csim) return afterCsim();
@@ -108,7 +122,7 @@ export const buildCommand: CliCommand = {
     const inc = apIncludeDir();
     console.log(`csim: g++ with ${inc.vendor ? `AMD headers (${inc.dir})` : "Tessera's headers"}`);
     // io_parallel: every intermediate layer's output is traced (C simulation only) and checked too.
-    const trace = io === 'io_parallel';
+    const trace = cfg.io === 'io_parallel';
     const run = await runProjectCsim(path.resolve(out), top, { defines: trace ? ['TESSERA_TRACE'] : [] });
     const traced = trace ? readTrace(out) : {};
     const layerStatus: Record<string, string> = {};
