@@ -5,6 +5,8 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { detectToolchain } from '../toolchain/detect';
 import { ProjectFile } from '../store';
 import { BuildQueue, type BuildEvent, type RunReport, type RunConfig } from './queue';
 import { createTinyProject } from './testing';
@@ -220,6 +222,67 @@ describe('a real restart mid-build', () => {
       const after = p.listBuildRuns();
       expect(after.map((r) => r.status)).toEqual(['interrupted', 'succeeded', 'succeeded']);
       for (const r of after.slice(1)) expect((r.report as RunReport).csim.status).toBe('bit-exact');
+    } finally {
+      p.close();
+    }
+  });
+});
+
+// A stand-in for Vitis HLS (no AMD tools here): answers -version, runs build_prj.tcl in the real tclsh
+// with the HLS commands defined to drop recorded vendor reports where the real tool writes them.
+const HAS_TCLSH = spawnSync('tclsh', [], { input: 'puts ok\n', encoding: 'utf8' }).stdout?.trim() === 'ok';
+const REPORTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../engine/reports/testdata');
+const STAND_IN = `
+foreach cmd {add_files create_clock set_clock_uncertainty config_export config_compile csim_design} { proc $cmd {args} {} }
+proc open_project {args} { set ::prj [lindex $args end] }
+proc set_top {t} { set ::top $t }
+proc open_solution {args} { set ::sol [lindex $args end] }
+proc set_part {args} { puts "INFO: part $args" }
+proc csynth_design {args} {
+  set d [file join $::prj $::sol syn report]; file mkdir $d
+  file copy -force $::env(STAND_IN_CSYNTH) [file join $d csynth.xml]
+  puts "INFO: \\[HLS 200-111\\] Finished Command csynth_design"
+}
+proc cosim_design {args} {
+  set d [file join $::prj $::sol sim report]; file mkdir $d
+  file copy -force $::env(STAND_IN_COSIM) [file join $d $::top\\_cosim.rpt]
+}
+proc export_design {args} { file mkdir [file join $::prj $::sol impl ip] }
+proc exit {args} {}
+source [lindex $argv 0]
+`;
+
+describe.skipIf(!HAS_TCLSH)('with a vendor HLS tool (stand-in)', () => {
+  it('synthesis reports replace the estimate: figures marked measured, cosim read, csim still by g++', async () => {
+    const bin = path.join(dir, 'tools', 'bin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'stand_in.tcl'), STAND_IN);
+    fs.writeFileSync(path.join(bin, 'vitis_hls'), `#!/bin/sh
+if [ "$1" = "-version" ]; then echo "****** Vitis HLS - High-Level Synthesis from C, C++ and OpenCL v2023.1 (64-bit)"; exit 0; fi
+exec tclsh "${path.join(bin, 'stand_in.tcl')}" "$2"
+`);
+    fs.chmodSync(path.join(bin, 'vitis_hls'), 0o755);
+    const toolchain = await detectToolchain({
+      env: { PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, STAND_IN_CSYNTH: path.join(REPORTS, 'vitis-2023.2-handwritten_csynth.xml'), STAND_IN_COSIM: path.join(REPORTS, 'cosim-2020-handwritten_cosim.rpt') },
+    });
+    expect(toolchain.tools.vitis_hls.version).toBe('2023.1');
+    const p = createTinyProject(dir);
+    try {
+      variant(p, 'v', 'vendor', defaultVariantConfig({ scope: 'upconv' }));
+      const q = new BuildQueue({ project: p, toolchain, concurrency: 1 });
+      q.enqueue(['v']);
+      await q.idle();
+      const run = p.listBuildRuns()[0];
+      expect(run.status, run.log).toBe('succeeded');
+      const rep = run.report as RunReport;
+      expect(rep.source).toBe('measured');
+      expect(rep.estimate).toBeNull();
+      expect(rep.hls!.resources.DSP.used).toBe(136);
+      expect(rep.cosim!.status).toBe('Pass');
+      expect(rep.csim.status).toBe('bit-exact');
+      expect(rep.steps.map((s) => s.name)).toEqual(['codegen', 'csim', 'synthesis', 'error']);
+      expect(run.log).toMatch(/Finished Command csynth_design/);
+      expect((run.artifacts as { files: string[] }).files).toContain('myproject_prj/solution1/syn/report/csynth.xml');
     } finally {
       p.close();
     }

@@ -394,7 +394,7 @@ export class BuildQueue {
             report.hls = found.synth;
             report.cosim = found.cosim;
             report.source = 'measured';
-            artifacts.files.push(...found.files.map((f) => path.join(found.dir, f)));
+            artifacts.files.push(...found.files.map((f) => (f.startsWith(`${found.dir}/`) ? f : path.join(found.dir, f))));
           }
           if (rec.status !== 'succeeded') throw new BuildFailure(`vendor build failed (${rec.error ?? rec.status})`);
         });
