@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Tensor } from '../../../tensor/tensor';
 import type { ConvGeometry } from '../geometry';
 import {
   invalidateWasmConvWeights,
@@ -19,7 +18,9 @@ import {
 import { generateModule } from './generate';
 import { fromBase64, moduleSource, toBase64 } from './embed';
 import { KERNEL_WASM_BASE64, KERNEL_WASM_FMA_BASE64 } from './module.generated';
-import { checkCase, rand, refConv, refConvTranspose, relErr, type Case } from './check';
+import { randomTensor, type Tensor } from '../../../tensor/tensor';
+import { referenceConv, referenceConvTranspose } from '../reference';
+import { checkCase, relErr, type Case } from './check';
 
 function expectClose(got: Tensor | null, want: Tensor): void {
   expect(got).not.toBeNull();
@@ -129,12 +130,12 @@ describe('wasm conv kernels', () => {
 describe('wasm conv kernels: DCGAN layers, caching, refusals', () => {
   const dcgan = (cin: number, cout: number, size: number, k: number, s: number, p: number, batch = 2): ConvGeometry & { x: Tensor; w: Tensor; b: Float32Array } => ({
     kernel: [k, k], stride: [s, s], dilation: [1, 1], padsBegin: [p, p], padsEnd: [p, p], outputPadding: [0, 0], groups: 1,
-    x: rand([batch, cin, size, size], cin + size), w: rand([cin, cout, k, k], cout + k), b: rand([cout], 7).data,
+    x: randomTensor([batch, cin, size, size], cin + size), w: randomTensor([cin, cout, k, k], cout + k), b: randomTensor([cout], 7).data,
   });
 
   it('DCGAN (a) 1×1 input (batch 2), (b) 512×4×4 → 256×8×8 and a 3-channel output match the reference', () => {
     for (const L of [dcgan(100, 512, 1, 4, 1, 0), dcgan(512, 256, 4, 4, 2, 1, 1), dcgan(64, 3, 8, 4, 2, 1)]) {
-      expectClose(wasmConvTranspose(L.x, L.w, L.b, L), refConvTranspose(L.x, L.w, L.b, L));
+      expectClose(wasmConvTranspose(L.x, L.w, L.b, L), referenceConvTranspose(L.x, L.w, L.b, L));
     }
   });
 
@@ -144,10 +145,10 @@ describe('wasm conv kernels: DCGAN layers, caching, refusals', () => {
     expectClose(wasmConvTranspose(L.x, L.w, L.b, L), first);
     // Same weight array, other geometry: must not reuse the stride-2 pack.
     const g1 = { ...L, stride: [1, 3], dilation: [2, 1], padsBegin: [0, 2], padsEnd: [1, 0] };
-    expectClose(wasmConvTranspose(L.x, L.w, L.b, g1), refConvTranspose(L.x, L.w, L.b, g1));
+    expectClose(wasmConvTranspose(L.x, L.w, L.b, g1), referenceConvTranspose(L.x, L.w, L.b, g1));
     for (let i = 0; i < L.w.data.length; i += 3) L.w.data[i] = -L.w.data[i] * 1.5;
     invalidateWasmConvWeights(L.w.data);
-    expectClose(wasmConvTranspose(L.x, L.w, L.b, L), refConvTranspose(L.x, L.w, L.b, L));
+    expectClose(wasmConvTranspose(L.x, L.w, L.b, L), referenceConvTranspose(L.x, L.w, L.b, L));
   });
 
   it('stays correct when the weight arena is emptied between layers', () => {
@@ -155,7 +156,7 @@ describe('wasm conv kernels: DCGAN layers, caching, refusals', () => {
     try {
       const layers = [dcgan(16, 24, 6, 4, 2, 1), dcgan(24, 16, 5, 3, 1, 1), dcgan(20, 20, 4, 5, 3, 2)];
       for (let round = 0; round < 3; round++) {
-        for (const L of layers) expectClose(wasmConvTranspose(L.x, L.w, L.b, L), refConvTranspose(L.x, L.w, L.b, L));
+        for (const L of layers) expectClose(wasmConvTranspose(L.x, L.w, L.b, L), referenceConvTranspose(L.x, L.w, L.b, L));
       }
     } finally {
       setWasmConvLimits(old);
@@ -167,13 +168,13 @@ describe('wasm conv kernels: DCGAN layers, caching, refusals', () => {
     try {
       // 1 byte of budget: one sample per chunk; then 3 samples per chunk over a batch of 7.
       const L = dcgan(6, 9, 5, 3, 2, 1, 7);
-      const want = refConvTranspose(L.x, L.w, L.b, L);
+      const want = referenceConvTranspose(L.x, L.w, L.b, L);
       expectClose(wasmConvTranspose(L.x, L.w, L.b, L), want);
       const perSample = (6 * 5 * (5 + 2 * 3) + 6 * 25 + 9 * 11 * 11) * 4;
       setWasmConvLimits({ scratchBytes: 3 * perSample + 10 });
       expectClose(wasmConvTranspose(L.x, L.w, L.b, L), want);
-      const wc = rand([9, 6, 3, 3], 5);
-      expectClose(wasmConv(L.x, wc, L.b, L), refConv(L.x, wc, L.b, L));
+      const wc = randomTensor([9, 6, 3, 3], 5);
+      expectClose(wasmConv(L.x, wc, L.b, L), referenceConv(L.x, wc, L.b, L));
     } finally {
       setWasmConvLimits(old);
     }
@@ -181,7 +182,7 @@ describe('wasm conv kernels: DCGAN layers, caching, refusals', () => {
 
   it('prepareWasmConv compiles asynchronously, and a fresh runtime does not trust packs of the old one', async () => {
     const L = dcgan(12, 10, 5, 4, 2, 1);
-    const want = refConvTranspose(L.x, L.w, L.b, L);
+    const want = referenceConvTranspose(L.x, L.w, L.b, L);
     expectClose(wasmConvTranspose(L.x, L.w, L.b, L), want); // pack resident in the current memory
     resetWasmConvRuntime();
     expect(await prepareWasmConv()).toBe(fmaHere ? 'fma' : 'simd');
