@@ -9,6 +9,7 @@
 // identity of the weight Float32Array (a re-run with the same weights does not repack).
 import type { Tensor } from '../../../tensor/tensor';
 import type { ConvGeometry } from '../geometry';
+import { convOutputShape, convTransposeOutputShape, view2D, type View2D } from '../reference';
 import { fromBase64 } from './embed';
 import { FAMILIES, KERNEL_PARAMS, MAX_TILED_STEP, PAD_PARAMS, TAP_BYTES, kernelName, type KernelFamily } from './generate';
 import { KERNEL_WASM_BASE64, KERNEL_WASM_FMA_BASE64 } from './module.generated';
@@ -161,22 +162,10 @@ const align64 = (n: number) => Math.ceil(n / 64) * 64;
 // ---------------------------------------------------------------------------------------------
 // Geometry seen as 2D; per-axis tap lists.
 
-interface Dims {
-  n: number;
-  cin: number;
-  h: number;
-  w: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  dh: number;
-  dw: number;
-  pbh: number;
-  pbw: number;
+/** The problem as 2D (reference.ts's view), its output size and its number of spatial axes. */
+interface Dims extends View2D {
   oh: number;
   ow: number;
-  groups: number;
   rank: number;
 }
 
@@ -191,33 +180,8 @@ function dims(x: Tensor, g: ConvGeometry, transposed: boolean): Dims | null {
   if (![...g.kernel, ...g.stride, ...g.dilation, g.groups].every(isPosInt)) return null;
   if (![...g.padsBegin, ...g.padsEnd, ...g.outputPadding].every(isNatInt)) return null;
   if (!x.shape.every(isPosInt)) return null;
-  const ax = (a: number[], i: number, dflt: number) => (rank === 2 ? a[i] : i === 0 ? dflt : a[0]);
-  const d: Dims = {
-    n: x.shape[0],
-    cin: x.shape[1],
-    h: rank === 2 ? x.shape[2] : 1,
-    w: x.shape[rank + 1],
-    kh: ax(g.kernel, 0, 1),
-    kw: ax(g.kernel, 1, 1),
-    sh: ax(g.stride, 0, 1),
-    sw: ax(g.stride, 1, 1),
-    dh: ax(g.dilation, 0, 1),
-    dw: ax(g.dilation, 1, 1),
-    pbh: ax(g.padsBegin, 0, 0),
-    pbw: ax(g.padsBegin, 1, 0),
-    oh: 0,
-    ow: 0,
-    groups: g.groups,
-    rank,
-  };
-  const pe = (i: number) => ax(g.padsEnd, i, 0);
-  const op = (i: number) => ax(g.outputPadding, i, 0);
-  const size = (inS: number, k: number, s: number, dl: number, pb: number, pe: number, op: number) => {
-    const kEff = (k - 1) * dl + 1;
-    return transposed ? (inS - 1) * s + kEff - pb - pe + op : Math.floor((inS + pb + pe - kEff) / s) + 1;
-  };
-  d.oh = size(d.h, d.kh, d.sh, d.dh, d.pbh, pe(0), op(0));
-  d.ow = size(d.w, d.kw, d.sw, d.dw, d.pbw, pe(1), op(1));
+  const outShape = (transposed ? convTransposeOutputShape : convOutputShape)(x, 1, g);
+  const d: Dims = { ...view2D(x, g), oh: rank === 2 ? outShape[2] : 1, ow: outShape[rank + 1], rank };
   if (d.oh < 1 || d.ow < 1) return null;
   if (d.cin % d.groups !== 0) return null;
   return d;
