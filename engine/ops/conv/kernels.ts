@@ -13,7 +13,7 @@
 // - ConvTranspose of a 1×1 input (DCGAN's first layer) is a matrix–vector product: special-cased.
 import type { Tensor } from '../../tensor/tensor';
 import type { ConvGeometry } from './geometry';
-import { convOutputShape, convTransposeOutputShape, view2D } from './reference';
+import { convProblem, type ConvProblem } from './reference';
 import { wasmConv, wasmConvTranspose } from './wasm';
 
 const TILE = 4;
@@ -149,17 +149,12 @@ function padInput(x: Float32Array, n: number, cin: number, h: number, w: number,
 
 /** Fast Conv (x NCX, w OIX) in JavaScript. */
 export function jsConv(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry): Tensor {
-  const v = view2D(x, g);
-  const cout = w.shape[0];
-  const outShape = convOutputShape(x, cout, g);
-  const ho = outShape.length === 4 ? outShape[2] : 1;
-  const wo = outShape[outShape.length - 1];
+  const v = convProblem(x, w, g, false);
+  const { cout, cinG, coutG, outShape, ho, wo } = v;
   const outPlane = ho * wo;
   const y = new Float32Array(v.n * cout * outPlane);
   fillBias(y, v.n, cout, outPlane, bias);
   if (outPlane === 0) return { shape: outShape, data: y };
-  const cinG = v.cin / v.groups;
-  const coutG = cout / v.groups;
   const hp = (ho - 1) * v.sh + (v.kh - 1) * v.dh + 1;
   const wpad = (wo - 1) * v.sw + (v.kw - 1) * v.dw + 1;
   const K = v.kh * v.kw;
@@ -212,19 +207,14 @@ function axisPhases(k: number, s: number, d: number, pb: number, out: number): A
 
 /** Fast ConvTranspose (x NCX, w IOX) in JavaScript. */
 export function jsConvTranspose(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry): Tensor {
-  const v = view2D(x, g);
-  const coutG = w.shape[1];
-  const cout = coutG * v.groups;
-  const cinG = v.cin / v.groups;
-  const outShape = convTransposeOutputShape(x, cout, g);
-  const ho = outShape.length === 4 ? outShape[2] : 1;
-  const wo = outShape[outShape.length - 1];
+  const v = convProblem(x, w, g, true);
+  const { cout, cinG, coutG, outShape, ho, wo } = v;
   const plane = ho * wo;
   const y = new Float32Array(v.n * cout * plane);
   fillBias(y, v.n, cout, plane, bias);
   if (plane === 0) return { shape: outShape, data: y };
   if (v.h === 1 && v.w === 1) {
-    convTransposeOnePixel(x.data, w.data, v, coutG, ho, wo, y);
+    convTransposeOnePixel(x.data, w.data, v, y);
     return { shape: outShape, data: y };
   }
   const ph = axisPhases(v.kh, v.sh, v.dh, v.pbh, ho);
@@ -315,13 +305,11 @@ export function jsConvTranspose(x: Tensor, w: Tensor, bias: Float32Array | null,
  * ConvTranspose of a 1×1 input: full position f = t·d per axis, so y[co, t·d − pb] += Σ_ci x[ci]·w[ci, co, t].
  * One axpy per input channel over the contiguous weight row (Cout/g · k_h · k_w), then a scatter of the taps.
  */
-function convTransposeOnePixel(x: Float32Array, w: Float32Array, v: ReturnType<typeof view2D>, coutG: number,
-  ho: number, wo: number, y: Float32Array): void {
-  const cinG = v.cin / v.groups;
+function convTransposeOnePixel(x: Float32Array, w: Float32Array, v: ConvProblem, y: Float32Array): void {
+  const { cout, cinG, coutG, ho, wo } = v;
   const kk = v.kh * v.kw;
   const rowLen = coutG * kk;
   const acc = new Float64Array(rowLen);
-  const cout = coutG * v.groups;
   for (let n = 0; n < v.n; n++) {
     for (let grp = 0; grp < v.groups; grp++) {
       acc.fill(0);

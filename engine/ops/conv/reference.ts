@@ -62,15 +62,35 @@ export function convTransposeOutputShape(x: Tensor, cout: number, g: ConvGeometr
   return [x.shape[0], cout, ...x.shape.slice(2).map((s, a) => convTransposeOutputSize(s, g, a))];
 }
 
+/** A Conv (w OIX) or ConvTranspose (w IOX) problem as 2D: channels, output shape and its H, W (H = 1 for 1D). */
+export interface ConvProblem extends View2D {
+  cout: number;
+  cinG: number;
+  coutG: number;
+  outShape: number[];
+  ho: number;
+  wo: number;
+}
+
+export function convProblem(x: Tensor, w: Tensor, g: ConvGeometry, transposed: boolean): ConvProblem {
+  const v = view2D(x, g);
+  const cout = transposed ? w.shape[1] * v.groups : w.shape[0];
+  const outShape = transposed ? convTransposeOutputShape(x, cout, g) : convOutputShape(x, cout, g);
+  return {
+    ...v,
+    cout,
+    cinG: v.cin / v.groups,
+    coutG: cout / v.groups,
+    outShape,
+    ho: outShape.length === 4 ? outShape[2] : 1,
+    wo: outShape[outShape.length - 1],
+  };
+}
+
 /** y[n,co,o] = bias[co] + Σ_{ci∈group(co), t} x[n, ci, o·s − pb + t·d] · w[co, ci, t] (zero outside x). */
 export function referenceConv(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry): Tensor {
-  const v = view2D(x, g);
-  const cout = w.shape[0];
-  const outShape = convOutputShape(x, cout, g);
-  const ho = outShape.length === 4 ? outShape[2] : 1;
-  const wo = outShape[outShape.length - 1];
-  const cinG = v.cin / v.groups;
-  const coutG = cout / v.groups;
+  const v = convProblem(x, w, g, false);
+  const { cout, cinG, coutG, outShape, ho, wo } = v;
   const y = new Float32Array(v.n * cout * ho * wo);
   for (let n = 0; n < v.n; n++) {
     for (let co = 0; co < cout; co++) {
@@ -103,13 +123,8 @@ export function referenceConv(x: Tensor, w: Tensor, bias: Float32Array | null, g
  * 0 ≤ o < out (the output-padding positions at the end receive only what lands there, or the bias).
  */
 export function referenceConvTranspose(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry): Tensor {
-  const v = view2D(x, g);
-  const coutG = w.shape[1];
-  const cout = coutG * v.groups;
-  const cinG = v.cin / v.groups;
-  const outShape = convTransposeOutputShape(x, cout, g);
-  const ho = outShape.length === 4 ? outShape[2] : 1;
-  const wo = outShape[outShape.length - 1];
+  const v = convProblem(x, w, g, true);
+  const { cout, cinG, coutG, outShape, ho, wo } = v;
   const y = new Float32Array(v.n * cout * ho * wo);
   const acc = new Float64Array(y.length);
   if (bias) for (let n = 0; n < v.n; n++) for (let co = 0; co < cout; co++) acc.fill(bias[co], (n * cout + co) * ho * wo, (n * cout + co + 1) * ho * wo);
