@@ -263,3 +263,56 @@ describe('BipolarQuant on weights', () => {
     expect(r.precisions.fc.weight_t).toBe('ap_fixed<2,1>');
   });
 });
+
+describe('Gemm (transB) with quantized B and C; a tensor read with and without a quantizer', () => {
+  it('maps weight_t / bias_t and matches the reference', () => {
+    qn = 700;
+    const B = { name: 'Bm', dims: [3, 5], data: gridData(15, 31, 7, -2, 2) }; // (N, K) with transB
+    const C = { name: 'C', dims: [3], data: gridData(3, 32, 7, -1, 1) };
+    const qx = q('x', 'xq', 2 ** -3, 6);
+    const qb = q('Bm', 'Bq', 2 ** -2, 5, { rounding_mode: 'HALF_DOWN' });
+    const qc = q('C', 'Cq', 2 ** -5, 9);
+    const bytes = buildOnnxModel({
+      inputs: [{ name: 'x', shape: [1, 5] }],
+      outputs: [{ name: 'y', shape: [1, 3] }],
+      nodes: [qx.node, qb.node, qc.node, { op: 'Gemm', name: 'gemm', inputs: ['xq', 'Bq', 'Cq'], outputs: ['y'], attrs: { transB: 1 } }],
+      initializers: [B, C, ...qx.inits, ...qb.inits, ...qc.inits],
+    });
+    const r = importQonnx(bytes);
+    expect(r.precisions.gemm).toEqual({ weight_t: 'ap_fixed<5,3>', bias_t: 'ap_fixed<9,4>', accum_t: 'auto', result_t: 'auto' });
+    const x = gridData(4 * 5, 33, 5, -5, 5);
+    const bq = B.data.map((v) => quant(v, 2 ** -2, 5, true, false, 'HALF_DOWN'));
+    const cq = C.data.map((v) => quant(v, 2 ** -5, 9, true, false, 'ROUND'));
+    const want: number[] = [];
+    for (let n = 0; n < 4; n++)
+      for (let j = 0; j < 3; j++) {
+        let s = cq[j];
+        for (let k = 0; k < 5; k++) s += quant(x[n * 5 + k], 2 ** -3, 6, true, false, 'ROUND') * bq[j * 5 + k];
+        want.push(s);
+      }
+    const res = simulateFixed(r.model, { x: tensor([4, 5], x) }, r.config);
+    expect(Array.from(fixedValues(res.outputs.gemm))).toEqual(want);
+    expect(r.diagnostics.filter((d) => d.code.startsWith('qonnx'))).toEqual([]);
+  });
+
+  it('warns when the quantized tensor also feeds a node directly', () => {
+    qn = 800;
+    const qc = q('r', 'rq', 2 ** -4, 8);
+    const bytes = buildOnnxModel({
+      inputs: [{ name: 'x', shape: [1, 6] }],
+      outputs: [{ name: 'y', shape: [1, 6] }],
+      nodes: [
+        { op: 'Relu', name: 'relu', inputs: ['x'], outputs: ['r'] },
+        qc.node,
+        { op: 'Sigmoid', name: 'sig', inputs: ['rq'], outputs: ['s'] },
+        { op: 'Add', name: 'add', inputs: ['s', 'r'], outputs: ['y'] },
+      ],
+      initializers: qc.inits,
+    });
+    const r = importQonnx(bytes);
+    expect(r.precisions.relu).toEqual({ result_t: 'ap_fixed<8,4,AP_RND_CONV,AP_SAT>' });
+    const w = r.diagnostics.filter((d) => d.code === 'qonnx-shared-tensor');
+    expect(w).toHaveLength(1);
+    expect(w[0].message).toMatch(/1 node\(s\) read "r" without this quantizer/);
+  });
+});

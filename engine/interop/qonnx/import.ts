@@ -324,6 +324,11 @@ export function importQonnxProto(proto: OnnxModelProto, options: OnnxImportOptio
         continue;
       }
       set(id, 'result_t', q.type, q);
+      // Readers of x itself (not through this quantizer), in the original graph.
+      const others = kept.filter((n) => (n.input ?? []).includes(q.x)).length + (g.output ?? []).filter((o) => o.name === q.x).length;
+      if (others > 0) {
+        diagnostics.push(makeDiagnostic({ severity: 'warning', code: 'qonnx-shared-tensor', nodeName: q.node, field: 'x', value: q.x, rule: `in the QONNX model ${others} node(s) read "${q.x}" without this quantizer, but in fixed point every reader sees ${engineNodes.get(id)?.name ?? id}'s result_t`, fix: 'the fixed-point simulation quantizes it for all readers; quantize each branch the same way for an exact match' }));
+      }
       continue;
     }
     let any = false;
