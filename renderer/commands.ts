@@ -6,7 +6,7 @@ import {
 } from './state/actions';
 import { useEditor } from './state/store';
 import { useUi } from './state/ui';
-import { toggleView } from './variants/VariantsOverlay';
+import { newVariantForSelection, toggleView } from './variants/VariantsOverlay';
 
 export type MenuGroup = 'File' | 'Edit' | 'View' | 'Graph' | 'Help';
 
@@ -74,6 +74,8 @@ export const commands: Command[] = [
       ui.notify('info', `Initialized the weights of ${n} node(s) with PyTorch's default, seed ${ui.settings.weightSeed}.`);
     },
   },
+
+  { id: 'graph.newVariant', label: 'New variant of the selected layer…', group: 'Graph', editorOnly: true, enabled: () => useEditor.getState().selected.length === 1, run: newVariantForSelection },
 
   { id: 'help.shortcuts', label: 'Keyboard shortcuts', group: 'Help', keys: ['?', 'F1'], toolbar: '?', run: () => useUi.getState().set({ helpOpen: !useUi.getState().helpOpen }) },
 ];

@@ -219,6 +219,7 @@ export function BuildsPanel() {
   const variants = useVariants((s) => s.variants);
   const queue = useVariants((s) => s.queue);
   const runs = useVariants((s) => s.runs);
+  const formKey = useVariants((s) => s.formKey);
   const [checked, setChecked] = useState<Record<string, boolean>>({});
   const [csim, setCsim] = useState(true);
   const chosen = variants.filter((v) => checked[v.id]).map((v) => v.id);
@@ -230,7 +231,7 @@ export function BuildsPanel() {
   const waiting = runs.filter((r) => r.status === 'queued').length;
   return (
     <div className="flex h-full min-h-0 flex-col" data-testid="builds-panel">
-      <CreateForm />
+      <CreateForm key={formKey} />
       <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 p-2 text-xs">
         <button className="rounded bg-sky-700 px-2 py-0.5 text-white disabled:opacity-40" disabled={!chosen.length} onClick={() => void build(chosen)} data-testid="build-selected">
           Build selected ({chosen.length})

@@ -55,3 +55,10 @@ export function toggleView(view: 'builds' | 'compare'): void {
   mountVariantsOverlay();
   openView(useVariants.getState().open === view ? null : view);
 }
+
+/** From the canvas: the Builds view with its form set to the selected layer. */
+export function newVariantForSelection(): void {
+  mountVariantsOverlay();
+  useVariants.setState((s) => ({ formKey: s.formKey + 1 }));
+  openView('builds');
+}

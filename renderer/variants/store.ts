@@ -20,6 +20,8 @@ export interface VariantsState {
   /** Live log text per run (appended from events; replaced by the stored log on refresh). */
   logs: Record<string, string>;
   selectedRun: string | null;
+  /** Bumped to re-create the variant form (prefilled from the canvas selection). */
+  formKey: number;
   queue: { active: number; queued: number; concurrency: number };
   set(patch: Partial<VariantsState>): void;
 }
@@ -32,6 +34,7 @@ export const useVariants = create<VariantsState>()((set) => ({
   live: {},
   logs: {},
   selectedRun: null,
+  formKey: 0,
   queue: { active: 0, queued: 0, concurrency: 1 },
   set: (patch) => set(patch),
 }));
