@@ -13,7 +13,8 @@ import { resolveGeometry, type ConvParams } from '../ops/conv/params';
 import { MacPlan } from './arith';
 import { castBig, formatOf } from './cast';
 import { fixedTypeOf, type FixedType } from './types';
-import { int32ChainOk, int32DenseSums, int32Mac } from './fast';
+import { int32ChainOk, int32DenseSums, int32Mac, quantizeFast } from './fast';
+import { quantizeMantissas } from './arith';
 import { CURRENT_GRAPH_VERSION } from '../graph/schema';
 import type { Model } from '../graph/model';
 
@@ -149,6 +150,26 @@ describe('int32 fast path: static decision', () => {
         for (let n = 0; n < 50; n++) a = plan.stepBig(a, BigInt(x[r * 50 + n]), BigInt(w[u * 50 + n]));
         expect(castBig(BigInt(acc[r * 7 + u]), formatOf(aT), aT)).toBe(a);
       }
+  });
+});
+
+describe('quantizeFast', () => {
+  it('equals quantizeMantissas on random, tie, boundary and out-of-range values; refuses what it does not cover', () => {
+    const rnd = randomTensor([4000], 77, -1, 1).data;
+    const vals: number[] = [];
+    for (let i = 0; i < rnd.length; i++) vals.push(rnd[i] * [1, 8, 40, 300, 70000][i % 5]);
+    for (let k = -300; k <= 300; k++) vals.push(k / 64, k / 128 + 1 / 4096, (k * 1000) / 7);
+    vals.push(0, -0, 31.99, -32, 32, -32.0001, 2 ** 30, -(2 ** 30));
+    for (const ts of ['ap_fixed<16,6>', 'ap_fixed<8,3,AP_RND,AP_SAT>', 'ap_fixed<12,4,AP_RND>', 'ap_ufixed<10,4>', 'ap_ufixed<9,2,AP_TRN,AP_SAT>', 'ap_fixed<32,20,AP_RND,AP_SAT>', 'ap_fixed<5,7>', 'ap_fixed<6,-2,AP_RND>']) {
+      const t = fixedTypeOf(ts);
+      const got = quantizeFast(vals, t);
+      expect(got, ts).not.toBeNull();
+      expect(Array.from(got!), ts).toEqual(Array.from(quantizeMantissas(vals, t)));
+    }
+    expect(quantizeFast(vals, fixedTypeOf('ap_fixed<16,6,AP_RND_CONV>'))).toBeNull();
+    expect(quantizeFast(vals, fixedTypeOf('ap_fixed<16,6,AP_TRN,AP_SAT_SYM>'))).toBeNull();
+    expect(quantizeFast(vals, fixedTypeOf('ap_fixed<40,6>'))).toBeNull();
+    expect(quantizeFast([1, NaN], fixedTypeOf('ap_fixed<16,6>'))).toBeNull();
   });
 });
 

@@ -195,3 +195,28 @@ export function int32DenseSums(x: Int32Array, wT: Int32Array, rows: number, nIn:
     }
   }
 }
+
+/**
+ * Quantizes doubles into t (the C++ assignment from double) on a fast closed form for the common types:
+ * ap_fixed / ap_ufixed with AP_TRN or AP_RND and AP_WRAP (N = 0) or AP_SAT, W ≤ 32. Returns null when t or
+ * a value is outside that (non-finite, or |v·2^F| ≥ 2^52): callers then use quantizeMantissas. Exact: v·2^F
+ * scales by a power of two, +0.5 and floor are exact below 2^52, and the wrap / clamp is integer arithmetic.
+ */
+export function quantizeFast(x: ArrayLike<number>, t: FixedType): Float64Array | null {
+  if (t.kind !== 'fixed' || t.W > 32 || (t.Q !== 'AP_TRN' && t.Q !== 'AP_RND')) return null;
+  const wrap = t.O === 'AP_WRAP' && t.N === 0;
+  if (!wrap && t.O !== 'AP_SAT') return null;
+  const s = p2(fracBits(t));
+  const half = t.Q === 'AP_RND' ? 0.5 : 0;
+  const span = p2(t.W);
+  const lo = t.signed ? -p2(t.W - 1) : 0;
+  const hi = lo + span - 1;
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const y = x[i] * s;
+    if (!(Math.abs(y) < 2 ** 52)) return null;
+    const q = Math.floor(y + half);
+    out[i] = wrap ? q - Math.floor((q - lo) / span) * span : q < lo ? lo : q > hi ? hi : q;
+  }
+  return out;
+}

@@ -15,7 +15,7 @@ import type { LayerPrecision } from '../../fixed/precision';
 import { quantizeTensor } from '../../hls/fixed-tensor';
 import type { ConvGeometry } from './geometry';
 import { resolveGeometry, type ConvParams } from './params';
-import { channelsLastInt32, int32AccValue, int32ChainOk, int32ConvSums, int32Mac } from '../../fixed/fast';
+import { channelsLastInt32, quantizeFast, int32AccValue, int32ChainOk, int32ConvSums, int32Mac } from '../../fixed/fast';
 
 /** Permutes a row-major mantissa array: result axis i is input axis perm[i]. */
 export function permuteMantissas(m: Float64Array | bigint[], shape: Shape, perm: readonly number[]): { m: Float64Array | bigint[]; shape: number[] } {
@@ -106,7 +106,8 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
   const xsNCX = p.dataFormat === 'NCX' ? x.shape : [x.shape[0], x.shape[x.shape.length - 1], ...x.shape.slice(1, x.shape.length - 1)];
   const g = resolveGeometry(p, xsNCX.slice(2));
   const D = dims(xsNCX, ysNCX, g);
-  const w = quantizeTensor(weights.weight, prec.weight_t);
+  const wq = quantizeFast(weights.weight.data, prec.weight_t);
+  const w = wq ? { m: wq } : quantizeTensor(weights.weight, prec.weight_t);
   const hasBias = p.bias && !!weights.bias;
   const b = hasBias ? quantizeTensor(weights.bias, prec.bias_t) : null;
   const plan = new MacPlan(x.type, prec.weight_t, prec.accum_t, hasBias ? prec.bias_t : undefined);
