@@ -116,6 +116,17 @@ describe('tessera on QONNX models', () => {
     expect(conv.reuseFactor).toBe(2);
     expect(conv.strategy).toBe('resource');
     expect(t.layers.find((l) => l.name === 'relu')!.result_t).toBe('ap_ufixed<7,4,AP_TRN,AP_SAT>');
+
+    // Re-export on top of the edited file: its mapped settings are kept, the rest reported.
+    const again = join(dir, 'c3.yml');
+    const x = await tessera('export-hls4ml-config', join(dir, 'q.onnx'), '--config', edited, '--out', again);
+    expect(x.code).toBe(0);
+    expect(x.stderr).toMatch(/unknown layer name "ghost"/);
+    const c3 = parseYaml(readFileSync(again, 'utf8'));
+    expect(c3.ProjectName).toBe('qconv');
+    expect(c3.HLSConfig.Model).toEqual({ Strategy: 'Resource' });
+    expect(c3.HLSConfig.LayerName.conv.ReuseFactor).toBe(2);
+    expect(c3.HLSConfig.LayerName.ghost).toBeUndefined();
   }, 120_000);
 
   it('a config that is not YAML is one clear error; refused quantizers name the node', async () => {
