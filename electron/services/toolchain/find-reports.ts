@@ -3,8 +3,8 @@
 //   <work_dir>/hls/syn/report/…                                          (config-file flow)
 //   …/sim/report/<top>_cosim.rpt, vivado_synth.rpt, or report files lying in the folder itself.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, relative, sep } from 'node:path';
 import {
   parseCsynthXml,
   parseCsynthRpt,
@@ -14,6 +14,7 @@ import {
   type CosimReport,
   type HlsReport,
 } from '../../../engine/reports';
+import { walkFiles } from './walk';
 
 export interface SolutionReports {
   /** Folder of the solution (or of the loose reports), relative to the searched folder ("." for itself). */
@@ -35,27 +36,6 @@ export interface SolutionReports {
 
 const SKIP_DIRS = new Set(['.autopilot', '.git', 'node_modules', '.Xil', 'xsim.dir', 'db', 'verilog', 'vhdl', 'systemc', 'ip', 'hdl']);
 const REPORT_FILE = /(^|_)csynth\.(xml|rpt)$|_cosim\.rpt$|^vivado_synth\.rpt$/;
-
-function walk(dir: string, depth: number, out: string[]): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const n of names) {
-    const p = join(dir, n);
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      continue;
-    }
-    if (st.isDirectory()) {
-      if (depth > 0 && !SKIP_DIRS.has(n)) walk(p, depth - 1, out);
-    } else if (REPORT_FILE.test(n)) out.push(p);
-  }
-}
 
 /** The solution folder a report belongs to: …/<solution>/{syn,sim,csim}/report/file → …/<solution>. */
 function solutionOf(file: string): string {
@@ -79,7 +59,9 @@ function size(r: HlsReport): number {
 
 export function findReports(root: string, maxDepth = 6): SolutionReports[] {
   const files: string[] = [];
-  walk(root, maxDepth, files);
+  walkFiles(root, maxDepth, (p, n) => {
+    if (REPORT_FILE.test(n)) files.push(p);
+  }, (n) => !SKIP_DIRS.has(n));
   const groups = new Map<string, string[]>();
   for (const f of files.sort()) {
     const key = solutionOf(f);

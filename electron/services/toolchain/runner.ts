@@ -5,11 +5,12 @@
 // persisted so that a run cut short by the app closing is later marked "interrupted", not lost.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { STEP_MARKER } from '../../../engine/hls/scripts';
 import { killGroup, pidAlive } from './exec';
+import { walkFiles } from './walk';
 
 export type BuildStep = 'csim' | 'csynth' | 'cosim' | 'export' | 'vsynth';
 export const BUILD_STEPS: readonly BuildStep[] = ['csim', 'csynth', 'cosim', 'export', 'vsynth'];
@@ -153,27 +154,7 @@ function timeoutFor(opts: RunOptions, step: BuildStep): number | null {
 /** Files under the artifact folders with their modification times. */
 function snapshot(cwd: string, dirs: { dir: string; depth: number }[]): Map<string, number> {
   const out = new Map<string, number>();
-  const walk = (abs: string, depth: number): void => {
-    let names: string[];
-    try {
-      names = readdirSync(abs);
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      const p = join(abs, n);
-      let st;
-      try {
-        st = statSync(p);
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) {
-        if (depth > 0) walk(p, depth - 1);
-      } else out.set(relative(cwd, p), st.mtimeMs);
-    }
-  };
-  for (const d of dirs) walk(join(cwd, d.dir), d.depth);
+  for (const d of dirs) walkFiles(join(cwd, d.dir), d.depth, (p, _n, st) => out.set(relative(cwd, p), st.mtimeMs));
   return out;
 }
 
