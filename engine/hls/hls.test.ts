@@ -12,6 +12,7 @@ import { simulateFixed, fixedVsFloat } from '../sim/fixed';
 import { simulateFloat } from '../sim/float';
 import { fixedValues } from './fixed-tensor';
 import { getOp } from '../ops/registry';
+import { addNode, connect } from '../graph/edit';
 import { phaseTapLists } from '../ops/conv/hls';
 import { resolveGeometry, type ConvParams } from '../ops/conv/params';
 import { quantizeValues } from '../fixed/arith';
@@ -55,6 +56,19 @@ describe('reuse factor rules', () => {
     expect(o.current).toEqual({ reuseFactor: 5, parallelizationFactor: 4, reuseValid: false, parallelizationValid: true });
     const [s] = layerHwOptions(model, defaultHlsConfig({ io: 'io_stream' }));
     expect(s.parallelizationFactors).toEqual([1]);
+  });
+
+  it('a project-wide RF / PF applies where a layer can use it; a layer\'s own value stays strict', () => {
+    const conv = convCaseModel({ ...base, io: 'io_parallel' });
+    const withRelu = addNode(conv.graph, 'ReLU', { name: 'act' });
+    const graph = connect(withRelu.graph, 'layer', withRelu.node.id).graph;
+    const model = { ...conv, graph };
+    const projectWide = resolveGraph(model, defaultHlsConfig({ io: 'io_parallel', defaults: { reuseFactor: 4, parallelizationFactor: 2 } }), { hardware: true });
+    expect(projectWide.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(projectWide.byId.layer.config).toMatchObject({ reuseFactor: 4, parallelizationFactor: 2 });
+    expect(projectWide.byId[withRelu.node.id].config).toMatchObject({ reuseFactor: 1, parallelizationFactor: 1 });
+    const own = resolveGraph(model, defaultHlsConfig({ io: 'io_parallel', layers: { act: { reuseFactor: 4 } } }), { hardware: true });
+    expect(own.diagnostics.map((d) => d.message).join('\n')).toMatch(/act: reuseFactor = 4 breaks the rule a layer without multipliers takes reuse factor 1/);
   });
 
   it('an invalid RF is an error naming the field, the products, the valid set and the nearest values', () => {
