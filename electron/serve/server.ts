@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppServices } from '../api/services';
 import type { ApiErrorCode } from '../api/contract';
+import { lookupRendererFile, rendererCsp } from './static';
 
 export interface ServeOptions {
   services: AppServices;
@@ -78,22 +79,6 @@ const MIME: Record<string, string> = {
 
 export function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === '::1' || host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-function contentSecurityPolicy(): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "connect-src 'self' ws: wss:",
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {
@@ -192,7 +177,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const headers: Record<string, string> = {
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
-      'content-security-policy': contentSecurityPolicy(),
+      'content-security-policy': rendererCsp("'self' ws: wss:"),
       'cross-origin-opener-policy': 'same-origin',
     };
     const queryToken = url.searchParams.get('token');
@@ -209,35 +194,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       res.end(htmlPage('Renderer not built', 'The user interface is not built. Run "npx vite build -c vite.renderer.config.ts" in the Tessera folder and start "tessera serve" again.'));
       return;
     }
-    let rel: string;
-    try {
-      rel = decodeURIComponent(url.pathname);
-    } catch {
-      res.writeHead(400).end();
+    const found = lookupRendererFile(dir, url.pathname);
+    if (!found.ok) {
+      if (found.why === 'bad-path') res.writeHead(400).end();
+      else if (found.why === 'no-file') res.writeHead(404, { ...headers, 'content-type': MIME['.txt'] }).end('not found');
+      else res.writeHead(404).end();
       return;
     }
-    let file = path.resolve(dir, `.${rel}`);
-    if (file !== dir && !file.startsWith(dir + path.sep)) {
-      res.writeHead(404).end();
-      return;
-    }
-    let stat = fs.statSync(file, { throwIfNoEntry: false });
-    if (stat?.isDirectory()) {
-      file = path.join(file, 'index.html');
-      stat = fs.statSync(file, { throwIfNoEntry: false });
-    }
-    if (!stat?.isFile()) {
-      if (path.extname(rel)) {
-        res.writeHead(404, { ...headers, 'content-type': MIME['.txt'] }).end('not found');
-        return;
-      }
-      file = path.join(dir, 'index.html'); // client-side routes
-      stat = fs.statSync(file, { throwIfNoEntry: false });
-      if (!stat) {
-        res.writeHead(404).end();
-        return;
-      }
-    }
+    const { file, stat } = found;
     const ext = path.extname(file).toLowerCase();
     res.writeHead(200, {
       ...headers,
