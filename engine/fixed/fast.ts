@@ -17,6 +17,7 @@
 import type { FixedType } from './types';
 import { fracBits } from './types';
 import { p2 } from './cast';
+import { wasmDot, type WasmDot } from './fast-wasm';
 
 /** Static part of the decision: how each product becomes an accumulator term, or null (not int32-able). */
 export interface Int32Mac {
@@ -102,7 +103,13 @@ export function int32ConvSums(a: {
   start: Int32Array;
   use: Uint8Array;
   acc: Int32Array;
+  /** Use the WebAssembly SIMD inner loop where available (default true); false = plain JS (tests). */
+  wasm?: boolean;
 }): void {
+  if (a.wasm !== false && a.C / a.groups >= 8) {
+    const rt = wasmDot();
+    if (rt && int32ConvSumsWasm(a, rt)) return;
+  }
   const { x, w, N, C, W, Co, groups, kh, kw, rows, cols, start, use, acc } = a;
   const Ho = rows.length;
   const Wo = cols.length;
@@ -174,6 +181,82 @@ export function int32ConvSums(a: {
       }
     }
   }
+}
+
+/** int32ConvSums with the i32x4 inner loop: x and w copied into the kernel's memory; false if it cannot grow. */
+function int32ConvSumsWasm(a: Parameters<typeof int32ConvSums>[0], rt: WasmDot): boolean {
+  const { x, w, N, C, W, Co, groups, kh, kw, rows, cols, start, use, acc } = a;
+  const Ho = rows.length;
+  const Wo = cols.length;
+  const H = a.H;
+  const cinG = C / groups;
+  const coutG = Co / groups;
+  const wCo = kh * kw * cinG;
+  const plane = Ho * Wo;
+  const ls = a.shift >= 0 ? a.shift : 0;
+  const rs = a.shift < 0 ? -a.shift : 0;
+  const n4 = cinG >> 2;
+  const c4 = n4 << 2;
+  // Memory: x, then w (+ 3 channels' worth of padding: lanes past the last output channel read, unused), then 4 sums.
+  const wBase = (x.length + 3) & ~3;
+  const outBase = (wBase + w.length + 3 * wCo + 3) & ~3;
+  if (!rt.ensure((outBase + 4) * 4)) return false;
+  const mem = new Int32Array(rt.memory.buffer);
+  mem.set(x, 0);
+  mem.set(w, wBase);
+  mem.fill(0, wBase + w.length, outBase);
+  const outB = outBase * 4;
+  const wStrideB = wCo * 4;
+  for (let n = 0; n < N; n++) {
+    for (let g = 0; g < groups; g++) {
+      const xb = n * H * W * C + g * cinG;
+      for (let t0 = 0; t0 < coutG; t0 += 4) {
+        const co0 = g * coutG + t0;
+        const nt = Math.min(4, coutG - t0);
+        let any = false;
+        for (let j = 0; j < nt; j++) if (use[co0 + j]) any = true;
+        if (!any) continue;
+        const w0 = co0 * wCo;
+        for (let oh = 0; oh < Ho; oh++) {
+          const rl = rows[oh];
+          for (let ow = 0; ow < Wo; ow++) {
+            const cl = cols[ow];
+            mem[outBase] = 0;
+            mem[outBase + 1] = 0;
+            mem[outBase + 2] = 0;
+            mem[outBase + 3] = 0;
+            let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (let r = 0; r < rl.length; r += 2) {
+              const ih = rl[r], th = rl[r + 1];
+              for (let e = 0; e < cl.length; e += 2) {
+                const iw = cl[e], tw = cl[e + 1];
+                const xi = xb + (ih * W + iw) * C;
+                const a0 = w0 + (th * kw + tw) * cinG;
+                rt.dot4(xi * 4, (wBase + a0) * 4, wStrideB, n4, rs, outB);
+                for (let c = c4; c < cinG; c++) {
+                  const xv = x[xi + c];
+                  s0 = (s0 + (Math.imul(xv, w[a0 + c]) >> rs)) | 0;
+                  if (nt > 1) s1 = (s1 + (Math.imul(xv, w[a0 + wCo + c]) >> rs)) | 0;
+                  if (nt > 2) s2 = (s2 + (Math.imul(xv, w[a0 + 2 * wCo + c]) >> rs)) | 0;
+                  if (nt > 3) s3 = (s3 + (Math.imul(xv, w[a0 + 3 * wCo + c]) >> rs)) | 0;
+                }
+              }
+            }
+            s0 = (s0 + mem[outBase]) << ls;
+            s1 = (s1 + mem[outBase + 1]) << ls;
+            s2 = (s2 + mem[outBase + 2]) << ls;
+            s3 = (s3 + mem[outBase + 3]) << ls;
+            const o = (n * Co + co0) * plane + oh * Wo + ow;
+            if (use[co0]) acc[o] = (start[co0] + s0) | 0;
+            if (nt > 1 && use[co0 + 1]) acc[o + plane] = (start[co0 + 1] + s1) | 0;
+            if (nt > 2 && use[co0 + 2]) acc[o + 2 * plane] = (start[co0 + 2] + s2) | 0;
+            if (nt > 3 && use[co0 + 3]) acc[o + 3 * plane] = (start[co0 + 3] + s3) | 0;
+          }
+        }
+      }
+    }
+  }
+  return true;
 }
 
 /**
