@@ -41,6 +41,20 @@ struct conv_config {
   static const unsigned strategy = latency;
 };
 
+/** Strategy tags: each strategy's layer function is a separate overload carrying its own pragmas. */
+struct latency_tag {};
+struct resource_tag {};
+template <unsigned S> struct strategy_tag { typedef latency_tag type; };
+template <> struct strategy_tag<resource> { typedef resource_tag type; };
+
+/** Multiplications per output pixel per reuse round: P / reuse_factor (the multiplier budget). */
+template <typename CONFIG_T, unsigned TAPS> struct conv_mults {
+  static constexpr unsigned n_in = (CONFIG_T::n_chan / CONFIG_T::n_groups) * TAPS;
+  static constexpr unsigned n_prod = CONFIG_T::n_filt * n_in;
+  static_assert(n_prod % CONFIG_T::reuse_factor == 0, "reuse_factor must divide the products per pixel (engine/hls/reuse.ts)");
+  static constexpr unsigned n_mult = n_prod / CONFIG_T::reuse_factor;
+};
+
 /**
  * out[o] = (res_T)( bias[o] + Σ_n win(o, n) · w[o · n_in + n] ), n ascending, where win(o, n) is the
  * window term n of output channel o's group: win[n / cin_g][grp(o) · cin_g + n % cin_g].
@@ -56,8 +70,8 @@ void window_dot_latency(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONF
   constexpr unsigned n_prod = CONFIG_T::n_filt * n_in;
   static_assert(n_prod % CONFIG_T::reuse_factor == 0, "reuse_factor must divide the products per pixel (engine/hls/reuse.ts)");
   constexpr unsigned n_mult = n_prod / CONFIG_T::reuse_factor;
-  // Inlined into a loop pipelined at II = reuse_factor: the scheduler shares n_mult multipliers over RF cycles.
-#pragma HLS ALLOCATION operation instances = mul limit = n_mult
+  // Inlined into the caller's pixel loop (PIPELINE II = reuse_factor, ALLOCATION mul ≤ n_mult · PF there):
+  // the RF rounds are unrolled and scheduled over the RF cycles of one iteration, sharing n_mult multipliers.
   typename CONFIG_T::accum_t acc[CONFIG_T::n_filt];
 #pragma HLS ARRAY_PARTITION variable = acc complete
 Init:
@@ -94,9 +108,9 @@ void window_dot_resource(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CON
   constexpr unsigned n_prod = CONFIG_T::n_filt * n_in;
   static_assert(n_prod % CONFIG_T::reuse_factor == 0, "reuse_factor must divide the products per pixel (engine/hls/reuse.ts)");
   constexpr unsigned n_mult = n_prod / CONFIG_T::reuse_factor;
-  // The caller's loop is pipelined at II = reuse_factor (so this round loop is unrolled inside it); the
-  // reshaped weights give one row of n_mult weights per round and the allocation bounds the multipliers.
-#pragma HLS ALLOCATION operation instances = mul limit = n_mult
+  // Inlined into the caller's pixel loop (PIPELINE II = reuse_factor, ALLOCATION mul ≤ n_mult there), so
+  // this round loop is unrolled inside it: round ir reads word ir of the weights reshaped cyclic by n_mult
+  // (elements ir·n_mult … ir·n_mult + n_mult − 1), one ROM word per cycle over the RF cycles of an iteration.
   typename CONFIG_T::accum_t acc[CONFIG_T::n_filt];
 #pragma HLS ARRAY_PARTITION variable = acc complete
   for (unsigned o = 0; o < CONFIG_T::n_filt; o++) {
@@ -121,14 +135,18 @@ ReuseRound:
   }
 }
 
+/** The window dot product of one strategy (selected by tag, so only that strategy's code is instantiated). */
 template <class data_T, class res_T, typename CONFIG_T, unsigned TAPS>
 void window_dot(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONFIG_T::n_filt], const typename CONFIG_T::weight_t* w,
-                const typename CONFIG_T::bias_t* b) {
+                const typename CONFIG_T::bias_t* b, latency_tag) {
 #pragma HLS INLINE
-  if (CONFIG_T::strategy == resource)
-    window_dot_resource<data_T, res_T, CONFIG_T, TAPS>(win, out, w, b);
-  else
-    window_dot_latency<data_T, res_T, CONFIG_T, TAPS>(win, out, w, b);
+  window_dot_latency<data_T, res_T, CONFIG_T, TAPS>(win, out, w, b);
+}
+template <class data_T, class res_T, typename CONFIG_T, unsigned TAPS>
+void window_dot(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONFIG_T::n_filt], const typename CONFIG_T::weight_t* w,
+                const typename CONFIG_T::bias_t* b, resource_tag) {
+#pragma HLS INLINE
+  window_dot_resource<data_T, res_T, CONFIG_T, TAPS>(win, out, w, b);
 }
 
 /**

@@ -58,32 +58,42 @@ template <typename CONFIG_T> struct conv_transpose_dims {
   static constexpr unsigned phase_size = CONFIG_T::n_filt * n_in;
   /** Input rows (columns) one output can read: floor((k−1)·d / s) + 1. */
   static constexpr unsigned rows = ((CONFIG_T::filt_height - 1) * CONFIG_T::dilation_height) / CONFIG_T::stride_height + 1;
+  /** The window dot product's size (a phase without taps still has one zero tap). */
+  static constexpr unsigned dot_taps = taps > 0 ? taps : 1;
+  /** Weights: stride_height · stride_width phases of phase_size (phase_size is a multiple of the RF). */
+  static constexpr unsigned n_weights = CONFIG_T::stride_height * CONFIG_T::stride_width * conv_mults<CONFIG_T, dot_taps>::n_prod;
+  static constexpr unsigned n_mult = conv_mults<CONFIG_T, dot_taps>::n_mult;
 };
 
-/** io_parallel ConvTranspose2D: parallelization_factor output pixels per pipeline iteration, II = RF. */
-template <class data_T, class res_T, typename CONFIG_T>
-void conv_transpose_2d(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
-                       res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_filt],
-                       const typename CONFIG_T::weight_t weights[], const typename CONFIG_T::bias_t biases[]) {
+/**
+ * io_parallel ConvTranspose2D pixel loop, shared by both strategies and inlined into each strategy's
+ * function: parallelization_factor output pixels per iteration, PIPELINE II = reuse_factor, at most
+ * n_mult · PF multipliers (ALLOCATION forces the sharing over the RF cycles, whatever the strategy).
+ */
+template <class data_T, class res_T, typename CONFIG_T, class TAG>
+void conv_transpose_2d_pixels(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
+                              res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_filt],
+                              const typename CONFIG_T::weight_t weights[conv_transpose_dims<CONFIG_T>::n_weights],
+                              const typename CONFIG_T::bias_t biases[CONFIG_T::n_filt]) {
+#pragma HLS INLINE
   typedef conv_transpose_dims<CONFIG_T> D;
   constexpr unsigned TH = CONFIG_T::phase_taps_height, TW = CONFIG_T::phase_taps_width;
   constexpr unsigned n_pix = CONFIG_T::out_height * CONFIG_T::out_width;
   constexpr unsigned pf = CONFIG_T::parallelization_factor;
   static_assert(n_pix % pf == 0, "parallelization_factor must divide the output pixels (engine/hls/reuse.ts)");
-#pragma HLS ARRAY_PARTITION variable = biases complete
-  if (CONFIG_T::strategy == latency) {
-#pragma HLS ARRAY_PARTITION variable = weights complete
-  }
+  constexpr unsigned mult_limit = D::n_mult * pf;
+  (void)mult_limit;  // read by a pragma only (g++ ignores pragmas)
 PixelBlock:
   for (unsigned blk = 0; blk < n_pix / pf; blk++) {
 #pragma HLS PIPELINE II = CONFIG_T::reuse_factor
+#pragma HLS ALLOCATION operation instances = mul limit = mult_limit
   Parallel:
     for (unsigned j = 0; j < pf; j++) {
 #pragma HLS UNROLL
       const unsigned pix = blk * pf + j;
       const unsigned oh = pix / CONFIG_T::out_width;
       const unsigned ow = pix % CONFIG_T::out_width;
-      data_T win[D::taps > 0 ? D::taps : 1][CONFIG_T::n_chan];
+      data_T win[D::dot_taps][CONFIG_T::n_chan];
 #pragma HLS ARRAY_PARTITION variable = win complete dim = 0
       for (unsigned a = 0; a < TH; a++) {
         const int ih = phase_input(oh, a, CONFIG_T::pad_top, CONFIG_T::filt_height, CONFIG_T::stride_height, CONFIG_T::dilation_height, CONFIG_T::in_height);
@@ -95,9 +105,59 @@ PixelBlock:
           }
         }
       }
-      window_dot<data_T, res_T, CONFIG_T, (D::taps > 0 ? D::taps : 1)>(win, &res[pix * CONFIG_T::n_filt], &weights[phase_of<CONFIG_T>(oh, ow) * D::phase_size], biases);
+      window_dot<data_T, res_T, CONFIG_T, D::dot_taps>(win, &res[pix * CONFIG_T::n_filt], &weights[phase_of<CONFIG_T>(oh, ow) * D::phase_size], biases, TAG());
     }
   }
+}
+
+/** io_parallel ConvTranspose2D, Latency strategy: weights fully partitioned. */
+template <class data_T, class res_T, typename CONFIG_T>
+void conv_transpose_2d_latency(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
+                               res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_filt],
+                               const typename CONFIG_T::weight_t weights[conv_transpose_dims<CONFIG_T>::n_weights],
+                               const typename CONFIG_T::bias_t biases[CONFIG_T::n_filt]) {
+#pragma HLS ARRAY_PARTITION variable = weights complete
+#pragma HLS ARRAY_PARTITION variable = biases complete
+  conv_transpose_2d_pixels<data_T, res_T, CONFIG_T, latency_tag>(data, res, weights, biases);
+}
+
+/**
+ * io_parallel ConvTranspose2D, Resource strategy: weights reshaped cyclic by n_mult (RF words per phase,
+ * word = one reuse round; a phase starts on a word boundary since phase_size = RF · n_mult).
+ */
+template <class data_T, class res_T, typename CONFIG_T>
+void conv_transpose_2d_resource(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
+                                res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_filt],
+                                const typename CONFIG_T::weight_t weights[conv_transpose_dims<CONFIG_T>::n_weights],
+                                const typename CONFIG_T::bias_t biases[CONFIG_T::n_filt]) {
+  constexpr unsigned n_mult = conv_transpose_dims<CONFIG_T>::n_mult;
+  (void)n_mult;  // read by a pragma only (g++ ignores pragmas)
+#pragma HLS ARRAY_RESHAPE variable = weights cyclic factor = n_mult
+#pragma HLS ARRAY_PARTITION variable = biases complete
+  conv_transpose_2d_pixels<data_T, res_T, CONFIG_T, resource_tag>(data, res, weights, biases);
+}
+
+template <class data_T, class res_T, typename CONFIG_T>
+void conv_transpose_2d_strategy(const data_T* data, res_T* res, const typename CONFIG_T::weight_t* weights,
+                                const typename CONFIG_T::bias_t* biases, latency_tag) {
+#pragma HLS INLINE
+  conv_transpose_2d_latency<data_T, res_T, CONFIG_T>(data, res, weights, biases);
+}
+template <class data_T, class res_T, typename CONFIG_T>
+void conv_transpose_2d_strategy(const data_T* data, res_T* res, const typename CONFIG_T::weight_t* weights,
+                                const typename CONFIG_T::bias_t* biases, resource_tag) {
+#pragma HLS INLINE
+  conv_transpose_2d_resource<data_T, res_T, CONFIG_T>(data, res, weights, biases);
+}
+
+/** io_parallel ConvTranspose2D: calls the function of the configured strategy (only that one is instantiated). */
+template <class data_T, class res_T, typename CONFIG_T>
+void conv_transpose_2d(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
+                       res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_filt],
+                       const typename CONFIG_T::weight_t weights[conv_transpose_dims<CONFIG_T>::n_weights],
+                       const typename CONFIG_T::bias_t biases[CONFIG_T::n_filt]) {
+#pragma HLS INLINE
+  conv_transpose_2d_strategy<data_T, res_T, CONFIG_T>(data, res, weights, biases, typename strategy_tag<CONFIG_T::strategy>::type());
 }
 
 template <class data_T, class res_T, typename CONFIG_T>
@@ -114,24 +174,26 @@ void conv_transpose_1d(const data_T data[CONFIG_T::in_width * CONFIG_T::n_chan],
  * pixel it reads has arrived. There is no per-row output buffer and no end-of-row burst. Cropped outputs
  * (pads) are never computed; output padding at the end needs no input. One image per call: all cursors
  * start at zero and the input is drained, so images never leak into each other.
+ * Shared by both strategies; inlined into each strategy's function.
  */
-template <class data_T, class res_T, typename CONFIG_T>
-void conv_transpose_2d_stream(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t weights[],
-                              const typename CONFIG_T::bias_t biases[]) {
+template <class data_T, class res_T, typename CONFIG_T, class TAG>
+void conv_transpose_2d_stream_steps(hls::stream<data_T>& data, hls::stream<res_T>& res,
+                                    const typename CONFIG_T::weight_t weights[conv_transpose_dims<CONFIG_T>::n_weights],
+                                    const typename CONFIG_T::bias_t biases[CONFIG_T::n_filt]) {
+#pragma HLS INLINE
   typedef typename data_T::value_type in_t;
   typedef typename res_T::value_type out_t;
   typedef conv_transpose_dims<CONFIG_T> D;
   constexpr unsigned TH = CONFIG_T::phase_taps_height, TW = CONFIG_T::phase_taps_width;
   constexpr unsigned rows = D::rows;
   constexpr unsigned cols = ((CONFIG_T::filt_width - 1) * CONFIG_T::dilation_width) / CONFIG_T::stride_width + 1;
+  (void)cols;  // read by a pragma only (g++ ignores pragmas)
   constexpr int H = CONFIG_T::in_height, W = CONFIG_T::in_width;
   constexpr unsigned n_in_px = CONFIG_T::in_height * CONFIG_T::in_width;
   constexpr unsigned n_out_px = CONFIG_T::out_height * CONFIG_T::out_width;
   static_assert(CONFIG_T::parallelization_factor == 1, "io_stream layers take parallelization_factor 1");
-#pragma HLS ARRAY_PARTITION variable = biases complete
-  if (CONFIG_T::strategy == latency) {
-#pragma HLS ARRAY_PARTITION variable = weights complete
-  }
+  constexpr unsigned mult_limit = D::n_mult;
+  (void)mult_limit;  // read by a pragma only (g++ ignores pragmas)
   data_T line[rows][CONFIG_T::in_width];
 #pragma HLS ARRAY_PARTITION variable = line complete dim = 1
   // The window's columns are consecutive (dilated) input columns: cyclic banks give every tap its own port.
@@ -142,6 +204,7 @@ void conv_transpose_2d_stream(hls::stream<data_T>& data, hls::stream<res_T>& res
 Cycle:
   for (unsigned it = 0; it < n_in_px + n_out_px; it++) {
 #pragma HLS PIPELINE II = CONFIG_T::reuse_factor
+#pragma HLS ALLOCATION operation instances = mul limit = mult_limit
     if (n_read == n_in_px && n_written == n_out_px) break;
     int need = -1;
     if (n_written < n_out_px) {
@@ -157,7 +220,7 @@ Cycle:
       n_read++;
     }
     if (n_written < n_out_px && (int)n_read > need) {
-      in_t win[D::taps > 0 ? D::taps : 1][CONFIG_T::n_chan];
+      in_t win[D::dot_taps][CONFIG_T::n_chan];
 #pragma HLS ARRAY_PARTITION variable = win complete dim = 0
       for (unsigned a = 0; a < TH; a++) {
         const int ih = phase_input(oh, a, CONFIG_T::pad_top, CONFIG_T::filt_height, CONFIG_T::stride_height, CONFIG_T::dilation_height, CONFIG_T::in_height);
@@ -168,7 +231,7 @@ Cycle:
         }
       }
       out_t y[CONFIG_T::n_filt];
-      window_dot<in_t, out_t, CONFIG_T, (D::taps > 0 ? D::taps : 1)>(win, y, &weights[phase_of<CONFIG_T>(oh, ow) * D::phase_size], biases);
+      window_dot<in_t, out_t, CONFIG_T, D::dot_taps>(win, y, &weights[phase_of<CONFIG_T>(oh, ow) * D::phase_size], biases, TAG());
       res_T opx;
       for (unsigned o = 0; o < CONFIG_T::n_filt; o++) opx[o] = y[o];
       res.write(opx);
@@ -179,6 +242,50 @@ Cycle:
       }
     }
   }
+}
+
+/** io_stream ConvTranspose2D, Latency strategy: weights fully partitioned. */
+template <class data_T, class res_T, typename CONFIG_T>
+void conv_transpose_2d_stream_latency(hls::stream<data_T>& data, hls::stream<res_T>& res,
+                                      const typename CONFIG_T::weight_t weights[conv_transpose_dims<CONFIG_T>::n_weights],
+                                      const typename CONFIG_T::bias_t biases[CONFIG_T::n_filt]) {
+#pragma HLS ARRAY_PARTITION variable = weights complete
+#pragma HLS ARRAY_PARTITION variable = biases complete
+  conv_transpose_2d_stream_steps<data_T, res_T, CONFIG_T, latency_tag>(data, res, weights, biases);
+}
+
+/** io_stream ConvTranspose2D, Resource strategy: weights reshaped cyclic by n_mult (one ROM word per reuse round). */
+template <class data_T, class res_T, typename CONFIG_T>
+void conv_transpose_2d_stream_resource(hls::stream<data_T>& data, hls::stream<res_T>& res,
+                                       const typename CONFIG_T::weight_t weights[conv_transpose_dims<CONFIG_T>::n_weights],
+                                       const typename CONFIG_T::bias_t biases[CONFIG_T::n_filt]) {
+  constexpr unsigned n_mult = conv_transpose_dims<CONFIG_T>::n_mult;
+  (void)n_mult;  // read by a pragma only (g++ ignores pragmas)
+#pragma HLS ARRAY_RESHAPE variable = weights cyclic factor = n_mult
+#pragma HLS ARRAY_PARTITION variable = biases complete
+  conv_transpose_2d_stream_steps<data_T, res_T, CONFIG_T, resource_tag>(data, res, weights, biases);
+}
+
+template <class data_T, class res_T, typename CONFIG_T>
+void conv_transpose_2d_stream_strategy(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t* weights,
+                                       const typename CONFIG_T::bias_t* biases, latency_tag) {
+#pragma HLS INLINE
+  conv_transpose_2d_stream_latency<data_T, res_T, CONFIG_T>(data, res, weights, biases);
+}
+template <class data_T, class res_T, typename CONFIG_T>
+void conv_transpose_2d_stream_strategy(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t* weights,
+                                       const typename CONFIG_T::bias_t* biases, resource_tag) {
+#pragma HLS INLINE
+  conv_transpose_2d_stream_resource<data_T, res_T, CONFIG_T>(data, res, weights, biases);
+}
+
+/** io_stream ConvTranspose2D: calls the function of the configured strategy (only that one is instantiated). */
+template <class data_T, class res_T, typename CONFIG_T>
+void conv_transpose_2d_stream(hls::stream<data_T>& data, hls::stream<res_T>& res,
+                              const typename CONFIG_T::weight_t weights[conv_transpose_dims<CONFIG_T>::n_weights],
+                              const typename CONFIG_T::bias_t biases[CONFIG_T::n_filt]) {
+#pragma HLS INLINE
+  conv_transpose_2d_stream_strategy<data_T, res_T, CONFIG_T>(data, res, weights, biases, typename strategy_tag<CONFIG_T::strategy>::type());
 }
 
 template <class data_T, class res_T, typename CONFIG_T>
