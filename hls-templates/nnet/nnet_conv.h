@@ -132,8 +132,9 @@ void conv_1d(const data_T data[CONFIG_T::in_width * CONFIG_T::n_chan], res_T res
  * II = reuse_factor, at most n_mult multipliers) reads at most one input pixel and computes at most one
  * output pixel: an output is computed as soon as the last input pixel its window reads has arrived (so
  * padding at the end needs no extra input), and input pixels no output needs are still consumed (the stream
- * is drained by the end of the call). All cursors are local and start at zero on every call; the line
- * buffer is only read where this call has written it.
+ * is drained by the end of the call). The loop runs exactly CONFIG_T::stream_steps times — the generator's
+ * replay of this cursor — so its trip count is static and it has no data-dependent exit. All cursors are
+ * local and start at zero on every call; the line buffer is only read where this call has written it.
  */
 template <class data_T, class res_T, typename CONFIG_T, class TAG>
 void conv_2d_stream_steps(hls::stream<data_T>& data, hls::stream<res_T>& res,
@@ -152,6 +153,8 @@ void conv_2d_stream_steps(hls::stream<data_T>& data, hls::stream<res_T>& res,
   constexpr unsigned mult_limit = conv_dims<CONFIG_T>::n_mult;
   (void)mult_limit;  // read by a pragma only (g++ ignores pragmas)
   static_assert(CONFIG_T::parallelization_factor == 1, "io_stream layers take parallelization_factor 1");
+  static_assert(CONFIG_T::stream_steps >= (n_in_px > n_out_px ? n_in_px : n_out_px) && CONFIG_T::stream_steps <= n_in_px + n_out_px,
+                "stream_steps: set by the generator (engine/ops/conv/hls.ts streamCursorSteps)");
   data_T line[rows][CONFIG_T::in_width];
 #pragma HLS ARRAY_PARTITION variable = line complete dim = 1
   // The window's columns are consecutive (dilated) input columns: cyclic banks give every tap its own port.
@@ -160,10 +163,9 @@ void conv_2d_stream_steps(hls::stream<data_T>& data, hls::stream<res_T>& res,
   unsigned n_read = 0;
   unsigned oh = 0, ow = 0, n_written = 0;
 Cycle:
-  for (unsigned it = 0; it < n_in_px + n_out_px; it++) {
+  for (unsigned it = 0; it < CONFIG_T::stream_steps; it++) {
 #pragma HLS PIPELINE II = CONFIG_T::reuse_factor
 #pragma HLS ALLOCATION operation instances = mul limit = mult_limit
-    if (n_read == n_in_px && n_written == n_out_px) break;
     // The last input pixel (raster index) the current output reads; -1 when it reads none.
     int need = -1;
     if (n_written < n_out_px) {
@@ -203,6 +205,7 @@ Cycle:
       }
     }
   }
+  stream_cursor_check("conv_2d_stream", n_read, n_in_px, n_written, n_out_px);
 }
 
 /** io_stream Conv2D, Latency strategy: weights fully partitioned. */

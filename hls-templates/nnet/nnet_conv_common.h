@@ -10,6 +10,7 @@
 #define TESSERA_NNET_CONV_COMMON_H
 
 #include "nnet_common.h"
+#include <cstdlib>
 
 namespace nnet {
 
@@ -39,6 +40,12 @@ struct conv_config {
   /** io_parallel: output pixels computed in parallel (divides out_height · out_width). */
   static const unsigned parallelization_factor = 1;
   static const unsigned strategy = latency;
+  /**
+   * io_stream: the exact number of steps of the layer's cursor loop (reads + writes interleaved), computed by
+   * the generator (engine/ops/conv/hls.ts, streamCursorSteps). The loop runs exactly this many times (static
+   * trip count, no data-dependent exit); 0 = not set, which the stream templates reject at compile time.
+   */
+  static const unsigned stream_steps = 0;
 };
 
 /** Strategy tags: each strategy's layer function is a separate overload carrying its own pragmas. */
@@ -162,6 +169,22 @@ inline span clip(int lo, int hi, int size) {
   s.lo = lo < 0 ? 0 : lo;
   s.hi = hi > size - 1 ? size - 1 : hi;
   return s;
+}
+
+/**
+ * C simulation only: after a stream layer's fixed-count loop every input pixel must have been read and every
+ * output pixel written (else stream_steps disagrees with the cursor). Compiled out for synthesis.
+ */
+inline void stream_cursor_check(const char* layer, unsigned n_read, unsigned n_in, unsigned n_written, unsigned n_out) {
+#pragma HLS INLINE
+#ifndef __SYNTHESIS__
+  if (n_read != n_in || n_written != n_out) {
+    std::fprintf(stderr, "%s: stream_steps too small: read %u of %u input pixels, wrote %u of %u outputs\n", layer, n_read, n_in, n_written, n_out);
+    std::abort();
+  }
+#else
+  (void)layer; (void)n_read; (void)n_in; (void)n_written; (void)n_out;
+#endif
 }
 
 }  // namespace nnet

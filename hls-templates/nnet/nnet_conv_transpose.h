@@ -173,7 +173,8 @@ void conv_transpose_1d(const data_T data[CONFIG_T::in_width * CONFIG_T::n_chan],
  * floor((k_h−1)·d_h/s_h) + 1 rows an output can read) and writes one output pixel as soon as the last input
  * pixel it reads has arrived. There is no per-row output buffer and no end-of-row burst. Cropped outputs
  * (pads) are never computed; output padding at the end needs no input. One image per call: all cursors
- * start at zero and the input is drained, so images never leak into each other.
+ * start at zero and the input is drained, so images never leak into each other. The loop runs exactly
+ * CONFIG_T::stream_steps times (the generator's replay of this cursor): static trip count, no data-dependent exit.
  * Shared by both strategies; inlined into each strategy's function.
  */
 template <class data_T, class res_T, typename CONFIG_T, class TAG>
@@ -194,6 +195,8 @@ void conv_transpose_2d_stream_steps(hls::stream<data_T>& data, hls::stream<res_T
   static_assert(CONFIG_T::parallelization_factor == 1, "io_stream layers take parallelization_factor 1");
   constexpr unsigned mult_limit = D::n_mult;
   (void)mult_limit;  // read by a pragma only (g++ ignores pragmas)
+  static_assert(CONFIG_T::stream_steps >= (n_in_px > n_out_px ? n_in_px : n_out_px) && CONFIG_T::stream_steps <= n_in_px + n_out_px,
+                "stream_steps: set by the generator (engine/ops/conv/hls.ts streamCursorSteps)");
   data_T line[rows][CONFIG_T::in_width];
 #pragma HLS ARRAY_PARTITION variable = line complete dim = 1
   // The window's columns are consecutive (dilated) input columns: cyclic banks give every tap its own port.
@@ -202,10 +205,9 @@ void conv_transpose_2d_stream_steps(hls::stream<data_T>& data, hls::stream<res_T
   unsigned n_read = 0;
   unsigned oh = 0, ow = 0, n_written = 0;
 Cycle:
-  for (unsigned it = 0; it < n_in_px + n_out_px; it++) {
+  for (unsigned it = 0; it < CONFIG_T::stream_steps; it++) {
 #pragma HLS PIPELINE II = CONFIG_T::reuse_factor
 #pragma HLS ALLOCATION operation instances = mul limit = mult_limit
-    if (n_read == n_in_px && n_written == n_out_px) break;
     int need = -1;
     if (n_written < n_out_px) {
       const int qh = (int)((oh + CONFIG_T::pad_top) / CONFIG_T::stride_height);
@@ -242,6 +244,7 @@ Cycle:
       }
     }
   }
+  stream_cursor_check("conv_transpose_2d_stream", n_read, n_in_px, n_written, n_out_px);
 }
 
 /** io_stream ConvTranspose2D, Latency strategy: weights fully partitioned. */

@@ -53,6 +53,51 @@ function phaseTaps(S: ConvShape): { TH: number; TW: number; listsH: number[][]; 
   return { listsH, listsW, TH: Math.max(...listsH.map((l) => l.length)), TW: Math.max(...listsW.map((l) => l.length)) };
 }
 
+/**
+ * The exact step count of the io_stream cursor loop of conv_2d_stream / conv_transpose_2d_stream (the
+ * `stream_steps` config field): a replay of the template's cursor — each step reads at most one input
+ * pixel (only while the next output still needs it, or once every output is written) and writes at most
+ * one output pixel (once its last input has arrived) — until every input is read and every output written.
+ * The templates loop exactly this many times (static trip count, no early exit); C simulation aborts if
+ * the count is short.
+ */
+export function streamCursorSteps(f: Record<string, number>, transpose: boolean): number {
+  const H = f.in_height, W = f.in_width, Ho = f.out_height, Wo = f.out_width;
+  const nIn = H * W, nOut = Ho * Wo;
+  const rows = transpose ? Math.floor(((f.filt_height - 1) * f.dilation_height) / f.stride_height) + 1 : 0;
+  const cols = transpose ? Math.floor(((f.filt_width - 1) * f.dilation_width) / f.stride_width) + 1 : 0;
+  const clip = (lo: number, hi: number, size: number): [number, number] => [Math.max(lo, 0), Math.min(hi, size - 1)];
+  let nRead = 0, nWritten = 0, oh = 0, ow = 0, steps = 0;
+  while (nRead < nIn || nWritten < nOut) {
+    let need = -1;
+    if (nWritten < nOut) {
+      let r: [number, number], c: [number, number];
+      if (transpose) {
+        const qh = Math.floor((oh + f.pad_top) / f.stride_height);
+        const qw = Math.floor((ow + f.pad_left) / f.stride_width);
+        r = clip(qh - rows + 1, qh, H);
+        c = clip(qw - cols + 1, qw, W);
+      } else {
+        const top = oh * f.stride_height - f.pad_top;
+        const left = ow * f.stride_width - f.pad_left;
+        r = clip(top, top + (f.filt_height - 1) * f.dilation_height, H);
+        c = clip(left, left + (f.filt_width - 1) * f.dilation_width, W);
+      }
+      if (r[1] >= r[0] && c[1] >= c[0]) need = r[1] * W + c[1];
+    }
+    if (nRead < nIn && (nWritten === nOut || nRead <= need)) nRead++;
+    if (nWritten < nOut && nRead > need) {
+      nWritten++;
+      if (++ow === Wo) {
+        ow = 0;
+        oh++;
+      }
+    }
+    steps++;
+  }
+  return steps;
+}
+
 function mantissaArray(n: number, t: FixedType): Float64Array | bigint[] {
   return fitsFloat64(t) ? new Float64Array(n) : new Array<bigint>(n).fill(0n);
 }
@@ -119,6 +164,12 @@ function makeHls(transpose: boolean): HlsLayerDef<ConvParams> {
         { kind: 'const', name: 'parallelization_factor', value: ctx.config.parallelizationFactor },
         { kind: 'const', name: 'strategy', value: ctx.config.strategy === 'resource' ? 1 : 0 },
       ];
+      if (ctx.config.io === 'io_stream') {
+        // Static trip count of the stream cursor loop (the template has no data-dependent exit).
+        const f: Record<string, number> = {};
+        for (const x of fields) if (x.kind === 'const' && typeof x.value === 'number') f[x.name] = x.value;
+        fields.push({ kind: 'const', name: 'stream_steps', value: streamCursorSteps(f, transpose) });
+      }
       if (transpose) {
         const P = phaseTaps(S);
         fields.push({ kind: 'const', name: 'phase_taps_height', value: P.TH }, { kind: 'const', name: 'phase_taps_width', value: P.TW });
