@@ -1,28 +1,17 @@
 // The app's import channel (what the file picker and drag-and-drop call) reads Keras .keras and .h5 files.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomTensor } from '../../engine/tensor/tensor';
 import { conv, keras2H5, keras3File, plain, type ModelSpec } from '../../engine/interop/keras/writer.testutil';
-import { AppServices } from './services';
-import { resolveAppDirs } from '../services/store';
+import type { AppServices } from './services';
+import { closeTempServices, openTempServices, type TempServices } from './services.testutil';
 
-let dir: string;
+let temp: TempServices;
 let services: AppServices;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-api-keras-'));
-  services = new AppServices({
-    mode: 'serve',
-    dirs: resolveAppDirs({ userDataDir: path.join(dir, 'user'), projectsDir: path.join(dir, 'projects') }),
-    examplesDir: path.join(dir, 'examples'),
-    version: '1.2.3',
-  });
+  temp = openTempServices('tessera-api-keras-');
+  services = temp.services;
 });
-afterEach(() => {
-  services.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeTempServices(temp));
 
 const spec: ModelSpec = {
   kind: 'Sequential', inputs: [{ name: 'z', shape: [null, 4, 4, 8] }],

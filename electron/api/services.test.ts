@@ -1,34 +1,26 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { analyzeGraph } from '../../engine/graph/analyze';
 import type { Graph } from '../../engine/graph/model';
 import { randomTensor } from '../../engine/tensor/tensor';
 import { AppServices } from './services';
 import { channels, ipcChannel, methodName, ApiCallError } from './contract';
-import { ProjectFile, resolveAppDirs, storedToJson, tensorToStored } from '../services/store';
+import { ProjectFile, storedToJson, tensorToStored } from '../services/store';
 import { bindIpc } from '../main/ipc';
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from '../main/electron-api';
 import { buildApi } from '../preload/api';
 import { resolveAppFile, APP_ORIGIN } from '../main/app-protocol';
+import { closeTempServices, openTempServices, type TempServices } from './services.testutil';
 
+let temp: TempServices;
 let dir: string;
 let services: AppServices;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-api-'));
-  fs.mkdirSync(path.join(dir, 'examples'));
-  services = new AppServices({
-    mode: 'serve',
-    dirs: resolveAppDirs({ userDataDir: path.join(dir, 'user'), projectsDir: path.join(dir, 'projects') }),
-    examplesDir: path.join(dir, 'examples'),
-    version: '1.2.3',
-  });
+  temp = openTempServices('tessera-api-', { createExamplesDir: true });
+  ({ dir, services } = temp);
 });
-afterEach(() => {
-  services.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeTempServices(temp));
 
 function smallModel(seed: number): { graph: Graph; weights: Record<string, Record<string, ReturnType<typeof storedToJson>>> } {
   const graph: Graph = {
