@@ -17,8 +17,11 @@ import { streamCursorSteps } from '../../../engine/ops/conv/hls';
 import { streamConvIterations } from '../../../engine/estimate/graph';
 import { seededRandom } from '../../../engine/tensor/tensor';
 
+// TESSERA_TEMPLATES_ROOT: run the checks on another copy of hls-templates (e.g. an older commit's, to see
+// them fail); default: this repository's.
+const ROOT = process.env.TESSERA_TEMPLATES_ROOT ?? TEMPLATES_ROOT;
 const HEADERS = ['nnet_common.h', 'nnet_conv_common.h', 'nnet_conv.h', 'nnet_conv_transpose.h'];
-const read = (h: string): string => readFileSync(join(TEMPLATES_ROOT, 'nnet', h), 'utf8');
+const read = (h: string): string => readFileSync(join(ROOT, 'nnet', h), 'utf8');
 
 /** Comments and string literals blanked (same length, newlines kept), so braces in them do not count. */
 function strip(src: string): string {
@@ -302,7 +305,7 @@ function build(src: string, run: boolean): { compile: ReturnType<typeof spawnSyn
     const file = join(dir, 'p.cpp');
     writeFileSync(file, src);
     const exe = join(dir, 'p');
-    const flags = ['-std=c++17', '-O1', '-Wall', '-Wextra', '-Werror', '-Wno-unknown-pragmas', '-Wno-unused-label', '-I', join(TEMPLATES_ROOT, 'include'), '-I', join(TEMPLATES_ROOT, 'nnet')];
+    const flags = ['-std=c++17', '-O1', '-Wall', '-Wextra', '-Werror', '-Wno-unknown-pragmas', '-Wno-unused-label', '-I', join(ROOT, 'include'), '-I', join(ROOT, 'nnet')];
     const compile = spawnSync('g++', [...flags, ...(run ? ['-o', exe] : ['-fsyntax-only']), file], { encoding: 'utf8' });
     if (!run || compile.status !== 0) return { compile };
     return { compile, run: spawnSync(exe, [], { encoding: 'utf8' }) };
