@@ -20,10 +20,12 @@ const TILE = 4;
 /** Input channels per reduction block (see tileKernel). */
 const CI_BLOCK = 64;
 
-/** Fills each output-channel plane with its bias (or leaves zeros). */
-function fillBias(y: Float32Array, n: number, cout: number, plane: number, bias: Float32Array | null): void {
-  if (!bias) return;
-  for (let b = 0; b < n; b++) for (let c = 0; c < cout; c++) y.fill(bias[c], (b * cout + c) * plane, (b * cout + c + 1) * plane);
+/** The output data of problem v (N, Cout, Ho, Wo), each output-channel plane filled with its bias (or zeros). */
+function biasFilledOutput(v: ConvProblem, bias: Float32Array | null): Float32Array {
+  const plane = v.ho * v.wo;
+  const y = new Float32Array(v.n * v.cout * plane);
+  if (bias) for (let b = 0; b < v.n; b++) for (let c = 0; c < v.cout; c++) y.fill(bias[c], (b * v.cout + c) * plane, (b * v.cout + c + 1) * plane);
+  return y;
 }
 
 /**
@@ -152,8 +154,7 @@ export function jsConv(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvG
   const v = convProblem(x, w, g, false);
   const { cout, cinG, coutG, outShape, ho, wo } = v;
   const outPlane = ho * wo;
-  const y = new Float32Array(v.n * cout * outPlane);
-  fillBias(y, v.n, cout, outPlane, bias);
+  const y = biasFilledOutput(v, bias);
   if (outPlane === 0) return { shape: outShape, data: y };
   const hp = (ho - 1) * v.sh + (v.kh - 1) * v.dh + 1;
   const wpad = (wo - 1) * v.sw + (v.kw - 1) * v.dw + 1;
@@ -210,8 +211,7 @@ export function jsConvTranspose(x: Tensor, w: Tensor, bias: Float32Array | null,
   const v = convProblem(x, w, g, true);
   const { cout, cinG, coutG, outShape, ho, wo } = v;
   const plane = ho * wo;
-  const y = new Float32Array(v.n * cout * plane);
-  fillBias(y, v.n, cout, plane, bias);
+  const y = biasFilledOutput(v, bias);
   if (plane === 0) return { shape: outShape, data: y };
   if (v.h === 1 && v.w === 1) {
     convTransposeOnePixel(x.data, w.data, v, y);
