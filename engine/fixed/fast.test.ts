@@ -236,6 +236,22 @@ describe('int32 fast path: conv kernels bit-exact with the step-by-step chain', 
     });
   }
 
+  it('prepared weights are reused but never stale: an in-place weight edit changes the next run', () => {
+    const c: ConvCase = { name: 'cache', op: 'Conv2D', size: [5, 5], cin: 9, cout: 4, kernel: [3, 3], stride: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1], io: 'io_parallel' };
+    const model = convCaseModel(c, 8);
+    const x = randomTensor([1, 9, 5, 5], 81, -3, 3);
+    const cfg = defaultHlsConfig();
+    const a1 = Array.from(simulateFixed(model, { x }, cfg).outputs.conv.m as Float64Array);
+    expect(Array.from(simulateFixed(model, { x }, cfg).outputs.conv.m as Float64Array)).toEqual(a1);
+    model.weights.layer.weight.data[5] += 0.75; // in place: output channel 0, one tap
+    const r = simulateFixed(model, { x }, cfg);
+    const a2 = Array.from(r.outputs.conv.m as Float64Array);
+    expect(a2.slice(25)).toEqual(a1.slice(25));
+    expect(a2.slice(0, 25)).not.toEqual(a1.slice(0, 25));
+    const want = referenceConv(false, r.values.in.m as Float64Array, r.values.in.shape, r.values.in.type, c, model, { weight_t: 'ap_fixed<16,6>', bias_t: 'ap_fixed<16,6>', accum_t: 'ap_fixed<16,6>', result_t: 'ap_fixed<16,6>' }, r.outputs.conv.shape);
+    expect(a2.map((v) => BigInt(v))).toEqual(want);
+  });
+
   it('a dense layer is bit-exact with the chain (modular and saturating accumulators)', () => {
     for (const accum_t of ['ap_fixed<16,6>', 'ap_fixed<12,4,AP_TRN,AP_SAT>', 'ap_fixed<24,10,AP_TRN,AP_SAT>']) {
       const prec = { weight_t: 'ap_fixed<16,6>', bias_t: 'ap_fixed<16,6>', accum_t, result_t: 'ap_fixed<16,6>' };

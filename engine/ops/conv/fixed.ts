@@ -8,14 +8,14 @@ import type { Shape, Tensor } from '../../tensor/tensor';
 import { sizeOf } from '../../tensor/tensor';
 import { MacPlan } from '../../fixed/arith';
 import { castBig, castClosedNum, castNum, formatOf, hasClosedForm, p2 } from '../../fixed/cast';
-import { fixedType, fracBits } from '../../fixed/types';
+import { fixedType, formatFixedType, fracBits } from '../../fixed/types';
 import { fitsFloat64 } from '../../fixed/arith';
 import type { FixedKernel, FixedTensor } from '../../hls/layer';
 import type { LayerPrecision } from '../../fixed/precision';
 import { quantizeTensor } from '../../hls/fixed-tensor';
 import type { ConvGeometry } from './geometry';
 import { resolveGeometry, type ConvParams } from './params';
-import { channelsLastInt32, quantizeFast, int32AccValue, int32ChainOk, int32ConvSums, int32Mac } from '../../fixed/fast';
+import { cachedPreparation, channelsLastInt32, quantizeFast, int32AccValue, int32ChainOk, int32ConvSums, int32Mac } from '../../fixed/fast';
 
 /** Permutes a row-major mantissa array: result axis i is input axis perm[i]. */
 export function permuteMantissas(m: Float64Array | bigint[], shape: Shape, perm: readonly number[]): { m: Float64Array | bigint[]; shape: number[] } {
@@ -106,8 +106,11 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
   const xsNCX = p.dataFormat === 'NCX' ? x.shape : [x.shape[0], x.shape[x.shape.length - 1], ...x.shape.slice(1, x.shape.length - 1)];
   const g = resolveGeometry(p, xsNCX.slice(2));
   const D = dims(xsNCX, ysNCX, g);
-  const wq = quantizeFast(weights.weight.data, prec.weight_t);
-  const w = wq ? { m: wq } : quantizeTensor(weights.weight, prec.weight_t);
+  const wKey = formatFixedType(prec.weight_t);
+  const w = cachedPreparation(weights.weight.data, `q:${wKey}`, () => {
+    const wq = quantizeFast(weights.weight.data, prec.weight_t);
+    return wq ? { m: wq } : quantizeTensor(weights.weight, prec.weight_t);
+  });
   const hasBias = p.bias && !!weights.bias;
   const b = hasBias ? quantizeTensor(weights.bias, prec.bias_t) : null;
   const plan = new MacPlan(x.type, prec.weight_t, prec.accum_t, hasBias ? prec.bias_t : undefined);
@@ -146,30 +149,44 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
   const startCo = new Float64Array(D.Co);
   // Weights as [co][kh][kw][cinG] (contiguous per output channel), their Σ|w| and max |w| per output channel.
   let wTaps: Float64Array | null = null;
-  const sumAbsW = new Float64Array(D.Co);
-  const maxAbsW = new Float64Array(D.Co);
+  let wTaps32: Int32Array | null = null;
+  let sumAbsW = new Float64Array(D.Co);
+  let maxAbsW = new Float64Array(D.Co);
   if (fast) {
     const wm = w.m as Float64Array;
-    wTaps = new Float64Array(D.Co * nTerms);
-    for (let co = 0; co < D.Co; co++)
-      for (let th = 0; th < D.kh; th++)
-        for (let tw = 0; tw < D.kw; tw++) {
-          const dst = ((co * D.kh + th) * D.kw + tw) * cinG;
-          const src = wIndex(co, 0, th, tw);
-          const step = cinG > 1 ? wIndex(co, 1, th, tw) - src : 0;
-          for (let c = 0; c < cinG; c++) wTaps[dst + c] = wm[src + c * step];
-        }
-    for (let co = 0; co < D.Co; co++) {
-      let sw = 0;
-      let mw = 0;
-      for (let i = co * nTerms; i < (co + 1) * nTerms; i++) {
-        const a = Math.abs(wTaps[i]);
-        sw += a;
-        if (a > mw) mw = a;
+    const prep = cachedPreparation(weights.weight.data, `taps:${wKey}:${transpose}:${D.Co}:${cinG}:${D.kh}:${D.kw}:${D.groups}`, () => {
+      const taps = new Float64Array(D.Co * nTerms);
+      // Blocked over input channels: each block reads a few source rows sequentially and writes contiguously.
+      for (let c0 = 0; c0 < cinG; c0 += 16) {
+        const c1 = Math.min(cinG, c0 + 16);
+        for (let co = 0; co < D.Co; co++)
+          for (let th = 0; th < D.kh; th++)
+            for (let tw = 0; tw < D.kw; tw++) {
+              const dst = ((co * D.kh + th) * D.kw + tw) * cinG;
+              const src = wIndex(co, 0, th, tw);
+              const step = cinG > 1 ? wIndex(co, 1, th, tw) - src : 0;
+              for (let c = c0; c < c1; c++) taps[dst + c] = wm[src + c * step];
+            }
       }
-      sumAbsW[co] = sw;
-      maxAbsW[co] = mw;
-    }
+      const sums = new Float64Array(D.Co);
+      const maxs = new Float64Array(D.Co);
+      for (let co = 0; co < D.Co; co++) {
+        let sw = 0;
+        let mw = 0;
+        for (let i = co * nTerms; i < (co + 1) * nTerms; i++) {
+          const a = Math.abs(taps[i]);
+          sw += a;
+          if (a > mw) mw = a;
+        }
+        sums[co] = sw;
+        maxs[co] = mw;
+      }
+      return { taps, taps32: prec.weight_t.W <= 32 ? new Int32Array(taps) : null, sums, maxs };
+    });
+    wTaps = prep.taps;
+    wTaps32 = prep.taps32;
+    sumAbsW = prep.sums;
+    maxAbsW = prep.maxs;
     const modular = accT.kind === 'fixed' && accT.O === 'AP_WRAP' && accT.N === 0;
     const accMax = accT.signed ? p2(accT.W - 1) - 1 : -1;
     for (let co = 0; co < D.Co; co++) {
@@ -190,7 +207,7 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
     if (i32Co.some((f) => f === 1)) {
       i32Acc = new Int32Array(total);
       int32ConvSums({
-        x: channelsLastInt32(xNCX as Float64Array, D.N, D.C, plane), w: new Int32Array(wTaps!), N: D.N, C: D.C, H: D.H, W: D.W, Co: D.Co, groups: D.groups,
+        x: channelsLastInt32(xNCX as Float64Array, D.N, D.C, plane), w: wTaps32 ?? new Int32Array(wTaps!), N: D.N, C: D.C, H: D.H, W: D.W, Co: D.Co, groups: D.groups,
         kh: D.kh, kw: D.kw, rows: rowsH, cols: colsW, shift: mac.shift, start: Int32Array.from(startCo), use: i32Co, acc: i32Acc,
       });
       for (let co = 0; co < D.Co; co++) if (i32Co[co]) fastCo[co] = 0;
