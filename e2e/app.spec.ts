@@ -1,10 +1,13 @@
 // The issue's end-to-end scenarios, acted out like a user in the real UI against the real services.
 import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import type { Page } from '@playwright/test';
 
-import { connect, dragOp, expect, mod, newProject, nodes, selectNode, setField, shot, test } from './fixtures';
+import { connect, dragOp, expect, mod, newProject, nodes, selectNode, serveInfo, setField, shot, test } from './fixtures';
+import { writeNpy } from '../engine/interop/npy';
+import { randomTensor } from '../engine/tensor/tensor';
 
 const unique = (stem: string) => `${stem}-${Date.now().toString(36)}`;
 
@@ -358,4 +361,98 @@ test('save as, back to the start screen, open it again from the open dialog', as
   await expect(page.getByTestId('project-name')).toHaveText(name);
   await expect(nodes(page)).toHaveCount(1);
   await expect(page.getByTestId('node-Input_1')).toBeVisible();
+});
+
+/** A copy of a shipped example in the service's projects folder (the shipped file stays untouched). */
+async function exampleCopy(name: string): Promise<string> {
+  const info = await serveInfo();
+  fs.mkdirSync(info.projectsDir, { recursive: true });
+  const file = path.join(info.projectsDir, `${unique(name)}.tessera`);
+  fs.copyFileSync(fileURLToPath(new URL(`../projects/${name}.tessera`, import.meta.url)), file);
+  return file;
+}
+
+async function openByUrl(page: Page, name: string): Promise<string> {
+  const file = await exampleCopy(name);
+  await page.goto(`${(await serveInfo()).url}&project=${encodeURIComponent(file)}`);
+  await expect(page.getByTestId('palette')).toBeVisible();
+  return file;
+}
+
+test('a project named on the page URL (tessera serve/start) opens on load', async ({ app: page, tesseraHost }) => {
+  test.skip(tesseraHost === 'electron', 'the Electron app gets its project from the command line, not a URL');
+  const file = await openByUrl(page, 'tiny-autoencoder');
+  await expect(nodes(page)).toHaveCount(9);
+  await expect(page.getByTestId('node-enc1')).toBeVisible();
+  await expect(page.getByTestId('project-name')).toContainText(/autoencoder/i);
+  expect(fs.existsSync(file)).toBe(true);
+  await expect(page.getByTestId('status-errors')).toHaveText('0 errors');
+  // The parameter is consumed: the address no longer names the file, a reload keeps the project.
+  expect(page.url()).not.toContain('project=');
+  await page.reload();
+  await expect(page.getByTestId('node-enc1')).toBeVisible();
+  await shot(page, 'project-from-url');
+});
+
+test('per-layer precision: badges, validation, numerical profile flags overflow and underflow', async ({ app: page, tesseraHost }) => {
+  test.skip(tesseraHost === 'electron', 'opens its project from the page URL');
+  await openByUrl(page, 'tiny-autoencoder');
+  await expect(page.getByTestId('node-enc1').getByTestId('precision-badge')).toHaveText('<16,6>');
+  await selectNode(page, 'enc1');
+  // A typo is flagged on the field with the rule, and nothing is stored.
+  await page.getByTestId('precision-weight_t').fill('ap_fixd<4,1>');
+  await expect(page.getByTestId('precision-weight_t-info')).toContainText('ap_fixd<4,1>');
+  // ap_fixed<4,1>: LSB 1/8, so most of PyTorch's default init (|w| ≤ 1/3) underflows.
+  await page.getByTestId('precision-weight_t').fill('ap_fixed<4,1>');
+  await page.getByTestId('precision-weight_t').press('Enter');
+  await expect(page.getByTestId('precision-weight_t-info')).toContainText('range -1 … 0.875');
+  // ap_fixed<4,0>: range −0.5 … 0.4375; the impulse response reaches ±0.56, so outputs overflow.
+  await page.getByTestId('precision-result_t').fill('ap_fixed<4,0>');
+  await page.getByTestId('precision-result_t').press('Enter');
+  await expect(page.getByTestId('node-enc1').getByTestId('precision-badge')).toHaveText('w<4,1> <4,0>');
+  await expect(page.getByTestId('node-enc2').getByTestId('precision-badge')).toHaveText('<16,6>');
+
+  await page.getByTestId('profile-toggle').check();
+  const weightRow = page.locator('[data-testid="profile-row"][data-node="enc1"][data-what="weight"]');
+  const outRow = page.locator('[data-testid="profile-row"][data-node="enc1"][data-what="output"]');
+  await expect(weightRow.getByTestId('profile-underflow')).toBeVisible({ timeout: 20_000 });
+  await expect(outRow.getByTestId('profile-overflow')).toBeVisible();
+  // enc2 keeps the default ap_fixed<16,6>: nothing overflows there.
+  const enc2 = page.locator('[data-testid="profile-row"][data-node="enc2"][data-what="weight"]');
+  await expect(enc2).toContainText('fixed<16,6>');
+  await expect(enc2.getByTestId('profile-overflow')).toHaveCount(0);
+  await shot(page, 'profile');
+
+  // Stored with the project settings: back after a reload.
+  await page.keyboard.press(`${mod}+S`);
+  await page.reload();
+  await expect(page.getByTestId('node-enc1').getByTestId('precision-badge')).toHaveText('w<4,1> <4,0>');
+});
+
+test('weights of one layer from a .npy file in a stated layout, with a clear error when the shape does not fit', async ({ app: page, tesseraHost }, testInfo) => {
+  test.skip(tesseraHost === 'electron', 'opens its project from the page URL');
+  await openByUrl(page, 'tiny-autoencoder');
+  await selectNode(page, 'enc1');
+  // enc1: Conv2D 1 → 8, 3×3: canonical OIX (8, 1, 3, 3); Keras saves (3, 3, 1, 8).
+  const keras = randomTensor([3, 3, 1, 8], 42, -0.9, 0.7);
+  const file = testInfo.outputPath('enc1_kernel.npy');
+  fs.writeFileSync(file, writeNpy(keras));
+
+  await page.getByTestId('npy-layout-weight').selectOption('pytorch');
+  let chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('npy-import-weight').click();
+  await (await chooser).setFiles(file);
+  await expect(page.getByTestId('npy-error')).toContainText('enc1_kernel.npy has shape (3, 3, 1, 8)');
+  await expect(page.getByTestId('npy-error')).toContainText('needs (8, 1, 3, 3)');
+
+  await page.getByTestId('npy-layout-weight').selectOption('keras');
+  chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('npy-import-weight').click();
+  await (await chooser).setFiles(file);
+  await expect(page.getByTestId('npy-error')).toHaveCount(0);
+  await expect(page.getByTestId('weights-state')).toHaveText('Stored in the project.');
+  // The profile sees the imported values: max |w| = 0.9 → log2 bin −1; weights of ap_fixed<16,6> fit.
+  await page.getByTestId('profile-toggle').check();
+  await expect(page.locator('[data-testid="profile-row"][data-node="enc1"][data-what="weight"]')).toContainText('ok');
+  await shot(page, 'npy-import');
 });

@@ -6,7 +6,8 @@ import { getOp } from '../../engine/ops/registry';
 import { sizeOf, seededRandom, type Shape, type Tensor } from '../../engine/tensor/tensor';
 import { simulateFloat } from '../../engine/sim/float';
 import { fixedVsFloat, simulateFixed } from '../../engine/sim/fixed';
-import { defaultHlsConfig } from '../../engine/hls/config';
+import { defaultHlsConfig, type HlsConfig } from '../../engine/hls/config';
+import type { LayerPrecisionChoice } from './profile';
 import { fixedToTensor } from '../../engine/hls/fixed-tensor';
 import { formatFixedType } from '../../engine/fixed/types';
 import { analyze } from './analyze';
@@ -65,8 +66,19 @@ export function makeInput(shape: Shape, spec: InputSpec | undefined, fallbackSee
 }
 
 /** Runs the engine's bit-accurate simulation with one precision for every layer and compares with float. */
-export function compareFixed(graph: Graph, weights: WeightMap, given: Record<string, Tensor>, float: Record<string, Tensor>, precision: string): Record<string, FixedCompare> {
-  const cfg = defaultHlsConfig({ defaults: { precision: { weight_t: precision, bias_t: precision, accum_t: precision, result_t: precision } } });
+export function compareFixed(
+  graph: Graph,
+  weights: WeightMap,
+  given: Record<string, Tensor>,
+  float: Record<string, Tensor>,
+  precision: string,
+  layerPrecision: Record<string, LayerPrecisionChoice> = {},
+): Record<string, FixedCompare> {
+  // Per-layer choices (by node id) override the project default field by field.
+  const layers: HlsConfig['layers'] = {};
+  const ids = new Set(graph.nodes.map((n) => n.id));
+  for (const [id, spec] of Object.entries(layerPrecision)) if (ids.has(id)) layers[id] = { precision: { ...spec } };
+  const cfg = defaultHlsConfig({ defaults: { precision: { weight_t: precision, bias_t: precision, accum_t: precision, result_t: precision } }, layers });
   const r = simulateFixed({ graph, weights }, given, cfg);
   const out: Record<string, FixedCompare> = {};
   for (const [id, fx] of Object.entries(r.values)) {
@@ -113,6 +125,7 @@ export function simulate(
   seed: number,
   isCancelled: () => boolean = () => false,
   fixedPrecision?: string,
+  layerPrecision?: Record<string, LayerPrecisionChoice>,
 ): SimResult | null {
   const t0 = performance.now();
   const a = analyze(graph);
@@ -127,7 +140,7 @@ export function simulate(
       const res: SimResult = { outputs: r.values, errors: {}, filledWeights: filled, ms: performance.now() - t0 };
       if (fixedPrecision) {
         try {
-          res.fixed = compareFixed(graph, w, given, r.values, fixedPrecision);
+          res.fixed = compareFixed(graph, w, given, r.values, fixedPrecision, layerPrecision);
         } catch (err) {
           res.fixedError = (err as Error).message;
         }

@@ -10,7 +10,9 @@ import { detectConvention, fromKeras, fromTorch, isConvType, kerasPaddingOf, out
 import { axisLetters, shapeText, spatialOf } from '../lib/format';
 import { fieldsOf, formatFieldValue, parseFieldText, type FieldSpec } from '../lib/schemaForm';
 import { INIT_SCHEMES, weightsFit, type InitScheme } from '../lib/weightInit';
-import { initializeWeights, updateSettings } from '../state/actions';
+import { initializeWeights, setLayerPrecision, setSlotWeight, updateSettings } from '../state/actions';
+import { expectedShape, importNpyWeight, layoutChoices, type SlotInfo } from '../lib/npyImport';
+import { layerPrecisionsOf, PRECISION_FIELDS, typeRange, type PrecisionField } from '../lib/profile';
 import { useEditor } from '../state/store';
 import { useUi } from '../state/ui';
 
@@ -167,6 +169,52 @@ function Formula({ params, input, format }: { params: ConvParams; input: Shape; 
   );
 }
 
+/** Import one slot from a .npy file saved in a stated layout (converted to the slot's canonical layout). */
+function NpyImport({ nodeId, opType, slot, groups }: { nodeId: string; opType: string; slot: SlotInfo; groups: number }) {
+  const choices = layoutChoices(opType, slot.name);
+  const [layout, setLayout] = useState(choices[0].id);
+  const [error, setError] = useState<string | null>(null);
+  const pick = () => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.accept = '.npy';
+    input.style.display = 'none';
+    input.setAttribute('data-testid', 'npy-file-input');
+    input.onchange = async () => {
+      const f = input.files?.[0];
+      input.remove();
+      if (!f) return;
+      const name = useEditor.getState().nodes.find((n) => n.id === nodeId)?.data.name ?? nodeId;
+      const r = importNpyWeight(new Uint8Array(await f.arrayBuffer()), f.name, opType, name, slot, layout, groups);
+      if (!r.ok) {
+        setError(r.message);
+        useUi.getState().notify('error', `Import ${f.name}: ${r.message}`);
+        return;
+      }
+      setError(null);
+      setSlotWeight(nodeId, slot.name, r.tensor);
+      useUi.getState().notify('info', `Imported ${f.name} into ${slot.name} of ${name} (${choices.find((c) => c.id === layout)?.label}).`);
+    };
+    document.body.appendChild(input);
+    input.click();
+  };
+  return (
+    <div className="mb-1 flex flex-wrap items-center gap-1 pl-2 text-[11px]">
+      {choices.length > 1 && (
+        <select aria-label={`${slot.name} file layout`} data-testid={`npy-layout-${slot.name}`} className="max-w-[11rem] rounded border border-slate-300 px-1" value={layout} onChange={(e) => setLayout(e.target.value)}>
+          {choices.map((c) => (
+            <option key={c.id} value={c.id}>{c.label}</option>
+          ))}
+        </select>
+      )}
+      <button className="btn" data-testid={`npy-import-${slot.name}`} onClick={pick} title={`file shape needed: ${shapeText(expectedShape(opType, slot, layout, groups))}`}>
+        Import .npy
+      </button>
+      {error && <div className="w-full text-red-600" data-testid="npy-error">{error}</div>}
+    </div>
+  );
+}
+
 function WeightsBlock({ nodeId }: { nodeId: string }) {
   // The node's data only: it keeps its identity while the node is dragged (no re-render per frame).
   const data = useEditor((s) => s.nodes.find((n) => n.id === nodeId)?.data);
@@ -191,6 +239,7 @@ function WeightsBlock({ nodeId }: { nodeId: string }) {
       {slots.map((s) => (
         <div key={s.name} className="text-xs text-slate-700">
           <span className="font-medium">{s.name}</span> {shapeText(s.shape)} <span className="text-slate-500">layout {s.layout}</span>
+          <NpyImport nodeId={nodeId} opType={data!.type} slot={s} groups={Number(info?.params?.groups ?? 1) || 1} />
         </div>
       ))}
       <div className="mt-1 text-[11px] text-slate-500" data-testid="weights-state">
@@ -209,6 +258,52 @@ function WeightsBlock({ nodeId }: { nodeId: string }) {
         <button className="btn" data-testid="init-weights" onClick={() => initializeWeights([nodeId], scheme, seed)}>Initialize</button>
       </div>
       <div className="mt-0.5 text-[10px] text-slate-400">{INIT_SCHEMES.find((s) => s.id === scheme)?.rule}</div>
+    </section>
+  );
+}
+
+function PrecisionInput({ nodeId, field, value, fallback }: { nodeId: string; field: PrecisionField; value: string; fallback: string }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const text = draft ?? value;
+  const effective = text.trim() || fallback;
+  const r = typeRange(effective);
+  const commit = (t: string) => {
+    setDraft(null);
+    if (t.trim() !== value) void setLayerPrecision(nodeId, field, t);
+  };
+  return (
+    <div className="mb-1">
+      <label className="flex items-center gap-2 text-xs">
+        <span className="w-14 font-mono text-slate-700">{field}</span>
+        <input
+          aria-label={`precision ${field}`}
+          data-testid={`precision-${field}`}
+          className={`min-w-0 flex-1 rounded border px-1 py-0.5 font-mono text-[11px] ${r.ok ? 'border-slate-300' : 'border-red-500 bg-red-50'}`}
+          placeholder={`${fallback} (default)`}
+          value={text}
+          onChange={(e) => setDraft(e.target.value)}
+          onBlur={(e) => commit(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+        />
+      </label>
+      <div className={`pl-16 text-[10px] ${r.ok ? 'text-slate-400' : 'text-red-600'}`} data-testid={`precision-${field}-info`}>
+        {r.ok ? `range ${r.min} … ${r.max}, LSB ${r.lsb >= 1 ? r.lsb : `2^${Math.log2(r.lsb)}`}` : r.message}
+      </div>
+    </div>
+  );
+}
+
+/** The layer's fixed-point types (hls4ml's weight_t, bias_t, result_t); empty = the project default. */
+function PrecisionBlock({ nodeId }: { nodeId: string }) {
+  const ui = useUi((s) => s.settings.ui);
+  const fallback = useUi((s) => s.settings.defaultPrecision);
+  const mine = layerPrecisionsOf(ui)[nodeId] ?? {};
+  return (
+    <section className="mb-3" data-testid="precision">
+      <h4 className="mb-1 text-xs font-semibold uppercase text-slate-500">Precision (HLS)</h4>
+      {PRECISION_FIELDS.map((f) => (
+        <PrecisionInput key={f} nodeId={nodeId} field={f} value={mine[f] ?? ''} fallback={fallback} />
+      ))}
     </section>
   );
 }
@@ -252,7 +347,8 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
           ))}
         </div>
       )}
-      {conv && <ConventionPicker key={nodeId} params={params as unknown as ConvParams} onChange={(p) => setParams(p as unknown as Record<string, unknown>, 'convention')} />}
+      {/* The picker works on the parsed parameters (defaults filled): stored ones may omit pads. */}
+      {conv && <ConventionPicker key={nodeId} params={{ ...info!.params!, ...params } as unknown as ConvParams} onChange={(p) => setParams(p as unknown as Record<string, unknown>, 'convention')} />}
       {conv && inShape && info?.shape && info?.params && <Formula params={info.params as unknown as ConvParams} input={inShape} format={fmt} />}
       {fields.map((f) => (
         <ParamField
@@ -267,6 +363,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
       {Object.keys(params).filter((k) => !fieldKeys.has(k)).length > 0 && (
         <div className="mb-2 text-xs text-amber-700">Unknown parameters kept as given: {Object.keys(params).filter((k) => !fieldKeys.has(k)).join(', ')}</div>
       )}
+      <PrecisionBlock nodeId={nodeId} />
       <WeightsBlock nodeId={nodeId} />
     </div>
   );

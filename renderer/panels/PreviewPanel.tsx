@@ -8,6 +8,7 @@ import { updateSettings } from '../state/actions';
 import { runPreview, usePreview } from '../state/preview';
 import { useEditor } from '../state/store';
 import { useUi } from '../state/ui';
+import { ProfilePanel } from './ProfilePanel';
 import { TensorView } from './TensorView';
 
 /** Reads an image file into a tensor of the Input node's shape (values in [0, 1]). */
@@ -136,7 +137,9 @@ function PreviewPanelView() {
   const precision = useUi((s) => s.settings.defaultPrecision);
   const fx = usePreview((s) => (shownId ? s.fixed[shownId] : undefined));
   const fixedError = usePreview((s) => s.fixedError);
+  const profileOpen = useUi((s) => s.profileOpen);
   return (
+    <>
     <div className="border-t border-slate-200 p-3" data-testid="preview">
       <div className="mb-2 flex items-center gap-2">
         <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Preview (float)</h3>
@@ -154,6 +157,10 @@ function PreviewPanelView() {
         <label className="flex items-center gap-1">
           <input type="checkbox" data-testid="preview-fixed" checked={fixedOn} onChange={(e) => useUi.getState().set({ previewFixed: e.target.checked })} />
           compare with fixed point
+        </label>
+        <label className="flex items-center gap-1" title="weights and outputs per layer against the range of their fixed-point types">
+          <input type="checkbox" data-testid="profile-toggle" checked={profileOpen} onChange={(e) => useUi.getState().set({ profileOpen: e.target.checked })} />
+          profile
         </label>
         <input
           aria-label="fixed-point type"
@@ -186,6 +193,8 @@ function PreviewPanelView() {
         </div>
       )}
     </div>
+    {profileOpen && <ProfilePanel />}
+    </>
   );
 }
 

@@ -10,6 +10,7 @@ import { fromGraph, pickWeights, toGraph, type FlowEdge, type FlowNode } from '.
 import type { InputSpec } from '../lib/simulate';
 import { base64ToBytes, bytesToBase64, tensorFromJson, tensorToJson, weightsFromJson, weightsToJson } from '../lib/tensorJson';
 import { initWeights, weightsFit, type InitScheme } from '../lib/weightInit';
+import { layerPrecisionsOf, UI_PRECISION_KEY, type LayerPrecisionChoice, type PrecisionField } from '../lib/profile';
 import { useEditor, type ClipboardDoc } from './store';
 import { DEFAULT_PROJECT_SETTINGS, useUi } from './ui';
 
@@ -78,6 +79,14 @@ export function initializeWeights(ids: string[] | 'all', scheme: InitScheme, see
   }
   if (count) ed.setAllWeights(weights);
   return count;
+}
+
+/** Sets one slot of a node's weights; the node's other slots keep what the preview uses (stored or seeded). */
+export function setSlotWeight(nodeId: string, slot: string, tensor: Tensor): void {
+  const ed = useEditor.getState();
+  const graph = toGraph(ed.nodes, ed.edges);
+  const base = completeWeights(graph, ed.weights, useUi.getState().settings.weightSeed)[nodeId] ?? {};
+  ed.setNodeWeights(nodeId, { ...base, [slot]: tensor });
 }
 
 function layoutOf(graph: Graph): (nodeId: string, slot: string) => string {
@@ -315,6 +324,19 @@ export async function updateSettings(patch: Partial<typeof DEFAULT_PROJECT_SETTI
   } catch (err) {
     fail('Settings', err);
   }
+}
+
+/** One layer's type for one field ('' goes back to the project default); kept in settings.ui. */
+export async function setLayerPrecision(nodeId: string, field: PrecisionField, text: string): Promise<void> {
+  const ui = useUi.getState();
+  const all = layerPrecisionsOf(ui.settings.ui);
+  const mine: LayerPrecisionChoice = { ...(all[nodeId] ?? {}) };
+  if (text.trim()) mine[field] = text.trim();
+  else delete mine[field];
+  const next = { ...all };
+  if (Object.keys(mine).length) next[nodeId] = mine;
+  else delete next[nodeId];
+  await updateSettings({ ui: { ...ui.settings.ui, [UI_PRECISION_KEY]: next } });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import { create } from 'zustand';
 import type { Tensor } from '../../engine/tensor/tensor';
 import { toGraph } from '../lib/doc';
+import { layerPrecisionsOf } from '../lib/profile';
 import type { FixedReply, PreviewReply, PreviewRequest } from '../workers/preview.worker';
 import { useEditor } from './store';
 import { useUi } from './ui';
@@ -76,6 +77,7 @@ export function runPreview(): void {
   const req: PreviewRequest = {
     runId: id, graph: toGraph(ed.nodes, ed.edges), weights: ed.weights, inputs: ui.previewInputs, seed: ui.settings.weightSeed,
     fixedPrecision: ui.previewFixed ? ui.settings.defaultPrecision : undefined,
+    layerPrecision: ui.previewFixed ? layerPrecisionsOf(ui.settings.ui) : undefined,
   };
   worker.postMessage(req);
 }
@@ -94,7 +96,7 @@ export function startAutoPreview(): () => void {
     if (s.structure !== prev.structure) schedulePreview();
   });
   const b = useUi.subscribe((s, prev) => {
-    if (s.previewInputs !== prev.previewInputs || s.settings.weightSeed !== prev.settings.weightSeed || s.previewFixed !== prev.previewFixed || s.settings.defaultPrecision !== prev.settings.defaultPrecision || (s.screen !== prev.screen && s.screen === 'editor')) schedulePreview();
+    if (s.previewInputs !== prev.previewInputs || s.settings.weightSeed !== prev.settings.weightSeed || s.previewFixed !== prev.previewFixed || s.settings.defaultPrecision !== prev.settings.defaultPrecision || (s.previewFixed && s.settings.ui !== prev.settings.ui) || (s.screen !== prev.screen && s.screen === 'editor')) schedulePreview();
   });
   return () => {
     a();

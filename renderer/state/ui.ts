@@ -45,6 +45,8 @@ export interface UiState {
   previewFixed: boolean;
   /** Node whose output the preview shows (defaults to the selection). */
   previewNode: string | null;
+  /** Show the numerical profile (weights and outputs per layer against their types). */
+  profileOpen: boolean;
   set(patch: Partial<UiState>): void;
   notify(level: Notice['level'], text: string): void;
   dismiss(id: number): void;
@@ -68,6 +70,7 @@ export const useUi = create<UiState>()((set, get) => ({
   nativeDialogs: false,
   previewFixed: false,
   previewNode: null,
+  profileOpen: false,
   set(patch) {
     set(patch);
   },

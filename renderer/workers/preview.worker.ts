@@ -1,6 +1,7 @@
 // The preview runs here, off the UI thread. A newer request supersedes an older one: the main
 // thread also terminates this worker when a run is stale, so a long run never blocks the next.
 import type { Graph, WeightMap } from '../../engine/graph/model';
+import type { LayerPrecisionChoice } from '../lib/profile';
 import { simulate, type InputSpec } from '../lib/simulate';
 
 export interface PreviewRequest {
@@ -11,6 +12,8 @@ export interface PreviewRequest {
   seed: number;
   /** Also run bit-accurate fixed point with this type for every layer (e.g. 'ap_fixed<16,6>'). */
   fixedPrecision?: string;
+  /** Per-layer type choices by node id (override fixedPrecision field by field). */
+  layerPrecision?: Record<string, LayerPrecisionChoice>;
 }
 
 export interface FixedReply {
@@ -41,7 +44,7 @@ self.onmessage = (ev: MessageEvent<PreviewRequest>) => {
   const req = ev.data;
   latest = req.runId;
   try {
-    const r = simulate(req.graph, req.weights, req.inputs, req.seed, () => latest !== req.runId, req.fixedPrecision);
+    const r = simulate(req.graph, req.weights, req.inputs, req.seed, () => latest !== req.runId, req.fixedPrecision, req.layerPrecision);
     if (!r) return;
     const outputs: Record<string, { shape: number[]; data: Float32Array }> = {};
     const transfer: ArrayBuffer[] = [];
