@@ -7,6 +7,8 @@ import { importOnnx, type OnnxImportResult } from '../../engine/interop/onnx/imp
 import { NpyError, readNpy, writeNpy } from '../../engine/interop/npy';
 import { loadModelBytes, modelFileKind, type LoadedModel } from '../../engine/interop/load';
 import type { Tensor } from '../../engine/tensor/tensor';
+import { analyzeGraph } from '../../engine/graph/analyze';
+import { readProjectDocument, StoreError, weightsToEngine } from '../services/store';
 
 export function readFileOrFail(file: string, what: string): Uint8Array {
   let st: fs.Stats;
@@ -38,13 +40,53 @@ export function loadOnnxModel(file: string): OnnxImportResult {
   }
 }
 
+/** A model loaded by the CLI: an imported model file, or the graph and weights of a Tessera project. */
+export type CliLoadedModel = Omit<LoadedModel, 'kind'> & { kind: LoadedModel['kind'] | 'tessera' };
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+function isProjectFile(file: string, bytes: Uint8Array): boolean {
+  if (file.toLowerCase().endsWith('.tessera')) return true;
+  return bytes.length >= 16 && String.fromCharCode(...bytes.subarray(0, 16)) === SQLITE_MAGIC;
+}
+
+/** The graph and weights of a .tessera project (read-only), in the shape of an imported model. */
+export function loadProjectModel(file: string, weightsFile?: string): CliLoadedModel {
+  if (weightsFile !== undefined) throw new CliError(`--weights is for a Keras model JSON; the project ${file} carries its own weights: drop --weights`, 2);
+  let doc;
+  try {
+    doc = readProjectDocument(file);
+  } catch (e) {
+    if (e instanceof StoreError) throw new CliError(e.message.split('\n')[0]);
+    throw e;
+  }
+  const model = { graph: doc.graph, weights: weightsToEngine(doc.weights) };
+  const a = analyzeGraph(model.graph, model.weights);
+  const byId = new Map(model.graph.nodes.map((n) => [n.id, n]));
+  const io = (ids: string[]) => ids.map((id) => ({ name: byId.get(id)?.name ?? id, nodeId: id, shape: [...(a.shapes[id] ?? [])] }));
+  const errors = a.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new CliError(`${file}: the design has ${errors.length} error${errors.length === 1 ? '' : 's'}; first: ${errors[0].message.split('\n')[0]} (fix it in the app, then run again)`);
+  return {
+    model,
+    diagnostics: a.diagnostics,
+    inputs: io(a.inputs),
+    outputs: io(a.outputs),
+    kind: 'tessera',
+    source: `Tessera project`,
+    freeBatchInputs: [],
+    precisions: {},
+  };
+}
+
 /**
- * Any supported model file: ONNX, Keras 3 .keras, legacy Keras .h5, or a Keras model JSON whose weights are
- * `weightsFile` or, without it, `<stem>_weights.h5` beside the JSON (hls4ml's example models).
+ * Any supported model file: ONNX, Keras 3 .keras, legacy Keras .h5, a Keras model JSON whose weights are
+ * `weightsFile` or, without it, `<stem>_weights.h5` beside the JSON (hls4ml's example models), or a Tessera
+ * project (.tessera: its graph and weights).
  */
-export async function loadModel(file: string, weightsFile?: string): Promise<LoadedModel> {
+export async function loadModel(file: string, weightsFile?: string): Promise<CliLoadedModel> {
   const bytes = readFileOrFail(file, 'model');
-  if (bytes.length === 0) throw new CliError(`model ${file} is empty; expected an ONNX (.onnx) or Keras (.keras, .h5, model .json) file`);
+  if (bytes.length === 0) throw new CliError(`model ${file} is empty; expected an ONNX (.onnx) or Keras (.keras, .h5, model .json) file or a Tessera project (.tessera)`);
+  if (isProjectFile(file, bytes)) return loadProjectModel(file, weightsFile);
   const kind = modelFileKind(file, bytes);
   if (weightsFile !== undefined && kind !== 'json') throw new CliError(`--weights is for a Keras model JSON; ${file} carries its own weights: drop --weights`, 2);
   let weights: Uint8Array | undefined;

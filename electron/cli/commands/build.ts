@@ -16,7 +16,8 @@ import { applyHls4mlConfigFile } from './hls4ml';
 import { runVendorBuild, vendorFlags, VENDOR_BOOL_FLAGS, VENDOR_HELP, VENDOR_VALUE_FLAGS } from './build-vendor';
 import { apIncludeDir, readExpected, readResults, readTemplates, readTrace, runProjectCsim, writeFiles } from '../../services/csim/csim';
 
-const HELP = `  --out DIR              project folder to write (created; files are overwritten)
+const HELP = `  MODEL is an ONNX, QONNX or Keras model (.onnx, .keras, .h5, model .json) or a Tessera project (.tessera).
+  --out DIR              project folder to write (created; files are overwritten)
   --io parallel|stream   implementation style for the whole project (default parallel)
   --strategy latency|resource   default strategy of every layer (default latency)
   --rf N                 default reuse factor (must be valid for every layer; errors list the valid values)

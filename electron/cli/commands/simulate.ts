@@ -7,15 +7,16 @@ import { simulateFloat } from '../../../engine/sim/float';
 import { TesseraError } from '../../../engine/graph/diagnostics';
 import { formatShape } from '../../../engine/tensor/tensor';
 
-const HELP = `  --input X.npy    the model's input: float32 .npy with the ONNX input's shape (float64 / integer arrays
+const HELP = `  Runs the float engine on the model's single input and writes its single output.
+  --input X.npy    the model's input: float32 .npy with the ONNX input's shape (float64 / integer arrays
                    are accepted when every value is exact in float32)
   --output Y.npy   where to write the output (float32 .npy)
   --weights W.h5   weights of a Keras model JSON (default: <stem>_weights.h5 beside it)`;
 
 export const simulateCommand: CliCommand = {
   name: 'simulate',
-  usage: 'simulate MODEL.onnx|.keras|.h5|.json --input X.npy --output Y.npy',
-  summary: 'run the float engine on an ONNX or Keras model; input and output as .npy',
+  usage: 'simulate MODEL.onnx|.keras|.h5|.json|PROJECT.tessera --input X.npy --output Y.npy',
+  summary: 'run the float engine on an ONNX or Keras model or a Tessera project; input and output as .npy',
   async run(args) {
     const { positional, flags } = parseArgs('simulate', args, ['input', 'output', 'weights'], ['help', 'h']);
     if (flags.help || flags.h) {

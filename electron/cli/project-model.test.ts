@@ -1,0 +1,100 @@
+// `tessera simulate` and `tessera build` on a Tessera project (.tessera): the project's graph and weights are
+// the model. The reference is onnxruntime on the same network written as ONNX (independent of the store).
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { main } from './main';
+import { buildOnnxModel } from '../../engine/interop/onnx/proto';
+import { importOnnx } from '../../engine/interop/onnx/import';
+import { readNpy, writeNpy } from '../../engine/interop/npy';
+import { randomTensor } from '../../engine/tensor/tensor';
+import { expectClose, runOrt } from '../../engine/interop/onnx/oracle.testutil';
+import { emptyDocument, ProjectFile, weightsFromEngine } from '../services/store';
+
+let dir: string;
+let onnx: Uint8Array;
+let project: string;
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  try {
+    const code = await main(args);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tessera-cli-project-'));
+  // Conv 3×3 (2→5, pads 1,0,1,2: not symmetric) → LeakyRelu → ConvTranspose 3×3 stride 2 (5→3).
+  const t = (name: string, shape: number[], seed: number) => ({ name, dims: shape, dtype: 'float32' as const, data: Float32Array.from(randomTensor(shape, seed).data) });
+  onnx = buildOnnxModel({
+    inputs: [{ name: 'x', shape: [1, 2, 6, 7] }],
+    outputs: [{ name: 'y', shape: [1, 3, 13, 15] }],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w1', 'b1'], outputs: ['c1'], name: 'enc', attrs: { kernel_shape: { ints: [3, 3] }, pads: { ints: [1, 0, 1, 2] } } },
+      { op: 'LeakyRelu', inputs: ['c1'], outputs: ['r1'], name: 'act', attrs: { alpha: { float: 0.15 } } },
+      { op: 'ConvTranspose', inputs: ['r1', 'w2', 'b2'], outputs: ['y'], name: 'dec', attrs: { kernel_shape: { ints: [3, 3] }, strides: { ints: [2, 2] } } },
+    ],
+    initializers: [t('w1', [5, 2, 3, 3], 31), t('b1', [5], 32), t('w2', [5, 3, 3, 3], 33), t('b2', [3], 34)],
+  });
+  const imported = importOnnx(onnx).model;
+  project = join(dir, 'design.tessera');
+  const p = ProjectFile.create(project, { doc: { ...emptyDocument(), graph: imported.graph, weights: weightsFromEngine(imported.weights, () => 'OIX') } });
+  p.close();
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('a .tessera project as the model', () => {
+  it('simulate runs the project graph and matches onnxruntime on the same network', async () => {
+    const x = randomTensor([1, 2, 6, 7], 77);
+    writeFileSync(join(dir, 'x.npy'), writeNpy(x));
+    const r = await run('simulate', project, '--input', join(dir, 'x.npy'), '--output', join(dir, 'y.npy'));
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const y = readNpy(new Uint8Array(readFileSync(join(dir, 'y.npy'))));
+    expect(y.shape).toEqual([1, 3, 13, 15]);
+    const want = (await runOrt(onnx, { x })).y;
+    expectClose(y, want, 1e-5);
+  });
+
+  it('info on the project lists its layers', async () => {
+    const r = await run('info', project);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/enc\s+Conv2D/);
+    expect(r.out).toMatch(/dec\s+ConvTranspose2D/);
+  });
+
+  it('build writes the HLS project of the project graph', async () => {
+    const out = join(dir, 'hls');
+    const r = await run('build', project, '--out', out);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const meta = JSON.parse(readFileSync(join(out, 'tessera.json'), 'utf8')) as { layers: { name: string; type: string }[] };
+    expect(meta.layers.map((l) => `${l.name}:${l.type}`)).toEqual(['x:Input', 'enc:Conv2D', 'act:LeakyReLU', 'dec:ConvTranspose2D']);
+    expect(existsSync(join(out, 'firmware', 'myproject.cpp'))).toBe(true);
+  });
+
+  it('a SQLite file that is not a project, or --weights with a project: one line naming the problem', async () => {
+    const other = join(dir, 'other.tessera');
+    const db = new Database(other);
+    db.exec('CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1);');
+    db.close();
+    const a = await run('simulate', other, '--input', join(dir, 'x.npy'), '--output', join(dir, 'z.npy'));
+    expect(a.code).not.toBe(0);
+    expect(a.err.split('\n')).toHaveLength(1);
+    expect(a.err).toMatch(/other\.tessera/);
+    expect(a.err).not.toMatch(/protobuf|ONNX/);
+    const b = await run('build', project, '--out', join(dir, 'hls2'), '--weights', join(dir, 'w.h5'));
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/--weights.*drop --weights/);
+  });
+});
