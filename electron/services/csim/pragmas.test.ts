@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEMPLATES_ROOT } from './csim';
-import { streamCursorSteps } from '../../../engine/ops/conv/hls';
+import { streamCursorSteps, streamMaxBacklog } from '../../../engine/ops/conv/hls';
 import { streamConvIterations } from '../../../engine/estimate/graph';
 import { seededRandom } from '../../../engine/tensor/tensor';
 
@@ -221,6 +221,25 @@ describe('stream_steps (engine/ops/conv/hls.ts) is the estimate model’s step c
       expect(steps).toBeGreaterThanOrEqual(Math.max(nIn, nOut));
       expect(steps).toBeLessThanOrEqual(nIn + nOut);
     }
+  });
+});
+
+describe('streamMaxBacklog: what a skip FIFO around a stream Conv must hold', () => {
+  it('stride-1 "same" k×k Conv: ⌊k/2⌋·W + ⌊k/2⌋ + 1 (a 1×1 Conv: 1; dilation widens it); bounded otherwise', () => {
+    for (const [H, W, k, d] of [[6, 9, 3, 1], [5, 7, 5, 1], [8, 4, 3, 1], [7, 11, 3, 2], [4, 6, 1, 1]]) {
+      const p = Math.floor(((k - 1) * d) / 2);
+      const f = { in_height: H, in_width: W, out_height: H, out_width: W, filt_height: k, filt_width: k, stride_height: 1, stride_width: 1, dilation_height: d, dilation_width: d, pad_top: p, pad_left: p };
+      expect(streamMaxBacklog(f, false)).toBe(p * W + p + 1);
+    }
+    const big = { in_height: 6, in_width: 5, out_height: 4, out_width: 3, filt_height: 3, filt_width: 3, stride_height: 1, stride_width: 1, dilation_height: 1, dilation_width: 1, pad_top: 0, pad_left: 0 };
+    // "valid" (fewer outputs than inputs): at least the 2·W + 3 reads before the first output, at most the image.
+    expect(streamMaxBacklog(big, false)).toBeGreaterThanOrEqual(2 * 5 + 3);
+    expect(streamMaxBacklog(big, false)).toBeLessThanOrEqual(6 * 5);
+    // ConvTranspose: outputs outnumber inputs, the backlog stays small (≤ the rows one output reads, plus one).
+    const ct = { in_height: 4, in_width: 6, out_height: 8, out_width: 12, filt_height: 4, filt_width: 4, stride_height: 2, stride_width: 2, dilation_height: 1, dilation_width: 1, pad_top: 1, pad_left: 1 };
+    const b = streamMaxBacklog(ct, true);
+    expect(b).toBeGreaterThan(0);
+    expect(b).toBeLessThanOrEqual(2 * 6 + 2);
   });
 });
 

@@ -62,12 +62,28 @@ function phaseTaps(S: ConvShape): { TH: number; TW: number; listsH: number[][]; 
  * the count is short.
  */
 export function streamCursorSteps(f: Record<string, number>, transpose: boolean): number {
+  return replayStreamCursor(f, transpose).steps;
+}
+
+/**
+ * The most input pixels the io_stream layer has read but not yet answered with an output pixel, counted
+ * after each step's read and before its write (conservative): max over the loop of n_read − n_written.
+ * When a stream fans out to this layer and, unchanged, to a layer that merges the two again (a skip edge
+ * around a same-size Conv), the skip FIFO must hold this many pixels or the design deadlocks; sum it along
+ * a branch of several layers. For a stride-1 "same" k×k Conv it is ⌊k/2⌋·W + ⌊k/2⌋ + 1. A building block for
+ * the generator's FIFO depths (engine/hls/README.md, Pragmas).
+ */
+export function streamMaxBacklog(f: Record<string, number>, transpose: boolean): number {
+  return replayStreamCursor(f, transpose).maxBacklog;
+}
+
+function replayStreamCursor(f: Record<string, number>, transpose: boolean): { steps: number; maxBacklog: number } {
   const H = f.in_height, W = f.in_width, Ho = f.out_height, Wo = f.out_width;
   const nIn = H * W, nOut = Ho * Wo;
   const rows = transpose ? Math.floor(((f.filt_height - 1) * f.dilation_height) / f.stride_height) + 1 : 0;
   const cols = transpose ? Math.floor(((f.filt_width - 1) * f.dilation_width) / f.stride_width) + 1 : 0;
   const clip = (lo: number, hi: number, size: number): [number, number] => [Math.max(lo, 0), Math.min(hi, size - 1)];
-  let nRead = 0, nWritten = 0, oh = 0, ow = 0, steps = 0;
+  let nRead = 0, nWritten = 0, oh = 0, ow = 0, steps = 0, maxBacklog = 0;
   while (nRead < nIn || nWritten < nOut) {
     let need = -1;
     if (nWritten < nOut) {
@@ -86,6 +102,7 @@ export function streamCursorSteps(f: Record<string, number>, transpose: boolean)
       if (r[1] >= r[0] && c[1] >= c[0]) need = r[1] * W + c[1];
     }
     if (nRead < nIn && (nWritten === nOut || nRead <= need)) nRead++;
+    maxBacklog = Math.max(maxBacklog, nRead - nWritten);
     if (nWritten < nOut && nRead > need) {
       nWritten++;
       if (++ow === Wo) {
@@ -95,7 +112,7 @@ export function streamCursorSteps(f: Record<string, number>, transpose: boolean)
     }
     steps++;
   }
-  return steps;
+  return { steps, maxBacklog };
 }
 
 function mantissaArray(n: number, t: FixedType): Float64Array | bigint[] {
