@@ -85,6 +85,7 @@ export function toInt32(m: Float64Array): Int32Array {
  * x: channels-last input [N][H·W][C] (Int32); w: [Co][kh][kw][cinG] (Int32); rows[oh] / cols[ow]: (input index,
  * tap) pairs. Writes start[co] + Σ terms (mod 2^32) to acc in NCX order [N][Co][Ho][Wo] for the output channels
  * co with use[co] = 1 (others untouched). Channels of group g: x channels g·cinG…, output channels g·coutG….
+ * The WebAssembly path keeps `w` resident between calls by identity: never mutate a `w` array once passed.
  */
 export function int32ConvSums(a: {
   x: Int32Array;
@@ -183,6 +184,9 @@ export function int32ConvSums(a: {
   }
 }
 
+let residentW: Int32Array | null = null;
+let residentLen = 0;
+
 /** int32ConvSums with the i32x4 inner loop: x and w copied into the kernel's memory; false if it cannot grow. */
 function int32ConvSumsWasm(a: Parameters<typeof int32ConvSums>[0], rt: WasmDot): boolean {
   const { x, w, N, C, W, Co, groups, kh, kw, rows, cols, start, use, acc } = a;
@@ -197,14 +201,20 @@ function int32ConvSumsWasm(a: Parameters<typeof int32ConvSums>[0], rt: WasmDot):
   const rs = a.shift < 0 ? -a.shift : 0;
   const n4 = cinG >> 2;
   const c4 = n4 << 2;
-  // Memory: x, then w (+ 3 channels' worth of padding: lanes past the last output channel read, unused), then 4 sums.
-  const wBase = (x.length + 3) & ~3;
-  const outBase = (wBase + w.length + 3 * wCo + 3) & ~3;
+  // Memory: w (+ 3 channels' worth of zero padding: lanes past the last output channel read it, unused), then
+  // x, then 4 sums. The weights stay resident: the same (cached, never mutated) array is not copied again.
+  const wBase = 0;
+  const xBase = (w.length + 3 * wCo + 3) & ~3;
+  const outBase = (xBase + x.length + 3) & ~3;
   if (!rt.ensure((outBase + 4) * 4)) return false;
   const mem = new Int32Array(rt.memory.buffer);
-  mem.set(x, 0);
-  mem.set(w, wBase);
-  mem.fill(0, wBase + w.length, outBase);
+  if (residentW !== w || residentLen !== xBase) {
+    mem.set(w, wBase);
+    mem.fill(0, w.length, xBase);
+    residentW = w;
+    residentLen = xBase;
+  }
+  mem.set(x, xBase);
   const outB = outBase * 4;
   const wStrideB = wCo * 4;
   for (let n = 0; n < N; n++) {
@@ -232,7 +242,7 @@ function int32ConvSumsWasm(a: Parameters<typeof int32ConvSums>[0], rt: WasmDot):
                 const iw = cl[e], tw = cl[e + 1];
                 const xi = xb + (ih * W + iw) * C;
                 const a0 = w0 + (th * kw + tw) * cinG;
-                rt.dot4(xi * 4, (wBase + a0) * 4, wStrideB, n4, rs, outB);
+                rt.dot4((xBase + xi) * 4, (wBase + a0) * 4, wStrideB, n4, rs, outB);
                 for (let c = c4; c < cinG; c++) {
                   const xv = x[xi + c];
                   s0 = (s0 + (Math.imul(xv, w[a0 + c]) >> rs)) | 0;
