@@ -20,8 +20,10 @@ const HELP = `  MODEL is an ONNX, QONNX or Keras model (.onnx, .keras, .h5, mode
   --out DIR              project folder to write (created; files are overwritten)
   --io parallel|stream   implementation style for the whole project (default parallel)
   --strategy latency|resource   default strategy of every layer (default latency)
-  --rf N                 default reuse factor (must be valid for every layer; errors list the valid values)
-  --pf N                 default parallelization factor (io_parallel; divides each layer's output pixels)
+  --rf N                 reuse factor of every layer with multipliers (the others keep 1); it must be valid
+                         for each of them (errors list the valid values)
+  --pf N                 parallelization factor of every layer with a pixel loop (io_parallel; divides each
+                         such layer's output pixels)
   --precision TYPE       default type of inputs, weights, biases, accumulators and results (e.g. ap_fixed<16,6>)
   --input X.npy          test input (float32 .npy; its batch = images); default seeded vectors
   --images N             images for the seeded vectors (default 3)
