@@ -324,15 +324,17 @@ interface Prepared {
 }
 const prepared = new WeakMap<Float32Array, Prepared>();
 
+function sameBits(a: Int32Array, b: Int32Array): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function cachedPreparation<T>(data: Float32Array, key: string, build: () => T): T {
   const bits = new Int32Array(data.buffer, data.byteOffset, data.length);
   let p = prepared.get(data);
-  if (p) {
-    const s = p.snapshot;
-    let same = s.length === bits.length;
-    for (let i = 0; same && i < s.length; i++) if (s[i] !== bits[i]) same = false;
-    if (!same) p = undefined;
-  }
+  if (p && !sameBits(p.snapshot, bits)) p = undefined;
   if (!p) {
     p = { snapshot: bits.slice(), byKey: new Map() };
     prepared.set(data, p);

@@ -101,16 +101,26 @@ function axisTerms(transpose: boolean, outSize: number, inSize: number, k: numbe
   return lists;
 }
 
+/** Weights as [co][kh][kw][cinG] (+ an int32 copy when W ≤ 32), Σ|w| and max |w| per output channel. */
+interface TapLayout {
+  taps: Float64Array;
+  taps32: Int32Array | null;
+  sums: Float64Array;
+  maxs: Float64Array;
+}
+
 /** Core: x in NCX (1D as H = 1), weights OIX (conv) or IOX (transpose); returns NCX mantissas. */
 function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | bigint[], ysNCX: Shape, p: ConvParams, weights: Readonly<Record<string, Tensor>>, prec: LayerPrecision): FixedTensor {
   const xsNCX = p.dataFormat === 'NCX' ? x.shape : [x.shape[0], x.shape[x.shape.length - 1], ...x.shape.slice(1, x.shape.length - 1)];
   const g = resolveGeometry(p, xsNCX.slice(2));
   const D = dims(xsNCX, ysNCX, g);
   const wKey = formatFixedType(prec.weight_t);
-  const w = cachedPreparation(weights.weight.data, `q:${wKey}`, () => {
+  // One validated cache entry per weight array and type: the quantized weights, and their tap layouts.
+  const wPrep = cachedPreparation(weights.weight.data, `q:${wKey}`, () => {
     const wq = quantizeFast(weights.weight.data, prec.weight_t);
-    return wq ? { m: wq } : quantizeTensor(weights.weight, prec.weight_t);
+    return { w: wq ? { m: wq } : quantizeTensor(weights.weight, prec.weight_t), layouts: new Map<string, TapLayout>() };
   });
+  const w = wPrep.w;
   const hasBias = p.bias && !!weights.bias;
   const b = hasBias ? quantizeTensor(weights.bias, prec.bias_t) : null;
   const plan = new MacPlan(x.type, prec.weight_t, prec.accum_t, hasBias ? prec.bias_t : undefined);
@@ -150,11 +160,12 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
   // Weights as [co][kh][kw][cinG] (contiguous per output channel), their Σ|w| and max |w| per output channel.
   let wTaps: Float64Array | null = null;
   let wTaps32: Int32Array | null = null;
-  let sumAbsW = new Float64Array(D.Co);
-  let maxAbsW = new Float64Array(D.Co);
+  let sumAbsW: Float64Array = new Float64Array(D.Co);
+  let maxAbsW: Float64Array = new Float64Array(D.Co);
   if (fast) {
     const wm = w.m as Float64Array;
-    const prep = cachedPreparation(weights.weight.data, `taps:${wKey}:${transpose}:${D.Co}:${cinG}:${D.kh}:${D.kw}:${D.groups}`, () => {
+    const layoutKey = `${transpose}:${D.Co}:${cinG}:${D.kh}:${D.kw}:${D.groups}`;
+    const prep = wPrep.layouts.get(layoutKey) ?? ((): TapLayout => {
       const taps = new Float64Array(D.Co * nTerms);
       // Blocked over input channels: each block reads a few source rows sequentially and writes contiguously.
       for (let c0 = 0; c0 < cinG; c0 += 16) {
@@ -181,8 +192,10 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
         sums[co] = sw;
         maxs[co] = mw;
       }
-      return { taps, taps32: prec.weight_t.W <= 32 ? new Int32Array(taps) : null, sums, maxs };
-    });
+      const made = { taps, taps32: prec.weight_t.W <= 32 ? new Int32Array(taps) : null, sums, maxs };
+      wPrep.layouts.set(layoutKey, made);
+      return made;
+    })();
     wTaps = prep.taps;
     wTaps32 = prep.taps32;
     sumAbsW = prep.sums;
