@@ -5,8 +5,8 @@ import { cast, MacPlan, type Mantissa } from '../../fixed/arith';
 import type { FixedKernel, FixedTensor, HlsLayerDef, HlsWeightArray } from '../../hls/layer';
 import { quantizeTensor } from '../../hls/fixed-tensor';
 import { castClosedNum } from '../../fixed/cast';
-import { fracBits } from '../../fixed/types';
-import { int32ChainOk, int32DenseSums, int32Mac } from '../../fixed/fast';
+import { formatFixedType, fracBits } from '../../fixed/types';
+import { cachedPreparation, int32ChainOk, int32DenseSums, int32Mac, quantizeFast } from '../../fixed/fast';
 import { channelAxis, type DataFormat } from '../spatial';
 import { callStmt, caster, checkInputLayout, cnst, ctype, inputLayout, mantissaArray, outputLayout, quantizeArray, setM, streamGeometry, weightName } from './common';
 
@@ -32,7 +32,12 @@ export const denseFixed: FixedKernel<DenseP> = ({ params, inputs, weights, preci
   const nIn = x.shape[x.shape.length - 1];
   const U = params.units;
   const rows = x.m.length / nIn;
-  const w = quantizeTensor(weights.weight, precision.weight_t);
+  // Quantized weights (and their int32 transpose with bounds) reused while the weight values are unchanged.
+  const wPrep = cachedPreparation(weights.weight.data, `dense:${formatFixedType(precision.weight_t)}:${U}`, () => {
+    const wq = quantizeFast(weights.weight.data, precision.weight_t);
+    return { w: wq ? { m: wq } : quantizeTensor(weights.weight, precision.weight_t), t32: null as null | { wT: Int32Array; sw: Float64Array; mw: Float64Array } };
+  });
+  const w = wPrep.w;
   const b = params.bias ? quantizeTensor(weights.bias, precision.bias_t) : undefined;
   const plan = new MacPlan(x.type, precision.weight_t, precision.accum_t, b ? precision.bias_t : undefined);
   const res = precision.result_t;
@@ -49,20 +54,25 @@ export const denseFixed: FixedKernel<DenseP> = ({ params, inputs, weights, preci
     const wf = w.m as Float64Array;
     let maxX = 0;
     for (let i = 0; i < xf.length; i++) maxX = Math.max(maxX, Math.abs(xf[i]));
-    const wT = new Int32Array(U * nIn);
+    if (!wPrep.t32) {
+      const wT = new Int32Array(U * nIn);
+      const sw = new Float64Array(U);
+      const mw = new Float64Array(U);
+      for (let u = 0; u < U; u++)
+        for (let n = 0; n < nIn; n++) {
+          const v = wf[n * U + u];
+          wT[u * nIn + n] = v;
+          sw[u] += Math.abs(v);
+          mw[u] = Math.max(mw[u], Math.abs(v));
+        }
+      wPrep.t32 = { wT, sw, mw };
+    }
+    const { wT, sw, mw } = wPrep.t32;
     const start = new Int32Array(U);
     for (let u = 0; u < U; u++) {
-      let sw = 0;
-      let mw = 0;
-      for (let n = 0; n < nIn; n++) {
-        const v = wf[n * U + u];
-        wT[u * nIn + n] = v;
-        sw += Math.abs(v);
-        mw = Math.max(mw, Math.abs(v));
-      }
       const s0 = plan.start(b ? (b.m as Float64Array)[u] : 0);
       start[u] = s0;
-      i32[u] = int32ChainOk(mac, s0, maxX, mw, sw, nIn) ? 1 : 0;
+      i32[u] = int32ChainOk(mac, s0, maxX, mw[u], sw[u], nIn) ? 1 : 0;
     }
     if (i32.some((f) => f === 1)) {
       i32Acc = new Int32Array(rows * U);
