@@ -96,5 +96,8 @@ describe('a .tessera project as the model', () => {
     const b = await run('build', project, '--out', join(dir, 'hls2'), '--weights', join(dir, 'w.h5'));
     expect(b.code).toBe(2);
     expect(b.err).toMatch(/--weights.*drop --weights/);
+    const c = await run('info', project, '--weights', join(dir, 'w.h5'));
+    expect(c.code).toBe(2);
+    expect(c.err).toMatch(/--weights.*drop --weights/);
   });
 });

@@ -78,4 +78,13 @@ describe('tessera build --rf / --pf on a design with a ReLU', () => {
     expect(r.err).toMatch(/valid: 1, 2, 3, 4, 6, 12/);
     expect(r.err).not.toMatch(/relu/);
   });
+
+  it('--rf 0 / --pf 0 / --images 0: one line naming the option, not one per layer', async () => {
+    for (const flag of ['--rf', '--pf', '--images']) {
+      const r = await run('build', model, '--out', join(dir, 'zero'), flag, '0');
+      expect(r.code).toBe(2);
+      expect(r.err.split('\n'), r.err).toHaveLength(1);
+      expect(r.err).toContain(`${flag} takes a whole number ≥ 1, got "0"`);
+    }
+  });
 });

@@ -36,7 +36,7 @@ ${VENDOR_HELP}`;
 
 function intFlag(name: string, v: string | true | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (v === true || !/^\d+$/.test(v)) throw new CliError(`--${name} takes a whole number ≥ 1, got ${v === true ? 'nothing' : JSON.stringify(v)}`, 2);
+  if (v === true || !/^\d+$/.test(v) || Number(v) < 1) throw new CliError(`--${name} takes a whole number ≥ 1, got ${v === true ? 'nothing' : JSON.stringify(v)}`, 2);
   return Number(v);
 }
 

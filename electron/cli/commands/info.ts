@@ -38,6 +38,7 @@ export const infoCommand: CliCommand = {
     if (positional.length !== 1) throw new CliError(`expected one model file, got ${positional.length}; usage: tessera ${this.usage}`, 2);
     const file = positional[0];
     if (file.toLowerCase().endsWith('.tessera')) {
+      if (flags.weights !== undefined) throw new CliError(`--weights is for a Keras model JSON; the project ${file} carries its own weights: drop --weights`, 2);
       // A project: its layers (name and type, one a line) and its variants with their last build.
       for (const line of projectInfoLines(file)) console.log(line);
       return 0;
