@@ -8,16 +8,16 @@
 //  (c) float preview of the DCGAN example after an edit: engine time in the preview worker and wall
 //      time from the edit to the result on screen (includes the 30 ms edit debounce; target < 50 ms).
 // `npm run bench -- canvas`; TESSERA_BENCH_SKIP_BUILD=1 reuses the last renderer build,
-// TESSERA_BENCH_CASES=ab runs some cases only, TESSERA_BENCH_PROFILE=1 prints a CPU profile of the drag.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Page } from "@playwright/test";
-import type { BenchSuite } from "./harness";
+// TESSERA_BENCH_CASES=ab runs some cases only, TESSERA_BENCH_PROFILE=1 prints CPU profiles of (a) and (b).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from '@playwright/test';
+import type { BenchSuite } from './harness';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface GraphNodeJson {
   id: string;
@@ -45,22 +45,22 @@ export function chainGraph(count: number): {
     const position = { x: (i % cols) * 230, y: Math.floor(i / cols) * 150 };
     if (i === 0)
       nodes.push({
-        id: "in",
-        type: "Input",
-        name: "in",
-        params: { shape: [1, 8, 8, 4], dataFormat: "NXC" },
+        id: 'in',
+        type: 'Input',
+        name: 'in',
+        params: { shape: [1, 8, 8, 4], dataFormat: 'NXC' },
         position,
       });
     else if (i % 2 === 1)
       nodes.push({
         id: `c${i}`,
-        type: "Conv2D",
+        type: 'Conv2D',
         name: `conv${i}`,
         params: {
           filters: 4,
           kernel: [3, 3],
-          autoPad: "same_upper",
-          dataFormat: "NXC",
+          autoPad: 'same_upper',
+          dataFormat: 'NXC',
           bias: true,
         },
         position,
@@ -68,62 +68,48 @@ export function chainGraph(count: number): {
     else
       nodes.push({
         id: `r${i}`,
-        type: "ReLU",
+        type: 'ReLU',
         name: `relu${i}`,
         params: {},
         position,
       });
   }
-  const edges = nodes
-    .slice(1)
-    .map((n, i) => ({
-      id: `e${i}`,
-      source: nodes[i].id,
-      sourcePort: 0,
-      target: n.id,
-      targetPort: 0,
-    }));
+  const edges = nodes.slice(1).map((n, i) => ({
+    id: `e${i}`,
+    source: nodes[i].id,
+    sourcePort: 0,
+    target: n.id,
+    targetPort: 0,
+  }));
   return { version: 1, nodes, edges };
 }
 
 const settings = {
-  tensorLayout: "NHWC",
-  paddingConvention: "keras",
-  defaultPrecision: "ap_fixed<16,6>",
+  tensorLayout: 'NHWC',
+  paddingConvention: 'keras',
+  defaultPrecision: 'ap_fixed<16,6>',
   weightSeed: 1,
   previewAutoRun: false,
   autosaveSeconds: 0,
   ui: {},
 };
 
-async function startServe(
-  port: number,
-): Promise<{ child: ChildProcess; url: string; dataDir: string }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-bench-"));
+async function startServe(port: number): Promise<{ child: ChildProcess; url: string; dataDir: string }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
   const env = {
     ...process.env,
-    TESSERA_USER_DATA: path.join(dataDir, "user"),
-    TESSERA_PROJECTS_DIR: path.join(dataDir, "projects"),
+    TESSERA_USER_DATA: path.join(dataDir, 'user'),
+    TESSERA_PROJECTS_DIR: path.join(dataDir, 'projects'),
   };
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(root, "bin/tessera.mjs"),
-      "serve",
-      "--port",
-      String(port),
-      "--no-open",
-    ],
-    { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] },
-  );
+  const child = spawn(process.execPath, [path.join(root, 'bin/tessera.mjs'), 'serve', '--port', String(port), '--no-open'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
-    let buf = "";
-    const timer = setTimeout(
-      () =>
-        reject(new Error("tessera serve did not print its URL within 60 s")),
-      60_000,
-    );
-    child.stdout!.on("data", (c: Buffer) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('tessera serve did not print its URL within 60 s')), 60_000);
+    child.stdout!.on('data', (c: Buffer) => {
       buf += c.toString();
       const m = /https?:\/\/[^\s"']+token=[^\s"']+/.exec(buf);
       if (m) {
@@ -131,11 +117,7 @@ async function startServe(
         resolve(m[0]);
       }
     });
-    child.on("exit", (code) =>
-      reject(
-        new Error(`tessera serve exited (${code}) before printing its URL`),
-      ),
-    );
+    child.on('exit', (code) => reject(new Error(`tessera serve exited (${code}) before printing its URL`)));
   });
   return { child, url, dataDir };
 }
@@ -143,10 +125,10 @@ async function startServe(
 async function api(url: string, channel: string, body: unknown): Promise<any> {
   const u = new URL(url);
   const res = await fetch(`${u.origin}/api/${channel}`, {
-    method: "POST",
+    method: 'POST',
     headers: {
-      "content-type": "application/json",
-      "x-tessera-token": u.searchParams.get("token") ?? "",
+      'content-type': 'application/json',
+      'x-tessera-token': u.searchParams.get('token') ?? '',
     },
     body: JSON.stringify(body),
   });
@@ -156,42 +138,25 @@ async function api(url: string, channel: string, body: unknown): Promise<any> {
 }
 
 /** A project file holding `graph`, closed again so the page can open it from `?project=`. */
-async function projectFile(
-  url: string,
-  name: string,
-  graph: unknown,
-): Promise<string> {
-  const info = await api(url, "project.new", {
+async function projectFile(url: string, name: string, graph: unknown): Promise<string> {
+  const info = await api(url, 'project.new', {
     name,
     doc: { graph, weights: {}, settings, previewInputs: [] },
   });
-  await api(url, "project.close", { projectId: info.projectId });
+  await api(url, 'project.close', { projectId: info.projectId });
   return info.path as string;
 }
 
-async function openInPage(
-  page: Page,
-  url: string,
-  file: string,
-  nodes: number,
-): Promise<void> {
+async function openInPage(page: Page, url: string, file: string, nodes: number): Promise<void> {
   await page.goto(`${url}&project=${encodeURIComponent(file)}`);
-  await page.waitForFunction(
-    (n) => document.querySelectorAll(".react-flow__node").length >= n,
-    nodes,
-    { timeout: 120_000 },
-  );
+  await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length >= n, nodes, { timeout: 120_000 });
   await page.waitForTimeout(800); // fitView and first measurements settle
 }
 
-const median = (xs: number[]) =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** (a): type a new Input shape; time until every edge label shows it (sync DOM) and the next frame. */
-async function editToShapes(
-  page: Page,
-  reps: number,
-): Promise<{ dom: number; frame: number; edges: number }> {
+async function editToShapes(page: Page, reps: number): Promise<{ dom: number; frame: number; edges: number }> {
   // Zoom in until labels are drawn (below DETAIL_ZOOM the canvas shows compact nodes without labels);
   // with 200 < 300 nodes every node and label is rendered, on screen or not.
   for (let i = 0; i < 12; i++) {
@@ -207,50 +172,46 @@ async function editToShapes(
   await page.locator('[data-testid="field-shape"]').waitFor();
   const dom: number[] = [];
   const frame: number[] = [];
+  const cdp = process.env.TESSERA_BENCH_PROFILE === '1' ? await page.context().newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
   let edges = 0;
   for (let i = 0; i < reps; i++) {
     const h = 9 + (i % 2);
     const r = await page.evaluate(async (height) => {
-      const input = document.querySelector<HTMLInputElement>(
-        '[data-testid="field-shape"]',
-      )!;
+      const input = document.querySelector<HTMLInputElement>('[data-testid="field-shape"]')!;
       input.focus();
-      const setter = Object.getOwnPropertyDescriptor(
-        HTMLInputElement.prototype,
-        "value",
-      )!.set!;
+      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
       const want = `1×${height}×8×4`;
-      const labels = () => [
-        ...document.querySelectorAll('[data-testid="edge-shape"]'),
-      ];
-      const done = () =>
-        labels().every((l) => (l.textContent ?? "").startsWith(want));
-      return await new Promise<{ dom: number; frame: number; edges: number }>(
-        (resolve) => {
-          const t0 = performance.now();
-          setter.call(input, `1, ${height}, 8, 4`);
-          input.dispatchEvent(new Event("input", { bubbles: true }));
-          const check = () => {
-            if (done()) {
-              const t1 = performance.now();
-              requestAnimationFrame(() =>
-                resolve({
-                  dom: t1 - t0,
-                  frame: performance.now() - t0,
-                  edges: labels().length,
-                }),
-              );
-            } else requestAnimationFrame(check);
-          };
-          check();
-        },
-      );
+      const labels = () => [...document.querySelectorAll('[data-testid="edge-shape"]')];
+      const done = () => labels().every((l) => (l.textContent ?? '').startsWith(want));
+      return await new Promise<{ dom: number; frame: number; edges: number }>((resolve) => {
+        const t0 = performance.now();
+        setter.call(input, `1, ${height}, 8, 4`);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        const check = () => {
+          if (done()) {
+            const t1 = performance.now();
+            requestAnimationFrame(() =>
+              resolve({
+                dom: t1 - t0,
+                frame: performance.now() - t0,
+                edges: labels().length,
+              }),
+            );
+          } else requestAnimationFrame(check);
+        };
+        check();
+      });
     }, h);
     dom.push(r.dom);
     frame.push(r.frame);
     edges = r.edges;
     await page.waitForTimeout(100);
   }
+  if (cdp) printProfile((await cdp.send('Profiler.stop')).profile as unknown as CpuProfile, 'edit');
   return { dom: median(dom), frame: median(frame), edges };
 }
 
@@ -262,28 +223,25 @@ interface CpuProfile {
   samples: number[];
 }
 
-/** TESSERA_BENCH_PROFILE=1: the functions with the most self time during the drag. */
-function printProfile(p: CpuProfile): void {
+/** TESSERA_BENCH_PROFILE=1: the functions with the most self time during the edits / the drag. */
+function printProfile(p: CpuProfile, what: string): void {
   const count = new Map<number, number>();
   for (const s of p.samples) count.set(s, (count.get(s) ?? 0) + 1);
   const self = new Map<string, number>();
   for (const n of p.nodes) {
-    const key = `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber}`;
+    const key = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
     self.set(key, (self.get(key) ?? 0) + (count.get(n.id) ?? 0));
   }
   const total = p.samples.length;
-  console.log(`drag profile (${total} samples, self time):`);
-  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
-    console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+  console.log(`${what} profile (${total} samples, self time):`);
+  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
 }
 
 /** (b): drag one node for ~2 s in small steps; frames/s from rAF timestamps in the page. */
-async function dragFps(
-  page: Page,
-): Promise<{ fps: number; p95: number; moves: number }> {
-  await page.keyboard.press("Escape");
-  const box = await page.locator(".react-flow__node").nth(250).boundingBox();
-  if (!box) throw new Error("node 250 is not on screen");
+async function dragFps(page: Page): Promise<{ fps: number; p95: number; moves: number }> {
+  await page.keyboard.press('Escape');
+  const box = await page.locator('.react-flow__node').nth(250).boundingBox();
+  if (!box) throw new Error('node 250 is not on screen');
   const x0 = box.x + box.width / 2;
   const y0 = box.y + box.height / 2;
   await page.evaluate(() => {
@@ -296,13 +254,10 @@ async function dragFps(
     };
     requestAnimationFrame(tick);
   });
-  const cdp =
-    process.env.TESSERA_BENCH_PROFILE === "1"
-      ? await page.context().newCDPSession(page)
-      : null;
+  const cdp = process.env.TESSERA_BENCH_PROFILE === '1' ? await page.context().newCDPSession(page) : null;
   if (cdp) {
-    await cdp.send("Profiler.enable");
-    await cdp.send("Profiler.start");
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
   }
   await page.mouse.move(x0, y0);
   await page.mouse.down();
@@ -310,16 +265,10 @@ async function dragFps(
   let moves = 0;
   while (Date.now() - start < 2000) {
     moves++;
-    await page.mouse.move(
-      x0 + 120 * Math.sin(moves / 10),
-      y0 + 60 * Math.cos(moves / 13),
-    );
+    await page.mouse.move(x0 + 120 * Math.sin(moves / 10), y0 + 60 * Math.cos(moves / 13));
   }
   await page.mouse.up();
-  if (cdp)
-    printProfile(
-      (await cdp.send("Profiler.stop")).profile as unknown as CpuProfile,
-    );
+  if (cdp) printProfile((await cdp.send('Profiler.stop')).profile as unknown as CpuProfile, 'drag');
   const frames = await page.evaluate(() => {
     const w = window as unknown as { __frames: number[]; __stop: boolean };
     w.__stop = true;
@@ -329,42 +278,30 @@ async function dragFps(
     .slice(1)
     .map((t, i) => t - frames[i])
     .sort((a, b) => a - b);
-  const fps =
-    (frames.length - 1) / ((frames[frames.length - 1] - frames[0]) / 1000);
+  const fps = (frames.length - 1) / ((frames[frames.length - 1] - frames[0]) / 1000);
   return { fps, p95: gaps[Math.floor(gaps.length * 0.95)] ?? NaN, moves };
 }
 
 /** (c): DCGAN example; edit the first layer's name (a structural edit) and time the preview. */
-async function dcganPreview(
-  page: Page,
-  reps: number,
-): Promise<{ engine: number; wall: number }> {
-  await page
-    .getByTestId("preview-status")
-    .filter({ hasText: "ms" })
-    .waitFor({ timeout: 60_000 });
-  const nodes = page.locator(".react-flow__node");
+async function dcganPreview(page: Page, reps: number): Promise<{ engine: number; wall: number }> {
+  await page.getByTestId('preview-status').filter({ hasText: 'ms' }).waitFor({ timeout: 60_000 });
+  const nodes = page.locator('.react-flow__node');
   await nodes.nth(1).click();
   const engine: number[] = [];
   const wall: number[] = [];
   for (let i = 0; i < reps; i++) {
     const r = await page.evaluate(async (k) => {
-      const input = document.querySelector<HTMLInputElement>(
-        '[data-testid="field-name"]',
-      )!;
+      const input = document.querySelector<HTMLInputElement>('[data-testid="field-name"]')!;
       input.focus();
       const status = document.querySelector('[data-testid="preview-status"]')!;
-      const setter = Object.getOwnPropertyDescriptor(
-        HTMLInputElement.prototype,
-        "value",
-      )!.set!;
-      const base = input.value.replace(/_b\d+$/, "");
+      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+      const base = input.value.replace(/_b\d+$/, '');
       return await new Promise<{ engine: number; wall: number }>((resolve) => {
         let sawRunning = false;
         const t0 = performance.now();
         const obs = new MutationObserver(() => {
-          const text = status.textContent ?? "";
-          if (text.startsWith("running")) sawRunning = true;
+          const text = status.textContent ?? '';
+          if (text.startsWith('running')) sawRunning = true;
           else if (sawRunning && /ms$/.test(text)) {
             obs.disconnect();
             const t1 = performance.now();
@@ -377,7 +314,7 @@ async function dcganPreview(
           subtree: true,
         });
         setter.call(input, `${base}_b${k}`);
-        input.dispatchEvent(new Event("input", { bubbles: true }));
+        input.dispatchEvent(new Event('input', { bubbles: true }));
       });
     }, i);
     engine.push(r.engine);
@@ -388,102 +325,66 @@ async function dcganPreview(
 }
 
 export const canvasBench: BenchSuite = {
-  name: "canvas",
+  name: 'canvas',
   async run() {
-    if (process.env.TESSERA_BENCH_SKIP_BUILD !== "1") {
-      const b = spawnSync(
-        process.execPath,
-        [
-          path.join(root, "node_modules/vite/bin/vite.js"),
-          "build",
-          "-c",
-          "vite.renderer.config.ts",
-          "--logLevel",
-          "warn",
-        ],
-        { cwd: root, stdio: "inherit" },
-      );
-      if (b.status !== 0)
-        throw new Error(
-          "building the renderer failed (vite build -c vite.renderer.config.ts)",
-        );
+    if (process.env.TESSERA_BENCH_SKIP_BUILD !== '1') {
+      const b = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '-c', 'vite.renderer.config.ts', '--logLevel', 'warn'], {
+        cwd: root,
+        stdio: 'inherit',
+      });
+      if (b.status !== 0) throw new Error('building the renderer failed (vite build -c vite.renderer.config.ts)');
     }
     const port = 41900 + Math.floor(Math.random() * 80);
     const { child, url, dataDir } = await startServe(port);
     const browser = await chromium.launch({
-      executablePath: process.env.TESSERA_CHROMIUM ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-      ],
+      executablePath: process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
     });
     try {
       const page = await browser.newPage({
         viewport: { width: 1400, height: 850 },
       });
       // tsx names functions with an __name helper that the page does not have.
-      await page.addInitScript({ content: "globalThis.__name = (f) => f;" });
+      await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
       const rows: string[][] = [];
 
-      const only = process.env.TESSERA_BENCH_CASES ?? "abc";
-      if (only.includes("a")) {
-        const f200 = await projectFile(url, "bench-200", chainGraph(200));
+      const only = process.env.TESSERA_BENCH_CASES ?? 'abc';
+      if (only.includes('a')) {
+        const f200 = await projectFile(url, 'bench-200', chainGraph(200));
         await openInPage(page, url, f200, 200);
         const a = await editToShapes(page, 11);
-        rows.push([
-          "(a) edit → shapes, 200 nodes",
-          `${a.dom.toFixed(1)} ms DOM · ${a.frame.toFixed(1)} ms to next frame (${a.edges} edge labels)`,
-          "≤ 16 ms",
-        ]);
+        rows.push(['(a) edit → shapes, 200 nodes', `${a.dom.toFixed(1)} ms DOM · ${a.frame.toFixed(1)} ms to next frame (${a.edges} edge labels)`, '≤ 16 ms']);
       }
-      if (only.includes("b")) {
-        const f500 = await projectFile(url, "bench-500", chainGraph(500));
+      if (only.includes('b')) {
+        const f500 = await projectFile(url, 'bench-500', chainGraph(500));
         await openInPage(page, url, f500, 500);
         const b = await dragFps(page);
-        rows.push([
-          "(b) drag, 500 nodes on screen",
-          `${b.fps.toFixed(1)} frames/s (p95 frame ${b.p95.toFixed(1)} ms, ${b.moves} mouse moves)`,
-          "≥ 50 fps",
-        ]);
+        rows.push(['(b) drag, 500 nodes on screen', `${b.fps.toFixed(1)} frames/s (p95 frame ${b.p95.toFixed(1)} ms, ${b.moves} mouse moves)`, '≥ 50 fps']);
       }
-      if (only.includes("c")) {
-        const ex = await api(url, "examples.open", {
-          id: "dcgan-generator",
+      if (only.includes('c')) {
+        const ex = await api(url, 'examples.open', {
+          id: 'dcgan-generator',
         }).catch(async () => {
-          const list = await api(url, "examples.list", {});
-          return api(url, "examples.open", {
+          const list = await api(url, 'examples.list', {});
+          return api(url, 'examples.open', {
             id: list.items.find((e: { id: string }) => /dcgan/i.test(e.id)).id,
           });
         });
-        await api(url, "project.close", { projectId: ex.projectId });
+        await api(url, 'project.close', { projectId: ex.projectId });
         await openInPage(page, url, ex.path, 5);
         const c = await dcganPreview(page, 7);
-        rows.push([
-          "(c) DCGAN float preview after an edit",
-          `${c.engine.toFixed(1)} ms engine · ${c.wall.toFixed(1)} ms edit → result (incl. 30 ms debounce)`,
-          "< 50 ms",
-        ]);
+        rows.push(['(c) DCGAN float preview after an edit', `${c.engine.toFixed(1)} ms engine · ${c.wall.toFixed(1)} ms edit → result (incl. 30 ms debounce)`, '< 50 ms']);
       }
 
-      const widths = [0, 1, 2].map((i) =>
-        Math.max(
-          ...rows.map((r) => r[i].length),
-          ["case", "measured", "target"][i].length,
-        ),
-      );
-      const line = (r: string[]) =>
-        r.map((c2, i) => c2.padEnd(widths[i])).join("  ");
-      console.log(
-        `\nCanvas (Chromium ${browser.version()}, serve mode; shared machine, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`,
-      );
-      console.log(line(["case", "measured", "target"]));
-      console.log(widths.map((w) => "-".repeat(w)).join("  "));
+      const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ['case', 'measured', 'target'][i].length));
+      const line = (r: string[]) => r.map((c2, i) => c2.padEnd(widths[i])).join('  ');
+      console.log(`\nCanvas (Chromium ${browser.version()}, serve mode; shared machine, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`);
+      console.log(line(['case', 'measured', 'target']));
+      console.log(widths.map((w) => '-'.repeat(w)).join('  '));
       for (const r of rows) console.log(line(r));
     } finally {
       await browser.close();
-      child.kill("SIGTERM");
+      child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 500));
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 // One node on the canvas. Memoized; subscribes only to its own analysis entry (never to the node array).
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { Handle, Position, useStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import { getOp } from '../../engine/ops/registry';
 import type { FlowNode } from '../lib/doc';
@@ -40,6 +40,8 @@ function precisionLabel(ui: Record<string, unknown>, fallback: string, id: strin
   return w ? `w${shortType(w)} ${r}` : r;
 }
 
+const handleStyle = { background: '#475569', width: 10, height: 10 };
+
 const zoomedOutSelector = (s: ReactFlowState) => s.transform[2] < DETAIL_ZOOM;
 
 function OpNodeView({ id, data, selected }: NodeProps<FlowNode>) {
@@ -56,19 +58,24 @@ function OpNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   const op = getOp(data.type);
   const color = categoryColor[op?.category ?? ''] ?? '#94a3b8';
   const border = status === 'error' ? '#ef4444' : status === 'warning' ? '#f59e0b' : selected ? '#2563eb' : '#cbd5e1';
-  const handles = [];
-  for (let p = 0; p < ports; p++) {
-    handles.push(
-      <Handle
-        key={p}
-        type="target"
-        id={inHandle(p)}
-        position={Position.Left}
-        style={{ top: `${((p + 1) / (ports + 1)) * 100}%`, background: '#475569', width: 10, height: 10 }}
-        data-testid={`port-in-${data.name}-${p}`}
-      />,
-    );
-  }
+  // Handles depend on the port count and name only: kept across re-renders for a new shape or status.
+  const handles = useMemo(() => {
+    const out = [];
+    for (let p = 0; p < ports; p++) {
+      out.push(
+        <Handle
+          key={p}
+          type="target"
+          id={inHandle(p)}
+          position={Position.Left}
+          style={{ top: `${((p + 1) / (ports + 1)) * 100}%`, ...handleStyle }}
+          data-testid={`port-in-${data.name}-${p}`}
+        />,
+      );
+    }
+    out.push(<Handle key="out" type="source" id={outHandle(0)} position={Position.Right} style={handleStyle} data-testid={`port-out-${data.name}`} />);
+    return out;
+  }, [ports, data.name]);
   return (
     <div
       className={compact ? 'tessera-node tessera-node-compact' : 'tessera-node'}
@@ -94,7 +101,6 @@ function OpNodeView({ id, data, selected }: NodeProps<FlowNode>) {
         </div>
       )}
       {handles}
-      <Handle type="source" id={outHandle(0)} position={Position.Right} style={{ background: '#475569', width: 10, height: 10 }} data-testid={`port-out-${data.name}`} />
     </div>
   );
 }
