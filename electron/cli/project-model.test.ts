@@ -1,7 +1,7 @@
 // `tessera simulate` and `tessera build` on a Tessera project (.tessera): the project's graph and weights are
 // the model. The reference is onnxruntime on the same network written as ONNX (independent of the store).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -71,6 +71,8 @@ describe('a .tessera project as the model', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/enc\s+Conv2D/);
     expect(r.out).toMatch(/dec\s+ConvTranspose2D/);
+    // Reading a project leaves no SQLite side files (<file>-shm / -wal) behind.
+    expect(readdirSync(dir).filter((f) => f.startsWith('design.tessera-'))).toEqual([]);
   });
 
   it('build writes the HLS project of the project graph', async () => {

@@ -4,6 +4,7 @@
 // vendor synthesis or the estimate, error vs float) and stores every run, so the app shows them.
 // Also `tessera info PROJECT.tessera` (projectInfoLines): layers and variants of a project.
 import path from 'node:path';
+import fs from 'node:fs';
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { CliCommand } from './types';
@@ -54,6 +55,19 @@ export function reportLine(r: RunReport | null): string {
   return `${fig}; csim ${r.csim.status}${err}; ${(r.buildMs / 1000).toFixed(1)} s`;
 }
 
+/**
+ * The project opened read-only without leaving side files: a read-only connection to a WAL database creates
+ * <file>-shm / <file>-wal that it cannot remove on close. With nothing pending in a WAL, read an in-memory
+ * image (header switched from WAL to rollback mode, as the store's own inspection does).
+ */
+function openReadOnly(file: string): Database.Database {
+  const walBytes = fs.statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+  if (walBytes > 0) return new Database(file, { readonly: true, fileMustExist: true });
+  const image = fs.readFileSync(file);
+  if (image[18] === 2 && image[19] === 2) image[18] = image[19] = 1;
+  return new Database(image, { readonly: true });
+}
+
 /** `tessera info PROJECT.tessera`: name and type of each layer (one a line), then the variants with their last run. */
 export function projectInfoLines(file: string): string[] {
   let doc;
@@ -66,7 +80,7 @@ export function projectInfoLines(file: string): string[] {
   }
   const lines = [`${file}: ${doc.graph.nodes.length} layers`];
   for (const n of doc.graph.nodes) lines.push(`  ${n.name}  ${n.type}`);
-  const db = new Database(path.resolve(file), { readonly: true, fileMustExist: true });
+  const db = openReadOnly(path.resolve(file));
   try {
     const variants = listVariants(db);
     const runs = listBuildRuns(db);
