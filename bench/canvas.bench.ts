@@ -360,6 +360,11 @@ export const canvasBench: BenchSuite = {
         await openInPage(page, url, f500, 500);
         const b = await dragFps(page);
         rows.push(['(b) drag, 500 nodes on screen', `${b.fps.toFixed(1)} frames/s (p95 frame ${b.p95.toFixed(1)} ms, ${b.moves} mouse moves)`, '≥ 50 fps']);
+        // The same without the minimap (Ctrl+Shift+M), to show what it costs.
+        await page.keyboard.press('Control+Shift+M');
+        await page.locator('.react-flow__minimap').waitFor({ state: 'detached' });
+        const b2 = await dragFps(page);
+        rows.push(['(b) same, minimap hidden', `${b2.fps.toFixed(1)} frames/s (p95 frame ${b2.p95.toFixed(1)} ms, ${b2.moves} mouse moves)`, '≥ 50 fps']);
       }
       if (only.includes('c')) {
         const ex = await api(url, 'examples.open', {
