@@ -2,7 +2,7 @@
 // (or JSON): latency, interval, clock, resources with availability, per-module breakdown, cosim,
 // and Vivado post-synthesis utilisation.
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CliError, type CliCommand } from './types';
 import { findReports, type SolutionReports } from '../../services/toolchain/find-reports';
 import { RESOURCE_KEYS, type HlsReport } from '../../../engine/reports';
@@ -91,7 +91,13 @@ export const reportCommand: CliCommand = {
     if (!existsSync(root) || !statSync(root).isDirectory()) throw new CliError(`${rest[0]} is not a folder; give the project folder that holds <project>_prj/ or the report files`);
     const sols = findReports(root);
     if (sols.length === 0) {
-      throw new CliError(`no HLS reports under ${root}: looked for <project>/<solution>/syn/report/csynth.xml, <work_dir>/hls/syn/report/, sim/report/*_cosim.rpt and vivado_synth.rpt; run a synthesis build first`);
+      const looked = `no HLS reports under ${root}: looked for <project>/<solution>/syn/report/csynth.xml, <work_dir>/hls/syn/report/, sim/report/*_cosim.rpt and vivado_synth.rpt`;
+      // A project Tessera generated but no vendor tool synthesised (build --synth without Vitis/Vivado HLS
+      // prints the estimate and writes no report): say so instead of asking for a build the user just ran.
+      if (existsSync(join(root, 'tessera.json'))) {
+        throw new CliError(`${looked}; this project was generated but never synthesised (without Vitis/Vivado HLS, tessera build --synth prints the estimate and writes no report): install the tool or point Tessera at it (tessera doctor), then run tessera build MODEL --out ${rest[0]} --synth`);
+      }
+      throw new CliError(`${looked}; run a synthesis build first`);
     }
     if (json) console.log(JSON.stringify({ root, solutions: sols }, null, 2));
     else console.log(formatReports(root, sols));
