@@ -9,7 +9,7 @@ import type { FixedType } from '../fixed/types';
 import { mergeSpecs, resolveInputType, resolveLayerConfig, type HlsConfig, type LayerConfigSpec, type ResolvedLayerConfig } from './config';
 import type { HlsLayerContext, TensorLayout } from './layer';
 import { firmwareDims } from './fixed-tensor';
-import { checkParallelizationFactor, checkReuseFactor, validParallelizationFactors, validReuseFactors } from './reuse';
+import { checkParallelizationFactor, checkReuseFactor } from './reuse';
 
 export interface ResolvedNode {
   id: string;
@@ -110,8 +110,8 @@ export function resolveGraph(model: Model, cfg: HlsConfig, opts: ResolveOptions 
       // A project-wide reuse or parallelization factor applies where the layer can use it (as hls4ml's
       // Model-level settings do): layers without multipliers or pixels keep 1. A layer's own value is strict.
       const own = cfg.layers[node.name] ?? cfg.layers[node.id];
-      if (own?.reuseFactor === undefined && validReuseFactors(blocks).length === 1) spec.reuseFactor = 1;
-      if (own?.parallelizationFactor === undefined && validParallelizationFactors(cfg.io, pixels).length === 1) spec.parallelizationFactor = 1;
+      if (own?.reuseFactor === undefined && !blocks.some((b) => b.products > 0)) spec.reuseFactor = 1;
+      if (own?.parallelizationFactor === undefined && pixels === undefined) spec.parallelizationFactor = 1;
       // Ops with a `bias` switch use it; BatchNormalization has no switch but always adds its folded shift.
       const hasBias = params && 'bias' in params ? Boolean(params.bias) && !!weights.bias : !!weights.bias || !!weights.beta;
       config = resolveLayerConfig(cfg.io, spec, { input: inputTypes[0] ?? resolveInputType({}, sink), nTerms, hasBias }, sink);
