@@ -291,8 +291,14 @@ export const contract = {
 
   'onnx.import': channel(
     z.strictObject({ fileName: z.string().max(512), bytesBase64: z.string().min(1) }),
-    z.strictObject({ graph: GraphJson, weights: WeightMapJson, diagnostics: z.array(DiagnosticJson) }),
-    'Convert an ONNX model into a graph with weights (the renderer merges or replaces).',
+    z.strictObject({
+      graph: GraphJson,
+      weights: WeightMapJson,
+      diagnostics: z.array(DiagnosticJson),
+      /** Per-layer precisions the file carries (QONNX Quant nodes, QKeras quantizers), by node id of `graph`. */
+      precisions: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+    }),
+    'Convert an ONNX / Keras model into a graph with weights, and the per-layer precisions of quantized models (the renderer merges or replaces).',
   ),
   'onnx.export': channel(
     z.strictObject({ graph: GraphJson, weights: WeightMapJson, fileName: z.string().max(512).optional() }),

@@ -13,6 +13,8 @@ export interface ImportedModel {
   graph: Graph;
   weights: StoredWeights;
   diagnostics: Diagnostic[];
+  /** Per-layer precision type strings the file carries (QONNX / QKeras), by node id of `graph`. */
+  precisions?: Record<string, Record<string, string>>;
 }
 
 export interface Interop {
@@ -41,7 +43,7 @@ export function engineInterop(): Interop {
         weights[n] = {};
         for (const [s, t] of Object.entries(slots)) weights[n][s] = tensorToStored(t, layoutOf(n, s));
       }
-      return { graph: r.model.graph, weights, diagnostics: r.diagnostics };
+      return { graph: r.model.graph, weights, diagnostics: r.diagnostics, precisions: r.precisions as Record<string, Record<string, string>> };
     },
     exportOnnx(graph, weights) {
       const w: Record<string, Record<string, Tensor>> = {};

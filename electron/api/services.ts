@@ -300,7 +300,12 @@ export class AppServices {
       if (!interop.importOnnx) throw new ApiCallError('unsupported', 'ONNX import is not available in this build (this build has no ONNX importer)');
       const bytes = Buffer.from(req.bytesBase64, 'base64');
       const r = await interop.importOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), req.fileName);
-      return { graph: r.graph as ProjectDocument['graph'], weights: weightsToJson(r.weights), diagnostics: r.diagnostics };
+      return {
+        graph: r.graph as ProjectDocument['graph'],
+        weights: weightsToJson(r.weights),
+        diagnostics: r.diagnostics,
+        ...(r.precisions && Object.keys(r.precisions).length ? { precisions: r.precisions } : {}),
+      };
     },
 
     'onnx.export': (req) => {

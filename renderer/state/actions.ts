@@ -10,7 +10,7 @@ import { fromGraph, pickWeights, toGraph, type FlowEdge, type FlowNode } from '.
 import type { InputSpec } from '../lib/simulate';
 import { base64ToBytes, bytesToBase64, tensorFromJson, tensorToJson, weightsFromJson, weightsToJson } from '../lib/tensorJson';
 import { initWeights, weightsFit, type InitScheme } from '../lib/weightInit';
-import { layerPrecisionsOf, UI_PRECISION_KEY, type LayerPrecisionChoice, type PrecisionField } from '../lib/profile';
+import { layerPrecisionsOf, PRECISION_FIELDS, UI_PRECISION_KEY, type LayerPrecisionChoice, type PrecisionField } from '../lib/profile';
 import { useEditor, type ClipboardDoc } from './store';
 import { DEFAULT_PROJECT_SETTINGS, useUi } from './ui';
 
@@ -456,6 +456,18 @@ function fitLoaded(): void {
 // ONNX
 // ---------------------------------------------------------------------------------------------
 
+/** Imported precisions (by the file's node ids) as layer choices by pasted node id; 'auto' and other fields are left to the defaults. */
+export function importedPrecisions(precisions: Record<string, Record<string, string>> | undefined, ids: Record<string, string>): Record<string, LayerPrecisionChoice> {
+  const out: Record<string, LayerPrecisionChoice> = {};
+  for (const [id, spec] of Object.entries(precisions ?? {})) {
+    if (!ids[id]) continue;
+    const c: LayerPrecisionChoice = {};
+    for (const f of PRECISION_FIELDS) if (spec[f] && spec[f] !== 'auto') c[f] = spec[f];
+    if (Object.keys(c).length) out[ids[id]] = c;
+  }
+  return out;
+}
+
 export async function importOnnxFile(file: File, at?: { x: number; y: number }): Promise<void> {
   const ui = useUi.getState();
   ui.set({ busy: `Importing ${file.name}…` });
@@ -470,9 +482,15 @@ export async function importOnnxFile(file: File, at?: { x: number; y: number }):
     const minX = nodes.length ? Math.min(...nodes.map((n) => n.position.x)) : 0;
     const minY = nodes.length ? Math.min(...nodes.map((n) => n.position.y)) : 0;
     const offset = at ? { x: at.x - minX, y: at.y - minY } : { x: maxX - minX, y: (ed.nodes.length ? 0 : 40) - minY };
-    ed.paste({ nodes, edges, weights }, offset);
+    const ids = ed.paste({ nodes, edges, weights }, offset);
+    // Per-layer precisions of a quantized model (QONNX / QKeras) become the layers' precision choices.
+    const imported = importedPrecisions(res.precisions, ids);
+    if (Object.keys(imported).length) {
+      const cur = useUi.getState().settings.ui;
+      await updateSettings({ ui: { ...cur, [UI_PRECISION_KEY]: { ...layerPrecisionsOf(cur), ...imported } } });
+    }
     const errs = res.diagnostics.filter((d) => d.severity === 'error').length;
-    ui.notify(errs ? 'warning' : 'info', `Imported ${file.name}: ${nodes.length} nodes${res.diagnostics.length ? `, ${res.diagnostics.length} diagnostics (${res.diagnostics.slice(0, 2).map((d) => d.message).join(' ')})` : ''}`);
+    ui.notify(errs ? 'warning' : 'info', `Imported ${file.name}: ${nodes.length} nodes${Object.keys(imported).length ? `, precisions of ${Object.keys(imported).length} layers` : ''}${res.diagnostics.length ? `, ${res.diagnostics.length} diagnostics (${res.diagnostics.slice(0, 2).map((d) => d.message).join(' ')})` : ''}`);
     // Into an empty project: lay the imported graph out with room for the shape labels.
     if (!ed.nodes.length) setTimeout(() => void autoLayout(), 50);
     else if (!at) setTimeout(zoomToFit, 50);

@@ -54,7 +54,8 @@ export interface EditorState extends Snapshot {
   rename(id: string, name: string): void;
   setNodeWeights(id: string, tensors: Record<string, Tensor>): void;
   setAllWeights(weights: WeightMap): void;
-  paste(doc: ClipboardDoc, offset: { x: number; y: number }): void;
+  /** Adds the nodes with fresh ids; returns new id by pasted id. */
+  paste(doc: ClipboardDoc, offset: { x: number; y: number }): Record<string, string>;
   nudge(dx: number, dy: number): void;
   setPositions(pos: Record<string, { x: number; y: number }>): void;
   select(ids: string[]): void;
@@ -241,6 +242,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       const edges = [...s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...addedEdges];
       commit({ nodes, edges, weights });
       set({ selected: added.map((n) => n.id) });
+      return Object.fromEntries(idMap);
     },
     nudge(dx, dy) {
       const s = get();

@@ -24,7 +24,7 @@ import type { Toolchain } from '../toolchain/detect';
 import { chooseHlsFlow } from '../toolchain/commands';
 import { prepareBuild } from '../toolchain/prepare';
 import { findReports } from '../toolchain/find-reports';
-import { hlsConfigOf, sanitizeFolderName, type VariantConfig } from './variants';
+import { hlsConfigOf, sanitizeFolderName, withStoredPrecisions, type VariantConfig } from './variants';
 
 export type StepName = 'codegen' | 'csim' | 'estimate' | 'synthesis' | 'error';
 
@@ -298,7 +298,7 @@ export class BuildQueue {
       setStep('codegen');
       const doc = p.load();
       const model: Model = { graph: doc.graph, weights: weightsToEngine(doc.weights) };
-      const hls = hlsConfigOf(cfg.variant, this.opts.testImages ?? 2, model);
+      const hls = hlsConfigOf(withStoredPrecisions(cfg.variant, doc.graph, doc.settings.ui), this.opts.testImages ?? 2, model);
       log(`tessera: variant "${cfg.variantName}" (${hls.io}), build folder ${dir}`);
       const g = await timed('codegen', () => {
         this.templates ??= readTemplates();

@@ -68,6 +68,36 @@ export function hlsConfigOf(v: VariantConfig, testImages = 2, model?: Model): Hl
   });
 }
 
+/** The precision fields a project stores per layer (settings.ui.layerPrecision, by node id). */
+const STORED_PRECISION_FIELDS = ['weight_t', 'bias_t', 'result_t'] as const;
+
+/**
+ * The variant with the project's per-layer precisions (settings.ui.layerPrecision: node id →
+ * { weight_t?, bias_t?, result_t? }, as the renderer and the importers store them) as the base of its
+ * per-layer choices, by node name. The variant wins: a field it sets, for the layer or for the whole
+ * design (defaults), is kept; stored entries of nodes no longer in the graph are ignored.
+ */
+export function withStoredPrecisions(v: VariantConfig, graph: Model['graph'], ui: Record<string, unknown> | undefined): VariantConfig {
+  const stored = ui?.layerPrecision;
+  if (!stored || typeof stored !== 'object' || Array.isArray(stored)) return v;
+  const layers = { ...v.layers };
+  let changed = false;
+  for (const n of graph.nodes) {
+    const spec = (stored as Record<string, unknown>)[n.id];
+    if (!spec || typeof spec !== 'object') continue;
+    const own = layers[n.name] ?? {};
+    const base: Record<string, string> = {};
+    for (const f of STORED_PRECISION_FIELDS) {
+      const t = (spec as Record<string, unknown>)[f];
+      if (typeof t === 'string' && t.trim() && own.precision?.[f] === undefined && v.defaults.precision?.[f] === undefined) base[f] = t.trim();
+    }
+    if (!Object.keys(base).length) continue;
+    layers[n.name] = { ...own, precision: { ...base, ...(own.precision ?? {}) } };
+    changed = true;
+  }
+  return changed ? { ...v, layers } : v;
+}
+
 /** The choices of the variant's scoped layer (or the defaults for a whole-design variant). */
 export function scopeSpec(v: VariantConfig): LayerConfigSpec {
   return v.scope ? { ...v.defaults, ...(v.layers[v.scope] ?? {}) } : v.defaults;
