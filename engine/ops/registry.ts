@@ -13,6 +13,7 @@ import { tanhOp } from './tanh';
 import { softmaxOp } from './softmax';
 import { batchNormOp } from './batchnorm';
 import { zeroPaddingOp } from './zeropadding';
+import { croppingOp } from './cropping';
 import { upSamplingOp } from './upsampling';
 import { averagePoolOp, maxPoolOp } from './pool';
 import { addOp } from './add';
@@ -34,6 +35,7 @@ const ops: OpDef[] = [
   softmaxOp,
   batchNormOp,
   zeroPaddingOp,
+  croppingOp,
   upSamplingOp,
   maxPoolOp,
   averagePoolOp,

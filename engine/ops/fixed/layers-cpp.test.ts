@@ -97,11 +97,15 @@ const SPECS: Spec[] = [
   { id: 'avgpool_pad', op: 'AveragePool', params: { kernel: [3], stride: [2], padsBegin: [1], padsEnd: [1], dataFormat: 'NXC', ceilMode: true, countIncludePad: false }, shapes: [[7, 6, 3]], layouts: ['NXC'] },
   { id: 'avgpool_incl', op: 'AveragePool', params: { kernel: [3, 2], stride: [2, 1], padsBegin: [1, 1], padsEnd: [2, 0], dataFormat: 'NCX', ceilMode: false, countIncludePad: true }, shapes: [[2, 5, 6]], layouts: ['NCX'], precision: { result_t: 'ap_fixed<18,6,AP_RND,AP_WRAP>' } },
   { id: 'avgpool_1d', op: 'AveragePool', params: { kernel: [5], stride: [3], padsBegin: [2], padsEnd: [2], dataFormat: 'NXC', ceilMode: true, countIncludePad: true }, shapes: [[11, 2]], layouts: ['NXC'] },
-  // UpSampling / ZeroPadding
+  // UpSampling / ZeroPadding / Cropping
   { id: 'upsample_2d', op: 'UpSampling', params: { scale: [2, 3], dataFormat: 'NCX' }, shapes: [[2, 3, 4]], layouts: ['NCX'], precision: { result_t: 'ap_fixed<8,3,AP_RND_CONV,AP_SAT>' } },
   { id: 'upsample_1d', op: 'UpSampling', params: { scale: [3], dataFormat: 'NXC' }, shapes: [[5, 3]], layouts: ['NXC'] },
   { id: 'zeropad_2d', op: 'ZeroPadding', params: { padsBegin: [1, 2], padsEnd: [0, 1], dataFormat: 'NCX' }, shapes: [[2, 3, 4]], layouts: ['NCX'] },
   { id: 'zeropad_1d', op: 'ZeroPadding', params: { padsBegin: [2], padsEnd: [1], dataFormat: 'NXC' }, shapes: [[5, 3]], layouts: ['NXC'], precision: { result_t: 'ap_fixed<10,3,AP_RND,AP_SAT>' } },
+  { id: 'crop_2d', op: 'Cropping', params: { cropBegin: [1, 2], cropEnd: [0, 1], dataFormat: 'NCX' }, shapes: [[2, 4, 6]], layouts: ['NCX'] },
+  { id: 'crop_2d_nxc', op: 'Cropping', params: { cropBegin: [2, 0], cropEnd: [1, 3], dataFormat: 'NXC' }, shapes: [[5, 7, 3]], layouts: ['NXC'], types: ['ap_fixed<12,5>'] },
+  { id: 'crop_1d', op: 'Cropping', params: { cropBegin: [2], cropEnd: [1], dataFormat: 'NXC' }, shapes: [[7, 3]], layouts: ['NXC'], precision: { result_t: 'ap_fixed<10,3,AP_RND,AP_SAT>' } },
+  { id: 'crop_1d_ncx', op: 'Cropping', params: { cropBegin: [0], cropEnd: [3], dataFormat: 'NCX' }, shapes: [[2, 8]], layouts: ['NCX'] },
   // Add / Concatenate
   { id: 'add2', op: 'Add', shapes: [[3, 4, 5], [3, 4, 5]], layouts: ['NCX', 'NCX'], types: ['ap_fixed<12,4>', 'ap_fixed<10,6,AP_RND,AP_SAT>'], precision: { result_t: 'ap_fixed<12,5,AP_RND_CONV,AP_SAT>' }, range: [-9, 9] },
   { id: 'add3', op: 'Add', shapes: [[7], [7], [7]], layouts: ['flat', 'flat', 'flat'], types: ['ap_fixed<16,6>', 'ap_ufixed<8,3>', 'ap_fixed<20,8>'], precision: { result_t: 'ap_fixed<8,4,AP_RND,AP_SAT>' } },
@@ -151,7 +155,7 @@ function buildCases(io: IoType): LayerCase[] {
   });
 }
 
-const HEADERS = ['nnet_dense.h', 'nnet_activation.h', 'nnet_batchnorm.h', 'nnet_pooling.h', 'nnet_upsampling.h', 'nnet_padding.h', 'nnet_merge.h', 'nnet_reshape.h'];
+const HEADERS = ['nnet_dense.h', 'nnet_activation.h', 'nnet_batchnorm.h', 'nnet_pooling.h', 'nnet_upsampling.h', 'nnet_padding.h', 'nnet_cropping.h', 'nnet_merge.h', 'nnet_reshape.h'];
 
 function compileAndRun(name: string, prepared: PreparedCase[]): string {
   const cpp = join(work, `${name}.cpp`);

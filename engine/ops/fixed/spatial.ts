@@ -1,5 +1,5 @@
-// MaxPool / AveragePool, UpSampling and ZeroPadding in fixed point and their HLS descriptors
-// (hls-templates/nnet/nnet_pooling.h, nnet_upsampling.h, nnet_padding.h). 1D is 2D with height 1.
+// MaxPool / AveragePool, UpSampling, ZeroPadding and Cropping in fixed point and their HLS descriptors
+// (hls-templates/nnet/nnet_pooling.h, nnet_upsampling.h, nnet_padding.h, nnet_cropping.h). 1D is 2D with height 1.
 import type { FixedType } from '../../fixed/types';
 import { ufixedType } from '../../fixed/types';
 import { cast, fromDouble, mul, type Mantissa } from '../../fixed/arith';
@@ -191,4 +191,28 @@ export const zeroPaddingHls: HlsLayerDef<{ padsBegin: number[]; padsEnd: number[
   },
   weightArrays: () => [],
   call: (ctx, names) => spatialCall('zeropad', ctx as HlsLayerContext<unknown>, names),
+};
+
+export const croppingHls: HlsLayerDef<{ cropBegin: number[]; cropEnd: number[]; dataFormat: DataFormat }> = {
+  headers: ['nnet_cropping.h'],
+  usesAccumulator: false,
+  productBlocks: () => [],
+  check: checkInputLayout,
+  configStructs(ctx) {
+    const i = hwc(ctx.inputDims[0]);
+    const o = hwc(ctx.outputDims);
+    const rank = ctx.inputShapes[0].length - 2;
+    const [ct, cl] = perAxis(ctx.params.cropBegin, rank, 0);
+    const [cb, cr] = perAxis(ctx.params.cropEnd, rank, 0);
+    return [{
+      name: cfgName(ctx),
+      base: 'nnet::cropping_config',
+      fields: [
+        cnst('in_height', i.h), cnst('in_width', i.w), cnst('n_chan', i.c), cnst('crop_top', ct), cnst('crop_bottom', cb), cnst('crop_left', cl),
+        cnst('crop_right', cr), cnst('out_height', o.h), cnst('out_width', o.w),
+      ],
+    }];
+  },
+  weightArrays: () => [],
+  call: (ctx, names) => spatialCall('cropping', ctx as HlsLayerContext<unknown>, names),
 };
