@@ -343,6 +343,41 @@ describe('hand-checked Keras semantics', () => {
     await checkAllForms(single([2, 2], plain('ZeroPadding1D', 'zp', { padding: [2, 1] })), [x], [T([1, 5, 2], [0, 0, 0, 0, 1, 2, 3, 4, 0, 0])]);
   });
 
+  it('Cropping1D (default 1, (start, end)) and Cropping2D (int, (h, w), ((top, bottom), (left, right)), both data formats)', async () => {
+    const x = T([1, 5, 2], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await checkAllForms(single([5, 2], plain('Cropping1D', 'c', { cropping: [2, 1] })), [x], [T([1, 2, 2], [5, 6, 7, 8])]);
+    await checkAllForms(single([5, 2], plain('Cropping1D', 'c', {})), [x], [T([1, 3, 2], [3, 4, 5, 6, 7, 8])]);
+    await checkAllForms(single([5, 2], plain('Cropping1D', 'c', { cropping: 2 })), [x], [T([1, 1, 2], [5, 6])]);
+    // channels_last 4×3×2 image, distinct values; value at (h, w, c) = img[(h·3 + w)·2 + c]
+    const img = Array.from({ length: 24 }, (_, i) => i * 1.5 - 7);
+    const at = (h: number, w: number, c: number) => img[(h * 3 + w) * 2 + c];
+    const xl = T([1, 4, 3, 2], img);
+    const pick = (hs: number[], ws: number[]) => hs.flatMap((h) => ws.flatMap((w) => [at(h, w, 0), at(h, w, 1)]));
+    const [r] = await checkAllForms(single([4, 3, 2], plain('Cropping2D', 'c', { cropping: [[1, 2], [0, 1]], data_format: 'channels_last' })), [xl], [T([1, 1, 2, 2], pick([1], [0, 1]))]);
+    expect(r.model.graph.nodes[1]).toMatchObject({ type: 'Cropping', params: { cropBegin: [1, 0], cropEnd: [2, 1], dataFormat: 'NXC' } });
+    await checkAllForms(single([4, 3, 2], plain('Cropping2D', 'c', { cropping: [1, 1], data_format: 'channels_last' })), [xl], [T([1, 2, 1, 2], pick([1, 2], [1]))]);
+    await checkAllForms(single([4, 3, 2], plain('Cropping2D', 'c', { cropping: 1, data_format: 'channels_last' })), [xl], [T([1, 2, 1, 2], pick([1, 2], [1]))]);
+    // channels_first 2×4×3: value at (c, h, w) = data[(c·4 + h)·3 + w]
+    const xf = T([1, 2, 4, 3], img);
+    const atf = (c: number, h: number, w: number) => img[(c * 4 + h) * 3 + w];
+    const [rf] = await checkAllForms(single([2, 4, 3], plain('Cropping2D', 'c', { cropping: [[0, 1], [2, 0]], data_format: 'channels_first' })), [xf], [
+      T([1, 2, 3, 1], [0, 1].flatMap((c) => [0, 1, 2].map((h) => atf(c, h, 2)))),
+    ]);
+    expect(rf.model.graph.nodes[1].params).toEqual({ cropBegin: [0, 2], cropEnd: [1, 0], dataFormat: 'NCX' });
+  });
+
+  it('Cropping2D matches tfjs in both data formats', async () => {
+    for (const data_format of ['channels_last', 'channels_first']) {
+      await checkAgainstTfjs({
+        kind: 'Sequential', inputs: [{ name: 'x', shape: [null, 8, 9, 8] }],
+        layers: [
+          conv('Conv2D', 'c', 2, { filters: 4, kernel_size: [2, 2], data_format }, [rnd([2, 2, 8, 4]), rnd([4])]),
+          plain('Cropping2D', 'crop', { cropping: [[1, 2], [3, 0]], data_format }),
+        ],
+      });
+    }
+  });
+
   it('Flatten(data_format=channels_first) flattens in channels_last order; the default keeps the row-major order', async () => {
     const x = T([1, 2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7]);
     await checkAllForms(single([2, 2, 2], plain('Flatten', 'f', { data_format: 'channels_first' })), [x], [T([1, 8], [0, 4, 1, 5, 2, 6, 3, 7])]);
@@ -491,7 +526,8 @@ describe('bad files and unsupported layers: one-line errors', () => {
     ['model JSON without weights', async () => importKeras('m.json', strToU8(JSON.stringify(keras2Json(good)))), /without weights: pass the weights/],
     ['weights of another model', async () => importKerasJson(JSON.stringify(keras2Json(good)), await keras2WeightsH5({ ...good, layers: [conv('Conv2D', 'c', 2, { filters: 3, kernel_size: [3, 3] }, [rnd([3, 3, 2, 3]), rnd([3])])] })), /layer 'c' \(Conv2D\): weight 'kernel' has shape \[3, 3, 2, 3\] but this layer on its input needs \[3, 3, 2, 2\]/],
     ['unknown layer class', async () => importKeras3(await keras3File(withLayer(plain('LSTM', 'rnn', { units: 3 })))), /layer 'rnn': the layer class 'LSTM' is not supported; supported classes: InputLayer, Conv1D/],
-    ['Cropping2D', async () => importKeras3(await keras3File(withLayer(plain('Cropping2D', 'crop', { cropping: [[1, 1], [1, 1]] })))), /layer 'crop' \(Cropping2D\): cropping is not supported/],
+    ['Cropping2D that leaves nothing', async () => importKeras3(await keras3File(withLayer(plain('Cropping2D', 'crop', { cropping: [[2, 1], [0, 0]], data_format: 'channels_last' })))), /layer 'crop' \(Cropping2D\): .*cropBegin\[0\] \+ cropEnd\[0\]/],
+    ['Cropping1D with a malformed cropping', async () => importKerasH5(await keras2H5({ ...good, inputs: [{ name: 'x', shape: [null, 6, 2] }], layers: [plain('Cropping1D', 'crop', { cropping: [1, 2, 3] })] })), /layer 'crop' \(Cropping1D\): argument cropping = \[1,2,3\] is not supported/],
     ['ReLU max_value', async () => importKeras3(await keras3File(withLayer(plain('ReLU', 'r6', { max_value: 6, negative_slope: 0, threshold: 0 })))), /layer 'r6' \(ReLU\): argument max_value = 6 is not supported/],
     ['UpSampling2D bilinear', async () => importKerasH5(await keras2H5(withLayer(plain('UpSampling2D', 'up', { size: [2, 2], data_format: 'channels_last', interpolation: 'bilinear' })))), /layer 'up' \(UpSampling2D\): argument interpolation = "bilinear" is not supported/],
     ['unsupported activation', async () => importKerasH5(await keras2H5(withLayer(plain('Activation', 'act', { activation: 'gelu' })))), /layer 'act' \(Activation\): argument activation = "gelu" is not supported/],

@@ -38,7 +38,7 @@ export interface KerasImportOptions {
 }
 
 /** Layer classes the importer converts (the error for any other class lists them). */
-export const SUPPORTED_KERAS_LAYERS = ['InputLayer', ...Object.keys(CONVERTERS).filter((k) => !k.startsWith('Cropping'))];
+export const SUPPORTED_KERAS_LAYERS = ['InputLayer', ...Object.keys(CONVERTERS)];
 
 const key = (r: KerasRef) => `${r.layer}\u0000${r.node}\u0000${r.tensor}`;
 

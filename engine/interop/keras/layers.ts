@@ -491,6 +491,31 @@ function zeroPadding(rank: 1 | 2): Converter {
   };
 }
 
+function cropping(rank: 1 | 2): Converter {
+  return (ctx, args, inputs) => {
+    const x = one(args, inputs);
+    const fmt = rank === 1 ? (args.has('data_format') ? dataFormatOf(args) : 'NXC') : dataFormatOf(args);
+    // Keras' defaults: Cropping1D (1, 1), Cropping2D ((0, 0), (0, 0)).
+    const v = args.get('cropping') ?? (rank === 1 ? 1 : 0);
+    const cb: number[] = [], ce: number[] = [];
+    const isInt = (n: unknown): n is number => Number.isInteger(n);
+    if (isInt(v)) {
+      cb.push(...new Array<number>(rank).fill(v));
+      ce.push(...new Array<number>(rank).fill(v));
+    } else if (rank === 1 && Array.isArray(v) && v.length === 2 && v.every(isInt)) {
+      cb.push(v[0]);
+      ce.push(v[1]);
+    } else if (rank === 2 && Array.isArray(v) && v.length === 2 && v.every(isInt)) {
+      cb.push(v[0], v[1]);
+      ce.push(v[0], v[1]);
+    } else if (rank === 2 && Array.isArray(v) && v.length === 2 && v.every((p) => Array.isArray(p) && p.length === 2 && p.every(isInt))) {
+      cb.push(v[0][0], v[1][0]);
+      ce.push(v[0][1], v[1][1]);
+    } else args.refuse('cropping', v, rank === 1 ? 'expected an int or (start, end)' : 'expected an int, (h, w) or ((top, bottom), (left, right))');
+    return ctx.b.add(args.where, 'Cropping', args.layer.name, { cropBegin: cb, cropEnd: ce, dataFormat: fmt }, [x]);
+  };
+}
+
 const flatten: Converter = (ctx, args, inputs) => {
   let x = one(args, inputs);
   const fmt = dataFormatOf(args);
@@ -564,8 +589,6 @@ const identity: Converter = (_ctx, args, inputs) => {
   return one(args, inputs);
 };
 
-const refuseLayer = (why: string): Converter => (_ctx, args) => args.fail(why);
-
 export const CONVERTERS: Record<string, Converter> = {
   Conv1D: convLayer(1, false, false, false),
   Conv2D: convLayer(2, false, false, false),
@@ -591,8 +614,8 @@ export const CONVERTERS: Record<string, Converter> = {
   UpSampling2D: upSampling(2),
   ZeroPadding1D: zeroPadding(1),
   ZeroPadding2D: zeroPadding(2),
-  Cropping1D: refuseLayer('cropping is not supported: Tessera has no Crop op (crop the data before the model, or use padding valid in the next layer)'),
-  Cropping2D: refuseLayer('cropping is not supported: Tessera has no Crop op (crop the data before the model, or use padding valid in the next layer)'),
+  Cropping1D: cropping(1),
+  Cropping2D: cropping(2),
   MaxPooling1D: pool(1, 'max'),
   MaxPooling2D: pool(2, 'max'),
   AveragePooling1D: pool(1, 'avg'),
