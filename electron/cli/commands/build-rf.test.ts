@@ -87,4 +87,16 @@ describe('tessera build --rf / --pf on a design with a ReLU', () => {
       expect(r.err).toContain(`${flag} takes a whole number ≥ 1, got "0"`);
     }
   });
+
+  it('--pf with io_stream, and --out naming a file: one line naming the option and the fix', async () => {
+    const a = await run('build', model, '--out', join(dir, 'pfs'), '--io', 'stream', '--pf', '2');
+    expect(a.code).toBe(2);
+    expect(a.err.split('\n'), a.err).toHaveLength(1);
+    expect(a.err).toMatch(/--pf 2 is for io_parallel.*drop --pf or use --io parallel/);
+    const file = join(dir, 'a-file.txt');
+    writeFileSync(file, 'not a folder');
+    const b = await run('build', model, '--out', file);
+    expect(b.code).toBe(2);
+    expect(b.err).toBe(`tessera build: --out ${file} is a file, not a folder; give the folder to write the HLS project into`);
+  });
 });

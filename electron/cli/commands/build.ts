@@ -95,6 +95,9 @@ export const buildCommand: CliCommand = {
       if (prec) cfg.defaults.precision = { ...cfg.defaults.precision, weight_t: prec, bias_t: prec, accum_t: prec, result_t: prec };
       top = cfg.top;
     }
+    if (cfg.io === 'io_stream' && pf !== undefined && pf > 1) {
+      throw new CliError(`--pf ${pf} is for io_parallel; io_stream layers compute one pixel per element (parallelization factor 1): drop --pf or use --io parallel`, 2);
+    }
     let inputs: Record<string, Tensor> | undefined;
     if (typeof flags.input === 'string') {
       if (loaded.inputs.length !== 1) throw new CliError(`${file} has ${loaded.inputs.length} inputs; --input works with single-input models`);
@@ -114,7 +117,13 @@ export const buildCommand: CliCommand = {
       throw new CliError(list[0] ?? 'the project could not be generated');
     }
     const out = flags.out;
-    fs.mkdirSync(out, { recursive: true });
+    const outStat = fs.statSync(out, { throwIfNoEntry: false });
+    if (outStat && !outStat.isDirectory()) throw new CliError(`--out ${out} is a file, not a folder; give the folder to write the HLS project into`, 2);
+    try {
+      fs.mkdirSync(out, { recursive: true });
+    } catch (e) {
+      throw new CliError(`cannot create --out ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check that its parent folder exists and is writable`);
+    }
     writeFiles(out, g.files);
     const nImages = Object.values(g.inputs)[0]?.shape[0] ?? 0;
     console.log(`${out}: ${Object.keys(g.files).length} files, top ${top}, ${cfg.io}, ${g.resolved.nodes.length} nodes, ${nImages} test images`);
