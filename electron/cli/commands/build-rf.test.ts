@@ -90,9 +90,9 @@ describe('tessera build --rf / --pf on a design with a ReLU', () => {
 
   it('--pf with io_stream, and --out naming a file: one line naming the option and the fix', async () => {
     const a = await run('build', model, '--out', join(dir, 'pfs'), '--io', 'stream', '--pf', '2');
-    expect(a.code).toBe(2);
+    expect(a.code).toBe(1);
     expect(a.err.split('\n'), a.err).toHaveLength(1);
-    expect(a.err).toMatch(/--pf 2 is for io_parallel.*drop --pf or use --io parallel/);
+    expect(a.err).toMatch(/--pf 2: parallelizationFactor = 2 breaks the rule io_stream layers take parallelization factor 1.*drop --pf or use --io parallel/);
     const file = join(dir, 'a-file.txt');
     writeFileSync(file, 'not a folder');
     const b = await run('build', model, '--out', file);

@@ -96,7 +96,7 @@ export const buildCommand: CliCommand = {
       top = cfg.top;
     }
     if (cfg.io === 'io_stream' && pf !== undefined && pf > 1) {
-      throw new CliError(`--pf ${pf} is for io_parallel; io_stream layers compute one pixel per element (parallelization factor 1): drop --pf or use --io parallel`, 2);
+      throw new CliError(`--pf ${pf}: parallelizationFactor = ${pf} breaks the rule io_stream layers take parallelization factor 1 (one pixel per element); drop --pf or use --io parallel`);
     }
     let inputs: Record<string, Tensor> | undefined;
     if (typeof flags.input === 'string') {
