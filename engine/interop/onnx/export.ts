@@ -173,6 +173,20 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
         }
         break;
       }
+      case 'Cropping': {
+        // Slice on the spatial axes (channels first, as ONNX layers are: NXC is wrapped in Transposes):
+        // start = crop at the start, end = size − crop at the end, step 1.
+        const sr = rank - 2;
+        const cb = perAxis(p.cropBegin, sr, 0);
+        const ce = perAxis(p.cropEnd, sr, 0);
+        const sizes = p.dataFormat === 'NXC' ? inShapes[0].slice(1, -1) : inShapes[0].slice(2);
+        const axes = sizes.map((_, i) => 2 + i);
+        const consts = [
+          ints(`${n.name}.starts`, cb), ints(`${n.name}.ends`, sizes.map((d, i) => d - ce[i])), ints(`${n.name}.axes`, axes), ints(`${n.name}.steps`, axes.map(() => 1)),
+        ];
+        channelsFirst((input, output) => emit('Slice', [input, ...consts], {}, output));
+        break;
+      }
       case 'UpSampling': {
         const sc = perAxis(p.scale, rank - 2, 1);
         const scales = p.dataFormat === 'NXC' ? [1, ...sc, 1] : [1, 1, ...sc];

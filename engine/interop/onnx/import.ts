@@ -21,7 +21,8 @@ export const SUPPORTED_ONNX_OPS = [
   'BatchNormalization', 'Flatten', 'Reshape', 'Transpose', 'Identity', 'Dropout', 'Resize', 'Upsample',
   'MaxPool', 'AveragePool', 'Add', 'Concat', 'Pad', 'Constant',
   'Sub', 'Mul', 'Div', // with a scalar or per-channel constant (→ BatchNormalization), or on constants
-  // on constants only (shape arithmetic that exporters emit, folded at import):
+  // on constants only (shape arithmetic that exporters emit, folded at import); Slice also on the spatial
+  // axes of computed data (steps 1 → Cropping):
   'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Cast', 'Slice',
 ] as const;
 
@@ -519,6 +520,50 @@ class OnnxConverter {
       if (p.some((v) => v < 0)) a.fail('attribute pads has a negative value', 'use pads ≥ 0 (negative pads are not supported)', 'pads', p);
       return { begin: p.slice(0, rank), end: p.slice(rank) };
     };
+    /** Slice of computed data: constant starts/ends/axes, steps 1, on the spatial axes only → Cropping. */
+    const sliceAsCropping = (x: TensorVal): Val => {
+      const r = rankOf(x);
+      let starts: number[];
+      let ends: number[];
+      let axes: number[];
+      let steps: number[];
+      if (this.opset < 10) {
+        starts = a.ints('starts') ?? [];
+        ends = a.ints('ends') ?? [];
+        axes = a.ints('axes') ?? starts.map((_, i) => i);
+        steps = starts.map(() => 1);
+      } else {
+        starts = [...constIn(1, 'starts').values];
+        ends = [...constIn(2, 'ends').values];
+        const ax = optConstIn(3, 'axes');
+        const st = optConstIn(4, 'steps');
+        axes = ax ? [...ax.values] : starts.map((_, i) => i);
+        steps = st ? [...st.values] : starts.map(() => 1);
+      }
+      a.finish();
+      if (starts.length !== axes.length || ends.length !== axes.length || steps.length !== axes.length) {
+        a.fail(`starts, ends, axes and steps have ${starts.length}, ${ends.length}, ${axes.length} and ${steps.length} values`, 'give one value per sliced axis', 'axes', axes);
+      }
+      const begin = new Array<number>(r).fill(0);
+      const end = new Array<number>(r).fill(0);
+      axes.forEach((ax0, i) => {
+        const ax = ax0 < 0 ? ax0 + r : ax0;
+        if (ax < 0 || ax >= r) a.fail(`axis ${ax0} is out of range for rank ${r}`, 'fix the axes', 'axes', axes);
+        if (steps[i] !== 1) a.fail(`step ${steps[i]} on computed data is not supported`, 'Tessera crops (Slice with steps 1) only', 'steps', steps);
+        const n = x.shape[ax];
+        const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
+        const lo = clamp(starts[i]);
+        const hi = Math.max(clamp(ends[i]), lo);
+        begin[ax] = lo;
+        end[ax] = n - hi;
+      });
+      if (begin.every((v) => v === 0) && end.every((v) => v === 0)) return x;
+      if (begin[0] || end[0] || begin[1] || end[1]) {
+        a.fail(`Slice on the batch or channel axis of computed data (axes [${axes.join(', ')}]) is not supported`, 'Tessera crops only the spatial axes (N, C, …spatial)', 'axes', axes);
+      }
+      spatialRank(x);
+      return add('Cropping', { cropBegin: begin.slice(2), cropEnd: end.slice(2), dataFormat: 'NCX' }, [x]);
+    };
     /** Conv / pooling auto_pad resolution (ONNX and onnxruntime: out = ceil(in / s)). */
     const sameConvPads = (mode: string, inSizes: number[], k: number[], s: number[], d: number[]) => {
       const begin: number[] = [];
@@ -931,6 +976,13 @@ class OnnxConverter {
           else a.fail('a constant divided by computed data is not supported', 'Tessera supports x / constant', 'input 1', inNames[1]);
           return;
         }
+        if (op === 'Slice' && input(0)?.kind === 'tensor') {
+          const x = input(0) as TensorVal;
+          const y = sliceAsCropping(x);
+          if (y === x) setAlias(x);
+          else setOut(y);
+          return;
+        }
         inNames.forEach((nm, i) => {
           if (nm && input(i)?.kind === 'tensor') {
             a.fail(`op "${op}" on computed data is not supported by Tessera (only on constants, such as shape arithmetic folded at import)`, `supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, `input ${i}`, nm);
@@ -1223,7 +1275,7 @@ class OnnxConverter {
   }
 }
 
-const LAYOUT_OPS = new Set(['Conv1D', 'Conv2D', 'ConvTranspose1D', 'ConvTranspose2D', 'BatchNormalization', 'MaxPool', 'AveragePool', 'UpSampling', 'ZeroPadding']);
+const LAYOUT_OPS = new Set(['Conv1D', 'Conv2D', 'ConvTranspose1D', 'ConvTranspose2D', 'BatchNormalization', 'MaxPool', 'AveragePool', 'UpSampling', 'ZeroPadding', 'Cropping']);
 const ELEMENTWISE_OPS = new Set(['ReLU', 'LeakyReLU', 'Selu', 'Sigmoid', 'Tanh']);
 const permToNCX = (rank: number) => (rank === 3 ? [0, 2, 1] : [0, 3, 1, 2]);
 const permToNXC = (rank: number) => (rank === 3 ? [0, 2, 1] : [0, 2, 3, 1]);
