@@ -113,6 +113,12 @@ int main() {
     expect(r.log.some((l) => l.stream === 'stderr' && /undefined_name/.test(l.line))).toBe(true);
   });
 
+  it('the failure names the last stderr line that reports an error, not trailing boilerplate', async () => {
+    const r = await startRun(shellPlan('echo "x.cpp:3: error: it broke" >&2; echo "See <file:///README.Bugs> for instructions." >&2; exit 1')).done;
+    expect(r.status).toBe('failed');
+    expect(r.error).toMatch(/: x\.cpp:3: error: it broke$/);
+  });
+
   it('a command that cannot be started fails with a clear error', async () => {
     const r = await startRun({ flow: 'test', cwd: root, commands: [{ label: 'ghost', command: join(root, 'no-such-tool'), args: [], steps: ['csynth'] }], artifactDirs: [] }).done;
     expect(r.status).toBe('failed');

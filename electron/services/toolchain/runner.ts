@@ -371,7 +371,10 @@ export function startRun(plan: RunPlan, opts: RunOptions = {}): RunHandle {
       if (r.error || r.code !== 0) {
         record.status = 'failed';
         record.exitCode = r.code;
-        const tail = record.log.filter((l) => l.stream === 'stderr').slice(-1)[0]?.line;
+        // The line that says what went wrong: the last stderr line naming an error (compilers end with
+        // boilerplate such as "See <…README.Bugs>"), else the last stderr line.
+        const errLines = record.log.filter((l) => l.stream === 'stderr').map((l) => l.line);
+        const tail = [...errLines].reverse().find((l) => /\berror\b/i.test(l)) ?? errLines[errLines.length - 1];
         record.error = r.error ?? `${cmd.label} (${cmd.command}) ${r.signal ? `was killed by ${r.signal}` : `exited with code ${r.code}`} during ${record.currentStep}${tail ? `: ${tail}` : ''}`;
         break;
       }
