@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomTensor } from '../../../engine/tensor/tensor';
 import type { Model } from '../../../engine/graph/model';
 import { CURRENT_GRAPH_VERSION } from '../../../engine/graph/schema';
-import { defaultHlsConfig, type IoType } from '../../../engine/hls/config';
+import { defaultHlsConfig, type HlsConfig, type IoType } from '../../../engine/hls/config';
 import { generateProject } from '../../../engine/hls/generate';
 import { readExpected, readResults, readTemplates, runManyCsim, writeFiles } from './csim';
 
@@ -62,7 +62,7 @@ function ncx1d(): Model {
   );
 }
 
-const PROJECTS = (['io_parallel', 'io_stream'] as IoType[]).flatMap((io) => {
+const PROJECTS = (['io_parallel', 'io_stream'] as IoType[]).flatMap((io): { top: string; model: Model; io: IoType; layers: HlsConfig['layers'] }[] => {
   const s = io === 'io_parallel' ? 'par' : 'str';
   return [
     { top: `crop2d_${s}`, model: keras2d(), io, layers: { crop: { precision: { result_t: 'ap_fixed<10,3,AP_RND,AP_SAT>' } } } },
