@@ -7,26 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomTensor } from '../../../engine/tensor/tensor';
 import type { Model } from '../../../engine/graph/model';
-import { CURRENT_GRAPH_VERSION } from '../../../engine/graph/schema';
 import { defaultHlsConfig, type HlsConfig, type IoType } from '../../../engine/hls/config';
 import { generateProject } from '../../../engine/hls/generate';
 import { simulateFloat } from '../../../engine/sim/float';
 import { fixedVsFloat } from '../../../engine/sim/fixed';
 import { readExpected, readResults, readTemplates, runManyCsim, writeFiles } from './csim';
+import { graphModel } from './graph.testutil';
 
-type N = [id: string, type: string, params: Record<string, unknown>, inputs: string[]];
-
-function model(nodes: N[], weights: Model['weights']): Model {
-  let e = 0;
-  return {
-    graph: {
-      version: CURRENT_GRAPH_VERSION,
-      nodes: nodes.map(([id, type, params]) => ({ id, type, name: id, params })),
-      edges: nodes.flatMap(([id, , , ins]) => ins.map((s, k) => ({ id: `e${e++}`, source: s, sourcePort: 0, target: id, targetPort: k }))),
-    },
-    weights,
-  };
-}
+const model = graphModel;
 
 let seed = 41;
 const rnd = (shape: number[], lo = -0.5, hi = 0.55) => randomTensor(shape, seed++, lo, hi);
