@@ -169,50 +169,45 @@ export const upSamplingHls: HlsLayerDef<{ scale: number[]; dataFormat: DataForma
   call: (ctx, names) => spatialCall('upsampling', ctx as HlsLayerContext<unknown>, names),
 };
 
-export const zeroPaddingHls: HlsLayerDef<{ padsBegin: number[]; padsEnd: number[]; dataFormat: DataFormat }> = {
-  headers: ['nnet_padding.h'],
-  usesAccumulator: false,
-  productBlocks: () => [],
-  check: checkInputLayout,
-  configStructs(ctx) {
-    const i = hwc(ctx.inputDims[0]);
-    const o = hwc(ctx.outputDims);
-    const rank = ctx.inputShapes[0].length - 2;
-    const [pt, pl] = perAxis(ctx.params.padsBegin, rank, 0);
-    const [pb, pr] = perAxis(ctx.params.padsEnd, rank, 0);
-    return [{
-      name: cfgName(ctx),
-      base: 'nnet::padding_config',
-      fields: [
-        cnst('in_height', i.h), cnst('in_width', i.w), cnst('n_chan', i.c), cnst('pad_top', pt), cnst('pad_bottom', pb), cnst('pad_left', pl),
-        cnst('pad_right', pr), cnst('out_height', o.h), cnst('out_width', o.w),
-      ],
-    }];
-  },
-  weightArrays: () => [],
-  call: (ctx, names) => spatialCall('zeropad', ctx as HlsLayerContext<unknown>, names),
-};
+/** ZeroPadding and Cropping share their geometry (a border per spatial axis, added or removed). */
+function borderHls<P extends { dataFormat: DataFormat }>(o: {
+  header: string;
+  base: string;
+  /** Config field prefix: pad_top … / crop_top … */
+  field: 'pad' | 'crop';
+  fn: string;
+  begin: (p: P) => number[];
+  end: (p: P) => number[];
+}): HlsLayerDef<P> {
+  return {
+    headers: [o.header],
+    usesAccumulator: false,
+    productBlocks: () => [],
+    check: checkInputLayout,
+    configStructs(ctx) {
+      const i = hwc(ctx.inputDims[0]);
+      const out = hwc(ctx.outputDims);
+      const rank = ctx.inputShapes[0].length - 2;
+      const [top, left] = perAxis(o.begin(ctx.params), rank, 0);
+      const [bottom, right] = perAxis(o.end(ctx.params), rank, 0);
+      return [{
+        name: cfgName(ctx),
+        base: o.base,
+        fields: [
+          cnst('in_height', i.h), cnst('in_width', i.w), cnst('n_chan', i.c), cnst(`${o.field}_top`, top), cnst(`${o.field}_bottom`, bottom),
+          cnst(`${o.field}_left`, left), cnst(`${o.field}_right`, right), cnst('out_height', out.h), cnst('out_width', out.w),
+        ],
+      }];
+    },
+    weightArrays: () => [],
+    call: (ctx, names) => spatialCall(o.fn, ctx as HlsLayerContext<unknown>, names),
+  };
+}
 
-export const croppingHls: HlsLayerDef<{ cropBegin: number[]; cropEnd: number[]; dataFormat: DataFormat }> = {
-  headers: ['nnet_cropping.h'],
-  usesAccumulator: false,
-  productBlocks: () => [],
-  check: checkInputLayout,
-  configStructs(ctx) {
-    const i = hwc(ctx.inputDims[0]);
-    const o = hwc(ctx.outputDims);
-    const rank = ctx.inputShapes[0].length - 2;
-    const [ct, cl] = perAxis(ctx.params.cropBegin, rank, 0);
-    const [cb, cr] = perAxis(ctx.params.cropEnd, rank, 0);
-    return [{
-      name: cfgName(ctx),
-      base: 'nnet::cropping_config',
-      fields: [
-        cnst('in_height', i.h), cnst('in_width', i.w), cnst('n_chan', i.c), cnst('crop_top', ct), cnst('crop_bottom', cb), cnst('crop_left', cl),
-        cnst('crop_right', cr), cnst('out_height', o.h), cnst('out_width', o.w),
-      ],
-    }];
-  },
-  weightArrays: () => [],
-  call: (ctx, names) => spatialCall('cropping', ctx as HlsLayerContext<unknown>, names),
-};
+export const zeroPaddingHls = borderHls<{ padsBegin: number[]; padsEnd: number[]; dataFormat: DataFormat }>({
+  header: 'nnet_padding.h', base: 'nnet::padding_config', field: 'pad', fn: 'zeropad', begin: (p) => p.padsBegin, end: (p) => p.padsEnd,
+});
+
+export const croppingHls = borderHls<{ cropBegin: number[]; cropEnd: number[]; dataFormat: DataFormat }>({
+  header: 'nnet_cropping.h', base: 'nnet::cropping_config', field: 'crop', fn: 'cropping', begin: (p) => p.cropBegin, end: (p) => p.cropEnd,
+});
