@@ -13,8 +13,8 @@ import { resolveGeometry, type ConvParams } from '../ops/conv/params';
 import { MacPlan } from './arith';
 import { castBig, formatOf } from './cast';
 import { fixedTypeOf, type FixedType } from './types';
-import { int32ChainOk, int32ConvSums, int32DenseSums, int32Mac, quantizeFast } from './fast';
-import { wasmDot } from './fast-wasm';
+import { int32ChainOk, int32DenseSums, int32Mac, quantizeFast } from './fast';
+import { setWasmConvFlavor } from '../ops/conv/wasm/index';
 import { quantizeMantissas } from './arith';
 import { CURRENT_GRAPH_VERSION } from '../graph/schema';
 import type { Model } from '../graph/model';
@@ -154,32 +154,6 @@ describe('int32 fast path: static decision', () => {
   });
 });
 
-describe('int32ConvSums: WebAssembly i32x4 loop = JS loop', () => {
-  it('same sums (wrapping int32) for channel counts with tails, shifts left and right, partial tiles, groups', () => {
-    expect(wasmDot()).not.toBeNull();
-    for (const [C, Co, groups, shift] of [[8, 4, 1, -10], [13, 6, 1, -3], [20, 10, 2, 0], [36, 7, 1, 5], [9, 3, 1, -14]]) {
-      const H = 5, W = 4, kh = 3, kw = 2;
-      const r = randomTensor([H * W * C + Co * kh * kw * (C / groups) + Co], C * 100 + Co, -1, 1).data;
-      const x = Int32Array.from(r.slice(0, H * W * C), (v) => Math.round(v * 32767));
-      const w = Int32Array.from(r.slice(H * W * C, H * W * C + Co * kh * kw * (C / groups)), (v) => Math.round(v * 32767));
-      const start = Int32Array.from(r.slice(r.length - Co), (v) => Math.round(v * 2 ** 30));
-      // conv-style term lists (stride 1, pad 1 on rows)
-      const rows = Array.from({ length: H }, (_, o) => Int32Array.from([0, 1, 2].flatMap((t) => (o - 1 + t >= 0 && o - 1 + t < H ? [o - 1 + t, t] : []))));
-      const cols = Array.from({ length: W - 1 }, (_, o) => Int32Array.from([o, 0, o + 1, 1]));
-      const use = new Uint8Array(Co).fill(1);
-      use[Co - 1] = 0;
-      const run = (wasm: boolean) => {
-        const acc = new Int32Array(Co * H * (W - 1)).fill(12345);
-        int32ConvSums({ x, w, N: 1, C, H, W, Co, groups, kh, kw, rows, cols, shift, start, use, acc, wasm });
-        return acc;
-      };
-      const js = run(false);
-      expect(Array.from(run(true))).toEqual(Array.from(js));
-      expect(js[(Co - 1) * H * (W - 1)]).toBe(12345); // unused channel untouched
-    }
-  });
-});
-
 describe('quantizeFast', () => {
   it('equals quantizeMantissas on random, tie, boundary and out-of-range values; refuses what it does not cover', () => {
     const rnd = randomTensor([4000], 77, -1, 1).data;
@@ -221,19 +195,31 @@ describe('int32 fast path: conv kernels bit-exact with the step-by-step chain', 
     { c: { name: 'conv2d-wasm-g', op: 'Conv2D', size: [5, 6], cin: 18, cout: 10, groups: 2, kernel: [2, 3], stride: [1, 1], dilation: [2, 1], io: 'io_parallel' }, prec: { weight_t: 'ap_fixed<8,3>', bias_t: 'ap_fixed<8,3>', accum_t: 'ap_fixed<30,8>', result_t: 'ap_fixed<12,5,AP_RND,AP_SAT>' }, inType: 'ap_fixed<8,4>', xr: 8 },
     { c: { name: 'convT2d-wasm', op: 'ConvTranspose2D', size: [4, 3], cin: 10, cout: 5, kernel: [4, 4], stride: [2, 2], padsBegin: [1, 1], padsEnd: [1, 1], io: 'io_parallel' }, prec: P16, inType: 'ap_fixed<16,6>', xr: 25 },
     { c: { name: 'conv2d-wasm-sat', op: 'Conv2D', size: [4, 4], cin: 16, cout: 4, kernel: [3, 3], stride: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1], io: 'io_parallel' }, prec: { weight_t: 'ap_fixed<10,4>', bias_t: 'ap_fixed<10,4>', accum_t: 'ap_fixed<24,12,AP_TRN,AP_SAT>', result_t: 'ap_fixed<16,8>' }, inType: 'ap_fixed<10,4>', xr: 6, expectI32: 'all' },
+    // unsigned × unsigned 16-bit products reach 2^32 (not exact in int32): the data bound decides, not the widths
+    { c: { name: 'conv2d-unsigned', op: 'Conv2D', size: [5, 4], cin: 9, cout: 5, kernel: [2, 3], stride: [1, 1], padsBegin: [1, 1], padsEnd: [0, 1], io: 'io_parallel' }, prec: { weight_t: 'ap_ufixed<16,6>', bias_t: 'ap_fixed<16,6>', accum_t: 'ap_fixed<32,16>', result_t: 'ap_fixed<32,16>' }, inType: 'ap_ufixed<16,8>', xr: 200 },
+    // the per-term right shift is 38 bits (≥ 32: floor to 0 or −1), modular accumulator
+    { c: { name: 'convT2d-shift38', op: 'ConvTranspose2D', size: [4, 5], cin: 9, cout: 6, kernel: [3, 3], stride: [2, 1], padsBegin: [1, 0], padsEnd: [0, 1], io: 'io_parallel' }, prec: { weight_t: 'ap_fixed<16,-4>', bias_t: 'ap_fixed<16,6>', accum_t: 'ap_fixed<16,14>', result_t: 'ap_fixed<16,14>' }, inType: 'ap_fixed<16,-4>', xr: 1 },
     // products wider than 32 bits (18 + 18): int32 only when the data bound allows, else float64/step path
     { c: { name: 'conv2d-wide', op: 'Conv2D', size: [5, 6], cin: 3, cout: 4, kernel: [3, 3], stride: [1, 1], io: 'io_parallel' }, prec: { weight_t: 'ap_fixed<18,4>', bias_t: 'ap_fixed<18,4>', accum_t: 'ap_fixed<28,10>', result_t: 'ap_fixed<18,8>' }, inType: 'ap_fixed<18,6>', xr: 20 },
   ];
+  // Each case through the WebAssembly integer kernels, and through the JavaScript fallback (no SIMD).
   for (const { c, prec, inType, xr, expectI32 } of cases) {
-    it(`${c.name}: ${prec.accum_t}`, () => {
-      for (const seed of [3, 17]) {
-        const { got, want, i32 } = runCase(c, prec, inType, seed, xr);
-        expect(got.length).toBe(want.length);
-        expect(got).toEqual(want);
-        if (expectI32 === 'all') expect(i32.every(Boolean)).toBe(true);
-        if (expectI32 === 'none') expect(i32.some(Boolean)).toBe(false);
-      }
-    });
+    for (const kernels of ['wasm', 'js'] as const) {
+      it(`${c.name}: ${prec.accum_t} (${kernels})`, () => {
+        expect(setWasmConvFlavor(kernels === 'js' ? 'off' : 'auto')).toBe(kernels === 'wasm');
+        try {
+          for (const seed of [3, 17]) {
+            const { got, want, i32 } = runCase(c, prec, inType, seed, xr);
+            expect(got.length).toBe(want.length);
+            expect(got).toEqual(want);
+            if (expectI32 === 'all') expect(i32.every(Boolean)).toBe(true);
+            if (expectI32 === 'none') expect(i32.some(Boolean)).toBe(false);
+          }
+        } finally {
+          setWasmConvFlavor('auto');
+        }
+      });
+    }
   }
 
   it('prepared weights are reused but never stale: an in-place weight edit changes the next run', () => {

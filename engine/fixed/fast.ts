@@ -17,7 +17,6 @@
 import type { FixedType } from './types';
 import { fracBits } from './types';
 import { p2 } from './cast';
-import { wasmDot, type WasmDot } from './fast-wasm';
 
 /** Static part of the decision: how each product becomes an accumulator term, or null (not int32-able). */
 export interface Int32Mac {
@@ -25,7 +24,7 @@ export interface Int32Mac {
   shift: number;
   /** The accumulator wraps modulo 2^W (W ≤ 32): exact for any data. */
   modular: boolean;
-  /** Products must be exact in int32 (right shift): |x|·|w| < 2^31 is needed unless W_x + W_w ≤ 32. */
+  /** Products are exact in int32 for any values of the types (else a right shift needs |x|·|w| < 2^31 from the data). */
   productsFitByType: boolean;
   /** Largest accumulator mantissa (for the no-overflow proof of non-modular accumulators). */
   accMax: number;
@@ -34,13 +33,19 @@ export interface Int32Mac {
 
 export function int32Mac(xT: FixedType, wT: FixedType, accT: FixedType): Int32Mac | null {
   if (xT.W > 32 || wT.W > 32 || accT.kind !== 'fixed') return null;
-  const shift = fracBits(accT) - (fracBits(xT) + fracBits(wT));
-  if (shift < 0 && accT.Q !== 'AP_TRN') return null;
-  if (shift > 31) return null;
+  const exactShift = fracBits(accT) - (fracBits(xT) + fracBits(wT));
+  if (exactShift < 0 && accT.Q !== 'AP_TRN') return null;
+  if (exactShift > 31) return null;
+  // Products the right shift sees are exact (|p| < 2^31), so floor(p / 2^k) for any k ≥ 31 is floor(p / 2^31)
+  // (0 or −1): clamp, as shift counts are taken modulo 32.
+  const shift = Math.max(exactShift, -31);
   const modular = accT.O === 'AP_WRAP' && accT.N === 0 && accT.W <= 32;
   const accMax = accT.signed ? p2(accT.W - 1) - 1 : p2(accT.W) - 1;
   const accMin = accT.signed ? -p2(accT.W - 1) : 0;
-  return { shift, modular, productsFitByType: xT.W + wT.W <= 32, accMax, accMin };
+  // |x·w| < 2^(Wx+Ww−1) when either type is signed (at most 2^(Wx−1)·2^(Ww−1), or below (2^Wx)·2^(Ww−1)),
+  // but only < 2^(Wx+Ww) for unsigned × unsigned.
+  const productBits = xT.W + wT.W - (xT.signed || wT.signed ? 1 : 0);
+  return { shift, modular, productsFitByType: productBits <= 31, accMax, accMin };
 }
 
 /**
@@ -104,13 +109,7 @@ export function int32ConvSums(a: {
   start: Int32Array;
   use: Uint8Array;
   acc: Int32Array;
-  /** Use the WebAssembly SIMD inner loop where available (default true); false = plain JS (tests). */
-  wasm?: boolean;
 }): void {
-  if (a.wasm !== false && a.C / a.groups >= 8) {
-    const rt = wasmDot();
-    if (rt && int32ConvSumsWasm(a, rt)) return;
-  }
   const { x, w, N, C, W, Co, groups, kh, kw, rows, cols, start, use, acc } = a;
   const Ho = rows.length;
   const Wo = cols.length;
@@ -182,91 +181,6 @@ export function int32ConvSums(a: {
       }
     }
   }
-}
-
-let residentW: Int32Array | null = null;
-let residentLen = 0;
-
-/** int32ConvSums with the i32x4 inner loop: x and w copied into the kernel's memory; false if it cannot grow. */
-function int32ConvSumsWasm(a: Parameters<typeof int32ConvSums>[0], rt: WasmDot): boolean {
-  const { x, w, N, C, W, Co, groups, kh, kw, rows, cols, start, use, acc } = a;
-  const Ho = rows.length;
-  const Wo = cols.length;
-  const H = a.H;
-  const cinG = C / groups;
-  const coutG = Co / groups;
-  const wCo = kh * kw * cinG;
-  const plane = Ho * Wo;
-  const ls = a.shift >= 0 ? a.shift : 0;
-  const rs = a.shift < 0 ? -a.shift : 0;
-  const n4 = cinG >> 2;
-  const c4 = n4 << 2;
-  // Memory: w (+ 3 channels' worth of zero padding: lanes past the last output channel read it, unused), then
-  // x, then 4 sums. The weights stay resident: the same (cached, never mutated) array is not copied again.
-  const wBase = 0;
-  const xBase = (w.length + 3 * wCo + 3) & ~3;
-  const outBase = (xBase + x.length + 3) & ~3;
-  if (!rt.ensure((outBase + 4) * 4)) return false;
-  const mem = new Int32Array(rt.memory.buffer);
-  if (residentW !== w || residentLen !== xBase) {
-    mem.set(w, wBase);
-    mem.fill(0, w.length, xBase);
-    residentW = w;
-    residentLen = xBase;
-  }
-  mem.set(x, xBase);
-  const outB = outBase * 4;
-  const wStrideB = wCo * 4;
-  for (let n = 0; n < N; n++) {
-    for (let g = 0; g < groups; g++) {
-      const xb = n * H * W * C + g * cinG;
-      for (let t0 = 0; t0 < coutG; t0 += 4) {
-        const co0 = g * coutG + t0;
-        const nt = Math.min(4, coutG - t0);
-        let any = false;
-        for (let j = 0; j < nt; j++) if (use[co0 + j]) any = true;
-        if (!any) continue;
-        const w0 = co0 * wCo;
-        for (let oh = 0; oh < Ho; oh++) {
-          const rl = rows[oh];
-          for (let ow = 0; ow < Wo; ow++) {
-            const cl = cols[ow];
-            mem[outBase] = 0;
-            mem[outBase + 1] = 0;
-            mem[outBase + 2] = 0;
-            mem[outBase + 3] = 0;
-            let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            for (let r = 0; r < rl.length; r += 2) {
-              const ih = rl[r], th = rl[r + 1];
-              for (let e = 0; e < cl.length; e += 2) {
-                const iw = cl[e], tw = cl[e + 1];
-                const xi = xb + (ih * W + iw) * C;
-                const a0 = w0 + (th * kw + tw) * cinG;
-                rt.dot4((xBase + xi) * 4, (wBase + a0) * 4, wStrideB, n4, rs, outB);
-                for (let c = c4; c < cinG; c++) {
-                  const xv = x[xi + c];
-                  s0 = (s0 + (Math.imul(xv, w[a0 + c]) >> rs)) | 0;
-                  if (nt > 1) s1 = (s1 + (Math.imul(xv, w[a0 + wCo + c]) >> rs)) | 0;
-                  if (nt > 2) s2 = (s2 + (Math.imul(xv, w[a0 + 2 * wCo + c]) >> rs)) | 0;
-                  if (nt > 3) s3 = (s3 + (Math.imul(xv, w[a0 + 3 * wCo + c]) >> rs)) | 0;
-                }
-              }
-            }
-            s0 = (s0 + mem[outBase]) << ls;
-            s1 = (s1 + mem[outBase + 1]) << ls;
-            s2 = (s2 + mem[outBase + 2]) << ls;
-            s3 = (s3 + mem[outBase + 3]) << ls;
-            const o = (n * Co + co0) * plane + oh * Wo + ow;
-            if (use[co0]) acc[o] = (start[co0] + s0) | 0;
-            if (nt > 1 && use[co0 + 1]) acc[o + plane] = (start[co0 + 1] + s1) | 0;
-            if (nt > 2 && use[co0 + 2]) acc[o + 2 * plane] = (start[co0 + 2] + s2) | 0;
-            if (nt > 3 && use[co0 + 3]) acc[o + 3 * plane] = (start[co0 + 3] + s3) | 0;
-          }
-        }
-      }
-    }
-  }
-  return true;
 }
 
 /**

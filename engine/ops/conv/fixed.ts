@@ -15,7 +15,8 @@ import type { LayerPrecision } from '../../fixed/precision';
 import { quantizeTensor } from '../../hls/fixed-tensor';
 import type { ConvGeometry } from './geometry';
 import { resolveGeometry, type ConvParams } from './params';
-import { cachedPreparation, channelsLastInt32, quantizeFast, int32AccValue, int32ChainOk, int32ConvSums, int32Mac } from '../../fixed/fast';
+import { cachedPreparation, channelsLastInt32, quantizeFast, int32AccValue, int32ChainOk, int32ConvSums, int32Mac, toInt32 } from '../../fixed/fast';
+import { wasmConvInt32, wasmConvTransposeInt32 } from './wasm/index';
 
 /** Permutes a row-major mantissa array: result axis i is input axis perm[i]. */
 export function permuteMantissas(m: Float64Array | bigint[], shape: Shape, perm: readonly number[]): { m: Float64Array | bigint[]; shape: number[] } {
@@ -118,7 +119,11 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
   // One validated cache entry per weight array and type: the quantized weights, and their tap layouts.
   const wPrep = cachedPreparation(weights.weight.data, `q:${wKey}`, () => {
     const wq = quantizeFast(weights.weight.data, prec.weight_t);
-    return { w: wq ? { m: wq } : quantizeTensor(weights.weight, prec.weight_t), layouts: new Map<string, TapLayout>() };
+    const w = wq ? { m: wq } : quantizeTensor(weights.weight, prec.weight_t);
+    // The int32 copy in the source layout (OIX / IOX) for the WebAssembly kernels: one array per weights and
+    // type, so their packed copy stays cached too.
+    const w32 = prec.weight_t.W <= 32 && w.m instanceof Float64Array ? toInt32(w.m) : null;
+    return { w, w32, layouts: new Map<string, TapLayout>() };
   });
   const w = wPrep.w;
   const hasBias = p.bias && !!weights.bias;
@@ -218,11 +223,21 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
   if (mac) {
     for (let co = 0; co < D.Co; co++) i32Co[co] = int32ChainOk(mac, startCo[co], maxAbsX, maxAbsW[co], sumAbsW[co], nTerms) ? 1 : 0;
     if (i32Co.some((f) => f === 1)) {
-      i32Acc = new Int32Array(total);
-      int32ConvSums({
-        x: channelsLastInt32(xNCX as Float64Array, D.N, D.C, plane), w: wTaps32 ?? new Int32Array(wTaps!), N: D.N, C: D.C, H: D.H, W: D.W, Co: D.Co, groups: D.groups,
-        kh: D.kh, kw: D.kw, rows: rowsH, cols: colsW, shift: mac.shift, start: Int32Array.from(startCo), use: i32Co, acc: i32Acc,
-      });
+      const start32 = Int32Array.from(startCo);
+      // WebAssembly i32x4 kernels (the float kernels' phase decomposition and tiling, in wrapping integer
+      // arithmetic: order-free, so equal to the C++ order); plain JS where they can't run.
+      if (wPrep.w32) {
+        const shifts = { term: Math.max(0, -mac.shift), sum: Math.max(0, mac.shift) };
+        const run = transpose ? wasmConvTransposeInt32 : wasmConvInt32;
+        i32Acc = run({ shape: xsNCX, data: toInt32(xNCX as Float64Array) }, { shape: weights.weight.shape, data: wPrep.w32 }, start32, g, shifts)?.data ?? null;
+      }
+      if (!i32Acc) {
+        i32Acc = new Int32Array(total);
+        int32ConvSums({
+          x: channelsLastInt32(xNCX as Float64Array, D.N, D.C, plane), w: wTaps32 ?? new Int32Array(wTaps!), N: D.N, C: D.C, H: D.H, W: D.W, Co: D.Co, groups: D.groups,
+          kh: D.kh, kw: D.kw, rows: rowsH, cols: colsW, shift: mac.shift, start: start32, use: i32Co, acc: i32Acc,
+        });
+      }
       for (let co = 0; co < D.Co; co++) if (i32Co[co]) fastCo[co] = 0;
     }
   }

@@ -1,5 +1,5 @@
 // A tiny WebAssembly binary assembler: just the instructions the conv kernels use (i32 control and
-// address arithmetic, f32 stores, 128-bit SIMD f32x4). It writes the binary format directly, so the
+// address arithmetic, f32 stores, 128-bit SIMD f32x4 and i32x4). It writes the binary format directly, so the
 // kernels need no compiler toolchain; generate.ts drives it and scripts/build-wasm.ts embeds the result.
 
 export const I32 = 0x7f;
@@ -112,6 +112,16 @@ export class Body {
   f32x4RelaxedMadd(): this { return this.simd(0x105); }
   f32x4ExtractLane(lane: number): this {
     this.simd(0x1f);
+    this.code.push(lane);
+    return this;
+  }
+  i32x4Add(): this { return this.simd(0xae); }
+  i32x4Mul(): this { return this.simd(0xb5); }
+  /** Shift each lane by an i32 operand (taken modulo 32): left, and right arithmetic (floor). */
+  i32x4Shl(): this { return this.simd(0xab); }
+  i32x4ShrS(): this { return this.simd(0xac); }
+  i32x4ExtractLane(lane: number): this {
+    this.simd(0x1b);
     this.code.push(lane);
     return this;
   }

@@ -11,6 +11,12 @@
 // read zeros from the padded input columns otherwise. Vectorised over output channels (f32x4),
 // register-tiled over neighbouring pixels × output channels. Two families: 'wide' (8 channels × 4
 // pixels) and, for layers with few output channels per group, 'narrow' (4 channels × 8 pixels).
+//
+// Each kernel also exists in integer arithmetic (i32x4, wrapping modulo 2^32) for the bit-exact fixed-point
+// path (engine/fixed/fast.ts): every product is shifted right by termShift (floor, the AP_TRN cast of a
+// product to accum_t), the sum shifted left by sumShift, then the bias (the accumulator's start) added:
+//   out[co, r, c] = bias[co] + (Σ_taps Σ_ci (x · w) >> termShift) << sumShift
+// Float kernels ignore both shifts.
 import { assemble, Body, I32, V128, type ValType } from './asm';
 
 export interface KernelFamily {
@@ -53,11 +59,16 @@ export const KERNEL_PARAMS = [
   'nBatch', // samples (≥ 1), each with its own input and output
   'xBatchStep', // bytes between samples' inputs
   'oBatchStep', // bytes between samples' outputs
+  'termShift', // integer kernels: right shift of every product (0…31)
+  'sumShift', // integer kernels: left shift of the sum before the bias (0…31)
 ] as const;
+
+/** Multiply-add arithmetic of a kernel: f32 (mul + add), f32 with relaxed-SIMD fused madd, or wrapping i32. */
+export type KernelArith = 'f32' | 'fma' | 'i32';
 
 type P = (typeof KERNEL_PARAMS)[number];
 
-function kernel(fam: KernelFamily, tiledStep: number, fma: boolean): Body {
+function kernel(fam: KernelFamily, tiledStep: number, arith: KernelArith): Body {
   const CO_BLOCK = fam.coBlock;
   const TILE_PIXELS = fam.tilePixels;
   const params: ValType[] = KERNEL_PARAMS.map(() => I32);
@@ -108,8 +119,9 @@ function kernel(fam: KernelFamily, tiledStep: number, fma: boolean): Body {
             for (let i = 0; i < P; i++) {
               b.get(xp).load32Splat(i * step * 4).set(xs);
               for (let v = 0; v < C; v++) {
-                if (fma) b.get(xs).get(wv[v]).get(acc[i][v]).f32x4RelaxedMadd().set(acc[i][v]);
-                else b.get(acc[i][v]).get(xs).get(wv[v]).f32x4Mul().f32x4Add().set(acc[i][v]);
+                if (arith === 'fma') b.get(xs).get(wv[v]).get(acc[i][v]).f32x4RelaxedMadd().set(acc[i][v]);
+                else if (arith === 'f32') b.get(acc[i][v]).get(xs).get(wv[v]).f32x4Mul().f32x4Add().set(acc[i][v]);
+                else b.get(acc[i][v]).get(xs).get(wv[v]).i32x4Mul().get(p('termShift')).i32x4ShrS().i32x4Add().set(acc[i][v]);
               }
             }
             b.get(xp).get(p('chanStep')).add().set(xp);
@@ -126,13 +138,15 @@ function kernel(fam: KernelFamily, tiledStep: number, fma: boolean): Body {
     for (let i = 0; i < P; i++) {
       b.get(rowO).get(c).i32(i).add().get(p('oColStep')).mul().add().set(opix);
       for (let v = 0; v < C; v++) {
-        b.get(acc[i][v]).get(bp).v128Load(16 * v).f32x4Add().set(tmp);
+        if (arith === 'i32') b.get(acc[i][v]).get(p('sumShift')).i32x4Shl().get(bp).v128Load(16 * v).i32x4Add().set(tmp);
+        else b.get(acc[i][v]).get(bp).v128Load(16 * v).f32x4Add().set(tmp);
         for (let l = 0; l < 4; l++) {
           const k = 4 * v + l;
           b.get(co0).i32(k).add().get(p('coValid')).ltS();
           b.if(() => {
             b.get(opix).get(p('oChanStep')).i32(k).mul().add();
-            b.get(tmp).f32x4ExtractLane(l).storeF32();
+            if (arith === 'i32') b.get(tmp).i32x4ExtractLane(l).storeI32();
+            else b.get(tmp).f32x4ExtractLane(l).storeF32();
           });
         }
       }
@@ -234,20 +248,27 @@ function pad(): Body {
   return b;
 }
 
-/** Export names: <family>1…<family>3 tile pixels whose input columns are 1…3 apart; <family>0 has no tiles. */
-export function kernelName(fam: KernelFamily, tiledStep: number): string {
-  return `${fam.name}${tiledStep}`;
+/**
+ * Export names: <family>1…<family>3 tile pixels whose input columns are 1…3 apart; <family>0 has no tiles.
+ * Integer kernels carry the prefix int_.
+ */
+export function kernelName(fam: KernelFamily, tiledStep: number, integer = false): string {
+  return `${integer ? 'int_' : ''}${fam.name}${tiledStep}`;
 }
 
 /**
- * The module; with fma, multiply-adds use relaxed SIMD's f32x4.relaxed_madd (one fused
+ * The module; with fma, float multiply-adds use relaxed SIMD's f32x4.relaxed_madd (one fused
  * instruction where the CPU has FMA) and the module only validates where relaxed SIMD exists.
+ * Both modules carry the same integer kernels.
  */
 export function generateModule(fma = false): Uint8Array<ArrayBuffer> {
   const funcs = [];
-  for (const fam of FAMILIES) {
-    for (let s = 0; s <= MAX_TILED_STEP; s++) {
-      funcs.push({ name: kernelName(fam, s), params: KERNEL_PARAMS.map(() => I32 as ValType), body: kernel(fam, s, fma) });
+  for (const integer of [false, true]) {
+    for (const fam of FAMILIES) {
+      for (let s = 0; s <= MAX_TILED_STEP; s++) {
+        const arith: KernelArith = integer ? 'i32' : fma ? 'fma' : 'f32';
+        funcs.push({ name: kernelName(fam, s, integer), params: KERNEL_PARAMS.map(() => I32 as ValType), body: kernel(fam, s, arith) });
+      }
     }
   }
   funcs.push({ name: 'pad', params: PAD_PARAMS.map(() => I32 as ValType), body: pad() });

@@ -7,6 +7,9 @@
 // implicit GEMM with column step s. Both use the kernels of generate.ts (f32x4 over output
 // channels, 4-pixel register tiles). Weights are repacked per phase once and cached by the
 // identity of the weight Float32Array (a re-run with the same weights does not repack).
+//
+// The same driver runs the integer kernels (wrapping i32 arithmetic) for the bit-exact fixed-point path:
+// wasmConvInt32 / wasmConvTransposeInt32 take Int32 mantissas and return the int32 sums.
 import type { Tensor } from '../../../tensor/tensor';
 import type { ConvGeometry } from '../geometry';
 import { convOutputShape, convTransposeOutputShape, view2D, type View2D } from '../reference';
@@ -21,8 +24,9 @@ export type WasmConvFlavor = 'fma' | 'simd';
 interface Runtime {
   flavor: WasmConvFlavor;
   memory: WebAssembly.Memory;
-  /** kernels[family index][tiled step]. */
+  /** kernels[family index][tiled step]: float, and the integer ones. */
   kernels: KernelFn[][];
+  intKernels: KernelFn[][];
   pad: KernelFn;
   /** Packed weights live in [ARENA_START, weightTop); scratch follows. */
   weightTop: number;
@@ -55,7 +59,7 @@ let scratchBudget = 32 * 1024 * 1024;
 const MAX_MEMORY = 2 ** 31;
 
 let runtime: Runtime | null | undefined;
-let preference: WasmConvFlavor | 'auto' = 'auto';
+let preference: WasmConvFlavor | 'auto' | 'off' = 'auto';
 /** Epochs are never reused, so packs placed in a discarded runtime's memory are never trusted. */
 let nextEpoch = 0;
 
@@ -64,12 +68,13 @@ function kernelBytes(flavor: WasmConvFlavor): Uint8Array<ArrayBuffer> {
 }
 
 function fromInstance(flavor: WasmConvFlavor, memory: WebAssembly.Memory, instance: WebAssembly.Instance): Runtime {
-  const kernels = FAMILIES.map((fam) => {
-    const ks: KernelFn[] = [];
-    for (let s = 0; s <= MAX_TILED_STEP; s++) ks.push(instance.exports[kernelName(fam, s)] as KernelFn);
-    return ks;
-  });
-  return { flavor, memory, kernels, pad: instance.exports.pad as KernelFn, weightTop: ARENA_START, epoch: nextEpoch++ };
+  const table = (integer: boolean) =>
+    FAMILIES.map((fam) => {
+      const ks: KernelFn[] = [];
+      for (let s = 0; s <= MAX_TILED_STEP; s++) ks.push(instance.exports[kernelName(fam, s, integer)] as KernelFn);
+      return ks;
+    });
+  return { flavor, memory, kernels: table(false), intKernels: table(true), pad: instance.exports.pad as KernelFn, weightTop: ARENA_START, epoch: nextEpoch++ };
 }
 
 function instantiate(flavor: WasmConvFlavor): Runtime | null {
@@ -93,7 +98,7 @@ function instantiate(flavor: WasmConvFlavor): Runtime | null {
  */
 export async function prepareWasmConv(): Promise<WasmConvFlavor | null> {
   if (runtime) return runtime.flavor;
-  if (typeof WebAssembly !== 'object') return null;
+  if (typeof WebAssembly !== 'object' || preference === 'off') return null;
   const order: WasmConvFlavor[] = preference === 'auto' ? ['fma', 'simd'] : [preference];
   for (const flavor of order) {
     try {
@@ -120,6 +125,7 @@ export function resetWasmConvRuntime(): void {
 function getRuntime(): Runtime | null {
   if (runtime !== undefined) return runtime;
   if (preference === 'auto') runtime = instantiate('fma') ?? instantiate('simd');
+  else if (preference === 'off') runtime = null;
   else runtime = instantiate(preference);
   return runtime;
 }
@@ -135,10 +141,10 @@ export function wasmConvAvailable(): boolean {
 }
 
 /**
- * Chooses the kernel flavour ('auto': FMA where relaxed SIMD exists, else SIMD128); for tests and
- * benchmarks. Returns whether that flavour can run here.
+ * Chooses the kernel flavour ('auto': FMA where relaxed SIMD exists, else SIMD128; 'off': none, so every
+ * caller takes its JavaScript fallback); for tests and benchmarks. Returns whether kernels can run.
  */
-export function setWasmConvFlavor(pref: WasmConvFlavor | 'auto'): boolean {
+export function setWasmConvFlavor(pref: WasmConvFlavor | 'auto' | 'off'): boolean {
   preference = pref;
   runtime = undefined;
   return getRuntime() !== null;
@@ -242,26 +248,45 @@ interface PhasePack {
   cbStride: number; // floats
 }
 
+/** Element arrays the kernels run on (4 bytes each): floats, or int32 fixed-point mantissas. */
+type Lanes = Float32Array | Int32Array;
+
+/** A tensor of int32 mantissas (NCX), as the integer kernels take and return them. */
+export interface Int32Tensor {
+  shape: readonly number[];
+  data: Int32Array;
+}
+
+/** The integer kernels' shifts: every product >> term (floor), the sum << sum; both 0…31. */
+export interface Int32Shifts {
+  term: number;
+  sum: number;
+}
+
+function viewLike(like: Lanes, buf: ArrayBuffer, byteOffset: number, length: number): Lanes {
+  return like instanceof Int32Array ? new Int32Array(buf, byteOffset, length) : new Float32Array(buf, byteOffset, length);
+}
+
 interface Pack {
-  data: Float32Array;
+  data: Lanes;
   phases: PhasePack[];
   nCb: number;
   addr: number;
   epoch: number;
 }
 
-const packCache = new WeakMap<Float32Array, Map<string, Pack>>();
+const packCache = new WeakMap<Lanes, Map<string, Pack>>();
 
 /**
- * Packed weights are cached by the identity of the weight Float32Array: code that changes weight
- * values in place (instead of replacing the array) must call this with that array.
+ * Packed weights are cached by the identity of the weight array: code that changes weight values
+ * in place (instead of replacing the array) must call this with that array.
  */
-export function invalidateWasmConvWeights(weights: Float32Array): void {
+export function invalidateWasmConvWeights(weights: Lanes): void {
   packCache.delete(weights);
 }
 
 function packWeights(
-  w: Tensor,
+  w: { shape: readonly number[]; data: Lanes },
   d: Dims,
   coutG: number,
   transposed: boolean,
@@ -290,7 +315,7 @@ function packWeights(
     }
     return { hPhase, wPhase, groupOffset, cbStride };
   });
-  const data = new Float32Array(total);
+  const data = w.data instanceof Int32Array ? new Int32Array(total) : new Float32Array(total);
   const src = w.data;
   const khw = d.kh * d.kw;
   for (const ph of phases) {
@@ -332,7 +357,7 @@ function residentAddr(rt: Runtime, pack: Pack): number {
   }
   const addr = rt.weightTop;
   if (!ensureBytes(rt, addr + bytes)) return -1;
-  new Float32Array(rt.memory.buffer, addr, pack.data.length).set(pack.data);
+  viewLike(pack.data, rt.memory.buffer, addr, pack.data.length).set(pack.data);
   rt.weightTop = align64(addr + bytes);
   pack.addr = addr;
   pack.epoch = rt.epoch;
@@ -356,10 +381,14 @@ function tilesPay(wPhase: AxisPhase, inW: number, TILE_PIXELS: number): boolean 
   return tiled <= exact * 1.25;
 }
 
-function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, transposed: boolean): Tensor | null {
+/** x, w and bias share one element type; shifts are given exactly for integer arrays (the integer kernels). */
+function run<D extends Lanes>(x: { shape: readonly number[]; data: D }, w: { shape: readonly number[]; data: D }, bias: D | null, g: ConvGeometry, transposed: boolean, shifts: Int32Shifts | null): { shape: readonly number[]; data: D } | null {
   const rt = getRuntime();
   if (!rt) return null;
-  const d = dims(x, g, transposed);
+  const integer = x.data instanceof Int32Array;
+  if (integer !== (shifts !== null) || !(w.data instanceof x.data.constructor) || (bias && !(bias instanceof x.data.constructor))) return null;
+  if (shifts && ![shifts.term, shifts.sum].every((v) => Number.isInteger(v) && v >= 0 && v <= 31)) return null;
+  const d = dims(x as Tensor, g, transposed);
   if (!d) return null;
   if (w.shape.length !== d.rank + 2) return null;
   const cinG = d.cin / d.groups;
@@ -417,10 +446,10 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
   if (!ensureBytes(rt, outAddr + chunk * outPerSample * 4)) return null;
   const buf = rt.memory.buffer;
   const heapI32 = new Int32Array(buf);
-  const heapF32 = new Float32Array(buf);
+  const heap = viewLike(x.data, buf, 0, buf.byteLength >> 2) as D;
 
   for (let gi = 0; gi < d.groups; gi++) {
-    for (let co = 0; co < nCb * CO_BLOCK; co++) heapF32[(biasAddr >> 2) + gi * nCb * CO_BLOCK + co] = bias && co < coutG ? bias[gi * coutG + co] : 0;
+    for (let co = 0; co < nCb * CO_BLOCK; co++) heap[(biasAddr >> 2) + gi * nCb * CO_BLOCK + co] = bias && co < coutG ? bias[gi * coutG + co] : 0;
   }
 
   // Tap tables per phase (depend on the input size, so built per call; they are tiny).
@@ -455,15 +484,15 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
       }
     }
     const useTiles = tiledKernel > 0 && tilesPay(wPhase, d.w, fam.tilePixels);
-    calls.push({ tapsPtr, nTaps, ph, kernel: rt.kernels[famIndex][useTiles ? tiledKernel : 0] });
+    calls.push({ tapsPtr, nTaps, ph, kernel: (integer ? rt.intKernels : rt.kernels)[famIndex][useTiles ? tiledKernel : 0] });
   });
 
-  const out = new Float32Array(d.n * outPerSample);
+  const out = (integer ? new Int32Array(d.n * outPerSample) : new Float32Array(d.n * outPerSample)) as D;
   for (let n0 = 0; n0 < d.n; n0 += chunk) {
     const nb = Math.min(chunk, d.n - n0);
     // Padded input, rows outermost ([h][cin][wp]: the channels of one row are close together),
     // zero columns either side of every row.
-    heapF32.set(x.data.subarray(n0 * rawFloats, (n0 + nb) * rawFloats), rawAddr >> 2);
+    heap.set(x.data.subarray(n0 * rawFloats, (n0 + nb) * rawFloats), rawAddr >> 2);
     for (let i = 0; i < nb; i++) {
       const padArgs: Record<(typeof PAD_PARAMS)[number], number> = {
         src: rawAddr + i * rawFloats * 4,
@@ -503,11 +532,13 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
           nBatch: nb,
           xBatchStep: xFloats * 4,
           oBatchStep: outPerSample * 4,
+          termShift: shifts?.term ?? 0,
+          sumShift: shifts?.sum ?? 0,
         };
         call.kernel(...KERNEL_PARAMS.map((k) => args[k]));
       }
     }
-    out.set(heapF32.subarray(outAddr >> 2, (outAddr >> 2) + nb * outPerSample), n0 * outPerSample);
+    out.set(heap.subarray(outAddr >> 2, (outAddr >> 2) + nb * outPerSample), n0 * outPerSample);
   }
   const shape = d.rank === 2 ? [d.n, cout, d.oh, d.ow] : [d.n, cout, d.ow];
   return { shape, data: out };
@@ -515,10 +546,23 @@ function run(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry, t
 
 /** x: (N, Cin, …spatial) NCX; w: IOX (Cin, Cout/g, …k); returns (N, Cout, …out) or null. */
 export function wasmConvTranspose(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry): Tensor | null {
-  return run(x, w, bias, g, true);
+  return run(x, w, bias, g, true, null);
 }
 
 /** x: (N, Cin, …spatial) NCX; w: OIX (Cout, Cin/g, …k); returns (N, Cout, …out) or null. */
 export function wasmConv(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry): Tensor | null {
-  return run(x, w, bias, g, false);
+  return run(x, w, bias, g, false, null);
+}
+
+/**
+ * Integer ConvTranspose (layouts as wasmConvTranspose): out = bias + (Σ (x·w) >> term) << sum, every operation
+ * wrapping modulo 2^32 (order-free, so equal to any accumulation order). null where the kernels can't run.
+ */
+export function wasmConvTransposeInt32(x: Int32Tensor, w: Int32Tensor, bias: Int32Array | null, g: ConvGeometry, shifts: Int32Shifts): Int32Tensor | null {
+  return run(x, w, bias, g, true, shifts);
+}
+
+/** Integer Conv (layouts as wasmConv), arithmetic as wasmConvTransposeInt32. */
+export function wasmConvInt32(x: Int32Tensor, w: Int32Tensor, bias: Int32Array | null, g: ConvGeometry, shifts: Int32Shifts): Int32Tensor | null {
+  return run(x, w, bias, g, false, shifts);
 }

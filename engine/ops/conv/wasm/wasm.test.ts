@@ -12,7 +12,10 @@ import {
   wasmConv,
   wasmConvAvailable,
   wasmConvFlavor,
+  wasmConvInt32,
   wasmConvTranspose,
+  wasmConvTransposeInt32,
+  type Int32Tensor,
   type WasmConvFlavor,
 } from './index';
 import { generateModule } from './generate';
@@ -20,7 +23,8 @@ import { fromBase64, moduleSource, toBase64 } from './embed';
 import { KERNEL_WASM_BASE64, KERNEL_WASM_FMA_BASE64 } from './module.generated';
 import { randomTensor, type Tensor } from '../../../tensor/tensor';
 import { referenceConv, referenceConvTranspose } from '../reference';
-import { checkCase, relErr, type Case } from './check';
+import { checkCase, geometry, outSizes, relErr, type Case } from './check';
+import { seededRandom } from '../../../tensor/tensor';
 
 function expectClose(got: Tensor | null, want: Tensor): void {
   expect(got).not.toBeNull();
@@ -197,5 +201,89 @@ describe('wasm conv kernels: DCGAN layers, caching, refusals', () => {
     expect(wasmConvTranspose(L.x, L.w, new Float32Array(3), L)).toBeNull(); // bias length
     expect(wasmConv(L.x, L.w, null, { ...L, kernel: [9, 9] })).toBeNull(); // kernel beyond the input
     expect(wasmConvTranspose(L.x, L.w, null, { ...L, padsBegin: [5, 5], padsEnd: [5, 5] })).toBeNull(); // empty output
+  });
+});
+
+/**
+ * Integer reference, straight from the definitions (NCX, 1D as H = 1), every operation wrapping modulo 2^32:
+ * out = bias + (Σ (x·w) >> term) << sum. Conv gathers (o·s − pb + t·d), ConvTranspose scatters
+ * (o = i·s − pb + t·d); the order of a wrapping sum does not matter.
+ */
+function referenceInt32(c: Case, transposed: boolean, x: Int32Array, w: Int32Array, bias: Int32Array | null, term: number, sum: number): Int32Array {
+  const two = c.rank === 2;
+  const [H, W] = two ? c.size : [1, c.size[0]];
+  const [kh, kw] = two ? c.k : [1, c.k[0]];
+  const [sh, sw] = two ? c.s : [1, c.s[0]];
+  const [dh, dw] = two ? c.d : [1, c.d[0]];
+  const [ph, pw] = two ? c.pb : [0, c.pb[0]];
+  const outs = outSizes(c, transposed);
+  const [Ho, Wo] = two ? outs : [1, outs[0]];
+  const cin = c.cinG * c.groups, cout = c.coutG * c.groups;
+  const acc = new Int32Array(c.n * cout * Ho * Wo);
+  const wAt = (gi: number, ci: number, co: number, th: number, tw: number) =>
+    transposed ? w[((((gi * c.cinG + ci) * c.coutG + co) * kh + th) * kw + tw)] : w[(((gi * c.coutG + co) * c.cinG + ci) * kh + th) * kw + tw];
+  for (let n = 0; n < c.n; n++)
+    for (let gi = 0; gi < c.groups; gi++)
+      for (let ci = 0; ci < c.cinG; ci++)
+        for (let co = 0; co < c.coutG; co++)
+          for (let th = 0; th < kh; th++)
+            for (let tw = 0; tw < kw; tw++) {
+              const wv = wAt(gi, ci, co, th, tw);
+              const add = (ih: number, iw: number, oh: number, ow: number) => {
+                if (ih < 0 || ih >= H || iw < 0 || iw >= W || oh < 0 || oh >= Ho || ow < 0 || ow >= Wo) return;
+                const xv = x[((n * cin + gi * c.cinG + ci) * H + ih) * W + iw];
+                const o = ((n * cout + gi * c.coutG + co) * Ho + oh) * Wo + ow;
+                acc[o] = (acc[o] + (Math.imul(xv, wv) >> term)) | 0;
+              };
+              if (transposed) {
+                for (let ih = 0; ih < H; ih++) for (let iw = 0; iw < W; iw++) add(ih, iw, ih * sh - ph + th * dh, iw * sw - pw + tw * dw);
+              } else {
+                for (let oh = 0; oh < Ho; oh++) for (let ow = 0; ow < Wo; ow++) add(oh * sh - ph + th * dh, ow * sw - pw + tw * dw, oh, ow);
+              }
+            }
+  const plane = Ho * Wo;
+  for (let i = 0; i < acc.length; i++) acc[i] = ((bias ? bias[Math.floor(i / plane) % cout] : 0) + (acc[i] << sum)) | 0;
+  return acc;
+}
+
+describe('wasm integer conv kernels (the bit-exact fixed-point path)', () => {
+  const intTensor = (shape: number[], rnd: () => number, bits: number): Int32Tensor => ({
+    shape,
+    data: Int32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.floor((rnd() - 0.45) * 2 ** bits)),
+  });
+  for (const transposed of [true, false]) {
+    it(`${transposed ? 'ConvTranspose' : 'Conv'}: wrapping sums with both shifts equal the scalar reference on random geometries`, () => {
+      let ran = 0;
+      fc.assert(
+        fc.property(caseArb, fc.integer({ min: 0, max: 31 }), fc.integer({ min: 0, max: 31 }), fc.integer({ min: 8, max: 18 }), (c, term, sum, bits) => {
+          fc.pre(outSizes(c, transposed).every((o) => o >= 1));
+          const rnd = seededRandom(c.seed);
+          const cin = c.cinG * c.groups, cout = c.coutG * c.groups;
+          // 18-bit operands: products reach 2^34 and wrap, as int32 does in the JavaScript path.
+          const x = intTensor([c.n, cin, ...c.size], rnd, bits);
+          const w = intTensor(transposed ? [cin, c.coutG, ...c.k] : [cout, c.cinG, ...c.k], rnd, bits);
+          const bias = c.bias ? intTensor([cout], rnd, 31).data : null;
+          const shifts = { term: rnd() < 0.3 ? 0 : term, sum: rnd() < 0.6 ? 0 : sum };
+          const run = transposed ? wasmConvTransposeInt32 : wasmConvInt32;
+          const got = run(x, w, bias, geometry(c, transposed), shifts);
+          expect(got).not.toBeNull();
+          expect(got!.shape).toEqual([c.n, cout, ...outSizes(c, transposed)]);
+          expect(Array.from(got!.data)).toEqual(Array.from(referenceInt32(c, transposed, x.data, w.data, bias, shifts.term, shifts.sum)));
+          ran++;
+        }),
+        { numRuns: 200, seed: transposed ? 20261123 : 20261124 },
+      );
+      expect(ran).toBeGreaterThanOrEqual(120);
+    });
+  }
+
+  it('refuses mixed element types and shifts outside 0…31', () => {
+    const g: ConvGeometry = { kernel: [3], stride: [2], dilation: [1], padsBegin: [1], padsEnd: [1], outputPadding: [0], groups: 1 };
+    const x: Int32Tensor = { shape: [1, 2, 5], data: new Int32Array(10).fill(3) };
+    const w: Int32Tensor = { shape: [2, 4, 3], data: new Int32Array(24).fill(-2) };
+    expect(wasmConvTransposeInt32(x, w, null, g, { term: 0, sum: 0 })).not.toBeNull();
+    expect(wasmConvTransposeInt32(x, w, null, g, { term: 32, sum: 0 })).toBeNull();
+    expect(wasmConvTransposeInt32(x, w, null, g, { term: 0, sum: -1 })).toBeNull();
+    expect(wasmConvTransposeInt32(x, { shape: w.shape, data: new Float32Array(24) as unknown as Int32Array }, null, g, { term: 0, sum: 0 })).toBeNull();
   });
 });
