@@ -146,6 +146,8 @@ export interface HlsLayerDef<P> {
   io?: readonly IoType[];
   /** Whether the op uses weight_t/bias_t/accum_t (shown and validated); result_t is always used. */
   usesAccumulator: boolean;
+  /** The op computes through lookup tables whose entries have type table_t (sigmoid, tanh, selu, softmax). */
+  usesTable?: boolean;
   /** Products per output pixel, for the reuse-factor rule and 'auto' accum_t; empty = no multipliers (RF must be 1). */
   productBlocks(ctx: Omit<HlsLayerContext<P>, 'config'>): ProductBlock[];
   /**

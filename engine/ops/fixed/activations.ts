@@ -44,6 +44,7 @@ function elementwiseHls<P>(e: ElementwiseHls<P>): HlsLayerDef<P> {
   return {
     headers: ['nnet_activation.h'],
     usesAccumulator: false,
+    ...(e.tables ? { usesTable: true } : {}),
     productBlocks: () => [],
     configStructs(ctx): CppStruct[] {
       const { chan, pixels } = streamGeometry(ctx.outputDims, outputLayout(ctx));
@@ -213,6 +214,7 @@ export const softmaxFixed: FixedKernel<{ axis: number }> = ({ params, inputs, pr
 export const softmaxHls: HlsLayerDef<{ axis: number }> = {
   headers: ['nnet_activation.h'],
   usesAccumulator: false,
+  usesTable: true,
   productBlocks: () => [],
   check(ctx, sink) {
     const rank = ctx.inputShapes[0].length;

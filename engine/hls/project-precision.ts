@@ -1,0 +1,130 @@
+// The project's precision choices, resolved one way for the preview and for builds. A project carries a
+// default type (settings.defaultPrecision) and per-layer choices (settings.ui.layerPrecision: node id →
+// { weight_t?, bias_t?, accum_t?, result_t?, table_t? }, set in the inspector or by importing a quantized
+// model). Per field, the first of these that is set wins:
+//   1. the variant's own choice for the layer        (builds only)
+//   2. the variant's design-wide choice               (builds only)
+//   3. the project's per-layer choice
+//   4. the project's default type                      (weight_t, bias_t, accum_t, result_t; not table_t)
+//   5. the engine's default (ap_fixed<16,6>; table_t ap_fixed<18,8>, hls4ml's)
+// The preview resolves the same with no variant, so a build of an empty variant uses the preview's types.
+// Type strings are parsed and checked by engine/fixed (resolvePrecision) only.
+import type { Graph } from '../graph/model';
+import { DiagnosticSink, makeDiagnostic, type Diagnostic } from '../graph/diagnostics';
+import { DEFAULT_TYPE, DEFAULT_TYPE_STRING, resolvePrecision, type LayerPrecision, type PrecisionSpec } from '../fixed/precision';
+import { getOp } from '../ops/registry';
+import { defaultHlsConfig, type HlsConfig, type LayerConfigSpec } from './config';
+
+export type PrecisionField = keyof LayerPrecision;
+
+/** Every per-layer precision field, in the order the inspector shows them. */
+export const PRECISION_FIELDS: readonly PrecisionField[] = ['weight_t', 'bias_t', 'accum_t', 'result_t', 'table_t'];
+
+/** The fields the project's default type sets (lookup tables keep their own default, as in hls4ml). */
+export const DEFAULT_PRECISION_FIELDS: readonly PrecisionField[] = ['weight_t', 'bias_t', 'accum_t', 'result_t'];
+
+/** Where the per-layer choices live inside ProjectSettings.ui. */
+export const UI_PRECISION_KEY = 'layerPrecision';
+
+/**
+ * The precision fields an op uses: result_t always (for an Input it is the input's type); weight_t,
+ * bias_t and accum_t where the op multiplies and accumulates; table_t where it looks values up in tables.
+ */
+export function precisionFieldsOf(type: string): PrecisionField[] {
+  const hls = type === 'Input' ? undefined : getOp(type)?.hls;
+  const out: PrecisionField[] = [];
+  if (hls?.usesAccumulator) out.push('weight_t', 'bias_t', 'accum_t');
+  out.push('result_t');
+  if (hls?.usesTable) out.push('table_t');
+  return out;
+}
+
+/** The stored per-layer choices (node id → fields), keeping non-empty strings of known fields only. */
+export function storedLayerPrecisions(ui: Record<string, unknown> | undefined): Record<string, PrecisionSpec> {
+  const v = ui?.[UI_PRECISION_KEY];
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+  const out: Record<string, PrecisionSpec> = {};
+  for (const [id, spec] of Object.entries(v as Record<string, unknown>)) {
+    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) continue;
+    const s: PrecisionSpec = {};
+    for (const f of PRECISION_FIELDS) {
+      const t = (spec as Record<string, unknown>)[f];
+      if (typeof t === 'string' && t.trim()) s[f] = t.trim();
+    }
+    if (Object.keys(s).length) out[id] = s;
+  }
+  return out;
+}
+
+/**
+ * Problems with one type string for one field, as the resolver reports them (field `precision.<field>`,
+ * the value, the rule and the fix); empty when the string is valid. '' means "the default" and is valid.
+ */
+export function checkPrecisionField(field: PrecisionField, text: string, node: { id?: string; name?: string } = {}): Diagnostic[] {
+  if (!text.trim()) return [];
+  const sink = new DiagnosticSink(node.id, node.name);
+  resolvePrecision({ [field]: text }, { input: DEFAULT_TYPE, nTerms: 1, hasBias: true, forCpp: true }, sink);
+  return sink.items;
+}
+
+/** What a project says about precision (from its settings). */
+export interface ProjectPrecision {
+  /** settings.defaultPrecision ('' or absent = the engine's default). */
+  defaultPrecision?: string;
+  /** Per-layer choices by node id. */
+  layers?: Record<string, PrecisionSpec>;
+}
+
+export function projectPrecisionOf(settings: { defaultPrecision?: string; ui?: Record<string, unknown> } | undefined): ProjectPrecision {
+  return { defaultPrecision: settings?.defaultPrecision, layers: storedLayerPrecisions(settings?.ui) };
+}
+
+/** Problems with the project's default type (field `defaultPrecision`); empty when valid. */
+export function checkDefaultPrecision(text: string | undefined): Diagnostic[] {
+  if (!text?.trim()) return [];
+  const sink = new DiagnosticSink();
+  resolvePrecision({ weight_t: text }, { input: DEFAULT_TYPE, nTerms: 1, hasBias: false, forCpp: true }, sink);
+  return sink.items.map((d) =>
+    d.code === 'precision-auto'
+      ? makeDiagnostic({ code: d.code, field: 'defaultPrecision', value: text, rule: 'the project default is a type (weights and biases need one)', fix: `set it to a type such as ${DEFAULT_TYPE_STRING}; 'auto' is a per-layer choice for accum_t and result_t` })
+      : makeDiagnostic({ code: d.code, field: 'defaultPrecision', value: text, rule: d.rule, fix: d.fix }),
+  );
+}
+
+interface SpecSet {
+  defaults: LayerConfigSpec;
+  layers: Record<string, LayerConfigSpec>;
+}
+
+/**
+ * `base` (a variant's design-wide and per-layer choices, by node name; empty for the preview) over the
+ * project's precisions. Per-layer project choices go under the node's name, only for the fields its op
+ * uses and the base does not set. `base` is not changed.
+ */
+export function withProjectPrecision<T extends SpecSet>(base: T, graph: Graph, project: ProjectPrecision): T {
+  const def = project.defaultPrecision?.trim();
+  const defaults: LayerConfigSpec = def
+    ? { ...base.defaults, precision: { ...Object.fromEntries(DEFAULT_PRECISION_FIELDS.map((f) => [f, def])), ...(base.defaults.precision ?? {}) } }
+    : base.defaults;
+  const layers = { ...base.layers };
+  for (const n of graph.nodes) {
+    const spec = project.layers?.[n.id];
+    if (!spec) continue;
+    const key = layers[n.name] ? n.name : layers[n.id] ? n.id : n.name;
+    const own = layers[key] ?? {};
+    const kept: PrecisionSpec = {};
+    for (const f of precisionFieldsOf(n.type)) {
+      const t = spec[f];
+      if (t !== undefined && own.precision?.[f] === undefined && base.defaults.precision?.[f] === undefined) kept[f] = t;
+    }
+    if (!Object.keys(kept).length) continue;
+    layers[key] = { ...own, precision: { ...kept, ...(own.precision ?? {}) } };
+  }
+  return { ...base, defaults, layers };
+}
+
+/** The configuration the fixed-point preview runs with: the project's precisions and nothing else. */
+export function previewHlsConfig(graph: Graph, project: ProjectPrecision, over: Partial<HlsConfig> = {}): HlsConfig {
+  const { defaults, layers } = withProjectPrecision({ defaults: {}, layers: {} }, graph, project);
+  return defaultHlsConfig({ ...over, defaults, layers });
+}
