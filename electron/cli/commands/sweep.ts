@@ -143,6 +143,7 @@ export const sweepCommand: CliCommand = {
         layer: typeof flags.layer === 'string' ? flags.layer : undefined,
         reuseFactors: rf, io, strategies, parallelizationFactors: pf, precisions,
         prefix: typeof flags.prefix === 'string' ? flags.prefix : undefined,
+        project: doc.settings,
       });
       if (sweep.problems.length) throw new CliError(sweep.problems.join('; '));
       for (const r of sweep.rejected) {

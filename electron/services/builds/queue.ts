@@ -24,7 +24,8 @@ import type { Toolchain } from '../toolchain/detect';
 import { chooseHlsFlow } from '../toolchain/commands';
 import { prepareBuild } from '../toolchain/prepare';
 import { findReports } from '../toolchain/find-reports';
-import { hlsConfigOf, sanitizeFolderName, withStoredPrecisions, type VariantConfig } from './variants';
+import { checkDefaultPrecision } from '../../../engine/hls/project-precision';
+import { hlsConfigOf, sanitizeFolderName, withProjectPrecisions, type VariantConfig } from './variants';
 
 export type StepName = 'codegen' | 'csim' | 'estimate' | 'synthesis' | 'error';
 
@@ -297,8 +298,10 @@ export class BuildQueue {
       // 1. codegen
       setStep('codegen');
       const doc = p.load();
+      const badDefault = checkDefaultPrecision(doc.settings.defaultPrecision);
+      if (badDefault.length) throw new BuildFailure(`the project's default precision: ${badDefault.map((d) => d.message).join(' ')}`);
       const model: Model = { graph: doc.graph, weights: weightsToEngine(doc.weights) };
-      const hls = hlsConfigOf(withStoredPrecisions(cfg.variant, doc.graph, doc.settings.ui), this.opts.testImages ?? 2, model);
+      const hls = hlsConfigOf(withProjectPrecisions(cfg.variant, doc.graph, doc.settings), this.opts.testImages ?? 2, model);
       log(`tessera: variant "${cfg.variantName}" (${hls.io}), build folder ${dir}`);
       const g = await timed('codegen', () => {
         this.templates ??= readTemplates();
@@ -315,7 +318,9 @@ export class BuildQueue {
       log(`codegen: ${Object.keys(g.files!).length} files`);
       if (job.cancelled) throw new Cancelled();
 
-      // 2. C simulation with g++
+      // 2. C simulation with g++. A failure is recorded and the build goes on to the estimate and the
+      // error vs float (neither depends on it), then ends 'failed' with the C simulation's message.
+      let csimFailure = null as string | null;
       if (cfg.csim) {
         setStep('csim');
         await timed('csim', async () => {
@@ -366,15 +371,21 @@ export class BuildQueue {
           report.csim.status = mism === 0 && got.length === want.length ? 'bit-exact' : 'mismatch';
           artifacts.files.push('csim/csim.exe', 'tb_data/csim_results.dat');
           log(`csim: ${report.csim.status}${mism ? ` (${mism} values differ; first ${report.csim.first})` : ''}, ${want.length} images`);
+        }).catch((e: unknown) => {
+          if (e instanceof Cancelled || job.cancelled) throw e;
+          csimFailure = e instanceof BuildFailure ? e.message : `C simulation failed (${e instanceof Error ? e.message : String(e)})`;
+          report.csim.status = 'failed';
+          log(`tessera: ${csimFailure}; the estimate and the error vs float still follow`, 'stderr');
         });
       } else steps.push({ name: 'csim', status: 'skipped', ms: 0 });
       if (job.cancelled) throw new Cancelled();
 
-      // 3. synthesis with a vendor tool, else the estimate
+      // 3. synthesis with a vendor tool, else the estimate (also when the C simulation failed: the vendor
+      // tool would compile the same sources, and the estimate needs only the design and its config)
       setStep('synthesis');
       const tc = this.opts.toolchain ?? null;
       const flow = tc ? chooseHlsFlow(tc) : null;
-      if (tc && flow && flow !== 'csim-gxx') {
+      if (tc && flow && flow !== 'csim-gxx' && csimFailure === null) {
         await timed('synthesis', async () => {
           const prep = prepareBuild({
             toolchain: tc,
@@ -399,9 +410,13 @@ export class BuildQueue {
           if (rec.status !== 'succeeded') throw new BuildFailure(`vendor build failed (${rec.error ?? rec.status})`);
         });
       } else {
+        if (tc && flow && flow !== 'csim-gxx') {
+          steps.push({ name: 'synthesis', status: 'skipped', ms: 0 });
+          log('synthesis skipped: the C simulation failed; the estimate instead');
+        }
         await timed('estimate', () => {
           const e = estimateDesign(model, hls);
-          if (!e.report) throw new BuildFailure(`estimate failed: ${e.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join(' ')}`);
+          if (!e.report) throw new BuildFailure(`${csimFailure ? `${csimFailure}; ` : ''}estimate failed: ${e.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join(' ')}`);
           report.estimate = e.report;
           fs.writeFileSync(path.join(dir, 'estimate.json'), JSON.stringify(e.report, null, 2));
           artifacts.files.push('estimate.json');
@@ -422,6 +437,7 @@ export class BuildQueue {
         report.error = { output: name, outputType: formatFixedType(fx.type), maxAbs: e.maxAbs, rms: e.rms, maxLsb: e.maxLsb, rmsLsb: e.rms / unit };
         log(`error vs float at ${name}: max ${e.maxLsb.toFixed(2)} LSB, RMS ${(e.rms / unit).toFixed(3)} LSB`);
       });
+      if (csimFailure !== null) throw new BuildFailure(csimFailure);
     } catch (e) {
       if (e instanceof Cancelled || job.cancelled) {
         status = 'cancelled';

@@ -88,7 +88,7 @@ export class BuildsService {
       const p = this.opts.project(req.projectId);
       const config = req.config as VariantConfig;
       const name = uniqueName(req.name ?? describeChoices(config), p.listVariants().map((v) => v.name));
-      const diagnostics = checkVariant(this.model(p), config).map((d) => d.message);
+      const diagnostics = checkVariant(this.model(p), config, p.loadSettings()).map((d) => d.message);
       return { variant: variantJson(p.putVariant({ id: this.newId(), name, config })), diagnostics };
     },
 
@@ -122,7 +122,7 @@ export class BuildsService {
 
     'variants.sweep': (req) => {
       const p = this.opts.project(req.projectId);
-      const r = expandSweep(this.model(p), { ...req, base: req.base as VariantConfig | undefined });
+      const r = expandSweep(this.model(p), { ...req, base: req.base as VariantConfig | undefined, project: p.loadSettings() });
       if (r.problems.length) throw new ApiCallError('invalid', r.problems.join('; '));
       const taken = p.listVariants().map((v) => v.name);
       const items = r.variants.map((v) => {

@@ -9,6 +9,7 @@ import { resolveGraph } from '../../../engine/hls/resolve';
 import { validReuseFactors, validParallelizationFactors } from '../../../engine/hls/reuse';
 import { getOp } from '../../../engine/ops/registry';
 import { layerContext } from '../../../engine/hls/resolve';
+import { projectPrecisionOf, withProjectPrecision } from '../../../engine/hls/project-precision';
 
 /** What a variant stores (the `config` column of the variants table). */
 export interface VariantConfig {
@@ -68,34 +69,20 @@ export function hlsConfigOf(v: VariantConfig, testImages = 2, model?: Model): Hl
   });
 }
 
-/** The precision fields a project stores per layer (settings.ui.layerPrecision, by node id). */
-const STORED_PRECISION_FIELDS = ['weight_t', 'bias_t', 'result_t'] as const;
-
 /**
- * The variant with the project's per-layer precisions (settings.ui.layerPrecision: node id →
- * { weight_t?, bias_t?, result_t? }, as the renderer and the importers store them) as the base of its
- * per-layer choices, by node name. The variant wins: a field it sets, for the layer or for the whole
- * design (defaults), is kept; stored entries of nodes no longer in the graph are ignored.
+ * The variant over the project's precisions (engine/hls/project-precision.ts): per field, the variant's
+ * layer choice, then its design-wide choice, then the project's per-layer choice (settings.ui.layerPrecision,
+ * by node id), then the project's default type (settings.defaultPrecision). The fixed-point preview resolves
+ * the same without a variant. The stored variant is not changed.
  */
-export function withStoredPrecisions(v: VariantConfig, graph: Model['graph'], ui: Record<string, unknown> | undefined): VariantConfig {
-  const stored = ui?.layerPrecision;
-  if (!stored || typeof stored !== 'object' || Array.isArray(stored)) return v;
-  const layers = { ...v.layers };
-  let changed = false;
-  for (const n of graph.nodes) {
-    const spec = (stored as Record<string, unknown>)[n.id];
-    if (!spec || typeof spec !== 'object') continue;
-    const own = layers[n.name] ?? {};
-    const base: Record<string, string> = {};
-    for (const f of STORED_PRECISION_FIELDS) {
-      const t = (spec as Record<string, unknown>)[f];
-      if (typeof t === 'string' && t.trim() && own.precision?.[f] === undefined && v.defaults.precision?.[f] === undefined) base[f] = t.trim();
-    }
-    if (!Object.keys(base).length) continue;
-    layers[n.name] = { ...own, precision: { ...base, ...(own.precision ?? {}) } };
-    changed = true;
-  }
-  return changed ? { ...v, layers } : v;
+export function withProjectPrecisions(v: VariantConfig, graph: Model['graph'], settings: ProjectPrecisionSettings | undefined): VariantConfig {
+  return withProjectPrecision(v, graph, projectPrecisionOf(settings));
+}
+
+/** The part of the project's settings that decides precisions. */
+export interface ProjectPrecisionSettings {
+  defaultPrecision?: string;
+  ui?: Record<string, unknown>;
 }
 
 /** The choices of the variant's scoped layer (or the defaults for a whole-design variant). */
@@ -114,9 +101,9 @@ export function describeChoices(v: VariantConfig): string {
   return parts.join(' ');
 }
 
-/** Design errors of a variant over a model (empty = buildable). */
-export function checkVariant(model: Model, v: VariantConfig): Diagnostic[] {
-  const r = resolveGraph(model, hlsConfigOf(v, 2, model), { hardware: true });
+/** Design errors of a variant over a model (empty = buildable), with the project's precisions when given. */
+export function checkVariant(model: Model, v: VariantConfig, project?: ProjectPrecisionSettings): Diagnostic[] {
+  const r = resolveGraph(model, hlsConfigOf(project ? withProjectPrecisions(v, model.graph, project) : v, 2, model), { hardware: true });
   return r.diagnostics.filter((d) => d.severity === 'error');
 }
 
@@ -148,6 +135,8 @@ export interface SweepSpec {
   base?: VariantConfig;
   /** Name prefix (default the layer name or 'design'). */
   prefix?: string;
+  /** The project's precision settings: combinations are checked with them, as they will be built. */
+  project?: ProjectPrecisionSettings;
 }
 
 export interface SweepItem {
@@ -199,7 +188,7 @@ export function expandSweep(model: Model, spec: SweepSpec): SweepResult {
         ? { ...base, io, scope: spec.layer, layers: { ...base.layers, [spec.layer]: { ...(base.layers[spec.layer] ?? {}), ...choice, precision: { ...(base.layers[spec.layer]?.precision ?? {}), ...(choice.precision ?? {}) } } } }
         : { ...base, io, scope: null, defaults: { ...base.defaults, ...choice } };
       const name = `${prefix} ${describeChoices(config).split(' ').slice(1).join(' ')}`;
-      const diagnostics = checkVariant(model, config);
+      const diagnostics = checkVariant(model, config, spec.project);
       if (diagnostics.length) rejected.push({ name, config, diagnostics });
       else variants.push({ name, config });
     }
