@@ -3,39 +3,30 @@
 // fixed-point type can represent; values above the type's range overflow, non-zero values below one
 // LSB underflow (they become 0 or −LSB). Per-layer types are project settings (settings.ui).
 import { fracBits, mantissaRange, parseFixedType, type FixedType } from '../../engine/fixed/types';
-import { DEFAULT_TYPE_STRING } from '../../engine/fixed/precision';
+import { DEFAULT_TABLE_TYPE_STRING, DEFAULT_TYPE_STRING, type PrecisionSpec } from '../../engine/fixed/precision';
+import { PRECISION_FIELDS, storedLayerPrecisions, UI_PRECISION_KEY, type PrecisionField } from '../../engine/hls/project-precision';
 
-/** Per-layer type strings the user chose; missing fields take the project's default precision. */
-export interface LayerPrecisionChoice {
-  weight_t?: string;
-  bias_t?: string;
-  result_t?: string;
-}
-export type PrecisionField = keyof LayerPrecisionChoice;
-export const PRECISION_FIELDS: readonly PrecisionField[] = ['weight_t', 'bias_t', 'result_t'];
-
-/** Where per-layer precisions live inside ProjectSettings.ui. */
-export const UI_PRECISION_KEY = 'layerPrecision';
+/**
+ * Per-layer type strings the user chose (weight_t, bias_t, accum_t, result_t, table_t; accum_t and
+ * result_t may be 'auto'); missing fields take the project's default precision (table_t: ap_fixed<18,8>).
+ * Builds and the fixed-point preview resolve them the same way (engine/hls/project-precision.ts).
+ */
+export type LayerPrecisionChoice = PrecisionSpec;
+export type { PrecisionField };
+export { PRECISION_FIELDS, UI_PRECISION_KEY };
 
 export function layerPrecisionsOf(ui: Record<string, unknown> | undefined): Record<string, LayerPrecisionChoice> {
-  const v = ui?.[UI_PRECISION_KEY];
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
-  const out: Record<string, LayerPrecisionChoice> = {};
-  for (const [id, spec] of Object.entries(v as Record<string, unknown>)) {
-    if (!spec || typeof spec !== 'object') continue;
-    const s: LayerPrecisionChoice = {};
-    for (const f of PRECISION_FIELDS) {
-      const t = (spec as Record<string, unknown>)[f];
-      if (typeof t === 'string' && t.trim()) s[f] = t.trim();
-    }
-    if (Object.keys(s).length) out[id] = s;
-  }
-  return out;
+  return storedLayerPrecisions(ui);
+}
+
+/** The default of a field: the project's type, except lookup tables (hls4ml's ap_fixed<18,8>). */
+export function fieldDefault(field: PrecisionField, projectDefault: string): string {
+  return field === 'table_t' ? DEFAULT_TABLE_TYPE_STRING : projectDefault.trim() || DEFAULT_TYPE_STRING;
 }
 
 /** The type string in effect for one field of one layer. */
 export function effectiveType(choices: Record<string, LayerPrecisionChoice>, nodeId: string, field: PrecisionField, fallback: string): string {
-  return choices[nodeId]?.[field] ?? (fallback.trim() || DEFAULT_TYPE_STRING);
+  return choices[nodeId]?.[field] ?? fieldDefault(field, fallback);
 }
 
 export interface TypeRange {

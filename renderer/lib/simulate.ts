@@ -6,7 +6,7 @@ import { getOp } from '../../engine/ops/registry';
 import { sizeOf, seededRandom, type Shape, type Tensor } from '../../engine/tensor/tensor';
 import { simulateFloat } from '../../engine/sim/float';
 import { fixedVsFloat, simulateFixed } from '../../engine/sim/fixed';
-import { defaultHlsConfig, type HlsConfig } from '../../engine/hls/config';
+import { previewHlsConfig } from '../../engine/hls/project-precision';
 import type { LayerPrecisionChoice } from './profile';
 import { fixedToTensor } from '../../engine/hls/fixed-tensor';
 import { formatFixedType } from '../../engine/fixed/types';
@@ -65,7 +65,11 @@ export function makeInput(shape: Shape, spec: InputSpec | undefined, fallbackSee
   return { shape: [...shape], data };
 }
 
-/** Runs the engine's bit-accurate simulation with one precision for every layer and compares with float. */
+/**
+ * Runs the engine's bit-accurate simulation with the project's precisions (its default type, then the
+ * per-layer choices by node id, resolved as builds resolve them: engine/hls/project-precision.ts) and
+ * compares with float.
+ */
 export function compareFixed(
   graph: Graph,
   weights: WeightMap,
@@ -74,11 +78,7 @@ export function compareFixed(
   precision: string,
   layerPrecision: Record<string, LayerPrecisionChoice> = {},
 ): Record<string, FixedCompare> {
-  // Per-layer choices (by node id) override the project default field by field.
-  const layers: HlsConfig['layers'] = {};
-  const ids = new Set(graph.nodes.map((n) => n.id));
-  for (const [id, spec] of Object.entries(layerPrecision)) if (ids.has(id)) layers[id] = { precision: { ...spec } };
-  const cfg = defaultHlsConfig({ defaults: { precision: { weight_t: precision, bias_t: precision, accum_t: precision, result_t: precision } }, layers });
+  const cfg = previewHlsConfig(graph, { defaultPrecision: precision, layers: layerPrecision });
   const r = simulateFixed({ graph, weights }, given, cfg);
   const out: Record<string, FixedCompare> = {};
   for (const [id, fx] of Object.entries(r.values)) {

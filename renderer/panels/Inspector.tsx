@@ -12,7 +12,8 @@ import { fieldsOf, formatFieldValue, parseFieldText, type FieldSpec } from '../l
 import { INIT_SCHEMES, weightsFit, type InitScheme } from '../lib/weightInit';
 import { initializeWeights, setLayerPrecision, setSlotWeight, updateSettings } from '../state/actions';
 import { expectedShape, importNpyWeight, layoutChoices, type SlotInfo } from '../lib/npyImport';
-import { layerPrecisionsOf, PRECISION_FIELDS, typeRange, type PrecisionField } from '../lib/profile';
+import { fieldDefault, layerPrecisionsOf, typeRange, type PrecisionField } from '../lib/profile';
+import { checkPrecisionField, precisionFieldsOf } from '../../engine/hls/project-precision';
 import { useEditor } from '../state/store';
 import { useUi } from '../state/ui';
 
@@ -262,23 +263,33 @@ function WeightsBlock({ nodeId }: { nodeId: string }) {
   );
 }
 
-function PrecisionInput({ nodeId, field, value, fallback }: { nodeId: string; field: PrecisionField; value: string; fallback: string }) {
+function PrecisionInput({ nodeId, nodeName, field, value, fallback }: { nodeId: string; nodeName: string; field: PrecisionField; value: string; fallback: string }) {
   const [draft, setDraft] = useState<string | null>(null);
   const text = draft ?? value;
+  // The engine's own checks (engine/fixed via engine/hls/project-precision), as builds and the preview apply them.
+  const problems = checkPrecisionField(field, text, { id: nodeId, name: nodeName });
   const effective = text.trim() || fallback;
-  const r = typeRange(effective);
+  const auto = effective.toLowerCase() === 'auto';
+  const r = problems.length || auto ? null : typeRange(effective);
+  const bad = problems.length > 0 || (r !== null && !r.ok);
   const commit = (t: string) => {
     setDraft(null);
     if (t.trim() !== value) void setLayerPrecision(nodeId, field, t);
   };
+  let info: string;
+  if (problems.length) info = problems.map((d) => d.message).join(' ');
+  else if (auto) info = field === 'accum_t' ? 'auto: wide enough that the sum cannot overflow (inputs × weights + log2 of the terms, with the bias)' : 'auto: the accumulator type';
+  else if (r && r.ok) info = `range ${r.min} … ${r.max}, LSB ${r.lsb >= 1 ? r.lsb : `2^${Math.log2(r.lsb)}`}`;
+  else info = r && !r.ok ? r.message : '';
   return (
     <div className="mb-1">
       <label className="flex items-center gap-2 text-xs">
         <span className="w-14 font-mono text-slate-700">{field}</span>
         <input
           aria-label={`precision ${field}`}
+          aria-invalid={bad}
           data-testid={`precision-${field}`}
-          className={`min-w-0 flex-1 rounded border px-1 py-0.5 font-mono text-[11px] ${r.ok ? 'border-slate-300' : 'border-red-500 bg-red-50'}`}
+          className={`min-w-0 flex-1 rounded border px-1 py-0.5 font-mono text-[11px] ${bad ? 'border-red-500 bg-red-50' : 'border-slate-300'}`}
           placeholder={`${fallback} (default)`}
           value={text}
           onChange={(e) => setDraft(e.target.value)}
@@ -286,23 +297,27 @@ function PrecisionInput({ nodeId, field, value, fallback }: { nodeId: string; fi
           onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
         />
       </label>
-      <div className={`pl-16 text-[10px] ${r.ok ? 'text-slate-400' : 'text-red-600'}`} data-testid={`precision-${field}-info`}>
-        {r.ok ? `range ${r.min} … ${r.max}, LSB ${r.lsb >= 1 ? r.lsb : `2^${Math.log2(r.lsb)}`}` : r.message}
+      <div className={`pl-16 text-[10px] ${bad ? 'text-red-600' : 'text-slate-400'}`} data-testid={`precision-${field}-info`}>
+        {info}
       </div>
     </div>
   );
 }
 
-/** The layer's fixed-point types (hls4ml's weight_t, bias_t, result_t); empty = the project default. */
-function PrecisionBlock({ nodeId }: { nodeId: string }) {
+/**
+ * The layer's fixed-point types, those its op uses (hls4ml's weight_t, bias_t, accum_t, result_t, table_t);
+ * empty = the project default (ap_fixed<18,8> for tables). Builds and the preview use the same choices.
+ */
+function PrecisionBlock({ nodeId, nodeName, type }: { nodeId: string; nodeName: string; type: string }) {
   const ui = useUi((s) => s.settings.ui);
-  const fallback = useUi((s) => s.settings.defaultPrecision);
+  const projectDefault = useUi((s) => s.settings.defaultPrecision);
   const mine = layerPrecisionsOf(ui)[nodeId] ?? {};
+  const fields = useMemo(() => precisionFieldsOf(type), [type]);
   return (
     <section className="mb-3" data-testid="precision">
       <h4 className="mb-1 text-xs font-semibold uppercase text-slate-500">Precision (HLS)</h4>
-      {PRECISION_FIELDS.map((f) => (
-        <PrecisionInput key={f} nodeId={nodeId} field={f} value={mine[f] ?? ''} fallback={fallback} />
+      {fields.map((f) => (
+        <PrecisionInput key={f} nodeId={nodeId} nodeName={nodeName} field={f} value={mine[f] ?? ''} fallback={fieldDefault(f, projectDefault)} />
       ))}
     </section>
   );
@@ -363,7 +378,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
       {Object.keys(params).filter((k) => !fieldKeys.has(k)).length > 0 && (
         <div className="mb-2 text-xs text-amber-700">Unknown parameters kept as given: {Object.keys(params).filter((k) => !fieldKeys.has(k)).join(', ')}</div>
       )}
-      <PrecisionBlock nodeId={nodeId} />
+      <PrecisionBlock nodeId={nodeId} nodeName={node.data.name} type={node.data.type} />
       <WeightsBlock nodeId={nodeId} />
     </div>
   );

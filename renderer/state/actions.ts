@@ -462,7 +462,8 @@ export function importedPrecisions(precisions: Record<string, Record<string, str
   for (const [id, spec] of Object.entries(precisions ?? {})) {
     if (!ids[id]) continue;
     const c: LayerPrecisionChoice = {};
-    for (const f of PRECISION_FIELDS) if (spec[f] && spec[f] !== 'auto') c[f] = spec[f];
+    // 'auto' is a choice for accum_t / result_t only (hls4ml's inferred accumulator).
+    for (const f of PRECISION_FIELDS) if (spec[f] && (spec[f] !== 'auto' || f === 'accum_t' || f === 'result_t')) c[f] = spec[f];
     if (Object.keys(c).length) out[ids[id]] = c;
   }
   return out;

@@ -10,7 +10,7 @@ const ed = () => useEditor.getState();
 describe('imported per-layer precisions', () => {
   beforeEach(() => ed().load({ version: 1, nodes: [], edges: [] }, {}, { path: null, name: 't', dirty: false }));
 
-  it('paste returns the new id of every pasted node; precisions follow them, without auto and unknown fields', () => {
+  it('paste returns the new id of every pasted node; precisions follow them, without misplaced auto and unknown fields', () => {
     const graph = {
       version: 1 as const,
       nodes: [
@@ -26,10 +26,11 @@ describe('imported per-layer precisions', () => {
     expect(new Set([...Object.values(first), ...Object.values(ids)]).size).toBe(4);
     expect(ed().nodes.find((n) => n.id === ids.c)!.data.type).toBe('ReLU');
     const got = importedPrecisions(
-      { in: { result_t: 'ap_fixed<7,4>' }, c: { result_t: 'ap_ufixed<5,3>', accum_t: 'ap_fixed<20,8>', weight_t: 'auto' }, gone: { result_t: 'ap_fixed<3,1>' } },
+      { in: { result_t: 'ap_fixed<7,4>', accum_t: 'auto' }, c: { result_t: 'ap_ufixed<5,3>', accum_t: 'ap_fixed<20,8>', weight_t: 'auto', table_t: 'ap_fixed<12,3>', color: 'red' }, gone: { result_t: 'ap_fixed<3,1>' } },
       ids,
     );
-    expect(got).toEqual({ [ids.in]: { result_t: 'ap_fixed<7,4>' }, [ids.c]: { result_t: 'ap_ufixed<5,3>' } });
+    // Every precision field is kept ('auto' only where it is a choice: accum_t / result_t); others are dropped.
+    expect(got).toEqual({ [ids.in]: { result_t: 'ap_fixed<7,4>', accum_t: 'auto' }, [ids.c]: { result_t: 'ap_ufixed<5,3>', accum_t: 'ap_fixed<20,8>', table_t: 'ap_fixed<12,3>' } });
     expect(importedPrecisions(undefined, ids)).toEqual({});
   });
 });

@@ -1,0 +1,81 @@
+// Per-layer precision in the inspector: every field the node's op uses (weight_t, bias_t, accum_t with
+// 'auto', result_t, table_t), validated live with the engine's rules (message names node, field, value,
+// rule and fix), stored with the project, and used by the fixed-point preview.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+import { expect, mod, selectNode, serveInfo, shot, test } from './fixtures';
+
+async function openExampleCopy(page: Page, name: string): Promise<void> {
+  const info = await serveInfo();
+  fs.mkdirSync(info.projectsDir, { recursive: true });
+  const file = path.join(info.projectsDir, `${name}-${Date.now().toString(36)}.tessera`);
+  fs.copyFileSync(fileURLToPath(new URL(`../projects/${name}.tessera`, import.meta.url)), file);
+  await page.goto(`${info.url}&project=${encodeURIComponent(file)}`);
+  await expect(page.getByTestId('palette')).toBeVisible();
+}
+
+const fieldsShown = (page: Page) => page.getByTestId('precision').locator('input[data-testid^="precision-"]');
+
+test('inspector precision: the fields of each op, live validation, auto accumulator, table type used by the preview, kept over a reload', async ({ app: page, tesseraHost }) => {
+  test.skip(tesseraHost === 'electron', 'opens its project from the page URL');
+  await openExampleCopy(page, 'tiny-autoencoder');
+
+  // A Conv2D: the four hls4ml types, no table.
+  await selectNode(page, 'enc1');
+  await expect(fieldsShown(page)).toHaveCount(4);
+  for (const f of ['weight_t', 'bias_t', 'accum_t', 'result_t']) await expect(page.getByTestId(`precision-${f}`)).toBeVisible();
+  await expect(page.getByTestId('precision-table_t')).toHaveCount(0);
+
+  // 'auto' is the inferred accumulator…
+  await page.getByTestId('precision-accum_t').fill('auto');
+  await page.getByTestId('precision-accum_t').press('Enter');
+  await expect(page.getByTestId('precision-accum_t-info')).toContainText('auto: wide enough that the sum cannot overflow');
+  await expect(page.getByTestId('precision-accum_t')).toHaveAttribute('aria-invalid', 'false');
+  // …but not a weight type: the message names node, field, value, rule and fix.
+  await page.getByTestId('precision-weight_t').fill('auto');
+  await expect(page.getByTestId('precision-weight_t')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('precision-weight_t-info')).toHaveText(
+    `enc1: precision.weight_t = "auto" breaks the rule 'auto' is only inferred for accum_t and result_t; give weight_t a type such as ap_fixed<16,6>.`,
+  );
+  // A width Tessera's C++ headers cannot hold.
+  await page.getByTestId('precision-weight_t').fill('ap_fixed<130,6>');
+  await expect(page.getByTestId('precision-weight_t-info')).toContainText('enc1: precision.weight_t = "ap_fixed<130,6>" breaks the rule W ≤ 128');
+  await page.getByTestId('precision-weight_t').fill('');
+  await page.getByTestId('precision-weight_t').press('Enter');
+  await expect(page.getByTestId('precision-weight_t')).toHaveAttribute('aria-invalid', 'false');
+
+  // A ReLU: result_t only.
+  await selectNode(page, 'enc1_relu');
+  await expect(fieldsShown(page)).toHaveCount(1);
+  await expect(page.getByTestId('precision-result_t')).toBeVisible();
+
+  // The Sigmoid: result_t and its lookup table's type (default hls4ml's ap_fixed<18,8>).
+  await selectNode(page, 'reconstruction');
+  await expect(fieldsShown(page)).toHaveCount(2);
+  await expect(page.getByTestId('precision-table_t')).toHaveAttribute('placeholder', 'ap_fixed<18,8> (default)');
+  await page.getByTestId('precision-table_t').fill('auto');
+  await expect(page.getByTestId('precision-table_t-info')).toContainText('reconstruction: precision.table_t = "auto" breaks the rule');
+
+  // The fixed-point preview of the Sigmoid changes when its table narrows.
+  await page.getByTestId('precision-table_t').fill('');
+  await page.getByTestId('precision-table_t').press('Enter');
+  await page.getByTestId('preview-fixed').check();
+  const stats = page.getByTestId('fixed-stats');
+  await expect(stats).toContainText('error vs float', { timeout: 20_000 });
+  const before = await stats.textContent();
+  await page.getByTestId('precision-table_t').fill('ap_fixed<5,1>');
+  await page.getByTestId('precision-table_t').press('Enter');
+  await expect(page.getByTestId('precision-table_t-info')).toContainText('range -1 … 0.9375');
+  await expect(stats).not.toHaveText(before ?? '', { timeout: 20_000 });
+  await shot(page, 'precision-table');
+
+  // Stored with the project: back after a save and reload.
+  await page.keyboard.press(`${mod}+S`);
+  await page.reload();
+  await selectNode(page, 'reconstruction');
+  await expect(page.getByTestId('precision-table_t')).toHaveValue('ap_fixed<5,1>');
+  await selectNode(page, 'enc1');
+  await expect(page.getByTestId('precision-accum_t')).toHaveValue('auto');
+});
