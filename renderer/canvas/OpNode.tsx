@@ -1,10 +1,9 @@
-// One node on the canvas. Memoized; subscribes only to its own analysis entry (never to the node array).
+// One node on the canvas. Memoized; subscribes only to its own view (never to the node array).
 import { memo, useMemo } from 'react';
 import { Handle, Position, useStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import { getOp } from '../../engine/ops/registry';
 import type { FlowNode } from '../lib/doc';
 import { inHandle, outHandle } from '../lib/doc';
-import { shapeText } from '../lib/format';
 import { useEditor } from '../state/store';
 import { useUi } from '../state/ui';
 import { effectiveType, layerPrecisionsOf } from '../lib/profile';
@@ -44,15 +43,25 @@ const handleStyle = { background: '#475569', width: 10, height: 10 };
 
 const zoomedOutSelector = (s: ReactFlowState) => s.transform[2] < DETAIL_ZOOM;
 
+/** The shape line, its own component: a new shape upstream re-renders this text only. */
+const NodeShape = memo(function NodeShape({ id }: { id: string }) {
+  const text = useEditor((s) => s.views.shapes[id] ?? '?');
+  return (
+    <div className="tessera-node-shape" data-testid="node-shape">
+      {text}
+    </div>
+  );
+});
+
 function OpNodeView({ id, data, selected }: NodeProps<FlowNode>) {
-  // Primitive selectors: a node re-renders only when its own status, shape text or ports change
-  // (never on another node's drag frame).
-  const status = useEditor((s) => s.analysis.nodes[id]?.status ?? 'ok');
-  const shape = useEditor((s) => shapeText(s.analysis.nodes[id]?.shape ?? null));
-  const ports = useEditor((s) => s.analysis.nodes[id]?.ports ?? getOp(data.type)?.inputs.min ?? 0);
-  const errors = useEditor((s) => s.analysis.nodes[id]?.diagnostics.filter((d) => d.severity === 'error').length ?? 0);
-  const warnings = useEditor((s) => s.analysis.nodes[id]?.diagnostics.filter((d) => d.severity === 'warning').length ?? 0);
-  const firstMessage = useEditor((s) => s.analysis.nodes[id]?.diagnostics[0]?.message ?? '');
+  // One selector: the node's view object keeps its identity while what it shows is unchanged, so a
+  // node re-renders only when its own status, ports or messages change (its shape line is NodeShape).
+  const view = useEditor((s) => s.views.nodes[id]);
+  const status = view?.status ?? 'ok';
+  const ports = view?.ports ?? getOp(data.type)?.inputs.min ?? 0;
+  const errors = view?.errors ?? 0;
+  const warnings = view?.warnings ?? 0;
+  const firstMessage = view?.firstMessage ?? '';
   const precision = useUi((s) => precisionLabel(s.settings.ui, s.settings.defaultPrecision, id));
   const compact = useStore(zoomedOutSelector);
   const op = getOp(data.type);
@@ -97,7 +106,7 @@ function OpNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       ) : (
         <div className="tessera-node-body">
           <div className="tessera-node-name">{data.name}</div>
-          <div className="tessera-node-shape" data-testid="node-shape">{status === 'error' ? '—' : shape}</div>
+          <NodeShape id={id} />
         </div>
       )}
       {handles}

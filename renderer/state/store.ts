@@ -5,6 +5,7 @@ import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, t
 import type { WeightMap } from '../../engine/graph/model';
 import type { Tensor } from '../../engine/tensor/tensor';
 import { analyze, EMPTY_ANALYSIS, type Analysis } from '../lib/analyze';
+import { canvasViews, EMPTY_VIEWS, type CanvasViews } from '../lib/views';
 import { fromGraph, inHandle, makeEdge, makeNode, newId, portOf, toGraph, uniqueName, type FlowEdge, type FlowNode } from '../lib/doc';
 import type { Graph } from '../../engine/graph/model';
 
@@ -33,6 +34,8 @@ export interface EditorState extends Snapshot {
   /** Bumped on every change of types, params, names or edges (not positions or selection). */
   structure: number;
   analysis: Analysis;
+  /** What each canvas node and edge draws (objects kept while unchanged; see lib/views). */
+  views: CanvasViews;
   selected: string[];
   past: Snapshot[];
   future: Snapshot[];
@@ -70,8 +73,9 @@ function snap(s: Snapshot): Snapshot {
   return { nodes: s.nodes, edges: s.edges, weights: s.weights };
 }
 
-function withAnalysis(nodes: FlowNode[], edges: FlowEdge[]): Analysis {
-  return analyze(toGraph(nodes, edges));
+function withAnalysis(nodes: FlowNode[], edges: FlowEdge[], prev: CanvasViews): { analysis: Analysis; views: CanvasViews } {
+  const analysis = analyze(toGraph(nodes, edges));
+  return { analysis, views: canvasViews(analysis, nodes, edges, prev) };
 }
 
 export const useEditor = create<EditorState>()((set, get) => {
@@ -90,7 +94,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       future: [],
       lastEdit: opts.coalesceKey ? { key: opts.coalesceKey, at: now } : null,
       project: { ...s.project, dirty: true },
-      ...(structural ? { structure: s.structure + 1, analysis: withAnalysis(nodes, edges) } : {}),
+      ...(structural ? { structure: s.structure + 1, ...withAnalysis(nodes, edges, s.views) } : {}),
     });
   }
 
@@ -103,7 +107,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       weights: target.weights,
       selected,
       structure: s.structure + 1,
-      analysis: withAnalysis(target.nodes, target.edges),
+      ...withAnalysis(target.nodes, target.edges, s.views),
       lastEdit: null,
       project: { ...s.project, dirty: true },
     });
@@ -115,6 +119,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     weights: {},
     structure: 0,
     analysis: EMPTY_ANALYSIS,
+    views: EMPTY_VIEWS,
     selected: [],
     past: [],
     future: [],
@@ -292,7 +297,7 @@ export const useEditor = create<EditorState>()((set, get) => {
         dragStart: null,
         project,
         structure: get().structure + 1,
-        analysis: withAnalysis(nodes, edges),
+        ...withAnalysis(nodes, edges, get().views),
       });
     },
     markSaved(project) {
