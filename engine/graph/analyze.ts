@@ -1,5 +1,9 @@
 // Whole-graph analysis: structure checks, topological order, parameter validation, shape inference
 // and weight checks. Returns diagnostics for every user mistake; never throws for them.
+// An editor analyzes the whole graph after every edit; the per-node work (the op's parameter schema
+// and shape inference) is kept between calls and reused while a node's type, name, parameters
+// (same object with the same content) and input shapes are unchanged, so an edit redoes only the
+// edited node and what its shape change reaches downstream. The result is the same as without.
 import type { z } from 'zod';
 import type { Shape } from '../tensor/tensor';
 import { formatShape, shapesEqual, sizeOf } from '../tensor/tensor';
@@ -43,6 +47,50 @@ export interface GraphAnalysis {
 }
 
 const NAME_CODES = new Set(['duplicate-node-name', 'node-name-empty']);
+
+/** Shape inference of one node for one list of input shapes. */
+interface InferEntry {
+  key: string;
+  out: Shape | null;
+  slots: WeightSlot[];
+  diagnostics: Diagnostic[];
+}
+
+/** The schema check of one node's parameters object, and its last shape inference. */
+interface NodeEntry {
+  op: OpDef;
+  nodeId: string;
+  nodeName: string;
+  /** The parameters' content when checked (guards against the object being changed in place). */
+  json: string;
+  params: unknown | null;
+  diagnostics: Diagnostic[];
+  infer?: InferEntry;
+}
+
+/** By the node's raw parameters object: entries go away with the objects. */
+let nodeCache = new WeakMap<object, NodeEntry>();
+
+/** Forgets every kept per-node result (the next analysis starts from scratch). */
+export function clearAnalysisCache(): void {
+  nodeCache = new WeakMap();
+}
+
+function contentKey(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return undefined; // not JSON (a cycle, a bigint): never kept
+  }
+}
+
+const copyDiags = (ds: readonly Diagnostic[]): Diagnostic[] => ds.map((d) => ({ ...d }));
+const copySlots = (ss: readonly WeightSlot[]): WeightSlot[] => ss.map((w) => ({ ...w, shape: [...w.shape] }));
+
+export interface AnalyzeOptions {
+  /** Reuse per-node results of earlier analyses where their inputs are unchanged (default true). */
+  reuse?: boolean;
+}
 
 /** Field path of a zod issue in the form the inspector shows, e.g. 'kernel[1]'. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -169,7 +217,9 @@ function findCycles(ids: string[], succ: Map<string, string[]>): string[][] {
  * Analyzes a graph. With `weights`, also checks that every node has the weights its op needs in the
  * right shapes (without, weight checks are skipped: the canvas can be edited before weights exist).
  */
-export function analyzeGraph(graph: Graph, weights?: WeightMap): GraphAnalysis {
+export function analyzeGraph(graph: Graph, weights?: WeightMap, options: AnalyzeOptions = {}): GraphAnalysis {
+  const reuse = options.reuse !== false;
+  const entries = new Map<string, NodeEntry>();
   const diagnostics: Diagnostic[] = [];
   const nodes: Record<string, NodeAnalysis> = {};
   const byId = new Map<string, GraphNode>();
@@ -212,7 +262,20 @@ export function analyzeGraph(graph: Graph, weights?: WeightMap): GraphAnalysis {
       continue;
     }
     const raw = n.params && typeof n.params === 'object' && !Array.isArray(n.params) ? n.params : {};
-    const p = paramDiagnostics(n, op.params, raw);
+    let p: { params: unknown | null; diagnostics: Diagnostic[] };
+    const json = reuse && raw === n.params ? contentKey(raw) : undefined;
+    const kept = json !== undefined ? nodeCache.get(raw) : undefined;
+    if (kept && kept.op === op && kept.nodeId === n.id && kept.nodeName === n.name && kept.json === json) {
+      p = { params: kept.params, diagnostics: copyDiags(kept.diagnostics) };
+      entries.set(n.id, kept);
+    } else {
+      p = paramDiagnostics(n, op.params, raw);
+      if (json !== undefined) {
+        const entry: NodeEntry = { op, nodeId: n.id, nodeName: n.name, json, params: p.params, diagnostics: copyDiags(p.diagnostics) };
+        nodeCache.set(raw, entry);
+        entries.set(n.id, entry);
+      }
+    }
     nodes[n.id].params = p.params;
     for (const d of p.diagnostics) {
       diagnostics.push(d);
@@ -320,20 +383,32 @@ export function analyzeGraph(graph: Graph, weights?: WeightMap): GraphAnalysis {
     const ownErrors = info.diagnostics.some((d) => d.severity === 'error' && !NAME_CODES.has(d.code));
     if (ownErrors || info.inputShapes.some((s) => s === null)) continue;
     const inputs = info.inputShapes as Shape[];
-    const sink = new DiagnosticSink(n.id, n.name || n.id);
-    let out: Shape | null = null;
-    try {
-      out = op.infer(info.params, inputs, sink);
-      if (out) info.weightSlots = op.weights(info.params, inputs);
-    } catch (e) {
-      sink.error('internal-error', undefined, undefined, `${n.type} shape inference works for these inputs`, `report this bug (${(e as Error).message})`);
-      out = null;
+    const entry = entries.get(id);
+    const key = entry ? inputs.map((s) => s.join(',')).join(';') : '';
+    let inferred = entry?.infer?.key === key ? entry.infer : undefined;
+    if (!inferred) {
+      const sink = new DiagnosticSink(n.id, n.name || n.id);
+      let out: Shape | null = null;
+      let slots: WeightSlot[] = [];
+      try {
+        out = op.infer(info.params, inputs, sink);
+        if (out) slots = op.weights(info.params, inputs);
+      } catch (e) {
+        sink.error('internal-error', undefined, undefined, `${n.type} shape inference works for these inputs`, `report this bug (${(e as Error).message})`);
+        out = null;
+      }
+      if (sink.hasErrors) out = null;
+      inferred = { key, out, slots, diagnostics: sink.items };
+      if (entry) entry.infer = { key, out: out && [...out], slots: copySlots(slots), diagnostics: copyDiags(sink.items) };
+    } else {
+      inferred = { key, out: inferred.out && [...inferred.out], slots: copySlots(inferred.slots), diagnostics: copyDiags(inferred.diagnostics) };
     }
-    for (const d of sink.items) {
+    info.weightSlots = inferred.slots;
+    for (const d of inferred.diagnostics) {
       diagnostics.push(d);
       info.diagnostics.push(d);
     }
-    if (sink.hasErrors) out = null;
+    const out = inferred.out;
     info.outputShape = out;
     shapes[id] = out;
     if (out && weights) checkWeights(n, info, weights[n.id] ?? {}, nodeDiag);
