@@ -46,6 +46,15 @@ test('inspector precision: the fields of each op, live validation, auto accumula
   await page.getByTestId('precision-weight_t').press('Enter');
   await expect(page.getByTestId('precision-weight_t')).toHaveAttribute('aria-invalid', 'false');
 
+  // The Input: its data type (result_t), a type and never 'auto'.
+  await selectNode(page, 'image');
+  await expect(fieldsShown(page)).toHaveCount(1);
+  await page.getByTestId('precision-result_t').fill('auto');
+  await expect(page.getByTestId('precision-result_t')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('precision-result_t-info')).toContainText('image: precision.result_t = "auto" breaks the rule');
+  await page.getByTestId('precision-result_t').fill('');
+  await page.getByTestId('precision-result_t').press('Enter');
+
   // A ReLU: result_t only.
   await selectNode(page, 'enc1_relu');
   await expect(fieldsShown(page)).toHaveCount(1);

@@ -45,6 +45,9 @@ describe('field checks (the resolver\'s own rules)', () => {
     expect(auto[0].message).toMatch(/^sig: precision\.table_t = "auto" breaks the rule 'auto' is only inferred for accum_t and result_t; give table_t a type/);
     expect(checkPrecisionField('bias_t', 'ap_fixed<129,9>')[0]).toMatchObject({ code: 'precision-width', field: 'precision.bias_t' });
     expect(checkPrecisionField('accum_t', 'ap_fixed<8,3,AP_RND_BAD>')[0].code).toBe('precision-type');
+    // An Input's type is read as the generator reads it: 'auto' is no type there.
+    expect(checkPrecisionField('result_t', 'auto', { name: 'x', type: 'Input' })[0].message).toMatch(/^x: precision\.result_t = "auto" breaks the rule /);
+    expect(checkPrecisionField('result_t', 'ap_ufixed<8,1>', { type: 'Input' })).toEqual([]);
   });
 
   it('the project default must be a type', () => {

@@ -13,7 +13,7 @@ import type { Graph } from '../graph/model';
 import { DiagnosticSink, makeDiagnostic, type Diagnostic } from '../graph/diagnostics';
 import { DEFAULT_TYPE, DEFAULT_TYPE_STRING, resolvePrecision, type LayerPrecision, type PrecisionSpec } from '../fixed/precision';
 import { getOp } from '../ops/registry';
-import { defaultHlsConfig, type HlsConfig, type LayerConfigSpec } from './config';
+import { defaultHlsConfig, resolveInputType, type HlsConfig, type LayerConfigSpec } from './config';
 
 export type PrecisionField = keyof LayerPrecision;
 
@@ -60,10 +60,12 @@ export function storedLayerPrecisions(ui: Record<string, unknown> | undefined): 
  * Problems with one type string for one field, as the resolver reports them (field `precision.<field>`,
  * the value, the rule and the fix); empty when the string is valid. '' means "the default" and is valid.
  */
-export function checkPrecisionField(field: PrecisionField, text: string, node: { id?: string; name?: string } = {}): Diagnostic[] {
+export function checkPrecisionField(field: PrecisionField, text: string, node: { id?: string; name?: string; type?: string } = {}): Diagnostic[] {
   if (!text.trim()) return [];
   const sink = new DiagnosticSink(node.id, node.name);
-  resolvePrecision({ [field]: text }, { input: DEFAULT_TYPE, nTerms: 1, hasBias: true, forCpp: true }, sink);
+  // An Input's result_t is its data type: a type, never 'auto' (resolveInputType, as the generator reads it).
+  if (node.type === 'Input' && field === 'result_t') resolveInputType({ precision: { result_t: text } }, sink);
+  else resolvePrecision({ [field]: text }, { input: DEFAULT_TYPE, nTerms: 1, hasBias: true, forCpp: true }, sink);
   return sink.items;
 }
 

@@ -263,11 +263,11 @@ function WeightsBlock({ nodeId }: { nodeId: string }) {
   );
 }
 
-function PrecisionInput({ nodeId, nodeName, field, value, fallback }: { nodeId: string; nodeName: string; field: PrecisionField; value: string; fallback: string }) {
+function PrecisionInput({ nodeId, nodeName, type, field, value, fallback }: { nodeId: string; nodeName: string; type: string; field: PrecisionField; value: string; fallback: string }) {
   const [draft, setDraft] = useState<string | null>(null);
   const text = draft ?? value;
   // The engine's own checks (engine/fixed via engine/hls/project-precision), as builds and the preview apply them.
-  const problems = checkPrecisionField(field, text, { id: nodeId, name: nodeName });
+  const problems = checkPrecisionField(field, text, { id: nodeId, name: nodeName, type });
   const effective = text.trim() || fallback;
   const auto = effective.toLowerCase() === 'auto';
   const r = problems.length || auto ? null : typeRange(effective);
@@ -317,7 +317,7 @@ function PrecisionBlock({ nodeId, nodeName, type }: { nodeId: string; nodeName: 
     <section className="mb-3" data-testid="precision">
       <h4 className="mb-1 text-xs font-semibold uppercase text-slate-500">Precision (HLS)</h4>
       {fields.map((f) => (
-        <PrecisionInput key={f} nodeId={nodeId} nodeName={nodeName} field={f} value={mine[f] ?? ''} fallback={fieldDefault(f, projectDefault)} />
+        <PrecisionInput key={f} nodeId={nodeId} nodeName={nodeName} type={type} field={f} value={mine[f] ?? ''} fallback={fieldDefault(f, projectDefault)} />
       ))}
     </section>
   );
