@@ -7,6 +7,8 @@ import { analyzeGraph, clearAnalysisCache } from './analyze';
 import type { Graph, GraphNode, WeightMap } from './model';
 import { randomTensor } from '../tensor/tensor';
 
+type ValueOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
+
 const TYPES = ['Conv2D', 'ReLU', 'Add', 'ConvTranspose2D', 'MaxPool2D', 'Dense', 'Flatten', 'Tanh', 'Nope'];
 
 /** Parameters for a type: mostly valid, sometimes out of range or with an unknown key. */
@@ -20,7 +22,7 @@ const paramsArb = fc.record({
   extra: fc.option(fc.integer(), { freq: 8 }),
 });
 
-function paramsFor(type: string, p: fc.Infer<typeof paramsArb>): Record<string, unknown> {
+function paramsFor(type: string, p: ValueOf<typeof paramsArb>): Record<string, unknown> {
   const extra = p.extra === null ? {} : { zzz: p.extra };
   switch (type) {
     case 'Conv2D':
@@ -45,7 +47,7 @@ const editArb = fc.oneof(
   fc.record({ kind: fc.constant('add' as const), type: fc.constantFrom(...TYPES), p: paramsArb }),
   fc.record({ kind: fc.constant('delete' as const), node: fc.nat() }),
 );
-type Edit = fc.Infer<typeof editArb>;
+type Edit = ValueOf<typeof editArb>;
 
 let counter = 0;
 
@@ -93,6 +95,7 @@ function apply(g: Graph, e: Edit): Graph {
       return { ...g, nodes: nodes.filter((n) => n !== t), edges: g.edges.filter((x) => x.source !== t.id && x.target !== t.id) };
     }
   }
+  return g;
 }
 
 function start(): Graph {
@@ -157,7 +160,7 @@ describe('analyzeGraph reuse of per-node results', () => {
     expect(b).toEqual(a);
     a.nodes.c1.diagnostics[0].message = 'changed';
     a.nodes.r1.weightSlots.push({ name: 'x', shape: [1], layout: 'X' });
-    a.nodes.in.outputShape![1] = 99;
+    (a.nodes.in.outputShape as number[])[1] = 99;
     const c = analyzeGraph(g);
     expect(c.nodes.c1.diagnostics[0].message).not.toBe('changed');
     expect(c.nodes.r1.weightSlots).toEqual([]);
