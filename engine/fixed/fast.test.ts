@@ -11,9 +11,9 @@ import { simulateFixed } from '../sim/fixed';
 import { randomTensor, type Tensor } from '../tensor/tensor';
 import { resolveGeometry, type ConvParams } from '../ops/conv/params';
 import { MacPlan } from './arith';
-import { castBig, formatOf } from './cast';
+import { castBig, castNum, formatOf } from './cast';
 import { fixedTypeOf, type FixedType } from './types';
-import { int32ChainOk, int32DenseSums, int32Mac, quantizeFast } from './fast';
+import { int32ChainOk, int32DenseSums, int32Mac, invalidateWeightCaches, quantizeFast } from './fast';
 import { setWasmConvFlavor } from '../ops/conv/wasm/index';
 import { quantizeMantissas } from './arith';
 import { CURRENT_GRAPH_VERSION } from '../graph/schema';
@@ -172,6 +172,18 @@ describe('quantizeFast', () => {
     expect(quantizeFast(vals, fixedTypeOf('ap_fixed<40,6>'))).toBeNull();
     expect(quantizeFast([1, NaN], fixedTypeOf('ap_fixed<16,6>'))).toBeNull();
   });
+
+  it('with srcFracBits casts mantissas between fixed-point types exactly as castNum does', () => {
+    const rnd = randomTensor([3000], 78, -1, 1).data;
+    for (const [src, dst] of [['ap_fixed<16,6>', 'ap_fixed<16,6>'], ['ap_fixed<32,12>', 'ap_fixed<8,3,AP_RND,AP_SAT>'], ['ap_fixed<24,4>', 'ap_ufixed<10,4>'], ['ap_ufixed<20,2>', 'ap_fixed<12,6,AP_RND>'], ['ap_fixed<10,8>', 'ap_fixed<16,6,AP_TRN,AP_SAT>']]) {
+      const sT = fixedTypeOf(src), dT = fixedTypeOf(dst);
+      const span = 2 ** sT.W;
+      const m = Array.from(rnd, (v) => Math.floor(sT.signed ? v * span / 2 : Math.abs(v) * span));
+      const got = quantizeFast(m, dT, sT.W - sT.I);
+      expect(got, `${src} → ${dst}`).not.toBeNull();
+      expect(Array.from(got!), `${src} → ${dst}`).toEqual(m.map((v) => castNum(v, formatOf(sT), dT)));
+    }
+  });
 });
 
 describe('int32 fast path: conv kernels bit-exact with the step-by-step chain', () => {
@@ -222,7 +234,7 @@ describe('int32 fast path: conv kernels bit-exact with the step-by-step chain', 
     }
   }
 
-  it('prepared weights are reused but never stale: an in-place weight edit changes the next run', () => {
+  it('prepared weights are reused; after an in-place edit, invalidateWeightCaches makes the next run use it', () => {
     const c: ConvCase = { name: 'cache', op: 'Conv2D', size: [5, 5], cin: 9, cout: 4, kernel: [3, 3], stride: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1], io: 'io_parallel' };
     const model = convCaseModel(c, 8);
     const x = randomTensor([1, 9, 5, 5], 81, -3, 3);
@@ -230,6 +242,7 @@ describe('int32 fast path: conv kernels bit-exact with the step-by-step chain', 
     const a1 = Array.from(simulateFixed(model, { x }, cfg).outputs.conv.m as Float64Array);
     expect(Array.from(simulateFixed(model, { x }, cfg).outputs.conv.m as Float64Array)).toEqual(a1);
     model.weights.layer.weight.data[5] += 0.75; // in place: output channel 0, one tap
+    invalidateWeightCaches(model.weights.layer.weight.data);
     const r = simulateFixed(model, { x }, cfg);
     const a2 = Array.from(r.outputs.conv.m as Float64Array);
     expect(a2.slice(25)).toEqual(a1.slice(25));

@@ -17,6 +17,7 @@
 import type { FixedType } from './types';
 import { fracBits } from './types';
 import { p2 } from './cast';
+import { invalidateWasmConvWeights } from '../ops/conv/wasm/index';
 
 /** Static part of the decision: how each product becomes an accumulator term, or null (not int32-able). */
 export interface Int32Mac {
@@ -64,6 +65,20 @@ export function int32ChainOk(mac: Int32Mac, start: number, maxAbsX: number, maxA
 /** The accumulator mantissa of an int32 sum: one final wrap for modular accumulators, else the sum itself. */
 export function int32AccValue(mac: Int32Mac, sum: number, wrap: (m: number) => number): number {
   return mac.modular ? wrap(sum) : sum;
+}
+
+/**
+ * int32 sums → result_t mantissas in one pass, where quantizeFast covers result_t (else null: cast element by
+ * element with int32AccValue). A modular accumulator's value is the low W bits of the sum (sign-extended when
+ * signed: the same as the final wrap); any other is the sum itself.
+ */
+export function int32Results(sums: Int32Array, mac: Int32Mac, accT: FixedType, resultT: FixedType): Float64Array | null {
+  const acc = new Float64Array(sums.length);
+  const sh = 32 - accT.W;
+  if (!mac.modular) for (let i = 0; i < sums.length; i++) acc[i] = sums[i];
+  else if (accT.signed) for (let i = 0; i < sums.length; i++) acc[i] = (sums[i] << sh) >> sh;
+  else for (let i = 0; i < sums.length; i++) acc[i] = (sums[i] << sh) >>> sh;
+  return quantizeFast(acc, resultT, fracBits(accT));
 }
 
 /** NCX float64 mantissas [N][C][plane] → channels-last Int32 [N][plane][C]. */
@@ -208,12 +223,13 @@ export function int32DenseSums(x: Int32Array, wT: Int32Array, rows: number, nIn:
  * ap_fixed / ap_ufixed with AP_TRN or AP_RND and AP_WRAP (N = 0) or AP_SAT, W ≤ 32. Returns null when t or
  * a value is outside that (non-finite, or |v·2^F| ≥ 2^52): callers then use quantizeMantissas. Exact: v·2^F
  * scales by a power of two, +0.5 and floor are exact below 2^52, and the wrap / clamp is integer arithmetic.
+ * With srcFracBits, x holds mantissas m of values m·2^−srcFracBits (the cast between fixed-point types).
  */
-export function quantizeFast(x: ArrayLike<number>, t: FixedType): Float64Array | null {
+export function quantizeFast(x: ArrayLike<number>, t: FixedType, srcFracBits = 0): Float64Array | null {
   if (t.kind !== 'fixed' || t.W > 32 || (t.Q !== 'AP_TRN' && t.Q !== 'AP_RND')) return null;
   const wrap = t.O === 'AP_WRAP' && t.N === 0;
   if (!wrap && t.O !== 'AP_SAT') return null;
-  const s = p2(fracBits(t));
+  const s = p2(fracBits(t) - srcFracBits);
   const half = t.Q === 'AP_RND' ? 0.5 : 0;
   const span = p2(t.W);
   const lo = t.signed ? -p2(t.W - 1) : 0;
@@ -229,32 +245,26 @@ export function quantizeFast(x: ArrayLike<number>, t: FixedType): Float64Array |
 }
 
 // Per-layer weight preparation (quantized, re-laid-out, bounds) reused across preview runs while the weights
-// are unchanged: keyed by the weight array object and a description of the preparation, and validated on
-// every use against a snapshot of the source values (a bitwise compare, ≈ 1 ns per weight), so weights
-// edited in place are never served stale.
-interface Prepared {
-  snapshot: Int32Array;
-  byKey: Map<string, unknown>;
-}
-const prepared = new WeakMap<Float32Array, Prepared>();
-
-function sameBits(a: Int32Array, b: Int32Array): boolean {
-  const n = a.length;
-  if (n !== b.length) return false;
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+// are unchanged: keyed by the weight array object and a description of the preparation. Weight arrays are
+// values (engine/graph/model.ts): the app replaces an array to change weights; code that edits one in place
+// calls invalidateWeightCaches. (A per-use bitwise check cost as much as the integer kernel itself on
+// wide layers: 3 ns per weight.)
+const prepared = new WeakMap<Float32Array, Map<string, unknown>>();
 
 export function cachedPreparation<T>(data: Float32Array, key: string, build: () => T): T {
-  const bits = new Int32Array(data.buffer, data.byteOffset, data.length);
-  let p = prepared.get(data);
-  if (p && !sameBits(p.snapshot, bits)) p = undefined;
-  if (!p) {
-    p = { snapshot: bits.slice(), byKey: new Map() };
-    prepared.set(data, p);
+  let byKey = prepared.get(data);
+  if (!byKey) {
+    byKey = new Map();
+    prepared.set(data, byKey);
   }
-  if (p.byKey.has(key)) return p.byKey.get(key) as T;
+  if (byKey.has(key)) return byKey.get(key) as T;
   const v = build();
-  p.byKey.set(key, v);
+  byKey.set(key, v);
   return v;
+}
+
+/** After editing a weight array in place: drops every engine cache derived from it (fixed-point and float). */
+export function invalidateWeightCaches(data: Float32Array): void {
+  prepared.delete(data);
+  invalidateWasmConvWeights(data);
 }

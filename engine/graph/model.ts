@@ -29,7 +29,12 @@ export interface Graph {
   edges: GraphEdge[];
 }
 
-/** Weights in each op's canonical layout (see the op's weight slots), by node id then slot name. */
+/**
+ * Weights in each op's canonical layout (see the op's weight slots), by node id then slot name. Treat each
+ * tensor's data as a value: the engine caches what it derives from an array (packed, quantized) by identity,
+ * so change weights by replacing the array, or call invalidateWeightCaches (engine/fixed/fast.ts) after an
+ * in-place edit.
+ */
 export type WeightMap = Record<string, Record<string, Tensor>>;
 
 export interface Model {

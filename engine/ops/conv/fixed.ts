@@ -15,7 +15,7 @@ import type { LayerPrecision } from '../../fixed/precision';
 import { quantizeTensor } from '../../hls/fixed-tensor';
 import type { ConvGeometry } from './geometry';
 import { resolveGeometry, type ConvParams } from './params';
-import { cachedPreparation, channelsLastInt32, quantizeFast, int32AccValue, int32ChainOk, int32ConvSums, int32Mac, toInt32 } from '../../fixed/fast';
+import { cachedPreparation, channelsLastInt32, quantizeFast, int32AccValue, int32ChainOk, int32ConvSums, int32Mac, int32Results, toInt32 } from '../../fixed/fast';
 import { wasmConvInt32, wasmConvTransposeInt32 } from './wasm/index';
 
 /** Permutes a row-major mantissa array: result axis i is input axis perm[i]. */
@@ -241,6 +241,10 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
       for (let co = 0; co < D.Co; co++) if (i32Co[co]) fastCo[co] = 0;
     }
   }
+  // Results of the int32 channels, cast in one pass where the result type allows; all channels int32 (the
+  // common case): that is the whole output.
+  const i32Out = i32Acc && fitsFloat64(outType) ? int32Results(i32Acc, mac!, accT, outType) : null;
+  if (i32Out && i32Co.every((f) => f === 1)) return { shape: [...ysNCX], type: outType, m: i32Out };
   const wrapAcc = (m: number) => castClosedNum(m, accF, accT);
   let xl: Float64Array | null = null;
   let wl: Float64Array | null = null;
@@ -268,7 +272,7 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
         for (let ow = 0; ow < D.Wo; ow++) {
           const cl = colsW[ow];
           if (i32Co[co]) {
-            (out as Float64Array)[o] = castNum(int32AccValue(mac!, i32Acc![o], wrapAcc), accFmt, outType);
+            (out as Float64Array)[o] = i32Out ? i32Out[o] : castNum(int32AccValue(mac!, i32Acc![o], wrapAcc), accFmt, outType);
             o++;
           } else if (fastCo[co]) {
             // Exact sum of the per-term quantized products (order-free: modular or provably no overflow).

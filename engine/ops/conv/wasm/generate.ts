@@ -16,7 +16,8 @@
 // path (engine/fixed/fast.ts): every product is shifted right by termShift (floor, the AP_TRN cast of a
 // product to accum_t), the sum shifted left by sumShift, then the bias (the accumulator's start) added:
 //   out[co, r, c] = bias[co] + (Σ_taps Σ_ci (x · w) >> termShift) << sumShift
-// Float kernels ignore both shifts.
+// termShift is a constant of the module (generateIntModule, built at run time per value: a shift by a
+// variable costs V8 two more instructions per product); sumShift is a parameter. Float kernels ignore it.
 import { assemble, Body, I32, V128, type ValType } from './asm';
 
 export interface KernelFamily {
@@ -59,7 +60,6 @@ export const KERNEL_PARAMS = [
   'nBatch', // samples (≥ 1), each with its own input and output
   'xBatchStep', // bytes between samples' inputs
   'oBatchStep', // bytes between samples' outputs
-  'termShift', // integer kernels: right shift of every product (0…31)
   'sumShift', // integer kernels: left shift of the sum before the bias (0…31)
 ] as const;
 
@@ -68,7 +68,7 @@ export type KernelArith = 'f32' | 'fma' | 'i32';
 
 type P = (typeof KERNEL_PARAMS)[number];
 
-function kernel(fam: KernelFamily, tiledStep: number, arith: KernelArith): Body {
+function kernel(fam: KernelFamily, tiledStep: number, arith: KernelArith, termShift = 0): Body {
   const CO_BLOCK = fam.coBlock;
   const TILE_PIXELS = fam.tilePixels;
   const params: ValType[] = KERNEL_PARAMS.map(() => I32);
@@ -121,7 +121,11 @@ function kernel(fam: KernelFamily, tiledStep: number, arith: KernelArith): Body 
               for (let v = 0; v < C; v++) {
                 if (arith === 'fma') b.get(xs).get(wv[v]).get(acc[i][v]).f32x4RelaxedMadd().set(acc[i][v]);
                 else if (arith === 'f32') b.get(acc[i][v]).get(xs).get(wv[v]).f32x4Mul().f32x4Add().set(acc[i][v]);
-                else b.get(acc[i][v]).get(xs).get(wv[v]).i32x4Mul().get(p('termShift')).i32x4ShrS().i32x4Add().set(acc[i][v]);
+                else {
+                  b.get(acc[i][v]).get(xs).get(wv[v]).i32x4Mul();
+                  if (termShift > 0) b.i32(termShift).i32x4ShrS();
+                  b.i32x4Add().set(acc[i][v]);
+                }
               }
             }
             b.get(xp).get(p('chanStep')).add().set(xp);
@@ -257,20 +261,28 @@ export function kernelName(fam: KernelFamily, tiledStep: number, integer = false
 }
 
 /**
- * The module; with fma, float multiply-adds use relaxed SIMD's f32x4.relaxed_madd (one fused
+ * The float module; with fma, multiply-adds use relaxed SIMD's f32x4.relaxed_madd (one fused
  * instruction where the CPU has FMA) and the module only validates where relaxed SIMD exists.
- * Both modules carry the same integer kernels.
  */
 export function generateModule(fma = false): Uint8Array<ArrayBuffer> {
   const funcs = [];
-  for (const integer of [false, true]) {
-    for (const fam of FAMILIES) {
-      for (let s = 0; s <= MAX_TILED_STEP; s++) {
-        const arith: KernelArith = integer ? 'i32' : fma ? 'fma' : 'f32';
-        funcs.push({ name: kernelName(fam, s, integer), params: KERNEL_PARAMS.map(() => I32 as ValType), body: kernel(fam, s, arith) });
-      }
+  for (const fam of FAMILIES) {
+    for (let s = 0; s <= MAX_TILED_STEP; s++) {
+      funcs.push({ name: kernelName(fam, s), params: KERNEL_PARAMS.map(() => I32 as ValType), body: kernel(fam, s, fma ? 'fma' : 'f32') });
     }
   }
   funcs.push({ name: 'pad', params: PAD_PARAMS.map(() => I32 as ValType), body: pad() });
+  return assemble(funcs);
+}
+
+/** The integer kernels with every product shifted right by termShift (0…31), sharing the float module's memory. */
+export function generateIntModule(termShift: number): Uint8Array<ArrayBuffer> {
+  if (!Number.isInteger(termShift) || termShift < 0 || termShift > 31) throw new RangeError(`termShift ${termShift}: must be an integer 0…31`);
+  const funcs = [];
+  for (const fam of FAMILIES) {
+    for (let s = 0; s <= MAX_TILED_STEP; s++) {
+      funcs.push({ name: kernelName(fam, s, true), params: KERNEL_PARAMS.map(() => I32 as ValType), body: kernel(fam, s, 'i32', termShift) });
+    }
+  }
   return assemble(funcs);
 }

@@ -14,7 +14,7 @@ import type { Tensor } from '../../../tensor/tensor';
 import type { ConvGeometry } from '../geometry';
 import { convOutputShape, convTransposeOutputShape, view2D, type View2D } from '../reference';
 import { fromBase64 } from './embed';
-import { FAMILIES, KERNEL_PARAMS, MAX_TILED_STEP, PAD_PARAMS, TAP_BYTES, kernelName, type KernelFamily } from './generate';
+import { FAMILIES, KERNEL_PARAMS, MAX_TILED_STEP, PAD_PARAMS, TAP_BYTES, generateIntModule, kernelName, type KernelFamily } from './generate';
 import { KERNEL_WASM_BASE64, KERNEL_WASM_FMA_BASE64 } from './module.generated';
 
 type KernelFn = (...args: number[]) => void;
@@ -24,9 +24,10 @@ export type WasmConvFlavor = 'fma' | 'simd';
 interface Runtime {
   flavor: WasmConvFlavor;
   memory: WebAssembly.Memory;
-  /** kernels[family index][tiled step]: float, and the integer ones. */
+  /** kernels[family index][tiled step]. */
   kernels: KernelFn[][];
-  intKernels: KernelFn[][];
+  /** The integer kernels by term shift, built on first use (null: could not be compiled here). */
+  intKernels: Map<number, KernelFn[][] | null>;
   pad: KernelFn;
   /** Packed weights live in [ARENA_START, weightTop); scratch follows. */
   weightTop: number;
@@ -67,14 +68,30 @@ function kernelBytes(flavor: WasmConvFlavor): Uint8Array<ArrayBuffer> {
   return fromBase64(flavor === 'fma' ? KERNEL_WASM_FMA_BASE64 : KERNEL_WASM_BASE64);
 }
 
+function kernelTable(instance: WebAssembly.Instance, integer: boolean): KernelFn[][] {
+  return FAMILIES.map((fam) => {
+    const ks: KernelFn[] = [];
+    for (let s = 0; s <= MAX_TILED_STEP; s++) ks.push(instance.exports[kernelName(fam, s, integer)] as KernelFn);
+    return ks;
+  });
+}
+
 function fromInstance(flavor: WasmConvFlavor, memory: WebAssembly.Memory, instance: WebAssembly.Instance): Runtime {
-  const table = (integer: boolean) =>
-    FAMILIES.map((fam) => {
-      const ks: KernelFn[] = [];
-      for (let s = 0; s <= MAX_TILED_STEP; s++) ks.push(instance.exports[kernelName(fam, s, integer)] as KernelFn);
-      return ks;
-    });
-  return { flavor, memory, kernels: table(false), intKernels: table(true), pad: instance.exports.pad as KernelFn, weightTop: ARENA_START, epoch: nextEpoch++ };
+  return { flavor, memory, kernels: kernelTable(instance, false), intKernels: new Map(), pad: instance.exports.pad as KernelFn, weightTop: ARENA_START, epoch: nextEpoch++ };
+}
+
+/** The integer kernels for one term shift, compiled on first use into the runtime's memory; null if refused. */
+function intKernels(rt: Runtime, termShift: number): KernelFn[][] | null {
+  let table = rt.intKernels.get(termShift);
+  if (table !== undefined) return table;
+  try {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(generateIntModule(termShift)), { env: { memory: rt.memory } });
+    table = kernelTable(instance, true);
+  } catch {
+    table = null; // e.g. a browser main thread refusing a synchronous compile: callers fall back to JS
+  }
+  rt.intKernels.set(termShift, table);
+  return table;
 }
 
 function instantiate(flavor: WasmConvFlavor): Runtime | null {
@@ -388,6 +405,8 @@ function run<D extends Lanes>(x: { shape: readonly number[]; data: D }, w: { sha
   const integer = x.data instanceof Int32Array;
   if (integer !== (shifts !== null) || !(w.data instanceof x.data.constructor) || (bias && !(bias instanceof x.data.constructor))) return null;
   if (shifts && ![shifts.term, shifts.sum].every((v) => Number.isInteger(v) && v >= 0 && v <= 31)) return null;
+  const kernels = shifts ? intKernels(rt, shifts.term) : rt.kernels;
+  if (!kernels) return null;
   const d = dims(x as Tensor, g, transposed);
   if (!d) return null;
   if (w.shape.length !== d.rank + 2) return null;
@@ -484,7 +503,7 @@ function run<D extends Lanes>(x: { shape: readonly number[]; data: D }, w: { sha
       }
     }
     const useTiles = tiledKernel > 0 && tilesPay(wPhase, d.w, fam.tilePixels);
-    calls.push({ tapsPtr, nTaps, ph, kernel: (integer ? rt.intKernels : rt.kernels)[famIndex][useTiles ? tiledKernel : 0] });
+    calls.push({ tapsPtr, nTaps, ph, kernel: kernels[famIndex][useTiles ? tiledKernel : 0] });
   });
 
   const out = (integer ? new Int32Array(d.n * outPerSample) : new Float32Array(d.n * outPerSample)) as D;
@@ -532,7 +551,6 @@ function run<D extends Lanes>(x: { shape: readonly number[]; data: D }, w: { sha
           nBatch: nb,
           xBatchStep: xFloats * 4,
           oBatchStep: outPerSample * 4,
-          termShift: shifts?.term ?? 0,
           sumShift: shifts?.sum ?? 0,
         };
         call.kernel(...KERNEL_PARAMS.map((k) => args[k]));
