@@ -1,5 +1,5 @@
 // A tensor drawn on canvas 2D: channel grids of heatmaps for 2D feature maps, line plots for 1D.
-import { memo, useEffect, useRef } from 'react';
+import { memo, useLayoutEffect, useRef } from 'react';
 import type { Tensor } from '../../engine/tensor/tensor';
 
 /** Diverging colour map: negative blue, zero white, positive red (symmetric around 0). */
@@ -42,7 +42,7 @@ function Heatmaps({ t, format }: { t: Tensor; format: 'NCX' | 'NXC' }) {
   const tileW = W * scale;
   const tileH = H * scale;
   const gap = 2;
-  useEffect(() => {
+  useLayoutEffect(() => {
     const cv = ref.current;
     if (!cv) return;
     const ctx = cv.getContext('2d');
@@ -88,7 +88,7 @@ function Plot({ t, format }: { t: Tensor; format: 'NCX' | 'NXC' }) {
   // rank 3: (N, C, L) or (N, L, C); rank ≤ 2: one signal of the last axis.
   const [C, L] = rank === 3 ? (format === 'NCX' ? [t.shape[1], t.shape[2]] : [t.shape[2], t.shape[1]]) : [1, t.shape[rank - 1] ?? 1];
   const shown = Math.min(C, 8);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const cv = ref.current;
     const ctx = cv?.getContext('2d');
     if (!cv || !ctx) return;

@@ -1,6 +1,10 @@
-// Runs the float preview in a Web Worker after each edit. A newer edit cancels a stale run by
-// terminating the worker (a long run cannot delay the next one).
+// Runs the float preview in a Web Worker right after each edit (edits of one user action are
+// coalesced in a microtask; no debounce). A newer edit cancels a stale run by terminating its worker
+// (a long run cannot delay the next one) and goes to a spare worker that was started beforehand, so
+// a cancel costs no worker start-up. A worker keeps the weights it was sent: they are posted again
+// only when the document's weights object changed (or to a new worker).
 import { create } from 'zustand';
+import type { WeightMap } from '../../engine/graph/model';
 import type { Tensor } from '../../engine/tensor/tensor';
 import { toGraph } from '../lib/doc';
 import { layerPrecisionsOf } from '../lib/profile';
@@ -35,9 +39,23 @@ export const usePreview = create<PreviewState>()(() => ({
 }));
 
 let worker: Worker | null = null;
+/** The weights object `worker` holds (sent with an earlier run), null for none yet. */
+let workerWeights: WeightMap | null = null;
+/** A started, idle worker for the run after a cancel. */
+let spare: Worker | null = null;
+let spareTimer: ReturnType<typeof setTimeout> | null = null;
 let running: number | null = null;
 let seq = 0;
-let timer: ReturnType<typeof setTimeout> | null = null;
+let queued = false;
+
+/** Starts a spare worker soon, outside the current run's critical path. */
+function prepareSpare(): void {
+  if (spare || spareTimer) return;
+  spareTimer = setTimeout(() => {
+    spareTimer = null;
+    spare ??= spawn();
+  }, 0);
+}
 
 function spawn(): Worker {
   const w = new Worker(new URL('../workers/preview.worker.ts', import.meta.url), { type: 'module' });
@@ -45,6 +63,7 @@ function spawn(): Worker {
     const r = ev.data;
     if (r.runId !== seq) return; // stale
     running = null;
+    prepareSpare();
     if (r.ok) {
       usePreview.setState({
         status: 'done', runId: r.runId, outputs: r.outputs, errors: r.errors, filledWeights: r.filledWeights, ms: r.ms, error: null,
@@ -55,6 +74,7 @@ function spawn(): Worker {
     }
   };
   w.onerror = (e) => {
+    if (w !== worker) return; // a cancelled or spare worker
     running = null;
     usePreview.setState({ status: 'failed', error: e.message || 'the preview worker failed' });
   };
@@ -63,31 +83,40 @@ function spawn(): Worker {
 
 export function runPreview(): void {
   if (running !== null && worker) {
-    // Cancel the stale run.
+    // Cancel the stale run; the next one goes to the spare worker (already started).
     worker.terminate();
-    worker = null;
+    worker = spare;
+    spare = null;
+    workerWeights = null;
     usePreview.setState((s) => ({ cancelled: s.cancelled + 1 }));
   }
-  worker ??= spawn();
+  if (!worker) {
+    worker = spare ?? spawn();
+    spare = null;
+    workerWeights = null;
+  }
   const ed = useEditor.getState();
   const ui = useUi.getState();
   const id = ++seq;
   running = id;
   usePreview.setState({ status: 'running' });
   const req: PreviewRequest = {
-    runId: id, graph: toGraph(ed.nodes, ed.edges), weights: ed.weights, inputs: ui.previewInputs, seed: ui.settings.weightSeed,
+    runId: id, graph: toGraph(ed.nodes, ed.edges), weights: ed.weights === workerWeights ? undefined : ed.weights, inputs: ui.previewInputs, seed: ui.settings.weightSeed,
     fixedPrecision: ui.previewFixed ? ui.settings.defaultPrecision : undefined,
     layerPrecision: ui.previewFixed ? layerPrecisionsOf(ui.settings.ui) : undefined,
   };
   worker.postMessage(req);
+  workerWeights = ed.weights;
 }
 
-export function schedulePreview(delay = 30): void {
-  if (timer) clearTimeout(timer);
-  timer = setTimeout(() => {
-    timer = null;
+/** Runs the preview once the current action's updates are done (a microtask: no delay). */
+export function schedulePreview(): void {
+  if (queued) return;
+  queued = true;
+  queueMicrotask(() => {
+    queued = false;
     if (useUi.getState().screen === 'editor' && useUi.getState().settings.previewAutoRun) runPreview();
-  }, delay);
+  });
 }
 
 /** Re-run after every structural edit, weight change and input change. */

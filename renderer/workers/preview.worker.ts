@@ -1,5 +1,6 @@
 // The preview runs here, off the UI thread. A newer request supersedes an older one: the main
 // thread also terminates this worker when a run is stale, so a long run never blocks the next.
+// The weights stay here between runs: a request without weights uses the last ones received.
 import type { Graph, WeightMap } from '../../engine/graph/model';
 import type { LayerPrecisionChoice } from '../lib/profile';
 import { simulate, type InputSpec } from '../lib/simulate';
@@ -7,7 +8,8 @@ import { simulate, type InputSpec } from '../lib/simulate';
 export interface PreviewRequest {
   runId: number;
   graph: Graph;
-  weights: WeightMap;
+  /** Absent: the weights of the previous request (unchanged since). */
+  weights?: WeightMap;
   inputs: InputSpec[];
   seed: number;
   /** Also run bit-accurate fixed point with this type for every layer (e.g. 'ap_fixed<16,6>'). */
@@ -39,12 +41,14 @@ export type PreviewReply =
   | { runId: number; ok: false; error: string };
 
 let latest = 0;
+let weights: WeightMap = {};
 
 self.onmessage = (ev: MessageEvent<PreviewRequest>) => {
   const req = ev.data;
   latest = req.runId;
+  if (req.weights) weights = req.weights;
   try {
-    const r = simulate(req.graph, req.weights, req.inputs, req.seed, () => latest !== req.runId, req.fixedPrecision, req.layerPrecision);
+    const r = simulate(req.graph, weights, req.inputs, req.seed, () => latest !== req.runId, req.fixedPrecision, req.layerPrecision);
     if (!r) return;
     const outputs: Record<string, { shape: number[]; data: Float32Array }> = {};
     const transfer: ArrayBuffer[] = [];
