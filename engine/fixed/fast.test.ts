@@ -211,6 +211,8 @@ describe('int32 fast path: conv kernels bit-exact with the step-by-step chain', 
     { c: { name: 'conv2d-unsigned', op: 'Conv2D', size: [5, 4], cin: 9, cout: 5, kernel: [2, 3], stride: [1, 1], padsBegin: [1, 1], padsEnd: [0, 1], io: 'io_parallel' }, prec: { weight_t: 'ap_ufixed<16,6>', bias_t: 'ap_fixed<16,6>', accum_t: 'ap_fixed<32,16>', result_t: 'ap_fixed<32,16>' }, inType: 'ap_ufixed<16,8>', xr: 200 },
     // the per-term right shift is 38 bits (≥ 32: floor to 0 or −1), modular accumulator
     { c: { name: 'convT2d-shift38', op: 'ConvTranspose2D', size: [4, 5], cin: 9, cout: 6, kernel: [3, 3], stride: [2, 1], padsBegin: [1, 0], padsEnd: [0, 1], io: 'io_parallel' }, prec: { weight_t: 'ap_fixed<16,-4>', bias_t: 'ap_fixed<16,6>', accum_t: 'ap_fixed<16,14>', result_t: 'ap_fixed<16,14>' }, inType: 'ap_fixed<16,-4>', xr: 1 },
+    // a 48-bit accumulator with every product bit (shift 0), sums far past 2^31: the exact int64 kernels
+    { c: { name: 'convT2d-acc48', op: 'ConvTranspose2D', size: [5, 4], cin: 24, cout: 10, kernel: [4, 3], stride: [2, 3], padsBegin: [1, 0], padsEnd: [2, 1], outputPadding: [1, 0], io: 'io_parallel' }, prec: { weight_t: 'ap_fixed<16,6>', bias_t: 'ap_fixed<16,6>', accum_t: 'ap_fixed<48,28>', result_t: 'ap_fixed<24,14,AP_RND,AP_SAT>' }, inType: 'ap_fixed<16,6>', xr: 30 },
     // products wider than 32 bits (18 + 18): int32 only when the data bound allows, else float64/step path
     { c: { name: 'conv2d-wide', op: 'Conv2D', size: [5, 6], cin: 3, cout: 4, kernel: [3, 3], stride: [1, 1], io: 'io_parallel' }, prec: { weight_t: 'ap_fixed<18,4>', bias_t: 'ap_fixed<18,4>', accum_t: 'ap_fixed<28,10>', result_t: 'ap_fixed<18,8>' }, inType: 'ap_fixed<18,6>', xr: 20 },
   ];

@@ -16,7 +16,7 @@ import { quantizeTensor } from '../../hls/fixed-tensor';
 import type { ConvGeometry } from './geometry';
 import { resolveGeometry, type ConvParams } from './params';
 import { cachedPreparation, channelsLastInt32, quantizeFast, int32AccValue, int32ChainOk, int32ConvSums, int32Mac, int32Results, toInt32 } from '../../fixed/fast';
-import { wasmConvInt32, wasmConvTransposeInt32 } from './wasm/index';
+import { wasmConvInt32, wasmConvSums64, wasmConvTransposeInt32 } from './wasm/index';
 
 /** Permutes a row-major mantissa array: result axis i is input axis perm[i]. */
 export function permuteMantissas(m: Float64Array | bigint[], shape: Shape, perm: readonly number[]): { m: Float64Array | bigint[]; shape: number[] } {
@@ -246,9 +246,18 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
   const i32Out = i32Acc && fitsFloat64(outType) ? int32Results(i32Acc, mac!, accT, outType) : null;
   if (i32Out && i32Co.every((f) => f === 1)) return { shape: [...ysNCX], type: outType, m: i32Out };
   const wrapAcc = (m: number) => castClosedNum(m, accF, accT);
+  // The exact float64 channels (wide accumulators): their sums of per-term products from the WebAssembly int64
+  // kernels where operands are int32 values and each term is the exact product or its floor (AP_TRN);
+  // otherwise (rounding terms, no SIMD) the JavaScript loop below.
+  let sums64: Float64Array | null = null;
+  const int32Exact = (t: typeof accT) => t.W <= 32 && (t.signed || t.W <= 31);
+  if (fastCo.some((f) => f === 1) && termMode !== 2 && wPrep.w32 && int32Exact(x.type) && int32Exact(prec.weight_t)) {
+    const run = { shape: xsNCX, data: toInt32(xNCX as Float64Array) };
+    sums64 = wasmConvSums64(run, { shape: weights.weight.shape, data: wPrep.w32 }, g, termMode === 1 ? Math.min(63, -shift) : 0, transpose)?.data ?? null;
+  }
   let xl: Float64Array | null = null;
   let wl: Float64Array | null = null;
-  if (fastCo.some((f) => f === 1)) {
+  if (!sums64 && fastCo.some((f) => f === 1)) {
     const xm = xNCX as Float64Array;
     xl = new Float64Array(xm.length);
     for (let n = 0; n < D.N; n++)
@@ -277,20 +286,23 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
           } else if (fastCo[co]) {
             // Exact sum of the per-term quantized products (order-free: modular or provably no overflow).
             // Channels-last copies: the channel loop reads contiguous memory.
-            const xm = xl!;
-            const wm = wl!;
-            const xb = n * plane * D.C + grp * cinG;
-            const wb = co * D.kh * D.kw * cinG;
             let sum = 0;
-            for (let a = 0; a < rl.length; a += 2) {
-              const ih = rl[a], th = rl[a + 1];
-              for (let e = 0; e < cl.length; e += 2) {
-                const iw = cl[e], tw = cl[e + 1];
-                const xi = xb + (ih * D.W + iw) * D.C;
-                const wi = wb + (th * D.kw + tw) * cinG;
-                if (termMode === 0) for (let c = 0; c < cinG; c++) sum += xm[xi + c] * wm[wi + c];
-                else if (termMode === 1) for (let c = 0; c < cinG; c++) sum += Math.floor(xm[xi + c] * wm[wi + c] * termScale);
-                else for (let c = 0; c < cinG; c++) sum += castClosedNum(xm[xi + c] * wm[wi + c], prodF, wide);
+            if (sums64) sum = sums64[o];
+            else {
+              const xm = xl!;
+              const wm = wl!;
+              const xb = n * plane * D.C + grp * cinG;
+              const wb = co * D.kh * D.kw * cinG;
+              for (let a = 0; a < rl.length; a += 2) {
+                const ih = rl[a], th = rl[a + 1];
+                for (let e = 0; e < cl.length; e += 2) {
+                  const iw = cl[e], tw = cl[e + 1];
+                  const xi = xb + (ih * D.W + iw) * D.C;
+                  const wi = wb + (th * D.kw + tw) * cinG;
+                  if (termMode === 0) for (let c = 0; c < cinG; c++) sum += xm[xi + c] * wm[wi + c];
+                  else if (termMode === 1) for (let c = 0; c < cinG; c++) sum += Math.floor(xm[xi + c] * wm[wi + c] * termScale);
+                  else for (let c = 0; c < cinG; c++) sum += castClosedNum(xm[xi + c] * wm[wi + c], prodF, wide);
+                }
               }
             }
             const total = startCo[co] + (termMode === 0 ? sum * termScale : sum);

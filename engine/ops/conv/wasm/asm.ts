@@ -1,5 +1,5 @@
 // A tiny WebAssembly binary assembler: just the instructions the conv kernels use (i32 control and
-// address arithmetic, f32 stores, 128-bit SIMD f32x4 and i32x4). It writes the binary format directly, so the
+// address arithmetic, f32 / f64 stores, 128-bit SIMD f32x4, i32x4 and i64x2). It writes the binary format directly, so the
 // kernels need no compiler toolchain; generate.ts drives it and scripts/build-wasm.ts embeds the result.
 
 export const I32 = 0x7f;
@@ -125,6 +125,18 @@ export class Body {
     this.code.push(lane);
     return this;
   }
+  /** Exact signed products of the low (lanes 0, 1) or high (2, 3) i32 lanes, as i64x2. */
+  i64x2ExtmulLowI32x4S(): this { return this.simd(0xdc); }
+  i64x2ExtmulHighI32x4S(): this { return this.simd(0xdd); }
+  i64x2Add(): this { return this.simd(0xce); }
+  i64x2ShrS(): this { return this.simd(0xcc); }
+  i64x2ExtractLane(lane: number): this {
+    this.simd(0x1d);
+    this.code.push(lane);
+    return this;
+  }
+  f64ConvertI64S(): this { return this.op(0xb9); }
+  storeF64(offset = 0): this { return this.op(0x39).memarg(3, offset); }
 
   /** block … end (br 0 inside jumps past end). */
   block(inner: () => void): this {

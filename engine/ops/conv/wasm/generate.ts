@@ -18,6 +18,11 @@
 //   out[co, r, c] = bias[co] + (Σ_taps Σ_ci (x · w) >> termShift) << sumShift
 // termShift is a constant of the module (generateIntModule, built at run time per value: a shift by a
 // variable costs V8 two more instructions per product); sumShift is a parameter. Float kernels ignore it.
+// A third, wide variant ('i64') sums the exact products in i64x2 lanes (int32 operands, no wrap) and stores
+// each sum as a double (exact below 2^53; the caller proves the bound), without bias or sumShift:
+//   out[co, r, c] = Σ_taps Σ_ci (x · w) >> termShift
+// for accumulators wider than 32 bits. Its families have the same channel blocks (the same packed weights)
+// and half the pixels per tile (twice the accumulator registers per pixel).
 import { assemble, Body, I32, V128, type ValType } from './asm';
 
 export interface KernelFamily {
@@ -63,8 +68,11 @@ export const KERNEL_PARAMS = [
   'sumShift', // integer kernels: left shift of the sum before the bias (0…31)
 ] as const;
 
-/** Multiply-add arithmetic of a kernel: f32 (mul + add), f32 with relaxed-SIMD fused madd, or wrapping i32. */
-export type KernelArith = 'f32' | 'fma' | 'i32';
+/** Multiply-add arithmetic of a kernel: f32 (mul + add), f32 with relaxed-SIMD fused madd, wrapping i32, exact i64. */
+export type KernelArith = 'f32' | 'fma' | 'i32' | 'i64';
+
+/** The families of the i64 kernels: the same channel blocks as FAMILIES, half the tile pixels. */
+export const WIDE_FAMILIES: readonly KernelFamily[] = FAMILIES.map((f) => ({ ...f, tilePixels: f.tilePixels / 2 }));
 
 type P = (typeof KERNEL_PARAMS)[number];
 
@@ -93,14 +101,17 @@ function kernel(fam: KernelFamily, tiledStep: number, arith: KernelArith, termSh
   const oBaseN = b.local(I32);
   const maxP = TILE_PIXELS;
   const C = CO_BLOCK / 4;
+  const wide = arith === 'i64';
+  // Accumulator vectors per pixel: one per 4 channels, two (i64x2) when wide.
+  const A = wide ? 2 * C : C;
   const acc: number[][] = [];
-  for (let i = 0; i < maxP; i++) acc.push(Array.from({ length: C }, () => b.local(V128)));
+  for (let i = 0; i < maxP; i++) acc.push(Array.from({ length: A }, () => b.local(V128)));
   const wv = Array.from({ length: C }, () => b.local(V128));
   const xs = b.local(V128);
   const tmp = b.local(V128);
 
   const tile = (P: number, step: number) => {
-    for (let i = 0; i < P; i++) for (let v = 0; v < C; v++) b.v128Zero().set(acc[i][v]);
+    for (let i = 0; i < P; i++) for (let v = 0; v < A; v++) b.v128Zero().set(acc[i][v]);
     b.get(p('nTaps')).set(j);
     b.get(p('tapsPtr')).set(tp);
     b.block(() =>
@@ -121,10 +132,19 @@ function kernel(fam: KernelFamily, tiledStep: number, arith: KernelArith, termSh
               for (let v = 0; v < C; v++) {
                 if (arith === 'fma') b.get(xs).get(wv[v]).get(acc[i][v]).f32x4RelaxedMadd().set(acc[i][v]);
                 else if (arith === 'f32') b.get(acc[i][v]).get(xs).get(wv[v]).f32x4Mul().f32x4Add().set(acc[i][v]);
-                else {
+                else if (arith === 'i32') {
                   b.get(acc[i][v]).get(xs).get(wv[v]).i32x4Mul();
                   if (termShift > 0) b.i32(termShift).i32x4ShrS();
                   b.i32x4Add().set(acc[i][v]);
+                } else {
+                  for (const half of [0, 1]) {
+                    const a = acc[i][2 * v + half];
+                    b.get(a).get(xs).get(wv[v]);
+                    if (half === 0) b.i64x2ExtmulLowI32x4S();
+                    else b.i64x2ExtmulHighI32x4S();
+                    if (termShift > 0) b.i32(termShift).i64x2ShrS();
+                    b.i64x2Add().set(a);
+                  }
                 }
               }
             }
@@ -141,6 +161,20 @@ function kernel(fam: KernelFamily, tiledStep: number, arith: KernelArith, termSh
     // Store with bias; lanes past coValid are padding.
     for (let i = 0; i < P; i++) {
       b.get(rowO).get(c).i32(i).add().get(p('oColStep')).mul().add().set(opix);
+      if (wide) {
+        // Sums as doubles, no bias.
+        for (let v = 0; v < A; v++) {
+          for (let l = 0; l < 2; l++) {
+            const k = 2 * v + l;
+            b.get(co0).i32(k).add().get(p('coValid')).ltS();
+            b.if(() => {
+              b.get(opix).get(p('oChanStep')).i32(k).mul().add();
+              b.get(acc[i][v]).i64x2ExtractLane(l).f64ConvertI64S().storeF64();
+            });
+          }
+        }
+        continue;
+      }
       for (let v = 0; v < C; v++) {
         if (arith === 'i32') b.get(acc[i][v]).get(p('sumShift')).i32x4Shl().get(bp).v128Load(16 * v).i32x4Add().set(tmp);
         else b.get(acc[i][v]).get(bp).v128Load(16 * v).f32x4Add().set(tmp);
@@ -275,13 +309,17 @@ export function generateModule(fma = false): Uint8Array<ArrayBuffer> {
   return assemble(funcs);
 }
 
-/** The integer kernels with every product shifted right by termShift (0…31), sharing the float module's memory. */
-export function generateIntModule(termShift: number): Uint8Array<ArrayBuffer> {
-  if (!Number.isInteger(termShift) || termShift < 0 || termShift > 31) throw new RangeError(`termShift ${termShift}: must be an integer 0…31`);
+/**
+ * The integer kernels with every product shifted right by termShift (0…31; wide: 0…63), sharing the float
+ * module's memory: wrapping i32 (FAMILIES), or exact i64 sums stored as doubles (wide, WIDE_FAMILIES).
+ */
+export function generateIntModule(termShift: number, wide = false): Uint8Array<ArrayBuffer> {
+  const maxShift = wide ? 63 : 31;
+  if (!Number.isInteger(termShift) || termShift < 0 || termShift > maxShift) throw new RangeError(`termShift ${termShift}: must be an integer 0…${maxShift}`);
   const funcs = [];
-  for (const fam of FAMILIES) {
+  for (const fam of wide ? WIDE_FAMILIES : FAMILIES) {
     for (let s = 0; s <= MAX_TILED_STEP; s++) {
-      funcs.push({ name: kernelName(fam, s, true), params: KERNEL_PARAMS.map(() => I32 as ValType), body: kernel(fam, s, 'i32', termShift) });
+      funcs.push({ name: kernelName(fam, s, true), params: KERNEL_PARAMS.map(() => I32 as ValType), body: kernel(fam, s, wide ? 'i64' : 'i32', termShift) });
     }
   }
   return assemble(funcs);

@@ -14,7 +14,7 @@ import type { Tensor } from '../../../tensor/tensor';
 import type { ConvGeometry } from '../geometry';
 import { convOutputShape, convTransposeOutputShape, view2D, type View2D } from '../reference';
 import { fromBase64 } from './embed';
-import { FAMILIES, KERNEL_PARAMS, MAX_TILED_STEP, PAD_PARAMS, TAP_BYTES, generateIntModule, kernelName, type KernelFamily } from './generate';
+import { FAMILIES, KERNEL_PARAMS, MAX_TILED_STEP, PAD_PARAMS, TAP_BYTES, WIDE_FAMILIES, generateIntModule, kernelName, type KernelFamily } from './generate';
 import { KERNEL_WASM_BASE64, KERNEL_WASM_FMA_BASE64 } from './module.generated';
 
 type KernelFn = (...args: number[]) => void;
@@ -26,8 +26,8 @@ interface Runtime {
   memory: WebAssembly.Memory;
   /** kernels[family index][tiled step]. */
   kernels: KernelFn[][];
-  /** The integer kernels by term shift, built on first use (null: could not be compiled here). */
-  intKernels: Map<number, KernelFn[][] | null>;
+  /** The integer kernels by width and term shift ('i32:10', 'i64:0'), built on first use (null: refused here). */
+  intKernels: Map<string, KernelFn[][] | null>;
   pad: KernelFn;
   /** Packed weights live in [ARENA_START, weightTop); scratch follows. */
   weightTop: number;
@@ -80,17 +80,18 @@ function fromInstance(flavor: WasmConvFlavor, memory: WebAssembly.Memory, instan
   return { flavor, memory, kernels: kernelTable(instance, false), intKernels: new Map(), pad: instance.exports.pad as KernelFn, weightTop: ARENA_START, epoch: nextEpoch++ };
 }
 
-/** The integer kernels for one term shift, compiled on first use into the runtime's memory; null if refused. */
-function intKernels(rt: Runtime, termShift: number): KernelFn[][] | null {
-  let table = rt.intKernels.get(termShift);
+/** The integer kernels for one width and term shift, compiled on first use into the runtime's memory; null if refused. */
+function intKernels(rt: Runtime, termShift: number, wide: boolean): KernelFn[][] | null {
+  const key = `${wide ? 'i64' : 'i32'}:${termShift}`;
+  let table = rt.intKernels.get(key);
   if (table !== undefined) return table;
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(generateIntModule(termShift)), { env: { memory: rt.memory } });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(generateIntModule(termShift, wide)), { env: { memory: rt.memory } });
     table = kernelTable(instance, true);
   } catch {
     table = null; // e.g. a browser main thread refusing a synchronous compile: callers fall back to JS
   }
-  rt.intKernels.set(termShift, table);
+  rt.intKernels.set(key, table);
   return table;
 }
 
@@ -280,6 +281,9 @@ export interface Int32Shifts {
   sum: number;
 }
 
+/** How run() computes: float kernels, wrapping int32 ones with shifts, or exact int64 sums returned as doubles. */
+type Arith = { kind: 'float' } | { kind: 'i32'; shifts: Int32Shifts } | { kind: 'i64'; termShift: number };
+
 function viewLike(like: Lanes, buf: ArrayBuffer, byteOffset: number, length: number): Lanes {
   return like instanceof Int32Array ? new Int32Array(buf, byteOffset, length) : new Float32Array(buf, byteOffset, length);
 }
@@ -398,15 +402,20 @@ function tilesPay(wPhase: AxisPhase, inW: number, TILE_PIXELS: number): boolean 
   return tiled <= exact * 1.25;
 }
 
-/** x, w and bias share one element type; shifts are given exactly for integer arrays (the integer kernels). */
-function run<D extends Lanes>(x: { shape: readonly number[]; data: D }, w: { shape: readonly number[]; data: D }, bias: D | null, g: ConvGeometry, transposed: boolean, shifts: Int32Shifts | null): { shape: readonly number[]; data: D } | null {
+/** x, w and bias share one element type: Float32Array for float arithmetic, Int32Array for the integer ones. */
+function run(x: { shape: readonly number[]; data: Lanes }, w: { shape: readonly number[]; data: Lanes }, bias: Lanes | null, g: ConvGeometry, transposed: boolean, arith: Arith): { shape: number[]; data: Lanes | Float64Array } | null {
   const rt = getRuntime();
   if (!rt) return null;
-  const integer = x.data instanceof Int32Array;
-  if (integer !== (shifts !== null) || !(w.data instanceof x.data.constructor) || (bias && !(bias instanceof x.data.constructor))) return null;
-  if (shifts && ![shifts.term, shifts.sum].every((v) => Number.isInteger(v) && v >= 0 && v <= 31)) return null;
-  const kernels = shifts ? intKernels(rt, shifts.term) : rt.kernels;
+  const integer = arith.kind !== 'float';
+  if (integer !== x.data instanceof Int32Array || !(w.data instanceof x.data.constructor) || (bias && !(bias instanceof x.data.constructor))) return null;
+  const shiftOk = (v: number, max: number) => Number.isInteger(v) && v >= 0 && v <= max;
+  if (arith.kind === 'i32' && !(shiftOk(arith.shifts.term, 31) && shiftOk(arith.shifts.sum, 31))) return null;
+  if (arith.kind === 'i64' && !shiftOk(arith.termShift, 63)) return null;
+  const wide = arith.kind === 'i64';
+  const kernels = arith.kind === 'i32' ? intKernels(rt, arith.shifts.term, false) : wide ? intKernels(rt, arith.termShift, true) : rt.kernels;
   if (!kernels) return null;
+  // Output elements: 4 bytes (float, int32), or 8 (the i64 kernels' sums as doubles).
+  const OB = wide ? 8 : 4;
   const d = dims(x as Tensor, g, transposed);
   if (!d) return null;
   if (w.shape.length !== d.rank + 2) return null;
@@ -436,7 +445,7 @@ function run<D extends Lanes>(x: { shape: readonly number[]; data: D }, w: { sha
   }
   // Few output channels per group: 4-channel blocks (less padding), wider pixel tiles.
   const famIndex = coutG <= 4 ? 1 : 0;
-  const fam: KernelFamily = FAMILIES[famIndex];
+  const fam: KernelFamily = (wide ? WIDE_FAMILIES : FAMILIES)[famIndex];
   const CO_BLOCK = fam.coBlock;
   const pack = packWeights(w, d, coutG, transposed, phases2D, CO_BLOCK);
   const wAddr = residentAddr(rt, pack);
@@ -459,13 +468,13 @@ function run<D extends Lanes>(x: { shape: readonly number[]; data: D }, w: { sha
   const xPlane = d.h * d.w;
   const rawFloats = d.cin * xPlane;
   const outPerSample = cout * d.oh * d.ow;
-  const chunk = Math.max(1, Math.min(d.n, Math.floor(scratchBudget / ((xFloats + rawFloats + outPerSample) * 4))));
+  const chunk = Math.max(1, Math.min(d.n, Math.floor(scratchBudget / ((xFloats + rawFloats) * 4 + outPerSample * OB))));
   const rawAddr = align64(xAddr + chunk * xFloats * 4);
   const outAddr = align64(rawAddr + chunk * rawFloats * 4);
-  if (!ensureBytes(rt, outAddr + chunk * outPerSample * 4)) return null;
+  if (!ensureBytes(rt, outAddr + chunk * outPerSample * OB)) return null;
   const buf = rt.memory.buffer;
   const heapI32 = new Int32Array(buf);
-  const heap = viewLike(x.data, buf, 0, buf.byteLength >> 2) as D;
+  const heap = viewLike(x.data, buf, 0, buf.byteLength >> 2);
 
   for (let gi = 0; gi < d.groups; gi++) {
     for (let co = 0; co < nCb * CO_BLOCK; co++) heap[(biasAddr >> 2) + gi * nCb * CO_BLOCK + co] = bias && co < coutG ? bias[gi * coutG + co] : 0;
@@ -506,7 +515,8 @@ function run<D extends Lanes>(x: { shape: readonly number[]; data: D }, w: { sha
     calls.push({ tapsPtr, nTaps, ph, kernel: kernels[famIndex][useTiles ? tiledKernel : 0] });
   });
 
-  const out = (integer ? new Int32Array(d.n * outPerSample) : new Float32Array(d.n * outPerSample)) as D;
+  const out = wide ? new Float64Array(d.n * outPerSample) : integer ? new Int32Array(d.n * outPerSample) : new Float32Array(d.n * outPerSample);
+  const outHeap = wide ? new Float64Array(buf, outAddr, chunk * outPerSample) : heap.subarray(outAddr >> 2, (outAddr >> 2) + chunk * outPerSample);
   for (let n0 = 0; n0 < d.n; n0 += chunk) {
     const nb = Math.min(chunk, d.n - n0);
     // Padded input, rows outermost ([h][cin][wp]: the channels of one row are close together),
@@ -528,7 +538,7 @@ function run<D extends Lanes>(x: { shape: readonly number[]; data: D }, w: { sha
       const { hPhase, wPhase } = call.ph;
       for (let gi = 0; gi < d.groups; gi++) {
         const xBase = xAddr + (gi * cinG * wp + padC) * 4;
-        const outBase = outAddr + ((gi * coutG) * d.oh * d.ow + hPhase.outStart * d.ow + wPhase.outStart) * 4;
+        const outBase = outAddr + ((gi * coutG) * d.oh * d.ow + hPhase.outStart * d.ow + wPhase.outStart) * OB;
         const args: Record<(typeof KERNEL_PARAMS)[number], number> = {
           xBase,
           chanStep: wp * 4,
@@ -541,22 +551,22 @@ function run<D extends Lanes>(x: { shape: readonly number[]; data: D }, w: { sha
           cbStride: call.ph.cbStride * 4,
           nCb,
           outBase,
-          oRowStep: hPhase.outStep * d.ow * 4,
-          oColStep: wPhase.outStep * 4,
-          oChanStep: d.oh * d.ow * 4,
+          oRowStep: hPhase.outStep * d.ow * OB,
+          oColStep: wPhase.outStep * OB,
+          oChanStep: d.oh * d.ow * OB,
           biasPtr: biasAddr + gi * nCb * CO_BLOCK * 4,
           nRows: hPhase.count,
           nCols: wPhase.count,
           coValid: coutG,
           nBatch: nb,
           xBatchStep: xFloats * 4,
-          oBatchStep: outPerSample * 4,
-          sumShift: shifts?.sum ?? 0,
+          oBatchStep: outPerSample * OB,
+          sumShift: arith.kind === 'i32' ? arith.shifts.sum : 0,
         };
         call.kernel(...KERNEL_PARAMS.map((k) => args[k]));
       }
     }
-    out.set(heap.subarray(outAddr >> 2, (outAddr >> 2) + nb * outPerSample), n0 * outPerSample);
+    out.set(outHeap.subarray(0, nb * outPerSample), n0 * outPerSample);
   }
   const shape = d.rank === 2 ? [d.n, cout, d.oh, d.ow] : [d.n, cout, d.ow];
   return { shape, data: out };
@@ -564,12 +574,12 @@ function run<D extends Lanes>(x: { shape: readonly number[]; data: D }, w: { sha
 
 /** x: (N, Cin, …spatial) NCX; w: IOX (Cin, Cout/g, …k); returns (N, Cout, …out) or null. */
 export function wasmConvTranspose(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry): Tensor | null {
-  return run(x, w, bias, g, true, null);
+  return run(x, w, bias, g, true, { kind: 'float' }) as Tensor | null;
 }
 
 /** x: (N, Cin, …spatial) NCX; w: OIX (Cout, Cin/g, …k); returns (N, Cout, …out) or null. */
 export function wasmConv(x: Tensor, w: Tensor, bias: Float32Array | null, g: ConvGeometry): Tensor | null {
-  return run(x, w, bias, g, false, null);
+  return run(x, w, bias, g, false, { kind: 'float' }) as Tensor | null;
 }
 
 /**
@@ -577,10 +587,18 @@ export function wasmConv(x: Tensor, w: Tensor, bias: Float32Array | null, g: Con
  * wrapping modulo 2^32 (order-free, so equal to any accumulation order). null where the kernels can't run.
  */
 export function wasmConvTransposeInt32(x: Int32Tensor, w: Int32Tensor, bias: Int32Array | null, g: ConvGeometry, shifts: Int32Shifts): Int32Tensor | null {
-  return run(x, w, bias, g, true, shifts);
+  return run(x, w, bias, g, true, { kind: 'i32', shifts }) as Int32Tensor | null;
 }
 
 /** Integer Conv (layouts as wasmConv), arithmetic as wasmConvTransposeInt32. */
 export function wasmConvInt32(x: Int32Tensor, w: Int32Tensor, bias: Int32Array | null, g: ConvGeometry, shifts: Int32Shifts): Int32Tensor | null {
-  return run(x, w, bias, g, false, shifts);
+  return run(x, w, bias, g, false, { kind: 'i32', shifts }) as Int32Tensor | null;
+}
+
+/**
+ * Exact wide sums (ConvTranspose when transposed, else Conv; layouts as the float kernels): Σ (x·w) >> termShift
+ * (0…63) over int32 operands in int64, returned as doubles, exact while every |sum| < 2^53 (the caller's bound).
+ */
+export function wasmConvSums64(x: Int32Tensor, w: Int32Tensor, g: ConvGeometry, termShift: number, transposed: boolean): { shape: number[]; data: Float64Array } | null {
+  return run(x, w, null, g, transposed, { kind: 'i64', termShift }) as { shape: number[]; data: Float64Array } | null;
 }

@@ -13,6 +13,7 @@ import {
   wasmConvAvailable,
   wasmConvFlavor,
   wasmConvInt32,
+  wasmConvSums64,
   wasmConvTranspose,
   wasmConvTransposeInt32,
   type Int32Tensor,
@@ -206,10 +207,11 @@ describe('wasm conv kernels: DCGAN layers, caching, refusals', () => {
 
 /**
  * Integer reference, straight from the definitions (NCX, 1D as H = 1), every operation wrapping modulo 2^32:
- * out = bias + (Σ (x·w) >> term) << sum. Conv gathers (o·s − pb + t·d), ConvTranspose scatters
- * (o = i·s − pb + t·d); the order of a wrapping sum does not matter.
+ * out = bias + (Σ (x·w) >> term) << sum; or exact (no wrap, no bias, no sum shift: Σ floor(x·w / 2^term), in
+ * doubles, exact while the products and sums stay below 2^53). Conv gathers (o·s − pb + t·d), ConvTranspose
+ * scatters (o = i·s − pb + t·d); the order of these sums does not matter.
  */
-function referenceInt32(c: Case, transposed: boolean, x: Int32Array, w: Int32Array, bias: Int32Array | null, term: number, sum: number): Int32Array {
+function referenceInt(c: Case, transposed: boolean, x: Int32Array, w: Int32Array, bias: Int32Array | null, term: number, sum: number, exact = false): Int32Array | Float64Array {
   const two = c.rank === 2;
   const [H, W] = two ? c.size : [1, c.size[0]];
   const [kh, kw] = two ? c.k : [1, c.k[0]];
@@ -219,7 +221,8 @@ function referenceInt32(c: Case, transposed: boolean, x: Int32Array, w: Int32Arr
   const outs = outSizes(c, transposed);
   const [Ho, Wo] = two ? outs : [1, outs[0]];
   const cin = c.cinG * c.groups, cout = c.coutG * c.groups;
-  const acc = new Int32Array(c.n * cout * Ho * Wo);
+  const acc = exact ? new Float64Array(c.n * cout * Ho * Wo) : new Int32Array(c.n * cout * Ho * Wo);
+  const scale = 2 ** -term;
   const wAt = (gi: number, ci: number, co: number, th: number, tw: number) =>
     transposed ? w[((((gi * c.cinG + ci) * c.coutG + co) * kh + th) * kw + tw)] : w[(((gi * c.coutG + co) * c.cinG + ci) * kh + th) * kw + tw];
   for (let n = 0; n < c.n; n++)
@@ -233,7 +236,7 @@ function referenceInt32(c: Case, transposed: boolean, x: Int32Array, w: Int32Arr
                 if (ih < 0 || ih >= H || iw < 0 || iw >= W || oh < 0 || oh >= Ho || ow < 0 || ow >= Wo) return;
                 const xv = x[((n * cin + gi * c.cinG + ci) * H + ih) * W + iw];
                 const o = ((n * cout + gi * c.coutG + co) * Ho + oh) * Wo + ow;
-                acc[o] = (acc[o] + (Math.imul(xv, wv) >> term)) | 0;
+                acc[o] = exact ? acc[o] + Math.floor(xv * wv * scale) : (acc[o] + (Math.imul(xv, wv) >> term)) | 0;
               };
               if (transposed) {
                 for (let ih = 0; ih < H; ih++) for (let iw = 0; iw < W; iw++) add(ih, iw, ih * sh - ph + th * dh, iw * sw - pw + tw * dw);
@@ -242,7 +245,7 @@ function referenceInt32(c: Case, transposed: boolean, x: Int32Array, w: Int32Arr
               }
             }
   const plane = Ho * Wo;
-  for (let i = 0; i < acc.length; i++) acc[i] = ((bias ? bias[Math.floor(i / plane) % cout] : 0) + (acc[i] << sum)) | 0;
+  if (!exact) for (let i = 0; i < acc.length; i++) acc[i] = ((bias ? bias[Math.floor(i / plane) % cout] : 0) + (acc[i] << sum)) | 0;
   return acc;
 }
 
@@ -268,12 +271,34 @@ describe('wasm integer conv kernels (the bit-exact fixed-point path)', () => {
           const got = run(x, w, bias, geometry(c, transposed), shifts);
           expect(got).not.toBeNull();
           expect(got!.shape).toEqual([c.n, cout, ...outSizes(c, transposed)]);
-          expect(Array.from(got!.data)).toEqual(Array.from(referenceInt32(c, transposed, x.data, w.data, bias, shifts.term, shifts.sum)));
+          expect(Array.from(got!.data)).toEqual(Array.from(referenceInt(c, transposed, x.data, w.data, bias, shifts.term, shifts.sum)));
           ran++;
         }),
         { numRuns: 200, seed: transposed ? 20261123 : 20261124 },
       );
       expect(ran).toBeGreaterThanOrEqual(120);
+    });
+
+    it(`${transposed ? 'ConvTranspose' : 'Conv'}: exact int64 sums (wide accumulators) equal the exact reference on random geometries`, () => {
+      let ran = 0;
+      fc.assert(
+        fc.property(caseArb, fc.integer({ min: 0, max: 40 }), fc.integer({ min: 16, max: 22 }), (c, term, bits) => {
+          fc.pre(outSizes(c, transposed).every((o) => o >= 1));
+          const rnd = seededRandom(c.seed);
+          const cin = c.cinG * c.groups, cout = c.coutG * c.groups;
+          // Products up to 2^44: far past int32, exact in int64 and in the doubles of the reference.
+          const x = intTensor([c.n, cin, ...c.size], rnd, bits);
+          const w = intTensor(transposed ? [cin, c.coutG, ...c.k] : [cout, c.cinG, ...c.k], rnd, bits);
+          const termShift = rnd() < 0.4 ? 0 : term;
+          const got = wasmConvSums64(x, w, geometry(c, transposed), termShift, transposed);
+          expect(got).not.toBeNull();
+          expect(got!.shape).toEqual([c.n, cout, ...outSizes(c, transposed)]);
+          expect(Array.from(got!.data)).toEqual(Array.from(referenceInt(c, transposed, x.data, w.data, null, termShift, 0, true)));
+          ran++;
+        }),
+        { numRuns: 150, seed: transposed ? 20261125 : 20261126 },
+      );
+      expect(ran).toBeGreaterThanOrEqual(90);
     });
   }
 
