@@ -16,7 +16,7 @@ import { quantizeTensor } from '../../hls/fixed-tensor';
 import type { ConvGeometry } from './geometry';
 import { resolveGeometry, type ConvParams } from './params';
 import { cachedPreparation, channelsLastInt32, quantizeFast, int32AccValue, int32ChainOk, int32ConvSums, int32Mac, int32Results, toInt32 } from '../../fixed/fast';
-import { wasmConvInt32, wasmConvSums64, wasmConvTransposeInt32 } from './wasm/index';
+import { wasmConvAvailable, wasmConvInt32, wasmConvSums64, wasmConvTransposeInt32 } from './wasm/index';
 
 /** Permutes a row-major mantissa array: result axis i is input axis perm[i]. */
 export function permuteMantissas(m: Float64Array | bigint[], shape: Shape, perm: readonly number[]): { m: Float64Array | bigint[]; shape: number[] } {
@@ -220,8 +220,22 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
   const mac = fast ? int32Mac(x.type, prec.weight_t, accT) : null;
   const i32Co = new Uint8Array(D.Co);
   let i32Acc: Int32Array | null = null;
+  // The exact float64 channels' sums can come from the WebAssembly int64 kernels where the operands are int32
+  // values and each term is the exact product or its floor (AP_TRN); otherwise (rounding terms, no SIMD) from
+  // the JavaScript loop below.
+  const int32Exact = (t: typeof accT) => t.W <= 32 && (t.signed || t.W <= 31);
+  const wideKernels = fast && termMode !== 2 && !!wPrep.w32 && int32Exact(x.type) && int32Exact(prec.weight_t) && wasmConvAvailable();
   if (mac) {
     for (let co = 0; co < D.Co; co++) i32Co[co] = int32ChainOk(mac, startCo[co], maxAbsX, maxAbsW[co], sumAbsW[co], nTerms) ? 1 : 0;
+    // Each kernel computes every channel: when some channels need the wide one and it can serve all of them,
+    // run it alone.
+    let needWide = false;
+    let wideServesAll = true;
+    for (let co = 0; co < D.Co; co++) {
+      if (fastCo[co] && !i32Co[co]) needWide = true;
+      if (i32Co[co] && !fastCo[co]) wideServesAll = false;
+    }
+    if (wideKernels && needWide && wideServesAll) i32Co.fill(0);
     if (i32Co.some((f) => f === 1)) {
       const start32 = Int32Array.from(startCo);
       // WebAssembly i32x4 kernels (the float kernels' phase decomposition and tiling, in wrapping integer
@@ -246,14 +260,23 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
   const i32Out = i32Acc && fitsFloat64(outType) ? int32Results(i32Acc, mac!, accT, outType) : null;
   if (i32Out && i32Co.every((f) => f === 1)) return { shape: [...ysNCX], type: outType, m: i32Out };
   const wrapAcc = (m: number) => castClosedNum(m, accF, accT);
-  // The exact float64 channels (wide accumulators): their sums of per-term products from the WebAssembly int64
-  // kernels where operands are int32 values and each term is the exact product or its floor (AP_TRN);
-  // otherwise (rounding terms, no SIMD) the JavaScript loop below.
   let sums64: Float64Array | null = null;
-  const int32Exact = (t: typeof accT) => t.W <= 32 && (t.signed || t.W <= 31);
-  if (fastCo.some((f) => f === 1) && termMode !== 2 && wPrep.w32 && int32Exact(x.type) && int32Exact(prec.weight_t)) {
+  if (wideKernels && fastCo.some((f) => f === 1)) {
     const run = { shape: xsNCX, data: toInt32(xNCX as Float64Array) };
-    sums64 = wasmConvSums64(run, { shape: weights.weight.shape, data: wPrep.w32 }, g, termMode === 1 ? Math.min(63, -shift) : 0, transpose)?.data ?? null;
+    sums64 = wasmConvSums64(run, { shape: weights.weight.shape, data: wPrep.w32! }, g, termMode === 1 ? Math.min(63, -shift) : 0, transpose)?.data ?? null;
+    // Every channel exact (the usual case of a wide accumulator): accumulator values, then one cast pass.
+    if (sums64 && fastCo.every((f) => f === 1) && fitsFloat64(outType)) {
+      const accs = new Float64Array(total);
+      const outPlane = D.Ho * D.Wo;
+      for (let n = 0, o = 0; n < D.N; n++)
+        for (let co = 0; co < D.Co; co++)
+          for (let i = 0; i < outPlane; i++, o++) {
+            const t = startCo[co] + (termMode === 0 ? sums64[o] * termScale : sums64[o]);
+            accs[o] = noOvfCo[co] ? t : castClosedNum(t, accF, accT);
+          }
+      const m = quantizeFast(accs, outType, accF);
+      if (m) return { shape: [...ysNCX], type: outType, m };
+    }
   }
   let xl: Float64Array | null = null;
   let wl: Float64Array | null = null;
