@@ -1,12 +1,42 @@
 // A tensor drawn on canvas 2D: channel grids of heatmaps for 2D feature maps, line plots for 1D.
-import { memo, useLayoutEffect, useRef } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef } from 'react';
 import type { Tensor } from '../../engine/tensor/tensor';
 
-/** Diverging colour map: negative blue, zero white, positive red (symmetric around 0). */
-export function heatColor(v: number, maxAbs: number): [number, number, number] {
-  const t = maxAbs > 0 ? Math.max(-1, Math.min(1, v / maxAbs)) : 0;
-  if (t >= 0) return [255, Math.round(255 * (1 - t)), Math.round(255 * (1 - t))];
-  return [Math.round(255 * (1 + t)), Math.round(255 * (1 + t)), 255];
+/**
+ * Colour scale of a tensor: diverging around 0 (negative blue, zero white, positive red) when it has both
+ * signs; sequential over [min, max] (white → red, or blue → white when all ≤ 0) when it has one sign, so
+ * e.g. a sigmoid's outputs in (0.3, 0.7) keep their contrast instead of all showing as pale red.
+ */
+export interface HeatScale {
+  kind: 'diverging' | 'positive' | 'negative';
+  lo: number;
+  hi: number;
+}
+
+export function heatScale(s: Pick<Stats, 'min' | 'max' | 'maxAbs'>): HeatScale {
+  if (s.min >= 0 && s.max > s.min) return { kind: 'positive', lo: s.min, hi: s.max };
+  if (s.max <= 0 && s.max > s.min) return { kind: 'negative', lo: s.min, hi: s.max };
+  return { kind: 'diverging', lo: -s.maxAbs, hi: s.maxAbs };
+}
+
+const red = (t: number): [number, number, number] => [255, Math.round(255 * (1 - t)), Math.round(255 * (1 - t))];
+const blue = (t: number): [number, number, number] => [Math.round(255 * (1 - t)), Math.round(255 * (1 - t)), 255];
+
+export function heatColor(v: number, scale: HeatScale): [number, number, number] {
+  const clamp = (t: number) => Math.max(0, Math.min(1, t));
+  if (scale.kind === 'positive') return red(clamp((v - scale.lo) / (scale.hi - scale.lo)));
+  if (scale.kind === 'negative') return blue(clamp((scale.hi - v) / (scale.hi - scale.lo)));
+  const t = scale.hi > 0 ? Math.max(-1, Math.min(1, v / scale.hi)) : 0;
+  return t >= 0 ? red(t) : blue(-t);
+}
+
+const fmt = (v: number) => Number(v.toPrecision(3)).toString();
+
+/** The legend of a scale, e.g. "blue < 0 < red" or "white 0.31 → red 0.69". */
+export function heatLegend(scale: HeatScale): string {
+  if (scale.kind === 'positive') return `white ${fmt(scale.lo)} → red ${fmt(scale.hi)}`;
+  if (scale.kind === 'negative') return `blue ${fmt(scale.lo)} → white ${fmt(scale.hi)}`;
+  return 'blue < 0 < red';
 }
 
 export interface Stats {
@@ -38,16 +68,17 @@ function Heatmaps({ t, format }: { t: Tensor; format: 'NCX' | 'NXC' }) {
   const shown = Math.min(C, MAX_CHANNELS);
   const cols = Math.ceil(Math.sqrt(shown));
   const rows = Math.ceil(shown / cols);
-  const scale = Math.max(1, Math.floor(64 / Math.max(H, W)));
-  const tileW = W * scale;
-  const tileH = H * scale;
+  const zoom = Math.max(1, Math.floor(64 / Math.max(H, W)));
+  const tileW = W * zoom;
+  const tileH = H * zoom;
+  const legend = useMemo(() => heatLegend(heatScale(stats(t.data))), [t]);
   const gap = 2;
   useLayoutEffect(() => {
     const cv = ref.current;
     if (!cv) return;
     const ctx = cv.getContext('2d');
     if (!ctx) return;
-    const { maxAbs } = stats(t.data);
+    const scale = heatScale(stats(t.data));
     const img = ctx.createImageData(cols * (tileW + gap), rows * (tileH + gap));
     img.data.fill(241);
     for (let i = 3; i < img.data.length; i += 4) img.data[i] = 255;
@@ -57,10 +88,10 @@ function Heatmaps({ t, format }: { t: Tensor; format: 'NCX' | 'NXC' }) {
       for (let y = 0; y < H; y++) {
         for (let x = 0; x < W; x++) {
           const idx = format === 'NCX' ? (c * H + y) * W + x : (y * W + x) * C + c;
-          const [r, g, b] = heatColor(t.data[idx], maxAbs);
-          for (let sy = 0; sy < scale; sy++) {
-            for (let sx = 0; sx < scale; sx++) {
-              const p = ((oy + y * scale + sy) * img.width + ox + x * scale + sx) * 4;
+          const [r, g, b] = heatColor(t.data[idx], scale);
+          for (let sy = 0; sy < zoom; sy++) {
+            for (let sx = 0; sx < zoom; sx++) {
+              const p = ((oy + y * zoom + sy) * img.width + ox + x * zoom + sx) * 4;
               img.data[p] = r;
               img.data[p + 1] = g;
               img.data[p + 2] = b;
@@ -71,12 +102,12 @@ function Heatmaps({ t, format }: { t: Tensor; format: 'NCX' | 'NXC' }) {
       }
     }
     ctx.putImageData(img, 0, 0);
-  }, [t, format, C, H, W, shown, cols, rows, tileW, tileH, scale]);
+  }, [t, format, C, H, W, shown, cols, rows, tileW, tileH, zoom]);
   return (
     <div>
       <canvas ref={ref} data-testid="heatmap" width={cols * (tileW + gap)} height={rows * (tileH + gap)} style={{ imageRendering: 'pixelated', maxWidth: '100%' }} />
       <div className="text-[10px] text-slate-500">
-        {shown < C ? `first ${shown} of ${C} channels` : `${C} channel${C > 1 ? 's' : ''}`}, {H}×{W} each; blue &lt; 0 &lt; red
+        {shown < C ? `first ${shown} of ${C} channels` : `${C} channel${C > 1 ? 's' : ''}`}, {H}×{W} each; {legend}
       </div>
     </div>
   );
