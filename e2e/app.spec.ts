@@ -88,6 +88,29 @@ test('design, validate, preview, save and reload a ConvTranspose2D', async ({ ap
   await shot(page, '05-reloaded');
 });
 
+test('explicit padding mode turns auto pads into the explicit pads they resolve to', async ({ app: page }) => {
+  await newProject(page, unique('pads'));
+  await dragOp(page, 'Input', 150, 250);
+  await dragOp(page, 'Conv2D', 480, 250);
+  await connect(page, 'Input_1', 'Conv2D_1');
+  await selectNode(page, 'Conv2D_1');
+  await setField(page, 'kernel', '4, 4');
+  await setField(page, 'stride', '2, 2');
+  await page.getByTestId('convention').selectOption('keras');
+  await page.getByTestId('keras-same').check();
+  // Keras 'same' on a Conv is auto pad SAME_UPPER: 16 → 8, total pad (8−1)·2 + 4 − 16 = 2.
+  await expect(page.getByTestId('field-autoPad')).toHaveValue('same_upper');
+  await expect(page.getByTestId('formula')).toContainText('= 8');
+  await page.getByTestId('convention').selectOption('explicit');
+  await expect(page.getByTestId('field-autoPad')).toHaveValue('explicit');
+  await expect(page.getByTestId('field-padsBegin')).toHaveValue('1, 1');
+  await expect(page.getByTestId('field-padsEnd')).toHaveValue('1, 1');
+  await expect(page.getByTestId('formula')).toContainText('⌊(16 + 1 + 1 − 4) / 2⌋ + 1 = 8');
+  // Now the pads are the ones used: editing them changes the shape.
+  await setField(page, 'padsEnd', '3, 1');
+  await expect(page.getByTestId('formula')).toContainText('⌊(16 + 1 + 3 − 4) / 2⌋ + 1 = 9');
+});
+
 test('undo and redo: one entry per action', async ({ app: page }) => {
   await newProject(page, unique('undo'));
   await buildInputConvT(page);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { convTranspose2dParams, conv2dParams, resolveGeometry } from '../../engine/ops/conv/params';
 import { convTransposeOutputSize } from '../../engine/ops/conv/geometry';
-import { detectConvention, fromKeras, fromTorch, outputFormulas } from './convention';
+import { detectConvention, explicitFrom, fromKeras, fromTorch, outputFormulas } from './convention';
 
 describe('padding convention picker', () => {
   it('Keras same on a ConvTranspose k3 s2 crops 0 at the begin and 1 at the end (out = in·s)', () => {
@@ -29,5 +29,19 @@ describe('padding convention picker', () => {
     expect(detectConvention(p)).toBe('explicit');
     // ⌊(9+0+1−3)/2⌋+1 = 4 ; ⌊(11+1+2−5)/3⌋+1 = 4
     expect(outputFormulas(p, [9, 11], ['H', 'W']).map((x) => x.out)).toEqual([4, 4]);
+  });
+
+  it('explicit mode resolves auto pads for the input size, so the pads shown are the pads used', () => {
+    const p = { ...conv2dParams.parse({}), kernel: [4, 3], stride: [2, 1], autoPad: 'same_upper' as const };
+    const e = explicitFrom(p, [9, 6])!;
+    expect(e.autoPad).toBe('explicit');
+    // out = ⌈9/2⌉ = 5: total pad (5−1)·2 + 4 − 9 = 3 → 1 before, 2 after; W: k 3 s 1 → 1 / 1
+    expect(e.padsBegin).toEqual([1, 1]);
+    expect(e.padsEnd).toEqual([2, 1]);
+    expect(outputFormulas(e, [9, 6], ['H', 'W']).map((x) => x.out)).toEqual(outputFormulas(p, [9, 6], ['H', 'W']).map((x) => x.out));
+    expect(explicitFrom(p, null)).toBeNull();
+    expect(explicitFrom(p, [9])).toBeNull();
+    const already = { ...p, autoPad: 'explicit' as const };
+    expect(explicitFrom(already, [9, 6])).toBe(already);
   });
 });

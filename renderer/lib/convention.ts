@@ -84,6 +84,22 @@ export function fromTorch(p: ConvParams, t: TorchPadding): ConvParams {
   }
 }
 
+/**
+ * The same layer with explicit pads: auto pads (same_upper / same_lower / valid) resolved for this input size,
+ * so pads shown in the inspector are the ones the engine uses. null while they can't be resolved (no input
+ * shape yet, or invalid parameters); explicit parameters are returned unchanged.
+ */
+export function explicitFrom(p: ConvParams, inSizes: readonly number[] | null): ConvParams | null {
+  if (p.autoPad === 'explicit') return p;
+  if (!inSizes || inSizes.length !== p.kernel.length) return null;
+  try {
+    const g = resolveGeometry(p, inSizes);
+    return { ...p, autoPad: 'explicit', padsBegin: [...g.padsBegin], padsEnd: [...g.padsEnd] };
+  } catch {
+    return null;
+  }
+}
+
 export function toKeras(p: ConvParams): KerasPadding | null {
   const padding = kerasPaddingOf(p);
   return padding ? { padding } : null;

@@ -6,7 +6,7 @@ import type { Diagnostic } from '../../engine/graph/diagnostics';
 import type { ConvParams } from '../../engine/ops/conv/params';
 import { getOp } from '../../engine/ops/registry';
 import type { Shape } from '../../engine/tensor/tensor';
-import { detectConvention, fromKeras, fromTorch, isConvType, kerasPaddingOf, outputFormulas, type Convention } from '../lib/convention';
+import { detectConvention, explicitFrom, fromKeras, fromTorch, isConvType, kerasPaddingOf, outputFormulas, type Convention } from '../lib/convention';
 import { axisLetters, shapeText, spatialOf } from '../lib/format';
 import { fieldsOf, formatFieldValue, parseFieldText, type FieldSpec } from '../lib/schemaForm';
 import { INIT_SCHEMES, weightsFit, type InitScheme } from '../lib/weightInit';
@@ -77,7 +77,7 @@ function ParamField({ spec, value, diags, help, onChange }: { spec: FieldSpec; v
   );
 }
 
-function ConventionPicker({ params, onChange }: { params: ConvParams; onChange(p: ConvParams): void }) {
+function ConventionPicker({ params, inSizes, onChange }: { params: ConvParams; inSizes: number[] | null; onChange(p: ConvParams): void }) {
   const preferred = useUi((s) => s.settings.paddingConvention);
   const detected = detectConvention(params);
   const untouched = detected === 'pytorch' && params.padsBegin.every((v) => v === 0) && (params.outputPadding ?? []).every((v) => v === 0);
@@ -85,11 +85,17 @@ function ConventionPicker({ params, onChange }: { params: ConvParams; onChange(p
   const transpose = params.outputPadding !== undefined;
   const rank = params.kernel.length;
   const keras = kerasPaddingOf(params);
+  // Explicit mode edits the pads the engine uses: auto pads are resolved into explicit ones first.
+  const explicit = explicitFrom(params, inSizes);
+  const choose = (m: Convention) => {
+    setMode(m);
+    if (m === 'explicit' && explicit && explicit !== params) onChange(explicit);
+  };
   return (
     <div className="mb-3 rounded border border-violet-200 bg-violet-50 p-2" data-testid="convention-picker">
       <div className="mb-1 flex items-center gap-2 text-xs font-semibold text-violet-900">
         Padding convention
-        <select data-testid="convention" aria-label="padding convention" className="rounded border border-violet-300 px-1 text-xs" value={mode} onChange={(e) => setMode(e.target.value as Convention)}>
+        <select data-testid="convention" aria-label="padding convention" className="rounded border border-violet-300 px-1 text-xs" value={mode} onChange={(e) => choose(e.target.value as Convention)}>
           <option value="keras">Keras / TF</option>
           <option value="pytorch">PyTorch</option>
           <option value="explicit">Explicit pads</option>
@@ -141,7 +147,21 @@ function ConventionPicker({ params, onChange }: { params: ConvParams; onChange(p
           )}
         </div>
       )}
-      {mode === 'explicit' && <div className="text-xs text-violet-800">Edit padsBegin / padsEnd{transpose ? ' / outputPadding' : ''} below (autoPad = explicit).</div>}
+      {mode === 'explicit' &&
+        (params.autoPad === 'explicit' ? (
+          <div className="text-xs text-violet-800">Edit padsBegin / padsEnd{transpose ? ' / outputPadding' : ''} below (autoPad = explicit).</div>
+        ) : (
+          <div className="text-xs text-amber-700" data-testid="convention-auto-pads">
+            autoPad = {params.autoPad}: the pads follow the input size and padsBegin / padsEnd are ignored.{' '}
+            {explicit ? (
+              <button type="button" className="underline" data-testid="convention-make-explicit" onClick={() => onChange(explicit)}>
+                Use explicit pads [{explicit.padsBegin.join(', ')}] / [{explicit.padsEnd.join(', ')}]
+              </button>
+            ) : (
+              'Connect an input to resolve them into explicit pads.'
+            )}
+          </div>
+        ))}
       <div className="mt-1 text-[10px] text-violet-700">
         Stored canonically: autoPad={params.autoPad}, padsBegin=[{params.padsBegin.join(', ')}], padsEnd=[{params.padsEnd.join(', ')}]
         {transpose ? `, outputPadding=[${params.outputPadding!.join(', ')}]` : ''}
@@ -363,7 +383,14 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         </div>
       )}
       {/* The picker works on the parsed parameters (defaults filled): stored ones may omit pads. */}
-      {conv && <ConventionPicker key={nodeId} params={{ ...info!.params!, ...params } as unknown as ConvParams} onChange={(p) => setParams(p as unknown as Record<string, unknown>, 'convention')} />}
+      {conv && (
+        <ConventionPicker
+          key={nodeId}
+          params={{ ...info!.params!, ...params } as unknown as ConvParams}
+          inSizes={inShape ? spatialOf(inShape, fmt) : null}
+          onChange={(p) => setParams(p as unknown as Record<string, unknown>, 'convention')}
+        />
+      )}
       {conv && inShape && info?.shape && info?.params && <Formula params={info.params as unknown as ConvParams} input={inShape} format={fmt} />}
       {fields.map((f) => (
         <ParamField
