@@ -77,7 +77,19 @@ export function streamMaxBacklog(f: Record<string, number>, transpose: boolean):
   return replayStreamCursor(f, transpose).maxBacklog;
 }
 
-function replayStreamCursor(f: Record<string, number>, transpose: boolean): { steps: number; maxBacklog: number } {
+/**
+ * The read/write order of the io_stream cursor loop: for output pixel m (raster order), the number of input
+ * pixels read before it is written; the remaining inputs (to n_in) are read after the last write. Used by
+ * the FIFO depth rule and the token-level dataflow simulator (engine/hls/fifo-depth.ts, stream-sim.ts).
+ */
+export function streamCursorSchedule(f: Record<string, number>, transpose: boolean): { readsBeforeWrite: Int32Array; nIn: number } {
+  const out = new Int32Array(f.out_height * f.out_width);
+  let m = 0;
+  replayStreamCursor(f, transpose, (nRead) => (out[m++] = nRead));
+  return { readsBeforeWrite: out, nIn: f.in_height * f.in_width };
+}
+
+function replayStreamCursor(f: Record<string, number>, transpose: boolean, onWrite?: (nRead: number) => void): { steps: number; maxBacklog: number } {
   const H = f.in_height, W = f.in_width, Ho = f.out_height, Wo = f.out_width;
   const nIn = H * W, nOut = Ho * Wo;
   const rows = transpose ? Math.floor(((f.filt_height - 1) * f.dilation_height) / f.stride_height) + 1 : 0;
@@ -104,6 +116,7 @@ function replayStreamCursor(f: Record<string, number>, transpose: boolean): { st
     if (nRead < nIn && (nWritten === nOut || nRead <= need)) nRead++;
     maxBacklog = Math.max(maxBacklog, nRead - nWritten);
     if (nWritten < nOut && nRead > need) {
+      onWrite?.(nRead);
       nWritten++;
       if (++ow === Wo) {
         ow = 0;

@@ -1,0 +1,82 @@
+// Token-level simulation of an io_stream network with bounded FIFOs: shows a deadlock that C simulation
+// cannot (g++ runs the dataflow processes one after another over unbounded hls::streams).
+//
+// Every process runs its program (stream-network.ts: blocking reads / writes in its template's order) as far
+// as it can, round-robin, until every process has finished or a whole round makes no progress: a deadlock.
+// Each FIFO has one writer and one reader, so an enabled read or write stays enabled until it is done; the
+// outcome (finish or deadlock) does not depend on the order the processes are run in. The top's input
+// streams hold one whole image (the testbench writes it before the call); its outputs are unbounded.
+import type { StreamNetwork } from './stream-network';
+
+export interface BlockedProcess {
+  process: string;
+  /** What it waits for: a read of an empty FIFO or a write to a full one. */
+  waits: 'read' | 'write';
+  edge: string;
+  /** Ops done of its program. */
+  done: number;
+  total: number;
+}
+
+export interface StreamSimResult {
+  finished: boolean;
+  /** When not finished: every unfinished process and the FIFO it waits on. */
+  blocked: BlockedProcess[];
+  /** Most items each internal FIFO held. */
+  maxFill: Record<string, number>;
+  rounds: number;
+}
+
+/** Runs one image through the network with the given depth per internal edge (missing: 2). */
+export function simulateStreams(net: StreamNetwork, depth: (edge: string) => number): StreamSimResult {
+  const names = Object.keys(net.edges);
+  const idx = new Map(names.map((n, i) => [n, i]));
+  const count = new Float64Array(names.length);
+  const cap = new Float64Array(names.length);
+  const maxFill = new Float64Array(names.length);
+  names.forEach((n, i) => {
+    const e = net.edges[n];
+    cap[i] = e.internal ? depth(n) : Infinity;
+    if (e.producer === null) count[i] = e.pixels;
+  });
+  const procs = net.processes.map((p) => ({ ops: p.ops, pc: 0, ins: p.inputs.map((e) => idx.get(e)!), outs: p.outputs.map((e) => idx.get(e)!) }));
+  let rounds = 0;
+  for (;;) {
+    rounds++;
+    let progress = false;
+    let running = 0;
+    for (const p of procs) {
+      const start = p.pc;
+      const ops = p.ops;
+      while (p.pc < ops.length) {
+        const op = ops[p.pc];
+        if (op >= 0) {
+          const e = p.ins[op];
+          if (count[e] === 0) break;
+          count[e]--;
+        } else {
+          const e = p.outs[-op - 1];
+          if (count[e] >= cap[e]) break;
+          if (++count[e] > maxFill[e]) maxFill[e] = count[e];
+        }
+        p.pc++;
+      }
+      if (p.pc !== start) progress = true;
+      if (p.pc < ops.length) running++;
+    }
+    if (running === 0 || !progress) {
+      const blocked: BlockedProcess[] = [];
+      net.processes.forEach((np, i) => {
+        const p = procs[i];
+        if (p.pc >= p.ops.length) return;
+        const op = p.ops[p.pc];
+        blocked.push({ process: np.name, waits: op >= 0 ? 'read' : 'write', edge: op >= 0 ? np.inputs[op] : np.outputs[-op - 1], done: p.pc, total: p.ops.length });
+      });
+      const fill: Record<string, number> = {};
+      names.forEach((n, i) => {
+        if (net.edges[n].internal) fill[n] = maxFill[i];
+      });
+      return { finished: running === 0, blocked, maxFill: fill, rounds };
+    }
+  }
+}
