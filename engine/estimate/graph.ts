@@ -8,6 +8,8 @@ import { getOp } from '../ops/registry';
 import type { HlsConfig } from '../hls/config';
 import type { CppStruct, HlsLayerContext } from '../hls/layer';
 import { layerContext, resolveGraph, type ResolvedNode } from '../hls/resolve';
+import { buildStreamNetwork } from '../hls/stream-network';
+import { fifoDepths, fifoList } from '../hls/fifo-depth';
 import { CONST_DSP_MIN_MAGNITUDE, timingModel, type EstimateTool, type LayerDescription, type LayerSchedule, type MacCore } from './model';
 import { assembleEstimate, type EstimateReport } from './report';
 
@@ -192,8 +194,6 @@ export function estimateDesign(model: Model, cfg: HlsConfig, opts: EstimateOptio
   const layers: LayerDescription[] = [];
   const notes: string[] = [];
   let inputBits = 0;
-  const consumers = new Map<string, number>();
-  for (const r of resolved.nodes) for (const s of r.inputIds) consumers.set(s, (consumers.get(s) ?? 0) + 1);
   const fifos: { depth: number; bits: number }[] = [];
   for (const r of resolved.nodes) {
     if (r.node.type === 'Input') {
@@ -206,12 +206,12 @@ export function estimateDesign(model: Model, cfg: HlsConfig, opts: EstimateOptio
       continue;
     }
     layers.push(d);
-    // Internal stream tensors get a FIFO of depth max(2, pixels) (generate.ts), one per consumer when fanned out.
-    const n = consumers.get(r.id) ?? 0;
-    if (cfg.io === 'io_stream' && n > 0 && !resolved.analysis.outputs.includes(r.id)) {
-      const s = streamShape(r.outputDims);
-      for (let i = 0; i < (n > 1 ? n + 1 : 1); i++) fifos.push({ depth: Math.max(2, s.pixels), bits: s.values * r.outputType.W });
-    }
+  }
+  // io_stream: one FIFO per hls::stream of the generated top, with the generator's depths (fifo-depth.ts:
+  // 2 on a chain, more on an edge around a branch that reconverges); clone_stream outputs included.
+  if (cfg.io === 'io_stream') {
+    const net = buildStreamNetwork(model, resolved);
+    for (const f of fifoList(net, fifoDepths(net))) fifos.push({ depth: f.depth, bits: f.bits });
   }
   const report = assembleEstimate({ io: cfg.io, layers, fifos, timing: timingModel(cfg.clockPeriodNs, opts.tool ?? 'vitis_hls'), inputBits, flavour: 'tessera', top: cfg.top, part: cfg.part, notes });
   return { report, diagnostics: resolved.diagnostics };

@@ -1,0 +1,323 @@
+// FIFO depths of io_stream designs, checked by the token-level dataflow simulator: with the chosen depths
+// the shipped examples, U-Net-like skips and random skip graphs finish; with the skip FIFO made smaller
+// they deadlock (so these tests can fail). Also: the generator and the estimate use the same depths.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import path from 'node:path';
+import { randomTensor } from '../tensor/tensor';
+import { graphModel, type GraphRow } from '../../electron/services/csim/graph.testutil';
+import { readProjectDocument } from '../../electron/services/store/project';
+import { weightsToEngine } from '../../electron/services/store/tensors';
+import type { Model } from '../graph/model';
+import { defaultHlsConfig } from './config';
+import { resolveGraph } from './resolve';
+import { buildStreamNetwork, opsFromReads, type StreamNetwork } from './stream-network';
+import { fifoDepthMacro, fifoDepths, fifoList, MIN_FIFO_DEPTH } from './fifo-depth';
+import { simulateStreams } from './stream-sim';
+import { generateProject } from './generate';
+import { estimateDesign } from '../estimate/graph';
+import { fifoResources } from '../estimate/model';
+import { streamMaxBacklog } from '../ops/conv/hls';
+
+let seed = 11;
+const rnd = (shape: number[]) => randomTensor(shape, seed++, -0.5, 0.55);
+const conv = (filters: number, k: number, s: number, pb: number, pe = pb, extra: Record<string, unknown> = {}) => ({
+  filters, kernel: [k, k], stride: [s, s], dilation: [1, 1], padsBegin: [pb, pb], padsEnd: [pe, pe], groups: 1, bias: true, dataFormat: 'NCX', autoPad: 'explicit', ...extra,
+});
+const pool = (type: 'MaxPool' | 'AveragePool' = 'MaxPool') => [type, { kernel: [2], stride: [2], padsBegin: [0], padsEnd: [0], dataFormat: 'NCX', ceilMode: false }] as const;
+
+const STREAM = defaultHlsConfig({ io: 'io_stream', top: 'fifo_top' });
+
+function network(model: Model): StreamNetwork {
+  const resolved = resolveGraph(model, STREAM, { hardware: true, batch: 1 });
+  expect(resolved.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
+  return buildStreamNetwork(model, resolved);
+}
+
+/** Clone outputs that feed a merge (Add / Concatenate) directly: the skip edges. */
+function skipEdges(net: StreamNetwork): string[] {
+  const byName = new Map(net.processes.map((p) => [p.name, p]));
+  return Object.values(net.edges)
+    .filter((e) => e.producer?.startsWith('clone_') && e.consumer && byName.get(e.consumer)!.inputs.length > 1)
+    .map((e) => e.name);
+}
+
+function runs(net: StreamNetwork, depth: Record<string, number>, over: Record<string, number> = {}): boolean {
+  return simulateStreams(net, (e) => over[e] ?? depth[e]).finished;
+}
+
+const depthsOf = (net: StreamNetwork, slack?: number) => Object.fromEntries(Object.entries(fifoDepths(net, { slack })).map(([k, v]) => [k, v.depth]));
+
+/** U-Net stage of the csim tests: Conv → ReLU ─┬→ MaxPool → Conv → ReLU → ConvT k2 s2 → Concat(·, skip) → Conv → ReLU. */
+function unetStage(H = 8, W = 6): Model {
+  return graphModel(
+    [
+      ['x', 'Input', { shape: [1, 3, H, W], dataFormat: 'NCX' }, []],
+      ['c1', 'Conv2D', conv(4, 3, 1, 1), ['x']],
+      ['r1', 'ReLU', {}, ['c1']],
+      ['pool', ...pool(), ['r1']],
+      ['c2', 'Conv2D', conv(6, 3, 1, 1), ['pool']],
+      ['r2', 'ReLU', {}, ['c2']],
+      ['up', 'ConvTranspose2D', conv(4, 2, 2, 0, 0, { outputPadding: [0, 0] }), ['r2']],
+      ['cat', 'Concatenate', { axis: 1 }, ['up', 'r1']],
+      ['c3', 'Conv2D', conv(2, 3, 1, 1), ['cat']],
+      ['out', 'ReLU', {}, ['c3']],
+    ],
+    {
+      c1: { weight: rnd([4, 3, 3, 3]), bias: rnd([4]) },
+      c2: { weight: rnd([6, 4, 3, 3]), bias: rnd([6]) },
+      up: { weight: rnd([6, 4, 2, 2]), bias: rnd([4]) },
+      c3: { weight: rnd([2, 8, 3, 3]), bias: rnd([2]) },
+    },
+  );
+}
+
+/** Two nested skips (two U-Net levels): the outer skip must hold what the whole inner U reads ahead. */
+function unetTwoLevels(): Model {
+  return graphModel(
+    [
+      ['x', 'Input', { shape: [1, 2, 12, 8], dataFormat: 'NCX' }, []],
+      ['e1', 'Conv2D', conv(3, 3, 1, 1), ['x']],
+      ['p1', ...pool(), ['e1']],
+      ['e2', 'Conv2D', conv(3, 3, 1, 1), ['p1']],
+      ['p2', ...pool('AveragePool'), ['e2']],
+      ['mid', 'Conv2D', conv(3, 3, 1, 1), ['p2']],
+      ['u2', 'ConvTranspose2D', conv(3, 2, 2, 0, 0, { outputPadding: [0, 0] }), ['mid']],
+      ['a2', 'Add', {}, ['e2', 'u2']],
+      ['u1', 'UpSampling', { scale: [2], dataFormat: 'NCX' }, ['a2']],
+      ['cat1', 'Concatenate', { axis: 1 }, ['u1', 'e1']],
+      ['head', 'Conv2D', conv(1, 1, 1, 0), ['cat1']],
+    ],
+    {
+      e1: { weight: rnd([3, 2, 3, 3]), bias: rnd([3]) },
+      e2: { weight: rnd([3, 3, 3, 3]), bias: rnd([3]) },
+      mid: { weight: rnd([3, 3, 3, 3]), bias: rnd([3]) },
+      u2: { weight: rnd([3, 3, 2, 2]), bias: rnd([3]) },
+      head: { weight: rnd([1, 6, 1, 1]), bias: rnd([1]) },
+    },
+  );
+}
+
+describe('stream network and simulator basics', () => {
+  it('a process program is its reads before each write, then the remaining reads', () => {
+    expect(Array.from(opsFromReads([2, 2, 5], 6))).toEqual([0, 0, -1, -1, 0, 0, 0, -1, 0]);
+  });
+
+  it('a skip around a 3×3 Conv holds its line-buffer backlog; every other stream keeps 2', () => {
+    const H = 7, W = 9;
+    const model = graphModel(
+      [
+        ['x', 'Input', { shape: [1, 2, H, W], dataFormat: 'NCX' }, []],
+        ['a', 'ReLU', {}, ['x']],
+        ['c', 'Conv2D', conv(2, 3, 1, 1), ['a']],
+        ['s', 'Add', {}, ['c', 'a']],
+      ],
+      { c: { weight: rnd([2, 2, 3, 3]), bias: rnd([2]) } },
+    );
+    const net = network(model);
+    const [skip] = skipEdges(net);
+    expect(skip).toBe('layer1_a_out_to_layer3_s');
+    const d0 = depthsOf(net, 0);
+    const backlog = streamMaxBacklog({ in_height: H, in_width: W, out_height: H, out_width: W, filt_height: 3, filt_width: 3, stride_height: 1, stride_width: 1, dilation_height: 1, dilation_width: 1, pad_top: 1, pad_left: 1 }, false);
+    expect(backlog).toBe(W + 2);
+    // The rule at the skip: what the Conv reads before answering (its backlog), at most one more.
+    expect(d0[skip]).toBeGreaterThanOrEqual(backlog);
+    expect(d0[skip]).toBeLessThanOrEqual(backlog + 1);
+    expect(runs(net, d0)).toBe(true);
+    expect(runs(net, d0, { [skip]: d0[skip] - 2 })).toBe(false);
+    // Every other edge stays at 2 and the simulator names the stuck processes.
+    for (const [e, d] of Object.entries(d0)) if (e !== skip) expect(d, e).toBe(MIN_FIFO_DEPTH);
+    const stuck = simulateStreams(net, (e) => (e === skip ? 2 : d0[e]));
+    expect(stuck.finished).toBe(false);
+    expect(stuck.blocked.find((b) => b.process === 'clone_layer1_a_out')).toMatchObject({ waits: 'write', edge: skip });
+    expect(stuck.blocked.find((b) => b.process === 'layer3_s')).toMatchObject({ waits: 'read', edge: 'layer2_c_out' });
+  });
+});
+
+describe('shipped examples (projects/*.tessera) in io_stream', () => {
+  const dir = path.resolve(__dirname, '../../projects');
+  for (const id of ['unet-decoder-stage', 'dcgan-generator', 'tiny-autoencoder']) {
+    it(`${id}: a chain — depth 2 everywhere, and the simulator finishes with it`, () => {
+      const doc = readProjectDocument(path.join(dir, `${id}.tessera`));
+      const net = network({ graph: doc.graph, weights: weightsToEngine(doc.weights) });
+      const d = depthsOf(net);
+      expect(Object.keys(d).length).toBeGreaterThan(1);
+      for (const v of Object.values(d)) expect(v).toBe(MIN_FIFO_DEPTH);
+      expect(skipEdges(net)).toEqual([]);
+      expect(runs(net, d)).toBe(true);
+    });
+  }
+});
+
+describe('skip connections: chosen depths finish, a smaller skip FIFO deadlocks', () => {
+  const cases: [string, () => Model][] = [
+    ['U-Net stage (Concat skip around pool → conv → convT)', () => unetStage()],
+    ['U-Net stage 16×12', () => unetStage(16, 12)],
+    ['two nested U-Net levels (Add and Concat skips)', unetTwoLevels],
+  ];
+  for (const [name, make] of cases) {
+    it(name, () => {
+      const net = network(make());
+      const d = depthsOf(net);
+      const d0 = depthsOf(net, 0);
+      expect(runs(net, d)).toBe(true);
+      expect(runs(net, d0)).toBe(true);
+      const skips = skipEdges(net);
+      expect(skips.length).toBeGreaterThan(0);
+      for (const e of skips) {
+        expect(d[e]).toBeGreaterThanOrEqual(d0[e]);
+        expect(d[e]).toBeLessThanOrEqual(net.edges[e].pixels);
+        expect(d0[e], e).toBeGreaterThan(4);
+        expect(runs(net, d, { [e]: 2 }), `${e} at 2`).toBe(false);
+        expect(runs(net, d0, { [e]: d0[e] - 2 }), `${e} at ${d0[e] - 2}`).toBe(false);
+      }
+      // Far below the old whole-image depths: the skip of the U-Net stage holds a few rows, not the image.
+      const total = fifoList(net, fifoDepths(net)).reduce((a, f) => a + f.depth, 0);
+      const old = fifoList(net, fifoDepths(net)).reduce((a, f) => a + Math.max(2, net.edges[f.name].pixels), 0);
+      expect(total).toBeLessThan(old);
+    });
+  }
+});
+
+// Random chains with a fork whose branch of 1–3 size-preserving units reconverges in an Add / Concatenate.
+type Unit = { kind: 'conv'; k: number; d: number } | { kind: 'convT'; k: number } | { kind: 'poolUp'; avg: boolean } | { kind: 'downUp' } | { kind: 'upPool' };
+interface Spec { H: number; W: number; C: number; pre: boolean; units: Unit[]; merge: 'Add' | 'Concatenate'; branchFirst: boolean; post: boolean }
+
+function buildSpec(s: Spec): Model {
+  const rows: GraphRow[] = [['x', 'Input', { shape: [1, s.C, s.H, s.W], dataFormat: 'NCX' }, []]];
+  const w: Model['weights'] = {};
+  let last = 'x', n = 0;
+  const add = (type: string, params: Record<string, unknown>, wts?: Record<string, number[]>) => {
+    const id = `n${n++}`;
+    rows.push([id, type, params, [last]]);
+    if (wts) w[id] = Object.fromEntries(Object.entries(wts).map(([k, sh]) => [k, rnd(sh)]));
+    last = id;
+  };
+  const cv = (k: number, st: number, pb: number, pe: number, d = 1) => add('Conv2D', { ...conv(s.C, k, st, pb, pe), dilation: [d, d] }, { weight: [s.C, s.C, k, k], bias: [s.C] });
+  const ct = (k: number, st: number, pb: number, pe: number) => add('ConvTranspose2D', conv(s.C, k, st, pb, pe, { outputPadding: [0, 0] }), { weight: [s.C, s.C, k, k], bias: [s.C] });
+  if (s.pre) cv(3, 1, 1, 1);
+  const fork = last;
+  for (const u of s.units) {
+    if (u.kind === 'conv') cv(u.k, 1, ((u.k - 1) * u.d) >> 1, ((u.k - 1) * u.d) >> 1, u.d);
+    else if (u.kind === 'convT') ct(u.k, 1, (u.k - 1) >> 1, u.k - 1 - ((u.k - 1) >> 1));
+    else if (u.kind === 'poolUp') {
+      add(...pool(u.avg ? 'AveragePool' : 'MaxPool'));
+      add('UpSampling', { scale: [2], dataFormat: 'NCX' });
+    } else if (u.kind === 'downUp') {
+      cv(3, 2, 1, 1);
+      ct(2, 2, 0, 0);
+    } else {
+      add('UpSampling', { scale: [2], dataFormat: 'NCX' });
+      add(...pool());
+    }
+  }
+  const id = `n${n++}`;
+  rows.push([id, s.merge, s.merge === 'Add' ? {} : { axis: 1 }, s.branchFirst ? [last, fork] : [fork, last]]);
+  last = id;
+  if (s.post) add('ReLU', {});
+  return graphModel(rows, w);
+}
+
+const unit: fc.Arbitrary<Unit> = fc.oneof(
+  fc.record({ kind: fc.constant('conv' as const), k: fc.constantFrom(1, 3, 5), d: fc.constantFrom(1, 1, 2) }),
+  fc.record({ kind: fc.constant('convT' as const), k: fc.constantFrom(2, 3, 4) }),
+  fc.record({ kind: fc.constant('poolUp' as const), avg: fc.boolean() }),
+  fc.record({ kind: fc.constant('downUp' as const) }),
+  fc.record({ kind: fc.constant('upPool' as const) }),
+);
+const spec: fc.Arbitrary<Spec> = fc.record({
+  H: fc.integer({ min: 2, max: 9 }).map((x) => 2 * x),
+  W: fc.integer({ min: 2, max: 9 }).map((x) => 2 * x),
+  C: fc.integer({ min: 1, max: 3 }),
+  pre: fc.boolean(),
+  units: fc.array(unit, { minLength: 1, maxLength: 3 }),
+  merge: fc.constantFrom('Add' as const, 'Concatenate' as const),
+  branchFirst: fc.boolean(),
+  post: fc.boolean(),
+});
+
+describe('random skip graphs (fast-check)', () => {
+  it('never deadlock with the chosen depths (with and without pipeline slack); a skip FIFO 2 smaller, or 2, does', () => {
+    let tight = 0;
+    fc.assert(
+      fc.property(spec, (s) => {
+        const net = network(buildSpec(s));
+        const d = depthsOf(net);
+        const d0 = depthsOf(net, 0);
+        expect(runs(net, d)).toBe(true);
+        expect(runs(net, d0)).toBe(true);
+        const [skip] = skipEdges(net);
+        expect(skip).toBeDefined();
+        expect(d[skip]).toBeGreaterThanOrEqual(d0[skip]);
+        if (d0[skip] >= 3) {
+          expect(runs(net, d0, { [skip]: d0[skip] - 2 })).toBe(false);
+          tight++;
+        }
+        if (d0[skip] >= 4) expect(runs(net, d, { [skip]: 2 })).toBe(false);
+        // Only merge inputs are ever raised.
+        const merges = new Set(net.processes.filter((p) => p.inputs.length > 1).flatMap((p) => p.inputs));
+        for (const [e, v] of Object.entries(d)) if (!merges.has(e)) expect(v, e).toBe(MIN_FIFO_DEPTH);
+      }),
+      { numRuns: 60, seed: 20261121 },
+    );
+    expect(tight).toBeGreaterThan(40);
+  });
+
+  it('same-size Conv chains: the rule stays within the sum of the Convs\u2019 backlogs (+1)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 3, max: 12 }), fc.integer({ min: 3, max: 12 }), fc.array(fc.constantFrom(1, 3, 5), { minLength: 1, maxLength: 3 }), (H, W, ks) => {
+        const net = network(buildSpec({ H, W, C: 1, pre: false, units: ks.map((k) => ({ kind: 'conv', k, d: 1 })), merge: 'Add', branchFirst: true, post: false }));
+        const [skip] = skipEdges(net);
+        const sum = ks.reduce((a, k) => {
+          const p = k >> 1;
+          return a + streamMaxBacklog({ in_height: H, in_width: W, out_height: H, out_width: W, filt_height: k, filt_width: k, stride_height: 1, stride_width: 1, dilation_height: 1, dilation_width: 1, pad_top: p, pad_left: p }, false);
+        }, 0);
+        expect(depthsOf(net, 0)[skip]).toBeLessThanOrEqual(Math.max(MIN_FIFO_DEPTH, sum + 1));
+      }),
+      { numRuns: 40, seed: 7 },
+    );
+  });
+});
+
+describe('generator and estimate use the same depths', () => {
+  it('firmware/fifo_depths.h: one overridable macro per stream, used by its STREAM pragma', () => {
+    const model = unetStage();
+    const g = generateProject({ model, config: { ...STREAM, testImages: 1 }, templates: Object.fromEntries(['nnet_common.h', 'nnet_conv.h', 'nnet_conv_common.h', 'nnet_conv_transpose.h', 'nnet_activation.h', 'nnet_pooling.h', 'nnet_merge.h'].map((h) => [h, `// ${h}`])) });
+    expect(g.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
+    const files = g.files!;
+    const header = files['firmware/fifo_depths.h'] as string;
+    const top = files['firmware/fifo_top.cpp'] as string;
+    expect(top).toContain('#include "fifo_depths.h"');
+    const net = network(model);
+    const depths = fifoDepths(net);
+    const internal = Object.values(net.edges).filter((e) => e.internal);
+    expect(internal.length).toBe(10);
+    for (const e of internal) {
+      const m = fifoDepthMacro('fifo_top', e.name);
+      expect(header).toContain(`#ifndef ${m}\n#define ${m} ${depths[e.name].depth}\n#endif`);
+      expect(top).toContain(`#pragma HLS STREAM variable = ${e.name} depth = ${m}`);
+    }
+    expect(depths.layer2_r1_out_to_layer7_cat.depth).toBeGreaterThan(2);
+    expect(top).not.toMatch(/depth = \d/);
+    const json = JSON.parse(files['tessera.json'] as string) as { fifos: { name: string; depth: number }[] };
+    expect(json.fifos.map((f) => [f.name, f.depth])).toEqual(internal.map((e) => [e.name, depths[e.name].depth]));
+    // io_parallel has no FIFOs.
+    const p = generateProject({ model, config: { ...STREAM, io: 'io_parallel', testImages: 1 }, templates: { 'nnet_common.h': '', 'nnet_conv.h': '', 'nnet_conv_common.h': '', 'nnet_conv_transpose.h': '', 'nnet_activation.h': '', 'nnet_pooling.h': '', 'nnet_merge.h': '' } });
+    expect(p.files!['firmware/fifo_depths.h']).toBeUndefined();
+  });
+
+  it('the estimate counts exactly these FIFOs (LUTRAM = layers + the FIFOs of fifoList)', () => {
+    const model = unetStage(16, 12);
+    const net = network(model);
+    const list = fifoList(net, fifoDepths(net));
+    expect(list.some((f) => f.depth > 2)).toBe(true);
+    const r = estimateDesign(model, STREAM).report!;
+    const fifoLutram = list.reduce((a, f) => a + fifoResources(f.depth, f.bits).LUTRAM, 0);
+    const fifoBram = list.reduce((a, f) => a + fifoResources(f.depth, f.bits).BRAM_18K, 0);
+    const layerLutram = r.layers.reduce((a, l) => a + l.resources.LUTRAM, 0);
+    const layerBram = r.layers.reduce((a, l) => a + l.resources.BRAM_18K, 0);
+    expect(fifoLutram + fifoBram).toBeGreaterThan(0);
+    expect(r.lutram).toBe(Math.round(layerLutram + fifoLutram));
+    expect(r.resources.BRAM_18K.used).toBe(Math.round(layerBram + fifoBram));
+  });
+});
