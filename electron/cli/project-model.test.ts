@@ -66,6 +66,25 @@ describe('a .tessera project as the model', () => {
     expectClose(y, want, 1e-5);
   });
 
+  it('simulate runs several images through a fixed-batch model, one batch at a time (= each image alone)', async () => {
+    const x = randomTensor([3, 2, 6, 7], 78);
+    writeFileSync(join(dir, 'x3.npy'), writeNpy(x));
+    const r = await run('simulate', project, '--input', join(dir, 'x3.npy'), '--output', join(dir, 'y3.npy'));
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const y = readNpy(new Uint8Array(readFileSync(join(dir, 'y3.npy'))));
+    expect(y.shape).toEqual([3, 3, 13, 15]);
+    const per = 2 * 6 * 7;
+    for (let n = 0; n < 3; n++) {
+      const want = (await runOrt(onnx, { x: { shape: [1, 2, 6, 7], data: x.data.slice(n * per, (n + 1) * per) } })).y;
+      expectClose({ shape: [1, 3, 13, 15], data: y.data.slice(n * 585, (n + 1) * 585) }, want, 1e-5);
+    }
+    writeFileSync(join(dir, 'x0.npy'), writeNpy({ shape: [0, 2, 6, 7], data: new Float32Array(0) }));
+    const bad = await run('simulate', project, '--input', join(dir, 'x0.npy'), '--output', join(dir, 'y0.npy'));
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/x0\.npy has shape \(0, 2, 6, 7\) .* \(any multiple of its batch 1\)/);
+  });
+
   it('info on the project lists its layers', async () => {
     const r = await run('info', project);
     expect(r.code).toBe(0);
