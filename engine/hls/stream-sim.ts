@@ -27,8 +27,11 @@ export interface StreamSimResult {
   rounds: number;
 }
 
-/** Runs one image through the network with the given depth per internal edge (missing: 2). */
-export function simulateStreams(net: StreamNetwork, depth: (edge: string) => number): StreamSimResult {
+/**
+ * Runs `images` images (default 1) through the network with the given depth per internal edge: every
+ * process repeats its program once per image, as the DATAFLOW top does for back-to-back calls.
+ */
+export function simulateStreams(net: StreamNetwork, depth: (edge: string) => number, images = 1): StreamSimResult {
   const names = Object.keys(net.edges);
   const idx = new Map(names.map((n, i) => [n, i]));
   const count = new Float64Array(names.length);
@@ -37,9 +40,9 @@ export function simulateStreams(net: StreamNetwork, depth: (edge: string) => num
   names.forEach((n, i) => {
     const e = net.edges[n];
     cap[i] = e.internal ? depth(n) : Infinity;
-    if (e.producer === null) count[i] = e.pixels;
+    if (e.producer === null) count[i] = e.pixels * images;
   });
-  const procs = net.processes.map((p) => ({ ops: p.ops, pc: 0, ins: p.inputs.map((e) => idx.get(e)!), outs: p.outputs.map((e) => idx.get(e)!) }));
+  const procs = net.processes.map((p) => ({ ops: images === 1 ? p.ops : repeat(p.ops, images), pc: 0, ins: p.inputs.map((e) => idx.get(e)!), outs: p.outputs.map((e) => idx.get(e)!) }));
   let rounds = 0;
   for (;;) {
     rounds++;
@@ -79,4 +82,10 @@ export function simulateStreams(net: StreamNetwork, depth: (edge: string) => num
       return { finished: running === 0, blocked, maxFill: fill, rounds };
     }
   }
+}
+
+function repeat(ops: Int32Array, n: number): Int32Array {
+  const out = new Int32Array(ops.length * n);
+  for (let i = 0; i < n; i++) out.set(ops, i * ops.length);
+  return out;
 }
