@@ -182,7 +182,7 @@ describe('skip connections: chosen depths finish, a smaller skip FIFO deadlocks'
 
 // Random chains with a fork whose branch of 1–3 size-preserving units reconverges in an Add / Concatenate.
 type Unit = { kind: 'conv'; k: number; d: number } | { kind: 'convT'; k: number } | { kind: 'poolUp'; avg: boolean } | { kind: 'downUp' } | { kind: 'upPool' };
-interface Spec { H: number; W: number; C: number; pre: boolean; units: Unit[]; merge: 'Add' | 'Concatenate'; branchFirst: boolean; post: boolean }
+interface Spec { H: number; W: number; C: number; pre: boolean; units: Unit[]; merge: 'Add' | 'Concatenate' | 'ConcatRows'; branchFirst: boolean; post: boolean }
 
 function buildSpec(s: Spec): Model {
   const rows: GraphRow[] = [['x', 'Input', { shape: [1, s.C, s.H, s.W], dataFormat: 'NCX' }, []]];
@@ -213,7 +213,8 @@ function buildSpec(s: Spec): Model {
     }
   }
   const id = `n${n++}`;
-  rows.push([id, s.merge, s.merge === 'Add' ? {} : { axis: 1 }, s.branchFirst ? [last, fork] : [fork, last]]);
+  // ConcatRows: along the height (not the stream element): the template reads one input whole, then the other.
+  rows.push([id, s.merge === 'Add' ? 'Add' : 'Concatenate', s.merge === 'Add' ? {} : { axis: s.merge === 'Concatenate' ? 1 : 2 }, s.branchFirst ? [last, fork] : [fork, last]]);
   last = id;
   if (s.post) add('ReLU', {});
   return graphModel(rows, w);
@@ -232,7 +233,7 @@ const spec: fc.Arbitrary<Spec> = fc.record({
   C: fc.integer({ min: 1, max: 3 }),
   pre: fc.boolean(),
   units: fc.array(unit, { minLength: 1, maxLength: 3 }),
-  merge: fc.constantFrom('Add' as const, 'Concatenate' as const),
+  merge: fc.constantFrom('Add' as const, 'Concatenate' as const, 'ConcatRows' as const),
   branchFirst: fc.boolean(),
   post: fc.boolean(),
 });
