@@ -6,7 +6,7 @@ import { convCaseModel, type ConvCase } from '../hls/conv-cases';
 import { defaultHlsConfig, type HlsConfig } from '../hls/config';
 import { estimateDesign } from './graph';
 import { dspPerMultiplier, estimateLayer, timingModel, bramForBank, fifoResources } from './model';
-import { compareWithReport, formatEstimate } from './report';
+import { compareWithReport, formatEstimate, partResources } from './report';
 import { randomTensor, seededRandom } from '../tensor/tensor';
 import { CURRENT_GRAPH_VERSION } from '../graph/schema';
 import type { Model } from '../graph/model';
@@ -202,6 +202,22 @@ describe('over-capacity and comparison', () => {
     expect(small.notes.some((n) => /exceeds/.test(n))).toBe(false);
     const text = compareWithReport(small, { ...small, latency: { ...small.latency, worst: { cycles: small.latency.worst.cycles! * 2, ns: null } } });
     expect(text).toMatch(/latency \(cycles\)\s+\d+\s+\d+\s+50%/);
+  });
+});
+
+describe('parts', () => {
+  it('resources come from the device, whatever the package, speed grade or temperature; unknown devices get a note', () => {
+    expect(partResources('xcvu13p-fhga2104-3-e')).toEqual(partResources('xcvu13p-flga2577-2-e'));
+    expect(partResources('XCU250-FIGD2104-2L-E')?.DSP).toBe(12288);
+    expect(partResources('xczu7ev-ffvc1156-2-e')).toMatchObject({ DSP: 1728, BRAM_18K: 624, URAM: 96 });
+    expect(partResources('xcku115-flvb2104-2-i')?.LUT).toBe(663360);
+    expect(partResources('xc7a999t-csg324-1')).toBeNull();
+    const c: ConvCase = { name: 'p', op: 'Conv2D', size: [4, 4], cin: 2, cout: 3, kernel: [3, 3], stride: [1, 1], io: 'io_parallel' };
+    const known = est(c, { part: 'xczu3eg-sbva484-1-e' });
+    expect(known.resources.DSP.available).toBe(360);
+    const unknown = est(c, { part: 'xc7a999t-csg324-1' });
+    expect(unknown.resources.DSP.percent ?? null).toBeNull();
+    expect(unknown.notes).toContain('part xc7a999t-csg324-1 unknown to the estimator: no percentages');
   });
 });
 

@@ -15,14 +15,42 @@ export interface PartResources {
   URAM: number;
 }
 
-/** Resources of parts Tessera knows; other parts get no percentages. */
-export const KNOWN_PARTS: Record<string, PartResources> = {
-  'xcvu13p-flga2577-2-e': { BRAM_18K: 5376, DSP: 12288, FF: 3456000, LUT: 1728000, URAM: 1280 },
-  'xcvu9p-flga2104-2-e': { BRAM_18K: 4320, DSP: 6840, FF: 2364480, LUT: 1182240, URAM: 960 },
-  'xc7z020-clg400-1': { BRAM_18K: 280, DSP: 220, FF: 106400, LUT: 53200, URAM: 0 },
-  'xcku115-flva1517-2-e': { BRAM_18K: 4320, DSP: 5520, FF: 1326720, LUT: 663360, URAM: 0 },
-  'xczu9eg-ffvb1156-2-e': { BRAM_18K: 1824, DSP: 2520, FF: 548160, LUT: 274080, URAM: 0 },
+/**
+ * Resources by device (AMD product tables; BRAM_18K = 2 × the 36 Kb blocks). A part number is the device
+ * followed by package, speed grade and temperature (xcvu13p-flga2577-2-e): resources depend on the device
+ * alone. Other devices get no percentages.
+ */
+export const KNOWN_DEVICES: Record<string, PartResources> = {
+  // Virtex UltraScale+ and the Alveo cards built on them
+  xcvu13p: { BRAM_18K: 5376, DSP: 12288, FF: 3456000, LUT: 1728000, URAM: 1280 },
+  xcu250: { BRAM_18K: 5376, DSP: 12288, FF: 3456000, LUT: 1728000, URAM: 1280 },
+  xcvu9p: { BRAM_18K: 4320, DSP: 6840, FF: 2364480, LUT: 1182240, URAM: 960 },
+  xcu200: { BRAM_18K: 4320, DSP: 6840, FF: 2364480, LUT: 1182240, URAM: 960 },
+  xcu280: { BRAM_18K: 4032, DSP: 9024, FF: 2607360, LUT: 1303680, URAM: 960 },
+  xcu50: { BRAM_18K: 2688, DSP: 5952, FF: 1743360, LUT: 871680, URAM: 640 },
+  // Kintex UltraScale / UltraScale+
+  xcku115: { BRAM_18K: 4320, DSP: 5520, FF: 1326720, LUT: 663360, URAM: 0 },
+  xcku035: { BRAM_18K: 1080, DSP: 1700, FF: 406256, LUT: 203128, URAM: 0 },
+  xcku5p: { BRAM_18K: 960, DSP: 1824, FF: 433920, LUT: 216960, URAM: 64 },
+  // Zynq UltraScale+ MPSoC (and Kria K26, a ZU5EV-class device)
+  xczu9eg: { BRAM_18K: 1824, DSP: 2520, FF: 548160, LUT: 274080, URAM: 0 },
+  xczu7ev: { BRAM_18K: 624, DSP: 1728, FF: 460800, LUT: 230400, URAM: 96 },
+  xczu5ev: { BRAM_18K: 288, DSP: 1248, FF: 234240, LUT: 117120, URAM: 64 },
+  xck26: { BRAM_18K: 288, DSP: 1248, FF: 234240, LUT: 117120, URAM: 64 },
+  xczu3eg: { BRAM_18K: 432, DSP: 360, FF: 141120, LUT: 70560, URAM: 0 },
+  // 7 series
+  xc7z020: { BRAM_18K: 280, DSP: 220, FF: 106400, LUT: 53200, URAM: 0 },
+  xc7z010: { BRAM_18K: 120, DSP: 80, FF: 35200, LUT: 17600, URAM: 0 },
+  xc7z045: { BRAM_18K: 1090, DSP: 900, FF: 437200, LUT: 218600, URAM: 0 },
+  xc7a100t: { BRAM_18K: 270, DSP: 240, FF: 126800, LUT: 63400, URAM: 0 },
+  xc7a35t: { BRAM_18K: 100, DSP: 90, FF: 41600, LUT: 20800, URAM: 0 },
 };
+
+/** The resources of a part (any package, speed grade or temperature of a known device), or null. */
+export function partResources(part: string): PartResources | null {
+  const device = part.trim().toLowerCase().split('-')[0];
+  return KNOWN_DEVICES[device] ?? null;
+}
 
 export interface EstimateReport extends SynthFigures {
   /** Every figure here is an analytical estimate, never a tool's result. */
@@ -79,7 +107,7 @@ export interface AssembleInput {
 
 export function assembleEstimate(input: AssembleInput): EstimateReport {
   const t = input.timing;
-  const part = input.part ? KNOWN_PARTS[input.part] ?? null : null;
+  const part = input.part ? partResources(input.part) : null;
   const layers = input.layers.map((d) => estimateLayer(d, t));
   const fifos = input.fifos.map((f) => fifoResources(f.depth, f.bits));
   const total = combine(input.io, layers, fifos, t, input.inputBits);
