@@ -161,8 +161,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 /** (a): type a new Input shape; time until every edge label shows it (sync DOM) and the next frame. */
 async function editToShapes(page: Page, reps: number): Promise<{ dom: number; frame: number; painted: number; edges: number }> {
-  // Zoom in until labels are drawn (below DETAIL_ZOOM the canvas shows compact nodes without labels);
-  // with 200 < 300 nodes every node and label is rendered, on screen or not.
+  // Select the Input while the whole graph is in view, then zoom in (around the centre) until labels
+  // are drawn (below DETAIL_ZOOM the canvas shows compact nodes without labels). Nodes and labels
+  // off screen are not rendered (React Flow's onlyRenderVisibleElements, above 100 nodes): the edit
+  // must update every label that is in the page.
+  await page.locator('[data-testid="node-in"]').dispatchEvent('click');
+  await page.locator('[data-testid="field-shape"]').waitFor();
   for (let i = 0; i < 12; i++) {
     const zoom = await page.evaluate(() => {
       const m = /scale\(([\d.]+)\)/.exec(document.querySelector<HTMLElement>('.react-flow__viewport')?.style.transform ?? '');
@@ -172,8 +176,6 @@ async function editToShapes(page: Page, reps: number): Promise<{ dom: number; fr
     await page.locator('.react-flow__controls-zoomin').click();
     await page.waitForTimeout(250);
   }
-  await page.locator('[data-testid="node-in"]').dispatchEvent('click');
-  await page.locator('[data-testid="field-shape"]').waitFor();
   const dom: number[] = [];
   const frame: number[] = [];
   const painted: number[] = [];
