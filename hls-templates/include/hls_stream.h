@@ -9,6 +9,18 @@
 
 namespace hls {
 
+#ifdef TESSERA_STREAM_TRACE
+/** Test hook (off unless TESSERA_STREAM_TRACE is defined): when set, every read / write prints "R name" / "W name". */
+inline std::FILE*& stream_trace_file() {
+  static std::FILE* f = nullptr;
+  return f;
+}
+#define TESSERA_STREAM_EVENT(op) \
+  if (stream_trace_file()) std::fprintf(stream_trace_file(), "%c %s\n", op, name_.c_str())
+#else
+#define TESSERA_STREAM_EVENT(op)
+#endif
+
 template <typename T> class stream {
  public:
   stream() : name_("hls::stream") {}
@@ -29,6 +41,7 @@ template <typename T> class stream {
       ++empty_reads_;
       return T();
     }
+    TESSERA_STREAM_EVENT('R');
     T v = q_.front();
     q_.pop_front();
     return v;
@@ -41,7 +54,10 @@ template <typename T> class stream {
     return true;
   }
 
-  void write(const T& v) { q_.push_back(v); }
+  void write(const T& v) {
+    TESSERA_STREAM_EVENT('W');
+    q_.push_back(v);
+  }
   void operator<<(const T& v) { write(v); }
   bool write_nb(const T& v) {
     write(v);
@@ -62,5 +78,7 @@ template <typename T> class stream {
 };
 
 }  // namespace hls
+
+#undef TESSERA_STREAM_EVENT
 
 #endif  // TESSERA_HLS_STREAM_H
