@@ -55,93 +55,99 @@ interface Flags {
 }
 
 // ---------------------------------------------------------------------------------------------
-// BigInt path
+// The bit-level algorithm, written once over the integers it runs on (BigInt or float64 integers)
 
-const maskB = (n: number): bigint => (n <= 0 ? 0n : (1n << BigInt(n)) - 1n);
-const bitB = (x: bigint, k: number): boolean => ((x >> BigInt(k)) & 1n) === 1n;
-const setRangeB = (v: bigint, lo: number, hi: number, ones: boolean): bigint => {
-  if (hi < lo) return v;
-  const m = maskB(hi - lo + 1) << BigInt(lo);
-  return ones ? v | m : v & ~m;
-};
-const setBitB = (v: bigint, k: number, b: boolean): bigint => setRangeB(v, k, k, b);
+/** The integer operations the bit-level cast uses; values are integers, masks and fields non-negative. */
+interface Ints<T> {
+  readonly zero: T;
+  /** x mod 2^n (non-negative). */
+  low(x: T, n: number): T;
+  /** floor(x / 2^k), k ≥ 0. */
+  shr(x: T, k: number): T;
+  /** x · 2^k, k ≥ 0. */
+  shl(x: T, k: number): T;
+  plus1(x: T): T;
+  bit(x: T, k: number): boolean;
+  isZero(x: T): boolean;
+  isNeg(x: T): boolean;
+  /** 2^n − 1 (0 when n ≤ 0). */
+  ones(n: number): T;
+  equal(a: T, b: T): boolean;
+  /** v (0 ≤ v < 2^W) with bits lo … hi all set to ones or to zeros. */
+  setRange(v: T, lo: number, hi: number, ones: boolean): T;
+  /** v (0 ≤ v < 2^W) with its W bits inverted. */
+  not(v: T, W: number): T;
+  /** v (0 ≤ v < 2^W) read as a signed W-bit value. */
+  signed(v: T, W: number): T;
+}
 
-function adjustB(t: FixedType, v: bigint, f: Flags): bigint {
+function adjust<T>(ints: Ints<T>, t: FixedType, v: T, f: Flags): T {
   const { W, N } = t;
   if (!f.underflow && !f.overflow) return v;
   switch (t.O) {
     case 'AP_WRAP':
       if (N === 0) return v;
-      if (!t.signed) return setRangeB(v, W - N, W - 1, true);
-      v = setBitB(v, W - 1, f.negSrc);
-      return N > 1 ? setRangeB(v, W - N, W - 2, !f.negSrc) : v;
+      if (!t.signed) return ints.setRange(v, W - N, W - 1, true);
+      v = ints.setRange(v, W - 1, W - 1, f.negSrc);
+      return N > 1 ? ints.setRange(v, W - N, W - 2, !f.negSrc) : v;
     case 'AP_SAT_ZERO':
-      return 0n;
+      return ints.zero;
     case 'AP_WRAP_SM': {
-      const ro = bitB(v, W - 1);
-      const all = maskB(W);
+      const ro = ints.bit(v, W - 1);
       if (N === 0) {
-        if (f.lD !== ro) v = setBitB(v ^ all, W - 1, f.lD);
+        if (f.lD !== ro) v = ints.setRange(ints.not(v, W), W - 1, W - 1, f.lD);
         return v;
       }
       if (N === 1) {
-        if (f.negSrc !== ro) v ^= all;
+        if (f.negSrc !== ro) v = ints.not(v, W);
       } else {
-        if (bitB(v, W - N) === f.negSrc) v ^= all;
-        v = setRangeB(v, W - N, W - 2, !f.negSrc);
+        if (ints.bit(v, W - N) === f.negSrc) v = ints.not(v, W);
+        v = ints.setRange(v, W - N, W - 2, !f.negSrc);
       }
-      return setBitB(v, W - 1, f.negSrc);
+      return ints.setRange(v, W - 1, W - 1, f.negSrc);
     }
     default: // AP_SAT, AP_SAT_SYM
       if (t.signed) {
-        if (f.overflow) return maskB(W - 1);
-        return (1n << BigInt(W - 1)) | (t.O === 'AP_SAT_SYM' ? 1n : 0n);
+        if (f.overflow) return ints.ones(W - 1);
+        const min = ints.setRange(ints.zero, W - 1, W - 1, true);
+        return t.O === 'AP_SAT_SYM' ? ints.setRange(min, 0, 0, true) : min; // W = 1: the extra bit is the sign bit
       }
-      return f.overflow ? maskB(W) : 0n;
+      return f.overflow ? ints.ones(W) : ints.zero;
   }
 }
 
-/**
- * Casts mantissa m of a value in format src (m = value·2^F2, within src's range) into type t and
- * returns t's mantissa. Exact for every width.
- */
-export function castBig(m: bigint, src: SourceFormat, t: FixedType): bigint {
+/** AMD's ap_fixed assignment of mantissa m (format src) into fixed type t: quantization, then overflow. */
+function castBits<T>(ints: Ints<T>, m: T, src: SourceFormat, t: FixedType): T {
   const { W, I } = t;
-  if (t.kind === 'int') {
-    // C semantics: truncate toward zero, then wrap.
-    const F2 = src.W - src.I;
-    const q = F2 >= 0 ? m / (1n << BigInt(F2)) : m << BigInt(-F2);
-    return t.signed ? BigInt.asIntN(W, q) : BigInt.asUintN(W, q);
-  }
   const W2 = src.W;
   const S2 = src.signed;
   const F = W - I;
   const F2 = W2 - src.I;
-  const isneg = S2 && m < 0n;
+  const isneg = S2 && ints.isNeg(m);
   const quanInc = F2 > F && !TRN_LIKE(t, S2);
-  let v: bigint;
+  let v: T;
   let carry = false;
   if (F2 === F) {
-    v = BigInt.asUintN(W, m);
+    v = ints.low(m, W);
   } else if (F2 > F) {
     const d = F2 - F;
-    v = BigInt.asUintN(W, m >> BigInt(d));
+    v = ints.low(ints.shr(m, d), W);
     if (quanInc) {
-      const qb = bitB(m, d - 1);
-      const r = d >= 2 ? (m & maskB(Math.min(d - 1, W2))) !== 0n : false;
-      const before = bitB(v, W - 1);
-      if (roundIncrement(t, qb, r, isneg, bitB(v, 0))) v = BigInt.asUintN(W, v + 1n);
-      carry = before && !bitB(v, W - 1);
+      const qb = ints.bit(m, d - 1);
+      const r = d >= 2 ? !ints.isZero(ints.low(m, Math.min(d - 1, W2))) : false;
+      const before = ints.bit(v, W - 1);
+      if (roundIncrement(t, qb, r, isneg, ints.bit(v, 0))) v = ints.low(ints.plus1(v), W);
+      carry = before && !ints.bit(v, W - 1);
     }
   } else {
     const sh = F - F2;
-    v = sh < W ? BigInt.asUintN(W, m << BigInt(sh)) : 0n;
+    v = sh < W ? ints.low(ints.shl(m, sh), W) : ints.zero;
   }
   if (overflowGate(src, t, quanInc)) {
-    const newSign = bitB(v, W - 1);
+    const newSign = ints.bit(v, W - 1);
     const pos1 = F2 - F + W;
     const pos2 = pos1 + 1;
-    const lD = pos1 < W2 && pos1 >= 0 ? bitB(m, pos1) : false;
+    const lD = pos1 < W2 && pos1 >= 0 ? ints.bit(m, pos1) : false;
     let deletedZeros = S2 ? true : !carry;
     let deletedOnes = true;
     let negSrc: boolean;
@@ -149,18 +155,17 @@ export function castBig(m: bigint, src: SourceFormat, t: FixedType): bigint {
       let r1Ones = true;
       let r1Zeros = true;
       let r2Ones = true;
-      const allOnes = (lo: number): boolean => ((m >> BigInt(lo)) & maskB(W2 - lo)) === maskB(W2 - lo);
-      const allZeros = (lo: number): boolean => ((m >> BigInt(lo)) & maskB(W2 - lo)) === 0n;
-      if (pos2 < W2 && pos2 >= 0) r2Ones = allOnes(pos2);
+      if (pos2 < W2 && pos2 >= 0) r2Ones = ints.equal(ints.low(ints.shr(m, pos2), W2 - pos2), ints.ones(W2 - pos2));
       else if (pos2 < 0) r2Ones = false;
       if (pos1 >= 0 && pos2 < W2) {
-        r1Ones = allOnes(pos1);
-        r1Zeros = allZeros(pos1);
+        const r1 = ints.low(ints.shr(m, pos1), W2 - pos1);
+        r1Ones = ints.equal(r1, ints.ones(W2 - pos1));
+        r1Zeros = ints.isZero(r1);
       } else if (pos2 === W2) {
         r1Ones = lD;
         r1Zeros = !lD;
       } else if (pos1 < 0) {
-        r1Zeros = m === 0n;
+        r1Zeros = ints.isZero(m);
         r1Ones = false;
       }
       deletedZeros = deletedZeros && (carry ? r1Ones : r1Zeros);
@@ -172,10 +177,50 @@ export function castBig(m: bigint, src: SourceFormat, t: FixedType): bigint {
     const negTrg = t.signed && newSign;
     const overflow = (negTrg || !deletedZeros) && !isneg;
     let underflow = (!negTrg || !deletedOnes) && negSrc;
-    if (t.O === 'AP_SAT_SYM' && S2 && t.signed) underflow ||= negSrc && (W > 1 ? (v & maskB(W - 1)) === 0n : true);
-    v = adjustB(t, v, { overflow, underflow, lD, negSrc });
+    if (t.O === 'AP_SAT_SYM' && S2 && t.signed) underflow ||= negSrc && (W > 1 ? ints.isZero(ints.low(v, W - 1)) : true);
+    v = adjust(ints, t, v, { overflow, underflow, lD, negSrc });
   }
-  return t.signed ? BigInt.asIntN(W, v) : v;
+  return t.signed ? ints.signed(v, W) : v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// BigInt path
+
+const maskB = (n: number): bigint => (n <= 0 ? 0n : (1n << BigInt(n)) - 1n);
+const bitB = (x: bigint, k: number): boolean => ((x >> BigInt(k)) & 1n) === 1n;
+
+const BIG: Ints<bigint> = {
+  zero: 0n,
+  low: (x, n) => x & maskB(n),
+  shr: (x, k) => x >> BigInt(k),
+  shl: (x, k) => x << BigInt(k),
+  plus1: (x) => x + 1n,
+  bit: bitB,
+  isZero: (x) => x === 0n,
+  isNeg: (x) => x < 0n,
+  ones: maskB,
+  equal: (a, b) => a === b,
+  setRange: (v, lo, hi, ones) => {
+    if (hi < lo) return v;
+    const m = maskB(hi - lo + 1) << BigInt(lo);
+    return ones ? v | m : v & ~m;
+  },
+  not: (v, W) => v ^ maskB(W),
+  signed: (v, W) => BigInt.asIntN(W, v),
+};
+
+/**
+ * Casts mantissa m of a value in format src (m = value·2^F2, within src's range) into type t and
+ * returns t's mantissa. Exact for every width.
+ */
+export function castBig(m: bigint, src: SourceFormat, t: FixedType): bigint {
+  if (t.kind === 'int') {
+    // C semantics: truncate toward zero, then wrap.
+    const F2 = src.W - src.I;
+    const q = F2 >= 0 ? m / (1n << BigInt(F2)) : m << BigInt(-F2);
+    return t.signed ? BigInt.asIntN(t.W, q) : BigInt.asUintN(t.W, q);
+  }
+  return castBits(BIG, m, src, t);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,51 +237,27 @@ function low(x: number, n: number): number {
   const p = p2(n);
   return x - Math.floor(x / p) * p;
 }
-const bitN = (x: number, k: number): boolean => low(shr(x, k), 1) === 1;
-function setRangeN(v: number, lo: number, hi: number, ones: boolean): number {
-  if (hi < lo) return v;
-  const below = low(v, lo);
-  const above = shr(v, hi + 1) * p2(hi + 1);
-  return above + below + (ones ? (p2(hi - lo + 1) - 1) * p2(lo) : 0);
-}
-const setBitN = (v: number, k: number, b: boolean): number => setRangeN(v, k, k, b);
-const notN = (v: number, W: number): number => p2(W) - 1 - v;
 
-function adjustN(t: FixedType, v: number, overflow: boolean, underflow: boolean, lD: boolean, negSrc: boolean): number {
-  const { W, N } = t;
-  if (!underflow && !overflow) return v;
-  const f = { overflow, lD, negSrc };
-  switch (t.O) {
-    case 'AP_WRAP':
-      if (N === 0) return v;
-      if (!t.signed) return setRangeN(v, W - N, W - 1, true);
-      v = setBitN(v, W - 1, f.negSrc);
-      return N > 1 ? setRangeN(v, W - N, W - 2, !f.negSrc) : v;
-    case 'AP_SAT_ZERO':
-      return 0;
-    case 'AP_WRAP_SM': {
-      const ro = bitN(v, W - 1);
-      if (N === 0) {
-        if (f.lD !== ro) v = setBitN(notN(v, W), W - 1, f.lD);
-        return v;
-      }
-      if (N === 1) {
-        if (f.negSrc !== ro) v = notN(v, W);
-      } else {
-        if (bitN(v, W - N) === f.negSrc) v = notN(v, W);
-        v = setRangeN(v, W - N, W - 2, !f.negSrc);
-      }
-      return setBitN(v, W - 1, f.negSrc);
-    }
-    default:
-      if (t.signed) {
-        if (f.overflow) return p2(W - 1) - 1;
-        return p2(W - 1) + (t.O === 'AP_SAT_SYM' && W > 1 ? 1 : 0); // W = 1: the OR hits the sign bit
-      }
-      return f.overflow ? p2(W) - 1 : 0;
-  }
-}
-
+const NUM: Ints<number> = {
+  zero: 0,
+  low,
+  shr,
+  shl: (x, k) => x * p2(k),
+  plus1: (x) => x + 1,
+  bit: (x, k) => low(shr(x, k), 1) === 1,
+  isZero: (x) => x === 0,
+  isNeg: (x) => x < 0,
+  ones: (n) => p2(n) - 1,
+  equal: (a, b) => a === b,
+  setRange: (v, lo, hi, ones) => {
+    if (hi < lo) return v;
+    const below = low(v, lo);
+    const above = shr(v, hi + 1) * p2(hi + 1);
+    return above + below + (ones ? (p2(hi - lo + 1) - 1) * p2(lo) : 0);
+  },
+  not: (v, W) => p2(W) - 1 - v,
+  signed: (v, W) => (v >= p2(W - 1) ? v - p2(W) : v),
+};
 /** Whether castNum is exact for this source format and target. */
 export function castFitsFloat64(src: SourceFormat, t: FixedType): boolean {
   return t.W <= 53 && (src.signed ? src.W <= 54 : src.W <= 53);
@@ -332,7 +353,7 @@ function castDoubleClosed(v: number, t: FixedType): number | undefined {
 
 /** castBig on float64 integers; the caller guarantees castFitsFloat64(src, t). */
 export function castNum(m: number, src: SourceFormat, t: FixedType): number {
-  const { W, I } = t;
+  const W = t.W;
   const F2 = src.W - src.I;
   if (t.kind === 'int') {
     const q = F2 >= 0 ? Math.trunc(m / p2(F2)) : -F2 >= W ? 0 : m * p2(-F2);
@@ -340,67 +361,7 @@ export function castNum(m: number, src: SourceFormat, t: FixedType): number {
     return t.signed && u >= p2(W - 1) ? u - p2(W) : u;
   }
   if (hasClosedForm(t)) return castClosedNum(m, F2, t);
-  const W2 = src.W;
-  const S2 = src.signed;
-  const F = W - I;
-  const isneg = S2 && m < 0;
-  const quanInc = F2 > F && !TRN_LIKE(t, S2);
-  let v: number;
-  let carry = false;
-  if (F2 === F) {
-    v = low(m, W);
-  } else if (F2 > F) {
-    const d = F2 - F;
-    v = low(shr(m, d), W);
-    if (quanInc) {
-      const qb = bitN(m, d - 1);
-      const r = d >= 2 ? low(m, Math.min(d - 1, W2)) !== 0 : false;
-      const before = bitN(v, W - 1);
-      if (roundIncrement(t, qb, r, isneg, low(v, 1) === 1)) v = low(v + 1, W);
-      carry = before && !bitN(v, W - 1);
-    }
-  } else {
-    const sh = F - F2;
-    v = sh < W ? low(m * p2(sh), W) : 0;
-  }
-  if (overflowGate(src, t, quanInc)) {
-    const newSign = bitN(v, W - 1);
-    const pos1 = F2 - F + W;
-    const pos2 = pos1 + 1;
-    const lD = pos1 < W2 && pos1 >= 0 ? bitN(m, pos1) : false;
-    let deletedZeros = S2 ? true : !carry;
-    let deletedOnes = true;
-    let negSrc: boolean;
-    if (pos1 < W2) {
-      let r1Ones = true;
-      let r1Zeros = true;
-      let r2Ones = true;
-      if (pos2 < W2 && pos2 >= 0) r2Ones = low(shr(m, pos2), W2 - pos2) === p2(W2 - pos2) - 1;
-      else if (pos2 < 0) r2Ones = false;
-      if (pos1 >= 0 && pos2 < W2) {
-        const r1 = low(shr(m, pos1), W2 - pos1);
-        r1Ones = r1 === p2(W2 - pos1) - 1;
-        r1Zeros = r1 === 0;
-      } else if (pos2 === W2) {
-        r1Ones = lD;
-        r1Zeros = !lD;
-      } else if (pos1 < 0) {
-        r1Zeros = m === 0;
-        r1Ones = false;
-      }
-      deletedZeros = deletedZeros && (carry ? r1Ones : r1Zeros);
-      deletedOnes = carry ? r2Ones && (pos1 < 0 || !lD) : r1Ones;
-      negSrc = isneg && !(carry && r1Ones);
-    } else {
-      negSrc = isneg && newSign;
-    }
-    const negTrg = t.signed && newSign;
-    const overflow = (negTrg || !deletedZeros) && !isneg;
-    let underflow = (!negTrg || !deletedOnes) && negSrc;
-    if (t.O === 'AP_SAT_SYM' && S2 && t.signed) underflow ||= negSrc && (W > 1 ? low(v, W - 1) === 0 : true);
-    v = adjustN(t, v, overflow, underflow, lD, negSrc);
-  }
-  return t.signed && v >= p2(W - 1) ? v - p2(W) : v;
+  return castBits(NUM, m, src, t);
 }
 
 // ---------------------------------------------------------------------------------------------
