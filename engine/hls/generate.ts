@@ -52,6 +52,21 @@ function lit(m: number | bigint, t: FixedType): string {
   return Object.is(v, -0) ? '0' : String(v);
 }
 
+/**
+ * lit for many values of one type: narrow types (W ≤ 16: at most 65536 distinct values) remember each literal,
+ * since printing the shortest exact decimal costs ~10× a lookup and weight arrays repeat values a lot.
+ */
+function literals(t: FixedType): (m: number | bigint) => string {
+  if (t.W > 16) return (m) => lit(m, t);
+  const lo = t.signed ? -(2 ** (t.W - 1)) : 0;
+  const table: (string | undefined)[] = new Array(2 ** t.W);
+  return (m) => {
+    if (typeof m !== 'number') return lit(m, t);
+    const i = m - lo;
+    return (table[i] ??= lit(m, t));
+  };
+}
+
 function cppType(t: FixedType | string): string {
   return typeof t === 'string' ? t : formatFixedType(t, 'cpp');
 }
@@ -62,15 +77,35 @@ function guard(top: string, what: string): string {
 
 /** FNV-1a 32-bit ×2 over a string: a stable content hash without host crypto. */
 export function contentHash(s: string): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  return new ContentHasher().text(s).digest();
+}
+
+/** contentHash over a sequence of strings and word arrays (weights are hashed as their bits, not as text). */
+class ContentHasher {
+  private h1 = 0x811c9dc5;
+  private h2 = 0x01000193 ^ 0x5bd1e995;
+
+  private unit(c: number): void {
+    this.h1 = Math.imul(this.h1 ^ c, 0x01000193) >>> 0;
+    let h2 = Math.imul(this.h2 ^ c, 0x5bd1e995) >>> 0;
     h2 ^= h2 >>> 13;
+    this.h2 = h2;
   }
-  return h1.toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+
+  text(s: string): this {
+    for (let i = 0; i < s.length; i++) this.unit(s.charCodeAt(i));
+    return this;
+  }
+
+  /** 32-bit words (one step each: weights are Float32Array data). */
+  words(w: Uint32Array): this {
+    for (let i = 0; i < w.length; i++) this.unit(w[i]);
+    return this;
+  }
+
+  digest(): string {
+    return this.h1.toString(16).padStart(8, '0') + (this.h2 >>> 0).toString(16).padStart(8, '0');
+  }
 }
 
 function stableJson(v: unknown): string {
@@ -83,14 +118,14 @@ function stableJson(v: unknown): string {
 }
 
 function modelHash(model: Model): string {
-  const parts: string[] = [stableJson(model.graph)];
+  const h = new ContentHasher().text(stableJson(model.graph));
   for (const id of Object.keys(model.weights ?? {}).sort()) {
     for (const slot of Object.keys(model.weights[id]).sort()) {
       const t = model.weights[id][slot];
-      parts.push(`${id}/${slot}:${t.shape.join('x')}:${Array.from(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).join(',')}`);
+      h.text(`\n${id}/${slot}:${t.shape.join('x')}:`).words(new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length));
     }
   }
-  return contentHash(parts.join('\n'));
+  return h.digest();
 }
 
 /** Seeded test inputs: uniform in ±min(4, half the type's range), per Input node. */
@@ -132,7 +167,10 @@ function vectorLines(ts: { t: FixedTensor; layout: ResolvedNode['layout'] }[], i
   });
   for (let b = 0; b < images; b++) {
     const vals: string[] = [];
-    for (const f of flat) for (let i = 0; i < f.per; i++) vals.push(lit(f.m[b * f.per + i], f.type));
+    for (const f of flat) {
+      const L = literals(f.type);
+      for (let i = 0; i < f.per; i++) vals.push(L(f.m[b * f.per + i]));
+    }
     lines.push(vals.join(' '));
   }
   return lines;
@@ -216,10 +254,13 @@ export function generateProject(input: GenerateInput): GenerateResult {
         diagnostics.push(makeDiagnostic({ code: 'hls-width', nodeId: r.id, nodeName: r.node.name, field: 'precision.weight_t', value: formatFixedType(w.type), rule: 'weight and bias types have W ≤ 53 (exact double literals)', fix: 'use a narrower weight/bias type' }));
         continue;
       }
-      const vals: string[] = [];
-      for (let i = 0; i < w.m.length; i++) vals.push(lit(w.m[i], w.type));
+      const L = literals(w.type);
       const rows: string[] = [];
-      for (let i = 0; i < vals.length; i += 16) rows.push('    ' + vals.slice(i, i + 16).join(', '));
+      for (let i = 0; i < w.m.length; i += 16) {
+        let row = '    ' + L(w.m[i]);
+        for (let j = i + 1; j < Math.min(w.m.length, i + 16); j++) row += ', ' + L(w.m[j]);
+        rows.push(row);
+      }
       const values = `${guard(cfg.top, `v_${w.name}`).replace(/_H$/, '')}_VALUES`;
       const n = w.m.length;
       weightFiles[`firmware/weights/${w.name}.h`] = [
