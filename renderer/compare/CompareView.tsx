@@ -3,7 +3,7 @@
 // front (plain SVG); export CSV and JSON.
 import { useMemo, useState } from 'react';
 import { useVariants } from '../variants/store';
-import { FIGURES, compareRows, delta, formatValue, paretoFront, toCsv, toJson, type CompareRow, type FigureKey } from './figures';
+import { FIGURES, compareRows, delta, formatValue, paretoFront, placeLabels, toCsv, toJson, type CompareRow, type FigureKey } from './figures';
 
 function download(name: string, text: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -62,6 +62,11 @@ function Scatter({ rows, x, y }: { rows: CompareRow[]; x: FigureKey; y: FigureKe
   const fx = FIGURES.find((f) => f.key === x)!;
   const fy = FIGURES.find((f) => f.key === y)!;
   const frontPts = front.map((i) => pts.find((p) => p.i === i)!).filter(Boolean);
+  // Labels that would overlap are moved around their point or left out (Pareto points get theirs first).
+  const short = (name: string) => (name.length > 18 ? `${name.slice(0, 17)}…` : name);
+  const order = [...pts].sort((a, b) => Number(front.includes(b.i)) - Number(front.includes(a.i)));
+  const placed = placeLabels(order.map((p) => ({ x: sx(p.x), y: sy(p.y), width: short(p.r.name).length * 5.5 })), 10, W, H);
+  const labelOf = new Map(order.map((p, k) => [p.i, placed[k]]));
   return (
     <svg width={W} height={H} className="text-[10px]" data-testid="scatter-chart" role="img" aria-label="latency versus resource with the Pareto front">
       <line x1={P} y1={H - P} x2={W - P} y2={H - P} className="stroke-slate-400" />
@@ -79,7 +84,11 @@ function Scatter({ rows, x, y }: { rows: CompareRow[]; x: FigureKey; y: FigureKe
           <circle cx={sx(p.x)} cy={sy(p.y)} r={front.includes(p.i) ? 5 : 3.5} className={front.includes(p.i) ? 'fill-sky-600' : 'fill-slate-400'} data-testid={front.includes(p.i) ? 'pareto-point' : 'point'}>
             <title>{`${p.r.name}: ${p.x} ${fx.unit}, ${p.y} ${fy.unit}`}</title>
           </circle>
-          <text x={sx(p.x) + 6} y={sy(p.y) - 4} className="fill-slate-700">{p.r.name.length > 18 ? `${p.r.name.slice(0, 17)}…` : p.r.name}</text>
+          {labelOf.get(p.i) && (
+            <text x={labelOf.get(p.i)!.x} y={labelOf.get(p.i)!.y + 8} className="fill-slate-700" data-testid="scatter-label">
+              {short(p.r.name)}
+            </text>
+          )}
         </g>
       ))}
     </svg>

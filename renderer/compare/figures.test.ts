@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { BuildRunJson, VariantJson } from '../../electron/api/builds-contract';
-import { compareRows, delta, latestRun, paretoFront, toCsv, toJson, type CompareRow } from './figures';
+import { compareRows, delta, latestRun, paretoFront, placeLabels, toCsv, toJson, type CompareRow } from './figures';
 import { seededRandom } from '../../engine/tensor/tensor';
 
 const fig = (cycles: number, dsp: number, lut: number) => ({
@@ -76,5 +76,31 @@ describe('compare figures', () => {
     expect(j.baseline).toBe('a');
     expect(j.variants[1].figures.latencyCycles).toEqual({ value: 50, source: 'measured' });
     expect(j.figures.map((f: { key: string }) => f.key)).toContain('errRmsLsb');
+  });
+});
+
+describe('scatter labels', () => {
+  it('never overlap each other or a point, stay inside the chart, and drop only when no spot is free', () => {
+    const rnd = seededRandom(5);
+    for (let trial = 0; trial < 50; trial++) {
+      const pts = Array.from({ length: 3 + Math.floor(rnd() * 12) }, () => ({ x: 40 + rnd() * 340, y: 40 + rnd() * 180, width: 20 + rnd() * 70 }));
+      const placed = placeLabels(pts, 10, 420, 260);
+      const boxes = placed.flatMap((l, i) => (l ? [{ x0: l.x, y0: l.y, x1: l.x + pts[i].width, y1: l.y + 10 }] : []));
+      for (const b of boxes) {
+        expect(b.x0).toBeGreaterThanOrEqual(0);
+        expect(b.x1).toBeLessThanOrEqual(420);
+        for (const p of pts) expect(b.x0 < p.x + 5 && p.x - 5 < b.x1 && b.y0 < p.y + 5 && p.y - 5 < b.y1).toBe(false);
+      }
+      for (let a = 0; a < boxes.length; a++)
+        for (let b = a + 1; b < boxes.length; b++) {
+          const A = boxes[a], B = boxes[b];
+          expect(A.x0 < B.x1 && B.x0 < A.x1 && A.y0 < B.y1 && B.y0 < A.y1).toBe(false);
+        }
+    }
+    // Two points at the same place: the first label takes the right, the second the left; a third one is dropped
+    // when the four spots around the same point are all taken.
+    const same = placeLabels([{ x: 200, y: 100, width: 40 }, { x: 200, y: 100, width: 40 }, { x: 200, y: 100, width: 40 }, { x: 200, y: 100, width: 40 }, { x: 200, y: 100, width: 40 }], 10, 420, 260);
+    expect(same.slice(0, 4).every((l) => l !== null)).toBe(true);
+    expect(same[4]).toBeNull();
   });
 });

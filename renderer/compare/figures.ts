@@ -149,3 +149,38 @@ export function formatValue(v: number | null, digits: number): string {
   if (v === null) return '–';
   return digits ? v.toFixed(digits) : Math.round(v).toLocaleString('en-US');
 }
+
+/** A label anchored at a point: its text box's top-left corner, or null when every position collides. */
+export interface PlacedLabel {
+  x: number;
+  y: number;
+}
+
+/**
+ * Places point labels (text boxes of the given widths, `height` tall) so they overlap neither each other nor
+ * the points: each label tries right-above, right-below, left-above, left-below of its point, in point order
+ * (Pareto points first, as the caller orders them), inside [0, W] × [0, H]; a label with no free spot is
+ * left out (the point's tooltip still names it).
+ */
+export function placeLabels(points: readonly { x: number; y: number; width: number }[], height: number, W: number, H: number, radius = 5): (PlacedLabel | null)[] {
+  type Box = { x0: number; y0: number; x1: number; y1: number };
+  const taken: Box[] = points.map((p) => ({ x0: p.x - radius, y0: p.y - radius, x1: p.x + radius, y1: p.y + radius }));
+  const hits = (b: Box, a: Box) => b.x0 < a.x1 && a.x0 < b.x1 && b.y0 < a.y1 && a.y0 < b.y1;
+  return points.map((p) => {
+    const gap = radius + 1;
+    const spots = [
+      { x: p.x + gap, y: p.y - gap - height },
+      { x: p.x + gap, y: p.y + gap },
+      { x: p.x - gap - p.width, y: p.y - gap - height },
+      { x: p.x - gap - p.width, y: p.y + gap },
+    ];
+    for (const s of spots) {
+      const box = { x0: s.x, y0: s.y, x1: s.x + p.width, y1: s.y + height };
+      if (box.x0 < 0 || box.y0 < 0 || box.x1 > W || box.y1 > H) continue;
+      if (taken.some((t) => hits(box, t))) continue;
+      taken.push(box);
+      return s;
+    }
+    return null;
+  });
+}
