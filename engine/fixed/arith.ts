@@ -122,6 +122,18 @@ export function castMantissas(m: Float64Array, src: FixedType, dst: FixedType): 
 }
 
 /**
+ * A scaled product p = x·w·2^−d rounded to accum_t's F by the inlined mode qm of MacPlan.accumulate:
+ * 0 exact (p unchanged), 1 AP_TRN, 2 AP_RND, 3 AP_RND_CONV.
+ */
+function roundProduct(p: number, qm: number): number {
+  if (qm === 0) return p;
+  const fl = Math.floor(p);
+  if (qm === 1) return fl;
+  const frac = p - fl;
+  return qm === 2 ? (frac >= 0.5 ? fl + 1 : fl) : frac > 0.5 || (frac === 0.5 && fl - 2 * Math.floor(fl * 0.5) === 1) ? fl + 1 : fl;
+}
+
+/**
  * One multiply-accumulate chain as the C++ layers compute it (README.md, "Accumulation order"):
  *   acc = (accum_t) bias;  for each term: acc = (accum_t)(acc + (accum_t)(x · w));
  * Each assignment quantizes and overflows in accum_t's modes, so AP_SAT saturates per step.
@@ -154,6 +166,20 @@ export class MacPlan {
     this.accumulate = this.buildAccumulate();
   }
 
+  /**
+   * The closed form's constants (accum_t A): d = the product's extra fraction bits (scaled away by sc =
+   * 2^−d), A's mantissa range [min, max] and the clamp floor lo (AP_SAT_SYM: min + 1).
+   */
+  private closedForm(): { W: number; d: number; min: number; max: number; lo: number; sc: number } {
+    const A = this.acc;
+    const W = A.W;
+    const d = fracBits(this.prod) - fracBits(A);
+    const min = A.signed ? -p2(W - 1) : 0;
+    const max = A.signed ? p2(W - 1) - 1 : p2(W) - 1;
+    const lo = A.O === 'AP_SAT_SYM' && A.signed && W > 1 ? min + 1 : min;
+    return { W, d, min, max, lo, sc: p2(-d) };
+  }
+
   private buildAccumulate(): MacPlan['accumulate'] {
     const step = this.step;
     const generic: MacPlan['accumulate'] = (acc, xs, xOff, xStride, ws, wOff, wStride, n) => {
@@ -162,17 +188,12 @@ export class MacPlan {
     };
     const A = this.acc;
     if (!this.fast || !hasClosedForm(A)) return generic;
-    const W = A.W;
-    const d = fracBits(this.prod) - fracBits(A);
-    const min = A.signed ? -p2(W - 1) : 0;
-    const max = A.signed ? p2(W - 1) - 1 : p2(W) - 1;
-    const lo = A.O === 'AP_SAT_SYM' && A.signed && W > 1 ? min + 1 : min;
-    const sc = p2(-d);
+    const { W, d, max, lo, sc } = this.closedForm();
     // product rounding into accum_t's F, inlined for the common modes: 0 exact, 1 TRN, 2 RND, 3 RND_CONV
     const qm = d <= 0 ? 0 : A.Q === 'AP_TRN' ? 1 : A.Q === 'AP_RND' ? 2 : A.Q === 'AP_RND_CONV' ? 3 : -1;
     if (qm < 0 || this.prod.W > 52) return generic;
-    // x·w·2^−d is exact (a dyadic number of ≤ 52 bits), so are its floor and fraction; the rounding is
-    // written out in the loops (no inner closure: closures from one site share type feedback across plans)
+    // x·w·2^−d is exact (a dyadic number of ≤ 52 bits), so are its floor and fraction; the rounding is a
+    // module-level function (not an inner closure: closures from one site share type feedback across plans)
     if (A.O === 'AP_WRAP') {
       // modular: sum the rounded products, wrap once per run while the running sum stays below 2^53
       const qBits = Math.max(this.prod.W - d, W) + 1;
@@ -189,16 +210,7 @@ export class MacPlan {
         let s = acc;
         let run = 0;
         for (let i = 0; i < n; i++) {
-          let p = xs[xOff + i * xStride] * ws[wOff + i * wStride] * sc;
-          if (qm !== 0) {
-            const fl = Math.floor(p);
-            if (qm === 1) p = fl;
-            else {
-              const frac = p - fl;
-              p = qm === 2 ? (frac >= 0.5 ? fl + 1 : fl) : frac > 0.5 || (frac === 0.5 && fl - 2 * Math.floor(fl * 0.5) === 1) ? fl + 1 : fl;
-            }
-          }
-          s += p;
+          s += roundProduct(xs[xOff + i * xStride] * ws[wOff + i * wStride] * sc, qm);
           if (++run === maxRun) {
             s = wrap(s);
             run = 0;
@@ -210,15 +222,7 @@ export class MacPlan {
     if (A.O === 'AP_SAT' || A.O === 'AP_SAT_SYM') {
       return (acc, xs, xOff, xStride, ws, wOff, wStride, n) => {
         for (let i = 0; i < n; i++) {
-          let p = xs[xOff + i * xStride] * ws[wOff + i * wStride] * sc;
-          if (qm !== 0) {
-            const fl = Math.floor(p);
-            if (qm === 1) p = fl;
-            else {
-              const frac = p - fl;
-              p = qm === 2 ? (frac >= 0.5 ? fl + 1 : fl) : frac > 0.5 || (frac === 0.5 && fl - 2 * Math.floor(fl * 0.5) === 1) ? fl + 1 : fl;
-            }
-          }
+          let p = roundProduct(xs[xOff + i * xStride] * ws[wOff + i * wStride] * sc, qm);
           if (p > max) p = max;
           else if (p < lo) p = lo;
           acc += p;
@@ -239,12 +243,7 @@ export class MacPlan {
     if (!this.fast || !hasClosedForm(A)) return generic;
     // Closed form (FIXED_POINT.md tables): q = the product rounded to accum_t's F (unbounded), then the
     // overflow mode on q and on the sum. The sum has accum_t's F, so it only overflows.
-    const W = A.W;
-    const d = fracBits(this.prod) - fracBits(A);
-    const min = A.signed ? -p2(W - 1) : 0;
-    const max = A.signed ? p2(W - 1) - 1 : p2(W) - 1;
-    const lo = A.O === 'AP_SAT_SYM' && A.signed && W > 1 ? min + 1 : min;
-    const sc = p2(-d);
+    const { W, d, min, max, lo, sc } = this.closedForm();
     let q: (p: number) => number;
     if (d <= 0) {
       q = (p) => p * sc;
