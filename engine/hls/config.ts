@@ -121,3 +121,23 @@ export function resolveInputType(spec: LayerConfigSpec, sink: DiagnosticSink): F
 }
 
 export { DEFAULT_TYPE_STRING };
+
+/**
+ * Splits a comma list of config values (sweep ranges: precisions, reuse factors, IO types) where commas
+ * inside <…> belong to the item: 'ap_fixed<16,6>,ap_fixed<8,3>'. Items are trimmed; empty ones dropped.
+ */
+export function splitList(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '<') depth++;
+    if (ch === '>') depth = Math.max(0, depth - 1);
+    if (ch === ',' && depth === 0) {
+      if (cur.trim()) out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}

@@ -2,28 +2,13 @@
 // sweep ranges into variants, build (queue with progress per step, live log, cancel one or all).
 import { useMemo, useState } from 'react';
 import type { VariantConfigJson, VariantJson } from '../../electron/api/builds-contract';
+import { splitList } from '../../engine/hls/config';
 import { useEditor } from '../state/store';
 import { saveProject } from '../state/actions';
 import { useVariants, variantActions } from './store';
 
 type Io = 'io_parallel' | 'io_stream';
 const MAC_TYPES = /Conv|Dense/;
-
-function parseList(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of s) {
-    if (ch === '<') depth++;
-    if (ch === '>') depth = Math.max(0, depth - 1);
-    if (ch === ',' && depth === 0) {
-      if (cur.trim()) out.push(cur.trim());
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur.trim()) out.push(cur.trim());
-  return out;
-}
 
 function useLayers(): { name: string; type: string }[] {
   const nodes = useEditor((s) => s.nodes);
@@ -64,9 +49,9 @@ function CreateForm() {
     setName('');
   };
   const sweep = () => {
-    const rfs = sweepRf.trim() === 'valid' ? 'valid' : parseList(sweepRf).map(Number).filter((n) => Number.isInteger(n) && n >= 1);
-    const ios = parseList(sweepIo).map((s) => (s.includes('stream') ? 'io_stream' : 'io_parallel')) as Io[];
-    const precs = parseList(sweepPrec);
+    const rfs = sweepRf.trim() === 'valid' ? 'valid' : splitList(sweepRf).map(Number).filter((n) => Number.isInteger(n) && n >= 1);
+    const ios = splitList(sweepIo).map((s) => (s.includes('stream') ? 'io_stream' : 'io_parallel')) as Io[];
+    const precs = splitList(sweepPrec);
     void variantActions.sweep({ ...(layer ? { layer } : {}), reuseFactors: rfs, io: [...new Set(ios)], strategies: [strategy], ...(precs.length ? { precisions: precs } : {}) });
   };
   const field = 'rounded border border-slate-300 px-1 py-0.5 text-xs';

@@ -196,22 +196,7 @@ export function expandSweep(model: Model, spec: SweepSpec): SweepResult {
   return { variants, rejected, problems };
 }
 
-/** Splits a comma list where commas inside <…> belong to the item: 'ap_fixed<16,6>,ap_fixed<8,3>'. */
-export function splitList(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of s) {
-    if (ch === '<') depth++;
-    if (ch === '>') depth = Math.max(0, depth - 1);
-    if (ch === ',' && depth === 0) {
-      if (cur.trim()) out.push(cur.trim());
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur.trim()) out.push(cur.trim());
-  return out;
-}
+export { splitList } from '../../../engine/hls/config';
 
 /** A name not yet in `taken`: 'name', 'name (2)', 'name (3)'… */
 export function uniqueName(name: string, taken: Iterable<string>): string {
