@@ -283,6 +283,69 @@ describe('random skip graphs (fast-check)', () => {
   });
 });
 
+// Random U-Nets of 2–3 levels: nested skips, each merged by an Add or a channel Concatenate.
+interface UNetSpec { levels: number; h: number; w: number; k: number[]; avg: boolean[]; convUp: boolean[]; add: boolean[] }
+function buildUNet(s: UNetSpec): Model {
+  const C = 2;
+  const scale = 1 << s.levels;
+  const rows: GraphRow[] = [['x', 'Input', { shape: [1, C, s.h * scale, s.w * scale], dataFormat: 'NCX' }, []]];
+  const w: Model['weights'] = {};
+  const cv = (id: string, k: number, cin: number, input: string) => {
+    rows.push([id, 'Conv2D', conv(C, k, 1, k >> 1), [input]]);
+    w[id] = { weight: rnd([C, cin, k, k]), bias: rnd([C]) };
+  };
+  let last = 'x';
+  for (let l = 0; l < s.levels; l++) {
+    cv(`e${l}`, s.k[l], C, last);
+    rows.push([`p${l}`, ...pool(s.avg[l] ? 'AveragePool' : 'MaxPool'), [`e${l}`]]);
+    last = `p${l}`;
+  }
+  cv('mid', s.k[s.levels], C, last);
+  last = 'mid';
+  for (let l = s.levels - 1; l >= 0; l--) {
+    if (s.convUp[l]) {
+      rows.push([`u${l}`, 'ConvTranspose2D', conv(C, 2, 2, 0, 0, { outputPadding: [0, 0] }), [last]]);
+      w[`u${l}`] = { weight: rnd([C, C, 2, 2]), bias: rnd([C]) };
+    } else rows.push([`u${l}`, 'UpSampling', { scale: [2], dataFormat: 'NCX' }, [last]]);
+    rows.push([`m${l}`, s.add[l] ? 'Add' : 'Concatenate', s.add[l] ? {} : { axis: 1 }, [`u${l}`, `e${l}`]]);
+    cv(`d${l}`, 3, s.add[l] ? C : 2 * C, `m${l}`);
+    last = `d${l}`;
+  }
+  return graphModel(rows, w);
+}
+const unetSpec: fc.Arbitrary<UNetSpec> = fc.integer({ min: 2, max: 3 }).chain((levels) =>
+  fc.record({
+    levels: fc.constant(levels),
+    h: fc.integer({ min: 1, max: 3 }),
+    w: fc.integer({ min: 1, max: 3 }),
+    k: fc.array(fc.constantFrom(1, 3, 5), { minLength: levels + 1, maxLength: levels + 1 }),
+    avg: fc.array(fc.boolean(), { minLength: levels, maxLength: levels }),
+    convUp: fc.array(fc.boolean(), { minLength: levels, maxLength: levels }),
+    add: fc.array(fc.boolean(), { minLength: levels, maxLength: levels }),
+  }),
+);
+
+describe('random U-Nets with nested skips (fast-check)', () => {
+  it('finish with the chosen depths; every skip FIFO 2 below the slack-free rule deadlocks', () => {
+    fc.assert(
+      fc.property(unetSpec, (s) => {
+        const net = network(buildUNet(s));
+        const d = depthsOf(net);
+        const d0 = depthsOf(net, 0);
+        expect(runs(net, d)).toBe(true);
+        expect(runs(net, d0)).toBe(true);
+        const skips = skipEdges(net);
+        expect(skips.length).toBe(s.levels);
+        for (const e of skips) {
+          expect(d[e]).toBeGreaterThanOrEqual(d0[e]);
+          if (d0[e] >= 3) expect(runs(net, d0, { [e]: d0[e] - 2 }), `${e} at ${d0[e] - 2}`).toBe(false);
+        }
+      }),
+      { numRuns: 25, seed: 424242 },
+    );
+  });
+});
+
 describe('generator and estimate use the same depths', () => {
   it('firmware/fifo_depths.h: one overridable macro per stream, used by its STREAM pragma', () => {
     const model = unetStage();
