@@ -334,6 +334,7 @@ describe('random U-Nets with nested skips (fast-check)', () => {
         const d0 = depthsOf(net, 0);
         expect(runs(net, d)).toBe(true);
         expect(runs(net, d0)).toBe(true);
+        expect(simulateStreams(net, (e) => d0[e], 3).finished).toBe(true);
         const skips = skipEdges(net);
         expect(skips.length).toBe(s.levels);
         for (const e of skips) {
