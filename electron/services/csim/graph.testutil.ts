@@ -1,6 +1,14 @@
-// A compact way to write small graphs in the csim end-to-end tests: [id, type, params, input ids].
+// What the csim end-to-end tests share: a compact way to write small graphs ([id, type, params, input ids])
+// and the generate → g++ → compare-with-the-engine check.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Model } from '../../../engine/graph/model';
 import { CURRENT_GRAPH_VERSION } from '../../../engine/graph/schema';
+import type { HlsConfig } from '../../../engine/hls/config';
+import { generateProject } from '../../../engine/hls/generate';
+import { readExpected, readResults, readTemplates, runManyCsim, writeFiles } from './csim';
 
 export type GraphRow = [id: string, type: string, params: Record<string, unknown>, inputs: string[]];
 
@@ -15,4 +23,51 @@ export function graphModel(rows: GraphRow[], weights: Model['weights']): Model {
     },
     weights,
   };
+}
+
+export interface CsimProject {
+  top: string;
+  model: Model;
+  cfg: HlsConfig;
+}
+
+export type Generated = ReturnType<typeof generateProject>;
+
+/**
+ * The end-to-end check of a csim suite, called inside its describe: before the tests, every project is
+ * generated into one temporary folder (prefix `tmpPrefix`) and all are compiled and run with g++ in one
+ * program (runManyCsim); then one test per project: its C simulation equals the engine's fixed-point
+ * outputs bit for bit on its cfg.testImages images, which hold more than `distinct` distinct values.
+ * `generated` sees each generated project first (extra checks). Returns the generated projects by top,
+ * filled before the tests run.
+ */
+export function csimMatchesEngine(tmpPrefix: string, projects: CsimProject[], opts: { distinct: number; generated?: (g: Generated) => void }): Record<string, Generated> {
+  const gens: Record<string, Generated> = {};
+  let root = '';
+  let run: Awaited<ReturnType<typeof runManyCsim>>;
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), tmpPrefix));
+    const templates = readTemplates();
+    for (const p of projects) {
+      const g = generateProject({ model: p.model, config: p.cfg, templates });
+      if (!g.files) throw new Error(`${p.top}: ${g.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join(' ')}`);
+      opts.generated?.(g);
+      gens[p.top] = g;
+      writeFiles(join(root, p.top), g.files);
+    }
+    run = await runManyCsim(root, projects.map((p) => p.top), { timeoutMs: 300_000 });
+  }, 320_000);
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+  it.each(projects.map((p) => [p.top, p.cfg.testImages] as const))('%s matches the engine on %i images', (top, images) => {
+    if (!run.ok) console.error(run.log.slice(-3000));
+    expect(run.ok).toBe(true);
+    const got = readResults(join(root, top));
+    const want = readExpected(join(root, top));
+    expect(got.length).toBe(images);
+    expect(new Set(want.flat()).size).toBeGreaterThan(opts.distinct);
+    expect(got).toEqual(want);
+  });
+  return gens;
 }

@@ -1,18 +1,13 @@
 // DCGAN generator and U-Net stage graphs end to end: generated for io_parallel and io_stream, compiled
 // with g++ in one program, 3 images each, compared bit for bit with the engine's fixed-point run; the
 // engine's fixed-point output is also checked against the float model.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { randomTensor } from '../../../engine/tensor/tensor';
 import type { Model } from '../../../engine/graph/model';
 import { defaultHlsConfig, type HlsConfig, type IoType } from '../../../engine/hls/config';
-import { generateProject } from '../../../engine/hls/generate';
 import { simulateFloat } from '../../../engine/sim/float';
 import { fixedVsFloat } from '../../../engine/sim/fixed';
-import { readExpected, readResults, readTemplates, runManyCsim, writeFiles } from './csim';
-import { graphModel } from './graph.testutil';
+import { csimMatchesEngine, graphModel } from './graph.testutil';
 
 const model = graphModel;
 
@@ -87,35 +82,8 @@ const PROJECTS = (['io_parallel', 'io_stream'] as IoType[]).flatMap((io) => {
   ];
 });
 
-let root = '';
-let run: Awaited<ReturnType<typeof runManyCsim>>;
-const gens: Record<string, ReturnType<typeof generateProject>> = {};
-
 describe('DCGAN generator and U-Net stage end to end (g++ csim, bit-exact)', () => {
-  beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'tessera-graphs-'));
-    const templates = readTemplates();
-    for (const p of PROJECTS) {
-      const g = generateProject({ model: p.model, config: p.cfg, templates });
-      if (!g.files) throw new Error(`${p.top}: ${g.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join(' ')}`);
-      gens[p.top] = g;
-      writeFiles(join(root, p.top), g.files);
-    }
-    run = await runManyCsim(root, PROJECTS.map((p) => p.top), { timeoutMs: 300_000 });
-  }, 320_000);
-  afterAll(() => {
-    if (root) rmSync(root, { recursive: true, force: true });
-  });
-
-  it.each(PROJECTS.map((p) => p.top))('%s matches the engine on 3 images', (top) => {
-    if (!run.ok) console.error(run.log.slice(-3000));
-    expect(run.ok).toBe(true);
-    const got = readResults(join(root, top));
-    const want = readExpected(join(root, top));
-    expect(got.length).toBe(3);
-    expect(new Set(want.flat()).size).toBeGreaterThan(20);
-    expect(got).toEqual(want);
-  });
+  const gens = csimMatchesEngine('tessera-graphs-', PROJECTS, { distinct: 20 });
 
   it('the fixed-point outputs stay close to the float model (ap_fixed<16,6> defaults)', () => {
     for (const p of PROJECTS) {

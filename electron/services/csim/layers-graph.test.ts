@@ -4,16 +4,11 @@
 // DCGAN head (flat → Reshape to H, W, C), a PyTorch-style flat → Reshape to C, H, W → Conv, and a tf2onnx-style
 // Transpose → NCX Conv → Transpose back; each generated
 // for io_parallel and io_stream, compiled with g++ in one program, 3 images each, compared bit for bit with the engine.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe } from 'vitest';
 import { randomTensor } from '../../../engine/tensor/tensor';
 import type { Model } from '../../../engine/graph/model';
 import { defaultHlsConfig, type HlsConfig, type IoType } from '../../../engine/hls/config';
-import { generateProject } from '../../../engine/hls/generate';
-import { readExpected, readResults, readTemplates, runManyCsim, writeFiles } from './csim';
-import { graphModel } from './graph.testutil';
+import { csimMatchesEngine, graphModel } from './graph.testutil';
 
 const model = graphModel;
 
@@ -163,31 +158,6 @@ const PROJECTS = (['io_parallel', 'io_stream'] as IoType[]).flatMap((io) => [
   { top: `tf2onnx_${io === 'io_parallel' ? 'par' : 'str'}`, model: transposedModel(), cfg: (t: string) => config(io, t, {}) },
 ]);
 
-let root = '';
-let run: Awaited<ReturnType<typeof runManyCsim>>;
-
 describe('non-conv layers end to end through the generator (g++ csim, bit-exact)', () => {
-  beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'tessera-layers-graph-'));
-    const templates = readTemplates();
-    for (const p of PROJECTS) {
-      const g = generateProject({ model: p.model, config: p.cfg(p.top), templates });
-      if (!g.files) throw new Error(`${p.top}: ${g.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join(' ')}`);
-      writeFiles(join(root, p.top), g.files);
-    }
-    run = await runManyCsim(root, PROJECTS.map((p) => p.top), { timeoutMs: 300_000 });
-  }, 320_000);
-  afterAll(() => {
-    if (root) rmSync(root, { recursive: true, force: true });
-  });
-
-  it.each(PROJECTS.map((p) => p.top))('%s matches the engine on 3 images', (top) => {
-    if (!run.ok) console.error(run.log.slice(-3000));
-    expect(run.ok).toBe(true);
-    const got = readResults(join(root, top));
-    const want = readExpected(join(root, top));
-    expect(got.length).toBe(3);
-    expect(new Set(want.flat()).size).toBeGreaterThan(5);
-    expect(got).toEqual(want);
-  });
+  csimMatchesEngine('tessera-layers-graph-', PROJECTS.map((p) => ({ top: p.top, model: p.model, cfg: p.cfg(p.top) })), { distinct: 5 });
 });
