@@ -43,18 +43,21 @@ let worker: Worker | null = null;
 let workerWeights: WeightMap | null = null;
 /** A started, idle worker for the run after a cancel. */
 let spare: Worker | null = null;
-let spareTimer: ReturnType<typeof setTimeout> | null = null;
+let sparePending = false;
 let running: number | null = null;
 let seq = 0;
 let queued = false;
 
-/** Starts a spare worker soon, outside the current run's critical path. */
+/** Starts a spare worker when the page is idle (its start-up stays off the current run's path). */
 function prepareSpare(): void {
-  if (spare || spareTimer) return;
-  spareTimer = setTimeout(() => {
-    spareTimer = null;
+  if (spare || sparePending) return;
+  sparePending = true;
+  const start = () => {
+    sparePending = false;
     spare ??= spawn();
-  }, 0);
+  };
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: 500 });
+  else setTimeout(start, 50);
 }
 
 function spawn(): Worker {
@@ -74,7 +77,15 @@ function spawn(): Worker {
     }
   };
   w.onerror = (e) => {
-    if (w !== worker) return; // a cancelled or spare worker
+    if (w === spare) {
+      spare = null;
+      w.terminate();
+    }
+    if (w !== worker) return; // a cancelled worker
+    // The next run starts a new worker.
+    w.terminate();
+    worker = null;
+    workerWeights = null;
     running = null;
     usePreview.setState({ status: 'failed', error: e.message || 'the preview worker failed' });
   };
