@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, printTable, type BenchOptions, type BenchRow, type BenchSuite, type Contender } from './harness';
 import { fastConv, fastConvTranspose, jsConv, jsConvTranspose } from '../engine/ops/conv/kernels';
-import type { ConvGeometry } from '../engine/ops/conv/geometry';
+import { BENCH_LAYERS, benchLayerShape, type BenchLayer } from './layers';
 import { convCaseModel, type ConvCase } from '../engine/hls/conv-cases';
 import { defaultHlsConfig, type HlsConfig } from '../engine/hls/config';
 import { resolveGraph } from '../engine/hls/resolve';
@@ -23,30 +23,6 @@ import { readProjectDocument, weightsToEngine } from '../electron/services/store
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-interface Layer {
-  name: string;
-  transpose: boolean;
-  cin: number;
-  cout: number;
-  h: number;
-  w: number;
-  k: number;
-  s: number;
-  pb: number;
-  pe: number;
-}
-
-const layers: Layer[] = [
-  { name: '(a) 100×1×1 → 512×4×4 k4 s1 p0', transpose: true, cin: 100, cout: 512, h: 1, w: 1, k: 4, s: 1, pb: 0, pe: 0 },
-  { name: '(b) 512×4×4 → 256×8×8 k4 s2 p1', transpose: true, cin: 512, cout: 256, h: 4, w: 4, k: 4, s: 2, pb: 1, pe: 1 },
-  { name: '(c) 256×8×8 → 128×16×16 k4 s2 p1', transpose: true, cin: 256, cout: 128, h: 8, w: 8, k: 4, s: 2, pb: 1, pe: 1 },
-  { name: '(d) 128×16×16 → 64×32×32 k4 s2 p1', transpose: true, cin: 128, cout: 64, h: 16, w: 16, k: 4, s: 2, pb: 1, pe: 1 },
-  { name: '(e) 64×32×32 → 3×64×64 k4 s2 p1', transpose: true, cin: 64, cout: 3, h: 32, w: 32, k: 4, s: 2, pb: 1, pe: 1 },
-  { name: 'U-Net 256×8×8 → 128×16×16 k2 s2', transpose: true, cin: 256, cout: 128, h: 8, w: 8, k: 2, s: 2, pb: 0, pe: 0 },
-  { name: 'tiny 4×16×16 → 8×32×32 k3 s2 (same)', transpose: true, cin: 4, cout: 8, h: 16, w: 16, k: 3, s: 2, pb: 0, pe: 1 },
-  { name: 'Conv 64×32×32 → 128×16×16 k4 s2 p1', transpose: false, cin: 64, cout: 128, h: 32, w: 32, k: 4, s: 2, pb: 1, pe: 1 },
-];
-
 /** One layer's fixed kernel call, prepared as simulateFixed runs it (types resolved, input quantized once). */
 function fixedRunner(model: Model, x: Tensor, cfg: HlsConfig): () => unknown {
   const r = resolveGraph(model, cfg, { batch: 1 });
@@ -58,7 +34,7 @@ function fixedRunner(model: Model, x: Tensor, cfg: HlsConfig): () => unknown {
   return () => op.fixed!({ params: layer.params, inputs: [xq], weights, precision: layer.config.precision, config: layer.config, outputShape: layer.outputShape });
 }
 
-async function layerRows(l: Layer, opts: BenchOptions): Promise<BenchRow[]> {
+async function layerRows(l: BenchLayer, opts: BenchOptions): Promise<BenchRow[]> {
   const c: ConvCase = {
     name: l.name, op: l.transpose ? 'ConvTranspose2D' : 'Conv2D', size: [l.h, l.w], cin: l.cin, cout: l.cout,
     kernel: [l.k, l.k], stride: [l.s, l.s], padsBegin: [l.pb, l.pb], padsEnd: [l.pe, l.pe], bias: false, io: 'io_parallel',
@@ -66,10 +42,7 @@ async function layerRows(l: Layer, opts: BenchOptions): Promise<BenchRow[]> {
   const model = convCaseModel(c, 5);
   const x = randomTensor([1, l.cin, l.h, l.w], 1, -1, 1);
   const w = model.weights.layer.weight;
-  const g: ConvGeometry = { kernel: [l.k, l.k], stride: [l.s, l.s], dilation: [1, 1], padsBegin: [l.pb, l.pb], padsEnd: [l.pe, l.pe], outputPadding: [0, 0], groups: 1 };
-  const oh = l.transpose ? (l.h - 1) * l.s + l.k - l.pb - l.pe : Math.floor((l.h + l.pb + l.pe - l.k) / l.s) + 1;
-  const ow = l.transpose ? (l.w - 1) * l.s + l.k - l.pb - l.pe : Math.floor((l.w + l.pb + l.pe - l.k) / l.s) + 1;
-  const macs = l.transpose ? l.cin * l.cout * l.k * l.k * l.h * l.w : l.cin * l.cout * l.k * l.k * oh * ow;
+  const { g, macs } = benchLayerShape(l);
   const fixedDefault = fixedRunner(model, x, defaultHlsConfig());
   const fixedAuto = fixedRunner(model, x, defaultHlsConfig({ defaults: { precision: { accum_t: 'auto' } } }));
   const contenders: Contender[] = [
@@ -114,7 +87,7 @@ export const fixedBench: BenchSuite = {
   name: 'fixed',
   async run(opts) {
     const rows: BenchRow[] = [];
-    for (const l of layers) rows.push(...(await layerRows(l, opts)));
+    for (const l of BENCH_LAYERS) rows.push(...(await layerRows(l, opts)));
     printTable('Fixed point (bit-accurate, default ap_fixed<16,6>) vs float kernels, batch 1, one thread — × vs float fast (target ≥ 0.25)', rows);
     printTable('Whole-graph preview latency, float vs fixed (default types) — target: U-Net fixed < 100 ms', await graphRows(opts));
   },
