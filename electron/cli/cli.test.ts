@@ -3,24 +3,16 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { buildOnnxModel } from '../../engine/interop/onnx/proto';
 import { readNpy, writeNpy } from '../../engine/interop/npy';
 import { randomTensor } from '../../engine/tensor/tensor';
 import { expectClose, runOrt } from '../../engine/interop/onnx/oracle.testutil';
+import { REPO_ROOT as root, spawnTessera, type Run } from './cli.testutil';
 
-const root = resolve(__dirname, '../..');
-const bin = join(root, 'bin', 'tessera.mjs');
 
-interface Run { code: number; stdout: string; stderr: string }
-function tessera(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, TESSERA_DEBUG: '' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
-}
+/** No time limit (the test's own applies). */
+const tessera = (...args: string[]): Promise<Run> => spawnTessera(args, { timeoutMs: 0 });
 
 /** One line on stderr, no stack trace, non-zero exit. */
 function expectOneLineError(r: Run, pattern: RegExp, code?: number) {

@@ -1,26 +1,18 @@
 // `tessera info|simulate` on Keras files (.keras, legacy .h5, model JSON + weights): spawn the real
 // command from the checkout; outputs compared with the engine's in-process import of the same file.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { execFile } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readNpy, writeNpy } from '../../engine/interop/npy';
 import { randomTensor, type Tensor } from '../../engine/tensor/tensor';
 import { conv, dense, keras2H5, keras2Json, keras2WeightsH5, keras3File, plain, type ModelSpec } from '../../engine/interop/keras/writer.testutil';
+import { spawnTessera, runMain, type Run } from './cli.testutil';
 
-const root = resolve(__dirname, '../..');
-const bin = join(root, 'bin', 'tessera.mjs');
 
-interface Run { code: number; stdout: string; stderr: string }
-function tessera(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, TESSERA_DEBUG: '' } }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+/** No time limit (the test's own applies). */
+const tessera = (...args: string[]): Promise<Run> => spawnTessera(args, { timeoutMs: 0 });
 
 function expectOneLineError(r: Run, pattern: RegExp, code = 1) {
   expect(r.code, r.stderr).toBe(code);
@@ -79,21 +71,7 @@ async function reference(t: Tensor): Promise<Tensor> {
   return out;
 }
 
-/** main() in this process: exit code, stdout lines, stderr lines. */
-async function inProcess(...args: string[]): Promise<Run> {
-  const { main } = await import('./main');
-  const out: string[] = [];
-  const err: string[] = [];
-  const logSpy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const errSpy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    logSpy.mockRestore();
-    errSpy.mockRestore();
-  }
-}
+const inProcess = runMain;
 
 function expectGraph(r: Run, head: RegExp) {
   expect(r.stderr).toBe('');

@@ -1,11 +1,11 @@
 // `tessera simulate` and `tessera build` on a Tessera project (.tessera): the project's graph and weights are
 // the model. The reference is onnxruntime on the same network written as ONNX (independent of the store).
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { main } from './main';
+import { runMain } from './cli.testutil';
 import { buildOnnxModel } from '../../engine/interop/onnx/proto';
 import { importOnnx } from '../../engine/interop/onnx/import';
 import { readNpy, writeNpy } from '../../engine/interop/npy';
@@ -16,20 +16,6 @@ import { emptyDocument, ProjectFile, weightsFromEngine } from '../services/store
 let dir: string;
 let onnx: Uint8Array;
 let project: string;
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const code = await main(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-cli-project-'));
@@ -57,8 +43,8 @@ describe('a .tessera project as the model', () => {
   it('simulate runs the project graph and matches onnxruntime on the same network', async () => {
     const x = randomTensor([1, 2, 6, 7], 77);
     writeFileSync(join(dir, 'x.npy'), writeNpy(x));
-    const r = await run('simulate', project, '--input', join(dir, 'x.npy'), '--output', join(dir, 'y.npy'));
-    expect(r.err).toBe('');
+    const r = await runMain('simulate', project, '--input', join(dir, 'x.npy'), '--output', join(dir, 'y.npy'));
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const y = readNpy(new Uint8Array(readFileSync(join(dir, 'y.npy'))));
     expect(y.shape).toEqual([1, 3, 13, 15]);
@@ -69,8 +55,8 @@ describe('a .tessera project as the model', () => {
   it('simulate runs several images through a fixed-batch model, one batch at a time (= each image alone)', async () => {
     const x = randomTensor([3, 2, 6, 7], 78);
     writeFileSync(join(dir, 'x3.npy'), writeNpy(x));
-    const r = await run('simulate', project, '--input', join(dir, 'x3.npy'), '--output', join(dir, 'y3.npy'));
-    expect(r.err).toBe('');
+    const r = await runMain('simulate', project, '--input', join(dir, 'x3.npy'), '--output', join(dir, 'y3.npy'));
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const y = readNpy(new Uint8Array(readFileSync(join(dir, 'y3.npy'))));
     expect(y.shape).toEqual([3, 3, 13, 15]);
@@ -80,24 +66,24 @@ describe('a .tessera project as the model', () => {
       expectClose({ shape: [1, 3, 13, 15], data: y.data.slice(n * 585, (n + 1) * 585) }, want, 1e-5);
     }
     writeFileSync(join(dir, 'x0.npy'), writeNpy({ shape: [0, 2, 6, 7], data: new Float32Array(0) }));
-    const bad = await run('simulate', project, '--input', join(dir, 'x0.npy'), '--output', join(dir, 'y0.npy'));
+    const bad = await runMain('simulate', project, '--input', join(dir, 'x0.npy'), '--output', join(dir, 'y0.npy'));
     expect(bad.code).toBe(1);
-    expect(bad.err).toMatch(/x0\.npy has shape \(0, 2, 6, 7\) .* \(any multiple of its batch 1\)/);
+    expect(bad.stderr).toMatch(/x0\.npy has shape \(0, 2, 6, 7\) .* \(any multiple of its batch 1\)/);
   });
 
   it('info on the project lists its layers', async () => {
-    const r = await run('info', project);
+    const r = await runMain('info', project);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/enc\s+Conv2D/);
-    expect(r.out).toMatch(/dec\s+ConvTranspose2D/);
+    expect(r.stdout).toMatch(/enc\s+Conv2D/);
+    expect(r.stdout).toMatch(/dec\s+ConvTranspose2D/);
     // Reading a project leaves no SQLite side files (<file>-shm / -wal) behind.
     expect(readdirSync(dir).filter((f) => f.startsWith('design.tessera-'))).toEqual([]);
   });
 
   it('build writes the HLS project of the project graph', async () => {
     const out = join(dir, 'hls');
-    const r = await run('build', project, '--out', out);
-    expect(r.err).toBe('');
+    const r = await runMain('build', project, '--out', out);
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const meta = JSON.parse(readFileSync(join(out, 'tessera.json'), 'utf8')) as { layers: { name: string; type: string }[] };
     expect(meta.layers.map((l) => `${l.name}:${l.type}`)).toEqual(['x:Input', 'enc:Conv2D', 'act:LeakyReLU', 'dec:ConvTranspose2D']);
@@ -109,16 +95,16 @@ describe('a .tessera project as the model', () => {
     const db = new Database(other);
     db.exec('CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1);');
     db.close();
-    const a = await run('simulate', other, '--input', join(dir, 'x.npy'), '--output', join(dir, 'z.npy'));
+    const a = await runMain('simulate', other, '--input', join(dir, 'x.npy'), '--output', join(dir, 'z.npy'));
     expect(a.code).not.toBe(0);
-    expect(a.err.split('\n')).toHaveLength(1);
-    expect(a.err).toMatch(/other\.tessera/);
-    expect(a.err).not.toMatch(/protobuf|ONNX/);
-    const b = await run('build', project, '--out', join(dir, 'hls2'), '--weights', join(dir, 'w.h5'));
+    expect(a.stderr.split('\n')).toHaveLength(1);
+    expect(a.stderr).toMatch(/other\.tessera/);
+    expect(a.stderr).not.toMatch(/protobuf|ONNX/);
+    const b = await runMain('build', project, '--out', join(dir, 'hls2'), '--weights', join(dir, 'w.h5'));
     expect(b.code).toBe(2);
-    expect(b.err).toMatch(/--weights.*drop --weights/);
-    const c = await run('info', project, '--weights', join(dir, 'w.h5'));
+    expect(b.stderr).toMatch(/--weights.*drop --weights/);
+    const c = await runMain('info', project, '--weights', join(dir, 'w.h5'));
     expect(c.code).toBe(2);
-    expect(c.err).toMatch(/--weights.*drop --weights/);
+    expect(c.stderr).toMatch(/--weights.*drop --weights/);
   });
 });

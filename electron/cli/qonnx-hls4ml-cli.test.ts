@@ -1,28 +1,19 @@
 // `tessera info|simulate|build` on a QONNX model, `tessera export-hls4ml-config`, and
 // `tessera build --hls4ml-config`: spawn the real command from the checkout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { buildOnnxModel } from '../../engine/interop/onnx/proto';
 import { readNpy, writeNpy } from '../../engine/interop/npy';
 import { randomTensor } from '../../engine/tensor/tensor';
 import { importQonnx } from '../../engine/interop/qonnx/import';
 import { simulateFloat } from '../../engine/sim/float';
+import { spawnTessera, type Run } from './cli.testutil';
 
-const root = resolve(__dirname, '../..');
-const bin = join(root, 'bin', 'tessera.mjs');
 
-interface Run { code: number; stdout: string; stderr: string }
-function tessera(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, TESSERA_DEBUG: '' }, timeout: 120_000 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const tessera = (...args: string[]): Promise<Run> => spawnTessera(args);
 
 let dir: string;
 let bytes: Uint8Array;

@@ -1,30 +1,16 @@
 // `tessera build --rf N / --pf N` on a model with layers that have no multipliers (ReLU) or no pixel loop:
 // the design-wide factor goes to the layers that take one, as hls4ml's model-level ReuseFactor does
 // (engine/hls resolution, commit 18ef046); this checks the command-line path end to end.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../main';
+import { runMain } from '../cli.testutil';
 import { buildOnnxModel } from '../../../engine/interop/onnx/proto';
 import { randomTensor } from '../../../engine/tensor/tensor';
 
 let dir: string;
 let model: string;
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const code = await main(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 interface Layer { name: string; reuseFactor?: number; parallelizationFactor?: number }
 const layersOf = (out: string): Record<string, Layer> =>
@@ -52,8 +38,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('tessera build --rf / --pf on a design with a ReLU', () => {
   it('--rf 2 sets RF 2 on the conv layers and leaves the ReLU at 1', async () => {
     const out = join(dir, 'rf2');
-    const r = await run('build', model, '--out', out, '--rf', '2');
-    expect(r.err).toBe('');
+    const r = await runMain('build', model, '--out', out, '--rf', '2');
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const l = layersOf(out);
     expect(l.conv.reuseFactor).toBe(2);
@@ -63,40 +49,40 @@ describe('tessera build --rf / --pf on a design with a ReLU', () => {
 
   it('--pf 4 goes to the layers with a pixel loop', async () => {
     const out = join(dir, 'pf4');
-    const r = await run('build', model, '--out', out, '--pf', '4');
-    expect(r.err).toBe('');
+    const r = await runMain('build', model, '--out', out, '--pf', '4');
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(layersOf(out).conv.parallelizationFactor).toBe(4);
   });
 
   it('an RF invalid for a conv layer still fails, naming only that layer and its valid values', async () => {
     // 9 divides the conv's 18 products per pixel, not the ConvTranspose's 12 per phase.
-    const r = await run('build', model, '--out', join(dir, 'rf9'), '--rf', '9');
+    const r = await runMain('build', model, '--out', join(dir, 'rf9'), '--rf', '9');
     expect(r.code).toBe(1);
-    expect(r.err.split('\n')).toHaveLength(1);
-    expect(r.err).toMatch(/up: reuseFactor = 9/);
-    expect(r.err).toMatch(/valid: 1, 2, 3, 4, 6, 12/);
-    expect(r.err).not.toMatch(/relu/);
+    expect(r.stderr.split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/up: reuseFactor = 9/);
+    expect(r.stderr).toMatch(/valid: 1, 2, 3, 4, 6, 12/);
+    expect(r.stderr).not.toMatch(/relu/);
   });
 
   it('--rf 0 / --pf 0 / --images 0: one line naming the option, not one per layer', async () => {
     for (const flag of ['--rf', '--pf', '--images']) {
-      const r = await run('build', model, '--out', join(dir, 'zero'), flag, '0');
+      const r = await runMain('build', model, '--out', join(dir, 'zero'), flag, '0');
       expect(r.code).toBe(2);
-      expect(r.err.split('\n'), r.err).toHaveLength(1);
-      expect(r.err).toContain(`${flag} takes a whole number ≥ 1, got "0"`);
+      expect(r.stderr.split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr).toContain(`${flag} takes a whole number ≥ 1, got "0"`);
     }
   });
 
   it('--pf with io_stream, and --out naming a file: one line naming the option and the fix', async () => {
-    const a = await run('build', model, '--out', join(dir, 'pfs'), '--io', 'stream', '--pf', '2');
+    const a = await runMain('build', model, '--out', join(dir, 'pfs'), '--io', 'stream', '--pf', '2');
     expect(a.code).toBe(1);
-    expect(a.err.split('\n'), a.err).toHaveLength(1);
-    expect(a.err).toMatch(/--pf 2: parallelizationFactor = 2 breaks the rule io_stream layers take parallelization factor 1.*drop --pf or use --io parallel/);
+    expect(a.stderr.split('\n'), a.stderr).toHaveLength(1);
+    expect(a.stderr).toMatch(/--pf 2: parallelizationFactor = 2 breaks the rule io_stream layers take parallelization factor 1.*drop --pf or use --io parallel/);
     const file = join(dir, 'a-file.txt');
     writeFileSync(file, 'not a folder');
-    const b = await run('build', model, '--out', file);
+    const b = await runMain('build', model, '--out', file);
     expect(b.code).toBe(2);
-    expect(b.err).toBe(`tessera build: --out ${file} is a file, not a folder; give the folder to write the HLS project into`);
+    expect(b.stderr).toBe(`tessera build: --out ${file} is a file, not a folder; give the folder to write the HLS project into`);
   });
 });

@@ -7,19 +7,16 @@
 //   are parsed and printed;
 // - Ctrl-C (SIGINT) while the tool runs cancels the whole process tree: exit 130, no orphan left.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { buildOnnxModel } from '../../../engine/interop/onnx/proto';
 import { randomTensor } from '../../../engine/tensor/tensor';
+import { REPO_ROOT as root, TESSERA_BIN as bin, spawnTessera, type Run } from '../cli.testutil';
 
-const root = resolve(__dirname, '../../..');
-const bin = join(root, 'bin', 'tessera.mjs');
 const TESTDATA = join(root, 'engine', 'reports', 'testdata');
 const TCLSH = spawnSync('tclsh', [], { input: 'puts ok\n', encoding: 'utf8' }).stdout?.trim() === 'ok';
-
-interface Run { code: number; stdout: string; stderr: string }
 
 /** Environment without any AMD tool: PATH of system folders only, no XILINX_* / TESSERA_TOOL_ROOT. */
 function cleanEnv(extraPath: string[] = [], extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -29,13 +26,7 @@ function cleanEnv(extraPath: string[] = [], extra: Record<string, string> = {}):
   return { ...env, TESSERA_DEBUG: '', ...extra };
 }
 
-function tessera(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, env, timeout: 120_000 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const tessera = (args: string[], env: NodeJS.ProcessEnv): Promise<Run> => spawnTessera(args, { env });
 
 let dir = '';
 let fakeBin = '';

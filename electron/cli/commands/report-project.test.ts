@@ -1,28 +1,14 @@
 // `tessera report DIR` on a project Tessera generated but nothing synthesised (e.g. build --synth without a
 // vendor tool, which prints the estimate and writes no report): the message says that, not "build first".
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../main';
+import { runMain } from '../cli.testutil';
 import { buildOnnxModel } from '../../../engine/interop/onnx/proto';
 import { randomTensor } from '../../../engine/tensor/tensor';
 
 let dir: string;
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const code = await main(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-report-project-'));
@@ -38,21 +24,21 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('tessera report on a generated, never synthesised project', () => {
   it('says the project was not synthesised and how to get reports, in one line', async () => {
-    const b = await run('build', join(dir, 'm.onnx'), '--out', join(dir, 'prj'));
-    expect(b.code, b.err).toBe(0);
-    const r = await run('report', join(dir, 'prj'));
+    const b = await runMain('build', join(dir, 'm.onnx'), '--out', join(dir, 'prj'));
+    expect(b.code, b.stderr).toBe(0);
+    const r = await runMain('report', join(dir, 'prj'));
     expect(r.code).toBe(1);
-    expect(r.err.split('\n')).toHaveLength(1);
-    expect(r.err).toMatch(/generated but never synthesised/);
-    expect(r.err).toMatch(/tessera doctor/);
-    expect(r.err).toContain(`--out ${join(dir, 'prj')} --synth`);
-    expect(r.err).not.toMatch(/run a synthesis build first/);
+    expect(r.stderr.split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/generated but never synthesised/);
+    expect(r.stderr).toMatch(/tessera doctor/);
+    expect(r.stderr).toContain(`--out ${join(dir, 'prj')} --synth`);
+    expect(r.stderr).not.toMatch(/run a synthesis build first/);
   });
 
   it('a folder that is not a Tessera project keeps the plain message', async () => {
     mkdirSync(join(dir, 'empty'));
-    const r = await run('report', join(dir, 'empty'));
+    const r = await runMain('report', join(dir, 'empty'));
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/run a synthesis build first$/);
+    expect(r.stderr).toMatch(/run a synthesis build first$/);
   });
 });
