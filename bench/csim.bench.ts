@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, type BenchSuite } from './harness';
-import { convCaseConfig, convCaseModel, type ConvCase } from '../engine/hls/conv-cases';
+import { convCaseConfig, convCaseModel, denseCaseModel, type ConvCase } from '../engine/hls/conv-cases';
 import { defaultHlsConfig, type HlsConfig } from '../engine/hls/config';
 import { generateProject } from '../engine/hls/generate';
 import { simulateFixed } from '../engine/sim/fixed';
 import { randomTensor } from '../engine/tensor/tensor';
-import { CURRENT_GRAPH_VERSION } from '../engine/graph/schema';
 import type { Model } from '../engine/graph/model';
 import { readTemplates, runProjectCsim, writeFiles } from '../electron/services/csim/csim';
 import { readProjectDocument, weightsToEngine } from '../electron/services/store';
@@ -34,17 +33,7 @@ function convCase(c: ConvCase, top: string): CsimCase {
 
 function denseCase(top: string): CsimCase {
   const nIn = 128, U = 64;
-  const model: Model = {
-    graph: {
-      version: CURRENT_GRAPH_VERSION,
-      nodes: [
-        { id: 'in', type: 'Input', name: 'x', params: { shape: [1, nIn] } },
-        { id: 'd', type: 'Dense', name: 'dense', params: { units: U, bias: true } },
-      ],
-      edges: [{ id: 'e0', source: 'in', sourcePort: 0, target: 'd', targetPort: 0 }],
-    },
-    weights: { d: { weight: randomTensor([nIn, U], 31, -0.4, 0.5), bias: randomTensor([U], 32, -0.5, 0.4) } },
-  };
+  const model = denseCaseModel(randomTensor([nIn, U], 31, -0.4, 0.5), randomTensor([U], 32, -0.5, 0.4));
   return { name: `Dense ${nIn} → ${U} (io_parallel)`, model, cfg: defaultHlsConfig({ top, testImages: 3 }) };
 }
 

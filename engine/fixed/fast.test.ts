@@ -4,7 +4,7 @@
 // that wrap heavily (modular), with wide accumulators (no overflow), and with saturating accumulators that do
 // saturate (which must not take the int32 path and must still agree).
 import { describe, expect, it } from 'vitest';
-import { convCaseModel, type ConvCase } from '../hls/conv-cases';
+import { convCaseModel, denseCaseModel, type ConvCase } from '../hls/conv-cases';
 import { defaultHlsConfig } from '../hls/config';
 import { quantizeTensor } from '../hls/fixed-tensor';
 import { simulateFixed } from '../sim/fixed';
@@ -16,7 +16,6 @@ import { fixedTypeOf, type FixedType } from './types';
 import { int32ChainOk, int32DenseSums, int32Mac, invalidateWeightCaches, quantizeFast } from './fast';
 import { setWasmConvFlavor } from '../ops/conv/wasm/index';
 import { quantizeMantissas } from './arith';
-import { CURRENT_GRAPH_VERSION } from '../graph/schema';
 import type { Model } from '../graph/model';
 
 type Prec = { weight_t: string; bias_t: string; accum_t: string; result_t: string };
@@ -257,17 +256,7 @@ describe('int32 fast path: conv kernels bit-exact with the step-by-step chain', 
     for (const accum_t of ['ap_fixed<16,6>', 'ap_fixed<12,4,AP_TRN,AP_SAT>', 'ap_fixed<24,10,AP_TRN,AP_SAT>']) {
       const prec = { weight_t: 'ap_fixed<16,6>', bias_t: 'ap_fixed<16,6>', accum_t, result_t: 'ap_fixed<16,6>' };
       const nIn = 37, U = 9;
-      const model: Model = {
-        graph: {
-          version: CURRENT_GRAPH_VERSION,
-          nodes: [
-            { id: 'in', type: 'Input', name: 'x', params: { shape: [1, nIn] } },
-            { id: 'd', type: 'Dense', name: 'dense', params: { units: U, bias: true } },
-          ],
-          edges: [{ id: 'e0', source: 'in', sourcePort: 0, target: 'd', targetPort: 0 }],
-        },
-        weights: { d: { weight: randomTensor([nIn, U], 41, -3, 2.5), bias: randomTensor([U], 42, -2, 2) } },
-      };
+      const model = denseCaseModel(randomTensor([nIn, U], 41, -3, 2.5), randomTensor([U], 42, -2, 2));
       const x: Tensor = randomTensor([3, nIn], 43, -9, 11);
       const r = simulateFixed(model, { x }, defaultHlsConfig({ defaults: { precision: prec } }));
       const xin = r.values.in;

@@ -1,6 +1,6 @@
-// Single-layer Conv-family models for the csim matrix tests and benchmarks (pure data, host-free):
-// one Input → one Conv/ConvTranspose with random, non-symmetric weights, plus the HLS config of the case.
-import { randomTensor } from '../tensor/tensor';
+// Single-layer models for the csim matrix tests and benchmarks (pure data, host-free): one Input → one
+// Conv/ConvTranspose with random, non-symmetric weights, plus the HLS config of the case; one Input → Dense.
+import { randomTensor, type Tensor } from '../tensor/tensor';
 import type { Model } from '../graph/model';
 import { CURRENT_GRAPH_VERSION } from '../graph/schema';
 import type { AutoPad } from '../ops/conv/params';
@@ -96,4 +96,20 @@ export function convCaseConfig(c: ConvCase, model: Model, top: string, images = 
     else if (c.pf === 'partial') pf = divisors(pixels).find((d) => d > 1 && d < pixels) ?? 1;
   }
   return { ...base, defaults: { ...base.defaults, reuseFactor: rf, parallelizationFactor: pf } };
+}
+
+/** Input [1, n_in] (id 'in', name 'x') → Dense (id 'd', name 'dense') with weight [n_in, units] and bias [units]. */
+export function denseCaseModel(weight: Tensor, bias: Tensor): Model {
+  const [nIn, units] = weight.shape;
+  return {
+    graph: {
+      version: CURRENT_GRAPH_VERSION,
+      nodes: [
+        { id: 'in', type: 'Input', name: 'x', params: { shape: [1, nIn] } },
+        { id: 'd', type: 'Dense', name: 'dense', params: { units, bias: true } },
+      ],
+      edges: [{ id: 'e0', source: 'in', sourcePort: 0, target: 'd', targetPort: 0 }],
+    },
+    weights: { d: { weight, bias } },
+  };
 }
