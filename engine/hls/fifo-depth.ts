@@ -96,7 +96,7 @@ export function fifoDepths(net: StreamNetwork, opts: FifoDepthOptions = {}): Rec
           // A FIFO holding its whole image never blocks its writer: the cap.
           const depth = Math.min(req[k], Math.max(MIN_FIFO_DEPTH, net.edges[e].pixels));
           if (!d || !dep[k] || depth <= d.depth) return;
-          out[e] = { depth, reason: `${fork.name} → ${p.name}: holds what the other path reads before answering` };
+          out[e] = { depth, reason: `skip ${fork.name} -> ${p.name}: holds what the other path reads before answering` };
         });
         r.fill(0);
       }
