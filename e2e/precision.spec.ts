@@ -80,6 +80,23 @@ test('inspector precision: the fields of each op, live validation, auto accumula
   await expect(stats).not.toHaveText(before ?? '', { timeout: 20_000 });
   await shot(page, 'precision-table');
 
+  // The project's default type is checked as it is typed; only a valid one is stored and used.
+  const def = page.getByTestId('preview-precision');
+  await def.fill('ap_fixed<16');
+  await expect(def).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('preview-precision-error')).toContainText('defaultPrecision = "ap_fixed<16"');
+  await def.fill('auto');
+  await expect(page.getByTestId('preview-precision-error')).toContainText("'auto' is a per-layer choice");
+  await def.press('Enter');
+  await expect(page.getByTestId('fixed-error')).toHaveCount(0);
+  await def.fill('ap_fixed<12,4>');
+  await expect(def).toHaveAttribute('aria-invalid', 'false');
+  await expect(page.getByTestId('preview-precision-error')).toHaveCount(0);
+  await def.press('Enter');
+  await selectNode(page, 'enc1');
+  await expect(page.getByTestId('fixed-compare')).toContainText('ap_fixed<12,4>', { timeout: 20_000 });
+  await selectNode(page, 'reconstruction');
+
   // Stored with the project: back after a save and reload.
   await page.keyboard.press(`${mod}+S`);
   await page.reload();
@@ -87,4 +104,5 @@ test('inspector precision: the fields of each op, live validation, auto accumula
   await expect(page.getByTestId('precision-table_t')).toHaveValue('ap_fixed<5,1>');
   await selectNode(page, 'enc1');
   await expect(page.getByTestId('precision-accum_t')).toHaveValue('auto');
+  await expect(page.getByTestId('preview-precision')).toHaveValue('ap_fixed<12,4>');
 });

@@ -1,6 +1,7 @@
 // Float preview: inputs per Input node (seeded random, constant, impulse, an image file) and the
 // output of the selected node (or of the graph's last node) as heatmaps or plots.
-import { memo } from 'react';
+import { memo, useState } from 'react';
+import { checkDefaultPrecision } from '../../engine/hls/project-precision';
 import type { Shape, Tensor } from '../../engine/tensor/tensor';
 import { shapeText, spatialOf } from '../lib/format';
 import type { InputSpec } from '../lib/simulate';
@@ -117,6 +118,39 @@ function InputControls({ nodeId, name }: { nodeId: string; name: string }) {
   );
 }
 
+/**
+ * The project's default fixed-point type, checked as it is typed (the engine's rule, message and fix); only a
+ * valid type is stored.
+ */
+function DefaultPrecisionField({ precision }: { precision: string }) {
+  const [text, setText] = useState(precision);
+  const problems = checkDefaultPrecision(text);
+  const bad = problems.some((d) => d.severity === 'error');
+  const commit = () => {
+    const t = text.trim();
+    if (t && !bad && t !== precision) void updateSettings({ defaultPrecision: t });
+  };
+  return (
+    <span className="flex flex-col">
+      <input
+        aria-label="fixed-point type"
+        data-testid="preview-precision"
+        aria-invalid={bad}
+        className={`w-28 rounded border px-1 font-mono text-[11px] ${bad ? 'border-red-500 bg-red-50' : 'border-slate-300'}`}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+      />
+      {bad && (
+        <span className="max-w-xs text-[10px] text-red-600" data-testid="preview-precision-error">
+          {problems[0].message}
+        </span>
+      )}
+    </span>
+  );
+}
+
 function PreviewPanelView() {
   const inputs = useEditor((s) => s.nodes.filter((n) => n.data.type === 'Input').map((n) => `${n.id}\u0000${n.data.name}`).join('\u0001'));
   const selected = useEditor((s) => (s.selected.length === 1 ? s.selected[0] : null));
@@ -162,14 +196,7 @@ function PreviewPanelView() {
           <input type="checkbox" data-testid="profile-toggle" checked={profileOpen} onChange={(e) => useUi.getState().set({ profileOpen: e.target.checked })} />
           profile
         </label>
-        <input
-          aria-label="fixed-point type"
-          data-testid="preview-precision"
-          className="w-28 rounded border border-slate-300 px-1 font-mono text-[11px]"
-          defaultValue={precision}
-          onBlur={(e) => e.target.value.trim() && e.target.value.trim() !== precision && void updateSettings({ defaultPrecision: e.target.value.trim() })}
-          onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
-        />
+        <DefaultPrecisionField key={precision} precision={precision} />
       </div>
       {runError && <div className="text-xs text-red-600">{runError}</div>}
       {fixedOn && fixedError && <div className="mb-1 text-xs text-amber-700" data-testid="fixed-error">Fixed point: {fixedError}</div>}
