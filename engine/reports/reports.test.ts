@@ -32,12 +32,30 @@ function expectResources(r: { resources: HlsReport['resources'] }, want: Partial
     expect({ k, ...r.resources[k] }).toEqual({ k, used, available, percent });
   }
 }
-function expectLatency(r: { latency: HlsReport['latency'] }, best: [number | null, number | null], avg: [number | null, number | null], worst: [number | null, number | null]): void {
+function expectLatency(r: { latency: HlsReport['latency'] }, best: Pair, avg: Pair, worst: Pair): void {
   expect(r.latency).toEqual({
     best: { cycles: best[0], ns: best[1] },
     average: { cycles: avg[0], ns: avg[1] },
     worst: { cycles: worst[0], ns: worst[1] },
   });
+}
+type Pair = [cycles: number | null, ns: number | null];
+/** The summary every csynth report carries: tool, design ids, clock (target, uncertainty, estimate), latency, interval, pipeline type. */
+interface Summary {
+  tool: [name: string, version: string];
+  ids: [top: string, part: string, family: string];
+  clock: [targetNs: number, uncertaintyNs: number, estimatedNs: number];
+  latency: [best: Pair, average: Pair, worst: Pair];
+  interval: [min: number, max: number];
+  pipelineType?: string;
+}
+function expectSummary(r: HlsReport, want: Summary): void {
+  expect(r.tool).toEqual({ name: want.tool[0], version: want.tool[1] });
+  expect([r.top, r.part, r.family]).toEqual(want.ids);
+  expect(r.clock).toEqual({ targetNs: want.clock[0], uncertaintyNs: want.clock[1], estimatedNs: want.clock[2] });
+  expectLatency(r, ...want.latency);
+  expect(r.interval).toEqual({ min: want.interval[0], max: want.interval[1] });
+  if (want.pipelineType !== undefined) expect(r.pipelineType).toBe(want.pipelineType);
 }
 
 describe('values', () => {
@@ -61,12 +79,8 @@ describe.skipIf(!HAVE)('Vivado HLS 2020.1 fixtures (hls4ml dense+relu, io_stream
   it('myproject_csynth.xml', () => {
     const r = parseCsynthXml(read(join(V2020, 'myproject_csynth.xml')));
     expect(r.format).toBe('csynth-xml');
-    expect(r.tool).toEqual({ name: 'vivado_hls', version: '2020.1' });
-    expect([r.top, r.part, r.family, r.flowTarget]).toEqual(['myproject', 'xc7z020-clg400-1', 'zynq', null]);
-    expect(r.clock).toEqual({ targetNs: 5, uncertaintyNs: 0.62, estimatedNs: 4.049 });
-    expectLatency(r, [10, 50], [10, 50], [10, 50]);
-    expect(r.interval).toEqual({ min: 8, max: 8 });
-    expect(r.pipelineType).toBe('dataflow');
+    expectSummary(r, { tool: ['vivado_hls', '2020.1'], ids: ['myproject', 'xc7z020-clg400-1', 'zynq'], clock: [5, 0.62, 4.049], latency: [[10, 50], [10, 50], [10, 50]], interval: [8, 8], pipelineType: 'dataflow' });
+    expect(r.flowTarget).toBeNull();
     // DSP48E in this generation, reported as DSP; URAM present but none on a Zynq-7000.
     expectResources(r, {
       BRAM_18K: [0, 280, 0],
@@ -82,12 +96,7 @@ describe.skipIf(!HAVE)('Vivado HLS 2020.1 fixtures (hls4ml dense+relu, io_stream
   it('myproject_csynth.rpt (fallback), with the per-instance breakdown', () => {
     const r = parseCsynthRpt(read(join(V2020, 'myproject_csynth.rpt')));
     expect(r.format).toBe('csynth-rpt');
-    expect(r.tool).toEqual({ name: 'vivado_hls', version: '2020.1' });
-    expect([r.top, r.part, r.family]).toEqual(['myproject', 'xc7z020-clg400-1', 'zynq']);
-    expect(r.clock).toEqual({ targetNs: 5, uncertaintyNs: 0.62, estimatedNs: 4.049 });
-    expectLatency(r, [10, 50], [null, null], [10, 50]);
-    expect(r.interval).toEqual({ min: 8, max: 8 });
-    expect(r.pipelineType).toBe('dataflow');
+    expectSummary(r, { tool: ['vivado_hls', '2020.1'], ids: ['myproject', 'xc7z020-clg400-1', 'zynq'], clock: [5, 0.62, 4.049], latency: [[10, 50], [null, null], [10, 50]], interval: [8, 8], pipelineType: 'dataflow' });
     expectResources(r, { BRAM_18K: [0, 280, 0], DSP: [73, 220, 33.18], FF: [7969, 106400, 7.49], LUT: [2532, 53200, 4.76], URAM: [0, 0, null] });
     expect(r.modules.map((m) => [m.instance, m.name])).toEqual([
       ['dense_array_array_ap_fixed_16_6_5_3_0_5u_config2_U0', 'dense_array_array_ap_fixed_16_6_5_3_0_5u_config2_s'],
@@ -136,12 +145,7 @@ describe.skipIf(!HAVE)('Vivado HLS 2018.2 fixtures (hls4ml conv1d, xcku115, no U
   for (const [file, top, est, lat, ii, pipe, bram, dsp, ff, lut] of cases) {
     it(file, () => {
       const r = parseCsynthXml(read(join(V2018, file)));
-      expect(r.tool).toEqual({ name: 'vivado_hls', version: '2018.2' });
-      expect([r.top, r.part, r.family]).toEqual([top, PART, 'kintexu']);
-      expect(r.clock).toEqual({ targetNs: 5, uncertaintyNs: 0.62, estimatedNs: est });
-      expectLatency(r, [lat, lat * 5], [lat, lat * 5], [lat, lat * 5]);
-      expect(r.interval).toEqual({ min: ii, max: ii });
-      expect(r.pipelineType).toBe(pipe);
+      expectSummary(r, { tool: ['vivado_hls', '2018.2'], ids: [top, PART, 'kintexu'], clock: [5, 0.62, est], latency: [[lat, lat * 5], [lat, lat * 5], [lat, lat * 5]], interval: [ii, ii], pipelineType: pipe });
       expect(r.resources.BRAM_18K.used).toBe(bram);
       expect(r.resources.DSP.used).toBe(dsp);
       expect(r.resources.FF.used).toBe(ff);
@@ -190,11 +194,7 @@ describe.skipIf(!HAVE)('Vivado HLS 2018.2 fixtures (hls4ml conv1d, xcku115, no U
   for (const [file, top, est, lat, ii, bram, dsp, ff, lut, nInst] of rptCases) {
     it(file, () => {
       const r = parseCsynthRpt(read(join(V2018, file)));
-      expect(r.tool).toEqual({ name: 'vivado_hls', version: '2018.2' });
-      expect([r.top, r.part, r.family]).toEqual([top, PART, 'kintexu']);
-      expect(r.clock).toEqual({ targetNs: 5, uncertaintyNs: 0.62, estimatedNs: est });
-      expectLatency(r, [lat, lat * 5], [null, null], [lat, lat * 5]);
-      expect(r.interval).toEqual({ min: ii, max: ii });
+      expectSummary(r, { tool: ['vivado_hls', '2018.2'], ids: [top, PART, 'kintexu'], clock: [5, 0.62, est], latency: [[lat, lat * 5], [null, null], [lat, lat * 5]], interval: [ii, ii] });
       expect([r.resources.BRAM_18K.used, r.resources.DSP.used, r.resources.FF.used, r.resources.LUT.used]).toEqual([bram, dsp, ff, lut]);
       expect([r.resources.BRAM_18K.available, r.resources.DSP.available, r.resources.FF.available, r.resources.LUT.available]).toEqual([4320, 5520, 1326720, 663360]);
       expect(r.resources.URAM.used).toBeNull();
@@ -220,12 +220,8 @@ describe.skipIf(!HAVE)('Vivado HLS 2018.2 fixtures (hls4ml conv1d, xcku115, no U
 describe('Vitis HLS 2023.2-style csynth.xml (hand-written fixture with ModuleInformation)', () => {
   const r = parseCsynthXml(read(join(TESTDATA, 'vitis-2023.2-handwritten_csynth.xml')));
   it('top figures, with undef worst-case latency', () => {
-    expect(r.tool).toEqual({ name: 'vitis_hls', version: '2023.2' });
-    expect([r.top, r.part, r.family, r.flowTarget]).toEqual(['tessera_top', 'xcvu13p-flga2577-2-e', 'virtexuplus', 'vivado']);
-    expect(r.clock).toEqual({ targetNs: 5, uncertaintyNs: 1.35, estimatedNs: 3.912 });
-    expectLatency(r, [1093, 5465], [1101, 5505], [null, null]);
-    expect(r.interval).toEqual({ min: 1025, max: 1040 });
-    expect(r.pipelineType).toBe('dataflow');
+    expectSummary(r, { tool: ['vitis_hls', '2023.2'], ids: ['tessera_top', 'xcvu13p-flga2577-2-e', 'virtexuplus'], clock: [5, 1.35, 3.912], latency: [[1093, 5465], [1101, 5505], [null, null]], interval: [1025, 1040], pipelineType: 'dataflow' });
+    expect(r.flowTarget).toBe('vivado');
     expectResources(r, {
       BRAM_18K: [8, 5376, 0.15],
       DSP: [136, 12288, 1.11],
@@ -262,12 +258,7 @@ describe('Vitis HLS 2023.2-style csynth.xml (hand-written fixture with ModuleInf
 describe('Vitis HLS 2023.2-style csynth.rpt (hand-written fixture, same figures as the XML)', () => {
   const r = parseCsynthRpt(read(join(TESTDATA, 'vitis-2023.2-handwritten_csynth.rpt')));
   it('top figures: Vitis banner, DSP column, undef worst latency, SLR rows ignored', () => {
-    expect(r.tool).toEqual({ name: 'vitis_hls', version: '2023.2' });
-    expect([r.top, r.part, r.family]).toEqual(['tessera_top', 'xcvu13p-flga2577-2-e', 'virtexuplus']);
-    expect(r.clock).toEqual({ targetNs: 5, uncertaintyNs: 1.35, estimatedNs: 3.912 });
-    expectLatency(r, [1093, 5465], [null, null], [null, null]);
-    expect(r.interval).toEqual({ min: 1025, max: 1040 });
-    expect(r.pipelineType).toBe('dataflow');
+    expectSummary(r, { tool: ['vitis_hls', '2023.2'], ids: ['tessera_top', 'xcvu13p-flga2577-2-e', 'virtexuplus'], clock: [5, 1.35, 3.912], latency: [[1093, 5465], [null, null], [null, null]], interval: [1025, 1040], pipelineType: 'dataflow' });
     expectResources(r, { BRAM_18K: [8, 5376, 0.15], DSP: [136, 12288, 1.11], FF: [9618, 3456000, 0.28], LUT: [13105, 1728000, 0.76], URAM: [0, 1280, 0] });
   });
   it('instances with latency and resources', () => {
