@@ -105,4 +105,13 @@ test('inspector precision: the fields of each op, live validation, auto accumula
   await selectNode(page, 'enc1');
   await expect(page.getByTestId('precision-accum_t')).toHaveValue('auto');
   await expect(page.getByTestId('preview-precision')).toHaveValue('ap_fixed<12,4>');
+
+  // An 'auto' result type is profiled against the type the engine infers for it, not shown as a bad type.
+  await page.getByTestId('precision-result_t').fill('auto');
+  await page.getByTestId('precision-result_t').press('Enter');
+  await page.getByTestId('profile-toggle').check();
+  const row = page.locator('[data-testid="profile-row"][data-node="enc1"][data-what="output"]');
+  await expect(row).toBeVisible({ timeout: 20_000 });
+  await expect(row).toContainText('fixed<');
+  await expect(row).not.toContainText('bad type');
 });

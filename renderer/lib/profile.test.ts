@@ -115,4 +115,16 @@ describe('per-layer precisions', () => {
     // ap_fixed<10,8>: max 127.75, LSB 0.25: nothing lost.
     expect([rows[2].profile!.overflow, rows[2].profile!.underflow]).toEqual([0, 0]);
   });
+
+  it("an 'auto' result_t is profiled against the type the engine resolved for the node", () => {
+    const out = { data: Float32Array.from([1, 2, 300]) };
+    const rows = profileLayers([{ id: 'x', name: 'conv' }], {}, { x: out }, { x: { result_t: 'auto' } }, 'ap_fixed<16,6>', { x: 'ap_fixed<24,10>' });
+    expect(rows[0].typeText).toBe('ap_fixed<24,10>');
+    expect(rows[0].range.ok).toBe(true);
+    expect(rows[0].profile!.overflow).toBe(0);
+    // Unresolved (no engine type): shown as the choice, without a range.
+    const raw = profileLayers([{ id: 'x', name: 'conv' }], {}, { x: out }, { x: { result_t: 'auto' } }, 'ap_fixed<16,6>');
+    expect(raw[0].typeText).toBe('auto');
+    expect(raw[0].range.ok).toBe(false);
+  });
 });

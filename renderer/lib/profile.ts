@@ -140,6 +140,8 @@ export function profileLayers(
   outputs: Record<string, { data: ArrayLike<number> } | undefined>,
   choices: Record<string, LayerPrecisionChoice>,
   defaultType: string,
+  /** Output types as the engine resolved them, by node id: they stand in for an 'auto' result_t. */
+  resolvedOutputTypes: Record<string, string> = {},
 ): ProfileRow[] {
   const rows: ProfileRow[] = [];
   for (const n of order) {
@@ -151,7 +153,8 @@ export function profileLayers(
     }
     const out = outputs[n.id];
     if (out) {
-      const typeText = effectiveType(choices, n.id, 'result_t', defaultType);
+      const chosen = effectiveType(choices, n.id, 'result_t', defaultType);
+      const typeText = chosen.trim() === 'auto' && resolvedOutputTypes[n.id] ? resolvedOutputTypes[n.id] : chosen;
       const range = typeRange(typeText);
       rows.push({ nodeId: n.id, name: n.name, what: 'output', field: 'result_t', typeText, range, profile: range.ok ? profileValues(out.data, range) : null });
     }

@@ -5,6 +5,9 @@ import { memo, useMemo } from 'react';
 import type { WeightMap } from '../../engine/graph/model';
 import { toGraph } from '../lib/doc';
 import { layerPrecisionsOf, profileLayers, type ProfileRow } from '../lib/profile';
+import { resolveGraph } from '../../engine/hls/resolve';
+import { previewHlsConfig, projectPrecisionOf } from '../../engine/hls/project-precision';
+import { formatFixedType } from '../../engine/fixed/types';
 import { completeWeights } from '../state/actions';
 import { usePreview } from '../state/preview';
 import { useEditor } from '../state/store';
@@ -54,7 +57,15 @@ function ProfilePanelView() {
     } catch {
       weights = ed.weights;
     }
-    return profileLayers(order, weights, outputs, layerPrecisionsOf(ui), defaultType);
+    // 'auto' result types are what the engine infers for this graph (as the fixed-point preview and builds do).
+    const resolvedOutputTypes: Record<string, string> = {};
+    try {
+      const resolved = resolveGraph({ graph, weights }, previewHlsConfig(graph, projectPrecisionOf({ defaultPrecision: defaultType, ui })));
+      for (const r of resolved.nodes) resolvedOutputTypes[r.id] = formatFixedType(r.outputType);
+    } catch {
+      // an invalid graph: 'auto' rows stay unresolved
+    }
+    return profileLayers(order, weights, outputs, layerPrecisionsOf(ui), defaultType, resolvedOutputTypes);
     // structure and runId stand for the document and the preview run the rows are computed from.
   }, [structure, runId, outputs, ui, defaultType, seed]);
 
