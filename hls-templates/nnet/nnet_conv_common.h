@@ -66,10 +66,13 @@ template <typename CONFIG_T, unsigned TAPS> struct conv_mults {
  * out[o] = (res_T)( bias[o] + Σ_n win(o, n) · w[o · n_in + n] ), n ascending, where win(o, n) is the
  * window term n of output channel o's group: win[n / cin_g][grp(o) · cin_g + n % cin_g].
  * win holds TAPS positions × n_chan channels (zeros where a tap falls outside the input).
+ * Both strategies compute the same products in the same order; only the layer function's storage of the
+ * weights differs (Latency: fully partitioned; Resource: reshaped cyclic by n_mult, so reuse round ir reads
+ * word ir, i.e. w[ir·n_mult … ir·n_mult + n_mult − 1]).
  */
 template <class data_T, class res_T, typename CONFIG_T, unsigned TAPS>
-void window_dot_latency(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONFIG_T::n_filt],
-                        const typename CONFIG_T::weight_t* w, const typename CONFIG_T::bias_t* b) {
+void window_dot_rounds(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONFIG_T::n_filt],
+                       const typename CONFIG_T::weight_t* w, const typename CONFIG_T::bias_t* b) {
 #pragma HLS INLINE
   constexpr unsigned cin_g = CONFIG_T::n_chan / CONFIG_T::n_groups;
   constexpr unsigned cout_g = CONFIG_T::n_filt / CONFIG_T::n_groups;
@@ -78,7 +81,8 @@ void window_dot_latency(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONF
   static_assert(n_prod % CONFIG_T::reuse_factor == 0, "reuse_factor must divide the products per pixel (engine/hls/reuse.ts)");
   constexpr unsigned n_mult = n_prod / CONFIG_T::reuse_factor;
   // Inlined into the caller's pixel loop (PIPELINE II = reuse_factor, ALLOCATION mul ≤ n_mult · PF there):
-  // the RF rounds are unrolled and scheduled over the RF cycles of one iteration, sharing n_mult multipliers.
+  // the RF rounds are unrolled and scheduled over the RF cycles of one iteration, sharing n_mult multipliers
+  // (Resource: one ROM word per cycle).
   typename CONFIG_T::accum_t acc[CONFIG_T::n_filt];
 #pragma HLS ARRAY_PARTITION variable = acc complete
 Init:
@@ -104,56 +108,12 @@ Result:
   }
 }
 
-/** Resource strategy: the same products and order; weights reshaped so one round reads one row. */
-template <class data_T, class res_T, typename CONFIG_T, unsigned TAPS>
-void window_dot_resource(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONFIG_T::n_filt],
-                         const typename CONFIG_T::weight_t* w, const typename CONFIG_T::bias_t* b) {
-#pragma HLS INLINE
-  constexpr unsigned cin_g = CONFIG_T::n_chan / CONFIG_T::n_groups;
-  constexpr unsigned cout_g = CONFIG_T::n_filt / CONFIG_T::n_groups;
-  constexpr unsigned n_in = cin_g * TAPS;
-  constexpr unsigned n_prod = CONFIG_T::n_filt * n_in;
-  static_assert(n_prod % CONFIG_T::reuse_factor == 0, "reuse_factor must divide the products per pixel (engine/hls/reuse.ts)");
-  constexpr unsigned n_mult = n_prod / CONFIG_T::reuse_factor;
-  // Inlined into the caller's pixel loop (PIPELINE II = reuse_factor, ALLOCATION mul ≤ n_mult there), so
-  // this round loop is unrolled inside it: round ir reads word ir of the weights reshaped cyclic by n_mult
-  // (elements ir·n_mult … ir·n_mult + n_mult − 1), one ROM word per cycle over the RF cycles of an iteration.
-  typename CONFIG_T::accum_t acc[CONFIG_T::n_filt];
-#pragma HLS ARRAY_PARTITION variable = acc complete
-  for (unsigned o = 0; o < CONFIG_T::n_filt; o++) {
-#pragma HLS UNROLL
-    acc[o] = CONFIG_T::has_bias ? (typename CONFIG_T::accum_t)b[o] : (typename CONFIG_T::accum_t)0;
-  }
-  unsigned p = 0;
-ReuseRound:
-  for (unsigned ir = 0; ir < CONFIG_T::reuse_factor; ir++) {
-  RoundMult:
-    for (unsigned m = 0; m < n_mult; m++) {
-#pragma HLS UNROLL
-      const unsigned o = (p + m) / n_in;
-      const unsigned n = (p + m) % n_in;
-      mac(acc[o], win[n / cin_g][(o / cout_g) * cin_g + n % cin_g], w[p + m]);
-    }
-    p += n_mult;
-  }
-  for (unsigned o = 0; o < CONFIG_T::n_filt; o++) {
-#pragma HLS UNROLL
-    out[o] = (res_T)acc[o];
-  }
-}
-
-/** The window dot product of one strategy (selected by tag, so only that strategy's code is instantiated). */
-template <class data_T, class res_T, typename CONFIG_T, unsigned TAPS>
+/** The window dot product, called with the layer's strategy tag (the same products for both strategies). */
+template <class data_T, class res_T, typename CONFIG_T, unsigned TAPS, class TAG>
 void window_dot(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONFIG_T::n_filt], const typename CONFIG_T::weight_t* w,
-                const typename CONFIG_T::bias_t* b, latency_tag) {
+                const typename CONFIG_T::bias_t* b, TAG) {
 #pragma HLS INLINE
-  window_dot_latency<data_T, res_T, CONFIG_T, TAPS>(win, out, w, b);
-}
-template <class data_T, class res_T, typename CONFIG_T, unsigned TAPS>
-void window_dot(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONFIG_T::n_filt], const typename CONFIG_T::weight_t* w,
-                const typename CONFIG_T::bias_t* b, resource_tag) {
-#pragma HLS INLINE
-  window_dot_resource<data_T, res_T, CONFIG_T, TAPS>(win, out, w, b);
+  window_dot_rounds<data_T, res_T, CONFIG_T, TAPS>(win, out, w, b);
 }
 
 /**
@@ -169,6 +129,48 @@ inline span clip(int lo, int hi, int size) {
   s.lo = lo < 0 ? 0 : lo;
   s.hi = hi > size - 1 ? size - 1 : hi;
   return s;
+}
+
+/**
+ * The stream cursor's pixel counts; using them checks the config at compile time: io_stream takes
+ * parallelization_factor 1, and stream_steps (the generator's count of the cursor loop's steps) is set and
+ * lies between the larger of the two counts and their sum.
+ */
+template <typename CONFIG_T> struct stream_cursor {
+  static constexpr unsigned n_in_px = CONFIG_T::in_height * CONFIG_T::in_width;
+  static constexpr unsigned n_out_px = CONFIG_T::out_height * CONFIG_T::out_width;
+  static_assert(CONFIG_T::parallelization_factor == 1, "io_stream layers take parallelization_factor 1");
+  static_assert(CONFIG_T::stream_steps >= (n_in_px > n_out_px ? n_in_px : n_out_px) && CONFIG_T::stream_steps <= n_in_px + n_out_px,
+                "stream_steps: set by the generator (engine/ops/conv/hls.ts streamCursorSteps)");
+};
+
+/**
+ * The read half of a cursor step: the next input pixel goes into the line buffer (row n_read / W mod ROWS)
+ * when an output still needs it (n_read ≤ need) or when every output is written (draining the stream).
+ */
+template <class data_T, typename CONFIG_T, unsigned ROWS>
+void stream_read_step(hls::stream<data_T>& data, data_T line[ROWS][CONFIG_T::in_width], unsigned& n_read, int need, unsigned n_written) {
+#pragma HLS INLINE
+  constexpr unsigned W = CONFIG_T::in_width;
+  if (n_read < stream_cursor<CONFIG_T>::n_in_px && (n_written == stream_cursor<CONFIG_T>::n_out_px || (int)n_read <= need)) {
+    const data_T px = data.read();
+    line[(n_read / W) % ROWS][n_read % W] = px;
+    n_read++;
+  }
+}
+
+/** Writes output pixel y (n_filt channels) and moves the output cursor (oh, ow) on in raster order. */
+template <class res_T, typename CONFIG_T>
+void stream_write_pixel(hls::stream<res_T>& res, const typename res_T::value_type y[CONFIG_T::n_filt], unsigned& oh, unsigned& ow, unsigned& n_written) {
+#pragma HLS INLINE
+  res_T opx;
+  for (unsigned o = 0; o < CONFIG_T::n_filt; o++) opx[o] = y[o];
+  res.write(opx);
+  n_written++;
+  if (++ow == CONFIG_T::out_width) {
+    ow = 0;
+    oh++;
+  }
 }
 
 /**

@@ -190,13 +190,10 @@ void conv_transpose_2d_stream_steps(hls::stream<data_T>& data, hls::stream<res_T
   constexpr unsigned cols = ((CONFIG_T::filt_width - 1) * CONFIG_T::dilation_width) / CONFIG_T::stride_width + 1;
   (void)cols;  // read by a pragma only (g++ ignores pragmas)
   constexpr int H = CONFIG_T::in_height, W = CONFIG_T::in_width;
-  constexpr unsigned n_in_px = CONFIG_T::in_height * CONFIG_T::in_width;
-  constexpr unsigned n_out_px = CONFIG_T::out_height * CONFIG_T::out_width;
-  static_assert(CONFIG_T::parallelization_factor == 1, "io_stream layers take parallelization_factor 1");
+  constexpr unsigned n_in_px = stream_cursor<CONFIG_T>::n_in_px;
+  constexpr unsigned n_out_px = stream_cursor<CONFIG_T>::n_out_px;
   constexpr unsigned mult_limit = D::n_mult;
   (void)mult_limit;  // read by a pragma only (g++ ignores pragmas)
-  static_assert(CONFIG_T::stream_steps >= (n_in_px > n_out_px ? n_in_px : n_out_px) && CONFIG_T::stream_steps <= n_in_px + n_out_px,
-                "stream_steps: set by the generator (engine/ops/conv/hls.ts streamCursorSteps)");
   data_T line[rows][CONFIG_T::in_width];
 #pragma HLS ARRAY_PARTITION variable = line complete dim = 1
   // The window's columns are consecutive (dilated) input columns: cyclic banks give every tap its own port.
@@ -216,11 +213,7 @@ Cycle:
       const span c = clip(qw - (int)cols + 1, qw, W);
       if (!r.empty() && !c.empty()) need = r.hi * W + c.hi;
     }
-    if (n_read < n_in_px && (n_written == n_out_px || (int)n_read <= need)) {
-      const data_T px = data.read();
-      line[(n_read / W) % rows][n_read % W] = px;
-      n_read++;
-    }
+    stream_read_step<data_T, CONFIG_T, rows>(data, line, n_read, need, n_written);
     if (n_written < n_out_px && (int)n_read > need) {
       in_t win[D::dot_taps][CONFIG_T::n_chan];
 #pragma HLS ARRAY_PARTITION variable = win complete dim = 0
@@ -234,14 +227,7 @@ Cycle:
       }
       out_t y[CONFIG_T::n_filt];
       window_dot<in_t, out_t, CONFIG_T, D::dot_taps>(win, y, &weights[phase_of<CONFIG_T>(oh, ow) * D::phase_size], biases, TAG());
-      res_T opx;
-      for (unsigned o = 0; o < CONFIG_T::n_filt; o++) opx[o] = y[o];
-      res.write(opx);
-      n_written++;
-      if (++ow == CONFIG_T::out_width) {
-        ow = 0;
-        oh++;
-      }
+      stream_write_pixel<res_T, CONFIG_T>(res, y, oh, ow, n_written);
     }
   }
   stream_cursor_check("conv_transpose_2d_stream", n_read, n_in_px, n_written, n_out_px);
