@@ -184,16 +184,7 @@ async function editToShapes(page: Page, reps: number): Promise<{ dom: number; fr
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.start');
   }
-  // TESSERA_BENCH_TRACE=DIR: a Chrome trace of the edits (DIR/edit-trace.json, for DevTools' Performance panel).
-  const traceDir = process.env.TESSERA_BENCH_TRACE;
-  const browser = page.context().browser();
-  if (traceDir && browser) {
-    fs.mkdirSync(traceDir, { recursive: true });
-    await browser.startTracing(page, {
-      path: path.join(traceDir, 'edit-trace.json'),
-      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8.execute'],
-    });
-  }
+  const tracing = await startTrace(page, 'edit');
   let edges = 0;
   for (let i = 0; i < reps; i++) {
     const h = 9 + (i % 2);
@@ -237,9 +228,22 @@ async function editToShapes(page: Page, reps: number): Promise<{ dom: number; fr
     edges = r.edges;
     await page.waitForTimeout(100);
   }
-  if (traceDir && browser) await browser.stopTracing();
+  await tracing?.stopTracing();
   if (cdp) printProfile((await cdp.send('Profiler.stop')).profile as unknown as CpuProfile, 'edit');
   return { dom: median(dom), frame: median(frame), painted: median(painted), edges };
+}
+
+/** TESSERA_BENCH_TRACE=DIR: a Chrome trace (DIR/<what>-trace.json, for DevTools' Performance panel); edits are marked 'edit'. */
+async function startTrace(page: Page, what: string): Promise<{ stopTracing(): Promise<unknown> } | null> {
+  const dir = process.env.TESSERA_BENCH_TRACE;
+  const browser = page.context().browser();
+  if (!dir || !browser) return null;
+  fs.mkdirSync(dir, { recursive: true });
+  await browser.startTracing(page, {
+    path: path.join(dir, `${what}-trace.json`),
+    categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8.execute'],
+  });
+  return browser;
 }
 
 interface CpuProfile {
@@ -323,6 +327,7 @@ async function dcganPreview(page: Page, reps: number): Promise<{ engine: number;
   const engine: number[] = [];
   const wall: number[] = [];
   const painted: number[] = [];
+  const tracing = await startTrace(page, 'preview');
   for (let i = 0; i < reps; i++) {
     const r = await page.evaluate(async (k) => {
       const input = document.querySelector<HTMLInputElement>('[data-testid="field-name"]')!;
@@ -351,6 +356,7 @@ async function dcganPreview(page: Page, reps: number): Promise<{ engine: number;
           characterData: true,
           subtree: true,
         });
+        performance.mark('edit');
         setter.call(input, `${base}_b${k}`);
         input.dispatchEvent(new Event('input', { bubbles: true }));
       });
@@ -360,6 +366,7 @@ async function dcganPreview(page: Page, reps: number): Promise<{ engine: number;
     painted.push(r.painted);
     await page.waitForTimeout(150);
   }
+  await tracing?.stopTracing();
   return { engine: median(engine), wall: median(wall), painted: median(painted) };
 }
 
