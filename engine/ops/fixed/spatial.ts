@@ -5,20 +5,14 @@ import { ufixedType } from '../../fixed/types';
 import { cast, fromDouble, mul, type Mantissa } from '../../fixed/arith';
 import type { CppStruct, FixedKernel, HlsCallNames, HlsLayerContext, HlsLayerDef } from '../../hls/layer';
 import { spatialView, type DataFormat } from '../spatial';
+import type { AveragePoolParams, PoolParams } from '../pool';
 import { callStmt, caster, checkInputLayout, cnst, ctype, exactSumType, hwc, mantissaArray, setM, weightName } from './common';
 
 // ---------------------------------------------------------------------------------------------
 // Pooling
 
-interface PoolP {
-  kernel: number[];
-  stride: number[];
-  padsBegin: number[];
-  padsEnd: number[];
-  dataFormat: DataFormat;
-  ceilMode: boolean;
-  countIncludePad?: boolean;
-}
+/** Max and average pooling parameters (countIncludePad: average only). */
+type PoolP = PoolParams & Partial<Pick<AveragePoolParams, 'countIncludePad'>>;
 
 /** 1 / count in 18 bits (17 fractional), rounded to nearest even. */
 export const RECIP_TYPE: FixedType = ufixedType(18, 1, { Q: 'AP_RND_CONV', O: 'AP_SAT' });
