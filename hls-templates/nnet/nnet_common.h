@@ -41,6 +41,17 @@ template <class accum_T, class x_T, class w_T> inline void mac(accum_T& acc, con
   acc = acc + p;
 }
 
+/** io_stream: pixel x with its first N channel values assigned to res_T's element type (the layers that move pixels). */
+template <class res_T, unsigned N, class data_T> inline res_T cast_pixel(const data_T& x) {
+#pragma HLS INLINE
+  res_T y;
+  for (unsigned c = 0; c < N; c++) {
+#pragma HLS UNROLL
+    y[c] = (typename res_T::value_type)x[c];
+  }
+  return y;
+}
+
 #if defined(TESSERA_TRACE) && !defined(__SYNTHESIS__)
 /** C simulation only (tessera build --csim, io_parallel): where trace_array writes; set by the testbench. */
 inline std::FILE*& trace_file() {

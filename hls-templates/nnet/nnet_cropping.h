@@ -40,14 +40,7 @@ Rows:
       const data_T x = data.read();
       const bool inside = h >= CONFIG_T::crop_top && h < CONFIG_T::crop_top + CONFIG_T::out_height && w >= CONFIG_T::crop_left &&
                           w < CONFIG_T::crop_left + CONFIG_T::out_width;
-      if (inside) {
-        res_T y;
-        for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
-#pragma HLS UNROLL
-          y[c] = (typename res_T::value_type)x[c];
-        }
-        res.write(y);
-      }
+      if (inside) res.write(cast_pixel<res_T, CONFIG_T::n_chan>(x));
     }
 }
 

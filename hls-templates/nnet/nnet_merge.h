@@ -156,12 +156,7 @@ inline void concat_stream_part(hls::stream<in_T>& in, hls::stream<res_T>& res, r
     for (unsigned p = 0; p < PIX; p++) {
 #pragma HLS PIPELINE II = 1
       const in_T x = in.read();
-      res_T z;
-      for (unsigned c = 0; c < res_T::size; c++) {
-#pragma HLS UNROLL
-        z[c] = (out_T)x[c];
-      }
-      res.write(z);
+      res.write(cast_pixel<res_T, res_T::size>(x));
     }
   }
 }

@@ -49,12 +49,7 @@ Rows:
                           w < CONFIG_T::pad_left + CONFIG_T::in_width;
       if (inside) {
         const data_T x = data.read();
-        res_T y;
-        for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
-#pragma HLS UNROLL
-          y[c] = (typename res_T::value_type)x[c];
-        }
-        res.write(y);
+        res.write(cast_pixel<res_T, CONFIG_T::n_chan>(x));
       } else {
         res.write(zero);
       }

@@ -37,12 +37,7 @@ Rows:
     for (unsigned w = 0; w < CONFIG_T::in_width; w++) {
 #pragma HLS PIPELINE II = 1
       const data_T x = data.read();
-      res_T y;
-      for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
-#pragma HLS UNROLL
-        y[c] = (typename res_T::value_type)x[c];
-      }
-      row[w] = y;
+      row[w] = cast_pixel<res_T, CONFIG_T::n_chan>(x);
     }
   Repeat:
     for (unsigned r = 0; r < CONFIG_T::scale_height; r++)
