@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, type DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type IsValidConnection } from '@xyflow/react';
 import type { FlowEdge, FlowNode } from '../lib/doc';
+import { flowNodes, type FlowNodesMemo } from '../lib/flowNodes';
 import { flow, importOnnxFile } from '../state/actions';
 import { useEditor } from '../state/store';
 import { useUi } from '../state/ui';
@@ -17,36 +18,11 @@ const multiSelectKeys = ['Shift', 'Meta', 'Control'];
 
 const isValidConnection: IsValidConnection<FlowEdge> = (c) => c.source !== c.target;
 
-/** Same fields except data.params (what a node draws does not depend on its parameters). */
-function sameButParams(a: FlowNode, b: FlowNode): boolean {
-  if (a.data.type !== b.data.type || a.data.name !== b.data.name) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (k !== 'data' && a[k as keyof FlowNode] !== b[k as keyof FlowNode]) return false;
-  return Object.keys(a.data).length === Object.keys(b.data).length;
-}
-
-/**
- * The nodes handed to React Flow: the editor's nodes, except that a node whose parameters alone
- * changed keeps the object React Flow already has (and the array its identity when that is all that
- * changed), so typing a parameter costs React Flow nothing. React Flow's own changes (moves,
- * selection, sizes) are applied to the editor's nodes by id, never to these objects.
- */
+/** The editor's nodes for React Flow; a node whose parameters alone changed keeps its object (lib/flowNodes). */
 function useFlowNodes(nodes: FlowNode[]): FlowNode[] {
-  const last = useRef<{ src: FlowNode[]; out: FlowNode[]; byId: Map<string, [FlowNode, FlowNode]> } | null>(null);
-  const prev = last.current;
-  if (prev && prev.src === nodes) return prev.out;
-  const byId = new Map<string, [FlowNode, FlowNode]>();
-  let same = !!prev && prev.out.length === nodes.length;
-  const out = nodes.map((n, i) => {
-    const seen = prev?.byId.get(n.id);
-    const shown = seen && (seen[0] === n || sameButParams(seen[0], n)) ? seen[1] : n;
-    byId.set(n.id, [n, shown]);
-    if (same && prev!.out[i] !== shown) same = false;
-    return shown;
-  });
-  last.current = { src: nodes, out: same ? prev!.out : out, byId };
-  return last.current.out;
+  const memo = useRef<FlowNodesMemo | null>(null);
+  memo.current = flowNodes(nodes, memo.current);
+  return memo.current.out;
 }
 
 function minimapColor(n: FlowNode): string {
