@@ -300,7 +300,11 @@ function constConcat(xs: ConstVal[], axis: number, a: Attrs): ConstVal {
   return { kind: 'const', dims, values: Float64Array.from(values), dataType: xs[0].dataType };
 }
 
-export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): OnnxImportResult {
+/**
+ * Decodes the bytes of an ONNX (or QONNX) file into a ModelProto with a graph; throws one TesseraError when
+ * they are not protobuf or hold no graph (no nodes and no inputs).
+ */
+export function decodeOnnxModel(bytes: Uint8Array): OnnxModelProto {
   let proto: OnnxModelProto;
   try {
     proto = decodeModelProto(bytes);
@@ -311,7 +315,11 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
   if (!g || ((g.node ?? []).length === 0 && (g.input ?? []).length === 0)) {
     throw new TesseraError('not an ONNX model: it has no graph (no nodes and no inputs); check that it is a .onnx file');
   }
-  return importOnnxProto(proto, options);
+  return proto;
+}
+
+export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): OnnxImportResult {
+  return importOnnxProto(decodeOnnxModel(bytes), options);
 }
 
 /** Converts an already decoded (and possibly rewritten, e.g. QONNX with its Quant nodes removed) model. */

@@ -22,7 +22,7 @@ import type { PrecisionSpec } from '../../fixed/precision';
 import { fixedType, formatFixedType, type OMode, type QMode } from '../../fixed/types';
 import { defaultHlsConfig, type HlsConfig } from '../../hls/config';
 import { decodeModelProto, makeTensorProto, tensorProtoValues, attrString, OnnxAttributeType, type OnnxModelProto, type OnnxNodeProto } from '../onnx/proto';
-import { importOnnxProto, type OnnxImportOptions, type OnnxImportResult } from '../onnx/import';
+import { decodeOnnxModel, importOnnxProto, type OnnxImportOptions, type OnnxImportResult } from '../onnx/import';
 
 export const QUANT_OPS = ['Quant', 'BipolarQuant'] as const;
 
@@ -160,16 +160,7 @@ function powerOfTwoFrac(s: number): number | undefined {
  * Throws TesseraError (one line naming the node, attribute and value) for quantizers Tessera cannot map.
  */
 export function importQonnx(bytes: Uint8Array, options: OnnxImportOptions = {}): QonnxImportResult {
-  let proto: OnnxModelProto;
-  try {
-    proto = decodeModelProto(bytes);
-  } catch (e) {
-    throw new TesseraError(`not an ONNX model: the file is not a valid protobuf ModelProto (${(e as Error).message}); check that it is a .onnx file`);
-  }
-  if (!proto.graph || ((proto.graph.node ?? []).length === 0 && (proto.graph.input ?? []).length === 0)) {
-    throw new TesseraError('not an ONNX model: it has no graph (no nodes and no inputs); check that it is a .onnx file');
-  }
-  return importQonnxProto(proto, options);
+  return importQonnxProto(decodeOnnxModel(bytes), options);
 }
 
 export function importQonnxProto(proto: OnnxModelProto, options: OnnxImportOptions = {}): QonnxImportResult {
