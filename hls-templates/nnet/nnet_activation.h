@@ -163,45 +163,44 @@ void softmax(const data_T data[CONFIG_T::n_pixels * CONFIG_T::n_in], res_T res[C
 // ---------------------------------------------------------------------------------------------
 // io_stream (elements of n_chan values)
 
-template <class data_T, class res_T, typename CONFIG_T> void relu_stream(hls::stream<data_T>& data, hls::stream<res_T>& res) {
-  for (unsigned p = 0; p < CONFIG_T::n_pixels; p++) {
-#pragma HLS PIPELINE II = 1
-    const data_T x = data.read();
-    res_T y;
-    for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
-#pragma HLS UNROLL
-      y[c] = relu_one<typename res_T::value_type>(x[c]);
-    }
-    res.write(y);
+// The elementwise kernels as map_stream operations: one(x, c, a, b), a and b the layer's constants.
+template <typename CONFIG_T> struct relu_op {
+  template <class res_T, class data_T, class A, class B> static res_T one(const data_T& x, unsigned, const A&, const B&) {
+#pragma HLS INLINE
+    return relu_one<res_T>(x);
   }
+};
+template <typename CONFIG_T> struct leaky_relu_op {
+  template <class res_T, class data_T, class A, class B> static res_T one(const data_T& x, unsigned, const A& alpha, const B&) {
+#pragma HLS INLINE
+    return leaky_relu_one<res_T, CONFIG_T>(x, alpha);
+  }
+};
+template <typename CONFIG_T> struct table_op {
+  template <class res_T, class data_T, class A, class B> static res_T one(const data_T& x, unsigned, const A&, const B& table) {
+#pragma HLS INLINE
+    return table_one<res_T, CONFIG_T>(x, table);
+  }
+};
+template <typename CONFIG_T> struct selu_op {
+  template <class res_T, class data_T, class A, class B> static res_T one(const data_T& x, unsigned, const A& gamma, const B& table) {
+#pragma HLS INLINE
+    return selu_one<res_T, CONFIG_T>(x, gamma, table);
+  }
+};
+
+template <class data_T, class res_T, typename CONFIG_T> void relu_stream(hls::stream<data_T>& data, hls::stream<res_T>& res) {
+  map_stream<relu_op<CONFIG_T>, CONFIG_T::n_pixels, CONFIG_T::n_chan>(data, res, 0, 0);
 }
 
 template <class data_T, class res_T, typename CONFIG_T>
 void leaky_relu_stream(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::alpha_t alpha) {
-  for (unsigned p = 0; p < CONFIG_T::n_pixels; p++) {
-#pragma HLS PIPELINE II = 1
-    const data_T x = data.read();
-    res_T y;
-    for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
-#pragma HLS UNROLL
-      y[c] = leaky_relu_one<typename res_T::value_type, CONFIG_T>(x[c], alpha);
-    }
-    res.write(y);
-  }
+  map_stream<leaky_relu_op<CONFIG_T>, CONFIG_T::n_pixels, CONFIG_T::n_chan>(data, res, alpha, 0);
 }
 
 template <class data_T, class res_T, typename CONFIG_T>
 void table_activation_stream(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::table_t table[CONFIG_T::table_size]) {
-  for (unsigned p = 0; p < CONFIG_T::n_pixels; p++) {
-#pragma HLS PIPELINE II = 1
-    const data_T x = data.read();
-    res_T y;
-    for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
-#pragma HLS UNROLL
-      y[c] = table_one<typename res_T::value_type, CONFIG_T>(x[c], table);
-    }
-    res.write(y);
-  }
+  map_stream<table_op<CONFIG_T>, CONFIG_T::n_pixels, CONFIG_T::n_chan>(data, res, 0, table);
 }
 
 template <class data_T, class res_T, typename CONFIG_T>
@@ -217,16 +216,7 @@ void tanh_stream(hls::stream<data_T>& data, hls::stream<res_T>& res, const typen
 template <class data_T, class res_T, typename CONFIG_T>
 void selu_stream(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::alpha_t gamma,
                  const typename CONFIG_T::table_t table[CONFIG_T::table_size]) {
-  for (unsigned p = 0; p < CONFIG_T::n_pixels; p++) {
-#pragma HLS PIPELINE II = 1
-    const data_T x = data.read();
-    res_T y;
-    for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
-#pragma HLS UNROLL
-      y[c] = selu_one<typename res_T::value_type, CONFIG_T>(x[c], gamma, table);
-    }
-    res.write(y);
-  }
+  map_stream<selu_op<CONFIG_T>, CONFIG_T::n_pixels, CONFIG_T::n_chan>(data, res, gamma, table);
 }
 
 /** io_stream: each element is one vector of n_in values (the softmax axis is the element). */

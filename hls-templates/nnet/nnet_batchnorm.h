@@ -31,6 +31,14 @@ inline res_T batchnorm_one(const data_T& x, const typename CONFIG_T::weight_t& s
   return (res_T)acc;
 }
 
+/** batchnorm_one as a map_stream operation: a, b = the scales and biases, indexed by the channel. */
+template <typename CONFIG_T> struct batchnorm_op {
+  template <class res_T, class data_T, class A, class B> static res_T one(const data_T& x, unsigned c, const A& scale, const B& bias) {
+#pragma HLS INLINE
+    return batchnorm_one<res_T, CONFIG_T>(x, scale[c], bias[c]);
+  }
+};
+
 template <class data_T, class res_T, typename CONFIG_T>
 void batchnorm(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in], const typename CONFIG_T::weight_t scale[CONFIG_T::n_chan],
                const typename CONFIG_T::bias_t bias[CONFIG_T::n_chan]) {
@@ -48,16 +56,7 @@ void batchnorm_stream(hls::stream<data_T>& data, hls::stream<res_T>& res, const 
 #pragma HLS ARRAY_PARTITION variable = scale complete
 #pragma HLS ARRAY_PARTITION variable = bias complete
   static_assert(data_T::size == CONFIG_T::n_chan, "BatchNormalization: the stream element holds the channels");
-  for (unsigned p = 0; p < CONFIG_T::n_pixels; p++) {
-#pragma HLS PIPELINE II = 1
-    const data_T x = data.read();
-    res_T y;
-    for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
-#pragma HLS UNROLL
-      y[c] = batchnorm_one<typename res_T::value_type, CONFIG_T>(x[c], scale[c], bias[c]);
-    }
-    res.write(y);
-  }
+  map_stream<batchnorm_op<CONFIG_T>, CONFIG_T::n_pixels, CONFIG_T::n_chan>(data, res, scale, bias);
 }
 
 }  // namespace nnet

@@ -52,6 +52,27 @@ template <class res_T, unsigned N, class data_T> inline res_T cast_pixel(const d
   return y;
 }
 
+/**
+ * io_stream elementwise layers (activations, batch normalization): each of N_PIXELS elements is read, each of
+ * its N_CHAN values x[c] becomes OP::one(x[c], c, a, b) in res_T's element type, and the element is written;
+ * one element per clock, channels unrolled. a and b are the layer's constants (slope, table, scales, biases),
+ * 0 where OP takes none.
+ */
+template <class OP, unsigned N_PIXELS, unsigned N_CHAN, class data_T, class res_T, class A, class B>
+void map_stream(hls::stream<data_T>& data, hls::stream<res_T>& res, const A& a, const B& b) {
+#pragma HLS INLINE
+  for (unsigned p = 0; p < N_PIXELS; p++) {
+#pragma HLS PIPELINE II = 1
+    const data_T x = data.read();
+    res_T y;
+    for (unsigned c = 0; c < N_CHAN; c++) {
+#pragma HLS UNROLL
+      y[c] = OP::template one<typename res_T::value_type>(x[c], c, a, b);
+    }
+    res.write(y);
+  }
+}
+
 #if defined(TESSERA_TRACE) && !defined(__SYNTHESIS__)
 /** C simulation only (tessera build --csim, io_parallel): where trace_array writes; set by the testbench. */
 inline std::FILE*& trace_file() {
