@@ -20,6 +20,13 @@ namespace nnet {
 
 enum strategy { latency = 0, resource = 1 };
 
+/** Strategy tags: each strategy's layer function is a separate overload carrying its own pragmas (Vitis does not
+ * apply a pragma conditionally, so an `if` on the strategy would give both functions' weight pragmas). */
+struct latency_tag {};
+struct resource_tag {};
+template <unsigned S> struct strategy_tag { typedef latency_tag type; };
+template <> struct strategy_tag<resource> { typedef resource_tag type; };
+
 /** One pixel of a stream: N channel values. */
 template <typename T, unsigned N> struct array {
   typedef T value_type;

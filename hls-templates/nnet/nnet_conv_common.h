@@ -48,11 +48,6 @@ struct conv_config {
   static const unsigned stream_steps = 0;
 };
 
-/** Strategy tags: each strategy's layer function is a separate overload carrying its own pragmas. */
-struct latency_tag {};
-struct resource_tag {};
-template <unsigned S> struct strategy_tag { typedef latency_tag type; };
-template <> struct strategy_tag<resource> { typedef resource_tag type; };
 
 /** Multiplications per output pixel per reuse round: P / reuse_factor (the multiplier budget). */
 template <typename CONFIG_T, unsigned TAPS> struct conv_mults {

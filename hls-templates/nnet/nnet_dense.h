@@ -79,22 +79,33 @@ Result:
   }
 }
 
-template <class data_T, class res_T, typename CONFIG_T>
-void dense_vector(const data_T* x, res_T* y, const typename CONFIG_T::weight_t* w, const typename CONFIG_T::bias_t* b) {
-#pragma HLS INLINE
+/** Multiplications per reuse round: P / reuse_factor (P = n_in · n_out). */
+template <typename CONFIG_T> struct dense_mults {
   static_assert((CONFIG_T::n_in * CONFIG_T::n_out) % CONFIG_T::reuse_factor == 0,
                 "Dense: reuse_factor must divide n_in * n_out (engine/hls/reuse.ts lists the valid values)");
-  if (CONFIG_T::strategy == resource)
-    dense_vector_resource<data_T, res_T, CONFIG_T>(x, y, w, b);
-  else
-    dense_vector_latency<data_T, res_T, CONFIG_T>(x, y, w, b);
-}
+  static constexpr unsigned n_mult = CONFIG_T::n_in * CONFIG_T::n_out / CONFIG_T::reuse_factor;
+};
 
 template <class data_T, class res_T, typename CONFIG_T>
-void dense_all_latency(const data_T data[CONFIG_T::n_pixels * CONFIG_T::n_in], res_T res[CONFIG_T::n_pixels * CONFIG_T::n_out],
-                       const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out], const typename CONFIG_T::bias_t biases[]) {
+void dense_vector(const data_T* x, res_T* y, const typename CONFIG_T::weight_t* w, const typename CONFIG_T::bias_t* b, latency_tag) {
 #pragma HLS INLINE
+  dense_vector_latency<data_T, res_T, CONFIG_T>(x, y, w, b);
+}
+template <class data_T, class res_T, typename CONFIG_T>
+void dense_vector(const data_T* x, res_T* y, const typename CONFIG_T::weight_t* w, const typename CONFIG_T::bias_t* b, resource_tag) {
+#pragma HLS INLINE
+  dense_vector_resource<data_T, res_T, CONFIG_T>(x, y, w, b);
+}
+
+/**
+ * io_parallel, strategy Latency (the layer function vendor reports name): every pixel and product in parallel,
+ * each multiplier with its own weight register.
+ */
+template <class data_T, class res_T, typename CONFIG_T>
+void dense_latency(const data_T data[CONFIG_T::n_pixels * CONFIG_T::n_in], res_T res[CONFIG_T::n_pixels * CONFIG_T::n_out],
+                   const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out], const typename CONFIG_T::bias_t biases[CONFIG_T::n_out]) {
 #pragma HLS ARRAY_PARTITION variable = weights complete
+#pragma HLS ARRAY_PARTITION variable = biases complete
 Pixels:
   for (unsigned px = 0; px < CONFIG_T::n_pixels; px++) {
 #pragma HLS UNROLL
@@ -102,33 +113,48 @@ Pixels:
   }
 }
 
+/**
+ * io_parallel, strategy Resource: round ir reads the n_mult consecutive weights w[ir·n_mult …], so the weights
+ * are reshaped cyclically by n_mult: word ir holds exactly round ir's weights (one ROM read per round).
+ */
 template <class data_T, class res_T, typename CONFIG_T>
-void dense_all_resource(const data_T data[CONFIG_T::n_pixels * CONFIG_T::n_in], res_T res[CONFIG_T::n_pixels * CONFIG_T::n_out],
-                        const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out], const typename CONFIG_T::bias_t biases[]) {
-#pragma HLS INLINE
-#pragma HLS ARRAY_RESHAPE variable = weights block factor = CONFIG_T::reuse_factor
+void dense_resource(const data_T data[CONFIG_T::n_pixels * CONFIG_T::n_in], res_T res[CONFIG_T::n_pixels * CONFIG_T::n_out],
+                    const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out], const typename CONFIG_T::bias_t biases[CONFIG_T::n_out]) {
+  constexpr unsigned n_mult = dense_mults<CONFIG_T>::n_mult;
+  (void)n_mult;  // read by a pragma only (g++ ignores pragmas)
+#pragma HLS ARRAY_RESHAPE variable = weights cyclic factor = n_mult
+#pragma HLS ARRAY_PARTITION variable = biases complete
 Pixels:
   for (unsigned px = 0; px < CONFIG_T::n_pixels; px++) {
     dense_vector_resource<data_T, res_T, CONFIG_T>(data + px * CONFIG_T::n_in, res + px * CONFIG_T::n_out, weights, biases);
   }
 }
 
+template <class data_T, class res_T, typename CONFIG_T>
+void dense_strategy(const data_T* data, res_T* res, const typename CONFIG_T::weight_t* weights, const typename CONFIG_T::bias_t* biases, latency_tag) {
+#pragma HLS INLINE
+  dense_latency<data_T, res_T, CONFIG_T>(data, res, weights, biases);
+}
+template <class data_T, class res_T, typename CONFIG_T>
+void dense_strategy(const data_T* data, res_T* res, const typename CONFIG_T::weight_t* weights, const typename CONFIG_T::bias_t* biases, resource_tag) {
+#pragma HLS INLINE
+  dense_resource<data_T, res_T, CONFIG_T>(data, res, weights, biases);
+}
+
 /** io_parallel: data[n_pixels · n_in] → res[n_pixels · n_out]; weights[n_out · n_in] output-major. */
 template <class data_T, class res_T, typename CONFIG_T>
 void dense(const data_T data[CONFIG_T::n_pixels * CONFIG_T::n_in], res_T res[CONFIG_T::n_pixels * CONFIG_T::n_out],
            const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out], const typename CONFIG_T::bias_t biases[]) {
-  static_assert((CONFIG_T::n_in * CONFIG_T::n_out) % CONFIG_T::reuse_factor == 0,
-                "Dense: reuse_factor must divide n_in * n_out (engine/hls/reuse.ts lists the valid values)");
-  if (CONFIG_T::strategy == resource)
-    dense_all_resource<data_T, res_T, CONFIG_T>(data, res, weights, biases);
-  else
-    dense_all_latency<data_T, res_T, CONFIG_T>(data, res, weights, biases);
+#pragma HLS INLINE
+  static_assert(dense_mults<CONFIG_T>::n_mult > 0, "Dense: at least one multiplier");
+  dense_strategy<data_T, res_T, CONFIG_T>(data, res, weights, biases, typename strategy_tag<CONFIG_T::strategy>::type());
 }
 
-/** io_stream: one element = one vector (nnet::array<T, n_in>) in, one vector (nnet::array<T, n_out>) out. */
-template <class data_T, class res_T, typename CONFIG_T>
-void dense_stream(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out],
-                  const typename CONFIG_T::bias_t biases[]) {
+/** io_stream loop: one vector in, one vector out per iteration, II = reuse_factor. */
+template <class data_T, class res_T, typename CONFIG_T, class TAG>
+void dense_stream_pixels(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out],
+                         const typename CONFIG_T::bias_t biases[CONFIG_T::n_out]) {
+#pragma HLS INLINE
   static_assert(data_T::size == CONFIG_T::n_in, "Dense: input element size must be n_in");
   static_assert(res_T::size == CONFIG_T::n_out, "Dense: output element size must be n_out");
   typedef typename data_T::value_type in_T;
@@ -145,7 +171,7 @@ Pixels:
     }
     out_T yv[CONFIG_T::n_out];
 #pragma HLS ARRAY_PARTITION variable = yv complete
-    dense_vector<in_T, out_T, CONFIG_T>(xv, yv, weights, biases);
+    dense_vector<in_T, out_T, CONFIG_T>(xv, yv, weights, biases, TAG());
     res_T y;
     for (unsigned o = 0; o < CONFIG_T::n_out; o++) {
 #pragma HLS UNROLL
@@ -153,6 +179,48 @@ Pixels:
     }
     res.write(y);
   }
+}
+
+/** io_stream, strategy Latency: weights partitioned (every product of a vector in parallel). */
+template <class data_T, class res_T, typename CONFIG_T>
+void dense_stream_latency(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out],
+                          const typename CONFIG_T::bias_t biases[CONFIG_T::n_out]) {
+#pragma HLS ARRAY_PARTITION variable = weights complete
+#pragma HLS ARRAY_PARTITION variable = biases complete
+  dense_stream_pixels<data_T, res_T, CONFIG_T, latency_tag>(data, res, weights, biases);
+}
+
+/** io_stream, strategy Resource: weights reshaped cyclically by n_mult (one word per reuse round). */
+template <class data_T, class res_T, typename CONFIG_T>
+void dense_stream_resource(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out],
+                           const typename CONFIG_T::bias_t biases[CONFIG_T::n_out]) {
+  constexpr unsigned n_mult = dense_mults<CONFIG_T>::n_mult;
+  (void)n_mult;  // read by a pragma only (g++ ignores pragmas)
+#pragma HLS ARRAY_RESHAPE variable = weights cyclic factor = n_mult
+#pragma HLS ARRAY_PARTITION variable = biases complete
+  dense_stream_pixels<data_T, res_T, CONFIG_T, resource_tag>(data, res, weights, biases);
+}
+
+template <class data_T, class res_T, typename CONFIG_T>
+void dense_stream_strategy(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t* weights,
+                           const typename CONFIG_T::bias_t* biases, latency_tag) {
+#pragma HLS INLINE
+  dense_stream_latency<data_T, res_T, CONFIG_T>(data, res, weights, biases);
+}
+template <class data_T, class res_T, typename CONFIG_T>
+void dense_stream_strategy(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t* weights,
+                           const typename CONFIG_T::bias_t* biases, resource_tag) {
+#pragma HLS INLINE
+  dense_stream_resource<data_T, res_T, CONFIG_T>(data, res, weights, biases);
+}
+
+/** io_stream: one element = one vector (nnet::array<T, n_in>) in, one vector (nnet::array<T, n_out>) out. */
+template <class data_T, class res_T, typename CONFIG_T>
+void dense_stream(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out],
+                  const typename CONFIG_T::bias_t biases[]) {
+#pragma HLS INLINE
+  static_assert(dense_mults<CONFIG_T>::n_mult > 0, "Dense: at least one multiplier");
+  dense_stream_strategy<data_T, res_T, CONFIG_T>(data, res, weights, biases, typename strategy_tag<CONFIG_T::strategy>::type());
 }
 
 }  // namespace nnet

@@ -20,7 +20,7 @@ import { seededRandom } from '../../../engine/tensor/tensor';
 // TESSERA_TEMPLATES_ROOT: run the checks on another copy of hls-templates (e.g. an older commit's, to see
 // them fail); default: this repository's.
 const ROOT = process.env.TESSERA_TEMPLATES_ROOT ?? TEMPLATES_ROOT;
-const HEADERS = ['nnet_common.h', 'nnet_conv_common.h', 'nnet_conv.h', 'nnet_conv_transpose.h'];
+const HEADERS = ['nnet_common.h', 'nnet_conv_common.h', 'nnet_conv.h', 'nnet_conv_transpose.h', 'nnet_dense.h'];
 const read = (h: string): string => readFileSync(join(ROOT, 'nnet', h), 'utf8');
 
 /** Comments and string literals blanked (same length, newlines kept), so braces in them do not count. */
@@ -193,6 +193,25 @@ describe('each strategy function carries its own pragmas', () => {
       expect(loop.text).toContain('stream_cursor_check(');
     });
   }
+  it('Dense (io_parallel and io_stream): an INLINE dispatcher picks one strategy function, each with its own weight pragma', () => {
+    const varPragmas = (f: FnInfo) => f.pragmas.map((p) => p.text).filter((t) => /variable = (weights|biases)/.test(t));
+    for (const base of ['dense', 'dense_stream']) {
+      const d = fn(base);
+      expect(d.pragmas.map((p) => p.text)).toEqual(['#pragma HLS INLINE']);
+      expect(d.text).toMatch(/strategy_tag<CONFIG_T::strategy>::type\(\)/);
+      const sel = ALL.flatMap((x) => x.fns).filter((x) => x.name === `${base}_strategy`);
+      expect(sel.length).toBe(2);
+      for (const s of ['latency', 'resource']) expect(sel.some((x) => x.text.includes(`${base}_${s}<`))).toBe(true);
+      expect(varPragmas(fn(`${base}_latency`))).toEqual(['#pragma HLS ARRAY_PARTITION variable = weights complete', '#pragma HLS ARRAY_PARTITION variable = biases complete']);
+      const res = fn(`${base}_resource`);
+      // Round ir reads w[ir·n_mult …]: a cyclic reshape by n_mult puts exactly those in word ir.
+      expect(varPragmas(res)).toEqual(['#pragma HLS ARRAY_RESHAPE variable = weights cyclic factor = n_mult', '#pragma HLS ARRAY_PARTITION variable = biases complete']);
+      expect(res.text).toContain('constexpr unsigned n_mult = dense_mults<CONFIG_T>::n_mult;');
+    }
+    expect(fn('dense_vector_resource').text).toMatch(/const unsigned p = ir \* n_mult \+ m;/);
+    expect(varPragmas(fn('dense_stream_pixels'))).toEqual([]);
+  });
+
   it('window dot product (both strategies): no multiplier pragma inside an inlined helper (its scope would be ambiguous)', () => {
     expect(fn('window_dot_rounds').pragmas.map((p) => p.text)).toEqual(['#pragma HLS INLINE', '#pragma HLS ARRAY_PARTITION variable = acc complete', '#pragma HLS UNROLL', '#pragma HLS UNROLL', '#pragma HLS UNROLL']);
     expect(fn('window_dot').pragmas.map((p) => p.text)).toEqual(['#pragma HLS INLINE']);
