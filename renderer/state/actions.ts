@@ -365,6 +365,9 @@ export function parseClipboard(text: string): ClipboardDoc | null {
   }
 }
 
+/** The system-clipboard write of the last copy: a paste waits for it, so it never reads what was there before. */
+let clipboardWrite: Promise<void> = Promise.resolve();
+
 export function copySelection(cut = false, event?: ClipboardEvent): boolean {
   const text = serializeSelection();
   if (!text) return false;
@@ -377,7 +380,7 @@ export function copySelection(cut = false, event?: ClipboardEvent): boolean {
     event.clipboardData.setData('text/plain', text);
     event.preventDefault();
   } else {
-    navigator.clipboard?.writeText(text).catch(() => undefined);
+    clipboardWrite = navigator.clipboard?.writeText(text).catch(() => undefined) ?? Promise.resolve();
   }
   if (cut) useEditor.getState().deleteSelected();
   return true;
@@ -396,6 +399,7 @@ export function pasteText(text: string | null): boolean {
 
 export async function pasteFromClipboard(): Promise<void> {
   let text: string | null = null;
+  await clipboardWrite;
   try {
     text = await navigator.clipboard.readText();
   } catch {
