@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import path from 'node:path';
 import { randomTensor } from '../tensor/tensor';
-import { graphModel, type GraphRow } from '../../electron/services/csim/graph.testutil';
+import { graphModel, unetStageModel, type GraphRow } from '../../electron/services/csim/graph.testutil';
 import { readProjectDocument } from '../../electron/services/store/project';
 import { weightsToEngine } from '../../electron/services/store/tensors';
 import type { Model } from '../graph/model';
@@ -48,29 +48,8 @@ function runs(net: StreamNetwork, depth: Record<string, number>, over: Record<st
 
 const depthsOf = (net: StreamNetwork, slack?: number) => Object.fromEntries(Object.entries(fifoDepths(net, { slack })).map(([k, v]) => [k, v.depth]));
 
-/** U-Net stage of the csim tests: Conv → ReLU ─┬→ MaxPool → Conv → ReLU → ConvT k2 s2 → Concat(·, skip) → Conv → ReLU. */
-function unetStage(H = 8, W = 6): Model {
-  return graphModel(
-    [
-      ['x', 'Input', { shape: [1, 3, H, W], dataFormat: 'NCX' }, []],
-      ['c1', 'Conv2D', conv(4, 3, 1, 1), ['x']],
-      ['r1', 'ReLU', {}, ['c1']],
-      ['pool', ...pool(), ['r1']],
-      ['c2', 'Conv2D', conv(6, 3, 1, 1), ['pool']],
-      ['r2', 'ReLU', {}, ['c2']],
-      ['up', 'ConvTranspose2D', conv(4, 2, 2, 0, 0, { outputPadding: [0, 0] }), ['r2']],
-      ['cat', 'Concatenate', { axis: 1 }, ['up', 'r1']],
-      ['c3', 'Conv2D', conv(2, 3, 1, 1), ['cat']],
-      ['out', 'ReLU', {}, ['c3']],
-    ],
-    {
-      c1: { weight: rnd([4, 3, 3, 3]), bias: rnd([4]) },
-      c2: { weight: rnd([6, 4, 3, 3]), bias: rnd([6]) },
-      up: { weight: rnd([6, 4, 2, 2]), bias: rnd([4]) },
-      c3: { weight: rnd([2, 8, 3, 3]), bias: rnd([2]) },
-    },
-  );
-}
+/** The csim tests' U-Net stage: Conv → ReLU ─┬→ MaxPool → Conv → ReLU → ConvT k2 s2 → Concat(·, skip) → Conv → ReLU. */
+const unetStage = (H = 8, W = 6): Model => unetStageModel(rnd, H, W);
 
 /** Two nested skips (two U-Net levels): the outer skip must hold what the whole inner U reads ahead. */
 function unetTwoLevels(): Model {

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Model } from '../../../engine/graph/model';
+import type { Tensor } from '../../../engine/tensor/tensor';
 import { CURRENT_GRAPH_VERSION } from '../../../engine/graph/schema';
 import type { HlsConfig } from '../../../engine/hls/config';
 import { generateProject } from '../../../engine/hls/generate';
@@ -23,6 +24,38 @@ export function graphModel(rows: GraphRow[], weights: Model['weights']): Model {
     },
     weights,
   };
+}
+
+/** A Conv / ConvTranspose row's parameters (NCX, square kernel k, stride s, pads p at both ends). */
+export const convParams = (filters: number, k: number, s: number, p: number, extra: Record<string, unknown> = {}) => ({
+  filters, kernel: [k, k], stride: [s, s], dilation: [1, 1], padsBegin: [p, p], padsEnd: [p, p], groups: 1, bias: true, dataFormat: 'NCX', autoPad: 'explicit', ...extra,
+});
+
+/**
+ * The U-Net stage of the csim and FIFO-depth tests (NCX, 3 channels in, H×W):
+ * Conv → ReLU ─┬→ MaxPool → Conv → ReLU → ConvT k2 s2 → Concat(·, skip) → Conv → ReLU.
+ */
+export function unetStageModel(rnd: (shape: number[]) => Tensor, H = 8, W = 6): Model {
+  return graphModel(
+    [
+      ['x', 'Input', { shape: [1, 3, H, W], dataFormat: 'NCX' }, []],
+      ['c1', 'Conv2D', convParams(4, 3, 1, 1), ['x']],
+      ['r1', 'ReLU', {}, ['c1']],
+      ['pool', 'MaxPool', { kernel: [2], stride: [2], padsBegin: [0], padsEnd: [0], dataFormat: 'NCX', ceilMode: false }, ['r1']],
+      ['c2', 'Conv2D', convParams(6, 3, 1, 1), ['pool']],
+      ['r2', 'ReLU', {}, ['c2']],
+      ['up', 'ConvTranspose2D', convParams(4, 2, 2, 0, { outputPadding: [0, 0] }), ['r2']],
+      ['cat', 'Concatenate', { axis: 1 }, ['up', 'r1']],
+      ['c3', 'Conv2D', convParams(2, 3, 1, 1), ['cat']],
+      ['out', 'ReLU', {}, ['c3']],
+    ],
+    {
+      c1: { weight: rnd([4, 3, 3, 3]), bias: rnd([4]) },
+      c2: { weight: rnd([6, 4, 3, 3]), bias: rnd([6]) },
+      up: { weight: rnd([6, 4, 2, 2]), bias: rnd([4]) },
+      c3: { weight: rnd([2, 8, 3, 3]), bias: rnd([2]) },
+    },
+  );
 }
 
 export interface CsimProject {

@@ -7,15 +7,13 @@ import type { Model } from '../../../engine/graph/model';
 import { defaultHlsConfig, type HlsConfig, type IoType } from '../../../engine/hls/config';
 import { simulateFloat } from '../../../engine/sim/float';
 import { fixedVsFloat } from '../../../engine/sim/fixed';
-import { csimMatchesEngine, graphModel } from './graph.testutil';
+import { convParams, csimMatchesEngine, graphModel, unetStageModel } from './graph.testutil';
 
 const model = graphModel;
 
 let seed = 41;
 const rnd = (shape: number[], lo = -0.5, hi = 0.55) => randomTensor(shape, seed++, lo, hi);
-const conv = (filters: number, k: number, s: number, p: number, extra: Record<string, unknown> = {}) => ({
-  filters, kernel: [k, k], stride: [s, s], dilation: [1, 1], padsBegin: [p, p], padsEnd: [p, p], groups: 1, bias: true, dataFormat: 'NCX', autoPad: 'explicit', ...extra,
-});
+const conv = convParams;
 
 /** DCGAN generator (small): z 8×1×1 → ConvT k4 s1 → BN → ReLU → ConvT k4 s2 p1 → BN → ReLU → ConvT k4 s2 p1 → Tanh. */
 function dcgan(): Model {
@@ -42,28 +40,7 @@ function dcgan(): Model {
 }
 
 /** U-Net stage: Conv → ReLU ─┬→ MaxPool → Conv → ReLU → ConvT k2 s2 → Concat(·, skip) → Conv → ReLU. */
-function unet(): Model {
-  return model(
-    [
-      ['x', 'Input', { shape: [1, 3, 8, 6], dataFormat: 'NCX' }, []],
-      ['c1', 'Conv2D', conv(4, 3, 1, 1), ['x']],
-      ['r1', 'ReLU', {}, ['c1']],
-      ['pool', 'MaxPool', { kernel: [2], stride: [2], padsBegin: [0], padsEnd: [0], dataFormat: 'NCX', ceilMode: false }, ['r1']],
-      ['c2', 'Conv2D', conv(6, 3, 1, 1), ['pool']],
-      ['r2', 'ReLU', {}, ['c2']],
-      ['up', 'ConvTranspose2D', conv(4, 2, 2, 0, { outputPadding: [0, 0] }), ['r2']],
-      ['cat', 'Concatenate', { axis: 1 }, ['up', 'r1']],
-      ['c3', 'Conv2D', conv(2, 3, 1, 1), ['cat']],
-      ['out', 'ReLU', {}, ['c3']],
-    ],
-    {
-      c1: { weight: rnd([4, 3, 3, 3]), bias: rnd([4]) },
-      c2: { weight: rnd([6, 4, 3, 3]), bias: rnd([6]) },
-      up: { weight: rnd([6, 4, 2, 2]), bias: rnd([4]) },
-      c3: { weight: rnd([2, 8, 3, 3]), bias: rnd([2]) },
-    },
-  );
-}
+const unet = (): Model => unetStageModel(rnd);
 
 const DCGAN_LAYERS: HlsConfig['layers'] = {
   ct2: { strategy: 'resource', reuseFactor: 4 },
