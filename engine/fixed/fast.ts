@@ -17,7 +17,6 @@
 import type { FixedType } from './types';
 import { fracBits } from './types';
 import { p2 } from './cast';
-import { invalidateWasmConvWeights } from '../ops/conv/wasm/index';
 
 /** Static part of the decision: how each product becomes an accumulator term, or null (not int32-able). */
 export interface Int32Mac {
@@ -247,7 +246,7 @@ export function quantizeFast(x: ArrayLike<number>, t: FixedType, srcFracBits = 0
 // Per-layer weight preparation (quantized, re-laid-out, bounds) reused across preview runs while the weights
 // are unchanged: keyed by the weight array object and a description of the preparation. Weight arrays are
 // values (engine/graph/model.ts): the app replaces an array to change weights; code that edits one in place
-// calls invalidateWeightCaches. (A per-use bitwise check cost as much as the integer kernel itself on
+// calls invalidateWeightCaches (engine/ops/weight-caches.ts). (A per-use bitwise check cost as much as the integer kernel itself on
 // wide layers: 3 ns per weight.)
 const prepared = new WeakMap<Float32Array, Map<string, unknown>>();
 
@@ -263,8 +262,7 @@ export function cachedPreparation<T>(data: Float32Array, key: string, build: () 
   return v;
 }
 
-/** After editing a weight array in place: drops every engine cache derived from it (fixed-point and float). */
-export function invalidateWeightCaches(data: Float32Array): void {
+/** Drops the preparations derived from a weight array (engine/ops/weight-caches.ts drops every engine cache). */
+export function invalidatePreparedWeights(data: Float32Array): void {
   prepared.delete(data);
-  invalidateWasmConvWeights(data);
 }

@@ -32,7 +32,7 @@ export interface Graph {
 /**
  * Weights in each op's canonical layout (see the op's weight slots), by node id then slot name. Treat each
  * tensor's data as a value: the engine caches what it derives from an array (packed, quantized) by identity,
- * so change weights by replacing the array, or call invalidateWeightCaches (engine/fixed/fast.ts) after an
+ * so change weights by replacing the array, or call invalidateWeightCaches (engine/ops/weight-caches.ts) after an
  * in-place edit.
  */
 export type WeightMap = Record<string, Record<string, Tensor>>;

@@ -75,12 +75,10 @@ function guard(top: string, what: string): string {
   return `TESSERA_${top.toUpperCase()}_${what.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_H`;
 }
 
-/** FNV-1a 32-bit ×2 over a string: a stable content hash without host crypto. */
-export function contentHash(s: string): string {
-  return new ContentHasher().text(s).digest();
-}
-
-/** contentHash over a sequence of strings and word arrays (weights are hashed as their bits, not as text). */
+/**
+ * FNV-1a 32-bit ×2 over a sequence of strings and word arrays (weights are hashed as their bits, not as text):
+ * a stable content hash without host crypto.
+ */
 class ContentHasher {
   private h1 = 0x811c9dc5;
   private h2 = 0x01000193 ^ 0x5bd1e995;

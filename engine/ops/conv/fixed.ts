@@ -224,6 +224,8 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
   // values and each term is the exact product or its floor (AP_TRN); otherwise (rounding terms, no SIMD) from
   // the JavaScript loop below.
   const int32Exact = (t: typeof accT) => t.W <= 32 && (t.signed || t.W <= 31);
+  let x32: Int32Array | null = null;
+  const xInt32 = () => (x32 ??= toInt32(xNCX as Float64Array));
   const wideKernels = fast && termMode !== 2 && !!wPrep.w32 && int32Exact(x.type) && int32Exact(prec.weight_t) && wasmConvAvailable();
   if (mac) {
     for (let co = 0; co < D.Co; co++) i32Co[co] = int32ChainOk(mac, startCo[co], maxAbsX, maxAbsW[co], sumAbsW[co], nTerms) ? 1 : 0;
@@ -243,7 +245,7 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
       if (wPrep.w32) {
         const shifts = { term: Math.max(0, -mac.shift), sum: Math.max(0, mac.shift) };
         const run = transpose ? wasmConvTransposeInt32 : wasmConvInt32;
-        i32Acc = run({ shape: xsNCX, data: toInt32(xNCX as Float64Array) }, { shape: weights.weight.shape, data: wPrep.w32 }, start32, g, shifts)?.data ?? null;
+        i32Acc = run({ shape: xsNCX, data: xInt32() }, { shape: weights.weight.shape, data: wPrep.w32 }, start32, g, shifts)?.data ?? null;
       }
       if (!i32Acc) {
         i32Acc = new Int32Array(total);
@@ -260,20 +262,21 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
   const i32Out = i32Acc && fitsFloat64(outType) ? int32Results(i32Acc, mac!, accT, outType) : null;
   if (i32Out && i32Co.every((f) => f === 1)) return { shape: [...ysNCX], type: outType, m: i32Out };
   const wrapAcc = (m: number) => castClosedNum(m, accF, accT);
+  // The accumulator value of an exact channel from its sum of per-term products.
+  const exactAcc = (co: number, sum: number) => {
+    const total = startCo[co] + (termMode === 0 ? sum * termScale : sum);
+    return noOvfCo[co] ? total : castClosedNum(total, accF, accT);
+  };
   let sums64: Float64Array | null = null;
   if (wideKernels && fastCo.some((f) => f === 1)) {
-    const run = { shape: xsNCX, data: toInt32(xNCX as Float64Array) };
-    sums64 = wasmConvSums64(run, { shape: weights.weight.shape, data: wPrep.w32! }, g, termMode === 1 ? Math.min(63, -shift) : 0, transpose)?.data ?? null;
+    sums64 = wasmConvSums64({ shape: xsNCX, data: xInt32() }, { shape: weights.weight.shape, data: wPrep.w32! }, g, termMode === 1 ? Math.min(63, -shift) : 0, transpose)?.data ?? null;
     // Every channel exact (the usual case of a wide accumulator): accumulator values, then one cast pass.
     if (sums64 && fastCo.every((f) => f === 1) && fitsFloat64(outType)) {
       const accs = new Float64Array(total);
       const outPlane = D.Ho * D.Wo;
       for (let n = 0, o = 0; n < D.N; n++)
         for (let co = 0; co < D.Co; co++)
-          for (let i = 0; i < outPlane; i++, o++) {
-            const t = startCo[co] + (termMode === 0 ? sums64[o] * termScale : sums64[o]);
-            accs[o] = noOvfCo[co] ? t : castClosedNum(t, accF, accT);
-          }
+          for (let i = 0; i < outPlane; i++, o++) accs[o] = exactAcc(co, sums64[o]);
       const m = quantizeFast(accs, outType, accF);
       if (m) return { shape: [...ysNCX], type: outType, m };
     }
@@ -328,9 +331,7 @@ function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | 
                 }
               }
             }
-            const total = startCo[co] + (termMode === 0 ? sum * termScale : sum);
-            const acc = noOvfCo[co] ? total : castClosedNum(total, accF, prec.accum_t);
-            (out as Float64Array)[o++] = castNum(acc, accFmt, outType);
+            (out as Float64Array)[o++] = castNum(exactAcc(co, sum), accFmt, outType);
           } else if (fast) {
             const xm = xNCX as Float64Array;
             const wm = w.m as Float64Array;

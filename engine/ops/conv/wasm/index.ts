@@ -8,8 +8,9 @@
 // channels, 4-pixel register tiles). Weights are repacked per phase once and cached by the
 // identity of the weight Float32Array (a re-run with the same weights does not repack).
 //
-// The same driver runs the integer kernels (wrapping i32 arithmetic) for the bit-exact fixed-point path:
-// wasmConvInt32 / wasmConvTransposeInt32 take Int32 mantissas and return the int32 sums.
+// The same driver runs the integer kernels for the bit-exact fixed-point path: wasmConvInt32 /
+// wasmConvTransposeInt32 take Int32 mantissas and return wrapping int32 sums; wasmConvSums64 returns exact
+// int64 sums as doubles (accumulators wider than 32 bits).
 import type { Tensor } from '../../../tensor/tensor';
 import type { ConvGeometry } from '../geometry';
 import { convOutputShape, convTransposeOutputShape, view2D, type View2D } from '../reference';
