@@ -71,14 +71,13 @@ function Heatmaps({ t, format }: { t: Tensor; format: 'NCX' | 'NXC' }) {
   const zoom = Math.max(1, Math.floor(64 / Math.max(H, W)));
   const tileW = W * zoom;
   const tileH = H * zoom;
-  const legend = useMemo(() => heatLegend(heatScale(stats(t.data))), [t]);
+  const scale = useMemo(() => heatScale(stats(t.data)), [t]);
   const gap = 2;
   useLayoutEffect(() => {
     const cv = ref.current;
     if (!cv) return;
     const ctx = cv.getContext('2d');
     if (!ctx) return;
-    const scale = heatScale(stats(t.data));
     const img = ctx.createImageData(cols * (tileW + gap), rows * (tileH + gap));
     img.data.fill(241);
     for (let i = 3; i < img.data.length; i += 4) img.data[i] = 255;
@@ -102,12 +101,12 @@ function Heatmaps({ t, format }: { t: Tensor; format: 'NCX' | 'NXC' }) {
       }
     }
     ctx.putImageData(img, 0, 0);
-  }, [t, format, C, H, W, shown, cols, rows, tileW, tileH, zoom]);
+  }, [t, scale, format, C, H, W, shown, cols, rows, tileW, tileH, zoom]);
   return (
     <div>
       <canvas ref={ref} data-testid="heatmap" width={cols * (tileW + gap)} height={rows * (tileH + gap)} style={{ imageRendering: 'pixelated', maxWidth: '100%' }} />
       <div className="text-[10px] text-slate-500">
-        {shown < C ? `first ${shown} of ${C} channels` : `${C} channel${C > 1 ? 's' : ''}`}, {H}×{W} each; {legend}
+        {shown < C ? `first ${shown} of ${C} channels` : `${C} channel${C > 1 ? 's' : ''}`}, {H}×{W} each; {heatLegend(scale)}
       </div>
     </div>
   );
