@@ -12,7 +12,7 @@ import { analyzeGraph } from '../engine/graph/analyze';
 import type { Graph, GraphEdge, GraphNode } from '../engine/graph/model';
 import type { WeightSlot } from '../engine/ops/types';
 import { seededRandom, sizeOf, type Shape } from '../engine/tensor/tensor';
-import { ProjectSettings, type PreviewInput } from '../electron/api/contract';
+import { ProjectSettings, type PreviewInput } from '../api/contract';
 import { ProjectFile, type StoredWeights } from '../electron/services/store';
 
 export interface ExampleSpec {

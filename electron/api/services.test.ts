@@ -5,7 +5,7 @@ import { analyzeGraph } from '../../engine/graph/analyze';
 import type { Graph } from '../../engine/graph/model';
 import { randomTensor } from '../../engine/tensor/tensor';
 import { AppServices } from './services';
-import { channels, ipcChannel, methodName, ApiCallError } from './contract';
+import { channels, ipcChannel, methodName, ApiCallError } from '../../api/contract';
 import { ProjectFile, storedToJson, tensorToStored } from '../services/store';
 import { bindIpc } from '../main/ipc';
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from '../main/electron-api';

@@ -15,7 +15,7 @@ import {
   type ProjectDocument,
   type ProjectInfo,
   type ResponseOf,
-} from './contract';
+} from '../../api/contract';
 import {
   ProjectFile,
   RecentProjects,
@@ -71,7 +71,7 @@ function issuePath(p: readonly PropertyKey[]): string {
 export function describeIssues(channel: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
   const shown = issues.slice(0, 4).map((i) => `${issuePath(i.path)}: ${i.message}`);
   const more = issues.length > 4 ? ` (and ${issues.length - 4} more)` : '';
-  return `invalid request for ${channel}: ${shown.join('; ')}${more}; send the fields electron/api/contract.ts lists for ${channel}, with those types, and no others`;
+  return `invalid request for ${channel}: ${shown.join('; ')}${more}; send the fields api/contract.ts lists for ${channel}, with those types, and no others`;
 }
 
 export class AppServices {
@@ -107,7 +107,7 @@ export class AppServices {
   /** Validates `raw` against the contract, runs the handler, validates its answer. Never throws. */
   async call(channel: string, raw: unknown): Promise<CallResult> {
     if (!this.isChannel(channel)) {
-      return { ok: false, error: { code: 'not-found', message: `unknown API channel "${channel}"; the channels are listed in electron/api/contract.ts` } };
+      return { ok: false, error: { code: 'not-found', message: `unknown API channel "${channel}"; the channels are listed in api/contract.ts` } };
     }
     const spec = contract[channel];
     const parsed = spec.request.safeParse(raw ?? {});

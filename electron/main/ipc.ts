@@ -2,7 +2,7 @@
 // of one of our windows, loaded from our own origin) before the services validate the request
 // against the contract's zod schema. Replies are envelopes { ok, result } | { ok: false, error }
 // so error codes survive IPC (thrown errors lose their fields there).
-import { channels, ipcChannel, IPC_EVENT_CHANNEL, type AppEvent } from '../api/contract';
+import { channels, ipcChannel, IPC_EVENT_CHANNEL, type AppEvent } from '../../api/contract';
 import type { AppServices, CallResult } from '../api/services';
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from './electron-api';
 

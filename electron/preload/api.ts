@@ -1,5 +1,5 @@
 // The functions the preload exposes, built from the contract's channel list (pure: tested without Electron).
-import { channels, ipcChannel, methodName } from '../api/contract';
+import { channels, ipcChannel, methodName } from '../../api/contract';
 
 type Envelope = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; details?: unknown } };
 

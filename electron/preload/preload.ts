@@ -1,7 +1,7 @@
 // Preload (sandboxed): exposes the app API on window.tessera — one named function per contract
 // channel, never a generic invoke — plus onEvent. Replies are envelopes from electron/main/ipc.ts; a
 // failure is rethrown as an Error named 'ApiError' carrying `code` (and `details`).
-import { IPC_EVENT_CHANNEL, type AppEvent } from '../api/contract';
+import { IPC_EVENT_CHANNEL, type AppEvent } from '../../api/contract';
 import { buildApi } from './api';
 import type { ElectronPreload, IpcRendererEvent } from '../main/electron-api';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
 import { AppServices } from '../api/services';
-import { channels } from '../api/contract';
+import { channels } from '../../api/contract';
 import { resolveAppDirs } from '../services/store';
 import { randomTensor } from '../../engine/tensor/tensor';
 import { startServer, type RunningServer } from './server';

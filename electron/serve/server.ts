@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppServices } from '../api/services';
-import type { ApiErrorCode } from '../api/contract';
+import type { ApiErrorCode } from '../../api/contract';
 import { lookupRendererFile, rendererCsp } from './static';
 
 export interface ServeOptions {

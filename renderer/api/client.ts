@@ -1,6 +1,6 @@
 // The renderer's only door to the services: an AppApi over window.tessera (Electron preload) or over
 // HTTP + WebSocket (serve mode, token from the page URL or the cookie the first page load set).
-import type { AppApi, AppEvent, ApiErrorCode } from '../../electron/api/contract';
+import type { AppApi, AppEvent, ApiErrorCode } from '../../api/contract';
 
 declare global {
   interface Window {

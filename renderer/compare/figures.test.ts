@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { BuildRunJson, VariantJson } from '../../electron/api/builds-contract';
+import type { BuildRunJson, VariantJson } from '../../api/builds-contract';
 import { compareRows, delta, latestRun, paretoFront, placeLabels, toCsv, toJson, type CompareRow } from './figures';
 import { seededRandom } from '../../engine/tensor/tensor';
 

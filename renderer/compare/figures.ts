@@ -1,6 +1,6 @@
 // The compare view's data, pure: one row per variant from its latest build (figures marked estimate or
 // measured), deltas against a baseline, the latency-vs-resource Pareto front, CSV and JSON export.
-import type { BuildRunJson, VariantJson } from '../../electron/api/builds-contract';
+import type { BuildRunJson, VariantJson } from '../../api/builds-contract';
 
 export type FigureKey =
   | 'latencyCycles' | 'latencyNs' | 'ii'

@@ -1,5 +1,5 @@
 // Tensors on the wire (electron/api TensorJson: little-endian bytes, base64) ⇄ engine Tensors.
-import type { TensorJson, WeightMapJson } from '../../electron/api/contract';
+import type { TensorJson, WeightMapJson } from '../../api/contract';
 import type { WeightMap } from '../../engine/graph/model';
 import type { Tensor } from '../../engine/tensor/tensor';
 import type { WeightSlot } from '../../engine/ops/types';

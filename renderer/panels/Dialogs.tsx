@@ -1,6 +1,6 @@
 // Small modal dialogs: new project (name), open (projects folder, recent, or a path), save as (path).
 import { useEffect, useState } from 'react';
-import type { RecentProject } from '../../electron/api/contract';
+import type { RecentProject } from '../../api/contract';
 import { getApi } from '../api/client';
 import { newProject, openProject, saveProjectAs } from '../state/actions';
 import { useUi } from '../state/ui';

@@ -1,6 +1,6 @@
 // The start screen: new / open a project, recent projects, the shipped examples.
 import { useEffect, useState } from 'react';
-import type { ExampleInfo, RecentProject } from '../../electron/api/contract';
+import type { ExampleInfo, RecentProject } from '../../api/contract';
 import { errorText, getApi } from '../api/client';
 import { openDialog, openExample, openProject } from '../state/actions';
 import { useUi } from '../state/ui';

@@ -1,6 +1,6 @@
 // What commands do: project files through the API, clipboard, layout, ONNX, weights.
 import type { ReactFlowInstance } from '@xyflow/react';
-import type { PreviewInput, ProjectDocument, ProjectInfo } from '../../electron/api/contract';
+import type { PreviewInput, ProjectDocument, ProjectInfo } from '../../api/contract';
 import type { Graph, WeightMap } from '../../engine/graph/model';
 import { getOp } from '../../engine/ops/registry';
 import type { Shape, Tensor } from '../../engine/tensor/tensor';

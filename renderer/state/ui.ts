@@ -1,7 +1,7 @@
 // UI state that is not the document: which screen, panels, the open project's id and settings,
 // preview inputs, notices.
 import { create } from 'zustand';
-import type { ExampleInfo, ProjectSettings } from '../../electron/api/contract';
+import type { ExampleInfo, ProjectSettings } from '../../api/contract';
 import type { InputSpec } from '../lib/simulate';
 
 export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {

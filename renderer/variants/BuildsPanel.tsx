@@ -1,7 +1,7 @@
 // Variants & builds: create a variant for one layer or the whole design, duplicate / rename / delete,
 // sweep ranges into variants, build (queue with progress per step, live log, cancel one or all).
 import { useMemo, useState } from 'react';
-import type { VariantConfigJson, VariantJson } from '../../electron/api/builds-contract';
+import type { VariantConfigJson, VariantJson } from '../../api/builds-contract';
 import { splitList } from '../../engine/hls/config';
 import { useEditor } from '../state/store';
 import { saveProject } from '../state/actions';

@@ -1,7 +1,7 @@
 // Variants and builds of the open project, kept fresh from the API (variants.* / builds.*) and its
 // build events (status per step with progress, live log lines).
 import { create } from 'zustand';
-import type { BuildRunJson, VariantConfigJson, VariantJson } from '../../electron/api/builds-contract';
+import type { BuildRunJson, VariantConfigJson, VariantJson } from '../../api/builds-contract';
 import { getApi } from '../api/client';
 import { useUi } from '../state/ui';
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppServices } from '../../api/services';
-import type { AppEvent } from '../../api/contract';
+import type { AppEvent } from '../../../api/contract';
 import { resolveAppDirs } from '../store';
 import { createTinyProject } from './testing';
 import type { RunReport } from './queue';

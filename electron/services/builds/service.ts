@@ -1,8 +1,8 @@
-// The variants/builds channels of the API (electron/api/builds-contract.ts) for AppServices: one build
+// The variants/builds channels of the API (api/builds-contract.ts) for AppServices: one build
 // queue per open project, created on first use (which marks runs left 'running' as 'interrupted').
 import crypto from 'node:crypto';
-import { ApiCallError, type AppEvent } from '../../api/contract';
-import type { buildsContract } from '../../api/builds-contract';
+import { ApiCallError, type AppEvent } from '../../../api/contract';
+import type { buildsContract } from '../../../api/builds-contract';
 import type { z } from 'zod';
 import type { ProjectFile } from '../store/project';
 import type { BuildRunRecord, VariantRecord } from '../store/runs';

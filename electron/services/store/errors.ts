@@ -1,6 +1,6 @@
 // Errors of the project store. Each names the file, what is wrong and what to do; `code` matches the
-// API's error codes (electron/api/contract.ts) so services pass them on unchanged.
-import type { ApiErrorCode } from '../../api/contract';
+// API's error codes (api/contract.ts) so services pass them on unchanged.
+import type { ApiErrorCode } from '../../../api/contract';
 
 export type StoreErrorCode = Extract<
   ApiErrorCode,

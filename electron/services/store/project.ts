@@ -9,7 +9,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Graph } from '../../../engine/graph/model';
-import { DEFAULT_SETTINGS, PreviewInput, ProjectSettings, type Dtype } from '../../api/contract';
+import { DEFAULT_SETTINGS, PreviewInput, ProjectSettings, type Dtype } from '../../../api/contract';
 import type { z } from 'zod';
 import { StoreError } from './errors';
 import { ProjectLock, heldByOther } from './lock';

@@ -1,7 +1,7 @@
 // The recent-projects list: a small JSON file in the user data folder, newest first, written atomically.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RecentProject } from '../../api/contract';
+import type { RecentProject } from '../../../api/contract';
 
 interface Entry {
   path: string;

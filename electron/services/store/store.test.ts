@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { opRegistry } from '../../../engine/ops/registry';
 import { randomTensor, seededRandom } from '../../../engine/tensor/tensor';
 import type { Graph } from '../../../engine/graph/model';
-import { ProjectSettings, type PreviewInput } from '../../api/contract';
+import { ProjectSettings, type PreviewInput } from '../../../api/contract';
 import {
   APPLICATION_ID,
   Autosaver,

@@ -2,7 +2,7 @@
 // wire JSON (base64). Byte order is little-endian everywhere (all supported hosts are little-endian).
 import type { Tensor } from '../../../engine/tensor/tensor';
 import type { WeightMap } from '../../../engine/graph/model';
-import type { TensorJson, WeightMapJson } from '../../api/contract';
+import type { TensorJson, WeightMapJson } from '../../../api/contract';
 import type { StoredTensor, StoredWeights } from './project';
 
 export function tensorToStored(t: Tensor, layout: string): StoredTensor {

@@ -2,7 +2,7 @@
 // construction (every tensor value, the node param and the setting hold the same counter). Prints
 // "saved N" after each commit. The parent kills it with SIGKILL at a random moment.
 import { ProjectFile } from '../project';
-import { ProjectSettings } from '../../../api/contract';
+import { ProjectSettings } from '../../../../api/contract';
 
 const file = process.argv[2];
 const project = ProjectFile.open(file);
