@@ -1,5 +1,5 @@
 // The estimate model (hls4ml-equivalent mode) against the real hls4ml synthesis baselines in
-// ../shared/fixtures/hls4ml-baselines: errors per figure computed, printed as a table, and held under the
+// test-data/hls4ml/hls4ml-baselines: errors per figure computed, printed as a table, and held under the
 // bounds measured when the model was written (+ margin): a model change that makes any case worse fails.
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,9 +9,7 @@ import { baselineStem, hls4mlBaselineCases } from './hls4ml';
 import { assembleEstimate } from './report';
 import { timingModel } from './model';
 
-const ROOT = resolve(__dirname, '../../../shared/fixtures/hls4ml-baselines');
-const HAVE = existsSync(ROOT);
-if (!HAVE) console.warn(`engine/estimate: ${ROOT} is absent; baseline validation skipped (see /work/shared/fixtures/README.md).`);
+const ROOT = resolve(__dirname, '../../test-data/hls4ml/hls4ml-baselines');
 
 const FIGURES = ['latency', 'II', 'DSP', 'FF', 'LUT', 'BRAM'] as const;
 type Figure = (typeof FIGURES)[number];
@@ -56,8 +54,8 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-describe.skipIf(!HAVE)('estimate vs hls4ml baselines (hls4ml-equivalent mode)', () => {
-  const rows = HAVE ? compute() : [];
+describe('estimate vs hls4ml baselines (hls4ml-equivalent mode)', () => {
+  const rows = compute();
 
   it('prints the per-case and per-figure error table', () => {
     const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -76,7 +74,7 @@ describe.skipIf(!HAVE)('estimate vs hls4ml baselines (hls4ml-equivalent mode)', 
   // Measured errors, frozen: regenerate with TESSERA_UPDATE_ESTIMATE_ERRORS=1 after an intended model change
   // (and update README.md's table). Margin: 5 points per case and figure, 2 points on each figure's mean.
   const SNAP = join(__dirname, 'baseline-errors.json');
-  if (HAVE && process.env.TESSERA_UPDATE_ESTIMATE_ERRORS === '1') {
+  if (process.env.TESSERA_UPDATE_ESTIMATE_ERRORS === '1') {
     const snap = {
       note: 'relative errors of the estimate (hls4ml-equivalent mode) per baseline and figure; written by baselines.test.ts',
       cases: Object.fromEntries(rows.map((r) => [r.file, Object.fromEntries(FIGURES.map((k) => [k, Math.round(r.err[k] * 10000) / 10000]))])),

@@ -1,5 +1,5 @@
 // hls4ml-equivalent descriptions of the layers in hls4ml's Keras API tests, whose real synthesis results
-// are the baselines in ../shared/fixtures/hls4ml-baselines (README there). They follow hls4ml's templates
+// are the baselines in test-data/hls4ml/hls4ml-baselines (README there). They follow hls4ml's templates
 // (where they differ from Tessera's: README.md of this folder), with hls4ml's defaults: ap_fixed<16,6>
 // everywhere, RF 1, Latency strategy, 1024-entry ap_fixed<18,8> activation tables, Keras' glorot-uniform
 // weights (the values are unknown, their distribution is not).

@@ -1,7 +1,7 @@
 // Every vendor report fixture parses to the figures written out below (read off the files by hand).
-// Real fixtures live in ../shared/fixtures (beside the repo root); tests skip with a message when absent.
+// The real vendor reports are hls4ml's, carried in test-data/hls4ml (Apache-2.0, README there).
 import { describe, it, expect } from 'vitest';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   parseCsynthXml,
@@ -18,9 +18,7 @@ import {
   type ResourceKey,
 } from './index';
 
-const FIXTURES = resolve(__dirname, '../../../shared/fixtures');
-const HAVE = existsSync(FIXTURES);
-if (!HAVE) console.warn(`engine/reports: ${FIXTURES} is absent; vendor fixture tests are skipped (see /work/shared/fixtures/README.md).`);
+const FIXTURES = resolve(__dirname, '../../test-data/hls4ml');
 const V2020 = join(FIXTURES, 'hls-reports/hls4ml-vivado-2020.1');
 const V2018 = join(FIXTURES, 'hls-reports/hls4ml-vivadohls-2018.2-conv1d');
 const TESTDATA = join(__dirname, 'testdata');
@@ -75,7 +73,7 @@ describe('values', () => {
   });
 });
 
-describe.skipIf(!HAVE)('Vivado HLS 2020.1 fixtures (hls4ml dense+relu, io_stream, xc7z020)', () => {
+describe('Vivado HLS 2020.1 fixtures (hls4ml dense+relu, io_stream, xc7z020)', () => {
   it('myproject_csynth.xml', () => {
     const r = parseCsynthXml(read(join(V2020, 'myproject_csynth.xml')));
     expect(r.format).toBe('csynth-xml');
@@ -129,7 +127,7 @@ describe.skipIf(!HAVE)('Vivado HLS 2020.1 fixtures (hls4ml dense+relu, io_stream
   });
 });
 
-describe.skipIf(!HAVE)('Vivado HLS 2018.2 fixtures (hls4ml conv1d, xcku115, no URAM)', () => {
+describe('Vivado HLS 2018.2 fixtures (hls4ml conv1d, xcku115, no URAM)', () => {
   const PART = 'xcku115-flva1517-2-e';
   const AV = { BRAM_18K: 4320, DSP: 5520, FF: 1326720, LUT: 663360 };
   // file, top, estimated clock, latency (best=avg=worst), interval, pipeline type, BRAM, DSP, FF, LUT
@@ -329,7 +327,7 @@ describe('tolerance', () => {
   });
 });
 
-describe.skipIf(!HAVE)('report kind detection on every fixture', () => {
+describe('report kind detection on every fixture', () => {
   it('names the right parser for each file', () => {
     const kinds: Record<string, string | null> = {};
     for (const d of [V2020, V2018]) for (const f of readdirSync(d)) kinds[f] = reportKind(f, read(join(d, f)));
@@ -420,7 +418,7 @@ const BASELINES: [string, number, number, number, number, number, number, number
   ['Vivado/2020.1/test_keras_api_test_pooling_Vivado-channels_last-valid-MaxPooling2D.json', 5, 3.370, 0, 0, 1, 1, 0, 0, 12962, 17804, 0],
 ];
 
-describe.skipIf(!HAVE)('hls4ml baselines parse into the same result type', () => {
+describe('hls4ml baselines parse into the same result type', () => {
   const dir = join(FIXTURES, 'hls4ml-baselines');
   it('the table above covers every baseline file', () => {
     const files: string[] = [];

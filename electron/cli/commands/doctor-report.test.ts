@@ -1,14 +1,12 @@
 // `tessera doctor` and `tessera report`, run as the user runs them: node bin/tessera.mjs …
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const REPO = resolve(__dirname, '../../..');
-const FIXTURES = resolve(REPO, '../shared/fixtures');
-const HAVE = existsSync(FIXTURES);
-if (!HAVE) console.warn(`tessera report tests: ${FIXTURES} is absent; the fixture-based cases are skipped.`);
+const FIXTURES = join(REPO, 'test-data/hls4ml');
 const TESTDATA = join(REPO, 'engine/reports/testdata');
 const SYS_PATH = '/usr/local/bin:/usr/bin:/bin';
 
@@ -68,7 +66,7 @@ describe('tessera doctor', () => {
   });
 });
 
-describe.skipIf(!HAVE)('tessera report', () => {
+describe('tessera report', () => {
   it('a Vivado HLS project folder: csynth.xml, cosim and vivado_synth.rpt in a table', () => {
     const prj = join(root, 'my design');
     const rep = join(prj, 'myproject_prj', 'solution1', 'syn', 'report');
