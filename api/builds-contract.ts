@@ -2,6 +2,7 @@
 // A variant is a named set of per-layer HLS choices (electron/services/builds/variants.ts VariantConfig);
 // a build run is one build of a variant (status, step, log, report JSON, artifact paths).
 import { z } from 'zod';
+import { checkText, checkVariantStrings, DISPLAY_NAME, zodCheck } from '../engine/safety';
 
 const ProjectId = z.string().min(1).max(100);
 const Id = z.string().min(1).max(100);
@@ -18,7 +19,8 @@ export const LayerChoiceJson = z.strictObject({
     .optional(),
 });
 
-export const VariantConfigJson = z.strictObject({
+/** A variant's choices as stored (what the project file may hold; VariantConfigJson adds the allow-lists). */
+export const VariantConfigShape = z.strictObject({
   io: IoType,
   /** The layer the variant is about (node name), or null for the whole design. */
   scope: z.string().max(200).nullable(),
@@ -26,14 +28,19 @@ export const VariantConfigJson = z.strictObject({
   layers: z.record(z.string().max(200), LayerChoiceJson),
   clockPeriodNs: z.number().positive().max(1000).optional(),
   part: z.string().max(100).optional(),
-  /** Extra g++ flags for the C simulation (each one argument; never a shell string). */
+  /** Extra g++ flags for the C simulation (each one argument; never a shell string; the allow-list is engine/safety/cxx-flags.ts). */
   cxxFlags: z.array(z.string().max(200)).max(20).optional(),
 });
+
+/** A variant's choices in a request: the part, names and g++ flags must pass the allow-lists (engine/safety). */
+export const VariantConfigJson = VariantConfigShape.superRefine(zodCheck(checkVariantStrings));
 
 export const VariantJson = z.strictObject({
   id: Id,
   name: z.string(),
-  config: VariantConfigJson,
+  config: VariantConfigShape,
+  /** Values the allow-lists refuse (a shared project may carry anything): the variant builds nothing until they are fixed. */
+  problems: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -59,7 +66,8 @@ export const BuildRunJson = z.strictObject({
 });
 
 const ForProject = z.strictObject({ projectId: ProjectId });
-const VariantName = z.string().trim().min(1).max(200);
+const VariantName = z.string().trim().min(1).max(200).superRefine(zodCheck((v: string) => checkText(DISPLAY_NAME, 'name', v)));
+const LayerName = z.string().min(1).max(200).superRefine(zodCheck((v: string) => checkText(DISPLAY_NAME, 'layer', v)));
 
 function channel<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res, summary: string) {
   return { request, response, summary };
@@ -88,20 +96,20 @@ export const buildsContract = {
     'Delete a variant (its build history stays, detached).',
   ),
   'variants.choices': channel(
-    z.strictObject({ projectId: ProjectId, layer: z.string().min(1).max(200), io: IoType }),
+    z.strictObject({ projectId: ProjectId, layer: LayerName, io: IoType }),
     z.strictObject({ reuseFactors: z.array(z.number().int()), parallelizationFactors: z.array(z.number().int()) }),
     'Valid reuse factors and parallelization factors of a layer under an io type.',
   ),
   'variants.sweep': channel(
     z.strictObject({
       projectId: ProjectId,
-      layer: z.string().min(1).max(200).optional(),
+      layer: LayerName.optional(),
       reuseFactors: z.union([z.array(z.number().int().min(1)).max(64), z.literal('valid')]).optional(),
       io: z.array(IoType).max(2).optional(),
       strategies: z.array(Strategy).max(2).optional(),
       parallelizationFactors: z.array(z.number().int().min(1)).max(64).optional(),
       precisions: z.array(TypeString).max(16).optional(),
-      prefix: z.string().max(100).optional(),
+      prefix: z.string().max(100).superRefine(zodCheck((v: string) => checkText(DISPLAY_NAME, 'prefix', v))).optional(),
       base: VariantConfigJson.optional(),
     }),
     z.strictObject({ items: z.array(VariantJson), rejected: z.array(z.strictObject({ name: z.string(), reasons: z.array(z.string()) })) }),
@@ -126,5 +134,5 @@ export const buildsContract = {
 } as const;
 
 export type VariantJson = z.output<typeof VariantJson>;
-export type VariantConfigJson = z.output<typeof VariantConfigJson>;
+export type VariantConfigJson = z.output<typeof VariantConfigShape>;
 export type BuildRunJson = z.output<typeof BuildRunJson>;

@@ -68,9 +68,11 @@ function issuePath(p: readonly PropertyKey[]): string {
 }
 
 /** One clear sentence for a rejected request. */
-export function describeIssues(channel: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+export function describeIssues(channel: string, issues: readonly { path: readonly PropertyKey[]; message: string; code?: string }[]): string {
   const shown = issues.slice(0, 4).map((i) => `${issuePath(i.path)}: ${i.message}`);
   const more = issues.length > 4 ? ` (and ${issues.length - 4} more)` : '';
+  // Allow-list refusals (custom issues) carry their own fix; the others are shape mistakes.
+  if (issues.every((i) => i.code === 'custom')) return `invalid request for ${channel}: ${shown.join('; ')}${more}`;
   return `invalid request for ${channel}: ${shown.join('; ')}${more}; send the fields api/contract.ts lists for ${channel}, with those types, and no others`;
 }
 

@@ -4,6 +4,7 @@
 // and shape inference) is kept between calls and reused while a node's type, name, parameters
 // (same object with the same content) and input shapes are unchanged, so an edit redoes only the
 // edited node and what its shape change reaches downstream. The result is the same as without.
+import { checkText, DISPLAY_NAME } from '../safety/rules';
 import type { z } from 'zod';
 import type { Shape } from '../tensor/tensor';
 import { formatShape, shapesEqual, sizeOf } from '../tensor/tensor';
@@ -46,7 +47,7 @@ export interface GraphAnalysis {
   outputs: string[];
 }
 
-const NAME_CODES = new Set(['duplicate-node-name', 'node-name-empty']);
+const NAME_CODES = new Set(['duplicate-node-name', 'node-name-empty', 'display-name']);
 
 /** Shape inference of one node for one list of input shapes. */
 interface InferEntry {
@@ -248,6 +249,9 @@ export function analyzeGraph(graph: Graph, weights?: WeightMap, options: Analyze
     nodes[n.id] = { node: n, op, params: null, inputEdges: [], inputShapes: [], outputShape: null, weightSlots: [], diagnostics: [] };
     if (!n.name) {
       nodeDiag(n, { code: 'node-name-empty', field: 'name', value: n.name, rule: 'every node has a name', fix: 'give the node a name' });
+    } else if (checkText(DISPLAY_NAME, 'name', n.name).length) {
+      const r = checkText(DISPLAY_NAME, 'name', n.name)[0];
+      nodeDiag(n, { code: r.code, field: 'name', value: n.name, rule: r.rule, fix: r.fix });
     } else if (names.has(n.name)) {
       nodeDiag(n, {
         code: 'duplicate-node-name', field: 'name', value: n.name,

@@ -125,7 +125,7 @@ describe('generator', () => {
     const g = generateProject({ model, config: cfg, templates: TEMPLATES });
     expect(g.files).toBeNull();
     const msgs = g.diagnostics.map((d) => d.message).join('\n');
-    expect(msgs).toMatch(/HLS project: top = "9bad" breaks the rule the top function is a C identifier/);
+    expect(msgs).toMatch(/HLS project: top = "9bad" breaks the rule a C identifier \(letters, digits and _, not starting with a digit\)/);
     expect(msgs).toMatch(/conv: precision\.weight_t = "ap_fixd<8,2>" breaks the rule type has one of the forms/);
     expect(msgs).toMatch(/conv: precision\.accum_t = "ap_fixed<200,20>" breaks the rule W ≤ 128/);
     expect(msgs).toMatch(/conv: reuseFactor = 5 breaks the rule the reuse factor divides the products of every phase .*; use 4 or 6/);

@@ -10,7 +10,7 @@ const fig = (cycles: number, dsp: number, lut: number) => ({
 });
 
 function variant(id: string, name: string): VariantJson {
-  return { id, name, config: { io: 'io_parallel', scope: 'up', defaults: {}, layers: {} }, createdAt: '2026-01-01', updatedAt: '2026-01-01' };
+  return { id, name, config: { io: 'io_parallel', scope: 'up', defaults: {}, layers: {} }, problems: [], createdAt: '2026-01-01', updatedAt: '2026-01-01' };
 }
 function run(id: string, variantId: string, status: BuildRunJson['status'], report: unknown): BuildRunJson {
   return { id, variantId, config: {}, status, step: null, createdAt: id, startedAt: null, finishedAt: null, log: '', report, artifacts: null };

@@ -129,7 +129,7 @@ function VariantRow({ v, checked, onCheck }: { v: VariantJson; checked: boolean;
   return (
     <tr className="border-b border-slate-100" data-testid="variant-row" data-variant={v.name}>
       <td className="px-1">
-        <input type="checkbox" checked={checked} onChange={(e) => onCheck(e.target.checked)} aria-label={`select ${v.name}`} />
+        <input type="checkbox" checked={checked && !v.problems.length} disabled={v.problems.length > 0} onChange={(e) => onCheck(e.target.checked)} aria-label={`select ${v.name}`} />
       </td>
       <td className="px-1">
         {editing ? (
@@ -149,6 +149,14 @@ function VariantRow({ v, checked, onCheck }: { v: VariantJson; checked: boolean;
           />
         ) : (
           <span onDoubleClick={() => setEditing(true)} title="double-click to rename">{v.name}</span>
+        )}
+        {v.problems.length > 0 && (
+          <div className="mt-0.5 max-w-xl text-red-700" data-testid="variant-problems">
+            Builds nothing until fixed: {v.problems.join(' ')}{' '}
+            <button className="underline" onClick={() => void variantActions.dropRefused(v)} data-testid="variant-drop-refused">
+              remove the refused settings
+            </button>
+          </div>
         )}
       </td>
       <td className="px-1 text-slate-500">{v.config.io}</td>
@@ -207,7 +215,8 @@ export function BuildsPanel() {
   const formKey = useVariants((s) => s.formKey);
   const [checked, setChecked] = useState<Record<string, boolean>>({});
   const [csim, setCsim] = useState(true);
-  const chosen = variants.filter((v) => checked[v.id]).map((v) => v.id);
+  const buildable = variants.filter((v) => !v.problems.length);
+  const chosen = buildable.filter((v) => checked[v.id]).map((v) => v.id);
   const build = async (ids: string[]) => {
     await saveIfDirty();
     await variantActions.build(ids, csim);
@@ -221,8 +230,8 @@ export function BuildsPanel() {
         <button className="rounded bg-sky-700 px-2 py-0.5 text-white disabled:opacity-40" disabled={!chosen.length} onClick={() => void build(chosen)} data-testid="build-selected">
           Build selected ({chosen.length})
         </button>
-        <button className="rounded border border-slate-400 px-2 py-0.5 disabled:opacity-40" disabled={!variants.length} onClick={() => void build(variants.map((v) => v.id))} data-testid="build-all">
-          Build all
+        <button className="rounded border border-slate-400 px-2 py-0.5 disabled:opacity-40" disabled={!buildable.length} onClick={() => void build(buildable.map((v) => v.id))} data-testid="build-all">
+          Build all{buildable.length < variants.length ? ` (${buildable.length}; ${variants.length - buildable.length} need fixing)` : ''}
         </button>
         <button className="rounded border border-red-400 px-2 py-0.5 text-red-700" onClick={() => void variantActions.cancel()} data-testid="cancel-all">
           Cancel all

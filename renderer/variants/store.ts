@@ -4,6 +4,7 @@ import { create } from 'zustand';
 import type { BuildRunJson, VariantConfigJson, VariantJson } from '../../api/builds-contract';
 import { getApi } from '../api/client';
 import { useUi } from '../state/ui';
+import { withoutRefused } from '../../engine/safety/variant';
 
 export interface LiveStatus {
   status: string;
@@ -112,6 +113,8 @@ export const variantActions = {
       return r.variant;
     }),
   duplicate: (variantId: string) => call(() => getApi().variantsDuplicate({ projectId: projectId()!, variantId })),
+  /** Drops the values the allow-lists refuse (flags, part, names) from a variant the project carried. */
+  dropRefused: (v: VariantJson) => call(() => getApi().variantsUpdate({ projectId: projectId()!, variantId: v.id, config: withoutRefused(v.config) })),
   rename: (variantId: string, name: string) => call(() => getApi().variantsUpdate({ projectId: projectId()!, variantId, name })),
   remove: (variantId: string) => call(() => getApi().variantsDelete({ projectId: projectId()!, variantId })),
   sweep: (req: { layer?: string; reuseFactors?: number[] | 'valid'; io?: ('io_parallel' | 'io_stream')[]; strategies?: ('latency' | 'resource')[]; precisions?: string[] }) =>

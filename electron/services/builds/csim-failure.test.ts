@@ -1,6 +1,6 @@
 // A build whose C simulation fails still stores the estimate and the error vs float (neither depends on
 // the C simulation), so the compare view keeps its resource and latency figures; the run is 'failed' with
-// the C simulation's message. Real g++, really failing (an option g++ does not know).
+// the C simulation's message. Real g++, really failing (-Werror=unknown-pragmas turns the HLS pragmas g++ ignores into errors).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,7 +22,7 @@ describe('a build whose C simulation fails', () => {
   it('is failed with the compiler message, and still stores the estimate, the error vs float and estimate.json', async () => {
     const p = createTinyProject(dir, 'csimfail', 7);
     try {
-      p.putVariant({ id: 'bad', name: 'upconv RF2 bad flag', config: defaultVariantConfig({ scope: 'upconv', layers: { upconv: { reuseFactor: 2 } }, cxxFlags: ['-fno-such-flag-tessera'] }) });
+      p.putVariant({ id: 'bad', name: 'upconv RF2 bad flag', config: defaultVariantConfig({ scope: 'upconv', layers: { upconv: { reuseFactor: 2 } }, cxxFlags: ['-Werror=unknown-pragmas'] }) });
       p.putVariant({ id: 'ok', name: 'upconv RF2', config: defaultVariantConfig({ scope: 'upconv', layers: { upconv: { reuseFactor: 2 } } }) });
       const q = new BuildQueue({ project: p, concurrency: 1 });
       q.enqueue(['bad', 'ok']);
@@ -36,7 +36,7 @@ describe('a build whose C simulation fails', () => {
       const good = ok.report as RunReport;
       // The failure, with the compiler's own words.
       expect(rep.failure).toMatch(/^C simulation failed/);
-      expect(rep.failure).toContain('-fno-such-flag-tessera');
+      expect(rep.failure).toContain('-Werror=unknown-pragmas');
       expect(rep.csim.status).toBe('failed');
       expect(bad.log).toContain('the estimate and the error vs float still follow');
       expect(rep.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['codegen:ok', 'csim:failed', 'estimate:ok', 'error:ok']);
@@ -55,7 +55,7 @@ describe('a build whose C simulation fails', () => {
       expect(onDisk.status).toBe('failed');
       expect(onDisk.report.estimate).not.toBeNull();
       // The compare view's row for the failed variant has figures, marked as estimates.
-      const variants = p.listVariants().map((v) => ({ id: v.id, name: v.name, config: v.config as never, createdAt: v.createdAt, updatedAt: v.updatedAt }));
+      const variants = p.listVariants().map((v) => ({ id: v.id, name: v.name, config: v.config as never, problems: [], createdAt: v.createdAt, updatedAt: v.updatedAt }));
       const row = compareRows(variants, runs.map((r) => ({ ...r, log: r.log })))[variants.findIndex((v) => v.id === 'bad')];
       expect(row.status).toBe('failed');
       expect(row.csim).toBe('failed');

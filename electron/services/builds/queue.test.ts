@@ -45,7 +45,7 @@ describe('build queue with real builds (g++ csim + estimate)', () => {
     try {
       variant(p, 'v1', 'upconv parallel RF1', defaultVariantConfig({ scope: 'upconv', layers: { upconv: { reuseFactor: 1 } } }));
       variant(p, 'v2', 'upconv stream RF2', defaultVariantConfig({ io: 'io_stream', scope: 'upconv', layers: { upconv: { reuseFactor: 2, strategy: 'resource' } } }));
-      variant(p, 'bad', 'broken / flags', defaultVariantConfig({ scope: 'upconv', cxxFlags: ['-fno-such-flag-tessera'] }));
+      variant(p, 'bad', 'broken / flags', defaultVariantConfig({ scope: 'upconv', cxxFlags: ['-Werror=unknown-pragmas'] }));
       variant(p, 'v3', 'upconv 8-bit', defaultVariantConfig({ scope: 'upconv', layers: { upconv: { precision: { weight_t: 'ap_fixed<8,3>', bias_t: 'ap_fixed<8,3>', result_t: 'ap_fixed<8,3>', accum_t: 'ap_fixed<8,3>' } } } }));
       const events: BuildEvent[] = [];
       let running = 0;
@@ -73,7 +73,7 @@ describe('build queue with real builds (g++ csim + estimate)', () => {
       const stored = p.listBuildRuns();
       const by = (vid: string) => stored.find((r) => r.variantId === vid)!;
       expect(by('bad').status).toBe('failed');
-      expect(by('bad').log).toContain('-fno-such-flag-tessera');
+      expect(by('bad').log).toContain('-Werror=unknown-pragmas');
       expect((by('bad').report as RunReport).failure).toMatch(/C simulation failed/);
       for (const vid of ['v1', 'v2', 'v3']) {
         const r = by(vid);

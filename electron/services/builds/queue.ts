@@ -26,6 +26,7 @@ import { prepareBuild } from '../toolchain/prepare';
 import { findReports } from '../toolchain/find-reports';
 import { checkDefaultPrecision } from '../../../engine/hls/project-precision';
 import { hlsConfigOf, sanitizeFolderName, withProjectPrecisions, type VariantConfig } from './variants';
+import { checkVariantStrings, parseCxxFlags } from '../../../engine/safety';
 
 export type StepName = 'codegen' | 'csim' | 'estimate' | 'synthesis' | 'error';
 
@@ -297,6 +298,11 @@ export class BuildQueue {
     try {
       // 1. codegen
       setStep('codegen');
+      // The variant came from the project file (or a run queued before): the allow-lists again, before
+      // anything is written or run.
+      const refused = checkVariantStrings(cfg.variant);
+      if (refused.length) throw new BuildFailure(`the variant's settings are refused, nothing was built: ${refused.map((r) => r.message).join(' ')}`);
+      const cxxFlags = projectCxxFlags(cfg.variant.cxxFlags ?? [], path.dirname(p.path));
       const doc = p.load();
       const badDefault = checkDefaultPrecision(doc.settings.defaultPrecision);
       if (badDefault.length) throw new BuildFailure(`the project's default precision: ${badDefault.map((d) => d.message).join(' ')}`);
@@ -329,7 +335,7 @@ export class BuildQueue {
           const plan: RunPlan = {
             flow: 'csim-gxx', cwd: dir, artifactDirs: [],
             commands: [
-              { command: 'g++', args: [...gxxFlags(inc.dir), ...(cfg.variant.cxxFlags ?? []), `firmware/${hls.top}.cpp`, `tb/${hls.top}_test.cpp`, '-o', 'csim/csim.exe'], steps: ['csim'], label: 'compile' },
+              { command: 'g++', args: [...gxxFlags(inc.dir), ...cxxFlags, `firmware/${hls.top}.cpp`, `tb/${hls.top}_test.cpp`, '-o', 'csim/csim.exe'], steps: ['csim'], label: 'compile' },
               { command: path.join(dir, 'csim/csim.exe'), args: ['.'], steps: ['csim'], label: 'run' },
             ],
           };
@@ -461,4 +467,25 @@ export class BuildQueue {
 }
 
 class BuildFailure extends Error {}
+
+/**
+ * A variant's g++ flags as arguments (they passed the allow-list): -I / -L folders are relative to the
+ * project folder and must stay inside it after links are resolved; they become absolute paths.
+ */
+export function projectCxxFlags(flags: readonly string[], projectDir: string): string[] {
+  const parsed = parseCxxFlags(flags);
+  if (parsed.refusals.length) throw new BuildFailure(parsed.refusals.map((r) => r.message).join(' '));
+  const root = fs.realpathSync(projectDir);
+  return parsed.flags.map((f) => {
+    if (f.kind === 'plain') return f.arg;
+    let dir: string;
+    try {
+      dir = fs.realpathSync(path.resolve(root, f.dir));
+    } catch {
+      throw new BuildFailure(`cxxFlags: ${f.option}${f.dir} names a folder that does not exist in the project folder ${root}; create it or remove the flag`);
+    }
+    if (dir !== root && !dir.startsWith(root + path.sep)) throw new BuildFailure(`cxxFlags: ${f.option}${f.dir} leads outside the project folder (to ${dir}); include folders must be inside ${root}`);
+    return `${f.option}${dir}`;
+  });
+}
 class Cancelled extends Error {}

@@ -2,14 +2,15 @@
 // queue per open project, created on first use (which marks runs left 'running' as 'interrupted').
 import crypto from 'node:crypto';
 import { ApiCallError, type AppEvent } from '../../../api/contract';
-import type { buildsContract } from '../../../api/builds-contract';
+import { VariantConfigShape, type buildsContract } from '../../../api/builds-contract';
 import type { z } from 'zod';
 import type { ProjectFile } from '../store/project';
 import type { BuildRunRecord, VariantRecord } from '../store/runs';
 import { weightsToEngine } from '../store/tensors';
 import type { Model } from '../../../engine/graph/model';
 import { BuildQueue } from './queue';
-import { checkVariant, expandSweep, layerChoices, uniqueName, describeChoices, type VariantConfig } from './variants';
+import { checkVariant, defaultVariantConfig, expandSweep, layerChoices, uniqueName, describeChoices, type VariantConfig } from './variants';
+import { checkVariantStrings } from '../../../engine/safety';
 import type { Toolchain } from '../toolchain/detect';
 
 type C = typeof buildsContract;
@@ -25,8 +26,22 @@ export interface BuildsServiceOptions {
   toolchain?: () => Promise<Toolchain | null>;
 }
 
+/**
+ * A stored variant for the API, with what the allow-lists refuse in it (a shared project may carry
+ * anything; such a variant is listed with its problems and builds nothing until they are fixed).
+ */
 function variantJson(v: VariantRecord) {
-  return { id: v.id, name: v.name, config: v.config as VariantConfig, createdAt: v.createdAt, updatedAt: v.updatedAt };
+  const shape = VariantConfigShape.safeParse(v.config);
+  if (!shape.success) {
+    const issue = shape.error.issues[0];
+    const where = issue?.path.map(String).join('.') || 'config';
+    return {
+      id: v.id, name: v.name, config: defaultVariantConfig() as VariantConfig, createdAt: v.createdAt, updatedAt: v.updatedAt,
+      problems: [`the stored choices are malformed (${where}: ${issue?.message ?? 'not an object'}); delete this variant and create it again`],
+    };
+  }
+  const problems = checkVariantStrings(shape.data).map((r) => r.message);
+  return { id: v.id, name: v.name, config: shape.data as VariantConfig, problems, createdAt: v.createdAt, updatedAt: v.updatedAt };
 }
 
 function runJson(r: BuildRunRecord) {
@@ -136,7 +151,10 @@ export class BuildsService {
     'builds.start': async (req) => {
       const q = await this.queue(req.projectId);
       const p = this.opts.project(req.projectId);
-      for (const id of req.variantIds) this.variant(p, id);
+      for (const id of req.variantIds) {
+        const v = variantJson(this.variant(p, id));
+        if (v.problems.length) throw new ApiCallError('invalid', `variant "${v.name}" builds nothing until its settings are fixed: ${v.problems.join(' ')}`);
+      }
       return { runs: q.enqueue(req.variantIds, { csim: req.csim }).map(runJson) };
     },
 

@@ -1,6 +1,7 @@
 // What the script generators take, and its validation (user mistakes are diagnostics).
 
 import { makeDiagnostic, type Diagnostic } from '../../graph/diagnostics';
+import { C_IDENTIFIER, FPGA_PART, checkText } from '../../safety/rules';
 
 export type HlsStep = 'csim' | 'csynth' | 'cosim' | 'export';
 export const HLS_STEPS: readonly HlsStep[] = ['csim', 'csynth', 'cosim', 'export'];
@@ -36,8 +37,9 @@ export interface HlsScriptInput {
   cosimRtl?: 'verilog' | 'vhdl';
 }
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const PART = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+// The allow-lists shared with the API and the build step (engine/safety).
+const IDENT = { test: (s: string) => typeof s === 'string' && checkText(C_IDENTIFIER, 'top', s).length === 0 };
+const PART = { test: (s: string) => typeof s === 'string' && checkText(FPGA_PART, 'part', s).length === 0 };
 const UNCERTAINTY = /^\s*(\d+(\.\d+)?|\.\d+)\s*(ns|%)?\s*$/;
 
 function d(field: string, value: unknown, rule: string, fix: string, code: string): Diagnostic {

@@ -1,0 +1,85 @@
+// The allow-list of extra g++ flags a variant may carry (VariantConfig.cxxFlags). Variants live in the
+// project file, so a shared project must not be able to run a program, read a file into the build log
+// or write outside its build folder through them: anything not listed here is refused.
+import { refusal, type Refusal } from './rules';
+
+/** One kind of allowed flag: its forms (documentation) and the test of one argument. */
+export interface CxxFlagKind {
+  forms: string;
+  what: string;
+  test(arg: string): boolean;
+}
+
+const STD = ['c++11', 'c++14', 'c++17', 'c++20', 'c++23', 'gnu++11', 'gnu++14', 'gnu++17', 'gnu++20', 'gnu++23'];
+
+/** A folder inside the project folder: relative, no '..', plain characters. */
+const PROJECT_DIR = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9_][A-Za-z0-9_.\-/]*$/;
+const MACRO = /^[A-Za-z_][A-Za-z0-9_]*(=[A-Za-z0-9_.+-]*)?$/;
+
+/** The allow-list (README "Build flags" lists the same). */
+export const CXX_FLAG_ALLOW_LIST: readonly CxxFlagKind[] = [
+  { forms: '-O0 -O1 -O2 -O3 -Os -Og -O', what: 'optimisation level', test: (a) => /^-O[0-3sg]?$/.test(a) },
+  { forms: '-g -g0 -g1 -g2 -g3 -ggdb', what: 'debug information', test: (a) => /^-g(gdb)?[0-3]?$/.test(a) },
+  { forms: '-DNAME, -DNAME=VALUE (or -D and NAME[=VALUE] as two arguments)', what: 'a macro: NAME a C identifier, VALUE of letters, digits and _ . + -', test: (a) => a.startsWith('-D') && MACRO.test(a.slice(2)) },
+  { forms: `-std=${STD.join('|')}`, what: 'the C++ standard', test: (a) => a.startsWith('-std=') && STD.includes(a.slice(5)) },
+  {
+    forms: '-w -Wall -Wextra -Wpedantic -pedantic -Werror -WNAME -Wno-NAME -Werror=NAME -Wno-error=NAME (NAME: lower-case letters, digits, + and -; an =N number allowed)',
+    what: 'warnings',
+    test: (a) => a === '-w' || a === '-pedantic' || /^-W(no-)?(error=)?[a-z][a-z0-9+-]+(=[0-9]+)?$/.test(a),
+  },
+  { forms: '-IDIR, -LDIR (or -I / -L and DIR as two arguments)', what: 'a folder inside the project folder: a relative path without .., of letters, digits and _ . - /', test: (a) => /^-[IL]/.test(a) && PROJECT_DIR.test(a.slice(2)) },
+];
+
+/** Words for the rule every flag must meet (messages). */
+export const CXX_FLAG_RULE = 'a g++ flag on the allow-list (-O0…-O3/-Os/-Og, -g, -DNAME[=VALUE], -std=c++NN, -W…/-w, -I/-L DIR inside the project)';
+
+/** Why a well-known dangerous flag is refused (a clearer message than "not on the allow-list"). */
+function danger(arg: string): string | null {
+  if (arg.startsWith('@')) return 'response files are refused: @FILE reads any file into the command line and the build log';
+  if (arg === '-wrapper' || arg.startsWith('-wrapper')) return '-wrapper runs another program around each compiler step';
+  if (/^-B/.test(arg) || arg === '--prefix' || arg.startsWith('--prefix=')) return '-B / --prefix make g++ run programs from another folder';
+  if (/^-fplugin/.test(arg)) return '-fplugin loads a shared library into the compiler';
+  if (/^-{1,2}specs/.test(arg)) return '-specs files can run any program';
+  if (arg === '-o' || /^-o./.test(arg)) return '-o writes the output somewhere else (the build names its own files)';
+  if (/^-W[lap],/.test(arg) || arg.startsWith('-Xlinker') || arg.startsWith('-Xassembler') || arg.startsWith('-Xpreprocessor')) return 'flags for the linker, assembler or preprocessor can load plugins and write files';
+  if (/^-[IL]/.test(arg) || arg.startsWith('-isystem') || arg.startsWith('-iquote') || arg.startsWith('-idirafter') || arg.startsWith('-include') || arg.startsWith('-imacros') || arg.startsWith('--sysroot') || arg.startsWith('-isysroot')) return 'include and library folders must be inside the project folder (relative, without ..)';
+  return null;
+}
+
+/** A checked flag: a plain argument, or a project folder (-I / -L) the host makes absolute. */
+export type CxxFlag = { kind: 'plain'; arg: string } | { kind: 'project-dir'; option: '-I' | '-L'; dir: string };
+
+/**
+ * Checks a variant's extra g++ flags against the allow-list. `flags` are the arguments as given (each one
+ * argument, never split by the shell); `-D`, `-I`, `-L` may take their value as the next argument.
+ */
+export function parseCxxFlags(flags: readonly unknown[], field = 'cxxFlags'): { flags: CxxFlag[]; refusals: Refusal[] } {
+  const out: CxxFlag[] = [];
+  const refusals: Refusal[] = [];
+  for (let i = 0; i < flags.length; i++) {
+    const f = `${field}[${i}]`;
+    const raw = flags[i];
+    if (typeof raw !== 'string') {
+      refusals.push(refusal('cxx-flag', f, raw, 'a string', 'give each flag as one string'));
+      continue;
+    }
+    let arg = raw;
+    if ((raw === '-D' || raw === '-I' || raw === '-L') && i + 1 < flags.length && typeof flags[i + 1] === 'string') {
+      arg = raw + (flags[i + 1] as string);
+      i++;
+    }
+    const kind = CXX_FLAG_ALLOW_LIST.find((k) => k.test(arg));
+    if (!kind) {
+      const why = danger(arg);
+      refusals.push(refusal('cxx-flag', f, raw, CXX_FLAG_RULE, why ? `${why}; remove it` : 'remove it or use an allowed flag'));
+      continue;
+    }
+    if (arg.startsWith('-I') || arg.startsWith('-L')) out.push({ kind: 'project-dir', option: arg.slice(0, 2) as '-I' | '-L', dir: arg.slice(2).replace(/\/+$/, '') || '.' });
+    else out.push({ kind: 'plain', arg });
+  }
+  return { flags: out, refusals };
+}
+
+export function checkCxxFlags(flags: readonly unknown[], field = 'cxxFlags'): Refusal[] {
+  return parseCxxFlags(flags, field).refusals;
+}
