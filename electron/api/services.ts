@@ -67,6 +67,21 @@ function issuePath(p: readonly PropertyKey[]): string {
   return p.length ? p.map((k) => (typeof k === 'number' ? `[${k}]` : String(k))).join('.').replace(/\.\[/g, '[') : '(request)';
 }
 
+/** Deepest nesting of arrays and objects a request may have (a project document needs about 8). */
+export const MAX_REQUEST_DEPTH = 64;
+
+/** True when `value` nests arrays / objects deeper than `limit` (iterative: no recursion to overflow). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) continue;
+    if (d + 1 > limit) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
+  }
+  return false;
+}
+
 /** One clear sentence for a rejected request. */
 export function describeIssues(channel: string, issues: readonly { path: readonly PropertyKey[]; message: string; code?: string }[]): string {
   const shown = issues.slice(0, 4).map((i) => `${issuePath(i.path)}: ${i.message}`);
@@ -112,9 +127,12 @@ export class AppServices {
       return { ok: false, error: { code: 'not-found', message: `unknown API channel "${channel}"; the channels are listed in api/contract.ts` } };
     }
     const spec = contract[channel];
-    const parsed = spec.request.safeParse(raw ?? {});
-    if (!parsed.success) return { ok: false, error: { code: 'bad-request', message: describeIssues(channel, parsed.error.issues) } };
+    if (nestedDeeperThan(raw, MAX_REQUEST_DEPTH)) {
+      return { ok: false, error: { code: 'bad-request', message: `the request for ${channel} nests arrays and objects deeper than ${MAX_REQUEST_DEPTH} levels; send the shape api/contract.ts lists` } };
+    }
     try {
+      const parsed = spec.request.safeParse(raw ?? {});
+      if (!parsed.success) return { ok: false, error: { code: 'bad-request', message: describeIssues(channel, parsed.error.issues) } };
       const handler = this.handlers[channel] as (req: unknown) => Promise<unknown> | unknown;
       const result = await handler(parsed.data);
       const checked = spec.response.safeParse(result);

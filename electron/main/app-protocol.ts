@@ -1,7 +1,6 @@
 // The app's own origin, tessera://app/, serving the built renderer with a strict CSP header. Pure
 // helpers (tested without Electron).
-import path from 'node:path';
-import { lookupRendererFile, rendererCsp } from '../serve/static';
+import { lookupRendererFile, mimeOf, rendererCsp } from '../serve/static';
 
 export const APP_SCHEME = 'tessera';
 export const APP_ORIGIN = `${APP_SCHEME}://app`;
@@ -10,24 +9,12 @@ export function contentSecurityPolicy(): string {
   return rendererCsp("'self'");
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2',
-};
+export { mimeOf };
 
-export function mimeOf(file: string): string {
-  return MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
-
-/** The file under `rendererDir` a tessera://app/… URL names, or null (other hosts, escapes, missing files). */
+/**
+ * The file under `rendererDir` a tessera://app/… URL names, or null (other hosts, escapes — also through
+ * links —, bad encodings, NUL, over-long segments, missing files): serve mode's lookup (serve/static.ts).
+ */
 export function resolveAppFile(rendererDir: string, url: string): string | null {
   let u: URL;
   try {
@@ -36,6 +23,6 @@ export function resolveAppFile(rendererDir: string, url: string): string | null 
     return null;
   }
   if (u.protocol !== `${APP_SCHEME}:` || u.host !== 'app') return null;
-  const found = lookupRendererFile(path.resolve(rendererDir), u.pathname);
+  const found = lookupRendererFile(rendererDir, u.pathname);
   return found.ok ? found.file : null;
 }

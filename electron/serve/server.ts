@@ -5,15 +5,20 @@
 // requests carrying a foreign Origin, or a Host that is not this server (DNS rebinding), are refused;
 // API calls must be JSON POSTs (no simple cross-site form posts). Binding to a non-loopback address
 // needs an explicit option and prints a warning (see electron/cli/commands/serve.ts).
+//
+// Robustness: every request gets an answer and none stops the server. A handler's error becomes a 500
+// answer; a URL path with a NUL, a bad %-encoding or an over-long segment gets 400; files come only from
+// inside the renderer folder after links are resolved (static.ts); a body over maxBodyBytes (default
+// 256 MiB) gets 413 with a message; JSON nested deeper than MAX_REQUEST_DEPTH gets 400.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { AppServices } from '../api/services';
+import { MAX_REQUEST_DEPTH, type AppServices } from '../api/services';
 import type { ApiErrorCode } from '../../api/contract';
-import { lookupRendererFile, rendererCsp } from './static';
+import { lookupRendererFile, mimeOf, rendererCsp } from './static';
 
 export interface ServeOptions {
   services: AppServices;
@@ -27,7 +32,7 @@ export interface ServeOptions {
   rendererDir: string | null;
   /** Set to bind a non-loopback address. */
   allowRemote?: boolean;
-  /** Largest API request body, bytes (default 256 MiB: projects carry weights). */
+  /** Largest API request body, bytes (default DEFAULT_MAX_BODY_BYTES, 256 MiB: projects carry weights). */
   maxBodyBytes?: number;
 }
 
@@ -44,6 +49,7 @@ export interface RunningServer {
 }
 
 export const TOKEN_COOKIE = 'tessera_token';
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
 
 const STATUS: Record<ApiErrorCode, number> = {
   'bad-request': 400,
@@ -61,22 +67,6 @@ const STATUS: Record<ApiErrorCode, number> = {
   internal: 500,
 };
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
 export function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === '::1' || host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
@@ -85,9 +75,38 @@ function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0) out[part.slice(0, i).trim()] = safeDecode(part.slice(i + 1).trim()) ?? '';
   }
   return out;
+}
+
+/** decodeURIComponent, or null for a bad %-encoding (which must not throw inside a handler). */
+function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True when the JSON text nests arrays / objects deeper than `limit` (scanned before parsing, so a
+ * deeply nested body is refused in linear time instead of overflowing a recursive validator).
+ */
+export function jsonTooDeep(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 function sameToken(given: string | undefined | null, token: string): boolean {
@@ -97,9 +116,9 @@ function sameToken(given: string | undefined | null, token: string): boolean {
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+function sendJson(res: http.ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   const data = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...extra });
   res.end(data);
 }
 
@@ -118,7 +137,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw new Error(`refusing to bind ${host}: serve mode listens on 127.0.0.1 unless remote access is allowed explicitly (--allow-remote)`);
   }
   const token = options.token ?? crypto.randomBytes(32).toString('hex');
-  const maxBody = options.maxBodyBytes ?? 256 * 1024 * 1024;
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const services = options.services;
   let rendererDir = options.rendererDir;
   let port = 0;
@@ -146,20 +165,30 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (!authorized(req, url)) {
       return sendError(res, 'unauthorized', 'missing or wrong token; open the URL that "tessera serve" printed (it carries ?token=…)');
     }
-    const channel = decodeURIComponent(url.pathname.slice('/api/'.length));
+    const channel = safeDecode(url.pathname.slice('/api/'.length));
+    if (channel === null) return sendError(res, 'bad-request', 'the API channel in the URL is not valid %-encoding; call /api/<channel> as api/contract.ts names it');
     if (req.method !== 'POST') return sendError(res, 'bad-request', `API calls are POST requests with a JSON body; got ${req.method} /api/${channel}`);
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/json') return sendError(res, 'bad-request', `send the request as JSON (content-type: application/json), not "${type || 'none'}"`);
+    const tooLarge = () => {
+      // Answer first, then read and drop the rest of the upload, so the client gets the answer instead of
+      // a reset connection; the connection is closed afterwards.
+      sendJson(res, 413, { ok: false, error: { code: 'bad-request', message: `the request body is larger than ${maxBody} bytes, the limit of this server; send less data` } }, { connection: 'close' });
+      req.resume();
+    };
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBody) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > maxBody) return sendError(res, 'bad-request', `request body over ${maxBody} bytes; send less data`);
+      if (size > maxBody) return tooLarge();
       chunks.push(chunk as Buffer);
     }
     let body: unknown;
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (jsonTooDeep(text, MAX_REQUEST_DEPTH)) return sendError(res, 'bad-request', `the request body nests arrays and objects deeper than ${MAX_REQUEST_DEPTH} levels; send the shape api/contract.ts lists`);
     try {
-      const text = Buffer.concat(chunks).toString('utf8');
       body = text.trim() ? JSON.parse(text) : {};
     } catch (e) {
       return sendError(res, 'bad-request', `the request body is not valid JSON (${(e as Error).message})`);
@@ -184,20 +213,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (sameToken(queryToken, token)) {
       headers['set-cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     } else if (queryToken !== null) {
-      res.writeHead(401, { ...headers, 'content-type': MIME['.html'] });
+      res.writeHead(401, { ...headers, 'content-type': mimeOf('.html') });
       res.end(htmlPage('Wrong token', 'This link has a wrong token. Open the URL that "tessera serve" printed.'));
       return;
     }
     const dir = rendererDir;
     if (!dir) {
-      res.writeHead(503, { ...headers, 'content-type': MIME['.html'] });
+      res.writeHead(503, { ...headers, 'content-type': mimeOf('.html') });
       res.end(htmlPage('Renderer not built', 'The user interface is not built. Run "npx vite build -c vite.renderer.config.ts" in the Tessera folder and start "tessera serve" again.'));
       return;
     }
     const found = lookupRendererFile(dir, url.pathname);
     if (!found.ok) {
-      if (found.why === 'bad-path') res.writeHead(400).end();
-      else if (found.why === 'no-file') res.writeHead(404, { ...headers, 'content-type': MIME['.txt'] }).end('not found');
+      if (found.why === 'bad-path') res.writeHead(400, { ...headers, 'content-type': mimeOf('.txt') }).end('bad path: a URL path without NUL or control characters, valid %-encoding, segments of at most 255 bytes');
+      else if (found.why === 'no-file') res.writeHead(404, { ...headers, 'content-type': mimeOf('.txt') }).end('not found');
       else res.writeHead(404).end();
       return;
     }
@@ -205,16 +234,31 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const ext = path.extname(file).toLowerCase();
     res.writeHead(200, {
       ...headers,
-      'content-type': MIME[ext] ?? 'application/octet-stream',
+      'content-type': mimeOf(file),
       'content-length': String(stat.size),
       'cache-control': ext === '.html' ? 'no-store' : 'no-cache',
     });
     if (req.method === 'HEAD') res.end();
-    else fs.createReadStream(file).pipe(res);
+    else {
+      // The file may go away between the lookup and the read: end the answer, never throw.
+      const stream = fs.createReadStream(file);
+      stream.on('error', () => res.destroy());
+      stream.pipe(res);
+    }
   }
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  /** A request's URL, or null when it does not parse (answered 400). */
+  const parseUrl = (raw: string | undefined): URL | null => {
+    try {
+      return new URL(raw ?? '/', 'http://localhost');
+    } catch {
+      return null;
+    }
+  };
+
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const url = parseUrl(req.url);
+    if (!url) return sendError(res, 'bad-request', 'the request URL does not parse; send a path such as /api/app.info');
     if (!hostOk(req.headers.host)) {
       return sendError(res, 'forbidden', `requests must be addressed to this server (Host ${req.headers.host ?? 'missing'} refused)`);
     }
@@ -223,33 +267,55 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return sendError(res, 'forbidden', `requests from another site are refused (Origin ${origin}); open Tessera from the URL "tessera serve" printed`);
     }
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
-      handleApi(req, res, url).catch((e: Error) => {
-        if (!res.headersSent) sendError(res, 'internal', `internal error: ${e.message}`);
-        else res.destroy();
-      });
+      handleApi(req, res, url).catch((e: unknown) => failed(res, e));
       return;
     }
     serveStatic(req, res, url);
+  };
+  /** An error inside a handler: a 500 answer (or the connection closed when the answer had started). */
+  const failed = (res: http.ServerResponse, e: unknown): void => {
+    if (!res.headersSent) sendError(res, 'internal', `internal error: ${e instanceof Error ? e.message : String(e)}`);
+    else res.destroy();
+  };
+
+  const server = http.createServer((req, res) => {
+    // An answer given before the body was read (405, 401, 413…): read and drop the rest, so the
+    // connection stays usable for the client's next request.
+    res.on('finish', () => {
+      if (!req.complete) req.resume();
+    });
+    try {
+      handle(req, res);
+    } catch (e) {
+      failed(res, e);
+    }
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    socket.on('error', () => socket.destroy());
+    const url = parseUrl(req.url);
     const refuse = (status: number, text: string) => {
       socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
     };
+    if (!url) return refuse(400, 'Bad Request');
     if (url.pathname !== '/api/events') return refuse(404, 'Not Found');
     if (!hostOk(req.headers.host) || !originOk(req.headers.origin, req.headers.host)) return refuse(403, 'Forbidden');
     if (!authorized(req, url)) return refuse(401, 'Unauthorized');
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', () => {
-        /* clients only listen */
+    try {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        sockets.add(ws);
+        ws.on('error', () => ws.terminate());
+        ws.on('close', () => sockets.delete(ws));
+        ws.on('message', () => {
+          /* clients only listen */
+        });
       });
-    });
+    } catch {
+      refuse(400, 'Bad Request');
+    }
   });
   const unsubscribe = services.onEvent((event) => {
     const data = JSON.stringify(event);
