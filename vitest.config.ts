@@ -1,10 +1,18 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+const include = ['api/**/*.test.ts', 'engine/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts', 'hls-templates/**/*.test.ts', 'scripts/**/*.test.ts'];
+// Tests on the one-node Slurm cluster (scripts/slurm-local.sh) share it, and some kill its node: their files
+// run one after another (beside the other tests).
+const slurm = ['electron/**/*.slurm.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['api/**/*.test.ts', 'engine/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts', 'hls-templates/**/*.test.ts', 'scripts/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include, exclude: [...configDefaults.exclude, ...slurm] } },
+      { extends: true, test: { name: 'slurm', include: slurm, fileParallelism: false } },
+    ],
   },
 });

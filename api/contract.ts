@@ -20,6 +20,7 @@
 // 'ApiError' and which carries `code` (ApiErrorCode) and `message`.
 import { z } from 'zod';
 import { buildsContract } from './builds-contract';
+import { checkProjectSettings, SlurmProjectSettings } from './slurm-settings';
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
@@ -83,6 +84,8 @@ const settingsFields = {
   autosaveSeconds: z.number().min(0).max(3600),
   /** Renderer-owned state (viewport, panel sizes…), JSON values only. */
   ui: z.record(z.string(), z.unknown()),
+  /** How this project's builds ask Slurm for resources (api/slurm-settings.ts; checked before use). */
+  slurm: SlurmProjectSettings,
 };
 export const DEFAULT_SETTINGS = {
   tensorLayout: 'NHWC',
@@ -92,6 +95,7 @@ export const DEFAULT_SETTINGS = {
   previewAutoRun: true,
   autosaveSeconds: 30,
   ui: {},
+  slurm: {},
 } as const satisfies z.input<z.ZodObject<typeof settingsFields>>;
 
 /** Per-project settings. Unknown keys are rejected; missing keys take their defaults; free-form UI state goes in `ui`. */
@@ -103,9 +107,15 @@ export const ProjectSettings = z.strictObject({
   previewAutoRun: settingsFields.previewAutoRun.default(DEFAULT_SETTINGS.previewAutoRun),
   autosaveSeconds: settingsFields.autosaveSeconds.default(DEFAULT_SETTINGS.autosaveSeconds),
   ui: settingsFields.ui.default({}),
+  slurm: settingsFields.slurm.prefault(DEFAULT_SETTINGS.slurm),
 });
-/** A partial change of settings: only the keys given are changed. */
-export const ProjectSettingsPatch = z.strictObject(settingsFields).partial();
+/** A partial change of settings: only the keys given are changed; Slurm settings must meet their rules. */
+export const ProjectSettingsPatch = z
+  .strictObject(settingsFields)
+  .partial()
+  .superRefine((patch, ctx) => {
+    if (patch.slurm) for (const p of checkProjectSettings(patch.slurm, 'slurm.').problems) ctx.addIssue({ code: 'custom', path: ['slurm'], message: p.message });
+  });
 
 /** What feeds an Input node in the preview. */
 export const PreviewInput = z.discriminatedUnion('kind', [

@@ -9,6 +9,7 @@ import { startCommand } from './commands/start';
 import { buildCommand } from './commands/build';
 import { hls4mlCommand } from './commands/hls4ml';
 import { sweepCommand } from './commands/sweep';
+import { runBuildCommand } from './commands/run-build';
 
 const commands: CliCommand[] = [
   // one line per command module, e.g. infoCommand
@@ -21,6 +22,7 @@ const commands: CliCommand[] = [
   buildCommand,
   sweepCommand,
   hls4mlCommand,
+  runBuildCommand,
 ];
 
 function usage(): string {

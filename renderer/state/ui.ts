@@ -1,18 +1,11 @@
 // UI state that is not the document: which screen, panels, the open project's id and settings,
 // preview inputs, notices.
 import { create } from 'zustand';
-import type { ExampleInfo, ProjectSettings } from '../../api/contract';
+import { ProjectSettings, type ExampleInfo } from '../../api/contract';
 import type { InputSpec } from '../lib/simulate';
 
-export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
-  tensorLayout: 'NHWC',
-  paddingConvention: 'keras',
-  defaultPrecision: 'ap_fixed<16,6>',
-  weightSeed: 1,
-  previewAutoRun: true,
-  autosaveSeconds: 30,
-  ui: {},
-};
+/** The defaults of the API contract (one definition for both sides). */
+export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = ProjectSettings.parse({});
 
 export interface Notice {
   id: number;

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { detectToolchain } from '../toolchain/detect';
 import { ProjectFile } from '../store';
 import { BuildQueue, type BuildEvent, type RunReport, type RunConfig } from './queue';
-import { createTinyProject } from './testing';
+import { createTinyProject, processesUnder } from './testing';
 import { defaultVariantConfig, type VariantConfig } from './variants';
 
 let dir: string;
@@ -22,21 +22,6 @@ afterEach(() => {
 
 function variant(p: ProjectFile, id: string, name: string, config: VariantConfig) {
   return p.putVariant({ id, name, config });
-}
-
-/** Processes whose working folder or command line is under `needle` (a build folder). */
-function processesUnder(needle: string): string[] {
-  const out: string[] = [];
-  for (const pid of fs.readdirSync('/proc').filter((f) => /^\d+$/.test(f))) {
-    try {
-      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cwd.includes(needle) || cmd.includes(needle)) out.push(`${pid} ${cmd}`);
-    } catch {
-      /* gone or not ours */
-    }
-  }
-  return out;
 }
 
 describe('build queue with real builds (g++ csim + estimate)', () => {

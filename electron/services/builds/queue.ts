@@ -159,7 +159,7 @@ export class BuildQueue {
 
   /** Picks up runs stored as 'queued' (after a restart). Returns their ids. */
   resume(): string[] {
-    const ids = this.opts.project.listBuildRuns().filter((r) => r.status === 'queued' && !this.waiting.includes(r.id) && !this.running.has(r.id)).map((r) => r.id);
+    const ids = this.opts.project.queuedLocalRunIds().filter((id) => !this.waiting.includes(id) && !this.running.has(id));
     this.waiting.push(...ids);
     this.pump();
     return ids;

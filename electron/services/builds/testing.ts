@@ -1,5 +1,6 @@
 // Small projects for the build tests (and the sweep CLI tests): a ConvTranspose stage small enough that
 // g++ C simulation takes seconds. Random, non-symmetric weights.
+import fs from 'node:fs';
 import path from 'node:path';
 import { ProjectFile, emptyDocument, weightsFromEngine } from '../store';
 import { convCaseModel } from '../../../engine/hls/conv-cases';
@@ -21,4 +22,19 @@ export function createTinyProject(dir: string, name = 'tiny', seed = 3): Project
   doc.graph = m.graph;
   doc.weights = weightsFromEngine(m.weights, (_n, slot) => (slot === 'weight' ? 'IOHW' : 'O'));
   return ProjectFile.create(path.join(dir, `${name}.tessera`), { name, doc });
+}
+
+/** Processes whose working folder or command line is under `needle` (a build folder). */
+export function processesUnder(needle: string): string[] {
+  const out: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((f) => /^\d+$/.test(f))) {
+    try {
+      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cwd.includes(needle) || cmd.includes(needle)) out.push(`${pid} ${cmd}`);
+    } catch {
+      /* gone or not ours */
+    }
+  }
+  return out;
 }

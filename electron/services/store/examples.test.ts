@@ -6,6 +6,7 @@ import { analyzeGraph } from '../../../engine/graph/analyze';
 import { exampleSpecs, writeExamples } from '../../../scripts/make-examples';
 import { ProjectFile, storedToTensor, weightsToEngine, tensorToStored } from './index';
 import { randomTensor } from '../../../engine/tensor/tensor';
+import { ProjectSettings } from '../../../api/contract';
 
 const shippedDir = path.resolve(__dirname, '../../../projects');
 let dir: string;
@@ -63,7 +64,7 @@ describe('shipped example projects', () => {
     const weights: Record<string, Record<string, ReturnType<typeof tensorToStored>>> = {};
     const nodes = Array.from({ length: 10 }, (_, i) => ({ id: `n${i}`, type: 'Conv2D', name: `c${i}`, params: {} }));
     for (const n of nodes) weights[n.id] = { weight: tensorToStored(randomTensor([256, 256, 2, 2], 1 + nodes.indexOf(n)), 'OIHW') }; // 1 MiB each
-    ProjectFile.create(file, { doc: { graph: { version: 1, nodes, edges: [] }, weights, settings: { tensorLayout: 'NHWC', paddingConvention: 'keras', defaultPrecision: 'ap_fixed<16,6>', weightSeed: 1, previewAutoRun: true, autosaveSeconds: 30, ui: {} }, previewInputs: [] } }).close();
+    ProjectFile.create(file, { doc: { graph: { version: 1, nodes, edges: [] }, weights, settings: ProjectSettings.parse({}), previewInputs: [] } }).close();
     const times: number[] = [];
     for (let r = 0; r < 3; r++) {
       const t0 = performance.now();

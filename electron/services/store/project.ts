@@ -505,7 +505,12 @@ export class ProjectFile {
     runs.appendBuildLog(this.live(), id, text);
   }
 
-  /** Call once when a build queue starts: runs a crash or quit left 'running' become 'interrupted'. */
+  /** Local runs left 'queued' when the app last closed. */
+  queuedLocalRunIds(): string[] {
+    return runs.queuedLocalRunIds(this.live());
+  }
+
+  /** Call once when a build queue starts: local runs a crash or quit left 'running' become 'interrupted'. */
   markInterruptedRuns(): string[] {
     const db = this.live();
     return db.transaction(() => runs.markInterruptedRuns(db, new Date().toISOString()))();

@@ -94,9 +94,20 @@ export function appendBuildLog(db: Database.Database, id: string, text: string):
   db.prepare('UPDATE build_runs SET log = log || ? WHERE id = ?').run(text, id);
 }
 
-/** After a restart: runs left 'running' become 'interrupted' (queued ones stay queued). Returns their ids. */
+/** Runs of this machine's build queue: not those Slurm runs (config.slurm), which go on without the app. */
+const LOCAL_RUN = "json_extract(config, '$.slurm') IS NULL";
+
+/**
+ * After a restart: local runs left 'running' become 'interrupted' (queued ones stay queued; Slurm runs are
+ * reconciled from Slurm instead). Returns their ids.
+ */
 export function markInterruptedRuns(db: Database.Database, now: string): string[] {
-  const ids = (db.prepare("SELECT id FROM build_runs WHERE status = 'running'").all() as { id: string }[]).map((r) => r.id);
-  db.prepare("UPDATE build_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(now);
+  const ids = (db.prepare(`SELECT id FROM build_runs WHERE status = 'running' AND ${LOCAL_RUN}`).all() as { id: string }[]).map((r) => r.id);
+  db.prepare(`UPDATE build_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running' AND ${LOCAL_RUN}`).run(now);
   return ids;
+}
+
+/** Local runs left 'queued' (to resume after a restart). */
+export function queuedLocalRunIds(db: Database.Database): string[] {
+  return (db.prepare(`SELECT id FROM build_runs WHERE status = 'queued' AND ${LOCAL_RUN} ORDER BY created_at, id`).all() as { id: string }[]).map((r) => r.id);
 }

@@ -1,0 +1,82 @@
+// A Slurm backend for one open project, from its Slurm settings (project part) and the user's (app part):
+// where build folders go, what sbatch is given, what runs on the node, and how a build folder is prepared
+// on this machine before submission.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProjectFile } from '../store';
+import { weightsToEngine } from '../store/tensors';
+import type { StoredDocument } from '../store/project';
+import { checkAppSettings, checkProjectSettings, type SlurmAppSettings } from '../../../api/slurm-settings';
+import type { BuildEvent } from '../builds/queue';
+import { defaultBuildRoot } from '../builds/queue';
+import { checkVariant } from '../builds/variants';
+import { SlurmClient } from './client';
+import { SlurmBackend, slurmInfo, type SlurmRunConfig } from './backend';
+import { writeBuildSpec } from './node-build';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** This checkout's command line (the compute nodes run it from the same path: shared storage). */
+export const TESSERA_CLI = path.resolve(HERE, '../../../bin/tessera.mjs');
+/** The design every task of a submission builds from (graph, weights, settings; no variants or runs). */
+export const DESIGN_SNAPSHOT = 'design.tessera';
+
+export interface SlurmBackendSetup {
+  app: SlurmAppSettings;
+  /** Environment of the Slurm commands (SLURM_CONF…); default this process's. */
+  env?: NodeJS.ProcessEnv;
+  pollMs?: number;
+  resultGraceMs?: number;
+  emit?: (e: BuildEvent) => void;
+}
+
+/** Where a project's Slurm build folders go: <app buildRoot>/<project stem>.builds, else beside the project. */
+export function slurmBuildRoot(projectPath: string, app: SlurmAppSettings): string {
+  if (!app.buildRoot) return defaultBuildRoot(projectPath);
+  return path.join(app.buildRoot, path.basename(defaultBuildRoot(projectPath)));
+}
+
+/** Node.js on the nodes: the app setting, else this process's (under Electron: `node` from the node's PATH). */
+function nodeCommand(app: SlurmAppSettings): string {
+  return app.node ?? (process.versions.electron ? 'node' : process.execPath);
+}
+
+export function createSlurmBackend(project: ProjectFile, setup: SlurmBackendSetup): SlurmBackend {
+  const { app } = setup;
+  // one design read per submission (a sweep prepares many runs of one design)
+  let cached: { jobDir: string; doc: StoredDocument } | null = null;
+  return new SlurmBackend({
+    project,
+    client: new SlurmClient({ env: setup.env }),
+    buildRoot: slurmBuildRoot(project.path, app),
+    pollMs: setup.pollMs ?? app.pollSeconds * 1000,
+    resultGraceMs: setup.resultGraceMs,
+    emit: setup.emit,
+    jobSettings: () => {
+      const appProblems = checkAppSettings(app);
+      const { args, problems } = checkProjectSettings(project.loadSettings().slurm);
+      if (appProblems.length || problems.length) {
+        throw new Error(`the Slurm settings break their rules: ${[...appProblems, ...problems].map((p) => p.message).join(' ')}`);
+      }
+      return { command: [nodeCommand(app), TESSERA_CLI, 'run-build'], sbatchArgs: args, setup: app.setup };
+    },
+    prepare: (run, dir, jobDir) => {
+      if (cached?.jobDir !== jobDir) {
+        const doc = project.load();
+        fs.mkdirSync(jobDir, { recursive: true });
+        ProjectFile.create(path.join(jobDir, DESIGN_SNAPSHOT), { doc, name: path.basename(project.path, '.tessera') }).close();
+        cached = { jobDir, doc };
+      }
+      const { doc } = cached;
+      const cfg = run.config as SlurmRunConfig;
+      // a design error fails the run now, not after a wait in the cluster's queue
+      const errors = checkVariant({ graph: doc.graph, weights: weightsToEngine(doc.weights) }, cfg.variant, doc.settings).filter((d) => d.severity === 'error');
+      if (errors.length) throw new Error(`code generation would fail: ${errors.map((d) => d.message).join(' ')}`);
+      writeBuildSpec(dir, {
+        format: 1, runId: run.id, variantId: run.variantId, variantName: cfg.variantName, variant: cfg.variant, csim: cfg.csim,
+        design: path.join(jobDir, DESIGN_SNAPSHOT), toolRoot: app.toolRoot,
+      });
+      if (!slurmInfo(run)) throw new Error(`run ${run.id} is not a Slurm run`);
+    },
+  });
+}
