@@ -84,7 +84,7 @@ const settingsFields = {
   autosaveSeconds: z.number().min(0).max(3600),
   /** Renderer-owned state (viewport, panel sizes…), JSON values only. */
   ui: z.record(z.string(), z.unknown()),
-  /** How this project's builds ask Slurm for resources (api/slurm-settings.ts; checked before use). */
+  /** How this project's builds ask Slurm for resources (api/slurm-settings.ts; checked before use). Absent: the defaults. */
   slurm: SlurmProjectSettings,
 };
 export const DEFAULT_SETTINGS = {
@@ -95,8 +95,7 @@ export const DEFAULT_SETTINGS = {
   previewAutoRun: true,
   autosaveSeconds: 30,
   ui: {},
-  slurm: {},
-} as const satisfies z.input<z.ZodObject<typeof settingsFields>>;
+} as const satisfies Omit<z.input<z.ZodObject<typeof settingsFields>>, 'slurm'>;
 
 /** Per-project settings. Unknown keys are rejected; missing keys take their defaults; free-form UI state goes in `ui`. */
 export const ProjectSettings = z.strictObject({
@@ -107,7 +106,7 @@ export const ProjectSettings = z.strictObject({
   previewAutoRun: settingsFields.previewAutoRun.default(DEFAULT_SETTINGS.previewAutoRun),
   autosaveSeconds: settingsFields.autosaveSeconds.default(DEFAULT_SETTINGS.autosaveSeconds),
   ui: settingsFields.ui.default({}),
-  slurm: settingsFields.slurm.prefault(DEFAULT_SETTINGS.slurm),
+  slurm: settingsFields.slurm.optional(),
 });
 /** A partial change of settings: only the keys given are changed; Slurm settings must meet their rules. */
 export const ProjectSettingsPatch = z

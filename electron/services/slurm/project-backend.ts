@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { ProjectFile } from '../store';
 import { weightsToEngine } from '../store/tensors';
 import type { StoredDocument } from '../store/project';
-import { checkAppSettings, checkProjectSettings, type SlurmAppSettings } from '../../../api/slurm-settings';
+import { checkAppSettings, checkProjectSettings, SlurmProjectSettings, type SlurmAppSettings } from '../../../api/slurm-settings';
 import type { BuildEvent } from '../builds/queue';
 import { defaultBuildRoot } from '../builds/queue';
 import { checkVariant } from '../builds/variants';
@@ -54,7 +54,7 @@ export function createSlurmBackend(project: ProjectFile, setup: SlurmBackendSetu
     emit: setup.emit,
     jobSettings: () => {
       const appProblems = checkAppSettings(app);
-      const { args, problems } = checkProjectSettings(project.loadSettings().slurm);
+      const { args, problems } = checkProjectSettings(project.loadSettings().slurm ?? SlurmProjectSettings.parse({}));
       if (appProblems.length || problems.length) {
         throw new Error(`the Slurm settings break their rules: ${[...appProblems, ...problems].map((p) => p.message).join(' ')}`);
       }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Graph } from '../../../engine/graph/model';
-import { DEFAULT_SETTINGS, PreviewInput, ProjectSettings, type Dtype } from '../../../api/contract';
+import { PreviewInput, ProjectSettings, type Dtype } from '../../../api/contract';
 import type { z } from 'zod';
 import { StoreError } from './errors';
 import { ProjectLock, heldByOther } from './lock';
@@ -568,7 +568,7 @@ function readDocument(db: Database.Database, name: string): StoredDocument {
 
 function readSettings(db: Database.Database): ProjectSettings {
   const rows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
-  const known = new Set(Object.keys(DEFAULT_SETTINGS));
+  const known = new Set(Object.keys(ProjectSettings.shape));
   const defaults = ProjectSettings.parse({});
   const settings: Record<string, unknown> = { ...defaults };
   // Key by key: one bad value falls back to its default instead of losing the others.
