@@ -186,7 +186,7 @@ const Empty = z.strictObject({});
 const Ok = z.strictObject({ ok: z.literal(true) });
 const ForProject = z.strictObject({ projectId: ProjectId });
 
-/** Diagnostics as engine/graph/diagnostics.ts `Diagnostic` (import and validation results). */
+/** Diagnostics as engine/diagnostics/diagnostics.ts `Diagnostic` (import and validation results). */
 export const DiagnosticJson = z.strictObject({
   severity: z.enum(['error', 'warning']),
   code: z.string(),

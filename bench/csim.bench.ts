@@ -11,7 +11,7 @@ import { measure, type BenchSuite } from './harness';
 import { convCaseConfig, convCaseModel, denseCaseModel, type ConvCase } from '../engine/hls/conv-cases';
 import { defaultHlsConfig, type HlsConfig } from '../engine/hls/config';
 import { generateProject } from '../engine/hls/generate';
-import { simulateFixed } from '../engine/sim/fixed';
+import { simulateFixed } from '../engine/hls/simulate';
 import { randomTensor } from '../engine/tensor/tensor';
 import type { Model } from '../engine/graph/model';
 import { readTemplates, runProjectCsim, writeFiles } from '../electron/services/csim/csim';

@@ -11,7 +11,7 @@ import { measure, printTable, type BenchOptions, type BenchRow, type BenchSuite 
 import { convCaseConfig, convCaseModel, type ConvCase } from '../engine/hls/conv-cases';
 import { defaultHlsConfig } from '../engine/hls/config';
 import { generateProject } from '../engine/hls/generate';
-import { simulateFixed } from '../engine/sim/fixed';
+import { simulateFixed } from '../engine/hls/simulate';
 import { simulateFloat } from '../engine/sim/float';
 import { randomTensor } from '../engine/tensor/tensor';
 import { readTemplates, runProjectCsim, writeFiles } from '../electron/services/csim/csim';

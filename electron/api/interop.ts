@@ -2,7 +2,7 @@
 // every weight slot taken from the op definitions (analyzeGraph). Import also reads Keras .keras / .h5
 // files (engine/interop/load.ts picks the reader from the file's bytes).
 import type { Graph } from '../../engine/graph/model';
-import type { Diagnostic } from '../../engine/graph/diagnostics';
+import type { Diagnostic } from '../../engine/diagnostics/diagnostics';
 import type { Tensor } from '../../engine/tensor/tensor';
 import { loadModelBytes } from '../../engine/interop/load';
 import { exportOnnx } from '../../engine/interop/onnx/export';

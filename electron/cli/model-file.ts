@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from './commands/types';
-import { TesseraError } from '../../engine/graph/diagnostics';
+import { TesseraError } from '../../engine/diagnostics/diagnostics';
 import { importOnnx, type OnnxImportResult } from '../../engine/interop/onnx/import';
 import { NpyError, readNpy, writeNpy } from '../../engine/interop/npy';
 import { loadModelBytes, modelFileKind, type LoadedModel } from '../../engine/interop/load';

@@ -3,10 +3,10 @@
 // Geometry comes from the op's own HLS descriptor (config-struct fields, product blocks, weight arrays),
 // so the estimate sees exactly the numbers the generated C++ gets.
 import type { Model } from '../graph/model';
-import type { Diagnostic } from '../graph/diagnostics';
+import type { Diagnostic } from '../diagnostics/diagnostics';
 import { getOp } from '../ops/registry';
 import type { HlsConfig } from '../hls/config';
-import type { CppStruct, HlsLayerContext } from '../hls/layer';
+import type { CppStruct, HlsLayerContext } from '../ops/hls-layer';
 import { layerContext, resolveGraph, type ResolvedNode } from '../hls/resolve';
 import { buildStreamNetwork } from '../hls/stream-network';
 import { fifoDepths, fifoList } from '../hls/fifo-depth';

@@ -1,7 +1,7 @@
 // Exact arithmetic on mantissas (results in the growth-rule types, never rounded), casts that pick the
 // float64 or BigInt path from the types, and the vectorised helpers the fixed-point kernels use.
 
-import { TesseraError } from '../graph/diagnostics';
+import { TesseraError } from '../diagnostics/diagnostics';
 import { p2, castBig, closedRound, doubleQuantizer, castDoubleBig, castDoubleNum, castFitsFloat64, castNum, formatOf, hasClosedForm, toDouble, type SourceFormat } from './cast';
 import type { FixedType } from './types';
 import { addType, formatFixedType, fracBits, mulType, subType } from './types';

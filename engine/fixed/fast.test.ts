@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { convCaseModel, denseCaseModel, type ConvCase } from '../hls/conv-cases';
 import { defaultHlsConfig } from '../hls/config';
-import { quantizeTensor } from '../hls/fixed-tensor';
-import { simulateFixed } from '../sim/fixed';
+import { quantizeTensor } from './tensor';
+import { simulateFixed } from '../hls/simulate';
 import { randomTensor, type Tensor } from '../tensor/tensor';
 import { resolveGeometry, type ConvParams } from '../ops/conv/params';
 import { MacPlan } from './arith';

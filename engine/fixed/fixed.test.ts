@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DiagnosticSink } from '../graph/diagnostics';
+import { DiagnosticSink } from '../diagnostics/diagnostics';
 import { seededRandom } from '../tensor/tensor';
 import {
   add,

@@ -1,7 +1,7 @@
 // Per-layer precision: weight_t, bias_t, accum_t, result_t (and table_t for lookup-table activations),
 // defaults ap_fixed<16,6>, and "auto" inference of the accumulator (hls4ml's infer_precision rule).
 
-import type { DiagnosticSink } from '../graph/diagnostics';
+import type { DiagnosticSink } from '../diagnostics/diagnostics';
 import type { FixedType } from './types';
 import { fixedType, fracBits, MAX_CPP_WIDTH, parseFixedType } from './types';
 

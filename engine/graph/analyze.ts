@@ -10,7 +10,7 @@ import type { Shape } from '../tensor/tensor';
 import { formatShape, shapesEqual, sizeOf } from '../tensor/tensor';
 import type { OpDef, WeightSlot } from '../ops/types';
 import { getOp, opRegistry } from '../ops/registry';
-import { DiagnosticSink, formatValue, makeDiagnostic, type Diagnostic } from './diagnostics';
+import { DiagnosticSink, formatValue, makeDiagnostic, type Diagnostic } from '../diagnostics/diagnostics';
 import type { Graph, GraphEdge, GraphNode, WeightMap } from './model';
 
 export interface NodeAnalysis {

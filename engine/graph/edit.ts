@@ -1,7 +1,7 @@
 // Small pure edits of a graph for the canvas: each returns a new Graph and leaves the old one intact.
 // None validates shapes: run analyzeGraph on the result to get diagnostics.
 import { getOp } from '../ops/registry';
-import { TesseraError } from './diagnostics';
+import { TesseraError } from '../diagnostics/diagnostics';
 import type { Graph, GraphEdge, GraphNode } from './model';
 import { CURRENT_GRAPH_VERSION } from './schema';
 

@@ -1,18 +1,14 @@
 // Project-wide and per-layer HLS configuration (hls4ml's vocabulary): IO type for the whole project,
 // and per layer strategy, reuse factor, parallelization factor and precision. Resolution turns user
 // specs into concrete values; mistakes become diagnostics naming layer, field, value, rule and fix.
-import type { DiagnosticSink } from '../graph/diagnostics';
+import type { DiagnosticSink } from '../diagnostics/diagnostics';
 import type { FixedType } from '../fixed/types';
 import { parseFixedType, MAX_CPP_WIDTH } from '../fixed/types';
-import { defaultPrecision, DEFAULT_TYPE_STRING, resolvePrecision, type LayerPrecision, type PrecisionSpec } from '../fixed/precision';
+import { defaultPrecision, DEFAULT_TYPE_STRING, resolvePrecision, type PrecisionSpec } from '../fixed/precision';
+import { STRATEGIES, type IoType, type ResolvedLayerConfig, type Strategy } from '../ops/hls-layer';
 
-/** How tensors move between layers, for the whole project (hls4ml IOType). */
-export type IoType = 'io_parallel' | 'io_stream';
-/** Latency: weights fully partitioned, loops unrolled. Resource: weights in a reshaped array, a reuse loop. */
-export type Strategy = 'latency' | 'resource';
-
-export const IO_TYPES: readonly IoType[] = ['io_parallel', 'io_stream'];
-export const STRATEGIES: readonly Strategy[] = ['latency', 'resource'];
+// The per-layer vocabulary (IO type, strategy, resolved layer config) is part of the op contract.
+export { IO_TYPES, STRATEGIES, type IoType, type ResolvedLayerConfig, type Strategy } from '../ops/hls-layer';
 
 /** What a user sets for one layer (or as the project default); missing fields take the defaults. */
 export interface LayerConfigSpec {
@@ -52,15 +48,6 @@ export function defaultHlsConfig(over: Partial<HlsConfig> = {}): HlsConfig {
     layers: {},
     ...over,
   };
-}
-
-/** A layer's configuration with every value decided. */
-export interface ResolvedLayerConfig {
-  io: IoType;
-  strategy: Strategy;
-  reuseFactor: number;
-  parallelizationFactor: number;
-  precision: LayerPrecision;
 }
 
 /** Merges the project default and the layer's own spec (layer wins; precision merged per field). */

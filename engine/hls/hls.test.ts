@@ -1,16 +1,17 @@
 // Generator, reuse-factor rules and the Conv-family fixed-point kernels (engine side; the g++ matrix is in
 // electron/services/csim/conv-matrix.test.ts).
 import { describe, expect, it } from 'vitest';
-import { DiagnosticSink } from '../graph/diagnostics';
+import { DiagnosticSink } from '../diagnostics/diagnostics';
 import { randomTensor, transpose, type Tensor } from '../tensor/tensor';
 import { generateProject } from './generate';
 import { convCaseConfig, convCaseModel, type ConvCase } from './conv-cases';
 import { checkReuseFactor, divisors, nearestValid, validReuseFactors, checkParallelizationFactor } from './reuse';
 import { defaultHlsConfig } from './config';
 import { resolveGraph, layerContext } from './resolve';
-import { simulateFixed, fixedVsFloat } from '../sim/fixed';
+import { simulateFixed } from './simulate';
+import { fixedVsFloat } from '../fixed/tensor';
 import { simulateFloat } from '../sim/float';
-import { fixedValues } from './fixed-tensor';
+import { fixedValues } from '../fixed/tensor';
 import { getOp } from '../ops/registry';
 import { addNode, connect } from '../graph/edit';
 import { phaseTapLists } from '../ops/conv/hls';

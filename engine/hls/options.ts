@@ -4,7 +4,7 @@
 import type { Model } from '../graph/model';
 import { getOp } from '../ops/registry';
 import type { HlsConfig } from './config';
-import type { ProductBlock } from './layer';
+import type { ProductBlock } from '../ops/hls-layer';
 import { layerContext, resolveGraph } from './resolve';
 import { divisors, validParallelizationFactors, validReuseFactors } from './reuse';
 

@@ -10,7 +10,7 @@
 // The preview resolves the same with no variant, so a build of an empty variant uses the preview's types.
 // Type strings are parsed and checked by engine/fixed (resolvePrecision) only.
 import type { Graph } from '../graph/model';
-import { DiagnosticSink, makeDiagnostic, type Diagnostic } from '../graph/diagnostics';
+import { DiagnosticSink, makeDiagnostic, type Diagnostic } from '../diagnostics/diagnostics';
 import { DEFAULT_TYPE, DEFAULT_TYPE_STRING, resolvePrecision, type LayerPrecision, type PrecisionSpec } from '../fixed/precision';
 import { getOp } from '../ops/registry';
 import { defaultHlsConfig, resolveInputType, type HlsConfig, type LayerConfigSpec } from './config';

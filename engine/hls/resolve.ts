@@ -3,12 +3,13 @@
 // Shared by simulateFixed (values) and the generator (files). Mistakes are diagnostics naming the layer.
 import type { Shape } from '../tensor/tensor';
 import { analyzeGraph, type GraphAnalysis } from '../graph/analyze';
-import { DiagnosticSink, makeDiagnostic, type Diagnostic } from '../graph/diagnostics';
+import { DiagnosticSink, makeDiagnostic, type Diagnostic } from '../diagnostics/diagnostics';
 import type { Graph, GraphNode, Model } from '../graph/model';
 import type { FixedType } from '../fixed/types';
 import { mergeSpecs, resolveInputType, resolveLayerConfig, type HlsConfig, type LayerConfigSpec, type ResolvedLayerConfig } from './config';
-import type { HlsLayerContext, TensorLayout } from './layer';
-import { firmwareDims } from './fixed-tensor';
+import type { HlsLayerContext } from '../ops/hls-layer';
+import type { TensorLayout } from '../fixed/tensor';
+import { firmwareDims } from '../fixed/tensor';
 import { checkParallelizationFactor, checkReuseFactor } from './reuse';
 
 export interface ResolvedNode {
@@ -103,7 +104,7 @@ export function resolveGraph(model: Model, cfg: HlsConfig, opts: ResolveOptions 
       if (!op.fixed || !op.hls) {
         sink.error('hls-op-unsupported', 'type', node.type, `${node.type} has a fixed-point kernel and an HLS template`, 'this op is not synthesizable yet; remove it or replace it with a supported layer');
       }
-      const baseCtx = { node, name, index, params, inputShapes, outputShape, inputDims, outputDims, inputTypes, weights, inputLayouts, outputLayout: layout };
+      const baseCtx = { name, index, params, inputShapes, outputShape, inputDims, outputDims, inputTypes, weights, inputLayouts, outputLayout: layout };
       const blocks = op.hls ? op.hls.productBlocks(baseCtx) : [];
       const nTerms = Math.max(1, ...blocks.map((b) => b.nIn));
       const pixels = op.hls?.pixels?.(baseCtx);
@@ -160,7 +161,7 @@ function consumerFormat(graph: Graph, analysis: GraphAnalysis, id: string, seen 
 /** The descriptor context of a resolved node. */
 export function layerContext(model: Model, r: ResolvedNode): HlsLayerContext<unknown> {
   return {
-    node: r.node, name: r.name, index: r.index, params: r.params,
+    name: r.name, index: r.index, params: r.params,
     inputShapes: r.inputShapes, outputShape: r.outputShape, inputDims: r.inputDims, outputDims: r.outputDims,
     inputTypes: r.inputTypes, config: r.config, weights: model.weights?.[r.id] ?? {},
     inputLayouts: r.inputLayouts, outputLayout: r.layout,

@@ -2,9 +2,9 @@
 // the reuse loop walks a layer's P products per output pixel (per ConvTranspose phase, padded to the
 // largest phase) output-major in RF rounds of P / RF multiplications, so RF is valid iff it divides P
 // (for every product block). Invalid values are errors naming the nearest valid ones — never snapped.
-import type { DiagnosticSink } from '../graph/diagnostics';
+import type { DiagnosticSink } from '../diagnostics/diagnostics';
 import type { IoType } from './config';
-import type { ProductBlock } from './layer';
+import type { ProductBlock } from '../ops/hls-layer';
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];

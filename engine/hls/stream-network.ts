@@ -4,7 +4,7 @@
 // and writes (every Tessera stream template is), so the network is a Kahn process network: the FIFO depth
 // rule (fifo-depth.ts) and the token-level simulator (stream-sim.ts) both work on it.
 import type { Model } from '../graph/model';
-import type { CppStruct } from './layer';
+import type { CppStruct } from '../ops/hls-layer';
 import { layerContext, type ResolvedGraph, type ResolvedNode } from './resolve';
 import { streamCursorSchedule } from '../ops/conv/hls';
 

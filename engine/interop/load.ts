@@ -1,7 +1,7 @@
 // One entry for model files of any supported kind: bytes in, model out. Dispatches on the first bytes
 // (zip → Keras 3 .keras, HDF5 → legacy Keras .h5, '{' → Keras model JSON) and otherwise reads ONNX
 // (protobuf has no signature). Hosts read the files; a model JSON needs its weights HDF5 passed in.
-import type { Diagnostic } from '../graph/diagnostics';
+import type { Diagnostic } from '../diagnostics/diagnostics';
 import type { Model } from '../graph/model';
 import type { PrecisionSpec } from '../fixed/precision';
 import { importOnnx } from './onnx/import';

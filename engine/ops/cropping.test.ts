@@ -2,11 +2,11 @@
 // and the fixed kernel keeps the values (cast into result_t).
 import { describe, expect, it } from 'vitest';
 import { getOp } from './registry';
-import { DiagnosticSink } from '../graph/diagnostics';
+import { DiagnosticSink } from '../diagnostics/diagnostics';
 import { randomTensor, stridesOf, tensor, transpose, type Shape, type Tensor } from '../tensor/tensor';
 import { fixedTypeOf } from '../fixed/types';
 import { toDouble } from '../fixed/arith';
-import { quantizeTensor } from '../hls/fixed-tensor';
+import { quantizeTensor } from '../fixed/tensor';
 
 const op = getOp('Cropping')!;
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { buildOnnxModel, type NodeSpec } from '../interop/onnx/proto';
 import { getOp } from './registry';
-import { DiagnosticSink } from '../graph/diagnostics';
+import { DiagnosticSink } from '../diagnostics/diagnostics';
 import { randomTensor, type Tensor } from '../tensor/tensor';
 
 async function ortRun(node: Omit<NodeSpec, 'inputs' | 'outputs'>, inputs: Tensor[], outShape: number[], initializers: { name: string; t: Tensor }[] = [], opset = 13): Promise<Float32Array> {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { getOp } from './registry';
-import { DiagnosticSink } from '../graph/diagnostics';
+import { DiagnosticSink } from '../diagnostics/diagnostics';
 import { randomTensor, sizeOf, stridesOf, tensor, transpose, type Shape, type Tensor } from '../tensor/tensor';
 import { SELU_ALPHA, SELU_GAMMA } from './selu';
 

@@ -2,7 +2,7 @@
 // that lets one 2D loop serve 1D and 2D, channels-first and channels-last.
 import { z } from 'zod';
 import type { Shape } from '../tensor/tensor';
-import type { DiagnosticSink } from '../graph/diagnostics';
+import type { DiagnosticSink } from '../diagnostics/diagnostics';
 
 /** 'NCX' = channels first (N, C, …spatial); 'NXC' = channels last (N, …spatial, C). */
 export type DataFormat = 'NCX' | 'NXC';

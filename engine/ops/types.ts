@@ -2,8 +2,8 @@
 // registered in engine/ops/registry.ts.
 import type { z } from 'zod';
 import type { Shape, Tensor } from '../tensor/tensor';
-import type { DiagnosticSink } from '../graph/diagnostics';
-import type { FixedKernel, HlsLayerDef } from '../hls/layer';
+import type { DiagnosticSink } from '../diagnostics/diagnostics';
+import type { FixedKernel, HlsLayerDef } from './hls-layer';
 
 export type OpCategory = 'io' | 'conv' | 'dense' | 'activation' | 'normalization' | 'pooling' | 'reshape' | 'merge';
 
@@ -35,9 +35,9 @@ export interface OpDef<P = any> {
   infer(params: P, inputs: readonly Shape[], sink: DiagnosticSink): Shape | null;
   /** Float reference semantics. Inputs and weights have been validated by infer(). */
   float(params: P, inputs: readonly Tensor[], weights: Readonly<Record<string, Tensor>>): Tensor;
-  /** Bit-exact fixed-point semantics of the op's C++ template (engine/hls/layer.ts); absent = no fixed point yet. */
+  /** Bit-exact fixed-point semantics of the op's C++ template (engine/ops/hls-layer.ts); absent = no fixed point yet. */
   fixed?: FixedKernel<P>;
-  /** What the HLS generator needs (engine/hls/layer.ts); absent = not synthesizable yet. */
+  /** What the HLS generator needs (engine/ops/hls-layer.ts); absent = not synthesizable yet. */
   hls?: HlsLayerDef<P>;
 }
 

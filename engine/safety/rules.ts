@@ -7,7 +7,7 @@
 // Adding a rule: write a `TextRule` (what is allowed, as a test plus words for the rule and the fix) and
 // check fields with `checkText(rule, field, value)`; a list of values (flags, script lines) is checked by
 // a function returning Refusal[] for all of them, like checkCxxFlags.
-import { formatValue } from '../graph/diagnostics';
+import { formatValue } from '../diagnostics/diagnostics';
 
 export interface Refusal {
   /** Stable id of the rule, e.g. 'cxx-flag'. */

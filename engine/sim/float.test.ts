@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulateFloat, SimulationCancelled } from './float';
 import { addNode, connect, emptyGraph } from '../graph/edit';
-import { TesseraError } from '../graph/diagnostics';
+import { TesseraError } from '../diagnostics/diagnostics';
 import type { Graph, WeightMap } from '../graph/model';
 import { randomTensor, tensor, type Tensor } from '../tensor/tensor';
 

@@ -4,7 +4,7 @@
 import type { Shape, Tensor } from '../tensor/tensor';
 import { shapesEqual } from '../tensor/tensor';
 import { analyzeGraph, type GraphAnalysis } from '../graph/analyze';
-import { makeDiagnostic, TesseraError, type Diagnostic } from '../graph/diagnostics';
+import { makeDiagnostic, TesseraError, type Diagnostic } from '../diagnostics/diagnostics';
 import type { Graph, Model } from '../graph/model';
 
 export interface SimOptions {

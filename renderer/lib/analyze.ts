@@ -2,7 +2,7 @@
 // analyzeGraph (engine/graph/analyze.ts) plus what the canvas needs on top (node status, ports to
 // draw, tensor layout of each output). Never throws for user mistakes.
 import { analyzeGraph } from '../../engine/graph/analyze';
-import type { Diagnostic } from '../../engine/graph/diagnostics';
+import type { Diagnostic } from '../../engine/diagnostics/diagnostics';
 import type { Graph } from '../../engine/graph/model';
 import type { Shape } from '../../engine/tensor/tensor';
 

@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { compareFixed } from './simulate';
 import { simulateFloat } from '../../engine/sim/float';
-import { simulateFixed } from '../../engine/sim/fixed';
+import { simulateFixed } from '../../engine/hls/simulate';
 import { defaultHlsConfig } from '../../engine/hls/config';
-import { fixedToTensor } from '../../engine/hls/fixed-tensor';
+import { fixedToTensor } from '../../engine/fixed/tensor';
 import { convCaseModel } from '../../engine/hls/conv-cases';
 import { seededRandom } from '../../engine/tensor/tensor';
 import type { Model } from '../../engine/graph/model';

@@ -2,7 +2,7 @@
 // the field and the node, the padding convention picker and output-size formula for Conv /
 // ConvTranspose, and the node's weights (layout stated, seeded initialisation).
 import { memo, useMemo, useState } from 'react';
-import type { Diagnostic } from '../../engine/graph/diagnostics';
+import type { Diagnostic } from '../../engine/diagnostics/diagnostics';
 import type { ConvParams } from '../../engine/ops/conv/params';
 import { getOp } from '../../engine/ops/registry';
 import type { Shape } from '../../engine/tensor/tensor';

@@ -10,7 +10,7 @@ import { loadModel, loadNpy, parseArgs, saveNpy } from '../model-file';
 import { firmwareValues, generateProject } from '../../../engine/hls/generate';
 import { defaultHlsConfig, type HlsConfig, type IoType, type Strategy } from '../../../engine/hls/config';
 import { parseFixedType, formatFixedType } from '../../../engine/fixed/types';
-import { fromFirmwareOrder } from '../../../engine/hls/fixed-tensor';
+import { fromFirmwareOrder } from '../../../engine/fixed/tensor';
 import { tensor, type Tensor } from '../../../engine/tensor/tensor';
 import { applyHls4mlConfigFile } from './hls4ml';
 import { runVendorBuild, vendorFlags, VENDOR_BOOL_FLAGS, VENDOR_HELP, VENDOR_VALUE_FLAGS } from './build-vendor';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { CliCommand } from './types';
 import { CliError } from './types';
 import { loadModel, parseArgs, readFileOrFail } from '../model-file';
-import { TesseraError } from '../../../engine/graph/diagnostics';
+import { TesseraError } from '../../../engine/diagnostics/diagnostics';
 import type { Model } from '../../../engine/graph/model';
 import { defaultHlsConfig, type HlsConfig } from '../../../engine/hls/config';
 import { exportHls4mlConfig, hls4mlConfigToYaml, importHls4mlConfig, parseHls4mlYaml } from '../../../engine/interop/hls4ml/config';

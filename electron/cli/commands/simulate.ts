@@ -4,7 +4,7 @@ import type { CliCommand } from './types';
 import { CliError } from './types';
 import { loadModel, loadNpy, parseArgs, saveNpy } from '../model-file';
 import { simulateFloat } from '../../../engine/sim/float';
-import { TesseraError } from '../../../engine/graph/diagnostics';
+import { TesseraError } from '../../../engine/diagnostics/diagnostics';
 import { formatShape, type Tensor } from '../../../engine/tensor/tensor';
 
 /** Stacks outputs of equal shape along axis 0. */

@@ -16,7 +16,7 @@ import { estimateDesign } from '../../../engine/estimate/graph';
 import type { EstimateReport } from '../../../engine/estimate/report';
 import type { HlsReport, CosimReport } from '../../../engine/reports/types';
 import { simulateFloat } from '../../../engine/sim/float';
-import { fixedVsFloat, lsb } from '../../../engine/sim/fixed';
+import { fixedVsFloat, lsb } from '../../../engine/fixed/tensor';
 import { formatFixedType } from '../../../engine/fixed/types';
 import { apIncludeDir, gxxFlags, readExpected, readResults, readTemplates, writeFiles } from '../csim/csim';
 import { startRun, type RunHandle, type RunPlan } from '../toolchain/runner';

@@ -3,7 +3,7 @@
 // A combination that the design rejects (RF not valid for the layer, io type unsupported, bad
 // precision) is returned with its diagnostics in `rejected` — never silently dropped.
 import type { Model } from '../../../engine/graph/model';
-import type { Diagnostic } from '../../../engine/graph/diagnostics';
+import type { Diagnostic } from '../../../engine/diagnostics/diagnostics';
 import { defaultHlsConfig, type HlsConfig, type IoType, type LayerConfigSpec, type Strategy } from '../../../engine/hls/config';
 import { resolveGraph } from '../../../engine/hls/resolve';
 import { validReuseFactors, validParallelizationFactors } from '../../../engine/hls/reuse';

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { generateProject } from '../../../engine/hls/generate';
 import { convCaseConfig, convCaseModel, type ConvCase } from '../../../engine/hls/conv-cases';
 import { simulateFloat } from '../../../engine/sim/float';
-import { fixedVsFloat } from '../../../engine/sim/fixed';
+import { fixedVsFloat } from '../../../engine/fixed/tensor';
 import { fracBits } from '../../../engine/fixed/types';
 import { readExpected, readResults, readTemplates, runManyCsim, writeFiles } from './csim';
 

@@ -6,7 +6,7 @@ import { randomTensor } from '../../../engine/tensor/tensor';
 import type { Model } from '../../../engine/graph/model';
 import { defaultHlsConfig, type HlsConfig, type IoType } from '../../../engine/hls/config';
 import { simulateFloat } from '../../../engine/sim/float';
-import { fixedVsFloat } from '../../../engine/sim/fixed';
+import { fixedVsFloat } from '../../../engine/fixed/tensor';
 import { convParams, csimMatchesEngine, graphModel, unetStageModel } from './graph.testutil';
 
 const model = graphModel;

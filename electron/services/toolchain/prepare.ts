@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTcl, hlsConfig, vivadoSynthTcl, type HlsScriptInput, type HlsStep } from '../../../engine/hls/scripts';
-import type { Diagnostic } from '../../../engine/graph/diagnostics';
+import type { Diagnostic } from '../../../engine/diagnostics/diagnostics';
 import type { FlowId, Toolchain } from './detect';
 import { planBuild, hdlDirFor, chooseHlsFlow, type ProjectLayout } from './commands';
 import type { BuildStep, RunPlan } from './runner';

@@ -1,6 +1,6 @@
 // What the script generators take, and its validation (user mistakes are diagnostics).
 
-import { makeDiagnostic, type Diagnostic } from '../../graph/diagnostics';
+import { makeDiagnostic, type Diagnostic } from '../../diagnostics/diagnostics';
 import { C_IDENTIFIER, FPGA_PART, checkText } from '../../safety/rules';
 
 export type HlsStep = 'csim' | 'csynth' | 'cosim' | 'export';

@@ -2,7 +2,7 @@
 //   vivado -mode batch -source vivado_synth.tcl
 // hdlDir is <projectName>/<solution>/syn/verilog (Tcl flow) or <work_dir>/hls/syn/verilog (config flow).
 
-import { makeDiagnostic, type Diagnostic } from '../../graph/diagnostics';
+import { makeDiagnostic, type Diagnostic } from '../../diagnostics/diagnostics';
 import { tclCommand } from './tcl';
 import type { ScriptResult } from './input';
 

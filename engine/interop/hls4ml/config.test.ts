@@ -7,7 +7,7 @@ import { resolveGraph } from '../../hls/resolve';
 import { fixedType, formatFixedType, Q_MODES, O_MODES, parseFixedType, typesEqual } from '../../fixed/types';
 import type { Model } from '../../graph/model';
 import { randomTensor } from '../../tensor/tensor';
-import { TesseraError } from '../../graph/diagnostics';
+import { TesseraError } from '../../diagnostics/diagnostics';
 
 // A small graph: Input → Conv2D → ReLU → Flatten → Dense.
 function model(): Model {

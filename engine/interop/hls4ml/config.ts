@@ -15,7 +15,7 @@
 // matching layers at import. Export writes what Tessera's config holds (plus a `Tessera:` block for the test
 // vector settings hls4ml has no key for), so export → import is lossless.
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { TesseraError } from '../../graph/diagnostics';
+import { TesseraError } from '../../diagnostics/diagnostics';
 import type { Model } from '../../graph/model';
 import type { LayerPrecision, PrecisionSpec } from '../../fixed/precision';
 import { formatFixedType, parseFixedType } from '../../fixed/types';

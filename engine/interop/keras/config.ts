@@ -1,7 +1,7 @@
 // Keras model configuration JSON (Keras 2 `model_config` / `to_json()`, Keras 3 `config.json`) → one
 // normalized description: layers with their call sites (which tensors each call consumes), the model's
 // input and output tensors. Sequential models are given the call chain they imply.
-import { TesseraError } from '../../graph/diagnostics';
+import { TesseraError } from '../../diagnostics/diagnostics';
 
 /** A tensor produced by a layer: its `node`-th call, output `tensor`. */
 export interface KerasRef {

@@ -1,7 +1,7 @@
 // HDF5 bytes → a plain in-memory tree (groups, attributes, float datasets), read with h5wasm from its
 // in-memory file system: bytes in, data out, no host file access. The Keras importer works on this
 // tree only, so it never holds an HDF5 handle and one bad file cannot leave one open.
-import { TesseraError } from '../../graph/diagnostics';
+import { TesseraError } from '../../diagnostics/diagnostics';
 
 export type H5AttrValue = string | number | boolean | string[] | number[] | null;
 

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { simulateFloat } from '../../sim/float';
 import { randomTensor, seededRandom, type Tensor } from '../../tensor/tensor';
-import { TesseraError } from '../../graph/diagnostics';
+import { TesseraError } from '../../diagnostics/diagnostics';
 import { importKeras, importKeras3, importKerasH5, importKerasJson, type KerasImportResult } from './import';
 import {
   batchNorm, conv, dense, depthwise, separable, keras2H5, keras2Json, keras2WeightsH5, keras3File, keras3Json, plain, writeH5, type LayerSpec, type ModelSpec,

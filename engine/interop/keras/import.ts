@@ -7,7 +7,7 @@
 // (`precisions`, by node id) for the fixed-point side; the float graph is what Keras computes.
 import { unzipSync } from 'fflate';
 import { analyzeGraph } from '../../graph/analyze';
-import { TesseraError, type Diagnostic } from '../../graph/diagnostics';
+import { TesseraError, type Diagnostic } from '../../diagnostics/diagnostics';
 import type { Model } from '../../graph/model';
 import type { PrecisionSpec } from '../../fixed/precision';
 import type { LayerConfigSpec } from '../../hls/config';

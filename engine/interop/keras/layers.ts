@@ -2,7 +2,7 @@
 // Dense see the features in Keras' order; channels_first stays NC…), and each spatial op gets the
 // matching dataFormat. Every config argument is either read, on the list of training-only arguments,
 // or refused with an error naming the layer and the argument.
-import { DiagnosticSink, TesseraError, makeDiagnostic, type Diagnostic } from '../../graph/diagnostics';
+import { DiagnosticSink, TesseraError, makeDiagnostic, type Diagnostic } from '../../diagnostics/diagnostics';
 import type { GraphEdge, GraphNode, WeightMap } from '../../graph/model';
 import { CURRENT_GRAPH_VERSION } from '../../graph/schema';
 import { fromKeras } from '../../ops/conv/conventions';

@@ -5,7 +5,7 @@
 // A quantizer is written either as a call string ("quantized_bits(8, 0, alpha=1)") or serialized
 // ({class_name: 'quantized_bits', config: {bits, integer, …}}). Arguments that change the values in a
 // way a fixed-point type cannot express (alpha 'auto', stochastic rounding, a relu slope, …) are refused.
-import { TesseraError } from '../../graph/diagnostics';
+import { TesseraError } from '../../diagnostics/diagnostics';
 
 export interface QuantizerType {
   /** 'bits' quantizes a value (identity in float); 'relu' also applies ReLU. */

@@ -6,7 +6,7 @@
 //   layer name, and TF 2.13 files `_layer_checkpoint_dependencies/…` — both are tried.
 // - Keras 2 (`model_weights` group of a full .h5, or the root of a save_weights .h5): group `<layer name>`
 //   with attribute `weight_names` ('conv2d/kernel:0', …), each a dataset path inside that group.
-import { TesseraError } from '../../graph/diagnostics';
+import { TesseraError } from '../../diagnostics/diagnostics';
 import type { KerasLayer, KerasModelConfig } from './config';
 import { h5Get, type H5Dataset, type H5Group } from './hdf5';
 

@@ -2,7 +2,7 @@
 // Host-free. Every op maps to standard ONNX ops; channels-last (NXC) conv, pooling and batch-norm
 // layers are wrapped in Transposes (ONNX's are channels-first), the same way tf2onnx does it.
 import { analyzeGraph } from '../../graph/analyze';
-import { TesseraError } from '../../graph/diagnostics';
+import { TesseraError } from '../../diagnostics/diagnostics';
 import type { Model } from '../../graph/model';
 import { resolveGeometry, type ConvParams } from '../../ops/conv/params';
 import type { Shape, Tensor } from '../../tensor/tensor';

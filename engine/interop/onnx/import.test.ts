@@ -3,7 +3,7 @@ import { buildOnnxModel, type NodeSpec, type TensorInit, type AttrValue } from '
 import { importOnnx } from './import';
 import { expectClose, expectMatchesOrt, runImported, runOrt } from './oracle.testutil';
 import { randomTensor, seededRandom, tensor } from '../../tensor/tensor';
-import { TesseraError } from '../../graph/diagnostics';
+import { TesseraError } from '../../diagnostics/diagnostics';
 
 const rnd = (dims: number[], seed: number, lo = -1, hi = 1): TensorInit & { data: Float32Array } => ({
   name: '', dims, data: randomTensor(dims, seed, lo, hi).data,

@@ -6,7 +6,7 @@
 // Shapes are tracked with the engine's own shape rules (op.infer) as nodes are created, and graph
 // output shapes declared in the ONNX file are checked against them.
 import { analyzeGraph } from '../../graph/analyze';
-import { makeDiagnostic, TesseraError, DiagnosticSink, type Diagnostic } from '../../graph/diagnostics';
+import { makeDiagnostic, TesseraError, DiagnosticSink, type Diagnostic } from '../../diagnostics/diagnostics';
 import type { Graph, GraphEdge, GraphNode, Model, WeightMap } from '../../graph/model';
 import { getOp } from '../../ops/registry';
 import type { Tensor } from '../../tensor/tensor';

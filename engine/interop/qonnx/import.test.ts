@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { buildOnnxModel, type NodeSpec, type TensorInit } from '../onnx/proto';
 import { importQonnx, isQonnx, qonnxRound } from './import';
 import { loadModelBytes } from '../load';
-import { simulateFixed } from '../../sim/fixed';
-import { fixedValues } from '../../hls/fixed-tensor';
+import { simulateFixed } from '../../hls/simulate';
+import { fixedValues } from '../../fixed/tensor';
 import { seededRandom, tensor } from '../../tensor/tensor';
-import { TesseraError } from '../../graph/diagnostics';
+import { TesseraError } from '../../diagnostics/diagnostics';
 
 // Independent float64 reference of QONNX Quant (numpy semantics: np.round is half-to-even).
 function roundRef(v: number, mode: string): number {

@@ -16,7 +16,7 @@
 // An activation quantizer becomes the result_t of the node computing its input (the Input's type for a graph
 // input); a weight quantizer the weight_t (input 1) or bias_t (input 2, or a bias Add folded into the layer)
 // of the layer reading it.
-import { makeDiagnostic, TesseraError, type Diagnostic } from '../../graph/diagnostics';
+import { makeDiagnostic, TesseraError, type Diagnostic } from '../../diagnostics/diagnostics';
 import type { Model } from '../../graph/model';
 import type { PrecisionSpec } from '../../fixed/precision';
 import { fixedType, formatFixedType, type OMode, type QMode } from '../../fixed/types';

@@ -2,7 +2,7 @@
 // (SEMANTICS.md). Each adapter converts parameters only; weight layouts are converted by
 // engine/tensor/layouts.ts. Impossible requests throw one TesseraError naming the attribute and the fix
 // (these are file/API inputs, not graph edits; the graph's own validation is the op's infer()).
-import { TesseraError } from '../../graph/diagnostics';
+import { TesseraError } from '../../diagnostics/diagnostics';
 import { effectiveKernel } from './geometry';
 import type { AutoPad, ConvParams, DataFormat, SpatialRank } from './params';
 

@@ -10,41 +10,13 @@ import { MacPlan } from '../../fixed/arith';
 import { castBig, castClosedNum, castNum, formatOf, hasClosedForm, p2 } from '../../fixed/cast';
 import { fixedType, formatFixedType, fracBits } from '../../fixed/types';
 import { fitsFloat64 } from '../../fixed/arith';
-import type { FixedKernel, FixedTensor } from '../../hls/layer';
+import type { FixedKernel } from '../hls-layer';
 import type { LayerPrecision } from '../../fixed/precision';
-import { quantizeTensor } from '../../hls/fixed-tensor';
+import { permuteMantissas, quantizeTensor, type FixedTensor } from '../../fixed/tensor';
 import type { ConvGeometry } from './geometry';
 import { resolveGeometry, type ConvParams } from './params';
 import { cachedPreparation, channelsLastInt32, quantizeFast, int32AccValue, int32ChainOk, int32ConvSums, int32Mac, int32Results, toInt32 } from '../../fixed/fast';
 import { wasmConvAvailable, wasmConvInt32, wasmConvSums64, wasmConvTransposeInt32 } from './wasm/index';
-
-/** Permutes a row-major mantissa array: result axis i is input axis perm[i]. */
-export function permuteMantissas(m: Float64Array | bigint[], shape: Shape, perm: readonly number[]): { m: Float64Array | bigint[]; shape: number[] } {
-  const rank = shape.length;
-  const outShape = perm.map((p) => shape[p]);
-  const inStrides = new Array<number>(rank);
-  let s = 1;
-  for (let a = rank - 1; a >= 0; a--) {
-    inStrides[a] = s;
-    s *= shape[a];
-  }
-  const src = perm.map((p) => inStrides[p]);
-  const n = m.length;
-  const out: Float64Array | bigint[] = m instanceof Float64Array ? new Float64Array(n) : new Array<bigint>(n);
-  const idx = new Array<number>(rank).fill(0);
-  let at = 0;
-  for (let o = 0; o < n; o++) {
-    out[o] = m[at];
-    for (let a = rank - 1; a >= 0; a--) {
-      idx[a]++;
-      at += src[a];
-      if (idx[a] < outShape[a]) break;
-      at -= src[a] * outShape[a];
-      idx[a] = 0;
-    }
-  }
-  return { m: out, shape: outShape };
-}
 
 interface Dims {
   N: number;

@@ -3,8 +3,8 @@
 import type { Tensor } from '../../tensor/tensor';
 import type { FixedType } from '../../fixed/types';
 import { fitsFloat64 } from '../../fixed/arith';
-import type { CppField, HlsLayerContext, HlsLayerDef, ProductBlock } from '../../hls/layer';
-import { quantizeTensor } from '../../hls/fixed-tensor';
+import type { CppField, HlsLayerContext, HlsLayerDef, ProductBlock } from '../hls-layer';
+import { quantizeTensor } from '../../fixed/tensor';
 import { resolveGeometry, type ConvParams } from './params';
 import type { ConvGeometry } from './geometry';
 

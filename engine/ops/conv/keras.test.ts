@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { fromKeras } from './conventions';
 import { conv1dOp, conv2dOp, convTranspose1dOp, convTranspose2dOp } from './ops';
-import { DiagnosticSink } from '../../graph/diagnostics';
+import { DiagnosticSink } from '../../diagnostics/diagnostics';
 import { WEIGHT_LAYOUTS, weightToCanonical } from '../../tensor/layouts';
 import { randomTensor, type Tensor } from '../../tensor/tensor';
 

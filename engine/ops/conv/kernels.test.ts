@@ -9,7 +9,7 @@ import { effectiveKernel, type ConvGeometry } from './geometry';
 import { fromKeras, fromPyTorch } from './conventions';
 import { resolveGeometry } from './params';
 import { convTranspose1dOp, convTranspose2dOp } from './ops';
-import { DiagnosticSink } from '../../graph/diagnostics';
+import { DiagnosticSink } from '../../diagnostics/diagnostics';
 import { randomTensor, tensor, type Tensor } from '../../tensor/tensor';
 
 function maxErr(a: Tensor, b: Tensor): number {

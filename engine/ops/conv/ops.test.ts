@@ -1,6 +1,6 @@
 // Shape rules and diagnostics of Conv1D / Conv2D / ConvTranspose1D / ConvTranspose2D.
 import { describe, expect, it } from 'vitest';
-import { DiagnosticSink } from '../../graph/diagnostics';
+import { DiagnosticSink } from '../../diagnostics/diagnostics';
 import { getOp } from '../registry';
 import { conv1dOp, conv2dOp, convTranspose1dOp, convTranspose2dOp } from './ops';
 import { resolveGeometry, type ConvParams } from './params';

@@ -3,7 +3,7 @@
 // params.ts, semantics in SEMANTICS.md, kernels in kernels.ts.
 import type { Shape, Tensor } from '../../tensor/tensor';
 import { transpose } from '../../tensor/tensor';
-import type { DiagnosticSink } from '../../graph/diagnostics';
+import type { DiagnosticSink } from '../../diagnostics/diagnostics';
 import { defineOp, type OpDef, type WeightSlot } from '../types';
 import { convOutputSize, convTransposeOutputSize, effectiveKernel } from './geometry';
 import { convParamHelp, convParamsSchema, resolveGeometry, type ConvParams, type SpatialRank } from './params';

@@ -11,7 +11,7 @@ import { jsConv, jsConvTranspose, fastConv, fastConvTranspose } from './kernels'
 import { fromOnnx, type OnnxConvAttrs } from './conventions';
 import { resolveGeometry } from './params';
 import { conv1dOp, conv2dOp, convTranspose1dOp, convTranspose2dOp } from './ops';
-import { DiagnosticSink } from '../../graph/diagnostics';
+import { DiagnosticSink } from '../../diagnostics/diagnostics';
 import { randomTensor, transpose, type Tensor } from '../../tensor/tensor';
 import { effectiveKernel } from './geometry';
 

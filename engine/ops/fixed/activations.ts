@@ -4,7 +4,8 @@ import { stridesOf } from '../../tensor/tensor';
 import type { FixedType } from '../../fixed/types';
 import { fixedType, fracBits, mulType } from '../../fixed/types';
 import { cast, fromDouble, mul, type Mantissa } from '../../fixed/arith';
-import type { CppStruct, FixedKernel, FixedTensor, HlsCallNames, HlsLayerContext, HlsLayerDef, HlsWeightArray } from '../../hls/layer';
+import type { CppStruct, FixedKernel, HlsCallNames, HlsLayerContext, HlsLayerDef, HlsWeightArray } from '../hls-layer';
+import type { FixedTensor } from '../../fixed/tensor';
 import { normalizeAxis } from '../spatial';
 import { callStmt, caster, cnst, ctype, doubleLiteral, exactSumType, firmwareAxis, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, weightName } from './common';
 import {

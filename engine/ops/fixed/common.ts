@@ -3,13 +3,14 @@
 // hls-templates/nnet/nnet_{dense,activation,batchnorm,pooling,upsampling,padding,merge,reshape}.h.
 import type { Shape, Tensor } from '../../tensor/tensor';
 import { sizeOf, tensor, transpose } from '../../tensor/tensor';
-import { TesseraError, type DiagnosticSink } from '../../graph/diagnostics';
+import { TesseraError, type DiagnosticSink } from '../../diagnostics/diagnostics';
 import type { FixedType } from '../../fixed/types';
 import { fixedType } from '../../fixed/types';
 import { cast, fitsFloat64, normalize, quantizeMantissas, quantizeMantissasBig, type Mantissa } from '../../fixed/arith';
 import { castClosedNum, castFitsFloat64, castNum, formatOf, hasClosedForm } from '../../fixed/cast';
-import type { CppField, FixedKernel, FixedTensor, HlsCallNames, HlsLayerContext, TensorLayout } from '../../hls/layer';
-import { toChannelsLastPerm } from '../../hls/fixed-tensor';
+import type { CppField, FixedKernel, HlsCallNames, HlsLayerContext } from '../hls-layer';
+import type { FixedTensor, TensorLayout } from '../../fixed/tensor';
+import { toChannelsLastPerm } from '../../fixed/tensor';
 
 /** A writable mantissa array for `type` (Float64Array when exact in float64, else bigint[]). */
 export function mantissaArray(n: number, type: FixedType): Float64Array | bigint[] {

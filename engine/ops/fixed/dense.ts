@@ -2,8 +2,9 @@
 import { stridesOf } from '../../tensor/tensor';
 import type { FixedType } from '../../fixed/types';
 import { cast, MacPlan, type Mantissa } from '../../fixed/arith';
-import type { FixedKernel, FixedTensor, HlsLayerDef, HlsWeightArray } from '../../hls/layer';
-import { quantizeTensor } from '../../hls/fixed-tensor';
+import type { FixedKernel, HlsLayerDef, HlsWeightArray } from '../hls-layer';
+import type { FixedTensor } from '../../fixed/tensor';
+import { quantizeTensor } from '../../fixed/tensor';
 import { castClosedNum } from '../../fixed/cast';
 import { formatFixedType, fracBits } from '../../fixed/types';
 import { cachedPreparation, int32ChainOk, int32DenseSums, int32Mac, quantizeFast } from '../../fixed/fast';

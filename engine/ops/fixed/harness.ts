@@ -4,14 +4,15 @@
 // the tests compile and run the program.
 import type { Shape, Tensor } from '../../tensor/tensor';
 import { randomTensor, sizeOf, tensor, transpose } from '../../tensor/tensor';
-import { DiagnosticSink } from '../../graph/diagnostics';
+import { DiagnosticSink } from '../../diagnostics/diagnostics';
 import type { FixedType } from '../../fixed/types';
 import { formatFixedType } from '../../fixed/types';
 import { toDouble } from '../../fixed/arith';
 import type { LayerPrecision } from '../../fixed/precision';
-import type { IoType, Strategy } from '../../hls/config';
-import type { CppStruct, FixedTensor, HlsCallNames, HlsLayerContext, TensorLayout } from '../../hls/layer';
-import { firmwareDims, quantizeTensor, toChannelsLastPerm } from '../../hls/fixed-tensor';
+import type { IoType, Strategy } from '../hls-layer';
+import type { CppStruct, HlsCallNames, HlsLayerContext } from '../hls-layer';
+import type { FixedTensor, TensorLayout } from '../../fixed/tensor';
+import { firmwareDims, quantizeTensor, toChannelsLastPerm } from '../../fixed/tensor';
 import type { OpDef } from '../types';
 
 export interface LayerCase {
@@ -84,7 +85,6 @@ export function prepareCase(c: LayerCase): PreparedCase {
   const one = (s: Shape) => [1, ...s.slice(1)];
   const config = { io: c.io, strategy: c.strategy ?? 'latency', reuseFactor: c.reuseFactor ?? 1, parallelizationFactor: 1, precision: c.precision };
   const ctx: HlsLayerContext<unknown> = {
-    node: { id: c.name, type: c.op.type, name: c.name, params: c.params },
     name: c.name,
     index: 1,
     params: c.params,

@@ -13,7 +13,7 @@ import { randomTensor } from '../../tensor/tensor';
 import { fixedTypeOf, type FixedType } from '../../fixed/types';
 import type { LayerPrecision } from '../../fixed/precision';
 import type { IoType } from '../../hls/config';
-import type { TensorLayout } from '../../hls/layer';
+import type { TensorLayout } from '../../fixed/tensor';
 import { getOp } from '../registry';
 import { parseOutput, prepareCase, programFor, type LayerCase, type PreparedCase } from './harness';
 

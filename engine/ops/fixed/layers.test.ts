@@ -3,11 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Shape } from '../../tensor/tensor';
 import { randomTensor, sizeOf } from '../../tensor/tensor';
-import { DiagnosticSink } from '../../graph/diagnostics';
+import { DiagnosticSink } from '../../diagnostics/diagnostics';
 import { fixedType, fixedTypeOf, fracBits } from '../../fixed/types';
 import type { LayerPrecision } from '../../fixed/precision';
-import type { HlsLayerContext, TensorLayout } from '../../hls/layer';
-import { firmwareDims, fixedValues, quantizeTensor } from '../../hls/fixed-tensor';
+import type { HlsLayerContext } from '../hls-layer';
+import type { TensorLayout } from '../../fixed/tensor';
+import { firmwareDims, fixedValues, quantizeTensor } from '../../fixed/tensor';
 import { getOp } from '../registry';
 import { reorderIndex } from './merge';
 import { CURRENT_GRAPH_VERSION } from '../../graph/schema';
@@ -26,7 +27,7 @@ function ctxFor(type: string, params: Record<string, unknown>, shapes: Shape[], 
   const out = op.infer(p, shapes, new DiagnosticSink())!;
   const ol = outLayout ?? (out.length < 3 ? 'flat' : layouts[0]);
   return {
-    node: { id: 'n1', type, name: 'n1', params: p }, name: 'n1', index: 1, params: p,
+    name: 'n1', index: 1, params: p,
     inputShapes: shapes, outputShape: out, inputDims: shapes.map((s, i) => firmwareDims(s, layouts[i])), outputDims: firmwareDims(out, ol),
     inputTypes: shapes.map(() => fixedTypeOf('ap_fixed<16,6>')), config: { io: 'io_parallel', strategy: 'latency', reuseFactor: 1, parallelizationFactor: 1, precision: P('ap_fixed<16,6>') },
     weights: {}, inputLayouts: layouts, outputLayout: ol,

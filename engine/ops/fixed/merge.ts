@@ -4,7 +4,7 @@ import type { Tensor } from '../../tensor/tensor';
 import { sizeOf, tensor } from '../../tensor/tensor';
 import { addType, fracBits, intType } from '../../fixed/types';
 import { add, cast, type Mantissa } from '../../fixed/arith';
-import type { FixedKernel, HlsLayerContext, HlsLayerDef } from '../../hls/layer';
+import type { FixedKernel, HlsLayerContext, HlsLayerDef } from '../hls-layer';
 import { normalizeAxis } from '../spatial';
 import { callStmt, caster, cnst, ctype, firmwareAxis, firmwareIndexOfGraph, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, toFirmware, weightName } from './common';
 

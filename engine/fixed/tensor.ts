@@ -1,9 +1,25 @@
-// Helpers on FixedTensor shared by the fixed kernels, simulateFixed and the generator.
+// Fixed-point tensors: quantize / cast / compare, and firmware order (batch dropped, channels-last). Shared
+// by the fixed kernels, the fixed-point simulation and the generator.
 import type { Shape, Tensor } from '../tensor/tensor';
 import { sizeOf, tensor, transpose } from '../tensor/tensor';
-import type { FixedType } from '../fixed/types';
-import { cast, fitsFloat64, fromDouble, quantizeMantissas, quantizeMantissasBig, toDouble, castMantissas } from '../fixed/arith';
-import type { FixedTensor, TensorLayout } from './layer';
+import { TesseraError } from '../diagnostics/diagnostics';
+import type { FixedType } from './types';
+import { fracBits } from './types';
+import { cast, fitsFloat64, fromDouble, quantizeMantissas, quantizeMantissasBig, toDouble, castMantissas } from './arith';
+
+/**
+ * A tensor of fixed-point values: shape as in the graph (batch axis included, the op's data format),
+ * row-major mantissas m (value = m · 2^−F, F = W − I of `type`). `m` is a Float64Array of integers when
+ * type.W ≤ 53 (exact), else an array of bigint.
+ */
+export interface FixedTensor {
+  readonly shape: Shape;
+  readonly type: FixedType;
+  readonly m: Float64Array | bigint[];
+}
+
+/** How a tensor is laid out in the graph; the firmware always stores spatial tensors channels-last. */
+export type TensorLayout = 'NCX' | 'NXC' | 'flat';
 
 /** Quantizes a float tensor into `type` (the C++ assignment from double). */
 export function quantizeTensor(t: Tensor, type: FixedType): FixedTensor {
@@ -80,4 +96,66 @@ export function fromFirmwareOrder(t: Tensor, layout: TensorLayout): Tensor {
   const rank = t.shape.length;
   if (layout !== 'NCX' || rank < 3) return t;
   return transpose(t, [0, rank - 1, ...Array.from({ length: rank - 2 }, (_, i) => i + 1)]);
+}
+
+/** Permutes a row-major mantissa array: result axis i is input axis perm[i]. */
+export function permuteMantissas(m: Float64Array | bigint[], shape: Shape, perm: readonly number[]): { m: Float64Array | bigint[]; shape: number[] } {
+  const rank = shape.length;
+  const outShape = perm.map((p) => shape[p]);
+  const inStrides = new Array<number>(rank);
+  let s = 1;
+  for (let a = rank - 1; a >= 0; a--) {
+    inStrides[a] = s;
+    s *= shape[a];
+  }
+  const src = perm.map((p) => inStrides[p]);
+  const n = m.length;
+  const out: Float64Array | bigint[] = m instanceof Float64Array ? new Float64Array(n) : new Array<bigint>(n);
+  const idx = new Array<number>(rank).fill(0);
+  let at = 0;
+  for (let o = 0; o < n; o++) {
+    out[o] = m[at];
+    for (let a = rank - 1; a >= 0; a--) {
+      idx[a]++;
+      at += src[a];
+      if (idx[a] < outShape[a]) break;
+      at -= src[a] * outShape[a];
+      idx[a] = 0;
+    }
+  }
+  return { m: out, shape: outShape };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixed against float
+
+export interface FixedError {
+  maxAbs: number;
+  rms: number;
+  /** maxAbs in units of the fixed tensor's LSB (2^−F). */
+  maxLsb: number;
+  /** Index of the largest error. */
+  argMax: number;
+}
+
+/** Error of a fixed-point tensor against a float reference of the same shape. */
+export function fixedVsFloat(fx: FixedTensor, ref: Tensor): FixedError {
+  if (fx.m.length !== ref.data.length) throw new TesseraError(`fixedVsFloat: ${fx.m.length} values vs ${ref.data.length}`);
+  const v = fixedValues(fx);
+  let maxAbs = 0;
+  let sq = 0;
+  let argMax = 0;
+  for (let i = 0; i < v.length; i++) {
+    const e = Math.abs(v[i] - ref.data[i]);
+    sq += e * e;
+    if (e > maxAbs) {
+      maxAbs = e;
+      argMax = i;
+    }
+  }
+  return { maxAbs, rms: v.length ? Math.sqrt(sq / v.length) : 0, maxLsb: maxAbs / lsb(fx.type), argMax };
+}
+
+export function lsb(t: FixedType): number {
+  return Math.pow(2, -fracBits(t));
 }

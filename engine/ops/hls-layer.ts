@@ -12,25 +12,33 @@
 //   product counts that decide the valid reuse factors.
 // Nothing else is registered anywhere: the generator and simulateFixed look the op up by type.
 import type { Shape, Tensor } from '../tensor/tensor';
-import type { GraphNode } from '../graph/model';
-import type { DiagnosticSink } from '../graph/diagnostics';
+import type { DiagnosticSink } from '../diagnostics/diagnostics';
 import type { FixedType } from '../fixed/types';
 import type { LayerPrecision } from '../fixed/precision';
-import type { IoType, ResolvedLayerConfig } from './config';
+import type { FixedTensor, TensorLayout } from '../fixed/tensor';
 
 // ---------------------------------------------------------------------------------------------
-// Fixed-point tensors
+// A layer's implementation settings (engine/hls/config.ts resolves them from the project's HLS config)
 
-/**
- * A tensor of fixed-point values: shape as in the graph (batch axis included, the op's data format),
- * row-major mantissas m (value = m · 2^−F, F = W − I of `type`). `m` is a Float64Array of integers when
- * type.W ≤ 53 (exact), else an array of bigint.
- */
-export interface FixedTensor {
-  readonly shape: Shape;
-  readonly type: FixedType;
-  readonly m: Float64Array | bigint[];
+/** How tensors move between layers, for the whole project (hls4ml IOType). */
+export type IoType = 'io_parallel' | 'io_stream';
+/** Latency: weights fully partitioned, loops unrolled. Resource: weights in a reshaped array, a reuse loop. */
+export type Strategy = 'latency' | 'resource';
+
+export const IO_TYPES: readonly IoType[] = ['io_parallel', 'io_stream'];
+export const STRATEGIES: readonly Strategy[] = ['latency', 'resource'];
+
+/** A layer's configuration with every value decided. */
+export interface ResolvedLayerConfig {
+  io: IoType;
+  strategy: Strategy;
+  reuseFactor: number;
+  parallelizationFactor: number;
+  precision: LayerPrecision;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fixed-point kernels
 
 /** What a fixed-point kernel receives. Inputs and weights were validated by the op's infer(). */
 export interface FixedKernelArgs<P> {
@@ -53,12 +61,8 @@ export type FixedKernel<P> = (args: FixedKernelArgs<P>) => FixedTensor;
 // ---------------------------------------------------------------------------------------------
 // HLS descriptor
 
-/** How a tensor is laid out in the graph; the firmware always stores spatial tensors channels-last. */
-export type TensorLayout = 'NCX' | 'NXC' | 'flat';
-
 /** Everything the generator knows about one layer when it asks the descriptor. */
 export interface HlsLayerContext<P> {
-  node: GraphNode;
   /** C identifier of the layer (unique in the project), e.g. "layer3_conv_up". */
   name: string;
   /** Position in topological order (1-based; 0 = input). */

@@ -1,15 +1,12 @@
 // Bit-accurate fixed-point simulation of a whole graph: what the generated C++ computes, value for value.
 // Inputs are quantized into the Input's type (assignment from double); each op runs its fixed kernel
-// (engine/hls/layer.ts) in its resolved precision; per-node outputs are kept for the preview.
+// (engine/ops/hls-layer.ts) in its resolved precision; per-node outputs are kept for the preview.
 import type { Tensor } from '../tensor/tensor';
-import { TesseraError, makeDiagnostic, type Diagnostic } from '../graph/diagnostics';
+import { TesseraError, makeDiagnostic, type Diagnostic } from '../diagnostics/diagnostics';
 import type { Model } from '../graph/model';
-import type { FixedType } from '../fixed/types';
-import { fracBits } from '../fixed/types';
-import type { HlsConfig } from '../hls/config';
-import type { FixedTensor } from '../hls/layer';
-import { fixedValues, quantizeTensor } from '../hls/fixed-tensor';
-import { resolveGraph, type ResolvedGraph } from '../hls/resolve';
+import { quantizeTensor, type FixedTensor } from '../fixed/tensor';
+import type { HlsConfig } from './config';
+import { resolveGraph, type ResolvedGraph } from './resolve';
 
 export interface FixedSimResult {
   /** Graph outputs by node name. */
@@ -66,35 +63,4 @@ export function simulateFixed(model: Model, inputs: Record<string, Tensor>, cfg:
   const outputs: Record<string, FixedTensor> = {};
   for (const id of resolved.analysis.outputs) outputs[resolved.byId[id].node.name] = values[id];
   return { outputs, values, order: resolved.nodes.map((n) => n.id), resolved, timings };
-}
-
-export interface FixedError {
-  maxAbs: number;
-  rms: number;
-  /** maxAbs in units of the fixed tensor's LSB (2^−F). */
-  maxLsb: number;
-  /** Index of the largest error. */
-  argMax: number;
-}
-
-/** Error of a fixed-point tensor against a float reference of the same shape. */
-export function fixedVsFloat(fx: FixedTensor, ref: Tensor): FixedError {
-  if (fx.m.length !== ref.data.length) throw new TesseraError(`fixedVsFloat: ${fx.m.length} values vs ${ref.data.length}`);
-  const v = fixedValues(fx);
-  let maxAbs = 0;
-  let sq = 0;
-  let argMax = 0;
-  for (let i = 0; i < v.length; i++) {
-    const e = Math.abs(v[i] - ref.data[i]);
-    sq += e * e;
-    if (e > maxAbs) {
-      maxAbs = e;
-      argMax = i;
-    }
-  }
-  return { maxAbs, rms: v.length ? Math.sqrt(sq / v.length) : 0, maxLsb: maxAbs / lsb(fx.type), argMax };
-}
-
-export function lsb(t: FixedType): number {
-  return Math.pow(2, -fracBits(t));
 }
