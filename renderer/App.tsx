@@ -3,9 +3,11 @@ import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { getApi } from './api/client';
 import { Canvas } from './canvas/Canvas';
+import { QuickAdd } from './canvas/QuickAdd';
 import { handleKeyDown, pasteHandled } from './commands';
 import { loadAppInfo, pasteText, serializeSelection, startAutosave, startupProject } from './state/actions';
 import { startAutoPreview } from './state/preview';
+import { plural } from './lib/format';
 import { useEditor } from './state/store';
 import { useUi } from './state/ui';
 import { Dialogs } from './panels/Dialogs';
@@ -26,9 +28,9 @@ function StatusBar() {
   const count = useEditor((s) => s.nodes.length);
   return (
     <div className="flex items-center gap-3 border-t border-slate-200 bg-slate-50 px-3 py-0.5 text-xs text-slate-600" data-testid="statusbar">
-      <span>{count} nodes</span>
-      <span className={errors ? 'text-red-600' : ''} data-testid="status-errors">{errors} errors</span>
-      <span className={warnings ? 'text-amber-600' : ''}>{warnings} warnings</span>
+      <span>{plural(count, 'node')}</span>
+      <span className={errors ? 'text-red-600' : ''} data-testid="status-errors">{plural(errors, 'error')}</span>
+      <span className={warnings ? 'text-amber-600' : ''} data-testid="status-warnings">{plural(warnings, 'warning')}</span>
       <span className="ml-auto">Press ? for shortcuts</span>
     </div>
   );
@@ -42,6 +44,7 @@ function Editor() {
       <main className="relative min-w-0 flex-1">
         <Canvas />
         <SearchBox />
+        <QuickAdd />
       </main>
       <aside className="flex w-80 shrink-0 flex-col overflow-hidden border-l border-slate-200 bg-white">
         <div className="min-h-0 flex-1 overflow-y-auto overflow-x-hidden">

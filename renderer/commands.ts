@@ -7,6 +7,7 @@ import {
 import { useEditor } from './state/store';
 import { useUi } from './state/ui';
 import { newVariantForSelection, toggleView } from './variants/VariantsOverlay';
+import { openQuickAdd } from './canvas/QuickAdd';
 
 export type MenuGroup = 'File' | 'Edit' | 'View' | 'Graph' | 'Help';
 
@@ -67,6 +68,10 @@ export const commands: Command[] = [
   { id: 'view.preview', label: 'Toggle preview panel', group: 'View', keys: ['Mod+Shift+P'], editorOnly: true, run: () => useUi.getState().set({ previewOpen: !useUi.getState().previewOpen }) },
 
   {
+    id: 'graph.quickAdd', label: 'Add a layer by name… (or double-click the canvas)', group: 'Graph', keys: ['Tab', 'Shift+A'], editorOnly: true,
+    run: () => openQuickAdd(null),
+  },
+  {
     id: 'graph.initWeights', label: 'Initialize all weights (seeded)', group: 'Graph', editorOnly: true,
     run: () => {
       const ui = useUi.getState();
@@ -103,8 +108,8 @@ export function handleKeyDown(e: KeyboardEvent): void {
   const typing = inTextField(e.target);
   if (e.key === 'Escape') {
     const ui = useUi.getState();
-    if (ui.helpOpen || ui.searchOpen || ui.dialog) {
-      ui.set({ helpOpen: false, searchOpen: false, dialog: null });
+    if (ui.helpOpen || ui.searchOpen || ui.dialog || ui.quickAdd) {
+      ui.set({ helpOpen: false, searchOpen: false, dialog: null, quickAdd: null });
       e.preventDefault();
     }
     return;

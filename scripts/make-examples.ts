@@ -14,6 +14,8 @@ import type { WeightSlot } from '../engine/ops/types';
 import { seededRandom, sizeOf, type Shape } from '../engine/tensor/tensor';
 import { ProjectSettings, type PreviewInput } from '../api/contract';
 import { ProjectFile, type StoredWeights } from '../electron/services/store';
+import { getOp } from '../engine/ops/registry';
+import { estimatedNodeSize, layoutGraph } from '../renderer/lib/layout';
 
 export interface ExampleSpec {
   id: string;
@@ -124,9 +126,18 @@ export function initWeights(type: string, slots: readonly WeightSlot[], rnd: () 
   return out;
 }
 
-export function buildExample(spec: ExampleSpec): { graph: Graph; weights: StoredWeights; output: Shape | null } {
-  const nodes: GraphNode[] = spec.layers.map((l, i) => ({ ...l, position: { x: 80, y: 40 + i * 110 } }));
-  const edges: GraphEdge[] = nodes.slice(1).map((n, i) => ({ id: `e${i + 1}`, source: nodes[i].id, sourcePort: 0, target: n.id, targetPort: 0 }));
+/** The canvas of the app's default window (1400×850 less the palette, the right column and the bars). */
+export const EXAMPLE_VIEWPORT = { width: 880, height: 790 };
+
+export async function buildExample(spec: ExampleSpec): Promise<{ graph: Graph; weights: StoredWeights; output: Shape | null }> {
+  const edges: GraphEdge[] = spec.layers.slice(1).map((l, i) => ({ id: `e${i + 1}`, source: spec.layers[i].id, sourcePort: 0, target: l.id, targetPort: 0 }));
+  // Laid out as the app's Layout command does (left to right, wrapped into rows to be readable at fit).
+  const positions = await layoutGraph(
+    spec.layers.map((l) => ({ id: l.id, ...estimatedNodeSize(getOp(l.type)?.label ?? l.type) })),
+    edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
+    { viewport: EXAMPLE_VIEWPORT },
+  );
+  const nodes: GraphNode[] = spec.layers.map((l) => ({ ...l, position: positions[l.id] }));
   const graph: Graph = { version: 1, nodes, edges };
   const analysis = analyzeGraph(graph);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
@@ -146,11 +157,11 @@ export function buildExample(spec: ExampleSpec): { graph: Graph; weights: Stored
   return { graph, weights, output: analysis.shapes[last] ?? null };
 }
 
-export function writeExamples(dir: string): string[] {
+export async function writeExamples(dir: string): Promise<string[]> {
   fs.mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   for (const spec of exampleSpecs()) {
-    const { graph, weights, output } = buildExample(spec);
+    const { graph, weights, output } = await buildExample(spec);
     if (JSON.stringify(output) !== JSON.stringify(spec.expectOutput)) {
       throw new Error(`example ${spec.id}: output shape ${JSON.stringify(output)}, expected ${JSON.stringify(spec.expectOutput)}`);
     }
@@ -180,7 +191,7 @@ if (isMain) {
   if (process.argv.includes('--check')) {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-examples-'));
     let ok = true;
-    for (const f of writeExamples(tmp)) {
+    for (const f of await writeExamples(tmp)) {
       const shipped = path.join(target, path.basename(f));
       const same = fs.existsSync(shipped) && fs.readFileSync(shipped).equals(fs.readFileSync(f));
       console.log(`${same ? 'same     ' : 'DIFFERENT'} ${path.relative(root, shipped)}`);
@@ -189,6 +200,6 @@ if (isMain) {
     fs.rmSync(tmp, { recursive: true, force: true });
     process.exitCode = ok ? 0 : 1;
   } else {
-    for (const f of writeExamples(target)) console.log(`wrote ${path.relative(root, f)} (${(fs.statSync(f).size / 1e6).toFixed(2)} MB)`);
+    for (const f of await writeExamples(target)) console.log(`wrote ${path.relative(root, f)} (${(fs.statSync(f).size / 1e6).toFixed(2)} MB)`);
   }
 }

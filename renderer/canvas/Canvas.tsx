@@ -1,5 +1,5 @@
 // The React Flow canvas. nodeTypes / edgeTypes live outside components; handlers are stable.
-import { useCallback, useEffect, useRef, type DragEvent } from 'react';
+import { memo, useCallback, useEffect, useRef, type DragEvent, type MouseEvent, type PointerEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type IsValidConnection } from '@xyflow/react';
 import type { FlowEdge, FlowNode } from '../lib/doc';
 import { flowNodes, type FlowNodesMemo } from '../lib/flowNodes';
@@ -7,6 +7,7 @@ import { flow, importOnnxFile } from '../state/actions';
 import { useEditor } from '../state/store';
 import { useUi } from '../state/ui';
 import { OpNode } from './OpNode';
+import { openQuickAdd } from './QuickAdd';
 import { ShapeEdge } from './ShapeEdge';
 
 export const OP_DRAG_TYPE = 'application/x-tessera-op';
@@ -25,10 +26,19 @@ function useFlowNodes(nodes: FlowNode[]): FlowNode[] {
   return memo.current.out;
 }
 
-function minimapColor(n: FlowNode): string {
-  const st = useEditor.getState().analysis.nodes[n.id]?.status;
-  return st === 'error' ? '#ef4444' : st === 'warning' ? '#f59e0b' : '#94a3b8';
-}
+/**
+ * The minimap, coloured by node status. It subscribes to the node views itself: MiniMap redraws a node
+ * only when its props change, and the nodes array keeps its identity across an edit that only changes
+ * statuses (a node fixed by connecting it stayed red here while the status bar said 0 errors).
+ */
+const StatusMiniMap = memo(function StatusMiniMap() {
+  const views = useEditor((s) => s.views.nodes);
+  const color = useCallback((n: FlowNode) => {
+    const st = views[n.id]?.status;
+    return st === 'error' ? '#ef4444' : st === 'warning' ? '#f59e0b' : '#94a3b8';
+  }, [views]);
+  return <MiniMap pannable zoomable nodeColor={color} />;
+});
 
 export function Canvas() {
   const nodes = useFlowNodes(useEditor((s) => s.nodes));
@@ -48,6 +58,19 @@ export function Canvas() {
   const onConnect = useCallback((c: Connection) => useEditor.getState().connect(c), []);
   const onDragStart = useCallback(() => useEditor.getState().beginDrag(), []);
   const onDragStop = useCallback(() => useEditor.getState().endDrag(), []);
+
+  // Paste and quick add put nodes where the pointer is.
+  const onPointerMove = useCallback((e: PointerEvent) => {
+    flow.pointer = { x: e.clientX, y: e.clientY };
+  }, []);
+  const onPointerLeave = useCallback(() => {
+    flow.pointer = null;
+  }, []);
+
+  // Double-click on the empty canvas: quick add there.
+  const onDoubleClick = useCallback((e: MouseEvent) => {
+    if ((e.target as Element).classList?.contains('react-flow__pane')) openQuickAdd({ x: e.clientX, y: e.clientY });
+  }, []);
 
   const onDragOver = useCallback((e: DragEvent) => {
     e.preventDefault();
@@ -71,7 +94,7 @@ export function Canvas() {
   );
 
   return (
-    <div className="h-full w-full" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className="relative h-full w-full" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop} onPointerMove={onPointerMove} onPointerLeave={onPointerLeave} onDoubleClick={onDoubleClick}>
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={edges}
@@ -90,14 +113,24 @@ export function Canvas() {
         multiSelectionKeyCode={multiSelectKeys}
         selectionKeyCode="Shift"
         disableKeyboardA11y
+        zoomOnDoubleClick={false}
         minZoom={0.1}
         maxZoom={3}
         proOptions={proOptions}
       >
         <Background gap={16} />
         <Controls showInteractive={false} />
-        {minimap && <MiniMap pannable zoomable nodeColor={minimapColor} />}
+        {minimap && <StatusMiniMap />}
       </ReactFlow>
+      {nodes.length === 0 && (
+        <div className="pointer-events-none absolute inset-0 flex items-center justify-center" data-testid="canvas-empty">
+          <div className="rounded-lg bg-white/80 px-4 py-3 text-center text-sm text-slate-500">
+            An empty design. Start with an <b>Input</b>: drag it from the palette,
+            <br />
+            or double-click here (or press Tab) and type a layer&apos;s name.
+          </div>
+        </div>
+      )}
     </div>
   );
 }

@@ -73,8 +73,11 @@ export function analyze(graph: Graph): Analysis {
       format: formatOf(id, params, info.node.params ?? {}),
     };
   }
+  // An empty canvas is where every design starts, not a mistake (the canvas shows how to begin); builds
+  // and exports still refuse a graph without an Input (engine/graph/analyze).
+  const diagnostics = graph.nodes.length ? a.diagnostics : a.diagnostics.filter((d) => d.code !== 'no-input');
   let errors = 0;
   let warnings = 0;
-  for (const d of a.diagnostics) if (d.severity === 'error') errors++; else warnings++;
-  return { nodes, order: a.order, diagnostics: a.diagnostics, errors, warnings };
+  for (const d of diagnostics) if (d.severity === 'error') errors++; else warnings++;
+  return { nodes, order: a.order, diagnostics, errors, warnings };
 }

@@ -17,3 +17,6 @@ export function shapeText(shape: Shape | null | undefined): string {
 export function spatialOf(shape: Shape, format: 'NCX' | 'NXC'): number[] {
   return format === 'NCX' ? shape.slice(2) : shape.slice(1, -1);
 }
+
+/** '1 error', '3 errors'. */
+export const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -86,8 +86,8 @@ export function HelpPanel() {
     <div className="fixed inset-0 z-50 flex items-center justify-center bg-black/30" onClick={() => useUi.getState().set({ helpOpen: false })}>
       <div className="max-h-[80vh] w-[520px] overflow-y-auto rounded-lg bg-white p-4 shadow-xl" data-testid="help-panel" onClick={(e) => e.stopPropagation()}>
         <h2 className="mb-2 text-lg font-semibold">Keyboard shortcuts</h2>
-        {GROUPS.map((g) => (
-          <section key={g} className="mb-2">
+        {GROUPS.filter((g) => commands.some((c) => c.group === g && c.keys)).map((g) => (
+          <section key={g} className="mb-2" data-testid={`help-${g}`}>
             <h3 className="text-xs font-semibold uppercase text-slate-500">{g}</h3>
             {commands
               .filter((c) => c.group === g && c.keys)
@@ -99,7 +99,7 @@ export function HelpPanel() {
               ))}
           </section>
         ))}
-        <p className="mt-2 text-xs text-slate-500">Mouse: drag from the palette to add; drag from an output port to an input port to connect; Shift+drag on the canvas to box-select; Shift+click to add to the selection.</p>
+        <p className="mt-2 text-xs text-slate-500">Mouse: drag from the palette to add, or double-click the canvas and type a layer's name; drag from an output port to an input port to connect; Shift+drag on the canvas to box-select; Shift+click to add to the selection.</p>
       </div>
     </div>
   );

@@ -1,11 +1,9 @@
 // Every registered op, grouped by category; drag one onto the canvas (or double-click to add it).
 import { useMemo, useState, type DragEvent } from 'react';
-import { opRegistry } from '../../engine/ops/registry';
 import type { OpCategory } from '../../engine/ops/types';
 import { OP_DRAG_TYPE } from '../canvas/Canvas';
-import { flow } from '../state/actions';
-import { useEditor } from '../state/store';
-import { useUi } from '../state/ui';
+import { searchOps } from '../lib/opSearch';
+import { addNodeAt, placementPoint } from '../state/actions';
 
 const ORDER: OpCategory[] = ['io', 'conv', 'dense', 'activation', 'normalization', 'pooling', 'reshape', 'merge'];
 const TITLES: Record<OpCategory, string> = {
@@ -24,21 +22,17 @@ function onDragStart(e: DragEvent, type: string) {
   e.dataTransfer.effectAllowed = 'move';
 }
 
+/** Double-click: the middle of the visible canvas, moved on into free space. */
 function addAtCenter(type: string) {
-  const el = document.querySelector('[data-testid="canvas"]');
-  const r = el?.getBoundingClientRect();
-  const p = flow.instance && r ? flow.instance.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 }) : { x: 100, y: 100 };
-  const n = useEditor.getState().nodes.length;
-  useEditor.getState().addNode(type, { x: p.x - 80 + (n % 5) * 20, y: p.y - 30 + (n % 5) * 20 }, useUi.getState().settings.tensorLayout);
+  const at = placementPoint(false);
+  addNodeAt(type, { x: at.x - 80, y: at.y - 35 });
 }
 
 export function Palette() {
   const [filter, setFilter] = useState('');
   const groups = useMemo(() => {
-    const f = filter.trim().toLowerCase();
     const by = new Map<OpCategory, { type: string; label: string }[]>();
-    for (const op of opRegistry.values()) {
-      if (f && !op.label.toLowerCase().includes(f) && !op.type.toLowerCase().includes(f)) continue;
+    for (const op of searchOps(filter)) {
       const list = by.get(op.category) ?? [];
       list.push({ type: op.type, label: op.label });
       by.set(op.category, list);

@@ -8,14 +8,17 @@ import { errorText, getApi } from '../api/client';
 import { analyze } from '../lib/analyze';
 import { fromGraph, pickWeights, toGraph, type FlowEdge, type FlowNode } from '../lib/doc';
 import type { InputSpec } from '../lib/simulate';
+import type { LayoutReply, LayoutRequest } from '../workers/layout.worker';
 import { base64ToBytes, bytesToBase64, tensorFromJson, tensorToJson, weightsFromJson, weightsToJson } from '../lib/tensorJson';
 import { initWeights, weightsFit, type InitScheme } from '../lib/weightInit';
+import { estimatedNodeSize } from '../lib/layout';
+import { boundsOf, freeOffset, PLACEMENT_GAP, type Box } from '../lib/placement';
 import { layerPrecisionsOf, PRECISION_FIELDS, UI_PRECISION_KEY, type LayerPrecisionChoice, type PrecisionField } from '../lib/profile';
 import { useEditor, type ClipboardDoc } from './store';
 import { DEFAULT_PROJECT_SETTINGS, useUi } from './ui';
 
-/** Set by the canvas once React Flow is mounted. */
-export const flow: { instance: ReactFlowInstance<FlowNode, FlowEdge> | null } = { instance: null };
+/** Set by the canvas: React Flow once mounted, and where the pointer is over the canvas (screen coordinates). */
+export const flow: { instance: ReactFlowInstance<FlowNode, FlowEdge> | null; pointer: { x: number; y: number } | null } = { instance: null, pointer: null };
 
 const SESSION_KEY = 'tessera.session';
 const CLIPBOARD_KEY = 'tessera.clipboard';
@@ -386,14 +389,57 @@ export function copySelection(cut = false, event?: ClipboardEvent): boolean {
   return true;
 }
 
-let pasteCount = 0;
+function nodeBox(n: FlowNode): Box {
+  const size = n.measured?.width && n.measured.height ? { width: n.measured.width, height: n.measured.height } : estimatedNodeSize(getOp(n.data.type)?.label ?? n.data.type);
+  return { x: n.position.x, y: n.position.y, ...size };
+}
 
-export function pasteText(text: string | null): boolean {
+/** The pointer over the canvas in flow coordinates (unless `atPointer` is false), else the middle of the visible canvas. */
+export function placementPoint(atPointer = true): { x: number; y: number } {
+  const rf = flow.instance;
+  if (!rf) return { x: 100, y: 100 };
+  if (atPointer && flow.pointer) return rf.screenToFlowPosition(flow.pointer);
+  const r = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
+  return r ? rf.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 }) : { x: 100, y: 100 };
+}
+
+/**
+ * The offset that moves nodes (as copied) to where they go: a paste puts them at the pointer (their top-left
+ * corner there), a duplicate below the originals; either is moved on into free space so that nothing is covered.
+ */
+export function placementOffset(nodes: readonly FlowNode[], where: 'pointer' | 'below'): { x: number; y: number } {
+  const boxes = nodes.map(nodeBox);
+  const b = boundsOf(boxes);
+  if (!b) return { x: 0, y: 0 };
+  const target = where === 'below' ? { x: b.x, y: b.y + b.height + 2 * PLACEMENT_GAP } : placementPoint();
+  const shift = { x: Math.round(target.x - b.x), y: Math.round(target.y - b.y) };
+  const occupied = useEditor.getState().nodes.map(nodeBox);
+  const free = freeOffset(boxes.map((x) => ({ ...x, x: x.x + shift.x, y: x.y + shift.y })), occupied);
+  return { x: shift.x + free.x, y: shift.y + free.y };
+}
+
+/**
+ * Adds a node of `type` with its top-left corner at `at` (flow coordinates), moved on into free space;
+ * connected from `from`'s output when given. Returns the new node's id.
+ */
+export function addNodeAt(type: string, at: { x: number; y: number }, from?: string | null): string {
+  const box = { x: Math.round(at.x), y: Math.round(at.y), ...estimatedNodeSize(getOp(type)?.label ?? type) };
+  const free = freeOffset([box], useEditor.getState().nodes.map(nodeBox));
+  return useEditor.getState().addNode(type, { x: box.x + free.x, y: box.y + free.y }, useUi.getState().settings.tensorLayout, from);
+}
+
+/** Right of a node, where the next layer of a chain goes. */
+export function besideNode(id: string): { x: number; y: number } | null {
+  const n = useEditor.getState().nodes.find((x) => x.id === id);
+  if (!n) return null;
+  const b = nodeBox(n);
+  return { x: b.x + b.width + 120, y: b.y };
+}
+
+export function pasteText(text: string | null, where: 'pointer' | 'below' = 'pointer'): boolean {
   const doc = text ? parseClipboard(text) : null;
   if (!doc) return false;
-  pasteCount++;
-  const d = 40 * (((pasteCount - 1) % 5) + 1);
-  useEditor.getState().paste(doc, { x: d, y: d });
+  useEditor.getState().paste(doc, placementOffset(doc.nodes, where));
   return true;
 }
 
@@ -411,7 +457,7 @@ export async function pasteFromClipboard(): Promise<void> {
 
 export function duplicateSelection(): void {
   const text = serializeSelection();
-  if (text) pasteText(text);
+  if (text) pasteText(text, 'below');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,7 +474,7 @@ export function autoLayout(): Promise<void> {
   const id = ++layoutSeq;
   const w = layoutWorker;
   return new Promise((resolve) => {
-    w.onmessage = (ev: MessageEvent<{ id: number; positions: Record<string, { x: number; y: number }>; error?: string }>) => {
+    w.onmessage = (ev: MessageEvent<LayoutReply>) => {
       if (ev.data.id !== id) return;
       if (ev.data.error) useUi.getState().notify('error', `Auto-layout: ${ev.data.error}`);
       else {
@@ -437,11 +483,13 @@ export function autoLayout(): Promise<void> {
       }
       resolve();
     };
+    const canvas = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
     w.postMessage({
       id,
       nodes: ed.nodes.map((n) => ({ id: n.id, width: n.measured?.width ?? 180, height: n.measured?.height ?? 70 })),
       edges: ed.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
-    });
+      options: canvas ? { viewport: { width: canvas.width, height: canvas.height } } : {},
+    } satisfies LayoutRequest);
   });
 }
 

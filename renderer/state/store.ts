@@ -8,6 +8,7 @@ import { analyze, EMPTY_ANALYSIS, type Analysis } from '../lib/analyze';
 import { canvasViews, EMPTY_VIEWS, type CanvasViews } from '../lib/views';
 import { fromGraph, inHandle, makeEdge, makeNode, newId, portOf, toGraph, uniqueName, type FlowEdge, type FlowNode } from '../lib/doc';
 import type { Graph } from '../../engine/graph/model';
+import { getOp } from '../../engine/ops/registry';
 
 export interface Snapshot {
   nodes: FlowNode[];
@@ -50,7 +51,8 @@ export interface EditorState extends Snapshot {
   beginDrag(): void;
   endDrag(): void;
   connect(c: Connection): void;
-  addNode(type: string, position: { x: number; y: number }, layout?: 'NCHW' | 'NHWC'): string;
+  /** Adds a node (selected); with `connectFrom`, also the edge from that node's output to its input 0 (one undo entry). */
+  addNode(type: string, position: { x: number; y: number }, layout?: 'NCHW' | 'NHWC', connectFrom?: string | null): string;
   deleteSelected(): void;
   deleteNodes(ids: string[]): void;
   setParams(id: string, params: Record<string, unknown>, coalesceKey?: string): void;
@@ -166,12 +168,13 @@ export const useEditor = create<EditorState>()((set, get) => {
       edges.push(makeEdge(c.source, portOf(c.sourceHandle), c.target, targetPort));
       commit({ edges });
     },
-    addNode(type, position, layout) {
+    addNode(type, position, layout, connectFrom) {
       const s = get();
       const node = makeNode(type, position, new Set(s.nodes.map((n) => n.data.name)), layout);
       node.selected = true;
       const nodes = [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
-      commit({ nodes });
+      const from = connectFrom && s.nodes.some((n) => n.id === connectFrom) && (getOp(type)?.inputs.max ?? 0) > 0 ? connectFrom : null;
+      commit(from ? { nodes, edges: [...s.edges, makeEdge(from, 0, node.id, 0)] } : { nodes });
       set({ selected: [node.id] });
       return node.id;
     },

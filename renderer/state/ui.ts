@@ -40,6 +40,8 @@ export interface UiState {
   previewNode: string | null;
   /** Show the numerical profile (weights and outputs per layer against their types). */
   profileOpen: boolean;
+  /** The quick-add box: where it is drawn (screen), where the node goes (flow) and the node it connects from. */
+  quickAdd: { screen: { x: number; y: number }; at: { x: number; y: number }; from: string | null } | null;
   set(patch: Partial<UiState>): void;
   notify(level: Notice['level'], text: string): void;
   dismiss(id: number): void;
@@ -64,6 +66,7 @@ export const useUi = create<UiState>()((set, get) => ({
   previewFixed: false,
   previewNode: null,
   profileOpen: false,
+  quickAdd: null,
   set(patch) {
     set(patch);
   },

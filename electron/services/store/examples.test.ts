@@ -16,8 +16,8 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('shipped example projects', () => {
-  it('are reproduced byte for byte by scripts/make-examples.ts', () => {
-    const files = writeExamples(path.join(dir, 'regen'));
+  it('are reproduced byte for byte by scripts/make-examples.ts', async () => {
+    const files = await writeExamples(path.join(dir, 'regen'));
     expect(files.map((f) => path.basename(f)).sort()).toEqual(['dcgan-generator.tessera', 'tiny-autoencoder.tessera', 'unet-decoder-stage.tessera']);
     for (const f of files) {
       const shipped = path.join(shippedDir, path.basename(f));

@@ -1,0 +1,169 @@
+// The canvas as users of node editors expect it (issue 13): layout that keeps working, copies that land
+// where they are put, a minimap and status bar that agree, quick add from the keyboard.
+import type { Locator, Page } from '@playwright/test';
+import { connect, dragOp, expect, mod, newProject, nodes, selectNode, test } from './fixtures';
+
+const unique = (stem: string) => `${stem}-${Date.now().toString(36)}`;
+
+async function box(l: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+  const b = await l.boundingBox();
+  if (!b) throw new Error('element has no box');
+  return b;
+}
+
+/** Screen boxes of every canvas node. */
+async function nodeBoxes(page: Page): Promise<{ name: string; x: number; y: number; width: number; height: number }[]> {
+  return nodes(page).evaluateAll((els) =>
+    els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return { name: e.querySelector('.tessera-node-name')?.textContent ?? '', x: r.x, y: r.y, width: r.width, height: r.height };
+    }),
+  );
+}
+
+function overlapping(boxes: { name: string; x: number; y: number; width: number; height: number }[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i];
+      const b = boxes[j];
+      if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) out.push(`${a.name}/${b.name}`);
+    }
+  }
+  return out;
+}
+
+async function chain(page: Page): Promise<void> {
+  await dragOp(page, 'Input', 150, 250);
+  await dragOp(page, 'ConvTranspose2D', 480, 250);
+  await dragOp(page, 'ReLU', 700, 420);
+  await connect(page, 'Input_1', 'ConvTranspose2D_1');
+  await connect(page, 'ConvTranspose2D_1', 'ReLU_1');
+  await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+}
+
+test('auto-layout works every time: after a drag, and on pasted nodes lying on top of others (item 1)', async ({ app: page }) => {
+  await newProject(page, unique('layout'));
+  await chain(page);
+  await page.getByTestId('tool-view.layout').click();
+  // One row, left to right (the ReLU was dragged in lower).
+  const rowGap = async () => Math.abs((await box(page.getByTestId('node-ReLU_1'))).y - (await box(page.getByTestId('node-Input_1'))).y);
+  await expect.poll(rowGap).toBeLessThan(4);
+  await page.waitForTimeout(400); // the fit-view animation
+  const laid = await box(page.getByTestId('node-ReLU_1'));
+  // Drag the ReLU away; Layout puts it back (before the fix the second layout changed nothing).
+  await page.mouse.move(laid.x + 30, laid.y + 30);
+  await page.mouse.down();
+  await page.mouse.move(laid.x + 30, laid.y + 230, { steps: 8 });
+  await page.mouse.up();
+  await expect.poll(async () => (await box(page.getByTestId('node-ReLU_1'))).y).toBeGreaterThan(laid.y + 150);
+  await page.keyboard.press(`${mod}+Shift+L`);
+  await expect.poll(rowGap).toBeLessThan(4);
+  await expect.poll(async () => Math.abs((await box(page.getByTestId('node-ReLU_1'))).y - laid.y)).toBeLessThan(4);
+  // Nodes lying on top of each other (a node dragged onto another, the old paste): Layout separates them.
+  await page.keyboard.press(`${mod}+A`);
+  await page.keyboard.press(`${mod}+D`);
+  await expect(nodes(page)).toHaveCount(6);
+  const target = await box(page.getByTestId('node-Input_1'));
+  const relu2 = await box(page.getByTestId('node-ReLU_2'));
+  await page.mouse.move(relu2.x + 30, relu2.y + 30);
+  await page.mouse.down();
+  await page.mouse.move(target.x + 40, target.y + 35, { steps: 8 });
+  await page.mouse.up();
+  expect(overlapping(await nodeBoxes(page)).length).toBeGreaterThan(0);
+  await page.getByTestId('menu-View').click();
+  await page.getByTestId('cmd-view.layout').click();
+  await expect.poll(async () => overlapping(await nodeBoxes(page))).toEqual([]);
+});
+
+test('paste lands at the pointer and duplicate beside the originals, never on top of a node (item 7)', async ({ app: page }) => {
+  await newProject(page, unique('paste'));
+  await chain(page);
+  await selectNode(page, 'ConvTranspose2D_1');
+  await page.keyboard.press(`${mod}+C`);
+  // Paste with the pointer over an empty spot: the copy's corner is there.
+  const canvas = await box(page.getByTestId('canvas'));
+  const spot = { x: canvas.x + 200, y: canvas.y + canvas.height - 220 };
+  await page.mouse.move(spot.x, spot.y);
+  await page.keyboard.press(`${mod}+V`);
+  await expect(page.getByTestId('node-ConvTranspose2D_2')).toBeVisible();
+  const pasted = await box(page.getByTestId('node-ConvTranspose2D_2'));
+  expect(Math.abs(pasted.x - spot.x)).toBeLessThan(30);
+  expect(Math.abs(pasted.y - spot.y)).toBeLessThan(30);
+  // Paste with the pointer on the original: the copy moves into free space next to it.
+  const orig = await box(page.getByTestId('node-ConvTranspose2D_1'));
+  await page.mouse.move(orig.x + 10, orig.y + 10);
+  await page.keyboard.press(`${mod}+V`);
+  await expect(page.getByTestId('node-ConvTranspose2D_3')).toBeVisible();
+  expect(overlapping(await nodeBoxes(page))).toEqual([]);
+  // Duplicate (twice): below the originals, still nothing covered.
+  await selectNode(page, 'Input_1');
+  await page.keyboard.press(`${mod}+D`);
+  await page.keyboard.press(`${mod}+D`);
+  await expect(nodes(page)).toHaveCount(7);
+  expect(overlapping(await nodeBoxes(page))).toEqual([]);
+});
+
+test('the minimap colours nodes by the same status as the canvas and the status bar (item 8)', async ({ app: page }) => {
+  await newProject(page, unique('minimap'));
+  await dragOp(page, 'Input', 150, 250);
+  await dragOp(page, 'ReLU', 450, 250);
+  await dragOp(page, 'ReLU', 450, 420);
+  // Unconnected ReLUs are errors: red on the canvas and in the minimap.
+  await expect(page.getByTestId('status-errors')).toHaveText('2 errors');
+  const fills = () => page.locator('.react-flow__minimap-node').evaluateAll((els) => els.map((e) => getComputedStyle(e).fill).sort());
+  const grey = 'rgb(148, 163, 184)';
+  const red = 'rgb(239, 68, 68)';
+  await expect.poll(fills).toEqual([grey, red, red]);
+  await connect(page, 'Input_1', 'ReLU_1');
+  await connect(page, 'Input_1', 'ReLU_2');
+  await expect(page.getByTestId('status-errors')).toHaveText('0 errors');
+  await expect.poll(fills).toEqual([grey, grey, grey]);
+});
+
+test('quick add: double-click or Tab, type, Enter; connected from the selected node (quick add, item 13)', async ({ app: page }) => {
+  await newProject(page, unique('quick'));
+  // An empty project is not an error: it says how to start.
+  await expect(page.getByTestId('status-errors')).toHaveText('0 errors');
+  await expect(page.getByTestId('canvas-empty')).toContainText('Input');
+  // Double-click on the canvas: the box opens there; the node goes there.
+  const canvas = await box(page.getByTestId('canvas'));
+  await page.mouse.dblclick(canvas.x + 150, canvas.y + 200);
+  await expect(page.getByTestId('quick-add')).toBeVisible();
+  await page.getByTestId('quick-add-input').fill('inp');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('node-Input_1')).toBeVisible();
+  const input = await box(page.getByTestId('node-Input_1'));
+  expect(Math.abs(input.x - (canvas.x + 150))).toBeLessThan(30);
+  await expect(page.getByTestId('quick-add')).toHaveCount(0);
+  // The Input is selected: Tab with the pointer off the canvas adds the next layer right of it, connected.
+  await page.mouse.move(5, canvas.y + 300);
+  await page.keyboard.press('Tab');
+  await page.getByTestId('quick-add-input').fill('transposed 2d');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('node-ConvTranspose2D_1')).toBeVisible();
+  await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+  await expect(page.getByTestId('edge-shape')).toHaveText(/1×16×16×3/);
+  expect((await box(page.getByTestId('node-ConvTranspose2D_1'))).x).toBeGreaterThan(input.x + input.width);
+  // Shift+A, arrow keys and Enter; one undo removes the node and its edge together.
+  await page.keyboard.press('Shift+A');
+  await page.getByTestId('quick-add-input').fill('relu');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('node-LeakyReLU_1')).toBeVisible();
+  await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+  await expect(page.getByTestId('status-errors')).toHaveText('0 errors');
+  await page.keyboard.press(`${mod}+Z`);
+  await expect(nodes(page)).toHaveCount(2);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+  // Escape closes without adding.
+  await page.keyboard.press('Tab');
+  await page.getByTestId('quick-add-input').fill('dense');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('quick-add')).toHaveCount(0);
+  await expect(nodes(page)).toHaveCount(2);
+  // The shortcuts list it; no empty section.
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('help-Graph')).toContainText('Add a layer by name');
+  for (const s of await page.locator('[data-testid^="help-"] ').all()) expect((await s.locator('div').count()) > 0).toBe(true);
+});
