@@ -274,9 +274,16 @@ export class BuildQueue {
       this.emit({ type: 'build.log', runId: run.id, stream, text });
       if (!flushTimer) flushTimer = setTimeout(flush, 250);
     };
-    const stepNames: StepName[] = ['codegen', ...(cfg.csim ? (['csim'] as StepName[]) : []), 'synthesis', 'error'];
+    // Synthesis runs only where a vendor HLS tool was detected; otherwise that step is the estimate, and
+    // the status says so (it said 'synthesis' while only the estimate ran).
+    const tc = this.opts.toolchain ?? null;
+    const flow = tc ? chooseHlsFlow(tc) : null;
+    const vendor = !!tc && !!flow && flow !== 'csim-gxx';
+    const stepNames: StepName[] = ['codegen', ...(cfg.csim ? (['csim'] as StepName[]) : []), vendor ? 'synthesis' : 'estimate', 'error'];
     const setStep = (step: StepName, fraction = 0) => {
-      const progress = Math.min(1, (stepNames.indexOf(step) + fraction) / stepNames.length);
+      // The estimate stands in the synthesis slot when a vendor build cannot run (its C simulation failed).
+      const slot = step === 'estimate' || step === 'synthesis' ? stepNames.length - 2 : stepNames.indexOf(step);
+      const progress = Math.min(1, (slot + fraction) / stepNames.length);
       p.putBuildRun({ ...p.listBuildRuns().find((r) => r.id === run.id)!, log: undefined, status: 'running', step });
       this.emit({ type: 'build.status', runId: run.id, variantId: run.variantId, status: 'running', step, progress });
     };
@@ -388,10 +395,8 @@ export class BuildQueue {
 
       // 3. synthesis with a vendor tool, else the estimate (also when the C simulation failed: the vendor
       // tool would compile the same sources, and the estimate needs only the design and its config)
-      setStep('synthesis');
-      const tc = this.opts.toolchain ?? null;
-      const flow = tc ? chooseHlsFlow(tc) : null;
-      if (tc && flow && flow !== 'csim-gxx' && csimFailure === null) {
+      setStep(vendor && csimFailure === null ? 'synthesis' : 'estimate');
+      if (tc && flow && vendor && csimFailure === null) {
         await timed('synthesis', async () => {
           const prep = prepareBuild({
             toolchain: tc,
@@ -416,7 +421,7 @@ export class BuildQueue {
           if (rec.status !== 'succeeded') throw new BuildFailure(`vendor build failed (${rec.error ?? rec.status})`);
         });
       } else {
-        if (tc && flow && flow !== 'csim-gxx') {
+        if (vendor) {
           steps.push({ name: 'synthesis', status: 'skipped', ms: 0 });
           log('synthesis skipped: the C simulation failed; the estimate instead');
         }

@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { analyzeGraph } from '../../../engine/graph/analyze';
-import { exampleSpecs, writeExamples } from '../../../scripts/make-examples';
-import { ProjectFile, storedToTensor, weightsToEngine, tensorToStored } from './index';
+import { EXAMPLE_VIEWPORT, exampleSpecs, writeExamples } from '../../../scripts/make-examples';
+import { estimatedNodeSize, fitZoom, READABLE_ZOOM } from '../../../renderer/lib/layout';
+import { getOp } from '../../../engine/ops/registry';
+import { ProjectFile, readProjectDocument, storedToTensor, weightsToEngine, tensorToStored } from './index';
 import { randomTensor } from '../../../engine/tensor/tensor';
 import { ProjectSettings } from '../../../api/contract';
 
@@ -57,6 +59,27 @@ describe('shipped example projects', () => {
     const unet = exampleSpecs().find((s) => s.id === 'unet-decoder-stage')!;
     expect(unet.layers.find((l) => l.type === 'ConvTranspose2D')!.params).toMatchObject({ filters: 128, kernel: [2, 2], stride: [2, 2], autoPad: 'same_upper' });
     expect(unet.layers.find((l) => l.type === 'Conv2D')!.params).toMatchObject({ filters: 256, kernel: [3, 3] });
+  });
+
+  it('are laid out left to right like the ports (rows wrapped to be readable when fitted to the canvas)', () => {
+    for (const spec of exampleSpecs()) {
+      const graph = readProjectDocument(path.join(shippedDir, `${spec.id}.tessera`)).graph;
+      const at = new Map(graph.nodes.map((n) => [n.id, { ...n.position!, ...estimatedNodeSize(getOp(n.type)!.label) }]));
+      const rows = [...new Set([...at.values()].map((b) => b.y))].sort((a, b) => a - b);
+      for (const e of graph.edges) {
+        const a = at.get(e.source)!;
+        const b = at.get(e.target)!;
+        // Along a row the edge runs from an output port (right) to the next input port (left)…
+        if (a.y === b.y) expect(b.x, `${spec.id} ${e.source} → ${e.target}`).toBeGreaterThan(a.x + a.width);
+        // …and from the end of a row to the start of the next.
+        else expect(rows.indexOf(b.y), `${spec.id} ${e.source} → ${e.target}`).toBe(rows.indexOf(a.y) + 1);
+      }
+      expect(rows.length).toBeLessThanOrEqual(Math.ceil(graph.nodes.length / 2));
+      const x0 = Math.min(...[...at.values()].map((b) => b.x));
+      const x1 = Math.max(...[...at.values()].map((b) => b.x + b.width));
+      const bounds = { width: x1 - x0 + 80, height: rows[rows.length - 1] + 71 - rows[0] + 80 };
+      expect(fitZoom(bounds, EXAMPLE_VIEWPORT), spec.id).toBeGreaterThanOrEqual(READABLE_ZOOM);
+    }
   });
 
   it('opens a project with 10 MB of weights quickly', () => {
