@@ -3,7 +3,7 @@
 // front (plain SVG); export CSV and JSON.
 import { useMemo, useState } from 'react';
 import { useVariants } from '../variants/store';
-import { FIGURES, compareRows, delta, formatValue, paretoFront, placeLabels, toCsv, toJson, type CompareRow, type FigureKey } from './figures';
+import { FIGURES, compareRows, delta, distinctLabels, formatValue, paretoFront, placeLabels, toCsv, toJson, type CompareRow, type FigureKey } from './figures';
 
 function download(name: string, text: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -28,7 +28,10 @@ function SourceTag({ source }: { source: 'estimate' | 'measured' }) {
   );
 }
 
-function Bars({ rows, k }: { rows: CompareRow[]; k: FigureKey }) {
+/** A label cut to `n` characters (an ellipsis at the end). */
+const cut = (text: string, n: number) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+
+function Bars({ rows, k, labels }: { rows: CompareRow[]; k: FigureKey; labels: Map<string, string> }) {
   const f = FIGURES.find((x) => x.key === k)!;
   const vals = rows.map((r) => r.figures[k].value);
   const max = Math.max(0, ...vals.map((v) => v ?? 0)) || 1;
@@ -41,7 +44,10 @@ function Bars({ rows, k }: { rows: CompareRow[]; k: FigureKey }) {
         const w = v === null ? 0 : (v / max) * W;
         return (
           <g key={r.variantId} transform={`translate(0, ${4 + i * 18})`}>
-            <text x={0} y={11} className="fill-slate-700">{r.name.length > 22 ? `${r.name.slice(0, 21)}…` : r.name}</text>
+            <text x={0} y={11} className="fill-slate-700" data-testid="bar-label">
+              {cut(labels.get(r.variantId) ?? r.name, 22)}
+              <title>{r.name}</title>
+            </text>
             <rect x={130} y={2} width={Math.max(1, w)} height={12} className={r.figures[k].source === 'measured' ? 'fill-emerald-500' : 'fill-amber-400'} />
             <text x={134 + w} y={11} className="fill-slate-700">{formatValue(v, f.digits)}</text>
           </g>
@@ -51,7 +57,7 @@ function Bars({ rows, k }: { rows: CompareRow[]; k: FigureKey }) {
   );
 }
 
-function Scatter({ rows, x, y }: { rows: CompareRow[]; x: FigureKey; y: FigureKey }) {
+function Scatter({ rows, x, y, labels }: { rows: CompareRow[]; x: FigureKey; y: FigureKey; labels: Map<string, string> }) {
   const front = paretoFront(rows, x, y);
   const pts = rows.map((r, i) => ({ i, r, x: r.figures[x].value, y: r.figures[y].value })).filter((p) => p.x !== null && p.y !== null) as { i: number; r: CompareRow; x: number; y: number }[];
   const W = 420, H = 260, P = 40;
@@ -63,9 +69,10 @@ function Scatter({ rows, x, y }: { rows: CompareRow[]; x: FigureKey; y: FigureKe
   const fy = FIGURES.find((f) => f.key === y)!;
   const frontPts = front.map((i) => pts.find((p) => p.i === i)!).filter(Boolean);
   // Labels that would overlap are moved around their point or left out (Pareto points get theirs first).
-  const short = (name: string) => (name.length > 18 ? `${name.slice(0, 17)}…` : name);
+  // The words the variants' names share are left out of the labels (they all began "ConvTranspose2D_2…").
+  const short = (r: CompareRow) => cut(labels.get(r.variantId) ?? r.name, 24);
   const order = [...pts].sort((a, b) => Number(front.includes(b.i)) - Number(front.includes(a.i)));
-  const placed = placeLabels(order.map((p) => ({ x: sx(p.x), y: sy(p.y), width: short(p.r.name).length * 5.5 })), 10, W, H);
+  const placed = placeLabels(order.map((p) => ({ x: sx(p.x), y: sy(p.y), width: short(p.r).length * 5.5 })), 10, W, H);
   const labelOf = new Map(order.map((p, k) => [p.i, placed[k]]));
   return (
     <svg width={W} height={H} className="text-[10px]" data-testid="scatter-chart" role="img" aria-label="latency versus resource with the Pareto front">
@@ -86,7 +93,7 @@ function Scatter({ rows, x, y }: { rows: CompareRow[]; x: FigureKey; y: FigureKe
           </circle>
           {labelOf.get(p.i) && (
             <text x={labelOf.get(p.i)!.x} y={labelOf.get(p.i)!.y + 8} className="fill-slate-700" data-testid="scatter-label">
-              {short(p.r.name)}
+              {short(p.r)}
             </text>
           )}
         </g>
@@ -98,7 +105,10 @@ function Scatter({ rows, x, y }: { rows: CompareRow[]; x: FigureKey; y: FigureKe
 export function CompareView() {
   const variants = useVariants((s) => s.variants);
   const runs = useVariants((s) => s.runs);
-  const rows = useMemo(() => compareRows(variants, runs), [variants, runs]);
+  const live = useVariants((s) => s.live);
+  const rows = useMemo(() => compareRows(variants, runs, live), [variants, runs, live]);
+  const labels = useMemo(() => new Map(distinctLabels(rows.map((r) => r.name)).map((l, i) => [rows[i].variantId, l])), [rows]);
+  const parts = [...new Set(rows.map((r) => r.part).filter((p): p is string => !!p))];
   const [baseline, setBaseline] = useState<string | null>(null);
   const [barKey, setBarKey] = useState<FigureKey>('latencyCycles');
   const [xKey, setXKey] = useState<FigureKey>('dsp');
@@ -129,6 +139,11 @@ export function CompareView() {
           <SourceTag source="estimate" /> estimate <SourceTag source="measured" /> measured
         </span>
       </div>
+      <div className="mb-1 text-slate-600" data-testid="compare-part">
+        {parts.length
+          ? `% of part: ${parts.join(', ')}${parts.length > 1 ? ' (the variants target different parts)' : ''}`
+          : 'No part known for these figures: percentages need a known device (set the variant\'s part).'}
+      </div>
       <table className="mb-3 border-collapse text-left" data-testid="compare-table">
         <thead>
           <tr className="bg-slate-50">
@@ -147,13 +162,25 @@ export function CompareView() {
           {rows.map((r) => (
             <tr key={r.variantId} className={`border-b border-slate-100 ${r.variantId === baseline ? 'bg-sky-50' : ''}`} data-testid="compare-row" data-variant={r.name}>
               <td className="px-2 py-0.5 font-medium">{r.name}</td>
-              <td className="px-2">{r.status}</td>
+              <td className="px-2" data-testid="compare-status">
+                {r.status}
+                {r.figuresFrom && (
+                  <div className="text-[10px] text-slate-500" data-testid="compare-figures-from">
+                    figures from an earlier build ({r.figuresFrom.status}{r.figuresFrom.finishedAt ? ` ${r.figuresFrom.finishedAt.slice(0, 16).replace('T', ' ')}` : ''})
+                  </div>
+                )}
+                {r.overPart.length > 0 && (
+                  <div className="whitespace-nowrap text-[11px] font-semibold text-red-700" data-testid="compare-does-not-fit" title={`needs more ${r.overPart.join(', ')} than ${r.part ?? 'the part'} has`}>
+                    does not fit: {r.overPart.join(', ')}
+                  </div>
+                )}
+              </td>
               <td className={`px-2 ${r.csim === 'bit-exact' ? 'text-emerald-700' : r.csim === 'mismatch' || r.csim === 'failed' ? 'text-red-700' : ''}`} data-testid="compare-csim">{r.csim}</td>
               {FIGURES.map((f) => {
                 const v = r.figures[f.key];
                 const d = base && r !== base ? delta(r, base, f.key) : null;
                 return (
-                  <td key={f.key} className="px-2 text-right" data-testid={`fig-${f.key}`}>
+                  <td key={f.key} className={`px-2 text-right ${f.unit === '% of part' && (v.value ?? 0) > 100 ? 'font-semibold text-red-700' : ''}`} data-testid={`fig-${f.key}`} title={f.unit === '% of part' && (v.value ?? 0) > 100 ? `over 100 %: the design needs more than ${r.part ?? 'the part'} has` : undefined}>
                     {formatValue(v.value, f.digits)}
                     {v.value !== null && <SourceTag source={v.source} />}
                     {d && d.diff !== null && (
@@ -183,7 +210,7 @@ export function CompareView() {
               {figOptions}
             </select>
           </div>
-          <Bars rows={rows} k={barKey} />
+          <Bars rows={rows} k={barKey} labels={labels} />
         </div>
         <div>
           <div className="mb-1">
@@ -193,7 +220,7 @@ export function CompareView() {
             </select>{' '}
             (Pareto front in blue)
           </div>
-          <Scatter rows={rows} x={xKey} y="latencyCycles" />
+          <Scatter rows={rows} x={xKey} y="latencyCycles" labels={labels} />
         </div>
       </div>
     </div>

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { BuildRunJson, VariantJson } from '../../api/builds-contract';
-import { compareRows, delta, latestRun, paretoFront, placeLabels, toCsv, toJson, type CompareRow } from './figures';
+import { compareRows, delta, distinctLabels, latestRun, runStatus, paretoFront, placeLabels, toCsv, toJson, type CompareRow } from './figures';
 import { seededRandom } from '../../engine/tensor/tensor';
 
 const fig = (cycles: number, dsp: number, lut: number) => ({
@@ -26,8 +26,13 @@ describe('compare figures', () => {
   ];
   const rows = compareRows(variants, runs);
 
-  it('takes the latest succeeded run, marks estimate vs measured, converts units', () => {
+  it('takes the figures of the latest succeeded run and the status of the latest run, marks estimate vs measured, converts units', () => {
     expect(latestRun('a', runs)!.id).toBe('1');
+    // A's rebuild failed: its status says so (as the Builds view does); the figures are run 1's, and say so.
+    expect(rows[0].status).toBe('failed');
+    expect(rows[0].figuresFrom).toEqual({ runId: '1', status: 'succeeded', finishedAt: null });
+    expect(rows[1].status).toBe('succeeded');
+    expect(rows[1].figuresFrom).toBeNull();
     expect(rows[0].figures.latencyCycles).toEqual({ value: 100, source: 'estimate' });
     expect(rows[0].figures.latencyNs.value).toBe(500);
     expect(rows[0].figures.dspPct.value).toBeCloseTo(0.4);
@@ -40,6 +45,33 @@ describe('compare figures', () => {
     expect(rows[1].csim).toBe('mismatch');
     expect(rows[3].status).toBe('not built');
     expect(rows[3].figures.latencyCycles.value).toBeNull();
+  });
+
+  it('a cancelled rebuild reads cancelled, live statuses first (Builds and Compare agree)', () => {
+    const more = [...runs, run('5', 'c', 'queued', null)];
+    expect(compareRows(variants, more)[2].status).toBe('queued');
+    const r = compareRows(variants, more, { '5': { status: 'cancelled' } })[2];
+    expect(r.status).toBe('cancelled');
+    expect(r.figuresFrom?.runId).toBe('4');
+    expect(r.figures.latencyCycles.value).toBe(120);
+    expect(runStatus(more[4], { '5': { status: 'cancelled' } })).toBe('cancelled');
+    expect(runStatus(null)).toBe('not built');
+  });
+
+  it('names the part and flags resources over 100 % of it', () => {
+    const big = { ...fig(10, 5000, 10), part: 'xc7z020clg400-1', resources: { ...fig(10, 5000, 10).resources, DSP: { used: 5000, percent: 2272.73 } } };
+    const r = compareRows([variant('x', 'X')], [run('9', 'x', 'succeeded', { source: 'estimate', estimate: big, csim: { status: 'skipped' }, error: null, buildMs: 1 })])[0];
+    expect(r.part).toBe('xc7z020clg400-1');
+    expect(r.overPart).toEqual(['DSP']);
+    expect(rows[0].overPart).toEqual([]);
+    expect(toCsv([r]).split('\n')[1]).toContain('xc7z020clg400-1,DSP');
+  });
+
+  it('labels variants by what tells them apart', () => {
+    expect(distinctLabels(['ConvTranspose2D_2 parallel RF1 latency', 'ConvTranspose2D_2 parallel RF4 latency', 'ConvTranspose2D_2 stream RF1 latency'])).toEqual(['parallel RF1', 'parallel RF4', 'stream RF1']);
+    expect(distinctLabels(['same', 'same'])).toEqual(['same', 'same']);
+    expect(distinctLabels(['only one name here'])).toEqual(['only one name here']);
+    expect(distinctLabels(['a b', 'a b c'])).toEqual(['a b', 'c']);
   });
 
   it('deltas against a baseline', () => {
@@ -69,9 +101,9 @@ describe('compare figures', () => {
     const csv = toCsv(rows, 'a');
     const lines = csv.trim().split('\n');
     expect(lines).toHaveLength(5);
-    expect(lines[0]).toMatch(/^variant,status,csim,output_type,Latency \(cycles\),Latency \(cycles\) source,Latency \(cycles\) delta,/);
-    expect(lines[2].startsWith('"B, ""quoted""",succeeded,mismatch,"ap_fixed<8,3>",50,measured,-50,')).toBe(true);
-    expect(lines[4]).toMatch(/^D \(never built\),not built,-,,,,,/);
+    expect(lines[0]).toMatch(/^variant,status,csim,output_type,part,does_not_fit,Latency \(cycles\),Latency \(cycles\) source,Latency \(cycles\) delta,/);
+    expect(lines[2].startsWith('"B, ""quoted""",succeeded,mismatch,"ap_fixed<8,3>",,,50,measured,-50,')).toBe(true);
+    expect(lines[4]).toMatch(/^D \(never built\),not built,-,,,,,,,/);
     const j = JSON.parse(toJson(rows, 'a'));
     expect(j.baseline).toBe('a');
     expect(j.variants[1].figures.latencyCycles).toEqual({ value: 50, source: 'measured' });

@@ -34,15 +34,23 @@ export const FIGURES: { key: FigureKey; label: string; unit: string; better: 'lo
 export interface CompareRow {
   variantId: string;
   name: string;
+  /** The run the figures come from. */
   runId: string | null;
+  /** The variant's latest build (what the Builds view shows), 'not built' without one. */
   status: string;
+  /** When the figures come from an earlier build than the latest (it was cancelled or failed): that build. */
+  figuresFrom: { runId: string; status: string; finishedAt: string | null } | null;
   csim: string;
   /** Output type the error is counted in (LSB of it). */
   outputType: string | null;
+  /** The part the figures are for (the estimate's or the vendor report's), null when unknown. */
+  part: string | null;
+  /** Resources the design needs more of than the part has (percent over 100). */
+  overPart: ('DSP' | 'LUT' | 'FF' | 'BRAM_18K')[];
   figures: Record<FigureKey, Figure>;
 }
 
-interface Fig { latency: { worst: { cycles: number | null; ns: number | null } }; interval: { min: number | null }; resources: Record<'DSP' | 'LUT' | 'FF' | 'BRAM_18K', { used: number | null; percent: number | null }> }
+interface Fig { latency: { worst: { cycles: number | null; ns: number | null } }; interval: { min: number | null }; resources: Record<'DSP' | 'LUT' | 'FF' | 'BRAM_18K', { used: number | null; percent: number | null }>; part?: string | null }
 interface Report {
   source?: FigureSource;
   estimate?: Fig | null;
@@ -59,8 +67,20 @@ export function latestRun(variantId: string, runs: readonly BuildRunJson[]): Bui
   return (ok.length ? ok[ok.length - 1] : mine[mine.length - 1]) ?? null;
 }
 
-export function compareRows(variants: readonly VariantJson[], runs: readonly BuildRunJson[]): CompareRow[] {
+/** A run's status as the app shows it: the live one from build events where there is one. */
+export function runStatus(run: BuildRunJson | null | undefined, live: Readonly<Record<string, { status: string }>> = {}): string {
+  return run ? (live[run.id]?.status ?? run.status) : 'not built';
+}
+
+/**
+ * One row per variant. The status is the latest build's (the same as the Builds view: a cancelled rebuild
+ * says cancelled); the figures are the latest succeeded build's, and `figuresFrom` says so when that is an
+ * earlier build.
+ */
+export function compareRows(variants: readonly VariantJson[], runs: readonly BuildRunJson[], live: Readonly<Record<string, { status: string }>> = {}): CompareRow[] {
   return variants.map((v) => {
+    const mine = runs.filter((r) => r.variantId === v.id);
+    const last = mine[mine.length - 1] ?? null;
     const run = latestRun(v.id, runs);
     const rep = (run?.report ?? null) as Report | null;
     const measured = rep?.source === 'measured' && !!rep.hls;
@@ -68,13 +88,17 @@ export function compareRows(variants: readonly VariantJson[], runs: readonly Bui
     const src: FigureSource = measured ? 'measured' : 'estimate';
     const fig = (value: number | null | undefined, source: FigureSource = src): Figure => ({ value: value ?? null, source });
     const errSource: FigureSource = rep?.csim?.status === 'bit-exact' ? 'measured' : 'estimate';
+    const overPart = (['DSP', 'LUT', 'FF', 'BRAM_18K'] as const).filter((k) => (f?.resources[k].percent ?? 0) > 100);
     return {
       variantId: v.id,
       name: v.name,
       runId: run?.id ?? null,
-      status: run?.status ?? 'not built',
+      status: runStatus(last, live),
+      figuresFrom: run && last && run !== last ? { runId: run.id, status: run.status, finishedAt: run.finishedAt } : null,
       csim: rep?.csim?.status ?? '-',
       outputType: rep?.error?.outputType ?? null,
+      part: f?.part ?? null,
+      overPart,
       figures: {
         latencyCycles: fig(f?.latency.worst.cycles),
         latencyNs: fig(f?.latency.worst.ns),
@@ -92,6 +116,20 @@ export function compareRows(variants: readonly VariantJson[], runs: readonly Bui
         buildS: fig(rep?.buildMs !== undefined ? rep.buildMs / 1000 : null, 'measured'),
       },
     };
+  });
+}
+
+/**
+ * Short labels that tell variants apart: the words every name shares are left out ("upconv parallel RF1",
+ * "upconv parallel RF4" → "RF1", "RF4"), the rest kept whole; a name left empty keeps its full text.
+ */
+export function distinctLabels(names: readonly string[]): string[] {
+  if (names.length < 2) return [...names];
+  const words = names.map((n) => n.split(/\s+/).filter(Boolean));
+  const common = new Set(words[0].filter((w) => words.every((ws) => ws.includes(w))));
+  return words.map((ws, i) => {
+    const rest = ws.filter((w) => !common.has(w)).join(' ');
+    return rest || names[i];
   });
 }
 
@@ -118,7 +156,7 @@ function csvCell(s: string): string {
 
 /** One line per variant; each figure has a value column and a source column (estimate / measured). */
 export function toCsv(rows: readonly CompareRow[], baseline?: string | null): string {
-  const head = ['variant', 'status', 'csim', 'output_type'];
+  const head = ['variant', 'status', 'csim', 'output_type', 'part', 'does_not_fit'];
   for (const f of FIGURES) {
     const col = `${f.label}${f.unit ? ` (${f.unit})` : ''}`;
     head.push(col, `${col} source`);
@@ -127,7 +165,7 @@ export function toCsv(rows: readonly CompareRow[], baseline?: string | null): st
   const base = rows.find((r) => r.variantId === baseline) ?? null;
   const lines = [head.map(csvCell).join(',')];
   for (const r of rows) {
-    const cells = [r.name, r.status, r.csim, r.outputType ?? ''];
+    const cells = [r.name, r.status, r.csim, r.outputType ?? '', r.part ?? '', r.overPart.join(' ')];
     for (const f of FIGURES) {
       const v = r.figures[f.key];
       cells.push(v.value === null ? '' : String(v.value), v.value === null ? '' : v.source);

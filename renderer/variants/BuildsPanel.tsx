@@ -6,6 +6,7 @@ import { splitList } from '../../engine/hls/config';
 import { useEditor } from '../state/store';
 import { saveProject } from '../state/actions';
 import { useVariants, variantActions } from './store';
+import { runStatus } from '../compare/figures';
 
 type Io = 'io_parallel' | 'io_stream';
 const MAC_TYPES = /Conv|Dense/;
@@ -45,14 +46,15 @@ function CreateForm() {
   const create = () => {
     const c = choice();
     const config: VariantConfigJson = layer ? { io, scope: layer, defaults: {}, layers: { [layer]: c } } : { io, scope: null, defaults: c, layers: {} };
-    void variantActions.create(config, name.trim() || undefined);
+    // The service checks variants against the saved design: unsaved edits are saved first.
+    void saveIfDirty().then(() => variantActions.create(config, name.trim() || undefined));
     setName('');
   };
   const sweep = () => {
     const rfs = sweepRf.trim() === 'valid' ? 'valid' : splitList(sweepRf).map(Number).filter((n) => Number.isInteger(n) && n >= 1);
     const ios = splitList(sweepIo).map((s) => (s.includes('stream') ? 'io_stream' : 'io_parallel')) as Io[];
     const precs = splitList(sweepPrec);
-    void variantActions.sweep({ ...(layer ? { layer } : {}), reuseFactors: rfs, io: [...new Set(ios)], strategies: [strategy], ...(precs.length ? { precisions: precs } : {}) });
+    void saveIfDirty().then(() => variantActions.sweep({ ...(layer ? { layer } : {}), reuseFactors: rfs, io: [...new Set(ios)], strategies: [strategy], ...(precs.length ? { precisions: precs } : {}) }));
   };
   const field = 'rounded border border-slate-300 px-1 py-0.5 text-xs';
   return (
@@ -122,7 +124,7 @@ function VariantRow({ v, checked, onCheck }: { v: VariantJson; checked: boolean;
   const mine = runs.filter((r) => r.variantId === v.id);
   const last = mine[mine.length - 1];
   const ls = last ? live[last.id] : undefined;
-  const status = ls?.status ?? last?.status ?? 'not built';
+  const status = runStatus(last, live);
   const active = status === 'running' || status === 'queued';
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(v.name);
@@ -215,9 +217,21 @@ export function BuildsPanel() {
   const formKey = useVariants((s) => s.formKey);
   const [checked, setChecked] = useState<Record<string, boolean>>({});
   const [csim, setCsim] = useState(true);
+  const live = useVariants((s) => s.live);
+  const starting = useVariants((s) => s.starting);
   const buildable = variants.filter((v) => !v.problems.length);
-  const chosen = buildable.filter((v) => checked[v.id]).map((v) => v.id);
+  // A variant with a build queued or running is not built again (the service would return that build).
+  const active = new Set(
+    variants.filter((v) => {
+      const mine = runs.filter((r) => r.variantId === v.id);
+      const st = runStatus(mine[mine.length - 1], live);
+      return st === 'queued' || st === 'running';
+    }).map((v) => v.id),
+  );
+  const idle = buildable.filter((v) => !active.has(v.id)).map((v) => v.id);
+  const chosen = idle.filter((id) => checked[id]);
   const build = async (ids: string[]) => {
+    useVariants.setState({ starting: true });
     await saveIfDirty();
     await variantActions.build(ids, csim);
   };
@@ -227,11 +241,18 @@ export function BuildsPanel() {
     <div className="flex h-full min-h-0 flex-col" data-testid="builds-panel">
       <CreateForm key={formKey} />
       <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 p-2 text-xs">
-        <button className="rounded bg-sky-700 px-2 py-0.5 text-white disabled:opacity-40" disabled={!chosen.length} onClick={() => void build(chosen)} data-testid="build-selected">
+        <button className="rounded bg-sky-700 px-2 py-0.5 text-white disabled:opacity-40" disabled={starting || !chosen.length} onClick={() => void build(chosen)} data-testid="build-selected">
           Build selected ({chosen.length})
         </button>
-        <button className="rounded border border-slate-400 px-2 py-0.5 disabled:opacity-40" disabled={!buildable.length} onClick={() => void build(buildable.map((v) => v.id))} data-testid="build-all">
-          Build all{buildable.length < variants.length ? ` (${buildable.length}; ${variants.length - buildable.length} need fixing)` : ''}
+        <button
+          className="rounded border border-slate-400 px-2 py-0.5 disabled:opacity-40"
+          disabled={starting || !idle.length}
+          title={buildable.length && !idle.length ? 'every variant is queued or building' : undefined}
+          onClick={() => void build(idle)}
+          data-testid="build-all"
+        >
+          {starting ? 'Starting…' : 'Build all'}
+          {buildable.length < variants.length ? ` (${buildable.length}; ${variants.length - buildable.length} need fixing)` : ''}
         </button>
         <button className="rounded border border-red-400 px-2 py-0.5 text-red-700" onClick={() => void variantActions.cancel()} data-testid="cancel-all">
           Cancel all

@@ -24,6 +24,8 @@ export interface VariantsState {
   /** Bumped to re-create the variant form (prefilled from the canvas selection). */
   formKey: number;
   queue: { active: number; queued: number; concurrency: number };
+  /** A builds.start request is on its way (the build buttons wait for it). */
+  starting: boolean;
   set(patch: Partial<VariantsState>): void;
 }
 
@@ -37,6 +39,7 @@ export const useVariants = create<VariantsState>()((set) => ({
   selectedRun: null,
   formKey: 0,
   queue: { active: 0, queued: 0, concurrency: 1 },
+  starting: false,
   set: (patch) => set(patch),
 }));
 
@@ -125,7 +128,32 @@ export const variantActions = {
       for (const x of r.rejected.slice(0, 5)) ui.notify('warning', `Rejected ${x.name}: ${x.reasons.join(' ')}`);
       return r;
     }),
-  build: (variantIds: string[], csim: boolean) => call(() => getApi().buildsStart({ projectId: projectId()!, variantIds, csim })),
+  /**
+   * Queues builds and shows them as queued as soon as the service answers (it answers before code generation
+   * starts); the buttons are disabled meanwhile, and the service never queues a variant twice.
+   */
+  build: async (variantIds: string[], csim: boolean) => {
+    useVariants.setState({ starting: true });
+    try {
+      const r = await getApi().buildsStart({ projectId: projectId()!, variantIds, csim });
+      useVariants.setState((s) => {
+        const known = new Set(s.runs.map((x) => x.id));
+        const added = r.runs.filter((x) => !known.has(x.id));
+        const active = Math.min(s.queue.concurrency, s.queue.active + added.length);
+        return {
+          runs: [...s.runs, ...added],
+          queue: { ...s.queue, active, queued: s.queue.queued + added.length - (active - s.queue.active) },
+        };
+      });
+      void refresh();
+      return r;
+    } catch (e) {
+      report(e);
+      return null;
+    } finally {
+      useVariants.setState({ starting: false });
+    }
+  },
   cancel: (runId?: string) => call(() => getApi().buildsCancel({ projectId: projectId()!, ...(runId ? { runId } : {}) })),
   resume: () => call(() => getApi().buildsResume({ projectId: projectId()! })),
 };

@@ -126,6 +126,36 @@ describe('build queue with real builds (g++ csim + estimate)', () => {
   });
 });
 
+describe('queueing builds (the Build all button)', () => {
+  it('answers before any build starts, never queues a variant twice, and names the estimate step as such', async () => {
+    const p = createTinyProject(dir);
+    try {
+      variant(p, 'v1', 'upconv parallel RF1', defaultVariantConfig({ scope: 'upconv' }));
+      variant(p, 'v2', 'upconv stream RF1', defaultVariantConfig({ io: 'io_stream', scope: 'upconv' }));
+      const events: BuildEvent[] = [];
+      const q = new BuildQueue({ project: p, concurrency: 2, emit: (e) => events.push(e) });
+      const first = q.enqueue(['v1', 'v2'], { csim: false });
+      // Nothing has run yet when enqueue returns (code generation used to run inside it, for seconds).
+      expect(p.listBuildRuns().map((r) => r.status)).toEqual(['queued', 'queued']);
+      expect(fs.existsSync(path.join(dir, 'tiny.builds'))).toBe(false);
+      // A second click: the same runs come back, nothing new is queued.
+      const second = q.enqueue(['v2', 'v1', 'v1'], { csim: false });
+      expect(second.map((r) => r.id).sort()).toEqual(first.map((r) => r.id).sort());
+      expect(p.listBuildRuns()).toHaveLength(2);
+      await q.idle();
+      expect(p.listBuildRuns().map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+      // Without a vendor tool the step after code generation is the estimate, not synthesis.
+      const steps = new Set(events.flatMap((e) => (e.type === 'build.status' && e.step ? [e.step] : [])));
+      expect([...steps].sort()).toEqual(['codegen', 'error', 'estimate']);
+      // Built once: a later click builds again.
+      expect(q.enqueue(['v1'], { csim: false })[0].id).not.toBe(first[0].id);
+      await q.idle();
+    } finally {
+      p.close();
+    }
+  });
+});
+
 describe('build state across a restart', () => {
   it('running runs become interrupted, queued ones stay queued and resume', async () => {
     const file = path.join(dir, 'tiny.tessera');

@@ -135,14 +135,27 @@ export class BuildQueue {
     }
   }
 
-  /** Queues one run per variant id; returns the new run records. */
+  /**
+   * Queues one run per variant id and returns the run records at once (the builds start on the next turn of
+   * the event loop, so the caller's answer is not held up by code generation). A variant already queued or
+   * building is not queued again: its current run is returned (a second click on Build all queued duplicates).
+   */
   enqueue(variantIds: string[], options: { csim?: boolean } = {}): BuildRunRecord[] {
     const p = this.opts.project;
     const variants = new Map(p.listVariants().map((v) => [v.id, v]));
+    const active = new Map<string, BuildRunRecord>();
+    for (const r of p.listBuildRuns()) {
+      if (r.variantId && (this.waiting.includes(r.id) || this.running.has(r.id))) active.set(r.variantId, r);
+    }
     const out: BuildRunRecord[] = [];
-    for (const id of variantIds) {
+    for (const id of new Set(variantIds)) {
       const v = variants.get(id);
       if (!v) throw new Error(`no variant with id ${id}; list the variants again`);
+      const current = active.get(id);
+      if (current) {
+        out.push(current);
+        continue;
+      }
       const config: RunConfig = { variantName: v.name, variant: v.config as VariantConfig, csim: options.csim ?? true };
       const run = p.putBuildRun({
         id: `r_${Date.now().toString(36)}_${crypto.randomBytes(4).toString('hex')}`,
@@ -220,7 +233,9 @@ export class BuildQueue {
       const job: Job = { runId, cancelled: false, handle: null };
       this.running.set(runId, job);
       this.maxObservedConcurrency = Math.max(this.maxObservedConcurrency, this.running.size);
-      void this.execute(job).finally(() => {
+      // setImmediate: the build's synchronous start (loading the project, code generation) runs after the
+      // caller has its answer.
+      void new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.execute(job)).finally(() => {
         this.running.delete(runId);
         this.pump();
         if (!this.waiting.length && !this.running.size) {
@@ -245,6 +260,10 @@ export class BuildQueue {
     const p = this.opts.project;
     const run = p.listBuildRuns().find((r) => r.id === job.runId);
     if (!run || run.status !== 'queued') return;
+    if (job.cancelled) {
+      this.finish(run.id, 'cancelled', null, null, 'cancelled before it started');
+      return;
+    }
     const cfg = run.config as RunConfig;
     const t0 = Date.now();
     const steps: RunReport['steps'] = [];
