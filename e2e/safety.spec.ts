@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { ProjectFile } from '../electron/services/store';
 import { expect, serveInfo, shot, test } from './fixtures';
 
 test('a variant with refused g++ flags is shown with its problem and builds nothing until fixed', async ({ app: page, tesseraHost }) => {
@@ -12,11 +13,10 @@ test('a variant with refused g++ flags is shown with its problem and builds noth
   fs.mkdirSync(info.projectsDir, { recursive: true });
   const file = path.join(info.projectsDir, `shared-${Date.now().toString(36)}.tessera`);
   fs.copyFileSync(fileURLToPath(new URL('../projects/tiny-autoencoder.tessera', import.meta.url)), file);
-  const db = new Database(file);
-  const now = new Date().toISOString();
-  const config = { io: 'io_parallel', scope: null, defaults: {}, layers: {}, cxxFlags: ['-O2', '-wrapper', '/bin/sh,-c,touch /tmp/tessera-e2e-pwned'] };
-  db.prepare('INSERT INTO variants (id, name, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run('v_shared', 'fast build', JSON.stringify(config), now, now);
-  db.close();
+  // Written the way Tessera writes variants (with its checksum): a file someone crafted, not a damaged one.
+  const shared = ProjectFile.open(file);
+  shared.putVariant({ id: 'v_shared', name: 'fast build', config: { io: 'io_parallel', scope: null, defaults: {}, layers: {}, cxxFlags: ['-O2', '-wrapper', '/bin/sh,-c,touch /tmp/tessera-e2e-pwned'] } });
+  shared.close();
 
   await page.goto(`${info.url}&project=${encodeURIComponent(file)}`);
   await expect(page.getByTestId('palette')).toBeVisible();

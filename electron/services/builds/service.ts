@@ -31,6 +31,12 @@ export interface BuildsServiceOptions {
  * anything; such a variant is listed with its problems and builds nothing until they are fixed).
  */
 function variantJson(v: VariantRecord) {
+  if (v.damaged) {
+    return {
+      id: v.id, name: v.name, config: defaultVariantConfig() as VariantConfig, createdAt: v.createdAt, updatedAt: v.updatedAt,
+      problems: ['the stored variant does not match its checksum (the project file is damaged); delete this variant and create it again'],
+    };
+  }
   const shape = VariantConfigShape.safeParse(v.config);
   if (!shape.success) {
     const issue = shape.error.issues[0];

@@ -16,6 +16,7 @@ import { ProjectLock, heldByOther } from './lock';
 import { APPLICATION_ID, CURRENT_SCHEMA_VERSION, migrate, requiredTablesAt } from './schema';
 import { parseStoredGraph, GRAPH_VERSION } from './graph-codec';
 import * as runs from './runs';
+import { digest, damagedParts, tensorChecksum, writePartDigests, PARTS, ALL_PARTS } from './checksums';
 import type { BuildRunRecord, VariantRecord } from './runs';
 
 export type DtypeName = z.output<typeof Dtype>;
@@ -234,10 +235,6 @@ function tensorKey(nodeId: string, slot: string): string {
   return `${nodeId}\u0000${slot}`;
 }
 
-function digest(data: Uint8Array): string {
-  return crypto.createHash('sha1').update(data).digest('hex');
-}
-
 function checkTensor(nodeId: string, slot: string, t: StoredTensor): void {
   const bytes = DTYPE_BYTES[t.dtype];
   if (!bytes) throw new StoreError('invalid', `weight ${nodeId}/${slot}: unknown dtype ${String(t.dtype)}; use float32`);
@@ -267,9 +264,9 @@ export interface CreateOptions {
 export class ProjectFile {
   private db: Database.Database;
   private lock: ProjectLock;
-  /** Digest of each tensor as committed, so unchanged weights are not rewritten (computed at the first save). */
-  private tensorDigests: Map<string, string> | null = null;
   private closed = false;
+  /** The tensors' checksums were verified (at open): later loads of this locked file only check the tables. */
+  private tensorsVerified = false;
 
   private constructor(
     private filePath: string,
@@ -341,14 +338,6 @@ export class ProjectFile {
     }
   }
 
-  private digests(): Map<string, string> {
-    if (this.tensorDigests) return this.tensorDigests;
-    this.tensorDigests = new Map();
-    const rows = this.db.prepare('SELECT node_id, slot, data FROM tensors').all() as { node_id: string; slot: string; data: Buffer }[];
-    for (const r of rows) this.tensorDigests.set(tensorKey(r.node_id, r.slot), digest(r.data));
-    return this.tensorDigests;
-  }
-
   private live(): Database.Database {
     if (this.closed) throw new StoreError('not-found', `project ${path.basename(this.filePath)} is closed; open it again`);
     return this.db;
@@ -369,7 +358,9 @@ export class ProjectFile {
   /** Reads the whole document. */
   load(): StoredDocument {
     const db = this.live();
-    return this.guard(() => db.transaction(() => readDocument(db, path.basename(this.filePath)))());
+    const doc = this.guard(() => db.transaction(() => readDocument(db, path.basename(this.filePath), !this.tensorsVerified))());
+    this.tensorsVerified = true;
+    return doc;
   }
 
   /** Settings only (cheap: no weights read). */
@@ -399,12 +390,10 @@ export class ProjectFile {
     const db = this.live();
     for (const [nodeId, slots] of Object.entries(doc.weights)) for (const [slot, t] of Object.entries(slots)) checkTensor(nodeId, slot, t);
     const now = new Date().toISOString();
-    const newDigests = new Map<string, string>();
     db.transaction(() => {
-      writeDocument(db, doc, this.digests(), newDigests);
+      writeDocument(db, doc);
       db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('saved_at', ?)").run(now);
     })();
-    this.tensorDigests = newDigests;
     return this.meta();
   }
 
@@ -431,6 +420,7 @@ export class ProjectFile {
     const db = this.live();
     db.transaction(() => {
       writeSettings(db, settings);
+      writePartDigests(db, ['settings']);
       db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('saved_at', ?)").run(new Date().toISOString());
     })();
     return this.meta();
@@ -440,6 +430,7 @@ export class ProjectFile {
     const db = this.live();
     db.transaction(() => {
       writePreviewInputs(db, inputs);
+      writePartDigests(db, ['preview_inputs']);
       db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('saved_at', ?)").run(new Date().toISOString());
     })();
     return this.meta();
@@ -462,7 +453,6 @@ export class ProjectFile {
     this.db = next.db;
     this.lock = next.lock;
     this.filePath = next.filePath;
-    this.tensorDigests = next.tensorDigests;
   }
 
   private closeDb(): void {
@@ -527,7 +517,22 @@ export class ProjectFile {
   }
 }
 
-function readDocument(db: Database.Database, name: string): StoredDocument {
+function throwIfDamaged(name: string, damaged: string[]): void {
+  if (!damaged.length) return;
+  const shown = damaged.length > 5 ? `${damaged.slice(0, 5).join(', ')} and ${damaged.length - 5} more` : damaged.join(', ');
+  const one = damaged.length === 1;
+  throw new StoreError('corrupt', `${name} is damaged: ${shown} ${one ? 'does' : 'do'} not match ${one ? 'its checksum' : 'their checksums'}; restore it from a backup`);
+}
+
+/**
+ * The whole document, its checksums verified first (checksums.ts). `verifyTensors` false skips hashing the
+ * weight data again: a file this process holds locked changes only through it.
+ */
+function readDocument(db: Database.Database, name: string, verifyTensors = true): StoredDocument {
+  // Checksums (checksums.ts): everything damaged is named before anything is parsed or computed with.
+  const damagedPart = damagedParts(db);
+  const damaged: string[] = damagedPart.filter((p) => p !== 'tensors').map((p) => PARTS[p].what);
+  throwIfDamaged(name, damaged);
   const meta = new Map((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
   const nodes = db.prepare('SELECT id, type, name, params, x, y FROM nodes ORDER BY ord').all() as {
     id: string; type: string; name: string; params: string; x: number | null; y: number | null;
@@ -549,10 +554,17 @@ function readDocument(db: Database.Database, name: string): StoredDocument {
   const parsed = parseStoredGraph(rawGraph);
   if ('error' in parsed) throw new StoreError('corrupt', `${name}: the saved ${parsed.error}`);
 
-  const weights: StoredWeights = {};
-  const trows = db.prepare('SELECT node_id, slot, dtype, shape, layout, data FROM tensors ORDER BY node_id, slot').all() as {
-    node_id: string; slot: string; dtype: DtypeName; shape: string; layout: string; data: Buffer;
+  const trows = db.prepare('SELECT node_id, slot, dtype, shape, layout, data, checksum FROM tensors ORDER BY node_id, slot').all() as {
+    node_id: string; slot: string; dtype: DtypeName; shape: string; layout: string; data: Buffer; checksum: string | null;
   }[];
+  const layerName = new Map(nodes.map((n) => [n.id, n.name]));
+  for (const r of verifyTensors ? trows : []) {
+    if (r.checksum !== tensorChecksum(r.dtype, r.shape, r.layout, digest(r.data))) damaged.push(`weight ${r.slot} of layer "${layerName.get(r.node_id) ?? r.node_id}"`);
+  }
+  if (!damaged.length && damagedPart.includes('tensors')) damaged.push(PARTS.tensors.what);
+  throwIfDamaged(name, damaged);
+
+  const weights: StoredWeights = {};
   for (const r of trows) {
     const t: StoredTensor = { dtype: r.dtype, shape: JSON.parse(r.shape) as number[], layout: r.layout, data: new Uint8Array(r.data) };
     try {
@@ -613,7 +625,7 @@ function writeNewFile(
       if (example) meta.run('example', example);
       if (extra.title) meta.run('title', extra.title);
       if (extra.description) meta.run('description', extra.description);
-      writeDocument(db, doc, new Map(), new Map());
+      writeDocument(db, doc);
     })();
     db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
@@ -621,7 +633,7 @@ function writeNewFile(
   }
 }
 
-function writeDocument(db: Database.Database, doc: StoredDocument, oldDigests: Map<string, string>, newDigests: Map<string, string>): void {
+function writeDocument(db: Database.Database, doc: StoredDocument): void {
   const g = doc.graph;
   db.exec('DELETE FROM nodes; DELETE FROM edges;');
   const insNode = db.prepare('INSERT INTO nodes (id, ord, type, name, params, x, y) VALUES (?, ?, ?, ?, ?, ?, ?)');
@@ -630,24 +642,29 @@ function writeDocument(db: Database.Database, doc: StoredDocument, oldDigests: M
   g.edges.forEach((e, i) => insEdge.run(e.id, i, e.source, e.sourcePort, e.target, e.targetPort));
   db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('graph_version', ?)").run(String(g.version));
 
-  // Tensors: rewrite only the changed ones; drop those no longer present.
-  const upsert = db.prepare('INSERT OR REPLACE INTO tensors (node_id, slot, dtype, shape, layout, data) VALUES (?, ?, ?, ?, ?, ?)');
-  const meta = db.prepare('UPDATE tensors SET dtype = ?, shape = ?, layout = ? WHERE node_id = ? AND slot = ?');
+  // Tensors: rewrite only those whose checksum (dtype, shape, layout, data) changed; drop those no longer present.
+  const stored = new Map((db.prepare('SELECT node_id, slot, checksum FROM tensors').all() as { node_id: string; slot: string; checksum: string | null }[]).map((r) => [tensorKey(r.node_id, r.slot), r.checksum]));
+  const kept = new Set<string>();
+  const upsert = db.prepare('INSERT OR REPLACE INTO tensors (node_id, slot, dtype, shape, layout, data, checksum) VALUES (?, ?, ?, ?, ?, ?, ?)');
   for (const [nodeId, slots] of Object.entries(doc.weights)) {
     for (const [slot, t] of Object.entries(slots)) {
       const key = tensorKey(nodeId, slot);
-      const d = digest(t.data);
-      newDigests.set(key, d);
-      const unchanged = oldDigests.get(key) === d && meta.run(t.dtype, JSON.stringify(t.shape), t.layout, nodeId, slot).changes === 1;
-      if (!unchanged) upsert.run(nodeId, slot, t.dtype, JSON.stringify(t.shape), t.layout, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+      kept.add(key);
+      const shape = JSON.stringify(t.shape);
+      const sum = tensorChecksum(t.dtype, shape, t.layout, digest(t.data));
+      if (stored.get(key) !== sum) upsert.run(nodeId, slot, t.dtype, shape, t.layout, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength), sum);
     }
   }
   const del = db.prepare('DELETE FROM tensors WHERE node_id = ? AND slot = ?');
-  for (const r of db.prepare('SELECT node_id, slot FROM tensors').all() as { node_id: string; slot: string }[]) {
-    if (!newDigests.has(tensorKey(r.node_id, r.slot))) del.run(r.node_id, r.slot);
+  for (const key of stored.keys()) {
+    if (!kept.has(key)) {
+      const [nodeId, slot] = key.split('\u0000');
+      del.run(nodeId, slot);
+    }
   }
   writeSettings(db, doc.settings);
   writePreviewInputs(db, doc.previewInputs);
+  writePartDigests(db, ALL_PARTS);
 }
 
 function writeSettings(db: Database.Database, settings: ProjectSettings): void {

@@ -1,6 +1,7 @@
 // Variants and build runs in a project file (tables from schema v2), for the build queue and the
 // compare view. JSON columns hold the caller's objects (configs, reports, artifact paths) as given.
 import type Database from 'better-sqlite3';
+import { variantChecksum } from './checksums';
 
 export type BuildStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -11,6 +12,8 @@ export interface VariantRecord {
   config: unknown;
   createdAt: string;
   updatedAt: string;
+  /** True when the stored row does not match its checksum (the file is damaged): list it, never build it. */
+  damaged?: boolean;
 }
 
 export interface BuildRunRecord {
@@ -27,7 +30,7 @@ export interface BuildRunRecord {
   artifacts: unknown;
 }
 
-interface VariantRow { id: string; name: string; config: string; created_at: string; updated_at: string }
+interface VariantRow { id: string; name: string; config: string; created_at: string; updated_at: string; checksum: string | null }
 interface RunRow {
   id: string; variant_id: string | null; config: string; status: BuildStatus; step: string | null; created_at: string;
   started_at: string | null; finished_at: string | null; log: string; report: string | null; artifacts: string | null;
@@ -37,17 +40,27 @@ const json = (v: unknown): string | null => (v === undefined || v === null ? nul
 const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
 
 export function listVariants(db: Database.Database): VariantRecord[] {
-  return (db.prepare('SELECT * FROM variants ORDER BY created_at, id').all() as VariantRow[]).map((r) => ({
-    id: r.id, name: r.name, config: parse(r.config), createdAt: r.created_at, updatedAt: r.updated_at,
-  }));
+  return (db.prepare('SELECT * FROM variants ORDER BY created_at, id').all() as VariantRow[]).map((r) => {
+    if (r.checksum !== variantChecksum(r.id, r.name, r.config)) {
+      let config: unknown = null;
+      try {
+        config = JSON.parse(r.config);
+      } catch {
+        /* shown as malformed */
+      }
+      return { id: r.id, name: r.name, config, createdAt: r.created_at, updatedAt: r.updated_at, damaged: true };
+    }
+    return { id: r.id, name: r.name, config: parse(r.config), createdAt: r.created_at, updatedAt: r.updated_at };
+  });
 }
 
 /** Inserts or replaces a variant (createdAt kept from the first insert). */
 export function putVariant(db: Database.Database, v: { id: string; name: string; config: unknown }, now: string): VariantRecord {
+  const config = json(v.config) ?? 'null';
   db.prepare(
-    `INSERT INTO variants (id, name, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT(id) DO UPDATE SET name = excluded.name, config = excluded.config, updated_at = excluded.updated_at`,
-  ).run(v.id, v.name, json(v.config) ?? 'null', now, now);
+    `INSERT INTO variants (id, name, config, created_at, updated_at, checksum) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET name = excluded.name, config = excluded.config, updated_at = excluded.updated_at, checksum = excluded.checksum`,
+  ).run(v.id, v.name, config, now, now, variantChecksum(v.id, v.name, config));
   return listVariants(db).find((x) => x.id === v.id)!;
 }
 

@@ -5,6 +5,7 @@
 // a version N one, and bump nothing else: CURRENT_SCHEMA_VERSION follows the table. Never edit a
 // shipped migration; never edit SCHEMA_V1 (it is what old files contain).
 import type Database from 'better-sqlite3';
+import { fillChecksums } from './checksums';
 
 /** 'TESS' as a big-endian 32-bit integer. */
 export const APPLICATION_ID = 0x54455353;
@@ -104,16 +105,29 @@ export const migrations: readonly Migration[] = [
       db.exec('DROP TABLE graph');
     },
   },
+  {
+    version: 3,
+    description: 'checksums: per tensor and per variant (checksum columns), per table part (checksums table); verified on open',
+    up(db) {
+      db.exec(`
+        ALTER TABLE tensors ADD COLUMN checksum TEXT;
+        ALTER TABLE variants ADD COLUMN checksum TEXT;
+        CREATE TABLE checksums (part TEXT PRIMARY KEY, value TEXT NOT NULL);
+      `);
+      fillChecksums(db);
+    },
+  },
 ];
 
 export const CURRENT_SCHEMA_VERSION = migrations[migrations.length - 1].version;
 
 /** Tables every current-version project has (checked on open). */
-export const REQUIRED_TABLES = ['meta', 'nodes', 'edges', 'tensors', 'settings', 'preview_inputs', 'variants', 'build_runs', 'schema_migrations'];
+export const REQUIRED_TABLES = ['meta', 'nodes', 'edges', 'tensors', 'settings', 'preview_inputs', 'variants', 'build_runs', 'schema_migrations', 'checksums'];
 
 /** Tables a file of the given version must have before migrating (a Tessera file missing them is damaged). */
 export function requiredTablesAt(version: number): string[] {
-  if (version >= 2) return REQUIRED_TABLES;
+  if (version >= 3) return REQUIRED_TABLES;
+  if (version === 2) return REQUIRED_TABLES.filter((t) => t !== 'checksums');
   return ['meta', 'graph', 'tensors', 'settings'];
 }
 

@@ -24,6 +24,7 @@ import {
   type StoredDocument,
   type StoredWeights,
 } from './index';
+import { writePartDigests } from './checksums';
 
 let dir: string;
 beforeEach(() => {
@@ -137,12 +138,13 @@ describe('project store', () => {
     q.close();
   });
 
-  it('a bad stored setting falls back to its default and keeps the others', () => {
+  it('a bad stored setting (one another Tessera version wrote, checksummed) falls back to its default and keeps the others', () => {
     const file = path.join(dir, 's.tessera');
     const doc = randomDoc(2, ['Conv2D']);
     ProjectFile.create(file, { doc }).close();
     const db = new Database(file);
     db.prepare("UPDATE settings SET value = '\"sideways\"' WHERE key = 'tensorLayout'").run();
+    writePartDigests(db, ['settings']);
     db.close();
     const p = ProjectFile.open(file);
     expect(p.loadSettings()).toEqual({ ...doc.settings, tensorLayout: 'NHWC' });
@@ -267,7 +269,7 @@ describe('project store', () => {
     expect(fs.readFileSync(`${file}.v1.bak`).equals(v1Bytes)).toBe(true);
     const check = new Database(file, { readonly: true });
     const log = check.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
-    expect(log.map((r) => r.version)).toEqual([1, 2]);
+    expect(log.map((r) => r.version)).toEqual([1, 2, 3]);
     expect(check.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'graph'").get()).toEqual({ n: 0 });
     check.close();
   });
