@@ -82,23 +82,22 @@ describe('shipped example projects', () => {
     }
   });
 
-  it('opens a project with 10 MB of weights quickly', () => {
+  // Its speed (target < 300 ms) is measured by `npm run bench -- store`, not timed here: a timed test
+  // fails on a loaded machine without anything being wrong.
+  it('opens a project with 10 MB of weights, every tensor whole', () => {
     const file = path.join(dir, 'big.tessera');
     const weights: Record<string, Record<string, ReturnType<typeof tensorToStored>>> = {};
     const nodes = Array.from({ length: 10 }, (_, i) => ({ id: `n${i}`, type: 'Conv2D', name: `c${i}`, params: {} }));
     for (const n of nodes) weights[n.id] = { weight: tensorToStored(randomTensor([256, 256, 2, 2], 1 + nodes.indexOf(n)), 'OIHW') }; // 1 MiB each
     ProjectFile.create(file, { doc: { graph: { version: 1, nodes, edges: [] }, weights, settings: ProjectSettings.parse({}), previewInputs: [] } }).close();
-    const times: number[] = [];
-    for (let r = 0; r < 3; r++) {
-      const t0 = performance.now();
-      const p = ProjectFile.open(file);
-      const doc = p.load();
-      times.push(performance.now() - t0);
-      expect(Object.keys(doc.weights)).toHaveLength(10);
-      p.close();
+    const p = ProjectFile.open(file);
+    const doc = p.load();
+    p.close();
+    expect(Object.keys(doc.weights)).toHaveLength(10);
+    for (const n of nodes) {
+      const [got, want] = [doc.weights[n.id].weight, weights[n.id].weight];
+      expect({ shape: got.shape, layout: got.layout }).toEqual({ shape: want.shape, layout: want.layout });
+      expect(Buffer.compare(Buffer.from(got.data), Buffer.from(want.data))).toBe(0); // byte compare: toEqual on 1 MiB arrays takes minutes
     }
-    const best = Math.min(...times);
-    console.log(`open + load of a project with 10 MiB of weights: best ${best.toFixed(1)} ms of ${times.map((t) => t.toFixed(0)).join(', ')}`);
-    expect(best).toBeLessThan(300);
   });
 });
