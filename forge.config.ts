@@ -1,5 +1,6 @@
-// Electron Forge: packages the app with Vite (main + preload bundles in .vite/build), the renderer
-// (out/renderer, built by vite.renderer.config.ts) and the example projects as resources, and
+// Electron Forge: packages the app with Vite (main + preload bundles in .vite/build), the files the app
+// reads at run time as resources (RUNTIME_RESOURCES: the renderer built by vite.renderer.config.ts into
+// out/renderer, the example projects, the HLS templates; electron/main/main.ts looks for them there), and
 // better-sqlite3 — a native module Vite cannot bundle — copied into the package, rebuilt for
 // Electron's ABI and unpacked from the asar archive so packaged apps can open projects.
 //
@@ -7,15 +8,18 @@
 // package and, for `electron-forge start`, in .vite/native/ (loaded through the nativeBinding option).
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ForgeConfig } from '@electron-forge/shared-types';
 import { VitePlugin } from '@electron-forge/plugin-vite';
 import { AutoUnpackNativesPlugin } from '@electron-forge/plugin-auto-unpack-natives';
 import { MakerZIP } from '@electron-forge/maker-zip';
 import { MakerDeb } from '@electron-forge/maker-deb';
 
-const root = __dirname;
-/** better-sqlite3 and what it needs at run time. */
-const NATIVE_PACKAGES = ['better-sqlite3', 'bindings', 'file-uri-to-path'];
+const root = path.dirname(fileURLToPath(import.meta.url));
+/** Folders of the checkout the packaged app reads, copied to <resources>/<basename>. */
+export const RUNTIME_RESOURCES = ['out/renderer', 'projects', 'hls-templates'];
+/** better-sqlite3 and what it needs at run time: the only node_modules in the package (Vite bundles the rest). */
+export const NATIVE_PACKAGES = ['better-sqlite3', 'bindings', 'file-uri-to-path'];
 
 function copyPackages(targetNodeModules: string): void {
   for (const name of NATIVE_PACKAGES) {
@@ -49,7 +53,7 @@ const config: ForgeConfig = {
     executableName: 'tessera',
     appBundleId: 'dev.tessera.app',
     asar: { unpack: '**/node_modules/{better-sqlite3,bindings,file-uri-to-path}/**' },
-    extraResource: ['out/renderer', 'projects'],
+    extraResource: RUNTIME_RESOURCES,
   },
   // The packaged copy is rebuilt in packageAfterCopy; never rebuild node_modules itself.
   rebuildConfig: { onlyModules: [] },
@@ -65,6 +69,13 @@ const config: ForgeConfig = {
     new AutoUnpackNativesPlugin({}),
   ],
   hooks: {
+    // electron is an optional dependency (npm ci must succeed where its binary cannot be downloaded);
+    // Forge looks for it among the devDependencies, so show it there.
+    readPackageJson: async (_config, packageJson) => {
+      const optional = packageJson.optionalDependencies?.electron;
+      if (optional && !packageJson.devDependencies?.electron) packageJson.devDependencies = { ...packageJson.devDependencies, electron: optional };
+      return packageJson;
+    },
     // Before start and package: the renderer build, and (for start) an Electron build of better-sqlite3.
     generateAssets: async (_config, platform, arch) => {
       if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -24,17 +25,27 @@ export async function serveInfo(): Promise<ServeInfo> {
   throw new Error(`serve mode did not print its URL (no ${file}); see the webServer output`);
 }
 
-/** Why Electron cannot run here, or null when it can. */
+/** Why Electron cannot run here (one line), or null when it can. */
 export function electronUnavailable(): string | null {
-  let binary: string;
+  let binary: unknown;
   try {
-    binary = require('electron') as string;
-  } catch {
-    return 'the electron package is not installed (optional dependency; its binary cannot be downloaded on this machine)';
+    binary = require('electron');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return 'the electron package is not installed (run npm ci)';
+    return 'the Electron binary is not installed (its download was skipped with ELECTRON_SKIP_BINARY_DOWNLOAD or failed)';
   }
-  if (typeof binary !== 'string' || !fs.existsSync(binary)) return `the Electron binary is absent (${String(binary)}): it cannot be downloaded on this machine`;
-  if (!fs.existsSync(path.join(root, '.vite/build/main.js'))) return 'the Electron main bundle .vite/build/main.js is missing: run "npm run package" (electron-forge) first';
+  if (typeof binary !== 'string' || !fs.existsSync(binary)) return `the Electron binary ${String(binary)} is missing (reinstall the electron package where it can be downloaded)`;
   return null;
+}
+
+let bundles: Promise<void> | null = null;
+/** The main and preload bundles the app runs, built once per run as Forge builds them. */
+function buildBundles(): Promise<void> {
+  bundles ??= new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, 'bin/run-ts.mjs'), path.join(root, 'scripts/electron-bundles.ts')], { cwd: root, stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`building the Electron bundles failed (exit ${code})`))));
+  });
+  return bundles;
 }
 
 type Fixtures = { app: Page; tesseraHost: 'serve' | 'electron' };
@@ -51,6 +62,7 @@ export const test = base.extend<Fixtures>({
         console.log(`[electron] the Electron project is skipped: ${why}`);
       }
       testInfo.skip(why !== null, `Electron project skipped: ${why}`);
+      await buildBundles();
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-e2e-electron-'));
       const app: ElectronApplication = await _electron.launch({
         args: [root],

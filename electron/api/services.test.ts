@@ -5,12 +5,7 @@ import { analyzeGraph } from '../../engine/graph/analyze';
 import type { Graph } from '../../engine/graph/model';
 import { randomTensor } from '../../engine/tensor/tensor';
 import { AppServices } from './services';
-import { channels, ipcChannel, methodName, ApiCallError } from '../../api/contract';
 import { ProjectFile, storedToJson, tensorToStored } from '../services/store';
-import { bindIpc } from '../main/ipc';
-import type { IpcMain, IpcMainInvokeEvent, WebContents } from '../main/electron-api';
-import { buildApi } from '../preload/api';
-import { resolveAppFile, APP_ORIGIN } from '../main/app-protocol';
 import { closeTempServices, openTempServices, type TempServices } from './services.testutil';
 
 let temp: TempServices;
@@ -125,60 +120,5 @@ describe('API services', () => {
     expect(d.ok ? null : d.error.code).toBe('unsupported');
     await services.invoke('preview.setInputs', { projectId: info.projectId, inputs: [{ kind: 'random', nodeId: 'in', seed: 9 }] });
     expect((await services.invoke('preview.getInputs', { projectId: info.projectId })).inputs).toEqual([{ kind: 'random', nodeId: 'in', seed: 9, low: -1, high: 1 }]);
-  });
-});
-
-describe('Electron IPC binding and preload (without Electron)', () => {
-  function fakeIpc() {
-    const handlers = new Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown>();
-    const ipcMain: IpcMain = { handle: (c, l) => void handlers.set(c, l), removeHandler: (c) => void handlers.delete(c) };
-    return { ipcMain, handlers };
-  }
-  const ours = { id: 7 } as WebContents;
-  const stranger = { id: 8 } as WebContents;
-
-  it('registers one handler per channel, checks the sender and validates requests', async () => {
-    const { ipcMain, handlers } = fakeIpc();
-    const unbind = bindIpc({ ipcMain, services, isOurWindow: (wc) => wc.id === 7, isTrustedUrl: (u) => u.startsWith(`${APP_ORIGIN}/`) });
-    expect([...handlers.keys()].sort()).toEqual(channels.map(ipcChannel).sort());
-    const call = (sender: WebContents, url: string, c: string, req: unknown) => handlers.get(ipcChannel(c as never))!({ sender, senderFrame: { url } }, req);
-
-    expect(await call(ours, `${APP_ORIGIN}/index.html`, 'app.info', {})).toMatchObject({ ok: true, result: { version: '1.2.3' } });
-    expect(await call(stranger, `${APP_ORIGIN}/index.html`, 'app.info', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    const foreign = (await call(ours, 'https://evil.example/', 'app.info', {})) as { ok: false; error: { message: string } };
-    expect(foreign.error.message).toMatch(/did not load \(https:\/\/evil\.example\/\)/);
-    const extra = (await call(ours, `${APP_ORIGIN}/index.html`, 'project.new', { name: 'a', x: 1 })) as { ok: false; error: { code: string; message: string } };
-    expect(extra.error.code).toBe('bad-request');
-    expect(extra.error.message).toMatch(/Unrecognized key: "x"/);
-    unbind();
-    expect(handlers.size).toBe(0);
-  });
-
-  it('the preload API has one named function per channel and rethrows errors with their code', async () => {
-    const seen: string[] = [];
-    const api = buildApi(async (channel, request) => {
-      seen.push(channel);
-      return channel === ipcChannel('app.info') ? { ok: true, result: { echoed: request } } : { ok: false, error: { code: 'locked', message: 'busy' } };
-    });
-    expect(Object.keys(api).sort()).toEqual(channels.map(methodName).sort());
-    expect(api).not.toHaveProperty('invoke');
-    await expect((api.appInfo as (r: unknown) => Promise<unknown>)({})).resolves.toEqual({ echoed: {} });
-    const err = await (api.projectOpen as (r: unknown) => Promise<unknown>)({ path: '/x.tessera' }).catch((e) => e);
-    expect(err).toMatchObject({ name: 'ApiError', code: 'locked', message: 'busy' });
-    expect(seen).toEqual(['tessera:app.info', 'tessera:project.open']);
-    expect(new ApiCallError('io', 'x').name).toBe('ApiError');
-  });
-
-  it('the app protocol serves only files of the renderer folder', () => {
-    const r = path.join(dir, 'renderer');
-    fs.mkdirSync(path.join(r, 'assets'), { recursive: true });
-    fs.writeFileSync(path.join(r, 'index.html'), 'x');
-    fs.writeFileSync(path.join(r, 'assets', 'a.js'), 'x');
-    expect(resolveAppFile(r, `${APP_ORIGIN}/assets/a.js`)).toBe(path.join(r, 'assets', 'a.js'));
-    expect(resolveAppFile(r, `${APP_ORIGIN}/some/route`)).toBe(path.join(r, 'index.html'));
-    expect(resolveAppFile(r, `${APP_ORIGIN}/..%2f..%2fetc%2fpasswd`)).toBeNull();
-    expect(resolveAppFile(r, `${APP_ORIGIN}/missing.js`)).toBeNull();
-    expect(resolveAppFile(r, 'tessera://other/index.html')).toBeNull();
-    expect(resolveAppFile(r, 'file:///etc/passwd')).toBeNull();
   });
 });

@@ -9,10 +9,17 @@ import { startRun, type RunRecord } from '../toolchain/runner';
 import type { FileMap } from '../../../engine/hls/generate';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+/** hls-templates of the checkout (tests, CLI, serve mode). */
 export const TEMPLATES_ROOT = resolve(HERE, '../../../hls-templates');
+let templatesRoot = TEMPLATES_ROOT;
+
+/** Where hls-templates is when it is not in the checkout: the packaged app's resources (electron/main). */
+export function setTemplatesRoot(dir: string): void {
+  templatesRoot = dir;
+}
 
 /** hls-templates/nnet/* by file name. */
-export function readTemplates(root = TEMPLATES_ROOT): Record<string, string> {
+export function readTemplates(root = templatesRoot): Record<string, string> {
   const dir = join(root, 'nnet');
   const out: Record<string, string> = {};
   for (const f of readdirSync(dir).sort()) if (f.endsWith('.h')) out[f] = readFileSync(join(dir, f), 'utf8');
@@ -23,7 +30,7 @@ export function readTemplates(root = TEMPLATES_ROOT): Record<string, string> {
 export function apIncludeDir(env: NodeJS.ProcessEnv = process.env): { dir: string; vendor: boolean } {
   const x = env.XILINX_HLS;
   if (x && existsSync(join(x, 'include', 'ap_fixed.h'))) return { dir: join(x, 'include'), vendor: true };
-  return { dir: join(TEMPLATES_ROOT, 'include'), vendor: false };
+  return { dir: join(templatesRoot, 'include'), vendor: false };
 }
 
 export function writeFiles(dir: string, files: FileMap): void {
