@@ -1,9 +1,11 @@
 // End-to-end tests: the real renderer against the real services.
-// - "serve-chromium": Debian's Chromium (/usr/bin/chromium) against `tessera serve` (started by
-//   e2e/serve.mjs with a fresh temporary data folder; the URL with its token is read from what it prints).
-// - "electron": the same scenarios in the Electron app via `_electron.launch`; each test reports
-//   itself skipped with the reason where the Electron binary is not installed.
+// - "serve-chromium": a Chromium-family browser (TESSERA_CHROMIUM, Playwright's download, or chromium /
+//   chromium-browser / google-chrome on PATH: scripts/test-prereqs.mjs) against `tessera serve` (started
+//   by e2e/serve.mjs with a fresh temporary data folder; the URL with its token is read from what it prints).
+// - "electron": the same scenarios in the Electron app via `_electron.launch`; where the Electron binary
+//   is not installed each test is skipped, and one line says why.
 import { defineConfig } from '@playwright/test';
+import { findBrowser } from './scripts/test-prereqs.mjs';
 
 const port = Number(process.env.TESSERA_E2E_PORT ?? 41731);
 process.env.TESSERA_E2E_PORT = String(port);
@@ -29,7 +31,7 @@ export default defineConfig({
       use: {
         browserName: 'chromium',
         launchOptions: {
-          executablePath: process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium',
+          executablePath: findBrowser()?.path,
           args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
         },
       },
