@@ -290,7 +290,8 @@ export function createFakeElectron(o: FakeElectronOptions) {
 
   class FakeDialog implements Fakeable<E.Dialog> {
     errorBoxes: { title: string; content: string }[] = [];
-    openAnswers: E.OpenDialogReturnValue[] = [];
+    /** The next answers of showOpenDialog (a promise: the dialog stays open until it settles). */
+    openAnswers: (E.OpenDialogReturnValue | Promise<E.OpenDialogReturnValue>)[] = [];
     saveAnswers: E.SaveDialogReturnValue[] = [];
     calls: { kind: 'open' | 'save'; window: boolean; options: E.OpenDialogOptions | E.SaveDialogOptions }[] = [];
     showErrorBox: E.Dialog['showErrorBox'] = (title, content) => void this.errorBoxes.push({ title, content });

@@ -92,7 +92,7 @@ function add<T>(map: Map<number, Set<T>>, key: number, value: T): void {
 }
 
 /** Forwards service events to every window still alive. */
-export function forwardEvents(services: AppServices, windows: () => { webContents: WebContents; isDestroyed(): boolean }[]): () => void {
+export function forwardEvents(services: Pick<AppServices, 'onEvent'>, windows: () => { webContents: WebContents; isDestroyed(): boolean }[]): () => void {
   return services.onEvent((event: AppEvent) => {
     for (const w of windows()) if (!w.isDestroyed() && !w.webContents.isDestroyed()) w.webContents.send(IPC_EVENT_CHANNEL, event);
   });

@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type * as E from 'electron';
-import { channels, ipcChannel, methodName, IPC_EVENT_CHANNEL } from '../../api/contract';
+import { channels, ipcChannel, methodName, IPC_EVENT_CHANNEL, type AppEvent } from '../../api/contract';
 import { readProjectDocument } from '../services/store';
 import { lockPathOf } from '../services/store/lock';
 import { contentSecurityPolicy } from './app-protocol';
-import type { FakeWindow } from './fake-electron.testutil';
+import { createFakeElectron, type FakeWindow } from './fake-electron.testutil';
 import { startShellWith, stopShells, type Shell, type StartOptions } from './shell.testutil';
 
 const APP = 'tessera://app';
@@ -335,6 +335,23 @@ describe('renderer crashes and closing windows', () => {
     expect(fake.misuse).toEqual([]);
   });
 
+  it("a window's projects are closed only after its calls still running have finished", async () => {
+    const { fake, call } = await startShell();
+    const win = fake.windows[0];
+    fake.app.secondInstance(['tessera', 'other.tessera'], os.tmpdir()); // a second window keeps the app running
+    const { path: file } = (await call(win, 'project.new', { name: 'pending' })).result;
+    let answer!: (r: E.OpenDialogReturnValue) => void;
+    fake.dialog.openAnswers.push(new Promise((r) => (answer = r)));
+    const picking = call(win, 'dialog.openProject');
+    win.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fs.existsSync(lockPathOf(file))).toBe(true); // the open dialog's call is still running
+    answer({ canceled: true, filePaths: [] });
+    expect(await picking).toEqual({ ok: true, result: { path: null } });
+    await vi.waitFor(() => expect(fs.existsSync(lockPathOf(file))).toBe(false));
+    expect(fake.misuse).toEqual([]);
+  });
+
   it('a project open in two windows stays open until the last of them closes', async () => {
     const { fake, call } = await startShell();
     const [a] = fake.windows;
@@ -364,6 +381,22 @@ describe('renderer crashes and closing windows', () => {
     expect(fake.app.quitCalls).toBe(0);
     a.close();
     expect(fake.app.quitCalls).toBe(process.platform === 'darwin' ? 0 : 1);
+    expect(fake.misuse).toEqual([]);
+  });
+});
+
+describe('forwardEvents', () => {
+  it('sends service events to the windows alive only (a window can be destroyed before its closed event)', async () => {
+    const { forwardEvents } = await import('./ipc');
+    const fake = createFakeElectron({ appPath: os.tmpdir(), paths: {} });
+    fake.app.becomeReady();
+    const [alive, gone] = [new fake.BrowserWindow(), new fake.BrowserWindow()];
+    gone.destroyed = true;
+    gone.webContents.destroyed = true;
+    let emit!: (e: AppEvent) => void;
+    forwardEvents({ onEvent: (l) => ((emit = l), () => true) }, () => [gone, alive] as never);
+    emit({ type: 'project.closed', projectId: 'p_1' });
+    expect(alive.webContents.sent).toEqual([{ channel: IPC_EVENT_CHANNEL, args: [{ type: 'project.closed', projectId: 'p_1' }] }]);
     expect(fake.misuse).toEqual([]);
   });
 });
