@@ -219,6 +219,22 @@ describe('the tessera://app/ protocol', () => {
     expect(post.status).toBe(405);
     expectHeaders(post, 'POST');
   });
+
+  it('NUL bytes, over-long names and symlinks out of the renderer get a 404 with the CSP, never the file', async () => {
+    for (const url of [
+      `${APP}/assets/app.js%00.html`,
+      `${APP}/%00`,
+      `${APP}/${'a'.repeat(300)}.js`,
+      `${APP}/${'a/'.repeat(3000)}x.js`,
+      `${APP}/assets/link.js`,
+      `${APP}/up/secret.txt`,
+    ]) {
+      const r = await get(url);
+      expect(r.status, url).toBe(404);
+      expectHeaders(r, url);
+      expect(await r.text(), url).not.toContain('SECRET');
+    }
+  });
 });
 
 describe('projects from the command line, second instances and macOS open-file', () => {
