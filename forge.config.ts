@@ -5,7 +5,8 @@
 // Electron's ABI and unpacked from the asar archive so packaged apps can open projects.
 //
 // node_modules keeps better-sqlite3 built for Node (npm test); the Electron build lives only in the
-// package and, for `electron-forge start`, in .vite/native/ (loaded through the nativeBinding option).
+// package and, for `electron-forge start`, where electron/main/native-sqlite.ts says (loaded through
+// the nativeBinding option).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { VitePlugin } from '@electron-forge/plugin-vite';
 import { AutoUnpackNativesPlugin } from '@electron-forge/plugin-auto-unpack-natives';
 import { MakerZIP } from '@electron-forge/maker-zip';
 import { MakerDeb } from '@electron-forge/maker-deb';
+import { electronSqliteBuild } from './electron/main/native-sqlite';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 /** Folders of the checkout the packaged app reads, copied to <resources>/<basename>. */
@@ -83,9 +85,9 @@ const config: ForgeConfig = {
         await vite.build({ configFile: path.join(root, 'vite.renderer.config.ts') });
       }
       const version = electronVersion();
-      const native = path.join(root, '.vite', 'native', 'better_sqlite3.node');
-      if (version && !fs.existsSync(native)) {
-        const work = path.join(root, '.vite', 'native-build');
+      const native = version && electronSqliteBuild(root, version);
+      if (version && native && !fs.existsSync(native)) {
+        const work = path.join(path.dirname(native), 'build');
         fs.rmSync(work, { recursive: true, force: true });
         fs.mkdirSync(path.join(work, 'node_modules'), { recursive: true });
         fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'native-build', version: '0.0.0', dependencies: { 'better-sqlite3': '*' } }));

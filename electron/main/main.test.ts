@@ -10,19 +10,20 @@ import { channels, ipcChannel, methodName, IPC_EVENT_CHANNEL, type AppEvent } fr
 import { readProjectDocument } from '../services/store';
 import { lockPathOf } from '../services/store/lock';
 import { contentSecurityPolicy } from './app-protocol';
-import { createFakeElectron, type FakeWindow } from './fake-electron.testutil';
+import { createFakeElectron, type FakeElectron, type FakeWindow } from './fake-electron.testutil';
+import { electronSqliteBuild } from './native-sqlite';
 import { startShellWith, stopShells, type Shell, type StartOptions } from './shell.testutil';
 
 const APP = 'tessera://app';
 
-/** The shell from its sources (main.ts under vitest, 'electron' mocked by the fake). */
-async function startShell(o: StartOptions = {}): Promise<Shell> {
-  return startShellWith(o, async (fake) => {
-    vi.resetModules();
-    vi.doMock('electron', () => fake.module);
-    await import('./main');
-  });
+/** Loads main.ts from its sources under vitest, 'electron' mocked by the fake. */
+async function loadSources(fake: FakeElectron): Promise<void> {
+  vi.resetModules();
+  vi.doMock('electron', () => fake.module);
+  await import('./main');
 }
+
+const startShell = (o: StartOptions = {}): Promise<Shell> => startShellWith(o, loadSources);
 
 afterEach(() => {
   vi.doUnmock('electron');
@@ -298,6 +299,24 @@ describe('projects from the command line, second instances and macOS open-file',
     const csim = await import('../services/csim/csim');
     expect(csim.apIncludeDir({}).dir).toBe(path.join(appDir, 'hls-templates', 'include'));
     expect((await s.call(s.fake.windows[0], 'examples.list')).result.items).toEqual([]);
+  });
+
+  it("from a checkout it opens projects with better-sqlite3's Electron build where forge's generateAssets hook puts it", async () => {
+    const versions = process.versions as { electron?: string };
+    const appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-app-'));
+    const build = electronSqliteBuild(appDir, '99.1.2');
+    fs.mkdirSync(path.dirname(build), { recursive: true });
+    fs.writeFileSync(build, 'not a shared library'); // loading it must fail: proves main used it
+    Object.defineProperty(versions, 'electron', { value: '99.1.2', configurable: true });
+    try {
+      const s = await startShellWith({ isPackaged: false, appPath: appDir }, loadSources);
+      const r = await s.call(s.fake.windows[0], 'project.new', { name: 'native' });
+      expect(r.ok).toBe(false);
+      expect(r.error!.message).toContain(build);
+    } finally {
+      delete versions.electron;
+      fs.rmSync(appDir, { recursive: true, force: true });
+    }
   });
 });
 

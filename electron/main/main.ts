@@ -10,6 +10,7 @@ import { AppServices } from '../api/services';
 import { resolveAppDirs, setSqliteNativeBinding } from '../services/store';
 import { setTemplatesRoot } from '../services/csim/csim';
 import { bindIpc, forwardEvents } from './ipc';
+import { electronSqliteBuild } from './native-sqlite';
 import { APP_ORIGIN, APP_SCHEME, appResponse } from './app-protocol';
 
 /** A window whose renderer stops again this soon after a reload is left alone (no crash loop). */
@@ -25,7 +26,7 @@ export function locations() {
     return { renderer: path.join(res, 'renderer'), examples: path.join(res, 'projects'), templates: path.join(res, 'hls-templates'), nativeSqlite: null as string | null };
   }
   const root = app.getAppPath();
-  const native = path.join(root, '.vite', 'native', 'better_sqlite3.node');
+  const native = electronSqliteBuild(root, process.versions.electron);
   return {
     renderer: path.join(root, 'out', 'renderer'),
     examples: path.join(root, 'projects'),

@@ -26,6 +26,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Leave the app before ready (to look at what main does first). */
   notReady?: boolean;
+  /** app.getAppPath() (default <dir>/app). */
+  appPath?: string;
   /** Fills <dir>/resources (default: a small renderer, one example, one template header). */
   resources?: (resources: string) => void;
 }
@@ -51,7 +53,7 @@ export async function startShellWith(o: StartOptions, load: (fake: FakeElectron)
   (o.resources ?? smallResources)(resources);
   const fake = createFakeElectron({
     isPackaged: o.isPackaged ?? true,
-    appPath: path.join(dir, 'app'),
+    appPath: o.appPath ?? path.join(dir, 'app'),
     paths: { userData: path.join(dir, 'user'), documents: path.join(dir, 'documents') },
     version: '9.8.7',
     singleInstanceLock: o.singleInstanceLock,
