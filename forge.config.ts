@@ -8,6 +8,7 @@
 // package and, for `electron-forge start`, where electron/main/native-sqlite.ts says (loaded through
 // the nativeBinding option).
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ForgeConfig } from '@electron-forge/shared-types';
@@ -36,9 +37,35 @@ function copyPackages(targetNodeModules: string): void {
   }
 }
 
+/** The Node module ABI a native addon was built for (its node_register_module_v<N> symbol), or null. */
+export function addonAbi(file: string): string | null {
+  return /node_register_module_v(\d+)/.exec(fs.readFileSync(file, 'latin1'))?.[1] ?? null;
+}
+
+/** Throws unless `file` was built for Electron `electronVersion` (the ABI table is @electron/rebuild's node-abi). */
+export function assertElectronBuild(file: string, electronVersion: string): void {
+  const nodeAbi = createRequire(createRequire(import.meta.url).resolve('@electron/rebuild'))('node-abi') as { getAbi(v: string, runtime: string): string };
+  const want = String(nodeAbi.getAbi(electronVersion, 'electron'));
+  const got = addonAbi(file);
+  if (got !== want) throw new Error(`${file} was built for module ABI ${got ?? 'unknown'}, Electron ${electronVersion} loads ${want}: the rebuild for Electron did not happen (see its output above)`);
+}
+
+/**
+ * Rebuilds better-sqlite3 under buildPath for Electron and checks the result. npm hands its nodedir
+ * setting to the scripts it runs (Debian's npm sets /usr), and node-gyp would then build against
+ * Node's headers instead of Electron's without a word: the rebuild runs without it.
+ */
 async function rebuildForElectron(buildPath: string, electronVersion: string, arch: string): Promise<void> {
   const { rebuild } = await import('@electron/rebuild');
-  await rebuild({ buildPath, electronVersion, arch, onlyModules: ['better-sqlite3'], force: true });
+  const nodedir = Object.keys(process.env).filter((k) => k.toLowerCase() === 'npm_config_nodedir');
+  const saved = nodedir.map((k) => [k, process.env[k]] as const);
+  for (const k of nodedir) delete process.env[k];
+  try {
+    await rebuild({ buildPath, electronVersion, arch, onlyModules: ['better-sqlite3'], force: true });
+  } finally {
+    for (const [k, v] of saved) process.env[k] = v;
+  }
+  assertElectronBuild(path.join(buildPath, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), electronVersion);
 }
 
 function electronVersion(): string | null {

@@ -9,7 +9,7 @@ import Module, { builtinModules, createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { ResolvedForgeConfig } from '@electron-forge/shared-types';
-import forgeConfig, { NATIVE_PACKAGES, RUNTIME_RESOURCES } from '../../forge.config';
+import forgeConfig, { addonAbi, assertElectronBuild, NATIVE_PACKAGES, RUNTIME_RESOURCES } from '../../forge.config';
 import { buildElectronBundles, vitePluginOf } from '../../scripts/electron-bundles';
 import { channels, methodName } from '../../api/contract';
 import { createTinyProject } from '../services/builds/testing';
@@ -82,6 +82,12 @@ describe('forge.config.ts', () => {
     expect(fs.existsSync(path.join(REPO, 'out/renderer/index.html')), 'out/renderer/index.html (npm run build:renderer builds it)').toBe(true);
     expect(fs.readdirSync(path.join(REPO, 'projects')).filter((f) => f.endsWith('.tessera')).length).toBeGreaterThanOrEqual(3);
     expect(fs.existsSync(path.join(REPO, 'hls-templates/include/ap_fixed.h'))).toBe(true);
+  });
+
+  it("refuses a better-sqlite3 'rebuilt for Electron' that was built for Node (as npm's nodedir setting causes)", () => {
+    const nodeBuild = path.join(REPO, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node');
+    expect(addonAbi(nodeBuild)).toBe(process.versions.modules);
+    expect(() => assertElectronBuild(nodeBuild, '38.8.6')).toThrow(`${nodeBuild} was built for module ABI ${process.versions.modules}, Electron 38.8.6 loads 139`);
   });
 
   it('lets Forge find Electron, an optional dependency, through the readPackageJson hook', async () => {
