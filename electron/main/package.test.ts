@@ -118,8 +118,10 @@ describe('the bundles Forge would package, run in a copy of the package resource
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-bundle-'));
-    // <resources>/app is what the asar holds: the bundles and the native packages beside them.
+    // <resources>/app is what the asar holds: package.json (the Vite plugin copies the project's), the
+    // bundles, and the native packages beside them.
     build = await buildElectronBundles(path.join(dir, 'app', '.vite', 'build'));
+    fs.copyFileSync(path.join(REPO, 'package.json'), path.join(dir, 'app', 'package.json'));
     for (const name of NATIVE_PACKAGES) {
       fs.mkdirSync(path.join(dir, 'app', 'node_modules'), { recursive: true });
       fs.symlinkSync(path.join(REPO, 'node_modules', name), path.join(dir, 'app', 'node_modules', name));
@@ -150,6 +152,11 @@ describe('the bundles Forge would package, run in a copy of the package resource
     expect([...needed].filter((m) => !allowed.has(m))).toEqual([]);
     expect(needed.has('electron')).toBe(true);
     expect(needed.has('better-sqlite3')).toBe(true);
+  });
+
+  it('the bundles are CommonJS for Node and Electron, although the project is "type": "module"', () => {
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'app', 'package.json'), 'utf8')).type).toBe('module');
+    expect(JSON.parse(fs.readFileSync(path.join(build, 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
   });
 
   it('the main bundle opens its window with the preload built beside it', () => {
