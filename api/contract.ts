@@ -373,6 +373,7 @@ export type ProjectDocument = z.output<typeof ProjectDocument>;
 export type ProjectInfo = z.output<typeof ProjectInfo>;
 export type ProjectSettings = z.output<typeof ProjectSettings>;
 export type PreviewInput = z.output<typeof PreviewInput>;
+export type DtypeName = z.output<typeof Dtype>;
 export type TensorJson = z.output<typeof TensorJson>;
 export type WeightMapJson = z.output<typeof WeightMapJson>;
 export type GraphJson = z.output<typeof GraphJson>;

@@ -9,7 +9,7 @@ import { analyze } from '../lib/analyze';
 import { fromGraph, pickWeights, toGraph, type FlowEdge, type FlowNode } from '../lib/doc';
 import type { InputSpec } from '../lib/simulate';
 import type { LayoutReply, LayoutRequest } from '../workers/layout.worker';
-import { base64ToBytes, bytesToBase64, tensorFromJson, tensorToJson, weightsFromJson, weightsToJson } from '../lib/tensorJson';
+import { base64ToBytes, bytesToBase64, tensorFromJson, tensorToJson, weightsFromJson, weightsToJson } from '../../api/tensor-codec';
 import { initWeights, weightsFit, type InitScheme } from '../lib/weightInit';
 import { estimatedNodeSize } from '../lib/layout';
 import { boundsOf, freeOffset, PLACEMENT_GAP, type Box } from '../lib/placement';

@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRun, type RunRecord } from '../toolchain/runner';
+import { startRun, type CommandSpec, type LineEvent, type RunRecord } from '../toolchain/runner';
 import type { FileMap } from '../../../engine/hls/generate';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -43,11 +43,38 @@ export function writeFiles(dir: string, files: FileMap): void {
 
 export interface CsimRun {
   ok: boolean;
+  /** The run record of the command that ended the run (the compile when it failed, else the testbench). */
   record: RunRecord;
   /** Output of the compile and run commands. */
   log: string;
   compileMs: number;
   runMs: number;
+}
+
+/** One process step (a compile or a testbench run): its record, log and time. */
+export interface ProcessStep {
+  ok: boolean;
+  /** Stopped by the caller's signal. */
+  cancelled: boolean;
+  record: RunRecord;
+  log: string;
+  ms: number;
+}
+
+export interface ProcessStepOptions {
+  timeoutMs?: number;
+  /** Grace between SIGTERM and SIGKILL when cancelled or timed out (default the runner's). */
+  killGraceMs?: number;
+  signal?: AbortSignal;
+  onLine?: (e: LineEvent) => void;
+}
+
+export interface CompileOptions extends ProcessStepOptions {
+  gxx?: string;
+  opt?: string;
+  defines?: string[];
+  /** Extra g++ arguments after Tessera's own (each one argument; never a shell string). */
+  flags?: string[];
 }
 
 function logOf(r: RunRecord): string {
@@ -59,48 +86,53 @@ export function gxxFlags(include: string, opt = '-O1', defines: string[] = []): 
   return ['-std=c++17', opt, '-Wno-unknown-pragmas', '-Wno-unused-label', ...defines.map((d) => `-D${d}`), '-I', include];
 }
 
-async function compileAndRun(cwd: string, sources: string[], exe: string, runArgs: string[], opts: { gxx?: string; opt?: string; defines?: string[]; timeoutMs?: number; onLine?: (line: string) => void }): Promise<CsimRun> {
-  const inc = apIncludeDir();
+async function processStep(cwd: string, command: CommandSpec, opts: ProcessStepOptions): Promise<ProcessStep> {
   const t0 = Date.now();
-  let tCompiled = 0;
   const handle = startRun(
-    {
-      flow: 'csim-gxx',
-      cwd,
-      commands: [
-        { command: opts.gxx ?? 'g++', args: [...gxxFlags(inc.dir, opts.opt, opts.defines), ...sources, '-o', exe], steps: ['csim'], label: 'compile' },
-        { command: join(cwd, exe), args: runArgs, steps: ['csim'], label: 'run' },
-      ],
-      artifactDirs: [],
-    },
-    {
-      stepTimeoutMs: opts.timeoutMs ?? 600_000,
-      onLine: (e) => {
-        if (!tCompiled && e.line.startsWith('$')) tCompiled = Date.now();
-        opts.onLine?.(e.line);
-      },
-      onStatus: (r) => {
-        if (!tCompiled && r.commands.length > 1) tCompiled = Date.now();
-      },
-    },
+    { flow: 'csim-gxx', cwd, commands: [command], artifactDirs: [] },
+    { stepTimeoutMs: opts.timeoutMs ?? 600_000, killGraceMs: opts.killGraceMs, signal: opts.signal, onLine: opts.onLine },
   );
   const record = await handle.done;
-  const t1 = Date.now();
-  if (!tCompiled) tCompiled = t1;
-  return { ok: record.status === 'succeeded', record, log: logOf(record), compileMs: tCompiled - t0, runMs: t1 - tCompiled };
+  return { ok: record.status === 'succeeded', cancelled: record.status === 'cancelled', record, log: logOf(record), ms: Date.now() - t0 };
 }
 
+/** The compile step of a C simulation: g++ `sources` (relative to cwd) into `exe`. */
+export function compileCsim(cwd: string, sources: string[], exe: string, opts: CompileOptions = {}): Promise<ProcessStep> {
+  mkdirSync(dirname(join(cwd, exe)), { recursive: true });
+  const args = [...gxxFlags(apIncludeDir().dir, opts.opt, opts.defines), ...(opts.flags ?? []), ...sources, '-o', exe];
+  return processStep(cwd, { command: opts.gxx ?? 'g++', args, steps: ['csim'], label: 'compile' }, opts);
+}
+
+/** The run step of a C simulation: the compiled testbench, in cwd. */
+export function runCsimProgram(cwd: string, exe: string, args: string[], opts: ProcessStepOptions = {}): Promise<ProcessStep> {
+  return processStep(cwd, { command: join(cwd, exe), args, steps: ['csim'], label: 'run' }, opts);
+}
+
+async function compileAndRun(cwd: string, sources: string[], exe: string, runArgs: string[], opts: CompileOptions): Promise<CsimRun> {
+  const c = await compileCsim(cwd, sources, exe, opts);
+  if (!c.ok) return { ok: false, record: c.record, log: c.log, compileMs: c.ms, runMs: 0 };
+  const r = await runCsimProgram(cwd, exe, runArgs, opts);
+  return { ok: r.ok, record: r.record, log: `${c.log}\n${r.log}`, compileMs: c.ms, runMs: r.ms };
+}
+
+/** The generated project's firmware and testbench, relative to its folder. */
+export function projectSources(top: string): string[] {
+  return [`firmware/${top}.cpp`, `tb/${top}_test.cpp`];
+}
+
+/** Where the compiled testbench of a generated project goes, relative to its folder. */
+export const CSIM_EXE = 'csim/csim.exe';
+
 /** Compiles one generated project in `dir` (firmware + testbench) and runs the testbench there. */
-export async function runProjectCsim(dir: string, top: string, opts: { opt?: string; defines?: string[]; timeoutMs?: number; onLine?: (line: string) => void } = {}): Promise<CsimRun> {
-  mkdirSync(join(dir, 'csim'), { recursive: true });
-  return compileAndRun(dir, [`firmware/${top}.cpp`, `tb/${top}_test.cpp`], 'csim/csim.exe', ['.'], opts);
+export async function runProjectCsim(dir: string, top: string, opts: CompileOptions = {}): Promise<CsimRun> {
+  return compileAndRun(dir, projectSources(top), CSIM_EXE, ['.'], opts);
 }
 
 /**
  * Many generated projects (each in root/<top>/, distinct tops) in one program: one translation unit that
  * includes every firmware and testbench (namespaced per top, testbench mains disabled) and runs them all.
  */
-export async function runManyCsim(root: string, tops: string[], opts: { opt?: string; timeoutMs?: number } = {}): Promise<CsimRun> {
+export async function runManyCsim(root: string, tops: string[], opts: CompileOptions = {}): Promise<CsimRun> {
   const L = ['#define TESSERA_TB_NO_MAIN', '#include <cstdio>', '#include <string>'];
   for (const t of tops) L.push(`#include "${t}/firmware/${t}.cpp"`, `#include "${t}/tb/${t}_test.cpp"`);
   L.push('int main(int argc, char** argv) {', '  const std::string root = argc > 1 ? argv[1] : ".";', '  int bad = 0;');

@@ -9,8 +9,8 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Graph } from '../../../engine/graph/model';
-import { PreviewInput, ProjectSettings, type Dtype } from '../../../api/contract';
-import type { z } from 'zod';
+import { PreviewInput, ProjectSettings, type DtypeName } from '../../../api/contract';
+import { DTYPE_BYTES } from '../../../api/tensor-codec';
 import { StoreError } from './errors';
 import { ProjectLock, heldByOther } from './lock';
 import { APPLICATION_ID, CURRENT_SCHEMA_VERSION, migrate, requiredTablesAt } from './schema';
@@ -19,9 +19,7 @@ import * as runs from './runs';
 import { digest, damagedParts, tensorChecksum, writePartDigests, PARTS, ALL_PARTS } from './checksums';
 import type { BuildRunRecord, VariantRecord } from './runs';
 
-export type DtypeName = z.output<typeof Dtype>;
-
-export const DTYPE_BYTES: Record<DtypeName, number> = { float32: 4, float64: 8, int8: 1, uint8: 1, int16: 2, int32: 4 };
+export { DTYPE_BYTES };
 
 /** A tensor as stored: little-endian raw bytes, row-major, with its axis-order label. */
 export interface StoredTensor {

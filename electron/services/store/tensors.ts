@@ -1,30 +1,21 @@
-// Conversions between the three forms of a tensor: engine Tensor (float32), stored (raw bytes) and
-// wire JSON (base64). Byte order is little-endian everywhere (all supported hosts are little-endian).
+// The stored form of a tensor (raw bytes, as in the project file) ⇄ the wire form (api/tensor-codec.ts
+// TensorJson) and the engine's Tensor; the dtype decoding is the codec's.
 import type { Tensor } from '../../../engine/tensor/tensor';
 import type { WeightMap } from '../../../engine/graph/model';
 import type { TensorJson, WeightMapJson } from '../../../api/contract';
+import { tensorBytes, tensorFromBytes } from '../../../api/tensor-codec';
 import type { StoredTensor, StoredWeights } from './project';
 
 export function tensorToStored(t: Tensor, layout: string): StoredTensor {
-  const copy = new Float32Array(t.data);
-  return { dtype: 'float32', shape: [...t.shape], layout, data: new Uint8Array(copy.buffer) };
+  return { dtype: 'float32', shape: [...t.shape], layout, data: tensorBytes(t) };
 }
 
 /** A float32 engine tensor from a stored one (other dtypes are converted to float32). */
 export function storedToTensor(s: StoredTensor): Tensor {
-  const buf = s.data.buffer.slice(s.data.byteOffset, s.data.byteOffset + s.data.byteLength) as ArrayBuffer;
-  let values: ArrayLike<number>;
-  switch (s.dtype) {
-    case 'float32': values = new Float32Array(buf); break;
-    case 'float64': values = new Float64Array(buf); break;
-    case 'int8': values = new Int8Array(buf); break;
-    case 'uint8': values = new Uint8Array(buf); break;
-    case 'int16': values = new Int16Array(buf); break;
-    case 'int32': values = new Int32Array(buf); break;
-  }
-  return { shape: [...s.shape], data: values instanceof Float32Array ? values : Float32Array.from(values) };
+  return tensorFromBytes(s.dtype, s.shape, s.data);
 }
 
+// Base64 through Buffer here: the host's encoder is much faster than atob/btoa on large weights.
 export function storedToJson(s: StoredTensor): TensorJson {
   return { dtype: s.dtype, shape: [...s.shape], layout: s.layout, dataBase64: Buffer.from(s.data.buffer, s.data.byteOffset, s.data.byteLength).toString('base64') };
 }

@@ -96,6 +96,8 @@ export interface RunOptions {
   maxLogLines?: number;
   /** Grace between SIGTERM and SIGKILL on cancel/timeout. Default 1500 ms. */
   killGraceMs?: number;
+  /** Aborting it cancels the run (as `cancel(reason)`, the signal's reason when it is a string). */
+  signal?: AbortSignal;
 }
 
 export interface RunHandle {
@@ -414,6 +416,15 @@ export function startRun(plan: RunPlan, opts: RunOptions = {}): RunHandle {
     done,
   };
   active.add(handle);
+  const signal = opts.signal;
+  if (signal) {
+    const onAbort = () => handle.cancel(typeof signal.reason === 'string' ? signal.reason : undefined);
+    if (signal.aborted) onAbort();
+    else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      done.finally(() => signal.removeEventListener('abort', onAbort)).catch(() => {});
+    }
+  }
   done.finally(() => active.delete(handle)).catch(() => {});
   return handle;
 }
