@@ -42,6 +42,25 @@ export interface GenerateResult {
   resolved: ResolvedGraph;
   /** Test inputs used (by Input node name). */
   inputs: Record<string, Tensor>;
+  /** One entry per node, as tessera.json lists them (empty on error). */
+  layers: GeneratedLayer[];
+}
+
+/** A node of the generated project: its names, output, and for layers with hardware choices, those. */
+export interface GeneratedLayer {
+  name: string;
+  id: string;
+  /** Its name in the C++ code. */
+  cname: string;
+  type: string;
+  outputDims: number[];
+  result_t: string;
+  strategy?: string;
+  reuseFactor?: number;
+  parallelizationFactor?: number;
+  validReuseFactors?: number[];
+  multipliers?: number;
+  precision?: { weight_t: string; bias_t: string; accum_t: string; result_t: string };
 }
 
 /** Exact decimal of a fixed value (W ≤ 53: the double is exact; JS prints the shortest round-trip form). */
@@ -196,7 +215,7 @@ export function generateProject(input: GenerateInput): GenerateResult {
   if (!Number.isInteger(images) || images < 1) topDiag('testImages', images, 'at least one test image', 'set testImages to 1 or more', 'hls-test-images');
   const resolved = resolveGraph(model, cfg, { hardware: true, batch: 1 });
   diagnostics.push(...resolved.diagnostics);
-  const fail = (): GenerateResult => ({ files: null, diagnostics, sim: null, resolved, inputs: {} });
+  const fail = (): GenerateResult => ({ files: null, diagnostics, sim: null, resolved, inputs: {}, layers: [] });
   if (diagnostics.some((d) => d.severity === 'error')) return fail();
 
   // Weights and types wider than the exact double literals.
@@ -213,7 +232,7 @@ export function generateProject(input: GenerateInput): GenerateResult {
   const headers = new Set<string>(['nnet_common.h']);
   const calls: string[] = [];
   const typedefs: string[] = [];
-  const layerJson: unknown[] = [];
+  const layerJson: GeneratedLayer[] = [];
   const outputs = new Set(resolved.analysis.outputs);
   const consumers: Record<string, number> = {};
   for (const r of resolved.nodes) for (const s of r.inputIds) consumers[s] = (consumers[s] ?? 0) + 1;
@@ -228,7 +247,7 @@ export function generateProject(input: GenerateInput): GenerateResult {
     vars[r.id] = v;
     typedefs.push(`typedef ${cppType(r.outputType)} ${v.type};`);
     if (stream) typedefs.push(`typedef nnet::array<${v.type}, ${chans}> ${v.px};`);
-    const lj: Record<string, unknown> = { name: r.node.name, id: r.node.id, cname: r.name, type: r.node.type, outputDims: dims, result_t: formatFixedType(r.outputType) };
+    const lj: GeneratedLayer = { name: r.node.name, id: r.node.id, cname: r.name, type: r.node.type, outputDims: dims, result_t: formatFixedType(r.outputType) };
     if (r.node.type === 'Input') {
       layerJson.push(lj);
       continue;
@@ -480,7 +499,7 @@ export function generateProject(input: GenerateInput): GenerateResult {
   ) + '\n';
   const sorted: FileMap = {};
   for (const k of Object.keys(files).sort()) sorted[k] = files[k];
-  return { files: sorted, diagnostics, sim, resolved, inputs: testInputs };
+  return { files: sorted, diagnostics, sim, resolved, inputs: testInputs, layers: layerJson };
 }
 
 function testbench(top: string, ns: string, stream: boolean, ins: TensorVar[], outs: TensorVar[]): string {

@@ -1,20 +1,26 @@
 // `tessera build MODEL --out DIR [--io parallel|stream] [--strategy latency|resource] [--rf N]
 //   [--pf N] [--precision TYPE] [--input X.npy] [--images N] [--top NAME] [--csim] [--synth [--cosim] [--export]]`
-// Writes the HLS project (engine/hls/generate); with --csim compiles it with g++, runs the testbench on
-// the engine's vectors, compares bit for bit and writes DIR/csim_output.npy. --synth: build-vendor.ts.
+// Builds through the app's build pipeline (electron/services/builds/pipeline): writes the HLS project;
+// with --csim compiles it with g++, runs the testbench on the engine's vectors, compares bit for bit
+// (every layer when io_parallel) and writes DIR/csim_output.npy; the error vs float; --synth: the vendor
+// steps (build-vendor.ts prints them). `tessera build --spec FILE`: a remote backend's build, run here.
 import path from 'node:path';
 import fs from 'node:fs';
 import type { CliCommand } from './types';
 import { CliError } from './types';
 import { loadModel, loadNpy, parseArgs, saveNpy } from '../model-file';
-import { firmwareValues, generateProject } from '../../../engine/hls/generate';
 import { defaultHlsConfig, type HlsConfig, type IoType, type Strategy } from '../../../engine/hls/config';
 import { parseFixedType, formatFixedType } from '../../../engine/fixed/types';
 import { fromFirmwareOrder } from '../../../engine/fixed/tensor';
 import { tensor, type Tensor } from '../../../engine/tensor/tensor';
 import { applyHls4mlConfigFile } from './hls4ml';
-import { runVendorBuild, vendorFlags, VENDOR_BOOL_FLAGS, VENDOR_HELP, VENDOR_VALUE_FLAGS } from './build-vendor';
-import { apIncludeDir, readExpected, readResults, readTemplates, readTrace, runProjectCsim, writeFiles } from '../../services/csim/csim';
+import { printSynthesis, vendorFlags, VENDOR_BOOL_FLAGS, VENDOR_HELP, VENDOR_VALUE_FLAGS } from './build-vendor';
+import { apIncludeDir, readResults, readTemplates } from '../../services/csim/csim';
+import { detectToolchain, type Toolchain } from '../../services/toolchain/detect';
+import type { BuildSpec } from '../../../api/build-spec';
+import { runBuild, type BuildOutcome } from '../../services/builds/pipeline/run';
+import { BUILD_RESULT_FILE, phaseLine, readBuildSpecFile, runBuildInFolder } from '../../services/builds/pipeline/backend';
+import { isExact, testImagesOf, VENDOR_RECORD } from '../../services/builds/pipeline/steps';
 
 const HELP = `  MODEL is an ONNX, QONNX or Keras model (.onnx, .keras, .h5, model .json) or a Tessera project (.tessera).
   --out DIR              project folder to write (created; files are overwritten)
@@ -32,7 +38,9 @@ const HELP = `  MODEL is an ONNX, QONNX or Keras model (.onnx, .keras, .h5, mode
   --hls4ml-config C.yml  apply an hls4ml configuration (IOType, Part, ClockPeriod, Model / LayerType / LayerName);
                          options given on the command line win over its project-wide settings
   --csim                 compile with g++ and run the testbench; exit 1 on any mismatch
-${VENDOR_HELP}`;
+${VENDOR_HELP}
+  --spec FILE            run the build a spec file describes (written by a remote build backend into its build
+                         folder), leaving the result in tessera-run.json there; no other option but --tool-root`;
 
 function intFlag(name: string, v: string | true | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -45,10 +53,15 @@ export const buildCommand: CliCommand = {
   usage: 'build MODEL --out DIR [--io parallel|stream] [--csim] …',
   summary: 'generate the HLS C++ project; --csim compiles it with g++ and checks it bit for bit',
   async run(args) {
-    const { positional, flags } = parseArgs('build', args, ['out', 'io', 'strategy', 'rf', 'pf', 'precision', 'input', 'images', 'top', 'weights', 'hls4ml-config', ...VENDOR_VALUE_FLAGS], ['csim', 'help', 'h', ...VENDOR_BOOL_FLAGS]);
+    const { positional, flags } = parseArgs('build', args, ['out', 'io', 'strategy', 'rf', 'pf', 'precision', 'input', 'images', 'top', 'weights', 'hls4ml-config', 'spec', ...VENDOR_VALUE_FLAGS], ['csim', 'help', 'h', ...VENDOR_BOOL_FLAGS]);
     if (flags.help || flags.h) {
       console.log(`usage: tessera ${this.usage}\n${HELP}`);
       return 0;
+    }
+    if (typeof flags.spec === 'string') {
+      const other = [...positional, ...Object.keys(flags).filter((k) => k !== 'spec' && k !== 'tool-root').map((k) => `--${k}`)];
+      if (other.length) throw new CliError(`--spec FILE describes the whole build; drop ${other.join(', ')}`, 2);
+      return buildFromSpecFile(flags.spec, typeof flags['tool-root'] === 'string' ? path.resolve(flags['tool-root']) : undefined);
     }
     if (positional.length !== 1) throw new CliError(`expected one model file, got ${positional.length}; usage: tessera ${this.usage}`, 2);
     if (typeof flags.out !== 'string') throw new CliError(`missing --out DIR; usage: tessera ${this.usage}`, 2);
@@ -68,7 +81,7 @@ export const buildCommand: CliCommand = {
       if (r.type.W > 53) throw new CliError(`--precision ${formatFixedType(r.type)}: tensors between layers need W ≤ 53 (exact test vectors); use a narrower type`, 2);
     }
     const vendor = vendorFlags(flags);
-    let top = typeof flags.top === 'string' ? flags.top : 'myproject';
+    const top = typeof flags.top === 'string' ? flags.top : 'myproject';
     const file = positional[0];
     const loaded = await loadModel(file, typeof flags.weights === 'string' ? flags.weights : undefined);
     const prec = typeof flags.precision === 'string' ? flags.precision : undefined;
@@ -93,7 +106,6 @@ export const buildCommand: CliCommand = {
       if (rf !== undefined) cfg.defaults.reuseFactor = rf;
       if (pf !== undefined) cfg.defaults.parallelizationFactor = pf;
       if (prec) cfg.defaults.precision = { ...cfg.defaults.precision, weight_t: prec, bias_t: prec, accum_t: prec, result_t: prec };
-      top = cfg.top;
     }
     if (cfg.io === 'io_stream' && pf !== undefined && pf > 1) {
       throw new CliError(`--pf ${pf}: parallelizationFactor = ${pf} breaks the rule io_stream layers take parallelization factor 1 (one pixel per element); drop --pf or use --io parallel`);
@@ -109,90 +121,166 @@ export const buildCommand: CliCommand = {
       const node = loaded.model.graph.nodes.find((n) => n.id === loaded.inputs[0].nodeId)!;
       inputs = { [node.name]: x };
     }
-    const g = generateProject({ model: loaded.model, config: cfg, templates: readTemplates(), inputs });
-    const errors = g.diagnostics.filter((d) => d.severity === 'error');
-    if (!g.files || errors.length) {
-      const list = errors.map((d) => d.message);
-      if (list.length > 1) for (const m of list.slice(1)) console.error(`tessera build: ${m}`);
-      throw new CliError(list[0] ?? 'the project could not be generated');
-    }
     const out = flags.out;
     const outStat = fs.statSync(out, { throwIfNoEntry: false });
     if (outStat && !outStat.isDirectory()) throw new CliError(`--out ${out} is a file, not a folder; give the folder to write the HLS project into`, 2);
-    try {
-      fs.mkdirSync(out, { recursive: true });
-    } catch (e) {
-      throw new CliError(`cannot create --out ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check that its parent folder exists and is writable`);
-    }
-    writeFiles(out, g.files);
-    const nImages = Object.values(g.inputs)[0]?.shape[0] ?? 0;
-    console.log(`${out}: ${Object.keys(g.files).length} files, top ${top}, ${cfg.io}, ${g.resolved.nodes.length} nodes, ${nImages} test images`);
-    const layers = JSON.parse(g.files['tessera.json'] as string).layers as { name: string; id: string; cname: string; type: string; outputDims: number[]; result_t: string; reuseFactor?: number; strategy?: string; multipliers?: number }[];
-    const afterCsim = (): Promise<number> => (vendor ? runVendorBuild({ dir: out, model: loaded.model, config: cfg, flags: vendor }) : Promise.resolve(0));
-    if (!flags.csim) return afterCsim();
+    const toolchain = vendor ? await detectToolchain({ toolRoot: vendor.toolRoot, timeoutMs: 60_000 }) : null;
+    const spec: BuildSpec = {
+      dir: path.resolve(out),
+      name: file,
+      model: loaded.model,
+      config: cfg,
+      inputs: inputs ?? null,
+      // io_parallel: every intermediate layer's output is traced (C simulation only) and checked too.
+      csim: flags.csim ? { cxxFlags: [], flagsDir: null, trace: cfg.io === 'io_parallel', timeoutMs: 600_000 } : null,
+      synthesis: vendor ? 'vendor' : 'none',
+      vendor: { steps: ['csynth', ...(vendor?.cosim ? ['cosim' as const] : []), ...(vendor?.export ? ['export' as const] : [])], stepTimeoutMs: vendor?.stepTimeoutMs ?? null },
+      errorVsFloat: true,
+    };
+    return buildAndReport(spec, toolchain, out);
+  },
+};
 
-    const inc = apIncludeDir();
-    console.log(`csim: g++ with ${inc.vendor ? `AMD headers (${inc.dir})` : "Tessera's headers"}`);
-    // io_parallel: every intermediate layer's output is traced (C simulation only) and checked too.
-    const trace = cfg.io === 'io_parallel';
-    const run = await runProjectCsim(path.resolve(out), top, { defines: trace ? ['TESSERA_TRACE'] : [] });
-    const traced = trace ? readTrace(out) : {};
-    const layerStatus: Record<string, string> = {};
-    let layerMismatches = 0;
-    if (trace && run.ok) {
-      for (const r of g.resolved.nodes) {
-        if (r.node.type === 'Input' || g.resolved.analysis.outputs.includes(r.id)) continue;
-        const want = firmwareValues(g.sim!.values[r.id], r.layout, nImages);
-        const got = traced[r.name] ?? [];
-        let bad = got.length === want.length ? 0 : want.length * (want[0]?.length ?? 0);
-        let where = '';
-        for (let b = 0; b < Math.min(got.length, want.length); b++)
-          for (let i = 0; i < want[b].length; i++)
-            if (got[b][i] !== want[b][i]) {
-              if (!where) where = `image ${b} value ${i}: csim ${got[b][i]}, engine ${want[b][i]}`;
-              bad++;
-            }
-        layerMismatches += bad;
-        layerStatus[r.node.name] = bad ? `MISMATCH (${bad} values; first ${where || 'missing trace'})` : 'bit-exact';
-      }
-    }
-    const outNodes = g.resolved.nodes.filter((r) => g.resolved.analysis.outputs.includes(r.id));
-    const got = readResults(out);
-    const want = readExpected(out);
-    let mismatches = 0;
-    let first = '';
-    for (let b = 0; b < want.length; b++) {
-      for (let i = 0; i < want[b].length; i++) {
-        if (got[b]?.[i] !== want[b][i]) {
-          if (!first) first = `image ${b} value ${i}: csim ${got[b]?.[i]}, engine ${want[b][i]}`;
-          mismatches++;
-        }
-      }
-    }
-    const outputNames = new Set(outNodes.map((r) => r.node.name));
-    const rows = layers.map((l) => {
-      const status = l.type === 'Input' ? 'input' : outputNames.has(l.name) ? (run.ok && mismatches === 0 && got.length === want.length ? 'bit-exact' : 'MISMATCH') : layerStatus[l.name] ?? 'internal (io_stream: checked through the output)';
+/** Runs `build` with an AbortSignal that Ctrl-C (SIGINT) and SIGTERM fire; `program` names what they stop. */
+async function cancelOnSignals<T>(program: () => string, build: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    console.error(`tessera build: ${sig}: cancelling ${program()} (the whole process tree)…`);
+    abort.abort(`cancelled by ${sig}`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await build(abort.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/**
+ * `tessera build --spec FILE`: the build a serialised spec describes (written by a remote build backend),
+ * run here through the same pipeline; phases printed as phaseLine, the result left in tessera-run.json.
+ * Exit code 0 succeeded, 1 failed, 130 cancelled.
+ */
+async function buildFromSpecFile(file: string, toolRoot: string | undefined): Promise<number> {
+  let spec: BuildSpec;
+  try {
+    spec = readBuildSpecFile(file);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  const toolchain = spec.synthesis === 'vendor' ? await detectToolchain({ toolRoot, timeoutMs: 60_000 }) : null;
+  let program = 'the build';
+  const b = await cancelOnSignals(() => program, (signal) =>
+    runBuildInFolder(spec, {
+      templates: readTemplates(),
+      toolchain,
+      signal,
+      observer: {
+        phase: (p) => console.log(phaseLine(p)),
+        program: (label) => (program = label),
+        line: (text, stream) => (stream === 'stderr' ? console.error(text) : console.log(text)),
+      },
+    }),
+  );
+  console.log(`tessera: build ${b.status}${b.report.failure ? `: ${b.report.failure}` : ''}; result in ${path.join(spec.dir, BUILD_RESULT_FILE)}`);
+  return b.status === 'succeeded' ? 0 : b.status === 'cancelled' ? 130 : 1;
+}
+
+/** Runs the build through the pipeline the app uses, printing as it goes; returns the exit code. */
+async function buildAndReport(spec: BuildSpec, toolchain: Toolchain | null, out: string): Promise<number> {
+  const stdout = (l: string) => console.log(l);
+  const stderr = (l: string) => console.error(l);
+  let phase = '';
+  let program = 'the build';
+  let toolStep = '';
+  const b = await cancelOnSignals(() => program, (signal) =>
+    runBuild(spec, {
+      templates: readTemplates(),
+      toolchain,
+      signal,
+      observer: {
+        phase: (p) => (phase = p),
+        program: (label) => (program = label),
+        generated: (g) => {
+          const nodes = g.resolved.nodes.length;
+          stdout(`${out}: ${Object.keys(g.files).length} files, top ${spec.config.top}, ${spec.config.io}, ${nodes} nodes, ${testImagesOf(g)} test images`);
+          if (spec.csim) {
+            const inc = apIncludeDir();
+            stdout(`csim: g++ with ${inc.vendor ? `AMD headers (${inc.dir})` : "Tessera's headers"}`);
+          }
+        },
+        // The vendor tool's log streams with its step and progress; g++'s is shown when it fails.
+        line: (text, stream, tool) => {
+          if (phase !== 'synthesis' || !toolchain) return;
+          if (!tool) {
+            if (stream === 'info') stdout(`${text}; Ctrl-C cancels`);
+            return;
+          }
+          if (tool.step !== toolStep) {
+            toolStep = tool.step;
+            stdout(`== step ${tool.step}`);
+          }
+          const line = `[${tool.step} ${String(Math.round(tool.progress * 100)).padStart(3)}%] ${text}`;
+          if (stream === 'stderr') stderr(line);
+          else stdout(line);
+        },
+      },
+    }),
+  );
+  const rep = b.report;
+  if (b.status === 'cancelled') {
+    const rec = b.vendor?.record;
+    stderr(rec ? `tessera build: ${rec.status} during ${rec.currentStep}; run record in ${path.join(spec.dir, VENDOR_RECORD)}` : `tessera build: cancelled during ${phase}`);
+    return 130;
+  }
+  if (!b.generated) {
+    const list = b.diagnostics.map((d) => d.message);
+    for (const m of list.slice(1)) stderr(`tessera build: ${m}`);
+    throw new CliError(list[0] ?? rep.failure ?? 'the project could not be generated');
+  }
+  if (spec.csim && b.csim) printCsim(spec, b, out, stdout);
+  if (rep.error) stdout(`error vs float at ${rep.error.output}: max ${rep.error.maxLsb.toFixed(2)} LSB, RMS ${rep.error.rmsLsb.toFixed(3)} LSB (${rep.error.outputType})`);
+  if (spec.synthesis === 'vendor') return printSynthesis(spec, b, toolchain!, stdout, stderr);
+  if (b.status !== 'succeeded') throw new CliError(rep.failure ?? 'the build failed');
+  return 0;
+}
+
+/** The per-layer table and the C simulation's verdict; throws CliError when it is not bit-exact. */
+function printCsim(spec: BuildSpec, b: BuildOutcome, out: string, stdout: (l: string) => void): void {
+  const g = b.generated!;
+  const csim = b.csim!;
+  const cmp = csim.comparison;
+  if (cmp) {
+    const outputs = new Set(g.resolved.analysis.outputs);
+    const rows = g.layers.map((l) => {
+      const c = l.type === 'Input' ? null : outputs.has(l.id) ? cmp.output : cmp.layers?.[l.name];
+      const status = l.type === 'Input' ? 'input' : !c ? 'internal (io_stream: checked through the output)' : isExact(c) ? 'bit-exact' : `MISMATCH${outputs.has(l.id) ? '' : ` (${c.mismatches} values; first ${c.first ?? 'missing trace'})`}`;
       const hw = l.reuseFactor !== undefined ? `${l.strategy} RF ${l.reuseFactor}, ${l.multipliers} mult` : '';
       return `  ${l.name.padEnd(16)} ${l.type.padEnd(16)} ${l.outputDims.join('×').padEnd(10)} ${l.result_t.padEnd(28)} ${hw.padEnd(28)} ${status}`;
     });
-    console.log(rows.join('\n'));
-    console.log(`csim: compile ${(run.compileMs / 1000).toFixed(1)} s, run ${(run.runMs / 1000).toFixed(2)} s, ${want.length} images`);
-    if (!run.ok) {
-      throw new CliError(`csim failed (${run.record.error ?? run.record.status}): ${run.log.split('\n').filter((l) => /error|mismatch|fewer|more than/i.test(l)).slice(0, 3).join(' | ') || run.log.slice(-300)}`);
-    }
-    if (layerMismatches) throw new CliError(`csim differs from the engine inside the network: ${Object.entries(layerStatus).filter(([, v]) => v !== 'bit-exact').map(([k, v]) => `${k} ${v}`).join('; ')}`);
-    if (got.length !== want.length || mismatches) {
-      throw new CliError(`csim differs from the engine: ${mismatches} values${got.length !== want.length ? `, ${got.length} of ${want.length} images` : ''}; first: ${first}`);
-    }
-    // csim_output.npy: the (single) output in the graph's layout, float32, batch = images.
-    if (outNodes.length === 1) {
-      const r = outNodes[0];
-      const fw = [got.length, ...r.outputDims];
-      const t = fromFirmwareOrder(tensor(fw, Float32Array.from(got.flat())), r.layout);
-      saveNpy(path.join(out, 'csim_output.npy'), t);
-      console.log(`${path.join(out, 'csim_output.npy')}: float32 ${t.shape.join('×')}`);
-    }
-    console.log(`csim: bit-exact with the engine (${want.length} images, ${want[0]?.length ?? 0} values each)`);
-    return afterCsim();
-  },
-};
+    stdout(rows.join('\n'));
+  }
+  const rc = b.report.csim;
+  stdout(`csim: compile ${((rc.compileMs ?? 0) / 1000).toFixed(1)} s, run ${((rc.runMs ?? 0) / 1000).toFixed(2)} s, ${rc.images} images`);
+  const failed = !csim.compile.ok ? csim.compile : csim.run && !csim.run.ok ? csim.run : null;
+  if (failed) {
+    const log = failed.log;
+    throw new CliError(`csim failed (${failed.record.error ?? failed.record.status}): ${log.split('\n').filter((l) => /error|mismatch|fewer|more than/i.test(l)).slice(0, 3).join(' | ') || log.slice(-300)}`);
+  }
+  const inner = Object.entries(cmp?.layers ?? {}).filter(([, c]) => !isExact(c));
+  if (inner.length) throw new CliError(`csim differs from the engine inside the network: ${inner.map(([k, c]) => `${k} MISMATCH (${c.mismatches} values; first ${c.first ?? 'missing trace'})`).join('; ')}`);
+  const o = cmp!.output;
+  if (!isExact(o)) throw new CliError(`csim differs from the engine: ${o.mismatches} values${o.gotImages !== o.images ? `, ${o.gotImages} of ${o.images} images` : ''}; first: ${o.first}`);
+  // csim_output.npy: the (single) output in the graph's layout, float32, batch = images.
+  const outNodes = g.resolved.nodes.filter((r) => g.resolved.analysis.outputs.includes(r.id));
+  if (outNodes.length === 1) {
+    const r = outNodes[0];
+    const got = readResults(spec.dir);
+    const t = fromFirmwareOrder(tensor([got.length, ...r.outputDims], Float32Array.from(got.flat())), r.layout);
+    saveNpy(path.join(out, 'csim_output.npy'), t);
+    stdout(`${path.join(out, 'csim_output.npy')}: float32 ${t.shape.join('×')}`);
+  }
+  stdout(`csim: bit-exact with the engine (${o.images} images, ${o.values} values each)`);
+}

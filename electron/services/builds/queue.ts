@@ -1,34 +1,25 @@
-// The build queue of one open project: per variant run codegen → C simulation (g++) → synthesis with
-// the vendor tool when one is detected (else the estimate) → error vs float. Runs `concurrency` builds at
-// a time; every state change is written to the project file (build_runs) at once, so after a restart
-// runs left 'running' are marked 'interrupted' and 'queued' ones can be resumed. Processes go through the
-// toolchain runner (argument arrays, own process group): cancel kills the whole tree.
+// The build queue of one open project: per variant one build through the build pipeline (pipeline/run.ts:
+// codegen → C simulation (g++) → synthesis with the vendor tool when one is detected (else the estimate)
+// → error vs float), on a build backend (local by default). Runs `concurrency` builds at a time; every
+// state change is written to the project file (build_runs) at once, so after a restart runs left
+// 'running' are marked 'interrupted' and 'queued' ones can be resumed. Cancel kills the whole process tree.
 import os from 'node:os';
 import path from 'node:path';
-import fs from 'node:fs';
 import crypto from 'node:crypto';
-import type { ProjectFile } from '../store/project';
+import type { ProjectFile, StoredDocument } from '../store/project';
 import type { BuildRunRecord, BuildStatus } from '../store/runs';
 import { weightsToEngine } from '../store/tensors';
-import type { Model } from '../../../engine/graph/model';
-import { generateProject } from '../../../engine/hls/generate';
-import { estimateDesign } from '../../../engine/estimate/graph';
-import type { EstimateReport } from '../../../engine/estimate/report';
-import type { HlsReport, CosimReport } from '../../../engine/reports/types';
-import { simulateFloat } from '../../../engine/sim/float';
-import { fixedVsFloat, lsb } from '../../../engine/fixed/tensor';
-import { formatFixedType } from '../../../engine/fixed/types';
-import { apIncludeDir, gxxFlags, readExpected, readResults, readTemplates, writeFiles } from '../csim/csim';
-import { startRun, type RunHandle, type RunPlan } from '../toolchain/runner';
+import type { RunArtifacts, RunReport } from '../../../api/build-report';
+import type { BuildSpec } from '../../../api/build-spec';
 import type { Toolchain } from '../toolchain/detect';
-import { chooseHlsFlow } from '../toolchain/commands';
-import { prepareBuild } from '../toolchain/prepare';
-import { findReports } from '../toolchain/find-reports';
 import { checkDefaultPrecision } from '../../../engine/hls/project-precision';
 import { hlsConfigOf, sanitizeFolderName, withProjectPrecisions, type VariantConfig } from './variants';
-import { checkVariantStrings, parseCxxFlags } from '../../../engine/safety';
+import { LocalBackend, writeBuildResultFile, type BuildBackend, type BuildJob } from './pipeline/backend';
+import { buildPhases, emptyReport, phaseProgress, type BuildPhase, type BuildResult } from './pipeline/run';
+import { BuildFailure, projectCxxFlags } from './pipeline/steps';
+import { checkVariantStrings } from '../../../engine/safety';
 
-export type StepName = 'codegen' | 'csim' | 'estimate' | 'synthesis' | 'error';
+export type { RunArtifacts, RunReport, CsimOutcome, ErrorVsFloat, StepName } from '../../../api/build-report';
 
 /** What a run stores in its `config` column: a snapshot of the variant when it was queued. */
 export interface RunConfig {
@@ -36,47 +27,6 @@ export interface RunConfig {
   variant: VariantConfig;
   /** Run the g++ C simulation (default true). */
   csim: boolean;
-}
-
-export interface CsimOutcome {
-  status: 'bit-exact' | 'mismatch' | 'failed' | 'skipped';
-  images: number;
-  values: number;
-  mismatches: number;
-  first: string | null;
-  compileMs: number | null;
-  runMs: number | null;
-}
-
-export interface ErrorVsFloat {
-  /** Output node and its type. */
-  output: string;
-  outputType: string;
-  maxAbs: number;
-  rms: number;
-  maxLsb: number;
-  rmsLsb: number;
-}
-
-/** What a run stores in its `report` column. */
-export interface RunReport {
-  /** 'measured' when `hls` came from a vendor tool, else 'estimate'. */
-  source: 'estimate' | 'measured';
-  estimate: EstimateReport | null;
-  hls: HlsReport | null;
-  cosim: CosimReport | null;
-  csim: CsimOutcome;
-  error: ErrorVsFloat | null;
-  buildMs: number;
-  steps: { name: StepName; status: 'ok' | 'failed' | 'skipped'; ms: number }[];
-  /** Why the build failed, in words (null when it did not). */
-  failure: string | null;
-}
-
-export interface RunArtifacts {
-  /** Build folder (absolute). */
-  dir: string;
-  files: string[];
 }
 
 export type BuildEvent =
@@ -92,6 +42,8 @@ export interface BuildQueueOptions {
   emit?: (e: BuildEvent) => void;
   /** A detected toolchain; a vendor HLS flow in it runs synthesis instead of the estimate. */
   toolchain?: Toolchain | null;
+  /** Where the builds run; default in this process (LocalBackend with `toolchain`). */
+  backend?: BuildBackend;
   /** Per-step timeout of the C simulation (ms); default 10 minutes. */
   csimTimeoutMs?: number;
   /** Test images in the generated testbench; default 2. */
@@ -101,7 +53,45 @@ export interface BuildQueueOptions {
 interface Job {
   runId: string;
   cancelled: boolean;
-  handle: RunHandle | null;
+  build: BuildJob | null;
+}
+
+export interface VariantBuildOptions {
+  /** The project's folder: the variant's -I / -L g++ folders are relative to it and stay inside it. */
+  projectDir: string;
+  /** Test images in the generated testbench; default 2. */
+  testImages?: number;
+  /** Time limit of each C simulation process (ms); default 10 minutes. */
+  csimTimeoutMs?: number;
+  /** A vendor HLS tool may run where the build runs (else the estimate). */
+  vendor: boolean;
+}
+
+/**
+ * The build of a variant of a project: the variant over the project's precisions, in `dir`. Throws
+ * BuildFailure (nothing is built) when the variant's strings fail the allow-lists or the project's
+ * settings cannot make a design.
+ */
+export function variantBuildSpec(doc: Pick<StoredDocument, 'graph' | 'weights' | 'settings'>, cfg: RunConfig, dir: string, opts: VariantBuildOptions): BuildSpec {
+  // The variant came from the project file (or a run queued before): the allow-lists again, before
+  // anything is written or run (the compile step checks the flags once more, for specs from elsewhere).
+  const refused = checkVariantStrings(cfg.variant);
+  if (refused.length) throw new BuildFailure(`the variant's settings are refused, nothing was built: ${refused.map((r) => r.message).join(' ')}`);
+  projectCxxFlags(cfg.variant.cxxFlags ?? [], opts.projectDir);
+  const badDefault = checkDefaultPrecision(doc.settings.defaultPrecision);
+  if (badDefault.length) throw new BuildFailure(`the project's default precision: ${badDefault.map((d) => d.message).join(' ')}`, badDefault);
+  const model = { graph: doc.graph, weights: weightsToEngine(doc.weights) };
+  return {
+    dir,
+    name: cfg.variantName,
+    model,
+    config: hlsConfigOf(withProjectPrecisions(cfg.variant, doc.graph, doc.settings), opts.testImages ?? 2, model),
+    inputs: null,
+    csim: cfg.csim ? { cxxFlags: cfg.variant.cxxFlags ?? [], flagsDir: opts.projectDir, trace: false, timeoutMs: opts.csimTimeoutMs ?? 600_000 } : null,
+    synthesis: opts.vendor ? 'vendor' : 'estimate',
+    vendor: { steps: ['csynth', 'cosim', 'export'], stepTimeoutMs: null },
+    errorVsFloat: true,
+  };
 }
 
 export function defaultBuildRoot(projectPath: string): string {
@@ -116,13 +106,14 @@ export class BuildQueue {
   private readonly waiting: string[] = [];
   private readonly running = new Map<string, Job>();
   private idleWaiters: (() => void)[] = [];
-  private templates: Record<string, string> | null = null;
+  private readonly backend: BuildBackend;
   /** Largest number of builds seen running at once (for tests and the status line). */
   maxObservedConcurrency = 0;
 
   constructor(private readonly opts: BuildQueueOptions) {
     this.buildRoot = opts.buildRoot ?? defaultBuildRoot(opts.project.path);
     this.concurrency = Math.max(1, opts.concurrency ?? os.availableParallelism?.() ?? os.cpus().length);
+    this.backend = opts.backend ?? new LocalBackend({ toolchain: opts.toolchain ?? null, killGraceMs: 500 });
     // Runs a crash or quit left 'running' are 'interrupted'; queued ones wait for resume().
     opts.project.markInterruptedRuns();
   }
@@ -189,7 +180,7 @@ export class BuildQueue {
     const job = this.running.get(runId);
     if (job) {
       job.cancelled = true;
-      job.handle?.cancel('cancelled by the user');
+      job.build?.cancel('cancelled by the user');
       return true;
     }
     const stored = this.opts.project.listBuildRuns().find((r) => r.id === runId);
@@ -230,7 +221,7 @@ export class BuildQueue {
   private pump(): void {
     while (this.running.size < this.concurrency && this.waiting.length) {
       const runId = this.waiting.shift()!;
-      const job: Job = { runId, cancelled: false, handle: null };
+      const job: Job = { runId, cancelled: false, build: null };
       this.running.set(runId, job);
       this.maxObservedConcurrency = Math.max(this.maxObservedConcurrency, this.running.size);
       // setImmediate: the build's synchronous start (loading the project, code generation) runs after the
@@ -265,15 +256,7 @@ export class BuildQueue {
       return;
     }
     const cfg = run.config as RunConfig;
-    const t0 = Date.now();
-    const steps: RunReport['steps'] = [];
-    const report: RunReport = {
-      source: 'estimate', estimate: null, hls: null, cosim: null,
-      csim: { status: 'skipped', images: 0, values: 0, mismatches: 0, first: null, compileMs: null, runMs: null },
-      error: null, buildMs: 0, steps, failure: null,
-    };
     const dir = path.join(this.buildRoot, `${sanitizeFolderName(cfg.variantName)}-${run.id.slice(-8)}`);
-    const artifacts: RunArtifacts = { dir, files: [] };
     let pending = '';
     let flushTimer: NodeJS.Timeout | null = null;
     const flush = () => {
@@ -293,223 +276,42 @@ export class BuildQueue {
       this.emit({ type: 'build.log', runId: run.id, stream, text });
       if (!flushTimer) flushTimer = setTimeout(flush, 250);
     };
-    // Synthesis runs only where a vendor HLS tool was detected; otherwise that step is the estimate, and
-    // the status says so (it said 'synthesis' while only the estimate ran).
-    const tc = this.opts.toolchain ?? null;
-    const flow = tc ? chooseHlsFlow(tc) : null;
-    const vendor = !!tc && !!flow && flow !== 'csim-gxx';
-    const stepNames: StepName[] = ['codegen', ...(cfg.csim ? (['csim'] as StepName[]) : []), vendor ? 'synthesis' : 'estimate', 'error'];
-    const setStep = (step: StepName, fraction = 0) => {
-      // The estimate stands in the synthesis slot when a vendor build cannot run (its C simulation failed).
-      const slot = step === 'estimate' || step === 'synthesis' ? stepNames.length - 2 : stepNames.indexOf(step);
-      const progress = Math.min(1, (slot + fraction) / stepNames.length);
-      p.putBuildRun({ ...p.listBuildRuns().find((r) => r.id === run.id)!, log: undefined, status: 'running', step });
-      this.emit({ type: 'build.status', runId: run.id, variantId: run.variantId, status: 'running', step, progress });
-    };
-    const timed = async <T>(name: StepName, f: () => Promise<T> | T): Promise<T> => {
-      const s0 = Date.now();
-      try {
-        const r = await f();
-        steps.push({ name, status: 'ok', ms: Date.now() - s0 });
-        return r;
-      } catch (e) {
-        steps.push({ name, status: 'failed', ms: Date.now() - s0 });
-        throw e;
-      }
-    };
 
     p.putBuildRun({ ...run, log: undefined, status: 'running', startedAt: nowIso(), step: 'codegen' });
     this.emit({ type: 'build.status', runId: run.id, variantId: run.variantId, status: 'running', step: 'codegen', progress: 0 });
-    let status: BuildStatus = 'succeeded';
+    let result: BuildResult;
     try {
-      // 1. codegen
-      setStep('codegen');
-      // The variant came from the project file (or a run queued before): the allow-lists again, before
-      // anything is written or run.
-      const refused = checkVariantStrings(cfg.variant);
-      if (refused.length) throw new BuildFailure(`the variant's settings are refused, nothing was built: ${refused.map((r) => r.message).join(' ')}`);
-      const cxxFlags = projectCxxFlags(cfg.variant.cxxFlags ?? [], path.dirname(p.path));
-      const doc = p.load();
-      const badDefault = checkDefaultPrecision(doc.settings.defaultPrecision);
-      if (badDefault.length) throw new BuildFailure(`the project's default precision: ${badDefault.map((d) => d.message).join(' ')}`);
-      const model: Model = { graph: doc.graph, weights: weightsToEngine(doc.weights) };
-      const hls = hlsConfigOf(withProjectPrecisions(cfg.variant, doc.graph, doc.settings), this.opts.testImages ?? 2, model);
-      log(`tessera: variant "${cfg.variantName}" (${hls.io}), build folder ${dir}`);
-      const g = await timed('codegen', () => {
-        this.templates ??= readTemplates();
-        const r = generateProject({ model, config: hls, templates: this.templates });
-        if (!r.files) {
-          const errs = r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
-          throw new BuildFailure(`code generation failed: ${errs.join(' ') || 'no files'}`);
+      const spec = variantBuildSpec(p.load(), cfg, dir, { projectDir: path.dirname(p.path), testImages: this.opts.testImages, csimTimeoutMs: this.opts.csimTimeoutMs, vendor: !!this.opts.toolchain });
+      const phases = buildPhases(spec, this.opts.toolchain ?? null);
+      const setStep = (step: BuildPhase) => {
+        try {
+          p.putBuildRun({ ...p.listBuildRuns().find((r) => r.id === run.id)!, log: undefined, status: 'running', step });
+        } catch {
+          /* project closed under us */
         }
-        fs.mkdirSync(dir, { recursive: true });
-        writeFiles(dir, r.files);
-        artifacts.files.push(...Object.keys(r.files).filter((f) => !f.startsWith('firmware/nnet/')));
-        return r;
-      });
-      log(`codegen: ${Object.keys(g.files!).length} files`);
-      if (job.cancelled) throw new Cancelled();
-
-      // 2. C simulation with g++. A failure is recorded and the build goes on to the estimate and the
-      // error vs float (neither depends on it), then ends 'failed' with the C simulation's message.
-      let csimFailure = null as string | null;
-      if (cfg.csim) {
-        setStep('csim');
-        await timed('csim', async () => {
-          const inc = apIncludeDir();
-          fs.mkdirSync(path.join(dir, 'csim'), { recursive: true });
-          const plan: RunPlan = {
-            flow: 'csim-gxx', cwd: dir, artifactDirs: [],
-            commands: [
-              { command: 'g++', args: [...gxxFlags(inc.dir), ...cxxFlags, `firmware/${hls.top}.cpp`, `tb/${hls.top}_test.cpp`, '-o', 'csim/csim.exe'], steps: ['csim'], label: 'compile' },
-              { command: path.join(dir, 'csim/csim.exe'), args: ['.'], steps: ['csim'], label: 'run' },
-            ],
-          };
-          const c0 = Date.now();
-          let compiledAt = 0;
-          job.handle = startRun(plan, {
-            stepTimeoutMs: this.opts.csimTimeoutMs ?? 600_000,
-            killGraceMs: 500,
-            onLine: (e) => log(e.line, e.stream),
-            onStatus: (r) => {
-              if (!compiledAt && r.commands.length > 1) compiledAt = Date.now();
-            },
-          });
-          if (job.cancelled) job.handle.cancel('cancelled by the user');
-          const rec = await job.handle.done;
-          job.handle = null;
-          const t1 = Date.now();
-          report.csim.compileMs = (compiledAt || t1) - c0;
-          report.csim.runMs = compiledAt ? t1 - compiledAt : 0;
-          if (job.cancelled || rec.status === 'cancelled') throw new Cancelled();
-          const got = readResults(dir);
-          const want = readExpected(dir);
-          report.csim.images = want.length;
-          report.csim.values = want[0]?.length ?? 0;
-          let mism = 0;
-          for (let b = 0; b < want.length; b++) {
-            for (let i = 0; i < want[b].length; i++) {
-              if (got[b]?.[i] !== want[b][i]) {
-                if (!report.csim.first) report.csim.first = `image ${b} value ${i}: csim ${got[b]?.[i]}, engine ${want[b][i]}`;
-                mism++;
-              }
-            }
-          }
-          report.csim.mismatches = mism;
-          if (rec.status !== 'succeeded') {
-            report.csim.status = 'failed';
-            throw new BuildFailure(`C simulation failed (${rec.error ?? rec.status})`);
-          }
-          report.csim.status = mism === 0 && got.length === want.length ? 'bit-exact' : 'mismatch';
-          artifacts.files.push('csim/csim.exe', 'tb_data/csim_results.dat');
-          log(`csim: ${report.csim.status}${mism ? ` (${mism} values differ; first ${report.csim.first})` : ''}, ${want.length} images`);
-        }).catch((e: unknown) => {
-          if (e instanceof Cancelled || job.cancelled) throw e;
-          csimFailure = e instanceof BuildFailure ? e.message : `C simulation failed (${e instanceof Error ? e.message : String(e)})`;
-          report.csim.status = 'failed';
-          log(`tessera: ${csimFailure}; the estimate and the error vs float still follow`, 'stderr');
-        });
-      } else steps.push({ name: 'csim', status: 'skipped', ms: 0 });
-      if (job.cancelled) throw new Cancelled();
-
-      // 3. synthesis with a vendor tool, else the estimate (also when the C simulation failed: the vendor
-      // tool would compile the same sources, and the estimate needs only the design and its config)
-      setStep(vendor && csimFailure === null ? 'synthesis' : 'estimate');
-      if (tc && flow && vendor && csimFailure === null) {
-        await timed('synthesis', async () => {
-          const prep = prepareBuild({
-            toolchain: tc,
-            layout: { dir, projectName: `${hls.top}_prj`, top: hls.top, sources: [`firmware/${hls.top}.cpp`], testbench: [`tb/${hls.top}_test.cpp`, 'tb_data'] },
-            script: { part: hls.part, clockPeriodNs: hls.clockPeriodNs, sources: [`firmware/${hls.top}.cpp`], testbench: [`tb/${hls.top}_test.cpp`, 'tb_data'], cflags: ['-std=c++14'] },
-            steps: ['csynth', 'cosim', 'export'],
-            flow,
-          });
-          if (!prep.plan) throw new BuildFailure(`cannot prepare the vendor build: ${prep.problem}`);
-          job.handle = startRun(prep.plan, { onLine: (e) => log(e.line, e.stream) });
-          if (job.cancelled) job.handle.cancel('cancelled by the user');
-          const rec = await job.handle.done;
-          job.handle = null;
-          if (job.cancelled || rec.status === 'cancelled') throw new Cancelled();
-          const found = findReports(dir).find((s) => s.synth);
-          if (found) {
-            report.hls = found.synth;
-            report.cosim = found.cosim;
-            report.source = 'measured';
-            artifacts.files.push(...found.files.map((f) => (f.startsWith(`${found.dir}/`) ? f : path.join(found.dir, f))));
-          }
-          if (rec.status !== 'succeeded') throw new BuildFailure(`vendor build failed (${rec.error ?? rec.status})`);
-        });
-      } else {
-        if (vendor) {
-          steps.push({ name: 'synthesis', status: 'skipped', ms: 0 });
-          log('synthesis skipped: the C simulation failed; the estimate instead');
-        }
-        await timed('estimate', () => {
-          const e = estimateDesign(model, hls);
-          if (!e.report) throw new BuildFailure(`${csimFailure ? `${csimFailure}; ` : ''}estimate failed: ${e.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join(' ')}`);
-          report.estimate = e.report;
-          fs.writeFileSync(path.join(dir, 'estimate.json'), JSON.stringify(e.report, null, 2));
-          artifacts.files.push('estimate.json');
-          log(`estimate: latency ${e.report.latency.worst.cycles} cycles, II ${e.report.interval.min}, DSP ${e.report.resources.DSP.used}, LUT ${e.report.resources.LUT.used} [estimate]`);
-        });
-      }
-
-      // 4. error vs float (the engine's float run on the testbench inputs vs the fixed-point outputs)
-      setStep('error');
-      await timed('error', () => {
-        const fl = simulateFloat(model, g.inputs, { keep: 'outputs' });
-        const names = Object.keys(g.sim!.outputs);
-        if (!names.length) return;
-        const name = names[0];
-        const fx = g.sim!.outputs[name];
-        const e = fixedVsFloat(fx, fl.outputs[name]);
-        const unit = lsb(fx.type);
-        report.error = { output: name, outputType: formatFixedType(fx.type), maxAbs: e.maxAbs, rms: e.rms, maxLsb: e.maxLsb, rmsLsb: e.rms / unit };
-        log(`error vs float at ${name}: max ${e.maxLsb.toFixed(2)} LSB, RMS ${(e.rms / unit).toFixed(3)} LSB`);
-      });
-      if (csimFailure !== null) throw new BuildFailure(csimFailure);
+        this.emit({ type: 'build.status', runId: run.id, variantId: run.variantId, status: 'running', step, progress: phaseProgress(phases, step) });
+      };
+      log(`tessera: variant "${cfg.variantName}" (${spec.config.io}), build folder ${dir}${this.backend.name === 'local' ? '' : ` (${this.backend.name})`}`);
+      job.build = this.backend.start(spec, { phase: setStep, line: log }, run.id);
+      if (job.cancelled) job.build.cancel('cancelled by the user');
+      result = await job.build.done;
     } catch (e) {
-      if (e instanceof Cancelled || job.cancelled) {
-        status = 'cancelled';
-        log('tessera: cancelled');
-      } else {
-        status = 'failed';
-        report.failure = e instanceof Error ? e.message : String(e);
-        log(`tessera: build failed: ${report.failure}`, 'stderr');
+      // The project could not make a design (nothing was built).
+      const report = { ...emptyReport(), failure: e instanceof Error ? e.message : String(e) };
+      result = { status: 'failed', report, artifacts: { dir, files: [] } };
+      log(`tessera: build failed: ${report.failure}`, 'stderr');
+      try {
+        writeBuildResultFile(dir, result, run.id);
+      } catch {
+        /* the build folder cannot be written: the run record says it all */
       }
     }
-    report.buildMs = Date.now() - t0;
+    job.build = null;
     flush();
     try {
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, 'tessera-run.json'), JSON.stringify({ runId: run.id, status, report }, null, 2));
-      this.finish(run.id, status, report, artifacts);
+      this.finish(run.id, result.status, result.report, result.artifacts);
     } catch {
       /* the project was closed while the build ran */
     }
   }
 }
-
-class BuildFailure extends Error {}
-
-/**
- * A variant's g++ flags as arguments (they passed the allow-list): -I / -L folders are relative to the
- * project folder and must stay inside it after links are resolved; they become absolute paths.
- */
-export function projectCxxFlags(flags: readonly string[], projectDir: string): string[] {
-  const parsed = parseCxxFlags(flags);
-  if (parsed.refusals.length) throw new BuildFailure(parsed.refusals.map((r) => r.message).join(' '));
-  const root = fs.realpathSync(projectDir);
-  return parsed.flags.map((f) => {
-    if (f.kind === 'plain') return f.arg;
-    let dir: string;
-    try {
-      dir = fs.realpathSync(path.resolve(root, f.dir));
-    } catch {
-      throw new BuildFailure(`cxxFlags: ${f.option}${f.dir} names a folder that does not exist in the project folder ${root}; create it or remove the flag`);
-    }
-    if (dir !== root && !dir.startsWith(root + path.sep)) throw new BuildFailure(`cxxFlags: ${f.option}${f.dir} leads outside the project folder (to ${dir}); include folders must be inside ${root}`);
-    return `${f.option}${dir}`;
-  });
-}
-class Cancelled extends Error {}

@@ -1,0 +1,276 @@
+// The build steps, one named function each: codegen, compile, csim run, compare, estimate, vendor synth,
+// report parse, error vs float. Each does one thing and says in a BuildFailure why it could not; the
+// pipeline (run.ts) decides which steps run and in what order. Processes go through the toolchain runner
+// (argument arrays, own process group; the caller's AbortSignal kills the whole tree).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Model } from '../../../../engine/graph/model';
+import type { Diagnostic } from '../../../../engine/graph/diagnostics';
+import type { HlsConfig } from '../../../../engine/hls/config';
+import { firmwareValues, generateProject, type FileMap, type GenerateResult } from '../../../../engine/hls/generate';
+import type { FixedSimResult } from '../../../../engine/sim/fixed';
+import { fixedVsFloat, lsb } from '../../../../engine/sim/fixed';
+import { simulateFloat } from '../../../../engine/sim/float';
+import { formatFixedType } from '../../../../engine/fixed/types';
+import { estimateDesign } from '../../../../engine/estimate/graph';
+import type { EstimateTool } from '../../../../engine/estimate/model';
+import type { EstimateReport } from '../../../../engine/estimate/report';
+import type { BuildSpec, CsimSpec } from '../../../../api/build-spec';
+import { parseCxxFlags } from '../../../../engine/safety';
+import type { ErrorVsFloat, ValueComparison } from '../../../../api/build-report';
+import { CSIM_EXE, compileCsim, projectSources, readExpected, readResults, readTrace, runCsimProgram, writeFiles, type ProcessStep } from '../../csim/csim';
+import { startRun, type LineEvent, type RunRecord } from '../../toolchain/runner';
+import type { FlowId, Toolchain } from '../../toolchain/detect';
+import { prepareBuild } from '../../toolchain/prepare';
+import { findReports, type SolutionReports } from '../../toolchain/find-reports';
+
+/** A step could not do its work; the message says why in words (diagnostics when the design is at fault). */
+export class BuildFailure extends Error {
+  constructor(message: string, readonly diagnostics: Diagnostic[] = []) {
+    super(message);
+  }
+}
+
+/** The build was cancelled (its AbortSignal fired). */
+export class BuildCancelled extends Error {}
+
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new BuildCancelled(typeof signal.reason === 'string' ? signal.reason : 'cancelled');
+}
+
+/** How a step's processes are run: cancelled by `signal`, their output lines to `onLine`. */
+export interface StepIo {
+  signal?: AbortSignal;
+  onLine?: (e: LineEvent) => void;
+  /** Grace between SIGTERM and SIGKILL when cancelled (default the runner's). */
+  killGraceMs?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// codegen
+// ---------------------------------------------------------------------------------------------
+
+/** A generation that succeeded: files written, the engine's fixed-point run on the test inputs. */
+export type Generated = GenerateResult & { files: FileMap; sim: FixedSimResult };
+
+/** Generates the HLS project of the spec and writes it into spec.dir (nothing is written when it fails). */
+export function codegen(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' | 'inputs'>, templates: Record<string, string>): Generated {
+  const g = generateProject({ model: spec.model, config: spec.config, templates, inputs: spec.inputs ?? undefined });
+  const errors = g.diagnostics.filter((d) => d.severity === 'error');
+  if (!g.files || !g.sim || errors.length) throw new BuildFailure(`code generation failed: ${errors.map((d) => d.message).join(' ') || 'no files'}`, errors);
+  try {
+    fs.mkdirSync(spec.dir, { recursive: true });
+  } catch (e) {
+    throw new BuildFailure(`cannot create the build folder ${spec.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check that its parent folder exists and is writable`);
+  }
+  writeFiles(spec.dir, g.files);
+  return g as Generated;
+}
+
+/** The generated files a build lists as its own (the template headers copied under firmware/nnet are not). */
+export function generatedArtifacts(g: Generated): string[] {
+  return Object.keys(g.files).filter((f) => !f.startsWith('firmware/nnet/'));
+}
+
+/** Test images of a generation (the batch of its inputs). */
+export function testImagesOf(g: GenerateResult): number {
+  return Object.values(g.inputs)[0]?.shape[0] ?? 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// compile, csim run
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Extra g++ flags as arguments, after the allow-list (engine/safety/cxx-flags.ts): -I / -L folders are
+ * relative to `flagsDir` (the project folder) and must stay inside it after links are resolved; they
+ * become absolute paths. Throws BuildFailure naming the flag.
+ */
+export function projectCxxFlags(flags: readonly string[], flagsDir: string | null): string[] {
+  const parsed = parseCxxFlags(flags);
+  if (parsed.refusals.length) throw new BuildFailure(parsed.refusals.map((r) => r.message).join(' '));
+  if (!parsed.flags.some((f) => f.kind === 'project-dir')) return parsed.flags.map((f) => (f.kind === 'plain' ? f.arg : ''));
+  if (flagsDir === null) throw new BuildFailure('cxxFlags: -I / -L folders need the project folder they are relative to, and this build has none; remove them');
+  const root = fs.realpathSync(flagsDir);
+  return parsed.flags.map((f) => {
+    if (f.kind === 'plain') return f.arg;
+    let dir: string;
+    try {
+      dir = fs.realpathSync(path.resolve(root, f.dir));
+    } catch {
+      throw new BuildFailure(`cxxFlags: ${f.option}${f.dir} names a folder that does not exist in the project folder ${root}; create it or remove the flag`);
+    }
+    if (dir !== root && !dir.startsWith(root + path.sep)) throw new BuildFailure(`cxxFlags: ${f.option}${f.dir} leads outside the project folder (to ${dir}); include folders must be inside ${root}`);
+    return `${f.option}${dir}`;
+  });
+}
+
+/** g++ on the generated firmware and testbench (tracing every layer when the spec asks). */
+export function compile(dir: string, top: string, csim: CsimSpec, io: StepIo = {}): Promise<ProcessStep> {
+  const flags = projectCxxFlags(csim.cxxFlags, csim.flagsDir);
+  return compileCsim(dir, projectSources(top), CSIM_EXE, { flags, defines: csim.trace ? ['TESSERA_TRACE'] : [], timeoutMs: csim.timeoutMs, ...io });
+}
+
+/** Runs the compiled testbench on tb_data (it writes tb_data/csim_results.dat, and trace.dat when traced). */
+export function csimRun(dir: string, csim: CsimSpec, io: StepIo = {}): Promise<ProcessStep> {
+  // Results of an earlier run in the same folder must not pass for this run's.
+  for (const f of ['csim_results.dat', 'trace.dat']) fs.rmSync(path.join(dir, 'tb_data', f), { force: true });
+  return runCsimProgram(dir, CSIM_EXE, ['.'], { timeoutMs: csim.timeoutMs, ...io });
+}
+
+// ---------------------------------------------------------------------------------------------
+// compare
+// ---------------------------------------------------------------------------------------------
+
+/** Compares values image by image (a missing value counts as different). */
+export function compareValues(got: readonly (readonly number[])[], want: readonly (readonly number[])[]): ValueComparison {
+  let mismatches = 0;
+  let first: string | null = null;
+  for (let b = 0; b < want.length; b++) {
+    for (let i = 0; i < want[b].length; i++) {
+      const v = got[b]?.[i];
+      if (v === want[b][i]) continue;
+      mismatches++;
+      first ??= `image ${b} value ${i}: csim ${v ?? 'missing'}, engine ${want[b][i]}`;
+    }
+  }
+  return { images: want.length, values: want[0]?.length ?? 0, gotImages: got.length, mismatches, first };
+}
+
+export function isExact(c: ValueComparison): boolean {
+  return c.mismatches === 0 && c.gotImages === c.images;
+}
+
+export interface CsimComparison {
+  /** The outputs (tb_data/csim_results.dat vs expected.dat). */
+  output: ValueComparison;
+  /** Traced builds: every inner layer (not inputs, not outputs) by node name. */
+  layers: Record<string, ValueComparison> | null;
+}
+
+/** The C simulation's values against the engine's fixed-point run, the outputs and, when traced, every inner layer. */
+export function compareWithEngine(dir: string, g: Generated, traced: boolean): CsimComparison {
+  const output = compareValues(readResults(dir), readExpected(dir));
+  if (!traced) return { output, layers: null };
+  const trace = readTrace(dir);
+  const images = testImagesOf(g);
+  const layers: Record<string, ValueComparison> = {};
+  for (const r of g.resolved.nodes) {
+    if (r.node.type === 'Input' || g.resolved.analysis.outputs.includes(r.id)) continue;
+    layers[r.node.name] = compareValues(trace[r.name] ?? [], firmwareValues(g.sim.values[r.id], r.layout, images));
+  }
+  return { output, layers };
+}
+
+// ---------------------------------------------------------------------------------------------
+// estimate
+// ---------------------------------------------------------------------------------------------
+
+/** The estimate's timing rules for a vendor flow (Vitis HLS unless the flow is Vivado HLS). */
+export function estimateToolOf(flow: FlowId | null): EstimateTool {
+  return flow === 'vivado-hls-tcl' ? 'vivado_hls' : 'vitis_hls';
+}
+
+/** The analytical estimate of the design (engine/estimate). */
+export function estimate(model: Model, config: HlsConfig, tool: EstimateTool = 'vitis_hls'): EstimateReport {
+  const e = estimateDesign(model, config, { tool });
+  const errors = e.diagnostics.filter((d) => d.severity === 'error');
+  if (!e.report) throw new BuildFailure(`estimate failed: ${errors.map((d) => d.message).join(' ')}`, errors);
+  return e.report;
+}
+
+/** Writes the estimate into the build folder; returns the file name. */
+export function writeEstimate(dir: string, report: EstimateReport): string {
+  fs.writeFileSync(path.join(dir, 'estimate.json'), JSON.stringify(report, null, 2));
+  return 'estimate.json';
+}
+
+// ---------------------------------------------------------------------------------------------
+// vendor synth, report parse
+// ---------------------------------------------------------------------------------------------
+
+/** The vendor runner's record in the build folder (status, steps, exit codes, log, artifacts). */
+export const VENDOR_RECORD = 'tessera_run.json';
+
+export interface VendorRun {
+  flow: FlowId;
+  /** The programs run, e.g. 'vitis_hls'. */
+  toolLabel: string;
+  /** Scripts written into the build folder. */
+  written: string[];
+  record: RunRecord;
+}
+
+/**
+ * Writes the flow's scripts and runs the vendor steps (csynth, cosim, export) in the build folder.
+ * `announce` hears what will run before it starts. The record says how it ended; the reports are read
+ * by readVendorReports.
+ */
+export async function vendorSynth(
+  dir: string,
+  toolchain: Toolchain,
+  flow: FlowId,
+  config: HlsConfig,
+  vendor: BuildSpec['vendor'],
+  io: StepIo & { announce?: (run: Omit<VendorRun, 'record'>) => void } = {},
+): Promise<VendorRun> {
+  const top = config.top;
+  const prep = prepareBuild({
+    toolchain,
+    layout: { dir, projectName: `${top}_prj`, top, sources: [], testbench: [] },
+    script: {
+      part: config.part,
+      clockPeriodNs: config.clockPeriodNs,
+      sources: [`firmware/${top}.cpp`],
+      testbench: [`tb/${top}_test.cpp`, 'tb_data'],
+      cflags: '-std=c++14',
+      tbCflags: '-std=c++14 -Wno-unknown-pragmas',
+    },
+    steps: vendor.steps,
+    flow,
+  });
+  if (!prep.plan) throw new BuildFailure(`cannot prepare the ${flow} build: ${prep.problem}`, prep.diagnostics);
+  const run = { flow, toolLabel: prep.plan.commands.map((c) => c.label).join(' + '), written: prep.written };
+  io.announce?.(run);
+  const handle = startRun(prep.plan, {
+    stepTimeoutMs: vendor.stepTimeoutMs ?? undefined,
+    recordPath: path.join(dir, VENDOR_RECORD),
+    onLine: io.onLine,
+    signal: io.signal,
+    killGraceMs: io.killGraceMs,
+  });
+  return { ...run, record: await handle.done };
+}
+
+export interface VendorReports {
+  /** Every solution with reports under the build folder. */
+  solutions: SolutionReports[];
+  /** The one with the synthesis report (null when the tool wrote none). */
+  synth: SolutionReports | null;
+}
+
+/** Finds and parses the vendor reports in the build folder. */
+export function readVendorReports(dir: string): VendorReports {
+  const solutions = findReports(dir);
+  return { solutions, synth: solutions.find((s) => s.synth) ?? null };
+}
+
+/** A solution's report files, relative to the build folder. */
+export function reportFiles(s: SolutionReports): string[] {
+  return s.files.map((f) => (f.startsWith(`${s.dir}/`) ? f : path.join(s.dir, f)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// error vs float
+// ---------------------------------------------------------------------------------------------
+
+/** The engine's float run on the test inputs against the fixed-point outputs (the first output). */
+export function errorVsFloat(model: Model, g: Generated): ErrorVsFloat | null {
+  const name = Object.keys(g.sim.outputs)[0];
+  if (name === undefined) return null;
+  const float = simulateFloat(model, g.inputs, { keep: 'outputs' });
+  const fx = g.sim.outputs[name];
+  const e = fixedVsFloat(fx, float.outputs[name]);
+  const unit = lsb(fx.type);
+  return { output: name, outputType: formatFixedType(fx.type), maxAbs: e.maxAbs, rms: e.rms, maxLsb: e.maxLsb, rmsLsb: e.rms / unit };
+}
