@@ -89,11 +89,11 @@ export function testImagesOf(g: GenerateResult): number {
 export function projectCxxFlags(flags: readonly string[], flagsDir: string | null): string[] {
   const parsed = parseCxxFlags(flags);
   if (parsed.refusals.length) throw new BuildFailure(parsed.refusals.map((r) => r.message).join(' '));
-  if (!parsed.flags.some((f) => f.kind === 'project-dir')) return parsed.flags.map((f) => (f.kind === 'plain' ? f.arg : ''));
-  if (flagsDir === null) throw new BuildFailure('cxxFlags: -I / -L folders need the project folder they are relative to, and this build has none; remove them');
-  const root = fs.realpathSync(flagsDir);
+  let root: string | null = null;
   return parsed.flags.map((f) => {
     if (f.kind === 'plain') return f.arg;
+    if (flagsDir === null) throw new BuildFailure(`cxxFlags: ${f.option}${f.dir} needs the project folder it is relative to, and this build has none; remove the flag`);
+    root ??= fs.realpathSync(flagsDir);
     let dir: string;
     try {
       dir = fs.realpathSync(path.resolve(root, f.dir));
