@@ -11,7 +11,7 @@
 //   then ends 'failed' with the C simulation's message, its report keeping the figures.
 // - Synthesis 'vendor' runs the vendor tool when the toolchain has an HLS flow, else the estimate.
 // - A vendor run that fails, writes no synthesis report or whose co-simulation fails, fails the build.
-import type { Diagnostic } from '../../../../engine/graph/diagnostics';
+import type { Diagnostic } from '../../../../engine/diagnostics/diagnostics';
 import type { BuildSpec } from '../../../../api/build-spec';
 import type { RunArtifacts, RunReport, StepName } from '../../../../api/build-report';
 import { chooseHlsFlow } from '../../toolchain/commands';

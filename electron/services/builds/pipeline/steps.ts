@@ -5,11 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Model } from '../../../../engine/graph/model';
-import type { Diagnostic } from '../../../../engine/graph/diagnostics';
+import type { Diagnostic } from '../../../../engine/diagnostics/diagnostics';
 import type { HlsConfig } from '../../../../engine/hls/config';
 import { firmwareValues, generateProject, type FileMap, type GenerateResult } from '../../../../engine/hls/generate';
-import type { FixedSimResult } from '../../../../engine/sim/fixed';
-import { fixedVsFloat, lsb } from '../../../../engine/sim/fixed';
+import type { FixedSimResult } from '../../../../engine/hls/simulate';
+import { fixedVsFloat, lsb } from '../../../../engine/fixed/tensor';
 import { simulateFloat } from '../../../../engine/sim/float';
 import { formatFixedType } from '../../../../engine/fixed/types';
 import { estimateDesign } from '../../../../engine/estimate/graph';
