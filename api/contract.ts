@@ -15,9 +15,11 @@
 //   Start-up: `tessera serve --project FILE` / `tessera start` add `&project=<absolute path, URL-encoded>`
 //   to the page URL (Electron: the same query on the loaded index.html); the renderer opens it with
 //   projectOpen. Opening a file this app instance already has open returns the same projectId.
-// In Electron the preload exposes `window.tessera` implementing `AppApi` (one named function per
-// channel, plus `onEvent`). Both transports reject a failed call with an Error whose `name` is
-// 'ApiError' and which carries `code` (ApiErrorCode) and `message`.
+// In Electron the preload exposes `window.tessera` as a `BridgeApi`: one named function per channel
+// answering with the reply itself, `{ ok, result } | { ok: false, error }` (an Error's own fields do not
+// cross Electron's contextBridge), plus `onEvent`. renderer/api/client.ts turns both transports into
+// `AppApi`, whose calls reject with an Error whose `name` is 'ApiError' and which carries `code`
+// (ApiErrorCode), `message` and `details`.
 import { z } from 'zod';
 import { buildsContract } from './builds-contract';
 import { checkProjectSettings, SlurmProjectSettings } from './slurm-settings';
@@ -368,6 +370,14 @@ export type AppApi = {
   /** Subscribe to server pushes; returns the unsubscribe function. */
   onEvent(listener: (event: AppEvent) => void): () => void;
 };
+
+/** One call's answer as the transports carry it. */
+export type ApiReply<C extends Channel = Channel> = { ok: true; result: ResponseOf<C> } | { ok: false; error: ApiError };
+
+/** window.tessera in Electron (the preload): AppApi's methods answering with the reply, and onEvent. */
+export type BridgeApi = {
+  [C in Channel as MethodName<C>]: (request: RequestOf<C>) => Promise<ApiReply<C>>;
+} & Pick<AppApi, 'onEvent'>;
 
 export type ProjectDocument = z.output<typeof ProjectDocument>;
 export type ProjectInfo = z.output<typeof ProjectInfo>;

@@ -39,6 +39,36 @@ class Events {
   }
 }
 
+/**
+ * A value as Electron's contextBridge hands it to the other world: functions proxied, objects and
+ * arrays copied and frozen, promises followed; an Error thrown or rejected arrives as a new Error with
+ * the same message and none of its own properties (name, code, details are lost).
+ */
+export function toMainWorld(value: unknown): unknown {
+  if (typeof value === 'function') {
+    return (...args: unknown[]) => {
+      let r: unknown;
+      try {
+        r = (value as (...a: unknown[]) => unknown)(...args.map(toMainWorld));
+      } catch (e) {
+        throw bridgedError(e);
+      }
+      return r instanceof Promise ? r.then(toMainWorld, (e: unknown) => Promise.reject(bridgedError(e))) : toMainWorld(r);
+    };
+  }
+  if (value instanceof Error) return bridgedError(value);
+  if (value && typeof value === 'object') {
+    const copy: Record<string, unknown> = Array.isArray(value) ? ([] as unknown as Record<string, unknown>) : {};
+    for (const [k, v] of Object.entries(value)) copy[k] = toMainWorld(v);
+    return Object.freeze(copy);
+  }
+  return value;
+}
+
+function bridgedError(e: unknown): Error {
+  return new Error(e instanceof Error ? e.message : String(e));
+}
+
 /** An Electron event object with its parameters (Electron.Event<Params>). */
 export function electronEvent<P extends object = object>(params: P = {} as P): E.Event<P> {
   let prevented = false;
@@ -317,10 +347,14 @@ export function createFakeElectron(o: FakeElectronOptions) {
 
   // Preload side: one page (the window the preload runs in).
   class FakeContextBridge implements Fakeable<E.ContextBridge> {
+    /** What the preload passed. */
     readonly exposed = new Map<string, unknown>();
+    /** What the page sees: window[key] as the bridge gives it (toMainWorld). */
+    readonly mainWorld = new Map<string, unknown>();
     exposeInMainWorld: E.ContextBridge['exposeInMainWorld'] = (key, api) => {
       if (this.exposed.has(key)) throw new Error(`Cannot bind an API on top of an existing property on the window object`);
       this.exposed.set(key, api);
+      this.mainWorld.set(key, toMainWorld(api));
     };
   }
   const contextBridge = new FakeContextBridge();

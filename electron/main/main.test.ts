@@ -6,11 +6,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type * as E from 'electron';
-import { channels, ipcChannel, methodName, IPC_EVENT_CHANNEL, type AppEvent } from '../../api/contract';
+import { channels, ipcChannel, methodName, IPC_EVENT_CHANNEL, type AppEvent, type BridgeApi } from '../../api/contract';
 import { readProjectDocument } from '../services/store';
 import { lockPathOf } from '../services/store/lock';
 import { contentSecurityPolicy } from './app-protocol';
-import { createFakeElectron, type FakeElectron, type FakeWindow } from './fake-electron.testutil';
+import { createFakeElectron, toMainWorld, type FakeElectron, type FakeWindow } from './fake-electron.testutil';
+import { ApiError, electronApi } from '../../renderer/api/client';
 import { electronSqliteBuild } from './native-sqlite';
 import { startShellWith, stopShells, type Shell, type StartOptions } from './shell.testutil';
 
@@ -437,21 +438,27 @@ describe('forwardEvents', () => {
 });
 
 describe('the preload', () => {
-  it('exposes window.tessera: one function per contract channel plus onEvent, frozen, and calls reach main through IPC', async () => {
+  it('exposes window.tessera: one function per contract channel plus onEvent, frozen; through the contextBridge the renderer gets results, ApiErrors with their code, and events', async () => {
     const shell = await startShell();
     const win = shell.fake.windows[0];
     shell.fake.ipcRenderer.page = win.webContents;
     await import('../preload/preload');
-    const api = shell.fake.contextBridge.exposed.get('tessera') as Record<string, (r?: unknown) => Promise<any>> & { onEvent(l: (e: unknown) => void): () => void };
     expect([...shell.fake.contextBridge.exposed.keys()]).toEqual(['tessera']);
-    expect(Object.keys(api).sort()).toEqual([...channels.map(methodName), 'onEvent'].sort());
-    expect(Object.isFrozen(api)).toBe(true);
-    expect(api).not.toHaveProperty('invoke');
+    const exposed = shell.fake.contextBridge.exposed.get('tessera') as object;
+    expect(Object.keys(exposed).sort()).toEqual([...channels.map(methodName), 'onEvent'].sort());
+    expect(Object.isFrozen(exposed)).toBe(true);
+    expect(exposed).not.toHaveProperty('invoke');
 
+    // What the page's code uses: the renderer's client over window.tessera as the bridge delivers it.
+    const api = electronApi(shell.fake.contextBridge.mainWorld.get('tessera') as BridgeApi);
     expect(await api.appInfo({})).toMatchObject({ version: '9.8.7', mode: 'electron' });
-    const err = await api.projectOpen({ path: path.join(shell.dir, 'nope.tessera') }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'ApiError', code: expect.any(String) });
-    expect((err as Error).message).toMatch(/nope\.tessera/);
+    const missing = path.join(shell.dir, 'nope.tessera');
+    const err = await api.projectOpen({ path: missing }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ name: 'ApiError', code: 'not-found' });
+    expect((err as Error).message).toContain(missing);
+    const bad = await api.projectNew({ name: '' }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ name: 'ApiError', code: 'bad-request' });
 
     const events: unknown[] = [];
     const stop = api.onEvent((e) => events.push(e));
@@ -461,5 +468,15 @@ describe('the preload', () => {
     stop();
     await api.projectSave({ projectId: info.projectId, doc: await api.projectLoad({ projectId: info.projectId }) });
     expect(events).toHaveLength(1);
+  });
+
+  it("the fake bridge is Electron's: an Error's own fields do not cross it", async () => {
+    const thrower = toMainWorld(async () => {
+      throw Object.assign(new Error('busy'), { name: 'ApiError', code: 'locked' });
+    }) as () => Promise<never>;
+    const e = await thrower().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(Error);
+    expect(e).toMatchObject({ message: 'busy', name: 'Error' });
+    expect(e).not.toHaveProperty('code');
   });
 });

@@ -1,11 +1,15 @@
-// Preload (sandboxed): exposes the app API on window.tessera — one named function per contract
-// channel, never a generic invoke — plus onEvent. Replies are envelopes from electron/main/ipc.ts; a
-// failure is rethrown as an Error named 'ApiError' carrying `code` (and `details`).
+// Preload (sandboxed): exposes the app API on window.tessera (api/contract.ts's BridgeApi) — one named
+// function per contract channel, never a generic invoke — plus onEvent. Each function answers with
+// main's reply envelope { ok, result } | { ok: false, error } as it is: an Error thrown across the
+// contextBridge arrives with its message only, so renderer/api/client.ts makes the ApiError there.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { IPC_EVENT_CHANNEL, type AppEvent } from '../../api/contract';
-import { buildApi } from './api';
+import { channels, ipcChannel, methodName, IPC_EVENT_CHANNEL, type AppEvent } from '../../api/contract';
 
-const api = buildApi((channel, request) => ipcRenderer.invoke(channel, request));
+const api: Record<string, unknown> = {};
+for (const c of channels) {
+  const channel = ipcChannel(c);
+  api[methodName(c)] = (request: unknown) => ipcRenderer.invoke(channel, request ?? {});
+}
 api.onEvent = (listener: (e: AppEvent) => void) => {
   const wrapped = (_e: IpcRendererEvent, event: unknown) => listener(event as AppEvent);
   ipcRenderer.on(IPC_EVENT_CHANNEL, wrapped);

@@ -1,10 +1,10 @@
 // The renderer's only door to the services: an AppApi over window.tessera (Electron preload) or over
 // HTTP + WebSocket (serve mode, token from the page URL or the cookie the first page load set).
-import type { AppApi, AppEvent, ApiErrorCode } from '../../api/contract';
+import type { AppApi, AppEvent, ApiErrorCode, BridgeApi } from '../../api/contract';
 
 declare global {
   interface Window {
-    tessera?: AppApi;
+    tessera?: BridgeApi;
   }
 }
 
@@ -99,18 +99,28 @@ export function httpApi(base = ''): AppApi {
   }) as unknown as AppApi;
 }
 
-function wrapElectron(api: AppApi): AppApi {
-  // The preload rejects with Errors carrying `code`; normalise them to ApiError.
-  return new Proxy(api as unknown as Record<string, unknown>, {
-    get(t, prop) {
-      const v = t[prop as string];
+/**
+ * AppApi over the preload's window.tessera: its functions answer with the reply envelope, made an
+ * ApiError here. The proxy's target is its own empty object: window.tessera is frozen (the
+ * contextBridge freezes what it copies), and a proxy may not answer other values for a frozen target's
+ * properties.
+ */
+export function electronApi(bridge: BridgeApi): AppApi {
+  const source = bridge as unknown as Record<string, unknown>;
+  return new Proxy({} as Record<string, unknown>, {
+    get(_t, prop) {
+      const v = source[prop as string];
       if (typeof v !== 'function' || prop === 'onEvent') return v;
       return async (req: unknown) => {
+        let reply: any;
         try {
-          return await (v as (r: unknown) => Promise<unknown>)(req);
-        } catch (err: any) {
-          throw new ApiError(err?.code ?? 'internal', err?.message ?? String(err), err?.details);
+          reply = await (v as (r: unknown) => Promise<unknown>)(req);
+        } catch (err) {
+          throw new ApiError('internal', `The call to the Tessera main process failed (${errorText(err)}).`);
         }
+        if (reply?.ok === true) return reply.result;
+        const e = reply?.ok === false ? reply.error : null;
+        throw new ApiError(e?.code ?? 'internal', e?.message ?? `The Tessera main process gave no answer for ${channelOf(String(prop))}.`, e?.details);
       };
     },
   }) as unknown as AppApi;
@@ -119,7 +129,7 @@ function wrapElectron(api: AppApi): AppApi {
 let instance: AppApi | null = null;
 
 export function getApi(): AppApi {
-  if (!instance) instance = window.tessera ? wrapElectron(window.tessera) : httpApi();
+  if (!instance) instance = window.tessera ? electronApi(window.tessera) : httpApi();
   return instance;
 }
 
