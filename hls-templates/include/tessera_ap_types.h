@@ -7,9 +7,13 @@
 // AP_RND_CONV) and overflow mode (AP_WRAP, AP_SAT, AP_SAT_ZERO, AP_SAT_SYM, AP_WRAP_SM) with N saturation
 // bits; widths 1..128 (declare up to 64 bits; the product of two 64-bit values needs 128), growth rules of
 // + − * in the result types, assignment quantization/overflow, compound assignment, comparisons, shifts,
-// conversions to/from C integers, float and double, bit reads and writes, range reads, printing.
+// conversions to/from C integers, float and double, bit reads and writes, range reads, printing, integer and
+// fixed-point division and remainder.
+// Comparisons, / and % of operands of different signedness follow the C simulation of AMD's headers (what
+// Vitis computes), which converts like C does in some width/signedness combinations (see int_less and
+// int_div_rule below): e.g. ap_int<22>(-1) == ap_uint<38>(all ones) is true, ap_int<8>(-7) / ap_uint<16>(2) is -4.
 // Not supported (compile-time error): W < 1 or W > 128, AP_WRAP_SM on unsigned types, N outside 0..W.
-// Not provided: division of fixed-point values, string constructors, concatenation.
+// Not provided: string constructors, concatenation.
 
 #ifndef TESSERA_AP_TYPES_H
 #define TESSERA_AP_TYPES_H
@@ -321,6 +325,87 @@ TAP_INLINE int compare(u128 a, bool na, int F1, u128 b, bool nb, int F2) {
   return (b & lowmask(d)) != 0 ? -1 : 0;
 }
 
+/** The M low bits of a value held sign-extended in 128 bits (M ≤ 128). */
+TAP_INLINE u128 low_bits(u128 x, int M) { return x & lowmask(M); }
+/** Those M bits read as signed (true) or unsigned: the 128-bit sign-extended form. */
+TAP_INLINE u128 as_m_bits(u128 x, int M, bool s) { return extend(low_bits(x, M), M, s); }
+
+/**
+ * Equality of two integers as AMD's C simulation decides it: both operands in M = max(W1, W2, 32) bits
+ * (sign-extended when signed), the bit patterns compared; two operands of one width ≤ 64 and different
+ * signedness are compared in 64 bits instead (their C storage types converted to uint64_t).
+ */
+TAP_INLINE bool int_equal(u128 a, int W1, bool S1, u128 b, int W2, bool S2) {
+  const int M = W1 == W2 && S1 != S2 && W1 <= 64 ? 64 : imin(imax(imax(W1, W2), 32), 128);
+  return low_bits(a, M) == low_bits(b, M);
+}
+
+/**
+ * a < b as AMD's C simulation decides it: the value order, except when the signedness differs, the wider
+ * width is at least 32 and the unsigned operand is at least as wide as the signed one; then, like C's usual
+ * conversions, both are compared as unsigned numbers of M = max(W1, W2) + 1 bits (a negative signed value
+ * is then above every unsigned one).
+ */
+TAP_INLINE bool int_less(u128 a, bool na, int W1, bool S1, u128 b, bool nb, int W2, bool S2) {
+  const bool unsigned_compare = S1 != S2 && (W1 >= 32 || W2 >= 32) && (S1 ? W2 >= W1 : W1 >= W2);
+  if (unsigned_compare) {
+    const int M = imin(imax(W1, W2) + 1, 128);
+    return low_bits(a, M) < low_bits(b, M);
+  }
+  if (na != nb) return na;
+  return na ? (i128)a < (i128)b : a < b;
+}
+
+/**
+ * Integer / and % as AMD's C simulation computes them: both operands are first put in M = max(W1, W2) +
+ * (S1 || S2) bits with the signedness of the wider operand (either's, or signed, when equally wide); the
+ * quotient is a signed division of those values when either operand is signed, else an unsigned one; the
+ * remainder is signed when the dividend is signed, else an unsigned remainder of the M-bit patterns. A
+ * signed operand read as unsigned (the wider operand unsigned) takes the value 2^M + v: C's conversion.
+ */
+struct int_div_rule {
+  int M;
+  bool T;
+  TAP_INLINE int_div_rule(int W1, bool S1, int W2, bool S2)
+      : M(imin(imax(W1, W2) + ((S1 || S2) ? 1 : 0), 128)), T(W1 > W2 ? S1 : W2 > W1 ? S2 : (S1 || S2)) {}
+};
+TAP_INLINE u128 int_div(u128 a, int W1, bool S1, u128 b, int W2, bool S2) {
+  const int_div_rule r(W1, S1, W2, S2);
+  const u128 x = as_m_bits(a, r.M, r.T), y = as_m_bits(b, r.M, r.T);
+  if ((S1 || S2) && r.T) return (u128)((i128)x / (i128)y);
+  return low_bits(x, r.M) / low_bits(y, r.M);
+}
+TAP_INLINE u128 int_rem(u128 a, int W1, bool S1, u128 b, int W2, bool S2) {
+  const int_div_rule r(W1, S1, W2, S2);
+  const u128 x = as_m_bits(a, r.M, r.T), y = as_m_bits(b, r.M, r.T);
+  if (S1 && r.T) return (u128)((i128)x % (i128)y);
+  return low_bits(x, r.M) % low_bits(y, r.M);
+}
+
+/**
+ * Fixed-point comparison as AMD's C simulation does it: the operand with fewer fraction bits is widened to the
+ * other's (the left operand with one integer bit more), then the integer rules above compare the mantissas.
+ * Returns -1, 0 or 1 for <, ==, > (the equality and the order each by their own rule: a value can be
+ * "equal" and "less" only where C would say so too).
+ */
+struct fixed_cmp {
+  u128 a, b;
+  bool na, nb;
+  int W1, W2;
+  bool S1, S2;
+};
+TAP_INLINE fixed_cmp align_fixed(u128 a, bool na, int W1, int F1, bool S1, u128 b, bool nb, int W2, int F2, bool S2) {
+  fixed_cmp c{a, b, na, nb, W1, W2, S1, S2};
+  if (F1 > F2) {
+    c.b = shl(b, F1 - F2);
+    c.W2 = W2 + F1 - F2;
+  } else if (F1 < F2) {
+    c.a = shl(a, F2 - F1);
+    c.W1 = W1 + F2 - F1 + 1;
+  }
+  return c;
+}
+
 /** C integer types as ap types: ap_int_base<bits, signed>. */
 template <typename T> struct c_int {
   enum { W = std::is_same<T, bool>::value ? 1 : (int)(8 * sizeof(T)), S = std::is_signed<T>::value };
@@ -570,6 +655,7 @@ template <int W, int I, bool S, ap_q_mode Q, ap_o_mode O, int N> struct ap_fixed
   template <typename T> inline ap_fixed_base& operator+=(const T& o) { return *this = *this + o; }
   template <typename T> inline ap_fixed_base& operator-=(const T& o) { return *this = *this - o; }
   template <typename T> inline ap_fixed_base& operator*=(const T& o) { return *this = *this * o; }
+  template <typename T> inline ap_fixed_base& operator/=(const T& o) { return *this = *this / o; }
 
   /** Exact decimal text of the value (radix 10), or the raw bits (2, 8, 16). */
   std::string to_string(int radix = 10) const {
@@ -679,17 +765,13 @@ inline typename tessera_ap::rtype<W1, W1, S1, W2, W2, S2>::iminus operator-(cons
 template <int W1, bool S1, int W2, bool S2>
 inline typename tessera_ap::rtype<W1, W1, S1, W2, W2, S2>::idiv operator/(const ap_int_base<W1, S1>& a, const ap_int_base<W2, S2>& b) {
   typename tessera_ap::rtype<W1, W1, S1, W2, W2, S2>::idiv r;
-  const tessera_ap::i128 x = (tessera_ap::i128)a.bits(), y = (tessera_ap::i128)b.bits();
-  if (S1 || S2) r.set_pattern((tessera_ap::u128)(x / y));
-  else r.set_pattern(a.bits() / b.bits());
+  r.set_pattern(tessera_ap::int_div(a.bits(), W1, S1, b.bits(), W2, S2));
   return r;
 }
 template <int W1, bool S1, int W2, bool S2>
 inline typename tessera_ap::rtype<W1, W1, S1, W2, W2, S2>::imod operator%(const ap_int_base<W1, S1>& a, const ap_int_base<W2, S2>& b) {
   typename tessera_ap::rtype<W1, W1, S1, W2, W2, S2>::imod r;
-  const tessera_ap::i128 x = (tessera_ap::i128)a.bits(), y = (tessera_ap::i128)b.bits();
-  if (S1 || S2) r.set_pattern((tessera_ap::u128)(x % y));
-  else r.set_pattern(a.bits() % b.bits());
+  r.set_pattern(tessera_ap::int_rem(a.bits(), W1, S1, b.bits(), W2, S2));
   return r;
 }
 #define TAP_INT_LOGIC(OP)                                                                                             \
@@ -705,25 +787,50 @@ TAP_INT_LOGIC(|)
 TAP_INT_LOGIC(^)
 #undef TAP_INT_LOGIC
 
-// comparisons of any two ap values
-#define TAP_CMP(OP)                                                                                                   \
+// comparisons of any two ap values (AMD's C simulation rules: tessera_ap::int_equal / int_less / align_fixed)
+namespace tessera_ap {
+TAP_INLINE bool cmp_eq(const fixed_cmp& c) { return int_equal(c.a, c.W1, c.S1, c.b, c.W2, c.S2); }
+TAP_INLINE bool cmp_lt(const fixed_cmp& c) { return int_less(c.a, c.na, c.W1, c.S1, c.b, c.nb, c.W2, c.S2); }
+TAP_INLINE bool cmp_gt(const fixed_cmp& c) { return int_less(c.b, c.nb, c.W2, c.S2, c.a, c.na, c.W1, c.S1); }
+}  // namespace tessera_ap
+#define TAP_CMP(OP, EXPR)                                                                                             \
   template <int W1, int I1, bool S1, ap_q_mode Q1, ap_o_mode O1, int N1, int W2, int I2, bool S2, ap_q_mode Q2,     \
             ap_o_mode O2, int N2>                                                                                     \
   inline bool operator OP(const ap_fixed_base<W1, I1, S1, Q1, O1, N1>& a,                                        \
                               const ap_fixed_base<W2, I2, S2, Q2, O2, N2>& b) {                                      \
-    return tessera_ap::compare(a.bits(), a.neg(), W1 - I1, b.bits(), b.neg(), W2 - I2) OP 0;                         \
+    const tessera_ap::fixed_cmp c = tessera_ap::align_fixed(a.bits(), a.neg(), W1, W1 - I1, S1, b.bits(), b.neg(), W2, W2 - I2, S2); \
+    return EXPR;                                                                                                      \
   }                                                                                                                   \
   template <int W1, bool S1, int W2, bool S2>                                                                        \
   inline bool operator OP(const ap_int_base<W1, S1>& a, const ap_int_base<W2, S2>& b) {                          \
-    return tessera_ap::compare(a.bits(), a.neg(), 0, b.bits(), b.neg(), 0) OP 0;                                     \
+    const tessera_ap::fixed_cmp c{a.bits(), b.bits(), a.neg(), b.neg(), W1, W2, S1, S2};                             \
+    return EXPR;                                                                                                      \
   }
-TAP_CMP(==)
-TAP_CMP(!=)
-TAP_CMP(<)
-TAP_CMP(<=)
-TAP_CMP(>)
-TAP_CMP(>=)
+TAP_CMP(==, tessera_ap::cmp_eq(c))
+TAP_CMP(!=, !tessera_ap::cmp_eq(c))
+TAP_CMP(<, tessera_ap::cmp_lt(c))
+TAP_CMP(>=, !tessera_ap::cmp_lt(c))
+TAP_CMP(>, tessera_ap::cmp_gt(c))
+TAP_CMP(<=, !tessera_ap::cmp_gt(c))
 #undef TAP_CMP
+
+// fixed / fixed (AMD's C simulation): the dividend's mantissa shifted left by the divisor's fraction bits,
+// divided (truncated toward zero) by the divisor's mantissa; result ap_fixed<S2 + W1 + max(F2, 0),
+// S2 + I1 + F2>, signed when either is, so the quotient keeps the dividend's fraction bits.
+template <int W1, int I1, bool S1, ap_q_mode Q1, ap_o_mode O1, int N1, int W2, int I2, bool S2, ap_q_mode Q2, ap_o_mode O2, int N2>
+inline ap_fixed_base<(int)S2 + W1 + tessera_ap::imax(W2 - I2, 0), (int)S2 + I1 + (W2 - I2), S1 || S2> operator/(
+    const ap_fixed_base<W1, I1, S1, Q1, O1, N1>& a, const ap_fixed_base<W2, I2, S2, Q2, O2, N2>& b) {
+  constexpr int F2 = tessera_ap::imax(W2 - I2, 0);
+  static_assert(W1 + F2 + 2 <= 128, "Tessera ap types: fixed-point division needs W1 + fraction bits of the divisor + 2 <= 128");
+  ap_fixed_base<(int)S2 + W1 + F2, (int)S2 + I1 + (W2 - I2), S1 || S2> r;
+  // Both mantissas are exact in 128 bits (sign-extended); AMD divides in WD bits, so the one quotient that does
+  // not fit there (the most negative dividend over −1) wraps as it does in their C simulation.
+  constexpr int WD = tessera_ap::imax(W1 + F2 + ((S2 && !S1) ? 1 : 0), W2 + ((S1 && !S2) ? 1 : 0));
+  const tessera_ap::i128 x = (tessera_ap::i128)tessera_ap::shl(a.bits(), F2), y = (tessera_ap::i128)b.bits();
+  const tessera_ap::u128 q = (S1 || S2) ? (tessera_ap::u128)(x / y) : (tessera_ap::u128)x / (tessera_ap::u128)y;
+  r.set_pattern(tessera_ap::extend(tessera_ap::low_bits(q, WD), WD, S1 || S2));
+  return r;
+}
 
 // Mixed operands: ap_int with ap_fixed → the int as ap_fixed<W,W>; C integers → ap_int<bits>
 // (ap_fixed<bits,bits> with fixed); float/double only in comparisons (as doubles).
@@ -762,6 +869,24 @@ TAP_MIXED(<=)
 TAP_MIXED(>)
 TAP_MIXED(>=)
 #undef TAP_MIXED
+
+// fixed / ap_int, ap_int / fixed, fixed / C integer, C integer / fixed: the integer as ap_fixed<W, W>.
+template <int W1, int I1, bool S1, ap_q_mode Q1, ap_o_mode O1, int N1, int W2, bool S2>
+inline auto operator/(const ap_fixed_base<W1, I1, S1, Q1, O1, N1>& a, const ap_int_base<W2, S2>& b) {
+  return a / ap_fixed_base<W2, W2, S2>(b);
+}
+template <int W1, int I1, bool S1, ap_q_mode Q1, ap_o_mode O1, int N1, int W2, bool S2>
+inline auto operator/(const ap_int_base<W2, S2>& b, const ap_fixed_base<W1, I1, S1, Q1, O1, N1>& a) {
+  return ap_fixed_base<W2, W2, S2>(b) / a;
+}
+template <int W1, int I1, bool S1, ap_q_mode Q1, ap_o_mode O1, int N1, typename T, tessera_ap::enable_c_int<T> = 0>
+inline auto operator/(const ap_fixed_base<W1, I1, S1, Q1, O1, N1>& a, T b) {
+  return a / ap_fixed_base<tessera_ap::c_int<T>::W, tessera_ap::c_int<T>::W, tessera_ap::c_int<T>::S>(b);
+}
+template <int W1, int I1, bool S1, ap_q_mode Q1, ap_o_mode O1, int N1, typename T, tessera_ap::enable_c_int<T> = 0>
+inline auto operator/(T b, const ap_fixed_base<W1, I1, S1, Q1, O1, N1>& a) {
+  return ap_fixed_base<tessera_ap::c_int<T>::W, tessera_ap::c_int<T>::W, tessera_ap::c_int<T>::S>(b) / a;
+}
 
 #define TAP_INT_C(OP)                                                                                                 \
   template <int W1, bool S1, typename T, tessera_ap::enable_c_int<T> = 0>                                           \
