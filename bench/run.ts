@@ -8,8 +8,9 @@ import { csimBench } from './csim.bench';
 import { storeBench } from './store.bench';
 import { hlsBench } from './hls.bench';
 import { canvasBench } from './canvas.bench';
+import { hardwareBench } from './hardware.bench';
 
-const suites: BenchSuite[] = [convBench, fixedBench, csimBench, storeBench, hlsBench, canvasBench];
+const suites: BenchSuite[] = [convBench, fixedBench, csimBench, storeBench, hlsBench, canvasBench, hardwareBench];
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const runsArg = process.argv.find((a) => a.startsWith('--runs='));

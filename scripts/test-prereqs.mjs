@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Runs first in `npm test` (and in .ci/run before `npm ci`, with --tools): finds what the suite needs
-// beyond `npm ci` — a Chromium-family browser for Playwright, g++ for the C simulations, tclsh for the
-// generated Tcl scripts — and Electron's type definitions. A missing tool stops the run at once with
-// one line per system saying what to install; running as root on Debian or Ubuntu it is installed
+// beyond `npm ci` — a Chromium-family browser for Playwright, g++ for the C simulations, clang++ for the
+// static check of generated HLS C++ (its AST), tclsh for the generated Tcl scripts — and Electron's type
+// definitions. A missing tool stops the run at once with one line per system saying what to install; running as root on Debian or Ubuntu it is installed
 // with apt-get instead (as on a fresh CI machine). Plain Node, no dependencies: it runs before npm ci.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -63,6 +63,7 @@ export function findBrowser(env = process.env) {
 /** What each tool is called by the package managers of the systems we name. */
 const TOOLS = [
   { name: 'g++', found: (env) => onPath('g++', env), debian: 'g++', fedora: 'gcc-c++', macos: 'xcode-select --install' },
+  { name: 'clang++', found: (env) => env.TESSERA_CLANG ?? onPath('clang++', env), debian: 'clang', fedora: 'clang', macos: 'xcode-select --install' },
   { name: 'tclsh', found: (env) => onPath('tclsh', env), debian: 'tcl', fedora: 'tcl', macos: 'brew install tcl-tk' },
   { name: 'a Chromium browser', found: (env) => findBrowser(env)?.exists, debian: 'chromium', fedora: 'chromium', macos: 'brew install --cask chromium' },
 ];
@@ -78,11 +79,11 @@ export function installAdvice(missing) {
   const browser = missing.some((t) => t.debian === 'chromium');
   const debian = pkgs('debian').filter((p) => p !== 'chromium');
   const lines = [
-    `npm test needs g++, tclsh and a Chromium browser; not found: ${missing.map((t) => t.name).join(', ')}. Install, then run npm test again:`,
+    `npm test needs g++, clang++, tclsh and a Chromium browser; not found: ${missing.map((t) => t.name).join(', ')}. Install, then run npm test again:`,
     `  Debian:  sudo apt-get install ${pkgs('debian').join(' ')}`,
     `  Ubuntu:  ${[debian.length ? `sudo apt-get install ${debian.join(' ')}` : '', browser ? 'npx playwright install --with-deps chromium' : ''].filter(Boolean).join(' && ')}`,
     `  Fedora:  sudo dnf install ${pkgs('fedora').join(' ')}`,
-    `  macOS:   ${pkgs('macos').join(' && ')}`,
+    `  macOS:   ${[...new Set(pkgs('macos'))].join(' && ')}`,
   ];
   if (browser) lines.push('  (or set TESSERA_CHROMIUM to the path of a Chrome or Chromium executable)');
   return lines.join('\n');

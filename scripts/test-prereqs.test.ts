@@ -77,40 +77,40 @@ describe('missing tools', () => {
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
     expect(r.err.trim().split('\n')).toEqual([
-      'npm test needs g++, tclsh and a Chromium browser; not found: g++, tclsh, a Chromium browser. Install, then run npm test again:',
-      '  Debian:  sudo apt-get install g++ tcl chromium',
-      '  Ubuntu:  sudo apt-get install g++ tcl && npx playwright install --with-deps chromium',
-      '  Fedora:  sudo dnf install gcc-c++ tcl chromium',
+      'npm test needs g++, clang++, tclsh and a Chromium browser; not found: g++, clang++, tclsh, a Chromium browser. Install, then run npm test again:',
+      '  Debian:  sudo apt-get install g++ clang tcl chromium',
+      '  Ubuntu:  sudo apt-get install g++ clang tcl && npx playwright install --with-deps chromium',
+      '  Fedora:  sudo dnf install gcc-c++ clang tcl chromium',
       '  macOS:   xcode-select --install && brew install tcl-tk && brew install --cask chromium',
       '  (or set TESSERA_CHROMIUM to the path of a Chrome or Chromium executable)',
     ]);
   });
 
   it('name only what is missing', () => {
-    const some = bin('gxx-and-browser', { 'g++': 'exit 0', chromium: 'exit 0' });
+    const some = bin('gxx-and-browser', { 'g++': 'exit 0', 'clang++': 'exit 0', chromium: 'exit 0' });
     const r = check([nodeOnly(), some]);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^npm test needs g\+\+, tclsh and a Chromium browser; not found: tclsh\. /);
+    expect(r.err).toMatch(/^npm test needs g\+\+, clang\+\+, tclsh and a Chromium browser; not found: tclsh\. /);
     expect(r.err).toContain('  Fedora:  sudo dnf install tcl\n');
     expect(r.err).not.toContain('TESSERA_CHROMIUM');
     expect(installAdvice(missingTools({ PATH: some }))).toBe(r.err.trim());
   });
 
   it('a TESSERA_CHROMIUM that does not exist is named, not replaced by another browser', () => {
-    const r = check([nodeOnly(), bin('all-tools', { 'g++': 'exit 0', tclsh: 'exit 0', chromium: 'exit 0' })], { TESSERA_CHROMIUM: '/nowhere/chrome' });
+    const r = check([nodeOnly(), bin('all-tools', { 'g++': 'exit 0', 'clang++': 'exit 0', tclsh: 'exit 0', chromium: 'exit 0' })], { TESSERA_CHROMIUM: '/nowhere/chrome' });
     expect(r.code).toBe(1);
     expect(r.err.trim()).toBe('TESSERA_CHROMIUM is /nowhere/chrome, which does not exist: point it at a Chrome or Chromium executable, or unset it.');
   });
 
   it('pass silently when everything is there', () => {
-    const r = check([nodeOnly(), bin('all-tools', { 'g++': 'exit 0', tclsh: 'exit 0', chromium: 'exit 0' })]);
+    const r = check([nodeOnly(), bin('all-tools', { 'g++': 'exit 0', 'clang++': 'exit 0', tclsh: 'exit 0', chromium: 'exit 0' })]);
     expect(r).toEqual({ code: 0, out: '', err: '' });
   });
 
   const rootOnDebian = process.getuid?.() === 0 && /^ID=debian$/m.test(fs.existsSync('/etc/os-release') ? fs.readFileSync('/etc/os-release', 'utf8') : '');
   it.skipIf(!rootOnDebian)('as root on Debian: installed with apt-get, non-interactively (a stand-in apt-get records the calls)', () => {
     const log = path.join(dir, 'apt.log');
-    const tools = bin('root-tools', { 'g++': 'exit 0', chromium: 'exit 0' });
+    const tools = bin('root-tools', { 'g++': 'exit 0', 'clang++': 'exit 0', chromium: 'exit 0' });
     const apt = bin('apt', {
       'apt-get': `echo "$DEBIAN_FRONTEND $*" >> ${JSON.stringify(log)}\ncase "$*" in *install*tcl*) printf '#!/bin/sh\\n' > ${JSON.stringify(path.join(tools, 'tclsh'))}; /bin/chmod 755 ${JSON.stringify(path.join(tools, 'tclsh'))};; esac`,
     });
