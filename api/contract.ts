@@ -115,7 +115,7 @@ export const ProjectSettingsPatch = z
   .strictObject(settingsFields)
   .partial()
   .superRefine((patch, ctx) => {
-    if (patch.slurm) for (const p of checkProjectSettings(patch.slurm, 'slurm.').problems) ctx.addIssue({ code: 'custom', path: ['slurm'], message: p.message });
+    if (patch.slurm) for (const r of checkProjectSettings(patch.slurm).refusals) ctx.addIssue({ code: 'custom', path: ['slurm'], message: r.message });
   });
 
 /** What feeds an Input node in the preview. */

@@ -3,3 +3,4 @@ export * from './rules';
 export * from './cxx-flags';
 export * from './zod';
 export * from './variant';
+export * from './slurm';

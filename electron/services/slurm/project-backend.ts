@@ -54,9 +54,9 @@ export function createSlurmBackend(project: ProjectFile, setup: SlurmBackendSetu
     emit: setup.emit,
     jobSettings: () => {
       const appProblems = checkAppSettings(app);
-      const { args, problems } = checkProjectSettings(project.loadSettings().slurm ?? SlurmProjectSettings.parse({}));
-      if (appProblems.length || problems.length) {
-        throw new Error(`the Slurm settings break their rules: ${[...appProblems, ...problems].map((p) => p.message).join(' ')}`);
+      const { args, refusals } = checkProjectSettings(project.loadSettings().slurm ?? SlurmProjectSettings.parse({}));
+      if (appProblems.length || refusals.length) {
+        throw new Error(`the Slurm settings break their rules: ${[...appProblems, ...refusals].map((p) => p.message).join(' ')}`);
       }
       return { command: [nodeCommand(app), TESSERA_CLI, 'run-build'], sbatchArgs: args, setup: app.setup };
     },
