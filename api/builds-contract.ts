@@ -2,6 +2,7 @@
 // A variant is a named set of per-layer HLS choices (electron/services/builds/variants.ts VariantConfig);
 // a build run is one build of a variant (status, step, log, report JSON, artifact paths).
 import { z } from 'zod';
+import { BuildBackendKind, CheckedSlurmAppSettings, CheckedSlurmProjectSettings, SlurmAppSettings, SlurmProjectSettings } from './slurm-settings';
 import { checkText, checkVariantStrings, DISPLAY_NAME, zodCheck } from '../engine/safety';
 
 const ProjectId = z.string().min(1).max(100);
@@ -116,20 +117,42 @@ export const buildsContract = {
     'Expand ranges (io × strategy × RF × PF × precision) into variants; combinations the design rejects are listed with the reasons, not created.',
   ),
   'builds.start': channel(
-    z.strictObject({ projectId: ProjectId, variantIds: z.array(Id).min(1).max(500), csim: z.boolean().default(true) }),
+    z.strictObject({ projectId: ProjectId, variantIds: z.array(Id).min(1).max(500), csim: z.boolean().default(true), on: BuildBackendKind.default('local') }),
     z.strictObject({ runs: z.array(BuildRunJson) }),
-    'Queue one build per variant (codegen, g++ csim, vendor synthesis or the estimate, error vs float).',
+    "Queue one build per variant (codegen, g++ csim, vendor synthesis or the estimate, error vs float), on this machine or (on: 'slurm') as one Slurm job array; answers once the runs are queued (Slurm: submitted, or failed with the reason).",
   ),
   'builds.cancel': channel(
     z.strictObject({ projectId: ProjectId, runId: Id.optional() }),
     z.strictObject({ cancelled: z.number().int() }),
-    'Cancel one build (queued or running; process trees are killed) or, without runId, all of them.',
+    'Cancel one build (queued or running; process trees are killed, Slurm jobs scancel-ed) or, without runId, all of them.',
   ),
   'builds.resume': channel(ForProject, z.strictObject({ runIds: z.array(z.string()) }), 'Start the builds left queued when the app last closed.'),
   'builds.list': channel(
     z.strictObject({ projectId: ProjectId, variantId: Id.optional() }),
-    z.strictObject({ items: z.array(BuildRunJson), active: z.number().int(), queued: z.number().int(), concurrency: z.number().int() }),
-    'Build history (all variants or one), oldest first, with the queue state.',
+    z.strictObject({
+      items: z.array(BuildRunJson),
+      active: z.number().int(),
+      queued: z.number().int(),
+      concurrency: z.number().int(),
+      /** Runs on Slurm not finished yet (tracked from squeue / sacct; each run's config.slurm has its job). */
+      onSlurm: z.number().int(),
+    }),
+    'Build history (all variants or one), oldest first, with the queue state. Slurm runs left unfinished when the project was last open are picked up again (reconciled from Slurm).',
+  ),
+  'slurm.settings.get': channel(
+    z.strictObject({ projectId: ProjectId.optional() }),
+    z.strictObject({ app: SlurmAppSettings, project: SlurmProjectSettings.nullable() }),
+    "The Slurm settings: this user's (app: build folder, setup lines, tool root, node) and, with projectId, the project's (partition, account, QoS, time, CPUs, memory, sbatch options, requeue).",
+  ),
+  'slurm.settings.set': channel(
+    z.strictObject({ projectId: ProjectId.optional(), app: CheckedSlurmAppSettings.optional(), project: CheckedSlurmProjectSettings.optional() }),
+    z.strictObject({ app: SlurmAppSettings, project: SlurmProjectSettings.nullable() }),
+    'Change the Slurm settings (each value must meet its rule; saved at once); answers with all of them.',
+  ),
+  'slurm.check': channel(
+    z.strictObject({}),
+    z.strictObject({ ok: z.boolean(), message: z.string() }),
+    "Whether this machine reaches a Slurm cluster (scontrol ping): the controller's answer, or the error naming the command and its output.",
   ),
 } as const;
 

@@ -198,6 +198,7 @@ export class AppServices {
     emit: (e) => this.emit(e),
     concurrency: () => this.options.buildConcurrency,
     toolchain: () => (this.toolchainPromise ??= detectToolchain({ timeoutMs: 20_000 }).catch(() => null)),
+    slurm: () => ({ userDataDir: this.options.dirs.userDataDir }),
   });
 
   private readonly handlers: Handlers = {

@@ -10,6 +10,7 @@ import { buildCommand } from './commands/build';
 import { hls4mlCommand } from './commands/hls4ml';
 import { sweepCommand } from './commands/sweep';
 import { runBuildCommand } from './commands/run-build';
+import { buildsCommand } from './commands/builds';
 
 const commands: CliCommand[] = [
   // one line per command module, e.g. infoCommand
@@ -21,6 +22,7 @@ const commands: CliCommand[] = [
   startCommand,
   buildCommand,
   sweepCommand,
+  buildsCommand,
   hls4mlCommand,
   runBuildCommand,
 ];

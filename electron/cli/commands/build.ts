@@ -21,6 +21,7 @@ import type { BuildSpec } from '../../../api/build-spec';
 import { runBuild, type BuildOutcome } from '../../services/builds/pipeline/run';
 import { BUILD_RESULT_FILE, phaseLine, readBuildSpecFile, runBuildInFolder } from '../../services/builds/pipeline/backend';
 import { isExact, testImagesOf, VENDOR_RECORD } from '../../services/builds/pipeline/steps';
+import { runBuildOnSlurm } from './build-slurm';
 
 const HELP = `  MODEL is an ONNX, QONNX or Keras model (.onnx, .keras, .h5, model .json) or a Tessera project (.tessera).
   --out DIR              project folder to write (created; files are overwritten)
@@ -38,6 +39,8 @@ const HELP = `  MODEL is an ONNX, QONNX or Keras model (.onnx, .keras, .h5, mode
   --hls4ml-config C.yml  apply an hls4ml configuration (IOType, Part, ClockPeriod, Model / LayerType / LayerName);
                          options given on the command line win over its project-wide settings
   --csim                 compile with g++ and run the testbench; exit 1 on any mismatch
+  --on local|slurm       run here (default) or as a Slurm job on a node (MODEL, DIR and Tessera on storage the
+                         nodes share; README "Builds on a Slurm cluster"); its log is printed as it grows
 ${VENDOR_HELP}
   --spec FILE            run the build a spec file describes (written by a remote build backend into its build
                          folder), leaving the result in tessera-run.json there; no other option but --tool-root`;
@@ -53,7 +56,7 @@ export const buildCommand: CliCommand = {
   usage: 'build MODEL --out DIR [--io parallel|stream] [--csim] …',
   summary: 'generate the HLS C++ project; --csim compiles it with g++ and checks it bit for bit',
   async run(args) {
-    const { positional, flags } = parseArgs('build', args, ['out', 'io', 'strategy', 'rf', 'pf', 'precision', 'input', 'images', 'top', 'weights', 'hls4ml-config', 'spec', ...VENDOR_VALUE_FLAGS], ['csim', 'help', 'h', ...VENDOR_BOOL_FLAGS]);
+    const { positional, flags } = parseArgs('build', args, ['out', 'io', 'strategy', 'rf', 'pf', 'precision', 'input', 'images', 'top', 'weights', 'hls4ml-config', 'spec', 'on', ...VENDOR_VALUE_FLAGS], ['csim', 'help', 'h', ...VENDOR_BOOL_FLAGS]);
     if (flags.help || flags.h) {
       console.log(`usage: tessera ${this.usage}\n${HELP}`);
       return 0;
@@ -65,6 +68,8 @@ export const buildCommand: CliCommand = {
     }
     if (positional.length !== 1) throw new CliError(`expected one model file, got ${positional.length}; usage: tessera ${this.usage}`, 2);
     if (typeof flags.out !== 'string') throw new CliError(`missing --out DIR; usage: tessera ${this.usage}`, 2);
+    if (flags.on !== undefined && flags.on !== 'local' && flags.on !== 'slurm') throw new CliError(`--on takes local or slurm, got ${JSON.stringify(flags.on)}`, 2);
+    if (flags.on === 'slurm') return runBuildOnSlurm(positional[0], flags);
     const ioFlag = flags.io ?? 'parallel';
     if (ioFlag !== 'parallel' && ioFlag !== 'stream' && ioFlag !== 'io_parallel' && ioFlag !== 'io_stream') {
       throw new CliError(`--io is parallel or stream, got ${JSON.stringify(ioFlag)}`, 2);

@@ -1,5 +1,5 @@
 // `tessera sweep PROJECT.tessera --layer NAME --rf 1,2,4|valid --io stream,parallel [--strategy latency,resource]
-//   [--pf N,…] [--precision 'ap_fixed<16,6>,ap_fixed<8,3>'] [--concurrency N] [--no-csim] [--prefix NAME]`
+//   [--pf N,…] [--precision 'ap_fixed<16,6>,ap_fixed<8,3>'] [--concurrency N] [--no-csim] [--prefix NAME] [--on local|slurm [--detach]]`
 // Headless: expands the ranges into variants, writes them into the project, builds each (codegen, g++ csim,
 // vendor synthesis or the estimate, error vs float) and stores every run, so the app shows them.
 // Also `tessera info PROJECT.tessera` (projectInfoLines): layers and variants of a project.
@@ -20,6 +20,8 @@ import { detectToolchain } from '../../services/toolchain/detect';
 import { chooseHlsFlow } from '../../services/toolchain/commands';
 import type { IoType, Strategy } from '../../../engine/hls/config';
 import { parseFixedType } from '../../../engine/fixed/types';
+import { slurmInfo } from '../../services/slurm/backend';
+import { cancelOnInterrupt, cliSlurmBackend, followSlurmRuns } from './slurm-cli';
 
 const HELP = `  PROJECT.tessera        the project to add the variants to (it must not be open in the app)
   --layer NAME           the layer to vary (default: the whole design's defaults)
@@ -28,7 +30,10 @@ const HELP = `  PROJECT.tessera        the project to add the variants to (it mu
   --strategy LIST        latency, resource
   --pf LIST              parallelization factors (io_parallel)
   --precision LIST       types for the layer's weights, biases, accumulator and result, e.g. 'ap_fixed<16,6>,ap_fixed<8,3>'
-  --concurrency N        builds at a time (default: number of cores)
+  --concurrency N        builds at a time on this machine (default: number of cores)
+  --on local|slurm       build on this machine (default) or as one Slurm job array with the project's Slurm
+                         settings and yours (README "Builds on a Slurm cluster"); Ctrl-C cancels the jobs
+  --detach               with --on slurm: submit and return; "tessera builds PROJECT --wait" collects later
   --prefix NAME          variant name prefix (default the layer name)
   --no-csim              skip the g++ C simulation (codegen + estimate only)
   --no-build             only write the variants`;
@@ -97,12 +102,26 @@ export function projectInfoLines(file: string): string[] {
   return lines;
 }
 
+/** One line per run (status, failure, figures) and a total; returns how many did not succeed. */
+export function printRuns(project: ProjectFile, runIds: string[], names: Map<string, string>, file: string): number {
+  const done = project.listBuildRuns().filter((r) => runIds.includes(r.id));
+  let failed = 0;
+  for (const r of done) {
+    if (r.status !== 'succeeded') failed++;
+    const rep = r.report as RunReport | null;
+    const job = slurmInfo(r)?.jobId ? ` [Slurm ${slurmInfo(r)!.jobId}_${slurmInfo(r)!.task}]` : '';
+    console.log(`${names.get(r.variantId ?? '') ?? r.id}: ${r.status}${job}${rep?.failure ? ` — ${rep.failure}` : ''}${rep ? `; ${reportLine(rep)}` : ''}`);
+  }
+  console.log(`${done.length - failed} of ${done.length} builds succeeded; results are in ${file} (open it in the app's compare view)`);
+  return failed;
+}
+
 export const sweepCommand: CliCommand = {
   name: 'sweep',
   usage: 'sweep PROJECT.tessera --layer NAME --rf 1,2,4 --io stream,parallel …',
   summary: 'expand ranges into variants, build them (csim + estimate) and store them in the project',
   async run(args) {
-    const { positional, flags } = parseArgs('sweep', args, ['layer', 'rf', 'io', 'strategy', 'pf', 'precision', 'concurrency', 'prefix'], ['no-csim', 'no-build', 'help', 'h']);
+    const { positional, flags } = parseArgs('sweep', args, ['layer', 'rf', 'io', 'strategy', 'pf', 'precision', 'concurrency', 'prefix', 'on'], ['no-csim', 'no-build', 'detach', 'help', 'h']);
     if (flags.help || flags.h) {
       console.log(`usage: tessera ${this.usage}\n${HELP}`);
       return 0;
@@ -128,6 +147,9 @@ export const sweepCommand: CliCommand = {
     }
     const concurrency = flags.concurrency === undefined ? undefined : ints('concurrency', String(flags.concurrency))[0];
     if (rf === 'valid' && flags.layer === undefined) throw new CliError('--rf valid needs --layer NAME (valid reuse factors are per layer)', 2);
+    const on = flags.on ?? 'local';
+    if (on !== 'local' && on !== 'slurm') throw new CliError(`--on takes local or slurm, got ${JSON.stringify(on)}`, 2);
+    if (flags.detach && on !== 'slurm') throw new CliError('--detach goes with --on slurm (local builds end with the command)', 2);
 
     let project: ProjectFile;
     try {
@@ -164,31 +186,48 @@ export const sweepCommand: CliCommand = {
       console.log(`${sweep.variants.length} variants written${sweep.rejected.length ? `, ${sweep.rejected.length} combinations rejected` : ''}`);
       if (flags['no-build']) return 0;
 
-      installShutdownHandlers();
-      const toolchain = await detectToolchain({ timeoutMs: 20_000 }).catch(() => null);
-      const flow = toolchain ? chooseHlsFlow(toolchain) : null;
-      const vendor = !!flow && flow !== 'csim-gxx';
-      console.log(`building ${ids.length} variants (${vendor ? `vendor flow ${flow}` : 'no vendor HLS tool: estimate'}${flags['no-csim'] ? '' : ' + g++ csim'})`);
       const names = new Map(project.listVariants().map((v) => [v.id, v.name]));
-      const queue = new BuildQueue({
-        project, concurrency, toolchain: vendor ? toolchain : null,
-        emit: (e) => {
-          if (e.type === 'build.status' && (e.status !== 'running' || e.step)) {
-            console.log(`  ${names.get(e.variantId ?? '') ?? e.runId}: ${e.status}${e.step ? ` (${e.step})` : ''}`);
-          }
-        },
-      });
-      const runs = queue.enqueue(ids, { csim: !flags['no-csim'] });
-      await queue.idle();
-      const done = project.listBuildRuns().filter((r) => runs.some((x) => x.id === r.id));
-      let failed = 0;
-      for (const r of done) {
-        if (r.status !== 'succeeded') failed++;
-        const rep = r.report as RunReport | null;
-        console.log(`${names.get(r.variantId ?? '')}: ${r.status}${rep?.failure ? ` — ${rep.failure}` : ''}${rep ? `; ${reportLine(rep)}` : ''}`);
+      let runs;
+      if (on === 'slurm') {
+        const backend = cliSlurmBackend(project);
+        const guard = cancelOnInterrupt(backend);
+        console.log(`submitting ${ids.length} builds to Slurm as one job array (each node: codegen${flags['no-csim'] ? '' : ', g++ csim'}, vendor synthesis where it has the tools else the estimate, error vs float)`);
+        try {
+          runs = await backend.enqueue(ids, { csim: !flags['no-csim'] });
+        } catch (e) {
+          guard.release();
+          throw new CliError((e as Error).message);
+        }
+        const job = runs.map((r) => slurmInfo(r)?.jobId).find(Boolean);
+        if (job) console.log(`Slurm job ${job}: ${runs.length} tasks`);
+        if (flags.detach && !guard.interrupted()) {
+          guard.release();
+          await backend.dispose();
+          console.log(`detached; the runs are in ${file}: "tessera builds ${file} --wait" (or opening it in the app) collects the results`);
+          return runs.some((r) => r.status === 'failed') ? 1 : 0;
+        }
+        if (await followSlurmRuns(backend, guard)) {
+          printRuns(project, runs.map((r) => r.id), names, file);
+          return 130;
+        }
+      } else {
+        installShutdownHandlers();
+        const toolchain = await detectToolchain({ timeoutMs: 20_000 }).catch(() => null);
+        const flow = toolchain ? chooseHlsFlow(toolchain) : null;
+        const vendor = !!flow && flow !== 'csim-gxx';
+        console.log(`building ${ids.length} variants (${vendor ? `vendor flow ${flow}` : 'no vendor HLS tool: estimate'}${flags['no-csim'] ? '' : ' + g++ csim'})`);
+        const queue = new BuildQueue({
+          project, concurrency, toolchain: vendor ? toolchain : null,
+          emit: (e) => {
+            if (e.type === 'build.status' && (e.status !== 'running' || e.step)) {
+              console.log(`  ${names.get(e.variantId ?? '') ?? e.runId}: ${e.status}${e.step ? ` (${e.step})` : ''}`);
+            }
+          },
+        });
+        runs = queue.enqueue(ids, { csim: !flags['no-csim'] });
+        await queue.idle();
       }
-      console.log(`${done.length - failed} of ${done.length} builds succeeded; results are in ${file} (open it in the app's compare view)`);
-      return failed ? 1 : 0;
+      return printRuns(project, runs.map((r) => r.id), names, file) ? 1 : 0;
     } finally {
       project.close();
     }

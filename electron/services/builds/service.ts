@@ -1,5 +1,7 @@
-// The variants/builds channels of the API (api/builds-contract.ts) for AppServices: one build
-// queue per open project, created on first use (which marks runs left 'running' as 'interrupted').
+// The variants/builds channels of the API (api/builds-contract.ts) for AppServices: per open project one
+// local build queue, created on first use (which marks local runs left 'running' as 'interrupted'), and a
+// Slurm backend, created when builds go to Slurm or when the project has Slurm runs left unfinished (which
+// it then reconciles from Slurm). Closing a project cancels its local builds; its Slurm jobs go on.
 import crypto from 'node:crypto';
 import { ApiCallError, type AppEvent } from '../../../api/contract';
 import { VariantConfigShape, type buildsContract } from '../../../api/builds-contract';
@@ -12,6 +14,11 @@ import { BuildQueue } from './queue';
 import { checkVariant, defaultVariantConfig, expandSweep, layerChoices, uniqueName, describeChoices, type VariantConfig } from './variants';
 import { checkVariantStrings } from '../../../engine/safety';
 import type { Toolchain } from '../toolchain/detect';
+import { SlurmAppSettings, SlurmProjectSettings } from '../../../api/slurm-settings';
+import { readSlurmAppSettings, writeSlurmAppSettings } from '../slurm/app-settings';
+import { createSlurmBackend } from '../slurm/project-backend';
+import { slurmInfo, type SlurmBackend } from '../slurm/backend';
+import { SlurmClient } from '../slurm/client';
 
 type C = typeof buildsContract;
 type Handlers = { [K in keyof C]: (req: z.output<C[K]['request']>) => Promise<z.output<C[K]['response']>> | z.output<C[K]['response']> };
@@ -24,6 +31,8 @@ export interface BuildsServiceOptions {
   concurrency?: () => number | undefined;
   /** A detected toolchain (vendor flows run synthesis); default none (the estimate). */
   toolchain?: () => Promise<Toolchain | null>;
+  /** The Slurm backend: the user data folder holding slurm.json, the environment of the Slurm commands (SLURM_CONF…). */
+  slurm?: () => { userDataDir: string; env?: NodeJS.ProcessEnv; pollMs?: number };
 }
 
 /**
@@ -56,8 +65,42 @@ function runJson(r: BuildRunRecord) {
 
 export class BuildsService {
   private readonly queues = new Map<string, BuildQueue>();
+  private readonly slurmBackends = new Map<string, SlurmBackend>();
 
   constructor(private readonly opts: BuildsServiceOptions) {}
+
+  private slurmOptions() {
+    if (!this.opts.slurm) throw new ApiCallError('unsupported', 'this app was started without the Slurm backend; build on this machine');
+    return this.opts.slurm();
+  }
+
+  /** The user's Slurm settings (a damaged slurm.json is an error naming it). */
+  private slurmApp(): SlurmAppSettings {
+    try {
+      return readSlurmAppSettings(this.slurmOptions().userDataDir);
+    } catch (e) {
+      if (e instanceof ApiCallError) throw e;
+      throw new ApiCallError('invalid', (e as Error).message);
+    }
+  }
+
+  /**
+   * The project's Slurm backend; made when `create`, or when the project has Slurm runs left unfinished
+   * (it picks them up at once). Null when neither.
+   */
+  private slurmBackend(projectId: string, create: boolean): SlurmBackend | null {
+    const existing = this.slurmBackends.get(projectId);
+    if (existing) return existing;
+    const project = this.opts.project(projectId);
+    const unfinished = project.listBuildRuns().some((r) => slurmInfo(r) && (r.status === 'queued' || r.status === 'running'));
+    if (!create && (!unfinished || !this.opts.slurm)) return null;
+    const o = this.slurmOptions();
+    // tracking needs no settings (each run keeps its job and folder): a damaged settings file must not stop it
+    const app = create ? this.slurmApp() : (() => { try { return readSlurmAppSettings(o.userDataDir); } catch { return SlurmAppSettings.parse({}); } })();
+    const backend = createSlurmBackend(project, { app, env: o.env, pollMs: o.pollMs, emit: (e) => this.opts.emit({ ...e, projectId }) });
+    this.slurmBackends.set(projectId, backend);
+    return backend;
+  }
 
   private async queue(projectId: string): Promise<BuildQueue> {
     let q = this.queues.get(projectId);
@@ -71,20 +114,23 @@ export class BuildsService {
           emit: (e) => this.opts.emit(e.type === 'build.status' ? { ...e, projectId } : { ...e, projectId }),
         });
         this.queues.set(projectId, q);
+        this.slurmBackend(projectId, false);
       }
     }
     return q;
   }
 
-  /** The project is closing: cancel its builds (processes killed) and forget the queue. */
+  /** The project is closing: cancel its local builds (processes killed), stop watching its Slurm jobs (they go on). */
   async closeProject(projectId: string): Promise<void> {
     const q = this.queues.get(projectId);
+    const s = this.slurmBackends.get(projectId);
     this.queues.delete(projectId);
-    if (q) await q.dispose();
+    this.slurmBackends.delete(projectId);
+    await Promise.all([q?.dispose(), s?.dispose()]);
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([...this.queues.keys()].map((id) => this.closeProject(id)));
+    await Promise.all([...new Set([...this.queues.keys(), ...this.slurmBackends.keys()])].map((id) => this.closeProject(id)));
   }
 
   private model(p: ProjectFile): Model {
@@ -161,12 +207,22 @@ export class BuildsService {
         const v = variantJson(this.variant(p, id));
         if (v.problems.length) throw new ApiCallError('invalid', `variant "${v.name}" builds nothing until its settings are fixed: ${v.problems.join(' ')}`);
       }
-      return { runs: q.enqueue(req.variantIds, { csim: req.csim }).map(runJson) };
+      if (req.on === 'local') return { runs: q.enqueue(req.variantIds, { csim: req.csim }).map(runJson) };
+      const backend = this.slurmBackend(req.projectId, true)!;
+      try {
+        return { runs: (await backend.enqueue(req.variantIds, { csim: req.csim })).map(runJson) };
+      } catch (e) {
+        // settings that break their rules: nothing was queued
+        throw new ApiCallError('invalid', (e as Error).message);
+      }
     },
 
     'builds.cancel': async (req) => {
       const q = await this.queue(req.projectId);
-      if (req.runId === undefined) return { cancelled: q.cancelAll() };
+      const s = this.slurmBackends.get(req.projectId);
+      if (req.runId === undefined) return { cancelled: q.cancelAll() + (s ? await s.cancelAll() : 0) };
+      const run = this.opts.project(req.projectId).getBuildRun(req.runId);
+      if (run && slurmInfo(run)) return { cancelled: s && (await s.cancel(req.runId)) ? 1 : 0 };
       return { cancelled: q.cancel(req.runId) ? 1 : 0 };
     },
 
@@ -175,7 +231,34 @@ export class BuildsService {
     'builds.list': async (req) => {
       const q = await this.queue(req.projectId);
       const items = this.opts.project(req.projectId).listBuildRuns(req.variantId).map(runJson);
-      return { items, active: q.activeCount, queued: q.queuedCount, concurrency: q.concurrency };
+      const onSlurm = this.slurmBackend(req.projectId, false)?.activeCount ?? 0;
+      return { items, active: q.activeCount, queued: q.queuedCount, concurrency: q.concurrency, onSlurm };
+    },
+
+    'slurm.settings.get': (req) => ({
+      app: this.slurmApp(),
+      project: req.projectId ? (this.opts.project(req.projectId).loadSettings().slurm ?? SlurmProjectSettings.parse({})) : null,
+    }),
+
+    'slurm.settings.set': (req) => {
+      let app = this.slurmApp();
+      if (req.app) app = writeSlurmAppSettings(this.slurmOptions().userDataDir, req.app);
+      let project: SlurmProjectSettings | null = null;
+      if (req.projectId) {
+        const p = this.opts.project(req.projectId);
+        if (req.project) p.setSettings({ ...p.loadSettings(), slurm: req.project });
+        project = p.loadSettings().slurm ?? SlurmProjectSettings.parse({});
+      } else if (req.project) throw new ApiCallError('invalid', 'project Slurm settings need the projectId of the project they belong to');
+      return { app, project };
+    },
+
+    'slurm.check': async () => {
+      try {
+        return { ok: true, message: await new SlurmClient({ env: this.slurmOptions().env }).ping() };
+      } catch (e) {
+        if (e instanceof ApiCallError) throw e;
+        return { ok: false, message: (e as Error).message };
+      }
     },
   };
 }

@@ -12,16 +12,16 @@
 // up every run left queued or running (reconcile) and collects what finished meanwhile, never submitting
 // a run twice. sbatch / squeue failing (cluster unreachable, misconfigured) fails the affected runs, or is
 // reported in each run's log while tracking, with the command and its output; local builds do not care.
-import { existsSync, openSync, readSync, closeSync, fstatSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { ProjectFile } from '../store/project';
 import type { BuildRunRecord, BuildStatus } from '../store/runs';
 import type { BuildEvent, RunArtifacts, RunConfig, RunReport } from '../builds/queue';
 import type { VariantConfig } from '../builds/variants';
-import { SlurmError, type SlurmClient, type SlurmJob } from './client';
+import { SlurmError, findTask, type SlurmClient, type SlurmJob } from './client';
 import { buildStateOf } from './states';
-import { BUILD_LOG, RESULT_FILE, buildFolderOf, submitJob } from './job';
+import { BUILD_LOG, RESULT_FILE, buildFolderOf, readLogFrom, submitJob } from './job';
 
 /** What a Slurm run keeps in its config (next to the variant snapshot), to be found again after a restart. */
 export interface SlurmRunInfo {
@@ -289,7 +289,7 @@ export class SlurmBackend {
     for (const run of submitted) {
       if (this.disposed) return;
       try {
-        this.look(run, jobs.get(`${slurmInfo(run)!.jobId}_${slurmInfo(run)!.task}`) ?? null);
+        this.look(run, findTask(jobs, slurmInfo(run)!.jobId!, slurmInfo(run)!.task));
       } catch (e) {
         if (this.p.isClosed) return;
         throw e;
@@ -300,28 +300,12 @@ export class SlurmBackend {
   /** Copies the log's new complete lines (all of it when `all`) into the store; returns the text. */
   private tail(run: BuildRunRecord, all = false): string {
     const info = slurmInfo(run)!;
-    const file = path.join(info.dir, BUILD_LOG);
-    let fd: number;
-    try {
-      fd = openSync(file, 'r');
-    } catch {
-      return '';
-    }
-    try {
-      const size = fstatSync(fd).size;
-      if (size <= info.logBytes) return '';
-      const buf = Buffer.alloc(Math.min(size - info.logBytes, 8 * 1024 * 1024));
-      const n = readSync(fd, buf, 0, buf.length, info.logBytes);
-      const end = all ? n : buf.lastIndexOf(0x0a, n - 1) + 1;
-      if (end <= 0) return '';
-      const text = buf.subarray(0, end).toString('utf8');
-      this.p.appendBuildLog(run.id, text);
-      this.update(this.run(run.id)!, {}, { logBytes: info.logBytes + end });
-      this.emit({ type: 'build.log', runId: run.id, stream: 'stdout', text });
-      return text;
-    } finally {
-      closeSync(fd);
-    }
+    const { text, next } = readLogFrom(path.join(info.dir, BUILD_LOG), info.logBytes, all);
+    if (!text) return '';
+    this.p.appendBuildLog(run.id, text);
+    this.update(this.run(run.id)!, {}, { logBytes: next });
+    this.emit({ type: 'build.log', runId: run.id, stream: 'stdout', text });
+    return text;
   }
 
   private look(run: BuildRunRecord, job: SlurmJob | null): void {

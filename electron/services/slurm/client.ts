@@ -81,6 +81,15 @@ function hintFor(output: string): string {
   return 'run the command in a terminal to see more';
 }
 
+/**
+ * Task `task` of array job `jobId` in an answer of `jobs()`. Tasks that never started (pending, then
+ * cancelled with their array) have no line of their own: Slurm keeps one record for them under the bare
+ * array id, whose state is theirs.
+ */
+export function findTask(jobs: Map<string, SlurmJob>, jobId: string, task: number): SlurmJob | null {
+  return jobs.get(`${jobId}_${task}`) ?? jobs.get(jobId) ?? null;
+}
+
 export class SlurmClient {
   private readonly env: NodeJS.ProcessEnv;
   private readonly timeoutMs: number;

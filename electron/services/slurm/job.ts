@@ -3,9 +3,10 @@
 // user's app settings: build folders and the command come from NUL-separated files that bash reads into
 // arrays, so no value from a project (variant names, paths) is ever parsed as shell. Everything a user may
 // set for the job reaches sbatch as separate, allow-listed arguments (api/slurm-settings.ts).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SlurmClient } from './client';
+import { findTask, type SlurmClient, type SlurmJob } from './client';
+import { buildStateOf } from './states';
 import { sanitizeFolderName } from '../builds/variants';
 
 export interface JobSpec {
@@ -92,4 +93,49 @@ export function sbatchArgs(spec: JobSpec): string[] {
 export async function submitJob(client: SlurmClient, spec: JobSpec): Promise<string> {
   const script = writeJobFolder(spec);
   return client.submit(script, sbatchArgs(spec));
+}
+
+/**
+ * The text a log gained since byte `from`: whole lines only (a line still being written waits), or
+ * everything when `all`; `next` is where to read from next time. Nothing when the file does not exist yet.
+ */
+export function readLogFrom(file: string, from: number, all = false): { text: string; next: number } {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return { text: '', next: from };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= from) return { text: '', next: from };
+    const buf = Buffer.alloc(Math.min(size - from, 8 * 1024 * 1024));
+    const n = readSync(fd, buf, 0, buf.length, from);
+    const end = all ? n : buf.lastIndexOf(0x0a, n - 1) + 1;
+    if (end <= 0) return { text: '', next: from };
+    return { text: buf.subarray(0, end).toString('utf8'), next: from + end };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Follows one job (or array task, "123_0") to its end, passing its log's new lines to `print` as they come;
+ * resolves with Slurm's last word on it. Slurm losing every record of the job is an error.
+ */
+export async function followJob(client: SlurmClient, id: string, logFile: string, opts: { pollMs?: number; print: (text: string) => void }): Promise<SlurmJob> {
+  let offset = 0;
+  let unknown = 0;
+  for (;;) {
+    const [jobId, task] = id.split('_');
+    const job = findTask(await client.jobs([jobId]), jobId, Number(task ?? 0));
+    const phase = job ? buildStateOf(job).phase : null;
+    const done = phase === 'ended' || phase === 'stopped';
+    const { text, next } = readLogFrom(logFile, offset, done);
+    offset = next;
+    if (text) opts.print(text);
+    if (done) return job!;
+    if (!job && ++unknown >= 3) throw new Error(`Slurm has no record of job ${id}; its log so far is in ${logFile}`);
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 2000));
+  }
 }

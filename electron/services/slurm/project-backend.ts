@@ -37,7 +37,7 @@ export function slurmBuildRoot(projectPath: string, app: SlurmAppSettings): stri
 }
 
 /** Node.js on the nodes: the app setting, else this process's (under Electron: `node` from the node's PATH). */
-function nodeCommand(app: SlurmAppSettings): string {
+export function nodeCommand(app: SlurmAppSettings): string {
   return app.node ?? (process.versions.electron ? 'node' : process.execPath);
 }
 
