@@ -63,7 +63,11 @@ describe.skipIf(!RUN_SLURM_TESTS)('tessera on the local Slurm cluster', () => {
     fs.copyFileSync(example, local);
     fs.copyFileSync(example, slurm);
     const sweep = ['--layer', 'dec1', '--rf', '1,2', '--io', 'stream,parallel'];
-    const [l, s] = [await spawnTessera(['sweep', local, ...sweep, '--on', 'local'], { env, timeoutMs: 300_000 }), await spawnTessera(['sweep', slurm, ...sweep, '--on', 'slurm'], { env, timeoutMs: 300_000 })];
+    // both at once: the comparison is of results, not of time
+    const [l, s] = await Promise.all([
+      spawnTessera(['sweep', local, ...sweep, '--on', 'local', '--concurrency', '1'], { env, timeoutMs: 300_000 }),
+      spawnTessera(['sweep', slurm, ...sweep, '--on', 'slurm'], { env, timeoutMs: 300_000 }),
+    ]);
     expect(l.code, l.stderr + l.stdout).toBe(0);
     expect(s.code, s.stderr + s.stdout).toBe(0);
     expect(s.stdout).toMatch(/^Slurm job \d+: 4 tasks$/m);

@@ -270,8 +270,19 @@ export class SlurmBackend {
     for (const f of w) f();
   }
 
-  /** One look at every tracked run. */
+  /** One look at every tracked run; never throws (a failure is noted in the runs' logs, and tried again). */
   async poll(): Promise<void> {
+    try {
+      await this.pollOnce();
+    } catch (e) {
+      if (this.disposed || this.p.isClosed) return;
+      const msg = `tracking failed: ${e instanceof Error ? e.message : String(e)}`;
+      if (msg !== this.lastPollError) for (const id of this.tracked.keys()) this.note(id, `${msg}; trying again`);
+      this.lastPollError = msg;
+    }
+  }
+
+  private async pollOnce(): Promise<void> {
     const runs = [...this.tracked.keys()].map((id) => this.run(id)).filter((r): r is BuildRunRecord => !!r && !FINAL.has(r.status));
     for (const id of this.tracked.keys()) if (!runs.some((r) => r.id === id)) this.tracked.delete(id);
     const submitted = runs.filter((r) => slurmInfo(r)!.jobId !== null);
@@ -288,12 +299,7 @@ export class SlurmBackend {
     }
     for (const run of submitted) {
       if (this.disposed) return;
-      try {
-        this.look(run, findTask(jobs, slurmInfo(run)!.jobId!, slurmInfo(run)!.task));
-      } catch (e) {
-        if (this.p.isClosed) return;
-        throw e;
-      }
+      this.look(run, findTask(jobs, slurmInfo(run)!.jobId!, slurmInfo(run)!.task));
     }
   }
 
@@ -318,6 +324,11 @@ export class SlurmBackend {
     if (!job) {
       // the controller and accounting no longer know it (or not yet): a result settles it
       if (this.collect(run)) return;
+      // a task cancelled before it started leaves no record at all (Slurm drops it from its array)
+      if (info.cancelRequested) {
+        this.finish(run.id, 'cancelled', `Slurm job ${info.jobId}_${info.task} was cancelled before it started`);
+        return;
+      }
       t.unknownPolls++;
       if (t.unknownPolls >= 3) {
         this.finish(run.id, 'failed', `Slurm has no record of job ${info.jobId}_${info.task} any more and it left no result in ${info.dir}; build it again`);
