@@ -9,7 +9,6 @@ import { startCommand } from './commands/start';
 import { buildCommand } from './commands/build';
 import { hls4mlCommand } from './commands/hls4ml';
 import { sweepCommand } from './commands/sweep';
-import { runBuildCommand } from './commands/run-build';
 import { buildsCommand } from './commands/builds';
 
 const commands: CliCommand[] = [
@@ -24,7 +23,6 @@ const commands: CliCommand[] = [
   sweepCommand,
   buildsCommand,
   hls4mlCommand,
-  runBuildCommand,
 ];
 
 function usage(): string {

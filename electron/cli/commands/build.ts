@@ -69,7 +69,6 @@ export const buildCommand: CliCommand = {
     if (positional.length !== 1) throw new CliError(`expected one model file, got ${positional.length}; usage: tessera ${this.usage}`, 2);
     if (typeof flags.out !== 'string') throw new CliError(`missing --out DIR; usage: tessera ${this.usage}`, 2);
     if (flags.on !== undefined && flags.on !== 'local' && flags.on !== 'slurm') throw new CliError(`--on takes local or slurm, got ${JSON.stringify(flags.on)}`, 2);
-    if (flags.on === 'slurm') return runBuildOnSlurm(positional[0], flags);
     const ioFlag = flags.io ?? 'parallel';
     if (ioFlag !== 'parallel' && ioFlag !== 'stream' && ioFlag !== 'io_parallel' && ioFlag !== 'io_stream') {
       throw new CliError(`--io is parallel or stream, got ${JSON.stringify(ioFlag)}`, 2);
@@ -129,7 +128,6 @@ export const buildCommand: CliCommand = {
     const out = flags.out;
     const outStat = fs.statSync(out, { throwIfNoEntry: false });
     if (outStat && !outStat.isDirectory()) throw new CliError(`--out ${out} is a file, not a folder; give the folder to write the HLS project into`, 2);
-    const toolchain = vendor ? await detectToolchain({ toolRoot: vendor.toolRoot, timeoutMs: 60_000 }) : null;
     const spec: BuildSpec = {
       dir: path.resolve(out),
       name: file,
@@ -142,6 +140,9 @@ export const buildCommand: CliCommand = {
       vendor: { steps: ['csynth', ...(vendor?.cosim ? ['cosim' as const] : []), ...(vendor?.export ? ['export' as const] : [])], stepTimeoutMs: vendor?.stepTimeoutMs ?? null },
       errorVsFloat: true,
     };
+    // on Slurm the node runs this spec (`tessera build --spec`) with the tools it finds there
+    if (flags.on === 'slurm') return runBuildOnSlurm(spec, file, vendor?.toolRoot);
+    const toolchain = vendor ? await detectToolchain({ toolRoot: vendor.toolRoot, timeoutMs: 60_000 }) : null;
     return buildAndReport(spec, toolchain, out);
   },
 };

@@ -85,15 +85,17 @@ describe.skipIf(!RUN_SLURM_TESTS)('tessera on the local Slurm cluster', () => {
     expect(stored.every((r) => slurmInfo(r)!.nodes === 'vm')).toBe(true);
   });
 
-  it('tessera build MODEL --out DIR --csim --on slurm runs the same command on a node and prints its log', async () => {
+  it('tessera build MODEL --out DIR --csim --on slurm runs its spec (tessera build --spec) on a node and prints its log', async () => {
     createTinyProject(dir, 'model').close();
     const out = path.join(dir, 'built');
     const r = await spawnTessera(['build', path.join(dir, 'model.tessera'), '--out', out, '--io', 'stream', '--csim', '--on', 'slurm'], { env, timeoutMs: 300_000 });
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/^submitted to Slurm as job \d+_0; its log .* follows$/m);
     expect(r.stdout).toMatch(/tessera: Slurm job \d+_0 \(job id \d+\) on vm/);
-    expect(r.stdout).toMatch(/csim: bit-exact with the engine \(3 images/);
+    expect(r.stdout).toMatch(/^### tessera build phase: csim$/m);
+    expect(r.stdout).toMatch(/^csim: bit-exact, 3 images$/m);
     expect(fs.existsSync(path.join(out, 'csim_output.npy'))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'tessera-run.json'), 'utf8'))).toMatchObject({ status: 'succeeded', report: { csim: { status: 'bit-exact', images: 3 } } });
   });
 
   it('a detached sweep: tessera builds --cancel cancels one run with scancel, tessera builds --wait collects the other', async () => {

@@ -1,9 +1,10 @@
 // The Slurm build backend of one open project: Slurm schedules, Tessera submits, tracks, cancels and collects.
 //
 // enqueue: one run per variant is stored 'queued' with its Slurm bookkeeping (run.config.slurm), its build
-// folder is prepared on this machine (`prepare`: codegen…), and the prepared folders go to sbatch as ONE job
-// array. Each task runs `command <build folder>` on a node: the same build steps as a local build, which
-// write the build's result (tessera-run.json) and log (build.log) into the folder.
+// folder is prepared on this machine (`prepare`: its BuildSpec written there), and the prepared folders go to
+// sbatch as ONE job array. Each task runs `command <spec file>` (`tessera build --spec`) on a node: the build
+// pipeline of a local build, which writes the build's result (tessera-run.json) and, through the batch
+// script, its log (build.log, with the pipeline's phase lines) into the folder.
 // tracking: every `pollMs`, one squeue (sacct for jobs the controller forgot) for all tracked runs; each
 // log's new lines are appended to the project store and streamed as build.log events; Slurm's states map to
 // the app's build states (states.ts). A task that ended is collected from its folder; one Slurm stopped
@@ -12,16 +13,16 @@
 // up every run left queued or running (reconcile) and collects what finished meanwhile, never submitting
 // a run twice. sbatch / squeue failing (cluster unreachable, misconfigured) fails the affected runs, or is
 // reported in each run's log while tracking, with the command and its output; local builds do not care.
-import { existsSync, readFileSync } from 'node:fs';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { ProjectFile } from '../store/project';
 import type { BuildRunRecord, BuildStatus } from '../store/runs';
-import type { BuildEvent, RunArtifacts, RunConfig, RunReport } from '../builds/queue';
+import type { BuildEvent, RunConfig, RunReport } from '../builds/queue';
+import { BUILD_RESULT_FILE, parsePhaseLine, readBuildResultFile } from '../builds/pipeline/backend';
 import type { VariantConfig } from '../builds/variants';
 import { SlurmError, findTask, type SlurmClient, type SlurmJob } from './client';
 import { buildStateOf } from './states';
-import { BUILD_LOG, RESULT_FILE, buildFolderOf, readLogFrom, submitJob } from './job';
+import { BUILD_LOG, buildFolderOf, readLogFrom, submitJob } from './job';
 
 /** What a Slurm run keeps in its config (next to the variant snapshot), to be found again after a restart. */
 export interface SlurmRunInfo {
@@ -84,7 +85,6 @@ export interface SlurmBackendOptions {
 
 const nowIso = () => new Date().toISOString();
 const FINAL: ReadonlySet<BuildStatus> = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
-const STEP_LINE = /^tessera: step (\w+)/m;
 
 interface Tracked {
   runId: string;
@@ -320,7 +320,7 @@ export class SlurmBackend {
     const info = slurmInfo(run)!;
     const text = this.tail(run);
     run = this.run(run.id)!;
-    const step = [...text.matchAll(new RegExp(STEP_LINE, 'gm'))].pop()?.[1] ?? run.step;
+    const step = text.split('\n').map(parsePhaseLine).filter((p) => p !== null).pop() ?? run.step;
     if (!job) {
       // the controller and accounting no longer know it (or not yet): a result settles it
       if (this.collect(run)) return;
@@ -359,7 +359,7 @@ export class SlurmBackend {
         t.endedAt ??= Date.now();
         if (Date.now() - t.endedAt >= (this.opts.resultGraceMs ?? 60_000)) {
           this.tail(run, true);
-          this.finish(run.id, 'failed', `Slurm job ${job.id} ended (${job.state}${job.exitCode ? `, exit ${job.exitCode}` : ''}) without writing its result ${path.join(info.dir, RESULT_FILE)}; see its log (a failing setup line, or the build program missing on the node)`);
+          this.finish(run.id, 'failed', `Slurm job ${job.id} ended (${job.state}${job.exitCode ? `, exit ${job.exitCode}` : ''}) without writing its result ${path.join(info.dir, BUILD_RESULT_FILE)}; see its log (a failing setup line, or the build program missing on the node)`);
         }
         return;
       }
@@ -373,20 +373,13 @@ export class SlurmBackend {
   /** Reads a finished build's result from its folder into the store; false when there is none (yet). */
   private collect(run: BuildRunRecord): boolean {
     const info = slurmInfo(run)!;
-    const file = path.join(info.dir, RESULT_FILE);
-    if (!existsSync(file)) return false;
-    let result: { runId?: string; status?: BuildStatus; report?: RunReport; artifacts?: RunArtifacts };
-    try {
-      result = JSON.parse(readFileSync(file, 'utf8'));
-    } catch {
-      return false; // still being written
-    }
-    if (result.runId !== run.id || !result.status || !FINAL.has(result.status)) return false;
+    // the build folder is this run's alone (its name ends with the run id), and a rerun removes the old result first
+    const result = readBuildResultFile(info.dir);
+    if (!result) return false;
     this.tail(run, true);
     const cur = this.run(run.id)!;
     this.update(cur, {
-      status: result.status, finishedAt: nowIso(), step: null, report: result.report ?? null,
-      artifacts: result.artifacts ?? { dir: info.dir, files: [] },
+      status: result.status, finishedAt: nowIso(), step: null, report: result.report, artifacts: result.artifacts,
     });
     this.tracked.delete(run.id);
     this.emit({ type: 'build.status', runId: run.id, variantId: run.variantId, status: result.status, progress: 1 });

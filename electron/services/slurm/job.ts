@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { findTask, type SlurmClient, type SlurmJob } from './client';
 import { buildStateOf } from './states';
 import { sanitizeFolderName } from '../builds/variants';
+import { BUILD_SPEC_FILE } from '../builds/pipeline/backend';
 
 export interface JobSpec {
   /** The job's own folder (script, lists, Slurm's output for failures before a build folder is known). */
   jobDir: string;
   /** One build folder per array task (absolute, on storage the compute nodes see at the same path). */
   buildDirs: string[];
-  /** The program that runs a build's steps, with its arguments; the task's build folder is appended. */
+  /** The program that runs a build's steps, with its arguments; the task's spec file (<build folder>/tessera-build-spec.json) is appended. */
   command: string[];
   /** Shell lines run before it on the node (app settings only), e.g. `module load vitis/2024.1`. */
   setup: string[];
@@ -27,8 +28,6 @@ export interface JobSpec {
 /** Where each task writes its output: appended to the build folder's log, which the app tails. */
 export const BUILD_LOG = 'build.log';
 
-/** The file a build writes its outcome into: { runId, status, report, artifacts }. */
-export const RESULT_FILE = 'tessera-run.json';
 
 /** The build folder of a run under a build root (the local queue's naming: both backends agree). */
 export function buildFolderOf(buildRoot: string, variantName: string, runId: string): string {
@@ -47,7 +46,7 @@ export function batchScript(setup: string[]): string {
     '#!/bin/bash',
     '# A Tessera build on a Slurm node, written by Tessera (electron/services/slurm/job.ts). It reads, from the job',
     '# folder (the working directory): `builds`, the build folder of each array task, and `command`, the program that',
-    '# runs the build steps (both NUL-separated), and runs that program on the task\'s build folder.',
+    '# runs the build steps (both NUL-separated), and runs that program on the build spec in the task\'s build folder.',
     'set -u',
     'mapfile -d \'\' builds < builds || exit 90',
     'dir=${builds[${SLURM_ARRAY_TASK_ID:-0}]:-}',
@@ -58,7 +57,7 @@ export function batchScript(setup: string[]): string {
     ...(setup.length
       ? ['# setup lines from the app settings of the user who submitted (a failing line ends the job)', 'set -e', ...setup, 'set +e']
       : []),
-    'exec "${command[@]}" "$dir"',
+    `exec "\${command[@]}" "$dir/${BUILD_SPEC_FILE}"`,
     '',
   ].join('\n');
 }

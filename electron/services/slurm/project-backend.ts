@@ -1,25 +1,24 @@
 // A Slurm backend for one open project, from its Slurm settings (project part) and the user's (app part):
 // where build folders go, what sbatch is given, what runs on the node, and how a build folder is prepared
-// on this machine before submission.
-import fs from 'node:fs';
+// on this machine before submission: the variant's BuildSpec (variantBuildSpec, as the local queue makes
+// it) is written into its build folder and the node runs `tessera build --spec FILE` on it — the one build
+// pipeline (electron/services/builds/pipeline), whose tessera-run.json the backend collects.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ProjectFile } from '../store';
+import type { ProjectFile } from '../store';
 import { weightsToEngine } from '../store/tensors';
 import type { StoredDocument } from '../store/project';
 import { checkAppSettings, checkProjectSettings, SlurmProjectSettings, type SlurmAppSettings } from '../../../api/slurm-settings';
 import type { BuildEvent } from '../builds/queue';
-import { defaultBuildRoot } from '../builds/queue';
+import { defaultBuildRoot, variantBuildSpec } from '../builds/queue';
 import { checkVariant } from '../builds/variants';
+import { writeBuildSpecFile } from '../builds/pipeline/backend';
 import { SlurmClient } from './client';
 import { SlurmBackend, slurmInfo, type SlurmRunConfig } from './backend';
-import { writeBuildSpec } from './node-build';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** This checkout's command line (the compute nodes run it from the same path: shared storage). */
 export const TESSERA_CLI = path.resolve(HERE, '../../../bin/tessera.mjs');
-/** The design every task of a submission builds from (graph, weights, settings; no variants or runs). */
-export const DESIGN_SNAPSHOT = 'design.tessera';
 
 export interface SlurmBackendSetup {
   app: SlurmAppSettings;
@@ -58,25 +57,20 @@ export function createSlurmBackend(project: ProjectFile, setup: SlurmBackendSetu
       if (appProblems.length || refusals.length) {
         throw new Error(`the Slurm settings break their rules: ${[...appProblems, ...refusals].map((p) => p.message).join(' ')}`);
       }
-      return { command: [nodeCommand(app), TESSERA_CLI, 'run-build'], sbatchArgs: args, setup: app.setup };
+      // the batch script appends the task's spec file
+      return { command: [nodeCommand(app), TESSERA_CLI, 'build', ...(app.toolRoot ? [`--tool-root=${app.toolRoot}`] : []), '--spec'], sbatchArgs: args, setup: app.setup };
     },
     prepare: (run, dir, jobDir) => {
-      if (cached?.jobDir !== jobDir) {
-        const doc = project.load();
-        fs.mkdirSync(jobDir, { recursive: true });
-        ProjectFile.create(path.join(jobDir, DESIGN_SNAPSHOT), { doc, name: path.basename(project.path, '.tessera') }).close();
-        cached = { jobDir, doc };
-      }
+      if (!slurmInfo(run)) throw new Error(`run ${run.id} is not a Slurm run`);
+      if (cached?.jobDir !== jobDir) cached = { jobDir, doc: project.load() };
       const { doc } = cached;
       const cfg = run.config as SlurmRunConfig;
       // a design error fails the run now, not after a wait in the cluster's queue
       const errors = checkVariant({ graph: doc.graph, weights: weightsToEngine(doc.weights) }, cfg.variant, doc.settings).filter((d) => d.severity === 'error');
       if (errors.length) throw new Error(`code generation would fail: ${errors.map((d) => d.message).join(' ')}`);
-      writeBuildSpec(dir, {
-        format: 1, runId: run.id, variantId: run.variantId, variantName: cfg.variantName, variant: cfg.variant, csim: cfg.csim,
-        design: path.join(jobDir, DESIGN_SNAPSHOT), toolRoot: app.toolRoot,
-      });
-      if (!slurmInfo(run)) throw new Error(`run ${run.id} is not a Slurm run`);
+      // 'vendor': the node's own tools (module load… in the setup lines) synthesise; without one, the estimate
+      const spec = variantBuildSpec(doc, cfg, dir, { projectDir: path.dirname(project.path), vendor: true });
+      writeBuildSpecFile(spec, (node, slot) => doc.weights[node]?.[slot]?.layout ?? '');
     },
   });
 }

@@ -74,6 +74,8 @@ export function readBuildSpecFile(file: string): BuildSpec {
 
 /** Runs a build and leaves its result in its folder. */
 export async function runBuildInFolder(spec: BuildSpec, ctx: BuildContext, runId?: string): Promise<BuildOutcome> {
+  // a spec run again (a requeued batch job) starts over: the earlier attempt's result is not this one's
+  fs.rmSync(path.join(spec.dir, BUILD_RESULT_FILE), { force: true });
   const out = await runBuild(spec, ctx);
   try {
     writeBuildResultFile(spec.dir, out, runId);
