@@ -285,3 +285,37 @@ describe('a whole chain of Tessera layers (every layer kind gets a rule)', () =>
     });
   }
 });
+
+describe('constant weights at RF 1 (every op names its multiplied array through its cost hook)', () => {
+  // Before the cost hook, the estimate looked for the weight array by a name ending in '_w' (Dense's); the
+  // Conv family names it w_<layer>, so their constant-weight statistics were never computed.
+  const cases: ConvCase[] = [
+    { name: 'conv', op: 'Conv2D', size: [6, 5], cin: 3, cout: 4, kernel: [3, 3], stride: [1, 1], io: 'io_parallel' },
+    { name: 'conv1d', op: 'Conv1D', size: [9], cin: 2, cout: 3, kernel: [3], stride: [1], io: 'io_stream' },
+    { name: 'ct', op: 'ConvTranspose2D', size: [4, 4], cin: 2, cout: 3, kernel: [2, 2], stride: [2, 2], io: 'io_parallel' },
+    { name: 'ct1d', op: 'ConvTranspose1D', size: [7], cin: 2, cout: 2, kernel: [4], stride: [2], io: 'io_stream' },
+  ];
+  /** The case's estimate with every weight set to `value` (0, a power of two, or a wide constant). */
+  const withWeights = (c: ConvCase, value: (i: number) => number) => {
+    const model = convCaseModel(c, 3);
+    const w = model.weights.layer.weight;
+    model.weights.layer.weight = { shape: w.shape, data: Float32Array.from(w.data, (_, i) => value(i)) };
+    const r = estimateDesign(model, defaultHlsConfig({ io: c.io, defaults: { precision: { weight_t: 'ap_fixed<16,2>' } } }));
+    if (!r.report) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
+    return r.report.layers[0];
+  };
+  for (const c of cases) {
+    it(`${c.op} ${c.io}: zero and power-of-two weights need no DSP, wide ones do`, () => {
+      const zero = withWeights(c, () => 0);
+      expect(zero.multipliers).toBeGreaterThan(0);
+      expect(zero.resources.DSP).toBe(0);
+      expect(zero.notes.some((n) => /constant weights: 0 % need a multiplier, 0 % are LUT shift-adds, 100 % zero/.test(n))).toBe(true);
+      const pow2 = withWeights(c, (i) => (i % 2 ? 0.5 : -0.25));
+      expect(pow2.resources.DSP).toBe(0);
+      expect(pow2.lutMultipliers).toBe(pow2.multipliers);
+      const wide = withWeights(c, (i) => 0.3 + 0.01 * (i % 7));
+      expect(wide.resources.DSP).toBeGreaterThan(0);
+      expect(wide.notes.some((n) => /constant weights: 100 % need a multiplier/.test(n))).toBe(true);
+    });
+  }
+});

@@ -103,6 +103,8 @@ export interface ElementwiseCore {
   adds: number;
   /** products by a per-channel or scalar constant per value (BatchNorm scale, LeakyReLU alpha). */
   constMults: number;
+  /** The constant differs per channel (BatchNorm's scale): real products; otherwise one scalar the tools fold. */
+  perChannelConstant?: boolean;
 }
 
 /** How the layer iterates, from its template. */
@@ -287,7 +289,7 @@ export function estimateLayer(d: LayerDescription, t: TimingModel): LayerEstimat
     if (e.constMults > 0) {
       multipliers = outValues * e.constMults;
       const per = dspPerMultiplier(d.inBits, d.outBits);
-      if (per > 0 && d.type === 'BatchNormalization') {
+      if (per > 0 && e.perChannelConstant) {
         // Per-channel scale: a real product per value.
         dspMults = multipliers;
         res.DSP += multipliers * per;

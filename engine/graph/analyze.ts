@@ -12,6 +12,7 @@ import type { OpDef, WeightSlot } from '../ops/types';
 import { getOp, opRegistry } from '../ops/registry';
 import { DiagnosticSink, formatValue, makeDiagnostic, type Diagnostic } from '../diagnostics/diagnostics';
 import type { Graph, GraphEdge, GraphNode, WeightMap } from './model';
+import { isGraphInput } from '../ops/input';
 
 export interface NodeAnalysis {
   node: GraphNode;
@@ -419,7 +420,7 @@ export function analyzeGraph(graph: Graph, weights?: WeightMap, options: Analyze
   }
 
   // 6. Graph-level rules.
-  const inputs = ids.filter((id) => byId.get(id)!.type === 'Input');
+  const inputs = ids.filter((id) => isGraphInput(byId.get(id)!));
   if (inputs.length === 0) {
     diagnostics.push(makeDiagnostic({ code: 'no-input', field: 'nodes', value: `${ids.length} nodes`, rule: 'a graph has at least one Input node', fix: 'add an Input node and connect it to the first layer' }));
   }

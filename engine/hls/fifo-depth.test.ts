@@ -11,13 +11,14 @@ import { weightsToEngine } from '../../electron/services/store/tensors';
 import type { Model } from '../graph/model';
 import { defaultHlsConfig } from './config';
 import { resolveGraph } from './resolve';
-import { buildStreamNetwork, opsFromReads, type StreamNetwork } from './stream-network';
+import { buildStreamNetwork, type StreamNetwork } from './stream-network';
+import { opsFromReads } from '../ops/schedule';
 import { fifoDepthMacro, fifoDepths, fifoList, MIN_FIFO_DEPTH } from './fifo-depth';
 import { simulateStreams } from './stream-sim';
 import { generateProject } from './generate';
 import { estimateDesign } from '../estimate/graph';
 import { fifoResources } from '../estimate/model';
-import { streamMaxBacklog } from '../ops/conv/hls';
+import { streamMaxBacklog } from '../ops/conv/stream';
 
 let seed = 11;
 const rnd = (shape: number[]) => randomTensor(shape, seed++, -0.5, 0.55);
@@ -97,7 +98,7 @@ describe('stream network and simulator basics', () => {
     const [skip] = skipEdges(net);
     expect(skip).toBe('layer1_a_out_to_layer3_s');
     const d0 = depthsOf(net, 0);
-    const backlog = streamMaxBacklog({ in_height: H, in_width: W, out_height: H, out_width: W, filt_height: 3, filt_width: 3, stride_height: 1, stride_width: 1, dilation_height: 1, dilation_width: 1, pad_top: 1, pad_left: 1 }, false);
+    const backlog = streamMaxBacklog({ H, W, Ho: H, Wo: W, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, ph: 1, pw: 1 }, false);
     expect(backlog).toBe(W + 2);
     // The rule at the skip: what the Conv reads before answering (its backlog), at most one more.
     expect(d0[skip]).toBeGreaterThanOrEqual(backlog);
@@ -253,7 +254,7 @@ describe('random skip graphs (fast-check)', () => {
         const [skip] = skipEdges(net);
         const sum = ks.reduce((a, k) => {
           const p = k >> 1;
-          return a + streamMaxBacklog({ in_height: H, in_width: W, out_height: H, out_width: W, filt_height: k, filt_width: k, stride_height: 1, stride_width: 1, dilation_height: 1, dilation_width: 1, pad_top: p, pad_left: p }, false);
+          return a + streamMaxBacklog({ H, W, Ho: H, Wo: W, kh: k, kw: k, sh: 1, sw: 1, dh: 1, dw: 1, ph: p, pw: p }, false);
         }, 0);
         expect(depthsOf(net, 0)[skip]).toBeLessThanOrEqual(Math.max(MIN_FIFO_DEPTH, sum + 1));
       }),

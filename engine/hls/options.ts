@@ -7,6 +7,7 @@ import type { HlsConfig } from './config';
 import type { ProductBlock } from '../ops/hls-layer';
 import { layerContext, resolveGraph } from './resolve';
 import { divisors, validParallelizationFactors, validReuseFactors } from './reuse';
+import { isGraphInput } from '../ops/input';
 
 export interface LayerHwOptions {
   nodeId: string;
@@ -29,7 +30,7 @@ export function layerHwOptions(model: Model, cfg: HlsConfig): LayerHwOptions[] {
   const out: LayerHwOptions[] = [];
   for (const n of r.nodes) {
     const op = getOp(n.node.type);
-    if (n.node.type === 'Input' || !op?.hls) continue;
+    if (isGraphInput(n.node) || !op?.hls) continue;
     const ctx = layerContext(model, n);
     const blocks = op.hls.productBlocks(ctx);
     const valid = validReuseFactors(blocks);

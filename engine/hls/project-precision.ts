@@ -14,6 +14,7 @@ import { DiagnosticSink, makeDiagnostic, type Diagnostic } from '../diagnostics/
 import { DEFAULT_TYPE, DEFAULT_TYPE_STRING, resolvePrecision, type LayerPrecision, type PrecisionSpec } from '../fixed/precision';
 import { getOp } from '../ops/registry';
 import { defaultHlsConfig, resolveInputType, type HlsConfig, type LayerConfigSpec } from './config';
+import { isGraphInput } from '../ops/input';
 
 export type PrecisionField = keyof LayerPrecision;
 
@@ -31,7 +32,7 @@ export const UI_PRECISION_KEY = 'layerPrecision';
  * bias_t and accum_t where the op multiplies and accumulates; table_t where it looks values up in tables.
  */
 export function precisionFieldsOf(type: string): PrecisionField[] {
-  const hls = type === 'Input' ? undefined : getOp(type)?.hls;
+  const hls = isGraphInput({ type }) ? undefined : getOp(type)?.hls;
   const out: PrecisionField[] = [];
   if (hls?.usesAccumulator) out.push('weight_t', 'bias_t', 'accum_t');
   out.push('result_t');
@@ -64,7 +65,7 @@ export function checkPrecisionField(field: PrecisionField, text: string, node: {
   if (!text.trim()) return [];
   const sink = new DiagnosticSink(node.id, node.name);
   // An Input's result_t is its data type: a type, never 'auto' (resolveInputType, as the generator reads it).
-  if (node.type === 'Input' && field === 'result_t') resolveInputType({ precision: { result_t: text } }, sink);
+  if (isGraphInput(node) && field === 'result_t') resolveInputType({ precision: { result_t: text } }, sink);
   else resolvePrecision({ [field]: text }, { input: DEFAULT_TYPE, nTerms: 1, hasBias: true, forCpp: true }, sink);
   return sink.items;
 }

@@ -11,6 +11,7 @@ import type { HlsLayerContext } from '../ops/hls-layer';
 import type { TensorLayout } from '../fixed/tensor';
 import { firmwareDims } from '../fixed/tensor';
 import { checkParallelizationFactor, checkReuseFactor } from './reuse';
+import { isGraphInput } from '../ops/input';
 
 export interface ResolvedNode {
   id: string;
@@ -62,7 +63,7 @@ export interface ResolveOptions {
 export function resolveGraph(model: Model, cfg: HlsConfig, opts: ResolveOptions = {}): ResolvedGraph {
   let graph = model.graph;
   if (opts.batch !== undefined) {
-    graph = { ...graph, nodes: graph.nodes.map((n) => (n.type === 'Input' && Array.isArray((n.params as { shape?: unknown }).shape) ? { ...n, params: { ...n.params, shape: [opts.batch!, ...((n.params as { shape: number[] }).shape.slice(1))] } } : n)) };
+    graph = { ...graph, nodes: graph.nodes.map((n) => (isGraphInput(n) && Array.isArray((n.params as { shape?: unknown }).shape) ? { ...n, params: { ...n.params, shape: [opts.batch!, ...((n.params as { shape: number[] }).shape.slice(1))] } } : n)) };
   }
   const analysis = analyzeGraph(graph, model.weights ?? {});
   const diagnostics: Diagnostic[] = [...analysis.diagnostics];
@@ -96,7 +97,7 @@ export function resolveGraph(model: Model, cfg: HlsConfig, opts: ResolveOptions 
     let outputType: FixedType;
     const name = cIdent(node.name, index);
     const weights = model.weights?.[id] ?? {};
-    if (node.type === 'Input') {
+    if (isGraphInput(node)) {
       outputType = resolveInputType(spec, sink);
       config = resolveLayerConfig(cfg.io, { ...spec, precision: {} }, { input: outputType, nTerms: 1, hasBias: false }, sink);
       config.precision.result_t = outputType;

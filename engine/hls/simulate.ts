@@ -7,6 +7,7 @@ import type { Model } from '../graph/model';
 import { quantizeTensor, type FixedTensor } from '../fixed/tensor';
 import type { HlsConfig } from './config';
 import { resolveGraph, type ResolvedGraph } from './resolve';
+import { isGraphInput } from '../ops/input';
 
 export interface FixedSimResult {
   /** Graph outputs by node name. */
@@ -29,7 +30,7 @@ function fail(message: string, diagnostics: Diagnostic[]): never {
  * runs as that many images. Throws TesseraError with diagnostics on graph/config errors.
  */
 export function simulateFixed(model: Model, inputs: Record<string, Tensor>, cfg: HlsConfig): FixedSimResult {
-  const inputNodes = model.graph.nodes.filter((n) => n.type === 'Input');
+  const inputNodes = model.graph.nodes.filter((n) => isGraphInput(n));
   const batches = inputNodes.map((n) => (inputs[n.name] ?? inputs[n.id])?.shape[0]).filter((b): b is number => b !== undefined);
   const resolved = resolveGraph(model, cfg, { batch: batches.length ? batches[0] : undefined });
   if (resolved.hasErrors) fail('the graph or its HLS configuration has errors', resolved.diagnostics);
@@ -38,7 +39,7 @@ export function simulateFixed(model: Model, inputs: Record<string, Tensor>, cfg:
   const problems: Diagnostic[] = [];
   for (const r of resolved.nodes) {
     const t0 = now();
-    if (r.node.type === 'Input') {
+    if (isGraphInput(r.node)) {
       const t = inputs[r.node.name] ?? inputs[r.id];
       if (!t || t.shape.length !== r.outputShape.length || t.shape.some((d, i) => d !== r.outputShape[i])) {
         problems.push(makeDiagnostic({ code: 'sim-input-shape', nodeId: r.id, nodeName: r.node.name, field: 'input data', value: t ? `[${t.shape.join(', ')}]` : 'missing', rule: `a tensor of shape [${r.outputShape.join(', ')}] is given (the batch may differ)`, fix: `pass inputs["${r.node.name}"] with that shape` }));

@@ -8,9 +8,11 @@
 // - `fixed` (FixedKernel): computes the layer bit for bit as the C++ template does (same casts, same
 //   accumulation order, engine/hls/README.md).
 // - `hls` (HlsLayerDef): what the generator needs to instantiate the op's C++ template: the header, the
-//   config-struct fields, the weight arrays, the call statement for io_parallel / io_stream, and the
-//   product counts that decide the valid reuse factors.
-// Nothing else is registered anywhere: the generator and simulateFixed look the op up by type.
+//   config-struct fields, the weight arrays, the call statement for io_parallel / io_stream, the
+//   product counts that decide the valid reuse factors, the io_stream read/write program of the template
+//   (FIFO depths, dataflow simulation) and what the template costs (the estimate).
+// Nothing else is registered anywhere: the generator, simulateFixed, the stream network and the estimate
+// look the op up by type and ask these hooks; none of them knows an op by name.
 import type { Shape, Tensor } from '../tensor/tensor';
 import type { DiagnosticSink } from '../diagnostics/diagnostics';
 import type { FixedType } from '../fixed/types';
@@ -169,4 +171,77 @@ export interface HlsLayerDef<P> {
   weightArrays(ctx: HlsLayerContext<P>): HlsWeightArray[];
   /** The call statement, e.g. `nnet::conv_2d<in_t, out_t, cfg>(in, out, w, b);` (no trailing newline). */
   call(ctx: HlsLayerContext<P>, names: HlsCallNames): string;
+  /**
+   * io_stream: the template's blocking reads and writes in order, one image (engine/hls/stream-network.ts
+   * wires them into the design's process network for the FIFO depth rule and the dataflow simulator).
+   * Helpers: engine/ops/schedule.ts.
+   */
+  stream(ctx: HlsLayerContext<P>): StreamProgram;
+  /** What the template does per image, for the analytical estimate (engine/estimate). */
+  cost(ctx: HlsLayerContext<P>): LayerCost;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stream program and cost
+
+/** One layer's io_stream process, as its template runs it on one image. */
+export interface StreamProgram {
+  /** op ≥ 0 reads one pixel from input port op; op < 0 writes one to output port −op−1. */
+  ops: Int32Array;
+  /**
+   * Reads and writes share one pipelined loop (Conv cursor, element-wise, padding, cropping, merges): a read
+   * that stalls can hold back the writes of earlier iterations still in the pipeline. Pooling and
+   * upsampling read a row and write in separate loops (each drains before the next starts).
+   */
+  overlapped: boolean;
+}
+
+/** The layer's pipelined loop per image. */
+export interface LoopCost {
+  /** Iterations per image (stream: cursor steps / pixels; parallel: pixel blocks; 1 = a single-shot function). */
+  iterations: number;
+  /** Cycles per iteration (pipeline II). */
+  ii: number;
+  /** Whether it is a real loop (false: one pipelined pass). */
+  looped: boolean;
+  /** Extra cycles per image outside the pipelined loop (row loop overheads). */
+  overhead?: number;
+  /** Output pixels computed side by side (io_parallel); default the layer's parallelization factor. */
+  parallelizationFactor?: number;
+}
+
+/** What the hardware of a layer is made of, by kind; the estimate (engine/estimate/model.ts) prices it. */
+export type LayerCost =
+  | {
+      kind: 'mac';
+      loop: LoopCost;
+      /** Outputs per output pixel (the products come from productBlocks). */
+      nOut: number;
+      hasBias: boolean;
+      /** The multiplied weights as the template holds them: constants when RF = 1 (zeros and ±2^k cost no multiplier). */
+      weights: HlsWeightArray;
+      /** Stream convolutions: values in the gathered window (taps × channels), kept in registers. */
+      windowValues?: number;
+      lineBuffer?: LineBufferCost;
+      notes?: string[];
+    }
+  | { kind: 'table'; loop: LoopCost; entries: number; bits: number; /** Lookups per value (softmax: 2). */ tables: number }
+  | {
+      kind: 'elementwise';
+      loop: LoopCost;
+      /** Per value: compare + select (ReLU, max), additions, products by a constant. */
+      cmpMux: number;
+      adds: number;
+      constMults: number;
+      /** The constant differs per channel (BatchNormalization's scale: real products); false: one scalar the tools fold. */
+      perChannelConstant?: boolean;
+    }
+  | { kind: 'pool'; loop: LoopCost; window: number; op: 'max' | 'average'; lineBuffer?: LineBufferCost }
+  | { kind: 'reorder'; loop: LoopCost };
+
+/** Rows of `width` input pixels a stream layer keeps; 'ram' = an array partitioned by row, 'srl' = shift registers. */
+export interface LineBufferCost {
+  rows: number;
+  width: number;
+  impl: 'ram' | 'srl';
 }

@@ -41,3 +41,8 @@ export const inputOp = defineOp<InputParams>({
     return inputs[0];
   },
 });
+
+/** Whether a graph node is a graph input (the generator makes it a port of the top function). */
+export function isGraphInput(node: { type?: string }): boolean {
+  return node.type === inputOp.type;
+}

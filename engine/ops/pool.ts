@@ -16,8 +16,9 @@ import type { CppStruct, FixedKernel, HlsLayerContext, HlsLayerDef } from './hls
 import { defineOp, type OpDef } from './types';
 import { caster, checkInputLayout, cnst, ctype, exactSumType, hwc, mantissaArray, setM, weightName } from './fixed/common';
 import { cfgName, spatialCall } from './fixed/spatial';
+import { opsFromReads } from './schedule';
 import {
-  checkSpatialInput, dataFormatHelp, dataFormatSchema, expandPerAxis, perAxisHelp, perAxisSchema,
+  checkSpatialInput, dataFormatHelp, dataFormatSchema, expandPerAxis, hw, perAxisHelp, perAxisSchema,
   spatialShape, spatialSizes, spatialView, type DataFormat,
 } from './spatial';
 
@@ -42,16 +43,19 @@ export function poolOutputSize(inSize: number, k: number, s: number, pb: number,
   return out;
 }
 
-interface Resolved {
-  k: number[];
-  s: number[];
-  pb: number[];
-  pe: number[];
+/** The pooling window of a 1D or 2D pool as 2D (1D: height 1, its one axis the width). */
+interface PoolWindow {
+  kh: number; kw: number; sh: number; sw: number;
+  /** Pads: top, left (begin), bottom, right (end). */
+  pt: number; pl: number; pbo: number; pr: number;
 }
 
-function expand(p: PoolParams, rank: number): Resolved {
-  const one = (v: number[]) => (v.length === 1 ? new Array<number>(rank).fill(v[0]) : v);
-  return { k: one(p.kernel), s: one(p.stride), pb: one(p.padsBegin), pe: one(p.padsEnd) };
+function poolWindow(p: PoolParams, rank: number): PoolWindow {
+  const [kh, kw] = hw(p.kernel, rank, 1);
+  const [sh, sw] = hw(p.stride, rank, 1);
+  const [pt, pl] = hw(p.padsBegin, rank, 0);
+  const [pbo, pr] = hw(p.padsEnd, rank, 0);
+  return { kh, kw, sh, sw, pt, pl, pbo, pr };
 }
 
 function inferPool(type: string, p: PoolParams, x: Shape, sink: DiagnosticSink): Shape | null {
@@ -89,28 +93,27 @@ function inferPool(type: string, p: PoolParams, x: Shape, sink: DiagnosticSink):
 
 function runPool(p: PoolParams, x: Tensor, mode: 'max' | 'avg', includePad: boolean): Tensor {
   const rank = x.shape.length - 2;
-  const { k, s, pb, pe } = expand(p, rank);
-  const sizes = spatialSizes(x.shape, p.dataFormat);
-  const outSizes = sizes.map((d, a) => poolOutputSize(d, k[a], s[a], pb[a], pe[a], p.ceilMode));
+  const g = poolWindow(p, rank);
+  const [H, W] = hw(spatialSizes(x.shape, p.dataFormat), rank, 1);
+  const Ho = poolOutputSize(H, g.kh, g.sh, g.pt, g.pbo, p.ceilMode);
+  const Wo = poolOutputSize(W, g.kw, g.sw, g.pl, g.pr, p.ceilMode);
+  const outSizes = rank === 2 ? [Ho, Wo] : [Wo];
   const iv = spatialView(x.shape, p.dataFormat);
   const outShape = spatialShape(iv.N, iv.C, outSizes, p.dataFormat);
   const out = zeros(outShape);
   const ov = spatialView(outShape, p.dataFormat);
-  // 1D as 2D with H = 1.
-  const [kh, sh, ph, peh] = rank === 2 ? [k[0], s[0], pb[0], pe[0]] : [1, 1, 0, 0];
-  const [kw, sw, pw, pew] = [k[rank - 1], s[rank - 1], pb[rank - 1], pe[rank - 1]];
   const d = x.data;
   for (let n = 0; n < ov.N; n++)
     for (let c = 0; c < ov.C; c++) {
       const base = n * iv.sN + c * iv.sC;
       for (let oh = 0; oh < ov.H; oh++) {
-        const h0 = oh * sh - ph;
+        const h0 = oh * g.sh - g.pt;
         const hs = Math.max(h0, 0);
-        const he = Math.min(h0 + kh, iv.H);
+        const he = Math.min(h0 + g.kh, iv.H);
         for (let ow = 0; ow < ov.W; ow++) {
-          const w0 = ow * sw - pw;
+          const w0 = ow * g.sw - g.pl;
           const ws = Math.max(w0, 0);
-          const we = Math.min(w0 + kw, iv.W);
+          const we = Math.min(w0 + g.kw, iv.W);
           let r: number;
           if (mode === 'max') {
             r = -Infinity;
@@ -119,7 +122,7 @@ function runPool(p: PoolParams, x: Tensor, mode: 'max' | 'avg', includePad: bool
             let sum = 0;
             for (let h = hs; h < he; h++) for (let w = ws; w < we; w++) sum += d[base + h * iv.sH + w * iv.sW];
             const count = includePad
-              ? (Math.min(h0 + kh, iv.H + peh) - h0) * (Math.min(w0 + kw, iv.W + pew) - w0)
+              ? (Math.min(h0 + g.kh, iv.H + g.pbo) - h0) * (Math.min(w0 + g.kw, iv.W + g.pr) - w0)
               : (he - hs) * (we - ws);
             r = sum / count;
           }
@@ -139,17 +142,6 @@ type PoolP = PoolParams & Partial<Pick<AveragePoolParams, 'countIncludePad'>>;
 /** 1 / count in 18 bits (17 fractional), rounded to nearest even. */
 export const RECIP_TYPE: FixedType = ufixedType(18, 1, { Q: 'AP_RND_CONV', O: 'AP_SAT' });
 
-/** Per-axis geometry as [height, width] (1D: height 1). */
-function geometry(p: PoolP, rank: number) {
-  const one = (v: number[]) => (v.length === 1 ? new Array<number>(rank).fill(v[0]) : v);
-  const k = one(p.kernel);
-  const s = one(p.stride);
-  const pb = one(p.padsBegin);
-  const pe = one(p.padsEnd);
-  const two = (v: number[], d: number) => (rank === 2 ? [v[0], v[1]] : [d, v[0]]);
-  return { k: two(k, 1), s: two(s, 1), pb: two(pb, 0), pe: two(pe, 0) };
-}
-
 function recipTable(kh: number, kw: number): Float64Array | bigint[] {
   const n = kh * kw + 1;
   const out = mantissaArray(n, RECIP_TYPE);
@@ -166,22 +158,22 @@ function poolFixed(mode: 'max' | 'avg'): FixedKernel<PoolP> {
   return ({ params, inputs, precision, outputShape }) => {
     const x = inputs[0];
     const rank = x.shape.length - 2;
-    const g = geometry(params, rank);
+    const g = poolWindow(params, rank);
     const iv = spatialView(x.shape, params.dataFormat);
     const ov = spatialView(outputShape, params.dataFormat);
     const res = precision.result_t;
     const out = mantissaArray(ov.N * ov.C * ov.H * ov.W, res);
-    const sumT = exactSumType(x.type, g.k[0] * g.k[1]);
-    const recip = recipTable(g.k[0], g.k[1]);
+    const sumT = exactSumType(x.type, g.kh * g.kw);
+    const recip = recipTable(g.kh, g.kw);
     const big = typeof x.m[0] === 'bigint' || sumT.W > 53;
     const toRes = caster(x.type, res);
     for (let n = 0; n < ov.N; n++)
       for (let c = 0; c < ov.C; c++) {
         const base = n * iv.sN + c * iv.sC;
         for (let oh = 0; oh < ov.H; oh++) {
-          const sh = axisSpan(oh, g.s[0], g.pb[0], g.pe[0], g.k[0], iv.H);
+          const sh = axisSpan(oh, g.sh, g.pt, g.pbo, g.kh, iv.H);
           for (let ow = 0; ow < ov.W; ow++) {
-            const sw = axisSpan(ow, g.s[1], g.pb[1], g.pe[1], g.k[1], iv.W);
+            const sw = axisSpan(ow, g.sw, g.pl, g.pr, g.kw, iv.W);
             let r: Mantissa;
             if (mode === 'max') {
               let m = x.m[base + sh.lo * iv.sH + sw.lo * iv.sW];
@@ -213,6 +205,11 @@ function poolFixed(mode: 'max' | 'avg'): FixedKernel<PoolP> {
 export const maxPoolFixed = poolFixed('max');
 export const averagePoolFixed = poolFixed('avg');
 
+/** The pooling layer as the template sees it: firmware sizes and the window. */
+function poolGeometry(ctx: HlsLayerContext<PoolP>) {
+  return { i: hwc(ctx.inputDims[0]), o: hwc(ctx.outputDims), g: poolWindow(ctx.params, ctx.inputShapes[0].length - 2) };
+}
+
 function poolHls(mode: 'max' | 'avg'): HlsLayerDef<PoolP> {
   return {
     headers: ['nnet_pooling.h'],
@@ -220,26 +217,45 @@ function poolHls(mode: 'max' | 'avg'): HlsLayerDef<PoolP> {
     productBlocks: () => [],
     check: checkInputLayout,
     configStructs(ctx): CppStruct[] {
-      const i = hwc(ctx.inputDims[0]);
-      const o = hwc(ctx.outputDims);
-      const g = geometry(ctx.params, ctx.inputShapes[0].length - 2);
+      const { i, o, g } = poolGeometry(ctx);
       return [{
         name: cfgName(ctx),
         base: 'nnet::pooling_config',
         fields: [
           cnst('in_height', i.h), cnst('in_width', i.w), cnst('n_chan', i.c), cnst('out_height', o.h), cnst('out_width', o.w),
-          cnst('pool_height', g.k[0]), cnst('pool_width', g.k[1]), cnst('stride_height', g.s[0]), cnst('stride_width', g.s[1]),
-          cnst('pad_top', g.pb[0]), cnst('pad_bottom', g.pe[0]), cnst('pad_left', g.pb[1]), cnst('pad_right', g.pe[1]),
+          cnst('pool_height', g.kh), cnst('pool_width', g.kw), cnst('stride_height', g.sh), cnst('stride_width', g.sw),
+          cnst('pad_top', g.pt), cnst('pad_bottom', g.pbo), cnst('pad_left', g.pl), cnst('pad_right', g.pr),
           cnst('pool_op', mode === 'max' ? 0 : 1), cnst('count_include_pad', Boolean(ctx.params.countIncludePad)),
-          ctype('sum_t', exactSumType(ctx.inputTypes[0], g.k[0] * g.k[1])), ctype('recip_t', RECIP_TYPE),
+          ctype('sum_t', exactSumType(ctx.inputTypes[0], g.kh * g.kw)), ctype('recip_t', RECIP_TYPE),
         ],
       }];
     },
     weightArrays(ctx) {
-      const g = geometry(ctx.params, ctx.inputShapes[0].length - 2);
-      return [{ name: `${ctx.name}_recip`, type: RECIP_TYPE, m: recipTable(g.k[0], g.k[1]), comment: 'recip[k] = 1/k (k values averaged)' }];
+      const { g } = poolGeometry(ctx);
+      return [{ name: `${ctx.name}_recip`, type: RECIP_TYPE, m: recipTable(g.kh, g.kw), comment: 'recip[k] = 1/k (k values averaged)' }];
     },
     call: (ctx, names) => spatialCall('pooling', ctx as HlsLayerContext<unknown>, names, [weightName(names, `${ctx.name}_recip`)]),
+    // pooling_stream: read input row h, then write every output row whose (clipped) window ends at h.
+    stream(ctx) {
+      const { i, o, g } = poolGeometry(ctx);
+      const rbw: number[] = [];
+      let oh = 0;
+      for (let h = 0; h < i.h; h++) {
+        while (oh < o.h && Math.min(oh * g.sh - g.pt + g.kh, i.h) - 1 === h) {
+          for (let ow = 0; ow < o.w; ow++) rbw.push((h + 1) * i.w);
+          oh++;
+        }
+      }
+      while (rbw.length < o.h * o.w) rbw.push(i.h * i.w); // not reached by a valid geometry; keeps the count right
+      return { ops: opsFromReads(rbw, i.h * i.w), overlapped: false };
+    },
+    cost(ctx) {
+      const { i, o, g } = poolGeometry(ctx);
+      const pool = { kind: 'pool' as const, window: g.kh * g.kw, op: mode === 'max' ? 'max' as const : 'average' as const };
+      if (ctx.config.io !== 'io_stream') return { ...pool, loop: { iterations: 1, ii: 1, looped: false } };
+      // Row loop: read W inputs (II 1), then emit the finished output rows (II 1); not overlapped.
+      return { ...pool, loop: { iterations: i.h * i.w + o.h * o.w, ii: 1, looped: true, overhead: 2 * i.h }, lineBuffer: { rows: g.kh, width: i.w, impl: 'ram' } };
+    },
   };
 }
 

@@ -55,6 +55,15 @@ export function expandPerAxis(sink: DiagnosticSink, field: string, values: reado
 }
 
 /**
+ * The one place 1D is made 2D: a per-axis parameter of a 1D or 2D op as [height, width]. One value applies
+ * to every axis; a 1D op gets height `fill` (1 for sizes, kernels, strides, scales; 0 for pads and crops).
+ */
+export function hw(values: readonly number[], rank: number, fill: number): [number, number] {
+  const all = values.length === 1 ? new Array<number>(rank).fill(values[0]) : values;
+  return rank === 2 ? [all[0], all[1]] : [fill, all[0]];
+}
+
+/**
  * A strided 2D view of a spatial tensor: 1D is H = 1. Element (n, c, h, w) is at
  * n·sN + c·sC + h·sH + w·sW.
  */

@@ -1,11 +1,14 @@
-// UpSampling (nearest, integer scale per spatial axis): out[h, w] = in[⌊h / sh⌋, ⌊w / sw⌋].
+// UpSampling (nearest, integer scale per spatial axis): out[h, w] = in[⌊h / sh⌋, ⌊w / sw⌋]. In fixed point a
+// pure data movement; in hardware hls-templates/nnet/nnet_upsampling.h.
 import { z } from 'zod';
 import { zeros } from '../tensor/tensor';
+import type { HlsLayerContext, HlsLayerDef } from './hls-layer';
 import { defineOp, type OpDef } from './types';
-import { movementKernel } from './fixed/common';
-import { upSamplingHls } from './fixed/spatial';
+import { checkInputLayout, cnst, hwc, movementKernel } from './fixed/common';
+import { cfgName, spatialCall } from './fixed/spatial';
+import { movementLoop, opsFromReads } from './schedule';
 import {
-  checkSpatialInput, dataFormatHelp, dataFormatSchema, expandPerAxis, perAxisHelp, perAxisSchema,
+  checkSpatialInput, dataFormatHelp, dataFormatSchema, expandPerAxis, hw, perAxisHelp, perAxisSchema,
   spatialShape, spatialSizes, spatialView, type DataFormat,
 } from './spatial';
 
@@ -39,8 +42,7 @@ export const upSamplingOp: OpDef<UpSamplingParams> = defineOp<UpSamplingParams>(
     const outShape = spatialShape(iv.N, iv.C, spatialSizes(x.shape, p.dataFormat).map((d, a) => d * s[a]), p.dataFormat);
     const out = zeros(outShape);
     const ov = spatialView(outShape, p.dataFormat);
-    const sh = rank === 2 ? s[0] : 1;
-    const sw = s[rank - 1];
+    const [sh, sw] = hw(s, rank, 1);
     for (let n = 0; n < ov.N; n++)
       for (let c = 0; c < ov.C; c++)
         for (let h = 0; h < ov.H; h++) {
@@ -51,5 +53,39 @@ export const upSamplingOp: OpDef<UpSamplingParams> = defineOp<UpSamplingParams>(
     return out;
   },
   fixed: movementKernel<UpSamplingParams>((p, xs) => upSamplingOp.float(p, xs, {})),
-  hls: upSamplingHls,
+  hls: upSamplingHls(),
 });
+
+function upSamplingHls(): HlsLayerDef<UpSamplingParams> {
+  const geometry = (ctx: HlsLayerContext<UpSamplingParams>) => {
+    const [sh, sw] = hw(ctx.params.scale, ctx.inputShapes[0].length - 2, 1);
+    return { i: hwc(ctx.inputDims[0]), o: hwc(ctx.outputDims), sh, sw };
+  };
+  return {
+    headers: ['nnet_upsampling.h'],
+    usesAccumulator: false,
+    productBlocks: () => [],
+    check: checkInputLayout,
+    configStructs(ctx) {
+      const { i, o, sh, sw } = geometry(ctx);
+      return [{
+        name: cfgName(ctx),
+        base: 'nnet::upsampling_config',
+        fields: [
+          cnst('in_height', i.h), cnst('in_width', i.w), cnst('n_chan', i.c), cnst('scale_height', sh), cnst('scale_width', sw),
+          cnst('out_height', o.h), cnst('out_width', o.w),
+        ],
+      }];
+    },
+    weightArrays: () => [],
+    call: (ctx, names) => spatialCall('upsampling', ctx as HlsLayerContext<unknown>, names),
+    // upsampling_stream: read input row h, then write it scale_height times (each pixel scale_width times).
+    stream(ctx) {
+      const { i, o, sh } = geometry(ctx);
+      const rbw: number[] = [];
+      for (let h = 0; h < i.h; h++) for (let k = 0; k < sh * o.w; k++) rbw.push((h + 1) * i.w);
+      return { ops: opsFromReads(rbw, i.h * i.w), overlapped: false };
+    },
+    cost: (ctx) => ({ kind: 'reorder', loop: movementLoop(ctx as HlsLayerContext<unknown>) }),
+  };
+}

@@ -6,6 +6,7 @@ import { shapesEqual } from '../tensor/tensor';
 import { analyzeGraph, type GraphAnalysis } from '../graph/analyze';
 import { makeDiagnostic, TesseraError, type Diagnostic } from '../diagnostics/diagnostics';
 import type { Graph, Model } from '../graph/model';
+import { isGraphInput } from '../ops/input';
 
 export interface SimOptions {
   /** 'all' (default) keeps every node's output; 'outputs' frees intermediates once consumed. */
@@ -78,7 +79,7 @@ export function simulateFloat(model: Model, inputs: Record<string, Tensor>, opts
     // Re-analyze with the given batch sizes in the Input nodes.
     graph = {
       ...graph,
-      nodes: graph.nodes.map((n) => (given.has(n.id) && n.type === 'Input' ? { ...n, params: { ...n.params, shape: [...given.get(n.id)!.shape] } } : n)),
+      nodes: graph.nodes.map((n) => (given.has(n.id) && isGraphInput(n) ? { ...n, params: { ...n.params, shape: [...given.get(n.id)!.shape] } } : n)),
     };
     analysis = analyzeGraph(graph, weights);
     if (analysis.hasErrors) fail(`the graph has errors with the given batch size`, analysis.diagnostics);
@@ -96,7 +97,7 @@ export function simulateFloat(model: Model, inputs: Record<string, Tensor>, opts
     if (opts.signal?.cancelled) throw new SimulationCancelled();
     const info = analysis.nodes[id];
     const op = info.op!;
-    const args: Tensor[] = info.node.type === 'Input' ? [given.get(id)!] : info.inputEdges.map((e) => values[e.source]);
+    const args: Tensor[] = isGraphInput(info.node) ? [given.get(id)!] : info.inputEdges.map((e) => values[e.source]);
     const t0 = now();
     let out: Tensor;
     try {
@@ -117,7 +118,7 @@ export function simulateFloat(model: Model, inputs: Record<string, Tensor>, opts
       for (const e of info.inputEdges) {
         const left = pending.get(e.source)! - 1;
         pending.set(e.source, left);
-        if (left === 0 && !outputs.has(e.source) && analysis.nodes[e.source].node.type !== 'Input') delete values[e.source];
+        if (left === 0 && !outputs.has(e.source) && !isGraphInput(analysis.nodes[e.source].node)) delete values[e.source];
       }
     }
   }

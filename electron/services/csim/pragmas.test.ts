@@ -13,8 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEMPLATES_ROOT } from './csim';
-import { streamCursorSteps, streamMaxBacklog } from '../../../engine/ops/conv/hls';
-import { streamConvIterations } from '../../../engine/estimate/graph';
+import { streamCursorSchedule, streamCursorSteps, streamMaxBacklog, type CursorGeometry } from '../../../engine/ops/conv/stream';
 import { seededRandom } from '../../../engine/tensor/tensor';
 
 // TESSERA_TEMPLATES_ROOT: run the checks on another copy of hls-templates (e.g. an older commit's, to see
@@ -218,28 +217,28 @@ describe('each strategy function carries its own pragmas', () => {
   });
 });
 
-describe('stream_steps (engine/ops/conv/hls.ts) is the estimate model’s step count', () => {
-  it('agrees with streamConvIterations on random geometries', () => {
+describe('stream_steps (engine/ops/conv/stream.ts): one replay of the cursor for the template, the estimate and the FIFO depths', () => {
+  it('on random geometries: every input read, every output written, at most one of each per step, outputs in order', () => {
     const rnd = seededRandom(31);
     const ri = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
     for (let n = 0; n < 400; n++) {
       const transpose = n % 2 === 1;
-      const f: Record<string, number> = {
-        in_height: ri(1, 7), in_width: ri(1, 9), filt_height: ri(1, 5), filt_width: ri(1, 5),
-        stride_height: ri(1, 3), stride_width: ri(1, 3), dilation_height: ri(1, 2), dilation_width: ri(1, 2),
-      };
-      f.pad_top = ri(0, f.filt_height - 1);
-      f.pad_left = ri(0, f.filt_width - 1);
+      const v: CursorGeometry = { H: ri(1, 7), W: ri(1, 9), kh: ri(1, 5), kw: ri(1, 5), sh: ri(1, 3), sw: ri(1, 3), dh: ri(1, 2), dw: ri(1, 2), ph: 0, pw: 0, Ho: 0, Wo: 0 };
+      v.ph = ri(0, v.kh - 1);
+      v.pw = ri(0, v.kw - 1);
       const span = (i: number, k: number, s: number, d: number, p: number, q: number): number =>
         transpose ? (i - 1) * s + d * (k - 1) + 1 - p - q + ri(0, s - 1) : Math.floor((i + p + q - d * (k - 1) - 1) / s) + 1;
-      f.out_height = span(f.in_height, f.filt_height, f.stride_height, f.dilation_height, f.pad_top, ri(0, 2));
-      f.out_width = span(f.in_width, f.filt_width, f.stride_width, f.dilation_width, f.pad_left, ri(0, 2));
-      if (f.out_height < 1 || f.out_width < 1) continue;
-      const steps = streamCursorSteps(f, transpose);
-      expect(steps).toBe(streamConvIterations(f, transpose));
-      const nIn = f.in_height * f.in_width, nOut = f.out_height * f.out_width;
+      v.Ho = span(v.H, v.kh, v.sh, v.dh, v.ph, ri(0, 2));
+      v.Wo = span(v.W, v.kw, v.sw, v.dw, v.pw, ri(0, 2));
+      if (v.Ho < 1 || v.Wo < 1) continue;
+      const steps = streamCursorSteps(v, transpose);
+      const nIn = v.H * v.W, nOut = v.Ho * v.Wo;
       expect(steps).toBeGreaterThanOrEqual(Math.max(nIn, nOut));
       expect(steps).toBeLessThanOrEqual(nIn + nOut);
+      const { readsBeforeWrite } = streamCursorSchedule(v, transpose);
+      expect(readsBeforeWrite.length).toBe(nOut);
+      for (let m = 1; m < nOut; m++) expect(readsBeforeWrite[m]).toBeGreaterThanOrEqual(readsBeforeWrite[m - 1]);
+      expect(readsBeforeWrite[nOut - 1]).toBeLessThanOrEqual(nIn);
     }
   });
 });
@@ -248,15 +247,15 @@ describe('streamMaxBacklog: what a skip FIFO around a stream Conv must hold', ()
   it('stride-1 "same" k×k Conv: ⌊k/2⌋·W + ⌊k/2⌋ + 1 (a 1×1 Conv: 1; dilation widens it); bounded otherwise', () => {
     for (const [H, W, k, d] of [[6, 9, 3, 1], [5, 7, 5, 1], [8, 4, 3, 1], [7, 11, 3, 2], [4, 6, 1, 1]]) {
       const p = Math.floor(((k - 1) * d) / 2);
-      const f = { in_height: H, in_width: W, out_height: H, out_width: W, filt_height: k, filt_width: k, stride_height: 1, stride_width: 1, dilation_height: d, dilation_width: d, pad_top: p, pad_left: p };
+      const f = { H, W, Ho: H, Wo: W, kh: k, kw: k, sh: 1, sw: 1, dh: d, dw: d, ph: p, pw: p };
       expect(streamMaxBacklog(f, false)).toBe(p * W + p + 1);
     }
-    const big = { in_height: 6, in_width: 5, out_height: 4, out_width: 3, filt_height: 3, filt_width: 3, stride_height: 1, stride_width: 1, dilation_height: 1, dilation_width: 1, pad_top: 0, pad_left: 0 };
+    const big = { H: 6, W: 5, Ho: 4, Wo: 3, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, ph: 0, pw: 0 };
     // "valid" (fewer outputs than inputs): at least the 2·W + 3 reads before the first output, at most the image.
     expect(streamMaxBacklog(big, false)).toBeGreaterThanOrEqual(2 * 5 + 3);
     expect(streamMaxBacklog(big, false)).toBeLessThanOrEqual(6 * 5);
     // ConvTranspose: outputs outnumber inputs, the backlog stays small (≤ the rows one output reads, plus one).
-    const ct = { in_height: 4, in_width: 6, out_height: 8, out_width: 12, filt_height: 4, filt_width: 4, stride_height: 2, stride_width: 2, dilation_height: 1, dilation_width: 1, pad_top: 1, pad_left: 1 };
+    const ct = { H: 4, W: 6, Ho: 8, Wo: 12, kh: 4, kw: 4, sh: 2, sw: 2, dh: 1, dw: 1, ph: 1, pw: 1 };
     const b = streamMaxBacklog(ct, true);
     expect(b).toBeGreaterThan(0);
     expect(b).toBeLessThanOrEqual(2 * 6 + 2);
@@ -266,10 +265,7 @@ describe('streamMaxBacklog: what a skip FIFO around a stream Conv must hold', ()
 // A C++ program instantiating all four layer functions with both strategies on one random image.
 const CONV = { H: 5, W: 4, C: 4, Ho: 4, Wo: 2, Co: 4, kh: 3, kw: 2, sh: 1, sw: 2, dh: 2, dw: 1, pt: 2, pl: 1, g: 2, rf: 4 };
 const CT = { H: 3, W: 4, C: 4, Ho: 7, Wo: 10, Co: 4, kh: 3, kw: 4, sh: 2, sw: 3, dh: 1, dw: 1, pt: 1, pl: 2, g: 2, rf: 4, TH: 2, TW: 2 };
-const fields = (c: typeof CONV): Record<string, number> => ({
-  in_height: c.H, in_width: c.W, out_height: c.Ho, out_width: c.Wo, filt_height: c.kh, filt_width: c.kw,
-  stride_height: c.sh, stride_width: c.sw, dilation_height: c.dh, dilation_width: c.dw, pad_top: c.pt, pad_left: c.pl,
-});
+const fields = (c: typeof CONV): CursorGeometry => ({ H: c.H, W: c.W, Ho: c.Ho, Wo: c.Wo, kh: c.kh, kw: c.kw, sh: c.sh, sw: c.sw, dh: c.dh, dw: c.dw, ph: c.pt, pw: c.pl });
 const STEPS_CONV = streamCursorSteps(fields(CONV), false);
 const STEPS_CT = streamCursorSteps(fields(CT), true);
 

@@ -13,42 +13,10 @@ import { fitsFloat64 } from '../../fixed/arith';
 import type { FixedKernel } from '../hls-layer';
 import type { LayerPrecision } from '../../fixed/precision';
 import { permuteMantissas, quantizeTensor, type FixedTensor } from '../../fixed/tensor';
-import type { ConvGeometry } from './geometry';
+import { convView } from './geometry';
 import { resolveGeometry, type ConvParams } from './params';
 import { cachedPreparation, channelsLastInt32, quantizeFast, int32AccValue, int32ChainOk, int32ConvSums, int32Mac, int32Results, toInt32 } from '../../fixed/fast';
 import { wasmConvAvailable, wasmConvInt32, wasmConvSums64, wasmConvTransposeInt32 } from './wasm/index';
-
-interface Dims {
-  N: number;
-  C: number;
-  H: number;
-  W: number;
-  Co: number;
-  Ho: number;
-  Wo: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  dh: number;
-  dw: number;
-  ph: number;
-  pw: number;
-  groups: number;
-}
-
-function dims(xs: Shape, ys: Shape, g: ConvGeometry): Dims {
-  const two = xs.length === 4;
-  return {
-    N: xs[0], C: xs[1], H: two ? xs[2] : 1, W: two ? xs[3] : xs[2],
-    Co: ys[1], Ho: two ? ys[2] : 1, Wo: two ? ys[3] : ys[2],
-    kh: two ? g.kernel[0] : 1, kw: g.kernel[two ? 1 : 0],
-    sh: two ? g.stride[0] : 1, sw: g.stride[two ? 1 : 0],
-    dh: two ? g.dilation[0] : 1, dw: g.dilation[two ? 1 : 0],
-    ph: two ? g.padsBegin[0] : 0, pw: g.padsBegin[two ? 1 : 0],
-    groups: g.groups,
-  };
-}
 
 /** Term lists per output position along one axis: [input index, tap] pairs in accumulation order. */
 function axisTerms(transpose: boolean, outSize: number, inSize: number, k: number, s: number, d: number, pad: number): Int32Array[] {
@@ -86,7 +54,7 @@ interface TapLayout {
 function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | bigint[], ysNCX: Shape, p: ConvParams, weights: Readonly<Record<string, Tensor>>, prec: LayerPrecision): FixedTensor {
   const xsNCX = p.dataFormat === 'NCX' ? x.shape : [x.shape[0], x.shape[x.shape.length - 1], ...x.shape.slice(1, x.shape.length - 1)];
   const g = resolveGeometry(p, xsNCX.slice(2));
-  const D = dims(xsNCX, ysNCX, g);
+  const D = { N: xsNCX[0], ...convView(g, xsNCX.slice(2), ysNCX.slice(2), xsNCX[1], ysNCX[1]) };
   const wKey = formatFixedType(prec.weight_t);
   // One validated cache entry per weight array and type: the quantized weights, and their tap layouts.
   const wPrep = cachedPreparation(weights.weight.data, `q:${wKey}`, () => {

@@ -1,5 +1,6 @@
 // Canonical Conv / ConvTranspose geometry (SEMANTICS.md): one value per spatial axis.
 // Every convention (PyTorch, ONNX, Keras, oneDNN) is converted into this before anything computes.
+import { hw } from '../spatial';
 
 export interface ConvGeometry {
   /** Taps per axis, k ≥ 1. */
@@ -32,4 +33,39 @@ export function convOutputSize(inSize: number, g: ConvGeometry, axis: number): n
 export function convTransposeOutputSize(inSize: number, g: ConvGeometry, axis: number): number {
   const kEff = effectiveKernel(g.kernel[axis], g.dilation[axis]);
   return (inSize - 1) * g.stride[axis] + kEff - g.padsBegin[axis] - g.padsEnd[axis] + g.outputPadding[axis];
+}
+
+/**
+ * One image of a Conv / ConvTranspose as 2D (1D: height 1, its one axis the width): the sizes, channels and
+ * per-axis geometry that the kernels, the HLS descriptor and the stream cursor all read.
+ */
+export interface ConvView {
+  H: number;
+  W: number;
+  C: number;
+  Ho: number;
+  Wo: number;
+  Co: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  /** Conv: zeros added at the top / left; ConvTranspose: outputs cropped there. */
+  ph: number;
+  pw: number;
+  groups: number;
+}
+
+/** The 2D view of geometry `g` between input and output spatial sizes (one entry per axis) and channels. */
+export function convView(g: ConvGeometry, inSizes: readonly number[], outSizes: readonly number[], C: number, Co: number): ConvView {
+  const rank = inSizes.length;
+  const [H, W] = hw(inSizes, rank, 1);
+  const [Ho, Wo] = hw(outSizes, rank, 1);
+  const [kh, kw] = hw(g.kernel, rank, 1);
+  const [sh, sw] = hw(g.stride, rank, 1);
+  const [dh, dw] = hw(g.dilation, rank, 1);
+  const [ph, pw] = hw(g.padsBegin, rank, 0);
+  return { H, W, C, Ho, Wo, Co, kh, kw, sh, sw, dh, dw, ph, pw, groups: g.groups };
 }

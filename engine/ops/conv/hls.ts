@@ -3,10 +3,12 @@
 import type { Tensor } from '../../tensor/tensor';
 import type { FixedType } from '../../fixed/types';
 import { fitsFloat64 } from '../../fixed/arith';
-import type { CppField, HlsLayerContext, HlsLayerDef, ProductBlock } from '../hls-layer';
+import type { CppField, HlsLayerContext, HlsLayerDef, HlsWeightArray, ProductBlock } from '../hls-layer';
 import { quantizeTensor } from '../../fixed/tensor';
+import { opsFromReads } from '../schedule';
 import { resolveGeometry, type ConvParams } from './params';
-import type { ConvGeometry } from './geometry';
+import { convView, type ConvView } from './geometry';
+import { streamCursorSchedule, streamCursorSteps } from './stream';
 
 /** Taps t (descending) with t·d ≡ r (mod s), for every phase r of one axis. */
 export function phaseTapLists(k: number, s: number, d: number): number[][] {
@@ -15,117 +17,19 @@ export function phaseTapLists(k: number, s: number, d: number): number[][] {
   return lists;
 }
 
-interface ConvShape {
-  rank: 1 | 2;
-  H: number;
-  W: number;
-  C: number;
-  Ho: number;
-  Wo: number;
-  Co: number;
-  g: ConvGeometry;
-  /** Per axis (h, w), 2D-normalised. */
-  kh: number; kw: number; sh: number; sw: number; dh: number; dw: number; ph: number; pw: number;
-}
-
-function shapeOf(ctx: Pick<HlsLayerContext<ConvParams>, 'params' | 'inputDims' | 'outputDims'>): ConvShape {
+/** The layer's 2D view from its firmware dims ([H, W, C] or [L, C]) and its resolved geometry. */
+function viewOf(ctx: Pick<HlsLayerContext<ConvParams>, 'params' | 'inputDims' | 'outputDims'>): ConvView {
   const x = ctx.inputDims[0];
   const y = ctx.outputDims;
-  const rank = (x.length - 1) as 1 | 2;
-  const spatial = x.slice(0, rank);
-  const g = resolveGeometry(ctx.params, spatial);
-  const two = rank === 2;
-  const ax = (arr: number[], fill: number): [number, number] => (two ? [arr[0], arr[1]] : [fill, arr[0]]);
-  const [kh, kw] = ax(g.kernel, 1);
-  const [sh, sw] = ax(g.stride, 1);
-  const [dh, dw] = ax(g.dilation, 1);
-  const [ph, pw] = ax(g.padsBegin, 0);
-  return {
-    rank, g, kh, kw, sh, sw, dh, dw, ph, pw,
-    H: two ? x[0] : 1, W: two ? x[1] : x[0], C: x[rank],
-    Ho: two ? y[0] : 1, Wo: two ? y[1] : y[0], Co: y[rank],
-  };
+  const rank = x.length - 1;
+  const g = resolveGeometry(ctx.params, x.slice(0, rank));
+  return convView(g, x.slice(0, rank), y.slice(0, rank), x[rank], y[rank]);
 }
 
-function phaseTaps(S: ConvShape): { TH: number; TW: number; listsH: number[][]; listsW: number[][] } {
+function phaseTaps(S: ConvView): { TH: number; TW: number; listsH: number[][]; listsW: number[][] } {
   const listsH = phaseTapLists(S.kh, S.sh, S.dh);
   const listsW = phaseTapLists(S.kw, S.sw, S.dw);
   return { listsH, listsW, TH: Math.max(...listsH.map((l) => l.length)), TW: Math.max(...listsW.map((l) => l.length)) };
-}
-
-/**
- * The exact step count of the io_stream cursor loop of conv_2d_stream / conv_transpose_2d_stream (the
- * `stream_steps` config field): a replay of the template's cursor — each step reads at most one input
- * pixel (only while the next output still needs it, or once every output is written) and writes at most
- * one output pixel (once its last input has arrived) — until every input is read and every output written.
- * The templates loop exactly this many times (static trip count, no early exit); C simulation aborts if
- * the count is short.
- */
-export function streamCursorSteps(f: Record<string, number>, transpose: boolean): number {
-  return replayStreamCursor(f, transpose).steps;
-}
-
-/**
- * The most input pixels the io_stream layer has read but not yet answered with an output pixel, counted
- * after each step's read and before its write (conservative): max over the loop of n_read − n_written.
- * When a stream fans out to this layer and, unchanged, to a layer that merges the two again (a skip edge
- * around a same-size Conv), the skip FIFO must hold this many pixels or the design deadlocks; sum it along
- * a branch of several layers. For a stride-1 "same" k×k Conv it is ⌊k/2⌋·W + ⌊k/2⌋ + 1. A building block for
- * the generator's FIFO depths (engine/hls/README.md, Pragmas).
- */
-export function streamMaxBacklog(f: Record<string, number>, transpose: boolean): number {
-  return replayStreamCursor(f, transpose).maxBacklog;
-}
-
-/**
- * The read/write order of the io_stream cursor loop: for output pixel m (raster order), the number of input
- * pixels read before it is written; the remaining inputs (to n_in) are read after the last write. Used by
- * the FIFO depth rule and the token-level dataflow simulator (engine/hls/fifo-depth.ts, stream-sim.ts).
- */
-export function streamCursorSchedule(f: Record<string, number>, transpose: boolean): { readsBeforeWrite: Int32Array; nIn: number } {
-  const out = new Int32Array(f.out_height * f.out_width);
-  let m = 0;
-  replayStreamCursor(f, transpose, (nRead) => (out[m++] = nRead));
-  return { readsBeforeWrite: out, nIn: f.in_height * f.in_width };
-}
-
-function replayStreamCursor(f: Record<string, number>, transpose: boolean, onWrite?: (nRead: number) => void): { steps: number; maxBacklog: number } {
-  const H = f.in_height, W = f.in_width, Ho = f.out_height, Wo = f.out_width;
-  const nIn = H * W, nOut = Ho * Wo;
-  const rows = transpose ? Math.floor(((f.filt_height - 1) * f.dilation_height) / f.stride_height) + 1 : 0;
-  const cols = transpose ? Math.floor(((f.filt_width - 1) * f.dilation_width) / f.stride_width) + 1 : 0;
-  const clip = (lo: number, hi: number, size: number): [number, number] => [Math.max(lo, 0), Math.min(hi, size - 1)];
-  let nRead = 0, nWritten = 0, oh = 0, ow = 0, steps = 0, maxBacklog = 0;
-  while (nRead < nIn || nWritten < nOut) {
-    let need = -1;
-    if (nWritten < nOut) {
-      let r: [number, number], c: [number, number];
-      if (transpose) {
-        const qh = Math.floor((oh + f.pad_top) / f.stride_height);
-        const qw = Math.floor((ow + f.pad_left) / f.stride_width);
-        r = clip(qh - rows + 1, qh, H);
-        c = clip(qw - cols + 1, qw, W);
-      } else {
-        const top = oh * f.stride_height - f.pad_top;
-        const left = ow * f.stride_width - f.pad_left;
-        r = clip(top, top + (f.filt_height - 1) * f.dilation_height, H);
-        c = clip(left, left + (f.filt_width - 1) * f.dilation_width, W);
-      }
-      if (r[1] >= r[0] && c[1] >= c[0]) need = r[1] * W + c[1];
-    }
-    if (nRead < nIn && (nWritten === nOut || nRead <= need)) nRead++;
-    maxBacklog = Math.max(maxBacklog, nRead - nWritten);
-    if (nWritten < nOut && nRead > need) {
-      onWrite?.(nRead);
-      nWritten++;
-      if (++ow === Wo) {
-        ow = 0;
-        oh++;
-      }
-    }
-    steps++;
-  }
-  return { steps, maxBacklog };
 }
 
 function mantissaArray(n: number, t: FixedType): Float64Array | bigint[] {
@@ -141,13 +45,55 @@ function biasArray(ctx: HlsLayerContext<ConvParams>, Co: number): Float64Array |
 
 function makeHls(transpose: boolean): HlsLayerDef<ConvParams> {
   const fn = transpose ? 'conv_transpose' : 'conv';
+
+  /** The weights as the template reads them: Conv output-major over the window, ConvTranspose per phase. */
+  function weightArray(ctx: HlsLayerContext<ConvParams>): HlsWeightArray {
+    const S = viewOf(ctx);
+    const wt = ctx.config.precision.weight_t;
+    const wq = quantizeTensor(ctx.weights.weight as Tensor, wt).m;
+    const cinG = S.C / S.groups;
+    const coutG = S.Co / S.groups;
+    let out: Float64Array | bigint[];
+    if (!transpose) {
+      // Source OIX (Cout, Cin_g, kh, kw) → w[o · n_in + (kh · kw_ + kw) · cin_g + c].
+      const nIn = cinG * S.kh * S.kw;
+      out = mantissaArray(S.Co * nIn, wt);
+      for (let o = 0; o < S.Co; o++)
+        for (let kh = 0; kh < S.kh; kh++)
+          for (let kw = 0; kw < S.kw; kw++)
+            for (let c = 0; c < cinG; c++) out[o * nIn + (kh * S.kw + kw) * cinG + c] = wq[((o * cinG + c) * S.kh + kh) * S.kw + kw];
+    } else {
+      // Source IOX (Cin, Cout_g, kh, kw) → per phase, w[ph · n_filt · n_in + o · n_in + (a · TW + b) · cin_g + c].
+      const P = phaseTaps(S);
+      const nIn = cinG * P.TH * P.TW;
+      const phaseSize = S.Co * nIn;
+      out = mantissaArray(S.sh * S.sw * phaseSize, wt);
+      for (let rh = 0; rh < S.sh; rh++)
+        for (let rw = 0; rw < S.sw; rw++) {
+          const base = (rh * S.sw + rw) * phaseSize;
+          const lh = P.listsH[rh];
+          const lw = P.listsW[rw];
+          for (let o = 0; o < S.Co; o++) {
+            const grp = Math.floor(o / coutG);
+            for (let a = 0; a < lh.length; a++)
+              for (let b = 0; b < lw.length; b++)
+                for (let c = 0; c < cinG; c++) {
+                  const ci = grp * cinG + c;
+                  out[base + o * nIn + (a * P.TW + b) * cinG + c] = wq[((ci * coutG + (o % coutG)) * S.kh + lh[a]) * S.kw + lw[b]];
+                }
+          }
+        }
+    }
+    return { name: `w_${ctx.name}`, type: wt, m: out };
+  }
+
   return {
     headers: [transpose ? 'nnet_conv_transpose.h' : 'nnet_conv.h'],
     io: ['io_parallel', 'io_stream'],
     usesAccumulator: true,
     productBlocks(ctx) {
-      const S = shapeOf(ctx);
-      const cinG = S.C / S.g.groups;
+      const S = viewOf(ctx);
+      const cinG = S.C / S.groups;
       if (!transpose) {
         const nIn = cinG * S.kh * S.kw;
         return [{ label: 'window', products: S.Co * nIn, nIn, nOut: S.Co }];
@@ -158,17 +104,17 @@ function makeHls(transpose: boolean): HlsLayerDef<ConvParams> {
       for (let rh = 0; rh < S.sh; rh++) {
         for (let rw = 0; rw < S.sw; rw++) {
           const real = cinG * P.listsH[rh].length * P.listsW[rw].length;
-          blocks.push({ label: S.rank === 2 ? `phase (${rh},${rw})` : `phase ${rw}`, products: S.Co * nIn, nIn: real, nOut: S.Co });
+          blocks.push({ label: ctx.inputDims[0].length === 3 ? `phase (${rh},${rw})` : `phase ${rw}`, products: S.Co * nIn, nIn: real, nOut: S.Co });
         }
       }
       return blocks;
     },
     pixels(ctx) {
-      const S = shapeOf(ctx);
+      const S = viewOf(ctx);
       return S.Ho * S.Wo;
     },
     configStructs(ctx) {
-      const S = shapeOf(ctx);
+      const S = viewOf(ctx);
       const p = ctx.config.precision;
       const fields: CppField[] = [
         { kind: 'type', name: 'weight_t', type: p.weight_t },
@@ -188,66 +134,21 @@ function makeHls(transpose: boolean): HlsLayerDef<ConvParams> {
         { kind: 'const', name: 'dilation_width', value: S.dw },
         { kind: 'const', name: 'pad_top', value: S.ph },
         { kind: 'const', name: 'pad_left', value: S.pw },
-        { kind: 'const', name: 'n_groups', value: S.g.groups },
+        { kind: 'const', name: 'n_groups', value: S.groups },
         { kind: 'const', name: 'has_bias', value: Boolean(ctx.params.bias && ctx.weights.bias) },
         { kind: 'const', name: 'reuse_factor', value: ctx.config.reuseFactor },
         { kind: 'const', name: 'parallelization_factor', value: ctx.config.parallelizationFactor },
         { kind: 'const', name: 'strategy', value: ctx.config.strategy === 'resource' ? 1 : 0 },
       ];
-      if (ctx.config.io === 'io_stream') {
-        // Static trip count of the stream cursor loop (the template has no data-dependent exit).
-        const f: Record<string, number> = {};
-        for (const x of fields) if (x.kind === 'const' && typeof x.value === 'number') f[x.name] = x.value;
-        fields.push({ kind: 'const', name: 'stream_steps', value: streamCursorSteps(f, transpose) });
-      }
+      // Static trip count of the stream cursor loop (the template has no data-dependent exit).
+      if (ctx.config.io === 'io_stream') fields.push({ kind: 'const', name: 'stream_steps', value: streamCursorSteps(S, transpose) });
       if (transpose) {
         const P = phaseTaps(S);
         fields.push({ kind: 'const', name: 'phase_taps_height', value: P.TH }, { kind: 'const', name: 'phase_taps_width', value: P.TW });
       }
       return [{ name: `config_${ctx.name}`, base: transpose ? 'nnet::conv_transpose_config' : 'nnet::conv_config', fields }];
     },
-    weightArrays(ctx) {
-      const S = shapeOf(ctx);
-      const wt = ctx.config.precision.weight_t;
-      const wq = quantizeTensor(ctx.weights.weight as Tensor, wt).m;
-      const cinG = S.C / S.g.groups;
-      const coutG = S.Co / S.g.groups;
-      let out: Float64Array | bigint[];
-      if (!transpose) {
-        // Source OIX (Cout, Cin_g, kh, kw) → w[o · n_in + (kh · kw_ + kw) · cin_g + c].
-        const nIn = cinG * S.kh * S.kw;
-        out = mantissaArray(S.Co * nIn, wt);
-        for (let o = 0; o < S.Co; o++)
-          for (let kh = 0; kh < S.kh; kh++)
-            for (let kw = 0; kw < S.kw; kw++)
-              for (let c = 0; c < cinG; c++) out[o * nIn + (kh * S.kw + kw) * cinG + c] = wq[((o * cinG + c) * S.kh + kh) * S.kw + kw];
-      } else {
-        // Source IOX (Cin, Cout_g, kh, kw) → per phase, w[ph · n_filt · n_in + o · n_in + (a · TW + b) · cin_g + c].
-        const P = phaseTaps(S);
-        const nIn = cinG * P.TH * P.TW;
-        const phaseSize = S.Co * nIn;
-        out = mantissaArray(S.sh * S.sw * phaseSize, wt);
-        for (let rh = 0; rh < S.sh; rh++)
-          for (let rw = 0; rw < S.sw; rw++) {
-            const base = (rh * S.sw + rw) * phaseSize;
-            const lh = P.listsH[rh];
-            const lw = P.listsW[rw];
-            for (let o = 0; o < S.Co; o++) {
-              const grp = Math.floor(o / coutG);
-              for (let a = 0; a < lh.length; a++)
-                for (let b = 0; b < lw.length; b++)
-                  for (let c = 0; c < cinG; c++) {
-                    const ci = grp * cinG + c;
-                    out[base + o * nIn + (a * P.TW + b) * cinG + c] = wq[((ci * coutG + (o % coutG)) * S.kh + lh[a]) * S.kw + lw[b]];
-                  }
-            }
-          }
-      }
-      return [
-        { name: `w_${ctx.name}`, type: wt, m: out },
-        { name: `b_${ctx.name}`, type: ctx.config.precision.bias_t, m: biasArray(ctx, S.Co) },
-      ];
-    },
+    weightArrays: (ctx) => [weightArray(ctx), { name: `b_${ctx.name}`, type: ctx.config.precision.bias_t, m: biasArray(ctx, ctx.outputDims[ctx.outputDims.length - 1]) }],
     call(ctx, n) {
       const stream = ctx.config.io === 'io_stream';
       const rank = ctx.inputDims[0].length - 1;
@@ -255,6 +156,36 @@ function makeHls(transpose: boolean): HlsLayerDef<ConvParams> {
       const tIn = stream ? n.inputPixelTypes[0] : n.inputTypes[0];
       const tOut = stream ? n.outputPixelType : n.outputType;
       return `${name}<${tIn}, ${tOut}, ${n.configs[0]}>(${n.inputs[0]}, ${n.output}, ${n.weights[`w_${ctx.name}`]}, ${n.weights[`b_${ctx.name}`]});`;
+    },
+    stream(ctx) {
+      const s = streamCursorSchedule(viewOf(ctx), transpose);
+      return { ops: opsFromReads(s.readsBeforeWrite, s.nIn), overlapped: true };
+    },
+    cost(ctx) {
+      const S = viewOf(ctx);
+      const rf = ctx.config.reuseFactor;
+      const blocks = this.productBlocks(ctx);
+      const taps = transpose ? phaseTaps(S) : { TH: S.kh, TW: S.kw };
+      const notes: string[] = [];
+      if (transpose && blocks.length > 1) {
+        // Phases are padded to the largest one: the multipliers are sized (and the loop paced) for it.
+        const useful = blocks.reduce((a, b) => a + b.nIn * b.nOut, 0) / (blocks.length * Math.max(...blocks.map((b) => b.products)));
+        if (useful < 0.999) notes.push(`uneven phases padded to ${taps.TH}×${taps.TW} taps: ${Math.round(useful * 100)} % of the product slots hold real weights${rf === 1 ? ' (the zero ones cost nothing at RF 1)' : ''}`);
+      }
+      const mac = {
+        kind: 'mac' as const, nOut: S.Co, hasBias: ctx.params.bias && !!ctx.weights.bias, weights: weightArray(ctx),
+        windowValues: taps.TH * taps.TW * S.C,
+      };
+      const pixels = S.Ho * S.Wo;
+      if (ctx.config.io !== 'io_stream') return { ...mac, loop: { iterations: pixels / ctx.config.parallelizationFactor, ii: rf, looped: true }, notes };
+      const steps = streamCursorSteps(S, transpose);
+      const rows = transpose ? Math.floor(((S.kh - 1) * S.dh) / S.sh) + 1 : (S.kh - 1) * S.dh + 1;
+      return {
+        ...mac,
+        loop: { iterations: steps, ii: rf, looped: true },
+        lineBuffer: { rows, width: S.W, impl: 'ram' },
+        notes: [...notes, `stream cursor: ${steps} steps for ${S.H * S.W} input and ${pixels} output pixels`],
+      };
     },
   };
 }

@@ -4,7 +4,8 @@ import { stridesOf } from '../../tensor/tensor';
 import type { FixedType } from '../../fixed/types';
 import { fixedType, fracBits, mulType } from '../../fixed/types';
 import { cast, fromDouble, mul, type Mantissa } from '../../fixed/arith';
-import type { CppStruct, FixedKernel, HlsCallNames, HlsLayerContext, HlsLayerDef, HlsWeightArray } from '../hls-layer';
+import type { CppStruct, FixedKernel, HlsCallNames, HlsLayerContext, HlsLayerDef, HlsWeightArray, LayerCost } from '../hls-layer';
+import { perPixelLoop, pixelwiseProgram } from '../schedule';
 import type { FixedTensor } from '../../fixed/tensor';
 import { normalizeAxis } from '../spatial';
 import { callStmt, caster, cnst, ctype, doubleLiteral, exactSumType, firmwareAxis, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, weightName } from './common';
@@ -38,6 +39,15 @@ interface ElementwiseHls<P> {
   tables?(ctx: HlsLayerContext<P>): { key: string; spec: TableSpec; type: FixedType }[];
   /** Extra leading call arguments (constants). */
   args?(ctx: HlsLayerContext<P>, cfg: string): string[];
+  /** What one value costs: compare/select, adds, constant products (ReLU, LeakyReLU), or table lookups. */
+  cost: { cmpMux: number; adds: number; constMults: number } | 'table';
+}
+
+/** One output value per input value, per pixel in io_stream: the activations' loop. */
+function activationCost<P>(ctx: HlsLayerContext<P>, per: ElementwiseHls<P>['cost'], tables = 1): LayerCost {
+  const loop = perPixelLoop(ctx as HlsLayerContext<unknown>);
+  if (per === 'table') return { kind: 'table', loop, entries: TABLE_SIZE, bits: tableType(ctx.config.precision).W, tables };
+  return { kind: 'elementwise', loop, ...per };
 }
 
 function elementwiseHls<P>(e: ElementwiseHls<P>): HlsLayerDef<P> {
@@ -68,6 +78,8 @@ function elementwiseHls<P>(e: ElementwiseHls<P>): HlsLayerDef<P> {
       const types = stream ? [names.inputPixelTypes[0], names.outputPixelType, cfg] : [names.inputTypes[0], names.outputType, cfg];
       return callStmt(stream ? `${e.fn}_stream` : e.fn, types, [names.inputs[0], names.output, ...(e.args?.(ctx, cfg) ?? []), ...tables]);
     },
+    stream: (ctx) => pixelwiseProgram(ctx as HlsLayerContext<unknown>),
+    cost: (ctx) => activationCost(ctx, e.cost),
   };
 }
 
@@ -85,7 +97,7 @@ export const reluFixed: FixedKernel<unknown> = ({ inputs, precision }) => {
   const c = caster(x.type, res);
   return mapFixed(x, res, (m) => (m > 0 ? c(m) : zero));
 };
-export const reluHls = elementwiseHls<unknown>({ fn: 'relu' });
+export const reluHls = elementwiseHls<unknown>({ fn: 'relu', cost: { cmpMux: 1, adds: 0, constMults: 0 } });
 
 // ---------------------------------------------------------------------------------------------
 // LeakyReLU: alpha in an 18-bit type (constantType), y = x ≥ 0 ? x : x · alpha
@@ -101,6 +113,7 @@ export const leakyReluFixed: FixedKernel<{ alpha: number }> = ({ params, inputs,
 };
 export const leakyReluHls = elementwiseHls<{ alpha: number }>({
   fn: 'leaky_relu',
+  cost: { cmpMux: 1, adds: 0, constMults: 1 },
   fields: (ctx) => [ctype('alpha_t', constantType(ctx.params.alpha))],
   args: (ctx, cfg) => {
     const at = constantType(ctx.params.alpha);
@@ -127,6 +140,7 @@ function tableFixed(spec: () => TableSpec): FixedKernel<unknown> {
 function tableHls(fn: string, spec: () => TableSpec): HlsLayerDef<unknown> {
   return elementwiseHls<unknown>({
     fn,
+    cost: 'table',
     fields: (ctx) => tableFields(spec(), tableType(ctx.config.precision)),
     tables: (ctx) => [{ key: 'table', spec: spec(), type: tableType(ctx.config.precision) }],
   });
@@ -163,6 +177,7 @@ export const seluFixed: FixedKernel<SeluP> = ({ params, inputs, precision }) => 
 };
 export const seluHls = elementwiseHls<SeluP>({
   fn: 'selu',
+  cost: 'table',
   fields: (ctx) => [ctype('alpha_t', constantType(ctx.params.gamma)), ...tableFields(seluTable(ctx.params.alpha, ctx.params.gamma), tableType(ctx.config.precision))],
   tables: (ctx) => [{ key: 'table', spec: seluTable(ctx.params.alpha, ctx.params.gamma), type: tableType(ctx.config.precision) }],
   args: (ctx, cfg) => {
@@ -265,4 +280,7 @@ export const softmaxHls: HlsLayerDef<{ axis: number }> = {
       names.inputs[0], names.output, weightName(names, `${ctx.name}_exp_table`), weightName(names, `${ctx.name}_inv_table`),
     ]);
   },
+  stream: (ctx) => pixelwiseProgram(ctx as HlsLayerContext<unknown>),
+  // Two lookups per value (exp, then 1/sum).
+  cost: (ctx) => activationCost(ctx, 'table', 2),
 };

@@ -2,7 +2,8 @@
 import { stridesOf } from '../../tensor/tensor';
 import type { FixedType } from '../../fixed/types';
 import { cast, MacPlan, type Mantissa } from '../../fixed/arith';
-import type { FixedKernel, HlsLayerDef, HlsWeightArray } from '../hls-layer';
+import type { FixedKernel, HlsLayerContext, HlsLayerDef, HlsWeightArray } from '../hls-layer';
+import { outputPixels, perPixelLoop, pixelwiseProgram } from '../schedule';
 import type { FixedTensor } from '../../fixed/tensor';
 import { quantizeTensor } from '../../fixed/tensor';
 import { castClosedNum } from '../../fixed/cast';
@@ -133,26 +134,41 @@ export const denseHls: HlsLayerDef<DenseP> = {
       ],
     }];
   },
-  weightArrays(ctx): HlsWeightArray[] {
-    const p = ctx.config.precision;
-    const w = quantizeTensor(ctx.weights.weight, p.weight_t);
-    const [nIn, U] = ctx.weights.weight.shape;
-    // Output-major: w[o · n_in + n] = weight[n][o].
-    const wo = mantissaArray(nIn * U, p.weight_t);
-    for (let o = 0; o < U; o++) for (let n = 0; n < nIn; n++) setM(wo, o * nIn + n, w.m[n * U + o], p.weight_t);
-    const b = ctx.params.bias ? quantizeTensor(ctx.weights.bias, p.bias_t).m : mantissaArray(U, p.bias_t);
-    return [
-      { name: `${ctx.name}_w`, type: p.weight_t, m: wo, comment: `[n_out=${U}][n_in=${nIn}] output-major` },
-      { name: `${ctx.name}_b`, type: p.bias_t, m: b, comment: ctx.params.bias ? `[n_out=${U}]` : 'unused (has_bias = false)' },
-    ];
-  },
+  weightArrays: (ctx) => [denseWeights(ctx), denseBias(ctx)],
   call(ctx, names) {
     const stream = ctx.config.io === 'io_stream';
     const cfg = names.configs[0];
     const types = stream ? [names.inputPixelTypes[0], names.outputPixelType, cfg] : [names.inputTypes[0], names.outputType, cfg];
     return callStmt(stream ? 'dense_stream' : 'dense', types, [names.inputs[0], names.output, weightName(names, `${ctx.name}_w`), weightName(names, `${ctx.name}_b`)]);
   },
+  stream: (ctx) => pixelwiseProgram(ctx as HlsLayerContext<unknown>),
+  cost(ctx) {
+    const rf = ctx.config.reuseFactor;
+    const pixels = outputPixels(ctx as HlsLayerContext<unknown>);
+    const mac = { kind: 'mac' as const, nOut: ctx.params.units, hasBias: ctx.params.bias && !!ctx.weights.bias, weights: denseWeights(ctx) };
+    if (ctx.config.io === 'io_stream') return { ...mac, loop: { ...perPixelLoop(ctx as HlsLayerContext<unknown>), ii: rf } };
+    // io_parallel: Resource runs RF rounds per pixel one after another; Latency computes every pixel at once.
+    if (ctx.config.strategy === 'resource') return { ...mac, loop: { iterations: pixels * rf, ii: 1, looped: true, parallelizationFactor: 1 } };
+    return { ...mac, loop: { iterations: 1, ii: rf, looped: false, parallelizationFactor: pixels } };
+  },
 };
+
+/** The weights output-major, as the template reads them: w[o · n_in + n] = weight[n][o]. */
+function denseWeights(ctx: HlsLayerContext<DenseP>): HlsWeightArray {
+  const p = ctx.config.precision;
+  const w = quantizeTensor(ctx.weights.weight, p.weight_t);
+  const [nIn, U] = ctx.weights.weight.shape;
+  const wo = mantissaArray(nIn * U, p.weight_t);
+  for (let o = 0; o < U; o++) for (let n = 0; n < nIn; n++) setM(wo, o * nIn + n, w.m[n * U + o], p.weight_t);
+  return { name: `${ctx.name}_w`, type: p.weight_t, m: wo, comment: `[n_out=${U}][n_in=${nIn}] output-major` };
+}
+
+function denseBias(ctx: HlsLayerContext<DenseP>): HlsWeightArray {
+  const p = ctx.config.precision;
+  const U = ctx.params.units;
+  const b = ctx.params.bias ? quantizeTensor(ctx.weights.bias, p.bias_t).m : mantissaArray(U, p.bias_t);
+  return { name: `${ctx.name}_b`, type: p.bias_t, m: b, comment: ctx.params.bias ? `[n_out=${U}]` : 'unused (has_bias = false)' };
+}
 
 // ---------------------------------------------------------------------------------------------
 // BatchNormalization: scale[c] = gamma / sqrt(var + eps), bias[c] = beta − mean · scale[c] (float64),
@@ -236,4 +252,7 @@ export const batchNormHls: HlsLayerDef<BnP> = {
     const types = stream ? [names.inputPixelTypes[0], names.outputPixelType, cfg] : [names.inputTypes[0], names.outputType, cfg];
     return callStmt(stream ? 'batchnorm_stream' : 'batchnorm', types, [names.inputs[0], names.output, weightName(names, `${ctx.name}_scale`), weightName(names, `${ctx.name}_bias`)]);
   },
+  stream: (ctx) => pixelwiseProgram(ctx as HlsLayerContext<unknown>),
+  // y = x · scale[c] + bias[c]: a real product by a per-channel constant and an add per value.
+  cost: (ctx) => ({ kind: 'elementwise', loop: perPixelLoop(ctx as HlsLayerContext<unknown>), cmpMux: 0, adds: 1, constMults: 1, perChannelConstant: true }),
 };

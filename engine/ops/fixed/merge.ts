@@ -6,6 +6,7 @@ import { addType, fracBits, intType } from '../../fixed/types';
 import { add, cast, type Mantissa } from '../../fixed/arith';
 import type { FixedKernel, HlsLayerContext, HlsLayerDef } from '../hls-layer';
 import { normalizeAxis } from '../spatial';
+import { inputPixels, lockstepOps, movementLoop, opsFromReads, outputPixels, perPixelLoop } from '../schedule';
 import { callStmt, caster, cnst, ctype, firmwareAxis, firmwareIndexOfGraph, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, toFirmware, weightName } from './common';
 
 export const MAX_MERGE_INPUTS = 4;
@@ -60,6 +61,9 @@ export const addHls: HlsLayerDef<Record<string, never>> = {
     const types = stream ? [...names.inputPixelTypes, names.outputPixelType] : [...names.inputTypes, names.outputType];
     return callStmt(stream ? 'add_stream' : 'add', [...types, names.configs[0]], [...names.inputs, names.output]);
   },
+  // add_stream: per pixel one read of every input, then the write.
+  stream: (ctx) => ({ ops: lockstepOps(ctx.inputDims.length, outputPixels(ctx as HlsLayerContext<unknown>)), overlapped: true }),
+  cost: (ctx) => ({ kind: 'elementwise', loop: perPixelLoop(ctx as HlsLayerContext<unknown>), cmpMux: 0, adds: Math.max(1, ctx.inputDims.length - 1), constMults: 0 }),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -75,20 +79,10 @@ export const concatenateHls: HlsLayerDef<ConcatP> = {
   productBlocks: () => [],
   check: (ctx, sink) => checkInputs(ctx as HlsLayerContext<unknown>, 'Concatenate', sink),
   configStructs(ctx) {
-    const rank = ctx.inputShapes[0].length;
-    const axis = normalizeAxis(ctx.params.axis, rank)!;
-    const fa = firmwareAxis(axis, rank, inputLayout(ctx));
-    const dims = ctx.inputDims;
-    const last = dims[0].length - 1;
-    const outer = dims[0].slice(0, fa).reduce((a, b) => a * b, 1);
-    const channel = fa === last;
+    const g = concatGeometry(ctx);
     const stream = ctx.config.io === 'io_stream';
-    const fields = [cnst('n_outer', outer), cnst('channel_axis', channel), cnst('n_pixels', streamGeometry(ctx.outputDims, outputLayout(ctx)).pixels)];
-    dims.forEach((d, k) => {
-      const values = d.slice(fa).reduce((a, b) => a * b, 1);
-      const chan = d[last];
-      fields.push(cnst(`size${k}`, stream && !channel ? values / chan : values), cnst(`chan${k}`, chan));
-    });
+    const fields = [cnst('n_outer', g.outer), cnst('channel_axis', g.channel), cnst('n_pixels', outputPixels(ctx as HlsLayerContext<unknown>))];
+    g.inputs.forEach((x, k) => fields.push(cnst(`size${k}`, stream && !g.channel ? x.pixels : x.values), cnst(`chan${k}`, x.chan)));
     return [{ name: `config_${ctx.name}`, base: 'nnet::concat_config', fields }];
   },
   weightArrays: () => [],
@@ -97,7 +91,35 @@ export const concatenateHls: HlsLayerDef<ConcatP> = {
     const types = stream ? [...names.inputPixelTypes, names.outputPixelType] : [...names.inputTypes, names.outputType];
     return callStmt(stream ? 'concatenate_stream' : 'concatenate', [...types, names.configs[0]], [...names.inputs, names.output]);
   },
+  stream(ctx) {
+    const g = concatGeometry(ctx);
+    if (g.channel) return { ops: lockstepOps(g.inputs.length, outputPixels(ctx as HlsLayerContext<unknown>)), overlapped: true };
+    // Another axis: per outer index, the pixels of input k in turn, each written as it is read.
+    const ops: number[] = [];
+    for (let o = 0; o < g.outer; o++) g.inputs.forEach((x, k) => {
+      for (let p = 0; p < x.pixels; p++) ops.push(k, -1);
+    });
+    return { ops: Int32Array.from(ops), overlapped: true };
+  },
+  cost: (ctx) => ({ kind: 'reorder', loop: movementLoop(ctx as HlsLayerContext<unknown>) }),
 };
+
+/**
+ * Concatenation on firmware axis `fa`: the product of the axes before it (outer), whether it is the channel
+ * axis, and per input the values (and stream pixels) from that axis on, and its channels.
+ */
+function concatGeometry(ctx: HlsLayerContext<ConcatP>) {
+  const rank = ctx.inputShapes[0].length;
+  const axis = normalizeAxis(ctx.params.axis, rank)!;
+  const fa = firmwareAxis(axis, rank, inputLayout(ctx));
+  const dims = ctx.inputDims;
+  const last = dims[0].length - 1;
+  const inputs = dims.map((d) => {
+    const values = d.slice(fa).reduce((a, b) => a * b, 1);
+    return { values, chan: d[last], pixels: values / d[last] };
+  });
+  return { outer: dims[0].slice(0, fa).reduce((a, b) => a * b, 1), channel: fa === last, inputs };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Flatten / Reshape / Transpose: firmware reordering
@@ -151,6 +173,25 @@ export function reorderHls<P>(float: (p: P, xs: Tensor[]) => Tensor, check?: Hls
       if (!idx) return callStmt(stream ? 'repack_stream' : 'copy', types, [names.inputs[0], names.output]);
       return callStmt(stream ? 'gather_stream' : 'gather', types, [names.inputs[0], names.output, weightName(names, `${ctx.name}_index`)]);
     },
+    stream(ctx) {
+      const u = ctx as HlsLayerContext<unknown>;
+      const nIn = inputPixels(u);
+      // gather_stream: the whole input, then every output.
+      if (reorderIndex(ctx, float)) return { ops: opsFromReads(new Array<number>(outputPixels(u)).fill(nIn), nIn), overlapped: false };
+      // repack_stream: in_chan values per read, a write each time out_chan values are collected.
+      const inChan = streamGeometry(ctx.inputDims[0], inputLayout(ctx)).chan;
+      const outChan = streamGeometry(ctx.outputDims, outputLayout(ctx)).chan;
+      const rbw: number[] = [];
+      let k = 0;
+      for (let e = 0; e < nIn; e++)
+        for (let ch = 0; ch < inChan; ch++)
+          if (++k === outChan) {
+            rbw.push(e + 1);
+            k = 0;
+          }
+      return { ops: opsFromReads(rbw, nIn), overlapped: true };
+    },
+    cost: (ctx) => ({ kind: 'reorder', loop: movementLoop(ctx as HlsLayerContext<unknown>) }),
   };
 }
 

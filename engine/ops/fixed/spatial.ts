@@ -1,8 +1,9 @@
-// HLS descriptors of UpSampling, ZeroPadding and Cropping (hls-templates/nnet/nnet_upsampling.h,
-// nnet_padding.h, nnet_cropping.h; their fixed kernels are movementKernel in the op files), and the call of
-// the spatial templates (pooling too). 1D is 2D with height 1.
+// HLS descriptors of ZeroPadding and Cropping (hls-templates/nnet/nnet_padding.h, nnet_cropping.h; their
+// fixed kernels are movementKernel in the op files), and the call of the one-input spatial templates
+// (pooling and upsampling too). 1D is 2D with height 1.
 import type { HlsCallNames, HlsLayerContext, HlsLayerDef } from '../hls-layer';
-import type { DataFormat } from '../spatial';
+import { hw, type DataFormat } from '../spatial';
+import { movementLoop, opsFromReads } from '../schedule';
 import { callStmt, checkInputLayout, cnst, hwc } from './common';
 
 export const cfgName = (ctx: { name: string }) => `config_${ctx.name}`;
@@ -15,36 +16,6 @@ export function spatialCall(fn: string, ctx: HlsLayerContext<unknown>, names: Hl
   return callStmt(stream ? `${fn}_stream` : fn, types, [names.inputs[0], names.output, ...extra]);
 }
 
-// ---------------------------------------------------------------------------------------------
-// UpSampling (nearest) and ZeroPadding: data movement (the fixed kernels are movementKernel in the op files)
-
-function perAxis(v: number[], rank: number, d: number): [number, number] {
-  const one = v.length === 1 ? new Array<number>(rank).fill(v[0]) : v;
-  return rank === 2 ? [one[0], one[1]] : [d, one[0]];
-}
-
-export const upSamplingHls: HlsLayerDef<{ scale: number[]; dataFormat: DataFormat }> = {
-  headers: ['nnet_upsampling.h'],
-  usesAccumulator: false,
-  productBlocks: () => [],
-  check: checkInputLayout,
-  configStructs(ctx) {
-    const i = hwc(ctx.inputDims[0]);
-    const o = hwc(ctx.outputDims);
-    const [sh, sw] = perAxis(ctx.params.scale, ctx.inputShapes[0].length - 2, 1);
-    return [{
-      name: cfgName(ctx),
-      base: 'nnet::upsampling_config',
-      fields: [
-        cnst('in_height', i.h), cnst('in_width', i.w), cnst('n_chan', i.c), cnst('scale_height', sh), cnst('scale_width', sw),
-        cnst('out_height', o.h), cnst('out_width', o.w),
-      ],
-    }];
-  },
-  weightArrays: () => [],
-  call: (ctx, names) => spatialCall('upsampling', ctx as HlsLayerContext<unknown>, names),
-};
-
 /** ZeroPadding and Cropping share their geometry (a border per spatial axis, added or removed). */
 function borderHls<P extends { dataFormat: DataFormat }>(o: {
   header: string;
@@ -55,17 +26,19 @@ function borderHls<P extends { dataFormat: DataFormat }>(o: {
   begin: (p: P) => number[];
   end: (p: P) => number[];
 }): HlsLayerDef<P> {
+  const geometry = (ctx: HlsLayerContext<P>) => {
+    const rank = ctx.inputShapes[0].length - 2;
+    const [top, left] = hw(o.begin(ctx.params), rank, 0);
+    const [bottom, right] = hw(o.end(ctx.params), rank, 0);
+    return { i: hwc(ctx.inputDims[0]), out: hwc(ctx.outputDims), top, left, bottom, right };
+  };
   return {
     headers: [o.header],
     usesAccumulator: false,
     productBlocks: () => [],
     check: checkInputLayout,
     configStructs(ctx) {
-      const i = hwc(ctx.inputDims[0]);
-      const out = hwc(ctx.outputDims);
-      const rank = ctx.inputShapes[0].length - 2;
-      const [top, left] = perAxis(o.begin(ctx.params), rank, 0);
-      const [bottom, right] = perAxis(o.end(ctx.params), rank, 0);
+      const { i, out, top, left, bottom, right } = geometry(ctx);
       return [{
         name: cfgName(ctx),
         base: o.base,
@@ -77,6 +50,28 @@ function borderHls<P extends { dataFormat: DataFormat }>(o: {
     },
     weightArrays: () => [],
     call: (ctx, names) => spatialCall(o.fn, ctx as HlsLayerContext<unknown>, names),
+    stream(ctx) {
+      const { i, out, top, left } = geometry(ctx);
+      const rbw: number[] = [];
+      let read = 0;
+      if (o.field === 'pad') {
+        // zeropad_stream: per output pixel, a read when it is inside the input, then the write.
+        for (let h = 0; h < out.h; h++)
+          for (let w = 0; w < out.w; w++) {
+            if (h >= top && h < top + i.h && w >= left && w < left + i.w) read++;
+            rbw.push(read);
+          }
+      } else {
+        // cropping_stream: per input pixel a read, then a write when it is kept.
+        for (let h = 0; h < i.h; h++)
+          for (let w = 0; w < i.w; w++) {
+            read++;
+            if (h >= top && h < top + out.h && w >= left && w < left + out.w) rbw.push(read);
+          }
+      }
+      return { ops: opsFromReads(rbw, i.h * i.w), overlapped: true };
+    },
+    cost: (ctx) => ({ kind: 'reorder', loop: movementLoop(ctx as HlsLayerContext<unknown>) }),
   };
 }
 
