@@ -26,6 +26,7 @@ export function elementwiseOp<P>(
     params,
     paramHelp,
     weights: () => [],
+    dataLayout: 'free',
     infer: (_p, inputs) => [...inputs[0]],
     float: (p, inputs) => mapTensor(inputs[0], fn(p)),
   });

@@ -18,6 +18,7 @@ export const batchNormOp = defineOp<BatchNormParams>({
   label: 'Batch norm',
   category: 'normalization',
   inputs: { min: 1, max: 1 },
+  dataLayout: 'dataFormat',
   params: z.object({ epsilon: z.number().default(1e-5), dataFormat: dataFormatSchema }) as z.ZodType<BatchNormParams>,
   paramHelp: {
     epsilon: 'Added to the variance (ONNX/PyTorch default 1e-5; Keras 1e-3).',

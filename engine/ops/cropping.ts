@@ -28,6 +28,8 @@ export const croppingOp: OpDef<CroppingParams> = defineOp<CroppingParams>({
   label: 'Cropping',
   category: 'reshape',
   inputs: { min: 1, max: 1 },
+  dataLayout: 'dataFormat',
+  keepsValues: () => true,
   params: z.object({ cropBegin: perAxisSchema(0), cropEnd: perAxisSchema(0), dataFormat: dataFormatSchema }) as z.ZodType<CroppingParams>,
   paramHelp: {
     cropBegin: `Values removed at the start of each spatial axis: ${perAxisHelp}.`,

@@ -16,6 +16,7 @@ export const flattenOp: OpDef<FlattenParams> = defineOp<FlattenParams>({
   label: 'Flatten',
   category: 'reshape',
   inputs: { min: 1, max: 1 },
+  keepsValues: () => true,
   params: z.object({ axis: z.number().int().default(1) }) as z.ZodType<FlattenParams>,
   paramHelp: { axis: 'Axes before it form the first output axis, the rest the second (default 1: keep the batch). Negative counts from the end.' },
   weights: () => [],

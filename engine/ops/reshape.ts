@@ -20,6 +20,7 @@ export const reshapeOp: OpDef<ReshapeParams> = defineOp<ReshapeParams>({
   label: 'Reshape',
   category: 'reshape',
   inputs: { min: 1, max: 1 },
+  keepsValues: () => true,
   params: z.object({ targetShape: z.array(z.number().int()).default(() => [-1]) }) as z.ZodType<ReshapeParams>,
   paramHelp: { targetShape: 'New shape without the batch axis, e.g. [4, 8, 8]; one entry may be −1 (inferred).' },
   weights: () => [],

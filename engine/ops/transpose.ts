@@ -19,6 +19,7 @@ export const transposeOp: OpDef<TransposeParams> = defineOp<TransposeParams>({
   label: 'Transpose',
   category: 'reshape',
   inputs: { min: 1, max: 1 },
+  keepsValues: () => true,
   params: z.object({ perm: z.array(z.number().int()).default(() => []) }) as z.ZodType<TransposeParams>,
   paramHelp: { perm: 'Output axis i is input axis perm[i], batch included, e.g. [0, 2, 3, 1] for NCHW → NHWC. Empty reverses the axes.' },
   weights: () => [],

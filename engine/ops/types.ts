@@ -39,6 +39,17 @@ export interface OpDef<P = any> {
   fixed?: FixedKernel<P>;
   /** What the HLS generator needs (engine/ops/hls-layer.ts); absent = not synthesizable yet. */
   hls?: HlsLayerDef<P>;
+  /**
+   * How the op's meaning depends on the tensor layout, for importers that rewrite layouts (ONNX's
+   * channels-last Transpose sandwiches): 'dataFormat' = through its dataFormat parameter; 'free' = not at all
+   * (elementwise); absent = it names axes (Flatten, Reshape, Softmax, Concatenate, …) and is left alone.
+   */
+  dataLayout?: 'dataFormat' | 'free';
+  /**
+   * Every output value is one of the input values or zero (data movement, max, ReLU): a quantized input type
+   * carries over unchanged (the QONNX importer gives such a layer its input's type). Absent = false.
+   */
+  keepsValues?(params: P): boolean;
 }
 
 export function defineOp<P>(def: OpDef<P>): OpDef<P> {

@@ -22,6 +22,8 @@ export const upSamplingOp: OpDef<UpSamplingParams> = defineOp<UpSamplingParams>(
   label: 'Upsampling (nearest)',
   category: 'reshape',
   inputs: { min: 1, max: 1 },
+  dataLayout: 'dataFormat',
+  keepsValues: () => true,
   params: z.object({ scale: perAxisSchema(2), dataFormat: dataFormatSchema }) as z.ZodType<UpSamplingParams>,
   paramHelp: { scale: `Integer repeat factor: ${perAxisHelp}.`, dataFormat: dataFormatHelp },
   weights: () => [],

@@ -25,6 +25,8 @@ export const zeroPaddingOp: OpDef<ZeroPaddingParams> = defineOp<ZeroPaddingParam
   label: 'Zero padding',
   category: 'reshape',
   inputs: { min: 1, max: 1 },
+  dataLayout: 'dataFormat',
+  keepsValues: () => true,
   params: z.object({ padsBegin: perAxisSchema(1), padsEnd: perAxisSchema(1), dataFormat: dataFormatSchema }) as z.ZodType<ZeroPaddingParams>,
   paramHelp: {
     padsBegin: `Zeros before each spatial axis: ${perAxisHelp}.`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exportOnnx } from './export';
+import { exportOnnx, ONNX_EXPORTERS } from './export';
+import { opRegistry } from '../../ops/registry';
 import { importOnnx } from './import';
 import { buildOnnxModel, decodeModelProto, type NodeSpec, type TensorInit } from './proto';
 import { expectClose, runOrt } from './oracle.testutil';
@@ -179,5 +180,11 @@ describe('ONNX export: onnxruntime runs the exported graph like the engine', () 
       ['conv', 'Conv2D', { filters: 4, kernel: [3, 3], stride: [0, 1] }, ['in']],
     ]);
     expect(() => exportOnnx({ graph, weights: {} })).toThrow(/cannot export a graph with errors: conv: stride\[0\] = 0/);
+  });
+});
+
+describe('ONNX export table', () => {
+  it('every registered op has an ONNX form (a new op needs its entry in ONNX_EXPORTERS)', () => {
+    expect([...opRegistry.keys()].filter((type) => !ONNX_EXPORTERS[type])).toEqual([]);
   });
 });

@@ -17,7 +17,8 @@
 // input); a weight quantizer the weight_t (input 1) or bias_t (input 2, or a bias Add folded into the layer)
 // of the layer reading it.
 import { makeDiagnostic, TesseraError, type Diagnostic } from '../../diagnostics/diagnostics';
-import type { Model } from '../../graph/model';
+import type { GraphNode, Model } from '../../graph/model';
+import { getOp } from '../../ops/registry';
 import type { PrecisionSpec } from '../../fixed/precision';
 import { fixedType, formatFixedType, type OMode, type QMode } from '../../fixed/types';
 import { defaultHlsConfig, type HlsConfig } from '../../hls/config';
@@ -83,10 +84,21 @@ const ROUNDING: Record<string, QMode | undefined> = {
   ROUND: 'AP_RND_CONV', HALF_EVEN: 'AP_RND_CONV', FLOOR: 'AP_TRN', DOWN: 'AP_TRN_ZERO', HALF_UP: 'AP_RND_INF', HALF_DOWN: 'AP_RND_ZERO',
   CEIL: undefined, UP: undefined,
 };
+/** ONNX ops whose input 1 / 2 is a weight / bias. */
 const WEIGHT_LAYERS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
-/** Engine ops that only move or select values: with no quantizer of their own they keep their input's type. */
-const PASS_THROUGH = new Set(['ReLU', 'MaxPool', 'Flatten', 'Reshape', 'Transpose', 'ZeroPadding', 'UpSampling']);
-const MAC_LAYERS = new Set(['Dense', 'Conv1D', 'Conv2D', 'ConvTranspose1D', 'ConvTranspose2D']);
+
+/** Engine layers that multiply and accumulate (Dense, the Conv family). */
+function isMacLayer(n: GraphNode): boolean {
+  const c = getOp(n.type)?.category;
+  return c === 'dense' || c === 'conv';
+}
+
+/** Engine layers that only move or select values: with no quantizer of their own they keep their input's type. */
+function keepsValues(n: GraphNode): boolean {
+  const op = getOp(n.type);
+  const p = op?.params.safeParse(n.params);
+  return !!op?.keepsValues && !!p?.success && op.keepsValues(p.data);
+}
 
 function fail(node: string, op: string, what: string, fix: string, field?: string, value?: unknown): never {
   const d = makeDiagnostic({ code: 'qonnx-import', nodeName: node, field, value, rule: what, fix });
@@ -332,7 +344,7 @@ export function importQonnxProto(proto: OnnxModelProto, options: OnnxImportOptio
         if (WEIGHT_LAYERS.has(n.opType ?? '') && (port === 1 || port === 2)) {
           set(id, port === 1 ? 'weight_t' : 'bias_t', q.type, q);
           any = true;
-        } else if (n.opType === 'Add' && MAC_LAYERS.has(en.type)) {
+        } else if (n.opType === 'Add' && isMacLayer(en)) {
           set(id, 'bias_t', q.type, q);
           any = true;
         }
@@ -342,7 +354,7 @@ export function importQonnxProto(proto: OnnxModelProto, options: OnnxImportOptio
   }
   // MAC layers accumulate exactly (hls4ml's 'auto'); without an output quantizer their result is the sum.
   for (const n of result.model.graph.nodes) {
-    if (!MAC_LAYERS.has(n.type) || !precisions[n.id]) continue;
+    if (!isMacLayer(n) || !precisions[n.id]) continue;
     const p = precisions[n.id];
     p.accum_t ??= 'auto';
     p.result_t ??= 'auto';
@@ -351,7 +363,7 @@ export function importQonnxProto(proto: OnnxModelProto, options: OnnxImportOptio
   const order = orderOf(result.model);
   for (const id of order) {
     const n = engineNodes.get(id)!;
-    if (!PASS_THROUGH.has(n.type) || precisions[id]?.result_t !== undefined) continue;
+    if (!keepsValues(n) || precisions[id]?.result_t !== undefined) continue;
     const src = result.model.graph.edges.find((e) => e.target === id)?.source;
     const t = src ? precisions[src]?.result_t : undefined;
     if (t && t !== 'auto') (precisions[id] ??= {}).result_t = t;

@@ -138,6 +138,7 @@ function makeConvOp(rank: SpatialRank, isTranspose: boolean): OpDef<ConvParams> 
     label: isTranspose ? `Transposed convolution ${rank}D` : `Convolution ${rank}D`,
     category: 'conv',
     inputs: { min: 1, max: 1 },
+    dataLayout: 'dataFormat',
     params: convParamsSchema(rank, isTranspose),
     paramHelp: isTranspose ? convParamHelp : Object.fromEntries(Object.entries(convParamHelp).filter(([k]) => k !== 'outputPadding')),
     weights: (p, inputs) => convWeightSlots(rank, isTranspose, p, inputs),
