@@ -4,11 +4,17 @@
 //   by e2e/serve.mjs with a fresh temporary data folder; the URL with its token is read from what it prints).
 // - "electron": the same scenarios in the Electron app via `_electron.launch`; where the Electron binary
 //   is not installed each test is skipped, and one line says why.
+import { execFileSync } from 'node:child_process';
 import { defineConfig } from '@playwright/test';
 import { findBrowser } from './scripts/test-prereqs.mjs';
 
 const port = Number(process.env.TESSERA_E2E_PORT ?? 41731);
 process.env.TESSERA_E2E_PORT = String(port);
+// The Slurm test builds on the local cluster of scripts/slurm-local.sh: serve mode finds it through SLURM_CONF.
+if (!process.env.SLURM_CONF) {
+  const conf = /SLURM_CONF=(.+)/.exec(execFileSync('bash', [new URL('./scripts/slurm-local.sh', import.meta.url).pathname, 'env'], { encoding: 'utf8' }))?.[1];
+  if (conf) process.env.SLURM_CONF = conf.replace(/^'(.*)'$/, '$1');
+}
 
 export default defineConfig({
   testDir: 'e2e',

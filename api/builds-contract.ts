@@ -139,12 +139,12 @@ export const buildsContract = {
     }),
     'Build history (all variants or one), oldest first, with the queue state. Slurm runs left unfinished when the project was last open are picked up again (reconciled from Slurm).',
   ),
-  'slurm.settings.get': channel(
+  'slurm.getSettings': channel(
     z.strictObject({ projectId: ProjectId.optional() }),
     z.strictObject({ app: SlurmAppSettings, project: SlurmProjectSettings.nullable() }),
     "The Slurm settings: this user's (app: build folder, setup lines, tool root, node) and, with projectId, the project's (partition, account, QoS, time, CPUs, memory, sbatch options, requeue).",
   ),
-  'slurm.settings.set': channel(
+  'slurm.setSettings': channel(
     z.strictObject({ projectId: ProjectId.optional(), app: CheckedSlurmAppSettings.optional(), project: CheckedSlurmProjectSettings.optional() }),
     z.strictObject({ app: SlurmAppSettings, project: SlurmProjectSettings.nullable() }),
     'Change the Slurm settings (each value must meet its rule; saved at once); answers with all of them.',

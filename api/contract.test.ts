@@ -9,6 +9,10 @@ describe('API contract', () => {
     expect(methodName('preview.getInputs')).toBe('previewGetInputs');
   });
 
+  it('names every channel group.method (one dot): the renderer finds the channel of a method name by its first capital', () => {
+    for (const c of channels) expect(c).toMatch(/^[a-z0-9]+\.[a-z][A-Za-z0-9]*$/);
+  });
+
   it('rejects extra fields and wrong types in every request that has fields', () => {
     for (const c of channels) {
       const extra = contract[c].request.safeParse({ unexpectedField: 1 });

@@ -46,7 +46,7 @@ describe.skipIf(!RUN_SLURM_TESTS)('API: builds on the local Slurm cluster', () =
     const file = path.join(dir, 'settings.tessera');
     fs.copyFileSync(path.join(REPO_ROOT, 'projects', 'tiny-autoencoder.tessera'), file);
     const { projectId } = await services.invoke('project.open', { path: file });
-    const bad = await services.call('slurm.settings.set', { projectId, project: { partition: 'debug; rm -rf ~', options: ['--wrap=id'] }, app: { setup: ['a\nb'] } });
+    const bad = await services.call('slurm.setSettings', { projectId, project: { partition: 'debug; rm -rf ~', options: ['--wrap=id'] }, app: { setup: ['a\nb'] } });
     expect(bad.ok).toBe(false);
     if (!bad.ok) {
       expect(bad.error.code).toBe('bad-request');
@@ -54,7 +54,7 @@ describe.skipIf(!RUN_SLURM_TESTS)('API: builds on the local Slurm cluster', () =
       expect(bad.error.message).toMatch(/slurm\.partition = "debug; rm -rf ~" breaks the rule/);
       expect(bad.error.message).toMatch(/slurm\.options\[0\] = "--wrap=id" breaks the rule an sbatch option from the allow-list/);
     }
-    const set = await services.invoke('slurm.settings.set', { projectId, project: { timeLimit: '20', cpus: 1, options: ['--hint=compute_bound'] }, app: { buildRoot: path.join(dir, 'shared'), pollSeconds: 0.3 } });
+    const set = await services.invoke('slurm.setSettings', { projectId, project: { timeLimit: '20', cpus: 1, options: ['--hint=compute_bound'] }, app: { buildRoot: path.join(dir, 'shared'), pollSeconds: 0.3 } });
     expect(set.project).toMatchObject({ timeLimit: '20', cpus: 1, options: ['--hint=compute_bound'], requeue: false });
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'user', 'slurm.json'), 'utf8'))).toMatchObject({ buildRoot: path.join(dir, 'shared'), pollSeconds: 0.3 });
     await services.invoke('project.close', { projectId });

@@ -1,12 +1,21 @@
 // Variants & builds: create a variant for one layer or the whole design, duplicate / rename / delete,
-// sweep ranges into variants, build (queue with progress per step, live log, cancel one or all).
+// sweep ranges into variants, build on this machine or on a Slurm cluster (queue with progress per step,
+// the Slurm job and node of each build, live log, cancel one or all).
 import { useMemo, useState } from 'react';
-import type { VariantConfigJson, VariantJson } from '../../api/builds-contract';
+import type { BuildRunJson, VariantConfigJson, VariantJson } from '../../api/builds-contract';
 import { splitList } from '../../engine/hls/config';
 import { useEditor } from '../state/store';
 import { saveProject } from '../state/actions';
 import { useVariants, variantActions } from './store';
 import { runStatus } from '../compare/figures';
+import { SlurmSettingsForm } from './SlurmSettings';
+
+/** The Slurm job of a run ("123_4", its node and Slurm's state), or null for a build on this machine. */
+function slurmJob(run: BuildRunJson | undefined): { job: string; nodes: string | null; state: string | null } | null {
+  const s = (run?.config as { slurm?: { jobId: string | null; task: number; nodes: string | null; state: string | null } } | null)?.slurm;
+  if (!s) return null;
+  return { job: s.jobId ? `${s.jobId}_${s.task}` : 'submitting', nodes: s.nodes, state: s.state };
+}
 
 type Io = 'io_parallel' | 'io_stream';
 const MAC_TYPES = /Conv|Dense/;
@@ -126,6 +135,7 @@ function VariantRow({ v, checked, onCheck }: { v: VariantJson; checked: boolean;
   const ls = last ? live[last.id] : undefined;
   const status = runStatus(last, live);
   const active = status === 'running' || status === 'queued';
+  const job = slurmJob(last);
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(v.name);
   return (
@@ -165,6 +175,12 @@ function VariantRow({ v, checked, onCheck }: { v: VariantJson; checked: boolean;
       <td className="px-1" data-testid="variant-status">
         {status}
         {ls?.step && status === 'running' ? ` · ${ls.step}` : ''}
+        {job && (
+          <span className="ml-1 text-slate-500" data-testid="variant-slurm" title={job.state ? `Slurm state ${job.state}` : undefined}>
+            [Slurm {job.job}
+            {job.nodes ? ` on ${job.nodes}` : ''}]
+          </span>
+        )}
         {status === 'running' && ls?.progress !== undefined && (
           <span className="ml-1 inline-block h-1.5 w-16 rounded bg-slate-200 align-middle">
             <span className="block h-1.5 rounded bg-sky-500" style={{ width: `${Math.round(ls.progress * 100)}%` }} />
@@ -230,13 +246,17 @@ export function BuildsPanel() {
   );
   const idle = buildable.filter((v) => !active.has(v.id)).map((v) => v.id);
   const chosen = idle.filter((id) => checked[id]);
+  const on = useVariants((s) => s.on);
+  const projectId = useVariants((s) => s.projectId);
+  const [slurmOpen, setSlurmOpen] = useState(false);
   const build = async (ids: string[]) => {
     useVariants.setState({ starting: true });
     await saveIfDirty();
-    await variantActions.build(ids, csim);
+    await variantActions.build(ids, csim, on);
   };
   const interrupted = runs.filter((r) => r.status === 'interrupted').length;
-  const waiting = runs.filter((r) => r.status === 'queued').length;
+  // runs left queued on this machine (those on Slurm wait in Slurm's queue, not here)
+  const waiting = runs.filter((r) => r.status === 'queued' && !slurmJob(r)).length;
   return (
     <div className="flex h-full min-h-0 flex-col" data-testid="builds-panel">
       <CreateForm key={formKey} />
@@ -260,8 +280,21 @@ export function BuildsPanel() {
         <label>
           <input type="checkbox" checked={csim} onChange={(e) => setCsim(e.target.checked)} data-testid="build-csim" /> C simulation (g++)
         </label>
+        <label title="this machine, or jobs on a Slurm cluster (README: Builds on a Slurm cluster)">
+          on{' '}
+          <select className="rounded border border-slate-300 px-1 py-0.5 text-xs" value={on} onChange={(e) => useVariants.setState({ on: e.target.value as 'local' | 'slurm' })} data-testid="build-on">
+            <option value="local">this machine</option>
+            <option value="slurm">Slurm cluster</option>
+          </select>
+        </label>
+        {on === 'slurm' && (
+          <button className="underline" onClick={() => setSlurmOpen(!slurmOpen)} data-testid="slurm-settings-toggle">
+            Slurm settings
+          </button>
+        )}
         <span className="text-slate-500" data-testid="queue-state">
           {queue.active} running, {queue.queued} queued, {queue.concurrency} at a time
+          {queue.onSlurm > 0 ? ` · ${queue.onSlurm} on Slurm` : ''}
         </span>
         {waiting > 0 && queue.queued === 0 && (
           <button className="underline" onClick={() => void variantActions.resume()} data-testid="resume">
@@ -270,6 +303,7 @@ export function BuildsPanel() {
         )}
         {interrupted > 0 && <span className="text-amber-700">{interrupted} interrupted by a restart</span>}
       </div>
+      {on === 'slurm' && slurmOpen && projectId && <SlurmSettingsForm projectId={projectId} />}
       <div className="max-h-[45%] min-h-0 overflow-auto">
         <table className="w-full text-left text-xs">
           <thead className="sticky top-0 bg-slate-50">

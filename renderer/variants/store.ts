@@ -23,9 +23,11 @@ export interface VariantsState {
   selectedRun: string | null;
   /** Bumped to re-create the variant form (prefilled from the canvas selection). */
   formKey: number;
-  queue: { active: number; queued: number; concurrency: number };
+  queue: { active: number; queued: number; concurrency: number; onSlurm: number };
   /** A builds.start request is on its way (the build buttons wait for it). */
   starting: boolean;
+  /** Where builds run: this machine or the Slurm cluster (the panel's choice). */
+  on: 'local' | 'slurm';
   set(patch: Partial<VariantsState>): void;
 }
 
@@ -38,8 +40,9 @@ export const useVariants = create<VariantsState>()((set) => ({
   logs: {},
   selectedRun: null,
   formKey: 0,
-  queue: { active: 0, queued: 0, concurrency: 1 },
+  queue: { active: 0, queued: 0, concurrency: 1, onSlurm: 0 },
   starting: false,
+  on: 'local',
   set: (patch) => set(patch),
 }));
 
@@ -60,7 +63,7 @@ export async function refresh(): Promise<void> {
     const logs: Record<string, string> = {};
     for (const r of b.items) logs[r.id] = r.log;
     useVariants.setState((s) => ({
-      projectId: id, variants: v.items, runs: b.items, queue: { active: b.active, queued: b.queued, concurrency: b.concurrency },
+      projectId: id, variants: v.items, runs: b.items, queue: { active: b.active, queued: b.queued, concurrency: b.concurrency, onSlurm: b.onSlurm },
       logs: { ...s.logs, ...logs },
     }));
   } catch (e) {
@@ -85,8 +88,10 @@ export function watchBuilds(): void {
     unsubscribe = getApi().onEvent((ev) => {
       if (ev.type === 'build.status') {
         if (ev.projectId && ev.projectId !== projectId()) return;
+        const before = useVariants.getState().live[ev.runId]?.status;
         useVariants.setState((s) => ({ live: { ...s.live, [ev.runId]: { status: ev.status, step: ev.step, progress: ev.progress } } }));
-        if (ev.status !== 'running' || !useVariants.getState().runs.some((r) => r.id === ev.runId)) refreshSoon();
+        // a new state (e.g. a Slurm job that got its node) or a new run: read the runs again
+        if (ev.status !== 'running' || before !== 'running' || !useVariants.getState().runs.some((r) => r.id === ev.runId)) refreshSoon();
       } else if (ev.type === 'build.log') {
         if (ev.projectId && ev.projectId !== projectId()) return;
         useVariants.setState((s) => ({ logs: { ...s.logs, [ev.runId]: ((s.logs[ev.runId] ?? '') + (ev.text.endsWith('\n') ? ev.text : `${ev.text}\n`)).slice(-200_000) } }));
@@ -129,16 +134,17 @@ export const variantActions = {
       return r;
     }),
   /**
-   * Queues builds and shows them as queued as soon as the service answers (it answers before code generation
-   * starts); the buttons are disabled meanwhile, and the service never queues a variant twice.
+   * Queues builds and shows them as queued as soon as the service answers (locally before code generation
+   * starts; on Slurm once sbatch answered); the buttons are disabled meanwhile.
    */
-  build: async (variantIds: string[], csim: boolean) => {
+  build: async (variantIds: string[], csim: boolean, on: 'local' | 'slurm' = 'local') => {
     useVariants.setState({ starting: true });
     try {
-      const r = await getApi().buildsStart({ projectId: projectId()!, variantIds, csim });
+      const r = await getApi().buildsStart({ projectId: projectId()!, variantIds, csim, on });
       useVariants.setState((s) => {
         const known = new Set(s.runs.map((x) => x.id));
         const added = r.runs.filter((x) => !known.has(x.id));
+        if (on === 'slurm') return { runs: [...s.runs, ...added], queue: { ...s.queue, onSlurm: s.queue.onSlurm + added.length } };
         const active = Math.min(s.queue.concurrency, s.queue.active + added.length);
         return {
           runs: [...s.runs, ...added],

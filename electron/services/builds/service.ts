@@ -235,12 +235,12 @@ export class BuildsService {
       return { items, active: q.activeCount, queued: q.queuedCount, concurrency: q.concurrency, onSlurm };
     },
 
-    'slurm.settings.get': (req) => ({
+    'slurm.getSettings': (req) => ({
       app: this.slurmApp(),
       project: req.projectId ? (this.opts.project(req.projectId).loadSettings().slurm ?? SlurmProjectSettings.parse({})) : null,
     }),
 
-    'slurm.settings.set': (req) => {
+    'slurm.setSettings': (req) => {
       let app = this.slurmApp();
       if (req.app) app = writeSlurmAppSettings(this.slurmOptions().userDataDir, req.app);
       let project: SlurmProjectSettings | null = null;
