@@ -17,6 +17,7 @@ import { defineOp, type OpDef } from './types';
 import { caster, checkInputLayout, cnst, ctype, exactSumType, hwc, mantissaArray, setM, weightName } from './fixed/common';
 import { cfgName, spatialCall } from './fixed/spatial';
 import { opsFromReads } from './schedule';
+import { windowWalk } from './conv/stream';
 import {
   checkSpatialInput, dataFormatHelp, dataFormatSchema, expandPerAxis, hw, perAxisHelp, perAxisSchema,
   spatialShape, spatialSizes, spatialView, type DataFormat,
@@ -235,28 +236,26 @@ function poolHls(mode: 'max' | 'avg'): HlsLayerDef<PoolP> {
       return [{ name: `${ctx.name}_recip`, type: RECIP_TYPE, m: recipTable(g.kh, g.kw), comment: 'recip[k] = 1/k (k values averaged)' }];
     },
     call: (ctx, names) => spatialCall('pooling', ctx as HlsLayerContext<unknown>, names, [weightName(names, `${ctx.name}_recip`)]),
-    // pooling_stream: read input row h, then write every output row whose (clipped) window ends at h.
+    // pooling_stream: the stream window walk of Conv with the pool size as its span (one position per clock).
     stream(ctx) {
-      const { i, o, g } = poolGeometry(ctx);
-      const rbw: number[] = [];
-      let oh = 0;
-      for (let h = 0; h < i.h; h++) {
-        while (oh < o.h && Math.min(oh * g.sh - g.pt + g.kh, i.h) - 1 === h) {
-          for (let ow = 0; ow < o.w; ow++) rbw.push((h + 1) * i.w);
-          oh++;
-        }
-      }
-      while (rbw.length < o.h * o.w) rbw.push(i.h * i.w); // not reached by a valid geometry; keeps the count right
-      return { ops: opsFromReads(rbw, i.h * i.w), overlapped: false };
+      const w = poolWalk(ctx);
+      return { ops: opsFromReads(w.readsBeforeWrite, w.nIn), overlapped: true };
     },
     cost(ctx) {
-      const { i, o, g } = poolGeometry(ctx);
+      const { i, g } = poolGeometry(ctx);
       const pool = { kind: 'pool' as const, window: g.kh * g.kw, op: mode === 'max' ? 'max' as const : 'average' as const };
       if (ctx.config.io !== 'io_stream') return { ...pool, loop: { iterations: 1, ii: 1, looped: false } };
-      // Row loop: read W inputs (II 1), then emit the finished output rows (II 1); not overlapped.
-      return { ...pool, loop: { iterations: i.h * i.w + o.h * o.w, ii: 1, looped: true, overhead: 2 * i.h }, lineBuffer: { rows: g.kh, width: i.w, impl: 'ram' } };
+      // The walk at II 1; line buffers for the window's rows above the new one.
+      const steps = poolWalk(ctx).steps;
+      return { ...pool, loop: { iterations: steps, ii: 1, looped: true }, lineBuffer: g.kh > 1 ? { rows: g.kh - 1, width: i.w, impl: 'ram' } : undefined };
     },
   };
+}
+
+/** The window walk of pooling_stream (nnet_pooling.h): Conv's walk with the pool size as its span. */
+function poolWalk(ctx: HlsLayerContext<PoolP>) {
+  const { i, o, g } = poolGeometry(ctx);
+  return windowWalk({ H: i.h, W: i.w, Ho: o.h, Wo: o.w, spanH: g.kh, spanW: g.kw, ph: g.pt, pw: g.pl, sh: g.sh, sw: g.sw });
 }
 
 export const maxPoolHls = poolHls('max');

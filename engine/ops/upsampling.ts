@@ -88,6 +88,12 @@ function upSamplingHls(): HlsLayerDef<UpSamplingParams> {
       for (let h = 0; h < i.h; h++) for (let k = 0; k < sh * o.w; k++) rbw.push((h + 1) * i.w);
       return { ops: opsFromReads(rbw, i.h * i.w), overlapped: false };
     },
-    cost: (ctx) => ({ kind: 'reorder', loop: movementLoop(ctx as HlsLayerContext<unknown>) }),
+    cost(ctx) {
+      if (ctx.config.io !== 'io_stream') return { kind: 'reorder', loop: movementLoop(ctx as HlsLayerContext<unknown>) };
+      // upsampling_stream: a row read, then its copies written, each at II 1.
+      const { i, o } = geometry(ctx);
+      const steps = i.h * i.w + o.h * o.w;
+      return { kind: 'reorder', loop: { iterations: steps, ii: 1, looped: steps > 1 } };
+    },
   };
 }

@@ -41,12 +41,107 @@ constexpr unsigned ceil_div(unsigned a, unsigned b) { return (a + b - 1) / b; }
 constexpr unsigned cmax(unsigned a, unsigned b) { return a > b ? a : b; }
 constexpr unsigned cmin(unsigned a, unsigned b) { return a < b ? a : b; }
 
+/** Greatest common divisor at compile time. */
+constexpr unsigned cgcd(unsigned a, unsigned b) { return b == 0 ? a : cgcd(b, a % b); }
+
 /** The MAC step every template uses: acc = (accum_t)(acc + (accum_t)(x · w)). */
 template <class accum_T, class x_T, class w_T> inline void mac(accum_T& acc, const x_T& x, const w_T& w) {
 #pragma HLS INLINE
   accum_T p = x * w;
   acc = acc + p;
 }
+
+/**
+ * How a layer with N_OUT outputs of N_IN terms each (per pixel) spreads its P = N_OUT · N_IN products over RF
+ * reuse rounds of n_mult = P / RF multipliers, one round per clock (engine/hls/README.md, "Reuse rounds").
+ * The products form an N_OUT × N_IN grid cut into tiles of `outs` outputs × `terms` terms: round
+ * ir = tb · groups + og multiplies the tile of output group og (outputs og·outs …) and term block tb (terms
+ * tb·terms …), and multiplier lane m = i · terms + j always computes output i of the front group and term j of
+ * the current block. Term blocks ascend for every output, so each output adds its terms in ascending order
+ * whatever the RF (the engine's order). groups = RF / gcd(RF, N_IN) is the fewest output groups that make
+ * the tiles whole; with RF dividing N_IN every round covers all outputs (groups = 1).
+ */
+template <unsigned N_OUT, unsigned N_IN, unsigned RF> struct mac_tiling {
+  static_assert(RF >= 1 && (N_OUT * N_IN) % RF == 0, "reuse_factor must divide the products per pixel (engine/hls/reuse.ts)");
+  static constexpr unsigned n_mult = N_OUT * N_IN / RF;
+  static constexpr unsigned blocks = cgcd(RF, N_IN);
+  static constexpr unsigned groups = RF / blocks;
+  static constexpr unsigned outs = N_OUT / groups;
+  static constexpr unsigned terms = N_IN / blocks;
+  static_assert(groups * outs == N_OUT && blocks * terms == N_IN && outs * terms == n_mult, "mac_tiling: RF = groups · blocks");
+};
+
+/**
+ * One reuse round: the n_mult = OUTS · TERMS multipliers, lane m = i · TERMS + j, each wired to weight lane m of
+ * the round's weight word (w[base + m]) and to operand x[i][j]; output i adds its TERMS products in order.
+ * ALLOCATION bounds exactly this region (the index arithmetic around it is not counted).
+ */
+template <class accum_T, class x_T, class w_T, unsigned OUTS, unsigned TERMS>
+void mac_round(accum_T acc[OUTS], const x_T x[OUTS][TERMS], const w_T* w, unsigned base) {
+#pragma HLS INLINE
+  constexpr unsigned n_mult = OUTS * TERMS;
+  (void)n_mult;  // read by a pragma only (g++ ignores pragmas)
+  {
+#pragma HLS ALLOCATION operation instances = mul limit = n_mult
+  RoundOut:
+    for (unsigned i = 0; i < OUTS; i++) {
+#pragma HLS UNROLL
+    RoundTerm:
+      for (unsigned j = 0; j < TERMS; j++) {
+#pragma HLS UNROLL
+        mac(acc[i], x[i][j], w[base + i * TERMS + j]);
+      }
+    }
+  }
+}
+
+/**
+ * The accumulators of one output pixel: GROUPS groups of OUTS, the group being worked on in front (acc[0]).
+ * After a round the front group moves to the back, so group og is in front in round og, og + GROUPS, …:
+ * every index is a compile-time constant, and a group's sum is next needed GROUPS rounds later.
+ */
+template <class accum_T, unsigned GROUPS, unsigned OUTS> inline void rotate_groups(accum_T acc[GROUPS][OUTS], const accum_T front[OUTS]) {
+#pragma HLS INLINE
+  for (unsigned g = 0; g + 1 < GROUPS; g++) {
+#pragma HLS UNROLL
+    for (unsigned i = 0; i < OUTS; i++) {
+#pragma HLS UNROLL
+      acc[g][i] = acc[g + 1][i];
+    }
+  }
+  for (unsigned i = 0; i < OUTS; i++) {
+#pragma HLS UNROLL
+    acc[GROUPS - 1][i] = front[i];
+  }
+}
+
+/** Every accumulator back to its output's bias (0 without). */
+template <class accum_T, class bias_T, unsigned GROUPS, unsigned OUTS, bool HAS_BIAS>
+inline void reset_groups(accum_T acc[GROUPS][OUTS], const bias_T* b) {
+#pragma HLS INLINE
+  for (unsigned g = 0; g < GROUPS; g++) {
+#pragma HLS UNROLL
+    for (unsigned i = 0; i < OUTS; i++) {
+#pragma HLS UNROLL
+      acc[g][i] = HAS_BIAS ? (accum_T)b[g * OUTS + i] : (accum_T)0;
+    }
+  }
+}
+
+/** Shifts a vector of N values left by S (the next term block moves to the front); the last S keep theirs. */
+template <class T, unsigned N, unsigned S> inline void shift_left(T v[N]) {
+#pragma HLS INLINE
+  for (unsigned k = 0; k + S < N; k++) {
+#pragma HLS UNROLL
+    v[k] = v[k + S];
+  }
+}
+
+/** Reuse-round counters: round ir of RF, its output group og and whether it closes a term block. */
+struct round_counter {
+  unsigned ir;
+  unsigned og;
+};
 
 /** io_stream: pixel x with its first N channel values assigned to res_T's element type (the layers that move pixels). */
 template <class res_T, unsigned N, class data_T> inline res_T cast_pixel(const data_T& x) {

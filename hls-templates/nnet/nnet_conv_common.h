@@ -1,11 +1,11 @@
-// Tessera layer templates: what Conv and ConvTranspose share — the config base, the per-pixel
-// multiply-accumulate over a gathered window (Latency and Resource strategies, reuse factor), and the
-// stream cursor that reads an input pixel only when an output needs it. Tessera's own code.
+// Tessera layer templates: what Conv and ConvTranspose share — the config base, the per-pixel reuse rounds
+// over a gathered window (both strategies, any reuse factor), and the stream window that Conv and pooling
+// slide over the input. Tessera's own code.
 //
 // Per output pixel the layer multiplies a window of n_in = cin_g · taps terms (per group) by the weights
-// of every output channel: P = n_filt · n_in products, walked output-major (p = o · n_in + n) in
-// reuse_factor rounds of n_mult = P / reuse_factor multiplications. For each output channel the terms are
-// therefore added in ascending n whatever the strategy and RF (engine/hls/README.md).
+// of every output channel: P = n_filt · n_in products in reuse_factor rounds of n_mult = P / reuse_factor
+// (mac_tiling, nnet_common.h). For each output channel the terms are added in ascending n (term
+// n = tap · cin_g + c) whatever the strategy and RF (engine/hls/README.md).
 #ifndef TESSERA_NNET_CONV_COMMON_H
 #define TESSERA_NNET_CONV_COMMON_H
 
@@ -41,131 +41,249 @@ struct conv_config {
   static const unsigned parallelization_factor = 1;
   static const unsigned strategy = latency;
   /**
-   * io_stream: the exact number of steps of the layer's cursor loop (reads + writes interleaved), computed by
-   * the generator (engine/ops/conv/hls.ts, streamCursorSteps). The loop runs exactly this many times (static
-   * trip count, no data-dependent exit); 0 = not set, which the stream templates reject at compile time.
+   * io_stream: the exact trip count of the layer's loop (cursor steps + (reuse_factor − 1) per output pixel),
+   * computed by the generator (engine/ops/conv/stream.ts, streamLoopIterations). The loop runs exactly this many
+   * times (static trip count, no data-dependent exit); 0 = not set, which the stream templates reject.
    */
   static const unsigned stream_steps = 0;
 };
 
-
-/** Multiplications per output pixel per reuse round: P / reuse_factor (the multiplier budget). */
+/** The reuse rounds of a Conv-family layer with TAPS window positions per output (per group). */
 template <typename CONFIG_T, unsigned TAPS> struct conv_mults {
-  static constexpr unsigned n_in = (CONFIG_T::n_chan / CONFIG_T::n_groups) * TAPS;
+  static constexpr unsigned n_groups = CONFIG_T::n_groups;
+  static constexpr unsigned cin_g = CONFIG_T::n_chan / n_groups;
+  static constexpr unsigned cout_g = CONFIG_T::n_filt / n_groups;
+  static constexpr unsigned n_in = cin_g * TAPS;
   static constexpr unsigned n_prod = CONFIG_T::n_filt * n_in;
-  static_assert(n_prod % CONFIG_T::reuse_factor == 0, "reuse_factor must divide the products per pixel (engine/hls/reuse.ts)");
-  static constexpr unsigned n_mult = n_prod / CONFIG_T::reuse_factor;
+  typedef mac_tiling<CONFIG_T::n_filt, n_in, CONFIG_T::reuse_factor> tiling;
+  static constexpr unsigned n_mult = tiling::n_mult;
 };
 
 /**
- * out[o] = (res_T)( bias[o] + Σ_n win(o, n) · w[o · n_in + n] ), n ascending, where win(o, n) is the
- * window term n of output channel o's group: win[n / cin_g][grp(o) · cin_g + n % cin_g].
- * win holds TAPS positions × n_chan channels (zeros where a tap falls outside the input).
- * Both strategies compute the same products in the same order; only the layer function's storage of the
- * weights differs (Latency: fully partitioned; Resource: reshaped cyclic by n_mult, so reuse round ir reads
- * word ir, i.e. w[ir·n_mult … ir·n_mult + n_mult − 1]).
+ * The window's terms per conv group, in term order: opnd[g][tap · cin_g + c] = win[tap][g · cin_g + c]
+ * (every index a compile-time constant).
  */
-template <class data_T, class res_T, typename CONFIG_T, unsigned TAPS>
-void window_dot_rounds(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONFIG_T::n_filt],
-                       const typename CONFIG_T::weight_t* w, const typename CONFIG_T::bias_t* b) {
+template <class in_T, typename CONFIG_T, unsigned TAPS>
+inline void load_operands(const in_T win[TAPS][CONFIG_T::n_chan], in_T opnd[conv_mults<CONFIG_T, TAPS>::n_groups][conv_mults<CONFIG_T, TAPS>::n_in]) {
 #pragma HLS INLINE
-  constexpr unsigned cin_g = CONFIG_T::n_chan / CONFIG_T::n_groups;
-  constexpr unsigned cout_g = CONFIG_T::n_filt / CONFIG_T::n_groups;
-  constexpr unsigned n_in = cin_g * TAPS;
-  constexpr unsigned n_prod = CONFIG_T::n_filt * n_in;
-  static_assert(n_prod % CONFIG_T::reuse_factor == 0, "reuse_factor must divide the products per pixel (engine/hls/reuse.ts)");
-  constexpr unsigned n_mult = n_prod / CONFIG_T::reuse_factor;
-  // Inlined into the caller's pixel loop (PIPELINE II = reuse_factor, ALLOCATION mul ≤ n_mult · PF there):
-  // the RF rounds are unrolled and scheduled over the RF cycles of one iteration, sharing n_mult multipliers
-  // (Resource: one ROM word per cycle).
-  typename CONFIG_T::accum_t acc[CONFIG_T::n_filt];
-#pragma HLS ARRAY_PARTITION variable = acc complete
-Init:
-  for (unsigned o = 0; o < CONFIG_T::n_filt; o++) {
+  typedef conv_mults<CONFIG_T, TAPS> M;
+  for (unsigned g = 0; g < M::n_groups; g++) {
 #pragma HLS UNROLL
-    acc[o] = CONFIG_T::has_bias ? (typename CONFIG_T::accum_t)b[o] : (typename CONFIG_T::accum_t)0;
-  }
-Reuse:
-  for (unsigned ir = 0; ir < CONFIG_T::reuse_factor; ir++) {
-  Mult:
-    for (unsigned m = 0; m < n_mult; m++) {
+    for (unsigned t = 0; t < TAPS; t++) {
 #pragma HLS UNROLL
-      const unsigned p = ir * n_mult + m;
-      const unsigned o = p / n_in;
-      const unsigned n = p % n_in;
-      mac(acc[o], win[n / cin_g][(o / cout_g) * cin_g + n % cin_g], w[p]);
+      for (unsigned c = 0; c < M::cin_g; c++) {
+#pragma HLS UNROLL
+        opnd[g][t * M::cin_g + c] = win[t][g * M::cin_g + c];
+      }
     }
   }
-Result:
-  for (unsigned o = 0; o < CONFIG_T::n_filt; o++) {
-#pragma HLS UNROLL
-    out[o] = (res_T)acc[o];
-  }
-}
-
-/** The window dot product, called with the layer's strategy tag (the same products for both strategies). */
-template <class data_T, class res_T, typename CONFIG_T, unsigned TAPS, class TAG>
-void window_dot(const data_T win[TAPS][CONFIG_T::n_chan], res_T out[CONFIG_T::n_filt], const typename CONFIG_T::weight_t* w,
-                const typename CONFIG_T::bias_t* b, TAG) {
-#pragma HLS INLINE
-  window_dot_rounds<data_T, res_T, CONFIG_T, TAPS>(win, out, w, b);
 }
 
 /**
- * Rows [lo, hi] ∩ [0, size) and the last one of them, or none. Used by the stream cursors: an output can
- * be computed once every input pixel it reads has arrived (raster order).
+ * Conv group of output lane i of the front output group og. With one output group (or one conv group) it is a
+ * constant; otherwise it is chosen among the groups' constants by comparing og (no division at run time).
  */
-struct span {
-  int lo, hi;
-  bool empty() const { return hi < lo; }
+template <typename M> inline unsigned lane_group(unsigned og, unsigned i) {
+#pragma HLS INLINE
+  typedef typename M::tiling T;
+  if (T::groups == 1 || M::n_groups == 1) return i / M::cout_g;
+  unsigned g = 0;
+  for (unsigned k = 0; k < T::groups; k++) {
+#pragma HLS UNROLL
+    if (og == k) g = (k * T::outs + i) / M::cout_g;
+  }
+  return g;
+}
+
+/**
+ * One reuse round of one output pixel: the front output group's accumulators take the round's products (weight
+ * word `word`, lane m wired to weight m); the group moves to the back; after the last group of a term block
+ * the operands move on to the next block.
+ */
+template <class in_T, typename CONFIG_T, unsigned TAPS>
+void conv_round(typename CONFIG_T::accum_t acc[conv_mults<CONFIG_T, TAPS>::tiling::groups][conv_mults<CONFIG_T, TAPS>::tiling::outs],
+                in_T opnd[conv_mults<CONFIG_T, TAPS>::n_groups][conv_mults<CONFIG_T, TAPS>::n_in], const typename CONFIG_T::weight_t* w,
+                unsigned word, unsigned og) {
+#pragma HLS INLINE
+  typedef conv_mults<CONFIG_T, TAPS> M;
+  typedef typename M::tiling T;
+  typedef typename CONFIG_T::accum_t acc_T;
+  in_T lanes[T::outs][T::terms];
+#pragma HLS ARRAY_PARTITION variable = lanes complete dim = 0
+  for (unsigned i = 0; i < T::outs; i++) {
+#pragma HLS UNROLL
+    const unsigned g = lane_group<M>(og, i);
+    for (unsigned j = 0; j < T::terms; j++) {
+#pragma HLS UNROLL
+      lanes[i][j] = opnd[g][j];
+    }
+  }
+  acc_T front[T::outs];
+#pragma HLS ARRAY_PARTITION variable = front complete
+  for (unsigned i = 0; i < T::outs; i++) {
+#pragma HLS UNROLL
+    front[i] = acc[0][i];
+  }
+  mac_round<acc_T, in_T, typename CONFIG_T::weight_t, T::outs, T::terms>(front, lanes, w, word * T::n_mult);
+  rotate_groups<acc_T, T::groups, T::outs>(acc, front);
+  if (og == T::groups - 1) {
+    for (unsigned g = 0; g < M::n_groups; g++) {
+#pragma HLS UNROLL
+      shift_left<in_T, M::n_in, T::terms>(opnd[g]);
+    }
+  }
+}
+
+/** Output channel o of a finished pixel (the accumulators are back in group order after the last round). */
+template <typename CONFIG_T, unsigned TAPS, class res_T>
+inline res_T conv_result(const typename CONFIG_T::accum_t acc[conv_mults<CONFIG_T, TAPS>::tiling::groups][conv_mults<CONFIG_T, TAPS>::tiling::outs], unsigned o) {
+#pragma HLS INLINE
+  typedef typename conv_mults<CONFIG_T, TAPS>::tiling T;
+  return (res_T)acc[o / T::outs][o % T::outs];
+}
+
+template <typename CONFIG_T, unsigned TAPS>
+inline void conv_reset(typename CONFIG_T::accum_t acc[conv_mults<CONFIG_T, TAPS>::tiling::groups][conv_mults<CONFIG_T, TAPS>::tiling::outs],
+                       const typename CONFIG_T::bias_t* b) {
+#pragma HLS INLINE
+  typedef typename conv_mults<CONFIG_T, TAPS>::tiling T;
+  reset_groups<typename CONFIG_T::accum_t, typename CONFIG_T::bias_t, T::groups, T::outs, CONFIG_T::has_bias>(acc, b);
+}
+
+/** Reuse-round counters: round ir (0 … RF − 1) and its output group og (0 … groups − 1). */
+template <unsigned RF, unsigned GROUPS> inline void next_round(unsigned& ir, unsigned& og) {
+#pragma HLS INLINE
+  ir = ir == RF - 1 ? 0 : ir + 1;
+  og = og == GROUPS - 1 ? 0 : og + 1;
+}
+
+/**
+ * One axis of a stream window's walk over the input (engine/ops/conv/stream.ts replays it): positions lo … hi
+ * (below 0 or above size − 1: padding, zeros); output o's window is complete at position first + o · STRIDE.
+ */
+template <int SIZE, int SPAN, int PAD, int STRIDE, int OUT> struct window_axis {
+  static constexpr int first = SPAN - 1 - PAD;
+  static constexpr int last = first + (OUT - 1) * STRIDE;
+  static constexpr int lo = first < 0 ? first : 0;
+  static constexpr int hi = last > SIZE - 1 ? last : SIZE - 1;
+  static constexpr unsigned steps = hi - lo + 1;
 };
-inline span clip(int lo, int hi, int size) {
-  span s;
-  s.lo = lo < 0 ? 0 : lo;
-  s.hi = hi > size - 1 ? size - 1 : hi;
+
+/** Positions a walk visits: up to the later (in raster order) of the last output's and the last input pixel's. */
+template <class AH, class AW, int H, int W> struct window_positions {
+  static constexpr int last_out = (AH::last - AH::lo) * (int)AW::steps + (AW::last - AW::lo);
+  static constexpr int last_in = (H - 1 - AH::lo) * (int)AW::steps + (W - 1 - AW::lo);
+  static constexpr unsigned value = (last_out > last_in ? last_out : last_in) + 1;
+};
+
+/**
+ * The sliding window of a stream layer (Conv, pooling): SPAN_H × SPAN_W pixels in registers, fed one column per
+ * step from SPAN_H − 1 line buffers (one bank per row, indexed by the column: one read and one write per bank
+ * and step) and the new pixel. The walk covers the padded input row by row; a step at a real position reads
+ * one pixel, a step in the padding shifts in zeros; rows above the image read as zeros (the line buffers still
+ * hold the previous image there). Outputs are due where the window is complete and on the stride.
+ */
+constexpr unsigned line_rows(unsigned span_h) { return span_h > 1 ? span_h - 1 : 1; }
+
+/** Shifts input column c (position r) into the window; reads the pixel when it is inside the input. */
+template <class data_T, unsigned SPAN_H, unsigned SPAN_W, int H, int W>
+inline void window_step(hls::stream<data_T>& data, data_T line[line_rows(SPAN_H)][W], data_T win[SPAN_H][SPAN_W],
+                        int r, int c) {
+#pragma HLS INLINE
+  data_T zero;
+  for (unsigned k = 0; k < data_T::size; k++) {
+#pragma HLS UNROLL
+    zero[k] = 0;
+  }
+  const bool in_col = c >= 0 && c < W;
+  data_T px = zero;
+  if (in_col && r >= 0 && r < H) px = data.read();
+  data_T col[SPAN_H];
+  for (unsigned k = 0; k + 1 < SPAN_H; k++) {
+#pragma HLS UNROLL
+    col[k] = in_col ? line[k][c] : zero;
+  }
+  col[SPAN_H - 1] = px;
+  if (in_col) {
+    for (unsigned k = 0; k + 1 < SPAN_H; k++) {
+#pragma HLS UNROLL
+      line[k][c] = col[k + 1];
+    }
+  }
+  for (unsigned k = 0; k < SPAN_H; k++) {
+#pragma HLS UNROLL
+    // Window row k holds input row r − (SPAN_H − 1) + k.
+    if (r + (int)k < (int)SPAN_H - 1) col[k] = zero;
+    for (unsigned q = 0; q + 1 < SPAN_W; q++) {
+#pragma HLS UNROLL
+      win[k][q] = win[k][q + 1];
+    }
+    win[k][SPAN_W - 1] = col[k];
+  }
+}
+
+/** Clears the window (the columns left of the input are zeros at the start of every row). */
+template <class data_T, unsigned SPAN_H, unsigned SPAN_W> inline void window_clear(data_T win[SPAN_H][SPAN_W]) {
+#pragma HLS INLINE
+  for (unsigned k = 0; k < SPAN_H; k++) {
+#pragma HLS UNROLL
+    for (unsigned q = 0; q < SPAN_W; q++) {
+#pragma HLS UNROLL
+      for (unsigned c = 0; c < data_T::size; c++) {
+#pragma HLS UNROLL
+        win[k][q][c] = 0;
+      }
+    }
+  }
+}
+
+/**
+ * The walk's counters: position (r, c); steps left before the next output row / column is due (wr, wc);
+ * outputs done in the image (oh) and in the current row (ow).
+ */
+struct walk_state {
+  int r, c;
+  unsigned wr, wc, oh, ow;
+};
+
+template <class AH, class AW> inline walk_state walk_start() {
+#pragma HLS INLINE
+  walk_state s;
+  s.r = AH::lo;
+  s.c = AW::lo;
+  s.wr = AH::first - AH::lo;
+  s.wc = AW::first - AW::lo;
+  s.oh = 0;
+  s.ow = 0;
   return s;
 }
 
-/**
- * The stream cursor's pixel counts; using them checks the config at compile time: io_stream takes
- * parallelization_factor 1, and stream_steps (the generator's count of the cursor loop's steps) is set and
- * lies between the larger of the two counts and their sum.
- */
-template <typename CONFIG_T> struct stream_cursor {
-  static constexpr unsigned n_in_px = CONFIG_T::in_height * CONFIG_T::in_width;
-  static constexpr unsigned n_out_px = CONFIG_T::out_height * CONFIG_T::out_width;
-  static_assert(CONFIG_T::parallelization_factor == 1, "io_stream layers take parallelization_factor 1");
-  static_assert(CONFIG_T::stream_steps >= (n_in_px > n_out_px ? n_in_px : n_out_px) && CONFIG_T::stream_steps <= n_in_px + n_out_px,
-                "stream_steps: set by the generator (engine/ops/conv/hls.ts streamCursorSteps)");
-};
-
-/**
- * The read half of a cursor step: the next input pixel goes into the line buffer (row n_read / W mod ROWS)
- * when an output still needs it (n_read ≤ need) or when every output is written (draining the stream).
- */
-template <class data_T, typename CONFIG_T, unsigned ROWS>
-void stream_read_step(hls::stream<data_T>& data, data_T line[ROWS][CONFIG_T::in_width], unsigned& n_read, int need, unsigned n_written) {
+/** The step just taken completes the window of output (oh, ow). */
+template <unsigned HO, unsigned WO> inline bool walk_due(const walk_state& s) {
 #pragma HLS INLINE
-  constexpr unsigned W = CONFIG_T::in_width;
-  if (n_read < stream_cursor<CONFIG_T>::n_in_px && (n_written == stream_cursor<CONFIG_T>::n_out_px || (int)n_read <= need)) {
-    const data_T px = data.read();
-    line[(n_read / W) % ROWS][n_read % W] = px;
-    n_read++;
-  }
+  return s.wr == 0 && s.wc == 0 && s.oh < HO && s.ow < WO;
 }
 
-/** Writes output pixel y (n_filt channels) and moves the output cursor (oh, ow) on in raster order. */
-template <class res_T, typename CONFIG_T>
-void stream_write_pixel(hls::stream<res_T>& res, const typename res_T::value_type y[CONFIG_T::n_filt], unsigned& oh, unsigned& ow, unsigned& n_written) {
+/** Moves to the next position; returns true when a row ends (the caller then clears the window). */
+template <class AH, class AW, unsigned SH, unsigned SW> inline bool walk_next(walk_state& s, bool due) {
 #pragma HLS INLINE
-  res_T opx;
-  for (unsigned o = 0; o < CONFIG_T::n_filt; o++) opx[o] = y[o];
-  res.write(opx);
-  n_written++;
-  if (++ow == CONFIG_T::out_width) {
-    ow = 0;
-    oh++;
+  if (due) s.ow++;
+  s.wc = s.wc == 0 ? SW - 1 : s.wc - 1;
+  if (s.c == AW::hi) {
+    s.c = AW::lo;
+    s.r++;
+    s.ow = 0;
+    s.wc = AW::first - AW::lo;
+    if (s.wr == 0) {
+      s.wr = SH - 1;
+      s.oh++;
+    } else {
+      s.wr--;
+    }
+    return true;
   }
+  s.c++;
+  return false;
 }
 
 /**
@@ -183,6 +301,17 @@ inline void stream_cursor_check(const char* layer, unsigned n_read, unsigned n_i
   (void)layer; (void)n_read; (void)n_in; (void)n_written; (void)n_out;
 #endif
 }
+
+/**
+ * The stream cursor's pixel counts; using them checks the config at compile time: io_stream takes
+ * parallelization_factor 1, and stream_steps (the generator's count of the loop's iterations) is set.
+ */
+template <typename CONFIG_T> struct stream_cursor {
+  static constexpr unsigned n_in_px = CONFIG_T::in_height * CONFIG_T::in_width;
+  static constexpr unsigned n_out_px = CONFIG_T::out_height * CONFIG_T::out_width;
+  static_assert(CONFIG_T::parallelization_factor == 1, "io_stream layers take parallelization_factor 1");
+  static_assert(CONFIG_T::stream_steps >= (n_in_px > n_out_px ? n_in_px : n_out_px), "stream_steps: set by the generator (engine/ops/conv/stream.ts streamLoopIterations)");
+};
 
 }  // namespace nnet
 

@@ -2,14 +2,17 @@
 //
 // The layer maps the last firmware axis: n_pixels vectors of n_in values (1 for a flat input; H·W or L
 // for a channels-last input, where Dense acts per pixel like a 1×1 convolution) to n_pixels vectors of
-// n_out values. Weights are read output-major: w[o · n_in + n] (the generator writes them in that order).
+// n_out values.
 //
 // Per output o (engine/hls/README.md): acc = (accum_t) b[o]; for n = 0 … n_in−1 ascending:
-// acc = (accum_t)(acc + (accum_t)(x[n] · w[o · n_in + n])); out[o] = (res_T) acc.
-// Strategy Latency unrolls every product; Resource walks the P = n_out · n_in products output-major
-// (p = o · n_in + n) in reuse_factor rounds of P / reuse_factor multiplications (one round per clock), so
-// the per-output order is the same in both: the strategy and the reuse factor never change the values.
-// Valid reuse factors: the divisors of P (static_assert; engine/hls/reuse.ts lists them).
+// acc = (accum_t)(acc + (accum_t)(x[n] · w(o, n))); out[o] = (res_T) acc.
+// Both strategies and both io types run one loop, pipelined at II 1, of n_pixels · reuse_factor reuse rounds
+// (mac_tiling in nnet_common.h): each round multiplies n_mult = n_in · n_out / reuse_factor products on
+// n_mult multipliers, lane m wired to weight m of the round's word. The generator writes the weights round
+// by round (w[ir · n_mult + m], engine/ops/reuse-rounds.ts roundMajorOrder); at reuse factor 1 that is output-major
+// (w[o · n_in + n]). The strategies differ only in where the weights live: Latency, in registers (each lane
+// selects its reuse_factor constants); Resource, in a ROM of reuse_factor words of n_mult weights.
+// Valid reuse factors: the divisors of n_in · n_out (static_assert; engine/hls/reuse.ts lists them).
 #ifndef TESSERA_NNET_DENSE_H
 #define TESSERA_NNET_DENSE_H
 
@@ -30,93 +33,96 @@ struct dense_config {
   static const unsigned strategy = latency;
 };
 
-/** One vector, strategy Latency: every product in parallel (an adder chain per output). */
-template <class data_T, class res_T, typename CONFIG_T>
-void dense_vector_latency(const data_T* x, res_T* y, const typename CONFIG_T::weight_t* w, const typename CONFIG_T::bias_t* b) {
-#pragma HLS INLINE
-  typename CONFIG_T::accum_t acc[CONFIG_T::n_out];
-#pragma HLS ARRAY_PARTITION variable = acc complete
-Out:
-  for (unsigned o = 0; o < CONFIG_T::n_out; o++) {
-#pragma HLS UNROLL
-    acc[o] = CONFIG_T::has_bias ? (typename CONFIG_T::accum_t)b[o] : (typename CONFIG_T::accum_t)0;
-  In:
-    for (unsigned n = 0; n < CONFIG_T::n_in; n++) {
-#pragma HLS UNROLL
-      mac(acc[o], x[n], w[o * CONFIG_T::n_in + n]);
-    }
-    y[o] = (res_T)acc[o];
-  }
-}
-
-/** One vector, strategy Resource: reuse_factor rounds of P / reuse_factor multipliers, output-major. */
-template <class data_T, class res_T, typename CONFIG_T>
-void dense_vector_resource(const data_T* x, res_T* y, const typename CONFIG_T::weight_t* w, const typename CONFIG_T::bias_t* b) {
-#pragma HLS INLINE
-  constexpr unsigned n_prod = CONFIG_T::n_in * CONFIG_T::n_out;
-  constexpr unsigned n_mult = n_prod / CONFIG_T::reuse_factor;
-  typename CONFIG_T::accum_t acc[CONFIG_T::n_out];
-#pragma HLS ARRAY_PARTITION variable = acc complete
-Init:
-  for (unsigned o = 0; o < CONFIG_T::n_out; o++) {
-#pragma HLS UNROLL
-    acc[o] = CONFIG_T::has_bias ? (typename CONFIG_T::accum_t)b[o] : (typename CONFIG_T::accum_t)0;
-  }
-ReuseRound:
-  for (unsigned ir = 0; ir < CONFIG_T::reuse_factor; ir++) {
-#pragma HLS PIPELINE II = 1
-  RoundMult:
-    for (unsigned m = 0; m < n_mult; m++) {
-#pragma HLS UNROLL
-      const unsigned p = ir * n_mult + m;
-      mac(acc[p / CONFIG_T::n_in], x[p % CONFIG_T::n_in], w[p]);
-    }
-  }
-Result:
-  for (unsigned o = 0; o < CONFIG_T::n_out; o++) {
-#pragma HLS UNROLL
-    y[o] = (res_T)acc[o];
-  }
-}
-
-/** Multiplications per reuse round: P / reuse_factor (P = n_in · n_out). */
 template <typename CONFIG_T> struct dense_mults {
-  static_assert((CONFIG_T::n_in * CONFIG_T::n_out) % CONFIG_T::reuse_factor == 0,
-                "Dense: reuse_factor must divide n_in * n_out (engine/hls/reuse.ts lists the valid values)");
-  static constexpr unsigned n_mult = CONFIG_T::n_in * CONFIG_T::n_out / CONFIG_T::reuse_factor;
+  typedef mac_tiling<CONFIG_T::n_out, CONFIG_T::n_in, CONFIG_T::reuse_factor> tiling;
+  static constexpr unsigned n_mult = tiling::n_mult;
 };
 
-template <class data_T, class res_T, typename CONFIG_T>
-void dense_vector(const data_T* x, res_T* y, const typename CONFIG_T::weight_t* w, const typename CONFIG_T::bias_t* b, latency_tag) {
+/**
+ * One reuse round of the vector held in x (n_in values, the current term block in front): the front output
+ * group's accumulators take the round's products; the group moves to the back; after the last group of a
+ * term block, the next block moves to the front of x. Returns whether the vector is finished (round RF − 1).
+ */
+template <class in_T, typename CONFIG_T>
+void dense_round(typename CONFIG_T::accum_t acc[dense_mults<CONFIG_T>::tiling::groups][dense_mults<CONFIG_T>::tiling::outs], in_T x[CONFIG_T::n_in],
+                 const typename CONFIG_T::weight_t* w, unsigned ir, unsigned og) {
 #pragma HLS INLINE
-  dense_vector_latency<data_T, res_T, CONFIG_T>(x, y, w, b);
-}
-template <class data_T, class res_T, typename CONFIG_T>
-void dense_vector(const data_T* x, res_T* y, const typename CONFIG_T::weight_t* w, const typename CONFIG_T::bias_t* b, resource_tag) {
-#pragma HLS INLINE
-  dense_vector_resource<data_T, res_T, CONFIG_T>(x, y, w, b);
+  typedef typename dense_mults<CONFIG_T>::tiling T;
+  typedef typename CONFIG_T::accum_t acc_T;
+  in_T lanes[T::outs][T::terms];
+#pragma HLS ARRAY_PARTITION variable = lanes complete dim = 0
+  for (unsigned i = 0; i < T::outs; i++) {
+#pragma HLS UNROLL
+    for (unsigned j = 0; j < T::terms; j++) {
+#pragma HLS UNROLL
+      lanes[i][j] = x[j];
+    }
+  }
+  acc_T front[T::outs];
+#pragma HLS ARRAY_PARTITION variable = front complete
+  for (unsigned i = 0; i < T::outs; i++) {
+#pragma HLS UNROLL
+    front[i] = acc[0][i];
+  }
+  mac_round<acc_T, in_T, typename CONFIG_T::weight_t, T::outs, T::terms>(front, lanes, w, ir * T::n_mult);
+  rotate_groups<acc_T, T::groups, T::outs>(acc, front);
+  if (og == T::groups - 1) shift_left<in_T, CONFIG_T::n_in, T::terms>(x);
 }
 
-/**
- * io_parallel, strategy Latency (the layer function vendor reports name): every pixel and product in parallel,
- * each multiplier with its own weight register.
- */
+/** Output o of the finished vector (acc back in group order after the last round). */
+template <typename CONFIG_T, class res_T>
+inline res_T dense_result(const typename CONFIG_T::accum_t acc[dense_mults<CONFIG_T>::tiling::groups][dense_mults<CONFIG_T>::tiling::outs], unsigned o) {
+#pragma HLS INLINE
+  typedef typename dense_mults<CONFIG_T>::tiling T;
+  return (res_T)acc[o / T::outs][o % T::outs];
+}
+
+/** io_parallel: data[n_pixels · n_in] → res[n_pixels · n_out], one reuse round per clock. */
+template <class data_T, class res_T, typename CONFIG_T>
+void dense_rounds(const data_T data[CONFIG_T::n_pixels * CONFIG_T::n_in], res_T res[CONFIG_T::n_pixels * CONFIG_T::n_out],
+                  const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out], const typename CONFIG_T::bias_t biases[CONFIG_T::n_out]) {
+#pragma HLS INLINE
+  typedef typename dense_mults<CONFIG_T>::tiling T;
+  constexpr unsigned RF = CONFIG_T::reuse_factor;
+  typename CONFIG_T::accum_t acc[T::groups][T::outs];
+#pragma HLS ARRAY_PARTITION variable = acc complete dim = 0
+  data_T x[CONFIG_T::n_in];
+#pragma HLS ARRAY_PARTITION variable = x complete
+  reset_groups<typename CONFIG_T::accum_t, typename CONFIG_T::bias_t, T::groups, T::outs, CONFIG_T::has_bias>(acc, biases);
+  unsigned px = 0, ir = 0, og = 0;
+Rounds:
+  for (unsigned it = 0; it < CONFIG_T::n_pixels * RF; it++) {
+#pragma HLS PIPELINE II = 1
+    if (ir == 0) {
+      for (unsigned n = 0; n < CONFIG_T::n_in; n++) {
+#pragma HLS UNROLL
+        x[n] = data[px * CONFIG_T::n_in + n];
+      }
+    }
+    dense_round<data_T, CONFIG_T>(acc, x, weights, ir, og);
+    if (ir == RF - 1) {
+      for (unsigned o = 0; o < CONFIG_T::n_out; o++) {
+#pragma HLS UNROLL
+        res[px * CONFIG_T::n_out + o] = dense_result<CONFIG_T, res_T>(acc, o);
+      }
+      reset_groups<typename CONFIG_T::accum_t, typename CONFIG_T::bias_t, T::groups, T::outs, CONFIG_T::has_bias>(acc, biases);
+      px++;
+    }
+    ir = ir == RF - 1 ? 0 : ir + 1;
+    og = og == T::groups - 1 ? 0 : og + 1;
+  }
+}
+
+/** io_parallel, strategy Latency (the layer function vendor reports name): weights in registers. */
 template <class data_T, class res_T, typename CONFIG_T>
 void dense_latency(const data_T data[CONFIG_T::n_pixels * CONFIG_T::n_in], res_T res[CONFIG_T::n_pixels * CONFIG_T::n_out],
                    const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out], const typename CONFIG_T::bias_t biases[CONFIG_T::n_out]) {
 #pragma HLS ARRAY_PARTITION variable = weights complete
 #pragma HLS ARRAY_PARTITION variable = biases complete
-Pixels:
-  for (unsigned px = 0; px < CONFIG_T::n_pixels; px++) {
-#pragma HLS UNROLL
-    dense_vector_latency<data_T, res_T, CONFIG_T>(data + px * CONFIG_T::n_in, res + px * CONFIG_T::n_out, weights, biases);
-  }
+  dense_rounds<data_T, res_T, CONFIG_T>(data, res, weights, biases);
 }
 
-/**
- * io_parallel, strategy Resource: round ir reads the n_mult consecutive weights w[ir·n_mult …], so the weights
- * are reshaped cyclically by n_mult: word ir holds exactly round ir's weights (one ROM read per round).
- */
+/** io_parallel, strategy Resource: a ROM of reuse_factor words of n_mult weights (word ir = round ir). */
 template <class data_T, class res_T, typename CONFIG_T>
 void dense_resource(const data_T data[CONFIG_T::n_pixels * CONFIG_T::n_in], res_T res[CONFIG_T::n_pixels * CONFIG_T::n_out],
                     const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out], const typename CONFIG_T::bias_t biases[CONFIG_T::n_out]) {
@@ -124,10 +130,7 @@ void dense_resource(const data_T data[CONFIG_T::n_pixels * CONFIG_T::n_in], res_
   (void)n_mult;  // read by a pragma only (g++ ignores pragmas)
 #pragma HLS ARRAY_RESHAPE variable = weights cyclic factor = n_mult
 #pragma HLS ARRAY_PARTITION variable = biases complete
-Pixels:
-  for (unsigned px = 0; px < CONFIG_T::n_pixels; px++) {
-    dense_vector_resource<data_T, res_T, CONFIG_T>(data + px * CONFIG_T::n_in, res + px * CONFIG_T::n_out, weights, biases);
-  }
+  dense_rounds<data_T, res_T, CONFIG_T>(data, res, weights, biases);
 }
 
 template <class data_T, class res_T, typename CONFIG_T>
@@ -141,56 +144,65 @@ void dense_strategy(const data_T* data, res_T* res, const typename CONFIG_T::wei
   dense_resource<data_T, res_T, CONFIG_T>(data, res, weights, biases);
 }
 
-/** io_parallel: data[n_pixels · n_in] → res[n_pixels · n_out]; weights[n_out · n_in] output-major. */
+/** io_parallel: data[n_pixels · n_in] → res[n_pixels · n_out]; weights round by round. */
 template <class data_T, class res_T, typename CONFIG_T>
 void dense(const data_T data[CONFIG_T::n_pixels * CONFIG_T::n_in], res_T res[CONFIG_T::n_pixels * CONFIG_T::n_out],
            const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out], const typename CONFIG_T::bias_t biases[]) {
 #pragma HLS INLINE
-  static_assert(dense_mults<CONFIG_T>::n_mult > 0, "Dense: at least one multiplier");
   dense_strategy<data_T, res_T, CONFIG_T>(data, res, weights, biases, typename strategy_tag<CONFIG_T::strategy>::type());
 }
 
-/** io_stream loop: one vector in, one vector out per iteration, II = reuse_factor. */
-template <class data_T, class res_T, typename CONFIG_T, class TAG>
-void dense_stream_pixels(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out],
+/** io_stream loop: one vector in at its first round, one vector out after its last; II 1 per round. */
+template <class data_T, class res_T, typename CONFIG_T>
+void dense_stream_rounds(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out],
                          const typename CONFIG_T::bias_t biases[CONFIG_T::n_out]) {
 #pragma HLS INLINE
   static_assert(data_T::size == CONFIG_T::n_in, "Dense: input element size must be n_in");
   static_assert(res_T::size == CONFIG_T::n_out, "Dense: output element size must be n_out");
   typedef typename data_T::value_type in_T;
-  typedef typename res_T::value_type out_T;
-Pixels:
-  for (unsigned px = 0; px < CONFIG_T::n_pixels; px++) {
-#pragma HLS PIPELINE II = CONFIG_T::reuse_factor
-    const data_T x = data.read();
-    in_T xv[CONFIG_T::n_in];
-#pragma HLS ARRAY_PARTITION variable = xv complete
-    for (unsigned n = 0; n < CONFIG_T::n_in; n++) {
+  typedef typename dense_mults<CONFIG_T>::tiling T;
+  constexpr unsigned RF = CONFIG_T::reuse_factor;
+  typename CONFIG_T::accum_t acc[T::groups][T::outs];
+#pragma HLS ARRAY_PARTITION variable = acc complete dim = 0
+  in_T x[CONFIG_T::n_in];
+#pragma HLS ARRAY_PARTITION variable = x complete
+  reset_groups<typename CONFIG_T::accum_t, typename CONFIG_T::bias_t, T::groups, T::outs, CONFIG_T::has_bias>(acc, biases);
+  unsigned ir = 0, og = 0;
+Rounds:
+  for (unsigned it = 0; it < CONFIG_T::n_pixels * RF; it++) {
+#pragma HLS PIPELINE II = 1
+    if (ir == 0) {
+      const data_T v = data.read();
+      for (unsigned n = 0; n < CONFIG_T::n_in; n++) {
 #pragma HLS UNROLL
-      xv[n] = x[n];
+        x[n] = v[n];
+      }
     }
-    out_T yv[CONFIG_T::n_out];
-#pragma HLS ARRAY_PARTITION variable = yv complete
-    dense_vector<in_T, out_T, CONFIG_T>(xv, yv, weights, biases, TAG());
-    res_T y;
-    for (unsigned o = 0; o < CONFIG_T::n_out; o++) {
+    dense_round<in_T, CONFIG_T>(acc, x, weights, ir, og);
+    if (ir == RF - 1) {
+      res_T y;
+      for (unsigned o = 0; o < CONFIG_T::n_out; o++) {
 #pragma HLS UNROLL
-      y[o] = yv[o];
+        y[o] = dense_result<CONFIG_T, typename res_T::value_type>(acc, o);
+      }
+      res.write(y);
+      reset_groups<typename CONFIG_T::accum_t, typename CONFIG_T::bias_t, T::groups, T::outs, CONFIG_T::has_bias>(acc, biases);
     }
-    res.write(y);
+    ir = ir == RF - 1 ? 0 : ir + 1;
+    og = og == T::groups - 1 ? 0 : og + 1;
   }
 }
 
-/** io_stream, strategy Latency: weights partitioned (every product of a vector in parallel). */
+/** io_stream, strategy Latency: weights in registers. */
 template <class data_T, class res_T, typename CONFIG_T>
 void dense_stream_latency(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out],
                           const typename CONFIG_T::bias_t biases[CONFIG_T::n_out]) {
 #pragma HLS ARRAY_PARTITION variable = weights complete
 #pragma HLS ARRAY_PARTITION variable = biases complete
-  dense_stream_pixels<data_T, res_T, CONFIG_T, latency_tag>(data, res, weights, biases);
+  dense_stream_rounds<data_T, res_T, CONFIG_T>(data, res, weights, biases);
 }
 
-/** io_stream, strategy Resource: weights reshaped cyclically by n_mult (one word per reuse round). */
+/** io_stream, strategy Resource: a ROM of reuse_factor words of n_mult weights. */
 template <class data_T, class res_T, typename CONFIG_T>
 void dense_stream_resource(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out],
                            const typename CONFIG_T::bias_t biases[CONFIG_T::n_out]) {
@@ -198,7 +210,7 @@ void dense_stream_resource(hls::stream<data_T>& data, hls::stream<res_T>& res, c
   (void)n_mult;  // read by a pragma only (g++ ignores pragmas)
 #pragma HLS ARRAY_RESHAPE variable = weights cyclic factor = n_mult
 #pragma HLS ARRAY_PARTITION variable = biases complete
-  dense_stream_pixels<data_T, res_T, CONFIG_T, resource_tag>(data, res, weights, biases);
+  dense_stream_rounds<data_T, res_T, CONFIG_T>(data, res, weights, biases);
 }
 
 template <class data_T, class res_T, typename CONFIG_T>
@@ -219,7 +231,6 @@ template <class data_T, class res_T, typename CONFIG_T>
 void dense_stream(hls::stream<data_T>& data, hls::stream<res_T>& res, const typename CONFIG_T::weight_t weights[CONFIG_T::n_in * CONFIG_T::n_out],
                   const typename CONFIG_T::bias_t biases[]) {
 #pragma HLS INLINE
-  static_assert(dense_mults<CONFIG_T>::n_mult > 0, "Dense: at least one multiplier");
   dense_stream_strategy<data_T, res_T, CONFIG_T>(data, res, weights, biases, typename strategy_tag<CONFIG_T::strategy>::type());
 }
 

@@ -141,57 +141,87 @@ void concatenate(const in0_T a[CONFIG_T::n_outer * CONFIG_T::size0], const in1_T
   concat_part<in3_T, res_T, CONFIG_T::n_outer, CONFIG_T::size3, CONFIG_T::size0 + CONFIG_T::size1 + CONFIG_T::size2, T>(d, res);
 }
 
-/** io_stream, one input's share: channel axis → its channels of the current pixel; else → pix pixels. */
-template <class in_T, class res_T, typename CONFIG_T, unsigned CHAN, unsigned OFFSET, unsigned PIX>
-inline void concat_stream_part(hls::stream<in_T>& in, hls::stream<res_T>& res, res_T& y) {
+/** io_stream, channel axis: input k's channels of the current pixel into y at OFFSET. */
+template <class in_T, class res_T, unsigned CHAN, unsigned OFFSET> inline void concat_channels(const in_T& x, res_T& y) {
 #pragma HLS INLINE
-  typedef typename res_T::value_type out_T;
-  if (CONFIG_T::channel_axis) {
-    const in_T x = in.read();
-    for (unsigned c = 0; c < CHAN; c++) {
+  for (unsigned c = 0; c < CHAN; c++) {
 #pragma HLS UNROLL
-      y[OFFSET + c] = (out_T)x[c];
-    }
-  } else {
-    for (unsigned p = 0; p < PIX; p++) {
-#pragma HLS PIPELINE II = 1
-      const in_T x = in.read();
-      res.write(cast_pixel<res_T, res_T::size>(x));
-    }
+    y[OFFSET + c] = (typename res_T::value_type)x[c];
   }
 }
 
+/** io_stream, another axis: PIX pixels of one input copied through, one per clock. */
+template <class in_T, class res_T, unsigned PIX> inline void concat_pixels(hls::stream<in_T>& in, hls::stream<res_T>& res) {
+#pragma HLS INLINE
+  for (unsigned p = 0; p < PIX; p++) {
+#pragma HLS PIPELINE II = 1
+    res.write(cast_pixel<res_T, res_T::size>(in.read()));
+  }
+}
+
+// Channel concatenation: one loop over the pixels, pipelined at II 1, each input read once per pixel. Other
+// axes: per outer index, each input's block of pixels in turn (each block a loop pipelined at II 1).
 template <class in0_T, class in1_T, class res_T, typename CONFIG_T>
 void concatenate_stream(hls::stream<in0_T>& a, hls::stream<in1_T>& b, hls::stream<res_T>& res) {
-  constexpr unsigned n = CONFIG_T::channel_axis ? CONFIG_T::n_pixels : CONFIG_T::n_outer;
-  for (unsigned o = 0; o < n; o++) {
-    res_T y;
-    concat_stream_part<in0_T, res_T, CONFIG_T, CONFIG_T::chan0, 0, CONFIG_T::size0>(a, res, y);
-    concat_stream_part<in1_T, res_T, CONFIG_T, CONFIG_T::chan1, CONFIG_T::chan0, CONFIG_T::size1>(b, res, y);
-    if (CONFIG_T::channel_axis) res.write(y);
+  if (CONFIG_T::channel_axis) {
+  Pixels:
+    for (unsigned p = 0; p < CONFIG_T::n_pixels; p++) {
+#pragma HLS PIPELINE II = 1
+      res_T y;
+      concat_channels<in0_T, res_T, CONFIG_T::chan0, 0>(a.read(), y);
+      concat_channels<in1_T, res_T, CONFIG_T::chan1, CONFIG_T::chan0>(b.read(), y);
+      res.write(y);
+    }
+  } else {
+  Blocks:
+    for (unsigned o = 0; o < CONFIG_T::n_outer; o++) {
+      concat_pixels<in0_T, res_T, CONFIG_T::size0>(a, res);
+      concat_pixels<in1_T, res_T, CONFIG_T::size1>(b, res);
+    }
   }
 }
 template <class in0_T, class in1_T, class in2_T, class res_T, typename CONFIG_T>
 void concatenate_stream(hls::stream<in0_T>& a, hls::stream<in1_T>& b, hls::stream<in2_T>& c, hls::stream<res_T>& res) {
-  constexpr unsigned n = CONFIG_T::channel_axis ? CONFIG_T::n_pixels : CONFIG_T::n_outer;
-  for (unsigned o = 0; o < n; o++) {
-    res_T y;
-    concat_stream_part<in0_T, res_T, CONFIG_T, CONFIG_T::chan0, 0, CONFIG_T::size0>(a, res, y);
-    concat_stream_part<in1_T, res_T, CONFIG_T, CONFIG_T::chan1, CONFIG_T::chan0, CONFIG_T::size1>(b, res, y);
-    concat_stream_part<in2_T, res_T, CONFIG_T, CONFIG_T::chan2, CONFIG_T::chan0 + CONFIG_T::chan1, CONFIG_T::size2>(c, res, y);
-    if (CONFIG_T::channel_axis) res.write(y);
+  if (CONFIG_T::channel_axis) {
+  Pixels:
+    for (unsigned p = 0; p < CONFIG_T::n_pixels; p++) {
+#pragma HLS PIPELINE II = 1
+      res_T y;
+      concat_channels<in0_T, res_T, CONFIG_T::chan0, 0>(a.read(), y);
+      concat_channels<in1_T, res_T, CONFIG_T::chan1, CONFIG_T::chan0>(b.read(), y);
+      concat_channels<in2_T, res_T, CONFIG_T::chan2, CONFIG_T::chan0 + CONFIG_T::chan1>(c.read(), y);
+      res.write(y);
+    }
+  } else {
+  Blocks:
+    for (unsigned o = 0; o < CONFIG_T::n_outer; o++) {
+      concat_pixels<in0_T, res_T, CONFIG_T::size0>(a, res);
+      concat_pixels<in1_T, res_T, CONFIG_T::size1>(b, res);
+      concat_pixels<in2_T, res_T, CONFIG_T::size2>(c, res);
+    }
   }
 }
 template <class in0_T, class in1_T, class in2_T, class in3_T, class res_T, typename CONFIG_T>
 void concatenate_stream(hls::stream<in0_T>& a, hls::stream<in1_T>& b, hls::stream<in2_T>& c, hls::stream<in3_T>& d, hls::stream<res_T>& res) {
-  constexpr unsigned n = CONFIG_T::channel_axis ? CONFIG_T::n_pixels : CONFIG_T::n_outer;
-  for (unsigned o = 0; o < n; o++) {
-    res_T y;
-    concat_stream_part<in0_T, res_T, CONFIG_T, CONFIG_T::chan0, 0, CONFIG_T::size0>(a, res, y);
-    concat_stream_part<in1_T, res_T, CONFIG_T, CONFIG_T::chan1, CONFIG_T::chan0, CONFIG_T::size1>(b, res, y);
-    concat_stream_part<in2_T, res_T, CONFIG_T, CONFIG_T::chan2, CONFIG_T::chan0 + CONFIG_T::chan1, CONFIG_T::size2>(c, res, y);
-    concat_stream_part<in3_T, res_T, CONFIG_T, CONFIG_T::chan3, CONFIG_T::chan0 + CONFIG_T::chan1 + CONFIG_T::chan2, CONFIG_T::size3>(d, res, y);
-    if (CONFIG_T::channel_axis) res.write(y);
+  if (CONFIG_T::channel_axis) {
+  Pixels:
+    for (unsigned p = 0; p < CONFIG_T::n_pixels; p++) {
+#pragma HLS PIPELINE II = 1
+      res_T y;
+      concat_channels<in0_T, res_T, CONFIG_T::chan0, 0>(a.read(), y);
+      concat_channels<in1_T, res_T, CONFIG_T::chan1, CONFIG_T::chan0>(b.read(), y);
+      concat_channels<in2_T, res_T, CONFIG_T::chan2, CONFIG_T::chan0 + CONFIG_T::chan1>(c.read(), y);
+      concat_channels<in3_T, res_T, CONFIG_T::chan3, CONFIG_T::chan0 + CONFIG_T::chan1 + CONFIG_T::chan2>(d.read(), y);
+      res.write(y);
+    }
+  } else {
+  Blocks:
+    for (unsigned o = 0; o < CONFIG_T::n_outer; o++) {
+      concat_pixels<in0_T, res_T, CONFIG_T::size0>(a, res);
+      concat_pixels<in1_T, res_T, CONFIG_T::size1>(b, res);
+      concat_pixels<in2_T, res_T, CONFIG_T::size2>(c, res);
+      concat_pixels<in3_T, res_T, CONFIG_T::size3>(d, res);
+    }
   }
 }
 

@@ -2,7 +2,8 @@
 // io_parallel and io_stream. Tessera's own code. 1D uses height 1.
 //
 // Output (oh, ow) reads the window rows h0 … h0 + pool_height − 1 (h0 = oh · stride_height − pad_top),
-// clipped to the input, likewise for columns; pads are never read.
+// clipped to the input, likewise for columns; pads are never read (io_parallel: the clipped loops are unrolled
+// inside the pipelined function; io_stream: the window's taps outside the input are masked).
 //   Max:     y = (res_T) max of the window (the first real value, then ">" in raster order).
 //   Average: s = Σ window (exact: sum_t has ⌈log2(pool_height · pool_width)⌉ more integer bits than the input,
 //            so it cannot overflow and the order cannot matter); y = (res_T)(s · recip[count]) where count is
@@ -11,7 +12,7 @@
 #ifndef TESSERA_NNET_POOLING_H
 #define TESSERA_NNET_POOLING_H
 
-#include "nnet_common.h"
+#include "nnet_conv_common.h"
 
 namespace nnet {
 
@@ -80,13 +81,6 @@ template <class data_T, typename CONFIG_T> struct pool_px_array {
   data_T operator()(int h, int w) const { return data[(h * CONFIG_T::in_width + w) * CONFIG_T::n_chan + c]; }
 };
 
-/** Channel c of the io_stream line buffer (rows kept modulo pool_height). */
-template <class pix_T, class in_T, typename CONFIG_T> struct pool_px_lines {
-  const pix_T (*lines)[CONFIG_T::in_width];
-  unsigned c;
-  in_T operator()(int h, int w) const { return lines[h % CONFIG_T::pool_height][w][c]; }
-};
-
 template <class data_T, class res_T, typename CONFIG_T>
 void pooling(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
              res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_chan],
@@ -101,41 +95,88 @@ void pooling(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG
 }
 
 /**
- * io_stream: a line buffer of pool_height input rows (circular). After input row h has arrived, every output
- * row whose window ends at h (clipped to the input) is written, one output pixel per clock.
+ * io_stream: the stream window of Conv (nnet_conv_common.h) with the pool size as its span: one position of the
+ * padded input per step (one read per input pixel, in raster order), and an output pixel as soon as its window
+ * is complete, one per clock at most (loop pipelined at II 1, trip count = the walk's positions, up to the
+ * last output or input). The window's
+ * taps are registers at fixed positions; a tap outside the input (padding) is left out of the max and the sum,
+ * and the divisor of an average comes from the tap counts of the two axes (recip[count], a small table).
  */
 template <class data_T, class res_T, typename CONFIG_T>
 void pooling_stream(hls::stream<data_T>& data, hls::stream<res_T>& res,
                     const typename CONFIG_T::recip_t recip[CONFIG_T::pool_height * CONFIG_T::pool_width + 1]) {
   typedef typename data_T::value_type in_T;
   typedef typename res_T::value_type out_T;
-  data_T lines[CONFIG_T::pool_height][CONFIG_T::in_width];
-#pragma HLS ARRAY_PARTITION variable = lines complete dim = 1
-  unsigned oh = 0;
-Rows:
-  for (unsigned h = 0; h < CONFIG_T::in_height; h++) {
-  ReadRow:
-    for (unsigned w = 0; w < CONFIG_T::in_width; w++) {
+  constexpr int H = CONFIG_T::in_height, W = CONFIG_T::in_width;
+  constexpr unsigned PH = CONFIG_T::pool_height, PW = CONFIG_T::pool_width;
+  typedef window_axis<H, PH, CONFIG_T::pad_top, CONFIG_T::stride_height, CONFIG_T::out_height> AH;
+  typedef window_axis<W, PW, CONFIG_T::pad_left, CONFIG_T::stride_width, CONFIG_T::out_width> AW;
+  constexpr unsigned row_steps = AW::steps;
+  (void)row_steps;  // read by a pragma only (g++ ignores pragmas)
+#pragma HLS ARRAY_PARTITION variable = recip complete
+  data_T line[line_rows(PH)][W];
+#pragma HLS ARRAY_PARTITION variable = line complete dim = 1
+#pragma HLS AGGREGATE variable = line
+#pragma HLS DEPENDENCE variable = line inter RAW distance = row_steps true
+  data_T win[PH][PW];
+#pragma HLS ARRAY_PARTITION variable = win complete dim = 0
+  window_clear<data_T, PH, PW>(win);
+  walk_state ws = walk_start<AH, AW>();
+Cycle:
+  for (unsigned it = 0; it < window_positions<AH, AW, H, W>::value; it++) {
 #pragma HLS PIPELINE II = 1
-      lines[h % CONFIG_T::pool_height][w] = data.read();
-    }
-  Emit:
-    while (oh < CONFIG_T::out_height) {
-      const pool_span sh = pool_axis(oh, CONFIG_T::stride_height, CONFIG_T::pad_top, CONFIG_T::pad_bottom, CONFIG_T::pool_height, CONFIG_T::in_height);
-      if (sh.hi - 1 != (int)h) break;
-    Cols:
-      for (unsigned ow = 0; ow < CONFIG_T::out_width; ow++) {
-#pragma HLS PIPELINE II = 1
-        res_T y;
-        for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
+    window_step<data_T, PH, PW, H, W>(data, line, win, ws.r, ws.c);
+    const bool due = walk_due<CONFIG_T::out_height, CONFIG_T::out_width>(ws);
+    if (due) {
+      // Window row k / column q is input row r − PH + 1 + k / column c − PW + 1 + q.
+      bool row_in[PH], col_in[PW];
+      unsigned rows = 0, cols = 0, rows_pad = 0, cols_pad = 0;
+      for (unsigned k = 0; k < PH; k++) {
 #pragma HLS UNROLL
-          const pool_px_lines<data_T, in_T, CONFIG_T> px = {lines, c};
-          y[c] = pool_window<out_T, CONFIG_T, in_T>(px, oh, ow, recip);
-        }
-        res.write(y);
+        const int ih = ws.r - (int)PH + 1 + (int)k;
+        row_in[k] = ih >= 0 && ih < H;
+        if (row_in[k]) rows++;
+        if (ih >= -(int)CONFIG_T::pad_top && ih < H + (int)CONFIG_T::pad_bottom) rows_pad++;
       }
-      oh++;
+      for (unsigned q = 0; q < PW; q++) {
+#pragma HLS UNROLL
+        const int iw = ws.c - (int)PW + 1 + (int)q;
+        col_in[q] = iw >= 0 && iw < W;
+        if (col_in[q]) cols++;
+        if (iw >= -(int)CONFIG_T::pad_left && iw < W + (int)CONFIG_T::pad_right) cols_pad++;
+      }
+      res_T y;
+      for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
+#pragma HLS UNROLL
+        if (CONFIG_T::pool_op == pool_max) {
+          in_T m = 0;
+          bool any = false;
+          for (unsigned k = 0; k < PH; k++) {
+#pragma HLS UNROLL
+            for (unsigned q = 0; q < PW; q++) {
+#pragma HLS UNROLL
+              const in_T v = win[k][q][c];
+              if (row_in[k] && col_in[q] && (!any || v > m)) m = v;
+              if (row_in[k] && col_in[q]) any = true;
+            }
+          }
+          y[c] = (out_T)m;
+        } else {
+          typename CONFIG_T::sum_t sum = 0;
+          for (unsigned k = 0; k < PH; k++) {
+#pragma HLS UNROLL
+            for (unsigned q = 0; q < PW; q++) {
+#pragma HLS UNROLL
+              if (row_in[k] && col_in[q]) sum = sum + win[k][q][c];
+            }
+          }
+          const unsigned count = CONFIG_T::count_include_pad ? rows_pad * cols_pad : rows * cols;
+          y[c] = (out_T)(sum * recip[count]);
+        }
+      }
+      res.write(y);
     }
+    if (walk_next<AH, AW, CONFIG_T::stride_height, CONFIG_T::stride_width>(ws, due)) window_clear<data_T, PH, PW>(win);
   }
 }
 

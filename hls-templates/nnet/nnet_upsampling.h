@@ -28,7 +28,10 @@ void upsampling(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CON
             (res_T)data[((h / CONFIG_T::scale_height) * CONFIG_T::in_width + w / CONFIG_T::scale_width) * CONFIG_T::n_chan + c];
 }
 
-/** io_stream: one input row is kept and written scale_height times, each pixel scale_width times. */
+/**
+ * io_stream: one input row is kept (one write per clock), then written scale_height times, each pixel
+ * scale_width times (one read per clock; the pixel index is a counter, not a division).
+ */
 template <class data_T, class res_T, typename CONFIG_T> void upsampling_stream(hls::stream<data_T>& data, hls::stream<res_T>& res) {
   res_T row[CONFIG_T::in_width];
 Rows:
@@ -39,12 +42,18 @@ Rows:
       const data_T x = data.read();
       row[w] = cast_pixel<res_T, CONFIG_T::n_chan>(x);
     }
+    unsigned wi = 0, rep = 0;
   Repeat:
-    for (unsigned r = 0; r < CONFIG_T::scale_height; r++)
-      for (unsigned w = 0; w < CONFIG_T::out_width; w++) {
+    for (unsigned i = 0; i < CONFIG_T::scale_height * CONFIG_T::out_width; i++) {
 #pragma HLS PIPELINE II = 1
-        res.write(row[w / CONFIG_T::scale_width]);
+      res.write(row[wi]);
+      if (rep == CONFIG_T::scale_width - 1) {
+        rep = 0;
+        wi = wi == CONFIG_T::in_width - 1 ? 0 : wi + 1;
+      } else {
+        rep++;
       }
+    }
   }
 }
 

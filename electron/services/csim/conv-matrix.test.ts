@@ -12,6 +12,7 @@ import { simulateFloat } from '../../../engine/sim/float';
 import { fixedVsFloat } from '../../../engine/fixed/tensor';
 import { fracBits } from '../../../engine/fixed/types';
 import { readExpected, readResults, readTemplates, runManyCsim, writeFiles } from './csim';
+import { checkProjects, formatFindings } from '../hls-check/check';
 
 const IMAGES = 3;
 let root = '';
@@ -60,6 +61,12 @@ describe('Conv family csim matrix (g++, bit-exact with the engine)', () => {
       expect(got, t).toEqual(want);
     }
   });
+
+  it('the static check of the generated code finds nothing in any case (electron/services/hls-check)', async () => {
+    const r = await checkProjects(tops.map((t) => join(root, t)));
+    expect(r.functions).toBeGreaterThan(tops.length);
+    expect(r.findings, formatFindings(r)).toEqual([]);
+  }, 300_000);
 
   it('the comparison catches a one-LSB difference (negative control)', () => {
     const bad = mkdtempSync(join(tmpdir(), 'tessera-conv-matrix-bad-'));

@@ -10,6 +10,7 @@ import { CURRENT_GRAPH_VERSION } from '../../../engine/graph/schema';
 import type { HlsConfig } from '../../../engine/hls/config';
 import { generateProject } from '../../../engine/hls/generate';
 import { readExpected, readResults, readTemplates, runManyCsim, writeFiles } from './csim';
+import { checkProjects, formatFindings } from '../hls-check/check';
 
 export type GraphRow = [id: string, type: string, params: Record<string, unknown>, inputs: string[]];
 
@@ -70,7 +71,8 @@ export type Generated = ReturnType<typeof generateProject>;
  * The end-to-end check of a csim suite, called inside its describe: before the tests, every project is
  * generated into one temporary folder (prefix `tmpPrefix`) and all are compiled and run with g++ in one
  * program (runManyCsim); then one test per project: its C simulation equals the engine's fixed-point
- * outputs bit for bit on its cfg.testImages images, which hold more than `distinct` distinct values.
+ * outputs bit for bit on its cfg.testImages images, which hold more than `distinct` distinct values; and the
+ * static check of generated code (electron/services/hls-check) finds nothing in any of them.
  * `generated` sees each generated project first (extra checks). Returns the generated projects by top,
  * filled before the tests run.
  */
@@ -92,6 +94,10 @@ export function csimMatchesEngine(tmpPrefix: string, projects: CsimProject[], op
   }, 320_000);
   afterAll(() => {
     if (root) rmSync(root, { recursive: true, force: true });
+  });
+  it('the static check of the generated code finds nothing (electron/services/hls-check)', async () => {
+    const r = await checkProjects(projects.map((p) => join(root, p.top)));
+    expect(r.findings, formatFindings(r)).toEqual([]);
   });
   it.each(projects.map((p) => [p.top, p.cfg.testImages] as const))('%s matches the engine on %i images', (top, images) => {
     if (!run.ok) console.error(run.log.slice(-3000));

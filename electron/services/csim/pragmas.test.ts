@@ -1,11 +1,13 @@
-// Synthesizability of the Conv-family templates, as far as it is checkable without a vendor tool:
+// Synthesizability of the layer templates, as far as it is checkable without a vendor tool (the static
+// check of generated code, electron/services/hls-check, checks the instantiated loops; this file the sources):
 // - where every `#pragma HLS` sits (AMD UG1399 placement rules: PIPELINE / UNROLL first in a loop body,
-//   INLINE in a function body, ARRAY_PARTITION / ARRAY_RESHAPE on a variable of the function they are in,
-//   never inside an `if` / `else` block, since Vitis does not apply pragmas conditionally);
-// - which pragmas each strategy's function carries (Latency: weights partitioned; Resource: weights
-//   reshaped by n_mult; both: pixel/step loop PIPELINE II = reuse_factor with ALLOCATION of mul);
+//   INLINE in a function body, ALLOCATION first in the loop or region it bounds, ARRAY_PARTITION /
+//   ARRAY_RESHAPE / AGGREGATE / DEPENDENCE on a variable of the function they are in, never inside an `if` /
+//   `else` block, since Vitis does not apply pragmas conditionally);
+// - which pragmas each strategy's function carries (Latency: weights partitioned; Resource: weights reshaped
+//   by n_mult; both: one loop pipelined at II 1 whose reuse round holds n_mult multipliers under ALLOCATION);
 // - the io_stream loops have a static trip count (CONFIG_T::stream_steps, no `break`), the generator's count
-//   agrees with the estimate model's and is exactly enough (one step fewer aborts the C simulation);
+//   is exactly enough (one iteration fewer aborts the C simulation);
 // - all four layer functions × both strategies compile with -Wall -Wextra -Werror and agree bit for bit.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -13,13 +15,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEMPLATES_ROOT } from './csim';
-import { streamCursorSchedule, streamCursorSteps, streamMaxBacklog, type CursorGeometry } from '../../../engine/ops/conv/stream';
+import { streamLoopIterations, streamMaxBacklog, streamWalk, type CursorGeometry } from '../../../engine/ops/conv/stream';
 import { seededRandom } from '../../../engine/tensor/tensor';
 
 // TESSERA_TEMPLATES_ROOT: run the checks on another copy of hls-templates (e.g. an older commit's, to see
 // them fail); default: this repository's.
 const ROOT = process.env.TESSERA_TEMPLATES_ROOT ?? TEMPLATES_ROOT;
-const HEADERS = ['nnet_common.h', 'nnet_conv_common.h', 'nnet_conv.h', 'nnet_conv_transpose.h', 'nnet_dense.h'];
+const HEADERS = ['nnet_common.h', 'nnet_conv_common.h', 'nnet_conv.h', 'nnet_conv_transpose.h', 'nnet_dense.h', 'nnet_pooling.h', 'nnet_merge.h', 'nnet_reshape.h', 'nnet_upsampling.h'];
 const read = (h: string): string => readFileSync(join(ROOT, 'nnet', h), 'utf8');
 
 /** Comments and string literals blanked (same length, newlines kept), so braces in them do not count. */
@@ -118,11 +120,11 @@ const fn = (name: string): FnInfo => {
     const found = f.fns.find((x) => x.name === name);
     if (found) return found;
   }
-  throw new Error(`no function ${name} in the Conv-family templates`);
+  throw new Error(`no function ${name} in the templates`);
 };
 const has = (f: FnInfo, re: RegExp): boolean => f.pragmas.some((p) => re.test(p.text));
 
-describe('pragma placement follows UG1399 in every Conv-family header', () => {
+describe('pragma placement follows UG1399 in every layer header', () => {
   it.each(HEADERS)('%s', (h) => {
     const a = ALL.find((x) => x.h === h)!;
     const problems: string[] = [];
@@ -135,11 +137,15 @@ describe('pragma placement follows UG1399 in every Conv-family header', () => {
       const localToBlock = v !== undefined && new RegExp(`\\b${v}\\s*\\[`).test(p.block);
       if (/^(\}\s*)?(if|else)\b/.test(p.opener) && !localToBlock) problems.push(`${where}: pragma inside an if/else block is not applied conditionally`);
       if (kind === 'PIPELINE' || kind === 'UNROLL') {
-        if (!/(^|:)\s*for\s*\(/.test(p.opener)) problems.push(`${where}: ${kind} must be in a loop body`);
+        // PIPELINE also pipelines a whole function (the io_parallel layers); UNROLL only a loop.
+        const fnBody = kind === 'PIPELINE' && p.depth === 2 && /\(/.test(p.opener);
+        if (!/(^|:)\s*for\s*\(/.test(p.opener) && !fnBody) problems.push(`${where}: ${kind} must be in a loop body${kind === 'PIPELINE' ? ' or a function body' : ''}`);
         if (p.before > 0) problems.push(`${where}: ${kind} must come before the loop body's statements`);
       }
       if (kind === 'INLINE' && !(p.depth === 2 && /\(/.test(p.opener))) problems.push(`${where}: INLINE must be in a function body`);
-      if (kind === 'ALLOCATION' && !/(^|:)\s*for\s*\(/.test(p.opener)) problems.push(`${where}: ALLOCATION belongs to the pipelined loop it bounds`);
+      // ALLOCATION bounds the loop body or the plain { } region it opens.
+      if (kind === 'ALLOCATION' && !(/(^|:)\s*for\s*\(/.test(p.opener) || p.opener === '')) problems.push(`${where}: ALLOCATION belongs to the loop or region it bounds`);
+      if (kind === 'ALLOCATION' && p.before > 0) problems.push(`${where}: ALLOCATION must come before the statements it bounds`);
       if (v) {
         // Declared in this function: its signature (the last `void fn(` before the pragma) or its body.
         const upTo = a.src.split('\n').slice(0, p.line).join('\n');
@@ -171,18 +177,15 @@ describe('each strategy function carries its own pragmas', () => {
         }
         const lat = fn(`${base}_latency`);
         expect(lat.pragmas.map((p) => p.text)).toEqual(['#pragma HLS ARRAY_PARTITION variable = weights complete', '#pragma HLS ARRAY_PARTITION variable = biases complete']);
-        expect(lat.text).toMatch(/<data_T, res_T, CONFIG_T, latency_tag>/);
         const res = fn(`${base}_resource`);
         expect(res.pragmas.map((p) => p.text)).toEqual(['#pragma HLS ARRAY_RESHAPE variable = weights cyclic factor = n_mult', '#pragma HLS ARRAY_PARTITION variable = biases complete']);
         expect(res.text).toContain(`constexpr unsigned n_mult = ${L.dims}<CONFIG_T>::n_mult;`);
-        expect(res.text).toMatch(/<data_T, res_T, CONFIG_T, resource_tag>/);
-        // The shared loop: pipelined at II = RF, multipliers bounded, no weight pragma of its own.
+        // The shared loop: one reuse round per clock; no weight pragma of its own.
         const loop = fn(base === L.par ? `${base}_pixels` : `${base}_steps`);
-        expect(has(loop, /^#pragma HLS PIPELINE II = CONFIG_T::reuse_factor$/)).toBe(true);
-        expect(has(loop, /^#pragma HLS ALLOCATION operation instances = mul limit = mult_limit$/)).toBe(true);
+        expect(loop.pragmas.filter((p) => /PIPELINE/.test(p.text)).map((p) => p.text)).toEqual(['#pragma HLS PIPELINE II = 1']);
         expect(has(loop, /variable = (weights|biases)/)).toBe(false);
-        expect(loop.text).toMatch(base === L.par ? /mult_limit = \w+(<CONFIG_T>)?::n_mult \* pf;/ : /mult_limit = \w+(<CONFIG_T>)?::n_mult;/);
-        expect(loop.text).toMatch(/window_dot<[^>]*>\([^;]*, TAG\(\)\);/);
+        expect(has(loop, /ALLOCATION/)).toBe(false);
+        expect(loop.text).toMatch(/conv_round<[^>]*>\(/);
       });
     }
     it(`${L.stream}: static trip count, no data-dependent exit`, () => {
@@ -203,27 +206,34 @@ describe('each strategy function carries its own pragmas', () => {
       for (const s of ['latency', 'resource']) expect(sel.some((x) => x.text.includes(`${base}_${s}<`))).toBe(true);
       expect(varPragmas(fn(`${base}_latency`))).toEqual(['#pragma HLS ARRAY_PARTITION variable = weights complete', '#pragma HLS ARRAY_PARTITION variable = biases complete']);
       const res = fn(`${base}_resource`);
-      // Round ir reads w[ir·n_mult …]: a cyclic reshape by n_mult puts exactly those in word ir.
+      // Round ir reads word ir (w[ir·n_mult …]): a cyclic reshape by n_mult puts exactly those in word ir.
       expect(varPragmas(res)).toEqual(['#pragma HLS ARRAY_RESHAPE variable = weights cyclic factor = n_mult', '#pragma HLS ARRAY_PARTITION variable = biases complete']);
       expect(res.text).toContain('constexpr unsigned n_mult = dense_mults<CONFIG_T>::n_mult;');
     }
-    expect(fn('dense_vector_resource').text).toMatch(/const unsigned p = ir \* n_mult \+ m;/);
-    expect(varPragmas(fn('dense_stream_pixels'))).toEqual([]);
+    for (const loop of ['dense_rounds', 'dense_stream_rounds']) {
+      expect(fn(loop).pragmas.filter((p) => /PIPELINE/.test(p.text)).map((p) => p.text)).toEqual(['#pragma HLS PIPELINE II = 1']);
+      expect(fn(loop).text).toMatch(/dense_round<[^>]*>\(acc, x, weights, ir, og\);/);
+    }
   });
 
-  it('window dot product (both strategies): no multiplier pragma inside an inlined helper (its scope would be ambiguous)', () => {
-    expect(fn('window_dot_rounds').pragmas.map((p) => p.text)).toEqual(['#pragma HLS INLINE', '#pragma HLS ARRAY_PARTITION variable = acc complete', '#pragma HLS UNROLL', '#pragma HLS UNROLL', '#pragma HLS UNROLL']);
-    expect(fn('window_dot').pragmas.map((p) => p.text)).toEqual(['#pragma HLS INLINE']);
+  it('the reuse round: n_mult multipliers, each wired to its weight lane, under an ALLOCATION of exactly that region', () => {
+    const r = fn('mac_round');
+    expect(r.pragmas.map((p) => p.text)).toEqual(['#pragma HLS INLINE', '#pragma HLS ALLOCATION operation instances = mul limit = n_mult', '#pragma HLS UNROLL', '#pragma HLS UNROLL']);
+    expect(r.text).toContain('mac(acc[i], x[i][j], w[base + i * TERMS + j]);');
+    // The other helpers of a round move data with constant indices only.
+    for (const h of ['rotate_groups', 'reset_groups', 'shift_left']) expect(fn(h).text).not.toMatch(/\[[^\]]*\b(ir|og|it)\b[^\]]*\]/);
   });
 });
 
-describe('stream_steps (engine/ops/conv/stream.ts): one replay of the cursor for the template, the estimate and the FIFO depths', () => {
-  it('on random geometries: every input read, every output written, at most one of each per step, outputs in order', () => {
+describe('the stream walks (engine/ops/conv/stream.ts) are the templates’ loop counts', () => {
+  it('ConvTranspose at RF 1: one output per iteration when no input is cropped away (HLS.md target); Conv: one step per needed position', () => {
     const rnd = seededRandom(31);
     const ri = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+    let checked = 0;
     for (let n = 0; n < 400; n++) {
       const transpose = n % 2 === 1;
       const v: CursorGeometry = { H: ri(1, 7), W: ri(1, 9), kh: ri(1, 5), kw: ri(1, 5), sh: ri(1, 3), sw: ri(1, 3), dh: ri(1, 2), dw: ri(1, 2), ph: 0, pw: 0, Ho: 0, Wo: 0 };
+      const rf = ri(1, 3);
       v.ph = ri(0, v.kh - 1);
       v.pw = ri(0, v.kw - 1);
       const span = (i: number, k: number, s: number, d: number, p: number, q: number): number =>
@@ -231,15 +241,22 @@ describe('stream_steps (engine/ops/conv/stream.ts): one replay of the cursor for
       v.Ho = span(v.H, v.kh, v.sh, v.dh, v.ph, ri(0, 2));
       v.Wo = span(v.W, v.kw, v.sw, v.dw, v.pw, ri(0, 2));
       if (v.Ho < 1 || v.Wo < 1) continue;
-      const steps = streamCursorSteps(v, transpose);
+      checked++;
+      const w = streamWalk(v, transpose);
       const nIn = v.H * v.W, nOut = v.Ho * v.Wo;
-      expect(steps).toBeGreaterThanOrEqual(Math.max(nIn, nOut));
-      expect(steps).toBeLessThanOrEqual(nIn + nOut);
-      const { readsBeforeWrite } = streamCursorSchedule(v, transpose);
-      expect(readsBeforeWrite.length).toBe(nOut);
-      for (let m = 1; m < nOut; m++) expect(readsBeforeWrite[m]).toBeGreaterThanOrEqual(readsBeforeWrite[m - 1]);
-      expect(readsBeforeWrite[nOut - 1]).toBeLessThanOrEqual(nIn);
+      expect(w.readsBeforeWrite.length).toBe(nOut);
+      // Reads never go back, never exceed the input, and every output has read what its window needs.
+      for (let m = 1; m < nOut; m++) expect(w.readsBeforeWrite[m]).toBeGreaterThanOrEqual(w.readsBeforeWrite[m - 1]);
+      expect(w.readsBeforeWrite[nOut - 1]).toBeLessThanOrEqual(nIn);
+      expect(streamLoopIterations(v, transpose, rf)).toBe(w.steps + nOut * (rf - 1));
+      expect(w.steps).toBeGreaterThanOrEqual(Math.max(nIn, nOut));
+      // A ConvTranspose whose first output reads input row/column 0 and whose last reads the last (no crop of
+      // a whole input row or column): exactly one step per output.
+      if (transpose && v.ph < v.sh && v.pw < v.sw && Math.floor((v.Ho - 1 + v.ph) / v.sh) >= v.H - 1 && Math.floor((v.Wo - 1 + v.pw) / v.sw) >= v.W - 1) {
+        expect(w.steps).toBe(nOut);
+      }
     }
+    expect(checked).toBeGreaterThan(200);
   });
 });
 
@@ -266,8 +283,9 @@ describe('streamMaxBacklog: what a skip FIFO around a stream Conv must hold', ()
 const CONV = { H: 5, W: 4, C: 4, Ho: 4, Wo: 2, Co: 4, kh: 3, kw: 2, sh: 1, sw: 2, dh: 2, dw: 1, pt: 2, pl: 1, g: 2, rf: 4 };
 const CT = { H: 3, W: 4, C: 4, Ho: 7, Wo: 10, Co: 4, kh: 3, kw: 4, sh: 2, sw: 3, dh: 1, dw: 1, pt: 1, pl: 2, g: 2, rf: 4, TH: 2, TW: 2 };
 const fields = (c: typeof CONV): CursorGeometry => ({ H: c.H, W: c.W, Ho: c.Ho, Wo: c.Wo, kh: c.kh, kw: c.kw, sh: c.sh, sw: c.sw, dh: c.dh, dw: c.dw, ph: c.pt, pw: c.pl });
-const STEPS_CONV = streamCursorSteps(fields(CONV), false);
-const STEPS_CT = streamCursorSteps(fields(CT), true);
+const STEPS_CONV = streamLoopIterations(fields(CONV), false, CONV.rf);
+const STEPS_CT = streamLoopIterations(fields(CT), true, CT.rf);
+const LINE_CT = streamWalk(fields(CT), true).lineDistance;
 
 function program(stepsConv: number | string, stepsCt: number | string): string {
   const cfg = (name: string, base: string, c: typeof CONV, extra: string): string => `
@@ -286,7 +304,7 @@ template <unsigned S, unsigned STEPS> struct ${name} : nnet::${base} {
 typedef ap_fixed<10, 4> in_t;
 typedef ap_fixed<16, 6> out_t;
 ${cfg('cfg_conv', 'conv_config', CONV, '')}
-${cfg('cfg_ct', 'conv_transpose_config', CT, `\n  static const unsigned phase_taps_height = ${CT.TH}, phase_taps_width = ${CT.TW};`)}
+${cfg('cfg_ct', 'conv_transpose_config', CT, `\n  static const unsigned phase_taps_height = ${CT.TH}, phase_taps_width = ${CT.TW}, line_distance = ${LINE_CT};`)}
 static unsigned seed = 12345u;
 static double next() { seed = seed * 1103515245u + 12345u; return ((seed >> 8) & 0xffff) / 65536.0 * 2.0 - 1.0; }
 
@@ -362,17 +380,16 @@ describe('the layer functions of both strategies compile warning-free and agree 
     for (const m of out.matchAll(/nonzero (\d+) of (\d+)/g)) expect(Number(m[1])).toBeGreaterThan(Number(m[2]) / 2);
     expect(r.run!.status).toBe(0);
   });
-  it('one step fewer than stream_steps leaves the image unfinished: C simulation aborts with a message', () => {
+  it('one iteration fewer than stream_steps leaves the image unfinished: C simulation aborts with a message', () => {
     const r = build(program(STEPS_CONV - 1, STEPS_CT), true);
     expect(r.compile.status).toBe(0);
     expect(r.run!.stderr).toMatch(/conv_2d_stream: stream_steps too small: read \d+ of 20 input pixels, wrote \d+ of 8 outputs/);
     expect(r.run!.status).not.toBe(0);
-    // This ConvTranspose writes one output pixel per step (HLS.md: H_out·W_out steps at RF 1), so one step
-    // fewer is below the static bound and is rejected at compile time.
-    expect(STEPS_CT).toBe(CT.Ho * CT.Wo);
+    // This ConvTranspose walks one step per output pixel (HLS.md: H_out·W_out steps), plus RF − 1 rounds each.
+    expect(STEPS_CT).toBe(CT.Ho * CT.Wo * CT.rf);
     const t = build(program(STEPS_CONV, STEPS_CT - 1), true);
-    expect(t.compile.status).not.toBe(0);
-    expect(String(t.compile.stderr)).toContain('stream_steps: set by the generator');
+    expect(t.compile.status).toBe(0);
+    expect(t.run!.stderr).toMatch(/conv_transpose_2d_stream: stream_steps too small: read \d+ of 12 input pixels, wrote 69 of 70 outputs/);
   });
   it('a config without stream_steps does not compile for io_stream', () => {
     const r = build(program(0, STEPS_CT), false);

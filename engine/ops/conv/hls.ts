@@ -8,7 +8,8 @@ import { quantizeTensor } from '../../fixed/tensor';
 import { opsFromReads } from '../schedule';
 import { resolveGeometry, type ConvParams } from './params';
 import { convView, type ConvView } from './geometry';
-import { streamCursorSchedule, streamCursorSteps } from './stream';
+import { streamCursorSchedule, streamLoopIterations, transposeWalk } from './stream';
+import { roundMajorOrder } from '../reuse-rounds';
 
 /** Taps t (descending) with t·d ≡ r (mod s), for every phase r of one axis. */
 export function phaseTapLists(k: number, s: number, d: number): number[][] {
@@ -46,7 +47,10 @@ function biasArray(ctx: HlsLayerContext<ConvParams>, Co: number): Float64Array |
 function makeHls(transpose: boolean): HlsLayerDef<ConvParams> {
   const fn = transpose ? 'conv_transpose' : 'conv';
 
-  /** The weights as the template reads them: Conv output-major over the window, ConvTranspose per phase. */
+  /**
+   * The weights as the template reads them: Conv output-major over the window, ConvTranspose per phase; at
+   * RF > 1 each block (the window, a phase) in the order of its reuse rounds (engine/ops/reuse-rounds.ts).
+   */
   function weightArray(ctx: HlsLayerContext<ConvParams>): HlsWeightArray {
     const S = viewOf(ctx);
     const wt = ctx.config.precision.weight_t;
@@ -83,6 +87,15 @@ function makeHls(transpose: boolean): HlsLayerDef<ConvParams> {
                 }
           }
         }
+    }
+    const rf = ctx.config.reuseFactor;
+    if (rf > 1) {
+      const nIn = transpose ? cinG * phaseTaps(S).TH * phaseTaps(S).TW : cinG * S.kh * S.kw;
+      const block = S.Co * nIn;
+      const order = roundMajorOrder(S.Co, nIn, rf);
+      const rounds = mantissaArray(out.length, wt);
+      for (let base = 0; base < out.length; base += block) for (let k = 0; k < block; k++) rounds[base + k] = out[base + order[k]];
+      out = rounds;
     }
     return { name: `w_${ctx.name}`, type: wt, m: out };
   }
@@ -140,8 +153,12 @@ function makeHls(transpose: boolean): HlsLayerDef<ConvParams> {
         { kind: 'const', name: 'parallelization_factor', value: ctx.config.parallelizationFactor },
         { kind: 'const', name: 'strategy', value: ctx.config.strategy === 'resource' ? 1 : 0 },
       ];
-      // Static trip count of the stream cursor loop (the template has no data-dependent exit).
-      if (ctx.config.io === 'io_stream') fields.push({ kind: 'const', name: 'stream_steps', value: streamCursorSteps(S, transpose) });
+      if (ctx.config.io === 'io_stream') {
+        // Static trip count of the stream loop (the template has no data-dependent exit); ConvTranspose: the
+        // fewest steps between two uses of one line-buffer column (its DEPENDENCE distance).
+        fields.push({ kind: 'const', name: 'stream_steps', value: streamLoopIterations(S, transpose, ctx.config.reuseFactor) });
+        if (transpose) fields.push({ kind: 'const', name: 'line_distance', value: transposeWalk(S).lineDistance });
+      }
       if (transpose) {
         const P = phaseTaps(S);
         fields.push({ kind: 'const', name: 'phase_taps_height', value: P.TH }, { kind: 'const', name: 'phase_taps_width', value: P.TW });
@@ -177,14 +194,17 @@ function makeHls(transpose: boolean): HlsLayerDef<ConvParams> {
         windowValues: taps.TH * taps.TW * S.C,
       };
       const pixels = S.Ho * S.Wo;
-      if (ctx.config.io !== 'io_stream') return { ...mac, loop: { iterations: pixels / ctx.config.parallelizationFactor, ii: rf, looped: true }, notes };
-      const steps = streamCursorSteps(S, transpose);
-      const rows = transpose ? Math.floor(((S.kh - 1) * S.dh) / S.sh) + 1 : (S.kh - 1) * S.dh + 1;
+      // io_parallel: one loop of (pixels / PF) · RF reuse rounds at II 1 (nnet_conv.h conv_2d_pixels).
+      if (ctx.config.io !== 'io_stream') return { ...mac, loop: { iterations: (pixels / ctx.config.parallelizationFactor) * rf, ii: 1, looped: true }, notes };
+      // io_stream: the walk at II 1, RF − 1 extra rounds per output. Line buffers: ConvTranspose keeps the rows
+      // one output reads; Conv the window span's rows above the new one.
+      const iterations = streamLoopIterations(S, transpose, rf);
+      const rows = transpose ? Math.floor(((S.kh - 1) * S.dh) / S.sh) + 1 : (S.kh - 1) * S.dh;
       return {
         ...mac,
-        loop: { iterations: steps, ii: rf, looped: true },
-        lineBuffer: { rows, width: S.W, impl: 'ram' },
-        notes: [...notes, `stream cursor: ${steps} steps for ${S.H * S.W} input and ${pixels} output pixels`],
+        loop: { iterations, ii: 1, looped: true },
+        lineBuffer: rows > 0 ? { rows, width: S.W, impl: 'ram' } : undefined,
+        notes: [...notes, `stream walk: ${iterations} iterations (II 1) for ${S.H * S.W} input and ${pixels} output pixels at RF ${rf}`],
       };
     },
   };

@@ -6,6 +6,7 @@ import type { FixedKernel, HlsLayerContext, HlsLayerDef, HlsWeightArray } from '
 import { outputPixels, perPixelLoop, pixelwiseProgram } from '../schedule';
 import type { FixedTensor } from '../../fixed/tensor';
 import { quantizeTensor } from '../../fixed/tensor';
+import { roundMajorOrder } from '../reuse-rounds';
 import { castClosedNum } from '../../fixed/cast';
 import { formatFixedType, fracBits } from '../../fixed/types';
 import { cachedPreparation, int32ChainOk, int32DenseSums, int32Mac, quantizeFast } from '../../fixed/fast';
@@ -143,24 +144,31 @@ export const denseHls: HlsLayerDef<DenseP> = {
   },
   stream: (ctx) => pixelwiseProgram(ctx as HlsLayerContext<unknown>),
   cost(ctx) {
-    const rf = ctx.config.reuseFactor;
-    const pixels = outputPixels(ctx as HlsLayerContext<unknown>);
+    // Both io types and strategies: one loop of pixels · RF reuse rounds at II 1 (nnet_dense.h dense_rounds,
+    // dense_stream_rounds), each round n_mult multipliers.
+    const rounds = outputPixels(ctx as HlsLayerContext<unknown>) * ctx.config.reuseFactor;
     const mac = { kind: 'mac' as const, nOut: ctx.params.units, hasBias: ctx.params.bias && !!ctx.weights.bias, weights: denseWeights(ctx) };
-    if (ctx.config.io === 'io_stream') return { ...mac, loop: { ...perPixelLoop(ctx as HlsLayerContext<unknown>), ii: rf } };
-    // io_parallel: Resource runs RF rounds per pixel one after another; Latency computes every pixel at once.
-    if (ctx.config.strategy === 'resource') return { ...mac, loop: { iterations: pixels * rf, ii: 1, looped: true, parallelizationFactor: 1 } };
-    return { ...mac, loop: { iterations: 1, ii: rf, looped: false, parallelizationFactor: pixels } };
+    return { ...mac, loop: { iterations: rounds, ii: 1, looped: rounds > 1, parallelizationFactor: 1 } };
   },
 };
 
-/** The weights output-major, as the template reads them: w[o · n_in + n] = weight[n][o]. */
+/**
+ * The weights as the template reads them, round by round (engine/ops/reuse-rounds.ts roundMajorOrder): position k
+ * holds output-major weight order[k] = o · n_in + n, i.e. weight[n][o]; at reuse factor 1 that is output-major.
+ */
 function denseWeights(ctx: HlsLayerContext<DenseP>): HlsWeightArray {
   const p = ctx.config.precision;
   const w = quantizeTensor(ctx.weights.weight, p.weight_t);
   const [nIn, U] = ctx.weights.weight.shape;
+  const rf = ctx.config.reuseFactor;
+  const order = roundMajorOrder(U, nIn, rf);
   const wo = mantissaArray(nIn * U, p.weight_t);
-  for (let o = 0; o < U; o++) for (let n = 0; n < nIn; n++) setM(wo, o * nIn + n, w.m[n * U + o], p.weight_t);
-  return { name: `${ctx.name}_w`, type: p.weight_t, m: wo, comment: `[n_out=${U}][n_in=${nIn}] output-major` };
+  for (let k = 0; k < order.length; k++) {
+    const o = Math.floor(order[k] / nIn), n = order[k] % nIn;
+    setM(wo, k, w.m[n * U + o], p.weight_t);
+  }
+  const comment = rf > 1 ? `${rf} words of ${(nIn * U) / rf} weights (reuse rounds)` : `[n_out=${U}][n_in=${nIn}] output-major`;
+  return { name: `${ctx.name}_w`, type: p.weight_t, m: wo, comment };
 }
 
 function denseBias(ctx: HlsLayerContext<DenseP>): HlsWeightArray {

@@ -145,6 +145,11 @@ export function reorderIndex<P>(ctx: HlsLayerContext<P>, float: (p: P, xs: Tenso
 
 export const INDEX_TYPE = intType(32, false);
 
+/** Bits that hold 0 … chan − 1 (the value part of an io_stream gather index). */
+function chanBits(chan: number): number {
+  return chan <= 1 ? 0 : Math.ceil(Math.log2(chan));
+}
+
 export function reorderHls<P>(float: (p: P, xs: Tensor[]) => Tensor, check?: HlsLayerDef<P>['check']): HlsLayerDef<P> {
   return {
     headers: ['nnet_reshape.h'],
@@ -158,13 +163,20 @@ export function reorderHls<P>(float: (p: P, xs: Tensor[]) => Tensor, check?: Hls
         base: 'nnet::reorder_config',
         fields: [
           cnst('n_elem', sizeOf(ctx.outputDims)), cnst('in_chan', streamGeometry(ctx.inputDims[0], inputLayout(ctx)).chan), cnst('out_chan', streamGeometry(ctx.outputDims, outputLayout(ctx)).chan),
+          cnst('chan_bits', ctx.config.io === 'io_stream' ? chanBits(streamGeometry(ctx.inputDims[0], inputLayout(ctx)).chan) : 0),
           ctype('index_t', INDEX_TYPE),
         ],
       }];
     },
     weightArrays(ctx) {
       const idx = reorderIndex(ctx, float);
-      return idx ? [{ name: `${ctx.name}_index`, type: INDEX_TYPE, m: Float64Array.from(idx), comment: 'output value i (firmware order) = input value index[i]' }] : [];
+      if (!idx) return [];
+      if (ctx.config.io !== 'io_stream') return [{ name: `${ctx.name}_index`, type: INDEX_TYPE, m: Float64Array.from(idx), comment: 'output value i (firmware order) = input value index[i]' }];
+      // io_stream: (input element << chan_bits) | value within it (gather_stream splits it with a shift and a mask).
+      const chan = streamGeometry(ctx.inputDims[0], inputLayout(ctx)).chan;
+      const bits = chanBits(chan);
+      const code = Float64Array.from(idx, (i) => Math.floor(i / chan) * 2 ** bits + (i % chan));
+      return [{ name: `${ctx.name}_index`, type: INDEX_TYPE, m: code, comment: `output value i (firmware order) = input element index[i] >> ${bits}, value index[i] & ${2 ** bits - 1}` }];
     },
     call(ctx, names) {
       const stream = ctx.config.io === 'io_stream';
@@ -191,7 +203,19 @@ export function reorderHls<P>(float: (p: P, xs: Tensor[]) => Tensor, check?: Hls
           }
       return { ops: opsFromReads(rbw, nIn), overlapped: true };
     },
-    cost: (ctx) => ({ kind: 'reorder', loop: movementLoop(ctx as HlsLayerContext<unknown>) }),
+    cost(ctx) {
+      const u = ctx as HlsLayerContext<unknown>;
+      if (ctx.config.io !== 'io_stream') return { kind: 'reorder', loop: movementLoop(u) };
+      const inChan = streamGeometry(ctx.inputDims[0], inputLayout(ctx)).chan;
+      const outChan = streamGeometry(ctx.outputDims, outputLayout(ctx)).chan;
+      const nElem = sizeOf(ctx.outputDims);
+      // gather_stream: every element read, then every value written (II 1 each); repack_stream: one element per
+      // clock when one channel count divides the other, else one value per clock.
+      let steps = Math.max(inputPixels(u), outputPixels(u));
+      if (reorderIndex(ctx, float)) steps = nElem / inChan + nElem;
+      else if (inChan % outChan !== 0 && outChan % inChan !== 0) steps = nElem;
+      return { kind: 'reorder', loop: { iterations: steps, ii: 1, looped: steps > 1 } };
+    },
   };
 }
 
