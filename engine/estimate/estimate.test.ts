@@ -177,7 +177,9 @@ describe('report shape', () => {
     expect(r.modules.length).toBe(1);
     const text = formatEstimate(r);
     expect(text).toMatch(/^ESTIMATE/);
-    expect(text.split('\n').filter((l) => /\[estimate\]/.test(l)).length).toBe(2);
+    expect(text.split('\n').filter((l) => /\[estimate\]/.test(l)).length).toBe(3);
+    expect(r.fit).toEqual({ part: r.part, fits: true, over: [] });
+    expect(text).toContain(`fits ${r.part}   [estimate]`);
   });
   it('an invalid RF gives the generator diagnostics, no estimate', () => {
     const model = convCaseModel({ name: 'x', op: 'Conv2D', size: [4, 4], cin: 2, cout: 3, kernel: [3, 3], stride: [1, 1], io: 'io_parallel' });
@@ -202,8 +204,16 @@ describe('over-capacity and comparison', () => {
     const r = est(c, { part: 'xc7z020-clg400-1' });
     expect(r.resources.DSP.percent!).toBeGreaterThan(100);
     expect(r.notes.some((n) => /^DSP \d+ exceeds the part's 220/.test(n))).toBe(true);
+    // Does not fit, naming the part and every resource over it with its figures, most over first.
+    expect(r.fit.fits).toBe(false);
+    expect(r.fit.over[0]).toEqual({ resource: 'DSP', used: r.resources.DSP.used, available: 220, percent: r.resources.DSP.percent });
+    expect(r.fit.over.map((o) => o.resource)).toEqual((['DSP', 'LUT', 'FF', 'BRAM_18K'] as const).filter((k) => r.resources[k].used! > r.resources[k].available!).sort((a, b) => r.resources[b].percent! - r.resources[a].percent!));
+    expect(formatEstimate(r)).toMatch(new RegExp(`does not fit xc7z020-clg400-1: DSP ${r.resources.DSP.used} of 220 \\(${r.resources.DSP.percent} %\\)`));
     const small = est({ ...c, cin: 1, cout: 2 }, { part: 'xc7z020-clg400-1' });
     expect(small.notes.some((n) => /exceeds/.test(n))).toBe(false);
+    expect(small.fit).toEqual({ part: 'xc7z020-clg400-1', fits: true, over: [] });
+    // An unknown device: no answer rather than a wrong one.
+    expect(est({ ...c, cin: 1, cout: 2 }, { part: 'xcfoo1-abc' }).fit).toEqual({ part: 'xcfoo1-abc', fits: null, over: [] });
     const text = compareWithReport(small, { ...small, latency: { ...small.latency, worst: { cycles: small.latency.worst.cycles! * 2, ns: null } } });
     expect(text).toMatch(/latency \(cycles\)\s+\d+\s+\d+\s+50%/);
   });

@@ -2,6 +2,7 @@
 // source 'estimate', plus the per-layer detail (multipliers, LUTRAM, iterations) and a text table.
 import type { IoType } from '../hls/config';
 import { emptyFigures, type ModuleReport, type Resources, type SynthFigures } from '../reports/types';
+import { formatFit, partFit, type PartFit } from '../reports/fit';
 import { combine, estimateLayer, fifoResources, type EstimateTool, type LayerDescription, type LayerEstimate, type ResourceEstimate, type TemplateFlavour, type TimingModel } from './model';
 
 export const ESTIMATE_SOURCE = 'estimate' as const;
@@ -61,6 +62,8 @@ export interface EstimateReport extends SynthFigures {
   io: IoType;
   top: string | null;
   part: string | null;
+  /** Fits the part or not, and which resources are over by how much (null fits: no part, or one unknown). */
+  fit: PartFit;
   /** One per layer, in the reports' module shape (each labelled by the report's source). */
   modules: ModuleReport[];
   layers: LayerEstimate[];
@@ -117,13 +120,13 @@ export function assembleEstimate(input: AssembleInput): EstimateReport {
     instance: null,
     ...figures(l.latency, l.interval, t, l.resources, part, l.iterations > 1 ? 'loop pipelined' : 'pipelined'),
   }));
-  const over = part ? (['DSP', 'LUT', 'FF', 'BRAM_18K', 'URAM'] as const).filter((k) => (top.resources[k].percent ?? 0) > 100) : [];
+  const fit = partFit(input.part ?? null, top.resources);
   const notes = [
     'estimate: analytical model of the templates (engine/estimate/README.md), not a vendor tool result',
     ...(input.notes ?? []),
     ...(part ? [] : input.part ? [`part ${input.part} unknown to the estimator: no percentages`] : []),
     ...(total.steadyInterval !== total.interval ? [`interval ${total.interval} cycles as ${t.tool === 'vitis_hls' ? 'Vitis HLS' : 'Vivado HLS'} reports a dataflow top (one image in flight); the slowest layer alone allows one image per ${total.steadyInterval} cycles`] : []),
-    ...over.map((k) => `${k} ${top.resources[k].used} exceeds the part's ${top.resources[k].available} (${top.resources[k].percent} %): raise the reuse factor or narrow the precision`),
+    ...fit.over.map((o) => `${o.resource} ${o.used} exceeds the part's ${o.available} (${o.percent} %): raise the reuse factor or narrow the precision`),
   ];
   return {
     source: ESTIMATE_SOURCE,
@@ -132,6 +135,7 @@ export function assembleEstimate(input: AssembleInput): EstimateReport {
     io: input.io,
     top: input.top ?? null,
     part: input.part ?? null,
+    fit,
     ...top,
     modules,
     layers,
@@ -170,6 +174,7 @@ export function formatEstimate(r: EstimateReport): string {
   const res = r.resources;
   const pct = (k: keyof Resources) => (res[k].percent === null ? '' : ` (${res[k].percent}%)`);
   lines.push(`  DSP ${num(res.DSP.used)}${pct('DSP')}  LUT ${num(res.LUT.used)}${pct('LUT')}  FF ${num(res.FF.used)}${pct('FF')}  BRAM_18K ${num(res.BRAM_18K.used)}${pct('BRAM_18K')}  (LUTRAM ${r.lutram}, multipliers ${r.multipliers})   [estimate]`);
+  lines.push(`  ${formatFit(r.fit)}   [estimate]`);
   lines.push(`  ${pad('layer', 24)} ${pad('type', 18)} ${pad('latency', 8)} ${pad('II', 6)} ${pad('iter', 7)} ${pad('mult', 6)} ${pad('DSP', 6)} ${pad('LUT', 8)} ${pad('FF', 8)} BRAM`);
   for (const l of r.layers) {
     const x = l.resources;
