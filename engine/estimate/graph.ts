@@ -11,7 +11,7 @@ import type { HlsConfig } from '../hls/config';
 import { layerContext, resolveGraph, type ResolvedNode } from '../hls/resolve';
 import { buildStreamNetwork } from '../hls/stream-network';
 import { fifoDepths, fifoList } from '../hls/fifo-depth';
-import { CONST_DSP_MIN_MAGNITUDE, timingModel, type EstimateTool, type LayerDescription, type MacCore } from './model';
+import { CONST_DSP_MIN_MAGNITUDE, estimateLayer, timingModel, type EstimateTool, type LayerDescription, type MacCore, type TimingModel } from './model';
 import { assembleEstimate, type EstimateReport } from './report';
 
 export interface EstimateOptions {
@@ -88,14 +88,33 @@ function describe(model: Model, r: ResolvedNode, op: OpDef & { hls: HlsLayerDef<
   }
 }
 
-/** Estimates a Tessera design as its generated project would be (same resolution and checks as the generator). */
-export function estimateDesign(model: Model, cfg: HlsConfig, opts: EstimateOptions = {}): EstimateResult {
+/**
+ * Pixels a layer holds in flight: its modelled pipeline depth (cycles from an iteration's read to its write)
+ * times the input pixels it reads per cycle, rounded up. The FIFO depth rule's read-ahead for the layer.
+ */
+function pixelsInFlight(d: LayerDescription, t: TimingModel): number {
+  const e = estimateLayer(d, t);
+  const cycles = Math.max(1, e.iterations * e.ii);
+  return Math.ceil((e.fill * d.inPixels) / cycles);
+}
+
+/**
+ * Read-ahead per io_stream layer (by its C name) for the FIFO depth rule (engine/hls/fifo-depth.ts): the
+ * pixels its pipeline holds in flight at the modelled depth. The build pipeline gives it to the generator,
+ * so the generated FIFO depths and the estimate's agree. null when the design does not resolve.
+ */
+export function fifoReadAhead(model: Model, cfg: HlsConfig, opts: EstimateOptions = {}): Record<string, number> | null {
+  const d = describeDesign(model, cfg);
+  if (!d) return null;
+  const t = timingModel(cfg.clockPeriodNs, opts.tool ?? 'vitis_hls');
+  return Object.fromEntries(d.layers.map((l) => [l.name, pixelsInFlight(l, t)]));
+}
+
+function describeDesign(model: Model, cfg: HlsConfig) {
   const resolved = resolveGraph(model, cfg, { hardware: true });
-  if (resolved.hasErrors) return { report: null, diagnostics: resolved.diagnostics };
+  if (resolved.hasErrors) return null;
   const layers: LayerDescription[] = [];
-  const notes: string[] = [];
   let inputBits = 0;
-  const fifos: { depth: number; bits: number }[] = [];
   for (const r of resolved.nodes) {
     if (isGraphInput(r.node)) {
       inputBits += prod(r.outputDims) * r.outputType.W;
@@ -104,12 +123,25 @@ export function estimateDesign(model: Model, cfg: HlsConfig, opts: EstimateOptio
     // Resolution (hardware: true) has refused every layer without an HLS descriptor.
     layers.push(describe(model, r, resolved.analysis.nodes[r.id].op as OpDef & { hls: HlsLayerDef<unknown> }));
   }
-  // io_stream: one FIFO per hls::stream of the generated top, with the generator's depths (fifo-depth.ts:
-  // 2 on a chain, more on an edge around a branch that reconverges); clone_stream outputs included.
+  return { resolved, layers, inputBits };
+}
+
+/** Estimates a Tessera design as its generated project would be (same resolution and checks as the generator). */
+export function estimateDesign(model: Model, cfg: HlsConfig, opts: EstimateOptions = {}): EstimateResult {
+  const d = describeDesign(model, cfg);
+  if (!d) return { report: null, diagnostics: resolveGraph(model, cfg, { hardware: true }).diagnostics };
+  const { resolved, layers, inputBits } = d;
+  const timing = timingModel(cfg.clockPeriodNs, opts.tool ?? 'vitis_hls');
+  const notes: string[] = [];
+  const fifos: { depth: number; bits: number }[] = [];
+  // io_stream: one FIFO per hls::stream of the generated top, with the depths the build pipeline gives the
+  // generator (fifo-depth.ts with every layer's pixels in flight: 2 on a chain, more on an edge around a
+  // branch that reconverges); clone_stream outputs included.
   if (cfg.io === 'io_stream') {
     const net = buildStreamNetwork(model, resolved);
-    for (const f of fifoList(net, fifoDepths(net))) fifos.push({ depth: f.depth, bits: f.bits });
+    const ahead = Object.fromEntries(layers.map((l) => [l.name, pixelsInFlight(l, timing)]));
+    for (const f of fifoList(net, fifoDepths(net, { slack: ahead }))) fifos.push({ depth: f.depth, bits: f.bits });
   }
-  const report = assembleEstimate({ io: cfg.io, layers, fifos, timing: timingModel(cfg.clockPeriodNs, opts.tool ?? 'vitis_hls'), inputBits, flavour: 'tessera', top: cfg.top, part: cfg.part, notes });
+  const report = assembleEstimate({ io: cfg.io, layers, fifos, timing, inputBits, flavour: 'tessera', top: cfg.top, part: cfg.part, notes });
   return { report, diagnostics: resolved.diagnostics };
 }

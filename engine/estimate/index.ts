@@ -1,5 +1,5 @@
 // Analytical estimates of latency, interval and resources of Tessera's HLS templates (labelled 'estimate').
 export * from './model';
 export * from './report';
-export { estimateDesign, type EstimateOptions, type EstimateResult } from './graph';
+export { estimateDesign, fifoReadAhead, type EstimateOptions, type EstimateResult } from './graph';
 export { hls4mlBaselineCases, baselineStem, glorotLimit, uniformWideFraction, type BaselineCase } from './hls4ml';

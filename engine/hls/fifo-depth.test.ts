@@ -16,7 +16,7 @@ import { opsFromReads } from '../ops/schedule';
 import { fifoDepthMacro, fifoDepths, fifoList, MIN_FIFO_DEPTH } from './fifo-depth';
 import { simulateStreams } from './stream-sim';
 import { generateProject } from './generate';
-import { estimateDesign } from '../estimate/graph';
+import { estimateDesign, fifoReadAhead } from '../estimate/graph';
 import { fifoResources } from '../estimate/model';
 import { streamMaxBacklog } from '../ops/conv/stream';
 
@@ -47,7 +47,7 @@ function runs(net: StreamNetwork, depth: Record<string, number>, over: Record<st
   return simulateStreams(net, (e) => over[e] ?? depth[e]).finished;
 }
 
-const depthsOf = (net: StreamNetwork, slack?: number) => Object.fromEntries(Object.entries(fifoDepths(net, { slack })).map(([k, v]) => [k, v.depth]));
+const depthsOf = (net: StreamNetwork, slack?: number | Record<string, number>) => Object.fromEntries(Object.entries(fifoDepths(net, { slack })).map(([k, v]) => [k, v.depth]));
 
 /** The csim tests' U-Net stage: Conv → ReLU ─┬→ MaxPool → Conv → ReLU → ConvT k2 s2 → Concat(·, skip) → Conv → ReLU. */
 const unetStage = (H = 8, W = 6): Model => unetStageModel(rnd, H, W);
@@ -247,6 +247,26 @@ describe('random skip graphs (fast-check)', () => {
     expect(tight).toBeGreaterThan(40);
   });
 
+  it('per-layer read-ahead (pipeline depths in pixels): the simulator reading that far ahead finishes with the rule\u2019s depths; the exact-order depths can deadlock', () => {
+    let deadlocks = 0;
+    fc.assert(
+      fc.property(spec, fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 12, maxLength: 12 }), (s, aheads) => {
+        const net = network(buildSpec(s));
+        const layers = net.processes.filter((p) => p.kind === 'layer' && p.overlapped).map((p) => p.name);
+        const ahead: Record<string, number> = Object.fromEntries(layers.map((n, i) => [n, aheads[i % aheads.length]]));
+        const d = depthsOf(net, ahead);
+        const sim = (depth: Record<string, number>) => simulateStreams(net, (e) => depth[e], 1, (p) => ahead[p] ?? 0).finished;
+        expect(sim(d)).toBe(true);
+        // Back-to-back images too.
+        expect(simulateStreams(net, (e) => d[e], 2, (p) => ahead[p] ?? 0).finished).toBe(true);
+        if (!sim(depthsOf(net, 0))) deadlocks++;
+      }),
+      { numRuns: 40, seed: 20261206 },
+    );
+    // The read-ahead matters: depths sized for the exact order deadlock under it in some graphs.
+    expect(deadlocks).toBeGreaterThan(5);
+  });
+
   it('same-size Conv chains: the rule stays within the sum of the Convs\u2019 backlogs (+1)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 3, max: 12 }), fc.integer({ min: 3, max: 12 }), fc.array(fc.constantFrom(1, 3, 5), { minLength: 1, maxLength: 3 }), (H, W, ks) => {
@@ -354,10 +374,11 @@ describe('generator and estimate use the same depths', () => {
     expect(p.files!['firmware/fifo_depths.h']).toBeUndefined();
   });
 
-  it('the estimate counts exactly these FIFOs (LUTRAM = layers + the FIFOs of fifoList)', () => {
+  it('the estimate counts exactly these FIFOs (LUTRAM = layers + the FIFOs of fifoList), sized with its pipeline depths', () => {
     const model = unetStage(16, 12);
     const net = network(model);
-    const list = fifoList(net, fifoDepths(net));
+    const ahead = fifoReadAhead(model, STREAM)!;
+    const list = fifoList(net, fifoDepths(net, { slack: ahead }));
     expect(list.some((f) => f.depth > 2)).toBe(true);
     const r = estimateDesign(model, STREAM).report!;
     const fifoLutram = list.reduce((a, f) => a + fifoResources(f.depth, f.bits).LUTRAM, 0);
@@ -367,5 +388,27 @@ describe('generator and estimate use the same depths', () => {
     expect(fifoLutram + fifoBram).toBeGreaterThan(0);
     expect(r.lutram).toBe(Math.round(layerLutram + fifoLutram));
     expect(r.resources.BRAM_18K.used).toBe(Math.round(layerBram + fifoBram));
+  });
+});
+
+describe('read-ahead from the estimate\u2019s pipeline depths (not a constant)', () => {
+  it('every stream layer gets its pixels in flight; the simulator reading that far ahead finishes with the rule\u2019s depths and deadlocks with the exact-order ones', () => {
+    const model = unetStage(16, 12);
+    const net = network(model);
+    const ahead = fifoReadAhead(model, STREAM)!;
+    const layers = net.processes.filter((p) => p.kind === 'layer').map((p) => p.name);
+    for (const n of layers) expect(ahead[n], n).toBeGreaterThanOrEqual(1);
+    // From each layer's modelled pipeline: not one number for all.
+    expect(new Set(layers.map((n) => ahead[n])).size).toBeGreaterThan(1);
+    const [skip] = skipEdges(net);
+    const withDepths = depthsOf(net, ahead);
+    const exact = depthsOf(net, 0);
+    expect(withDepths[skip]).toBeGreaterThan(exact[skip]);
+    const sim = (d: Record<string, number>) => simulateStreams(net, (e) => d[e], 1, (p) => ahead[p] ?? 0).finished;
+    expect(sim(withDepths)).toBe(true);
+    expect(sim(exact)).toBe(false);
+    // The generator, given them (as the build pipeline does), writes those depths.
+    const g = generateProject({ model, config: { ...STREAM, testImages: 1 }, templates: { 'nnet_common.h': '', 'nnet_conv.h': '', 'nnet_conv_common.h': '', 'nnet_conv_transpose.h': '', 'nnet_activation.h': '', 'nnet_pooling.h': '', 'nnet_merge.h': '' }, fifoReadAhead: ahead });
+    expect(g.files!['firmware/fifo_depths.h']).toContain(`#define ${fifoDepthMacro('fifo_top', skip)} ${withDepths[skip]}\n`);
   });
 });

@@ -9,8 +9,8 @@
 // items j written on it:
 //
 //  - need_e[j]: pixels F must emit before j items can be written on e. F's outputs: j. Through a process,
-//    at its m-th write, the most of need_k[reads of input k so far (+ `slack` when reads and writes share a
-//    pipeline: the slow path's pipeline depth)].
+//    at its m-th write, the most of need_k[reads of input k so far (+ its read-ahead when reads and writes
+//    share a pipeline: the pixels its pipeline holds in flight, from the estimate's pipeline depth)].
 //  - absorb_e[j]: pixels F's paths have taken in when e has j items and its writer waits on the next write:
 //    the least over the writer's inputs of absorb_k[reads of k + depth of k's FIFO].
 //
@@ -22,15 +22,22 @@
 // at rule − 1 on every graph of fifo-depth.test.ts, and the tests check that rule − 2 deadlocks.
 import type { StreamEdge, StreamNetwork } from './stream-network';
 
-/** Pixels a pipelined layer may read beyond its template order before a write completes (pipeline depth). */
+/**
+ * Pixels a pipelined layer may read beyond its template order before a write completes, when no pipeline
+ * depth is given for it (the estimate gives one per layer: engine/estimate fifoReadAhead).
+ */
 export const PIPELINE_SLACK = 4;
 
 /** The smallest FIFO Vitis HLS builds for a stream (and the depth on a chain). */
 export const MIN_FIFO_DEPTH = 2;
 
 export interface FifoDepthOptions {
-  /** Read-ahead per layer for the slow path (default PIPELINE_SLACK); 0 = the templates' exact order. */
-  slack?: number;
+  /**
+   * Read-ahead of the layers whose reads and writes share a pipelined loop: one number for every layer, or
+   * per layer process name (the estimate's pipeline depths in pixels; a layer not named: PIPELINE_SLACK).
+   * 0 = the templates' exact order.
+   */
+  slack?: number | Readonly<Record<string, number>>;
 }
 
 export interface FifoDepth {
@@ -42,6 +49,7 @@ export interface FifoDepth {
 /** Depth of every internal stream of the network (edge name → depth and reason). */
 export function fifoDepths(net: StreamNetwork, opts: FifoDepthOptions = {}): Record<string, FifoDepth> {
   const slack = opts.slack ?? PIPELINE_SLACK;
+  const aheadOf = (name: string): number => (typeof slack === 'number' ? slack : slack[name] ?? PIPELINE_SLACK);
   const out: Record<string, FifoDepth> = {};
   for (const e of Object.values(net.edges)) if (e.internal) out[e.name] = { depth: MIN_FIFO_DEPTH, reason: 'chain' };
   // Later (inner) forks first: an outer fork's analysis then knows the depths inside its paths.
@@ -104,7 +112,7 @@ export function fifoDepths(net: StreamNetwork, opts: FifoDepthOptions = {}): Rec
       // `slack` further when reads and writes share a pipeline). absorb: blocked at a write, the process
       // has read r[k] items and each input FIFO can hold its depth more, so its paths have taken in
       // absorb_k(r[k] + depth_k) (the least over inputs: the fork emits to all of them).
-      const ahead = p.kind === 'layer' && p.overlapped ? slack : 0;
+      const ahead = p.kind === 'layer' && p.overlapped ? aheadOf(p.name) : 0;
       const ks = dep.flatMap((d, k) => (d ? [k] : []));
       const ndK = ks.map((k) => nd[k]!);
       const abK = ks.map((k) => ab[k]!);

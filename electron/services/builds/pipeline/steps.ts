@@ -12,7 +12,7 @@ import type { FixedSimResult } from '../../../../engine/hls/simulate';
 import { fixedVsFloat, lsb } from '../../../../engine/fixed/tensor';
 import { simulateFloat } from '../../../../engine/sim/float';
 import { formatFixedType } from '../../../../engine/fixed/types';
-import { estimateDesign } from '../../../../engine/estimate/graph';
+import { estimateDesign, fifoReadAhead } from '../../../../engine/estimate/graph';
 import type { EstimateTool } from '../../../../engine/estimate/model';
 import type { EstimateReport } from '../../../../engine/estimate/report';
 import type { BuildSpec, CsimSpec } from '../../../../api/build-spec';
@@ -53,9 +53,13 @@ export interface StepIo {
 /** A generation that succeeded: files written, the engine's fixed-point run on the test inputs. */
 export type Generated = GenerateResult & { files: FileMap; sim: FixedSimResult };
 
-/** Generates the HLS project of the spec and writes it into spec.dir (nothing is written when it fails). */
+/**
+ * Generates the HLS project of the spec and writes it into spec.dir (nothing is written when it fails). The
+ * stream FIFOs are sized with every layer's pixels in flight at the estimate's pipeline depths.
+ */
 export function codegen(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' | 'inputs'>, templates: Record<string, string>): Generated {
-  const g = generateProject({ model: spec.model, config: spec.config, templates, inputs: spec.inputs ?? undefined });
+  const readAhead = spec.config.io === 'io_stream' ? fifoReadAhead(spec.model, spec.config) ?? undefined : undefined;
+  const g = generateProject({ model: spec.model, config: spec.config, templates, inputs: spec.inputs ?? undefined, fifoReadAhead: readAhead });
   const errors = g.diagnostics.filter((d) => d.severity === 'error');
   if (!g.files || !g.sim || errors.length) throw new BuildFailure(`code generation failed: ${errors.map((d) => d.message).join(' ') || 'no files'}`, errors);
   try {
