@@ -14,6 +14,7 @@ import { convCaseModel, type ConvCase } from '../engine/hls/conv-cases';
 import { defaultHlsConfig, type HlsConfig, type IoType } from '../engine/hls/config';
 import { generateProject } from '../engine/hls/generate';
 import { estimateDesign } from '../engine/estimate';
+import { FIT_MARGIN, fitDesign } from '../engine/estimate/fit';
 import type { Model } from '../engine/graph/model';
 import { readTemplates, runProjectCsim, writeFiles } from '../electron/services/csim/csim';
 import { readProjectDocument, weightsToEngine } from '../electron/services/store';
@@ -62,7 +63,21 @@ function estimates(): void {
     const model = loadExample(name);
     for (const io of ['io_parallel', 'io_stream'] as const) console.log(row(`${name} ${io}`, model, defaultHlsConfig({ io })));
   }
+  console.log(`\nFitted to a part (engine/estimate/fit.ts, io_stream, ${Math.round(FIT_MARGIN * 100)} % of each resource)`);
+  console.log(HEAD);
+  for (const [name, part] of FIT_PARTS) {
+    const model = loadExample(name);
+    const f = fitDesign(model, defaultHlsConfig({ io: 'io_stream' }), { part });
+    console.log(f.fits ? row(`${name} → ${part}`, model, f.config) : `${`${name} → ${part}`.padEnd(52)} ${f.error}`);
+  }
 }
+
+/** The part each example is fitted to in the bench (and in engine/estimate/fit.test.ts). */
+const FIT_PARTS: [string, string][] = [
+  ['unet-decoder-stage', 'xcvu13p-flga2577-2-e'],
+  ['dcgan-generator', 'xcvu13p-flga2577-2-e'],
+  ['tiny-autoencoder', 'xczu3eg-sbva484-1-e'],
+];
 
 async function unetCsim(): Promise<void> {
   const templates = readTemplates();

@@ -1,0 +1,79 @@
+// Fitting a design to a part (issue 11, deliver 4): per-layer reuse factor and strategy chosen so that the
+// estimate's DSP, LUT, FF and BRAM_18K stay within FIT_MARGIN of the part's, at the least latency the search
+// finds. Greedy on the estimate (engine/estimate/graph.ts): while a resource is over its budget, the layer
+// using most of it moves to a larger valid reuse factor (the smallest one that could bring it under), or,
+// already at its largest, from Latency to Resource (weights from registers to ROM words). The answer is
+// always checked by one more estimate of the returned settings.
+import type { Model } from '../graph/model';
+import type { HlsConfig, LayerConfigSpec } from '../hls/config';
+import { layerHwOptions } from '../hls/options';
+import { resolveGraph } from '../hls/resolve';
+import { partResources } from './report';
+import { estimateDesign, type EstimateOptions } from './graph';
+import type { EstimateReport } from './report';
+
+/**
+ * The share of each part resource a fitted design may use: the rest is room for the estimate's error against
+ * synthesis and for place and route (routing congestion grows steeply past ~80 % LUT use).
+ */
+export const FIT_MARGIN = 0.8;
+
+const BUDGETED = ['DSP', 'LUT', 'FF', 'BRAM_18K'] as const;
+type Budgeted = (typeof BUDGETED)[number];
+
+export interface FitOptions extends EstimateOptions {
+  part: string;
+  /** Share of each resource to stay under (default FIT_MARGIN). */
+  margin?: number;
+  /** 'latency' (default): the least reuse that fits; 'resources': the largest reuse factors of every layer. */
+  objective?: 'latency' | 'resources';
+}
+
+export type FitResult =
+  | { fits: true; config: HlsConfig; report: EstimateReport; steps: number }
+  | { fits: false; config: HlsConfig; report: EstimateReport | null; steps: number; error: string };
+
+/** Fits `cfg` (its io type, precision and clock kept) to `opts.part`; per-layer settings by node name. */
+export function fitDesign(model: Model, cfg: HlsConfig, opts: FitOptions): FitResult {
+  const margin = opts.margin ?? FIT_MARGIN;
+  const part = partResources(opts.part);
+  let config: HlsConfig = { ...cfg, part: opts.part, layers: { ...cfg.layers } };
+  if (!part) return { fits: false, config, report: null, steps: 0, error: `part ${opts.part} is unknown to the estimator: name a known device (engine/estimate/report.ts KNOWN_DEVICES)` };
+  const options = layerHwOptions(model, config).filter((o) => o.reuseFactors.length > 1);
+  // C names (the estimate's layer names) → node names (the settings' keys).
+  const nodeName = new Map(resolveGraph(model, config, { hardware: true }).nodes.map((r) => [r.name, r.node.name]));
+  const setLayer = (name: string, spec: LayerConfigSpec) => (config = { ...config, layers: { ...config.layers, [name]: { ...config.layers[name], ...spec } } });
+  if (opts.objective === 'resources') for (const o of options) setLayer(o.name, { reuseFactor: o.reuseFactors[o.reuseFactors.length - 1], strategy: 'resource' });
+  const exhausted = new Set<string>();
+  for (let steps = 0; ; steps++) {
+    const e = estimateDesign(model, config, opts);
+    if (!e.report) return { fits: false, config, report: null, steps, error: e.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join('; ') || 'no estimate' };
+    const r = e.report;
+    const ratio = (k: Budgeted) => (r.resources[k].used ?? 0) / Math.max(1, part[k] * margin);
+    const worst = [...BUDGETED].sort((a, b) => ratio(b) - ratio(a))[0];
+    if (ratio(worst) <= 1) return { fits: true, config, report: r, steps };
+    // The layer using most of the resource that is most over, and that can still give some of it back.
+    const candidates = r.layers
+      .map((l) => ({ l, name: nodeName.get(l.name) ?? l.name }))
+      .filter(({ name }) => !exhausted.has(name) && options.some((o) => o.name === name))
+      .sort((a, b) => b.l.resources[worst] - a.l.resources[worst]);
+    const pick = candidates.find(({ l }) => l.resources[worst] > 0) ?? candidates[0];
+    if (!pick) {
+      const over = BUDGETED.filter((k) => ratio(k) > 1).map((k) => `${k} ${r.resources[k].used} of ${Math.floor(part[k] * margin)} (${Math.round(margin * 100)} % of ${part[k]}; ${Math.round(ratio(k) * margin * 100)} % of the part)`);
+      return { fits: false, config, report: r, steps, error: `does not fit ${opts.part} even at the largest reuse factors with the Resource strategy: ${over.join(', ')}; choose a larger part or narrower precision` };
+    }
+    const o = options.find((x) => x.name === pick.name)!;
+    const cur = config.layers[o.name]?.reuseFactor ?? o.current.reuseFactor;
+    const max = o.reuseFactors[o.reuseFactors.length - 1];
+    if (cur < max) {
+      // The smallest valid RF that could bring this layer's share of the resource under budget on its own.
+      const over = (r.resources[worst].used ?? 0) - part[worst] * margin;
+      const keep = Math.max(1, pick.l.resources[worst] - over);
+      const want = Math.ceil((cur * pick.l.resources[worst]) / keep);
+      setLayer(o.name, { reuseFactor: o.reuseFactors.find((v) => v >= Math.max(want, cur + 1)) ?? max });
+    } else if ((config.layers[o.name]?.strategy ?? config.defaults.strategy ?? 'latency') !== 'resource') {
+      setLayer(o.name, { strategy: 'resource' });
+    } else exhausted.add(o.name);
+    if (steps > 1000) return { fits: false, config, report: r, steps, error: 'fit search did not converge (a bug)' };
+  }
+}
