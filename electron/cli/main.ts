@@ -8,6 +8,7 @@ import { serveCommand } from './commands/serve';
 import { startCommand } from './commands/start';
 import { buildCommand } from './commands/build';
 import { hls4mlCommand } from './commands/hls4ml';
+import { fitCommand } from './commands/fit';
 import { sweepCommand } from './commands/sweep';
 import { buildsCommand } from './commands/builds';
 
@@ -23,6 +24,7 @@ const commands: CliCommand[] = [
   sweepCommand,
   buildsCommand,
   hls4mlCommand,
+  fitCommand,
 ];
 
 function usage(): string {
