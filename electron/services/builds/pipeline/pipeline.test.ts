@@ -19,7 +19,7 @@ import { createTinyProject, tinyModel } from '../testing';
 import { defaultVariantConfig } from '../variants';
 import { BuildQueue } from '../queue';
 import { REPO_ROOT, TESSERA_BIN, spawnTessera } from '../../../cli/cli.testutil';
-import { BUILD_RESULT_FILE, parsePhaseLine, readBuildResultFile, writeBuildSpecFile, type BuildBackend, type BuildJob } from './backend';
+import { BUILD_RESULT_FILE, parsePhaseLine, readBuildResultFile, runBuildInFolder, writeBuildSpecFile, type BuildBackend, type BuildJob } from './backend';
 import { runBuild, type BuildPhase } from './run';
 import { compareValues, isExact } from './steps';
 import { hlsConfigOf } from '../variants';
@@ -108,6 +108,21 @@ describe('the pipeline, here and from a spec file', () => {
     // The same generated firmware, byte for byte.
     expect(fs.readFileSync(path.join(remote.dir, 'firmware/myproject.cpp'), 'utf8')).toBe(fs.readFileSync(path.join(local.dir, 'firmware/myproject.cpp'), 'utf8'));
   }, 120_000);
+
+  it('a spec run again (a requeued batch job) drops the earlier result before its first step, so it is never read as this run\'s', async () => {
+    const spec = tinySpec('rerun', { csim: null, errorVsFloat: false });
+    fs.mkdirSync(spec.dir, { recursive: true });
+    fs.writeFileSync(path.join(spec.dir, BUILD_RESULT_FILE), JSON.stringify({ runId: 'r_old', status: 'failed', report: {}, artifacts: {} }));
+    const seen: (string | undefined)[] = [];
+    const out = await runBuildInFolder(spec, {
+      templates: readTemplates(), toolchain: null,
+      observer: { phase: () => seen.push(readBuildResultFile(spec.dir)?.status) },
+    }, 'r_new');
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen).toEqual(seen.map(() => undefined)); // no result in the folder while the build runs
+    expect(out.status).toBe('succeeded');
+    expect(JSON.parse(fs.readFileSync(path.join(spec.dir, BUILD_RESULT_FILE), 'utf8'))).toMatchObject({ runId: 'r_new', status: 'succeeded' });
+  });
 
   it('`tessera build --spec` refuses other options and a bad spec file in one line', async () => {
     const extra = await spawnTessera(['build', '--spec', '/nonexistent.json', '--csim']);
