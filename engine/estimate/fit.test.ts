@@ -41,6 +41,9 @@ describe('fitDesign', () => {
       expect(within(model, r.config, part)).toBe(true);
       // Lower latency is not bought by breaking the budget: the fitted interval is at least the defaults'.
       expect(r.report.interval.min!).toBeGreaterThanOrEqual(before.interval.min!);
+      // The relaxation gives latency back after the greedy steps (without it the U-Net's Conv ended at its
+      // largest reuse factor: 37.7 M cycles; the DCGAN 8.4 M).
+      expect(r.report.latency.worst.cycles!).toBeLessThan(100_000);
       if (before.fit.fits) expect(r.steps).toBe(0);
       else expect(Object.keys(r.config.layers).length).toBeGreaterThan(0);
     }, 120_000);

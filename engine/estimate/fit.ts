@@ -1,9 +1,10 @@
 // Fitting a design to a part (issue 11, deliver 4): per-layer reuse factor and strategy chosen so that the
 // estimate's DSP, LUT, FF and BRAM_18K stay within FIT_MARGIN of the part's, at the least latency the search
 // finds. Greedy on the estimate (engine/estimate/graph.ts): while a resource is over its budget, the layer
-// using most of it moves to a larger valid reuse factor (the smallest one that could bring it under), or,
-// already at its largest, from Latency to Resource (weights from registers to ROM words). The answer is
-// always checked by one more estimate of the returned settings.
+// using most of it takes the better of two moves — a larger valid reuse factor (the smallest one that could
+// bring it under) or Latency -> Resource (weights from registers to ROM words); once within budget, a
+// relaxation gives each layer back the smallest reuse factor that still fits. Every answer is an estimate of
+// the returned settings.
 import type { Model } from '../graph/model';
 import type { HlsConfig, LayerConfigSpec } from '../hls/config';
 import { layerHwOptions } from '../hls/options';
@@ -45,13 +46,18 @@ export function fitDesign(model: Model, cfg: HlsConfig, opts: FitOptions): FitRe
   const setLayer = (name: string, spec: LayerConfigSpec) => (config = { ...config, layers: { ...config.layers, [name]: { ...config.layers[name], ...spec } } });
   if (opts.objective === 'resources') for (const o of options) setLayer(o.name, { reuseFactor: o.reuseFactors[o.reuseFactors.length - 1], strategy: 'resource' });
   const exhausted = new Set<string>();
+  const withinBudget = (x: EstimateReport): boolean => BUDGETED.every((k) => (x.resources[k].used ?? 0) <= part[k] * margin);
   for (let steps = 0; ; steps++) {
     const e = estimateDesign(model, config, opts);
     if (!e.report) return { fits: false, config, report: null, steps, error: e.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join('; ') || 'no estimate' };
     const r = e.report;
     const ratio = (k: Budgeted) => (r.resources[k].used ?? 0) / Math.max(1, part[k] * margin);
     const worst = [...BUDGETED].sort((a, b) => ratio(b) - ratio(a))[0];
-    if (ratio(worst) <= 1) return { fits: true, config, report: r, steps };
+    if (ratio(worst) <= 1) {
+      if (opts.objective === 'resources') return { fits: true, config, report: r, steps };
+      const relaxed = relax(model, config, r, options.map((o) => o.name), (name) => options.find((o) => o.name === name)!.reuseFactors, withinBudget, opts);
+      return { fits: true, config: relaxed.config, report: relaxed.report, steps };
+    }
     // The layer using most of the resource that is most over, and that can still give some of it back.
     const candidates = r.layers
       .map((l) => ({ l, name: nodeName.get(l.name) ?? l.name }))
@@ -65,15 +71,75 @@ export function fitDesign(model: Model, cfg: HlsConfig, opts: FitOptions): FitRe
     const o = options.find((x) => x.name === pick.name)!;
     const cur = config.layers[o.name]?.reuseFactor ?? o.current.reuseFactor;
     const max = o.reuseFactors[o.reuseFactors.length - 1];
+    const strategy = config.layers[o.name]?.strategy ?? config.defaults.strategy ?? 'latency';
+    // Moves for this layer: the smallest valid RF that could bring its share of the resource under budget on
+    // its own, and (from Latency) the Resource strategy at the current RF; the one leaving the design least over
+    // wins (ties: the lower latency). Latency keeps every weight in registers, so at RF > 1 its multiplexers
+    // can cost more LUTs than the multipliers they save: then only the strategy change helps.
+    const moves: LayerConfigSpec[] = [];
     if (cur < max) {
-      // The smallest valid RF that could bring this layer's share of the resource under budget on its own.
       const over = (r.resources[worst].used ?? 0) - part[worst] * margin;
       const keep = Math.max(1, pick.l.resources[worst] - over);
       const want = Math.ceil((cur * pick.l.resources[worst]) / keep);
-      setLayer(o.name, { reuseFactor: o.reuseFactors.find((v) => v >= Math.max(want, cur + 1)) ?? max });
-    } else if ((config.layers[o.name]?.strategy ?? config.defaults.strategy ?? 'latency') !== 'resource') {
-      setLayer(o.name, { strategy: 'resource' });
-    } else exhausted.add(o.name);
+      moves.push({ reuseFactor: o.reuseFactors.find((v) => v >= Math.max(want, cur + 1)) ?? max });
+    }
+    if (strategy !== 'resource') moves.push({ strategy: 'resource' });
+    if (!moves.length) {
+      exhausted.add(o.name);
+      continue;
+    }
+    let best: { spec: LayerConfigSpec; score: number; latency: number } | null = null;
+    for (const spec of moves) {
+      const trial: HlsConfig = { ...config, layers: { ...config.layers, [o.name]: { ...config.layers[o.name], ...spec } } };
+      const t = estimateDesign(model, trial, opts).report;
+      if (!t) continue;
+      const score = Math.max(...BUDGETED.map((k) => (t.resources[k].used ?? 0) / Math.max(1, part[k] * margin)));
+      const latency = t.latency.worst.cycles ?? Infinity;
+      if (!best || score < best.score - 1e-9 || (Math.abs(score - best.score) <= 1e-9 && latency < best.latency)) best = { spec, score, latency };
+    }
+    setLayer(o.name, best?.spec ?? moves[0]);
     if (steps > 1000) return { fits: false, config, report: r, steps, error: 'fit search did not converge (a bug)' };
   }
+}
+
+/**
+ * The greedy search raises reuse in big steps; this gives latency back: per layer (most latency first), the
+ * smallest valid reuse factor, with either strategy, that keeps the design within budget (binary search over
+ * the valid values below the current one; a candidate is kept only if the whole design still fits and is no
+ * slower).
+ */
+function relax(
+  model: Model, start: HlsConfig, startReport: EstimateReport, layers: string[], valid: (name: string) => number[],
+  fits: (r: EstimateReport) => boolean, opts: EstimateOptions,
+): { config: HlsConfig; report: EstimateReport } {
+  let config = start;
+  let report = startReport;
+  const latencyOf = (r: EstimateReport) => r.latency.worst.cycles ?? Infinity;
+  const order = [...layers].sort((a, b) => (report.layers.find((l) => l.name === b)?.latency ?? 0) - (report.layers.find((l) => l.name === a)?.latency ?? 0));
+  for (const name of order) {
+    const list = valid(name);
+    const cur = config.layers[name]?.reuseFactor ?? 1;
+    const hi = list.indexOf(cur);
+    if (hi <= 0) continue;
+    for (const strategy of ['latency', 'resource'] as const) {
+      const trial = (rf: number): { config: HlsConfig; report: EstimateReport } | null => {
+        const c: HlsConfig = { ...config, layers: { ...config.layers, [name]: { ...config.layers[name], reuseFactor: rf, strategy } } };
+        const r = estimateDesign(model, c, opts).report;
+        return r && fits(r) ? { config: c, report: r } : null;
+      };
+      let lo = 0, top = hi, found: { config: HlsConfig; report: EstimateReport } | null = null;
+      while (lo < top) {
+        const mid = (lo + top) >> 1;
+        const t = trial(list[mid]);
+        if (t) {
+          found = t;
+          top = mid;
+        } else lo = mid + 1;
+      }
+      // Kept when the design is no slower (a layer behind another as slow still gets its RF back, so the next
+      // one's relaxation can pay off).
+      if (found && latencyOf(found.report) <= latencyOf(report) && (found.config.layers[name]?.reuseFactor ?? 1) < (config.layers[name]?.reuseFactor ?? 1)) ({ config, report } = found);
+    }
+  }
+  return { config, report };
 }
