@@ -1,7 +1,7 @@
 // The canvas as users of node editors expect it (issue 13): layout that keeps working, copies that land
 // where they are put, a minimap and status bar that agree, quick add from the keyboard.
 import type { Locator, Page } from '@playwright/test';
-import { connect, dragOp, expect, mod, newProject, nodes, selectNode, test } from './fixtures';
+import { connect, dragOp, expect, mod, newProject, nodes, selectNode, setField, test } from './fixtures';
 
 const unique = (stem: string) => `${stem}-${Date.now().toString(36)}`;
 
@@ -166,4 +166,73 @@ test('quick add: double-click or Tab, type, Enter; connected from the selected n
   await page.keyboard.press('?');
   await expect(page.getByTestId('help-Graph')).toContainText('Add a layer by name');
   for (const s of await page.locator('[data-testid^="help-"] ').all()) expect((await s.locator('div').count()) > 0).toBe(true);
+});
+
+test('the padding convention the project offers first is the one new layers open on, and a layer keeps the one chosen (item 5)', async ({ app: page }) => {
+  await newProject(page, unique('convention'));
+  await page.getByLabel('Padding convention offered first').selectOption('pytorch');
+  await dragOp(page, 'Input', 150, 250);
+  await dragOp(page, 'ConvTranspose2D', 480, 250);
+  await connect(page, 'Input_1', 'ConvTranspose2D_1');
+  await selectNode(page, 'ConvTranspose2D_1');
+  await expect(page.getByTestId('convention')).toHaveValue('pytorch');
+  await setField(page, 'stride', '2, 2');
+  await page.getByTestId('torch-padding').fill('1, 1');
+  await page.getByTestId('torch-output-padding').fill('1, 1');
+  await expect(page.getByTestId('formula')).toContainText('(16−1)·2 + 3 − 1 − 1 + 1 = 32');
+  // A stride error and its fix: still PyTorch with the padding given (it came back as Keras 'same').
+  await setField(page, 'stride', '0, 2');
+  await expect(page.getByTestId('field-error-stride').first()).toBeVisible();
+  await setField(page, 'stride', '2, 2');
+  await expect(page.getByTestId('convention')).toHaveValue('pytorch');
+  await expect(page.getByTestId('torch-padding')).toHaveValue('1, 1');
+  await expect(page.getByTestId('formula')).toContainText('= 32');
+  // Another layer, and back: each keeps its own.
+  await dragOp(page, 'Conv2D', 480, 450);
+  await selectNode(page, 'Conv2D_1');
+  await expect(page.getByTestId('convention')).toHaveValue('pytorch');
+  await page.getByTestId('convention').selectOption('keras');
+  await selectNode(page, 'ConvTranspose2D_1');
+  await expect(page.getByTestId('convention')).toHaveValue('pytorch');
+  await selectNode(page, 'Conv2D_1');
+  await expect(page.getByTestId('convention')).toHaveValue('keras');
+});
+
+test('the right column: inspector and preview in their own panes, the fixed-point result and its error in view, a newly selected node shown from its first error (item 6)', async ({ app: page }) => {
+  await newProject(page, unique('column'));
+  await dragOp(page, 'Input', 150, 250);
+  await dragOp(page, 'ConvTranspose2D', 420, 250);
+  await dragOp(page, 'ConvTranspose2D', 420, 450);
+  await connect(page, 'Input_1', 'ConvTranspose2D_1');
+  await connect(page, 'ConvTranspose2D_1', 'ConvTranspose2D_2');
+  await selectNode(page, 'ConvTranspose2D_1');
+  await page.getByTestId('preview-fixed').check();
+  // The title says what is compared; the error and both results are in view without scrolling.
+  await expect(page.getByTestId('fixed-stats')).toBeInViewport();
+  await expect(page.getByTestId('preview').locator('h3')).toContainText('float vs ap_fixed<16,6>');
+  await expect(page.getByTestId('fixed-compare').getByTestId('heatmap')).toBeInViewport();
+  await expect(page.getByTestId('preview').getByTestId('heatmap').first()).toBeInViewport();
+  // The panes do not overlap; the divider between them moves the boundary.
+  const ins = (await page.getByTestId('inspector-pane').boundingBox())!;
+  const pre = (await page.getByTestId('preview-pane').boundingBox())!;
+  expect(pre.y).toBeGreaterThanOrEqual(ins.y + ins.height);
+  const split = (await page.getByTestId('right-column-split').boundingBox())!;
+  await page.mouse.move(split.x + split.width / 2, split.y + 2);
+  await page.mouse.down();
+  await page.mouse.move(split.x + split.width / 2, split.y - 120, { steps: 5 });
+  await page.mouse.up();
+  expect((await page.getByTestId('inspector-pane').boundingBox())!.height).toBeLessThan(ins.height - 100);
+  // The profile, once asked for, is shown.
+  await page.getByTestId('profile-toggle').check();
+  await expect(page.getByTestId('profile-summary')).toBeInViewport();
+  // Scrolled to the bottom of one node's inspector, another node is shown from its error.
+  await selectNode(page, 'ConvTranspose2D_2');
+  await setField(page, 'stride', '0, 2');
+  await expect(page.getByTestId('fixed-error')).toContainText('fixed point runs once the design has no errors');
+  await selectNode(page, 'ConvTranspose2D_1');
+  await page.getByTestId('inspector-pane').evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await expect(page.getByTestId('weights')).toBeInViewport();
+  await page.getByTestId('node-ConvTranspose2D_2').locator('.tessera-node-name').click();
+  await expect(page.getByTestId('field-name')).toHaveValue('ConvTranspose2D_2');
+  await expect(page.getByTestId('field-error-stride').first()).toBeInViewport();
 });

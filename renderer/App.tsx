@@ -1,5 +1,5 @@
 // The app shell: menu + toolbar on top, palette | canvas | inspector + preview.
-import { useEffect } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { getApi } from './api/client';
 import { Canvas } from './canvas/Canvas';
@@ -36,8 +36,95 @@ function StatusBar() {
   );
 }
 
-function Editor() {
+const RIGHT_WIDTH_KEY = 'tessera.rightColumnWidth';
+const SPLIT_KEY = 'tessera.inspectorShare';
+
+function stored(key: string, fallback: number, lo: number, hi: number): number {
+  try {
+    const v = Number(localStorage.getItem(key));
+    return Number.isFinite(v) && v >= lo && v <= hi ? v : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Dragging a divider: calls `move` with the pointer position while the button is down. */
+function startDrag(e: React.PointerEvent, move: (x: number, y: number) => void, done: () => void): void {
+  e.preventDefault();
+  const el = e.currentTarget as HTMLElement;
+  el.setPointerCapture(e.pointerId);
+  const onMove = (ev: PointerEvent) => move(ev.clientX, ev.clientY);
+  const onUp = () => {
+    el.removeEventListener('pointermove', onMove);
+    el.removeEventListener('pointerup', onUp);
+    done();
+  };
+  el.addEventListener('pointermove', onMove);
+  el.addEventListener('pointerup', onUp);
+}
+
+/**
+ * The right column: the inspector above the preview, each in its own scrolling pane with a divider between
+ * them that can be dragged (the column's left edge too). Nothing is drawn over anything; a newly selected
+ * node's inspector starts at its top, or at its first error.
+ */
+function RightColumn() {
   const previewOpen = useUi((s) => s.previewOpen);
+  const selected = useEditor((s) => (s.selected.length === 1 ? s.selected[0] : null));
+  const [width, setWidth] = useState(() => stored(RIGHT_WIDTH_KEY, 320, 280, 900));
+  const [share, setShare] = useState(() => stored(SPLIT_KEY, 0.5, 0.15, 0.85));
+  const column = useRef<HTMLElement>(null);
+  const inspector = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const pane = inspector.current;
+    if (!pane) return;
+    pane.scrollTop = 0;
+    const firstError = pane.querySelector('[data-testid="node-diagnostics"], [data-testid^="field-error-"]');
+    firstError?.scrollIntoView({ block: 'nearest' });
+  }, [selected]);
+  const save = (key: string, v: number) => {
+    try {
+      localStorage.setItem(key, String(v));
+    } catch {
+      /* storage disabled: the size lasts for this page */
+    }
+  };
+  return (
+    <aside ref={column} className="relative flex shrink-0 flex-col border-l border-slate-200 bg-white" style={{ width }} data-testid="right-column">
+      <div
+        className="absolute -left-1 top-0 z-10 h-full w-2 cursor-col-resize hover:bg-blue-300/50"
+        title="drag to resize"
+        data-testid="right-column-resize"
+        onPointerDown={(e) => {
+          let w = width;
+          startDrag(e, (x) => setWidth((w = Math.max(280, Math.min(900, window.innerWidth - x)))), () => save(RIGHT_WIDTH_KEY, w));
+        }}
+      />
+      <div ref={inspector} className="min-h-0 overflow-y-auto overflow-x-hidden" style={{ flex: previewOpen ? `${share} 1 0` : '1 1 0' }} data-testid="inspector-pane">
+        <Inspector />
+      </div>
+      {previewOpen && (
+        <>
+          <div
+            className="h-1.5 shrink-0 cursor-row-resize border-y border-slate-200 bg-slate-100 hover:bg-blue-200"
+            title="drag to share the column between the inspector and the preview"
+            data-testid="right-column-split"
+            onPointerDown={(e) => {
+              const r = column.current!.getBoundingClientRect();
+              let f = share;
+              startDrag(e, (_x, y) => setShare((f = Math.max(0.15, Math.min(0.85, (y - r.top) / r.height)))), () => save(SPLIT_KEY, f));
+            }}
+          />
+          <div className="min-h-0 overflow-y-auto overflow-x-hidden" style={{ flex: `${1 - share} 1 0` }} data-testid="preview-pane">
+            <PreviewPanel />
+          </div>
+        </>
+      )}
+    </aside>
+  );
+}
+
+function Editor() {
   return (
     <div className="flex min-h-0 flex-1">
       <Palette />
@@ -46,16 +133,7 @@ function Editor() {
         <SearchBox />
         <QuickAdd />
       </main>
-      <aside className="flex w-80 shrink-0 flex-col overflow-hidden border-l border-slate-200 bg-white">
-        <div className="min-h-0 flex-1 overflow-y-auto overflow-x-hidden">
-          <Inspector />
-        </div>
-        {previewOpen && (
-          <div className="max-h-[55%] shrink-0 overflow-y-auto overflow-x-hidden">
-            <PreviewPanel />
-          </div>
-        )}
-      </aside>
+      <RightColumn />
     </div>
   );
 }

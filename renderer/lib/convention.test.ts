@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { convTranspose2dParams, conv2dParams, resolveGeometry } from '../../engine/ops/conv/params';
 import { convTransposeOutputSize } from '../../engine/ops/conv/geometry';
-import { detectConvention, explicitFrom, fromKeras, fromTorch, outputFormulas } from './convention';
+import { detectConvention, explicitFrom, fromKeras, fromTorch, initialConvention, outputFormulas } from './convention';
 
 describe('padding convention picker', () => {
   it('Keras same on a ConvTranspose k3 s2 crops 0 at the begin and 1 at the end (out = in·s)', () => {
@@ -43,5 +43,21 @@ describe('padding convention picker', () => {
     expect(explicitFrom(p, [9])).toBeNull();
     const already = { ...p, autoPad: 'explicit' as const };
     expect(explicitFrom(already, [9, 6])).toBe(already);
+  });
+
+  it('opens on the preferred convention of the project when it describes the layer, else on the one that does', () => {
+    const fresh = convTranspose2dParams.parse({});
+    // A new layer (zero pads) is valid in every convention: the project's choice wins (it opened on Keras).
+    expect(initialConvention(fresh, 'pytorch')).toBe('pytorch');
+    expect(initialConvention(fresh, 'keras')).toBe('keras');
+    expect(initialConvention(fresh, 'explicit')).toBe('explicit');
+    // Keras 'same' with k3 s2 crops 0 / 1 (asymmetric): no PyTorch padding gives it, it opens on Keras…
+    const same = fromKeras({ ...fresh, kernel: [3, 3], stride: [2, 2] }, { padding: 'same' });
+    expect(initialConvention(same, 'pytorch')).toBe('keras');
+    // …while with k4 s2 it crops 1 / 1, which is PyTorch's padding=1: the project's choice again.
+    expect(initialConvention(fromKeras({ ...fresh, kernel: [4, 4], stride: [2, 2] }, { padding: 'same' }), 'pytorch')).toBe('pytorch');
+    // PyTorch padding 1 / output_padding 1 is no Keras padding: it opens on PyTorch.
+    const torch = fromTorch({ ...fresh, kernel: [3, 3], stride: [2, 2] }, { padding: [1, 1], outputPadding: [1, 1] });
+    expect(initialConvention(torch, 'keras')).toBe('pytorch');
   });
 });

@@ -44,6 +44,19 @@ export function detectConvention(p: ConvParams): Convention {
   return 'explicit';
 }
 
+/**
+ * The convention the picker opens on for a node the user has not chosen one for: the project's preferred
+ * one when it describes the parameters as they are (a new layer's zero pads are valid Keras, PyTorch and
+ * explicit alike), else the one that does.
+ */
+export function initialConvention(p: ConvParams, preferred: Convention): Convention {
+  const fits =
+    preferred === 'keras' ? kerasPaddingOf(p) !== null
+    : preferred === 'pytorch' ? p.autoPad === 'explicit' && p.padsBegin.every((v, i) => v === p.padsEnd[i])
+    : true;
+  return fits ? preferred : detectConvention(p);
+}
+
 /** Keeps what the picker does not decide (channels, layout, bias, …) from the node. */
 function keep(p: ConvParams, converted: ConvParams): ConvParams {
   return { ...p, autoPad: converted.autoPad, padsBegin: converted.padsBegin, padsEnd: converted.padsEnd, ...(p.outputPadding ? { outputPadding: converted.outputPadding ?? p.outputPadding } : {}) };

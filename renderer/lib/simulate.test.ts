@@ -83,4 +83,14 @@ describe('fixed-point comparison', () => {
     expect(r.fixed).toBeUndefined();
     expect(r.fixedError).toMatch(/ap_fixed<banana>|precision|type/);
   });
+
+  it('says that fixed point waits for the errors to be fixed (nothing was shown)', () => {
+    const g = graph();
+    g.nodes.push({ id: 'bad', type: 'ReLU', name: 'loose', params: {} });
+    const r = simulate(g, {}, [], 1, () => false, 'ap_fixed<16,6>')!;
+    expect(r.outputs.c).toBeDefined();
+    expect(r.fixed).toBeUndefined();
+    expect(r.fixedError).toBe('fixed point runs once the design has no errors (1 to fix)');
+    expect(simulate(g, {}, [], 1)!.fixedError).toBeUndefined();
+  });
 });

@@ -192,5 +192,8 @@ export function simulate(
       errors[id] = (err as Error).message;
     }
   }
-  return { outputs, errors, filledWeights, ms: performance.now() - t0 };
+  // Bit-accurate fixed point runs the whole design as a build would: it waits for the errors to be fixed
+  // (said, rather than showing nothing).
+  const fixedError = fixedPrecision ? `fixed point runs once the design has no errors (${a.errors} to fix)` : undefined;
+  return { outputs, errors, filledWeights, ms: performance.now() - t0, ...(fixedError ? { fixedError } : {}) };
 }

@@ -6,7 +6,7 @@ import type { Diagnostic } from '../../engine/diagnostics/diagnostics';
 import type { ConvParams } from '../../engine/ops/conv/params';
 import { getOp } from '../../engine/ops/registry';
 import type { Shape } from '../../engine/tensor/tensor';
-import { detectConvention, explicitFrom, fromKeras, fromTorch, isConvType, kerasPaddingOf, outputFormulas, type Convention } from '../lib/convention';
+import { explicitFrom, initialConvention, fromKeras, fromTorch, isConvType, kerasPaddingOf, outputFormulas, type Convention } from '../lib/convention';
 import { axisLetters, shapeText, spatialOf } from '../lib/format';
 import { fieldsOf, formatFieldValue, parseFieldText, type FieldSpec } from '../lib/schemaForm';
 import { INIT_SCHEMES, weightsFit, type InitScheme } from '../lib/weightInit';
@@ -77,11 +77,14 @@ function ParamField({ spec, value, diags, help, onChange }: { spec: FieldSpec; v
   );
 }
 
-function ConventionPicker({ params, inSizes, onChange }: { params: ConvParams; inSizes: number[] | null; onChange(p: ConvParams): void }) {
+function ConventionPicker({ nodeId, params, inSizes, onChange }: { nodeId: string; params: ConvParams; inSizes: number[] | null; onChange(p: ConvParams): void }) {
   const preferred = useUi((s) => s.settings.paddingConvention);
-  const detected = detectConvention(params);
-  const untouched = detected === 'pytorch' && params.padsBegin.every((v) => v === 0) && (params.outputPadding ?? []).every((v) => v === 0);
-  const [mode, setMode] = useState<Convention>(untouched ? preferred : detected);
+  // The user's choice is kept per node: the picker is unmounted while the parameters are invalid (a stride
+  // of 0) and used to come back on the detected convention, not the one chosen.
+  const chosen = useUi((s) => s.conventionByNode[nodeId]);
+  const [initial] = useState<Convention>(() => initialConvention(params, preferred));
+  const mode = chosen ?? initial;
+  const setMode = (m: Convention) => useUi.getState().set({ conventionByNode: { ...useUi.getState().conventionByNode, [nodeId]: m } });
   const transpose = params.outputPadding !== undefined;
   const rank = params.kernel.length;
   const keras = kerasPaddingOf(params);
@@ -386,6 +389,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
       {conv && (
         <ConventionPicker
           key={nodeId}
+          nodeId={nodeId}
           params={{ ...info!.params!, ...params } as unknown as ConvParams}
           inSizes={inShape ? spatialOf(inShape, fmt) : null}
           onChange={(p) => setParams(p as unknown as Record<string, unknown>, 'convention')}
@@ -427,7 +431,7 @@ function ProjectInspector() {
       </label>
       <label className="mb-2 block text-xs">
         Padding convention offered first
-        <select className="ml-1 rounded border border-slate-300 px-1" value={settings.paddingConvention} onChange={(e) => void updateSettings({ paddingConvention: e.target.value as 'keras' | 'pytorch' | 'explicit' })}>
+        <select className="ml-1 rounded border border-slate-300 px-1" data-testid="setting-padding-convention" value={settings.paddingConvention} onChange={(e) => void updateSettings({ paddingConvention: e.target.value as 'keras' | 'pytorch' | 'explicit' })}>
           <option value="keras">Keras</option>
           <option value="pytorch">PyTorch</option>
           <option value="explicit">Explicit</option>
@@ -454,8 +458,8 @@ function ProjectInspector() {
 function InspectorView() {
   const selected = useEditor((s) => s.selected);
   return (
-    <div className="p-3" data-testid="inspector">
-      <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">Inspector</h3>
+    <div className="px-3 pb-3" data-testid="inspector">
+      <h3 className="sticky top-0 z-10 -mx-3 mb-2 bg-white px-3 pb-1 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-500">Inspector</h3>
       {selected.length === 1 ? <NodeInspector key={selected[0]} nodeId={selected[0]} /> : selected.length > 1 ? <div className="text-sm text-slate-600">{selected.length} nodes selected.</div> : <ProjectInspector />}
     </div>
   );

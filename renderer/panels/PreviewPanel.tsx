@@ -174,9 +174,11 @@ function PreviewPanelView() {
   const profileOpen = useUi((s) => s.profileOpen);
   return (
     <>
-    <div className="border-t border-slate-200 p-3" data-testid="preview">
-      <div className="mb-2 flex items-center gap-2">
-        <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Preview (float)</h3>
+    <div className="px-3 pb-3" data-testid="preview">
+      <div className="sticky top-0 z-10 -mx-3 mb-2 flex items-center gap-2 bg-white px-3 pb-1 pt-2">
+        <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500" data-testid="preview-title">
+          Preview <span className="normal-case">({fixedOn ? `float vs ${precision}` : 'float'})</span>
+        </h3>
         <span className="text-[10px] text-slate-400" data-testid="preview-status">
           {status === 'running' ? 'running…' : status === 'done' ? `${ms?.toFixed(1)} ms` : status === 'failed' ? 'failed' : ''}
         </span>
@@ -206,15 +208,28 @@ function PreviewPanelView() {
             Output of <span className="font-medium">{shownName}</span>
             {out ? ` · ${shapeText(out.shape)}` : ''}
           </div>
-          {out ? <TensorView t={out} format={format} /> : <div className="text-xs text-slate-400">{err ?? (status === 'running' ? 'computing…' : 'no value: fix the errors above this node')}</div>}
+          {/* With fixed point on: the error first, then float and fixed point side by side (the fixed-point
+              result and its error used to be below the fold, under the float heatmaps). */}
           {fixedOn && fx && (
-            <div className="mt-2 border-t border-slate-100 pt-2" data-testid="fixed-compare">
-              <div className="mb-1 text-xs text-slate-600">Fixed point <span className="font-mono">{fx.type}</span></div>
-              <TensorView t={fx} format={format} />
-              <div className="mt-1 font-mono text-[10px] text-slate-700" data-testid="fixed-stats">
-                error vs float: max |Δ| {fx.maxAbs.toPrecision(3)} ({fx.maxLsb.toFixed(1)} LSB) · RMS {fx.rms.toPrecision(3)}
-              </div>
+            <div className="mb-1 font-mono text-[10px] text-slate-700" data-testid="fixed-stats">
+              <span className="font-sans text-slate-600">{fx.type} vs float:</span> max |Δ| {fx.maxAbs.toPrecision(3)} ({fx.maxLsb.toFixed(1)} LSB) · RMS {fx.rms.toPrecision(3)}
             </div>
+          )}
+          {out ? (
+            <div className={fixedOn && fx ? 'grid grid-cols-2 gap-2' : ''}>
+              <div>
+                {fixedOn && fx && <div className="text-[10px] font-semibold text-slate-500">float</div>}
+                <TensorView t={out} format={format} />
+              </div>
+              {fixedOn && fx && (
+                <div data-testid="fixed-compare">
+                  <div className="truncate text-[10px] font-semibold text-slate-500">fixed point <span className="font-mono font-normal">{fx.type}</span></div>
+                  <TensorView t={fx} format={format} />
+                </div>
+              )}
+            </div>
+          ) : (
+            <div className="text-xs text-slate-400">{err ?? (status === 'running' ? 'computing…' : 'no value: fix the errors above this node')}</div>
           )}
           {filled > 0 && <div className="mt-1 text-[10px] text-slate-400">{filled} node(s) use seeded default weights (not stored yet).</div>}
         </div>

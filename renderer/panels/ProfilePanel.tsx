@@ -1,7 +1,7 @@
 // hls4ml-style numerical profiling: per layer, weights and outputs of the last preview run as
 // histograms over log2|x| against the range of the layer's fixed-point type (grey band from one LSB
 // to the largest value). Values above the band overflow, non-zero values below it underflow.
-import { memo, useMemo } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import type { WeightMap } from '../../engine/graph/model';
 import { toGraph } from '../lib/doc';
 import { layerPrecisionsOf, profileLayers, type ProfileRow } from '../lib/profile';
@@ -86,8 +86,11 @@ function ProfilePanelView() {
   }, [rows]);
 
   const flagged = rows.filter((r) => r.profile && (r.profile.overflow || r.profile.underflow)).length;
+  // Turned on: brought into view (it opens below the output, often under the fold).
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.scrollIntoView({ block: 'nearest' }), []);
   return (
-    <div className="border-t border-slate-200 p-3" data-testid="profile">
+    <div ref={ref} className="border-t border-slate-200 p-3" data-testid="profile">
       <div className="mb-1 flex items-baseline gap-2">
         <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Numerical profile</h3>
         <span className="text-[10px] text-slate-500" data-testid="profile-summary">

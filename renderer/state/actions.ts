@@ -153,6 +153,7 @@ async function showProject(info: ProjectInfo): Promise<void> {
     settings: { ...DEFAULT_PROJECT_SETTINGS, ...doc.settings },
     previewInputs: fromPreviewInputs(doc.previewInputs),
     previewNode: null,
+    conventionByNode: {},
   });
   useEditor.getState().setSeed(doc.settings.weightSeed);
   remember(info);

@@ -40,6 +40,8 @@ export interface UiState {
   previewNode: string | null;
   /** Show the numerical profile (weights and outputs per layer against their types). */
   profileOpen: boolean;
+  /** The padding convention the user picked per Conv / ConvTranspose node (kept while its parameters are invalid). */
+  conventionByNode: Record<string, 'keras' | 'pytorch' | 'explicit'>;
   /** The quick-add box: where it is drawn (screen), where the node goes (flow) and the node it connects from. */
   quickAdd: { screen: { x: number; y: number }; at: { x: number; y: number }; from: string | null } | null;
   set(patch: Partial<UiState>): void;
@@ -67,6 +69,7 @@ export const useUi = create<UiState>()((set, get) => ({
   previewNode: null,
   profileOpen: false,
   quickAdd: null,
+  conventionByNode: {},
   set(patch) {
     set(patch);
   },
