@@ -143,8 +143,13 @@ export const ProjectInfo = z.strictObject({
   createdAt: z.string(),
   /** ISO time of the last committed save. */
   savedAt: z.string(),
-  /** Example id when this project was opened from an example (a copy in the user's projects folder). */
+  /** Example id when this project was opened from an example (or saved from one). */
   example: z.string().nullable(),
+  /**
+   * True for an example as opened (examples.open): a private copy that goes away when it is closed. It is
+   * read-only for the user until saved under a name with project.saveAs, which makes it a project of theirs.
+   */
+  readOnly: z.boolean().optional(),
   /** project.open only: true when this app instance already had the file open (same projectId returned). */
   alreadyOpen: z.boolean().optional(),
 });
@@ -216,7 +221,7 @@ export const contract = {
       version: z.string(),
       mode: z.enum(['electron', 'serve']),
       platform: z.string(),
-      /** Folder where new projects and opened examples are created when no path is given. */
+      /** Folder where new projects (and saved copies of examples) are created when no path is given. */
       projectsDir: z.string(),
       /** Native file dialogs exist (Electron only); in serve mode the renderer asks for paths or uses projectsDir. */
       nativeDialogs: z.boolean(),
@@ -276,7 +281,7 @@ export const contract = {
   'examples.open': channel(
     z.strictObject({ id: z.string().min(1) }),
     ProjectInfo,
-    'Copy an example into projectsDir (unique name) and open the copy; shipped files are never changed.',
+    'Open an example read-only (a private copy, removed when closed; nothing is added to projectsDir or the recent list); project.saveAs keeps it under a name. Shipped files are never changed.',
   ),
 
   'graph.load': channel(ForProject, z.strictObject({ graph: GraphJson, weights: WeightMapJson }), 'Graph and weights of an open project.'),

@@ -314,6 +314,10 @@ test('every example opens without errors', async ({ app: page }) => {
     await expect.poll(() => nodes(page).count()).toBeGreaterThan(1);
     await expect(page.getByTestId('status-errors')).toHaveText('0 errors');
     await expect(page.getByTestId('tensor-view')).toBeVisible({ timeout: 20_000 });
+    // Fitted to the canvas, the node text is readable (the top-down examples fitted at ~0.4).
+    await page.waitForTimeout(300);
+    const zoom = await page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
+    expect(zoom, id).toBeGreaterThanOrEqual(0.7);
     await shot(page, id);
     await page.getByTestId('menu-File').click();
     await page.getByTestId('cmd-file.close').click();

@@ -1,7 +1,7 @@
 // The canvas as users of node editors expect it (issue 13): layout that keeps working, copies that land
 // where they are put, a minimap and status bar that agree, quick add from the keyboard.
 import type { Locator, Page } from '@playwright/test';
-import { connect, dragOp, expect, mod, newProject, nodes, selectNode, setField, test } from './fixtures';
+import { connect, dragOp, expect, mod, newProject, nodes, selectNode, serveInfo, setField, test } from './fixtures';
 
 const unique = (stem: string) => `${stem}-${Date.now().toString(36)}`;
 
@@ -123,6 +123,14 @@ test('the minimap colours nodes by the same status as the canvas and the status 
 
 test('quick add: double-click or Tab, type, Enter; connected from the selected node (quick add, item 13)', async ({ app: page }) => {
   await newProject(page, unique('quick'));
+  // The page has an icon, and it loads (browsers asked for /favicon.ico: a 404).
+  const icon = await page.evaluate(async () => {
+    const href = document.querySelector('link[rel="icon"]')?.getAttribute('href');
+    if (!href) return null;
+    const r = await fetch(new URL(href, location.href));
+    return { status: r.status, type: r.headers.get('content-type') };
+  });
+  expect(icon).toEqual({ status: 200, type: 'image/svg+xml' });
   // An empty project is not an error: it says how to start.
   await expect(page.getByTestId('status-errors')).toHaveText('0 errors');
   await expect(page.getByTestId('canvas-empty')).toContainText('Input');
@@ -235,4 +243,62 @@ test('the right column: inspector and preview in their own panes, the fixed-poin
   await page.getByTestId('node-ConvTranspose2D_2').locator('.tessera-node-name').click();
   await expect(page.getByTestId('field-name')).toHaveValue('ConvTranspose2D_2');
   await expect(page.getByTestId('field-error-stride').first()).toBeInViewport();
+});
+
+test('examples open as themselves, read-only: no copy per click; the first edit asks where to save one named copy (item 11)', async ({ app: page }) => {
+  const { projectsDir } = await serveInfo();
+  const openExample = async () => {
+    await page.getByTestId('example-tiny-autoencoder').click();
+    await expect(page.getByTestId('example-banner')).toBeVisible();
+  };
+  const toStart = async () => {
+    await page.getByTestId('menu-File').click();
+    await page.getByTestId('cmd-file.close').click();
+    await expect(page.getByTestId('start-screen')).toBeVisible();
+  };
+  await openExample();
+  await expect(page.getByTestId('project-name')).toContainText('(example, read-only)');
+  await toStart();
+  await openExample();
+  await toStart();
+  // Two clicks made no copies: nothing of that name to open (it used to list "tiny-autoencoder 2", …).
+  await page.getByTestId('start-open').click();
+  await expect(page.getByTestId('dialog-open')).toBeVisible();
+  await expect(page.locator('[data-testid^="open-item-tiny-autoencoder"]')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+
+  // The first edit asks; Cancel takes the edit back and the example stays as shipped.
+  await openExample();
+  await selectNode(page, 'enc1');
+  await setField(page, 'filters', '12');
+  await expect(page.getByTestId('dialog-saveas')).toBeVisible();
+  await expect(page.getByTestId('saveas-note')).toContainText('read-only');
+  await expect(page.getByTestId('saveas-path')).toHaveValue('tiny-autoencoder');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('dialog-saveas')).toHaveCount(0);
+  await selectNode(page, 'enc1');
+  await expect(page.getByTestId('field-filters')).toHaveValue('8');
+  await expect(page.getByTestId('project-name')).not.toContainText('•');
+  await expect(page.getByTestId('example-banner')).toBeVisible();
+
+  // Again, and saved under a name: one project of the user's, with the edit, no longer read-only.
+  const name = unique('my-autoencoder');
+  await setField(page, 'filters', '12');
+  await expect(page.getByTestId('dialog-saveas')).toBeVisible();
+  await page.getByTestId('saveas-path').fill(name);
+  await page.getByTestId('saveas-save').click();
+  await expect(page.getByTestId('project-name')).toHaveText(name);
+  await expect(page.getByTestId('example-banner')).toHaveCount(0);
+  await expect(page.getByTestId('field-filters')).toHaveValue('12');
+  // Later edits are ordinary edits (autosaved, Ctrl+S): no more questions.
+  await setField(page, 'filters', '10');
+  await expect(page.getByTestId('dialog-saveas')).toHaveCount(0);
+  await page.keyboard.press(`${mod}+S`);
+  await expect(page.getByTestId('project-name')).not.toContainText('•');
+  await toStart();
+  // The Open dialog lists it once, with where it is.
+  await page.getByTestId('start-open').click();
+  await expect(page.getByTestId(`open-item-${name}`)).toHaveCount(1);
+  await expect(page.getByTestId(`open-item-${name}`).getByTestId('open-item-path')).toHaveText(`${projectsDir}/${name}.tessera`);
+  await expect(page.locator('[data-testid^="open-item-tiny-autoencoder"]')).toHaveCount(0);
 });

@@ -82,11 +82,18 @@ export const test = base.extend<Fixtures>({
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // Every file the page loads exists (the browser's own /favicon.ico request was a 404); API answers are
+    // the API's business.
+    const missing: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() === 404 && !['fetch', 'xhr'].includes(r.request().resourceType())) missing.push(new URL(r.url()).pathname);
+    });
     await page.goto(info.url);
     await use(page);
     await page.screenshot({ path: testInfo.outputPath('final.png') }).catch(() => undefined);
     await browser.close();
     expect(errors, 'uncaught errors in the page').toEqual([]);
+    expect(missing, 'files the page asked for that are not there (404)').toEqual([]);
   },
 });
 

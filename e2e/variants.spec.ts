@@ -22,6 +22,11 @@ test('U-Net stage: three ConvTranspose variants built, compared, one build cance
   test.skip((await card.count()) === 0, 'the U-Net stage example is not listed');
   await card.click();
   await expect(page.getByTestId('palette')).toBeVisible();
+  // Examples open read-only: keep a copy under a name first (variants live in the project file).
+  await page.getByTestId('example-save').click();
+  await page.getByTestId('saveas-path').fill(`unet-stage-${Date.now().toString(36)}`);
+  await page.getByTestId('saveas-save').click();
+  await expect(page.getByTestId('example-banner')).toHaveCount(0);
 
   // From the canvas: select a layer, Graph → New variant of the selected layer. (The ReLU: selecting the
   // example's upconv currently crashes the inspector, which reads params.padsBegin the example leaves out.)

@@ -5,7 +5,7 @@ import { getApi } from './api/client';
 import { Canvas } from './canvas/Canvas';
 import { QuickAdd } from './canvas/QuickAdd';
 import { handleKeyDown, pasteHandled } from './commands';
-import { loadAppInfo, pasteText, serializeSelection, startAutosave, startupProject } from './state/actions';
+import { loadAppInfo, pasteText, serializeSelection, startAutosave, startExampleGuard, startupProject } from './state/actions';
 import { startAutoPreview } from './state/preview';
 import { plural } from './lib/format';
 import { useEditor } from './state/store';
@@ -142,6 +142,7 @@ export function App() {
   const screen = useUi((s) => s.screen);
   const name = useEditor((s) => s.project.name);
   const dirty = useEditor((s) => s.project.dirty);
+  const readOnly = useUi((s) => !!s.readOnlyExample);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => handleKeyDown(e);
@@ -169,6 +170,7 @@ export function App() {
     document.addEventListener('paste', onPaste);
     const stop = startAutoPreview();
     const stopAutosave = startAutosave();
+    const stopExampleGuard = startExampleGuard();
     void loadAppInfo();
     // Service notices (and autosaves done elsewhere) arrive as events.
     let stopEvents = () => {};
@@ -187,6 +189,7 @@ export function App() {
       document.removeEventListener('paste', onPaste);
       stop();
       stopAutosave();
+      stopExampleGuard();
       stopEvents();
     };
   }, []);
@@ -205,6 +208,7 @@ export function App() {
           {screen === 'editor' && (
             <span className="ml-auto truncate text-xs text-slate-300" data-testid="project-name">
               {name}
+              {readOnly ? ' (example, read-only)' : ''}
               {dirty ? ' •' : ''}
             </span>
           )}

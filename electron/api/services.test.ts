@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { analyzeGraph } from '../../engine/graph/analyze';
 import type { Graph } from '../../engine/graph/model';
@@ -95,9 +96,30 @@ describe('API services', () => {
     expect(list.items).toEqual([{ id: 'tiny', title: 'Tiny example', description: 'A small one' }]);
     const a = await services.invoke('examples.open', { id: 'tiny' });
     const b = await services.invoke('examples.open', { id: 'tiny' });
-    expect(a.path).toBe(path.join(dir, 'projects', 'tiny.tessera'));
-    expect(b.path).toBe(path.join(dir, 'projects', 'tiny 2.tessera'));
-    expect(a.example).toBe('tiny');
+    // Opened read-only: private copies, nothing in the projects folder or the recent list (every click on an
+    // example card used to leave "tiny 2.tessera", "tiny 3.tessera", …).
+    for (const x of [a, b]) {
+      expect(x.readOnly).toBe(true);
+      expect(x.example).toBe('tiny');
+      expect(path.basename(x.path)).toBe('tiny.tessera');
+      expect(x.path.startsWith(os.tmpdir())).toBe(true);
+      expect(fs.existsSync(x.path)).toBe(true);
+    }
+    expect(a.path).not.toBe(b.path);
+    expect(fs.readdirSync(path.join(dir, 'projects'))).toEqual([]);
+    expect((await services.invoke('project.recent', {})).items).toEqual([]);
+    // Closed: the copy is gone.
+    await services.invoke('project.close', { projectId: b.projectId });
+    expect(fs.existsSync(path.dirname(b.path))).toBe(false);
+    // Saved under a name: one named project of the user's, no longer read-only; the private copy is gone.
+    const doc = await services.invoke('project.load', { projectId: a.projectId });
+    const saved = await services.invoke('project.saveAs', { projectId: a.projectId, path: 'my tiny', doc });
+    expect(saved.readOnly).toBeUndefined();
+    expect(saved.example).toBe('tiny');
+    expect(saved.path).toBe(path.join(dir, 'projects', 'my tiny.tessera'));
+    expect(fs.existsSync(path.dirname(a.path))).toBe(false);
+    expect(fs.readdirSync(path.join(dir, 'projects')).filter((f) => f.endsWith('.tessera'))).toEqual(['my tiny.tessera']);
+    expect((await services.invoke('project.recent', {})).items.map((r) => r.path)).toEqual([saved.path]);
     expect(fs.readFileSync(shipped).equals(before)).toBe(true);
     await expect(services.invoke('examples.open', { id: 'nope' })).rejects.toThrow(/no example "nope"/);
   });

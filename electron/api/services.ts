@@ -3,6 +3,7 @@
 // wrong types and extra fields are a 'bad-request' naming the field), the handler runs, and any
 // failure becomes an ApiError value with a code and a clear message.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import {
@@ -157,19 +158,34 @@ export class AppServices {
     void this.builds.dispose();
     for (const p of this.projects.values()) p.close();
     this.projects.clear();
+    for (const id of [...this.exampleCopies.keys()]) this.dropExampleCopy(id);
   }
 
-  private register(project: ProjectFile): ProjectInfo {
+  /** Examples as opened (examples.open): their private folder, removed when they are closed or saved under a name. */
+  private readonly exampleCopies = new Map<string, string>();
+
+  private register(project: ProjectFile, exampleCopy?: string): ProjectInfo {
     const id = `p_${crypto.randomBytes(8).toString('hex')}`;
     this.projects.set(id, project);
+    if (exampleCopy) this.exampleCopies.set(id, exampleCopy);
     const info = this.info(id, project);
-    this.recent.add(project.path, info.name);
+    if (!exampleCopy) this.recent.add(project.path, info.name);
     return info;
   }
 
   private info(projectId: string, project: ProjectFile): ProjectInfo {
     const m = project.meta();
-    return { projectId, path: project.path, name: m.name, schemaVersion: m.schemaVersion, createdAt: m.createdAt, savedAt: m.savedAt, example: m.example };
+    return {
+      projectId, path: project.path, name: m.name, schemaVersion: m.schemaVersion, createdAt: m.createdAt, savedAt: m.savedAt, example: m.example,
+      ...(this.exampleCopies.has(projectId) ? { readOnly: true } : {}),
+    };
+  }
+
+  /** Removes the private copy of an example (after it was closed or saved under a name). */
+  private dropExampleCopy(projectId: string): void {
+    const dir = this.exampleCopies.get(projectId);
+    this.exampleCopies.delete(projectId);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }
 
   private project(projectId: string): ProjectFile {
@@ -236,6 +252,7 @@ export class AppServices {
     'project.saveAs': (req) => {
       const p = this.project(req.projectId);
       p.saveAs(this.resolveUserPath(req.path, true), req.doc ? toStored(req.doc) : undefined, req.overwrite);
+      this.dropExampleCopy(req.projectId); // an example saved under a name is the user's project now
       const info = this.saved(req.projectId, p, false);
       this.recent.add(p.path, info.name);
       return info;
@@ -246,6 +263,7 @@ export class AppServices {
       await this.builds.closeProject(req.projectId); // running builds are cancelled, their processes killed
       project.close();
       this.projects.delete(req.projectId);
+      this.dropExampleCopy(req.projectId);
       this.emit({ type: 'project.closed', projectId: req.projectId });
       return { ok: true as const };
     },
@@ -280,11 +298,19 @@ export class AppServices {
     'examples.open': (req) => {
       const ex = this.examples().find((e) => e.id === req.id);
       if (!ex) throw new ApiCallError('not-found', `no example "${req.id}"; examples.list gives the ids`);
-      const target = uniqueProjectPath(this.options.dirs.projectsDir, ex.id);
-      fs.copyFileSync(ex.file, target, fs.constants.COPYFILE_EXCL);
-      const project = ProjectFile.open(target);
-      project.setMeta('example', ex.id);
-      return this.register(project);
+      // A private copy (SQLite needs a writable file to open): nothing lands in projectsDir until the user
+      // saves the example under a name (it made "dcgan-generator 2.tessera" on every click).
+      const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-example-'));
+      const target = path.join(folder, `${ex.id}${PROJECT_EXTENSION}`);
+      try {
+        fs.copyFileSync(ex.file, target, fs.constants.COPYFILE_EXCL);
+        const project = ProjectFile.open(target);
+        project.setMeta('example', ex.id);
+        return this.register(project, folder);
+      } catch (e) {
+        fs.rmSync(folder, { recursive: true, force: true });
+        throw e;
+      }
     },
 
     'graph.load': (req) => {

@@ -3,7 +3,7 @@ import { memo, useCallback, useEffect, useRef, type DragEvent, type MouseEvent, 
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type IsValidConnection } from '@xyflow/react';
 import type { FlowEdge, FlowNode } from '../lib/doc';
 import { flowNodes, type FlowNodesMemo } from '../lib/flowNodes';
-import { flow, importOnnxFile } from '../state/actions';
+import { askToSaveExample, flow, importOnnxFile } from '../state/actions';
 import { useEditor } from '../state/store';
 import { useUi } from '../state/ui';
 import { OpNode } from './OpNode';
@@ -39,6 +39,21 @@ const StatusMiniMap = memo(function StatusMiniMap() {
   }, [views]);
   return <MiniMap pannable zoomable nodeColor={color} />;
 });
+
+/** Over an example as opened: it is read-only, and the first change asks where to save a copy. */
+function ExampleBanner() {
+  const example = useUi((s) => s.readOnlyExample);
+  const title = useEditor((s) => s.project.name);
+  if (!example) return null;
+  return (
+    <div className="absolute left-1/2 top-2 z-10 flex -translate-x-1/2 items-center gap-3 rounded border border-sky-300 bg-sky-50 px-3 py-1 text-xs text-sky-900 shadow-sm" data-testid="example-banner">
+      <span>
+        Example <b>{title}</b>, read-only: your first change asks where to save your copy.
+      </span>
+      <button className="btn" data-testid="example-save" onClick={() => void askToSaveExample()}>Save a copy…</button>
+    </div>
+  );
+}
 
 export function Canvas() {
   const nodes = useFlowNodes(useEditor((s) => s.nodes));
@@ -122,6 +137,7 @@ export function Canvas() {
         <Controls showInteractive={false} />
         {minimap && <StatusMiniMap />}
       </ReactFlow>
+      <ExampleBanner />
       {nodes.length === 0 && (
         <div className="pointer-events-none absolute inset-0 flex items-center justify-center" data-testid="canvas-empty">
           <div className="rounded-lg bg-white/80 px-4 py-3 text-center text-sm text-slate-500">

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { RecentProject } from '../../api/contract';
 import { getApi } from '../api/client';
-import { newProject, openProject, saveProjectAs } from '../state/actions';
+import { answerExampleQuestion, newProject, openProject, saveProjectAs } from '../state/actions';
 import { useUi } from '../state/ui';
 
 function Modal({ title, children, testId }: { title: string; children: React.ReactNode; testId: string }) {
@@ -56,9 +56,13 @@ function OpenDialog() {
     <Modal title="Open project" testId="dialog-open">
       <div className="mb-3 max-h-64 overflow-y-auto rounded border border-slate-200">
         {items.map((i) => (
-          <button key={i.path} className="flex w-full justify-between border-b border-slate-100 px-3 py-1.5 text-left text-sm hover:bg-blue-50" onClick={() => open(i.path)} data-testid={`open-item-${i.name}`}>
-            <span className="font-medium">{i.name}</span>
-            <span className="pl-3 text-xs text-slate-400">{i.note}</span>
+          <button key={i.path} className="flex w-full items-start justify-between gap-3 border-b border-slate-100 px-3 py-1.5 text-left text-sm hover:bg-blue-50" onClick={() => open(i.path)} data-testid={`open-item-${i.name}`} title={i.path}>
+            <span className="min-w-0">
+              <span className="block font-medium">{i.name}</span>
+              {/* The folder, so that projects of the same name can be told apart. */}
+              <span className="block truncate font-mono text-[10px] text-slate-400" data-testid="open-item-path">{i.path}</span>
+            </span>
+            <span className="shrink-0 text-xs text-slate-400">{i.note}</span>
           </button>
         ))}
         {!items.length && <div className="p-3 text-sm text-slate-500">No projects yet.</div>}
@@ -75,15 +79,20 @@ function OpenDialog() {
   );
 }
 
-function SaveAsDialog({ initial }: { initial: string }) {
+function SaveAsDialog({ initial, note }: { initial: string; note?: string }) {
   const [path, setPath] = useState(initial);
   const submit = () => {
-    useUi.getState().set({ dialog: null });
     const p = path.trim();
-    void saveProjectAs(/\.tessera$/.test(p) ? p : `${p}.tessera`);
+    if (!p) return;
+    const file = /\.tessera$/.test(p) ? p : `${p}.tessera`;
+    // An example's first edit asked: the answer goes back to the question (see state/actions).
+    if (note) void answerExampleQuestion(file);
+    else void saveProjectAs(file);
+    useUi.getState().set({ dialog: null });
   };
   return (
-    <Modal title="Save as" testId="dialog-saveas">
+    <Modal title={note ? 'Save your copy of the example' : 'Save as'} testId="dialog-saveas">
+      {note && <p className="mb-2 text-sm text-slate-600" data-testid="saveas-note">{note}</p>}
       <label className="block text-sm">
         File path (absolute, or a name in the projects folder)
         <input autoFocus data-testid="saveas-path" className="mt-1 w-full rounded border border-slate-300 px-2 py-1 font-mono text-xs" value={path} onChange={(e) => setPath(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && submit()} />
@@ -101,5 +110,5 @@ export function Dialogs() {
   if (!dialog) return null;
   if (dialog.kind === 'new') return <NewDialog />;
   if (dialog.kind === 'open') return <OpenDialog />;
-  return <SaveAsDialog initial={dialog.initial} />;
+  return <SaveAsDialog key={`${dialog.initial}|${dialog.note ?? ''}`} initial={dialog.initial} note={dialog.note} />;
 }

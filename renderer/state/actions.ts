@@ -134,15 +134,25 @@ export function currentDocument(): ProjectDocument {
   };
 }
 
+/** What a tab remembers of its project across a page reload. */
+interface SessionProject {
+  projectId: string;
+  path: string;
+  name: string;
+  /** The example's id when it is an example as opened (read-only): reopened from the example if need be. */
+  readOnlyExample?: string;
+}
+
 function remember(info: ProjectInfo): void {
+  const s: SessionProject = { projectId: info.projectId, path: info.path, name: info.name, ...(info.readOnly && info.example ? { readOnlyExample: info.example } : {}) };
   try {
-    sessionStorage.setItem(SESSION_KEY, JSON.stringify({ projectId: info.projectId, path: info.path }));
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
   } catch {
     /* storage disabled: reload goes to the start screen */
   }
 }
 
-async function showProject(info: ProjectInfo): Promise<void> {
+async function showProject(info: Pick<ProjectInfo, 'projectId' | 'path' | 'name' | 'example' | 'readOnly'>): Promise<void> {
   const api = getApi();
   const doc = await api.projectLoad({ projectId: info.projectId });
   const graph = doc.graph as Graph;
@@ -150,13 +160,14 @@ async function showProject(info: ProjectInfo): Promise<void> {
   useUi.getState().set({
     screen: 'editor',
     projectId: info.projectId,
+    readOnlyExample: info.readOnly && info.example ? { id: info.example } : null,
     settings: { ...DEFAULT_PROJECT_SETTINGS, ...doc.settings },
     previewInputs: fromPreviewInputs(doc.previewInputs),
     previewNode: null,
     conventionByNode: {},
   });
   useEditor.getState().setSeed(doc.settings.weightSeed);
-  remember(info);
+  remember(info as ProjectInfo);
   setTimeout(fitLoaded, 50);
 }
 
@@ -203,6 +214,7 @@ export async function openExample(id: string): Promise<void> {
 
 export async function saveProject(): Promise<boolean> {
   const ui = useUi.getState();
+  if (ui.readOnlyExample) return askToSaveExample();
   if (!ui.projectId) {
     ui.set({ dialog: { kind: 'saveAs', initial: 'untitled' } });
     return false;
@@ -229,7 +241,8 @@ async function absolutePath(path: string): Promise<string> {
   return `${projectsDir.replace(/[\\/]+$/, '')}/${path}`;
 }
 
-export async function saveProjectAs(given: string): Promise<void> {
+/** Saves the design under a new path (a name in the projects folder, or absolute); true when it was saved. */
+export async function saveProjectAs(given: string): Promise<boolean> {
   const ui = useUi.getState();
   try {
     const path = await absolutePath(given);
@@ -238,19 +251,113 @@ export async function saveProjectAs(given: string): Promise<void> {
       const name = path.replace(/^.*[\\/]/, '').replace(/\.tessera$/, '') || 'untitled';
       info = await getApi().projectNew({ name, path, doc: currentDocument() });
     } else {
-      info = await getApi().projectSaveAs({ projectId: ui.projectId, path, doc: currentDocument() });
+      // An example kept before any edit is the shipped file: the service copies it (encoding and sending
+      // megabytes of weights from here took seconds).
+      const unchanged = !!ui.readOnlyExample && !useEditor.getState().project.dirty;
+      info = await getApi().projectSaveAs({ projectId: ui.projectId, path, ...(unchanged ? {} : { doc: currentDocument() }) });
     }
-    ui.set({ projectId: info.projectId });
+    ui.set({ projectId: info.projectId, readOnlyExample: null });
     useEditor.getState().markSaved({ path: info.path, name: info.name });
     remember(info);
     ui.notify('info', `Saved as ${info.path}`);
+    return true;
   } catch (err) {
     fail('Save as', err);
+    return false;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Examples open as themselves, read-only: the first edit asks where to save a copy (one, named);
+// cancelling it takes the edit back.
+// ---------------------------------------------------------------------------------------------
+
+/** The open question "where to save this example?", answered true once it is saved. */
+let exampleQuestion: { answer: Promise<boolean>; resolve(saved: boolean): void } | null = null;
+let savingExample = false;
+
+/** A name in the projects folder not taken yet: the example's id, else "<id> 2", … */
+async function freeProjectName(stem: string): Promise<string> {
+  let taken = new Set<string>();
+  try {
+    taken = new Set((await getApi().projectList({})).items.map((p) => p.name));
+  } catch {
+    /* unknown: the save reports a clash */
+  }
+  if (!taken.has(stem)) return stem;
+  for (let i = 2; ; i++) if (!taken.has(`${stem} ${i}`)) return `${stem} ${i}`;
+}
+
+/**
+ * Asks where to save the example that is open (the Save-as dialog with a note); resolves true once saved,
+ * false when the user declines. Not an example: true at once.
+ */
+export function askToSaveExample(): Promise<boolean> {
+  const ex = useUi.getState().readOnlyExample;
+  if (!ex) return Promise.resolve(true);
+  if (exampleQuestion) return exampleQuestion.answer;
+  let resolve!: (saved: boolean) => void;
+  const answer = new Promise<boolean>((r) => (resolve = r));
+  exampleQuestion = { answer, resolve };
+  void freeProjectName(ex.id).then((initial) =>
+    useUi.getState().set({
+      dialog: { kind: 'saveAs', initial, note: `This is the example “${useEditor.getState().project.name}”, opened read-only. Save your copy under a name to keep your change (Cancel takes it back).` },
+    }),
+  );
+  return answer;
+}
+
+/** The Save-as dialog's answer for an example: saved (the dialog may come back when the save failed) or declined. */
+export async function answerExampleQuestion(path: string | null): Promise<void> {
+  if (path === null) {
+    const q = exampleQuestion;
+    exampleQuestion = null;
+    q?.resolve(false);
+    return;
+  }
+  savingExample = true;
+  const ok = await saveProjectAs(path);
+  savingExample = false;
+  if (ok) {
+    const q = exampleQuestion;
+    exampleQuestion = null;
+    q?.resolve(true);
+  } else if (exampleQuestion) {
+    useUi.getState().set({ dialog: { kind: 'saveAs', initial: path.replace(/\.tessera$/, ''), note: 'That did not work (see the message); choose another name, or Cancel to take the change back.' } });
+  }
+}
+
+/** Back to the example as shipped (its private copy is never written while it is read-only). */
+async function revertExample(): Promise<void> {
+  const ui = useUi.getState();
+  if (!ui.projectId || !ui.readOnlyExample) return;
+  const ed = useEditor.getState();
+  await showProject({ projectId: ui.projectId, path: ed.project.path ?? '', name: ed.project.name, example: ui.readOnlyExample.id, readOnly: true });
+}
+
+/**
+ * Watches for the first edit of an example as opened: it asks where to save (declined: the edit is taken
+ * back). A dialog closed any other way (Escape, a click beside it) declines too.
+ */
+export function startExampleGuard(): () => void {
+  const a = useEditor.subscribe((s, prev) => {
+    if (!s.project.dirty || prev.project.dirty || !useUi.getState().readOnlyExample) return;
+    void askToSaveExample().then((saved) => {
+      if (!saved) void revertExample();
+    });
+  });
+  const b = useUi.subscribe((s, prev) => {
+    if (prev.dialog?.kind === 'saveAs' && !s.dialog && exampleQuestion && !savingExample) void answerExampleQuestion(null);
+  });
+  return () => {
+    a();
+    b();
+  };
 }
 
 export async function closeToStart(): Promise<void> {
   await closeCurrent();
+  useUi.getState().set({ readOnlyExample: null });
   try {
     sessionStorage.removeItem(SESSION_KEY);
   } catch {
@@ -262,31 +369,22 @@ export async function closeToStart(): Promise<void> {
 
 /** After a page reload: back to the project this tab had open, if the service still has it. */
 export async function restoreSession(): Promise<boolean> {
-  let saved: { projectId: string; path: string } | null = null;
+  let saved: SessionProject | null = null;
   try {
     saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null');
   } catch {
     saved = null;
   }
   if (!saved) return false;
-  const api = getApi();
+  const name = saved.name ?? saved.path.replace(/^.*[\\/]/, '').replace(/\.tessera$/, '');
   try {
-    const doc = await api.projectLoad({ projectId: saved.projectId });
-    const name = saved.path.replace(/^.*[\\/]/, '').replace(/\.tessera$/, '');
-    useEditor.getState().load(doc.graph as Graph, weightsFromJson(doc.weights), { path: saved.path, name, dirty: false });
-    useUi.getState().set({
-      screen: 'editor',
-      projectId: saved.projectId,
-      settings: { ...DEFAULT_PROJECT_SETTINGS, ...doc.settings },
-      previewInputs: fromPreviewInputs(doc.previewInputs),
-    });
-    useEditor.getState().setSeed(doc.settings.weightSeed);
-    setTimeout(fitLoaded, 50);
+    await showProject({ projectId: saved.projectId, path: saved.path, name, example: saved.readOnlyExample ?? null, readOnly: !!saved.readOnlyExample });
     return true;
   } catch {
     try {
-      const info = await api.projectOpen({ path: saved.path });
-      await showProject(info);
+      // The service no longer has it (restarted): open the file again, or the example.
+      if (saved.readOnlyExample) await showProject(await getApi().examplesOpen({ id: saved.readOnlyExample }));
+      else await showProject(await getApi().projectOpen({ path: saved.path }));
       return true;
     } catch {
       return false;
@@ -296,29 +394,36 @@ export async function restoreSession(): Promise<boolean> {
 
 /**
  * On page load: the project named by `?project=<path>` (what `tessera serve PROJECT` and `tessera start`
- * put on the URL) is opened through the API; otherwise the tab's last project comes back. The parameter
- * is taken off the address afterwards so a reload keeps whatever the user opened since.
+ * put on the URL) or the example named by `?example=<id>` is opened through the API; otherwise the tab's last
+ * project comes back. The parameter is taken off the address afterwards so a reload keeps whatever the user
+ * opened since.
  */
 export async function startupProject(): Promise<boolean> {
   let path: string | null = null;
+  let example: string | null = null;
   try {
     const url = new URL(window.location.href);
     path = url.searchParams.get('project');
-    if (path) {
+    example = url.searchParams.get('example');
+    if (path || example) {
       url.searchParams.delete('project');
+      url.searchParams.delete('example');
       history.replaceState(history.state, '', url.toString());
     }
   } catch {
     path = null;
   }
-  if (path) {
-    await openProject(path);
+  if (path || example) {
+    if (path) await openProject(path);
+    else await openExample(example!);
     return useUi.getState().screen === 'editor';
   }
   return restoreSession();
 }
 
 export async function updateSettings(patch: Partial<typeof DEFAULT_PROJECT_SETTINGS>): Promise<void> {
+  // A setting is an edit too: an example asks where to save first (declined: nothing changes).
+  if (!(await askToSaveExample())) return;
   const ui = useUi.getState();
   ui.set({ settings: { ...ui.settings, ...patch } });
   if (patch.weightSeed !== undefined) useEditor.getState().setSeed(patch.weightSeed);
@@ -666,7 +771,7 @@ let autosaveTimer: ReturnType<typeof setTimeout> | null = null;
 async function autosaveNow(): Promise<void> {
   const ui = useUi.getState();
   const ed = useEditor.getState();
-  if (!ui.projectId || !ed.project.dirty || ui.screen !== 'editor') return;
+  if (!ui.projectId || !ed.project.dirty || ui.screen !== 'editor' || ui.readOnlyExample) return;
   const before = docIdentity();
   try {
     const info = await getApi().projectSave({ projectId: ui.projectId, doc: currentDocument(), autosave: true });

@@ -14,7 +14,8 @@ export interface Notice {
 }
 
 export type Dialog =
-  | { kind: 'saveAs'; initial: string }
+  /** `note`: why the dialog asks (an example's first edit). */
+  | { kind: 'saveAs'; initial: string; note?: string }
   | { kind: 'new' }
   | { kind: 'open' }
   | null;
@@ -22,6 +23,8 @@ export type Dialog =
 export interface UiState {
   screen: 'start' | 'editor';
   projectId: string | null;
+  /** The open project is an example as opened: read-only until saved under a name (its first edit asks). */
+  readOnlyExample: { id: string } | null;
   settings: ProjectSettings;
   previewInputs: InputSpec[];
   helpOpen: boolean;
@@ -54,6 +57,7 @@ let noticeId = 0;
 export const useUi = create<UiState>()((set, get) => ({
   screen: 'start',
   projectId: null,
+  readOnlyExample: null,
   settings: DEFAULT_PROJECT_SETTINGS,
   previewInputs: [],
   helpOpen: false,

@@ -5,7 +5,8 @@ import { useMemo, useState } from 'react';
 import type { BuildRunJson, VariantConfigJson, VariantJson } from '../../api/builds-contract';
 import { splitList } from '../../engine/hls/config';
 import { useEditor } from '../state/store';
-import { saveProject } from '../state/actions';
+import { askToSaveExample, saveProject } from '../state/actions';
+import { useUi } from '../state/ui';
 import { useVariants, variantActions } from './store';
 import { runStatus } from '../compare/figures';
 import { SlurmSettingsForm } from './SlurmSettings';
@@ -25,8 +26,10 @@ function useLayers(): { name: string; type: string }[] {
   return useMemo(() => nodes.filter((n) => n.data.type !== 'Input').map((n) => ({ name: n.data.name, type: n.data.type })), [nodes]);
 }
 
-async function saveIfDirty(): Promise<void> {
-  if (useEditor.getState().project.dirty) await saveProject();
+/** The service works on the saved design: unsaved edits are saved first, an example asks where to (false: declined). */
+async function saveIfDirty(): Promise<boolean> {
+  if (useUi.getState().readOnlyExample) return askToSaveExample();
+  return useEditor.getState().project.dirty ? saveProject() : true;
 }
 
 function CreateForm() {
@@ -56,14 +59,18 @@ function CreateForm() {
     const c = choice();
     const config: VariantConfigJson = layer ? { io, scope: layer, defaults: {}, layers: { [layer]: c } } : { io, scope: null, defaults: c, layers: {} };
     // The service checks variants against the saved design: unsaved edits are saved first.
-    void saveIfDirty().then(() => variantActions.create(config, name.trim() || undefined));
+    void saveIfDirty().then((ok) => {
+      if (ok) void variantActions.create(config, name.trim() || undefined);
+    });
     setName('');
   };
   const sweep = () => {
     const rfs = sweepRf.trim() === 'valid' ? 'valid' : splitList(sweepRf).map(Number).filter((n) => Number.isInteger(n) && n >= 1);
     const ios = splitList(sweepIo).map((s) => (s.includes('stream') ? 'io_stream' : 'io_parallel')) as Io[];
     const precs = splitList(sweepPrec);
-    void saveIfDirty().then(() => variantActions.sweep({ ...(layer ? { layer } : {}), reuseFactors: rfs, io: [...new Set(ios)], strategies: [strategy], ...(precs.length ? { precisions: precs } : {}) }));
+    void saveIfDirty().then((ok) => {
+      if (ok) void variantActions.sweep({ ...(layer ? { layer } : {}), reuseFactors: rfs, io: [...new Set(ios)], strategies: [strategy], ...(precs.length ? { precisions: precs } : {}) });
+    });
   };
   const field = 'rounded border border-slate-300 px-1 py-0.5 text-xs';
   return (
@@ -251,8 +258,8 @@ export function BuildsPanel() {
   const [slurmOpen, setSlurmOpen] = useState(false);
   const build = async (ids: string[]) => {
     useVariants.setState({ starting: true });
-    await saveIfDirty();
-    await variantActions.build(ids, csim, on);
+    if (await saveIfDirty()) await variantActions.build(ids, csim, on);
+    else useVariants.setState({ starting: false });
   };
   const interrupted = runs.filter((r) => r.status === 'interrupted').length;
   // runs left queued on this machine (those on Slurm wait in Slurm's queue, not here)

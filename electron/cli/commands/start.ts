@@ -43,21 +43,17 @@ export const startCommand: CliCommand = {
     let project = a.project;
     const { server, services, pageUrl } = await runServeMode({ ...a, project, open: false });
     if (!project) {
-      // The most recent project that still exists, else a copy of an example.
+      // The most recent project that still exists, else an example (the page opens it, read-only).
       const recent = (await services.invoke('project.recent', {})).items.find((r) => r.exists);
       if (recent) project = recent.path;
     }
+    let url = project && !a.project ? `${pageUrl}&project=${encodeURIComponent(project)}` : pageUrl;
     if (!project) {
       const examples = await services.invoke('examples.list', {});
       const first = examples.items.find((e) => e.id === 'dcgan-generator') ?? examples.items[0];
-      if (first) {
-        const info = await services.invoke('examples.open', { id: first.id });
-        await services.invoke('project.close', { projectId: info.projectId }); // the page opens it
-        project = info.path;
-      }
+      if (first) url = `${pageUrl}&example=${encodeURIComponent(first.id)}`;
     }
-    const url = project && !a.project ? `${pageUrl}&project=${encodeURIComponent(project)}` : pageUrl;
-    if (url !== pageUrl) console.log(`With ${path.basename(project!)}: ${url}`);
+    if (url !== pageUrl) console.log(`With ${project ? path.basename(project) : `the example ${/example=([^&]+)/.exec(url)![1]}`}: ${url}`);
     if (!a.noOpen) {
       const { openUrl } = await import('../../serve/open-browser');
       console.log(openUrl(url, { appMode: true, profileDir: path.join(services.options.dirs.userDataDir, 'chromium-profile') }));

@@ -66,10 +66,10 @@ describe('tessera sweep / tessera info PROJECT', () => {
 
     const info = tessera('info', 'stage.tessera');
     expect(info.code, info.err).toBe(0);
-    const lines = info.out.split('\n');
-    expect(lines).toContain('  x  Input');
-    expect(lines).toContain('  upconv  ConvTranspose2D');
-    expect(lines).toContain('  relu  ReLU');
+    // The layers with their inferred shapes, as for a model (it printed names and types only).
+    expect(info.out).toMatch(/^ {2}x +Input +1×4×4×3 *$/m);
+    expect(info.out).toMatch(/^ {2}upconv +ConvTranspose2D +1×8×8×4 +filters=4 kernel=\[2,2\] stride=\[2,2\]/m);
+    expect(info.out).toMatch(/^ {2}relu +ReLU +1×8×8×4 *$/m);
     expect(info.out).toMatch(/variants: 4/);
     expect(info.out).toMatch(/upconv stream RF1 ap_fixed<10,4>.*last succeeded: latency \d+ cycles/);
   });

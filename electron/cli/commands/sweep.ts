@@ -22,6 +22,8 @@ import type { IoType, Strategy } from '../../../engine/hls/config';
 import { parseFixedType } from '../../../engine/fixed/types';
 import { slurmInfo } from '../../services/slurm/backend';
 import { cancelOnInterrupt, cliSlurmBackend, followSlurmRuns } from './slurm-cli';
+import { storedLayerPrecisions } from '../../../engine/hls/project-precision';
+import { graphTableLines } from './graph-table';
 
 const HELP = `  PROJECT.tessera        the project to add the variants to (it must not be open in the app)
   --layer NAME           the layer to vary (default: the whole design's defaults)
@@ -84,7 +86,8 @@ export function projectInfoLines(file: string): string[] {
     throw e;
   }
   const lines = [`${file}: ${doc.graph.nodes.length} layers`];
-  for (const n of doc.graph.nodes) lines.push(`  ${n.name}  ${n.type}`);
+  // As for a model: shapes inferred, parameters, the precisions the project sets per layer.
+  lines.push(...graphTableLines(doc.graph, weightsToEngine(doc.weights), storedLayerPrecisions(doc.settings.ui) as Record<string, Record<string, string>>));
   const db = openReadOnly(path.resolve(file));
   try {
     const variants = listVariants(db);
