@@ -40,7 +40,8 @@ const HELP = `  MODEL is an ONNX, QONNX or Keras model (.onnx, .keras, .h5, mode
                          options given on the command line win over its project-wide settings
   --csim                 compile with g++ and run the testbench; exit 1 on any mismatch
   --on local|slurm       run here (default) or as a Slurm job on a node (MODEL, DIR and Tessera on storage the
-                         nodes share; README "Builds on a Slurm cluster"); its log is printed as it grows
+                         nodes share; README "Builds on a Slurm cluster"); its log is printed as it grows; the
+                         results stay in DIR (tessera-run.json, tb_data/), no csim_output.npy
 ${VENDOR_HELP}
   --spec FILE            run the build a spec file describes (written by a remote build backend into its build
                          folder), leaving the result in tessera-run.json there; no other option but --tool-root`;
