@@ -15,7 +15,8 @@ const GENERATED = new Set(['.git', 'node_modules', 'out', '.vite', 'dist', 'test
 /** The repository's files: what git tracks or would add (the checkout), or every file outside GENERATED (a copy without git). */
 function repoFiles(): string[] {
   const git = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' });
-  if (git.status === 0 && git.stdout) return git.stdout.split('\0').filter((f) => f && fs.existsSync(path.join(REPO, f)));
+  // Files only: a worktree may link node_modules to another checkout's, which git lists as an untracked entry.
+  if (git.status === 0 && git.stdout) return git.stdout.split('\0').filter((f) => f && fs.statSync(path.join(REPO, f), { throwIfNoEntry: false })?.isFile());
   const out: string[] = [];
   const walk = (rel: string): void => {
     for (const e of fs.readdirSync(path.join(REPO, rel), { withFileTypes: true })) {
