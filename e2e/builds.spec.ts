@@ -75,11 +75,17 @@ test('Compare names the part, says which design does not fit it, and labels ever
   for (const r of await page.getByTestId('variant-row').all()) await expect(r.getByTestId('variant-status')).toHaveText('succeeded', { timeout: 90_000 });
   await page.getByTestId('tab-compare').click();
   await expect(page.getByTestId('compare-part')).toContainText('xcvu13p-flga2577-2-e');
-  // RF 1: 36,864 multipliers on a part with 12,288 DSPs.
+  // RF 1: 36,864 products by constant weights, as DSPs or (narrow constants) LUT shift-adds: more than the part has.
   const rf1 = page.locator('[data-testid="compare-row"][data-variant="ConvTranspose2D_1 parallel RF1 latency"]');
-  await expect(rf1.getByTestId('compare-does-not-fit')).toHaveText('does not fit: DSP');
+  await expect(rf1.getByTestId('compare-does-not-fit')).toHaveText(/^does not fit: (DSP|LUT)(, (DSP|LUT))?$/);
   await expect(rf1.getByTestId('compare-does-not-fit')).toHaveAttribute('title', /than xcvu13p-flga2577-2-e has/);
-  expect(Number((await rf1.getByTestId('fig-dspPct').innerText()).replace(/[^0-9.]/g, ''))).toBeGreaterThan(100);
+  // Every resource it names is over 100 % of the part in the table, and the others are not.
+  const over = (await rf1.getByTestId('compare-does-not-fit').innerText()).replace('does not fit: ', '').split(', ');
+  const pct = async (key: string) => Number((await rf1.getByTestId(`fig-${key}Pct`).innerText()).replace(/[^0-9.]/g, ''));
+  for (const [name, key] of [['DSP', 'dsp'], ['LUT', 'lut'], ['FF', 'ff'], ['BRAM_18K', 'bram']] as const) {
+    if (over.includes(name)) expect(await pct(key)).toBeGreaterThan(100);
+    else expect(await pct(key)).toBeLessThanOrEqual(100);
+  }
   const rf8 = page.locator('[data-testid="compare-row"][data-variant="ConvTranspose2D_1 parallel RF8 latency"]');
   await expect(rf8.getByTestId('compare-does-not-fit')).toHaveCount(0);
   // Labels: what tells the variants apart, every one different (they were all "ConvTranspose2D_1…").
