@@ -92,6 +92,8 @@ const config: ForgeConfig = {
       build: [
         { entry: 'electron/main/main.ts', config: 'vite.main.config.ts', target: 'main' },
         { entry: 'electron/preload/preload.ts', config: 'vite.preload.config.ts', target: 'preload' },
+        // The import worker (model readers with a time limit) beside main.js: electron/services/import/runner.ts finds it there.
+        { entry: 'electron/services/import/import-worker.ts', config: 'vite.main.config.ts', target: 'main' },
       ],
       renderer: [],
     }),

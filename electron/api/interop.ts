@@ -1,10 +1,11 @@
 // ONNX import/export for the services, from the engine (engine/interop/onnx), with the layout label of
 // every weight slot taken from the op definitions (analyzeGraph). Import also reads Keras .keras / .h5
-// files (engine/interop/load.ts picks the reader from the file's bytes).
+// files (engine/interop/load.ts picks the reader from the file's bytes), within the import time and size
+// limits (electron/services/import/runner.ts).
 import type { Graph } from '../../engine/graph/model';
 import type { Diagnostic } from '../../engine/diagnostics/diagnostics';
 import type { Tensor } from '../../engine/tensor/tensor';
-import { loadModelBytes } from '../../engine/interop/load';
+import { loadModelBounded } from '../services/import/runner';
 import { exportOnnx } from '../../engine/interop/onnx/export';
 import { analyzeGraph } from '../../engine/graph/analyze';
 import { tensorToStored, storedToTensor, type StoredWeights } from '../services/store';
@@ -36,7 +37,7 @@ export function layoutLookup(graph: Graph): (nodeId: string, slot: string) => st
 export function engineInterop(): Interop {
   return {
     async importOnnx(bytes, fileName) {
-      const r = await loadModelBytes(fileName, bytes);
+      const r = await loadModelBounded(fileName, bytes);
       const layoutOf = layoutLookup(r.model.graph);
       const weights: StoredWeights = {};
       for (const [n, slots] of Object.entries(r.model.weights)) {

@@ -5,7 +5,8 @@ import { CliError } from './commands/types';
 import { TesseraError } from '../../engine/diagnostics/diagnostics';
 import { importOnnx, type OnnxImportResult } from '../../engine/interop/onnx/import';
 import { NpyError, readNpy, writeNpy } from '../../engine/interop/npy';
-import { loadModelBytes, modelFileKind, type LoadedModel } from '../../engine/interop/load';
+import { modelFileKind, type LoadedModel } from '../../engine/interop/load';
+import { loadModelBounded } from '../services/import/runner';
 import type { Tensor } from '../../engine/tensor/tensor';
 import { analyzeGraph } from '../../engine/graph/analyze';
 import { readProjectDocument, StoreError, weightsToEngine } from '../services/store';
@@ -98,7 +99,7 @@ export async function loadModel(file: string, weightsFile?: string): Promise<Cli
     weights = readFileOrFail(weightsName, 'weights');
   }
   try {
-    return await loadModelBytes(file, bytes, { weights, weightsName });
+    return await loadModelBounded(file, bytes, { weights, weightsName });
   } catch (e) {
     if (e instanceof TesseraError) {
       const ext = path.extname(file).toLowerCase();

@@ -8,6 +8,7 @@ import { importOnnx } from './onnx/import';
 import { importKeras, kerasFileKind } from './keras/import';
 import { importQonnxProto, isQonnxProto } from './qonnx/import';
 import { decodeModelProto } from './onnx/proto';
+import type { ImportLimits } from './limits';
 
 export type ModelFileKind = 'onnx' | 'keras3' | 'h5' | 'json';
 
@@ -35,6 +36,8 @@ export interface LoadExtra {
   /** Weights HDF5 of a Keras model JSON. */
   weights?: Uint8Array;
   weightsName?: string;
+  /** What reading may inflate and allocate (default DEFAULT_IMPORT_LIMITS). Hosts add a time limit (electron/services/import). */
+  limits?: ImportLimits;
 }
 
 /** Imports a model file of any supported kind. Throws TesseraError (one line) for bad or unsupported files. */

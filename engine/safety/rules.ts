@@ -93,6 +93,15 @@ export const DISPLAY_NAME: TextRule = {
 };
 
 /**
+ * A name from a model file made a DISPLAY_NAME: characters outside the rule become '_', at most 200 code
+ * points (importers name nodes with it, so an imported graph never carries a refused name).
+ */
+export function displayNameOf(raw: string, fallback = 'node'): string {
+  const s = Array.from(raw.replace(/[^\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]/gu, '_').trim()).slice(0, DISPLAY_NAME.maxLength - 8).join('');
+  return s || fallback;
+}
+
+/**
  * `text` as the inside of a C++ `//` comment: one line of printable ASCII (other characters become '?'),
  * so a name from a file can never end the comment and start code.
  */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { analyzeGraph } from '../graph/analyze';
 import { generateProject } from '../hls/generate';
 import { convCaseConfig, convCaseModel, type ConvCase } from '../hls/conv-cases';
-import { C_IDENTIFIER, CXX_FLAG_ALLOW_LIST, DISPLAY_NAME, FOLDER_NAME, FPGA_PART, cComment, checkCxxFlags, checkText, checkVariantStrings, parseCxxFlags, withoutRefused, zodCheck } from './index';
+import { C_IDENTIFIER, CXX_FLAG_ALLOW_LIST, DISPLAY_NAME, displayNameOf, FOLDER_NAME, FPGA_PART, cComment, checkCxxFlags, checkText, checkVariantStrings, parseCxxFlags, withoutRefused, zodCheck } from './index';
 
 describe('g++ flag allow-list', () => {
   it('accepts the documented flags', () => {
@@ -148,5 +148,20 @@ describe('withoutRefused', () => {
     const w = withoutRefused(v);
     expect(w).toEqual({ io: 'io_parallel', clockPeriodNs: 5, scope: null, layers: { ok: { reuseFactor: 2 } }, cxxFlags: ['-O2', '-DN=1'] });
     expect(checkVariantStrings(w)).toEqual([]);
+  });
+});
+
+describe('displayNameOf', () => {
+  it('makes any name from a file a display name', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (s) => {
+        expect(checkText(DISPLAY_NAME, 'name', displayNameOf(s))).toEqual([]);
+      }),
+      { numRuns: 2000, seed: 5 },
+    );
+    expect(displayNameOf('conv1/Conv:0')).toBe('conv1/Conv:0');
+    expect(displayNameOf('a\nb\u202e')).toBe('a_b_');
+    expect(displayNameOf('\u0000')).toBe('_');
+    expect(displayNameOf('   ')).toBe('node');
   });
 });

@@ -14,6 +14,7 @@
 // settings, defaults (= Model) and per-layer specs (= LayerName); LayerType entries are expanded onto the
 // matching layers at import. Export writes what Tessera's config holds (plus a `Tessera:` block for the test
 // vector settings hls4ml has no key for), so export → import is lossless.
+import { C_IDENTIFIER, FPGA_PART, checkText } from '../../safety/rules';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { TesseraError } from '../../diagnostics/diagnostics';
 import type { Model } from '../../graph/model';
@@ -255,12 +256,15 @@ export function importHls4mlConfig(input: unknown, options: ImportOptions = {}):
       case 'Backend':
         if (typeof v !== 'string' || !BACKENDS.some((b) => b.toLowerCase() === v.toLowerCase())) msg(k, `Backend ${show(v)}: Tessera generates Vitis/Vivado HLS C++; the backend is not used`);
         break;
-      case 'Part':
-        if (typeof v !== 'string' || !v.trim()) msg(k, `Part ${show(v)} is not a part name`);
-        else config.part = v.trim();
+      case 'Part': {
+        // The part goes into the Tcl and cfg scripts: the allow-list (engine/safety) decides.
+        const refused = checkText(FPGA_PART, 'Part', typeof v === 'string' ? v.trim() : v);
+        if (refused.length) msg(k, refused[0].message);
+        else config.part = (v as string).trim();
         break;
+      }
       case 'ClockPeriod':
-        if (typeof v !== 'number' || !(v > 0)) msg(k, `ClockPeriod ${show(v)} is not a positive number of nanoseconds`);
+        if (typeof v !== 'number' || !(v > 0) || v > 1000) msg(k, `ClockPeriod ${show(v)} is not a clock period in ns (> 0 and ≤ 1000)`);
         else config.clockPeriodNs = v;
         break;
       case 'IOType': {
@@ -270,8 +274,8 @@ export function importHls4mlConfig(input: unknown, options: ImportOptions = {}):
         break;
       }
       case 'ProjectName':
-        if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) msg(k, `ProjectName ${show(v)} is not a C identifier (it names the top function)`);
-        else config.top = v;
+        if (checkText(C_IDENTIFIER, 'ProjectName', v).length) msg(k, `ProjectName ${show(v)} is not a C identifier of at most ${C_IDENTIFIER.maxLength} characters (it names the top function)`);
+        else config.top = v as string;
         break;
       case 'Tessera':
         if (!isRecord(v)) {

@@ -1,6 +1,7 @@
 // HDF5 bytes → a plain in-memory tree (groups, attributes, float datasets), read with h5wasm from its
 // in-memory file system: bytes in, data out, no host file access. The Keras importer works on this
 // tree only, so it never holds an HDF5 handle and one bad file cannot leave one open.
+import { DEFAULT_IMPORT_LIMITS, IMPORT_LIMIT_HINT, mib, type ImportLimits } from '../limits';
 import { TesseraError } from '../../diagnostics/diagnostics';
 
 export type H5AttrValue = string | number | boolean | string[] | number[] | null;
@@ -90,72 +91,88 @@ function toAttr(v: unknown): H5AttrValue {
   return String(v);
 }
 
+/** Deepest group nesting and most objects read: Keras files have a few levels and hundreds of objects. */
+export const MAX_H5_DEPTH = 32;
+export const MAX_H5_OBJECTS = 200_000;
+
 /**
  * Reads a whole HDF5 file into a tree. `label` names the file in errors. Throws one TesseraError (one
- * line) for bytes that are not HDF5, a truncated file or an unreadable object.
+ * line) for bytes that are not HDF5, a truncated or damaged file, an unreadable object, nesting deeper
+ * than MAX_H5_DEPTH (a link cycle), more than MAX_H5_OBJECTS objects, or a dataset or attribute larger
+ * than `limits` allow (checked from its declared shape before it is read).
  */
-export async function readHdf5(bytes: Uint8Array, label: string): Promise<H5Group> {
+export async function readHdf5(bytes: Uint8Array, label: string, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<H5Group> {
   if (!looksLikeHdf5(bytes))
     throw new TesseraError(`${label} is not an HDF5 file (no HDF5 signature${bytes.length < 8 ? `; only ${bytes.length} bytes` : ''}): give the Keras .h5 file itself`);
   const { h5, FS } = await h5wasmReady();
   const path = `/tessera-read-${++counter}.h5`;
   FS.writeFile(path, bytes);
   let file: any = null;
+  let objects = 0;
+  let budget = limits.totalBytes;
+  /** Runs one h5wasm call; any failure becomes one line naming the object. */
+  const h5call = <T>(what: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      if (err instanceof TesseraError) throw err;
+      throw new TesseraError(`${label}: cannot read ${what} (${hdf5Reason(err)}): the file is damaged or truncated; save it again`);
+    }
+  };
+  /** Declared bytes of a dataset or attribute, refused over the limits before anything is read. */
+  const reserve = (what: string, meta: { total_size?: number; size?: number } | undefined) => {
+    const n = Number(meta?.total_size ?? 0) * Number(meta?.size ?? 0);
+    if (!Number.isFinite(n) || n < 0) throw new TesseraError(`${label}: ${what} declares an impossible size: the file is damaged; save it again`);
+    if (n > limits.entryBytes) throw new TesseraError(`${label}: ${what} declares ${mib(n)}, over the ${mib(limits.entryBytes)} limit of one dataset; ${IMPORT_LIMIT_HINT}`);
+    if (n > budget) throw new TesseraError(`${label}: the datasets declare more than the ${mib(limits.totalBytes)} limit of one file; ${IMPORT_LIMIT_HINT}`);
+    budget -= n;
+  };
+  const count = (where: string) => {
+    if (++objects > MAX_H5_OBJECTS) throw new TesseraError(`${label}: more than ${MAX_H5_OBJECTS} objects (at ${where}): it is not a Keras file, or it is damaged`);
+  };
   try {
     try {
       file = new h5.File(path, 'r');
     } catch (err) {
       throw new TesseraError(`${label} is a damaged or truncated HDF5 file (${hdf5Reason(err)}): save the model again`);
     }
-    const walk = (g: any, where: string): H5Group => {
-      const node: H5Group = { kind: 'group', attrs: readAttrs(g, where), children: {} };
-      for (const key of g.keys() as string[]) {
-        const childPath = `${where}/${key}`;
-        let child: any;
-        try {
-          child = g.get(key);
-        } catch (err) {
-          throw new TesseraError(`${label}: cannot read ${childPath} (${hdf5Reason(err)}): the file is damaged or truncated; save it again`);
-        }
-        if (!child) continue;
-        if (child instanceof h5.Group) node.children[key] = walk(child, childPath);
-        else if (child instanceof h5.Dataset) node.children[key] = readDataset(child, childPath);
-      }
-      return node;
-    };
     const readAttrs = (obj: any, where: string): Record<string, H5AttrValue> => {
       const out: Record<string, H5AttrValue> = {};
-      let attrs: Record<string, any>;
-      try {
-        attrs = obj.attrs;
-      } catch (err) {
-        throw new TesseraError(`${label}: cannot read the attributes of ${where || '/'} (${hdf5Reason(err)}): the file is damaged; save it again`);
-      }
-      for (const [k, a] of Object.entries(attrs)) {
-        try {
-          out[k] = toAttr(a.value);
-        } catch (err) {
-          throw new TesseraError(`${label}: cannot read attribute ${where || '/'}@${k} (${hdf5Reason(err)}): the file is damaged; save it again`);
-        }
+      const attrs = h5call(`the attributes of ${where || '/'}`, () => obj.attrs as Record<string, any>);
+      for (const k of h5call(`the attributes of ${where || '/'}`, () => Object.keys(attrs))) {
+        count(`${where || '/'}@${k}`);
+        const a = h5call(`attribute ${where || '/'}@${k}`, () => attrs[k]);
+        reserve(`attribute ${where || '/'}@${k}`, h5call(`attribute ${where || '/'}@${k}`, () => a.metadata));
+        out[k] = h5call(`attribute ${where || '/'}@${k}`, () => toAttr(a.value));
       }
       return out;
     };
     const readDataset = (ds: any, where: string): H5Dataset => {
-      let value: unknown;
-      try {
-        value = ds.value;
-      } catch (err) {
-        throw new TesseraError(`${label}: cannot read dataset ${where} (${hdf5Reason(err)}): the file is damaged or truncated; save it again`);
-      }
-      const shape: number[] = (ds.shape ?? []).map((d: number | bigint) => Number(d));
+      const meta = h5call(`dataset ${where}`, () => ds.metadata);
+      reserve(`dataset ${where}`, meta);
+      const value: unknown = h5call(`dataset ${where}`, () => ds.value);
+      const shape: number[] = h5call(`dataset ${where}`, () => (ds.shape ?? []).map((d: number | bigint) => Number(d)));
       let data: Float32Array;
       if (value instanceof Float32Array) data = value;
       else if (ArrayBuffer.isView(value)) data = Float32Array.from(value as unknown as ArrayLike<number | bigint>, (x) => Number(x));
       else if (typeof value === 'number' || typeof value === 'bigint') data = Float32Array.of(Number(value));
       else data = new Float32Array(0);
-      return { kind: 'dataset', shape, data, dtype: String(ds.dtype), attrs: readAttrs(ds, where) };
+      return { kind: 'dataset', shape, data, dtype: String(h5call(`dataset ${where}`, () => ds.dtype)), attrs: readAttrs(ds, where) };
     };
-    return walk(file, '');
+    const walk = (g: any, where: string, depth: number): H5Group => {
+      if (depth > MAX_H5_DEPTH) throw new TesseraError(`${label}: groups nest deeper than ${MAX_H5_DEPTH} levels at ${where} (a link loop?): the file is damaged; save it again`);
+      const node: H5Group = { kind: 'group', attrs: readAttrs(g, where), children: {} };
+      for (const key of h5call(`group ${where || '/'}`, () => g.keys() as string[])) {
+        const childPath = `${where}/${key}`;
+        count(childPath);
+        const child = h5call(childPath, () => g.get(key));
+        if (!child) continue;
+        if (child instanceof h5.Group) node.children[key] = walk(child, childPath, depth + 1);
+        else if (child instanceof h5.Dataset) node.children[key] = readDataset(child, childPath);
+      }
+      return node;
+    };
+    return walk(file, '', 0);
   } finally {
     try {
       file?.close();

@@ -5,7 +5,6 @@
 // separate weights HDF5. Every layer is converted by layers.ts; anything not understood is refused with
 // one error naming the layer and the argument. QKeras quantizers become per-node precision specs
 // (`precisions`, by node id) for the fixed-point side; the float graph is what Keras computes.
-import { unzipSync } from 'fflate';
 import { analyzeGraph } from '../../graph/analyze';
 import { TesseraError, type Diagnostic } from '../../diagnostics/diagnostics';
 import type { Model } from '../../graph/model';
@@ -13,6 +12,8 @@ import type { PrecisionSpec } from '../../fixed/precision';
 import type { LayerConfigSpec } from '../../hls/config';
 import { normalizeModelConfig, parseJsonText, type KerasLayer, type KerasModelConfig, type KerasRef } from './config';
 import { h5Get, looksLikeHdf5, readHdf5, type H5Group } from './hdf5';
+import { unzipBounded } from '../zip';
+import type { ImportLimits } from '../limits';
 import { CONVERTERS, GraphBuilder, LayerArgs, type TRef } from './layers';
 import { keras3Store, legacyStore, weightsStoreFor, type WeightSource } from './weights';
 
@@ -35,6 +36,8 @@ export interface KerasImportResult {
 export interface KerasImportOptions {
   /** Size used for the batch axis (None in Keras). Default 1. */
   batchSize?: number;
+  /** Bounds on what reading the file may inflate and allocate (engine/interop/limits.ts; default DEFAULT_IMPORT_LIMITS). */
+  limits?: ImportLimits;
 }
 
 /** Layer classes the importer converts (the error for any other class lists them). */
@@ -143,12 +146,7 @@ const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b
 /** A Keras 3 `.keras` archive. */
 export async function importKeras3(bytes: Uint8Array, options: KerasImportOptions = {}, label = 'the .keras file'): Promise<KerasImportResult> {
   if (!isZip(bytes)) throw new TesseraError(`${label} is not a zip archive (a .keras file is a zip of config.json, metadata.json and model.weights.h5): save it with model.save('model.keras')`);
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes, { filter: (f) => f.name === 'config.json' || f.name === 'metadata.json' || f.name === 'model.weights.h5' || f.name === 'model.weights.npz' });
-  } catch (err) {
-    throw new TesseraError(`${label} is a damaged or truncated zip archive (${err instanceof Error ? err.message : String(err)}): save the model again`);
-  }
+  const files = unzipBounded(bytes, ['config.json', 'metadata.json', 'model.weights.h5', 'model.weights.npz'], label, options.limits);
   if (!files['config.json']) throw new TesseraError(`${label} has no config.json: it is not a Keras 3 model archive`);
   if (!files['model.weights.h5']) {
     if (files['model.weights.npz']) throw new TesseraError(`${label} stores its weights as model.weights.npz; Tessera reads model.weights.h5: save with the default weights format`);
@@ -160,7 +158,7 @@ export async function importKeras3(bytes: Uint8Array, options: KerasImportOption
     if (meta && typeof meta === 'object' && typeof (meta as any).keras_version === 'string') kerasVersion = (meta as any).keras_version;
   }
   const config = normalizeModelConfig(parseJsonText(decodeText(files['config.json'], `${label} config.json`), `${label} config.json`), `${label} config.json`);
-  const root = await readHdf5(files['model.weights.h5'], `${label} model.weights.h5`);
+  const root = await readHdf5(files['model.weights.h5'], `${label} model.weights.h5`, options.limits);
   const r = buildKerasModel(config, keras3Store(root, config, `${label} model.weights.h5`), options);
   return { ...r, format: 'keras3', kerasVersion };
 }
@@ -172,7 +170,7 @@ function attrText(root: H5Group, name: string): string | undefined {
 
 /** A legacy Keras `.h5` model file (model.save('model.h5')). */
 export async function importKerasH5(bytes: Uint8Array, options: KerasImportOptions = {}, label = 'the .h5 file'): Promise<KerasImportResult> {
-  const root = await readHdf5(bytes, label);
+  const root = await readHdf5(bytes, label, options.limits);
   const configText = attrText(root, 'model_config');
   if (configText === undefined) {
     if (root.attrs.layer_names !== undefined || h5Get(root, 'layers') || h5Get(root, 'vars'))
@@ -190,7 +188,7 @@ export async function importKerasH5(bytes: Uint8Array, options: KerasImportOptio
 export async function importKerasJson(json: Uint8Array | string, weights: Uint8Array, options: KerasImportOptions = {}, labels = { json: 'the model JSON', weights: 'the weights file' }): Promise<KerasImportResult> {
   const text = typeof json === 'string' ? json : decodeText(json, labels.json);
   const config = normalizeModelConfig(parseJsonText(text, labels.json), labels.json);
-  const root = await readHdf5(weights, labels.weights);
+  const root = await readHdf5(weights, labels.weights, options.limits);
   const r = buildKerasModel(config, weightsStoreFor(root, config, labels.weights), options);
   const kv = (JSON.parse(text) as any)?.keras_version;
   return { ...r, format: 'json+h5', kerasVersion: typeof kv === 'string' ? kv : attrText(root, 'keras_version') };

@@ -2,6 +2,7 @@
 // Dense see the features in Keras' order; channels_first stays NC…), and each spatial op gets the
 // matching dataFormat. Every config argument is either read, on the list of training-only arguments,
 // or refused with an error naming the layer and the argument.
+import { displayNameOf } from '../../safety/rules';
 import { DiagnosticSink, TesseraError, makeDiagnostic, type Diagnostic } from '../../diagnostics/diagnostics';
 import type { GraphEdge, GraphNode, WeightMap } from '../../graph/model';
 import { CURRENT_GRAPH_VERSION } from '../../graph/schema';
@@ -125,7 +126,8 @@ export class GraphBuilder {
     return { version: CURRENT_GRAPH_VERSION, nodes: this.nodes, edges: this.edges };
   }
 
-  uniqueName(base: string): string {
+  uniqueName(raw: string): string {
+    const base = displayNameOf(raw);
     if (!this.names.has(base)) return base;
     for (let i = 1; ; i++) if (!this.names.has(`${base}_${i}`)) return `${base}_${i}`;
   }

@@ -211,7 +211,7 @@ type H5Tree = { attrs?: Record<string, string | string[]>; groups?: Record<strin
 export async function writeH5(tree: H5Tree): Promise<Uint8Array> {
   const { h5, FS } = await h5wasmForTests();
   const path = `/test-write-${Math.random().toString(36).slice(2)}.h5`;
-  const f = new h5.File(path, 'w');
+  const f = new h5.File(path, 'w', { libver: ['earliest', 'latest'] });
   const fill = (g: any, t: H5Tree) => {
     // h5py as Keras 2 uses it stores these as fixed-length byte strings (numpy 'S'), not variable-length.
     const len = (x: string) => Math.max(1, new TextEncoder().encode(x).length);

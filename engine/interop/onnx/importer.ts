@@ -1,5 +1,6 @@
 // The state of an ONNX import while it runs: the values ONNX tensor names stand for (constants or engine
 // nodes), the graph being built, and the per-node view a handler works through (engine/interop/onnx/handlers.ts).
+import { displayNameOf } from '../../safety/rules';
 import { DiagnosticSink, makeDiagnostic, TesseraError, type Diagnostic } from '../../diagnostics/diagnostics';
 import type { GraphEdge, GraphNode, WeightMap } from '../../graph/model';
 import { getOp } from '../../ops/registry';
@@ -120,7 +121,7 @@ export class Importer {
   opset = 13;
 
   uniqueName(base: string): string {
-    const clean = base.trim() || 'node';
+    const clean = displayNameOf(base);
     let name = clean;
     for (let i = 2; this.names.has(name); i++) name = `${clean}_${i}`;
     this.names.add(name);

@@ -252,7 +252,7 @@ export function tensorProtoValues(t: OnnxTensorProto): { dims: number[]; dataTyp
   if (t.dataLocation === 1 || (t.externalData && t.externalData.length > 0)) {
     throw new Error(`${label} stores its data in an external file; save the model with its weights inside (onnx.save_model(..., save_as_external_data=False))`);
   }
-  const out = new Float64Array(n);
+  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0) || !Number.isSafeInteger(n)) throw new Error(`${label} has the impossible shape [${dims.join(', ')}]; the file is damaged`);
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
   const elemSize: Record<number, number> = {
     [OnnxDataType.FLOAT]: 4, [OnnxDataType.DOUBLE]: 8, [OnnxDataType.INT64]: 8, [OnnxDataType.INT32]: 4,
@@ -263,6 +263,8 @@ export function tensorProtoValues(t: OnnxTensorProto): { dims: number[]; dataTyp
   if (size === undefined) throw new Error(`${label} has type ${dataTypeName(dataType)}, which Tessera cannot read; use float32 or an integer type`);
   if (raw) {
     if (raw.length !== n * size) throw new Error(`${label} raw_data has ${raw.length} bytes; shape [${dims.join(', ')}] of ${dataTypeName(dataType)} needs ${n * size}`);
+    // Allocated only once the data is known to be there: a damaged shape must not allocate its size.
+    const out = new Float64Array(n);
     const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < n; i++) {
       const o = i * size;
@@ -291,6 +293,7 @@ export function tensorProtoValues(t: OnnxTensorProto): { dims: number[]; dataTyp
   }
   src = src ?? [];
   if (src.length !== n) throw new Error(`${label} has ${src.length} values; shape [${dims.join(', ')}] needs ${n}`);
+  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = Number(src[i]);
   return { dims, dataType, values: out };
 }

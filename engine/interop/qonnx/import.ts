@@ -179,8 +179,16 @@ export function importQonnxProto(proto: OnnxModelProto, options: OnnxImportOptio
   const g = proto.graph!;
   const nodes = g.node ?? [];
   const inits = new Map<string, Const>();
+  /** A constant's values; a damaged or unreadable tensor is one TesseraError naming it. */
+  const valuesOf = (t: Parameters<typeof tensorProtoValues>[0]) => {
+    try {
+      return tensorProtoValues(t);
+    } catch (e) {
+      throw new TesseraError(`${(e as Error).message}; re-export the model with float32 / int64 tensors stored inside it`);
+    }
+  };
   for (const t of g.initializer ?? []) {
-    const v = tensorProtoValues(t);
+    const v = valuesOf(t);
     inits.set(t.name ?? '', { dims: v.dims, values: v.values });
   }
   for (const n of nodes) {
@@ -190,7 +198,7 @@ export function importQonnxProto(proto: OnnxModelProto, options: OnnxImportOptio
     const out = (n.output ?? [])[0];
     if (!out) continue;
     if (a?.t) {
-      const v = tensorProtoValues(a.t);
+      const v = valuesOf(a.t);
       inits.set(out, { dims: v.dims, values: v.values });
     } else if (vf) inits.set(out, { dims: [], values: Float64Array.of(Number(vf.f ?? 0)) });
   }
