@@ -14,6 +14,8 @@ import { buildElectronBundles, vitePluginOf } from '../../scripts/electron-bundl
 import { channels, methodName, type BridgeApi } from '../../api/contract';
 import { electronApi } from '../../renderer/api/client';
 import { createTinyProject } from '../services/builds/testing';
+import { conv, keras3File } from '../../engine/interop/keras/writer.testutil';
+import { randomTensor } from '../../engine/tensor/tensor';
 import type { FakeElectron } from './fake-electron.testutil';
 import { startShellWith, stopShells, type Shell } from './shell.testutil';
 
@@ -54,6 +56,7 @@ describe('forge.config.ts', () => {
     expect(vite.build).toEqual([
       { entry: 'electron/main/main.ts', config: 'vite.main.config.ts', target: 'main' },
       { entry: 'electron/preload/preload.ts', config: 'vite.preload.config.ts', target: 'preload' },
+      { entry: 'electron/services/import/import-worker.ts', config: 'vite.main.config.ts', target: 'main' },
     ]);
     expect(vite.renderer).toEqual([]); // the renderer is built by vite.renderer.config.ts and shipped as a resource
     for (const b of vite.build) {
@@ -203,6 +206,15 @@ describe('the bundles Forge would package, run in a copy of the package resource
     expect(fs.existsSync(path.resolve(build, '../../../hls-templates'))).toBe(false);
     expect(runs.map((r) => r.status), runs.map((r) => r.log).join('\n').slice(-2000)).toEqual(['succeeded']);
     expect(runs[0].log).toMatch(/csim: bit-exact/);
+  });
+
+  it('imports a .keras model through the import worker bundled beside main.js (the time limit of Keras imports)', async () => {
+    expect(fs.existsSync(path.join(build, 'import-worker.js'))).toBe(true);
+    const win = shell.fake.windows[0];
+    const bytes = await keras3File({ kind: 'Sequential', inputs: [{ name: 'x', shape: [null, 6, 6, 2] }], layers: [conv('Conv2D', 'c', 2, { filters: 3, kernel_size: [3, 3] }, [randomTensor([3, 3, 2, 3], 1), randomTensor([3], 2)])] });
+    const r = await shell.call(win, 'onnx.import', { fileName: 'm.keras', bytesBase64: Buffer.from(bytes).toString('base64') });
+    expect(r.ok, JSON.stringify(r.error)).toBe(true);
+    expect(r.result.graph.nodes.map((n: { type: string }) => n.type)).toEqual(['Input', 'Conv2D']);
   });
 
   it('the preload bundle exposes window.tessera, whose calls reach the bundled main', async () => {

@@ -102,6 +102,9 @@ describe('bounded zip reading', () => {
     // The 1 MB file declaring 1.17 GB: refused by the default per-entry limit of 1 GiB, without inflating.
     const big = zipOf('model.weights.h5', new Uint8Array(10), 1_170_000_000);
     expect(() => unzipBounded(big, ['model.weights.h5'], 'm.keras')).toThrow(/inflates to 1116 MiB, over the 1024 MiB limit of one entry/);
+    // A size deflate cannot reach from the compressed bytes (over 1032:1) is refused before its buffer is allocated.
+    const inflated = zipOf('model.weights.h5', new Uint8Array(1000), 500_000_000);
+    expect(() => unzipBounded(inflated, ['model.weights.h5'], 'm.keras')).toThrow(/m\.keras entry model\.weights\.h5 is damaged \(\d+ compressed bytes cannot inflate to the 500000000 bytes its directory entry declares\)/);
     expect(DEFAULT_IMPORT_LIMITS).toEqual({ entryBytes: 2 ** 30, totalBytes: 2 ** 31 });
   });
 

@@ -34,6 +34,7 @@ interface Entry {
 }
 
 const SLICE = 16 * 1024;
+const MAX_DEFLATE_RATIO = 1032;
 
 /** The central directory's entries (names as UTF-8), checked to lie inside the archive. */
 function directory(bytes: Uint8Array, label: string): Entry[] {
@@ -97,6 +98,9 @@ function readEntry(bytes: Uint8Array, e: Entry, limit: number, label: string): U
     if (e.compressed !== e.size) bad(`stored with ${e.compressed} bytes but ${e.size} declared`);
     out = data;
   } else if (e.method === 8) {
+    // Deflate cannot expand more than 1032:1 (258 bytes from one 2-bit code): a larger declared size is a
+    // lie, refused before its buffer is allocated.
+    if (e.size > e.compressed * MAX_DEFLATE_RATIO + 64) bad(`${e.compressed} compressed bytes cannot inflate to the ${e.size} bytes its directory entry declares`);
     out = new Uint8Array(e.size);
     let n = 0;
     let ended = false;

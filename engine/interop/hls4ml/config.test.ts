@@ -228,6 +228,9 @@ HLSConfig:
     expect(() => parseHls4mlYaml('HLSConfig: [unclosed', 'c.yml')).toThrow(TesseraError);
     expect(() => parseHls4mlYaml('HLSConfig: [unclosed', 'c.yml')).toThrow(/^c\.yml is not valid YAML/);
     expect(() => parseHls4mlYaml('- a\n- b', 'c.yml')).toThrow(/not an hls4ml configuration: expected a YAML mapping with an HLSConfig key, got a list/);
+    // Issue 12: an alias bomb ('billion laughs', 9^5 values from 200 bytes) is refused, not expanded.
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcde'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcd'[i]}`).join(', ')}]`)];
+    expect(() => parseHls4mlYaml(levels.join('\n'), 'c.yml')).toThrow(/^c\.yml is not valid YAML: Excessive alias count/);
     expect(importHls4mlConfig({ Part: 'x' }).messages).toEqual([{ path: 'HLSConfig', message: 'missing: no Model or per-layer settings were imported' }]);
   });
 });

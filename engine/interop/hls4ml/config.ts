@@ -137,7 +137,7 @@ export function hls4mlConfigToYaml(c: Hls4mlConfig): string {
 export function parseHls4mlYaml(text: string, file = 'the configuration'): unknown {
   let v: unknown;
   try {
-    v = parseYaml(text);
+    v = parseYaml(text, { logLevel: 'error', maxAliasCount: 100 }); // warnings are not errors; alias expansion bounded (a 'billion laughs' file)
   } catch (e) {
     throw new TesseraError(`${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}; fix the syntax (hls4ml configs are YAML mappings)`);
   }
