@@ -94,11 +94,19 @@ function toAttr(v: unknown): H5AttrValue {
 /** Deepest group nesting and most objects read: Keras files have a few levels and hundreds of objects. */
 export const MAX_H5_DEPTH = 32;
 export const MAX_H5_OBJECTS = 200_000;
+/**
+ * Every group, dataset and attribute takes more than this many bytes of the file (an object header or a
+ * link and attribute message), so a walk that meets more objects than the file's bytes allow is meeting
+ * the same ones again through links: a damaged or hostile file (24 groups each linked twice from the
+ * one above are 2^24 paths in 4 KB) that would otherwise keep the reader busy for hours.
+ */
+export const MIN_H5_OBJECT_BYTES = 8;
 
 /**
  * Reads a whole HDF5 file into a tree. `label` names the file in errors. Throws one TesseraError (one
  * line) for bytes that are not HDF5, a truncated or damaged file, an unreadable object, nesting deeper
- * than MAX_H5_DEPTH (a link cycle), more than MAX_H5_OBJECTS objects, or a dataset or attribute larger
+ * than MAX_H5_DEPTH (a link cycle), more than MAX_H5_OBJECTS objects or than the file's size allows
+ * (MIN_H5_OBJECT_BYTES: shared links), or a dataset or attribute larger
  * than `limits` allow (checked from its declared shape before it is read).
  */
 export async function readHdf5(bytes: Uint8Array, label: string, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<H5Group> {
@@ -127,8 +135,15 @@ export async function readHdf5(bytes: Uint8Array, label: string, limits: ImportL
     if (n > budget) throw new TesseraError(`${label}: the datasets declare more than the ${mib(limits.totalBytes)} limit of one file; ${IMPORT_LIMIT_HINT}`);
     budget -= n;
   };
+  const maxObjects = Math.min(MAX_H5_OBJECTS, 64 + Math.floor(bytes.length / MIN_H5_OBJECT_BYTES));
   const count = (where: string) => {
-    if (++objects > MAX_H5_OBJECTS) throw new TesseraError(`${label}: more than ${MAX_H5_OBJECTS} objects (at ${where}): it is not a Keras file, or it is damaged`);
+    if (++objects > maxObjects) {
+      throw new TesseraError(
+        maxObjects < MAX_H5_OBJECTS
+          ? `${label}: more than ${maxObjects} objects in ${bytes.length} bytes (at ${where}): links lead to the same groups again and again; the file is damaged or not a Keras file`
+          : `${label}: more than ${MAX_H5_OBJECTS} objects (at ${where}): it is not a Keras file, or it is damaged`,
+      );
+    }
   };
   try {
     try {
