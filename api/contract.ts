@@ -21,6 +21,8 @@
 // `AppApi`, whose calls reject with an Error whose `name` is 'ApiError' and which carries `code`
 // (ApiErrorCode), `message` and `details`.
 import { z } from 'zod';
+import { graphJsonSchema } from '../engine/graph/schema';
+import { DEFAULT_TYPE_STRING } from '../engine/fixed/precision';
 import { buildsContract } from './builds-contract';
 import { checkProjectSettings, SlurmProjectSettings } from './slurm-settings';
 
@@ -34,26 +36,12 @@ export const ProjectId = z.string().min(1).max(100);
 /** Absolute path of a `.tessera` file on the machine running the services. */
 export const ProjectPath = z.string().min(1).max(4096);
 
-/** A graph document as engine/graph/model.ts `Graph` describes it (parameters are validated by the ops). */
-export const GraphNodeJson = z.strictObject({
-  id: z.string().min(1),
-  type: z.string().min(1),
-  name: z.string(),
-  params: z.record(z.string(), z.unknown()),
-  position: z.strictObject({ x: z.number(), y: z.number() }).optional(),
-});
-export const GraphEdgeJson = z.strictObject({
-  id: z.string().min(1),
-  source: z.string().min(1),
-  sourcePort: z.number().int().min(0),
-  target: z.string().min(1),
-  targetPort: z.number().int().min(0),
-});
-export const GraphJson = z.strictObject({
-  version: z.number().int().min(1),
-  nodes: z.array(GraphNodeJson),
-  edges: z.array(GraphEdgeJson),
-});
+/**
+ * A graph document as engine/graph/model.ts `Graph` describes it, with each node's per-layer precision: the
+ * engine's document schema itself (engine/graph/schema.ts), so there is one. Parameters are validated by the
+ * ops and the precisions' types by analyzeGraph; a malformed precision is refused here, naming the layer.
+ */
+export const GraphJson = graphJsonSchema;
 
 export const Dtype = z.enum(['float32', 'float64', 'int8', 'uint8', 'int16', 'int32']);
 
@@ -84,7 +72,7 @@ const settingsFields = {
   previewAutoRun: z.boolean(),
   /** Autosave delay in seconds after the last edit; 0 turns autosave off. */
   autosaveSeconds: z.number().min(0).max(3600),
-  /** Renderer-owned state (viewport, panel sizes…), JSON values only. */
+  /** Renderer-owned UI state (viewport, panel sizes…), JSON values only; nothing a build uses (per-layer precision is in the graph). */
   ui: z.record(z.string(), z.unknown()),
   /** How this project's builds ask Slurm for resources (api/slurm-settings.ts; checked before use). Absent: the defaults. */
   slurm: SlurmProjectSettings,
@@ -92,7 +80,7 @@ const settingsFields = {
 export const DEFAULT_SETTINGS = {
   tensorLayout: 'NHWC',
   paddingConvention: 'keras',
-  defaultPrecision: 'ap_fixed<16,6>',
+  defaultPrecision: DEFAULT_TYPE_STRING,
   weightSeed: 1,
   previewAutoRun: true,
   autosaveSeconds: 30,
@@ -311,10 +299,8 @@ export const contract = {
       graph: GraphJson,
       weights: WeightMapJson,
       diagnostics: z.array(DiagnosticJson),
-      /** Per-layer precisions the file carries (QONNX Quant nodes, QKeras quantizers), by node id of `graph`. */
-      precisions: z.record(z.string(), z.record(z.string(), z.string())).optional(),
     }),
-    'Convert an ONNX / Keras model into a graph with weights, and the per-layer precisions of quantized models (the renderer merges or replaces).',
+    'Convert an ONNX / Keras model into a graph with weights; the per-layer precisions of quantized models (QONNX Quant nodes, QKeras quantizers) are on its nodes.',
   ),
   'onnx.export': channel(
     z.strictObject({ graph: GraphJson, weights: WeightMapJson, fileName: z.string().max(512).optional() }),

@@ -8,14 +8,14 @@ import type { Tensor } from '../../engine/tensor/tensor';
 import { loadModelBounded } from '../services/import/runner';
 import { exportOnnx } from '../../engine/interop/onnx/export';
 import { analyzeGraph } from '../../engine/graph/analyze';
+import { withImportedPrecisions } from '../../engine/graph/precision';
 import { tensorToStored, storedToTensor, type StoredWeights } from '../services/store';
 
 export interface ImportedModel {
+  /** With the file's per-layer precisions (QONNX / QKeras) on its nodes. */
   graph: Graph;
   weights: StoredWeights;
   diagnostics: Diagnostic[];
-  /** Per-layer precision type strings the file carries (QONNX / QKeras), by node id of `graph`. */
-  precisions?: Record<string, Record<string, string>>;
 }
 
 export interface Interop {
@@ -44,7 +44,7 @@ export function engineInterop(): Interop {
         weights[n] = {};
         for (const [s, t] of Object.entries(slots)) weights[n][s] = tensorToStored(t, layoutOf(n, s));
       }
-      return { graph: r.model.graph, weights, diagnostics: r.diagnostics, precisions: r.precisions as Record<string, Record<string, string>> };
+      return { graph: withImportedPrecisions(r.model.graph, r.precisions), weights, diagnostics: r.diagnostics };
     },
     exportOnnx(graph, weights) {
       const w: Record<string, Record<string, Tensor>> = {};

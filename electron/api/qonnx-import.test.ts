@@ -1,5 +1,5 @@
 // The app's import channel returns the per-layer precisions a quantized model carries (QONNX Quant
-// nodes), by node id of the returned graph, so the renderer can keep them as the layers' precisions.
+// nodes) on the returned graph's nodes, so pasting the graph keeps them as the layers' precisions.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildOnnxModel, type NodeSpec, type TensorInit } from '../../engine/interop/onnx/proto';
 import { seededRandom } from '../../engine/tensor/tensor';
@@ -42,18 +42,15 @@ function qonnxBytes(): Uint8Array {
 }
 
 describe('onnx.import channel with QONNX files', () => {
-  it('returns the per-layer precisions by node id of the graph; a plain ONNX model returns none', async () => {
+  it('returns the per-layer precisions on the nodes of the graph; a plain ONNX model has none', async () => {
     const r = await services.invoke('onnx.import', { fileName: 'q.onnx', bytesBase64: Buffer.from(qonnxBytes()).toString('base64') });
     const conv = r.graph.nodes.find((n) => n.type === 'Conv2D')!;
     expect(conv.name).toBe('mix');
-    expect(r.precisions).toBeDefined();
-    const ids = new Set(r.graph.nodes.map((n) => n.id));
-    for (const id of Object.keys(r.precisions!)) expect(ids.has(id)).toBe(true);
     // 6-bit weights at scale 2^-5: 5 fraction bits, 1 integer bit; output 9 bits at 2^-2.
-    expect(r.precisions![conv.id].weight_t).toBe('ap_fixed<6,1>');
-    expect(r.precisions![conv.id].result_t).toMatch(/^ap_fixed<9,7/);
+    expect(conv.precision!.weight_t).toBe('ap_fixed<6,1>');
+    expect(conv.precision!.result_t).toMatch(/^ap_fixed<9,7/);
     const input = r.graph.nodes.find((n) => n.type === 'Input')!;
-    expect(r.precisions![input.id].result_t).toMatch(/^ap_fixed<7,4/);
+    expect(input.precision!.result_t).toMatch(/^ap_fixed<7,4/);
 
     const plain = buildOnnxModel({
       inputs: [{ name: 'x', shape: [1, 2, 5, 4] }],
@@ -63,6 +60,6 @@ describe('onnx.import channel with QONNX files', () => {
     });
     const p = await services.invoke('onnx.import', { fileName: 'p.onnx', bytesBase64: Buffer.from(plain).toString('base64') });
     expect(p.graph.nodes.map((n) => n.type)).toEqual(['Input', 'Conv2D']);
-    expect(p.precisions).toBeUndefined();
+    expect(p.graph.nodes.map((n) => n.precision)).toEqual([undefined, undefined]);
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CURRENT_GRAPH_VERSION } from '../../engine/graph/schema';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +21,7 @@ afterEach(() => closeTempServices(temp));
 
 function smallModel(seed: number): { graph: Graph; weights: Record<string, Record<string, ReturnType<typeof storedToJson>>> } {
   const graph: Graph = {
-    version: 1,
+    version: CURRENT_GRAPH_VERSION,
     nodes: [
       { id: 'in', type: 'Input', name: 'x', params: { shape: [1, 3, 8, 8], dataFormat: 'NCX' } },
       { id: 'up', type: 'ConvTranspose2D', name: 'up', params: { filters: 4, kernel: [2, 2], stride: [2, 2] } },

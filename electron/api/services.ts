@@ -32,6 +32,7 @@ import {
 } from '../services/store';
 import { engineInterop, type Interop } from './interop';
 import type { Graph } from '../../engine/graph/model';
+import { parseGraphDocument } from '../../engine/graph/schema';
 import { BuildsService } from '../services/builds/service';
 import { detectToolchain, type Toolchain } from '../services/toolchain/detect';
 
@@ -56,8 +57,15 @@ export interface ServicesOptions {
 
 type Handlers = { [C in Channel]: (req: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C> };
 
+/** A graph from a request as the store keeps it: migrated to the current document version. */
+function storedGraph(graph: ProjectDocument['graph']): Graph {
+  const r = parseGraphDocument(graph);
+  if ('error' in r) throw new ApiCallError('bad-request', r.error);
+  return r.graph;
+}
+
 function toStored(doc: ProjectDocument): StoredDocument {
-  return { graph: doc.graph as Graph, weights: weightsFromJson(doc.weights), settings: doc.settings, previewInputs: doc.previewInputs };
+  return { graph: storedGraph(doc.graph), weights: weightsFromJson(doc.weights), settings: doc.settings, previewInputs: doc.previewInputs };
 }
 
 function toWire(doc: StoredDocument): ProjectDocument {
@@ -322,7 +330,7 @@ export class AppServices {
       const p = this.project(req.projectId);
       const ids = new Set(req.graph.nodes.map((n) => n.id));
       const weights = Object.fromEntries(Object.entries(req.weights).filter(([id]) => ids.has(id)));
-      p.saveGraph(req.graph as Graph, weightsFromJson(weights));
+      p.saveGraph(storedGraph(req.graph), weightsFromJson(weights));
       return this.saved(req.projectId, p, false);
     },
 
@@ -351,7 +359,6 @@ export class AppServices {
         graph: r.graph as ProjectDocument['graph'],
         weights: weightsToJson(r.weights),
         diagnostics: r.diagnostics,
-        ...(r.precisions && Object.keys(r.precisions).length ? { precisions: r.precisions } : {}),
       };
     },
 

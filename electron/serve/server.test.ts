@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CURRENT_GRAPH_VERSION } from '../../engine/graph/schema';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -157,7 +158,7 @@ describe('serve mode', () => {
     const w = randomTensor([4, 3, 2, 2], 31);
     const doc = {
       graph: {
-        version: 1,
+        version: CURRENT_GRAPH_VERSION,
         nodes: [
           { id: 'in', type: 'Input', name: 'x', params: { shape: [1, 3, 8, 8] }, position: { x: 1, y: 2 } },
           { id: 'up', type: 'ConvTranspose2D', name: 'up', params: { filters: 2, kernel: [2, 2], stride: [2, 2] } },

@@ -24,6 +24,9 @@ export const DEFAULT_TYPE: FixedType = fixedType(16, 6);
 export const DEFAULT_TABLE_TYPE_STRING = 'ap_fixed<18,8>';
 export const DEFAULT_TABLE_TYPE: FixedType = fixedType(18, 8);
 
+/** Every precision field, in the order the inspector shows them. */
+export const PRECISION_FIELDS: readonly (keyof LayerPrecision)[] = ['weight_t', 'bias_t', 'accum_t', 'result_t', 'table_t'];
+
 export function defaultPrecision(): LayerPrecision {
   return { weight_t: DEFAULT_TYPE, bias_t: DEFAULT_TYPE, accum_t: DEFAULT_TYPE, result_t: DEFAULT_TYPE };
 }
@@ -66,8 +69,6 @@ export interface PrecisionContext {
   hasTable?: boolean;
 }
 
-const FIELDS: (keyof LayerPrecision)[] = ['weight_t', 'bias_t', 'accum_t', 'result_t', 'table_t'];
-
 /**
  * Resolves a spec into types. Bad strings become diagnostics (field `precision.<name>`) and fall back
  * to the default type, so one mistake does not hide the others. 'auto' is accepted for accum_t (inferred)
@@ -77,7 +78,7 @@ export function resolvePrecision(spec: PrecisionSpec, ctx: PrecisionContext, sin
   const out = defaultPrecision();
   if (ctx.hasTable) out.table_t = DEFAULT_TABLE_TYPE;
   const auto = new Set<keyof LayerPrecision>();
-  for (const f of FIELDS) {
+  for (const f of PRECISION_FIELDS) {
     const s = spec[f];
     if (s === undefined) continue;
     const field = `precision.${f}`;
@@ -103,4 +104,32 @@ export function resolvePrecision(spec: PrecisionSpec, ctx: PrecisionContext, sin
     sink.error('precision-width', 'precision.accum_t', 'auto', `inferred W = ${out.accum_t.W} ≤ ${MAX_CPP_WIDTH}`, 'narrow the input or weight types, or set accum_t explicitly');
   }
   return out;
+}
+
+/**
+ * A data type (an Input's result_t: the type of the data it feeds in): a type string, never 'auto', that
+ * Tessera's C++ headers hold. Reports into `sink` under `field` and returns null when it is not one.
+ */
+export function resolveDataType(text: string, field: string, sink: DiagnosticSink): FixedType | null {
+  const r = parseFixedType(text);
+  if (!r.ok) {
+    sink.error('precision-type', field, text, r.rule, r.fix);
+    return null;
+  }
+  if (r.type.W > MAX_CPP_WIDTH) {
+    sink.error('precision-width', field, text, `W ≤ ${MAX_CPP_WIDTH} (Tessera's C++ headers)`, `use at most ${MAX_CPP_WIDTH} bits`);
+    return null;
+  }
+  return r.type;
+}
+
+/**
+ * Checks one precision field's text as builds and the preview read it ('' means the default and is
+ * valid): diagnostics for field `precision.<field>` naming the value, the rule and the fix.
+ * `dataType`: the field is an Input's result_t (a type, never 'auto').
+ */
+export function checkPrecisionText(field: keyof LayerPrecision, text: string, sink: DiagnosticSink, opts: { dataType?: boolean } = {}): void {
+  if (!text.trim()) return;
+  if (opts.dataType) resolveDataType(text, `precision.${field}`, sink);
+  else resolvePrecision({ [field]: text }, { input: DEFAULT_TYPE, nTerms: 1, hasBias: true, forCpp: true }, sink);
 }

@@ -11,6 +11,7 @@ import { formatShape, shapesEqual, sizeOf } from '../tensor/tensor';
 import type { OpDef, WeightSlot } from '../ops/types';
 import { getOp, opRegistry } from '../ops/registry';
 import { DiagnosticSink, formatValue, makeDiagnostic, type Diagnostic } from '../diagnostics/diagnostics';
+import { isPrecisionDiagnostic, precisionDiagnostics } from './precision';
 import type { Graph, GraphEdge, GraphNode, WeightMap } from './model';
 import { isGraphInput } from '../ops/input';
 
@@ -261,6 +262,11 @@ export function analyzeGraph(graph: Graph, weights?: WeightMap, options: Analyze
     } else {
       names.set(n.name, n);
     }
+    // Per-layer precision: each type string as builds resolve it (an error of the node, like a bad parameter).
+    for (const d of precisionDiagnostics(n)) {
+      diagnostics.push(d);
+      nodes[n.id].diagnostics.push(d);
+    }
     if (!op) {
       const known = [...opRegistry.keys()].join(', ');
       nodeDiag(n, { code: 'unknown-op-type', field: 'type', value: n.type, rule: `type is a known op (${known})`, fix: 'replace the node with a supported op' });
@@ -384,8 +390,8 @@ export function analyzeGraph(graph: Graph, weights?: WeightMap, options: Analyze
     const { node: n, op } = info;
     info.inputShapes = info.inputEdges.map((e) => shapes[e.source]);
     if (!op || info.params === null) continue;
-    // Name problems do not stop inference; parameter, port and edge problems do.
-    const ownErrors = info.diagnostics.some((d) => d.severity === 'error' && !NAME_CODES.has(d.code));
+    // Name and precision problems do not stop inference; parameter, port and edge problems do.
+    const ownErrors = info.diagnostics.some((d) => d.severity === 'error' && !NAME_CODES.has(d.code) && !isPrecisionDiagnostic(d));
     if (ownErrors || info.inputShapes.some((s) => s === null)) continue;
     const inputs = info.inputShapes as Shape[];
     const entry = entries.get(id);

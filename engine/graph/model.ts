@@ -1,5 +1,6 @@
 // The graph a user designs: nodes with typed parameters, edges between ports, weights by node.
 import type { Tensor } from '../tensor/tensor';
+import type { PrecisionSpec } from '../fixed/precision';
 
 export interface GraphNode {
   id: string;
@@ -10,6 +11,11 @@ export interface GraphNode {
   /** Parameters as the op's zod schema describes them (validated, never trusted). */
   params: Record<string, unknown>;
   position?: { x: number; y: number };
+  /**
+   * The layer's fixed-point types by field (weight_t, bias_t, accum_t, result_t, table_t; accum_t and
+   * result_t may be 'auto'); missing fields take the project's default. See engine/graph/precision.ts.
+   */
+  precision?: PrecisionSpec;
 }
 
 export interface GraphEdge {

@@ -1,26 +1,43 @@
-// The graph document as saved (project store, .tessera files, clipboard): a zod schema with a
-// version number and a migration hook. parseGraphDocument never throws: a bad document gives one
-// clear error naming what is wrong and how to fix it.
+// The graph document as saved (project store, .tessera files, clipboard) and as the API carries it: one
+// zod schema with a version number and a migration hook (api/contract.ts uses graphJsonSchema, so the
+// schema exists once). parseGraphDocument never throws: a bad document gives one clear error naming what
+// is wrong and how to fix it.
+//
+// Versions: 1 — nodes, edges; 2 — a node may carry its per-layer precision (`precision`, by field;
+// engine/graph/precision.ts). Version 1 documents are version 2 documents without precisions.
 //
 // Adding a version: bump CURRENT_GRAPH_VERSION to N and add `N - 1: (doc) => …` to graphMigrations,
 // a pure function that turns a version N−1 document into a version N one (the version field is set
 // by migrateDocument).
 import { z } from 'zod';
+import type { PrecisionSpec } from '../fixed/precision';
 import type { Graph } from './model';
+import { precisionFormProblems } from './precision';
 
-export const CURRENT_GRAPH_VERSION = 1;
+export const CURRENT_GRAPH_VERSION = 2;
 
 const id = z.string().min(1, 'must be a non-empty string');
 
-export const graphNodeSchema = z.object({
-  id,
-  type: z.string().min(1, 'must be a non-empty op type'),
-  name: z.string(),
-  params: z.record(z.string(), z.unknown()).default(() => ({})),
-  position: z.object({ x: z.number(), y: z.number() }).optional(),
-});
+export const graphNodeSchema = z
+  .strictObject({
+    id,
+    type: z.string().min(1, 'must be a non-empty op type'),
+    name: z.string(),
+    params: z.record(z.string(), z.unknown()).default(() => ({})),
+    position: z.strictObject({ x: z.number(), y: z.number() }).optional(),
+    precision: z.unknown().optional(),
+  })
+  .superRefine((n, ctx) => {
+    // The per-layer precision: known fields, each a bounded type string (its meaning is checked by
+    // analyzeGraph). Each problem names the node, the field, the value, the rule and the fix.
+    for (const p of precisionFormProblems(n.precision)) {
+      const value = JSON.stringify(p.value) ?? String(p.value);
+      ctx.addIssue({ code: 'custom', path: ['precision', ...p.field.split('.').slice(1)], message: `layer "${n.name || n.id}": ${p.field} = ${value} breaks the rule ${p.rule}; ${p.fix}` });
+    }
+  })
+  .transform((n) => n as Omit<typeof n, 'precision'> & { precision?: PrecisionSpec });
 
-export const graphEdgeSchema = z.object({
+export const graphEdgeSchema = z.strictObject({
   id,
   source: id,
   sourcePort: z.number().int().min(0).default(0),
@@ -28,12 +45,18 @@ export const graphEdgeSchema = z.object({
   targetPort: z.number().int().min(0).default(0),
 });
 
-/** The current version's document. Parameters are kept as given: analyzeGraph validates them per op. */
-export const graphDocumentSchema = z.object({
-  version: z.literal(CURRENT_GRAPH_VERSION),
+/**
+ * A document of any version this Tessera reads, as the API accepts it (every version so far is a subset of
+ * the current one; parseGraphDocument migrates). Parameters are kept as given: analyzeGraph validates them per op.
+ */
+export const graphJsonSchema = z.strictObject({
+  version: z.number().int().min(1).max(CURRENT_GRAPH_VERSION, `must be at most ${CURRENT_GRAPH_VERSION} (this Tessera's graph document version)`),
   nodes: z.array(graphNodeSchema),
   edges: z.array(graphEdgeSchema),
 });
+
+/** The current version's document. */
+export const graphDocumentSchema = graphJsonSchema.extend({ version: z.literal(CURRENT_GRAPH_VERSION) });
 
 /** A document of one version, as plain JSON data. */
 export type GraphDocumentData = Record<string, unknown> & { version: number };
@@ -41,8 +64,11 @@ export type GraphDocumentData = Record<string, unknown> & { version: number };
 /** Migration from version v (the key) to v + 1. */
 export type GraphMigration = (doc: GraphDocumentData) => GraphDocumentData;
 
-/** version → migration to version + 1. Empty while version 1 is the only one. */
-export const graphMigrations: Readonly<Record<number, GraphMigration>> = {};
+/** version → migration to version + 1. */
+export const graphMigrations: Readonly<Record<number, GraphMigration>> = {
+  // Version 2 adds the optional per-layer `precision` of a node: a version 1 document is already one.
+  1: (doc) => doc,
+};
 
 export type MigrateResult = { doc: GraphDocumentData } | { error: string };
 
@@ -124,6 +150,7 @@ export function serializeGraph(graph: Graph): Graph {
       name: n.name,
       params: structuredClone(n.params),
       ...(n.position ? { position: { x: n.position.x, y: n.position.y } } : {}),
+      ...(n.precision && Object.keys(n.precision).length ? { precision: { ...n.precision } } : {}),
     })),
     edges: graph.edges.map((e) => ({ id: e.id, source: e.source, sourcePort: e.sourcePort, target: e.target, targetPort: e.targetPort })),
   };

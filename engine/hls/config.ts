@@ -3,8 +3,7 @@
 // specs into concrete values; mistakes become diagnostics naming layer, field, value, rule and fix.
 import type { DiagnosticSink } from '../diagnostics/diagnostics';
 import type { FixedType } from '../fixed/types';
-import { parseFixedType, MAX_CPP_WIDTH } from '../fixed/types';
-import { defaultPrecision, DEFAULT_TYPE_STRING, resolvePrecision, type PrecisionSpec } from '../fixed/precision';
+import { defaultPrecision, DEFAULT_TYPE_STRING, resolveDataType, resolvePrecision, type PrecisionSpec } from '../fixed/precision';
 import { STRATEGIES, type IoType, type ResolvedLayerConfig, type Strategy } from '../ops/hls-layer';
 
 // The per-layer vocabulary (IO type, strategy, resolved layer config) is part of the op contract.
@@ -95,16 +94,7 @@ export function resolveLayerConfig(io: IoType, spec: LayerConfigSpec, ctx: Resol
 export function resolveInputType(spec: LayerConfigSpec, sink: DiagnosticSink): FixedType {
   const s = spec.precision?.result_t;
   if (s === undefined) return defaultPrecision().result_t;
-  const r = parseFixedType(s);
-  if (!r.ok) {
-    sink.error('precision-type', 'precision.result_t', s, r.rule, r.fix);
-    return defaultPrecision().result_t;
-  }
-  if (r.type.W > MAX_CPP_WIDTH) {
-    sink.error('precision-width', 'precision.result_t', s, `W ≤ ${MAX_CPP_WIDTH} (Tessera's C++ headers)`, `use at most ${MAX_CPP_WIDTH} bits`);
-    return defaultPrecision().result_t;
-  }
-  return r.type;
+  return resolveDataType(s, 'precision.result_t', sink) ?? defaultPrecision().result_t;
 }
 
 export { DEFAULT_TYPE_STRING };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDefaultPrecision, checkPrecisionField, precisionFieldsOf, previewHlsConfig, storedLayerPrecisions, withProjectPrecision, PRECISION_FIELDS } from './project-precision';
+import { checkDefaultPrecision, checkPrecisionField, graphLayerPrecisions, precisionFieldsOf, previewHlsConfig, withProjectPrecision, PRECISION_FIELDS } from './project-precision';
 import { opRegistry } from '../ops/registry';
 import { resolveGraph } from './resolve';
 import { convCaseModel } from './conv-cases';
@@ -20,12 +20,11 @@ describe('precision fields per op', () => {
   });
 });
 
-describe('stored per-layer choices', () => {
-  it('keep trimmed non-empty strings of the five fields, per node id; junk is ignored', () => {
-    const ui = { zoom: 1, layerPrecision: { a: { weight_t: ' ap_fixed<8,3> ', accum_t: 'auto', table_t: 'ap_fixed<10,2>', result_t: 42, color: 'red' }, b: 'nope', c: {}, d: ['ap_fixed<4,2>'], e: { bias_t: '  ' } } };
-    expect(storedLayerPrecisions(ui)).toEqual({ a: { weight_t: 'ap_fixed<8,3>', accum_t: 'auto', table_t: 'ap_fixed<10,2>' } });
-    expect(storedLayerPrecisions({ layerPrecision: [1, 2] })).toEqual({});
-    expect(storedLayerPrecisions(undefined)).toEqual({});
+describe('per-layer choices in the graph', () => {
+  it('are the nodes\' precisions: trimmed non-empty strings of the five fields, per node id', () => {
+    const m = convCaseModel({ name: 'p', op: 'Conv2D', size: [5, 4], cin: 2, cout: 3, kernel: [3, 2], stride: [1, 1], dataFormat: 'NCX', io: 'io_parallel' }, 5);
+    m.graph.nodes[1].precision = { weight_t: ' ap_fixed<8,3> ', accum_t: 'auto', bias_t: '  ' };
+    expect(graphLayerPrecisions(m.graph)).toEqual({ [m.graph.nodes[1].id]: { weight_t: 'ap_fixed<8,3>', accum_t: 'auto' } });
   });
 });
 
@@ -65,7 +64,9 @@ describe('the preview configuration', () => {
     const m = convCaseModel({ name: 'p', op: 'Conv2D', size: [5, 4], cin: 2, cout: 3, kernel: [3, 2], stride: [1, 1], dataFormat: 'NCX', io: 'io_parallel' }, 5);
     m.graph.nodes.push({ id: 'sm', type: 'Softmax', name: 'soft', params: { axis: 1 } });
     m.graph.edges.push({ id: 'e9', source: 'layer', sourcePort: 0, target: 'sm', targetPort: 0 });
-    const cfg = previewHlsConfig(m.graph, { defaultPrecision: 'ap_fixed<10,5>', layers: { layer: { accum_t: 'ap_fixed<24,10>', table_t: 'ap_fixed<9,9>' }, sm: { result_t: 'ap_ufixed<12,1>' } } });
+    m.graph.nodes.find((n) => n.id === 'layer')!.precision = { accum_t: 'ap_fixed<24,10>', table_t: 'ap_fixed<9,9>' };
+    m.graph.nodes.find((n) => n.id === 'sm')!.precision = { result_t: 'ap_ufixed<12,1>' };
+    const cfg = previewHlsConfig(m.graph, { defaultPrecision: 'ap_fixed<10,5>' });
     expect(cfg.layers).toEqual({ conv: { precision: { accum_t: 'ap_fixed<24,10>' } }, soft: { precision: { result_t: 'ap_ufixed<12,1>' } } });
     const r = resolveGraph(m, cfg);
     expect(r.hasErrors).toBe(false);
@@ -79,7 +80,8 @@ describe('the preview configuration', () => {
 
   it('a variant keyed by node id is merged under that key, not shadowed by a second entry', () => {
     const m = convCaseModel({ name: 'p', op: 'Conv1D', size: [6], cin: 2, cout: 2, kernel: [3], stride: [1], dataFormat: 'NXC', io: 'io_parallel' }, 2);
-    const out = withProjectPrecision({ defaults: {}, layers: { layer: { reuseFactor: 2 } } }, m.graph, { layers: { layer: { weight_t: 'ap_fixed<6,2>' } } });
+    m.graph.nodes.find((n) => n.id === 'layer')!.precision = { weight_t: 'ap_fixed<6,2>' };
+    const out = withProjectPrecision({ defaults: {}, layers: { layer: { reuseFactor: 2 } } }, m.graph, {});
     expect(out.layers).toEqual({ layer: { reuseFactor: 2, precision: { weight_t: 'ap_fixed<6,2>' } } });
   });
 });

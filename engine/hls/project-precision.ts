@@ -1,58 +1,32 @@
 // The project's precision choices, resolved one way for the preview and for builds. A project carries a
-// default type (settings.defaultPrecision) and per-layer choices (settings.ui.layerPrecision: node id →
-// { weight_t?, bias_t?, accum_t?, result_t?, table_t? }, set in the inspector or by importing a quantized
-// model). Per field, the first of these that is set wins:
+// default type (settings.defaultPrecision) and per-layer choices in its graph (GraphNode.precision: weight_t?,
+// bias_t?, accum_t?, result_t?, table_t?, set in the inspector or by importing a quantized model; see
+// engine/graph/precision.ts). Per field, the first of these that is set wins:
 //   1. the variant's own choice for the layer        (builds only)
 //   2. the variant's design-wide choice               (builds only)
-//   3. the project's per-layer choice
+//   3. the layer's own choice (its node's precision)
 //   4. the project's default type                      (weight_t, bias_t, accum_t, result_t; not table_t)
 //   5. the engine's default (ap_fixed<16,6>; table_t ap_fixed<18,8>, hls4ml's)
 // The preview resolves the same with no variant, so a build of an empty variant uses the preview's types.
 // Type strings are parsed and checked by engine/fixed (resolvePrecision) only.
 import type { Graph } from '../graph/model';
+import { nodePrecision, precisionFieldsOf, type PrecisionField } from '../graph/precision';
 import { DiagnosticSink, makeDiagnostic, type Diagnostic } from '../diagnostics/diagnostics';
-import { DEFAULT_TYPE, DEFAULT_TYPE_STRING, resolvePrecision, type LayerPrecision, type PrecisionSpec } from '../fixed/precision';
-import { getOp } from '../ops/registry';
-import { defaultHlsConfig, resolveInputType, type HlsConfig, type LayerConfigSpec } from './config';
+import { checkPrecisionText, DEFAULT_TYPE, DEFAULT_TYPE_STRING, PRECISION_FIELDS, resolvePrecision, type PrecisionSpec } from '../fixed/precision';
+import { defaultHlsConfig, type HlsConfig, type LayerConfigSpec } from './config';
 import { isGraphInput } from '../ops/input';
 
-export type PrecisionField = keyof LayerPrecision;
-
-/** Every per-layer precision field, in the order the inspector shows them. */
-export const PRECISION_FIELDS: readonly PrecisionField[] = ['weight_t', 'bias_t', 'accum_t', 'result_t', 'table_t'];
+export { PRECISION_FIELDS, precisionFieldsOf, type PrecisionField };
 
 /** The fields the project's default type sets (lookup tables keep their own default, as in hls4ml). */
 export const DEFAULT_PRECISION_FIELDS: readonly PrecisionField[] = ['weight_t', 'bias_t', 'accum_t', 'result_t'];
 
-/** Where the per-layer choices live inside ProjectSettings.ui. */
-export const UI_PRECISION_KEY = 'layerPrecision';
-
-/**
- * The precision fields an op uses: result_t always (for an Input it is the input's type); weight_t,
- * bias_t and accum_t where the op multiplies and accumulates; table_t where it looks values up in tables.
- */
-export function precisionFieldsOf(type: string): PrecisionField[] {
-  const hls = isGraphInput({ type }) ? undefined : getOp(type)?.hls;
-  const out: PrecisionField[] = [];
-  if (hls?.usesAccumulator) out.push('weight_t', 'bias_t', 'accum_t');
-  out.push('result_t');
-  if (hls?.usesTable) out.push('table_t');
-  return out;
-}
-
-/** The stored per-layer choices (node id → fields), keeping non-empty strings of known fields only. */
-export function storedLayerPrecisions(ui: Record<string, unknown> | undefined): Record<string, PrecisionSpec> {
-  const v = ui?.[UI_PRECISION_KEY];
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+/** The per-layer choices of a graph, by node id (nodes without any left out). */
+export function graphLayerPrecisions(graph: Graph): Record<string, PrecisionSpec> {
   const out: Record<string, PrecisionSpec> = {};
-  for (const [id, spec] of Object.entries(v as Record<string, unknown>)) {
-    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) continue;
-    const s: PrecisionSpec = {};
-    for (const f of PRECISION_FIELDS) {
-      const t = (spec as Record<string, unknown>)[f];
-      if (typeof t === 'string' && t.trim()) s[f] = t.trim();
-    }
-    if (Object.keys(s).length) out[id] = s;
+  for (const n of graph.nodes) {
+    const p = nodePrecision(n);
+    if (Object.keys(p).length) out[n.id] = p;
   }
   return out;
 }
@@ -62,24 +36,20 @@ export function storedLayerPrecisions(ui: Record<string, unknown> | undefined): 
  * the value, the rule and the fix); empty when the string is valid. '' means "the default" and is valid.
  */
 export function checkPrecisionField(field: PrecisionField, text: string, node: { id?: string; name?: string; type?: string } = {}): Diagnostic[] {
-  if (!text.trim()) return [];
   const sink = new DiagnosticSink(node.id, node.name);
   // An Input's result_t is its data type: a type, never 'auto' (resolveInputType, as the generator reads it).
-  if (isGraphInput(node) && field === 'result_t') resolveInputType({ precision: { result_t: text } }, sink);
-  else resolvePrecision({ [field]: text }, { input: DEFAULT_TYPE, nTerms: 1, hasBias: true, forCpp: true }, sink);
+  checkPrecisionText(field, text, sink, { dataType: isGraphInput(node) && field === 'result_t' });
   return sink.items;
 }
 
-/** What a project says about precision (from its settings). */
+/** What a project says about precision beyond its graph (from its settings). */
 export interface ProjectPrecision {
   /** settings.defaultPrecision ('' or absent = the engine's default). */
   defaultPrecision?: string;
-  /** Per-layer choices by node id. */
-  layers?: Record<string, PrecisionSpec>;
 }
 
-export function projectPrecisionOf(settings: { defaultPrecision?: string; ui?: Record<string, unknown> } | undefined): ProjectPrecision {
-  return { defaultPrecision: settings?.defaultPrecision, layers: storedLayerPrecisions(settings?.ui) };
+export function projectPrecisionOf(settings: { defaultPrecision?: string } | undefined): ProjectPrecision {
+  return { defaultPrecision: settings?.defaultPrecision };
 }
 
 /** Problems with the project's default type (field `defaultPrecision`); empty when valid. */
@@ -101,8 +71,8 @@ interface SpecSet {
 
 /**
  * `base` (a variant's design-wide and per-layer choices, by node name; empty for the preview) over the
- * project's precisions. Per-layer project choices go under the node's name, only for the fields its op
- * uses and the base does not set. `base` is not changed.
+ * project's precisions: its default type and its layers' own choices (GraphNode.precision), which go under
+ * the node's name, only for the fields its op uses and the base does not set. `base` is not changed.
  */
 export function withProjectPrecision<T extends SpecSet>(base: T, graph: Graph, project: ProjectPrecision): T {
   const def = project.defaultPrecision?.trim();
@@ -111,8 +81,7 @@ export function withProjectPrecision<T extends SpecSet>(base: T, graph: Graph, p
     : base.defaults;
   const layers = { ...base.layers };
   for (const n of graph.nodes) {
-    const spec = project.layers?.[n.id];
-    if (!spec) continue;
+    const spec = nodePrecision(n);
     const key = layers[n.name] ? n.name : layers[n.id] ? n.id : n.name;
     const own = layers[key] ?? {};
     const kept: PrecisionSpec = {};

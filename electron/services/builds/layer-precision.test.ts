@@ -1,5 +1,5 @@
 // The project's precisions in builds: its default type (settings.defaultPrecision) and per-layer choices
-// (settings.ui.layerPrecision, by node id: weight_t, bias_t, accum_t incl. 'auto', result_t, table_t)
+// (each node's precision in the graph: weight_t, bias_t, accum_t incl. 'auto', result_t, table_t)
 // are the base of every built variant's config, resolved exactly as the fixed-point preview resolves
 // them (engine/hls/project-precision.ts); the variant's own choices win. Real g++ builds.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,8 @@ import { createTinyProject, tinyModel } from './testing';
 import { checkVariant, defaultVariantConfig, expandSweep, hlsConfigOf, withProjectPrecisions } from './variants';
 import { ProjectFile, emptyDocument, weightsFromEngine, weightsToEngine } from '../store';
 import { readResults } from '../csim/csim';
-import type { Model } from '../../../engine/graph/model';
+import type { Graph, Model } from '../../../engine/graph/model';
+import type { PrecisionSpec } from '../../../engine/fixed/precision';
 import { resolveGraph } from '../../../engine/hls/resolve';
 import { previewHlsConfig } from '../../../engine/hls/project-precision';
 import { formatFixedType, parseFixedType, type FixedType } from '../../../engine/fixed/types';
@@ -41,6 +42,11 @@ function createProject(m: Model, name: string): ProjectFile {
   return ProjectFile.create(path.join(dir, `${name}.tessera`), { name, doc });
 }
 
+/** The graph with these per-layer choices on its nodes (by node id). */
+function withChoices<G extends Graph>(graph: G, byId: Record<string, PrecisionSpec>): G {
+  return { ...graph, nodes: graph.nodes.map((n) => (byId[n.id] ? { ...n, precision: byId[n.id] } : n)) };
+}
+
 /** A parsed type string (the test fails on a bad one). */
 function T(s: string): FixedType {
   const r = parseFixedType(s);
@@ -59,20 +65,12 @@ function resolvedTypes(model: Model, cfg: ReturnType<typeof hlsConfigOf>): Recor
 
 describe('project precisions in builds', () => {
   it('per field: the variant (layer, then design-wide), then the stored layer choice, then the project default; fields the op does not use and unknown ids are ignored', () => {
-    const { graph } = tableModel();
-    const settings = {
-      defaultPrecision: 'ap_fixed<12,4>',
-      ui: {
-        zoom: 2,
-        layerPrecision: {
-          layer: { weight_t: 'ap_fixed<7,2>', result_t: 'ap_fixed<13,6>', bias_t: 'ap_fixed<11,4>', accum_t: 'auto', table_t: 'ap_fixed<9,1>' },
-          act: { result_t: 'ap_fixed<10,4>', accum_t: 'ap_fixed<30,10>' },
-          sg: { table_t: ' ap_fixed<14,3> ', weight_t: 'ap_fixed<5,1>' },
-          gone: { result_t: 'ap_fixed<4,2>' },
-          x: 'junk',
-        },
-      },
-    };
+    const graph = withChoices(tableModel().graph, {
+      layer: { weight_t: 'ap_fixed<7,2>', result_t: 'ap_fixed<13,6>', bias_t: 'ap_fixed<11,4>', accum_t: 'auto', table_t: 'ap_fixed<9,1>' },
+      act: { result_t: 'ap_fixed<10,4>', accum_t: 'ap_fixed<30,10>' },
+      sg: { table_t: ' ap_fixed<14,3> ', weight_t: 'ap_fixed<5,1>' },
+    });
+    const settings = { defaultPrecision: 'ap_fixed<12,4>' };
     const v = defaultVariantConfig({ scope: 'upconv', defaults: { precision: { bias_t: 'ap_fixed<9,5>' } }, layers: { upconv: { reuseFactor: 2, precision: { weight_t: 'ap_fixed<9,3>' } } } });
     const w = withProjectPrecisions(v, graph, settings);
     expect(w.defaults).toEqual({ precision: { weight_t: 'ap_fixed<12,4>', bias_t: 'ap_fixed<9,5>', accum_t: 'ap_fixed<12,4>', result_t: 'ap_fixed<12,4>' } });
@@ -84,19 +82,17 @@ describe('project precisions in builds', () => {
     expect(v.layers.relu).toBeUndefined(); // the stored variant is not changed
     expect(v.defaults).toEqual({ precision: { bias_t: 'ap_fixed<9,5>' } });
 
-    // Without a project default, the engine's ap_fixed<16,6>; without stored choices, the variant as it is.
-    expect(withProjectPrecisions(v, graph, { defaultPrecision: '', ui: {} })).toEqual(v);
-    expect(withProjectPrecisions(v, graph, undefined)).toEqual(v);
+    // Without a project default, the engine's ap_fixed<16,6>; without layer choices, the variant as it is.
+    expect(withProjectPrecisions(v, tableModel().graph, { defaultPrecision: '' })).toEqual(v);
+    expect(withProjectPrecisions(v, tableModel().graph, undefined)).toEqual(v);
   });
 
   it('a build of an empty variant resolves every layer exactly as the fixed-point preview does', () => {
-    const model = tableModel();
-    const settings = {
-      defaultPrecision: 'ap_fixed<12,4,AP_RND_CONV,AP_SAT>',
-      ui: { layerPrecision: { in: { result_t: 'ap_fixed<10,3>' }, layer: { accum_t: 'auto', weight_t: 'ap_fixed<8,2>' }, act: { result_t: 'ap_ufixed<9,4>' }, sg: { table_t: 'ap_fixed<14,3>', result_t: 'ap_ufixed<11,1>' } } },
-    };
+    const base = tableModel();
+    const model = { ...base, graph: withChoices(base.graph, { in: { result_t: 'ap_fixed<10,3>' }, layer: { accum_t: 'auto', weight_t: 'ap_fixed<8,2>' }, act: { result_t: 'ap_ufixed<9,4>' }, sg: { table_t: 'ap_fixed<14,3>', result_t: 'ap_ufixed<11,1>' } }) };
+    const settings = { defaultPrecision: 'ap_fixed<12,4,AP_RND_CONV,AP_SAT>' };
     const build = resolvedTypes(model, hlsConfigOf(withProjectPrecisions(defaultVariantConfig(), model.graph, settings), 2, model));
-    const preview = resolvedTypes(model, previewHlsConfig(model.graph, { defaultPrecision: settings.defaultPrecision, layers: settings.ui.layerPrecision }));
+    const preview = resolvedTypes(model, previewHlsConfig(model.graph, settings));
     expect(build).toEqual(preview);
     const d = 'ap_fixed<12,4,AP_RND_CONV,AP_SAT>';
     expect(build.x.result_t).toBe('ap_fixed<10,3>');
@@ -109,12 +105,13 @@ describe('project precisions in builds', () => {
 
   it('a bad project default names defaultPrecision; the sweep and variant checks see the project precisions', () => {
     const model = tableModel();
-    const bad = checkVariant(model, defaultVariantConfig(), { defaultPrecision: 'ap_fixed<200,6>', ui: {} });
+    const bad = checkVariant(model, defaultVariantConfig(), { defaultPrecision: 'ap_fixed<200,6>' });
     expect(bad.length).toBeGreaterThan(0);
     expect(bad[0].message).toMatch(/precision\.\w+_t = "ap_fixed<200,6>".*W ≤ 128/);
     expect(checkVariant(model, defaultVariantConfig())).toEqual([]);
     // A sweep over RF with a stored weight type that does not fit the C++ headers is rejected, naming it.
-    const sweep = expandSweep(model, { layer: 'upconv', reuseFactors: [1], project: { defaultPrecision: 'ap_fixed<16,6>', ui: { layerPrecision: { layer: { weight_t: 'ap_fixed<130,6>' } } } } });
+    const wide = { ...model, graph: withChoices(model.graph, { layer: { weight_t: 'ap_fixed<130,6>' } }) };
+    const sweep = expandSweep(wide, { layer: 'upconv', reuseFactors: [1], project: { defaultPrecision: 'ap_fixed<16,6>' } });
     expect(sweep.variants).toEqual([]);
     expect(sweep.rejected[0].diagnostics[0].message).toMatch(/upconv: precision\.weight_t = "ap_fixed<130,6>"/);
   });
@@ -122,8 +119,8 @@ describe('project precisions in builds', () => {
   it('a stored layer precision reaches the generated project of a built variant', async () => {
     const p = createTinyProject(dir);
     try {
-      const s = p.loadSettings();
-      p.setSettings({ ...s, ui: { ...s.ui, layerPrecision: { layer: { weight_t: 'ap_fixed<7,2>', result_t: 'ap_fixed<13,6>' }, act: { result_t: 'ap_fixed<10,4>' } } } });
+      const doc = p.load();
+      p.saveGraph(withChoices(doc.graph, { layer: { weight_t: 'ap_fixed<7,2>', result_t: 'ap_fixed<13,6>' }, act: { result_t: 'ap_fixed<10,4>' } }), doc.weights);
       p.putVariant({ id: 'v', name: 'upconv wide', config: defaultVariantConfig({ scope: 'upconv', layers: { upconv: { precision: { result_t: 'ap_fixed<15,7>' } } } }) });
       const q = new BuildQueue({ project: p, concurrency: 1 });
       q.enqueue(['v'], { csim: false });
@@ -144,12 +141,11 @@ describe('project precisions in builds', () => {
   });
 
   it("a real build of a project whose default is ap_fixed<12,4> generates that type, and its csim output bit-matches the preview's fixed run", async () => {
-    const model = tableModel(29);
+    const base = tableModel(29);
+    const model = { ...base, graph: withChoices(base.graph, { layer: { accum_t: 'auto' }, act: { result_t: 'ap_ufixed<10,3>' }, sg: { table_t: 'ap_fixed<14,3>' } }) };
     const p = createProject(model, 'default12');
     try {
-      const s = p.loadSettings();
-      const layerPrecision = { layer: { accum_t: 'auto' }, act: { result_t: 'ap_ufixed<10,3>' }, sg: { table_t: 'ap_fixed<14,3>' } };
-      p.setSettings({ ...s, defaultPrecision: 'ap_fixed<12,4>', ui: { ...s.ui, layerPrecision } });
+      p.setSettings({ ...p.loadSettings(), defaultPrecision: 'ap_fixed<12,4>' });
       p.putVariant({ id: 'v', name: 'design parallel', config: defaultVariantConfig() });
       const q = new BuildQueue({ project: p, concurrency: 1, testImages: 3 });
       q.enqueue(['v']);
@@ -187,11 +183,11 @@ describe('project precisions in builds', () => {
       const given = { in: { shape: [3, 4, 4, 3], data: Float32Array.from(inputs.flat()) } };
       const doc = p.load();
       const weights = weightsToEngine(doc.weights);
-      const fixed = compareFixed(doc.graph, weights, given, {}, doc.settings.defaultPrecision, layerPrecision);
+      const fixed = compareFixed(doc.graph, weights, given, {}, doc.settings.defaultPrecision);
       expect(fixed).toEqual({}); // no float reference given: nothing compared yet
       const { simulateFloat } = await import('../../../engine/sim/float');
       const float = simulateFloat({ graph: doc.graph, weights }, given, { keep: 'all' }).values;
-      const preview = compareFixed(doc.graph, weights, given, float, doc.settings.defaultPrecision, layerPrecision);
+      const preview = compareFixed(doc.graph, weights, given, float, doc.settings.defaultPrecision);
       expect(preview.sg.type).toBe('ap_fixed<12,4>');
       const csim = readResults(out);
       expect(csim.length).toBe(3);
@@ -203,7 +199,7 @@ describe('project precisions in builds', () => {
       // Not a constant output: the comparison can fail.
       expect(new Set(want).size).toBeGreaterThan(10);
       // And the preview run with the engine's default instead differs (the default precision matters).
-      const other = compareFixed(doc.graph, weights, given, float, 'ap_fixed<16,6>', layerPrecision);
+      const other = compareFixed(doc.graph, weights, given, float, 'ap_fixed<16,6>');
       expect(Array.from(other.sg.tensor.data).some((v, i) => v !== want[i])).toBe(true);
     } finally {
       p.close();

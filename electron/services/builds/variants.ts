@@ -71,8 +71,8 @@ export function hlsConfigOf(v: VariantConfig, testImages = 2, model?: Model): Hl
 
 /**
  * The variant over the project's precisions (engine/hls/project-precision.ts): per field, the variant's
- * layer choice, then its design-wide choice, then the project's per-layer choice (settings.ui.layerPrecision,
- * by node id), then the project's default type (settings.defaultPrecision). The fixed-point preview resolves
+ * layer choice, then its design-wide choice, then the layer's own choice (its node's precision in the
+ * graph), then the project's default type (settings.defaultPrecision). The fixed-point preview resolves
  * the same without a variant. The stored variant is not changed.
  */
 export function withProjectPrecisions(v: VariantConfig, graph: Model['graph'], settings: ProjectPrecisionSettings | undefined): VariantConfig {
@@ -82,7 +82,6 @@ export function withProjectPrecisions(v: VariantConfig, graph: Model['graph'], s
 /** The part of the project's settings that decides precisions. */
 export interface ProjectPrecisionSettings {
   defaultPrecision?: string;
-  ui?: Record<string, unknown>;
 }
 
 /** The choices of the variant's scoped layer (or the defaults for a whole-design variant). */

@@ -532,8 +532,8 @@ function readDocument(db: Database.Database, name: string, verifyTensors = true)
   const damaged: string[] = damagedPart.filter((p) => p !== 'tensors').map((p) => PARTS[p].what);
   throwIfDamaged(name, damaged);
   const meta = new Map((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
-  const nodes = db.prepare('SELECT id, type, name, params, x, y FROM nodes ORDER BY ord').all() as {
-    id: string; type: string; name: string; params: string; x: number | null; y: number | null;
+  const nodes = db.prepare('SELECT id, type, name, params, x, y, precision FROM nodes ORDER BY ord').all() as {
+    id: string; type: string; name: string; params: string; x: number | null; y: number | null; precision: string | null;
   }[];
   const edges = db.prepare('SELECT id, source, source_port, target, target_port FROM edges ORDER BY ord').all() as {
     id: string; source: string; source_port: number; target: string; target_port: number;
@@ -546,6 +546,7 @@ function readDocument(db: Database.Database, name: string, verifyTensors = true)
       name: n.name,
       params: JSON.parse(n.params) as Record<string, unknown>,
       ...(n.x !== null && n.y !== null ? { position: { x: n.x, y: n.y } } : {}),
+      ...(n.precision !== null ? { precision: JSON.parse(n.precision) as unknown } : {}),
     })),
     edges: edges.map((e) => ({ id: e.id, source: e.source, sourcePort: e.source_port, target: e.target, targetPort: e.target_port })),
   };
@@ -634,8 +635,11 @@ function writeNewFile(
 function writeDocument(db: Database.Database, doc: StoredDocument): void {
   const g = doc.graph;
   db.exec('DELETE FROM nodes; DELETE FROM edges;');
-  const insNode = db.prepare('INSERT INTO nodes (id, ord, type, name, params, x, y) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  g.nodes.forEach((n, i) => insNode.run(n.id, i, n.type, n.name, JSON.stringify(n.params ?? {}), n.position?.x ?? null, n.position?.y ?? null));
+  const insNode = db.prepare('INSERT INTO nodes (id, ord, type, name, params, x, y, precision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  g.nodes.forEach((n, i) => {
+    const precision = n.precision && Object.keys(n.precision).length ? JSON.stringify(n.precision) : null;
+    insNode.run(n.id, i, n.type, n.name, JSON.stringify(n.params ?? {}), n.position?.x ?? null, n.position?.y ?? null, precision);
+  });
   const insEdge = db.prepare('INSERT INTO edges (id, ord, source, source_port, target, target_port) VALUES (?, ?, ?, ?, ?, ?)');
   g.edges.forEach((e, i) => insEdge.run(e.id, i, e.source, e.sourcePort, e.target, e.targetPort));
   db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('graph_version', ?)").run(String(g.version));

@@ -5,7 +5,10 @@
 // a version N one, and bump nothing else: CURRENT_SCHEMA_VERSION follows the table. Never edit a
 // shipped migration; never edit SCHEMA_V1 (it is what old files contain).
 import type Database from 'better-sqlite3';
-import { fillChecksums } from './checksums';
+import { damagedParts, fillChecksums, PARTS, writePartDigests } from './checksums';
+import { StoreError } from './errors';
+import { PRECISION_FIELDS, type PrecisionSpec } from '../../../engine/fixed/precision';
+import { precisionFormProblems } from '../../../engine/graph/precision';
 
 /** 'TESS' as a big-endian 32-bit integer. */
 export const APPLICATION_ID = 0x54455353;
@@ -117,7 +120,66 @@ export const migrations: readonly Migration[] = [
       fillChecksums(db);
     },
   },
+  {
+    version: 4,
+    description: 'per-layer precision in the graph: nodes.precision (type strings by field) from settings.ui.layerPrecision',
+    up(db) {
+      // The parts rewritten here are checked first: their digests are recomputed, which would hide damage.
+      const damaged = damagedParts(db, ['nodes', 'settings'], 3);
+      if (damaged.length) throw new StoreError('corrupt', `${damaged.map((p) => PARTS[p].what).join(' and ')} ${damaged.length > 1 ? 'do' : 'does'} not match the stored checksums; restore the file from a backup`);
+      db.exec('ALTER TABLE nodes ADD COLUMN precision TEXT');
+      movePrecisionsIntoNodes(db);
+      // Graph document version 2: nodes may carry their precision.
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('graph_version', '2')").run();
+      writePartDigests(db, ['nodes', 'settings'], 4);
+    },
+  },
 ];
+
+/** Where the renderer kept per-layer precisions up to schema v3 (node id → { field: type string }). */
+const V3_UI_PRECISION_KEY = 'layerPrecision';
+/** What the v4 migration could not move into a node (a node that no longer exists, a malformed value): kept, not lost. */
+export const UNMIGRATED_PRECISION_KEY = 'layerPrecisionNotMigrated';
+
+/**
+ * The v3 → v4 move: each node's choices from settings.ui.layerPrecision into nodes.precision (trimmed
+ * non-empty strings of the known fields, as v3 read them). A value the document schema would refuse, or the
+ * choices of a node that is gone, stay in settings.ui.layerPrecisionNotMigrated; other ui keys are kept.
+ */
+function movePrecisionsIntoNodes(db: Database.Database): void {
+  const row = db.prepare("SELECT value FROM settings WHERE key = 'ui'").get() as { value: string } | undefined;
+  let ui: unknown;
+  try {
+    ui = row ? JSON.parse(row.value) : undefined;
+  } catch {
+    return; // settings load falls back to its defaults for a value that does not parse, as before
+  }
+  if (!ui || typeof ui !== 'object' || Array.isArray(ui)) return;
+  const { [V3_UI_PRECISION_KEY]: stored, ...rest } = ui as Record<string, unknown>;
+  if (stored === undefined) return;
+  let left: unknown = {};
+  if (!stored || typeof stored !== 'object' || Array.isArray(stored)) left = stored;
+  else {
+    const nodeIds = new Set((db.prepare('SELECT id FROM nodes').all() as { id: string }[]).map((r) => r.id));
+    const setPrecision = db.prepare('UPDATE nodes SET precision = ? WHERE id = ?');
+    for (const [id, spec] of Object.entries(stored as Record<string, unknown>)) {
+      if (!spec || typeof spec !== 'object' || Array.isArray(spec)) continue; // v3 ignored these too
+      const kept: PrecisionSpec = {};
+      const notKept: Record<string, unknown> = {};
+      for (const [f, t] of Object.entries(spec)) {
+        if (typeof t === 'string' && !t.trim()) continue; // '' = the default
+        const value = typeof t === 'string' ? t.trim() : t;
+        if ((PRECISION_FIELDS as readonly string[]).includes(f) && nodeIds.has(id) && !precisionFormProblems({ [f]: value }).length) kept[f as keyof PrecisionSpec] = value as string;
+        else notKept[f] = t;
+      }
+      if (Object.keys(kept).length) setPrecision.run(JSON.stringify(kept), id);
+      if (Object.keys(notKept).length) (left as Record<string, unknown>)[id] = notKept;
+    }
+  }
+  const keep = left !== null && (typeof left !== 'object' || Object.keys(left).length > 0);
+  const next = keep ? { ...rest, [UNMIGRATED_PRECISION_KEY]: left } : rest;
+  db.prepare("UPDATE settings SET value = ? WHERE key = 'ui'").run(JSON.stringify(next));
+}
 
 export const CURRENT_SCHEMA_VERSION = migrations[migrations.length - 1].version;
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CURRENT_GRAPH_VERSION } from '../../../engine/graph/schema';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,7 +59,7 @@ function randomDoc(seed: number, types: string[]): StoredDocument {
     { kind: 'impulse', nodeId: nodes[0]?.id ?? 'x', index: [0, 1, 2], value: 3 },
   ];
   return {
-    graph: { version: 1, nodes, edges },
+    graph: { version: CURRENT_GRAPH_VERSION, nodes, edges },
     weights,
     settings: ProjectSettings.parse({ tensorLayout: 'NCHW', weightSeed: seed, ui: { zoom: 1.25 } }),
     previewInputs: inputs,
@@ -260,7 +261,7 @@ describe('project store', () => {
 
     const p = ProjectFile.open(file);
     const doc = p.load();
-    expect(doc.graph).toEqual(graph);
+    expect(doc.graph).toEqual({ ...graph, version: CURRENT_GRAPH_VERSION }); // graph document v1 is read as the current one
     expect(Array.from(storedToTensor(doc.weights.ct.weight).data)).toEqual(Array.from(w.data));
     expect(doc.weights.ct.weight.layout).toBe('IOHW');
     expect(doc.settings.tensorLayout).toBe('NCHW');
@@ -269,7 +270,7 @@ describe('project store', () => {
     expect(fs.readFileSync(`${file}.v1.bak`).equals(v1Bytes)).toBe(true);
     const check = new Database(file, { readonly: true });
     const log = check.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
-    expect(log.map((r) => r.version)).toEqual([1, 2, 3]);
+    expect(log.map((r) => r.version)).toEqual([1, 2, 3, 4]);
     expect(check.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'graph'").get()).toEqual({ n: 0 });
     check.close();
   });
