@@ -1,11 +1,13 @@
 // Per-layer precision in the inspector: every field the node's op uses (weight_t, bias_t, accum_t with
 // 'auto', result_t, table_t), validated live with the engine's rules (message names node, field, value,
-// rule and fix), stored with the project, and used by the fixed-point preview.
+// rule and fix), stored with the project, and used by the fixed-point preview. It is part of the graph
+// document: a bad type is an error of the node, edits are undone and redone, and copy, paste and
+// duplicate carry it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { expect, mod, selectNode, serveInfo, shot, test } from './fixtures';
+import { connect, dragOp, expect, mod, newProject, nodes, selectNode, serveInfo, shot, test } from './fixtures';
 
 async function openExampleCopy(page: Page, name: string): Promise<void> {
   const info = await serveInfo();
@@ -114,4 +116,66 @@ test('inspector precision: the fields of each op, live validation, auto accumula
   await expect(row).toBeVisible({ timeout: 20_000 });
   await expect(row).toContainText('fixed<');
   await expect(row).not.toContainText('bad type');
+});
+
+test('precision is part of the document: a bad type is an error, undo and redo, copy, paste and duplicate keep it, saved with the graph', async ({ app: page }) => {
+  await newProject(page, `prec-doc-${Date.now().toString(36)}`);
+  await dragOp(page, 'Input', 150, 250);
+  await dragOp(page, 'ConvTranspose2D', 480, 250);
+  await expect(nodes(page)).toHaveCount(2);
+  await connect(page, 'Input_1', 'ConvTranspose2D_1');
+  await expect(page.getByTestId('status-errors')).toHaveText('0 errors');
+
+  // A bad type is kept as typed and counted: status bar, node badge; the shapes stay.
+  await selectNode(page, 'ConvTranspose2D_1');
+  const w = page.getByTestId('precision-weight_t');
+  await w.fill('ap_fixed<16');
+  await w.press('Enter');
+  await expect(page.getByTestId('status-errors')).toHaveText('1 error');
+  const node = page.getByTestId('node-ConvTranspose2D_1');
+  await expect(node).toHaveAttribute('data-status', 'error');
+  await expect(node.getByTestId('badge-error')).toHaveText('1');
+  await expect(node.getByTestId('node-shape')).not.toHaveText('?');
+  await expect(page.getByTestId('precision-weight_t-info')).toContainText('ConvTranspose2D_1: precision.weight_t = "ap_fixed<16" breaks the rule');
+
+  // Fixed, then undone and redone like any edit.
+  await w.fill('ap_fixed<8,3>');
+  await w.press('Enter');
+  await expect(page.getByTestId('status-errors')).toHaveText('0 errors');
+  await expect(node.getByTestId('precision-badge')).toHaveText('w<8,3> <16,6>');
+  await page.locator('.react-flow__pane').click({ position: { x: 12, y: 12 } });
+  await page.keyboard.press(`${mod}+Z`);
+  await expect(node.getByTestId('precision-badge')).toHaveText('wap_fixed<16 <16,6>');
+  await expect(page.getByTestId('status-errors')).toHaveText('1 error');
+  await page.keyboard.press(`${mod}+Shift+Z`);
+  await expect(node.getByTestId('precision-badge')).toHaveText('w<8,3> <16,6>');
+  await expect(page.getByTestId('status-errors')).toHaveText('0 errors');
+
+  // Copy and paste, and duplicate: the copies carry the layer's types.
+  await selectNode(page, 'ConvTranspose2D_1');
+  await page.keyboard.press(`${mod}+C`);
+  await page.keyboard.press(`${mod}+V`);
+  await expect(nodes(page)).toHaveCount(3);
+  await expect(page.getByTestId('node-ConvTranspose2D_2').getByTestId('precision-badge')).toHaveText('w<8,3> <16,6>');
+  await selectNode(page, 'ConvTranspose2D_2');
+  await expect(page.getByTestId('precision-weight_t')).toHaveValue('ap_fixed<8,3>');
+  await page.getByTestId('precision-result_t').fill('ap_fixed<12,5>');
+  await page.getByTestId('precision-result_t').press('Enter');
+  await page.keyboard.press(`${mod}+D`);
+  await expect(nodes(page)).toHaveCount(4);
+  await selectNode(page, 'ConvTranspose2D_3');
+  await expect(page.getByTestId('precision-weight_t')).toHaveValue('ap_fixed<8,3>');
+  await expect(page.getByTestId('precision-result_t')).toHaveValue('ap_fixed<12,5>');
+  // The original is its own: unchanged by the copy's edit.
+  await selectNode(page, 'ConvTranspose2D_1');
+  await expect(page.getByTestId('precision-result_t')).toHaveValue('');
+  await shot(page, 'precision-copies');
+
+  // Saved with the graph: back after a save and reload.
+  await page.keyboard.press(`${mod}+S`);
+  await expect(page.getByTestId('project-name')).not.toContainText('•');
+  await page.reload();
+  await expect(nodes(page)).toHaveCount(4);
+  await selectNode(page, 'ConvTranspose2D_3');
+  await expect(page.getByTestId('precision-result_t')).toHaveValue('ap_fixed<12,5>');
 });

@@ -6,7 +6,8 @@ import type { FlowNode } from '../lib/doc';
 import { inHandle, outHandle } from '../lib/doc';
 import { useEditor } from '../state/store';
 import { useUi } from '../state/ui';
-import { effectiveType, layerPrecisionsOf } from '../lib/profile';
+import { fieldDefault } from '../lib/profile';
+import type { PrecisionSpec } from '../../engine/fixed/precision';
 
 const categoryColor: Record<string, string> = {
   io: '#0ea5e9',
@@ -32,10 +33,9 @@ export function shortType(t: string): string {
 }
 
 /** The badge text of a node's precision: its output type, and its weight type where set per layer. */
-function precisionLabel(ui: Record<string, unknown>, fallback: string, id: string): string {
-  const choices = layerPrecisionsOf(ui);
-  const r = shortType(effectiveType(choices, id, 'result_t', fallback));
-  const w = choices[id]?.weight_t;
+export function precisionLabel(own: PrecisionSpec | undefined, projectDefault: string): string {
+  const r = shortType(own?.result_t?.trim() || fieldDefault('result_t', projectDefault));
+  const w = own?.weight_t?.trim();
   return w ? `w${shortType(w)} ${r}` : r;
 }
 
@@ -62,7 +62,8 @@ function OpNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   const errors = view?.errors ?? 0;
   const warnings = view?.warnings ?? 0;
   const firstMessage = view?.firstMessage ?? '';
-  const precision = useUi((s) => precisionLabel(s.settings.ui, s.settings.defaultPrecision, id));
+  const projectDefault = useUi((s) => s.settings.defaultPrecision);
+  const precision = precisionLabel(data.precision, projectDefault);
   const compact = useStore(zoomedOutSelector);
   const op = getOp(data.type);
   const color = categoryColor[op?.category ?? ''] ?? '#94a3b8';

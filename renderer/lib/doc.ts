@@ -3,14 +3,16 @@
 // selection are React Flow's own fields. Conversion to the engine model is O(nodes + edges).
 import type { Edge, Node } from '@xyflow/react';
 import type { Graph, GraphEdge, GraphNode, WeightMap } from '../../engine/graph/model';
+import type { PrecisionSpec } from '../../engine/fixed/precision';
+import { CURRENT_GRAPH_VERSION } from '../../engine/graph/schema';
 import { getOp } from '../../engine/ops/registry';
-
-export const GRAPH_VERSION = 1;
 
 export interface OpNodeData extends Record<string, unknown> {
   type: string;
   name: string;
   params: Record<string, unknown>;
+  /** The layer's own fixed-point types by field (absent: the project default); part of the document. */
+  precision?: PrecisionSpec;
 }
 
 export type FlowNode = Node<OpNodeData, 'op'>;
@@ -80,6 +82,7 @@ export function toGraph(nodes: readonly FlowNode[], edges: readonly FlowEdge[]):
     name: n.data.name,
     params: n.data.params,
     position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
+    ...(n.data.precision && Object.keys(n.data.precision).length ? { precision: n.data.precision } : {}),
   }));
   const gEdges: GraphEdge[] = edges.map((e) => ({
     id: e.id,
@@ -88,7 +91,7 @@ export function toGraph(nodes: readonly FlowNode[], edges: readonly FlowEdge[]):
     target: e.target,
     targetPort: portOf(e.targetHandle),
   }));
-  return { version: GRAPH_VERSION, nodes: gNodes, edges: gEdges };
+  return { version: CURRENT_GRAPH_VERSION, nodes: gNodes, edges: gEdges };
 }
 
 export function fromGraph(graph: Graph): { nodes: FlowNode[]; edges: FlowEdge[] } {
@@ -96,7 +99,7 @@ export function fromGraph(graph: Graph): { nodes: FlowNode[]; edges: FlowEdge[] 
     id: n.id,
     type: 'op',
     position: n.position ?? { x: 80 + (i % 6) * 220, y: 80 + Math.floor(i / 6) * 160 },
-    data: { type: n.type, name: n.name, params: n.params },
+    data: { type: n.type, name: n.name, params: n.params, ...(n.precision && Object.keys(n.precision).length ? { precision: n.precision } : {}) },
   }));
   const edges = graph.edges.map((e) => makeEdge(e.source, e.sourcePort, e.target, e.targetPort, e.id));
   return { nodes, edges };

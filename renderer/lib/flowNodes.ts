@@ -14,9 +14,9 @@ export interface FlowNodesMemo {
   byId: Map<string, [FlowNode, FlowNode]>;
 }
 
-/** Same fields except data.params. */
+/** Same fields except data.params (the precision is drawn: its badge). */
 export function sameButParams(a: FlowNode, b: FlowNode): boolean {
-  if (a.data.type !== b.data.type || a.data.name !== b.data.name) return false;
+  if (a.data.type !== b.data.type || a.data.name !== b.data.name || a.data.precision !== b.data.precision) return false;
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) if (k !== 'data' && a[k as keyof FlowNode] !== b[k as keyof FlowNode]) return false;

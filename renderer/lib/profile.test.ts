@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../engine/tensor/tensor';
-import { effectiveType, layerPrecisionsOf, profileLayers, profileValues, typeRange, type TypeRange } from './profile';
+import { effectiveType, profileLayers, profileValues, typeRange, type TypeRange } from './profile';
 
 function range(text: string): TypeRange {
   const r = typeRange(text);
@@ -83,13 +83,11 @@ describe('profileValues', () => {
 });
 
 describe('per-layer precisions', () => {
-  it('reads choices from settings.ui, ignoring junk, and falls back to the default type', () => {
-    const ui = { layerPrecision: { a: { weight_t: ' ap_fixed<8,3> ', result_t: 42 }, b: 'nope', c: {} }, other: 1 };
-    const choices = layerPrecisionsOf(ui);
-    expect(choices).toEqual({ a: { weight_t: 'ap_fixed<8,3>' } });
+  it('a field without a choice falls back to the default type', () => {
+    const choices = { a: { weight_t: 'ap_fixed<8,3>' } };
     expect(effectiveType(choices, 'a', 'weight_t', 'ap_fixed<16,6>')).toBe('ap_fixed<8,3>');
     expect(effectiveType(choices, 'a', 'result_t', 'ap_fixed<18,8>')).toBe('ap_fixed<18,8>');
-    expect(layerPrecisionsOf(undefined)).toEqual({});
+    expect(effectiveType(choices, 'b', 'table_t', 'ap_fixed<12,4>')).toBe('ap_fixed<18,8>');
   });
 
   it('profiles weights with weight_t/bias_t and outputs with result_t of each layer', () => {

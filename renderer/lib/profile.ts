@@ -1,10 +1,10 @@
 // Numerical profiling as hls4ml users know it: per layer, the distribution of weights and of the
 // layer's output (activations) as a histogram over log2|x| bins, against the range the layer's
 // fixed-point type can represent; values above the type's range overflow, non-zero values below one
-// LSB underflow (they become 0 or −LSB). Per-layer types are project settings (settings.ui).
+// LSB underflow (they become 0 or −LSB). Per-layer types are the nodes' own (GraphNode.precision).
 import { fracBits, mantissaRange, parseFixedType, type FixedType } from '../../engine/fixed/types';
 import { DEFAULT_TABLE_TYPE_STRING, DEFAULT_TYPE_STRING, type PrecisionSpec } from '../../engine/fixed/precision';
-import { PRECISION_FIELDS, storedLayerPrecisions, UI_PRECISION_KEY, type PrecisionField } from '../../engine/hls/project-precision';
+import { PRECISION_FIELDS, type PrecisionField } from '../../engine/hls/project-precision';
 
 /**
  * Per-layer type strings the user chose (weight_t, bias_t, accum_t, result_t, table_t; accum_t and
@@ -13,11 +13,7 @@ import { PRECISION_FIELDS, storedLayerPrecisions, UI_PRECISION_KEY, type Precisi
  */
 export type LayerPrecisionChoice = PrecisionSpec;
 export type { PrecisionField };
-export { PRECISION_FIELDS, UI_PRECISION_KEY };
-
-export function layerPrecisionsOf(ui: Record<string, unknown> | undefined): Record<string, LayerPrecisionChoice> {
-  return storedLayerPrecisions(ui);
-}
+export { PRECISION_FIELDS };
 
 /** The default of a field: the project's type, except lookup tables (hls4ml's ap_fixed<18,8>). */
 export function fieldDefault(field: PrecisionField, projectDefault: string): string {

@@ -8,7 +8,7 @@ import { simulateFloat } from '../../engine/sim/float';
 import { fixedVsFloat } from '../../engine/fixed/tensor';
 import { simulateFixed } from '../../engine/hls/simulate';
 import { previewHlsConfig } from '../../engine/hls/project-precision';
-import type { LayerPrecisionChoice } from './profile';
+import { isPrecisionDiagnostic } from '../../engine/graph/precision';
 import { fixedToTensor } from '../../engine/fixed/tensor';
 import { formatFixedType } from '../../engine/fixed/types';
 import { analyze } from './analyze';
@@ -67,8 +67,8 @@ export function makeInput(shape: Shape, spec: InputSpec | undefined, fallbackSee
 }
 
 /**
- * Runs the engine's bit-accurate simulation with the project's precisions (its default type, then the
- * per-layer choices by node id, resolved as builds resolve them: engine/hls/project-precision.ts) and
+ * Runs the engine's bit-accurate simulation with the project's precisions (its default type, then each
+ * layer's own choices in the graph, resolved as builds resolve them: engine/hls/project-precision.ts) and
  * compares with float.
  */
 export function compareFixed(
@@ -77,9 +77,8 @@ export function compareFixed(
   given: Record<string, Tensor>,
   float: Record<string, Tensor>,
   precision: string,
-  layerPrecision: Record<string, LayerPrecisionChoice> = {},
 ): Record<string, FixedCompare> {
-  const cfg = previewHlsConfig(graph, { defaultPrecision: precision, layers: layerPrecision });
+  const cfg = previewHlsConfig(graph, { defaultPrecision: precision });
   const r = simulateFixed({ graph, weights }, given, cfg);
   const out: Record<string, FixedCompare> = {};
   for (const [id, fx] of Object.entries(r.values)) {
@@ -126,11 +125,12 @@ export function simulate(
   seed: number,
   isCancelled: () => boolean = () => false,
   fixedPrecision?: string,
-  layerPrecision?: Record<string, LayerPrecisionChoice>,
 ): SimResult | null {
   const t0 = performance.now();
   const a = analyze(graph);
-  if (a.errors === 0) {
+  // A bad per-layer precision stops the fixed-point run only: the float preview does not use it.
+  const precisionErrors = a.diagnostics.filter((d) => d.severity === 'error' && isPrecisionDiagnostic(d));
+  if (a.errors === precisionErrors.length) {
     const filled: string[] = [];
     const w = fillWeights(graph, weights, a, seed, filled);
     const specs = new Map(inputs.map((s) => [s.nodeId, s]));
@@ -139,9 +139,11 @@ export function simulate(
     try {
       const r = simulateFloat({ graph, weights: w }, given, { keep: 'all' });
       const res: SimResult = { outputs: r.values, errors: {}, filledWeights: filled, ms: performance.now() - t0 };
-      if (fixedPrecision) {
+      if (fixedPrecision && precisionErrors.length) {
+        res.fixedError = `fixed point runs once the precisions are fixed: ${precisionErrors.map((d) => d.message).join(' ')}`;
+      } else if (fixedPrecision) {
         try {
-          res.fixed = compareFixed(graph, w, given, r.values, fixedPrecision, layerPrecision);
+          res.fixed = compareFixed(graph, w, given, r.values, fixedPrecision);
         } catch (err) {
           res.fixedError = (err as Error).message;
         }
@@ -167,7 +169,8 @@ export function simulate(
     const info = a.nodes[id];
     const node = byId.get(id)!;
     const op = getOp(node.type);
-    if (!op || !info || info.status === 'error' || info.status === 'blocked' || !info.params || !info.shape) continue;
+    const ownErrors = info?.diagnostics.some((d) => d.severity === 'error' && !isPrecisionDiagnostic(d));
+    if (!op || !info || ownErrors || info.status === 'blocked' || !info.params || !info.shape) continue;
     try {
       let ins: Tensor[];
       if (op.inputs.max === 0) {

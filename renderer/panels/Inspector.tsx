@@ -12,8 +12,9 @@ import { fieldsOf, formatFieldValue, parseFieldText, type FieldSpec } from '../l
 import { INIT_SCHEMES, weightsFit, type InitScheme } from '../lib/weightInit';
 import { initializeWeights, setLayerPrecision, setSlotWeight, updateSettings } from '../state/actions';
 import { expectedShape, importNpyWeight, layoutChoices, type SlotInfo } from '../lib/npyImport';
-import { fieldDefault, layerPrecisionsOf, typeRange, type PrecisionField } from '../lib/profile';
+import { fieldDefault, typeRange, type PrecisionField } from '../lib/profile';
 import { checkPrecisionField, precisionFieldsOf } from '../../engine/hls/project-precision';
+import { isPrecisionDiagnostic } from '../../engine/graph/precision';
 import { useEditor } from '../state/store';
 import { useUi } from '../state/ui';
 
@@ -297,7 +298,8 @@ function PrecisionInput({ nodeId, nodeName, type, field, value, fallback }: { no
   const bad = problems.length > 0 || (r !== null && !r.ok);
   const commit = (t: string) => {
     setDraft(null);
-    if (t.trim() !== value) void setLayerPrecision(nodeId, field, t);
+    // Kept as typed, even when wrong: the node then shows the error (status bar, badge) until it is fixed.
+    if (t.trim() !== value) setLayerPrecision(nodeId, field, t);
   };
   let info: string;
   if (problems.length) info = problems.map((d) => d.message).join(' ');
@@ -329,12 +331,12 @@ function PrecisionInput({ nodeId, nodeName, type, field, value, fallback }: { no
 
 /**
  * The layer's fixed-point types, those its op uses (hls4ml's weight_t, bias_t, accum_t, result_t, table_t);
- * empty = the project default (ap_fixed<18,8> for tables). Builds and the preview use the same choices.
+ * empty = the project default (ap_fixed<18,8> for tables). They are the node's own (GraphNode.precision):
+ * undoable, copied and pasted with it. Builds and the preview use the same choices.
  */
 function PrecisionBlock({ nodeId, nodeName, type }: { nodeId: string; nodeName: string; type: string }) {
-  const ui = useUi((s) => s.settings.ui);
   const projectDefault = useUi((s) => s.settings.defaultPrecision);
-  const mine = layerPrecisionsOf(ui)[nodeId] ?? {};
+  const mine = useEditor((s) => s.nodes.find((n) => n.id === nodeId)?.data.precision) ?? {};
   const fields = useMemo(() => precisionFieldsOf(type), [type]);
   return (
     <section className="mb-3" data-testid="precision">
@@ -356,7 +358,8 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
   const params = node.data.params;
   const diags = info?.diagnostics ?? [];
   const fieldKeys = new Set(fields.map((f) => f.key));
-  const nodeLevel = diags.filter((d) => !d.field || !fields.some((f) => fieldDiagnostics([d], f.key).length));
+  // Precision problems are shown at their fields in the precision block.
+  const nodeLevel = diags.filter((d) => !isPrecisionDiagnostic(d) && (!d.field || !fields.some((f) => fieldDiagnostics([d], f.key).length)));
   const setParams = (p: Record<string, unknown>, key: string) => useEditor.getState().setParams(nodeId, p, `${nodeId}:${key}`);
   const conv = isConvType(node.data.type) && info?.params;
   const inShape = info?.inputShapes[0] ?? null;

@@ -4,9 +4,9 @@
 import { memo, useEffect, useMemo, useRef } from 'react';
 import type { WeightMap } from '../../engine/graph/model';
 import { toGraph } from '../lib/doc';
-import { layerPrecisionsOf, profileLayers, type ProfileRow } from '../lib/profile';
+import { profileLayers, type ProfileRow } from '../lib/profile';
 import { resolveGraph } from '../../engine/hls/resolve';
-import { previewHlsConfig, projectPrecisionOf } from '../../engine/hls/project-precision';
+import { graphLayerPrecisions, previewHlsConfig } from '../../engine/hls/project-precision';
 import { formatFixedType } from '../../engine/fixed/types';
 import { completeWeights } from '../state/actions';
 import { usePreview } from '../state/preview';
@@ -42,7 +42,6 @@ function ProfilePanelView() {
   const structure = useEditor((s) => s.structure);
   const runId = usePreview((s) => s.runId);
   const outputs = usePreview((s) => s.outputs);
-  const ui = useUi((s) => s.settings.ui);
   const defaultType = useUi((s) => s.settings.defaultPrecision);
   const seed = useUi((s) => s.settings.weightSeed);
 
@@ -60,14 +59,14 @@ function ProfilePanelView() {
     // 'auto' result types are what the engine infers for this graph (as the fixed-point preview and builds do).
     const resolvedOutputTypes: Record<string, string> = {};
     try {
-      const resolved = resolveGraph({ graph, weights }, previewHlsConfig(graph, projectPrecisionOf({ defaultPrecision: defaultType, ui })));
+      const resolved = resolveGraph({ graph, weights }, previewHlsConfig(graph, { defaultPrecision: defaultType }));
       for (const r of resolved.nodes) resolvedOutputTypes[r.id] = formatFixedType(r.outputType);
     } catch {
       // an invalid graph: 'auto' rows stay unresolved
     }
-    return profileLayers(order, weights, outputs, layerPrecisionsOf(ui), defaultType, resolvedOutputTypes);
+    return profileLayers(order, weights, outputs, graphLayerPrecisions(graph), defaultType, resolvedOutputTypes);
     // structure and runId stand for the document and the preview run the rows are computed from.
-  }, [structure, runId, outputs, ui, defaultType, seed]);
+  }, [structure, runId, outputs, defaultType, seed]);
 
   const [lo, hi] = useMemo(() => {
     let a = Infinity;

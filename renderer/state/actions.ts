@@ -2,6 +2,7 @@
 import type { ReactFlowInstance } from '@xyflow/react';
 import type { PreviewInput, ProjectDocument, ProjectInfo } from '../../api/contract';
 import type { Graph, WeightMap } from '../../engine/graph/model';
+import { parseGraphDocument } from '../../engine/graph/schema';
 import { getOp } from '../../engine/ops/registry';
 import type { Shape, Tensor } from '../../engine/tensor/tensor';
 import { errorText, getApi } from '../api/client';
@@ -13,7 +14,7 @@ import { base64ToBytes, bytesToBase64, tensorFromJson, tensorToJson, weightsFrom
 import { initWeights, weightsFit, type InitScheme } from '../lib/weightInit';
 import { estimatedNodeSize } from '../lib/layout';
 import { boundsOf, freeOffset, PLACEMENT_GAP, type Box } from '../lib/placement';
-import { layerPrecisionsOf, PRECISION_FIELDS, UI_PRECISION_KEY, type LayerPrecisionChoice, type PrecisionField } from '../lib/profile';
+import type { PrecisionField } from '../lib/profile';
 import { useEditor, type ClipboardDoc } from './store';
 import { DEFAULT_PROJECT_SETTINGS, useUi } from './ui';
 
@@ -435,17 +436,9 @@ export async function updateSettings(patch: Partial<typeof DEFAULT_PROJECT_SETTI
   }
 }
 
-/** One layer's type for one field ('' goes back to the project default); kept in settings.ui. */
-export async function setLayerPrecision(nodeId: string, field: PrecisionField, text: string): Promise<void> {
-  const ui = useUi.getState();
-  const all = layerPrecisionsOf(ui.settings.ui);
-  const mine: LayerPrecisionChoice = { ...(all[nodeId] ?? {}) };
-  if (text.trim()) mine[field] = text.trim();
-  else delete mine[field];
-  const next = { ...all };
-  if (Object.keys(mine).length) next[nodeId] = mine;
-  else delete next[nodeId];
-  await updateSettings({ ui: { ...ui.settings.ui, [UI_PRECISION_KEY]: next } });
+/** One layer's type for one field ('' goes back to the project default): an edit of the document (undoable, saved with the graph). */
+export function setLayerPrecision(nodeId: string, field: PrecisionField, text: string): void {
+  useEditor.getState().setPrecision(nodeId, field, text);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -466,8 +459,11 @@ export function serializeSelection(): string | null {
 export function parseClipboard(text: string): ClipboardDoc | null {
   try {
     const j = JSON.parse(text);
-    if (!j || j.kind !== CLIPBOARD_KIND || !j.graph || !Array.isArray(j.graph.nodes)) return null;
-    const { nodes, edges } = fromGraph(j.graph as Graph);
+    if (!j || j.kind !== CLIPBOARD_KIND || !j.graph) return null;
+    // The graph document schema, as for project files: a malformed node (or precision) is not pasted.
+    const doc = parseGraphDocument(j.graph);
+    if ('error' in doc) return null;
+    const { nodes, edges } = fromGraph(doc.graph);
     return { nodes, edges, weights: weightsFromJson(j.weights ?? {}) };
   } catch {
     return null;
@@ -614,19 +610,6 @@ function fitLoaded(): void {
 // ONNX
 // ---------------------------------------------------------------------------------------------
 
-/** Imported precisions (by the file's node ids) as layer choices by pasted node id; 'auto' and other fields are left to the defaults. */
-export function importedPrecisions(precisions: Record<string, Record<string, string>> | undefined, ids: Record<string, string>): Record<string, LayerPrecisionChoice> {
-  const out: Record<string, LayerPrecisionChoice> = {};
-  for (const [id, spec] of Object.entries(precisions ?? {})) {
-    if (!ids[id]) continue;
-    const c: LayerPrecisionChoice = {};
-    // 'auto' is a choice for accum_t / result_t only (hls4ml's inferred accumulator).
-    for (const f of PRECISION_FIELDS) if (spec[f] && (spec[f] !== 'auto' || f === 'accum_t' || f === 'result_t')) c[f] = spec[f];
-    if (Object.keys(c).length) out[ids[id]] = c;
-  }
-  return out;
-}
-
 export async function importOnnxFile(file: File, at?: { x: number; y: number }): Promise<void> {
   const ui = useUi.getState();
   ui.set({ busy: `Importing ${file.name}…` });
@@ -641,15 +624,11 @@ export async function importOnnxFile(file: File, at?: { x: number; y: number }):
     const minX = nodes.length ? Math.min(...nodes.map((n) => n.position.x)) : 0;
     const minY = nodes.length ? Math.min(...nodes.map((n) => n.position.y)) : 0;
     const offset = at ? { x: at.x - minX, y: at.y - minY } : { x: maxX - minX, y: (ed.nodes.length ? 0 : 40) - minY };
-    const ids = ed.paste({ nodes, edges, weights }, offset);
-    // Per-layer precisions of a quantized model (QONNX / QKeras) become the layers' precision choices.
-    const imported = importedPrecisions(res.precisions, ids);
-    if (Object.keys(imported).length) {
-      const cur = useUi.getState().settings.ui;
-      await updateSettings({ ui: { ...cur, [UI_PRECISION_KEY]: { ...layerPrecisionsOf(cur), ...imported } } });
-    }
+    // Per-layer precisions of a quantized model (QONNX / QKeras) come on the nodes and are pasted with them.
+    ed.paste({ nodes, edges, weights }, offset);
+    const withPrecision = nodes.filter((n) => n.data.precision).length;
     const errs = res.diagnostics.filter((d) => d.severity === 'error').length;
-    ui.notify(errs ? 'warning' : 'info', `Imported ${file.name}: ${nodes.length} nodes${Object.keys(imported).length ? `, precisions of ${Object.keys(imported).length} layers` : ''}${res.diagnostics.length ? `, ${res.diagnostics.length} diagnostics (${res.diagnostics.slice(0, 2).map((d) => d.message).join(' ')})` : ''}`);
+    ui.notify(errs ? 'warning' : 'info', `Imported ${file.name}: ${nodes.length} nodes${withPrecision ? `, precisions of ${withPrecision} layers` : ''}${res.diagnostics.length ? `, ${res.diagnostics.length} diagnostics (${res.diagnostics.slice(0, 2).map((d) => d.message).join(' ')})` : ''}`);
     // Into an empty project: lay the imported graph out with room for the shape labels.
     if (!ed.nodes.length) setTimeout(() => void autoLayout(), 50);
     else if (!at) setTimeout(zoomToFit, 50);

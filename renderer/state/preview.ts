@@ -7,7 +7,6 @@ import { create } from 'zustand';
 import type { WeightMap } from '../../engine/graph/model';
 import type { Tensor } from '../../engine/tensor/tensor';
 import { toGraph } from '../lib/doc';
-import { layerPrecisionsOf } from '../lib/profile';
 import type { FixedReply, PreviewReply, PreviewRequest } from '../workers/preview.worker';
 import { useEditor } from './store';
 import { useUi } from './ui';
@@ -114,7 +113,6 @@ export function runPreview(): void {
   const req: PreviewRequest = {
     runId: id, graph: toGraph(ed.nodes, ed.edges), weights: ed.weights === workerWeights ? undefined : ed.weights, inputs: ui.previewInputs, seed: ui.settings.weightSeed,
     fixedPrecision: ui.previewFixed ? ui.settings.defaultPrecision : undefined,
-    layerPrecision: ui.previewFixed ? layerPrecisionsOf(ui.settings.ui) : undefined,
   };
   worker.postMessage(req);
   workerWeights = ed.weights;

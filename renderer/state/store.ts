@@ -8,6 +8,8 @@ import { analyze, EMPTY_ANALYSIS, type Analysis } from '../lib/analyze';
 import { canvasViews, EMPTY_VIEWS, type CanvasViews } from '../lib/views';
 import { fromGraph, inHandle, makeEdge, makeNode, newId, portOf, toGraph, uniqueName, type FlowEdge, type FlowNode } from '../lib/doc';
 import type { Graph } from '../../engine/graph/model';
+import type { PrecisionField } from '../../engine/graph/precision';
+import type { PrecisionSpec } from '../../engine/fixed/precision';
 import { getOp } from '../../engine/ops/registry';
 
 export interface Snapshot {
@@ -56,6 +58,8 @@ export interface EditorState extends Snapshot {
   deleteSelected(): void;
   deleteNodes(ids: string[]): void;
   setParams(id: string, params: Record<string, unknown>, coalesceKey?: string): void;
+  /** One layer's type for one precision field ('' goes back to the project default); an undoable edit of the document. */
+  setPrecision(id: string, field: PrecisionField, text: string): void;
   rename(id: string, name: string): void;
   setNodeWeights(id: string, tensors: Record<string, Tensor>): void;
   setAllWeights(weights: WeightMap): void;
@@ -205,6 +209,20 @@ export const useEditor = create<EditorState>()((set, get) => {
       const nodes = s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, params } } : n));
       commit({ nodes }, { coalesceKey });
     },
+    setPrecision(id, field, text) {
+      const s = get();
+      const node = s.nodes.find((n) => n.id === id);
+      if (!node) return;
+      const t = text.trim();
+      if ((node.data.precision?.[field] ?? '') === t) return;
+      const precision: PrecisionSpec = { ...node.data.precision };
+      if (t) precision[field] = t;
+      else delete precision[field];
+      const { precision: _old, ...rest } = node.data;
+      const data = Object.keys(precision).length ? { ...rest, precision } : rest;
+      // The inspector commits a type on Enter or leaving the field: each commit is its own undo entry.
+      commit({ nodes: s.nodes.map((n) => (n.id === id ? { ...n, data } : n)) });
+    },
     rename(id, name) {
       const s = get();
       const trimmed = name.trim();
@@ -237,7 +255,7 @@ export const useEditor = create<EditorState>()((set, get) => {
           id,
           type: 'op',
           position: { x: n.position.x + offset.x, y: n.position.y + offset.y },
-          data: { type: n.data.type, name, params: structuredClone(n.data.params) },
+          data: { type: n.data.type, name, params: structuredClone(n.data.params), ...(n.data.precision ? { precision: { ...n.data.precision } } : {}) },
           selected: true,
         });
       }

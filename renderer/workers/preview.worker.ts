@@ -2,7 +2,6 @@
 // thread also terminates this worker when a run is stale, so a long run never blocks the next.
 // The weights stay here between runs: a request without weights uses the last ones received.
 import type { Graph, WeightMap } from '../../engine/graph/model';
-import type { LayerPrecisionChoice } from '../lib/profile';
 import { simulate, type InputSpec } from '../lib/simulate';
 
 export interface PreviewRequest {
@@ -12,10 +11,8 @@ export interface PreviewRequest {
   weights?: WeightMap;
   inputs: InputSpec[];
   seed: number;
-  /** Also run bit-accurate fixed point with this type for every layer (e.g. 'ap_fixed<16,6>'). */
+  /** Also run bit-accurate fixed point with this project default type (each node's own precision in `graph` overrides it field by field). */
   fixedPrecision?: string;
-  /** Per-layer type choices by node id (override fixedPrecision field by field). */
-  layerPrecision?: Record<string, LayerPrecisionChoice>;
 }
 
 export interface FixedReply {
@@ -48,7 +45,7 @@ self.onmessage = (ev: MessageEvent<PreviewRequest>) => {
   latest = req.runId;
   if (req.weights) weights = req.weights;
   try {
-    const r = simulate(req.graph, weights, req.inputs, req.seed, () => latest !== req.runId, req.fixedPrecision, req.layerPrecision);
+    const r = simulate(req.graph, weights, req.inputs, req.seed, () => latest !== req.runId, req.fixedPrecision);
     if (!r) return;
     const outputs: Record<string, { shape: number[]; data: Float32Array }> = {};
     const transfer: ArrayBuffer[] = [];
