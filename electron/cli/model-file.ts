@@ -1,4 +1,5 @@
 // Shared by the CLI commands that read model and array files: loading with one-line errors.
+import { graphLayerPrecisions } from '../../engine/hls/project-precision';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from './commands/types';
@@ -75,7 +76,8 @@ export function loadProjectModel(file: string, weightsFile?: string): CliLoadedM
     kind: 'tessera',
     source: `Tessera project`,
     freeBatchInputs: [],
-    precisions: {},
+    // The layers' own types (GraphNode.precision), as the app's builds and preview use them.
+    precisions: graphLayerPrecisions(model.graph),
   };
 }
 

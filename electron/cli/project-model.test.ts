@@ -39,6 +39,22 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The project's document, read back. */
+function p0() {
+  const p = ProjectFile.open(project);
+  try {
+    return p.load();
+  } finally {
+    p.close();
+  }
+}
+
+/** The project's graph with result_t of the LeakyReLU "act" set to `type`. */
+function withPrecision(type: string) {
+  const g = p0().graph;
+  return { ...g, nodes: g.nodes.map((n) => (n.name === 'act' ? { ...n, precision: { result_t: type } } : n)) };
+}
+
 describe('a .tessera project as the model', () => {
   it('simulate runs the project graph and matches onnxruntime on the same network', async () => {
     const x = randomTensor([1, 2, 6, 7], 77);
@@ -88,6 +104,23 @@ describe('a .tessera project as the model', () => {
     const meta = JSON.parse(readFileSync(join(out, 'tessera.json'), 'utf8')) as { layers: { name: string; type: string }[] };
     expect(meta.layers.map((l) => `${l.name}:${l.type}`)).toEqual(['x:Input', 'enc:Conv2D', 'act:LeakyReLU', 'dec:ConvTranspose2D']);
     expect(existsSync(join(out, 'firmware', 'myproject.cpp'))).toBe(true);
+  });
+
+  it("build uses the layers' own precisions; a bad one is refused in one line naming it", async () => {
+    const file = join(dir, 'typed.tessera');
+    const p = ProjectFile.create(file, { doc: { ...p0(), graph: withPrecision('ap_fixed<9,3>') } });
+    p.close();
+    const out = join(dir, 'hls-typed');
+    const r = await runMain('build', file, '--out', out);
+    expect(r.stderr).toBe('');
+    const meta = JSON.parse(readFileSync(join(out, 'tessera.json'), 'utf8')) as { layers: { name: string; result_t: string }[] };
+    expect(meta.layers.find((l) => l.name === 'act')!.result_t).toMatch(/^ap_fixed<9,3[,>]/);
+    expect(meta.layers.find((l) => l.name === 'enc')!.result_t).toMatch(/^ap_fixed<16,6[,>]/);
+    const bad = join(dir, 'badtype.tessera');
+    ProjectFile.create(bad, { doc: { ...p0(), graph: withPrecision('ap_fixed<9') } }).close();
+    const b = await runMain('build', bad, '--out', join(dir, 'hls-bad'));
+    expect(b.code).not.toBe(0);
+    expect(b.stderr).toMatch(/act: precision\.result_t = "ap_fixed<9" breaks the rule/);
   });
 
   it('a SQLite file that is not a project, or --weights with a project: one line naming the problem', async () => {
