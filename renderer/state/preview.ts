@@ -134,7 +134,7 @@ export function startAutoPreview(): () => void {
     if (s.structure !== prev.structure) schedulePreview();
   });
   const b = useUi.subscribe((s, prev) => {
-    if (s.previewInputs !== prev.previewInputs || s.settings.weightSeed !== prev.settings.weightSeed || s.previewFixed !== prev.previewFixed || s.settings.defaultPrecision !== prev.settings.defaultPrecision || (s.previewFixed && s.settings.ui !== prev.settings.ui) || (s.screen !== prev.screen && s.screen === 'editor')) schedulePreview();
+    if (s.previewInputs !== prev.previewInputs || s.settings.weightSeed !== prev.settings.weightSeed || s.previewFixed !== prev.previewFixed || s.settings.defaultPrecision !== prev.settings.defaultPrecision || (s.screen !== prev.screen && s.screen === 'editor')) schedulePreview();
   });
   return () => {
     a();

@@ -22,7 +22,7 @@ import type { IoType, Strategy } from '../../../engine/hls/config';
 import { parseFixedType } from '../../../engine/fixed/types';
 import { slurmInfo } from '../../services/slurm/backend';
 import { cancelOnInterrupt, cliSlurmBackend, followSlurmRuns } from './slurm-cli';
-import { storedLayerPrecisions } from '../../../engine/hls/project-precision';
+import { graphLayerPrecisions } from '../../../engine/hls/project-precision';
 import { graphTableLines } from './graph-table';
 
 const HELP = `  PROJECT.tessera        the project to add the variants to (it must not be open in the app)
@@ -87,7 +87,7 @@ export function projectInfoLines(file: string): string[] {
   }
   const lines = [`${file}: ${doc.graph.nodes.length} layers`];
   // As for a model: shapes inferred, parameters, the precisions the project sets per layer.
-  lines.push(...graphTableLines(doc.graph, weightsToEngine(doc.weights), storedLayerPrecisions(doc.settings.ui) as Record<string, Record<string, string>>));
+  lines.push(...graphTableLines(doc.graph, weightsToEngine(doc.weights), graphLayerPrecisions(doc.graph) as Record<string, Record<string, string>>));
   const db = openReadOnly(path.resolve(file));
   try {
     const variants = listVariants(db);
