@@ -74,7 +74,7 @@ test('inspector precision: the fields of each op, live validation, auto accumula
   await page.getByTestId('precision-table_t').press('Enter');
   await page.getByTestId('preview-fixed').check();
   const stats = page.getByTestId('fixed-stats');
-  await expect(stats).toContainText('error vs float', { timeout: 20_000 });
+  await expect(stats).toContainText(' vs float: max |Δ|', { timeout: 20_000 });
   const before = await stats.textContent();
   await page.getByTestId('precision-table_t').fill('ap_fixed<5,1>');
   await page.getByTestId('precision-table_t').press('Enter');
