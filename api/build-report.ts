@@ -2,6 +2,7 @@
 // folder): written by the build pipeline (electron/services/builds/pipeline), read by the compare view.
 import type { EstimateReport } from '../engine/estimate/report';
 import type { CosimReport, HlsReport } from '../engine/reports/types';
+import type { PartFit } from '../engine/reports/fit';
 
 /** The steps a report lists, in order. 'estimate' stands where 'synthesis' would when no vendor tool ran. */
 export type StepName = 'codegen' | 'csim' | 'estimate' | 'synthesis' | 'error';
@@ -46,6 +47,8 @@ export interface RunReport {
   source: 'estimate' | 'measured';
   estimate: EstimateReport | null;
   hls: HlsReport | null;
+  /** Whether the vendor report's figures fit the part it names, and what is over (null: no vendor report). */
+  hlsFit: PartFit | null;
   cosim: CosimReport | null;
   csim: CsimOutcome;
   error: ErrorVsFloat | null;

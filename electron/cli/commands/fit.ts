@@ -10,6 +10,7 @@ import { applyHls4mlConfigFile } from './hls4ml';
 import { defaultHlsConfig, type HlsConfig } from '../../../engine/hls/config';
 import { FIT_MARGIN, fitDesign } from '../../../engine/estimate/fit';
 import { partResources } from '../../../engine/estimate/report';
+import { fitSummary } from '../../../engine/reports/fit';
 import { exportHls4mlConfig, hls4mlConfigToYaml } from '../../../engine/interop/hls4ml/config';
 import { checkText, FPGA_PART } from '../../../engine/safety';
 
@@ -48,11 +49,9 @@ export const fitCommand: CliCommand = {
     if (io !== undefined) cfg.io = String(io).endsWith('stream') ? 'io_stream' : 'io_parallel';
     const r = fitDesign(loaded.model, cfg, { part: flags.part, objective });
     const res = r.report?.resources;
-    const fig = (k: 'DSP' | 'LUT' | 'FF' | 'BRAM_18K') => ({ used: res?.[k].used ?? null, available: res?.[k].available ?? null });
     if (flags.json) {
       console.log(JSON.stringify({
-        part: flags.part, fits: r.fits, latency_cycles: r.report?.latency.worst.cycles ?? null, interval_cycles: r.report?.interval.min ?? null,
-        resources: { dsp: fig('DSP'), lut: fig('LUT'), ff: fig('FF'), bram_18k: fig('BRAM_18K') },
+        ...fitSummary(flags.part, r.fits, r.report ?? null),
         layers: r.config.layers,
         ...(r.fits ? {} : { error: r.error }),
       }));

@@ -5,9 +5,14 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CliError, type CliCommand } from './types';
 import { findReports, type SolutionReports } from '../../services/toolchain/find-reports';
-import { RESOURCE_KEYS, type HlsReport } from '../../../engine/reports';
+import { formatFit, reportFit, RESOURCE_KEYS, type HlsReport } from '../../../engine/reports';
+import { partResources } from '../../../engine/estimate/report';
+import { checkText, FPGA_PART } from '../../../engine/safety';
 
-const HELP = `usage: tessera report DIR [--json]
+const HELP = `usage: tessera report DIR [--part PART] [--json]
+
+Each synthesis and Vivado utilisation report says whether it fits the part it names and which resources
+are over; --part PART checks the same figures against another device's resources instead.
 
 Looks under DIR for <project>/<solution>/syn/report/ (csynth.xml, <top>_csynth.xml, csynth.rpt),
 <work_dir>/hls/syn/report/ (Vitis config-file flow), sim/report/<top>_cosim.rpt and vivado_synth.rpt.`;
@@ -57,6 +62,7 @@ export function formatReports(root: string, sols: SolutionReports[]): string {
     if (r) {
       L.push(`  from ${s.synthFile}`);
       L.push(...synthLines(r));
+      if (s.synthFit) L.push(`  fit        ${formatFit(s.synthFit)}`);
     }
     if (s.cosim) {
       L.push(`  cosim      ${s.cosim.status}  (${s.cosimFile})`);
@@ -67,6 +73,7 @@ export function formatReports(root: string, sols: SolutionReports[]): string {
     if (s.vivado) {
       L.push(`  Vivado post-synthesis ${s.vivado.tool.version ?? ''} (${s.vivadoFile})`);
       L.push(...table([['resource', 'used', 'available', '%'], ...RESOURCE_KEYS.map((k) => [k, n(s.vivado!.resources[k].used), n(s.vivado!.resources[k].available), n(s.vivado!.resources[k].percent)])]).map((l) => '  ' + l));
+      if (s.vivadoFit) L.push(`    fit      ${formatFit(s.vivadoFit)}`);
     }
     for (const p of s.problems) L.push(`  ! ${p}`);
   }
@@ -75,7 +82,7 @@ export function formatReports(root: string, sols: SolutionReports[]): string {
 
 export const reportCommand: CliCommand = {
   name: 'report',
-  usage: 'report DIR [--json]',
+  usage: 'report DIR [--part PART] [--json]',
   summary: 'find and show the HLS reports of a project folder (csynth, cosim, Vivado utilisation)',
   async run(args) {
     if (args.includes('--help') || args.includes('-h')) {
@@ -83,10 +90,21 @@ export const reportCommand: CliCommand = {
       return 0;
     }
     const json = args.includes('--json');
-    const rest = args.filter((a) => a !== '--json');
+    let rest = args.filter((a) => a !== '--json');
+    const at = rest.indexOf('--part');
+    let part: string | undefined;
+    if (at >= 0) {
+      part = rest[at + 1];
+      if (part === undefined || part.startsWith('-')) throw new CliError('--part takes a part, e.g. --part xc7z020-clg400-1', 2);
+      const bad = checkText(FPGA_PART, 'part', part);
+      if (bad.length) throw new CliError(`--part ${JSON.stringify(part)}: ${bad[0].rule}; ${bad[0].fix}`, 2);
+      rest = [...rest.slice(0, at), ...rest.slice(at + 2)];
+    }
+    const available = part === undefined ? null : partResources(part);
+    if (part !== undefined && !available) throw new CliError(`--part ${part}: device unknown to Tessera; use one listed in engine/estimate/report.ts KNOWN_DEVICES`, 2);
     const unknown = rest.find((a) => a.startsWith('-'));
     if (unknown) throw new CliError(`unknown option "${unknown}"; run "tessera report --help"`, 2);
-    if (rest.length !== 1) throw new CliError('give one project folder: tessera report DIR [--json]', 2);
+    if (rest.length !== 1) throw new CliError('give one project folder: tessera report DIR [--part PART] [--json]', 2);
     const root = resolve(rest[0]);
     if (!existsSync(root) || !statSync(root).isDirectory()) throw new CliError(`${rest[0]} is not a folder; give the project folder that holds <project>_prj/ or the report files`);
     const sols = findReports(root);
@@ -98,6 +116,13 @@ export const reportCommand: CliCommand = {
         throw new CliError(`${looked}; this project was generated but never synthesised (without Vitis/Vivado HLS, tessera build --synth prints the estimate and writes no report): install the tool or point Tessera at it (tessera doctor), then run tessera build MODEL --out ${rest[0]} --synth`);
       }
       throw new CliError(`${looked}; run a synthesis build first`);
+    }
+    if (part !== undefined && available) {
+      const on = { name: part, available };
+      for (const s of sols) {
+        s.synthFit = s.synth ? reportFit(s.synth, on) : null;
+        s.vivadoFit = s.vivado ? reportFit(s.vivado, on) : null;
+      }
     }
     if (json) console.log(JSON.stringify({ root, solutions: sols }, null, 2));
     else console.log(formatReports(root, sols));

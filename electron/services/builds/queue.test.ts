@@ -293,6 +293,8 @@ exec tclsh "${path.join(bin, 'stand_in.tcl')}" "$2"
       expect(rep.source).toBe('measured');
       expect(rep.estimate).toBeNull();
       expect(rep.hls!.resources.DSP.used).toBe(136);
+      expect(rep.hlsFit).toEqual({ part: 'xcvu13p-flga2577-2-e', fits: true, over: [] });
+      expect(run.log).toMatch(/fits xcvu13p-flga2577-2-e   \[myproject_prj\/solution1\/syn\/report\/csynth.xml\]/);
       expect(rep.cosim!.status).toBe('Pass');
       expect(rep.csim.status).toBe('bit-exact');
       expect(rep.steps.map((s) => s.name)).toEqual(['codegen', 'csim', 'synthesis', 'error']);

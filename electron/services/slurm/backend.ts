@@ -403,7 +403,7 @@ export class SlurmBackend {
 
 function emptyReport(): RunReport {
   return {
-    source: 'estimate', estimate: null, hls: null, cosim: null,
+    source: 'estimate', estimate: null, hls: null, hlsFit: null, cosim: null,
     csim: { status: 'skipped', images: 0, values: 0, mismatches: 0, first: null, compileMs: null, runMs: null },
     error: null, buildMs: 0, steps: [], failure: null,
   };

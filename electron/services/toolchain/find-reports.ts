@@ -10,9 +10,11 @@ import {
   parseCsynthRpt,
   parseCosimRpt,
   parseVivadoUtilization,
+  reportFit,
   withFunctionReports,
   type CosimReport,
   type HlsReport,
+  type PartFit,
 } from '../../../engine/reports';
 import { walkFiles } from './walk';
 
@@ -28,6 +30,10 @@ export interface SolutionReports {
   /** Post-synthesis utilisation from Vivado (vivado_synth.rpt). */
   vivado: HlsReport | null;
   vivadoFile: string | null;
+  /** Fits or not the part the synthesis report names, and each resource over (null: no synthesis report). */
+  synthFit: PartFit | null;
+  /** The same for Vivado's post-synthesis utilisation (null: no vivado_synth.rpt). */
+  vivadoFit: PartFit | null;
   /** Every report file seen for this solution. */
   files: string[];
   /** Files that could not be parsed, with why. */
@@ -71,7 +77,7 @@ export function findReports(root: string, maxDepth = 6): SolutionReports[] {
   for (const [key, fs] of groups) {
     const problems: string[] = [];
     const rel = (f: string): string => relative(root, f) || '.';
-    const sol: SolutionReports = { dir: rel(key), synth: null, synthFile: null, cosim: null, cosimFile: null, vivado: null, vivadoFile: null, files: fs.map(rel), problems };
+    const sol: SolutionReports = { dir: rel(key), synth: null, synthFile: null, cosim: null, cosimFile: null, vivado: null, vivadoFile: null, synthFit: null, vivadoFit: null, files: fs.map(rel), problems };
 
     const xmls = fs.filter((f) => f.endsWith('.xml'));
     const parsed = xmls.map((f) => ({ f, r: tryParse(f, root, problems, parseCsynthXml) })).filter((x): x is { f: string; r: HlsReport } => x.r !== null);
@@ -101,12 +107,16 @@ export function findReports(root: string, maxDepth = 6): SolutionReports[] {
     }
     out.push(sol);
   }
+  for (const s of out) {
+    s.synthFit = s.synth ? reportFit(s.synth) : null;
+    s.vivadoFit = s.vivado ? reportFit(s.vivado) : null;
+  }
   // A lone vivado_synth.rpt (project root) belongs to the one solution that was synthesised.
   const lone = out.filter((s) => !s.synth && !s.cosim && s.vivado);
   const withSynth = out.filter((s) => s.synth);
   if (lone.length === 1 && withSynth.length === 1 && !withSynth[0].vivado) {
     const [l] = lone;
-    Object.assign(withSynth[0], { vivado: l.vivado, vivadoFile: l.vivadoFile, files: [...withSynth[0].files, ...l.files], problems: [...withSynth[0].problems, ...l.problems] });
+    Object.assign(withSynth[0], { vivado: l.vivado, vivadoFile: l.vivadoFile, vivadoFit: l.vivadoFit, files: [...withSynth[0].files, ...l.files], problems: [...withSynth[0].problems, ...l.problems] });
     out.splice(out.indexOf(l), 1);
   }
   return out.sort((a, b) => a.dir.split(sep).length - b.dir.split(sep).length || a.dir.localeCompare(b.dir));

@@ -205,7 +205,7 @@ class ChildProcessBackend implements BuildBackend {
 }
 
 function emptyReportForTest(): RunReport {
-  return { source: 'estimate', estimate: null, hls: null, cosim: null, csim: { status: 'skipped', images: 0, values: 0, mismatches: 0, first: null, compileMs: null, runMs: null }, error: null, buildMs: 0, steps: [], failure: null };
+  return { source: 'estimate', estimate: null, hls: null, hlsFit: null, cosim: null, csim: { status: 'skipped', images: 0, values: 0, mismatches: 0, first: null, compileMs: null, runMs: null }, error: null, buildMs: 0, steps: [], failure: null };
 }
 
 describe('the build queue on another backend', () => {

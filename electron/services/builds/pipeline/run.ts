@@ -11,6 +11,7 @@
 //   then ends 'failed' with the C simulation's message, its report keeping the figures.
 // - Synthesis 'vendor' runs the vendor tool when the toolchain has an HLS flow, else the estimate.
 // - A vendor run that fails, writes no synthesis report or whose co-simulation fails, fails the build.
+import { formatFit } from '../../../../engine/reports/fit';
 import type { Diagnostic } from '../../../../engine/diagnostics/diagnostics';
 import type { BuildSpec } from '../../../../api/build-spec';
 import type { RunArtifacts, RunReport, StepName } from '../../../../api/build-report';
@@ -83,7 +84,7 @@ export function phaseProgress(phases: readonly BuildPhase[], phase: BuildPhase):
 
 export function emptyReport(): RunReport {
   return {
-    source: 'estimate', estimate: null, hls: null, cosim: null,
+    source: 'estimate', estimate: null, hls: null, hlsFit: null, cosim: null,
     csim: { status: 'skipped', images: 0, values: 0, mismatches: 0, first: null, compileMs: null, runMs: null },
     error: null, buildMs: 0, steps: [], failure: null,
   };
@@ -156,6 +157,8 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
           if (v.record.status === 'cancelled' || ctx.signal?.aborted) throw new BuildCancelled(v.record.error ?? 'cancelled');
           if (reports.synth) {
             report.hls = reports.synth.synth;
+            report.hlsFit = reports.synth.synthFit;
+            if (reports.synth.synthFit) info(`${formatFit(reports.synth.synthFit)}   [${reports.synth.synthFile}]`);
             report.cosim = reports.synth.cosim;
             report.source = 'measured';
             artifacts.files.push(...reportFiles(reports.synth));
