@@ -13,6 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildOnnxModel } from '../../../engine/interop/onnx/proto';
 import { randomTensor } from '../../../engine/tensor/tensor';
+import { fitSummary, type FitSummary } from '../../../engine/reports/fit';
+import { estimateDesign } from '../../../engine/estimate/graph';
+import { defaultHlsConfig } from '../../../engine/hls/config';
+import { loadModel } from '../model-file';
 import { REPO_ROOT as root, TESSERA_BIN as bin, spawnTessera, type Run } from '../cli.testutil';
 
 const TESTDATA = join(root, 'engine', 'reports', 'testdata');
@@ -124,6 +128,48 @@ describe('tessera build --synth', () => {
     expect(existsSync(join(out, 'firmware', 'myproject.cpp'))).toBe(true);
     expect(existsSync(join(out, 'myproject_prj'))).toBe(false);
   }, 60_000);
+
+  it('--synth --json without a vendor tool: one JSON line on stdout with tessera fit --json\'s fields, from the estimate', async () => {
+    const r = await tessera(['build', join(dir, 'm.onnx'), '--out', join(dir, 'est-json'), '--io', 'stream', '--synth', '--json'], cleanEnv());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/ESTIMATE instead/);
+    const j = JSON.parse(r.stdout) as FitSummary & { source: string };
+    expect(Object.keys(j)).toEqual(['source', ...Object.keys(fitSummary(null, null, null))]);
+    const loaded = await loadModel(join(dir, 'm.onnx'));
+    const e = estimateDesign(loaded.model, defaultHlsConfig({ io: 'io_stream' })).report!;
+    expect(j).toEqual({
+      source: 'estimate', part: 'xcvu13p-flga2577-2-e', fits: true, latency_cycles: e.latency.worst.cycles, interval_cycles: e.interval.min,
+      resources: {
+        dsp: { used: e.resources.DSP.used, available: 12288 }, lut: { used: e.resources.LUT.used, available: 1728000 },
+        ff: { used: e.resources.FF.used, available: 3456000 }, bram_18k: { used: e.resources.BRAM_18K.used, available: 5376 },
+      },
+    });
+    expect(j.latency_cycles).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('--json without --synth is a usage error', async () => {
+    const r = await tessera(['build', join(dir, 'm.onnx'), '--out', join(dir, 'u'), '--json'], cleanEnv());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--json prints the synthesis figures .*add --synth/);
+  }, 60_000);
+
+  it.skipIf(!TCLSH)('--synth --json with a (fake) vitis_hls: the figures of the parsed csynth.xml, fit on the part it names; the log on stderr', async () => {
+    const r = await tessera(
+      ['build', join(dir, 'm.onnx'), '--out', join(dir, 'vendor-json'), '--synth', '--json'],
+      cleanEnv([fakeBin], { FAKE_RECORD: join(dir, 'record-json.txt'), FAKE_CSYNTH_XML: join(TESTDATA, 'vitis-2023.2-handwritten_csynth.xml') }),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/== step csynth/);
+    const j = JSON.parse(r.stdout) as FitSummary & { source: string };
+    expect(j.source).toBe('measured');
+    expect(j.part).toBe('xcvu13p-flga2577-2-e');
+    expect(j.fits).toBe(true);
+    expect(j.resources).toEqual({ dsp: { used: 136, available: 12288 }, lut: { used: 13105, available: 1728000 }, ff: { used: 9618, available: 3456000 }, bram_18k: { used: 8, available: 5376 } });
+    // the fixture's worst-case latency is 'undef' (null), its interval 1025–1040
+    expect(j.latency_cycles).toBeNull();
+    expect(j.interval_cycles).toBe(1025);
+  }, 90_000);
 
   it('--cosim / --export without --synth are usage errors', async () => {
     const r = await tessera(['build', join(dir, 'm.onnx'), '--out', join(dir, 'u'), '--cosim'], cleanEnv());

@@ -10,6 +10,8 @@ import { formatReports } from './report';
 import { compareWithReport, formatEstimate } from '../../../engine/estimate';
 import { chooseHlsFlow, howToPoint, TOOL_ROOT_ENV, type Toolchain } from '../../services/toolchain';
 import type { BuildSpec } from '../../../api/build-spec';
+import type { RunReport } from '../../../api/build-report';
+import { fitSummary, type FitSummary } from '../../../engine/reports/fit';
 import type { BuildOutcome } from '../../services/builds/pipeline/run';
 import { BuildFailure, estimate, estimateToolOf, VENDOR_RECORD } from '../../services/builds/pipeline/steps';
 
@@ -22,7 +24,10 @@ export const VENDOR_HELP = `  --synth                run C synthesis with Vitis 
   --cosim                with --synth: C/RTL co-simulation too
   --export               with --synth: export the IP (ip_catalog)
   --tool-root DIR        AMD install folder holding settings64.sh (or set ${TOOL_ROOT_ENV})
-  --step-timeout S       stop a step that runs longer than S seconds`;
+  --step-timeout S       stop a step that runs longer than S seconds
+  --json                 with --synth: print {source, part, fits, latency_cycles, interval_cycles, resources: {dsp,
+                         lut, ff, bram_18k: {used, available}}} (as tessera fit --json) from the vendor report, or
+                         from the estimate where no tool ran; everything else goes to stderr`;
 
 export interface VendorFlags {
   synth: boolean;
@@ -49,6 +54,15 @@ export function vendorFlags(flags: Record<string, string | true>): VendorFlags |
     stepTimeoutMs = v * 1000;
   }
   return { synth, cosim, export: exp, toolRoot: typeof flags['tool-root'] === 'string' ? resolve(flags['tool-root']) : undefined, stepTimeoutMs };
+}
+
+/**
+ * `--synth --json`: the fields `tessera fit --json` prints, from the vendor report when one was parsed
+ * (source 'measured', fit on the part it names), else from the estimate (source 'estimate').
+ */
+export function synthesisSummary(rep: RunReport): FitSummary & { source: 'estimate' | 'measured' } {
+  if (rep.hls) return { source: 'measured', ...fitSummary(rep.hls.part, rep.hlsFit?.fits ?? null, rep.hls) };
+  return { source: 'estimate', ...fitSummary(rep.estimate?.fit.part ?? null, rep.estimate?.fit.fits ?? null, rep.estimate) };
 }
 
 /**

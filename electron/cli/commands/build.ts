@@ -14,7 +14,7 @@ import { parseFixedType, formatFixedType } from '../../../engine/fixed/types';
 import { fromFirmwareOrder } from '../../../engine/fixed/tensor';
 import { tensor, type Tensor } from '../../../engine/tensor/tensor';
 import { applyHls4mlConfigFile } from './hls4ml';
-import { printSynthesis, vendorFlags, VENDOR_BOOL_FLAGS, VENDOR_HELP, VENDOR_VALUE_FLAGS } from './build-vendor';
+import { printSynthesis, synthesisSummary, vendorFlags, VENDOR_BOOL_FLAGS, VENDOR_HELP, VENDOR_VALUE_FLAGS } from './build-vendor';
 import { apIncludeDir, readResults, readTemplates } from '../../services/csim/csim';
 import { detectToolchain, type Toolchain } from '../../services/toolchain/detect';
 import type { BuildSpec } from '../../../api/build-spec';
@@ -57,7 +57,7 @@ export const buildCommand: CliCommand = {
   usage: 'build MODEL --out DIR [--io parallel|stream] [--csim] …',
   summary: 'generate the HLS C++ project; --csim compiles it with g++ and checks it bit for bit',
   async run(args) {
-    const { positional, flags } = parseArgs('build', args, ['out', 'io', 'strategy', 'rf', 'pf', 'precision', 'input', 'images', 'top', 'weights', 'hls4ml-config', 'spec', 'on', ...VENDOR_VALUE_FLAGS], ['csim', 'help', 'h', ...VENDOR_BOOL_FLAGS]);
+    const { positional, flags } = parseArgs('build', args, ['out', 'io', 'strategy', 'rf', 'pf', 'precision', 'input', 'images', 'top', 'weights', 'hls4ml-config', 'spec', 'on', ...VENDOR_VALUE_FLAGS], ['csim', 'json', 'help', 'h', ...VENDOR_BOOL_FLAGS]);
     if (flags.help || flags.h) {
       console.log(`usage: tessera ${this.usage}\n${HELP}`);
       return 0;
@@ -86,6 +86,8 @@ export const buildCommand: CliCommand = {
       if (r.type.W > 53) throw new CliError(`--precision ${formatFixedType(r.type)}: tensors between layers need W ≤ 53 (exact test vectors); use a narrower type`, 2);
     }
     const vendor = vendorFlags(flags);
+    if (flags.json && !vendor) throw new CliError('--json prints the synthesis figures (part, fits, latency, interval, resources): add --synth', 2);
+    if (flags.json && flags.on === 'slurm') throw new CliError('--json is for a build run here; on Slurm the result is tessera-run.json in DIR', 2);
     const top = typeof flags.top === 'string' ? flags.top : 'myproject';
     const file = positional[0];
     const loaded = await loadModel(file, typeof flags.weights === 'string' ? flags.weights : undefined);
@@ -144,7 +146,7 @@ export const buildCommand: CliCommand = {
     // on Slurm the node runs this spec (`tessera build --spec`) with the tools it finds there
     if (flags.on === 'slurm') return runBuildOnSlurm(spec, file, vendor?.toolRoot);
     const toolchain = vendor ? await detectToolchain({ toolRoot: vendor.toolRoot, timeoutMs: 60_000 }) : null;
-    return buildAndReport(spec, toolchain, out);
+    return buildAndReport(spec, toolchain, out, flags.json === true);
   },
 };
 
@@ -196,8 +198,9 @@ async function buildFromSpecFile(file: string, toolRoot: string | undefined): Pr
 }
 
 /** Runs the build through the pipeline the app uses, printing as it goes; returns the exit code. */
-async function buildAndReport(spec: BuildSpec, toolchain: Toolchain | null, out: string): Promise<number> {
-  const stdout = (l: string) => console.log(l);
+async function buildAndReport(spec: BuildSpec, toolchain: Toolchain | null, out: string, json = false): Promise<number> {
+  // --json: stdout carries the one JSON line; what is printed for people goes to stderr.
+  const stdout = json ? (l: string) => console.error(l) : (l: string) => console.log(l);
   const stderr = (l: string) => console.error(l);
   let phase = '';
   let program = 'the build';
@@ -249,7 +252,11 @@ async function buildAndReport(spec: BuildSpec, toolchain: Toolchain | null, out:
   }
   if (spec.csim && b.csim) printCsim(spec, b, out, stdout);
   if (rep.error) stdout(`error vs float at ${rep.error.output}: max ${rep.error.maxLsb.toFixed(2)} LSB, RMS ${rep.error.rmsLsb.toFixed(3)} LSB (${rep.error.outputType})`);
-  if (spec.synthesis === 'vendor') return printSynthesis(spec, b, toolchain!, stdout, stderr);
+  if (spec.synthesis === 'vendor') {
+    const code = printSynthesis(spec, b, toolchain!, stdout, stderr);
+    if (json) console.log(JSON.stringify(synthesisSummary(rep)));
+    return code;
+  }
   if (b.status !== 'succeeded') throw new CliError(rep.failure ?? 'the build failed');
   return 0;
 }
