@@ -8,14 +8,14 @@ import type { Shape, Tensor } from '../../tensor/tensor';
 import { sizeOf } from '../../tensor/tensor';
 import { MacPlan } from '../../fixed/arith';
 import { castBig, castClosedNum, castNum, formatOf, hasClosedForm, p2 } from '../../fixed/cast';
-import { fixedType, formatFixedType, fracBits } from '../../fixed/types';
+import { fixedType, formatFixedType, fracBits, type FixedType } from '../../fixed/types';
 import { fitsFloat64 } from '../../fixed/arith';
 import type { FixedKernel } from '../hls-layer';
 import type { LayerPrecision } from '../../fixed/precision';
 import { permuteMantissas, quantizeTensor, type FixedTensor } from '../../fixed/tensor';
-import { convView } from './geometry';
+import { convView, type ConvGeometry, type ConvView } from './geometry';
 import { resolveGeometry, type ConvParams } from './params';
-import { cachedPreparation, channelsLastInt32, quantizeFast, int32AccValue, int32ChainOk, int32ConvSums, int32Mac, int32Results, toInt32 } from '../../fixed/fast';
+import { cachedPreparation, channelsLastInt32, quantizeFast, int32AccValue, int32ChainOk, int32ConvSums, int32Mac, int32Results, toInt32, type Int32Mac } from '../../fixed/fast';
 import { wasmConvAvailable, wasmConvInt32, wasmConvSums64, wasmConvTransposeInt32 } from './wasm/index';
 
 /** Term lists per output position along one axis: [input index, tap] pairs in accumulation order. */
@@ -50,261 +50,361 @@ interface TapLayout {
   maxs: Float64Array;
 }
 
-/** Core: x in NCX (1D as H = 1), weights OIX (conv) or IOX (transpose); returns NCX mantissas. */
-function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | bigint[], ysNCX: Shape, p: ConvParams, weights: Readonly<Record<string, Tensor>>, prec: LayerPrecision): FixedTensor {
-  const xsNCX = p.dataFormat === 'NCX' ? x.shape : [x.shape[0], x.shape[x.shape.length - 1], ...x.shape.slice(1, x.shape.length - 1)];
-  const g = resolveGeometry(p, xsNCX.slice(2));
-  const D = { N: xsNCX[0], ...convView(g, xsNCX.slice(2), ysNCX.slice(2), xsNCX[1], ysNCX[1]) };
-  const wKey = formatFixedType(prec.weight_t);
+/** The quantized weights of one weight array and type (cached by the array's identity, engine/fixed/fast.ts). */
+interface PreparedWeights {
+  w: { m: Float64Array | bigint[] };
+  /** int32 copy in the source layout (OIX / IOX) for the WebAssembly kernels. */
+  w32: Int32Array | null;
+  layouts: Map<string, TapLayout>;
+}
+
+/** What every path of one layer call shares: geometry, term lists, quantized operands, types. */
+interface ConvJob {
+  transpose: boolean;
+  D: ConvView & { N: number };
+  g: ConvGeometry;
+  /** Input and output shapes in NCX. */
+  xs: Shape;
+  ys: Shape;
+  xType: FixedType;
+  xm: Float64Array | bigint[];
+  weightShape: Shape;
+  prep: PreparedWeights;
+  b: { m: Float64Array | bigint[] } | null;
+  prec: LayerPrecision;
+  plan: MacPlan;
+  cinG: number;
+  coutG: number;
+  /** Per output row / column: [input index, tap] pairs in accumulation order. */
+  rowsH: Int32Array[];
+  colsW: Int32Array[];
+  total: number;
+  /** Weight index of (output channel co, input channel c of its group, tap th, tw) in the source layout. */
+  wIndex: (co: number, c: number, th: number, tw: number) => number;
+}
+
+function convJob(transpose: boolean, x: FixedTensor, xNCX: Float64Array | bigint[], ysNCX: Shape, p: ConvParams, weights: Readonly<Record<string, Tensor>>, prec: LayerPrecision): ConvJob {
+  const xs = p.dataFormat === 'NCX' ? x.shape : [x.shape[0], x.shape[x.shape.length - 1], ...x.shape.slice(1, x.shape.length - 1)];
+  const g = resolveGeometry(p, xs.slice(2));
+  const D = { N: xs[0], ...convView(g, xs.slice(2), ysNCX.slice(2), xs[1], ysNCX[1]) };
   // One validated cache entry per weight array and type: the quantized weights, and their tap layouts.
-  const wPrep = cachedPreparation(weights.weight.data, `q:${wKey}`, () => {
+  const prep = cachedPreparation(weights.weight.data, `q:${formatFixedType(prec.weight_t)}`, (): PreparedWeights => {
     const wq = quantizeFast(weights.weight.data, prec.weight_t);
     const w = wq ? { m: wq } : quantizeTensor(weights.weight, prec.weight_t);
-    // The int32 copy in the source layout (OIX / IOX) for the WebAssembly kernels: one array per weights and
-    // type, so their packed copy stays cached too.
+    // One int32 copy per weights and type, so the WebAssembly kernels' packed copy stays cached too.
     const w32 = prec.weight_t.W <= 32 && w.m instanceof Float64Array ? toInt32(w.m) : null;
     return { w, w32, layouts: new Map<string, TapLayout>() };
   });
-  const w = wPrep.w;
   const hasBias = p.bias && !!weights.bias;
-  const b = hasBias ? quantizeTensor(weights.bias, prec.bias_t) : null;
-  const plan = new MacPlan(x.type, prec.weight_t, prec.accum_t, hasBias ? prec.bias_t : undefined);
   const cinG = D.C / D.groups;
   const coutG = D.Co / D.groups;
-  const rowsH = axisTerms(transpose, D.Ho, D.H, D.kh, D.sh, D.dh, D.ph);
-  const colsW = axisTerms(transpose, D.Wo, D.W, D.kw, D.sw, D.dw, D.pw);
+  return {
+    transpose, D, g, xs, ys: ysNCX, xType: x.type, xm: xNCX, weightShape: weights.weight.shape, prep,
+    b: hasBias ? quantizeTensor(weights.bias, prec.bias_t) : null,
+    prec, plan: new MacPlan(x.type, prec.weight_t, prec.accum_t, hasBias ? prec.bias_t : undefined),
+    cinG, coutG,
+    rowsH: axisTerms(transpose, D.Ho, D.H, D.kh, D.sh, D.dh, D.ph),
+    colsW: axisTerms(transpose, D.Wo, D.W, D.kw, D.sw, D.dw, D.pw),
+    total: sizeOf(ysNCX),
+    wIndex: transpose
+      ? (co, c, th, tw) => ((((Math.floor(co / coutG) * cinG + c) * coutG + (co % coutG)) * D.kh + th) * D.kw + tw)
+      : (co, c, th, tw) => ((co * cinG + c) * D.kh + th) * D.kw + tw,
+  };
+}
+
+/** Visits every output element of the channels `use` selects, in NCX order (o = its flat index). */
+function forOutputs(job: ConvJob, use: (co: number) => boolean, visit: (o: number, n: number, co: number, oh: number, ow: number) => void): void {
+  const { D } = job;
+  const plane = D.Ho * D.Wo;
+  for (let n = 0; n < D.N; n++)
+    for (let co = 0; co < D.Co; co++) {
+      if (!use(co)) continue;
+      let o = (n * D.Co + co) * plane;
+      for (let oh = 0; oh < D.Ho; oh++) for (let ow = 0; ow < D.Wo; ow++) visit(o++, n, co, oh, ow);
+    }
+}
+
+/**
+ * Wide operands (bigint mantissas or types past float64): every channel's chain term by term in bigint,
+ * exactly as the template orders it.
+ */
+function bigintConv(job: ConvJob): FixedTensor {
+  const { D, plan, prec, cinG, xm, wIndex } = job;
   const outType = prec.result_t;
-  const total = sizeOf(ysNCX);
-  const fast = plan.fast && xNCX instanceof Float64Array && w.m instanceof Float64Array && (!b || b.m instanceof Float64Array) && fitsFloat64(outType);
-  const out: Float64Array | bigint[] = fitsFloat64(outType) ? new Float64Array(total) : new Array<bigint>(total);
+  const out: Float64Array | bigint[] = fitsFloat64(outType) ? new Float64Array(job.total) : new Array<bigint>(job.total);
   const accFmt = formatOf(prec.accum_t);
+  const wm = job.prep.w.m;
   const plane = D.H * D.W;
-  // Weight index of (output channel co, input channel of group c, tap th, tw).
-  const wIndex = transpose
-    ? (co: number, c: number, th: number, tw: number) => {
-        const grp = Math.floor(co / coutG);
-        return (((grp * cinG + c) * coutG + (co % coutG)) * D.kh + th) * D.kw + tw;
-      }
-    : (co: number, c: number, th: number, tw: number) => ((co * cinG + c) * D.kh + th) * D.kw + tw;
-  // Fast path (FIXED_POINT.md): with a wrap-around accumulator (AP_WRAP, N = 0) the chain is a modular sum, and
-  // with any accumulator whose partial sums provably stay in range (bound from the actual input and weights)
-  // no step overflows; either way the result is the exact sum of the per-term quantized products, cast once.
+  forOutputs(job, () => true, (o, n, co, oh, ow) => {
+    const xBase = (n * D.C + Math.floor(co / job.coutG) * cinG) * plane;
+    const wc0 = wIndex(co, 0, 0, 0);
+    const wcStride = cinG > 1 ? wIndex(co, 1, 0, 0) - wc0 : 0;
+    const rl = job.rowsH[oh], cl = job.colsW[ow];
+    let acc = plan.startBig(job.b ? BigInt(job.b.m[co]) : 0n);
+    for (let a = 0; a < rl.length; a += 2)
+      for (let e = 0; e < cl.length; e += 2)
+        for (let c = 0; c < cinG; c++) acc = plan.stepBig(acc, BigInt(xm[xBase + c * plane + rl[a] * D.W + cl[e]]), BigInt(wm[wc0 + c * wcStride + rl[a + 1] * D.kw + cl[e + 1]]));
+    const r = castBig(acc, accFmt, outType);
+    out[o] = (fitsFloat64(outType) ? Number(r) : r) as never;
+  });
+  return { shape: [...job.ys], type: outType, m: out };
+}
+
+/** How one output channel's accumulator chain is computed (FIXED_POINT.md). */
+const INT32 = 1; // order-free and exact in int32 (modular, or provably in range): the int32 kernels
+const EXACT = 2; // order-free, exact in float64: the exact sum of the quantized products, cast once
+const STEP = 3; //  anything else: the template's chain term by term (MacPlan.step)
+
+/** The path of every output channel, decided once from the types, the actual input and the weights. */
+interface ChannelPaths {
+  path: Uint8Array;
+  count: number[];
+  /** Each channel's accumulator start (bias) and whether its exact sum provably never overflows. */
+  start: Float64Array;
+  noOverflow: Uint8Array;
+  taps: TapLayout;
+  int32: Int32Mac | null;
+  /** The WebAssembly int64 kernels can give the exact channels' sums. */
+  wideKernels: boolean;
+  /** The input as int32 (computed once, for whichever WebAssembly kernels run). */
+  x32(): Int32Array;
+  /** Accumulator arithmetic: bits of the product's fraction below the accumulator's (termMode 1, 2) or above (0). */
+  shift: number;
+  termMode: 0 | 1 | 2;
+  termScale: number;
+}
+
+function tapLayout(job: ConvJob, nTerms: number): TapLayout {
+  const { D, cinG, wIndex, prec } = job;
+  const key = `${job.transpose}:${D.Co}:${cinG}:${D.kh}:${D.kw}:${D.groups}`;
+  const cached = job.prep.layouts.get(key);
+  if (cached) return cached;
+  const wm = job.prep.w.m as Float64Array;
+  const taps = new Float64Array(D.Co * nTerms);
+  // Blocked over input channels: each block reads a few source rows sequentially and writes contiguously.
+  for (let c0 = 0; c0 < cinG; c0 += 16) {
+    const c1 = Math.min(cinG, c0 + 16);
+    for (let co = 0; co < D.Co; co++)
+      for (let th = 0; th < D.kh; th++)
+        for (let tw = 0; tw < D.kw; tw++) {
+          const dst = ((co * D.kh + th) * D.kw + tw) * cinG;
+          const src = wIndex(co, 0, th, tw);
+          const step = cinG > 1 ? wIndex(co, 1, th, tw) - src : 0;
+          for (let c = c0; c < c1; c++) taps[dst + c] = wm[src + c * step];
+        }
+  }
+  const sums = new Float64Array(D.Co);
+  const maxs = new Float64Array(D.Co);
+  for (let co = 0; co < D.Co; co++) {
+    let sw = 0;
+    let mw = 0;
+    for (let i = co * nTerms; i < (co + 1) * nTerms; i++) {
+      const a = Math.abs(taps[i]);
+      sw += a;
+      if (a > mw) mw = a;
+    }
+    sums[co] = sw;
+    maxs[co] = mw;
+  }
+  const made = { taps, taps32: prec.weight_t.W <= 32 ? new Int32Array(taps) : null, sums, maxs };
+  job.prep.layouts.set(key, made);
+  return made;
+}
+
+/**
+ * With a wrap-around accumulator (AP_WRAP, N = 0) the chain is a modular sum, and with any accumulator whose
+ * partial sums provably stay in range (bound from the actual input and weights) no step overflows: either way
+ * the result is the exact sum of the per-term quantized products, cast once (INT32 or EXACT). Other channels
+ * STEP. When the int64 kernels must run for some channel and can serve every int32 one too, they serve all.
+ */
+function channelPaths(job: ConvJob): ChannelPaths {
+  const { D, prec, plan } = job;
   const accT = prec.accum_t;
   const accF = fracBits(accT);
-  const prodF = fracBits(x.type) + fracBits(prec.weight_t);
-  const shift = accF - prodF;
+  const shift = accF - (fracBits(job.xType) + fracBits(prec.weight_t));
   const termMode = shift >= 0 ? 0 : accT.Q === 'AP_TRN' ? 1 : 2;
   const termScale = p2(shift);
-  const wide = fixedType(53, 53 - accF, { Q: accT.Q });
-  const nTerms = cinG * D.kh * D.kw;
+  const nTerms = job.cinG * D.kh * D.kw;
+  const xm = job.xm as Float64Array;
   let maxAbsX = 0;
-  if (xNCX instanceof Float64Array) for (let i = 0; i < xNCX.length; i++) maxAbsX = Math.max(maxAbsX, Math.abs(xNCX[i]));
-  const fastCo = new Uint8Array(D.Co);
-  const noOvfCo = new Uint8Array(D.Co);
-  const startCo = new Float64Array(D.Co);
-  // Weights as [co][kh][kw][cinG] (contiguous per output channel), their Σ|w| and max |w| per output channel.
-  let wTaps: Float64Array | null = null;
-  let wTaps32: Int32Array | null = null;
-  let sumAbsW: Float64Array = new Float64Array(D.Co);
-  let maxAbsW: Float64Array = new Float64Array(D.Co);
-  if (fast) {
-    const wm = w.m as Float64Array;
-    const layoutKey = `${transpose}:${D.Co}:${cinG}:${D.kh}:${D.kw}:${D.groups}`;
-    const prep = wPrep.layouts.get(layoutKey) ?? ((): TapLayout => {
-      const taps = new Float64Array(D.Co * nTerms);
-      // Blocked over input channels: each block reads a few source rows sequentially and writes contiguously.
-      for (let c0 = 0; c0 < cinG; c0 += 16) {
-        const c1 = Math.min(cinG, c0 + 16);
-        for (let co = 0; co < D.Co; co++)
-          for (let th = 0; th < D.kh; th++)
-            for (let tw = 0; tw < D.kw; tw++) {
-              const dst = ((co * D.kh + th) * D.kw + tw) * cinG;
-              const src = wIndex(co, 0, th, tw);
-              const step = cinG > 1 ? wIndex(co, 1, th, tw) - src : 0;
-              for (let c = c0; c < c1; c++) taps[dst + c] = wm[src + c * step];
-            }
-      }
-      const sums = new Float64Array(D.Co);
-      const maxs = new Float64Array(D.Co);
-      for (let co = 0; co < D.Co; co++) {
-        let sw = 0;
-        let mw = 0;
-        for (let i = co * nTerms; i < (co + 1) * nTerms; i++) {
-          const a = Math.abs(taps[i]);
-          sw += a;
-          if (a > mw) mw = a;
-        }
-        sums[co] = sw;
-        maxs[co] = mw;
-      }
-      const made = { taps, taps32: prec.weight_t.W <= 32 ? new Int32Array(taps) : null, sums, maxs };
-      wPrep.layouts.set(layoutKey, made);
-      return made;
-    })();
-    wTaps = prep.taps;
-    wTaps32 = prep.taps32;
-    sumAbsW = prep.sums;
-    maxAbsW = prep.maxs;
-    const modular = accT.kind === 'fixed' && accT.O === 'AP_WRAP' && accT.N === 0;
-    const accMax = accT.signed ? p2(accT.W - 1) - 1 : -1;
-    for (let co = 0; co < D.Co; co++) {
-      const sw = sumAbsW[co];
-      startCo[co] = plan.start(b ? (b.m as Float64Array)[co] : 0);
-      const bound = Math.abs(startCo[co]) + maxAbsX * sw * termScale + (termMode === 0 ? 0 : nTerms);
-      const exact = bound < 2 ** 52 && maxAbsX * sw < 2 ** 53;
-      noOvfCo[co] = bound <= accMax ? 1 : 0;
-      fastCo[co] = exact && accT.kind === 'fixed' && (noOvfCo[co] === 1 || (modular && hasClosedForm(accT))) ? 1 : 0;
-    }
+  for (let i = 0; i < xm.length; i++) maxAbsX = Math.max(maxAbsX, Math.abs(xm[i]));
+  const taps = tapLayout(job, nTerms);
+  const modular = accT.kind === 'fixed' && accT.O === 'AP_WRAP' && accT.N === 0;
+  const accMax = accT.signed ? p2(accT.W - 1) - 1 : -1;
+  const start = new Float64Array(D.Co);
+  const noOverflow = new Uint8Array(D.Co);
+  const exact = new Uint8Array(D.Co);
+  for (let co = 0; co < D.Co; co++) {
+    start[co] = plan.start(job.b ? (job.b.m as Float64Array)[co] : 0);
+    const bound = Math.abs(start[co]) + maxAbsX * taps.sums[co] * termScale + (termMode === 0 ? 0 : nTerms);
+    noOverflow[co] = bound <= accMax ? 1 : 0;
+    const inFloat64 = bound < 2 ** 52 && maxAbsX * taps.sums[co] < 2 ** 53;
+    exact[co] = inFloat64 && accT.kind === 'fixed' && (noOverflow[co] === 1 || (modular && hasClosedForm(accT))) ? 1 : 0;
   }
-  // Int32 path (engine/fixed/fast.ts): exact for modular accumulators or data-bounded sums, output channels tiled.
-  const mac = fast ? int32Mac(x.type, prec.weight_t, accT) : null;
-  const i32Co = new Uint8Array(D.Co);
-  let i32Acc: Int32Array | null = null;
-  // The exact float64 channels' sums can come from the WebAssembly int64 kernels where the operands are int32
-  // values and each term is the exact product or its floor (AP_TRN); otherwise (rounding terms, no SIMD) from
-  // the JavaScript loop below.
-  const int32Exact = (t: typeof accT) => t.W <= 32 && (t.signed || t.W <= 31);
-  let x32: Int32Array | null = null;
-  const xInt32 = () => (x32 ??= toInt32(xNCX as Float64Array));
-  const wideKernels = fast && termMode !== 2 && !!wPrep.w32 && int32Exact(x.type) && int32Exact(prec.weight_t) && wasmConvAvailable();
-  if (mac) {
-    for (let co = 0; co < D.Co; co++) i32Co[co] = int32ChainOk(mac, startCo[co], maxAbsX, maxAbsW[co], sumAbsW[co], nTerms) ? 1 : 0;
-    // Each kernel computes every channel: when some channels need the wide one and it can serve all of them,
-    // run it alone.
+  const int32 = int32Mac(job.xType, prec.weight_t, accT);
+  // The int64 kernels take int32 operands whose terms are the exact product or its floor (AP_TRN).
+  const int32Exact = (t: FixedType) => t.W <= 32 && (t.signed || t.W <= 31);
+  const wideKernels = termMode !== 2 && !!job.prep.w32 && int32Exact(job.xType) && int32Exact(prec.weight_t) && wasmConvAvailable();
+  const i32 = new Uint8Array(D.Co);
+  if (int32) {
+    for (let co = 0; co < D.Co; co++) i32[co] = int32ChainOk(int32, start[co], maxAbsX, taps.maxs[co], taps.sums[co], nTerms) ? 1 : 0;
+    // Each kernel computes every channel: when some channels need the wide one and it can serve all, it runs alone.
     let needWide = false;
     let wideServesAll = true;
     for (let co = 0; co < D.Co; co++) {
-      if (fastCo[co] && !i32Co[co]) needWide = true;
-      if (i32Co[co] && !fastCo[co]) wideServesAll = false;
+      if (exact[co] && !i32[co]) needWide = true;
+      if (i32[co] && !exact[co]) wideServesAll = false;
     }
-    if (wideKernels && needWide && wideServesAll) i32Co.fill(0);
-    if (i32Co.some((f) => f === 1)) {
-      const start32 = Int32Array.from(startCo);
-      // WebAssembly i32x4 kernels (the float kernels' phase decomposition and tiling, in wrapping integer
-      // arithmetic: order-free, so equal to the C++ order); plain JS where they can't run.
-      if (wPrep.w32) {
-        const shifts = { term: Math.max(0, -mac.shift), sum: Math.max(0, mac.shift) };
-        const run = transpose ? wasmConvTransposeInt32 : wasmConvInt32;
-        i32Acc = run({ shape: xsNCX, data: xInt32() }, { shape: weights.weight.shape, data: wPrep.w32 }, start32, g, shifts)?.data ?? null;
-      }
-      if (!i32Acc) {
-        i32Acc = new Int32Array(total);
-        int32ConvSums({
-          x: channelsLastInt32(xNCX as Float64Array, D.N, D.C, plane), w: wTaps32 ?? new Int32Array(wTaps!), N: D.N, C: D.C, H: D.H, W: D.W, Co: D.Co, groups: D.groups,
-          kh: D.kh, kw: D.kw, rows: rowsH, cols: colsW, shift: mac.shift, start: start32, use: i32Co, acc: i32Acc,
-        });
-      }
-      for (let co = 0; co < D.Co; co++) if (i32Co[co]) fastCo[co] = 0;
-    }
+    if (wideKernels && needWide && wideServesAll) i32.fill(0);
   }
-  // Results of the int32 channels, cast in one pass where the result type allows; all channels int32 (the
-  // common case): that is the whole output.
-  const i32Out = i32Acc && fitsFloat64(outType) ? int32Results(i32Acc, mac!, accT, outType) : null;
-  if (i32Out && i32Co.every((f) => f === 1)) return { shape: [...ysNCX], type: outType, m: i32Out };
-  const wrapAcc = (m: number) => castClosedNum(m, accF, accT);
+  const path = new Uint8Array(D.Co);
+  const count = [0, 0, 0, 0];
+  for (let co = 0; co < D.Co; co++) {
+    path[co] = i32[co] ? INT32 : exact[co] ? EXACT : STEP;
+    count[path[co]]++;
+  }
+  let x32: Int32Array | null = null;
+  return { path, count, start, noOverflow, taps, int32, wideKernels, x32: () => (x32 ??= toInt32(xm)), shift, termMode, termScale };
+}
+
+/** INT32 channels: the WebAssembly i32x4 kernels, or plain JS where they cannot run; the whole result when every channel is INT32. */
+function int32Channels(job: ConvJob, cp: ChannelPaths, out: Float64Array): FixedTensor | null {
+  const { D, prec } = job;
+  const mac = cp.int32!;
+  const start32 = Int32Array.from(cp.start);
+  let acc: Int32Array | null = null;
+  // The float kernels' phase decomposition and tiling in wrapping integer arithmetic: order-free, so equal to the C++ order.
+  if (job.prep.w32) {
+    const shifts = { term: Math.max(0, -mac.shift), sum: Math.max(0, mac.shift) };
+    const run = job.transpose ? wasmConvTransposeInt32 : wasmConvInt32;
+    acc = run({ shape: job.xs, data: cp.x32() }, { shape: job.weightShape, data: job.prep.w32 }, start32, job.g, shifts)?.data ?? null;
+  }
+  if (!acc) {
+    acc = new Int32Array(job.total);
+    int32ConvSums({
+      x: channelsLastInt32(job.xm as Float64Array, D.N, D.C, D.H * D.W), w: cp.taps.taps32 ?? new Int32Array(cp.taps.taps), N: D.N, C: D.C, H: D.H, W: D.W, Co: D.Co, groups: D.groups,
+      kh: D.kh, kw: D.kw, rows: job.rowsH, cols: job.colsW, shift: mac.shift, start: start32, use: cp.path.map((p) => (p === INT32 ? 1 : 0)), acc,
+    });
+  }
+  // Results cast in one pass where the result type allows; every channel INT32 (the common case): that is the output.
+  const outType = prec.result_t;
+  const results = int32Results(acc, mac, prec.accum_t, outType);
+  if (results && cp.count[INT32] === D.Co) return { shape: [...job.ys], type: outType, m: results };
+  const accF = fracBits(prec.accum_t);
+  const accFmt = formatOf(prec.accum_t);
+  const wrap = (m: number) => castClosedNum(m, accF, prec.accum_t);
+  forOutputs(job, (co) => cp.path[co] === INT32, (o) => {
+    out[o] = results ? results[o] : castNum(int32AccValue(mac, acc![o], wrap), accFmt, outType);
+  });
+  return null;
+}
+
+/** EXACT channels: the exact sums (WebAssembly int64 kernels, or a JS loop), then the accumulator cast once; the whole result when every channel is EXACT. */
+function exactChannels(job: ConvJob, cp: ChannelPaths, out: Float64Array): FixedTensor | null {
+  const { D, prec } = job;
+  const accT = prec.accum_t;
+  const accF = fracBits(accT);
+  const accFmt = formatOf(accT);
+  const outType = prec.result_t;
   // The accumulator value of an exact channel from its sum of per-term products.
-  const exactAcc = (co: number, sum: number) => {
-    const total = startCo[co] + (termMode === 0 ? sum * termScale : sum);
-    return noOvfCo[co] ? total : castClosedNum(total, accF, accT);
+  const accOf = (co: number, sum: number) => {
+    const total = cp.start[co] + (cp.termMode === 0 ? sum * cp.termScale : sum);
+    return cp.noOverflow[co] ? total : castClosedNum(total, accF, accT);
   };
-  let sums64: Float64Array | null = null;
-  if (wideKernels && fastCo.some((f) => f === 1)) {
-    sums64 = wasmConvSums64({ shape: xsNCX, data: xInt32() }, { shape: weights.weight.shape, data: wPrep.w32! }, g, termMode === 1 ? Math.min(63, -shift) : 0, transpose)?.data ?? null;
+  const sums = (cp.wideKernels && wasmConvSums64({ shape: job.xs, data: cp.x32() }, { shape: job.weightShape, data: job.prep.w32! }, job.g, cp.termMode === 1 ? Math.min(63, -cp.shift) : 0, job.transpose)?.data) || exactSumsJs(job, cp);
+  if (cp.count[EXACT] === D.Co) {
     // Every channel exact (the usual case of a wide accumulator): accumulator values, then one cast pass.
-    if (sums64 && fastCo.every((f) => f === 1) && fitsFloat64(outType)) {
-      const accs = new Float64Array(total);
-      const outPlane = D.Ho * D.Wo;
-      for (let n = 0, o = 0; n < D.N; n++)
-        for (let co = 0; co < D.Co; co++)
-          for (let i = 0; i < outPlane; i++, o++) accs[o] = exactAcc(co, sums64[o]);
-      const m = quantizeFast(accs, outType, accF);
-      if (m) return { shape: [...ysNCX], type: outType, m };
+    const accs = new Float64Array(job.total);
+    forOutputs(job, () => true, (o, _n, co) => (accs[o] = accOf(co, sums[o])));
+    const m = quantizeFast(accs, outType, accF);
+    if (m) return { shape: [...job.ys], type: outType, m };
+  }
+  forOutputs(job, (co) => cp.path[co] === EXACT, (o, _n, co) => (out[o] = castNum(accOf(co, sums[o]), accFmt, outType)));
+  return null;
+}
+
+/** The exact sums of the EXACT channels in JS, on channels-last copies (the channel loop reads contiguous memory). */
+function exactSumsJs(job: ConvJob, cp: ChannelPaths): Float64Array {
+  const { D, cinG } = job;
+  const plane = D.H * D.W;
+  const xm = job.xm as Float64Array;
+  const xl = new Float64Array(xm.length);
+  for (let n = 0; n < D.N; n++)
+    for (let c = 0; c < D.C; c++) {
+      const src = (n * D.C + c) * plane;
+      const dst = n * plane * D.C + c;
+      for (let i = 0; i < plane; i++) xl[dst + i * D.C] = xm[src + i];
     }
-  }
-  let xl: Float64Array | null = null;
-  let wl: Float64Array | null = null;
-  if (!sums64 && fastCo.some((f) => f === 1)) {
-    const xm = xNCX as Float64Array;
-    xl = new Float64Array(xm.length);
-    for (let n = 0; n < D.N; n++)
-      for (let c = 0; c < D.C; c++) {
-        const src = (n * D.C + c) * plane;
-        const dst = n * plane * D.C + c;
-        for (let i = 0; i < plane; i++) xl[dst + i * D.C] = xm[src + i];
-      }
-    wl = wTaps;
-  }
-  let o = 0;
-  for (let n = 0; n < D.N; n++) {
-    for (let co = 0; co < D.Co; co++) {
-      const grp = Math.floor(co / coutG);
-      const xBase = (n * D.C + grp * cinG) * plane;
-      // Weight offsets per channel for this co (stride between consecutive c).
-      const wc0 = wIndex(co, 0, 0, 0);
-      const wcStride = cinG > 1 ? wIndex(co, 1, 0, 0) - wc0 : 0;
-      for (let oh = 0; oh < D.Ho; oh++) {
-        const rl = rowsH[oh];
-        for (let ow = 0; ow < D.Wo; ow++) {
-          const cl = colsW[ow];
-          if (i32Co[co]) {
-            (out as Float64Array)[o] = i32Out ? i32Out[o] : castNum(int32AccValue(mac!, i32Acc![o], wrapAcc), accFmt, outType);
-            o++;
-          } else if (fastCo[co]) {
-            // Exact sum of the per-term quantized products (order-free: modular or provably no overflow).
-            // Channels-last copies: the channel loop reads contiguous memory.
-            let sum = 0;
-            if (sums64) sum = sums64[o];
-            else {
-              const xm = xl!;
-              const wm = wl!;
-              const xb = n * plane * D.C + grp * cinG;
-              const wb = co * D.kh * D.kw * cinG;
-              for (let a = 0; a < rl.length; a += 2) {
-                const ih = rl[a], th = rl[a + 1];
-                for (let e = 0; e < cl.length; e += 2) {
-                  const iw = cl[e], tw = cl[e + 1];
-                  const xi = xb + (ih * D.W + iw) * D.C;
-                  const wi = wb + (th * D.kw + tw) * cinG;
-                  if (termMode === 0) for (let c = 0; c < cinG; c++) sum += xm[xi + c] * wm[wi + c];
-                  else if (termMode === 1) for (let c = 0; c < cinG; c++) sum += Math.floor(xm[xi + c] * wm[wi + c] * termScale);
-                  else for (let c = 0; c < cinG; c++) sum += castClosedNum(xm[xi + c] * wm[wi + c], prodF, wide);
-                }
-              }
-            }
-            (out as Float64Array)[o++] = castNum(exactAcc(co, sum), accFmt, outType);
-          } else if (fast) {
-            const xm = xNCX as Float64Array;
-            const wm = w.m as Float64Array;
-            let acc = plan.start(b ? (b.m as Float64Array)[co] : 0);
-            for (let a = 0; a < rl.length; a += 2) {
-              const ih = rl[a], th = rl[a + 1];
-              for (let e = 0; e < cl.length; e += 2) {
-                const iw = cl[e], tw = cl[e + 1];
-                let xi = xBase + ih * D.W + iw;
-                let wi = wc0 + th * D.kw + tw;
-                for (let c = 0; c < cinG; c++, xi += plane, wi += wcStride) acc = plan.step(acc, xm[xi], wm[wi]);
-              }
-            }
-            (out as Float64Array)[o++] = castNum(acc, accFmt, outType);
-          } else {
-            let acc = plan.startBig(b ? BigInt(b.m[co]) : 0n);
-            for (let a = 0; a < rl.length; a += 2) {
-              const ih = rl[a], th = rl[a + 1];
-              for (let e = 0; e < cl.length; e += 2) {
-                const iw = cl[e], tw = cl[e + 1];
-                for (let c = 0; c < cinG; c++) {
-                  acc = plan.stepBig(acc, BigInt(xNCX[xBase + c * plane + ih * D.W + iw]), BigInt(w.m[wc0 + c * wcStride + th * D.kw + tw]));
-                }
-              }
-            }
-            const r = castBig(acc, accFmt, outType);
-            out[o++] = (fitsFloat64(outType) ? Number(r) : r) as never;
-          }
-        }
+  const wl = cp.taps.taps;
+  const prodF = fracBits(job.xType) + fracBits(job.prec.weight_t);
+  const wide = fixedType(53, 53 - fracBits(job.prec.accum_t), { Q: job.prec.accum_t.Q });
+  const { termMode, termScale } = cp;
+  const sums = new Float64Array(job.total);
+  forOutputs(job, (co) => cp.path[co] === EXACT, (o, n, co, oh, ow) => {
+    const rl = job.rowsH[oh], cl = job.colsW[ow];
+    const xb = n * plane * D.C + Math.floor(co / job.coutG) * cinG;
+    const wb = co * D.kh * D.kw * cinG;
+    let sum = 0;
+    for (let a = 0; a < rl.length; a += 2) {
+      const ih = rl[a], th = rl[a + 1];
+      for (let e = 0; e < cl.length; e += 2) {
+        const xi = xb + (ih * D.W + cl[e]) * D.C;
+        const wi = wb + (th * D.kw + cl[e + 1]) * cinG;
+        if (termMode === 0) for (let c = 0; c < cinG; c++) sum += xl[xi + c] * wl[wi + c];
+        else if (termMode === 1) for (let c = 0; c < cinG; c++) sum += Math.floor(xl[xi + c] * wl[wi + c] * termScale);
+        else for (let c = 0; c < cinG; c++) sum += castClosedNum(xl[xi + c] * wl[wi + c], prodF, wide);
       }
     }
+    sums[o] = sum;
+  });
+  return sums;
+}
+
+/** STEP channels: the template's chain, term by term in its order (MacPlan.step casts after every add). */
+function stepChannels(job: ConvJob, cp: ChannelPaths, out: Float64Array): void {
+  const { D, plan, cinG, wIndex } = job;
+  const accFmt = formatOf(job.prec.accum_t);
+  const xm = job.xm as Float64Array;
+  const wm = job.prep.w.m as Float64Array;
+  const plane = D.H * D.W;
+  forOutputs(job, (co) => cp.path[co] === STEP, (o, n, co, oh, ow) => {
+    const xBase = (n * D.C + Math.floor(co / job.coutG) * cinG) * plane;
+    const wc0 = wIndex(co, 0, 0, 0);
+    const wcStride = cinG > 1 ? wIndex(co, 1, 0, 0) - wc0 : 0;
+    const rl = job.rowsH[oh], cl = job.colsW[ow];
+    let acc = cp.start[co];
+    for (let a = 0; a < rl.length; a += 2) {
+      const ih = rl[a], th = rl[a + 1];
+      for (let e = 0; e < cl.length; e += 2) {
+        let xi = xBase + ih * D.W + cl[e];
+        let wi = wc0 + th * D.kw + cl[e + 1];
+        for (let c = 0; c < cinG; c++, xi += plane, wi += wcStride) acc = plan.step(acc, xm[xi], wm[wi]);
+      }
+    }
+    out[o] = castNum(acc, accFmt, job.prec.result_t);
+  });
+}
+
+/**
+ * Core: x in NCX (1D as H = 1), weights OIX (conv) or IOX (transpose); returns NCX mantissas. The path of each
+ * output channel is chosen once (channelPaths); then one loop per path.
+ */
+function convFixedCore(transpose: boolean, x: FixedTensor, xNCX: Float64Array | bigint[], ysNCX: Shape, p: ConvParams, weights: Readonly<Record<string, Tensor>>, prec: LayerPrecision): FixedTensor {
+  const job = convJob(transpose, x, xNCX, ysNCX, p, weights, prec);
+  const floatPath = job.plan.fast && xNCX instanceof Float64Array && job.prep.w.m instanceof Float64Array && (!job.b || job.b.m instanceof Float64Array) && fitsFloat64(prec.result_t);
+  if (!floatPath) return bigintConv(job);
+  const cp = channelPaths(job);
+  const out = new Float64Array(job.total);
+  if (cp.count[INT32]) {
+    const all = int32Channels(job, cp, out);
+    if (all) return all;
   }
-  return { shape: [...ysNCX], type: outType, m: out };
+  if (cp.count[EXACT]) {
+    const all = exactChannels(job, cp, out);
+    if (all) return all;
+  }
+  if (cp.count[STEP]) stepChannels(job, cp, out);
+  return { shape: [...ysNCX], type: prec.result_t, m: out };
 }
 
 function makeFixed(transpose: boolean): FixedKernel<ConvParams> {
