@@ -17,7 +17,8 @@ import type { CppStruct, HlsCallNames, HlsWeightArray } from '../ops/hls-layer';
 import { permuteMantissas, toChannelsLastPerm, type FixedTensor } from '../fixed/tensor';
 import { layerContext, resolveGraph, type ResolvedGraph, type ResolvedNode } from './resolve';
 import { reuseInfo } from './reuse';
-import { buildStreamNetwork } from './stream-network';
+import { buildStreamNetwork, streamVarName, streamWiring, type StreamNetwork, type StreamWiring } from './stream-network';
+import { isGraphInput } from '../ops/input';
 import { fifoDepthMacro, fifoDepths, PIPELINE_SLACK, type FifoDepth } from './fifo-depth';
 
 export const GENERATOR_VERSION = '0.1.0';
@@ -153,7 +154,7 @@ export function seededInputs(resolved: ResolvedGraph, images: number, seed: numb
   const rnd = seededRandom(seed);
   const out: Record<string, Tensor> = {};
   for (const r of resolved.nodes) {
-    if (r.node.type !== 'Input') continue;
+    if (!isGraphInput(r.node)) continue;
     const shape = [images, ...r.outputShape.slice(1)];
     const range = Math.min(4, Math.pow(2, r.outputType.I - 2));
     const lo = r.outputType.signed ? -range : 0;
@@ -210,6 +211,42 @@ interface TensorVar {
   pixels: number;
 }
 
+function tensorVar(r: ResolvedNode): TensorVar {
+  const dims = r.outputDims;
+  const size = dims.reduce((a, b) => a * b, 1);
+  const chans = r.layout !== 'flat' ? dims[dims.length - 1] : size;
+  return { name: streamVarName(r), type: `${r.name}_t`, px: `${r.name}_px`, size, chans, pixels: size / chans };
+}
+
+/** One layer's part of the project: config structs, weight headers, the top function's call, its tessera.json entry. */
+interface LayerCode {
+  structs: string[];
+  weightFiles: { path: string; text: string; include: string }[];
+  call: string;
+  layer: GeneratedLayer;
+}
+
+/** What every emitter reads: names, the tensors' variables, the ports, the layers' code. */
+interface Project {
+  top: string;
+  ns: string;
+  cfg: HlsConfig;
+  stream: boolean;
+  resolved: ResolvedGraph;
+  vars: Record<string, TensorVar>;
+  inNodes: ResolvedNode[];
+  outNodes: ResolvedNode[];
+  outputs: Set<string>;
+  wiring: StreamWiring;
+  /** Template headers the layers include, in first-use order. */
+  headers: Set<string>;
+  /** Per non-input node id. */
+  code: Record<string, LayerCode>;
+  layers: GeneratedLayer[];
+  network: StreamNetwork | null;
+  depths: Record<string, FifoDepth>;
+}
+
 export function generateProject(input: GenerateInput): GenerateResult {
   const { model, config: cfg } = input;
   const diagnostics: Diagnostic[] = [];
@@ -223,114 +260,38 @@ export function generateProject(input: GenerateInput): GenerateResult {
   const fail = (): GenerateResult => ({ files: null, diagnostics, sim: null, resolved, inputs: {}, layers: [] });
   if (diagnostics.some((d) => d.severity === 'error')) return fail();
 
-  // Weights and types wider than the exact double literals.
+  // Types between layers wider than the exact double literals of the test vectors.
   for (const r of resolved.nodes) {
     if (r.outputType.W > 53) {
-      diagnostics.push(makeDiagnostic({ code: 'hls-width', nodeId: r.id, nodeName: r.node.name, field: r.node.type === 'Input' ? 'precision.result_t' : 'precision.result_t', value: formatFixedType(r.outputType), rule: 'tensor types between layers have W ≤ 53 (test vectors are exact doubles)', fix: 'narrow the type (accumulators may stay wider)' }));
+      diagnostics.push(makeDiagnostic({ code: 'hls-width', nodeId: r.id, nodeName: r.node.name, field: 'precision.result_t', value: formatFixedType(r.outputType), rule: 'tensor types between layers have W ≤ 53 (test vectors are exact doubles)', fix: 'narrow the type (accumulators may stay wider)' }));
     }
   }
-  const ns = `${cfg.top}_ns`;
-  const vars: Record<string, TensorVar> = {};
-  const structs: string[] = [];
-  const weightFiles: FileMap = {};
-  const weightIncludes: string[] = [];
-  const headers = new Set<string>(['nnet_common.h']);
-  const calls: string[] = [];
-  const typedefs: string[] = [];
-  const layerJson: GeneratedLayer[] = [];
-  const outputs = new Set(resolved.analysis.outputs);
-  const consumers: Record<string, number> = {};
-  for (const r of resolved.nodes) for (const s of r.inputIds) consumers[s] = (consumers[s] ?? 0) + 1;
   const stream = cfg.io === 'io_stream';
-
+  const outputs = new Set(resolved.analysis.outputs);
+  const p: Project = {
+    top: cfg.top, ns: `${cfg.top}_ns`, cfg, stream, resolved,
+    vars: Object.fromEntries(resolved.nodes.map((r) => [r.id, tensorVar(r)])),
+    inNodes: resolved.nodes.filter((r) => isGraphInput(r.node)),
+    outNodes: resolved.nodes.filter((r) => outputs.has(r.id)),
+    outputs,
+    wiring: streamWiring(resolved),
+    headers: new Set<string>(['nnet_common.h']),
+    code: {},
+    layers: [],
+    network: null,
+    depths: {},
+  };
   for (const r of resolved.nodes) {
-    const dims = r.outputDims;
-    const size = dims.reduce((a, b) => a * b, 1);
-    const spatial = r.layout !== 'flat';
-    const chans = spatial ? dims[dims.length - 1] : size;
-    const v: TensorVar = { name: r.node.type === 'Input' ? `${r.name}_in` : `${r.name}_out`, type: `${r.name}_t`, px: `${r.name}_px`, size, chans, pixels: size / chans };
-    vars[r.id] = v;
-    typedefs.push(`typedef ${cppType(r.outputType)} ${v.type};`);
-    if (stream) typedefs.push(`typedef nnet::array<${v.type}, ${chans}> ${v.px};`);
-    const lj: GeneratedLayer = { name: r.node.name, id: r.node.id, cname: r.name, type: r.node.type, outputDims: dims, result_t: formatFixedType(r.outputType) };
-    if (r.node.type === 'Input') {
-      layerJson.push(lj);
+    const entry: GeneratedLayer = { name: r.node.name, id: r.node.id, cname: r.name, type: r.node.type, outputDims: r.outputDims, result_t: formatFixedType(r.outputType) };
+    if (isGraphInput(r.node)) {
+      p.layers.push(entry);
       continue;
     }
-    const op = resolved.analysis.nodes[r.id].op!;
-    const hls = op.hls!;
-    const ctx = layerContext(model, r);
-    for (const h of hls.headers) headers.add(h);
-    const ss: CppStruct[] = hls.configStructs(ctx);
-    for (const s of ss) {
-      const body = s.fields.map((f) => (f.kind === 'type' ? `  typedef ${cppType(f.type)} ${f.name};` : `  static const ${typeof f.value === 'boolean' ? 'bool' : f.value < 0 ? 'int' : 'unsigned'} ${f.name} = ${String(f.value)};`));
-      structs.push(`struct ${s.name} : ${s.base} {\n${body.join('\n')}\n};`);
-    }
-    const ws: HlsWeightArray[] = hls.weightArrays(ctx);
-    const wnames: Record<string, string> = {};
-    for (const w of ws) {
-      wnames[w.name] = w.name;
-      if (w.type.W > 53) {
-        diagnostics.push(makeDiagnostic({ code: 'hls-width', nodeId: r.id, nodeName: r.node.name, field: 'precision.weight_t', value: formatFixedType(w.type), rule: 'weight and bias types have W ≤ 53 (exact double literals)', fix: 'use a narrower weight/bias type' }));
-        continue;
-      }
-      const L = literals(w.type);
-      const rows: string[] = [];
-      for (let i = 0; i < w.m.length; i += 16) {
-        let row = '    ' + L(w.m[i]);
-        for (let j = i + 1; j < Math.min(w.m.length, i + 16); j++) row += ', ' + L(w.m[j]);
-        rows.push(row);
-      }
-      const values = `${guard(cfg.top, `v_${w.name}`).replace(/_H$/, '')}_VALUES`;
-      const n = w.m.length;
-      weightFiles[`firmware/weights/${w.name}.h`] = [
-        `// ${cComment(`${r.node.name} (${r.node.type}): ${w.name}, ${n} values of ${formatFixedType(w.type)}${w.comment ? `; ${w.comment}` : ''}`)}`,
-        `// Generated by Tessera ${GENERATOR_VERSION}. Values are exact in the type.`,
-        `#ifndef ${guard(cfg.top, `w_${w.name}`)}`,
-        `#define ${guard(cfg.top, `w_${w.name}`)}`,
-        `#define ${values} \\`,
-        rows.join(', \\\n'),
-        `namespace ${ns} {`,
-        '#ifdef __SYNTHESIS__',
-        `static const ${cppType(w.type)} ${w.name}[${n}] = {${values}};`,
-        '#else',
-        // g++ turns a static array of N typed constants into N constructor calls (it runs out of memory for
-        // N ~ 10^5–10^6: a U-Net stage); a plain double table compiles as data and fills the typed array once.
-        `static const double ${w.name}_values[${n}] = {${values}};`,
-        `static ${cppType(w.type)} ${w.name}[${n}];`,
-        `[[maybe_unused]] static const bool ${w.name}_filled = [] { for (unsigned i = 0; i < ${n}; i++) ${w.name}[i] = ${w.name}_values[i]; return true; }();`,
-        '#endif',
-        `}  // namespace ${ns}`,
-        '#endif',
-        '',
-      ].join('\n');
-      weightIncludes.push(`#include "weights/${w.name}.h"`);
-    }
-    const ins = r.inputIds.map((s) => vars[s]);
-    const names: HlsCallNames = {
-      inputs: ins.map((x, i) => (stream && (consumers[r.inputIds[i]] ?? 0) > 1 ? `${x.name}_to_${r.name}` : x.name)),
-      output: v.name,
-      inputTypes: ins.map((x) => x.type),
-      outputType: v.type,
-      inputPixelTypes: ins.map((x) => x.px),
-      outputPixelType: v.px,
-      configs: ss.map((s) => s.name),
-      weights: wnames,
-    };
-    calls.push(`  ${hls.call(ctx, names)}`);
-    const info = reuseInfo(hls.productBlocks(ctx));
-    const p = r.config.precision;
-    layerJson.push({
-      ...lj,
-      strategy: r.config.strategy,
-      reuseFactor: r.config.reuseFactor,
-      parallelizationFactor: r.config.parallelizationFactor,
-      validReuseFactors: info.valid,
-      multipliers: info.multipliers(r.config.reuseFactor),
-      precision: { weight_t: formatFixedType(p.weight_t), bias_t: formatFixedType(p.bias_t), accum_t: formatFixedType(p.accum_t), result_t: formatFixedType(p.result_t) },
-    });
+    const code = layerCode(p, model, r, entry, diagnostics);
+    p.code[r.id] = code;
+    p.layers.push(code.layer);
   }
-  for (const h of headers) if (input.templates[h] === undefined) topDiag('templates', h, 'every template header the layers include is passed in', `pass the contents of hls-templates/nnet/${h}`, 'hls-template-missing');
+  for (const h of p.headers) if (input.templates[h] === undefined) topDiag('templates', h, 'every template header the layers include is passed in', `pass the contents of hls-templates/nnet/${h}`, 'hls-template-missing');
   if (diagnostics.some((d) => d.severity === 'error')) return fail();
 
   // Test vectors: the engine's fixed-point run on `images` images.
@@ -345,145 +306,260 @@ export function generateProject(input: GenerateInput): GenerateResult {
     return fail();
   }
   const nImages = Object.values(testInputs)[0]?.shape[0] ?? images;
-  const inNodes = resolved.nodes.filter((r) => r.node.type === 'Input');
-  const outNodes = resolved.nodes.filter((r) => outputs.has(r.id));
-  const inputsDat = vectorLines(inNodes.map((r) => ({ t: sim.values[sim.resolved.nodes.find((x) => x.node.name === r.node.name)!.id], layout: r.layout })), nImages);
-  const expectedDat = vectorLines(outNodes.map((r) => ({ t: sim.values[sim.resolved.nodes.find((x) => x.node.name === r.node.name)!.id], layout: r.layout })), nImages);
-
-  // Stream FIFO depths (fifo-depth.ts): 2 on a chain, more where a fork's paths meet again; each through
-  // an overridable macro of firmware/fifo_depths.h.
-  const network = stream ? buildStreamNetwork(model, resolved) : null;
-  const depths: Record<string, FifoDepth> = network ? fifoDepths(network, { slack: input.fifoReadAhead }) : {};
-  // Stream fan-out: clones.
-  const clones: string[] = [];
-  const declare = (v: TensorVar, name: string): string[] =>
-    stream
-      ? [`  hls::stream<${v.px}> ${name}("${name}");`, `#pragma HLS STREAM variable = ${name} depth = ${fifoDepthMacro(cfg.top, name)}`]
-      : [`  ${v.type} ${name}[${v.size}];`, `#pragma HLS ARRAY_PARTITION variable = ${name} complete dim = 0`];
-  const body: string[] = [];
-  for (const r of resolved.nodes) {
-    const v = vars[r.id];
-    if (r.node.type !== 'Input') {
-      if (!outputs.has(r.id)) body.push(...declare(v, v.name));
-      body.push(calls[resolved.nodes.filter((x) => x.node.type !== 'Input').indexOf(r)]);
-      if (!stream && !outputs.has(r.id)) body.push('#ifdef TESSERA_TRACE', `  nnet::trace_array("${r.name}", ${v.name}, ${v.size});`, '#endif');
-    }
-    const n = consumers[r.id] ?? 0;
-    if (stream && n > 1) {
-      const targets = resolved.nodes.filter((x) => x.inputIds.includes(r.id)).map((x) => `${v.name}_to_${x.name}`);
-      for (const t of targets) body.push(...declare(v, t));
-      body.push(`  nnet::clone_stream<${v.px}, ${v.pixels}, ${targets.length}>(${v.name}, ${targets.join(', ')});`);
-      clones.push(r.id);
-    }
+  // Stream FIFO depths (fifo-depth.ts): 2 on a chain, more where a fork's paths meet again.
+  if (stream) {
+    p.network = buildStreamNetwork(model, resolved);
+    p.depths = fifoDepths(p.network, { slack: input.fifoReadAhead });
   }
-  const argDecl = (r: ResolvedNode, out: boolean) => {
-    const v = vars[r.id];
-    return stream ? `hls::stream<${ns}::${v.px}>& ${v.name}` : `${out ? '' : 'const '}${ns}::${v.type} ${v.name}[${v.size}]`;
-  };
-  const args = [...inNodes.map((r) => argDecl(r, false)), ...outNodes.map((r) => argDecl(r, true))];
-  const ports = [...inNodes, ...outNodes].map((r) => vars[r.id].name);
-  const top = cfg.top;
-  const files: FileMap = {};
-  const T = (what: string) => guard(top, what);
-  files[`firmware/defines.h`] = [
-    `// Generated by Tessera ${GENERATOR_VERSION}: types and sizes of ${top}. Tensors are one image, channels-last.`,
-    `#ifndef ${T('defines')}`,
-    `#define ${T('defines')}`,
-    '#include <ap_fixed.h>',
-    '#include <ap_int.h>',
-    '#include <hls_stream.h>',
-    '#include "nnet/nnet_common.h"',
-    `namespace ${ns} {`,
-    ...inNodes.map((r) => `static const unsigned N_IN_${vars[r.id].name.toUpperCase()} = ${vars[r.id].size};`),
-    ...outNodes.map((r) => `static const unsigned N_OUT_${vars[r.id].name.toUpperCase()} = ${vars[r.id].size};`),
-    ...typedefs,
-    `}  // namespace ${ns}`,
-    '#endif',
-    '',
-  ].join('\n');
-  files[`firmware/parameters.h`] = [
-    `// Generated by Tessera ${GENERATOR_VERSION}: layer configurations and weights of ${top}.`,
-    `#ifndef ${T('parameters')}`,
-    `#define ${T('parameters')}`,
-    '#include "defines.h"',
-    ...[...headers].sort().map((h) => `#include "nnet/${h}"`),
-    ...weightIncludes,
-    `namespace ${ns} {`,
-    ...structs,
-    `}  // namespace ${ns}`,
-    '#endif',
-    '',
-  ].join('\n');
-  files[`firmware/${top}.h`] = [
-    `// Generated by Tessera ${GENERATOR_VERSION}.`,
-    `#ifndef ${T('top')}`,
-    `#define ${T('top')}`,
-    '#include "defines.h"',
-    `void ${top}(${args.join(', ')});`,
-    '#endif',
-    '',
-  ].join('\n');
-  if (network) {
-    const edges = Object.values(network.edges).filter((e) => e.internal);
-    files['firmware/fifo_depths.h'] = [
-      `// Generated by Tessera ${GENERATOR_VERSION}: depth of every stream FIFO of ${top} (io_stream), in pixels.`,
-      '// 2 on a chain; an edge around a branch that meets it again (Add / Concatenate after a clone_stream) holds',
-      `// what the branch reads before it answers, plus the pixels each of its layers holds in flight (${input.fifoReadAhead ? 'from the estimate\'s pipeline depths' : `${PIPELINE_SLACK} per layer`}; engine/hls/fifo-depth.ts). Raise one by`,
-      '// defining its macro before this header (e.g. -D on the compiler line); a smaller one can deadlock.',
-      `#ifndef ${T('fifo_depths')}`,
-      `#define ${T('fifo_depths')}`,
-      ...edges.flatMap((e) => {
-        const m = fifoDepthMacro(top, e.name);
-        const d = depths[e.name];
-        return [
-          `// ${e.name}: ${e.pixels} pixels of ${e.values} values; ${d.reason}`,
-          `#ifndef ${m}`,
-          `#define ${m} ${d.depth}`,
-          '#endif',
-        ];
-      }),
-      '#endif',
-      '',
-    ].join('\n');
-  }
-  files[`firmware/${top}.cpp`] = [
-    `// Generated by Tessera ${GENERATOR_VERSION}: ${cfg.io}, ${resolved.nodes.length - inNodes.length} layers.`,
-    `#include "${top}.h"`,
-    '#include "parameters.h"',
-    ...(network ? ['#include "fifo_depths.h"'] : []),
-    '',
-    `void ${top}(${args.join(', ')}) {`,
-    `  using namespace ${ns};`,
-    ...(stream
-      ? ports.map((p) => `#pragma HLS INTERFACE axis port = ${p}`).concat(['#pragma HLS DATAFLOW'])
-      : ports.map((p) => `#pragma HLS ARRAY_RESHAPE variable = ${p} complete dim = 0`).concat(ports.map((p) => `#pragma HLS INTERFACE ap_vld port = ${p}`), ['#pragma HLS PIPELINE'])),
-    ...body,
-    '}',
-    '',
-  ].join('\n');
-  for (const [k, v] of Object.entries(weightFiles)) files[k] = v;
-  for (const h of Object.keys(input.templates).sort()) files[`firmware/nnet/${h}`] = input.templates[h];
-  files[`tb/${top}_test.cpp`] = testbench(top, ns, stream, inNodes.map((r) => vars[r.id]), outNodes.map((r) => vars[r.id]));
-  files['tb_data/inputs.dat'] = inputsDat.join('\n') + '\n';
-  files['tb_data/expected.dat'] = expectedDat.join('\n') + '\n';
-  const script: HlsScriptInput = {
-    projectName: `${top}_prj`,
-    top,
-    part: cfg.part,
-    clockPeriodNs: cfg.clockPeriodNs,
-    sources: [`firmware/${top}.cpp`],
-    testbench: [`tb/${top}_test.cpp`, 'tb_data'],
-    cflags: '-std=c++14',
-    tbCflags: '-std=c++14 -Wno-unknown-pragmas',
-    steps: ['csim', 'csynth'],
-  };
+  const script = hlsScript(p);
   const tcl = buildTcl(script, 'vitis_hls');
   const cfgFile = hlsConfig(script);
   diagnostics.push(...tcl.diagnostics, ...cfgFile.diagnostics);
   if (tcl.text === null || cfgFile.text === null) return fail();
-  files['build_prj.tcl'] = tcl.text;
-  files['hls_config.cfg'] = cfgFile.text;
-  files['tessera.json'] = JSON.stringify(
+
+  const top = p.top;
+  const files: FileMap = {
+    'firmware/defines.h': definesHeader(p),
+    'firmware/parameters.h': parametersHeader(p),
+    [`firmware/${top}.h`]: topHeader(p),
+    [`firmware/${top}.cpp`]: topSource(p),
+    [`tb/${top}_test.cpp`]: testbench(p),
+    // The values are node ids' outputs of the same graph (the simulation resolves it with the test batch).
+    'tb_data/inputs.dat': vectorLines(p.inNodes.map((r) => ({ t: sim.values[r.id], layout: r.layout })), nImages).join('\n') + '\n',
+    'tb_data/expected.dat': vectorLines(p.outNodes.map((r) => ({ t: sim.values[r.id], layout: r.layout })), nImages).join('\n') + '\n',
+    'build_prj.tcl': tcl.text,
+    'hls_config.cfg': cfgFile.text,
+    'tessera.json': tesseraJson(p, model, nImages, input.inputs ? null : cfg.seed ?? 1),
+  };
+  if (p.network) files['firmware/fifo_depths.h'] = fifoDepthsHeader(p, p.network, !!input.fifoReadAhead);
+  for (const r of resolved.nodes) for (const w of p.code[r.id]?.weightFiles ?? []) files[w.path] = w.text;
+  for (const h of Object.keys(input.templates)) files[`firmware/nnet/${h}`] = input.templates[h];
+  const sorted: FileMap = {};
+  for (const k of Object.keys(files).sort()) sorted[k] = files[k];
+  return { files: sorted, diagnostics, sim, resolved, inputs: testInputs, layers: p.layers };
+}
+
+/** A layer's structs, weights, call and tessera.json entry, from its op's HLS descriptor. */
+function layerCode(p: Project, model: Model, r: ResolvedNode, entry: GeneratedLayer, diagnostics: Diagnostic[]): LayerCode {
+  const hls = p.resolved.analysis.nodes[r.id].op!.hls!;
+  const ctx = layerContext(model, r);
+  for (const h of hls.headers) p.headers.add(h);
+  const structs: CppStruct[] = hls.configStructs(ctx);
+  const weightFiles: LayerCode['weightFiles'] = [];
+  const wnames: Record<string, string> = {};
+  for (const w of hls.weightArrays(ctx)) {
+    wnames[w.name] = w.name;
+    if (w.type.W > 53) {
+      diagnostics.push(makeDiagnostic({ code: 'hls-width', nodeId: r.id, nodeName: r.node.name, field: 'precision.weight_t', value: formatFixedType(w.type), rule: 'weight and bias types have W ≤ 53 (exact double literals)', fix: 'use a narrower weight/bias type' }));
+      continue;
+    }
+    weightFiles.push({ path: `firmware/weights/${w.name}.h`, text: weightHeader(p, r, w), include: `#include "weights/${w.name}.h"` });
+  }
+  const v = p.vars[r.id];
+  const ins = r.inputIds.map((s) => p.vars[s]);
+  const names: HlsCallNames = {
+    inputs: p.stream ? p.wiring.inputs[r.id] : ins.map((x) => x.name),
+    output: v.name,
+    inputTypes: ins.map((x) => x.type),
+    outputType: v.type,
+    inputPixelTypes: ins.map((x) => x.px),
+    outputPixelType: v.px,
+    configs: structs.map((s) => s.name),
+    weights: wnames,
+  };
+  const info = reuseInfo(hls.productBlocks(ctx));
+  const prec = r.config.precision;
+  return {
+    structs: structs.map(structText),
+    weightFiles,
+    call: `  ${hls.call(ctx, names)}`,
+    layer: {
+      ...entry,
+      strategy: r.config.strategy,
+      reuseFactor: r.config.reuseFactor,
+      parallelizationFactor: r.config.parallelizationFactor,
+      validReuseFactors: info.valid,
+      multipliers: info.multipliers(r.config.reuseFactor),
+      precision: { weight_t: formatFixedType(prec.weight_t), bias_t: formatFixedType(prec.bias_t), accum_t: formatFixedType(prec.accum_t), result_t: formatFixedType(prec.result_t) },
+    },
+  };
+}
+
+function structText(s: CppStruct): string {
+  const body = s.fields.map((f) => (f.kind === 'type' ? `  typedef ${cppType(f.type)} ${f.name};` : `  static const ${typeof f.value === 'boolean' ? 'bool' : f.value < 0 ? 'int' : 'unsigned'} ${f.name} = ${String(f.value)};`));
+  return `struct ${s.name} : ${s.base} {\n${body.join('\n')}\n};`;
+}
+
+/** firmware/weights/<name>.h: one weight array, exact literals, 16 a row. */
+function weightHeader(p: Project, r: ResolvedNode, w: HlsWeightArray): string {
+  const L = literals(w.type);
+  const rows: string[] = [];
+  for (let i = 0; i < w.m.length; i += 16) {
+    let row = '    ' + L(w.m[i]);
+    for (let j = i + 1; j < Math.min(w.m.length, i + 16); j++) row += ', ' + L(w.m[j]);
+    rows.push(row);
+  }
+  const values = `${guard(p.top, `v_${w.name}`).replace(/_H$/, '')}_VALUES`;
+  const n = w.m.length;
+  return [
+    `// ${cComment(`${r.node.name} (${r.node.type}): ${w.name}, ${n} values of ${formatFixedType(w.type)}${w.comment ? `; ${w.comment}` : ''}`)}`,
+    `// Generated by Tessera ${GENERATOR_VERSION}. Values are exact in the type.`,
+    `#ifndef ${guard(p.top, `w_${w.name}`)}`,
+    `#define ${guard(p.top, `w_${w.name}`)}`,
+    `#define ${values} \\`,
+    rows.join(', \\\n'),
+    `namespace ${p.ns} {`,
+    '#ifdef __SYNTHESIS__',
+    `static const ${cppType(w.type)} ${w.name}[${n}] = {${values}};`,
+    '#else',
+    // g++ turns a static array of N typed constants into N constructor calls (it runs out of memory for
+    // N ~ 10^5–10^6: a U-Net stage); a plain double table compiles as data and fills the typed array once.
+    `static const double ${w.name}_values[${n}] = {${values}};`,
+    `static ${cppType(w.type)} ${w.name}[${n}];`,
+    `[[maybe_unused]] static const bool ${w.name}_filled = [] { for (unsigned i = 0; i < ${n}; i++) ${w.name}[i] = ${w.name}_values[i]; return true; }();`,
+    '#endif',
+    `}  // namespace ${p.ns}`,
+    '#endif',
+    '',
+  ].join('\n');
+}
+
+/** firmware/defines.h: port sizes and every tensor's type (and pixel type in io_stream). */
+function definesHeader(p: Project): string {
+  const typedefs: string[] = [];
+  for (const r of p.resolved.nodes) {
+    const v = p.vars[r.id];
+    typedefs.push(`typedef ${cppType(r.outputType)} ${v.type};`);
+    if (p.stream) typedefs.push(`typedef nnet::array<${v.type}, ${v.chans}> ${v.px};`);
+  }
+  return [
+    `// Generated by Tessera ${GENERATOR_VERSION}: types and sizes of ${p.top}. Tensors are one image, channels-last.`,
+    `#ifndef ${guard(p.top, 'defines')}`,
+    `#define ${guard(p.top, 'defines')}`,
+    '#include <ap_fixed.h>',
+    '#include <ap_int.h>',
+    '#include <hls_stream.h>',
+    '#include "nnet/nnet_common.h"',
+    `namespace ${p.ns} {`,
+    ...p.inNodes.map((r) => `static const unsigned N_IN_${p.vars[r.id].name.toUpperCase()} = ${p.vars[r.id].size};`),
+    ...p.outNodes.map((r) => `static const unsigned N_OUT_${p.vars[r.id].name.toUpperCase()} = ${p.vars[r.id].size};`),
+    ...typedefs,
+    `}  // namespace ${p.ns}`,
+    '#endif',
+    '',
+  ].join('\n');
+}
+
+/** firmware/parameters.h: the template headers, the weights, every layer's config structs. */
+function parametersHeader(p: Project): string {
+  const layers = p.resolved.nodes.map((r) => p.code[r.id]).filter((c) => c !== undefined);
+  return [
+    `// Generated by Tessera ${GENERATOR_VERSION}: layer configurations and weights of ${p.top}.`,
+    `#ifndef ${guard(p.top, 'parameters')}`,
+    `#define ${guard(p.top, 'parameters')}`,
+    '#include "defines.h"',
+    ...[...p.headers].sort().map((h) => `#include "nnet/${h}"`),
+    ...layers.flatMap((c) => c.weightFiles.map((w) => w.include)),
+    `namespace ${p.ns} {`,
+    ...layers.flatMap((c) => c.structs),
+    `}  // namespace ${p.ns}`,
+    '#endif',
+    '',
+  ].join('\n');
+}
+
+/** The top function's parameters: inputs, then outputs. */
+function topArgs(p: Project): string {
+  const arg = (r: ResolvedNode, out: boolean) => {
+    const v = p.vars[r.id];
+    return p.stream ? `hls::stream<${p.ns}::${v.px}>& ${v.name}` : `${out ? '' : 'const '}${p.ns}::${v.type} ${v.name}[${v.size}]`;
+  };
+  return [...p.inNodes.map((r) => arg(r, false)), ...p.outNodes.map((r) => arg(r, true))].join(', ');
+}
+
+/** firmware/<top>.h */
+function topHeader(p: Project): string {
+  return [`// Generated by Tessera ${GENERATOR_VERSION}.`, `#ifndef ${guard(p.top, 'top')}`, `#define ${guard(p.top, 'top')}`, '#include "defines.h"', `void ${p.top}(${topArgs(p)});`, '#endif', ''].join('\n');
+}
+
+/** firmware/fifo_depths.h (io_stream): one overridable macro per internal stream. */
+function fifoDepthsHeader(p: Project, network: StreamNetwork, modelledReadAhead: boolean): string {
+  const edges = Object.values(network.edges).filter((e) => e.internal);
+  return [
+    `// Generated by Tessera ${GENERATOR_VERSION}: depth of every stream FIFO of ${p.top} (io_stream), in pixels.`,
+    '// 2 on a chain; an edge around a branch that meets it again (Add / Concatenate after a clone_stream) holds',
+    `// what the branch reads before it answers, plus the pixels each of its layers holds in flight (${modelledReadAhead ? 'from the estimate\'s pipeline depths' : `${PIPELINE_SLACK} per layer`}; engine/hls/fifo-depth.ts). Raise one by`,
+    '// defining its macro before this header (e.g. -D on the compiler line); a smaller one can deadlock.',
+    `#ifndef ${guard(p.top, 'fifo_depths')}`,
+    `#define ${guard(p.top, 'fifo_depths')}`,
+    ...edges.flatMap((e) => {
+      const m = fifoDepthMacro(p.top, e.name);
+      const d = p.depths[e.name];
+      return [`// ${e.name}: ${e.pixels} pixels of ${e.values} values; ${d.reason}`, `#ifndef ${m}`, `#define ${m} ${d.depth}`, '#endif'];
+    }),
+    '#endif',
+    '',
+  ].join('\n');
+}
+
+/** firmware/<top>.cpp: the top function, the layers' calls in topological order with their tensors (and stream clones). */
+function topSource(p: Project): string {
+  const declare = (v: TensorVar, name: string): string[] =>
+    p.stream
+      ? [`  hls::stream<${v.px}> ${name}("${name}");`, `#pragma HLS STREAM variable = ${name} depth = ${fifoDepthMacro(p.top, name)}`]
+      : [`  ${v.type} ${name}[${v.size}];`, `#pragma HLS ARRAY_PARTITION variable = ${name} complete dim = 0`];
+  const body: string[] = [];
+  for (const r of p.resolved.nodes) {
+    const v = p.vars[r.id];
+    const code = p.code[r.id];
+    if (code) {
+      if (!p.outputs.has(r.id)) body.push(...declare(v, v.name));
+      body.push(code.call);
+      if (!p.stream && !p.outputs.has(r.id)) body.push('#ifdef TESSERA_TRACE', `  nnet::trace_array("${r.name}", ${v.name}, ${v.size});`, '#endif');
+    }
+    const targets = p.stream ? p.wiring.clones[r.id] : undefined;
+    if (targets) {
+      for (const t of targets) body.push(...declare(v, t));
+      body.push(`  nnet::clone_stream<${v.px}, ${v.pixels}, ${targets.length}>(${v.name}, ${targets.join(', ')});`);
+    }
+  }
+  const ports = [...p.inNodes, ...p.outNodes].map((r) => p.vars[r.id].name);
+  return [
+    `// Generated by Tessera ${GENERATOR_VERSION}: ${p.cfg.io}, ${p.resolved.nodes.length - p.inNodes.length} layers.`,
+    `#include "${p.top}.h"`,
+    '#include "parameters.h"',
+    ...(p.network ? ['#include "fifo_depths.h"'] : []),
+    '',
+    `void ${p.top}(${topArgs(p)}) {`,
+    `  using namespace ${p.ns};`,
+    ...(p.stream
+      ? ports.map((x) => `#pragma HLS INTERFACE axis port = ${x}`).concat(['#pragma HLS DATAFLOW'])
+      : ports.map((x) => `#pragma HLS ARRAY_RESHAPE variable = ${x} complete dim = 0`).concat(ports.map((x) => `#pragma HLS INTERFACE ap_vld port = ${x}`), ['#pragma HLS PIPELINE'])),
+    ...body,
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** The vendor script's input (build_prj.tcl, hls_config.cfg). */
+function hlsScript(p: Project): HlsScriptInput {
+  return {
+    projectName: `${p.top}_prj`,
+    top: p.top,
+    part: p.cfg.part,
+    clockPeriodNs: p.cfg.clockPeriodNs,
+    sources: [`firmware/${p.top}.cpp`],
+    testbench: [`tb/${p.top}_test.cpp`, 'tb_data'],
+    cflags: '-std=c++14',
+    tbCflags: '-std=c++14 -Wno-unknown-pragmas',
+    steps: ['csim', 'csynth'],
+  };
+}
+
+/** tessera.json: what the project was generated from, its ports, layers and FIFOs (the host reads it back). */
+function tesseraJson(p: Project, model: Model, testImages: number, seed: number | null): string {
+  const { top, cfg, network } = p;
+  return JSON.stringify(
     {
       generator: 'tessera',
       version: GENERATOR_VERSION,
@@ -492,22 +568,22 @@ export function generateProject(input: GenerateInput): GenerateResult {
       io: cfg.io,
       part: cfg.part,
       clockPeriodNs: cfg.clockPeriodNs,
-      testImages: nImages,
-      seed: input.inputs ? null : cfg.seed ?? 1,
-      inputs: inNodes.map((r) => ({ name: r.node.name, firmwareDims: r.outputDims, type: formatFixedType(r.outputType) })),
-      outputs: outNodes.map((r) => ({ name: r.node.name, firmwareDims: r.outputDims, graphShape: r.outputShape.slice(1), layout: r.layout, type: formatFixedType(r.outputType) })),
-      layers: layerJson,
-      ...(network ? { fifos: Object.values(network.edges).filter((e) => e.internal).map((e) => ({ name: e.name, pixels: e.pixels, depth: depths[e.name].depth, macro: fifoDepthMacro(top, e.name) })) } : {}),
+      testImages,
+      seed,
+      inputs: p.inNodes.map((r) => ({ name: r.node.name, firmwareDims: r.outputDims, type: formatFixedType(r.outputType) })),
+      outputs: p.outNodes.map((r) => ({ name: r.node.name, firmwareDims: r.outputDims, graphShape: r.outputShape.slice(1), layout: r.layout, type: formatFixedType(r.outputType) })),
+      layers: p.layers,
+      ...(network ? { fifos: Object.values(network.edges).filter((e) => e.internal).map((e) => ({ name: e.name, pixels: e.pixels, depth: p.depths[e.name].depth, macro: fifoDepthMacro(top, e.name) })) } : {}),
     },
     null,
     2,
   ) + '\n';
-  const sorted: FileMap = {};
-  for (const k of Object.keys(files).sort()) sorted[k] = files[k];
-  return { files: sorted, diagnostics, sim, resolved, inputs: testInputs, layers: layerJson };
 }
 
-function testbench(top: string, ns: string, stream: boolean, ins: TensorVar[], outs: TensorVar[]): string {
+function testbench(p: Project): string {
+  const { top, ns, stream } = p;
+  const ins = p.inNodes.map((r) => p.vars[r.id]);
+  const outs = p.outNodes.map((r) => p.vars[r.id]);
   const L: string[] = [
     `// Generated by Tessera ${GENERATOR_VERSION}: runs ${top} on every image of tb_data/inputs.dat (one image a line,`,
     '// firmware order), writes tb_data/csim_results.dat and compares with tb_data/expected.dat bit for bit.',

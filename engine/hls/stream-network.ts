@@ -61,12 +61,39 @@ export function streamVarName(r: Pick<ResolvedNode, 'name' | 'node'>): string {
   return isGraphInput(r.node) ? `${r.name}_in` : `${r.name}_out`;
 }
 
+/**
+ * How the generated top function wires its streams: a tensor read by more than one input slot goes through
+ * clone_stream into one copy per reading node (`<stream>_to_<reader>`), each read from its copy.
+ */
+export interface StreamWiring {
+  /** The stream names of each layer's inputs, by node id. */
+  inputs: Record<string, string[]>;
+  /** The clone targets of each fanned-out tensor, by its node id (absent when read once). */
+  clones: Record<string, string[]>;
+}
+
+export function streamWiring(resolved: ResolvedGraph): StreamWiring {
+  const slots: Record<string, number> = {};
+  const readers: Record<string, ResolvedNode[]> = {};
+  for (const r of resolved.nodes)
+    r.inputIds.forEach((s, i) => {
+      slots[s] = (slots[s] ?? 0) + 1;
+      if (r.inputIds.indexOf(s) === i) (readers[s] ??= []).push(r);
+    });
+  const fanned = (id: string) => (slots[id] ?? 0) > 1;
+  const inputs: Record<string, string[]> = {};
+  const clones: Record<string, string[]> = {};
+  for (const r of resolved.nodes) {
+    inputs[r.id] = r.inputIds.map((s) => (fanned(s) ? `${streamVarName(resolved.byId[s])}_to_${r.name}` : streamVarName(resolved.byId[s])));
+    if (fanned(r.id)) clones[r.id] = readers[r.id].map((x) => `${streamVarName(r)}_to_${x.name}`);
+  }
+  return { inputs, clones };
+}
+
 /** The io_stream network of a resolved graph, named as generate.ts names the streams. */
 export function buildStreamNetwork(model: Model, resolved: ResolvedGraph): StreamNetwork {
   const outputs = new Set(resolved.analysis.outputs);
-  const consumers: Record<string, ResolvedNode[]> = {};
-  for (const r of resolved.nodes) for (const s of r.inputIds) (consumers[s] ??= []).push(r);
-  const fanned = (id: string) => (consumers[id]?.length ?? 0) > 1;
+  const wiring = streamWiring(resolved);
   const edges: Record<string, StreamEdge> = {};
   const processes: StreamProcess[] = [];
   for (const r of resolved.nodes) {
@@ -76,18 +103,14 @@ export function buildStreamNetwork(model: Model, resolved: ResolvedGraph): Strea
       (edges[name] = { name, pixels: g.pixels, values: g.values, bitsPerValue: r.outputType.W, producer, consumer: null, internal });
     if (isGraphInput(r.node)) edge(v, null, false);
     else {
-      const inputs = r.inputIds.map((s) => {
-        const src = resolved.byId[s];
-        return fanned(s) ? `${streamVarName(src)}_to_${r.name}` : streamVarName(src);
-      });
+      const inputs = wiring.inputs[r.id];
       for (const e of inputs) edges[e].consumer = r.name;
       const op = resolved.analysis.nodes[r.id].op!;
       processes.push({ name: r.name, kind: 'layer', type: r.node.type, inputs, outputs: [v], ...op.hls!.stream(layerContext(model, r)) });
       edge(v, r.name, !outputs.has(r.id));
     }
-    if (fanned(r.id)) {
-      // One target per consuming node (generate.ts: resolved.nodes that list this node among their inputs).
-      const targets = resolved.nodes.filter((x) => x.inputIds.includes(r.id)).map((x) => `${v}_to_${x.name}`);
+    const targets = wiring.clones[r.id];
+    if (targets) {
       const name = `clone_${v}`;
       edges[v].consumer = name;
       for (const t of targets) edge(t, name, true);
