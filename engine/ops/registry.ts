@@ -15,6 +15,7 @@ import { batchNormOp } from './batchnorm';
 import { zeroPaddingOp } from './zeropadding';
 import { croppingOp } from './cropping';
 import { upSamplingOp } from './upsampling';
+import { resizeOp } from './resize';
 import { averagePoolOp, maxPoolOp } from './pool';
 import { addOp } from './add';
 import { concatenateOp } from './concatenate';
@@ -37,6 +38,7 @@ const ops: OpDef[] = [
   zeroPaddingOp,
   croppingOp,
   upSamplingOp,
+  resizeOp,
   maxPoolOp,
   averagePoolOp,
   addOp,

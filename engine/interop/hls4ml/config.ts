@@ -74,7 +74,7 @@ const CLASS_TO_TYPES: Record<string, string[]> = {
   activation: ['ReLU', 'LeakyReLU', 'Selu', 'Sigmoid', 'Tanh', 'Softmax'], relu: ['ReLU'], leakyrelu: ['LeakyReLU'],
   softmax: ['Softmax'], batchnormalization: ['BatchNormalization'], pooling1d: ['MaxPool', 'AveragePool'], pooling2d: ['MaxPool', 'AveragePool'],
   maxpooling1d: ['MaxPool'], maxpooling2d: ['MaxPool'], averagepooling1d: ['AveragePool'], averagepooling2d: ['AveragePool'],
-  zeropadding1d: ['ZeroPadding'], zeropadding2d: ['ZeroPadding'], upsampling1d: ['UpSampling'], upsampling2d: ['UpSampling'],
+  zeropadding1d: ['ZeroPadding'], zeropadding2d: ['ZeroPadding'], upsampling1d: ['UpSampling'], upsampling2d: ['UpSampling', 'Resize'], resize: ['Resize'],
   cropping1d: ['Cropping'], cropping2d: ['Cropping'],
   reshape: ['Reshape', 'Flatten'], flatten: ['Flatten'], transpose: ['Transpose'], merge: ['Add', 'Concatenate'], add: ['Add'], concatenate: ['Concatenate'],
 };

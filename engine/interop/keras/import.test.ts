@@ -529,7 +529,8 @@ describe('bad files and unsupported layers: one-line errors', () => {
     ['Cropping2D that leaves nothing', async () => importKeras3(await keras3File(withLayer(plain('Cropping2D', 'crop', { cropping: [[2, 1], [0, 0]], data_format: 'channels_last' })))), /layer 'crop' \(Cropping2D\): .*cropBegin\[0\] \+ cropEnd\[0\]/],
     ['Cropping1D with a malformed cropping', async () => importKerasH5(await keras2H5({ ...good, inputs: [{ name: 'x', shape: [null, 6, 2] }], layers: [plain('Cropping1D', 'crop', { cropping: [1, 2, 3] })] })), /layer 'crop' \(Cropping1D\): argument cropping = \[1,2,3\] is not supported/],
     ['ReLU max_value', async () => importKeras3(await keras3File(withLayer(plain('ReLU', 'r6', { max_value: 6, negative_slope: 0, threshold: 0 })))), /layer 'r6' \(ReLU\): argument max_value = 6 is not supported/],
-    ['UpSampling2D bilinear', async () => importKerasH5(await keras2H5(withLayer(plain('UpSampling2D', 'up', { size: [2, 2], data_format: 'channels_last', interpolation: 'bilinear' })))), /layer 'up' \(UpSampling2D\): argument interpolation = "bilinear" is not supported/],
+    ['UpSampling2D bicubic', async () => importKerasH5(await keras2H5(withLayer(plain('UpSampling2D', 'up', { size: [2, 2], data_format: 'channels_last', interpolation: 'bicubic' })))), /layer 'up' \(UpSampling2D\): argument interpolation = "bicubic" is not supported/],
+    ['UpSampling2D bilinear by 3', async () => importKerasH5(await keras2H5(withLayer(plain('UpSampling2D', 'up', { size: [3, 2], data_format: 'channels_last', interpolation: 'bilinear' })))), /layer 'up' \(UpSampling2D\): argument size = \[3,2\] is not supported \(a bilinear size is a power of two/],
     ['unsupported activation', async () => importKerasH5(await keras2H5(withLayer(plain('Activation', 'act', { activation: 'gelu' })))), /layer 'act' \(Activation\): argument activation = "gelu" is not supported/],
     ['unknown argument', async () => importKerasH5(await keras2H5({ ...good, layers: [conv('Conv2D', 'c', 2, { filters: 2, kernel_size: [3, 3], padding_mode: 'reflect' }, good.layers[0].weights)] })), /layer 'c' \(Conv2D\): argument padding_mode = "reflect" is not supported/],
     ['Conv2D padding', async () => importKerasH5(await keras2H5({ ...good, layers: [conv('Conv2D', 'c', 2, { filters: 2, kernel_size: [3, 3], padding: 'full' }, good.layers[0].weights)] })), /layer 'c' \(Conv2D\): argument padding = "full" is not supported/],
@@ -545,6 +546,25 @@ describe('bad files and unsupported layers: one-line errors', () => {
     expect(err, 'an error').toBeInstanceOf(Error);
     expect(err!.message).toMatch(re);
     expect(err!.message).not.toContain('\n');
+  });
+});
+
+describe('UpSampling2D bilinear', () => {
+  // Keras (TF2) resizes with half-pixel centres; tfjs-layers' UpSampling2D does not, so the reference is
+  // tf.image.resizeBilinear with halfPixelCenters on the imported model's input.
+  it('imports as Resize bilinear and computes tf.image.resizeBilinear(…, halfPixelCenters = true)', async () => {
+    const spec: ModelSpec = { kind: 'Sequential', inputs: [{ name: 'x', shape: [null, 3, 4, 2] }], layers: [plain('UpSampling2D', 'up', { size: [2, 4], data_format: 'channels_last', interpolation: 'bilinear' })] };
+    const r = await importKerasH5(await keras2H5(spec));
+    const up = r.model.graph.nodes.find((n) => n.name === 'up')!;
+    expect(up.type).toBe('Resize');
+    expect(up.params).toMatchObject({ scale: [2, 4], mode: 'bilinear', dataFormat: 'NXC' });
+    const x = randomTensor([1, 3, 4, 2], 8, -2, 2);
+    const got = simulateFloat(r.model, { [r.inputs[0].nodeId]: x }, { keep: 'outputs' }).outputs.up;
+    const want = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(x.data, [1, 3, 4, 2]), [6, 16], false, true).dataSync());
+    expect(got.shape).toEqual([1, 6, 16, 2]);
+    let err = 0;
+    for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got.data[i] - want[i]));
+    expect(err).toBeLessThan(1e-5);
   });
 });
 

@@ -464,7 +464,11 @@ function upSampling(rank: 1 | 2): Converter {
     const x = one(args, inputs);
     const fmt = rank === 1 ? (args.has('data_format') ? dataFormatOf(args) : 'NXC') : dataFormatOf(args);
     const size = intList(args, 'size', rank, 2)!;
-    if (rank === 2) args.only('interpolation', 'nearest');
+    // Keras bilinear (tf.image.resize, half-pixel centres) is Tessera's Resize; nearest is UpSampling.
+    if (rank === 2 && args.only('interpolation', 'nearest', 'bilinear') === 'bilinear') {
+      if (size.some((s) => (s & (s - 1)) !== 0)) args.refuse('size', size, 'a bilinear size is a power of two in Tessera (exact fixed-point weights)');
+      return ctx.b.add(args.where, 'Resize', args.layer.name, { scale: size, mode: 'bilinear', dataFormat: fmt }, [x]);
+    }
     return ctx.b.add(args.where, 'UpSampling', args.layer.name, { scale: size, dataFormat: fmt }, [x]);
   };
 }

@@ -85,6 +85,16 @@ const pool: OnnxExporter = (e) => {
   e.channelsFirst((input, output) => e.emit(e.n.type, [input], attrs, output));
 };
 
+/** UpSampling and Resize: ONNX Resize on the spatial axes (any layout): nearest as floor(o / s), linear with half-pixel centres. */
+function resize(e: ExportNode, mode: 'nearest' | 'bilinear'): void {
+  const sc = perAxis(e.p.scale, e.rank - 2, 1);
+  const scales = e.p.dataFormat === 'NXC' ? [1, ...sc, 1] : [1, 1, ...sc];
+  const attrs: NodeSpec['attrs'] = mode === 'nearest'
+    ? { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }
+    : { mode: 'linear', coordinate_transformation_mode: 'half_pixel' };
+  e.emit('Resize', [e.x, '', e.floats(`${e.n.name}.scales`, scales)], attrs);
+}
+
 /** Every engine op's ONNX form, by engine op type (a test checks that every registered op has one). */
 export const ONNX_EXPORTERS: Readonly<Record<string, OnnxExporter>> = {
   Input: (e) => e.graphInput(e.inShapes[0]),
@@ -141,11 +151,8 @@ export const ONNX_EXPORTERS: Readonly<Record<string, OnnxExporter>> = {
     ];
     e.channelsFirst((input, output) => e.emit('Slice', [input, ...consts], {}, output));
   },
-  UpSampling: (e) => {
-    const sc = perAxis(e.p.scale, e.rank - 2, 1);
-    const scales = e.p.dataFormat === 'NXC' ? [1, ...sc, 1] : [1, 1, ...sc];
-    e.emit('Resize', [e.x, '', e.floats(`${e.n.name}.scales`, scales)], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
-  },
+  UpSampling: (e) => resize(e, 'nearest'),
+  Resize: (e) => resize(e, e.p.mode),
   MaxPool: pool,
   AveragePool: pool,
   Add: (e) => {

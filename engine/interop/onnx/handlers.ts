@@ -456,7 +456,7 @@ function resize(cx: NodeContext): void {
     }
   }
   a.finish();
-  if (mode !== 'nearest') a.fail(`mode "${mode}" is not supported; Tessera upsamples with nearest neighbour`, 'use mode "nearest"', 'mode', mode);
+  if (mode !== 'nearest' && mode !== 'linear') a.fail(`mode "${mode}" is not supported; Tessera upsamples with nearest neighbour or (bi)linear interpolation`, 'use mode "nearest" or "linear"', 'mode', mode);
   const ax = (axes ?? Array.from({ length: r }, (_, i) => i)).map((v) => (v < 0 ? v + r : v));
   const full = new Array<number>(r).fill(1);
   if (scales) {
@@ -470,6 +470,13 @@ function resize(cx: NodeContext): void {
   if (full[0] !== 1 || full[1] !== 1) a.fail(`scales [${full.join(', ')}] resize the batch or channel axis`, 'resize only the spatial axes', 'scales', full);
   const spatial = full.slice(2);
   if (spatial.some((s) => !Number.isInteger(s) || s < 1)) a.fail(`scales [${full.join(', ')}] are not positive integers`, 'Tessera upsamples by integer factors; use integer scales', 'scales', full);
+  if (mode === 'linear') {
+    // half_pixel; pytorch_half_pixel differs only for an output of length 1 (an input of 1 at scale 1: the same value).
+    if (ctm !== 'half_pixel' && ctm !== 'pytorch_half_pixel') a.fail(`linear resize with coordinate_transformation_mode "${ctm}" is not supported`, 'export with half_pixel coordinates (PyTorch align_corners=False, Keras bilinear)', 'coordinate_transformation_mode', ctm);
+    if (spatial.some((s) => (s & (s - 1)) !== 0)) a.fail(`linear resize by [${spatial.join(', ')}]: every scale is a power of two in Tessera (exact fixed-point weights)`, 'use scales 1, 2, 4 or 8', 'scales', full);
+    setOut(add('Resize', { scale: spatial, mode: 'bilinear', dataFormat: 'NCX' }, [x]));
+    return;
+  }
   spatial.forEach((s, i) => {
     const inSize = x.shape[i + 2];
     const outSize = inSize * s;

@@ -370,7 +370,8 @@ describe('ONNX import: errors name the op, attribute and node', () => {
     expect(err(model([1, 4], [one('Erf', ['x'], undefined, 'my_erf')]))).toMatch(/ONNX node "my_erf" \(Erf\): op "Erf" is not supported.*supported ops: Conv, ConvTranspose/);
   });
   it('unsupported attribute values', () => {
-    expect(err(model([1, 2, 3, 3], [one('Resize', ['x', '', 'sc'], { mode: 'linear' }, 'up')], [floats('sc', [1, 1, 2, 2])]))).toMatch(/"up" \(Resize\): mode "linear" is not supported/);
+    expect(err(model([1, 2, 3, 3], [one('Resize', ['x', '', 'sc'], { mode: 'cubic' }, 'up')], [floats('sc', [1, 1, 2, 2])]))).toMatch(/"up" \(Resize\): mode "cubic" is not supported/);
+    expect(err(model([1, 2, 3, 3], [one('Resize', ['x', '', 'sc'], { mode: 'linear', coordinate_transformation_mode: 'asymmetric' }, 'up')], [floats('sc', [1, 1, 2, 2])]))).toMatch(/"up" \(Resize\): linear resize with coordinate_transformation_mode "asymmetric" is not supported/);
     expect(err(model([1, 2, 3, 3], [one('Resize', ['x', '', 'sc'], { mode: 'nearest' }, 'up')], [floats('sc', [1, 1, 1.5, 2])]))).toMatch(/"up" \(Resize\).*not positive integers/);
     expect(err(model([1, 2, 3, 3], [one('Resize', ['x', '', 'sc'], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric' }, 'up')], [floats('sc', [1, 1, 3, 3])]))).toMatch(/"up" \(Resize\).*"asymmetric".*"round_prefer_floor" by 3 does not repeat/);
     expect(err(model([1, 2, 3, 3], [one('Resize', ['x', '', 'sc'], { mode: 'nearest', coordinate_transformation_mode: 'tf_crop_and_resize' }, 'up')], [floats('sc', [1, 1, 2, 2])]))).toMatch(/"up" \(Resize\).*tf_crop_and_resize/);

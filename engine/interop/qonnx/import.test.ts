@@ -316,3 +316,56 @@ describe('Gemm (transB) with quantized B and C; a tensor read with and without a
     expect(w[0].message).toMatch(/1 node\(s\) read "r" without this quantizer/);
   });
 });
+
+describe('QONNX import: Resize (tiny U-Net upsampling)', () => {
+  it('linear Resize between quantizers: its own result type; simulateFixed equals quantized bilinear bit for bit', () => {
+    qn = 0;
+    const qin = q('x', 'xq', 2 ** -4, 8);
+    const qout = q('u', 'uq', 2 ** -5, 8);
+    const bytes = buildOnnxModel({
+      inputs: [{ name: 'x', shape: [1, 2, 3, 4] }],
+      outputs: [{ name: 'uq', shape: [1, 2, 6, 8] }],
+      nodes: [qin.node, { op: 'Resize', name: 'up', inputs: ['xq', '', 'scales'], outputs: ['u'], attrs: { mode: 'linear', coordinate_transformation_mode: 'half_pixel' } }, qout.node],
+      initializers: [{ name: 'scales', dims: [4], data: [1, 1, 2, 2] }, ...qin.inits, ...qout.inits],
+      opset: 13,
+    });
+    const r = importQonnx(bytes);
+    expect(r.model.graph.nodes.map((n) => n.type)).toEqual(['Input', 'Resize']);
+    expect(r.precisions.up).toEqual({ result_t: 'ap_fixed<8,3,AP_RND_CONV,AP_SAT>' });
+    const x = gridData(24, 5, 6, -9, 9);
+    const xq = x.map((v) => quant(v, 2 ** -4, 8, true, false, 'ROUND'));
+    // Half-pixel bilinear ×2 per axis: source (o + ½) / 2 − ½ clamped, weights ¼ / ¾.
+    const src = (o: number, n: number) => {
+      const c = Math.min(Math.max((o + 0.5) / 2 - 0.5, 0), n - 1);
+      const i0 = Math.floor(c);
+      return { i0, i1: Math.min(i0 + 1, n - 1), f: c - i0 };
+    };
+    const want: number[] = [];
+    for (let c = 0; c < 2; c++)
+      for (let h = 0; h < 6; h++)
+        for (let w = 0; w < 8; w++) {
+          const a = src(h, 3), b = src(w, 4);
+          const at = (i: number, j: number) => xq[c * 12 + i * 4 + j];
+          const v = (1 - a.f) * ((1 - b.f) * at(a.i0, b.i0) + b.f * at(a.i0, b.i1)) + a.f * ((1 - b.f) * at(a.i1, b.i0) + b.f * at(a.i1, b.i1));
+          want.push(quant(v, 2 ** -5, 8, true, false, 'ROUND'));
+        }
+    const got = Array.from(fixedValues(simulateFixed(r.model, { x: tensor([1, 2, 3, 4], x) }, r.config).outputs.up));
+    expect(got).toEqual(want);
+    expect(new Set(want).size).toBeGreaterThan(20);
+  });
+
+  it('nearest Resize without its own quantizer keeps its input type', () => {
+    qn = 0;
+    const qin = q('x', 'xq', 2 ** -3, 6);
+    const bytes = buildOnnxModel({
+      inputs: [{ name: 'x', shape: [1, 1, 2, 2] }],
+      outputs: [{ name: 'u', shape: [1, 1, 4, 4] }],
+      nodes: [qin.node, { op: 'Resize', name: 'up', inputs: ['xq', '', 'scales'], outputs: ['u'], attrs: { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' } }],
+      initializers: [{ name: 'scales', dims: [4], data: [1, 1, 2, 2] }, ...qin.inits],
+      opset: 13,
+    });
+    const r = importQonnx(bytes);
+    expect(r.model.graph.nodes.map((n) => n.type)).toEqual(['Input', 'UpSampling']);
+    expect(r.precisions.up?.result_t).toBe(r.precisions.x.result_t);
+  });
+});
