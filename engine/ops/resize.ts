@@ -13,8 +13,8 @@ import { fixedType, type FixedType } from '../fixed/types';
 import { fitsFloat64 } from '../fixed/arith';
 import type { FixedKernel, HlsLayerContext, HlsLayerDef } from './hls-layer';
 import { defineOp, type OpDef } from './types';
-import { caster, checkInputLayout, cnst, ctype, hwc, mantissaArray, setM } from './fixed/common';
-import { cfgName, spatialCall } from './fixed/spatial';
+import { caster, checkInputLayout, cnst, ctype, mantissaArray, setM } from './fixed/common';
+import { cfgName, scaleFields, scaleGeometry, spatialCall } from './fixed/spatial';
 import { movementLoop, opsFromReads } from './schedule';
 import {
   checkSpatialInput, dataFormatHelp, dataFormatSchema, expandPerAxis, hw, perAxisHelp, perAxisSchema,
@@ -156,23 +156,19 @@ export const resizeOp: OpDef<ResizeParams> = defineOp<ResizeParams>({
 });
 
 function resizeHls(): HlsLayerDef<ResizeParams> {
-  const geometry = (ctx: HlsLayerContext<ResizeParams>) => {
-    const [sh, sw] = hw(ctx.params.scale, ctx.inputShapes[0].length - 2, 1);
-    return { i: hwc(ctx.inputDims[0]), o: hwc(ctx.outputDims), sh, sw };
-  };
+  const geometry = scaleGeometry;
   return {
     headers: ['nnet_resize.h'],
     usesAccumulator: false,
     productBlocks: () => [],
     check: checkInputLayout,
     configStructs(ctx) {
-      const { i, o, sh, sw } = geometry(ctx);
+      const { sh, sw } = geometry(ctx);
       return [{
         name: cfgName(ctx),
         base: 'nnet::resize_config',
         fields: [
-          cnst('in_height', i.h), cnst('in_width', i.w), cnst('n_chan', i.c), cnst('scale_height', sh), cnst('scale_width', sw),
-          cnst('out_height', o.h), cnst('out_width', o.w), cnst('bilinear', ctx.params.mode === 'bilinear'),
+          ...scaleFields(ctx), cnst('bilinear', ctx.params.mode === 'bilinear'),
           ...(ctx.params.mode === 'bilinear' ? [cnst('weight_bits_height', weightBits(sh)), cnst('weight_bits_width', weightBits(sw)), ctype('accum_t', resizeAccum(ctx.inputTypes[0], sh, sw))] : []),
         ],
       }];

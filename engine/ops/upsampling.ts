@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { zeros } from '../tensor/tensor';
 import type { HlsLayerContext, HlsLayerDef } from './hls-layer';
 import { defineOp, type OpDef } from './types';
-import { checkInputLayout, cnst, hwc, movementKernel } from './fixed/common';
-import { cfgName, spatialCall } from './fixed/spatial';
+import { checkInputLayout, movementKernel } from './fixed/common';
+import { cfgName, scaleFields, scaleGeometry, spatialCall } from './fixed/spatial';
 import { movementLoop, opsFromReads } from './schedule';
 import {
   checkSpatialInput, dataFormatHelp, dataFormatSchema, expandPerAxis, hw, perAxisHelp, perAxisSchema,
@@ -59,26 +59,13 @@ export const upSamplingOp: OpDef<UpSamplingParams> = defineOp<UpSamplingParams>(
 });
 
 function upSamplingHls(): HlsLayerDef<UpSamplingParams> {
-  const geometry = (ctx: HlsLayerContext<UpSamplingParams>) => {
-    const [sh, sw] = hw(ctx.params.scale, ctx.inputShapes[0].length - 2, 1);
-    return { i: hwc(ctx.inputDims[0]), o: hwc(ctx.outputDims), sh, sw };
-  };
+  const geometry = scaleGeometry;
   return {
     headers: ['nnet_upsampling.h'],
     usesAccumulator: false,
     productBlocks: () => [],
     check: checkInputLayout,
-    configStructs(ctx) {
-      const { i, o, sh, sw } = geometry(ctx);
-      return [{
-        name: cfgName(ctx),
-        base: 'nnet::upsampling_config',
-        fields: [
-          cnst('in_height', i.h), cnst('in_width', i.w), cnst('n_chan', i.c), cnst('scale_height', sh), cnst('scale_width', sw),
-          cnst('out_height', o.h), cnst('out_width', o.w),
-        ],
-      }];
-    },
+    configStructs: (ctx) => [{ name: cfgName(ctx), base: 'nnet::upsampling_config', fields: scaleFields(ctx) }],
     weightArrays: () => [],
     call: (ctx, names) => spatialCall('upsampling', ctx as HlsLayerContext<unknown>, names),
     // upsampling_stream: read input row h, then write it scale_height times (each pixel scale_width times).

@@ -1,7 +1,7 @@
 // HLS descriptors of ZeroPadding and Cropping (hls-templates/nnet/nnet_padding.h, nnet_cropping.h; their
 // fixed kernels are movementKernel in the op files), and the call of the one-input spatial templates
 // (pooling and upsampling too). 1D is 2D with height 1.
-import type { HlsCallNames, HlsLayerContext, HlsLayerDef } from '../hls-layer';
+import type { CppField, HlsCallNames, HlsLayerContext, HlsLayerDef } from '../hls-layer';
 import { hw, type DataFormat } from '../spatial';
 import { movementLoop, opsFromReads } from '../schedule';
 import { callStmt, checkInputLayout, cnst, hwc } from './common';
@@ -14,6 +14,21 @@ export function spatialCall(fn: string, ctx: HlsLayerContext<unknown>, names: Hl
   const cfg = names.configs[0];
   const types = stream ? [names.inputPixelTypes[0], names.outputPixelType, cfg] : [names.inputTypes[0], names.outputType, cfg];
   return callStmt(stream ? `${fn}_stream` : fn, types, [names.inputs[0], names.output, ...extra]);
+}
+
+/** UpSampling and Resize: an integer scale per spatial axis, as [height, width] with the firmware shapes. */
+export function scaleGeometry(ctx: HlsLayerContext<{ scale: number[] }>): { i: { h: number; w: number; c: number }; o: { h: number; w: number; c: number }; sh: number; sw: number } {
+  const [sh, sw] = hw(ctx.params.scale, ctx.inputShapes[0].length - 2, 1);
+  return { i: hwc(ctx.inputDims[0]), o: hwc(ctx.outputDims), sh, sw };
+}
+
+/** The config fields UpSampling's and Resize's templates share. */
+export function scaleFields(ctx: HlsLayerContext<{ scale: number[] }>): CppField[] {
+  const { i, o, sh, sw } = scaleGeometry(ctx);
+  return [
+    cnst('in_height', i.h), cnst('in_width', i.w), cnst('n_chan', i.c), cnst('scale_height', sh), cnst('scale_width', sw),
+    cnst('out_height', o.h), cnst('out_width', o.w),
+  ];
 }
 
 /** ZeroPadding and Cropping share their geometry (a border per spatial axis, added or removed). */
