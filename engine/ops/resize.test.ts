@@ -87,9 +87,9 @@ describe('Resize float vs onnxruntime', () => {
     const ref = await ortResize(x, [1, 1, 1, 4], LINEAR);
     const y1 = ours({ scale: [4], mode: 'bilinear', dataFormat: 'NCX' }, { shape: [1, 3, 7], data: x.data });
     expect(maxDiff({ shape: [1, 3, 1, 28], data: y1.data }, ref)).toBeLessThan(1e-6);
-    const xl = tf.tidy(() => tf.transpose(tf.tensor(x.data, x.shape), [0, 2, 3, 1]).dataSync());
+    const xl = tf.tidy(() => tf.transpose(tf.tensor(x.data, [...x.shape]), [0, 2, 3, 1]).dataSync());
     const yl = ours({ scale: [1, 4], mode: 'bilinear', dataFormat: 'NXC' }, { shape: [1, 1, 7, 3], data: Float32Array.from(xl) });
-    const back = tf.tidy(() => tf.transpose(tf.tensor(yl.data, yl.shape), [0, 3, 1, 2]).dataSync());
+    const back = tf.tidy(() => tf.transpose(tf.tensor(yl.data, [...yl.shape]), [0, 3, 1, 2]).dataSync());
     expect(maxDiff({ shape: ref.shape, data: Float32Array.from(back) }, ref)).toBeLessThan(1e-6);
   });
   it('Keras bilinear: tf.image.resizeBilinear with half-pixel centres', () => {
@@ -159,7 +159,7 @@ describe('Resize through the ONNX importer and exporter', () => {
 describe('Resize fixed point', () => {
   /** The exact value of each output (input mantissas as doubles, weights k / 2s), assigned into result_t. */
   function reference(p: ResizeParams, x: ReturnType<typeof quantizeTensor>, resultType: string): number[] {
-    const exact = Array.from(x.m, (m) => toDouble(m, x.type));
+    const exact: number[] = Array.from(x.m as ArrayLike<number | bigint>, (m: number | bigint) => toDouble(m, x.type));
     const [sh, sw] = p.scale.length === 1 ? [1, p.scale[0]] : p.scale;
     const [N, C, H, W] = x.shape;
     const rows = resizeTaps(p.mode, sh, H), cols = resizeTaps(p.mode, sw, W);
