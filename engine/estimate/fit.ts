@@ -46,6 +46,7 @@ export function fitDesign(model: Model, cfg: HlsConfig, opts: FitOptions): FitRe
   const setLayer = (name: string, spec: LayerConfigSpec) => (config = { ...config, layers: { ...config.layers, [name]: { ...config.layers[name], ...spec } } });
   if (opts.objective === 'resources') for (const o of options) setLayer(o.name, { reuseFactor: o.reuseFactors[o.reuseFactors.length - 1], strategy: 'resource' });
   const exhausted = new Set<string>();
+  let triedCorners = false;
   const withinBudget = (x: EstimateReport): boolean => BUDGETED.every((k) => (x.resources[k].used ?? 0) <= part[k] * margin);
   for (let steps = 0; ; steps++) {
     const e = estimateDesign(model, config, opts);
@@ -64,6 +65,22 @@ export function fitDesign(model: Model, cfg: HlsConfig, opts: FitOptions): FitRe
       .filter(({ name }) => !exhausted.has(name) && options.some((o) => o.name === name))
       .sort((a, b) => b.l.resources[worst] - a.l.resources[worst]);
     const pick = candidates.find(({ l }) => l.resources[worst] > 0) ?? candidates[0];
+    if (!pick && !triedCorners) {
+      // Every layer given all it can from where the search started; the greedy never turns Resource back into
+      // Latency, so before saying no, try the cheapest corners of the search space: every layer at its largest
+      // reuse factor in one strategy, then the other (fast-check found chains where only Latency's fits).
+      triedCorners = true;
+      const corner = (['latency', 'resource'] as const)
+        .map((strategy): HlsConfig => ({ ...config, layers: { ...config.layers, ...Object.fromEntries(options.map((x) => [x.name, { ...config.layers[x.name], reuseFactor: x.reuseFactors[x.reuseFactors.length - 1], strategy }])) } }))
+        .find((c) => {
+          const t = estimateDesign(model, c, opts).report;
+          return !!t && withinBudget(t);
+        });
+      if (corner) {
+        config = corner;
+        continue;
+      }
+    }
     if (!pick) {
       const over = BUDGETED.filter((k) => ratio(k) > 1).map((k) => `${k} ${r.resources[k].used} of ${Math.floor(part[k] * margin)} (${Math.round(margin * 100)} % of ${part[k]}; ${Math.round(ratio(k) * margin * 100)} % of the part)`);
       return { fits: false, config, report: r, steps, error: `does not fit ${opts.part} even at the largest reuse factors with the Resource strategy: ${over.join(', ')}; choose a larger part or narrower precision` };
