@@ -302,3 +302,54 @@ test('examples open as themselves, read-only: no copy per click; the first edit 
   await expect(page.getByTestId(`open-item-${name}`).getByTestId('open-item-path')).toHaveText(`${projectsDir}/${name}.tessera`);
   await expect(page.locator('[data-testid^="open-item-tiny-autoencoder"]')).toHaveCount(0);
 });
+
+test('numerical warnings are diagnostics: weights below one LSB and outputs that overflow count on the node and in the status bar, with a type that fits (item 9)', async ({ app: page }) => {
+  // A from-scratch DCGAN stage at the default ap_fixed<16,6>: Input 4×4×128 → ConvTranspose2D 64 filters
+  // 4×4 stride 2 with PyTorch's default init (|w| ≤ 1/32): a few % of its weights (and maybe biases) are below one LSB (2^-10).
+  await newProject(page, unique('numerics'));
+  await dragOp(page, 'Input', 150, 250);
+  await dragOp(page, 'ConvTranspose2D', 480, 250);
+  await connect(page, 'Input_1', 'ConvTranspose2D_1');
+  await selectNode(page, 'Input_1');
+  await setField(page, 'shape', '1, 4, 4, 128');
+  await selectNode(page, 'ConvTranspose2D_1');
+  await setField(page, 'filters', '64');
+  await setField(page, 'kernel', '4, 4');
+  await setField(page, 'stride', '2, 2');
+  await expect(page.getByTestId('status-errors')).toHaveText('0 errors');
+  // Without opening the profile: the status bar counts them, the node carries the badge, the inspector says
+  // what is lost and which type keeps it.
+  await expect(page.getByTestId('profile')).toHaveCount(0);
+  await expect(page.getByTestId('status-warnings')).not.toHaveText('0 warnings', { timeout: 30_000 });
+  const node = page.getByTestId('node-ConvTranspose2D_1');
+  await expect(node).toHaveAttribute('data-status', 'warning');
+  const diags = page.getByTestId('node-diagnostics');
+  await expect(diags).toContainText(/weight_t = "ap_fixed<16,6>" breaks the rule weight_t holds the layer's weight: [\d,]+ of 131,072 non-zero weight values \([\d.]+ %\) are below one LSB \(2\^-10\) and vanish; set weight_t to ap_fixed<16,-\d>/);
+  const text = await diags.innerText();
+  const fits: [string, string][] = [];
+  for (const field of ['weight_t', 'bias_t']) {
+    const m = new RegExp(`set ${field} to (ap_fixed<16,-\\d>)`).exec(text);
+    if (m) fits.push([field, m[1]]);
+  }
+  // one warning per tensor that loses values, counted in the status bar and on the node's badge
+  await expect(page.getByTestId('status-warnings')).toHaveText(`${fits.length} warning${fits.length > 1 ? 's' : ''}`);
+  await expect(node.getByTestId('badge-warning')).toHaveText(String(fits.length));
+
+  // ap_fixed<4,8> (LSB 16) is no longer accepted silently: every weight vanishes.
+  await page.getByTestId('precision-weight_t').fill('ap_fixed<4,8>');
+  await page.getByTestId('precision-weight_t').press('Enter');
+  await expect(diags).toContainText('131,072 of 131,072 non-zero weight values (100.0 %) are below one LSB (2^4)');
+  // An output type too narrow for the output on the preview input: an overflow warning on the same node.
+  await page.getByTestId('precision-result_t').fill('ap_fixed<6,0>');
+  await page.getByTestId('precision-result_t').press('Enter');
+  await expect(diags).toContainText(/output values on the preview input lie outside \[-0.5, 0.484375\]/);
+  await expect(page.getByTestId('status-warnings')).toHaveText(`${fits.length + 1} warnings`);
+
+  // The fixes, applied: nothing left to warn about.
+  for (const [field, type] of [...fits, ['result_t', 'ap_fixed<16,6>']]) {
+    await page.getByTestId(`precision-${field}`).fill(type);
+    await page.getByTestId(`precision-${field}`).press('Enter');
+  }
+  await expect(page.getByTestId('status-warnings')).toHaveText('0 warnings');
+  await expect(node).toHaveAttribute('data-status', 'ok');
+});

@@ -169,6 +169,11 @@ export interface HlsLayerDef<P> {
   check?(ctx: HlsLayerContext<P>, sink: DiagnosticSink): void;
   configStructs(ctx: HlsLayerContext<P>): CppStruct[];
   weightArrays(ctx: HlsLayerContext<P>): HlsWeightArray[];
+  /**
+   * The float values the layer stores in weight_t and bias_t, before they are quantized (the numerical
+   * profile, engine/hls/numerics.ts). Absent: the weight slot 'bias' in bias_t, every other slot in weight_t.
+   */
+  storedValues?(params: P, weights: Readonly<Record<string, Tensor>>): { field: 'weight_t' | 'bias_t'; what: string; values: ArrayLike<number> }[];
   /** The call statement, e.g. `nnet::conv_2d<in_t, out_t, cfg>(in, out, w, b);` (no trailing newline). */
   call(ctx: HlsLayerContext<P>, names: HlsCallNames): string;
   /**

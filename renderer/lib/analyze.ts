@@ -81,3 +81,21 @@ export function analyze(graph: Graph): Analysis {
   for (const d of diagnostics) if (d.severity === 'error') errors++; else warnings++;
   return { nodes, order: a.order, diagnostics, errors, warnings };
 }
+
+/**
+ * The analysis with diagnostics found elsewhere (the preview's numerical warnings) added to their nodes and
+ * the counts; those of nodes the graph no longer has are dropped. `a` itself when there are none.
+ */
+export function withDiagnostics(a: Analysis, extra: readonly Diagnostic[]): Analysis {
+  const kept = extra.filter((d) => d.nodeId !== undefined && a.nodes[d.nodeId]);
+  if (!kept.length) return a;
+  const nodes = { ...a.nodes };
+  for (const d of kept) {
+    const n = nodes[d.nodeId!];
+    const diagnostics = [...n.diagnostics, d];
+    const status: NodeStatus = n.status === 'ok' && d.severity === 'warning' ? 'warning' : d.severity === 'error' ? 'error' : n.status;
+    nodes[d.nodeId!] = { ...n, diagnostics, status };
+  }
+  const errors = kept.filter((d) => d.severity === 'error').length;
+  return { ...a, nodes, diagnostics: [...a.diagnostics, ...kept], errors: a.errors + errors, warnings: a.warnings + kept.length - errors };
+}

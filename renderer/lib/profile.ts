@@ -2,7 +2,8 @@
 // layer's output (activations) as a histogram over log2|x| bins, against the range the layer's
 // fixed-point type can represent; values above the type's range overflow, non-zero values below one
 // LSB underflow (they become 0 or −LSB). Per-layer types are the nodes' own (GraphNode.precision).
-import { fracBits, mantissaRange, parseFixedType, type FixedType } from '../../engine/fixed/types';
+import { parseFixedType } from '../../engine/fixed/types';
+import { profileValues, typeRange as rangeOfType, type TypeRange, type ValueProfile } from '../../engine/hls/numerics';
 import { DEFAULT_TABLE_TYPE_STRING, DEFAULT_TYPE_STRING, type PrecisionSpec } from '../../engine/fixed/precision';
 import { PRECISION_FIELDS, type PrecisionField } from '../../engine/hls/project-precision';
 
@@ -25,95 +26,16 @@ export function effectiveType(choices: Record<string, LayerPrecisionChoice>, nod
   return choices[nodeId]?.[field] ?? fieldDefault(field, fallback);
 }
 
-export interface TypeRange {
-  text: string;
-  type: FixedType;
-  /** Smallest and largest representable values. */
-  min: number;
-  max: number;
-  /** Value of one LSB, 2^−F. */
-  lsb: number;
-}
+export type TypeRangeResult = ({ ok: true; text: string } & TypeRange) | { ok: false; text: string; message: string };
 
-export type TypeRangeResult = ({ ok: true } & TypeRange) | { ok: false; text: string; message: string };
-
+/** The range of a type written as text (the inspector's field), or why the text is not a type. */
 export function typeRange(text: string): TypeRangeResult {
   const p = parseFixedType(text);
   if (!p.ok) return { ok: false, text, message: p.message };
-  const t = p.type;
-  const lsb = 2 ** -fracBits(t);
-  const m = mantissaRange(t);
-  return { ok: true, text: text.trim(), type: t, min: Number(m.min) * lsb, max: Number(m.max) * lsb, lsb };
+  return { ok: true, text: text.trim(), ...rangeOfType(p.type) };
 }
 
-export interface ValueProfile {
-  count: number;
-  zeros: number;
-  min: number;
-  max: number;
-  /** Quartiles and median of log2|x| over the non-zero values (NaN when all are zero). */
-  log2: { min: number; q1: number; median: number; q3: number; max: number };
-  /** bins[k] counts non-zero values with floor(log2|x|) = lowBin + k. */
-  lowBin: number;
-  bins: number[];
-  /** Values outside [range.min, range.max]. */
-  overflow: number;
-  /** Non-zero values with |x| < one LSB. */
-  underflow: number;
-}
-
-function quantile(sorted: Float64Array, q: number): number {
-  if (!sorted.length) return Number.NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
-/** Distribution of `data` on log2 bins, and how much of it the type cannot represent. */
-export function profileValues(data: ArrayLike<number>, range: TypeRange): ValueProfile {
-  const n = data.length;
-  let zeros = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  let overflow = 0;
-  let underflow = 0;
-  const logs = new Float64Array(n);
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    const x = data[i];
-    if (x < min) min = x;
-    if (x > max) max = x;
-    if (x > range.max || x < range.min) overflow++;
-    if (x === 0) {
-      zeros++;
-      continue;
-    }
-    const a = Math.abs(x);
-    if (a < range.lsb) underflow++;
-    logs[k++] = Math.log2(a);
-  }
-  const nz = logs.subarray(0, k).sort();
-  let lowBin = 0;
-  const bins: number[] = [];
-  if (k) {
-    lowBin = Math.floor(nz[0]);
-    const high = Math.floor(nz[k - 1]);
-    for (let b = lowBin; b <= high; b++) bins.push(0);
-    for (let i = 0; i < k; i++) bins[Math.floor(nz[i]) - lowBin]++;
-  }
-  return {
-    count: n,
-    zeros,
-    min: n ? min : Number.NaN,
-    max: n ? max : Number.NaN,
-    log2: { min: k ? nz[0] : Number.NaN, q1: quantile(nz, 0.25), median: quantile(nz, 0.5), q3: quantile(nz, 0.75), max: k ? nz[k - 1] : Number.NaN },
-    lowBin,
-    bins,
-    overflow,
-    underflow,
-  };
-}
+export { profileValues, type TypeRange, type ValueProfile };
 
 export interface ProfileRow {
   nodeId: string;

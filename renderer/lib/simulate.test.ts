@@ -93,4 +93,28 @@ describe('fixed-point comparison', () => {
     expect(r.fixedError).toBe('fixed point runs once the design has no errors (1 to fix)');
     expect(simulate(g, {}, [], 1)!.fixedError).toBeUndefined();
   });
+
+  it('reports the numerical warnings of the design at the project precisions, with fixed point off (item 9)', () => {
+    // Input 4×4×128 → ConvTranspose2D 64 filters 4×4 stride 2, weights filled with PyTorch's default init as the canvas does.
+    const up = { ...(getOp('ConvTranspose2D')!.params.parse({}) as ConvParams), filters: 64, kernel: [4, 4], stride: [2, 2] };
+    const g: Graph = {
+      version: 1,
+      nodes: [
+        { id: 'i', type: 'Input', name: 'x', params: { shape: [1, 4, 4, 128], dataFormat: 'NXC' } },
+        { id: 'c', type: 'ConvTranspose2D', name: 'up', params: { ...up, dataFormat: 'NXC' } as unknown as Record<string, unknown> },
+      ],
+      edges: [{ id: 'e1', source: 'i', sourcePort: 0, target: 'c', targetPort: 0 }],
+    };
+    const at = (defaultPrecision: string, layers: Record<string, Record<string, string>> = {}) =>
+      simulate({ ...g, nodes: g.nodes.map((n) => (layers[n.id] ? { ...n, precision: layers[n.id] } : n)) }, {}, [], 1, () => false, undefined, defaultPrecision)!.numeric!;
+    const warned = at('ap_fixed<16,6>');
+    // |w| ≤ 1/32 against an LSB of 2^-10: a few % of the weights and of the biases vanish.
+    expect(warned.map((d) => [d.nodeId, d.field, d.code, d.severity])).toEqual([['c', 'weight_t', 'numeric-underflow', 'warning'], ['c', 'bias_t', 'numeric-underflow', 'warning']]);
+    const fits = { weight_t: /set weight_t to (ap_fixed<16,-\d>)/.exec(warned[0].message)![1], bias_t: /set bias_t to (ap_fixed<16,-\d>)/.exec(warned[1].message)![1] };
+    expect(at('ap_fixed<16,6>', { c: fits })).toEqual([]);
+    // Per-layer choices count: a narrow output type overflows on the preview input.
+    expect(at('ap_fixed<16,6>', { c: { ...fits, result_t: 'ap_fixed<6,0>' } }).map((d) => d.code)).toEqual(['numeric-overflow']);
+    // Not asked: none.
+    expect(simulate(g, {}, [], 1)!.numeric).toBeUndefined();
+  });
 });

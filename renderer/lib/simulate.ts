@@ -11,6 +11,8 @@ import { previewHlsConfig } from '../../engine/hls/project-precision';
 import { isPrecisionDiagnostic } from '../../engine/graph/precision';
 import { fixedToTensor } from '../../engine/fixed/tensor';
 import { formatFixedType } from '../../engine/fixed/types';
+import { profileDesign } from '../../engine/hls/numerics';
+import type { Diagnostic } from '../../engine/diagnostics/diagnostics';
 import { analyze } from './analyze';
 import { initWeights, weightsFit } from './weightInit';
 
@@ -40,6 +42,12 @@ export interface SimResult {
   errors: Record<string, string>;
   /** Nodes whose weights were filled in because none were stored. */
   filledWeights: string[];
+  /**
+   * Numerical warnings (engine/hls/numerics): weights, and outputs on the preview input, that vanish below
+   * one LSB or overflow their type; each names the type that would keep them. Only for a design without
+   * errors, when the project's precisions were given.
+   */
+  numeric?: Diagnostic[];
   ms: number;
 }
 
@@ -125,6 +133,8 @@ export function simulate(
   seed: number,
   isCancelled: () => boolean = () => false,
   fixedPrecision?: string,
+  /** Given (the project's default type): also the numerical warnings of the design at its precisions, fixed point on or off. */
+  numericPrecision?: string,
 ): SimResult | null {
   const t0 = performance.now();
   const a = analyze(graph);
@@ -139,6 +149,13 @@ export function simulate(
     try {
       const r = simulateFloat({ graph, weights: w }, given, { keep: 'all' });
       const res: SimResult = { outputs: r.values, errors: {}, filledWeights: filled, ms: performance.now() - t0 };
+      if (numericPrecision && !precisionErrors.length) {
+        try {
+          res.numeric = profileDesign({ graph, weights: w }, r.values, previewHlsConfig(graph, { defaultPrecision: numericPrecision })).diagnostics;
+        } catch {
+          // a precision that does not resolve is reported where it is set; nothing to profile against
+        }
+      }
       if (fixedPrecision && precisionErrors.length) {
         res.fixedError = `fixed point runs once the precisions are fixed: ${precisionErrors.map((d) => d.message).join(' ')}`;
       } else if (fixedPrecision) {

@@ -71,6 +71,7 @@ function spawn(): Worker {
         status: 'done', runId: r.runId, outputs: r.outputs, errors: r.errors, filledWeights: r.filledWeights, ms: r.ms, error: null,
         fixed: r.fixed ?? {}, fixedError: r.fixedError ?? null,
       });
+      useEditor.getState().setNumeric(r.numeric ?? []);
     } else {
       usePreview.setState({ status: 'failed', runId: r.runId, error: r.error });
     }
@@ -113,6 +114,7 @@ export function runPreview(): void {
   const req: PreviewRequest = {
     runId: id, graph: toGraph(ed.nodes, ed.edges), weights: ed.weights === workerWeights ? undefined : ed.weights, inputs: ui.previewInputs, seed: ui.settings.weightSeed,
     fixedPrecision: ui.previewFixed ? ui.settings.defaultPrecision : undefined,
+    numericPrecision: ui.settings.defaultPrecision,
   };
   worker.postMessage(req);
   workerWeights = ed.weights;

@@ -4,7 +4,8 @@ import { create } from 'zustand';
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
 import type { WeightMap } from '../../engine/graph/model';
 import type { Tensor } from '../../engine/tensor/tensor';
-import { analyze, EMPTY_ANALYSIS, type Analysis } from '../lib/analyze';
+import { analyze, EMPTY_ANALYSIS, withDiagnostics, type Analysis } from '../lib/analyze';
+import type { Diagnostic } from '../../engine/diagnostics/diagnostics';
 import { canvasViews, EMPTY_VIEWS, type CanvasViews } from '../lib/views';
 import { fromGraph, inHandle, makeEdge, makeNode, newId, portOf, toGraph, uniqueName, type FlowEdge, type FlowNode } from '../lib/doc';
 import type { Graph } from '../../engine/graph/model';
@@ -36,7 +37,10 @@ const HISTORY_LIMIT = 200;
 export interface EditorState extends Snapshot {
   /** Bumped on every change of types, params, names or edges (not positions or selection). */
   structure: number;
+  /** The graph's analysis with the preview's numerical warnings added (they count like the others). */
   analysis: Analysis;
+  /** Numerical warnings of the last preview (engine/hls/numerics), kept for the nodes that still exist until the next. */
+  numeric: Diagnostic[];
   /** What each canvas node and edge draws (objects kept while unchanged; see lib/views). */
   views: CanvasViews;
   selected: string[];
@@ -73,18 +77,26 @@ export interface EditorState extends Snapshot {
   load(graph: Graph, weights: WeightMap, project: ProjectInfo): void;
   markSaved(project: Partial<ProjectInfo>): void;
   setSeed(seed: number): void;
+  /** The preview's numerical warnings: on the nodes, in the counts. */
+  setNumeric(numeric: Diagnostic[]): void;
 }
 
 function snap(s: Snapshot): Snapshot {
   return { nodes: s.nodes, edges: s.edges, weights: s.weights };
 }
 
-function withAnalysis(nodes: FlowNode[], edges: FlowEdge[], prev: CanvasViews): { analysis: Analysis; views: CanvasViews } {
-  const analysis = analyze(toGraph(nodes, edges));
-  return { analysis, views: canvasViews(analysis, nodes, edges, prev) };
-}
-
 export const useEditor = create<EditorState>()((set, get) => {
+  /** The analysis of the graph alone (without numerical warnings), from the last structural change. */
+  let graphAnalysis: Analysis = EMPTY_ANALYSIS;
+  function withAnalysis(nodes: FlowNode[], edges: FlowEdge[], prev: CanvasViews, numeric = get().numeric): { analysis: Analysis; views: CanvasViews } {
+    graphAnalysis = analyze(toGraph(nodes, edges));
+    return withNumeric(nodes, edges, prev, numeric);
+  }
+  function withNumeric(nodes: FlowNode[], edges: FlowEdge[], prev: CanvasViews, numeric: Diagnostic[]): { analysis: Analysis; views: CanvasViews } {
+    const analysis = withDiagnostics(graphAnalysis, numeric);
+    return { analysis, views: canvasViews(analysis, nodes, edges, prev) };
+  }
+
   /** Applies one user action: records the previous document for undo and refreshes the analysis. */
   function commit(next: Partial<Snapshot>, opts: { structural?: boolean; coalesceKey?: string } = {}): void {
     const s = get();
@@ -125,6 +137,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     weights: {},
     structure: 0,
     analysis: EMPTY_ANALYSIS,
+    numeric: [],
     views: EMPTY_VIEWS,
     selected: [],
     past: [],
@@ -318,7 +331,8 @@ export const useEditor = create<EditorState>()((set, get) => {
         dragStart: null,
         project,
         structure: get().structure + 1,
-        ...withAnalysis(nodes, edges, get().views),
+        numeric: [],
+        ...withAnalysis(nodes, edges, get().views, []),
       });
     },
     markSaved(project) {
@@ -326,6 +340,11 @@ export const useEditor = create<EditorState>()((set, get) => {
     },
     setSeed(seed) {
       set({ seed, structure: get().structure + 1 });
+    },
+    setNumeric(numeric) {
+      const s = get();
+      if (!numeric.length && !s.numeric.length) return;
+      set({ numeric, ...withNumeric(s.nodes, s.edges, s.views, numeric) });
     },
   };
 });

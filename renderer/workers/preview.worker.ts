@@ -2,6 +2,7 @@
 // thread also terminates this worker when a run is stale, so a long run never blocks the next.
 // The weights stay here between runs: a request without weights uses the last ones received.
 import type { Graph, WeightMap } from '../../engine/graph/model';
+import type { Diagnostic } from '../../engine/diagnostics/diagnostics';
 import { simulate, type InputSpec } from '../lib/simulate';
 
 export interface PreviewRequest {
@@ -13,6 +14,8 @@ export interface PreviewRequest {
   seed: number;
   /** Also run bit-accurate fixed point with this project default type (each node's own precision in `graph` overrides it field by field). */
   fixedPrecision?: string;
+  /** The project's default type, for the numerical warnings (sent with fixed point on or off; each node's own precision in `graph` overrides it). */
+  numericPrecision?: string;
 }
 
 export interface FixedReply {
@@ -34,6 +37,7 @@ export type PreviewReply =
       ms: number;
       fixed?: Record<string, FixedReply>;
       fixedError?: string;
+      numeric?: Diagnostic[];
     }
   | { runId: number; ok: false; error: string };
 
@@ -45,7 +49,7 @@ self.onmessage = (ev: MessageEvent<PreviewRequest>) => {
   latest = req.runId;
   if (req.weights) weights = req.weights;
   try {
-    const r = simulate(req.graph, weights, req.inputs, req.seed, () => latest !== req.runId, req.fixedPrecision);
+    const r = simulate(req.graph, weights, req.inputs, req.seed, () => latest !== req.runId, req.fixedPrecision, req.numericPrecision);
     if (!r) return;
     const outputs: Record<string, { shape: number[]; data: Float32Array }> = {};
     const transfer: ArrayBuffer[] = [];
@@ -63,7 +67,7 @@ self.onmessage = (ev: MessageEvent<PreviewRequest>) => {
         transfer.push(data.buffer);
       }
     }
-    const reply: PreviewReply = { runId: req.runId, ok: true, outputs, errors: r.errors, filledWeights: r.filledWeights, ms: r.ms, fixed, fixedError: r.fixedError };
+    const reply: PreviewReply = { runId: req.runId, ok: true, outputs, errors: r.errors, filledWeights: r.filledWeights, ms: r.ms, fixed, fixedError: r.fixedError, numeric: r.numeric };
     (self as unknown as Worker).postMessage(reply, transfer);
   } catch (err) {
     const reply: PreviewReply = { runId: req.runId, ok: false, error: (err as Error).message };

@@ -231,6 +231,11 @@ export const batchNormFixed: FixedKernel<BnP> = ({ params, inputs, weights, prec
 export const batchNormHls: HlsLayerDef<BnP> = {
   headers: ['nnet_batchnorm.h'],
   usesAccumulator: true,
+  // What nnet_batchnorm stores: the folded scale (weight_t) and shift (bias_t), not gamma/beta/mean/variance.
+  storedValues(p, weights) {
+    const { scale, shift } = batchNormFold(p, weights);
+    return [{ field: 'weight_t', what: 'scale', values: scale }, { field: 'bias_t', what: 'shift', values: shift }];
+  },
   // One product per value, all in parallel (reuse factor 1); 'auto' accum_t sums one term.
   productBlocks: () => [],
   check: checkInputLayout,
