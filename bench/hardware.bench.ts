@@ -20,6 +20,7 @@ import { readTemplates, runProjectCsim, writeFiles } from '../electron/services/
 import { readProjectDocument, weightsToEngine } from '../electron/services/store';
 import { checkProjects, countByRule } from '../electron/services/hls-check/check';
 import { matrixProjects } from '../electron/services/hls-check/matrix';
+import { oldTemplateProjects } from '../electron/services/hls-check/old-templates.testutil';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const EXAMPLES = ['unet-decoder-stage', 'dcgan-generator', 'tiny-autoencoder'];
@@ -104,10 +105,9 @@ async function unetCsim(): Promise<void> {
 }
 
 async function staticCheck(): Promise<void> {
-  const fixture = path.join(ROOT, 'electron/services/hls-check/fixtures/old-templates');
-  const old = await checkProjects(['old_stream', 'old_par'].map((t) => path.join(fixture, t)));
   const root = mkdtempSync(path.join(tmpdir(), 'tessera-bench-check-'));
   try {
+    const old = await checkProjects(oldTemplateProjects(path.join(root, 'old-templates')));
     const templates = readTemplates();
     const projects = matrixProjects();
     for (const p of projects) {

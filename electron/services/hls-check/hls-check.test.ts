@@ -9,15 +9,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { checkProjects, countByRule, formatFindings, type Finding, type Rule } from './check';
 import { matrixProjects } from './matrix';
+import { oldTemplateProjects } from './old-templates.testutil';
 import { generateProject } from '../../../engine/hls/generate';
 import { readExpected, readResults, readTemplates, runManyCsim, writeFiles } from '../csim/csim';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const OLD = ['old_stream', 'old_par'].map((t) => join(HERE, 'fixtures', 'old-templates', t));
 
 let scratch = '';
 beforeAll(() => {
@@ -253,7 +251,7 @@ template void f<cfg2>(const int*, const int*, int*);`,
 describe('the templates before issue 11 (fixtures/old-templates) fail the check', () => {
   let findings: Finding[] = [];
   beforeAll(async () => {
-    findings = (await checkProjects(OLD)).findings;
+    findings = (await checkProjects(oldTemplateProjects(join(scratch, 'old-templates')))).findings;
   }, 120_000);
   const has = (rule: Rule, fn: RegExp, msg: RegExp = /./) => findings.some((f) => f.rule === rule && fn.test(f.fn) && msg.test(f.message));
   it('finding 1: the io_stream Conv / ConvTranspose line buffer banks are chosen at run time', () => {
