@@ -5,6 +5,7 @@ import { analyzeGraph } from '../../graph/analyze';
 import { TesseraError } from '../../diagnostics/diagnostics';
 import type { GraphNode, Model } from '../../graph/model';
 import { resolveGeometry, type ConvParams } from '../../ops/conv/params';
+import { isGraphInput } from '../../ops/input';
 import type { Shape, Tensor } from '../../tensor/tensor';
 import { buildOnnxModel, type NodeSpec, type TensorInit, type ValueSpec } from './proto';
 
@@ -74,14 +75,15 @@ const conv: OnnxExporter = (e) => {
   e.channelsFirst((input, output) => e.emit(isT ? 'ConvTranspose' : 'Conv', inputsOf(input), attrs, output));
 };
 
-const pool: OnnxExporter = (e) => {
+/** MaxPool / AveragePool; only the average says whether padding counts. */
+const pool = (average: boolean): OnnxExporter => (e) => {
   const { p } = e;
   const sr = e.rank - 2;
   const attrs: NodeSpec['attrs'] = {
     kernel_shape: perAxis(p.kernel, sr, 1), strides: perAxis(p.stride, sr, 1),
     pads: [...perAxis(p.padsBegin, sr, 0), ...perAxis(p.padsEnd, sr, 0)], ceil_mode: p.ceilMode ? 1 : 0,
   };
-  if (e.n.type === 'AveragePool') attrs.count_include_pad = p.countIncludePad ? 1 : 0;
+  if (average) attrs.count_include_pad = p.countIncludePad ? 1 : 0;
   e.channelsFirst((input, output) => e.emit(e.n.type, [input], attrs, output));
 };
 
@@ -153,8 +155,8 @@ export const ONNX_EXPORTERS: Readonly<Record<string, OnnxExporter>> = {
   },
   UpSampling: (e) => resize(e, 'nearest'),
   Resize: (e) => resize(e, e.p.mode),
-  MaxPool: pool,
-  AveragePool: pool,
+  MaxPool: pool(false),
+  AveragePool: pool(true),
   Add: (e) => {
     let acc = e.ins[0];
     for (let i = 1; i < e.ins.length; i++) {
@@ -204,7 +206,7 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
     if (!exporter) throw new TesseraError(`cannot export node "${n.name}": op ${n.type} has no ONNX mapping yet`);
     const w = model.weights[id] ?? {};
     const ins = info.inputEdges.map((e) => tensorName.get(e.source)!);
-    const inShapes = (info.node.type === 'Input' ? [info.outputShape] : info.inputShapes) as Shape[];
+    const inShapes = (isGraphInput(info.node) ? [info.outputShape] : info.inputShapes) as Shape[];
     const out = unique(n.name);
     tensorName.set(id, out);
     const rank = inShapes[0]?.length ?? 0;

@@ -9,6 +9,7 @@ import { analyzeGraph } from '../../graph/analyze';
 import { makeDiagnostic, TesseraError, type Diagnostic } from '../../diagnostics/diagnostics';
 import type { Graph, GraphNode, Model } from '../../graph/model';
 import { getOp } from '../../ops/registry';
+import { isGraphInput } from '../../ops/input';
 import { dataTypeName, decodeModelProto, OnnxDataType, type OnnxModelProto, type OnnxNodeProto } from './proto';
 import { constOf, fail, Importer, NodeContext } from './importer';
 import { ONNX_HANDLERS, SUPPORTED_ONNX_OPS } from './handlers';
@@ -164,7 +165,7 @@ class OnnxConverter {
       if (!v) fail(undefined, undefined, `graph output "${name}" is not produced by any node`, 'check that the model is complete', name);
       if (v.kind === 'const') fail(undefined, undefined, `graph output "${name}" is a constant`, 'Tessera graph outputs are computed tensors; remove this output', name);
       const node = imp.node(v.id)!;
-      if (node.type === 'Input') fail(undefined, undefined, `graph output "${name}" is the graph input itself`, 'remove this output', name);
+      if (isGraphInput(node)) fail(undefined, undefined, `graph output "${name}" is the graph input itself`, 'remove this output', name);
       if (seen.has(v.id)) fail(undefined, undefined, `graph output "${name}" is the same tensor as another output`, 'keep one of the outputs', name);
       if ((imp.fanout.get(v.id) ?? 0) > 0) {
         fail(undefined, undefined, `graph output "${name}" also feeds other nodes; Tessera's outputs are the nodes nothing reads from`, 'remove this output or export it through its own node', name);
