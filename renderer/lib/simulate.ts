@@ -15,6 +15,7 @@ import { profileDesign } from '../../engine/hls/numerics';
 import type { Diagnostic } from '../../engine/diagnostics/diagnostics';
 import { analyze } from './analyze';
 import { initWeights, weightsFit } from './weightInit';
+import { isGraphInput } from '../../engine/ops/input';
 
 export type InputSpec =
   | { kind: 'random'; nodeId: string; seed: number; low?: number; high?: number }
@@ -145,7 +146,7 @@ export function simulate(
     const w = fillWeights(graph, weights, a, seed, filled);
     const specs = new Map(inputs.map((s) => [s.nodeId, s]));
     const given: Record<string, Tensor> = {};
-    for (const n of graph.nodes) if (n.type === 'Input' && a.nodes[n.id]?.shape) given[n.id] = makeInput(a.nodes[n.id].shape!, specs.get(n.id), seed);
+    for (const n of graph.nodes) if (isGraphInput(n) && a.nodes[n.id]?.shape) given[n.id] = makeInput(a.nodes[n.id].shape!, specs.get(n.id), seed);
     try {
       const r = simulateFloat({ graph, weights: w }, given, { keep: 'all' });
       const res: SimResult = { outputs: r.values, errors: {}, filledWeights: filled, ms: performance.now() - t0 };

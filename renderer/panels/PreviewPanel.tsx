@@ -11,6 +11,7 @@ import { useEditor } from '../state/store';
 import { useUi } from '../state/ui';
 import { ProfilePanel } from './ProfilePanel';
 import { TensorView } from './TensorView';
+import { isGraphInput } from '../../engine/ops/input';
 
 /** Reads an image file into a tensor of the Input node's shape (values in [0, 1]). */
 export async function imageToTensor(file: File, shape: Shape, format: 'NCX' | 'NXC'): Promise<Tensor> {
@@ -152,7 +153,7 @@ function DefaultPrecisionField({ precision }: { precision: string }) {
 }
 
 function PreviewPanelView() {
-  const inputs = useEditor((s) => s.nodes.filter((n) => n.data.type === 'Input').map((n) => `${n.id}\u0000${n.data.name}`).join('\u0001'));
+  const inputs = useEditor((s) => s.nodes.filter((n) => isGraphInput(n.data)).map((n) => `${n.id}\u0000${n.data.name}`).join('\u0001'));
   const selected = useEditor((s) => (s.selected.length === 1 ? s.selected[0] : null));
   const lastId = useEditor((s) => {
     const order = s.analysis.order;

@@ -10,6 +10,7 @@ import { useUi } from '../state/ui';
 import { useVariants, variantActions } from './store';
 import { runStatus } from '../compare/figures';
 import { SlurmSettingsForm } from './SlurmSettings';
+import { isGraphInput } from '../../engine/ops/input';
 
 /** The Slurm job of a run ("123_4", its node and Slurm's state), or null for a build on this machine. */
 function slurmJob(run: BuildRunJson | undefined): { job: string; nodes: string | null; state: string | null } | null {
@@ -23,7 +24,7 @@ const MAC_TYPES = /Conv|Dense/;
 
 function useLayers(): { name: string; type: string }[] {
   const nodes = useEditor((s) => s.nodes);
-  return useMemo(() => nodes.filter((n) => n.data.type !== 'Input').map((n) => ({ name: n.data.name, type: n.data.type })), [nodes]);
+  return useMemo(() => nodes.filter((n) => !isGraphInput(n.data)).map((n) => ({ name: n.data.name, type: n.data.type })), [nodes]);
 }
 
 /** The service works on the saved design: unsaved edits are saved first, an example asks where to (false: declined). */

@@ -22,6 +22,7 @@ import { runBuild, type BuildOutcome } from '../../services/builds/pipeline/run'
 import { BUILD_RESULT_FILE, phaseLine, readBuildSpecFile, runBuildInFolder } from '../../services/builds/pipeline/backend';
 import { isExact, testImagesOf, VENDOR_RECORD } from '../../services/builds/pipeline/steps';
 import { runBuildOnSlurm } from './build-slurm';
+import { isGraphInput } from '../../../engine/ops/input';
 
 const HELP = `  MODEL is an ONNX, QONNX or Keras model (.onnx, .keras, .h5, model .json) or a Tessera project (.tessera).
   --out DIR              project folder to write (created; files are overwritten)
@@ -269,8 +270,8 @@ function printCsim(spec: BuildSpec, b: BuildOutcome, out: string, stdout: (l: st
   if (cmp) {
     const outputs = new Set(g.resolved.analysis.outputs);
     const rows = g.layers.map((l) => {
-      const c = l.type === 'Input' ? null : outputs.has(l.id) ? cmp.output : cmp.layers?.[l.name];
-      const status = l.type === 'Input' ? 'input' : !c ? 'internal (io_stream: checked through the output)' : isExact(c) ? 'bit-exact' : `MISMATCH${outputs.has(l.id) ? '' : ` (${c.mismatches} values; first ${c.first ?? 'missing trace'})`}`;
+      const c = isGraphInput(l) ? null : outputs.has(l.id) ? cmp.output : cmp.layers?.[l.name];
+      const status = isGraphInput(l) ? 'input' : !c ? 'internal (io_stream: checked through the output)' : isExact(c) ? 'bit-exact' : `MISMATCH${outputs.has(l.id) ? '' : ` (${c.mismatches} values; first ${c.first ?? 'missing trace'})`}`;
       const hw = l.reuseFactor !== undefined ? `${l.strategy} RF ${l.reuseFactor}, ${l.multipliers} mult` : '';
       return `  ${l.name.padEnd(16)} ${l.type.padEnd(16)} ${l.outputDims.join('×').padEnd(10)} ${l.result_t.padEnd(28)} ${hw.padEnd(28)} ${status}`;
     });

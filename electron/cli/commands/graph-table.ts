@@ -3,6 +3,7 @@
 import { analyzeGraph } from '../../../engine/graph/analyze';
 import type { Graph, GraphNode, WeightMap } from '../../../engine/graph/model';
 import { formatShape } from '../../../engine/tensor/tensor';
+import { isGraphInput } from '../../../engine/ops/input';
 
 const DEFAULT_HIDDEN: Record<string, unknown> = { dataFormat: 'NCX', autoPad: 'explicit' };
 
@@ -15,7 +16,7 @@ function formatParam(v: unknown): string {
 /** Key parameters of a node, compact: 'filters=64 kernel=[4,4] stride=[2,2] …'. */
 export function summarizeParams(node: GraphNode, params: unknown): string {
   const p = (params ?? node.params) as Record<string, unknown>;
-  if (node.type === 'Input') return '';
+  if (isGraphInput(node)) return '';
   return Object.entries(p)
     .filter(([k, v]) => !(k in DEFAULT_HIDDEN && DEFAULT_HIDDEN[k] === v))
     .map(([k, v]) => `${k}=${formatParam(v)}`)

@@ -10,6 +10,7 @@ import { validReuseFactors, validParallelizationFactors } from '../../../engine/
 import { getOp } from '../../../engine/ops/registry';
 import { layerContext } from '../../../engine/hls/resolve';
 import { projectPrecisionOf, withProjectPrecision } from '../../../engine/hls/project-precision';
+import { isGraphInput } from '../../../engine/ops/input';
 
 /** What a variant stores (the `config` column of the variants table). */
 export interface VariantConfig {
@@ -46,7 +47,7 @@ export function hlsConfigOf(v: VariantConfig, testImages = 2, model?: Model): Hl
     const r = resolveGraph(model, defaultHlsConfig({ io: v.io }), {});
     for (const n of r.nodes) {
       const op = getOp(n.node.type);
-      if (n.node.type === 'Input' || !op?.hls) continue;
+      if (isGraphInput(n.node) || !op?.hls) continue;
       const ctx = layerContext(model, n);
       const takesRf = op.hls.productBlocks(ctx).some((b) => b.products > 0);
       const takesPf = !!op.hls.pixels;
@@ -160,7 +161,7 @@ export function expandSweep(model: Model, spec: SweepSpec): SweepResult {
   const problems: string[] = [];
   const base = spec.base ?? defaultVariantConfig();
   if (spec.layer !== undefined && !model.graph.nodes.some((n) => n.name === spec.layer)) {
-    const names = model.graph.nodes.filter((n) => n.type !== 'Input').map((n) => n.name);
+    const names = model.graph.nodes.filter((n) => !isGraphInput(n)).map((n) => n.name);
     problems.push(`no layer named "${spec.layer}" in the design; the layers are ${names.join(', ')}`);
     return { variants: [], rejected: [], problems };
   }

@@ -23,6 +23,7 @@ import { startRun, type LineEvent, type RunRecord } from '../../toolchain/runner
 import type { FlowId, Toolchain } from '../../toolchain/detect';
 import { prepareBuild } from '../../toolchain/prepare';
 import { findReports, type SolutionReports } from '../../toolchain/find-reports';
+import { isGraphInput } from '../../../../engine/ops/input';
 
 /** A step could not do its work; the message says why in words (diagnostics when the design is at fault). */
 export class BuildFailure extends Error {
@@ -160,7 +161,7 @@ export function compareWithEngine(dir: string, g: Generated, traced: boolean): C
   const images = testImagesOf(g);
   const layers: Record<string, ValueComparison> = {};
   for (const r of g.resolved.nodes) {
-    if (r.node.type === 'Input' || g.resolved.analysis.outputs.includes(r.id)) continue;
+    if (isGraphInput(r.node) || g.resolved.analysis.outputs.includes(r.id)) continue;
     layers[r.node.name] = compareValues(trace[r.name] ?? [], firmwareValues(g.sim.values[r.id], r.layout, images));
   }
   return { output, layers };
