@@ -46,6 +46,8 @@ export interface BuildSpec {
   vendor: { steps: VendorStep[]; stepTimeoutMs: number | null };
   /** Compare the engine's float run with the fixed-point outputs on the test inputs. */
   errorVsFloat: boolean;
+  /** io_stream FIFO depths: 'rule' (default) from the modelled read-ahead, 'safe' every fork edge its whole tensor. */
+  fifo?: 'rule' | 'safe';
 }
 
 export const BUILD_SPEC_FORMAT = 'tessera-build-spec';
@@ -86,6 +88,7 @@ export const BuildSpecJson = z.strictObject({
     stepTimeoutMs: z.number().int().positive().max(7 * 24 * 3600_000).nullable(),
   }),
   errorVsFloat: z.boolean(),
+  fifo: z.enum(['rule', 'safe']).optional(),
 });
 export type BuildSpecJson = z.output<typeof BuildSpecJson>;
 
@@ -104,6 +107,7 @@ export function buildSpecToJson(spec: BuildSpec, layoutOf: (nodeId: string, slot
     synthesis: spec.synthesis,
     vendor: spec.vendor,
     errorVsFloat: spec.errorVsFloat,
+    ...(spec.fifo ? { fifo: spec.fifo } : {}),
   };
 }
 
@@ -125,5 +129,6 @@ export function buildSpecFromJson(value: unknown): BuildSpec {
     synthesis: j.synthesis,
     vendor: j.vendor,
     errorVsFloat: j.errorVsFloat,
+    ...(j.fifo ? { fifo: j.fifo } : {}),
   };
 }

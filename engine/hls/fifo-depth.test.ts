@@ -267,6 +267,41 @@ describe('random skip graphs (fast-check)', () => {
     expect(deadlocks).toBeGreaterThan(5);
   });
 
+  it('--fifo safe: every stream a fork writes holds its whole tensor, the rest keep the rule\u2019s; it finishes whatever the pipelines read ahead, where the rule\u2019s depths for no read-ahead can deadlock', () => {
+    let ruleDeadlocks = 0;
+    fc.assert(
+      fc.property(spec, fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 12, maxLength: 12 }), (s, aheads) => {
+        const net = network(buildSpec(s));
+        const clones = new Set(net.processes.filter((p) => p.kind === 'clone').map((p) => p.name));
+        const safe = fifoDepths(net, { mode: 'safe', slack: 0 });
+        const rule = fifoDepths(net, { slack: 0 });
+        for (const e of Object.values(net.edges)) {
+          if (!e.internal) continue;
+          if (e.producer !== null && clones.has(e.producer)) expect(safe[e.name].depth).toBe(Math.max(MIN_FIFO_DEPTH, e.pixels));
+          else expect(safe[e.name]).toEqual(rule[e.name]);
+        }
+        const layers = net.processes.filter((p) => p.kind === 'layer' && p.overlapped).map((p) => p.name);
+        const ahead: Record<string, number> = Object.fromEntries(layers.map((n, i) => [n, aheads[i % aheads.length]]));
+        expect(simulateStreams(net, (e) => safe[e].depth, 2, (p) => ahead[p] ?? 0).finished).toBe(true);
+        if (!simulateStreams(net, (e) => rule[e].depth, 1, (p) => ahead[p] ?? 0).finished) ruleDeadlocks++;
+      }),
+      { numRuns: 30, seed: 1206 },
+    );
+    expect(ruleDeadlocks).toBeGreaterThan(0);
+  });
+
+  it('--fifo safe reaches the generated fifo_depths.h', () => {
+    const model = unetStage();
+    const templates = Object.fromEntries(['nnet_common.h', 'nnet_conv.h', 'nnet_conv_common.h', 'nnet_conv_transpose.h', 'nnet_activation.h', 'nnet_pooling.h', 'nnet_merge.h'].map((h) => [h, `// ${h}`]));
+    const g = generateProject({ model, config: { ...STREAM, testImages: 1 }, templates, fifo: 'safe' });
+    expect(g.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
+    const header = g.files!['firmware/fifo_depths.h'] as string;
+    expect(header).toMatch(/safe: clone_\w+ output holds its whole tensor/);
+    const net = network(model);
+    const skip = skipEdges(net)[0];
+    expect(header).toMatch(new RegExp(`${fifoDepthMacro('fifo_top', skip)} ${net.edges[skip].pixels}\\b`));
+  });
+
   it('same-size Conv chains: the rule stays within the sum of the Convs\u2019 backlogs (+1)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 3, max: 12 }), fc.integer({ min: 3, max: 12 }), fc.array(fc.constantFrom(1, 3, 5), { minLength: 1, maxLength: 3 }), (H, W, ks) => {

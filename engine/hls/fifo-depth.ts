@@ -38,6 +38,11 @@ export interface FifoDepthOptions {
    * 0 = the templates' exact order.
    */
   slack?: number | Readonly<Record<string, number>>;
+  /**
+   * 'safe': every stream a fork (clone) writes holds its whole tensor, whatever the pipelines read ahead (more
+   * memory; for when the modelled read-ahead is in doubt). 'rule' (default): the depths derived above.
+   */
+  mode?: 'rule' | 'safe';
 }
 
 export interface FifoDepth {
@@ -146,6 +151,12 @@ export function fifoDepths(net: StreamNetwork, opts: FifoDepthOptions = {}): Rec
         need.set(e, outNeed[q]);
         absorb.set(e, outAbsorb[q]);
       });
+    }
+  }
+  if (opts.mode === 'safe') {
+    const clones = new Set(net.processes.filter((p) => p.kind === 'clone').map((p) => p.name));
+    for (const e of Object.values(net.edges)) {
+      if (e.internal && e.producer !== null && clones.has(e.producer)) out[e.name] = { depth: Math.max(MIN_FIFO_DEPTH, e.pixels), reason: `safe: ${e.producer} output holds its whole tensor (--fifo safe)` };
     }
   }
   return out;

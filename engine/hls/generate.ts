@@ -37,6 +37,8 @@ export interface GenerateInput {
    * fifoReadAhead, from the modelled pipeline depths); default PIPELINE_SLACK for every layer.
    */
   fifoReadAhead?: Readonly<Record<string, number>>;
+  /** io_stream: 'safe' gives every stream a fork writes its whole tensor (fifo-depth.ts FifoDepthOptions.mode). */
+  fifo?: 'rule' | 'safe';
 }
 
 export interface GenerateResult {
@@ -309,7 +311,7 @@ export function generateProject(input: GenerateInput): GenerateResult {
   // Stream FIFO depths (fifo-depth.ts): 2 on a chain, more where a fork's paths meet again.
   if (stream) {
     p.network = buildStreamNetwork(model, resolved);
-    p.depths = fifoDepths(p.network, { slack: input.fifoReadAhead });
+    p.depths = fifoDepths(p.network, { slack: input.fifoReadAhead, mode: input.fifo });
   }
   const script = hlsScript(p);
   const tcl = buildTcl(script, 'vitis_hls');

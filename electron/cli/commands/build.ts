@@ -39,6 +39,8 @@ const HELP = `  MODEL is an ONNX, QONNX or Keras model (.onnx, .keras, .h5, mode
   --weights W.h5         weights of a Keras model JSON
   --hls4ml-config C.yml  apply an hls4ml configuration (IOType, Part, ClockPeriod, Model / LayerType / LayerName);
                          options given on the command line win over its project-wide settings
+  --fifo rule|safe       io_stream FIFO depths: rule (default) from the modelled pipeline read-ahead; safe gives
+                         every stream a fork writes its whole tensor (never blocks; more memory)
   --csim                 compile with g++ and run the testbench; exit 1 on any mismatch
   --on local|slurm       run here (default) or as a Slurm job on a node (MODEL, DIR and Tessera on storage the
                          nodes share; README "Builds on a Slurm cluster"); its log is printed as it grows; the
@@ -58,7 +60,7 @@ export const buildCommand: CliCommand = {
   usage: 'build MODEL --out DIR [--io parallel|stream] [--csim] …',
   summary: 'generate the HLS C++ project; --csim compiles it with g++ and checks it bit for bit',
   async run(args) {
-    const { positional, flags } = parseArgs('build', args, ['out', 'io', 'strategy', 'rf', 'pf', 'precision', 'input', 'images', 'top', 'weights', 'hls4ml-config', 'spec', 'on', ...VENDOR_VALUE_FLAGS], ['csim', 'json', 'help', 'h', ...VENDOR_BOOL_FLAGS]);
+    const { positional, flags } = parseArgs('build', args, ['out', 'io', 'strategy', 'rf', 'pf', 'precision', 'input', 'images', 'top', 'weights', 'hls4ml-config', 'spec', 'on', 'fifo', ...VENDOR_VALUE_FLAGS], ['csim', 'json', 'help', 'h', ...VENDOR_BOOL_FLAGS]);
     if (flags.help || flags.h) {
       console.log(`usage: tessera ${this.usage}\n${HELP}`);
       return 0;
@@ -86,6 +88,7 @@ export const buildCommand: CliCommand = {
       if (!r.ok) throw new CliError(`--precision ${r.message}`, 2);
       if (r.type.W > 53) throw new CliError(`--precision ${formatFixedType(r.type)}: tensors between layers need W ≤ 53 (exact test vectors); use a narrower type`, 2);
     }
+    if (flags.fifo !== undefined && flags.fifo !== 'rule' && flags.fifo !== 'safe') throw new CliError(`--fifo is rule or safe, got ${JSON.stringify(flags.fifo)}`, 2);
     const vendor = vendorFlags(flags);
     if (flags.json && !vendor) throw new CliError('--json prints the synthesis figures (part, fits, latency, interval, resources): add --synth', 2);
     if (flags.json && flags.on === 'slurm') throw new CliError('--json is for a build run here; on Slurm the result is tessera-run.json in DIR', 2);
@@ -115,6 +118,7 @@ export const buildCommand: CliCommand = {
       if (pf !== undefined) cfg.defaults.parallelizationFactor = pf;
       if (prec) cfg.defaults.precision = { ...cfg.defaults.precision, weight_t: prec, bias_t: prec, accum_t: prec, result_t: prec };
     }
+    if (flags.fifo === 'safe' && cfg.io !== 'io_stream') throw new CliError('--fifo safe sizes the FIFOs of an io_stream design: add --io stream', 2);
     if (cfg.io === 'io_stream' && pf !== undefined && pf > 1) {
       throw new CliError(`--pf ${pf}: parallelizationFactor = ${pf} breaks the rule io_stream layers take parallelization factor 1 (one pixel per element); drop --pf or use --io parallel`);
     }
@@ -143,6 +147,7 @@ export const buildCommand: CliCommand = {
       synthesis: vendor ? 'vendor' : 'none',
       vendor: { steps: ['csynth', ...(vendor?.cosim ? ['cosim' as const] : []), ...(vendor?.export ? ['export' as const] : [])], stepTimeoutMs: vendor?.stepTimeoutMs ?? null },
       errorVsFloat: true,
+      ...(flags.fifo === 'safe' ? { fifo: 'safe' as const } : {}),
     };
     // on Slurm the node runs this spec (`tessera build --spec`) with the tools it finds there
     if (flags.on === 'slurm') return runBuildOnSlurm(spec, file, vendor?.toolRoot);

@@ -73,6 +73,8 @@ describe('build spec', () => {
     expect(back.model.graph).toEqual(spec.model.graph);
     for (const [id, slots] of Object.entries(spec.model.weights)) for (const [s, t] of Object.entries(slots)) expect([...back.model.weights[id][s].data]).toEqual([...t.data]);
     expect([...back.inputs!.x.data]).toEqual([...spec.inputs!.x.data]);
+    expect(back.fifo).toBeUndefined();
+    expect(buildSpecFromJson(JSON.parse(JSON.stringify(buildSpecToJson({ ...spec, fifo: 'safe' })))).fifo).toBe('safe');
   });
 
   it('refuses a spec with wrong fields, naming them', () => {
@@ -82,6 +84,7 @@ describe('build spec', () => {
     // The g++ flags pass the allow-list here too: a spec file is input like any other.
     expect(() => buildSpecFromJson({ ...j, csim: { cxxFlags: ['-wrapper', '/bin/sh'], flagsDir: null, trace: false, timeoutMs: 1 } })).toThrow(/csim\.cxxFlags: cxxFlags\[0\] = "-wrapper" breaks the rule a g\+\+ flag on the allow-list/);
     expect(() => buildSpecFromJson([])).toThrow(/not a valid build spec/);
+    expect(() => buildSpecFromJson({ ...j, fifo: 'huge' })).toThrow(/fifo/);
   });
 });
 

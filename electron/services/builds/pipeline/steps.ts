@@ -58,9 +58,9 @@ export type Generated = GenerateResult & { files: FileMap; sim: FixedSimResult }
  * Generates the HLS project of the spec and writes it into spec.dir (nothing is written when it fails). The
  * stream FIFOs are sized with every layer's pixels in flight at the estimate's pipeline depths.
  */
-export function codegen(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' | 'inputs'>, templates: Record<string, string>): Generated {
+export function codegen(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' | 'inputs' | 'fifo'>, templates: Record<string, string>): Generated {
   const readAhead = spec.config.io === 'io_stream' ? fifoReadAhead(spec.model, spec.config) ?? undefined : undefined;
-  const g = generateProject({ model: spec.model, config: spec.config, templates, inputs: spec.inputs ?? undefined, fifoReadAhead: readAhead });
+  const g = generateProject({ model: spec.model, config: spec.config, templates, inputs: spec.inputs ?? undefined, fifoReadAhead: readAhead, fifo: spec.fifo });
   const errors = g.diagnostics.filter((d) => d.severity === 'error');
   if (!g.files || !g.sim || errors.length) throw new BuildFailure(`code generation failed: ${errors.map((d) => d.message).join(' ') || 'no files'}`, errors);
   try {

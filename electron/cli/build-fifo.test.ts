@@ -1,0 +1,64 @@
+// `tessera build --io stream --fifo safe`: every stream a fork writes gets its whole tensor in fifo_depths.h
+// (the default rule's skip FIFO is smaller); bad values and io_parallel are usage errors.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runMain } from './cli.testutil';
+import { buildOnnxModel } from '../../engine/interop/onnx/proto';
+import { randomTensor } from '../../engine/tensor/tensor';
+
+let dir = '';
+let UNET = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tessera-build-fifo-'));
+  // A skip: x ─┬→ Conv 3×3 (pad 1) → Add(x, ·): the clone's edge to the Add waits for the Conv's line buffer.
+  UNET = join(dir, 'skip.onnx');
+  writeFileSync(UNET, buildOnnxModel({
+    inputs: [{ name: 'x', shape: [1, 2, 6, 5] }],
+    outputs: [{ name: 'y', shape: [1, 2, 6, 5] }],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], name: 'conv', attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+      { op: 'Add', inputs: ['x', 'c'], outputs: ['y'], name: 'add' },
+    ],
+    initializers: [
+      { name: 'w', dims: [2, 2, 3, 3], data: randomTensor([2, 2, 3, 3], 5, -0.5, 0.5).data },
+      { name: 'b', dims: [2], data: randomTensor([2], 6, -0.2, 0.2).data },
+    ],
+  }));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Macro → depth of fifo_depths.h, with each line's reason comment. */
+function depths(prj: string): { depth: Record<string, number>; text: string } {
+  const text = readFileSync(join(prj, 'firmware', 'fifo_depths.h'), 'utf8');
+  const depth: Record<string, number> = {};
+  for (const m of text.matchAll(/#define (\w+) (\d+)/g)) depth[m[1]] = Number(m[2]);
+  return { depth, text };
+}
+
+describe('tessera build --fifo', () => {
+  it('safe: the skip FIFO holds its whole tensor, larger than the rule gives it; chain FIFOs keep 2', async () => {
+    const rule = await runMain('build', UNET, '--out', join(dir, 'rule'), '--io', 'stream');
+    expect(rule.code, rule.stderr).toBe(0);
+    const safe = await runMain('build', UNET, '--out', join(dir, 'safe'), '--io', 'stream', '--fifo', 'safe');
+    expect(safe.code, safe.stderr).toBe(0);
+    const r = depths(join(dir, 'rule'));
+    const s = depths(join(dir, 'safe'));
+    expect(Object.keys(s.depth)).toEqual(Object.keys(r.depth));
+    expect(s.text).toMatch(/safe: clone_\w+ output holds its whole tensor/);
+    const grown = Object.keys(s.depth).filter((k) => s.depth[k] !== r.depth[k]);
+    expect(grown.length).toBeGreaterThan(0);
+    for (const k of grown) expect(s.depth[k]).toBeGreaterThan(r.depth[k]);
+    expect(Object.values(s.depth).filter((d) => d === 2).length).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('a value other than rule or safe, or safe on io_parallel, is a usage error', async () => {
+    const bad = await runMain('build', UNET, '--out', join(dir, 'bad'), '--io', 'stream', '--fifo', 'huge');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--fifo is rule or safe, got "huge"/);
+    const par = await runMain('build', UNET, '--out', join(dir, 'par'), '--io', 'parallel', '--fifo', 'safe');
+    expect(par.code).toBe(2);
+    expect(par.stderr).toMatch(/--fifo safe sizes the FIFOs of an io_stream design/);
+  }, 60_000);
+});
