@@ -308,7 +308,7 @@ export const contract = {
     'Convert a graph with weights into an ONNX model.',
   ),
 
-  // Variants and builds (electron/api/builds-contract.ts).
+  // Variants and builds (api/builds-contract.ts).
   ...buildsContract,
 } as const;
 
