@@ -185,6 +185,11 @@ async function buildFromSpecFile(file: string, toolRoot: string | undefined): Pr
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+  // A spec file lies in the build folder it describes (the backend writes it there); one that names another
+  // folder would have this node write, compile and run there.
+  if (path.resolve(spec.dir) !== path.dirname(path.resolve(file))) {
+    throw new CliError(`${file}: its build folder dir = ${JSON.stringify(spec.dir)} is not the folder the spec file is in; a spec file only builds in its own folder (write it there, or build with --out)`);
+  }
   const toolchain = spec.synthesis === 'vendor' ? await detectToolchain({ toolRoot, timeoutMs: 60_000 }) : null;
   let program = 'the build';
   const b = await cancelOnSignals(() => program, (signal) =>

@@ -23,7 +23,8 @@ export function importSettings(env: NodeJS.ProcessEnv = process.env): { timeoutM
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;
     const v = Number(raw);
-    if (!Number.isFinite(v) || v <= 0) throw new TesseraError(`${name}=${JSON.stringify(raw)} is not a positive number; set it to e.g. ${name === 'TESSERA_IMPORT_TIMEOUT_S' ? 120 : 4096} or unset it`);
+    // setTimeout takes at most 2^31 - 1 ms (about 24.8 days); a larger delay would fire at once
+    if (!Number.isFinite(v) || v <= 0 || (name === 'TESSERA_IMPORT_TIMEOUT_S' && v > 2_147_483)) throw new TesseraError(`${name}=${JSON.stringify(raw)} is not a positive number (a time limit at most 2147483 s); set it to e.g. ${name === 'TESSERA_IMPORT_TIMEOUT_S' ? 120 : 4096} or unset it`);
     return v;
   };
   const s = num('TESSERA_IMPORT_TIMEOUT_S');

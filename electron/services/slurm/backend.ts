@@ -55,10 +55,28 @@ export interface JobSettings {
   setup: string[];
 }
 
-/** The Slurm bookkeeping of a run, or null for a local run. */
+/**
+ * The Slurm bookkeeping of a run, or null for a local run. A run record comes from a project file, which may
+ * come from anyone: its job id goes to scancel and its folders are read, so a record is used only when every
+ * field has the shape this backend writes (a job id of digits, never an option; absolute folders).
+ */
 export function slurmInfo(run: Pick<BuildRunRecord, 'config'>): SlurmRunInfo | null {
   const c = run.config as Partial<SlurmRunConfig> | null;
-  return c && typeof c === 'object' && c.slurm && typeof c.slurm === 'object' ? c.slurm : null;
+  const s = c && typeof c === 'object' && c.slurm && typeof c.slurm === 'object' ? (c.slurm as Partial<SlurmRunInfo>) : null;
+  if (!s) return null;
+  const wellFormed = (s.jobId === null || (typeof s.jobId === 'string' && /^\d{1,12}$/.test(s.jobId)))
+    && Number.isInteger(s.task) && s.task! >= -1
+    && typeof s.jobName === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(s.jobName)
+    && typeof s.jobDir === 'string' && path.isAbsolute(s.jobDir)
+    && typeof s.dir === 'string' && path.isAbsolute(s.dir)
+    && Number.isInteger(s.logBytes) && s.logBytes! >= 0;
+  return wellFormed ? (s as SlurmRunInfo) : null;
+}
+
+/** True when `folder` lies inside `root` (after resolving . and ..). */
+function inside(root: string, folder: string): boolean {
+  const rel = path.relative(path.resolve(root), path.resolve(folder));
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 export interface SlurmBackendOptions {
@@ -143,7 +161,13 @@ export class SlurmBackend {
   reconcile(): string[] {
     const ids: string[] = [];
     for (const r of this.p.listBuildRuns()) {
-      if (FINAL.has(r.status) || !slurmInfo(r) || this.tracked.has(r.id)) continue;
+      const info = slurmInfo(r);
+      if (FINAL.has(r.status) || !info || this.tracked.has(r.id)) continue;
+      if (!inside(this.opts.buildRoot, info.dir) || !inside(this.opts.buildRoot, info.jobDir)) {
+        // not a folder this backend made: neither read nor cancelled
+        this.finish(r.id, 'failed', `its build folder ${JSON.stringify(info.dir)} is not inside the Slurm build folder ${this.opts.buildRoot}; start the build again`);
+        continue;
+      }
       this.tracked.set(r.id, { runId: r.id, endedAt: null, unknownPolls: 0 });
       ids.push(r.id);
     }
@@ -222,7 +246,7 @@ export class SlurmBackend {
   async cancel(runId: string): Promise<boolean> {
     const run = this.run(runId);
     const info = run && slurmInfo(run);
-    if (!run || !info || FINAL.has(run.status)) return false;
+    if (!run || !info || FINAL.has(run.status) || !this.tracked.has(runId)) return false;
     this.update(run, {}, { cancelRequested: true });
     if (info.jobId === null) return true; // cancelled right after sbatch answers
     await this.opts.client.cancel([`${info.jobId}_${info.task}`]);

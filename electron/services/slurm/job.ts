@@ -65,11 +65,12 @@ export function batchScript(setup: string[]): string {
 /** Writes the job folder (script + lists); returns the script's path. */
 export function writeJobFolder(spec: JobSpec): string {
   if (!spec.buildDirs.length) throw new Error('a Slurm job needs at least one build folder');
-  mkdirSync(spec.jobDir, { recursive: true });
+  // Only the submitting user may change what the job runs (the lists are read when the job starts, maybe hours later).
+  mkdirSync(spec.jobDir, { recursive: true, mode: 0o700 });
   const script = join(spec.jobDir, 'job.sh');
-  writeFileSync(join(spec.jobDir, 'builds'), nulList(spec.buildDirs, 'build folder'));
-  writeFileSync(join(spec.jobDir, 'command'), nulList(spec.command, 'command argument'));
-  writeFileSync(script, batchScript(spec.setup), { mode: 0o755 });
+  writeFileSync(join(spec.jobDir, 'builds'), nulList(spec.buildDirs, 'build folder'), { mode: 0o600 });
+  writeFileSync(join(spec.jobDir, 'command'), nulList(spec.command, 'command argument'), { mode: 0o600 });
+  writeFileSync(script, batchScript(spec.setup), { mode: 0o700 });
   return script;
 }
 

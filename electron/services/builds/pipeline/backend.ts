@@ -52,7 +52,7 @@ export function readBuildResultFile(dir: string): BuildResult | null {
 export function writeBuildSpecFile(spec: BuildSpec, layoutOf?: (nodeId: string, slot: string) => string): string {
   fs.mkdirSync(spec.dir, { recursive: true });
   const file = path.join(spec.dir, BUILD_SPEC_FILE);
-  fs.writeFileSync(file, JSON.stringify(buildSpecToJson(spec, layoutOf)));
+  fs.writeFileSync(file, JSON.stringify(buildSpecToJson(spec, layoutOf)), { mode: 0o600 });
   return file;
 }
 

@@ -137,6 +137,13 @@ describe('the pipeline, here and from a spec file', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/not a valid build spec: dir: /);
+    // A valid spec moved out of its build folder (e.g. planted in a shared folder) does not build there.
+    const moved = path.join(dir, 'elsewhere', 'spec.json');
+    fs.mkdirSync(path.dirname(moved), { recursive: true });
+    fs.copyFileSync(writeBuildSpecFile(tinySpec('moved')), moved);
+    const m = await spawnTessera(['build', '--spec', moved]);
+    expect(m.code).toBe(1);
+    expect(m.stderr).toMatch(/is not the folder the spec file is in/);
   }, 60_000);
 
   it('a traced io_parallel build compares every inner layer with the engine', async () => {
