@@ -124,6 +124,6 @@ describe('tessera report', () => {
     expect(r.err.trim()).toBe(`tessera report: no HLS reports under ${empty}: looked for <project>/<solution>/syn/report/csynth.xml, <work_dir>/hls/syn/report/, sim/report/*_cosim.rpt and vivado_synth.rpt; run a synthesis build first`);
     const none = tessera(['report']);
     expect(none.code).toBe(2);
-    expect(none.err.trim()).toBe('tessera report: give one project folder: tessera report DIR [--json]');
+    expect(none.err.trim()).toBe('tessera report: give one project folder: tessera report DIR [--part PART] [--json]');
   });
 });
