@@ -61,7 +61,8 @@ test('design, validate, preview, save and reload a ConvTranspose2D', async ({ ap
   await shot(page, '03-invalid');
   await setField(page, 'stride', '2, 2');
   await expect(page.getByTestId('field-error-stride')).toHaveCount(0);
-  await expect(page.getByTestId('node-ConvTranspose2D_1')).toHaveAttribute('data-status', 'ok');
+  // The error is gone; a from-scratch layer's default weights may still warn (values below one LSB, item 9 of issue 13).
+  await expect(page.getByTestId('node-ConvTranspose2D_1')).toHaveAttribute('data-status', /^(ok|warning)$/);
   await expect(page.getByTestId('edge-shape').filter({ hasText: '1×32×32×8' })).toHaveCount(1);
 
   // The preview shows the node's output as channel heatmaps.
