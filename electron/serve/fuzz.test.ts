@@ -12,21 +12,13 @@ import { AppServices } from '../api/services';
 import { channels } from '../../api/contract';
 import { resolveAppDirs } from '../services/store';
 import { startServer, type RunningServer } from './server';
+import { seededRandom } from '../../engine/tensor/tensor';
 
 const SEED = 20_240_512;
 const REQUESTS = 600;
 
-/** mulberry32: a small seeded generator, so a failure replays exactly. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded generator (mulberry32), so a failure replays exactly. */
+const rng = seededRandom;
 
 let dir: string;
 let services: AppServices;

@@ -19,6 +19,7 @@ import { convCaseModel } from '../../../engine/hls/conv-cases';
 import { randomTensor } from '../../../engine/tensor/tensor';
 import { ProjectFile, StoreError, emptyDocument, weightsFromEngine } from '../store';
 import { tinyModel } from '../builds/testing';
+import { seededRandom } from '../../../engine/tensor/tensor';
 
 export const FORMATS = ['onnx', 'qonnx', 'keras', 'h5-model', 'h5-weights', 'model-json', 'npy', 'hls4ml-yaml', 'tessera'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -32,17 +33,8 @@ export interface TryResult {
   rss: number;
 }
 
-/** mulberry32: small, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded generator (mulberry32), so a failure replays exactly. */
+export const rng = seededRandom;
 
 const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xfffffff0, 0xffffffff];
 
