@@ -6,26 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Model } from '../../../engine/graph/model';
 import type { Tensor } from '../../../engine/tensor/tensor';
-import { CURRENT_GRAPH_VERSION } from '../../../engine/graph/schema';
 import type { HlsConfig } from '../../../engine/hls/config';
 import { generateProject } from '../../../engine/hls/generate';
 import { readExpected, readResults, readTemplates, runManyCsim, writeFiles } from './csim';
 import { checkProjects, formatFindings } from '../hls-check/check';
 
-export type GraphRow = [id: string, type: string, params: Record<string, unknown>, inputs: string[]];
 
-/** Nodes named by their ids; each row's inputs become edges to its ports in order. */
-export function graphModel(rows: GraphRow[], weights: Model['weights']): Model {
-  let e = 0;
-  return {
-    graph: {
-      version: CURRENT_GRAPH_VERSION,
-      nodes: rows.map(([id, type, params]) => ({ id, type, name: id, params })),
-      edges: rows.flatMap(([id, , , ins]) => ins.map((s, k) => ({ id: `e${e++}`, source: s, sourcePort: 0, target: id, targetPort: k }))),
-    },
-    weights,
-  };
-}
+import { graphModel, type GraphRow } from '../hls-check/matrix';
+
+export { graphModel, type GraphRow };
 
 /** A Conv / ConvTranspose row's parameters (NCX, square kernel k, stride s, pads p at both ends). */
 export const convParams = (filters: number, k: number, s: number, p: number, extra: Record<string, unknown> = {}) => ({

@@ -10,9 +10,11 @@ import { validReuseFactors } from '../../../engine/hls/reuse';
 import { getOp } from '../../../engine/ops/registry';
 import { randomTensor } from '../../../engine/tensor/tensor';
 
-type Row = [id: string, type: string, params: Record<string, unknown>, inputs: string[]];
+/** A node: id (also its name), op type, parameters, and the ids feeding its input ports in order. */
+export type GraphRow = [id: string, type: string, params: Record<string, unknown>, inputs: string[]];
 
-function graph(rows: Row[], weights: Model['weights']): Model {
+/** Nodes named by their ids; each row's inputs become edges to its ports in order. */
+export function graphModel(rows: GraphRow[], weights: Model['weights']): Model {
   let e = 0;
   return {
     graph: {
@@ -33,7 +35,7 @@ const pool = (k: number, s: number, p: number, extra: Record<string, unknown> = 
 
 /** Conv k3 "same" on 9×10 → BN → LeakyReLU → MaxPool k3 s3 p1 → ConvT k3 s3 (stride 3: phases by 3) → AveragePool k3 s1 p1 → ReLU. */
 function convChain(): Model {
-  return graph(
+  return graphModel(
     [
       ['x', 'Input', { shape: [1, 3, 9, 10], dataFormat: 'NCX' }, []],
       ['c1', 'Conv2D', conv(5, [3, 3], [1, 1], [1, 1], [1, 1]), ['x']],
@@ -54,7 +56,7 @@ function convChain(): Model {
 
 /** Strided / dilated / grouped convolutions and the 1D layers: Conv k4 s2 p1 (DCGAN discriminator), ConvT k4 s2 p1, Conv1D. */
 function convVariety(): Model {
-  return graph(
+  return graphModel(
     [
       ['x', 'Input', { shape: [1, 4, 10, 6], dataFormat: 'NCX' }, []],
       ['down', 'Conv2D', conv(6, [4, 4], [2, 2], [1, 1], [1, 1]), ['x']],
@@ -72,7 +74,7 @@ function convVariety(): Model {
 
 /** 1D: Conv1D k5 s1 p2 → ZeroPadding → Cropping → UpSampling ×3 → ConvTranspose1D k3 s2 → Sigmoid. */
 function oneD(): Model {
-  return graph(
+  return graphModel(
     [
       ['x', 'Input', { shape: [1, 3, 11], dataFormat: 'NCX' }, []],
       ['c', 'Conv1D', conv(4, [5], [1], [2], [2]), ['x']],
@@ -88,7 +90,7 @@ function oneD(): Model {
 
 /** Fork and merge: ZeroPadding 2D, UpSampling 2D ×(2,3), Cropping 2D; Concatenate on channels and on rows; Add of three. */
 function merges(): Model {
-  return graph(
+  return graphModel(
     [
       ['x', 'Input', { shape: [1, 3, 6, 5], dataFormat: 'NCX' }, []],
       ['a', 'Conv2D', conv(3, [1, 1], [1, 1], [0, 0], [0, 0]), ['x']],
@@ -108,7 +110,7 @@ function merges(): Model {
 
 /** Dense on a flat vector and per pixel; Flatten of NCX data (a gather), Reshape, Transpose; Softmax. */
 function denseAndReorder(): Model {
-  return graph(
+  return graphModel(
     [
       ['x', 'Input', { shape: [1, 3, 5, 3], dataFormat: 'NXC' }, []],
       ['pix', 'Dense', { units: 6, bias: true }, ['x']],
