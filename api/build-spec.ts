@@ -17,8 +17,6 @@ export type VendorStep = 'csynth' | 'cosim' | 'export';
 export interface CsimSpec {
   /** Extra g++ flags after Tessera's own, as the variant gives them (each one argument; the allow-list of engine/safety/cxx-flags.ts). */
   cxxFlags: string[];
-  /** The folder their -I / -L folders are relative to and must stay inside (the project's folder); null: none. */
-  flagsDir: string | null;
   /** Trace every inner layer (TESSERA_TRACE) and compare each with the engine too (io_parallel designs). */
   trace: boolean;
   /** Time limit of each process (compile, run) in ms. */
@@ -78,7 +76,6 @@ export const BuildSpecJson = z.strictObject({
   inputs: z.record(z.string().max(200), TensorJson).nullable(),
   csim: z.strictObject({
     cxxFlags: z.array(z.string().max(200)).max(20).superRefine(zodCheck((flags: string[]) => checkCxxFlags(flags, 'cxxFlags'))),
-    flagsDir: AbsolutePath.nullable(),
     trace: z.boolean(),
     timeoutMs: z.number().int().positive().max(7 * 24 * 3600_000),
   }).nullable(),

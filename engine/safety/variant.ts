@@ -47,7 +47,7 @@ export function withoutRefused<T extends VariantStrings>(v: T): T {
   }
   if (v.cxxFlags !== undefined) {
     const flags = Array.isArray(v.cxxFlags) ? v.cxxFlags.slice(0, 20) : [];
-    out.cxxFlags = parseCxxFlags(flags).flags.map((f) => (f.kind === 'plain' ? f.arg : `${f.option}${f.dir}`));
+    out.cxxFlags = parseCxxFlags(flags).flags;
   }
   return out;
 }

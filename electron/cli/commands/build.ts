@@ -143,7 +143,7 @@ export const buildCommand: CliCommand = {
       config: cfg,
       inputs: inputs ?? null,
       // io_parallel: every intermediate layer's output is traced (C simulation only) and checked too.
-      csim: flags.csim ? { cxxFlags: [], flagsDir: null, trace: cfg.io === 'io_parallel', timeoutMs: 600_000 } : null,
+      csim: flags.csim ? { cxxFlags: [], trace: cfg.io === 'io_parallel', timeoutMs: 600_000 } : null,
       synthesis: vendor ? 'vendor' : 'none',
       vendor: { steps: ['csynth', ...(vendor?.cosim ? ['cosim' as const] : []), ...(vendor?.export ? ['export' as const] : [])], stepTimeoutMs: vendor?.stepTimeoutMs ?? null },
       errorVsFloat: true,

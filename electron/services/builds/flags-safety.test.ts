@@ -1,7 +1,9 @@
 // Issue 12, reproducer 1: a variant's g++ flags come from the project file, so a shared project could run
 // a command (-wrapper) or read any file into the build log (@FILE) when its receiver clicks Build. The
 // flags now pass the allow-list (engine/safety/cxx-flags.ts) at the API, when listed, and before a build
-// runs; -I / -L folders must stay inside the project folder after links are resolved. Real g++.
+// runs. No flag may make g++ read a folder beside the project (-I, -L…: a shared project's folder could
+// carry a header or libstdc++ that replaces ours and runs), and macro names are capitals (-Dfopen=popen
+// would turn the testbench's file reads into shell commands). Real g++.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,11 +23,14 @@ afterEach(() => {
 });
 
 describe('g++ flags from a project file', () => {
-  it('-wrapper, @FILE, -B, -fplugin, -specs, -o and folders outside the project build nothing and run nothing', async () => {
+  it('-wrapper, @FILE, -B, -fplugin, -specs, -o, include / library folders and lower-case macros build nothing and run nothing', async () => {
     const p = createTinyProject(dir, 'shared');
     const mark = path.join(dir, 'pwned');
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-outside-'));
     fs.symlinkSync(outside, path.join(dir, 'link-out'));
+    // What a shared project's folder could carry: a header that shadows the system's and runs at start.
+    fs.mkdirSync(path.join(dir, 'include'));
+    fs.writeFileSync(path.join(dir, 'include', 'cstdio'), `#pragma once\n#include_next <cstdio>\n#include <cstdlib>\nstatic int pwn = std::system("touch ${mark}");\n`);
     const cases: Record<string, string[]> = {
       wrapper: ['-wrapper', `/bin/sh,-c,touch ${mark}`],
       response: ['@/etc/passwd'],
@@ -37,6 +42,9 @@ describe('g++ flags from a project file', () => {
       parent: ['-I../..'],
       linker: [`-Wl,-plugin,${path.join(dir, 'x.so')}`],
       symlink: ['-Ilink-out'],
+      inside: ['-Iinclude'],
+      library: ['-L', 'include'],
+      redefine: ['-Dfopen=popen'],
     };
     try {
       for (const [id, cxxFlags] of Object.entries(cases)) p.putVariant({ id, name: id, config: defaultVariantConfig({ scope: 'upconv', cxxFlags }) });
@@ -48,8 +56,7 @@ describe('g++ flags from a project file', () => {
         const r = runs.find((x) => x.variantId === id)!;
         const rep = r.report as RunReport;
         expect(r.status, `${id}: ${r.log}`).toBe('failed');
-        if (id === 'symlink') expect(rep.failure).toMatch(/cxxFlags: -Ilink-out leads outside the project folder/);
-        else expect(rep.failure, id).toMatch(/^the variant's settings are refused, nothing was built: cxxFlags\[\d\] = ".*" breaks the rule a g\+\+ flag on the allow-list/);
+        expect(rep.failure, id).toMatch(/^the variant's settings are refused, nothing was built: cxxFlags\[\d\] = ".*" breaks the rule a g\+\+ flag on the allow-list/);
         expect(rep.csim.status, id).toBe('skipped');
         expect(r.log, id).not.toMatch(/root:.*:0:0:/);
       }
@@ -61,11 +68,10 @@ describe('g++ flags from a project file', () => {
     }
   }, 60_000);
 
-  it('allowed flags build: an -I folder inside the project, -D, -O2, -Werror=… (which fails the C simulation, as it should)', async () => {
+  it('allowed flags build: -D, -O2, -g0, -Werror=… (which fails the C simulation, as it should)', async () => {
     const p = createTinyProject(dir, 'ok');
-    fs.mkdirSync(path.join(dir, 'include'));
     try {
-      p.putVariant({ id: 'good', name: 'good', config: defaultVariantConfig({ scope: 'upconv', cxxFlags: ['-O2', '-I', 'include', '-DTESSERA_EXTRA=1', '-g0'] }) });
+      p.putVariant({ id: 'good', name: 'good', config: defaultVariantConfig({ scope: 'upconv', cxxFlags: ['-O2', '-D', 'TESSERA_EXTRA=1', '-g0'] }) });
       p.putVariant({ id: 'werror', name: 'werror', config: defaultVariantConfig({ scope: 'upconv', cxxFlags: ['-Werror=unknown-pragmas'] }) });
       const q = new BuildQueue({ project: p, concurrency: 2 });
       q.enqueue(['good', 'werror']);

@@ -16,7 +16,7 @@ import { checkDefaultPrecision } from '../../../engine/hls/project-precision';
 import { hlsConfigOf, sanitizeFolderName, withProjectPrecisions, type VariantConfig } from './variants';
 import { LocalBackend, writeBuildResultFile, type BuildBackend, type BuildJob } from './pipeline/backend';
 import { buildPhases, emptyReport, phaseProgress, type BuildPhase, type BuildResult } from './pipeline/run';
-import { BuildFailure, projectCxxFlags } from './pipeline/steps';
+import { BuildFailure, checkedCxxFlags } from './pipeline/steps';
 import { checkVariantStrings } from '../../../engine/safety';
 
 export type { RunArtifacts, RunReport, CsimOutcome, ErrorVsFloat, StepName } from '../../../api/build-report';
@@ -57,8 +57,6 @@ interface Job {
 }
 
 export interface VariantBuildOptions {
-  /** The project's folder: the variant's -I / -L g++ folders are relative to it and stay inside it. */
-  projectDir: string;
   /** Test images in the generated testbench; default 2. */
   testImages?: number;
   /** Time limit of each C simulation process (ms); default 10 minutes. */
@@ -77,7 +75,7 @@ export function variantBuildSpec(doc: Pick<StoredDocument, 'graph' | 'weights' |
   // anything is written or run (the compile step checks the flags once more, for specs from elsewhere).
   const refused = checkVariantStrings(cfg.variant);
   if (refused.length) throw new BuildFailure(`the variant's settings are refused, nothing was built: ${refused.map((r) => r.message).join(' ')}`);
-  projectCxxFlags(cfg.variant.cxxFlags ?? [], opts.projectDir);
+  checkedCxxFlags(cfg.variant.cxxFlags ?? []);
   const badDefault = checkDefaultPrecision(doc.settings.defaultPrecision);
   if (badDefault.length) throw new BuildFailure(`the project's default precision: ${badDefault.map((d) => d.message).join(' ')}`, badDefault);
   const model = { graph: doc.graph, weights: weightsToEngine(doc.weights) };
@@ -87,7 +85,7 @@ export function variantBuildSpec(doc: Pick<StoredDocument, 'graph' | 'weights' |
     model,
     config: hlsConfigOf(withProjectPrecisions(cfg.variant, doc.graph, doc.settings), opts.testImages ?? 2, model),
     inputs: null,
-    csim: cfg.csim ? { cxxFlags: cfg.variant.cxxFlags ?? [], flagsDir: opts.projectDir, trace: false, timeoutMs: opts.csimTimeoutMs ?? 600_000 } : null,
+    csim: cfg.csim ? { cxxFlags: cfg.variant.cxxFlags ?? [], trace: false, timeoutMs: opts.csimTimeoutMs ?? 600_000 } : null,
     synthesis: opts.vendor ? 'vendor' : 'estimate',
     vendor: { steps: ['csynth', 'cosim', 'export'], stepTimeoutMs: null },
     errorVsFloat: true,
@@ -281,7 +279,7 @@ export class BuildQueue {
     this.emit({ type: 'build.status', runId: run.id, variantId: run.variantId, status: 'running', step: 'codegen', progress: 0 });
     let result: BuildResult;
     try {
-      const spec = variantBuildSpec(p.load(), cfg, dir, { projectDir: path.dirname(p.path), testImages: this.opts.testImages, csimTimeoutMs: this.opts.csimTimeoutMs, vendor: !!this.opts.toolchain });
+      const spec = variantBuildSpec(p.load(), cfg, dir, { testImages: this.opts.testImages, csimTimeoutMs: this.opts.csimTimeoutMs, vendor: !!this.opts.toolchain });
       const phases = buildPhases(spec, this.opts.toolchain ?? null);
       const setStep = (step: BuildPhase) => {
         try {

@@ -69,7 +69,7 @@ export function createSlurmBackend(project: ProjectFile, setup: SlurmBackendSetu
       const errors = checkVariant({ graph: doc.graph, weights: weightsToEngine(doc.weights) }, cfg.variant, doc.settings).filter((d) => d.severity === 'error');
       if (errors.length) throw new Error(`code generation would fail: ${errors.map((d) => d.message).join(' ')}`);
       // 'vendor': the node's own tools (module load… in the setup lines) synthesise; without one, the estimate
-      const spec = variantBuildSpec(doc, cfg, dir, { projectDir: path.dirname(project.path), vendor: true });
+      const spec = variantBuildSpec(doc, cfg, dir, { vendor: true });
       writeBuildSpecFile(spec, (node, slot) => doc.weights[node]?.[slot]?.layout ?? '');
     },
   });

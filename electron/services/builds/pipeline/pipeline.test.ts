@@ -39,7 +39,7 @@ function tinySpec(sub: string, over: Partial<BuildSpec> = {}): BuildSpec {
     model,
     config: hlsConfigOf(defaultVariantConfig({ layers: { upconv: { reuseFactor: 2 } } }), 2, model),
     inputs: null,
-    csim: { cxxFlags: [], flagsDir: null, trace: false, timeoutMs: 120_000 },
+    csim: { cxxFlags: [], trace: false, timeoutMs: 120_000 },
     synthesis: 'estimate',
     vendor: { steps: ['csynth'], stepTimeoutMs: null },
     errorVsFloat: true,
@@ -80,9 +80,9 @@ describe('build spec', () => {
   it('refuses a spec with wrong fields, naming them', () => {
     const j = buildSpecToJson(tinySpec('bad')) as Record<string, unknown>;
     expect(() => buildSpecFromJson({ ...j, dir: 'relative/dir', config: { ...(j.config as object), top: '1; rm -rf /' } })).toThrow(/dir: an absolute path.*config\.top: a C identifier/);
-    expect(() => buildSpecFromJson({ ...j, csim: { cxxFlags: 'x', flagsDir: null, trace: false, timeoutMs: 1 } })).toThrow(/csim\.cxxFlags/);
+    expect(() => buildSpecFromJson({ ...j, csim: { cxxFlags: 'x', trace: false, timeoutMs: 1 } })).toThrow(/csim\.cxxFlags/);
     // The g++ flags pass the allow-list here too: a spec file is input like any other.
-    expect(() => buildSpecFromJson({ ...j, csim: { cxxFlags: ['-wrapper', '/bin/sh'], flagsDir: null, trace: false, timeoutMs: 1 } })).toThrow(/csim\.cxxFlags: cxxFlags\[0\] = "-wrapper" breaks the rule a g\+\+ flag on the allow-list/);
+    expect(() => buildSpecFromJson({ ...j, csim: { cxxFlags: ['-wrapper', '/bin/sh'], trace: false, timeoutMs: 1 } })).toThrow(/csim\.cxxFlags: cxxFlags\[0\] = "-wrapper" breaks the rule a g\+\+ flag on the allow-list/);
     expect(() => buildSpecFromJson([])).toThrow(/not a valid build spec/);
     expect(() => buildSpecFromJson({ ...j, fifo: 'huge' })).toThrow(/fifo/);
   });
@@ -147,7 +147,7 @@ describe('the pipeline, here and from a spec file', () => {
   }, 60_000);
 
   it('a traced io_parallel build compares every inner layer with the engine', async () => {
-    const spec = tinySpec('traced', { csim: { cxxFlags: [], flagsDir: null, trace: true, timeoutMs: 120_000 } });
+    const spec = tinySpec('traced', { csim: { cxxFlags: [], trace: true, timeoutMs: 120_000 } });
     const b = await runBuild(spec, { templates: readTemplates(), toolchain: null });
     expect(b.status, b.report.failure ?? '').toBe('succeeded');
     // upconv is inner (relu is the output): compared through the trace, all values equal.
@@ -157,7 +157,7 @@ describe('the pipeline, here and from a spec file', () => {
   }, 120_000);
 
   it('cancelling during the compile ends the build cancelled, with no process left', async () => {
-    const spec = tinySpec('cancel', { csim: { cxxFlags: ['-O3'], flagsDir: null, trace: false, timeoutMs: 120_000 } });
+    const spec = tinySpec('cancel', { csim: { cxxFlags: ['-O3'], trace: false, timeoutMs: 120_000 } });
     const abort = new AbortController();
     const seen: string[] = [];
     const done = runBuild(spec, {

@@ -86,33 +86,16 @@ export function testImagesOf(g: GenerateResult): number {
 // compile, csim run
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Extra g++ flags as arguments, after the allow-list (engine/safety/cxx-flags.ts): -I / -L folders are
- * relative to `flagsDir` (the project folder) and must stay inside it after links are resolved; they
- * become absolute paths. Throws BuildFailure naming the flag.
- */
-export function projectCxxFlags(flags: readonly string[], flagsDir: string | null): string[] {
+/** Extra g++ flags as arguments, after the allow-list (engine/safety/cxx-flags.ts). Throws BuildFailure naming the flag. */
+export function checkedCxxFlags(flags: readonly string[]): string[] {
   const parsed = parseCxxFlags(flags);
   if (parsed.refusals.length) throw new BuildFailure(parsed.refusals.map((r) => r.message).join(' '));
-  let root: string | null = null;
-  return parsed.flags.map((f) => {
-    if (f.kind === 'plain') return f.arg;
-    if (flagsDir === null) throw new BuildFailure(`cxxFlags: ${f.option}${f.dir} needs the project folder it is relative to, and this build has none; remove the flag`);
-    root ??= fs.realpathSync(flagsDir);
-    let dir: string;
-    try {
-      dir = fs.realpathSync(path.resolve(root, f.dir));
-    } catch {
-      throw new BuildFailure(`cxxFlags: ${f.option}${f.dir} names a folder that does not exist in the project folder ${root}; create it or remove the flag`);
-    }
-    if (dir !== root && !dir.startsWith(root + path.sep)) throw new BuildFailure(`cxxFlags: ${f.option}${f.dir} leads outside the project folder (to ${dir}); include folders must be inside ${root}`);
-    return `${f.option}${dir}`;
-  });
+  return parsed.flags;
 }
 
 /** g++ on the generated firmware and testbench (tracing every layer when the spec asks). */
 export function compile(dir: string, top: string, csim: CsimSpec, io: StepIo = {}): Promise<ProcessStep> {
-  const flags = projectCxxFlags(csim.cxxFlags, csim.flagsDir);
+  const flags = checkedCxxFlags(csim.cxxFlags);
   return compileCsim(dir, projectSources(top), CSIM_EXE, { flags, defines: csim.trace ? ['TESSERA_TRACE'] : [], timeoutMs: csim.timeoutMs, ...io });
 }
 
