@@ -100,6 +100,7 @@ export function HelpPanel() {
           </section>
         ))}
         <p className="mt-2 text-xs text-slate-500">Mouse: drag from the palette to add, or double-click the canvas and type a layer's name; drag from an output port to an input port to connect; Shift+drag on the canvas to box-select; Shift+click to add to the selection.</p>
+        <p className="mt-2 text-xs text-slate-500" data-testid="help-import">Import (File ▸ Import, or drop a file on the canvas): ONNX <code>.onnx</code>, with QONNX quantizers and QONNX channels-last Conv / MaxPool / BatchNormalization; Keras <code>.keras</code> / <code>.h5</code>, with QKeras quantizers. Quantizers become per-layer precisions.</p>
       </div>
     </div>
   );

@@ -6,7 +6,7 @@
 import type { Tensor } from '../../tensor/tensor';
 import { getOp } from '../../ops/registry';
 import { OnnxDataType } from './proto';
-import { constOf, f32, type Attrs, type ConstVal, type NodeContext, type TensorVal, type Val } from './importer';
+import { CHANNELS_LAST_DOMAIN, constOf, f32, type Attrs, type ConstVal, type NodeContext, type TensorVal, type Val } from './importer';
 
 export type OnnxHandler = (cx: NodeContext) => void;
 
@@ -101,12 +101,15 @@ function softmax(cx: NodeContext): void {
   setOut(add('Softmax', { axis: ax }, [x]));
 }
 
-/** Conv / ConvTranspose → Conv1D/2D, ConvTranspose1D/2D (ONNX weight layouts are Tessera's canonical ones). */
+/**
+ * Conv / ConvTranspose → Conv1D/2D, ConvTranspose1D/2D (ONNX weight layouts are Tessera's canonical ones; a
+ * channels-last Conv's (Cout, …kernel, Cin/group) weight is brought to (Cout, Cin/group, …kernel)).
+ */
 function conv(cx: NodeContext): void {
-  const { tensorIn, constIn, optConstIn, setOut, add, spatialRank, perAxis, pads2, autoPad, op } = cx;
+  const { tensorIn, constIn, optConstIn, setOut, add, spatialRank, perAxis, pads2, autoPad, channels, spatialSizes, op, layout } = cx;
   const a: Attrs = cx.a;
   const x = tensorIn(0);
-  const W = constIn(1, 'weight W');
+  const W = layout === 'NXC' ? channelsFirstWeight(constIn(1, 'weight W')) : constIn(1, 'weight W');
   const B = optConstIn(2, 'bias B');
   const isT = op === 'ConvTranspose';
   const rank = spatialRank(x);
@@ -119,8 +122,8 @@ function conv(cx: NodeContext): void {
   const group = a.int('group', 1);
   const mode = autoPad();
   let pads = pads2(rank);
-  const inSizes = x.shape.slice(2);
-  const cin = x.shape[1];
+  const inSizes = spatialSizes(x);
+  const cin = channels(x);
   let filters: number;
   let outputPadding = new Array<number>(rank).fill(0);
   if (isT) {
@@ -176,7 +179,7 @@ function conv(cx: NodeContext): void {
   } else {
     a.finish();
     filters = W.dims[0];
-    if (W.dims[1] * group !== cin) a.fail(`weight W has ${W.dims[1]} input channels per group × group ${group} ≠ input channels ${cin}`, 'fix the model', 'W', W.dims);
+    if (W.dims[1] * group !== cin) a.fail(`weight W has ${W.dims[1]} input channels per group × group ${group} ≠ input channels ${cin}${layout === 'NXC' ? ' (channels-last layout (Cout, …kernel, Cin/group))' : ''}`, 'fix the model', 'W', W.dims);
     if (mode === 'VALID') pads = { begin: new Array<number>(rank).fill(0), end: new Array<number>(rank).fill(0) };
     else if (mode !== 'NOTSET') pads = sameConvPads(mode, inSizes, k, s, d);
   }
@@ -187,7 +190,7 @@ function conv(cx: NodeContext): void {
   }
   const params: Record<string, unknown> = {
     filters, kernel: k, stride: s, dilation: d, padsBegin: pads.begin, padsEnd: pads.end, groups: group,
-    bias: !!B, dataFormat: 'NCX', autoPad: 'explicit',
+    bias: !!B, dataFormat: layout, autoPad: 'explicit',
   };
   if (isT) params.outputPadding = outputPadding;
   setOut(add(`${isT ? 'ConvTranspose' : 'Conv'}${rank}D`, params, [x], weights));
@@ -260,7 +263,7 @@ function addOp(cx: NodeContext): void {
 }
 
 function batchNormalization(cx: NodeContext): void {
-  const { tensorIn, constIn, setOut, onlyFirstOutputUsed, add } = cx;
+  const { tensorIn, constIn, setOut, onlyFirstOutputUsed, add, channels, layout } = cx;
   const a: Attrs = cx.a;
   const x = tensorIn(0);
   const epsilon = a.float('epsilon', 1e-5);
@@ -273,14 +276,14 @@ function batchNormalization(cx: NodeContext): void {
   if (training !== 0) a.fail('training_mode = 1 is not supported', 'export the model in inference mode (model.eval())', 'training_mode', training);
   onlyFirstOutputUsed();
   if (rankOf(x) < 2) a.fail(`input has shape [${x.shape.join(', ')}]; BatchNormalization needs (N, C, …)`, 'fix the model', 'input 0', x.shape);
-  const C = x.shape[1];
+  const C = channels(x);
   const slot = (i: number, what: string) => {
     const c = constIn(i, what);
     if (c.values.length !== C) a.fail(`${what} has ${c.values.length} values for ${C} channels`, 'fix the model', `input ${i}`, c.dims);
     return { shape: [C], data: f32(c.values) } as Tensor;
   };
   const weights = { gamma: slot(1, 'scale'), beta: slot(2, 'B'), mean: slot(3, 'mean'), variance: slot(4, 'var') };
-  setOut(add('BatchNormalization', { epsilon, dataFormat: 'NCX' }, [x], weights));
+  setOut(add('BatchNormalization', { epsilon, dataFormat: layout }, [x], weights));
 }
 
 function flatten(cx: NodeContext): void {
@@ -357,7 +360,7 @@ function concat(cx: NodeContext): void {
 }
 
 function pool(cx: NodeContext): void {
-  const { tensorIn, setOut, onlyFirstOutputUsed, add, spatialRank, perAxis, pads2, autoPad, op } = cx;
+  const { tensorIn, setOut, onlyFirstOutputUsed, add, spatialRank, perAxis, pads2, autoPad, spatialSizes, op, layout } = cx;
   const a: Attrs = cx.a;
   const x = tensorIn(0);
   const rank = spatialRank(x);
@@ -376,8 +379,8 @@ function pool(cx: NodeContext): void {
   a.finish();
   if (d.some((v) => v !== 1)) a.fail(`dilations [${d.join(', ')}] are not supported for pooling`, 'use dilations 1', 'dilations', d);
   if (mode === 'VALID') pads = { begin: new Array<number>(rank).fill(0), end: new Array<number>(rank).fill(0) };
-  else if (mode !== 'NOTSET') pads = sameConvPads(mode, x.shape.slice(2), k, s, d);
-  const params: Record<string, unknown> = { kernel: k, stride: s, padsBegin: pads.begin, padsEnd: pads.end, ceilMode: ceil === 1, dataFormat: 'NCX' };
+  else if (mode !== 'NOTSET') pads = sameConvPads(mode, spatialSizes(x), k, s, d);
+  const params: Record<string, unknown> = { kernel: k, stride: s, padsBegin: pads.begin, padsEnd: pads.end, ceilMode: ceil === 1, dataFormat: layout };
   if (op === 'AveragePool') params.countIncludePad = countIncludePad === 1;
   setOut(add(op, params, [x]));
 }
@@ -467,18 +470,22 @@ function resize(cx: NodeContext): void {
     ax.forEach((axis, i) => (full[axis] = sizes![i] / x.shape[axis]));
   } else a.fail('neither scales nor sizes is given', 'give the scales', 'scales');
   spatialRank(x);
-  if (full[0] !== 1 || full[1] !== 1) a.fail(`scales [${full.join(', ')}] resize the batch or channel axis`, 'resize only the spatial axes', 'scales', full);
-  const spatial = full.slice(2);
+  // Resize scales tensor axes whatever the layout: on channels-last data (QONNX channels-last models) the
+  // channels are the last axis, so scales [1, s…, 1] are spatial there.
+  const nxc = full[r - 1] === 1 && (full[1] !== 1 || layoutOfData(cx, x) === 'NXC');
+  if (full[0] !== 1 || (!nxc && full[1] !== 1)) a.fail(`scales [${full.join(', ')}] resize the batch or channel axis`, 'resize only the spatial axes', 'scales', full);
+  const spatial = nxc ? full.slice(1, -1) : full.slice(2);
+  const dataFormat = nxc ? 'NXC' : 'NCX';
   if (spatial.some((s) => !Number.isInteger(s) || s < 1)) a.fail(`scales [${full.join(', ')}] are not positive integers`, 'Tessera upsamples by integer factors; use integer scales', 'scales', full);
   if (mode === 'linear') {
     // half_pixel; pytorch_half_pixel differs only for an output of length 1 (an input of 1 at scale 1: the same value).
     if (ctm !== 'half_pixel' && ctm !== 'pytorch_half_pixel') a.fail(`linear resize with coordinate_transformation_mode "${ctm}" is not supported`, 'export with half_pixel coordinates (PyTorch align_corners=False, Keras bilinear)', 'coordinate_transformation_mode', ctm);
     if (spatial.some((s) => (s & (s - 1)) !== 0)) a.fail(`linear resize by [${spatial.join(', ')}]: every scale is a power of two in Tessera (exact fixed-point weights)`, 'use scales 1, 2, 4 or 8', 'scales', full);
-    setOut(add('Resize', { scale: spatial, mode: 'bilinear', dataFormat: 'NCX' }, [x]));
+    setOut(add('Resize', { scale: spatial, mode: 'bilinear', dataFormat }, [x]));
     return;
   }
   spatial.forEach((s, i) => {
-    const inSize = x.shape[i + 2];
+    const inSize = x.shape[i + (nxc ? 1 : 2)];
     const outSize = inSize * s;
     for (let o = 0; o < outSize; o++) {
       const src = resizeNearestSource(o, s, inSize, outSize, ctm, nearest);
@@ -488,7 +495,23 @@ function resize(cx: NodeContext): void {
       }
     }
   });
-  setOut(add('UpSampling', { scale: spatial, dataFormat: 'NCX' }, [x]));
+  setOut(add('UpSampling', { scale: spatial, dataFormat }, [x]));
+}
+
+/** The layout of computed data: the dataFormat of the nearest node before it that has one (through layout-free nodes). */
+function layoutOfData(cx: NodeContext, x: TensorVal): 'NCX' | 'NXC' | undefined {
+  const { imp } = cx;
+  let id = x.id;
+  for (let k = 0; k < imp.nodes.length; k++) {
+    const n = imp.node(id);
+    const format = n?.params.dataFormat;
+    if (format === 'NCX' || format === 'NXC') return format;
+    if (!n || getOp(n.type)?.dataLayout !== 'free') return undefined;
+    const e = imp.edges.find((edge) => edge.target === id);
+    if (!e) return undefined;
+    id = e.source;
+  }
+  return undefined;
 }
 
 function shape(cx: NodeContext): void {
@@ -874,6 +897,19 @@ function constConcat(xs: ConstVal[], axis: number, a: Attrs): ConstVal {
   return { kind: 'const', dims, values: Float64Array.from(values), dataType: xs[0].dataType };
 }
 
+/** A channels-last Conv weight (Cout, …kernel, Cin/group) as ONNX's (Cout, Cin/group, …kernel). */
+function channelsFirstWeight(w: ConstVal): ConstVal {
+  const r = w.dims.length;
+  if (r < 3) return w;
+  const [cout, ...rest] = w.dims;
+  const kernel = rest.slice(0, -1);
+  const cin = rest[rest.length - 1];
+  const k = kernel.reduce((p, d) => p * d, 1);
+  const values = new Float64Array(w.values.length);
+  for (let o = 0; o < cout; o++) for (let p = 0; p < k; p++) for (let c = 0; c < cin; c++) values[(o * cin + c) * k + p] = w.values[(o * k + p) * cin + c];
+  return { ...w, dims: [cout, cin, ...kernel], values };
+}
+
 /** Every ONNX op the importer understands, by op type. */
 export const ONNX_HANDLERS: Readonly<Record<string, OnnxHandler>> = {
   Conv: conv,
@@ -912,6 +948,20 @@ export const ONNX_HANDLERS: Readonly<Record<string, OnnxHandler>> = {
   Squeeze: constantOrAffine,
   Cast: constantOrAffine,
   Slice: constantOrAffine,
+};
+
+/** QONNX's channels-last ops (CHANNELS_LAST_DOMAIN): the standard handlers, which read the layout from the node. */
+const CHANNELS_LAST_HANDLERS: Readonly<Record<string, OnnxHandler>> = {
+  Conv: conv,
+  MaxPool: pool,
+  BatchNormalization: batchNormalization,
+};
+
+/** The handler tables by ONNX domain ('' and 'ai.onnx' are the standard ops). */
+export const ONNX_DOMAIN_HANDLERS: Readonly<Record<string, Readonly<Record<string, OnnxHandler>>>> = {
+  '': ONNX_HANDLERS,
+  'ai.onnx': ONNX_HANDLERS,
+  [CHANNELS_LAST_DOMAIN]: CHANNELS_LAST_HANDLERS,
 };
 
 /** The ONNX op types the importer understands (the error for any other op lists them). */

@@ -11,8 +11,8 @@ import type { Graph, GraphNode, Model } from '../../graph/model';
 import { getOp } from '../../ops/registry';
 import { isGraphInput } from '../../ops/input';
 import { dataTypeName, decodeModelProto, OnnxDataType, type OnnxModelProto, type OnnxNodeProto } from './proto';
-import { constOf, fail, Importer, NodeContext } from './importer';
-import { ONNX_HANDLERS, SUPPORTED_ONNX_OPS } from './handlers';
+import { CHANNELS_LAST_DOMAIN, constOf, fail, Importer, NodeContext } from './importer';
+import { ONNX_DOMAIN_HANDLERS, SUPPORTED_ONNX_OPS } from './handlers';
 
 export { SUPPORTED_ONNX_OPS };
 
@@ -205,28 +205,31 @@ class OnnxConverter {
     };
   }
 
-  /** An input that only feeds Transpose(perm = [0, 2, 3, 1]-inverse) nodes is channels-last. */
+  /** An input that only feeds Transpose(perm = [0, 2, 3, 1]-inverse) nodes, or QONNX channels-last ops, is channels-last. */
   private guessInputFormat(name: string, shape: number[], nodes: OnnxNodeProto[], needed: Set<number>): 'NCX' | 'NXC' {
     if (shape.length !== 3 && shape.length !== 4) return 'NCX';
     const toNCX = shape.length === 4 ? [0, 3, 1, 2] : [0, 2, 1];
     const readers = nodes.filter((n, i) => needed.has(i) && (n.input ?? []).includes(name));
-    const allTranspose = readers.length > 0 && readers.every((n) => {
+    const channelsLast = readers.length > 0 && readers.every((n) => {
+      if (n.domain === CHANNELS_LAST_DOMAIN) return true;
       if (n.opType !== 'Transpose') return false;
       const perm = (n.attribute ?? []).find((a) => a.name === 'perm')?.ints?.map(Number);
       return !!perm && perm.length === toNCX.length && perm.every((p, i) => p === toNCX[i]);
     });
-    return allTranspose ? 'NXC' : 'NCX';
+    return channelsLast ? 'NXC' : 'NCX';
   }
 
   private convert(n: OnnxNodeProto, index: number): void {
     const cx = new NodeContext(this.imp, n, index);
     const domain = n.domain ?? '';
-    if (domain !== '' && domain !== 'ai.onnx') {
-      cx.fail(`op "${cx.op}" of domain "${domain}" is not supported`, 'Tessera imports standard ONNX ops only; re-export without custom ops');
+    const table = ONNX_DOMAIN_HANDLERS[domain];
+    if (!table) {
+      cx.fail(`op "${cx.op}" of domain "${domain}" is not supported`, 'Tessera imports standard ONNX ops and QONNX\'s channels-last Conv, MaxPool and BatchNormalization; re-export without other custom ops', 'domain', domain);
     }
-    const handler = ONNX_HANDLERS[cx.op];
-    if (!handler) cx.fail(`op "${cx.op}" is not supported by Tessera`, `supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'op_type', cx.op);
-    handler(cx);
+    const handler = Object.hasOwn(table, cx.op) ? table[cx.op] : undefined;
+    if (handler) return handler(cx);
+    if (domain !== '' && domain !== 'ai.onnx') cx.fail(`op "${cx.op}" of domain "${domain}" is not supported`, `that domain's ops Tessera imports: ${Object.keys(table).join(', ')}`, 'op_type', cx.op);
+    cx.fail(`op "${cx.op}" is not supported by Tessera`, `supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'op_type', cx.op);
   }
 }
 
@@ -285,20 +288,28 @@ function foldTransposes(imp: Importer, outputs: OnnxImportResult['outputs']): vo
         }
       }
       const rank = p.length;
-      if ((rank !== 3 && rank !== 4) || !samePerm(p, permToNCX(rank))) continue;
-      const chain: GraphNode[] = [];
-      let cur = next;
-      while ((layoutOf(cur) === 'dataFormat' || layoutOf(cur) === 'free') && getOp(cur.type)!.inputs.max === 1 && (cur.params.dataFormat ?? 'NCX') === 'NCX' && !isOutput(cur.id)) {
-        const r = readers(cur.id);
-        if (r.length !== 1) break;
-        chain.push(cur);
-        cur = imp.nodes.find((n) => n.id === r[0].target)!;
+      if (rank !== 3 && rank !== 4) continue;
+      // tf2onnx wraps NXC layers in Transpose(to NCX) … Transpose(to NXC); QONNX's channels-last models wrap
+      // NCX data as Transpose(to NXC) → channels-last layers → Transpose(to NCX).
+      const sandwiches: ['NCX' | 'NXC', 'NCX' | 'NXC'][] = [];
+      if (samePerm(p, permToNCX(rank))) sandwiches.push(['NCX', 'NXC']);
+      if (samePerm(p, permToNXC(rank))) sandwiches.push(['NXC', 'NCX']);
+      for (const [inner, outer] of sandwiches) {
+        const chain: GraphNode[] = [];
+        let cur = next;
+        while ((layoutOf(cur) === 'dataFormat' || layoutOf(cur) === 'free') && getOp(cur.type)!.inputs.max === 1 && (layoutOf(cur) === 'free' || (cur.params.dataFormat ?? 'NCX') === inner) && !isOutput(cur.id)) {
+          const r = readers(cur.id);
+          if (r.length !== 1) break;
+          chain.push(cur);
+          cur = imp.nodes.find((n) => n.id === r[0].target)!;
+        }
+        if (chain.length === 0 || cur.type !== 'Transpose' || !samePerm(cur.params.perm, outer === 'NXC' ? permToNXC(rank) : permToNCX(rank))) continue;
+        for (const n of chain) if (layoutOf(n) === 'dataFormat') n.params = { ...n.params, dataFormat: outer };
+        bypass(tIn, cur, chain[0], chain[chain.length - 1]);
+        changed = true;
+        break;
       }
-      if (chain.length === 0 || cur.type !== 'Transpose' || !samePerm(cur.params.perm, permToNXC(rank))) continue;
-      for (const n of chain) if (layoutOf(n) === 'dataFormat') n.params = { ...n.params, dataFormat: 'NXC' };
-      bypass(tIn, cur, chain[0], chain[chain.length - 1]);
-      changed = true;
-      break;
+      if (changed) break;
     }
   }
 }

@@ -22,6 +22,13 @@ export interface TensorVal {
 
 export type Val = ConstVal | TensorVal;
 
+/**
+ * QONNX's channels-last domain: its Conv, MaxPool and BatchNormalization are the standard ops on data laid out
+ * (N, …spatial, C), a Conv's weight as (Cout, …kernel, Cin/group) (qonnx.custom_op.channels_last, what
+ * QONNX's ConvertToChannelsLastAndClean emits). The handlers read the node's layout from NodeContext.layout.
+ */
+export const CHANNELS_LAST_DOMAIN = 'qonnx.custom_op.channels_last';
+
 /** Throws the import error of a node (or of the graph when `node` is undefined): what is wrong and the fix. */
 export function fail(node: string | undefined, op: string | undefined, what: string, fix: string, field?: string, value?: unknown): never {
   const where = node ? `ONNX node "${node}"${op ? ` (${op})` : ''}: ` : '';
@@ -174,6 +181,8 @@ export function constOf(t: OnnxTensorProto, where: string, op?: string): ConstVa
  */
 export class NodeContext {
   readonly op: string;
+  /** Where the node's data keeps its channels: 'NXC' for the channels-last ops of QONNX (CHANNELS_LAST_DOMAIN). */
+  readonly layout: 'NCX' | 'NXC';
   readonly nodeName: string;
   readonly a: Attrs;
   readonly inNames: string[];
@@ -181,6 +190,7 @@ export class NodeContext {
 
   constructor(readonly imp: Importer, node: OnnxNodeProto, index: number) {
     this.op = node.opType ?? '';
+    this.layout = node.domain === CHANNELS_LAST_DOMAIN ? 'NXC' : 'NCX';
     this.nodeName = node.name || (node.output ?? [])[0] || `${this.op}_${index}`;
     this.a = new Attrs(node, this.nodeName);
     this.inNames = node.input ?? [];
@@ -247,10 +257,16 @@ export class NodeContext {
   addPart = (part: string, type: string, params: Record<string, unknown>, inputs: TensorVal[]): TensorVal =>
     this.imp.addNode(type, `${this.nodeName}/${part}`, params, inputs, {}, { node: this.nodeName, op: this.op });
 
-  /** 1 or 2 spatial axes after (N, C); anything else is refused. */
+  /** The channel count of x in this node's layout. */
+  channels = (x: TensorVal): number => x.shape[this.layout === 'NXC' ? x.shape.length - 1 : 1];
+
+  /** The spatial sizes of x in this node's layout. */
+  spatialSizes = (x: TensorVal): number[] => (this.layout === 'NXC' ? x.shape.slice(1, -1) : x.shape.slice(2));
+
+  /** 1 or 2 spatial axes beside N and C; anything else is refused. */
   spatialRank = (x: TensorVal): 1 | 2 => {
     const r = x.shape.length - 2;
-    if (r !== 1 && r !== 2) fail(this.nodeName, this.op, `input has shape [${x.shape.join(', ')}] (${r} spatial axes); Tessera supports 1D and 2D`, 'use a 1D (N, C, L) or 2D (N, C, H, W) model', 'input 0', x.shape);
+    if (r !== 1 && r !== 2) fail(this.nodeName, this.op, `input has shape [${x.shape.join(', ')}] (${r} spatial axes); Tessera supports 1D and 2D`, this.layout === 'NXC' ? 'use a 1D (N, L, C) or 2D (N, H, W, C) model' : 'use a 1D (N, C, L) or 2D (N, C, H, W) model', 'input 0', x.shape);
     return r;
   };
 

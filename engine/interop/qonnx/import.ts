@@ -327,7 +327,22 @@ export function importQonnxProto(proto: OnnxModelProto, options: OnnxImportOptio
   const nodeByName = new Map<string, { n: OnnxNodeProto; i: number }>();
   kept.forEach((n, i) => nodeByName.set(n.name ?? '', { n, i }));
   const engineNodes = new Map(result.model.graph.nodes.map((n) => [n.id, n]));
+  // An activation quantizer read only by another one (Quant → Quant, as Brevitas exports a requantization):
+  // the readers see the outer quantizer's values, which its type holds; the inner rounding is not modelled.
+  const outerOf = new Map<string, QonnxQuantizer>();
   for (const q of quantizers) {
+    if (q.on !== 'activation') continue;
+    const inner = quantizers.find((p) => p.on === 'activation' && p.y === q.x);
+    const readers = nodes.filter((n) => (n.input ?? []).includes(q.x));
+    const onlyQuant = readers.every((n) => (QUANT_OPS as readonly string[]).includes(n.opType ?? '')) && !(g.output ?? []).some((o) => o.name === q.x);
+    if (inner && readers.length === 1 && onlyQuant) outerOf.set(inner.node, q);
+  }
+  for (const q of quantizers) {
+    const outer = outerOf.get(q.node);
+    if (outer) {
+      diagnostics.push(makeDiagnostic({ severity: 'warning', code: 'qonnx-requantized', nodeName: q.node, field: 'quantizer', value: q.type, rule: `its output is quantized again by "${outer.node}" (${outer.type}) and read by nothing else; a layer output has one type`, fix: `the layer takes ${outer.type}, the type its readers see; the fixed-point result can differ from QONNX where rounding twice differs from rounding once` }));
+      continue;
+    }
     if (q.on === 'activation') {
       const id = result.tensors[resolveName(q.x)];
       if (!id || !engineNodes.has(id)) {
