@@ -141,6 +141,22 @@ describe('QONNX channels-last ops import (qonnx.custom_op.channels_last)', () =>
   });
 });
 
+describe('QONNX requantization (Quant → Quant, as in tiny_unet_ch_last)', () => {
+  it('imports with the outer quantizer as the layer type and a qonnx-requantized warning (was refused: two types for one layer)', () => {
+    const q1 = quant('c', 'cq', 1);
+    const q2 = { node: { ...quant('cq', 'cqq', 2).node }, inits: quant('cq', 'cqq', 2).inits.map((t) => (t.name === 'qs2' ? { ...t, data: [2 ** -2] } : t)) };
+    const bytes = buildOnnxModel({
+      inputs: [{ name: 'x', shape: [1, 4, 4, 2] }], outputs: [{ name: 'y' }], opset: 17,
+      initializers: [init('W', grid([3, 1, 1, 2], 51)), ...q1.inits, ...q2.inits],
+      nodes: [{ op: 'Conv', domain: CL, name: 'conv', inputs: ['x', 'W'], outputs: ['c'], attrs: { kernel_shape: [1, 1] } }, q1.node, q2.node, { op: 'Relu', name: 'relu', inputs: ['cqq'], outputs: ['y'] }],
+    });
+    const r = importQonnx(bytes);
+    const conv = r.model.graph.nodes.find((n) => n.type === 'Conv2D')!;
+    expect(r.precisions[conv.id].result_t).toBe('ap_fixed<8,6,AP_RND_CONV,AP_SAT>');
+    expect(r.diagnostics.find((d) => d.code === 'qonnx-requantized')?.message).toMatch(/quant_cq.*quantized again by "quant_cqq"/);
+  });
+});
+
 // Opt-in: the real models hls4ml's QONNX tests use (fastmachinelearning/example-models, onnx/*_ch_last.onnx; no
 // license, so not in this repository): TESSERA_QONNX_MODELS=<folder holding them>.
 const folder = process.env.TESSERA_QONNX_MODELS;
