@@ -3,7 +3,8 @@
 // a build run is one build of a variant (status, step, log, report JSON, artifact paths).
 import { z } from 'zod';
 import { BuildBackendKind, CheckedSlurmAppSettings, CheckedSlurmProjectSettings, SlurmAppSettings, SlurmProjectSettings } from './slurm-settings';
-import { checkText, checkVariantStrings, DISPLAY_NAME, zodCheck } from '../engine/safety';
+import { checkText, checkVariantStrings, DISPLAY_NAME, FPGA_PART, zodCheck } from '../engine/safety';
+import { partResources } from '../engine/estimate/report';
 
 const ProjectId = z.string().min(1).max(100);
 const Id = z.string().min(1).max(100);
@@ -74,6 +75,38 @@ function channel<Req extends z.ZodType, Res extends z.ZodType>(request: Req, res
   return { request, response, summary };
 }
 
+/** A part to fit to: an AMD part name (allow-list) of a device the estimator knows. */
+const FitPart = z
+  .string()
+  .min(1)
+  .max(64)
+  .superRefine(zodCheck((p: string) => checkText(FPGA_PART, 'part', p)))
+  .refine((p) => partResources(p) !== null, { message: 'a device the estimator knows (engine/estimate/report.ts KNOWN_DEVICES), e.g. xcvu13p-flga2577-2-e or xczu3eg-sbva484-1-e' });
+
+const FitResource = z.enum(['DSP', 'LUT', 'FF', 'BRAM_18K']);
+const UsedOf = z.strictObject({ used: z.number().nullable(), available: z.number().nullable() });
+
+export const FitAnswerJson = z.strictObject({
+  part: z.string(),
+  io: IoType,
+  objective: z.enum(['latency', 'resources']),
+  fits: z.boolean(),
+  /** Share of each resource a fitted design may use. */
+  margin: z.number(),
+  /** tessera fit --json's fields (estimate of the fitted settings). */
+  summary: z.strictObject({
+    part: z.string().nullable(),
+    fits: z.boolean().nullable(),
+    latency_cycles: z.number().nullable(),
+    interval_cycles: z.number().nullable(),
+    resources: z.strictObject({ dsp: UsedOf, lut: UsedOf, ff: UsedOf, bram_18k: UsedOf }),
+  }),
+  /** Resources over their budget (margin × the part's), most over first. */
+  over: z.array(z.strictObject({ resource: FitResource, used: z.number(), budget: z.number(), available: z.number(), percent: z.number() })),
+  error: z.string().nullable(),
+  layers: z.record(z.string(), z.strictObject({ reuseFactor: z.number().int().optional(), strategy: Strategy.optional() })),
+});
+
 export const buildsContract = {
   'variants.list': channel(ForProject, z.strictObject({ items: z.array(VariantJson) }), 'Variants of a project, oldest first.'),
   'variants.create': channel(
@@ -116,8 +149,27 @@ export const buildsContract = {
     z.strictObject({ items: z.array(VariantJson), rejected: z.array(z.strictObject({ name: z.string(), reasons: z.array(z.string()) })) }),
     'Expand ranges (io × strategy × RF × PF × precision) into variants; combinations the design rejects are listed with the reasons, not created.',
   ),
+  'variants.fit': channel(
+    z.strictObject({
+      projectId: ProjectId,
+      part: FitPart,
+      io: IoType,
+      objective: z.enum(['latency', 'resources']).default('latency'),
+      /** Store the fit (when it fits): a variant 'fit PART stream|parallel' with the fitted layers, and PART as the project's target part. */
+      apply: z.boolean().default(false),
+    }),
+    z.strictObject({ fit: FitAnswerJson, variant: VariantJson.nullable(), settingsPart: z.string().nullable() }),
+    "Fit the saved design to a part by the estimate (tessera fit): per-layer reuse factor and strategy so DSP, LUT, FF and BRAM_18K stay within the margin of the part's; what is over and by how much when it cannot. With apply, a design that fits is stored as a variant named after the part, and the part becomes the project's target part (variants.delete takes it back).",
+  ),
   'builds.start': channel(
-    z.strictObject({ projectId: ProjectId, variantIds: z.array(Id).min(1).max(500), csim: z.boolean().default(true), on: BuildBackendKind.default('local') }),
+    z.strictObject({
+      projectId: ProjectId,
+      variantIds: z.array(Id).min(1).max(500),
+      csim: z.boolean().default(true),
+      on: BuildBackendKind.default('local'),
+      /** io_stream FIFO depths: 'rule' from the modelled read-ahead; 'safe' gives every fork edge its whole tensor (tessera build --fifo safe). io_parallel builds ignore it. */
+      fifo: z.enum(['rule', 'safe']).default('rule'),
+    }),
     z.strictObject({ runs: z.array(BuildRunJson) }),
     "Queue one build per variant (codegen, g++ csim, vendor synthesis or the estimate, error vs float), on this machine or (on: 'slurm') as one Slurm job array; answers once the runs are queued (Slurm: submitted, or failed with the reason).",
   ),

@@ -25,6 +25,7 @@ import { graphJsonSchema } from '../engine/graph/schema';
 import { DEFAULT_TYPE_STRING } from '../engine/fixed/precision';
 import { buildsContract } from './builds-contract';
 import { checkProjectSettings, SlurmProjectSettings } from './slurm-settings';
+import { checkText, FPGA_PART, zodCheck } from '../engine/safety';
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
@@ -76,6 +77,11 @@ const settingsFields = {
   ui: z.record(z.string(), z.unknown()),
   /** How this project's builds ask Slurm for resources (api/slurm-settings.ts; checked before use). Absent: the defaults. */
   slurm: SlurmProjectSettings,
+  /**
+   * The project's target FPGA part (AMD's name, e.g. xcvu13p-flga2577-2-e): variants without a part of their
+   * own build for it, and the fit action fits to it. Absent: the generator's default (engine/hls/config.ts).
+   */
+  part: z.string().max(64).superRefine(zodCheck((p: string) => checkText(FPGA_PART, 'part', p))),
 };
 export const DEFAULT_SETTINGS = {
   tensorLayout: 'NHWC',
@@ -85,7 +91,7 @@ export const DEFAULT_SETTINGS = {
   previewAutoRun: true,
   autosaveSeconds: 30,
   ui: {},
-} as const satisfies Omit<z.input<z.ZodObject<typeof settingsFields>>, 'slurm'>;
+} as const satisfies Omit<z.input<z.ZodObject<typeof settingsFields>>, 'slurm' | 'part'>;
 
 /** Per-project settings. Unknown keys are rejected; missing keys take their defaults; free-form UI state goes in `ui`. */
 export const ProjectSettings = z.strictObject({
@@ -97,6 +103,7 @@ export const ProjectSettings = z.strictObject({
   autosaveSeconds: settingsFields.autosaveSeconds.default(DEFAULT_SETTINGS.autosaveSeconds),
   ui: settingsFields.ui.default({}),
   slurm: settingsFields.slurm.optional(),
+  part: settingsFields.part.optional(),
 });
 /** A partial change of settings: only the keys given are changed; Slurm settings must meet their rules. */
 export const ProjectSettingsPatch = z

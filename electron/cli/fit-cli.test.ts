@@ -2,7 +2,7 @@
 // configuration that reads back to the same fitting settings, and refuses what cannot fit or a bad part in
 // one line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, runMain } from './cli.testutil';
@@ -10,6 +10,10 @@ import { applyHls4mlConfigFile } from './commands/hls4ml';
 import { loadModel } from './model-file';
 import { defaultHlsConfig } from '../../engine/hls/config';
 import { estimateDesign } from '../../engine/estimate/graph';
+import { ProjectFile } from '../services/store';
+import { variantBuildSpec } from '../services/builds/queue';
+import type { VariantConfig } from '../services/builds/variants';
+import { partResources } from '../../engine/estimate/report';
 
 let dir = '';
 beforeAll(() => {
@@ -56,4 +60,52 @@ describe('tessera fit', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown to the estimator/);
   });
+
+  it('--write stores the fit in the project (variant + target part, the real SQLite store); without --write the project is only read', async () => {
+    const file = join(dir, 'tiny-write.tessera');
+    copyFileSync(TINY, file);
+    const before = readFileSync(file);
+    const dry = await runMain('fit', file, '--part', 'xczu3eg-sbva484-1-e', '--io', 'stream', '--json');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(readFileSync(file).equals(before)).toBe(true);
+    const r = await runMain('fit', file, '--part', 'xczu3eg-sbva484-1-e', '--io', 'stream', '--write');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^fits xczu3eg-sbva484-1-e \(io_stream, estimate\)/);
+    expect(r.stdout).toContain('variant "fit xczu3eg-sbva484-1-e stream" holds the fitted settings; target part xczu3eg-sbva484-1-e');
+    const again = await runMain('fit', file, '--part', 'xczu3eg-sbva484-1-e', '--io', 'stream', '--write', '--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).written).toEqual({ variant: 'fit xczu3eg-sbva484-1-e stream', part: 'xczu3eg-sbva484-1-e' });
+    const p = ProjectFile.open(file);
+    try {
+      const doc = p.load();
+      expect(doc.settings.part).toBe('xczu3eg-sbva484-1-e');
+      const vs = p.listVariants();
+      expect(vs.map((v) => v.name)).toEqual(['fit xczu3eg-sbva484-1-e stream']); // replaced, not added twice
+      const spec = variantBuildSpec(doc, { variantName: vs[0].name, variant: vs[0].config as VariantConfig, csim: false }, join(dir, 'b'), { vendor: false });
+      const e = estimateDesign(spec.model, spec.config).report!;
+      const part = partResources('xczu3eg')!;
+      for (const k of ['DSP', 'LUT', 'FF', 'BRAM_18K'] as const) expect(e.resources[k].used!).toBeLessThanOrEqual(part[k] * 0.8);
+      expect(e.resources.DSP.used).toBe(JSON.parse(again.stdout).resources.dsp.used);
+    } finally {
+      p.close();
+    }
+  }, 120_000);
+
+  it('--write: nothing written when it does not fit; a model file, --out or --hls4ml-config with it are usage errors', async () => {
+    const file = join(dir, 'unet-write.tessera');
+    copyFileSync(join(REPO_ROOT, 'projects', 'unet-decoder-stage.tessera'), file);
+    const r = await runMain('fit', file, '--part', 'xc7a35t-cpg236-1', '--io', 'stream', '--write');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^tessera fit: does not fit xc7a35t-cpg236-1 .*; nothing written to /);
+    const p = ProjectFile.open(file);
+    try {
+      expect(p.listVariants()).toEqual([]);
+      expect(p.loadSettings().part).toBeUndefined();
+    } finally {
+      p.close();
+    }
+    expect((await runMain('fit', join(REPO_ROOT, 'test-data', 'nope.onnx'), '--part', 'xczu3eg-sbva484-1-e', '--write')).code).toBe(2);
+    expect((await runMain('fit', file, '--part', 'xczu3eg-sbva484-1-e', '--write', '--out', join(dir, 'x.yml'))).code).toBe(2);
+    expect((await runMain('fit', file, '--part', 'xczu3eg-sbva484-1-e', '--write', '--hls4ml-config', join(dir, 'x.yml'))).code).toBe(2);
+  }, 120_000);
 });

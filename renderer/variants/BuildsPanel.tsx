@@ -11,6 +11,8 @@ import { useVariants, variantActions } from './store';
 import { runStatus } from '../compare/figures';
 import { SlurmSettingsForm } from './SlurmSettings';
 import { isGraphInput } from '../../engine/ops/input';
+import { formatFit, type PartFit } from '../../engine/reports/fit';
+import { FitForm } from './FitForm';
 
 /** The Slurm job of a run ("123_4", its node and Slurm's state), or null for a build on this machine. */
 function slurmJob(run: BuildRunJson | undefined): { job: string; nodes: string | null; state: string | null } | null {
@@ -220,13 +222,21 @@ function LogView() {
   const log = useVariants((s) => (runId ? s.logs[runId] ?? '' : ''));
   const run = useVariants((s) => s.runs.find((r) => r.id === runId));
   if (!runId) return <div className="p-2 text-xs text-slate-500">Select "log" on a variant to follow its build.</div>;
-  const failure = (run?.report as { failure?: string | null } | null)?.failure;
+  const report = run?.report as { failure?: string | null; hlsFit?: PartFit | null; estimate?: { fit?: PartFit } | null } | null;
+  const failure = report?.failure;
+  // The vendor report's fit on its part when a tool ran, else the estimate's, the part named.
+  const fit = report?.hlsFit ?? report?.estimate?.fit ?? null;
   return (
     <div className="flex min-h-0 flex-1 flex-col p-2 text-xs">
       <div className="mb-1 font-semibold">
         Build {runId} — {run?.status ?? '…'}
         {failure ? <span className="ml-2 font-normal text-red-700">{failure}</span> : null}
       </div>
+      {fit && (
+        <div className={`mb-1 ${fit.fits === false ? 'text-red-700' : 'text-slate-700'}`} data-testid="build-fit">
+          {formatFit(fit)} ({report?.hlsFit ? 'synthesis report' : 'estimate'})
+        </div>
+      )}
       <pre className="min-h-0 flex-1 overflow-auto whitespace-pre-wrap rounded bg-slate-900 p-2 font-mono text-[11px] text-slate-100" data-testid="build-log">
         {log.slice(-60_000)}
       </pre>
@@ -241,6 +251,7 @@ export function BuildsPanel() {
   const formKey = useVariants((s) => s.formKey);
   const [checked, setChecked] = useState<Record<string, boolean>>({});
   const [csim, setCsim] = useState(true);
+  const [fifo, setFifo] = useState<'rule' | 'safe'>('rule');
   const live = useVariants((s) => s.live);
   const starting = useVariants((s) => s.starting);
   const buildable = variants.filter((v) => !v.problems.length);
@@ -259,7 +270,7 @@ export function BuildsPanel() {
   const [slurmOpen, setSlurmOpen] = useState(false);
   const build = async (ids: string[]) => {
     useVariants.setState({ starting: true });
-    if (await saveIfDirty()) await variantActions.build(ids, csim, on);
+    if (await saveIfDirty()) await variantActions.build(ids, csim, on, fifo);
     else useVariants.setState({ starting: false });
   };
   const interrupted = runs.filter((r) => r.status === 'interrupted').length;
@@ -267,6 +278,7 @@ export function BuildsPanel() {
   const waiting = runs.filter((r) => r.status === 'queued' && !slurmJob(r)).length;
   return (
     <div className="flex h-full min-h-0 flex-col" data-testid="builds-panel">
+      <FitForm saveFirst={saveIfDirty} />
       <CreateForm key={formKey} />
       <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 p-2 text-xs">
         <button className="rounded bg-sky-700 px-2 py-0.5 text-white disabled:opacity-40" disabled={starting || !chosen.length} onClick={() => void build(chosen)} data-testid="build-selected">
@@ -287,6 +299,13 @@ export function BuildsPanel() {
         </button>
         <label>
           <input type="checkbox" checked={csim} onChange={(e) => setCsim(e.target.checked)} data-testid="build-csim" /> C simulation (g++)
+        </label>
+        <label title="io_stream FIFO depths: from the modelled pipeline read-ahead, or safe: every stream a fork writes holds its whole tensor (tessera build --fifo safe); io_parallel has no FIFOs">
+          FIFOs{' '}
+          <select className="rounded border border-slate-300 px-1 py-0.5 text-xs" value={fifo} onChange={(e) => setFifo(e.target.value as 'rule' | 'safe')} data-testid="build-fifo">
+            <option value="rule">modelled depths</option>
+            <option value="safe">safe (fork edges: whole tensor)</option>
+          </select>
         </label>
         <label title="this machine, or jobs on a Slurm cluster (README: Builds on a Slurm cluster)">
           on{' '}

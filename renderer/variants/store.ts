@@ -137,10 +137,10 @@ export const variantActions = {
    * Queues builds and shows them as queued as soon as the service answers (locally before code generation
    * starts; on Slurm once sbatch answered); the buttons are disabled meanwhile.
    */
-  build: async (variantIds: string[], csim: boolean, on: 'local' | 'slurm' = 'local') => {
+  build: async (variantIds: string[], csim: boolean, on: 'local' | 'slurm' = 'local', fifo: 'rule' | 'safe' = 'rule') => {
     useVariants.setState({ starting: true });
     try {
-      const r = await getApi().buildsStart({ projectId: projectId()!, variantIds, csim, on });
+      const r = await getApi().buildsStart({ projectId: projectId()!, variantIds, csim, on, fifo });
       useVariants.setState((s) => {
         const known = new Set(s.runs.map((x) => x.id));
         const added = r.runs.filter((x) => !known.has(x.id));

@@ -27,6 +27,8 @@ export interface RunConfig {
   variant: VariantConfig;
   /** Run the g++ C simulation (default true). */
   csim: boolean;
+  /** io_stream FIFO depths: 'rule' (absent) from the modelled read-ahead, 'safe' every fork edge its whole tensor. */
+  fifo?: 'rule' | 'safe';
 }
 
 export type BuildEvent =
@@ -73,7 +75,9 @@ export interface VariantBuildOptions {
 export function variantBuildSpec(doc: Pick<StoredDocument, 'graph' | 'weights' | 'settings'>, cfg: RunConfig, dir: string, opts: VariantBuildOptions): BuildSpec {
   // The variant came from the project file (or a run queued before): the allow-lists again, before
   // anything is written or run (the compile step checks the flags once more, for specs from elsewhere).
-  const refused = checkVariantStrings(cfg.variant);
+  // A variant without its own part builds for the project's target part (settings.part), if one is set.
+  const variant: VariantConfig = cfg.variant.part === undefined && doc.settings.part !== undefined ? { ...cfg.variant, part: doc.settings.part } : cfg.variant;
+  const refused = checkVariantStrings(variant);
   if (refused.length) throw new BuildFailure(`the variant's settings are refused, nothing was built: ${refused.map((r) => r.message).join(' ')}`);
   checkedCxxFlags(cfg.variant.cxxFlags ?? []);
   const badDefault = checkDefaultPrecision(doc.settings.defaultPrecision);
@@ -83,12 +87,14 @@ export function variantBuildSpec(doc: Pick<StoredDocument, 'graph' | 'weights' |
     dir,
     name: cfg.variantName,
     model,
-    config: hlsConfigOf(withProjectPrecisions(cfg.variant, doc.graph, doc.settings), opts.testImages ?? 2, model),
+    config: hlsConfigOf(withProjectPrecisions(variant, doc.graph, doc.settings), opts.testImages ?? 2, model),
     inputs: null,
     csim: cfg.csim ? { cxxFlags: cfg.variant.cxxFlags ?? [], trace: false, timeoutMs: opts.csimTimeoutMs ?? 600_000 } : null,
     synthesis: opts.vendor ? 'vendor' : 'estimate',
     vendor: { steps: ['csynth', 'cosim', 'export'], stepTimeoutMs: null },
     errorVsFloat: true,
+    // 'safe' only means something for io_stream (io_parallel has no FIFOs); the generator refuses it there.
+    ...(cfg.fifo === 'safe' && variant.io === 'io_stream' ? { fifo: 'safe' as const } : {}),
   };
 }
 
@@ -129,7 +135,7 @@ export class BuildQueue {
    * the event loop, so the caller's answer is not held up by code generation). A variant already queued or
    * building is not queued again: its current run is returned (a second click on Build all queued duplicates).
    */
-  enqueue(variantIds: string[], options: { csim?: boolean } = {}): BuildRunRecord[] {
+  enqueue(variantIds: string[], options: { csim?: boolean; fifo?: 'rule' | 'safe' } = {}): BuildRunRecord[] {
     const p = this.opts.project;
     const variants = new Map(p.listVariants().map((v) => [v.id, v]));
     const active = new Map<string, BuildRunRecord>();
@@ -145,7 +151,7 @@ export class BuildQueue {
         out.push(current);
         continue;
       }
-      const config: RunConfig = { variantName: v.name, variant: v.config as VariantConfig, csim: options.csim ?? true };
+      const config: RunConfig = { variantName: v.name, variant: v.config as VariantConfig, csim: options.csim ?? true, ...(options.fifo === 'safe' ? { fifo: 'safe' as const } : {}) };
       const run = p.putBuildRun({
         id: `r_${Date.now().toString(36)}_${crypto.randomBytes(4).toString('hex')}`,
         variantId: v.id, config, status: 'queued', step: null, createdAt: nowIso(), startedAt: null, finishedAt: null,

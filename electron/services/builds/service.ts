@@ -13,6 +13,7 @@ import type { Model } from '../../../engine/graph/model';
 import { BuildQueue } from './queue';
 import { checkVariant, defaultVariantConfig, expandSweep, layerChoices, uniqueName, describeChoices, type VariantConfig } from './variants';
 import { checkVariantStrings } from '../../../engine/safety';
+import { applyProjectFit, fitProject } from './fit';
 import type { Toolchain } from '../toolchain/detect';
 import { SlurmAppSettings, SlurmProjectSettings } from '../../../api/slurm-settings';
 import { readSlurmAppSettings, writeSlurmAppSettings } from '../slurm/app-settings';
@@ -200,6 +201,13 @@ export class BuildsService {
       return { items, rejected: r.rejected.map((x) => ({ name: x.name, reasons: x.diagnostics.map((d) => d.message) })) };
     },
 
+    'variants.fit': (req) => {
+      const p = this.opts.project(req.projectId);
+      const fit = fitProject(this.model(p), p.loadSettings(), { part: req.part, io: req.io, objective: req.objective });
+      const variant = req.apply && fit.fits ? variantJson(applyProjectFit(p, fit, () => this.newId())) : null;
+      return { fit, variant, settingsPart: p.loadSettings().part ?? null };
+    },
+
     'builds.start': async (req) => {
       const q = await this.queue(req.projectId);
       const p = this.opts.project(req.projectId);
@@ -207,10 +215,10 @@ export class BuildsService {
         const v = variantJson(this.variant(p, id));
         if (v.problems.length) throw new ApiCallError('invalid', `variant "${v.name}" builds nothing until its settings are fixed: ${v.problems.join(' ')}`);
       }
-      if (req.on === 'local') return { runs: q.enqueue(req.variantIds, { csim: req.csim }).map(runJson) };
+      if (req.on === 'local') return { runs: q.enqueue(req.variantIds, { csim: req.csim, fifo: req.fifo }).map(runJson) };
       const backend = this.slurmBackend(req.projectId, true)!;
       try {
-        return { runs: (await backend.enqueue(req.variantIds, { csim: req.csim })).map(runJson) };
+        return { runs: (await backend.enqueue(req.variantIds, { csim: req.csim, fifo: req.fifo })).map(runJson) };
       } catch (e) {
         // settings that break their rules: nothing was queued
         throw new ApiCallError('invalid', (e as Error).message);

@@ -179,7 +179,7 @@ export class SlurmBackend {
    * Queues one run per variant: stored at once, then prepared and submitted as one job array. Resolves when
    * sbatch has answered (runs that could not be prepared or submitted are then 'failed', with the reason).
    */
-  async enqueue(variantIds: string[], options: { csim?: boolean } = {}): Promise<BuildRunRecord[]> {
+  async enqueue(variantIds: string[], options: { csim?: boolean; fifo?: 'rule' | 'safe' } = {}): Promise<BuildRunRecord[]> {
     const variants = new Map(this.p.listVariants().map((v) => [v.id, v]));
     for (const id of variantIds) if (!variants.has(id)) throw new Error(`no variant with id ${id}; list the variants again`);
     const settings = this.opts.jobSettings();
@@ -192,7 +192,7 @@ export class SlurmBackend {
       const id = `r_${Date.now().toString(36)}_${crypto.randomBytes(4).toString('hex')}`;
       const dir = buildFolderOf(this.opts.buildRoot, v.name, id);
       const slurm: SlurmRunInfo = { jobId: null, task: -1, jobName, jobDir, dir, logBytes: 0, state: null, nodes: null };
-      const config: SlurmRunConfig = { variantName: v.name, variant: v.config as VariantConfig, csim: options.csim ?? true, slurm };
+      const config: SlurmRunConfig = { variantName: v.name, variant: v.config as VariantConfig, csim: options.csim ?? true, ...(options.fifo === 'safe' ? { fifo: 'safe' as const } : {}), slurm };
       const run = this.p.putBuildRun({
         id, variantId: v.id, config, status: 'queued', step: null, createdAt: nowIso(), startedAt: null, finishedAt: null,
         report: null, artifacts: null, log: '',

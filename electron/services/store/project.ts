@@ -472,6 +472,18 @@ export class ProjectFile {
     return runs.putVariant(this.live(), v, new Date().toISOString());
   }
 
+  /** A variant and the settings in one transaction (a fit applied: its variant and the target part, or neither). */
+  putVariantAndSettings(v: { id: string; name: string; config: unknown }, settings: ProjectSettings): VariantRecord {
+    const db = this.live();
+    const now = new Date().toISOString();
+    return db.transaction(() => {
+      writeSettings(db, settings);
+      writePartDigests(db, ['settings']);
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('saved_at', ?)").run(now);
+      return runs.putVariant(db, v, now);
+    })();
+  }
+
   deleteVariant(id: string): boolean {
     return runs.deleteVariant(this.live(), id);
   }

@@ -119,7 +119,7 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
     const g = await timed('codegen', () => codegen(spec, ctx.templates));
     out.generated = g;
     artifacts.files.push(...generatedArtifacts(g));
-    info(`codegen: ${Object.keys(g.files).length} files`);
+    info(`codegen: ${Object.keys(g.files).length} files${spec.fifo === 'safe' ? '; FIFO depths safe (every stream a fork writes holds its whole tensor)' : ''}`);
     ctx.observer?.generated?.(g);
     throwIfCancelled(ctx.signal);
 
