@@ -492,7 +492,7 @@ describe('QKeras', () => {
     const cases: [unknown, RegExp][] = [
       ['quantized_bits(8,0,alpha="auto")', /layer 'qd' \(QDense\) kernel_quantizer quantized_bits: alpha = "auto" is not supported/],
       [{ class_name: 'quantized_bits', config: { bits: 8, integer: 0, symmetric: 1 } }, /symmetric = 1 is not supported/],
-      ['quantized_po2(4)', /QKeras quantizer 'quantized_po2' is not supported/],
+      ['quantized_relu_po2(4)', /QKeras quantizer 'quantized_relu_po2' is not supported/],
       ['binary()', /'binary' is not supported/],
     ];
     for (const [quantizer, re] of cases) {

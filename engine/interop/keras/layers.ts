@@ -13,7 +13,7 @@ import type { Tensor } from '../../tensor/tensor';
 import type { PrecisionSpec } from '../../fixed/precision';
 import type { KerasLayer } from './config';
 import type { H5Dataset } from './hdf5';
-import { parseQuantizer, type QuantizerType } from './qkeras';
+import { parseQuantizer, po2Type, quantizePo2, type QuantizerType } from './qkeras';
 import type { WeightSource } from './weights';
 
 /** A tensor in the graph being built: the node producing it and its shape (batch included). */
@@ -216,6 +216,7 @@ function applyActivation(b: GraphBuilder, args: LayerArgs, key: string, x: TRef,
   const v = args.get(key);
   if (isQuantizerSpec(v)) {
     const q = parseQuantizer(v, `${args.where} ${key}`) as QuantizerType;
+    if (q.kind === 'po2') args.refuse(key, v, 'quantized_po2 on computed data rounds to powers of two, which no fixed-point type does; Tessera maps it on kernels and biases');
     if (q.kind === 'relu') {
       const y = b.add(args.where, 'ReLU', standalone ? baseName : `${baseName}_relu`, {}, [x]);
       b.setPrecision(y.id, 'result_t', q.type);
@@ -253,9 +254,22 @@ function one(args: LayerArgs, inputs: TRef[]): TRef {
 
 function quantizers(ctx: LayerContext, args: LayerArgs, id: string, kernelKey: string, useBias: boolean): void {
   const kq = parseQuantizer(args.get(kernelKey), `${args.where} ${kernelKey}`);
-  if (kq) ctx.b.setPrecision(id, 'weight_t', kq.type);
+  if (kq) ctx.b.setPrecision(id, 'weight_t', weightType(ctx, id, 'weight', kq));
   const bq = parseQuantizer(args.get('bias_quantizer'), `${args.where} bias_quantizer`);
-  if (bq && useBias) ctx.b.setPrecision(id, 'bias_t', bq.type);
+  if (bq && useBias) ctx.b.setPrecision(id, 'bias_t', weightType(ctx, id, 'bias', bq));
+}
+
+/**
+ * A weight quantizer's type. quantized_po2 is no fixed-point rounding: its powers of two are computed here, as
+ * QKeras' forward pass does, and the type is the narrowest that holds them exactly (the float preview and the
+ * fixed-point run then both use them).
+ */
+function weightType(ctx: LayerContext, id: string, slot: 'weight' | 'bias', q: QuantizerType): string {
+  if (q.kind !== 'po2') return q.type;
+  const w = ctx.b.weights[id][slot];
+  const data = Float32Array.from(w.data, (v) => quantizePo2(v, q.po2!));
+  ctx.b.weights[id][slot] = { shape: [...w.shape], data };
+  return po2Type(data);
 }
 
 function convLayer(rank: 1 | 2, transpose: boolean, depthwise: boolean, quantized: boolean): Converter {
