@@ -35,6 +35,11 @@ test('U-Net stage: three ConvTranspose variants built, compared, one build cance
   await page.getByTestId('cmd-graph.newVariant').click();
   await expect(page.getByTestId('builds-panel')).toBeVisible();
   await expect(page.getByTestId('variant-layer')).toHaveValue('relu');
+  // The example ships fitted to its part (the variant the fit action made); this test compares its own three.
+  const shipped = row(page, 'fit xcvu13p-flga2577-2-e stream');
+  await expect(shipped).toBeVisible();
+  await shipped.getByTestId('variant-delete').click();
+  await expect(page.getByTestId('variant-row')).toHaveCount(0);
   await addVariant(page, 'io_stream', 1, 'stream RF1');
   await addVariant(page, 'io_parallel', 1, 'parallel RF1');
   await addVariant(page, 'io_parallel', 4, 'parallel RF4');

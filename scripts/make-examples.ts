@@ -13,7 +13,9 @@ import type { Graph, GraphEdge, GraphNode } from '../engine/graph/model';
 import type { WeightSlot } from '../engine/ops/types';
 import { seededRandom, sizeOf, type Shape } from '../engine/tensor/tensor';
 import { ProjectSettings, type PreviewInput } from '../api/contract';
-import { ProjectFile, type StoredWeights } from '../electron/services/store';
+import { ProjectFile, weightsToEngine, type StoredWeights } from '../electron/services/store';
+import { fitProject, fitVariantConfig, fitVariantName } from '../electron/services/builds/fit';
+import type { IoType } from '../engine/hls/config';
 import { getOp } from '../engine/ops/registry';
 import { estimatedNodeSize, layoutGraph } from '../renderer/lib/layout';
 
@@ -27,9 +29,12 @@ export interface ExampleSpec {
   previewInputs: PreviewInput[];
   /** Output shape the graph must infer (checked before writing). */
   expectOutput: number[];
+  /** The part the example ships fitted to (its target part) and in which io type; the description names it. */
+  fit: { part: string; device: string; io: IoType };
 }
 
 const TIMESTAMP = '2026-01-01T00:00:00.000Z';
+const VU13P = 'xcvu13p-flga2577-2-e';
 
 const NXC = { dataFormat: 'NXC' } as const;
 const ct = (filters: number, kernel: number, stride: number) => ({ filters, kernel: [kernel, kernel], stride: [stride, stride], autoPad: 'same_upper', ...NXC });
@@ -63,6 +68,7 @@ export function exampleSpecs(): ExampleSpec[] {
       ],
       previewInputs: [{ kind: 'random', nodeId: 'z', seed: 7, low: -1, high: 1 }],
       expectOutput: [1, 64, 64, 3],
+      fit: { part: VU13P, device: 'AMD Virtex UltraScale+ VU13P', io: 'io_stream' },
     },
     {
       id: 'unet-decoder-stage',
@@ -78,6 +84,7 @@ export function exampleSpecs(): ExampleSpec[] {
       ],
       previewInputs: [{ kind: 'random', nodeId: 'features', seed: 11, low: 0, high: 1 }],
       expectOutput: [1, 16, 16, 128],
+      fit: { part: VU13P, device: 'AMD Virtex UltraScale+ VU13P', io: 'io_stream' },
     },
     {
       id: 'tiny-autoencoder',
@@ -98,6 +105,7 @@ export function exampleSpecs(): ExampleSpec[] {
       ],
       previewInputs: [{ kind: 'impulse', nodeId: 'image', index: [0, 8, 8, 0], value: 1 }],
       expectOutput: [1, 16, 16, 1],
+      fit: { part: 'xczu3eg-sbva484-1-e', device: 'AMD Zynq UltraScale+ ZU3EG (as on the Ultra96-V2)', io: 'io_stream' },
     },
   ];
 }
@@ -167,16 +175,18 @@ export async function writeExamples(dir: string): Promise<string[]> {
     }
     const file = path.join(dir, `${spec.id}.tessera`);
     for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    // Shipped fitted: the fit action's variant and target part (electron/services/builds/fit.ts), by the estimate.
+    const settings = ProjectSettings.parse({ tensorLayout: 'NHWC', paddingConvention: 'keras', weightSeed: spec.seed, part: spec.fit.part });
+    const fit = fitProject({ graph, weights: weightsToEngine(weights) }, settings, { part: spec.fit.part, io: spec.fit.io });
+    if (!fit.fits) throw new Error(`example ${spec.id}: ${fit.error}`);
+    const s = fit.summary;
+    const fitted = ` Fitted to the ${spec.fit.device}, part ${spec.fit.part} (the project's target part): the variant "${fitVariantName(fit)}" takes ${s.latency_cycles} cycles (estimate) with DSP ${s.resources.dsp.used} of ${s.resources.dsp.available}, LUT ${s.resources.lut.used} of ${s.resources.lut.available}, BRAM_18K ${s.resources.bram_18k.used} of ${s.resources.bram_18k.available}.`;
     const p = ProjectFile.create(file, {
       name: spec.title,
       timestamp: TIMESTAMP,
-      meta: { title: spec.title, description: spec.description },
-      doc: {
-        graph,
-        weights,
-        settings: ProjectSettings.parse({ tensorLayout: 'NHWC', paddingConvention: 'keras', weightSeed: spec.seed }),
-        previewInputs: spec.previewInputs,
-      },
+      meta: { title: spec.title, description: spec.description + fitted },
+      doc: { graph, weights, settings, previewInputs: spec.previewInputs },
+      variants: [{ id: `v_fit_${spec.fit.io}`, name: fitVariantName(fit), config: fitVariantConfig(fit) }],
     });
     p.close();
     files.push(file);

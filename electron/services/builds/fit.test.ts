@@ -18,7 +18,8 @@ import { createTinyProject } from './testing';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const TINY_AE = path.join(ROOT, 'projects', 'tiny-autoencoder.tessera');
-const ZU3EG = 'xczu3eg-sbva484-1-e';
+const ZU3EG = 'xczu3eg-sbva484-1-e'; // the tiny autoencoder's shipped target part
+const Z020 = 'xc7z020-clg400-1';
 
 let dir: string;
 let services: AppServices;
@@ -45,38 +46,40 @@ async function openCopy(src: string): Promise<{ projectId: string; file: string 
 }
 
 describe('variants.fit', () => {
-  it('fits the tiny autoencoder to xczu3eg; apply stores the variant and the target part; a second apply replaces it', async () => {
+  it('fits the tiny autoencoder to a Zynq-7020; apply stores the variant and the target part; a second apply replaces it', async () => {
     const { projectId, file } = await openCopy(TINY_AE);
-    const dry = await services.invoke('variants.fit', { projectId, part: ZU3EG, io: 'io_stream' });
+    const shipped = (await services.invoke('variants.list', { projectId })).items.map((v) => v.name);
+    expect(shipped).toEqual([`fit ${ZU3EG} stream`]);
+    const dry = await services.invoke('variants.fit', { projectId, part: Z020, io: 'io_stream' });
     expect(dry.fit.fits).toBe(true);
     expect(dry.fit.over).toEqual([]);
     expect(dry.variant).toBeNull();
-    expect(dry.settingsPart).toBeNull(); // nothing applied
-    expect((await services.invoke('variants.list', { projectId })).items).toHaveLength(0);
-    expect(dry.fit.summary.part).toBe(ZU3EG);
-    expect(dry.fit.summary.resources.dsp.available).toBe(partResources(ZU3EG)!.DSP);
+    expect(dry.settingsPart).toBe(ZU3EG); // nothing applied
+    expect((await services.invoke('variants.list', { projectId })).items.map((v) => v.name)).toEqual(shipped);
+    expect(dry.fit.summary.part).toBe(Z020);
+    expect(dry.fit.summary.resources.dsp.available).toBe(partResources(Z020)!.DSP);
     expect(Object.keys(dry.fit.layers).length).toBeGreaterThan(0);
 
-    const applied = await services.invoke('variants.fit', { projectId, part: ZU3EG, io: 'io_stream', apply: true });
-    expect(applied.variant?.name).toBe(`fit ${ZU3EG} stream`);
-    expect(applied.variant?.config).toMatchObject({ io: 'io_stream', scope: null, part: ZU3EG, layers: dry.fit.layers });
-    expect(applied.settingsPart).toBe(ZU3EG);
-    expect((await services.invoke('settings.get', { projectId })).part).toBe(ZU3EG);
-    const again = await services.invoke('variants.fit', { projectId, part: ZU3EG, io: 'io_stream', apply: true });
+    const applied = await services.invoke('variants.fit', { projectId, part: Z020, io: 'io_stream', apply: true });
+    expect(applied.variant?.name).toBe(`fit ${Z020} stream`);
+    expect(applied.variant?.config).toMatchObject({ io: 'io_stream', scope: null, part: Z020, layers: dry.fit.layers });
+    expect(applied.settingsPart).toBe(Z020);
+    expect((await services.invoke('settings.get', { projectId })).part).toBe(Z020);
+    const again = await services.invoke('variants.fit', { projectId, part: Z020, io: 'io_stream', apply: true });
     expect(again.variant?.id).toBe(applied.variant?.id);
-    expect((await services.invoke('variants.list', { projectId })).items).toHaveLength(1);
+    expect((await services.invoke('variants.list', { projectId })).items.map((v) => v.name)).toEqual([...shipped, `fit ${Z020} stream`]);
 
     // The stored variant, built as the queue builds it, is within the budget of the part by the estimate.
     await services.invoke('project.close', { projectId });
     const p = ProjectFile.open(file);
     try {
       const doc = p.load();
-      expect(doc.settings.part).toBe(ZU3EG);
-      const v = p.listVariants()[0];
+      expect(doc.settings.part).toBe(Z020);
+      const v = p.listVariants().find((x) => x.name === `fit ${Z020} stream`)!;
       const spec = variantBuildSpec(doc, { variantName: v.name, variant: v.config as VariantConfig, csim: false }, path.join(dir, 'b'), { vendor: false });
-      expect(spec.config.part).toBe(ZU3EG);
+      expect(spec.config.part).toBe(Z020);
       const e = estimateDesign(spec.model, spec.config).report!;
-      for (const k of ['DSP', 'LUT', 'FF', 'BRAM_18K'] as const) expect(e.resources[k].used!).toBeLessThanOrEqual(partResources(ZU3EG)![k] * FIT_MARGIN);
+      for (const k of ['DSP', 'LUT', 'FF', 'BRAM_18K'] as const) expect(e.resources[k].used!).toBeLessThanOrEqual(partResources(Z020)![k] * FIT_MARGIN);
       expect(e.resources.DSP.used).toBe(dry.fit.summary.resources.dsp.used);
     } finally {
       p.close();

@@ -9,6 +9,11 @@ import { getOp } from '../../../engine/ops/registry';
 import { ProjectFile, readProjectDocument, storedToTensor, weightsToEngine, tensorToStored } from './index';
 import { randomTensor } from '../../../engine/tensor/tensor';
 import { ProjectSettings } from '../../../api/contract';
+import { variantBuildSpec } from '../builds/queue';
+import type { VariantConfig } from '../builds/variants';
+import { estimateDesign } from '../../../engine/estimate/graph';
+import { partResources } from '../../../engine/estimate/report';
+import { FIT_MARGIN } from '../../../engine/estimate/fit';
 
 const shippedDir = path.resolve(__dirname, '../../../projects');
 let dir: string;
@@ -26,6 +31,38 @@ describe('shipped example projects', () => {
       expect(fs.readFileSync(shipped).equals(fs.readFileSync(f)), path.basename(f)).toBe(true);
     }
   });
+
+  it('ship fitted to a named part: the target part is in the description, and the fitted variant fits it by the estimate', () => {
+    const expected: Record<string, string> = {
+      'dcgan-generator': 'xcvu13p-flga2577-2-e',
+      'unet-decoder-stage': 'xcvu13p-flga2577-2-e',
+      'tiny-autoencoder': 'xczu3eg-sbva484-1-e',
+    };
+    for (const spec of exampleSpecs()) {
+      const copy = path.join(dir, `fit-${spec.id}.tessera`);
+      fs.copyFileSync(path.join(shippedDir, `${spec.id}.tessera`), copy);
+      const p = ProjectFile.open(copy);
+      try {
+        const doc = p.load();
+        const part = expected[spec.id];
+        expect(doc.settings.part).toBe(part);
+        expect(p.metaValue('description')).toContain(`part ${part} (the project's target part)`);
+        const variants = p.listVariants();
+        expect(variants.map((v) => v.name)).toEqual([`fit ${part} stream`]);
+        const v = variants[0];
+        const built = variantBuildSpec(doc, { variantName: v.name, variant: v.config as VariantConfig, csim: false }, path.join(dir, 'b'), { vendor: false });
+        expect(built.config.part).toBe(part);
+        const e = estimateDesign(built.model, built.config).report!;
+        expect(e.fit).toMatchObject({ part, fits: true });
+        const avail = partResources(part)!;
+        for (const k of ['DSP', 'LUT', 'FF', 'BRAM_18K'] as const) expect(e.resources[k].used!, `${spec.id} ${k}`).toBeLessThanOrEqual(avail[k] * FIT_MARGIN);
+        // the figures the description gives are this estimate's
+        expect(p.metaValue('description')).toContain(`takes ${e.latency.worst.cycles} cycles (estimate) with DSP ${e.resources.DSP.used} of ${avail.DSP}`);
+      } finally {
+        p.close();
+      }
+    }
+  }, 120_000);
 
   it('open as projects whose graphs infer the advertised shapes, with PyTorch-default weights', () => {
     const expected: Record<string, number[]> = {

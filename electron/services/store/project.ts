@@ -257,6 +257,8 @@ export interface CreateOptions {
   timestamp?: string;
   /** Extra descriptive meta data (title, description). */
   meta?: { title?: string; description?: string };
+  /** Variants to store with the document (e.g. a shipped example's fitted settings; saveAs carries the project's). */
+  variants?: { id: string; name: string; config: unknown }[];
 }
 
 export class ProjectFile {
@@ -323,7 +325,7 @@ export class ProjectFile {
         throw new StoreError('exists', `${path.basename(abs)} already exists in ${dir}; pick another name or allow overwriting`);
       }
       const name = options.name ?? path.basename(abs, PROJECT_EXTENSION);
-      writeNewFile(tmp, name, options.doc ?? emptyDocument(), options.example ?? null, options.timestamp, options.meta);
+      writeNewFile(tmp, name, options.doc ?? emptyDocument(), options.example ?? null, options.timestamp, options.meta, options.variants);
       fs.renameSync(tmp, abs);
       const db = openDatabase(abs, { fileMustExist: true });
       configure(db);
@@ -446,7 +448,9 @@ export class ProjectFile {
     }
     const content = doc ?? this.load();
     const meta = this.meta();
-    const next = ProjectFile.create(abs, { doc: content, overwrite, name: path.basename(abs, PROJECT_EXTENSION), example: meta.example });
+    // The variants go with the project (its build history stays with the old file's build folder).
+    const variants = this.listVariants().filter((v) => !v.damaged).map((v) => ({ id: v.id, name: v.name, config: v.config }));
+    const next = ProjectFile.create(abs, { doc: content, overwrite, name: path.basename(abs, PROJECT_EXTENSION), example: meta.example, variants });
     this.closeDb();
     this.db = next.db;
     this.lock = next.lock;
@@ -620,6 +624,7 @@ function writeNewFile(
   example: string | null,
   timestamp?: string,
   extra: { title?: string; description?: string } = {},
+  variants: { id: string; name: string; config: unknown }[] = [],
 ): void {
   const db = openDatabase(file);
   try {
@@ -637,6 +642,7 @@ function writeNewFile(
       if (extra.title) meta.run('title', extra.title);
       if (extra.description) meta.run('description', extra.description);
       writeDocument(db, doc);
+      for (const v of variants) runs.putVariant(db, v, now);
     })();
     db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {

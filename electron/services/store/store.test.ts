@@ -334,10 +334,12 @@ describe('project store', () => {
     const a = path.join(dir, 'a.tessera');
     const b = path.join(dir, 'b.tessera');
     const doc = randomDoc(8, ['Conv2D', 'Tanh']);
-    const p = ProjectFile.create(a, { doc });
+    const p = ProjectFile.create(a, { doc, variants: [{ id: 'v1', name: 'fit xc7z020-clg400-1 stream', config: { io: 'io_stream', scope: null, defaults: {}, layers: { c: { reuseFactor: 4 } } } }] });
     const aBytes = fs.readFileSync(a);
     const changed = { ...doc, settings: ProjectSettings.parse({ weightSeed: 999 }) };
     p.saveAs(b, changed);
+    // The variants go with the project (an example's fitted variant survives its first save).
+    expect(p.listVariants().map((v) => [v.id, v.name, v.config])).toEqual([['v1', 'fit xc7z020-clg400-1 stream', { io: 'io_stream', scope: null, defaults: {}, layers: { c: { reuseFactor: 4 } } }]]);
     expect(p.path).toBe(b);
     expect(fs.readFileSync(a).equals(aBytes)).toBe(true);
     expect(() => ProjectFile.create(a)).toThrow(/already exists/);
