@@ -9,8 +9,9 @@ import { storeBench } from './store.bench';
 import { hlsBench } from './hls.bench';
 import { canvasBench } from './canvas.bench';
 import { hardwareBench } from './hardware.bench';
+import { cliBench } from './cli.bench';
 
-const suites: BenchSuite[] = [convBench, fixedBench, csimBench, storeBench, hlsBench, canvasBench, hardwareBench];
+const suites: BenchSuite[] = [convBench, fixedBench, csimBench, storeBench, hlsBench, canvasBench, hardwareBench, cliBench];
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const runsArg = process.argv.find((a) => a.startsWith('--runs='));

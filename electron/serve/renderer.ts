@@ -1,12 +1,7 @@
 // Finds the built renderer for serve mode, building it with Vite's JS API when it is missing.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The checkout (or unpacked app) root: two folders above electron/serve. */
-export function appRoot(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-}
+import { appRoot } from '../app-root';
 
 export interface RendererLocation {
   dir: string | null;

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { AppServices } from '../api/services';
 import { resolveAppDirs, inspectProject, StoreError } from '../services/store';
 import { startServer, isLoopback, type RunningServer } from './server';
-import { appRoot, ensureRenderer } from './renderer';
+import { ensureRenderer } from './renderer';
+import { appRoot } from '../app-root';
 import { openUrl } from './open-browser';
 
 export interface ServeModeOptions {

@@ -8,7 +8,9 @@ import path from 'node:path';
 import fs from 'node:fs';
 import type { CliCommand } from './types';
 import { CliError } from './types';
-import { loadModel, loadNpy, parseArgs, saveNpy } from '../model-file';
+import { COMMANDS } from './catalog';
+import { parseArgs } from '../args';
+import { loadModel, loadNpy, saveNpy } from '../model-file';
 import { defaultHlsConfig, type HlsConfig, type IoType, type Strategy } from '../../../engine/hls/config';
 import { parseFixedType, formatFixedType } from '../../../engine/fixed/types';
 import { fromFirmwareOrder } from '../../../engine/fixed/tensor';
@@ -56,9 +58,7 @@ function intFlag(name: string, v: string | true | undefined): number | undefined
 }
 
 export const buildCommand: CliCommand = {
-  name: 'build',
-  usage: 'build MODEL --out DIR [--io parallel|stream] [--csim] …',
-  summary: 'generate the HLS C++ project; --csim compiles it with g++ and checks it bit for bit',
+  ...COMMANDS.build,
   async run(args) {
     const { positional, flags } = parseArgs('build', args, ['out', 'io', 'strategy', 'rf', 'pf', 'precision', 'input', 'images', 'top', 'weights', 'hls4ml-config', 'spec', 'on', 'fifo', ...VENDOR_VALUE_FLAGS], ['csim', 'json', 'help', 'h', ...VENDOR_BOOL_FLAGS]);
     if (flags.help || flags.h) {

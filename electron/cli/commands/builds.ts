@@ -3,16 +3,15 @@
 // app does); --wait follows the unfinished Slurm runs to their end; --cancel cancels Slurm runs (scancel).
 import type { CliCommand } from './types';
 import { CliError } from './types';
-import { parseArgs } from '../model-file';
+import { COMMANDS } from './catalog';
+import { parseArgs } from '../args';
 import { ProjectFile, StoreError } from '../../services/store';
 import { slurmInfo } from '../../services/slurm/backend';
 import { cancelOnInterrupt, cliSlurmBackend, followSlurmRuns } from './slurm-cli';
 import { printRuns } from './sweep';
 
 export const buildsCommand: CliCommand = {
-  name: 'builds',
-  usage: 'builds PROJECT.tessera [--wait] [--cancel RUN|all]',
-  summary: 'list the build runs; collect, follow (--wait) or cancel (--cancel) Slurm runs',
+  ...COMMANDS.builds,
   async run(args) {
     const { positional, flags } = parseArgs('builds', args, ['cancel'], ['wait', 'help', 'h']);
     if (flags.help || flags.h) {

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError, type CliCommand } from './types';
+import { COMMANDS } from './catalog';
 import { detectToolchain, TOOL_IDS, TOOL_ROOT_ENV, type Toolchain } from '../../services/toolchain';
 
 const HELP = `usage: tessera doctor [--tool-root DIR] [--json] [--timeout SECONDS]
@@ -58,9 +59,7 @@ export function formatDoctor(tc: Toolchain): string {
 }
 
 export const doctorCommand: CliCommand = {
-  name: 'doctor',
-  usage: 'doctor [--tool-root DIR] [--json]',
-  summary: 'what toolchain is installed (g++, Vitis HLS, Vivado…), versions, and the flows each enables',
+  ...COMMANDS.doctor,
   async run(args) {
     const a = parseDoctorArgs(args);
     if (a === 'help') {

@@ -7,7 +7,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { CliCommand } from './types';
 import { CliError } from './types';
-import { loadModel, parseArgs } from '../model-file';
+import { COMMANDS } from './catalog';
+import { parseArgs } from '../args';
+import { loadModel } from '../model-file';
 import { applyHls4mlConfigFile } from './hls4ml';
 import { defaultHlsConfig, type HlsConfig } from '../../../engine/hls/config';
 import { FIT_MARGIN, fitDesign } from '../../../engine/estimate/fit';
@@ -33,9 +35,7 @@ const HELP = `  --part PART                  the target device (e.g. xcvu13p-flg
   Each resource stays under ${Math.round(FIT_MARGIN * 100)} % of the part's (room for the estimate's error and place and route).`;
 
 export const fitCommand: CliCommand = {
-  name: 'fit',
-  usage: 'fit MODEL|PROJECT.tessera --part PART [--objective latency|resources] [--out CONFIG.yml] [--write] [--json]',
-  summary: 'choose per-layer reuse factor and strategy so the design fits a part (estimate)',
+  ...COMMANDS.fit,
   async run(args) {
     const { positional, flags } = parseArgs('fit', args, ['part', 'io', 'objective', 'hls4ml-config', 'weights', 'out'], ['json', 'write', 'help', 'h']);
     if (flags.help || flags.h) {

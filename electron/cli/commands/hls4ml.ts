@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import type { CliCommand } from './types';
 import { CliError } from './types';
-import { loadModel, parseArgs, readFileOrFail } from '../model-file';
+import { COMMANDS } from './catalog';
+import { parseArgs } from '../args';
+import { loadModel, readFileOrFail } from '../model-file';
 import { TesseraError } from '../../../engine/diagnostics/diagnostics';
 import type { Model } from '../../../engine/graph/model';
 import { defaultHlsConfig, type HlsConfig } from '../../../engine/hls/config';
@@ -37,9 +39,7 @@ const HELP = `  --out CONFIG.yml       where to write the hls4ml configuration (
   Precisions carried by the model (QONNX Quant nodes, QKeras quantizers) are written per layer.`;
 
 export const hls4mlCommand: CliCommand = {
-  name: 'export-hls4ml-config',
-  usage: 'export-hls4ml-config MODEL [--config IN.yml] --out CONFIG.yml',
-  summary: "write the model's per-layer HLS settings as an hls4ml configuration (YAML)",
+  ...COMMANDS.hls4ml,
   async run(args) {
     const { positional, flags } = parseArgs('export-hls4ml-config', args, ['out', 'config', 'io', 'top', 'weights'], ['help', 'h']);
     if (flags.help || flags.h) {

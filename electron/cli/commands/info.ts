@@ -1,15 +1,13 @@
 // `tessera info MODEL.onnx|.keras|.h5|.json [--weights W.h5]`: the imported graph with inferred shapes, one node a line.
 import type { CliCommand } from './types';
 import { CliError } from './types';
-import { loadModel, parseArgs } from '../model-file';
+import { COMMANDS } from './catalog';
+import { parseArgs } from '../args';
 import { formatShape } from '../../../engine/tensor/tensor';
-import { projectInfoLines } from './sweep';
 import { graphTableLines } from './graph-table';
 
 export const infoCommand: CliCommand = {
-  name: 'info',
-  usage: 'info MODEL.onnx|.keras|.h5|.json|PROJECT.tessera [--weights W.h5]',
-  summary: 'print the graph with inferred shapes, one node a line',
+  ...COMMANDS.info,
   async run(args) {
     const { positional, flags } = parseArgs('info', args, ['weights'], ['help', 'h']);
     if (flags.help || flags.h) {
@@ -21,9 +19,11 @@ export const infoCommand: CliCommand = {
     if (file.toLowerCase().endsWith('.tessera')) {
       if (flags.weights !== undefined) throw new CliError(`--weights is for a Keras model JSON; the project ${file} carries its own weights: drop --weights`, 2);
       // A project: its layers with their shapes (as for a model) and its variants with their last build.
+      const { projectInfoLines } = await import('./project-info'); // no importers for a project
       for (const line of projectInfoLines(file)) console.log(line);
       return 0;
     }
+    const { loadModel } = await import('../model-file'); // the importers load only for a model file
     const imp = await loadModel(file, typeof flags.weights === 'string' ? flags.weights : undefined);
     const { graph, weights } = imp.model;
     const nParams = Object.values(weights).reduce((t, w) => t + Object.values(w).reduce((s, x) => s + x.data.length, 0), 0);

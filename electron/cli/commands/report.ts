@@ -4,6 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CliError, type CliCommand } from './types';
+import { COMMANDS } from './catalog';
 import { findReports, type SolutionReports } from '../../services/toolchain/find-reports';
 import { formatFit, reportFit, RESOURCE_KEYS, type HlsReport } from '../../../engine/reports';
 import { partResources } from '../../../engine/estimate/report';
@@ -81,9 +82,7 @@ export function formatReports(root: string, sols: SolutionReports[]): string {
 }
 
 export const reportCommand: CliCommand = {
-  name: 'report',
-  usage: 'report DIR [--part PART] [--json]',
-  summary: 'find and show the HLS reports of a project folder (csynth, cosim, Vivado utilisation)',
+  ...COMMANDS.report,
   async run(args) {
     if (args.includes('--help') || args.includes('-h')) {
       console.log(HELP);

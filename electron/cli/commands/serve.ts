@@ -1,14 +1,13 @@
 // `tessera serve`: the app in a browser — renderer and API on 127.0.0.1 with a token.
 import type { CliCommand } from './types';
 import { CliError } from './types';
+import { COMMANDS } from './catalog';
 import { parseServeArgs, SERVE_OPTIONS_HELP } from './serve-args';
 import { runServeMode, serveUntilSignal } from '../../serve/run';
 import { isLoopback } from '../../serve/server';
 
 export const serveCommand: CliCommand = {
-  name: 'serve',
-  usage: 'serve [--port N] [--no-open] [--project FILE]',
-  summary: 'run the app in a browser (HTTP + WebSocket on 127.0.0.1, token in the printed URL)',
+  ...COMMANDS.serve,
   async run(args) {
     const a = parseServeArgs('serve', args);
     if (a === 'help') {

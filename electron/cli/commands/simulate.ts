@@ -2,7 +2,9 @@
 // single input and writes its single output.
 import type { CliCommand } from './types';
 import { CliError } from './types';
-import { loadModel, loadNpy, parseArgs, saveNpy } from '../model-file';
+import { COMMANDS } from './catalog';
+import { parseArgs } from '../args';
+import { loadModel, loadNpy, saveNpy } from '../model-file';
 import { simulateFloat } from '../../../engine/sim/float';
 import { TesseraError } from '../../../engine/diagnostics/diagnostics';
 import { formatShape, type Tensor } from '../../../engine/tensor/tensor';
@@ -26,9 +28,7 @@ const HELP = `  Runs the float engine on the model's single input and writes its
   --weights W.h5   weights of a Keras model JSON (default: <stem>_weights.h5 beside it)`;
 
 export const simulateCommand: CliCommand = {
-  name: 'simulate',
-  usage: 'simulate MODEL.onnx|.keras|.h5|.json|PROJECT.tessera --input X.npy --output Y.npy',
-  summary: 'run the float engine on an ONNX or Keras model or a Tessera project; input and output as .npy',
+  ...COMMANDS.simulate,
   async run(args) {
     const { positional, flags } = parseArgs('simulate', args, ['input', 'output', 'weights'], ['help', 'h']);
     if (flags.help || flags.h) {

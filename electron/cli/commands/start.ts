@@ -5,9 +5,10 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { CliCommand } from './types';
+import { COMMANDS } from './catalog';
 import { parseServeArgs, SERVE_OPTIONS_HELP } from './serve-args';
 import { runServeMode, serveUntilSignal } from '../../serve/run';
-import { appRoot } from '../../serve/renderer';
+import { appRoot } from '../../app-root';
 
 /** Path of the Electron binary when the electron package and its download are present. */
 export function electronBinary(): string | null {
@@ -21,9 +22,7 @@ export function electronBinary(): string | null {
 }
 
 export const startCommand: CliCommand = {
-  name: 'start',
-  usage: 'start [--no-open] [--project FILE] [--port N]',
-  summary: 'open the desktop app (Electron, or serve mode + Chromium app window where Electron is absent)',
+  ...COMMANDS.start,
   async run(args) {
     const a = parseServeArgs('start', args);
     if (a === 'help') {

@@ -2,19 +2,15 @@
 //   [--pf N,…] [--precision 'ap_fixed<16,6>,ap_fixed<8,3>'] [--concurrency N] [--no-csim] [--prefix NAME] [--on local|slurm [--detach]]`
 // Headless: expands the ranges into variants, writes them into the project, builds each (codegen, g++ csim,
 // vendor synthesis or the estimate, error vs float) and stores every run, so the app shows them.
-// Also `tessera info PROJECT.tessera` (projectInfoLines): layers and variants of a project.
-import path from 'node:path';
-import fs from 'node:fs';
 import crypto from 'node:crypto';
-import Database from 'better-sqlite3';
 import type { CliCommand } from './types';
 import { CliError } from './types';
-import { parseArgs } from '../model-file';
-import { ProjectFile, StoreError, inspectProject, weightsToEngine } from '../../services/store';
-import { listBuildRuns, listVariants } from '../../services/store/runs';
-import { readProjectDocument } from '../../services/store/project';
+import { COMMANDS } from './catalog';
+import { parseArgs } from '../args';
+import { ProjectFile, StoreError, weightsToEngine } from '../../services/store';
 import { BuildQueue, type RunReport } from '../../services/builds/queue';
-import { expandSweep, splitList, uniqueName, describeChoices, type VariantConfig } from '../../services/builds/variants';
+import { expandSweep, splitList, uniqueName } from '../../services/builds/variants';
+import { reportLine } from './project-info';
 import { installShutdownHandlers } from '../../services/toolchain/runner';
 import { detectToolchain } from '../../services/toolchain/detect';
 import { chooseHlsFlow } from '../../services/toolchain/commands';
@@ -22,8 +18,6 @@ import type { IoType, Strategy } from '../../../engine/hls/config';
 import { parseFixedType } from '../../../engine/fixed/types';
 import { slurmInfo } from '../../services/slurm/backend';
 import { cancelOnInterrupt, cliSlurmBackend, followSlurmRuns } from './slurm-cli';
-import { graphLayerPrecisions } from '../../../engine/hls/project-precision';
-import { graphTableLines } from './graph-table';
 
 const HELP = `  PROJECT.tessera        the project to add the variants to (it must not be open in the app)
   --layer NAME           the layer to vary (default: the whole design's defaults)
@@ -46,65 +40,6 @@ function ints(name: string, v: string): number[] {
   return xs.map(Number);
 }
 
-function num(v: number | null | undefined, digits = 0): string {
-  return v === null || v === undefined ? '-' : digits ? v.toFixed(digits) : String(v);
-}
-
-/** One summary line of a run report: latency, II, resources, csim, error. */
-export function reportLine(r: RunReport | null): string {
-  if (!r) return '';
-  const f = r.hls ?? r.estimate;
-  const tag = r.source === 'measured' ? 'measured' : 'estimate';
-  const fig = f
-    ? `latency ${num(f.latency.worst.cycles)} cycles (${num(f.latency.worst.ns, 1)} ns), II ${num(f.interval.min)}, DSP ${num(f.resources.DSP.used)} LUT ${num(f.resources.LUT.used)} FF ${num(f.resources.FF.used)} BRAM ${num(f.resources.BRAM_18K.used)} [${tag}]`
-    : 'no figures';
-  const err = r.error ? `, error max ${r.error.maxLsb.toFixed(2)} LSB rms ${r.error.rmsLsb.toFixed(3)} LSB` : '';
-  return `${fig}; csim ${r.csim.status}${err}; ${(r.buildMs / 1000).toFixed(1)} s`;
-}
-
-/**
- * The project opened read-only without leaving side files: a read-only connection to a WAL database creates
- * <file>-shm / <file>-wal that it cannot remove on close. With nothing pending in a WAL, read an in-memory
- * image (header switched from WAL to rollback mode, as the store's own inspection does).
- */
-function openReadOnly(file: string): Database.Database {
-  const walBytes = fs.statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
-  if (walBytes > 0) return new Database(file, { readonly: true, fileMustExist: true });
-  const image = fs.readFileSync(file);
-  if (image[18] === 2 && image[19] === 2) image[18] = image[19] = 1;
-  return new Database(image, { readonly: true });
-}
-
-/** `tessera info PROJECT.tessera`: name and type of each layer (one a line), then the variants with their last run. */
-export function projectInfoLines(file: string): string[] {
-  let doc;
-  try {
-    inspectProject(file, { integrity: false });
-    doc = readProjectDocument(file);
-  } catch (e) {
-    if (e instanceof StoreError) throw new CliError(e.message);
-    throw e;
-  }
-  const lines = [`${file}: ${doc.graph.nodes.length} layers`];
-  // As for a model: shapes inferred, parameters, the precisions the project sets per layer.
-  lines.push(...graphTableLines(doc.graph, weightsToEngine(doc.weights), graphLayerPrecisions(doc.graph) as Record<string, Record<string, string>>));
-  const db = openReadOnly(path.resolve(file));
-  try {
-    const variants = listVariants(db);
-    const runs = listBuildRuns(db);
-    lines.push(`variants: ${variants.length}`);
-    for (const v of variants) {
-      const mine = runs.filter((r) => r.variantId === v.id);
-      const last = mine[mine.length - 1];
-      const choice = describeChoices(v.config as VariantConfig);
-      lines.push(`  ${v.name}  [${choice}]  ${mine.length} run${mine.length === 1 ? '' : 's'}${last ? `, last ${last.status}${last.report ? `: ${reportLine(last.report as RunReport)}` : ''}` : ''}`);
-    }
-  } finally {
-    db.close();
-  }
-  return lines;
-}
-
 /** One line per run (status, failure, figures) and a total; returns how many did not succeed. */
 export function printRuns(project: ProjectFile, runIds: string[], names: Map<string, string>, file: string): number {
   const done = project.listBuildRuns().filter((r) => runIds.includes(r.id));
@@ -120,9 +55,7 @@ export function printRuns(project: ProjectFile, runIds: string[], names: Map<str
 }
 
 export const sweepCommand: CliCommand = {
-  name: 'sweep',
-  usage: 'sweep PROJECT.tessera --layer NAME --rf 1,2,4 --io stream,parallel …',
-  summary: 'expand ranges into variants, build them (csim + estimate) and store them in the project',
+  ...COMMANDS.sweep,
   async run(args) {
     const { positional, flags } = parseArgs('sweep', args, ['layer', 'rf', 'io', 'strategy', 'pf', 'precision', 'concurrency', 'prefix', 'on'], ['no-csim', 'no-build', 'detach', 'help', 'h']);
     if (flags.help || flags.h) {

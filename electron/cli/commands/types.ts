@@ -1,9 +1,7 @@
-// A CLI command: one file under electron/cli/commands, one line in electron/cli/main.ts.
-export interface CliCommand {
-  name: string;
-  /** One-line usage, e.g. 'info MODEL.onnx'. */
-  usage: string;
-  summary: string;
+// A CLI command: one file under electron/cli/commands, its help entry in catalog.ts, its loader in main.ts.
+import type { CommandInfo } from './catalog';
+
+export interface CliCommand extends CommandInfo {
   /** Returns the exit code. Throws CliError for user mistakes (printed as one line, no stack). */
   run(args: string[]): Promise<number>;
 }

@@ -3,14 +3,13 @@
 // the toolchain runner (argument arrays, streamed log, timeout), and reads the results back.
 // Also compiles MANY generated projects into one program (tests, benchmarks): one g++ invocation.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { startRun, type CommandSpec, type LineEvent, type RunRecord } from '../toolchain/runner';
+import { appRoot } from '../../app-root';
 import type { FileMap } from '../../../engine/hls/generate';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 /** hls-templates of the checkout (tests, CLI, serve mode). */
-export const TEMPLATES_ROOT = resolve(HERE, '../../../hls-templates');
+export const TEMPLATES_ROOT = join(appRoot(), 'hls-templates');
 let templatesRoot = TEMPLATES_ROOT;
 
 /** Where hls-templates is when it is not in the checkout: the packaged app's resources (electron/main). */
