@@ -10,6 +10,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Relaxed SIMD (Electron's V8 and current Chromium have it; Node 20 behind this flag): the FMA conv kernels
+    // are then tested in-process beside the SIMD128 ones (engine/ops/conv/wasm, oracle tests).
+    execArgv: ['--experimental-wasm-relaxed-simd'],
     projects: [
       { extends: true, test: { name: 'unit', include, exclude: [...configDefaults.exclude, ...slurm] } },
       { extends: true, test: { name: 'slurm', include: slurm, fileParallelism: false } },

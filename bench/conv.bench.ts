@@ -1,14 +1,19 @@
 // Conv / ConvTranspose kernels vs peers on the BENCHMARKS.md layers, float32, batch 1, one thread:
-// the engine's fast dispatch (WebAssembly kernel if it accepts the case, else JS), the engine's JS
-// kernel alone, onnxruntime-node (intraOpNumThreads 1, weights as initializers) and
-// tfjs-backend-wasm (setThreadsCount(1)) conv2dTranspose / conv2d. No bias (tfjs has none).
+// the engine's fast dispatch (WebAssembly kernel if it accepts the case, else JS) with the relaxed-SIMD
+// multiply-add kernels where this runtime has them (npm run bench turns them on in Node 20; Electron's V8
+// has them) and with the SIMD128 kernels, the engine's JS kernel alone, onnxruntime-web (WebAssembly
+// SIMD, one thread: the peer that runs in the same sandbox as the preview's Web Worker), onnxruntime-node
+// (native MLAS, intraOpNumThreads 1; weights as initializers in both) and tfjs-backend-wasm
+// (setThreadsCount(1)) conv2dTranspose / conv2d. No bias (tfjs has none).
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { measure, printTable, type BenchOptions, type BenchRow, type BenchSuite, type Contender } from './harness';
 import { fastConv, fastConvTranspose, jsConv, jsConvTranspose } from '../engine/ops/conv/kernels';
+import { setWasmConvFlavor, wasmConvFlavor, type WasmConvFlavor } from '../engine/ops/conv/wasm';
 import { BENCH_LAYERS, benchLayerShape, type BenchLayer } from './layers';
 import { oneNodeModel } from '../engine/ops/conv/oracle-helpers';
 import { randomTensor, transpose } from '../engine/tensor/tensor';
@@ -26,28 +31,42 @@ async function initTfWasm(): Promise<boolean> {
   }
 }
 
-async function layerCase(l: BenchLayer, tfOk: boolean): Promise<{ contenders: Contender[]; macs: number; cleanup: () => Promise<void> }> {
+/** The wasm kernel flavours this runtime runs, best first ('fma' needs relaxed SIMD). */
+function flavoursHere(): WasmConvFlavor[] {
+  const have = (['fma', 'simd'] as const).filter((f) => setWasmConvFlavor(f));
+  setWasmConvFlavor('auto');
+  return have;
+}
+
+async function layerCase(l: BenchLayer, tfOk: boolean, flavours: WasmConvFlavor[]): Promise<{ contenders: Contender[]; macs: number; cleanup: () => Promise<void> }> {
   const x = randomTensor([1, l.cin, l.h, l.w], 1);
   const wShape = l.transpose ? [l.cin, l.cout, l.k, l.k] : [l.cout, l.cin, l.k, l.k];
   const w = randomTensor(wShape, 2);
   const { g, oh, ow, macs } = benchLayerShape(l);
-  const session = await ort.InferenceSession.create(oneNodeModel({
+  const model = oneNodeModel({
     opType: l.transpose ? 'ConvTranspose' : 'Conv',
     inputs: [{ name: 'x', shape: x.shape }, { name: 'w', shape: w.shape }],
     initializers: { w: w.data },
     output: { name: 'y' },
     attributes: { kernel_shape: [l.k, l.k], strides: [l.s, l.s], pads: [l.pb, l.pb, l.pe, l.pe] },
-  }), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+  });
+  const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
   const feeds = { x: new ort.Tensor('float32', x.data, [...x.shape]) };
-  const contenders: Contender[] = l.transpose
-    ? [
-        { name: 'engine fast (wasm→JS)', run: () => fastConvTranspose(x, w, null, g) },
-        { name: 'engine JS', run: () => jsConvTranspose(x, w, null, g) },
-      ]
-    : [
-        { name: 'engine fast (wasm→JS)', run: () => fastConv(x, w, null, g) },
-        { name: 'engine JS', run: () => jsConv(x, w, null, g) },
-      ];
+  const webSession = await ortWeb.InferenceSession.create(model, { executionProviders: ['wasm'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+  const webFeeds = { x: new ortWeb.Tensor('float32', x.data, [...x.shape]) };
+  const fast = l.transpose ? fastConvTranspose : fastConv;
+  const js = l.transpose ? jsConvTranspose : jsConv;
+  const label: Record<WasmConvFlavor, string> = { fma: 'engine wasm relaxed-SIMD FMA', simd: 'engine wasm SIMD128' };
+  const contenders: Contender[] = flavours.map((f) => ({
+    name: label[f],
+    run: () => {
+      if (wasmConvFlavor() !== f) setWasmConvFlavor(f);
+      return fast(x, w, null, g);
+    },
+  }));
+  if (!flavours.length) contenders.push({ name: 'engine fast (no wasm here: JS)', run: () => fast(x, w, null, g) });
+  contenders.push({ name: 'engine JS', run: () => js(x, w, null, g) });
+  contenders.push({ name: 'onnxruntime-web wasm 1 thread', run: () => webSession.run(webFeeds) });
   contenders.push({ name: 'onnxruntime-node 1 thread', run: () => session.run(feeds) });
   let tfx: tf.Tensor4D | null = null, tfw: tf.Tensor4D | null = null;
   if (tfOk) {
@@ -77,11 +96,15 @@ async function layerCase(l: BenchLayer, tfOk: boolean): Promise<{ contenders: Co
     }
   }
   // Sanity: every contender computes the same layer (compared with the engine's JS kernel, NCHW).
-  const want = (l.transpose ? jsConvTranspose(x, w, null, g) : jsConv(x, w, null, g)).data;
-  const outs: [string, Float32Array][] = [
-    ['engine fast', (l.transpose ? fastConvTranspose(x, w, null, g) : fastConv(x, w, null, g)).data],
-    ['onnxruntime', (await session.run(feeds)).y.data as Float32Array],
-  ];
+  const want = js(x, w, null, g).data;
+  const outs: [string, Float32Array][] = [];
+  for (const f of flavours) {
+    setWasmConvFlavor(f);
+    outs.push([`engine ${f}`, fast(x, w, null, g).data]);
+  }
+  setWasmConvFlavor('auto');
+  outs.push(['onnxruntime-node', (await session.run(feeds)).y.data as Float32Array]);
+  outs.push(['onnxruntime-web', (await webSession.run(webFeeds)).y.data as Float32Array]);
   if (tfx && tfw) {
     const y = l.transpose ? tf.conv2dTranspose(tfx, tfw, [1, oh, ow, l.cout], l.s, l.tfPad) : tf.conv2d(tfx, tfw, l.s, l.tfPad);
     outs.push(['tfjs', transpose({ shape: [1, oh, ow, l.cout], data: y.dataSync() as Float32Array }, [0, 3, 1, 2]).data]);
@@ -99,6 +122,7 @@ async function layerCase(l: BenchLayer, tfOk: boolean): Promise<{ contenders: Co
     macs,
     cleanup: async () => {
       await session.release();
+      await webSession.release();
       tfx?.dispose();
       tfw?.dispose();
     },
@@ -109,12 +133,16 @@ export const convBench: BenchSuite = {
   name: 'conv',
   async run(opts: BenchOptions) {
     const tfOk = await initTfWasm();
+    ortWeb.env.wasm.numThreads = 1;
+    const flavours = flavoursHere();
+    if (!flavours.includes('fma')) console.log('relaxed SIMD is off in this runtime: no FMA kernels measured (Node 20 needs --experimental-wasm-relaxed-simd; npm run bench passes it)');
     const rows: BenchRow[] = [];
     for (const l of BENCH_LAYERS) {
-      const c = await layerCase(l, tfOk);
+      const c = await layerCase(l, tfOk, flavours);
       rows.push(...(await measure({ name: l.name, macs: c.macs, contenders: c.contenders }, opts)));
       await c.cleanup();
     }
+    setWasmConvFlavor('auto');
     printTable('Conv / ConvTranspose, float32, batch 1, single thread (medians; GFLOP/s = 2·useful MACs / CPU-time median)', rows);
   },
 };

@@ -14,6 +14,23 @@ import { conv1dOp, conv2dOp, convTranspose1dOp, convTranspose2dOp } from './ops'
 import { DiagnosticSink } from '../../diagnostics/diagnostics';
 import { randomTensor, transpose, type Tensor } from '../../tensor/tensor';
 import { effectiveKernel } from './geometry';
+import { setWasmConvFlavor, type WasmConvFlavor } from './wasm';
+
+// Every WebAssembly kernel flavour this runtime has (vitest runs with relaxed SIMD: FMA and SIMD128).
+const FLAVOURS = (['fma', 'simd'] as WasmConvFlavor[]).filter((f) => setWasmConvFlavor(f));
+setWasmConvFlavor('auto');
+
+/** Runs fast() once per kernel flavour. */
+function eachFlavour(fast: () => void): void {
+  try {
+    for (const f of FLAVOURS) {
+      setWasmConvFlavor(f);
+      fast();
+    }
+  } finally {
+    setWasmConvFlavor('auto');
+  }
+}
 
 interface Case {
   rank: 1 | 2;
@@ -119,11 +136,11 @@ async function checkCase(c: Case): Promise<void> {
   if (c.transpose) {
     expectClose(referenceConvTranspose(x, w, bias, g), wantShape, want, 'reference ConvTranspose', c);
     expectClose(jsConvTranspose(x, w, bias, g), wantShape, want, 'JS ConvTranspose', c);
-    expectClose(fastConvTranspose(x, w, bias, g), wantShape, want, 'fast ConvTranspose', c);
+    eachFlavour(() => expectClose(fastConvTranspose(x, w, bias, g), wantShape, want, 'fast ConvTranspose', c));
   } else {
     expectClose(referenceConv(x, w, bias, g), wantShape, want, 'reference Conv', c);
     expectClose(jsConv(x, w, bias, g), wantShape, want, 'JS Conv', c);
-    expectClose(fastConv(x, w, bias, g), wantShape, want, 'fast Conv', c);
+    eachFlavour(() => expectClose(fastConv(x, w, bias, g), wantShape, want, 'fast Conv', c));
   }
   // The op itself, optionally channels-last.
   const op = opFor(c.rank, c.transpose);
@@ -151,6 +168,21 @@ describe.each([
 ] as const)('%s against onnxruntime', (_name, rank, isT) => {
   it('matches on 300 random configurations (reference, fast, op)', async () => {
     await fc.assert(fc.asyncProperty(caseArb(rank, isT), checkCase), { numRuns: 300 });
+  });
+});
+
+describe('fast kernels on wider layers with few output channels against onnxruntime', () => {
+  // The pixel-vectorised kernels (1–4 output channels) on rows wide enough for every tile width, each flavour.
+  const layers = [
+    { t: true, cin: 64, cout: 3, sp: [16, 16], k: [4, 4], s: [2, 2], p: [1, 1] },
+    { t: true, cin: 7, cout: 1, sp: [3, 37], k: [3, 5], s: [1, 3], p: [0, 2] },
+    { t: false, cin: 8, cout: 3, sp: [5, 45], k: [3, 3], s: [1, 1], p: [1, 1] },
+    { t: false, cin: 6, cout: 4, sp: [1, 41], k: [1, 4], s: [1, 1], p: [0, 0] },
+  ];
+  it.each(layers.map((l, i) => [i, l] as const))('layer %i', async (i, l) => {
+    expect(FLAVOURS).toEqual(['fma', 'simd']);
+    const c: Case = { rank: 2, transpose: l.t, n: 2, groups: 1, cinG: l.cin, coutG: l.cout, k: l.k, s: l.s, d: [1, 1], pb: l.p, pe: l.p, op: [0, 0], sp: l.sp, bias: i % 2 === 0, nxc: false, seed: 500 + i };
+    await checkCase(c);
   });
 });
 

@@ -10,7 +10,8 @@
 // only visits its valid taps), column tiles visit a tap when any pixel in the tile is valid and
 // read zeros from the padded input columns otherwise. Vectorised over output channels (f32x4),
 // register-tiled over neighbouring pixels × output channels. Two families: 'wide' (8 channels × 4
-// pixels) and, for layers with few output channels per group, 'narrow' (4 channels × 8 pixels).
+// pixels) and 'narrow' (4 channels × 8 pixels). Float layers with 1–4 output channels per group whose
+// pixels read neighbouring inputs use the row families instead (rowKernel: vectorised over pixels).
 //
 // Each kernel also exists in integer arithmetic (i32x4, wrapping modulo 2^32) for the bit-exact fixed-point
 // path (engine/fixed/fast.ts): every product is shifted right by termShift (floor, the AP_TRN cast of a
@@ -235,6 +236,162 @@ function kernel(fam: KernelFamily, tiledStep: number, arith: KernelArith, termSh
   return b;
 }
 
+/**
+ * Float kernels for layers with few output channels per group (1–4) whose output pixels read neighbouring
+ * input pixels (every ConvTranspose phase, stride-1 Conv): vectorised over 4 neighbouring output pixels of a
+ * row instead of over channels, so no lane computes a padding channel. Per (tap, input channel) a tile loads
+ * its pixels as `vectors` f32x4 and the coBlock weights as splats, and multiply-adds every pair (coBlock ×
+ * vectors accumulators). Tiles of 4·vectors pixels, then one of each narrower width that fits; the last
+ * 1–3 pixels of a row run a 4-pixel
+ * tile that stores only its valid lanes (its other lanes read the zero columns of the padded input).
+ * Same parameters, packed weights ([coBlock][tap][ci][coBlock channels]) and padded input as the
+ * channel-vectorised kernels; colStep must be 4 bytes.
+ */
+export interface RowFamily {
+  name: string;
+  /** Output channels per block (1–4): weights are packed in blocks of this width. */
+  coBlock: number;
+  /** f32x4 pixel vectors per tile: tilePixels = 4 · vectors. */
+  vectors: number;
+  tilePixels: number;
+}
+
+/** Accumulators coBlock · vectors ≤ 12 (x64 has 16 vector registers: accumulators, pixels, one splat). */
+export const ROW_FAMILIES: readonly RowFamily[] = [
+  { coBlock: 1, vectors: 4 },
+  { coBlock: 2, vectors: 4 },
+  { coBlock: 3, vectors: 3 },
+  { coBlock: 4, vectors: 2 },
+].map((f) => ({ ...f, name: `rows${f.coBlock}`, tilePixels: 4 * f.vectors }));
+
+function rowKernel(fam: RowFamily, fma: boolean): Body {
+  const CB = fam.coBlock;
+  const b = new Body(KERNEL_PARAMS.map(() => I32));
+  const p = (n: P) => KERNEL_PARAMS.indexOf(n);
+  const cbi = b.local(I32);
+  const r = b.local(I32);
+  const c = b.local(I32);
+  const rowX = b.local(I32);
+  const rowO = b.local(I32);
+  const wBlock = b.local(I32);
+  const j = b.local(I32);
+  const tp = b.local(I32);
+  const xp = b.local(I32);
+  const wp = b.local(I32);
+  const ci = b.local(I32);
+  const bp = b.local(I32);
+  const co0 = b.local(I32);
+  const nb = b.local(I32);
+  const xBaseN = b.local(I32);
+  const oBaseN = b.local(I32);
+  const valid = b.local(I32);
+  const acc: number[][] = Array.from({ length: CB }, () => Array.from({ length: fam.vectors }, () => b.local(V128)));
+  const xv = Array.from({ length: fam.vectors }, () => b.local(V128));
+  const ws = b.local(V128);
+  const tmp = b.local(V128);
+
+  /** One tile of V vectors (4·V pixels) at column c; masked: store only the first `valid` pixels (V = 1). */
+  const tile = (V: number, masked: boolean) => {
+    const P = 4 * V;
+    for (let co = 0; co < CB; co++) for (let v = 0; v < V; v++) b.v128Zero().set(acc[co][v]);
+    b.get(p('nTaps')).set(j);
+    b.get(p('tapsPtr')).set(tp);
+    b.block(() =>
+      b.loop(() => {
+        b.get(j).eqz().brIf(1);
+        b.block(() => {
+          b.get(r).get(tp).loadI32(8).ltS().brIf(0);
+          b.get(r).get(tp).loadI32(12).gtS().brIf(0);
+          b.get(c).i32(P - 1).add().get(tp).loadI32(16).ltS().brIf(0);
+          b.get(c).get(tp).loadI32(20).gtS().brIf(0);
+          b.get(rowX).get(c).i32(4).mul().add().get(tp).loadI32(0).add().set(xp);
+          b.get(wBlock).get(tp).loadI32(4).add().set(wp);
+          b.get(p('cin')).set(ci);
+          b.loop(() => {
+            for (let v = 0; v < V; v++) b.get(xp).v128Load(16 * v).set(xv[v]);
+            for (let co = 0; co < CB; co++) {
+              b.get(wp).load32Splat(4 * co).set(ws);
+              for (let v = 0; v < V; v++) {
+                if (fma) b.get(xv[v]).get(ws).get(acc[co][v]).f32x4RelaxedMadd().set(acc[co][v]);
+                else b.get(acc[co][v]).get(xv[v]).get(ws).f32x4Mul().f32x4Add().set(acc[co][v]);
+              }
+            }
+            b.get(xp).get(p('chanStep')).add().set(xp);
+            b.get(wp).i32(CB * 4).add().set(wp);
+            b.get(ci).i32(1).sub().tee(ci).brIf(0);
+          });
+        });
+        b.get(tp).i32(TAP_BYTES).add().set(tp);
+        b.get(j).i32(1).sub().set(j);
+        b.br(0);
+      }),
+    );
+    // Store with bias; channels past coValid are padding, pixels past `valid` (masked tile) too.
+    for (let co = 0; co < CB; co++) {
+      b.get(co0).i32(co).add().get(p('coValid')).ltS();
+      b.if(() => {
+        b.get(bp).load32Splat(4 * co).set(ws);
+        for (let v = 0; v < V; v++) {
+          b.get(acc[co][v]).get(ws).f32x4Add().set(tmp);
+          for (let l = 0; l < 4; l++) {
+            const px = 4 * v + l;
+            const store = () => {
+              b.get(rowO).get(c).i32(px).add().get(p('oColStep')).mul().add().i32(co).get(p('oChanStep')).mul().add();
+              b.get(tmp).f32x4ExtractLane(l).storeF32();
+            };
+            if (masked && px > 0) {
+              b.get(valid).i32(px).gtS();
+              b.if(store);
+            } else store();
+          }
+        }
+      });
+    }
+  };
+
+  b.i32(0).set(cbi);
+  b.loop(() => {
+    b.get(cbi).i32(CB).mul().set(co0);
+    b.get(p('wBase')).get(cbi).get(p('cbStride')).mul().add().set(wBlock);
+    b.get(p('biasPtr')).get(co0).i32(4).mul().add().set(bp);
+    b.i32(0).set(nb);
+    b.get(p('xBase')).set(xBaseN);
+    b.get(p('outBase')).set(oBaseN);
+    b.loop(() => {
+      b.i32(0).set(r);
+      b.loop(() => {
+        b.get(xBaseN).get(r).get(p('rowStep')).mul().add().set(rowX);
+        b.get(oBaseN).get(r).get(p('oRowStep')).mul().add().get(co0).get(p('oChanStep')).mul().add().set(rowO);
+        b.i32(0).set(c);
+        // Full tiles, then at most one tile of each smaller width (what is left is under 4 · vectors pixels).
+        b.block(() =>
+          b.loop(() => {
+            b.get(c).i32(4 * fam.vectors).add().get(p('nCols')).gtS().brIf(1);
+            tile(fam.vectors, false);
+            b.get(c).i32(4 * fam.vectors).add().set(c);
+            b.br(0);
+          }),
+        );
+        for (let V = fam.vectors - 1; V >= 1; V--) {
+          b.get(c).i32(4 * V).add().get(p('nCols')).leS();
+          b.if(() => {
+            tile(V, false);
+            b.get(c).i32(4 * V).add().set(c);
+          });
+        }
+        b.get(p('nCols')).get(c).sub().tee(valid).i32(0).gtS();
+        b.if(() => tile(1, true));
+        b.get(r).i32(1).add().tee(r).get(p('nRows')).ltS().brIf(0);
+      });
+      b.get(xBaseN).get(p('xBatchStep')).add().set(xBaseN);
+      b.get(oBaseN).get(p('oBatchStep')).add().set(oBaseN);
+      b.get(nb).i32(1).add().tee(nb).get(p('nBatch')).ltS().brIf(0);
+    });
+    b.get(cbi).i32(1).add().tee(cbi).get(p('nCb')).ltS().brIf(0);
+  });
+  return b;
+}
+
 /** Parameters of pad (all i32; byte addresses). */
 export const PAD_PARAMS = ['src', 'dst', 'cin', 'h', 'w', 'wp', 'padC'] as const;
 
@@ -305,6 +462,7 @@ export function generateModule(fma = false): Uint8Array<ArrayBuffer> {
       funcs.push({ name: kernelName(fam, s), params: KERNEL_PARAMS.map(() => I32 as ValType), body: kernel(fam, s, fma ? 'fma' : 'f32') });
     }
   }
+  for (const fam of ROW_FAMILIES) funcs.push({ name: fam.name, params: KERNEL_PARAMS.map(() => I32 as ValType), body: rowKernel(fam, fma) });
   funcs.push({ name: 'pad', params: PAD_PARAMS.map(() => I32 as ValType), body: pad() });
   return assemble(funcs);
 }

@@ -5,8 +5,9 @@
 // the outputs o = q·s + r − pb form a small ordinary convolution over the input with the taps
 // t·d ≡ r (mod s), so no product with an inserted zero is ever computed. Conv is the same
 // implicit GEMM with column step s. Both use the kernels of generate.ts (f32x4 over output
-// channels, 4-pixel register tiles). Weights are repacked per phase once and cached by the
-// identity of the weight Float32Array (a re-run with the same weights does not repack).
+// channels with pixel register tiles; over pixels for few output channels). Weights are repacked per
+// phase once and cached by the identity of the weight Float32Array (a re-run with the same weights does
+// not repack), and so is each call's plan (addresses, tap tables, kernel arguments) per input shape.
 //
 // The same driver runs the integer kernels for the bit-exact fixed-point path: wasmConvInt32 /
 // wasmConvTransposeInt32 take Int32 mantissas and return wrapping int32 sums; wasmConvSums64 returns exact
@@ -15,7 +16,7 @@ import type { Tensor } from '../../../tensor/tensor';
 import type { ConvGeometry } from '../geometry';
 import { convOutputShape, convTransposeOutputShape, view2D, type View2D } from '../reference';
 import { fromBase64 } from './embed';
-import { FAMILIES, KERNEL_PARAMS, MAX_TILED_STEP, PAD_PARAMS, TAP_BYTES, WIDE_FAMILIES, generateIntModule, kernelName, type KernelFamily } from './generate';
+import { FAMILIES, KERNEL_PARAMS, MAX_TILED_STEP, ROW_FAMILIES, TAP_BYTES, WIDE_FAMILIES, generateIntModule, kernelName } from './generate';
 import { KERNEL_WASM_BASE64, KERNEL_WASM_FMA_BASE64 } from './module.generated';
 
 type KernelFn = (...args: number[]) => void;
@@ -27,6 +28,8 @@ interface Runtime {
   memory: WebAssembly.Memory;
   /** kernels[family index][tiled step]. */
   kernels: KernelFn[][];
+  /** The float pixel-vectorised kernels, by ROW_FAMILIES index. */
+  rowKernels: KernelFn[];
   /** The integer kernels by width and term shift ('i32:10', 'i64:0'), built on first use (null: refused here). */
   intKernels: Map<string, KernelFn[][] | null>;
   pad: KernelFn;
@@ -60,7 +63,8 @@ let scratchBudget = 32 * 1024 * 1024;
 /** Largest memory we ask for (the wasm32 limit is 4 GiB; engines often stop earlier). */
 const MAX_MEMORY = 2 ** 31;
 
-let runtime: Runtime | null | undefined;
+/** Instantiated kernels per flavour (null: that flavour cannot run here); the preference picks one. */
+const runtimes = new Map<WasmConvFlavor, Runtime | null>();
 let preference: WasmConvFlavor | 'auto' | 'off' = 'auto';
 /** Epochs are never reused, so packs placed in a discarded runtime's memory are never trusted. */
 let nextEpoch = 0;
@@ -78,7 +82,8 @@ function kernelTable(instance: WebAssembly.Instance, integer: boolean): KernelFn
 }
 
 function fromInstance(flavor: WasmConvFlavor, memory: WebAssembly.Memory, instance: WebAssembly.Instance): Runtime {
-  return { flavor, memory, kernels: kernelTable(instance, false), intKernels: new Map(), pad: instance.exports.pad as KernelFn, weightTop: ARENA_START, epoch: nextEpoch++ };
+  const rowKernels = ROW_FAMILIES.map((f) => instance.exports[f.name] as KernelFn);
+  return { flavor, memory, kernels: kernelTable(instance, false), rowKernels, intKernels: new Map(), pad: instance.exports.pad as KernelFn, weightTop: ARENA_START, epoch: nextEpoch++ };
 }
 
 /** The integer kernels for one width and term shift, compiled on first use into the runtime's memory; null if refused. */
@@ -116,18 +121,21 @@ function instantiate(flavor: WasmConvFlavor): Runtime | null {
  * later synchronous calls use them. Optional in Node and workers. Resolves to the flavour in use.
  */
 export async function prepareWasmConv(): Promise<WasmConvFlavor | null> {
-  if (runtime) return runtime.flavor;
   if (typeof WebAssembly !== 'object' || preference === 'off') return null;
-  const order: WasmConvFlavor[] = preference === 'auto' ? ['fma', 'simd'] : [preference];
-  for (const flavor of order) {
+  for (const flavor of preferredOrder()) {
+    const have = runtimes.get(flavor);
+    if (have) return flavor;
+    if (have === null) continue;
     try {
       const bytes = kernelBytes(flavor);
-      if (!WebAssembly.validate(bytes)) continue;
+      if (!WebAssembly.validate(bytes)) {
+        runtimes.set(flavor, null);
+        continue;
+      }
       const memory = new WebAssembly.Memory({ initial: 64 });
       const module = await WebAssembly.compile(bytes);
       const instance = await WebAssembly.instantiate(module, { env: { memory } });
-      if (runtime) return runtime.flavor; // a synchronous call won meanwhile
-      runtime = fromInstance(flavor, memory, instance);
+      if (!runtimes.get(flavor)) runtimes.set(flavor, fromInstance(flavor, memory, instance)); // unless a synchronous call won meanwhile
       return flavor;
     } catch {
       // try the next flavour
@@ -138,15 +146,20 @@ export async function prepareWasmConv(): Promise<WasmConvFlavor | null> {
 
 /** Drops the instantiated kernels (and the weights resident in their memory); for tests. */
 export function resetWasmConvRuntime(): void {
-  runtime = undefined;
+  runtimes.clear();
+}
+
+function preferredOrder(): WasmConvFlavor[] {
+  return preference === 'off' ? [] : preference === 'auto' ? ['fma', 'simd'] : [preference];
 }
 
 function getRuntime(): Runtime | null {
-  if (runtime !== undefined) return runtime;
-  if (preference === 'auto') runtime = instantiate('fma') ?? instantiate('simd');
-  else if (preference === 'off') runtime = null;
-  else runtime = instantiate(preference);
-  return runtime;
+  for (const flavor of preferredOrder()) {
+    if (!runtimes.has(flavor)) runtimes.set(flavor, instantiate(flavor));
+    const rt = runtimes.get(flavor);
+    if (rt) return rt;
+  }
+  return null;
 }
 
 /** The kernels in use: 'fma' (relaxed-SIMD multiply-add), 'simd' (SIMD128), or null (none: callers fall back). */
@@ -162,10 +175,10 @@ export function wasmConvAvailable(): boolean {
 /**
  * Chooses the kernel flavour ('auto': FMA where relaxed SIMD exists, else SIMD128; 'off': none, so every
  * caller takes its JavaScript fallback); for tests and benchmarks. Returns whether kernels can run.
+ * Each flavour keeps its own instance and resident weights, so switching back and forth costs nothing.
  */
 export function setWasmConvFlavor(pref: WasmConvFlavor | 'auto' | 'off'): boolean {
   preference = pref;
-  runtime = undefined;
   return getRuntime() !== null;
 }
 
@@ -259,9 +272,10 @@ function validRange(tap: AxisTap, step: number, inS: number, count: number): [nu
 // ---------------------------------------------------------------------------------------------
 // Weight packing: per 2D phase, per group, blocks [coBlock][tap][ci][fam.coBlock channels].
 
+/** One phase's packed weights: its taps per axis (independent of the input size; so is the pack). */
 interface PhasePack {
-  hPhase: AxisPhase;
-  wPhase: AxisPhase;
+  hTaps: AxisTap[];
+  wTaps: AxisTap[];
   /** Float offset of each group's block in the pack. */
   groupOffset: number[];
   cbStride: number; // floats
@@ -293,18 +307,19 @@ interface Pack {
   data: Lanes;
   phases: PhasePack[];
   nCb: number;
-  addr: number;
-  epoch: number;
+  /** Where the pack sits in each runtime's memory (one per flavour), valid while that runtime's arena epoch is unchanged. */
+  homes: { rt: Runtime; addr: number; epoch: number }[];
 }
 
 const packCache = new WeakMap<Lanes, Map<string, Pack>>();
 
 /**
- * Packed weights are cached by the identity of the weight array: code that changes weight values
- * in place (instead of replacing the array) must call this with that array.
+ * Packed weights (and the plans using them) are cached by the identity of the weight array: code that
+ * changes weight values in place (instead of replacing the array) must call this with that array.
  */
 export function invalidateWasmConvWeights(weights: Lanes): void {
   packCache.delete(weights);
+  planCache.delete(weights);
 }
 
 function packWeights(
@@ -335,7 +350,7 @@ function packWeights(
       groupOffset.push(total);
       total += nCb * cbStride;
     }
-    return { hPhase, wPhase, groupOffset, cbStride };
+    return { hTaps: hPhase.taps, wTaps: wPhase.taps, groupOffset, cbStride };
   });
   const data = w.data instanceof Int32Array ? new Int32Array(total) : new Float32Array(total);
   const src = w.data;
@@ -344,8 +359,8 @@ function packWeights(
     for (let gi = 0; gi < d.groups; gi++) {
       let o = ph.groupOffset[gi];
       for (let cb = 0; cb < nCb; cb++) {
-        for (const th of ph.hPhase.taps) {
-          for (const tw of ph.wPhase.taps) {
+        for (const th of ph.hTaps) {
+          for (const tw of ph.wTaps) {
             const tapIdx = th.kIndex * d.kw + tw.kIndex;
             for (let ci = 0; ci < cinG; ci++) {
               for (let l = 0; l < CO_BLOCK; l++, o++) {
@@ -361,7 +376,7 @@ function packWeights(
       }
     }
   }
-  const pack: Pack = { data, phases, nCb, addr: 0, epoch: -1 };
+  const pack: Pack = { data, phases, nCb, homes: [] };
   byKey.set(key, pack);
   return pack;
 }
@@ -371,7 +386,8 @@ function packWeights(
  * address, or -1 when memory cannot grow that far.
  */
 function residentAddr(rt: Runtime, pack: Pack): number {
-  if (pack.epoch === rt.epoch) return pack.addr;
+  let home = pack.homes.find((h) => h.rt === rt);
+  if (home && home.epoch === rt.epoch) return home.addr;
   const bytes = pack.data.length * 4;
   if (rt.weightTop + bytes > weightArenaCap && rt.weightTop > ARENA_START) {
     rt.epoch = nextEpoch++;
@@ -381,12 +397,17 @@ function residentAddr(rt: Runtime, pack: Pack): number {
   if (!ensureBytes(rt, addr + bytes)) return -1;
   viewLike(pack.data, rt.memory.buffer, addr, pack.data.length).set(pack.data);
   rt.weightTop = align64(addr + bytes);
-  pack.addr = addr;
-  pack.epoch = rt.epoch;
+  if (!home) pack.homes.push((home = { rt, addr, epoch: rt.epoch }));
+  home.addr = addr;
+  home.epoch = rt.epoch;
   return addr;
 }
 
 // ---------------------------------------------------------------------------------------------
+// Plans: everything about a call that does not depend on the values of x and bias (checked shapes, the
+// weight pack's address, scratch layout, tap tables, the kernel calls and their arguments), made on the
+// first call with an input shape and reused while the runtime's weight arena is unchanged (the scratch
+// lies above it). A small layer's call is then a copy in, the kernels, a copy out.
 
 /** Whether pixel tiles on this column grid waste too many products (then: one pixel at a time). */
 function tilesPay(wPhase: AxisPhase, inW: number, TILE_PIXELS: number): boolean {
@@ -403,12 +424,75 @@ function tilesPay(wPhase: AxisPhase, inW: number, TILE_PIXELS: number): boolean 
   return tiled <= exact * 1.25;
 }
 
-/** x, w and bias share one element type: Float32Array for float arithmetic, Int32Array for the integer ones. */
-function run(x: { shape: readonly number[]; data: Lanes }, w: { shape: readonly number[]; data: Lanes }, bias: Lanes | null, g: ConvGeometry, transposed: boolean, arith: Arith): { shape: number[]; data: Lanes | Float64Array } | null {
-  const rt = getRuntime();
-  if (!rt) return null;
+/** What a plan was made for; a call reuses it only when all of it matches. */
+interface PlanKey {
+  rt: Runtime;
+  epoch: number;
+  weightTop: number;
+  xShape: readonly number[];
+  wShape: readonly number[];
+  geometry: ConvGeometry;
+  transposed: boolean;
+  arith: string;
+  biasLength: number;
+}
+
+interface Plan extends PlanKey {
+  outShape: number[];
+  integer: boolean;
+  wide: boolean;
+  n: number;
+  cin: number;
+  h: number;
+  w: number;
+  groups: number;
+  coutG: number;
+  coBlock: number;
+  nCb: number;
+  wp: number;
+  padC: number;
+  chunk: number;
+  xFloats: number;
+  rawFloats: number;
+  outPerSample: number;
+  tapsAddr: number;
+  tapTable: Int32Array;
+  biasAddr: number;
+  xAddr: number;
+  rawAddr: number;
+  outAddr: number;
+  /** One kernel call per (phase, group); args in KERNEL_PARAMS order, nBatch set per chunk. */
+  calls: { kernel: KernelFn; args: number[] }[];
+}
+
+const N_BATCH_ARG = KERNEL_PARAMS.indexOf('nBatch');
+/** Plans kept per weight array (input shapes, flavours and arithmetic seen with those weights). */
+const MAX_PLANS = 8;
+const planCache = new WeakMap<Lanes, Plan[]>();
+
+const sameList = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+function sameGeometry(a: ConvGeometry, b: ConvGeometry): boolean {
+  return a.groups === b.groups && sameList(a.kernel, b.kernel) && sameList(a.stride, b.stride) && sameList(a.dilation, b.dilation) &&
+    sameList(a.padsBegin, b.padsBegin) && sameList(a.padsEnd, b.padsEnd) && sameList(a.outputPadding, b.outputPadding);
+}
+
+function planFits(p: PlanKey, k: PlanKey): boolean {
+  return p.rt === k.rt && p.epoch === k.rt.epoch && p.weightTop === k.rt.weightTop && p.transposed === k.transposed && p.arith === k.arith &&
+    p.biasLength === k.biasLength && sameList(p.xShape, k.xShape) && sameList(p.wShape, k.wShape) && sameGeometry(p.geometry, k.geometry);
+}
+
+function arithKey(arith: Arith): string {
+  return arith.kind === 'float' ? 'f' : arith.kind === 'i32' ? `i32:${arith.shifts.term}:${arith.shifts.sum}` : `i64:${arith.termShift}`;
+}
+
+const copyGeometry = (g: ConvGeometry): ConvGeometry => ({
+  kernel: [...g.kernel], stride: [...g.stride], dilation: [...g.dilation], padsBegin: [...g.padsBegin], padsEnd: [...g.padsEnd], outputPadding: [...g.outputPadding], groups: g.groups,
+});
+
+/** The plan for a call, or null when the kernels do not take it (the caller falls back to JavaScript). */
+function makePlan(rt: Runtime, x: { shape: readonly number[] }, w: { shape: readonly number[]; data: Lanes }, bias: Lanes | null, g: ConvGeometry, transposed: boolean, arith: Arith): Plan | null {
   const integer = arith.kind !== 'float';
-  if (integer !== x.data instanceof Int32Array || !(w.data instanceof x.data.constructor) || (bias && !(bias instanceof x.data.constructor))) return null;
   const shiftOk = (v: number, max: number) => Number.isInteger(v) && v >= 0 && v <= max;
   if (arith.kind === 'i32' && !(shiftOk(arith.shifts.term, 31) && shiftOk(arith.shifts.sum, 31))) return null;
   if (arith.kind === 'i64' && !shiftOk(arith.termShift, 63)) return null;
@@ -434,7 +518,7 @@ function run(x: { shape: readonly number[]; data: Lanes }, w: { shape: readonly 
   if (!isPosInt(coutG)) return null;
   const cout = coutG * d.groups;
   if (bias && bias.length !== cout) return null;
-  if (x.data.length !== d.n * d.cin * d.h * d.w || w.data.length !== d.cin * coutG * d.kh * d.kw) return null;
+  if (w.data.length !== d.cin * coutG * d.kh * d.kw) return null;
 
   const phases2D: { hPhase: AxisPhase; wPhase: AxisPhase }[] = [];
   if (transposed) {
@@ -444,53 +528,43 @@ function run(x: { shape: readonly number[]; data: Lanes }, w: { shape: readonly 
   } else {
     phases2D.push({ hPhase: convPhase(d.kh, d.sh, d.dh, d.pbh, d.oh), wPhase: convPhase(d.kw, d.sw, d.dw, d.pbw, d.ow) });
   }
-  // Few output channels per group: 4-channel blocks (less padding), wider pixel tiles.
+  // Column step of the pixel grid on the input side: 1 for every ConvTranspose phase, s for Conv.
+  const colStepEl = transposed ? 1 : d.sw;
+  // Few output channels per group, float, neighbouring pixels: the pixel-vectorised kernels (no padding
+  // lanes). Else channel-vectorised: 8-channel blocks, or 4-channel blocks with wider pixel tiles.
+  const rowFamily = !integer && colStepEl === 1 ? ROW_FAMILIES.find((f) => f.coBlock === coutG) : undefined;
   const famIndex = coutG <= 4 ? 1 : 0;
-  const fam: KernelFamily = (wide ? WIDE_FAMILIES : FAMILIES)[famIndex];
+  const fam = rowFamily ?? (wide ? WIDE_FAMILIES : FAMILIES)[famIndex];
   const CO_BLOCK = fam.coBlock;
   const pack = packWeights(w, d, coutG, transposed, phases2D, CO_BLOCK);
   const wAddr = residentAddr(rt, pack);
   if (wAddr < 0) return null;
   const nCb = pack.nCb;
 
-  // Column step of the pixel grid on the input side: 1 for every ConvTranspose phase, s for Conv.
-  const colStepEl = transposed ? 1 : d.sw;
-  const tiledKernel = colStepEl <= MAX_TILED_STEP ? colStepEl : 0;
+  const tiledKernel = rowFamily ? 1 : colStepEl <= MAX_TILED_STEP ? colStepEl : 0;
   const padC = tiledKernel > 0 ? (fam.tilePixels - 1) * colStepEl : 0;
   const wp = d.w + 2 * padC;
 
   // Scratch: tap tables, bias, then for a chunk of samples: padded input, raw input, output.
   let maxTaps = 0;
-  for (const ph of pack.phases) maxTaps = Math.max(maxTaps, ph.hPhase.taps.length * ph.wPhase.taps.length);
+  for (const ph of phases2D) maxTaps = Math.max(maxTaps, ph.hPhase.taps.length * ph.wPhase.taps.length);
   const tapsAddr = align64(rt.weightTop);
-  const biasAddr = align64(tapsAddr + pack.phases.length * maxTaps * TAP_BYTES);
+  const biasAddr = align64(tapsAddr + phases2D.length * maxTaps * TAP_BYTES);
   const xAddr = align64(biasAddr + d.groups * nCb * CO_BLOCK * 4);
   const xFloats = d.cin * d.h * wp;
-  const xPlane = d.h * d.w;
-  const rawFloats = d.cin * xPlane;
+  const rawFloats = d.cin * d.h * d.w;
   const outPerSample = cout * d.oh * d.ow;
   const chunk = Math.max(1, Math.min(d.n, Math.floor(scratchBudget / ((xFloats + rawFloats) * 4 + outPerSample * OB))));
   const rawAddr = align64(xAddr + chunk * xFloats * 4);
   const outAddr = align64(rawAddr + chunk * rawFloats * 4);
   if (!ensureBytes(rt, outAddr + chunk * outPerSample * OB)) return null;
-  const buf = rt.memory.buffer;
-  const heapI32 = new Int32Array(buf);
-  const heap = viewLike(x.data, buf, 0, buf.byteLength >> 2);
 
-  for (let gi = 0; gi < d.groups; gi++) {
-    for (let co = 0; co < nCb * CO_BLOCK; co++) heap[(biasAddr >> 2) + gi * nCb * CO_BLOCK + co] = bias && co < coutG ? bias[gi * coutG + co] : 0;
-  }
-
-  // Tap tables per phase (depend on the input size, so built per call; they are tiny).
-  interface PhaseCall {
-    tapsPtr: number;
-    nTaps: number;
-    ph: PhasePack;
-    kernel: KernelFn;
-  }
-  const calls: PhaseCall[] = [];
-  pack.phases.forEach((ph, pi) => {
-    const { hPhase, wPhase } = ph;
+  // Tap tables per phase, and the kernel calls. The pack (cached across input sizes) gives each phase's
+  // weights; its rows and columns come from this call's phases.
+  const tapTable = new Int32Array((phases2D.length * maxTaps * TAP_BYTES) >> 2);
+  const calls: Plan['calls'] = [];
+  phases2D.forEach(({ hPhase, wPhase }, pi) => {
+    const ph = pack.phases[pi];
     if (hPhase.count < 1 || wPhase.count < 1) return;
     const tapsPtr = tapsAddr + pi * maxTaps * TAP_BYTES;
     let nTaps = 0;
@@ -500,77 +574,104 @@ function run(x: { shape: readonly number[]; data: Lanes }, w: { shape: readonly 
       for (const tw of wPhase.taps) {
         const [cLo, cHi] = validRange(tw, wPhase.step, d.w, wPhase.count);
         if (rLo <= rHi && cLo <= cHi) {
-          const rec = (tapsPtr >> 2) + nTaps * (TAP_BYTES >> 2);
-          heapI32[rec] = (th.delta * d.cin * wp + tw.delta) * 4;
-          heapI32[rec + 1] = j * cinG * CO_BLOCK * 4;
-          heapI32[rec + 2] = rLo;
-          heapI32[rec + 3] = rHi;
-          heapI32[rec + 4] = cLo;
-          heapI32[rec + 5] = cHi;
+          const rec = ((tapsPtr - tapsAddr) >> 2) + nTaps * (TAP_BYTES >> 2);
+          tapTable[rec] = (th.delta * d.cin * wp + tw.delta) * 4;
+          tapTable[rec + 1] = j * cinG * CO_BLOCK * 4;
+          tapTable[rec + 2] = rLo;
+          tapTable[rec + 3] = rHi;
+          tapTable[rec + 4] = cLo;
+          tapTable[rec + 5] = cHi;
           nTaps++;
         }
         j++;
       }
     }
-    const useTiles = tiledKernel > 0 && tilesPay(wPhase, d.w, fam.tilePixels);
-    calls.push({ tapsPtr, nTaps, ph, kernel: kernels[famIndex][useTiles ? tiledKernel : 0] });
+    const kernel = rowFamily ? rt.rowKernels[ROW_FAMILIES.indexOf(rowFamily)] : kernels[famIndex][tiledKernel > 0 && tilesPay(wPhase, d.w, fam.tilePixels) ? tiledKernel : 0];
+    for (let gi = 0; gi < d.groups; gi++) {
+      const args: Record<(typeof KERNEL_PARAMS)[number], number> = {
+        xBase: xAddr + (gi * cinG * wp + padC) * 4,
+        chanStep: wp * 4,
+        rowStep: hPhase.step * d.cin * wp * 4,
+        colStep: wPhase.step * 4,
+        cin: cinG,
+        tapsPtr,
+        nTaps,
+        wBase: wAddr + ph.groupOffset[gi] * 4,
+        cbStride: ph.cbStride * 4,
+        nCb,
+        outBase: outAddr + (gi * coutG * d.oh * d.ow + hPhase.outStart * d.ow + wPhase.outStart) * OB,
+        oRowStep: hPhase.outStep * d.ow * OB,
+        oColStep: wPhase.outStep * OB,
+        oChanStep: d.oh * d.ow * OB,
+        biasPtr: biasAddr + gi * nCb * CO_BLOCK * 4,
+        nRows: hPhase.count,
+        nCols: wPhase.count,
+        coValid: coutG,
+        nBatch: 1,
+        xBatchStep: xFloats * 4,
+        oBatchStep: outPerSample * OB,
+        sumShift: arith.kind === 'i32' ? arith.shifts.sum : 0,
+      };
+      calls.push({ kernel, args: KERNEL_PARAMS.map((k) => args[k]) });
+    }
   });
 
-  const out = wide ? new Float64Array(d.n * outPerSample) : integer ? new Int32Array(d.n * outPerSample) : new Float32Array(d.n * outPerSample);
-  const outHeap = wide ? new Float64Array(buf, outAddr, chunk * outPerSample) : heap.subarray(outAddr >> 2, (outAddr >> 2) + chunk * outPerSample);
-  for (let n0 = 0; n0 < d.n; n0 += chunk) {
-    const nb = Math.min(chunk, d.n - n0);
+  return {
+    rt, epoch: rt.epoch, weightTop: rt.weightTop, xShape: [...x.shape], wShape: [...w.shape], geometry: copyGeometry(g), transposed, arith: arithKey(arith), biasLength: bias ? bias.length : -1,
+    outShape: d.rank === 2 ? [d.n, cout, d.oh, d.ow] : [d.n, cout, d.ow],
+    integer, wide, n: d.n, cin: d.cin, h: d.h, w: d.w, groups: d.groups, coutG, coBlock: CO_BLOCK, nCb, wp, padC, chunk, xFloats, rawFloats, outPerSample,
+    tapsAddr, tapTable, biasAddr, xAddr, rawAddr, outAddr, calls,
+  };
+}
+
+/** x, w and bias share one element type: Float32Array for float arithmetic, Int32Array for the integer ones. */
+function run(x: { shape: readonly number[]; data: Lanes }, w: { shape: readonly number[]; data: Lanes }, bias: Lanes | null, g: ConvGeometry, transposed: boolean, arith: Arith): { shape: number[]; data: Lanes | Float64Array } | null {
+  const rt = getRuntime();
+  if (!rt) return null;
+  const integer = arith.kind !== 'float';
+  if (integer !== x.data instanceof Int32Array || !(w.data instanceof x.data.constructor) || (bias && !(bias instanceof x.data.constructor))) return null;
+  const key: PlanKey = { rt, epoch: rt.epoch, weightTop: rt.weightTop, xShape: x.shape, wShape: w.shape, geometry: g, transposed, arith: arithKey(arith), biasLength: bias ? bias.length : -1 };
+  let plans = planCache.get(w.data);
+  let plan = plans?.find((p) => planFits(p, key)) ?? null;
+  if (!plan) {
+    plan = makePlan(rt, x, w, bias, g, transposed, arith);
+    if (!plan) return null;
+    if (!plans) planCache.set(w.data, (plans = []));
+    // Plans made under an older arena can never fit again.
+    for (let i = plans.length - 1; i >= 0; i--) if (plans[i].rt === rt && (plans[i].epoch !== rt.epoch || plans[i].weightTop !== rt.weightTop)) plans.splice(i, 1);
+    if (plans.length >= MAX_PLANS) plans.shift();
+    plans.push(plan);
+  }
+  if (x.data.length !== plan.n * plan.cin * plan.h * plan.w) return null;
+  return execute(plan, x.data, bias);
+}
+
+function execute(plan: Plan, x: Lanes, bias: Lanes | null): { shape: number[]; data: Lanes | Float64Array } {
+  const { rt, chunk, xFloats, rawFloats, outPerSample, n } = plan;
+  const buf = rt.memory.buffer;
+  const heap = plan.integer ? new Int32Array(buf) : new Float32Array(buf);
+  new Int32Array(buf, plan.tapsAddr, plan.tapTable.length).set(plan.tapTable);
+  const blockW = plan.nCb * plan.coBlock;
+  for (let gi = 0; gi < plan.groups; gi++) {
+    const base = (plan.biasAddr >> 2) + gi * blockW;
+    for (let co = 0; co < blockW; co++) heap[base + co] = bias && co < plan.coutG ? bias[gi * plan.coutG + co] : 0;
+  }
+  const out = plan.wide ? new Float64Array(n * outPerSample) : plan.integer ? new Int32Array(n * outPerSample) : new Float32Array(n * outPerSample);
+  const outHeap = plan.wide ? new Float64Array(buf, plan.outAddr, chunk * outPerSample) : heap.subarray(plan.outAddr >> 2, (plan.outAddr >> 2) + chunk * outPerSample);
+  for (let n0 = 0; n0 < n; n0 += chunk) {
+    const nb = Math.min(chunk, n - n0);
     // Padded input, rows outermost ([h][cin][wp]: the channels of one row are close together),
     // zero columns either side of every row.
-    heap.set(x.data.subarray(n0 * rawFloats, (n0 + nb) * rawFloats), rawAddr >> 2);
-    for (let i = 0; i < nb; i++) {
-      const padArgs: Record<(typeof PAD_PARAMS)[number], number> = {
-        src: rawAddr + i * rawFloats * 4,
-        dst: xAddr + i * xFloats * 4,
-        cin: d.cin,
-        h: d.h,
-        w: d.w,
-        wp,
-        padC,
-      };
-      rt.pad(...PAD_PARAMS.map((k) => padArgs[k]));
-    }
-    for (const call of calls) {
-      const { hPhase, wPhase } = call.ph;
-      for (let gi = 0; gi < d.groups; gi++) {
-        const xBase = xAddr + (gi * cinG * wp + padC) * 4;
-        const outBase = outAddr + ((gi * coutG) * d.oh * d.ow + hPhase.outStart * d.ow + wPhase.outStart) * OB;
-        const args: Record<(typeof KERNEL_PARAMS)[number], number> = {
-          xBase,
-          chanStep: wp * 4,
-          rowStep: hPhase.step * d.cin * wp * 4,
-          colStep: wPhase.step * 4,
-          cin: cinG,
-          tapsPtr: call.tapsPtr,
-          nTaps: call.nTaps,
-          wBase: wAddr + call.ph.groupOffset[gi] * 4,
-          cbStride: call.ph.cbStride * 4,
-          nCb,
-          outBase,
-          oRowStep: hPhase.outStep * d.ow * OB,
-          oColStep: wPhase.outStep * OB,
-          oChanStep: d.oh * d.ow * OB,
-          biasPtr: biasAddr + gi * nCb * CO_BLOCK * 4,
-          nRows: hPhase.count,
-          nCols: wPhase.count,
-          coValid: coutG,
-          nBatch: nb,
-          xBatchStep: xFloats * 4,
-          oBatchStep: outPerSample * OB,
-          sumShift: arith.kind === 'i32' ? arith.shifts.sum : 0,
-        };
-        call.kernel(...KERNEL_PARAMS.map((k) => args[k]));
-      }
+    heap.set(x.subarray(n0 * rawFloats, (n0 + nb) * rawFloats), plan.rawAddr >> 2);
+    // (arguments in PAD_PARAMS order)
+    for (let i = 0; i < nb; i++) rt.pad(plan.rawAddr + i * rawFloats * 4, plan.xAddr + i * xFloats * 4, plan.cin, plan.h, plan.w, plan.wp, plan.padC);
+    for (const call of plan.calls) {
+      call.args[N_BATCH_ARG] = nb;
+      call.kernel(...call.args);
     }
     out.set(outHeap.subarray(0, nb * outPerSample), n0 * outPerSample);
   }
-  const shape = d.rank === 2 ? [d.n, cout, d.oh, d.ow] : [d.n, cout, d.ow];
-  return { shape, data: out };
+  return { shape: [...plan.outShape], data: out };
 }
 
 /** x: (N, Cin, …spatial) NCX; w: IOX (Cin, Cout/g, …k); returns (N, Cout, …out) or null. */

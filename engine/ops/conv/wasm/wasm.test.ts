@@ -81,8 +81,9 @@ setWasmConvFlavor('auto');
 const flavors: WasmConvFlavor[] = fmaHere ? ['simd', 'fma'] : ['simd'];
 
 describe('wasm conv kernels', () => {
-  it('are available (SIMD) in this runtime', () => {
+  it('are available (SIMD) in this runtime, with relaxed SIMD too (vitest.config.ts turns it on for Node 20)', () => {
     expect(wasmConvAvailable()).toBe(true);
+    expect(fmaHere).toBe(true);
     expect(wasmConvFlavor()).toBe(fmaHere ? 'fma' : 'simd');
   });
 
@@ -142,6 +143,54 @@ describe('wasm conv kernels: DCGAN layers, caching, refusals', () => {
     for (const L of [dcgan(100, 512, 1, 4, 1, 0), dcgan(512, 256, 4, 4, 2, 1, 1), dcgan(64, 3, 8, 4, 2, 1)]) {
       expectClose(wasmConvTranspose(L.x, L.w, L.b, L), referenceConvTranspose(L.x, L.w, L.b, L));
     }
+  });
+
+  it('few output channels (1–4): the pixel-vectorised kernels match the reference on every row width, both flavours', () => {
+    // Row widths 1…40 cover full tiles, each narrower tile and the masked 1–3-pixel tail of every family.
+    const cases: { transposed: boolean; g: ConvGeometry; size: number }[] = [];
+    for (let size = 1; size <= 20; size++) {
+      cases.push({ transposed: true, size, g: { kernel: [4, 4], stride: [2, 2], dilation: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1], outputPadding: [0, 0], groups: 1 } });
+      cases.push({ transposed: false, size: 2 * size, g: { kernel: [3, 2], stride: [1, 1], dilation: [1, 2], padsBegin: [1, 0], padsEnd: [1, 2], outputPadding: [0, 0], groups: 1 } });
+    }
+    for (const flavor of flavors) {
+      expect(setWasmConvFlavor(flavor)).toBe(true);
+      try {
+        for (const coutG of [1, 2, 3, 4]) {
+          for (const c of cases) {
+            const groups = coutG === 2 ? 2 : 1;
+            const cin = 5 * groups;
+            const x = randomTensor([2, cin, 3, c.size], c.size + coutG);
+            const w = randomTensor(c.transposed ? [cin, coutG, ...c.g.kernel] : [coutG * groups, 5, ...c.g.kernel], 17 * coutG + c.size);
+            const b = randomTensor([coutG * groups], 3).data;
+            const g = { ...c.g, groups };
+            const got = c.transposed ? wasmConvTranspose(x, w, b, g) : wasmConv(x, w, b, g);
+            const want = c.transposed ? referenceConvTranspose(x, w, b, g) : referenceConv(x, w, b, g);
+            expect(relErr(got, want), `${flavor} ${c.transposed ? 'ConvTranspose' : 'Conv'} coutG ${coutG} width ${c.size}`).toBeLessThanOrEqual(1e-5);
+          }
+        }
+      } finally {
+        setWasmConvFlavor('auto');
+      }
+    }
+  });
+
+  it('a plan is reused for the same shapes and remade for another input size, bias or flavour', () => {
+    const L = dcgan(6, 3, 5, 4, 2, 1);
+    const want = referenceConvTranspose(L.x, L.w, L.b, L);
+    expectClose(wasmConvTranspose(L.x, L.w, L.b, L), want);
+    expectClose(wasmConvTranspose(L.x, L.w, L.b, L), want);
+    const x7 = randomTensor([1, 6, 7, 7], 9);
+    expectClose(wasmConvTranspose(x7, L.w, null, L), referenceConvTranspose(x7, L.w, null, L));
+    expectClose(wasmConvTranspose(L.x, L.w, null, L), referenceConvTranspose(L.x, L.w, null, L));
+    // A layer packed in between moves the scratch: the first layer's plan is remade, results unchanged.
+    const M = dcgan(9, 11, 4, 3, 1, 1);
+    expectClose(wasmConvTranspose(M.x, M.w, M.b, M), referenceConvTranspose(M.x, M.w, M.b, M));
+    expectClose(wasmConvTranspose(L.x, L.w, L.b, L), want);
+    for (const flavor of flavors) {
+      setWasmConvFlavor(flavor);
+      expectClose(wasmConvTranspose(L.x, L.w, L.b, L), want);
+    }
+    setWasmConvFlavor('auto');
   });
 
   it('a cached pack is reused, keyed by geometry too, and invalidation picks up in-place edits', () => {
