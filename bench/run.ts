@@ -10,8 +10,9 @@ import { hlsBench } from './hls.bench';
 import { canvasBench } from './canvas.bench';
 import { hardwareBench } from './hardware.bench';
 import { cliBench } from './cli.bench';
+import { previewBench } from './preview.bench';
 
-const suites: BenchSuite[] = [convBench, fixedBench, csimBench, storeBench, hlsBench, canvasBench, hardwareBench, cliBench];
+const suites: BenchSuite[] = [convBench, fixedBench, csimBench, storeBench, hlsBench, canvasBench, hardwareBench, previewBench, cliBench];
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const runsArg = process.argv.find((a) => a.startsWith('--runs='));

@@ -47,3 +47,13 @@ export interface Model {
   graph: Graph;
   weights: WeightMap;
 }
+
+/**
+ * Part of a run: only `nodes` run; the values they read from other nodes come from `given` (computed by
+ * another part). Each node computes exactly what it computes in a whole run, so parts chained together
+ * give the whole run's values.
+ */
+export interface PartialRun<T> {
+  nodes: ReadonlySet<string>;
+  given: Readonly<Record<string, T>>;
+}

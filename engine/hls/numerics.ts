@@ -179,7 +179,13 @@ export interface DesignProfile {
  * resolve them): the weights it stores and, where `outputs` has it, its float output on the preview input.
  * Layers whose types do not resolve are left out (their errors are reported where the types are set).
  */
-export function profileDesign(model: Model, outputs: Readonly<Record<string, { data: ArrayLike<number> } | undefined>>, cfg: HlsConfig): DesignProfile {
+export function profileDesign(
+  model: Model,
+  outputs: Readonly<Record<string, { data: ArrayLike<number> } | undefined>>,
+  cfg: HlsConfig,
+  /** Profile these nodes only (a part of the preview's split run); the types still follow from the whole graph. */
+  only?: ReadonlySet<string>,
+): DesignProfile {
   let resolved;
   try {
     resolved = resolveGraph(model, cfg);
@@ -188,6 +194,7 @@ export function profileDesign(model: Model, outputs: Readonly<Record<string, { d
   }
   const rows: ProfileRow[] = [];
   for (const r of resolved.nodes) {
+    if (only && !only.has(r.id)) continue;
     const op = getOp(r.node.type);
     const prec: LayerPrecision = r.config.precision;
     const weights = model.weights[r.id];

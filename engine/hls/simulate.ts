@@ -3,7 +3,7 @@
 // (engine/ops/hls-layer.ts) in its resolved precision; per-node outputs are kept for the preview.
 import type { Tensor } from '../tensor/tensor';
 import { TesseraError, makeDiagnostic, type Diagnostic } from '../diagnostics/diagnostics';
-import type { Model } from '../graph/model';
+import type { Model, PartialRun } from '../graph/model';
 import { quantizeTensor, type FixedTensor } from '../fixed/tensor';
 import type { HlsConfig } from './config';
 import { resolveGraph, type ResolvedGraph } from './resolve';
@@ -29,7 +29,7 @@ function fail(message: string, diagnostics: Diagnostic[]): never {
  * Runs the model in fixed point. `inputs` by Input node name (or id); a batch differing from the graph's
  * runs as that many images. Throws TesseraError with diagnostics on graph/config errors.
  */
-export function simulateFixed(model: Model, inputs: Record<string, Tensor>, cfg: HlsConfig): FixedSimResult {
+export function simulateFixed(model: Model, inputs: Record<string, Tensor>, cfg: HlsConfig, part?: PartialRun<FixedTensor>): FixedSimResult {
   const inputNodes = model.graph.nodes.filter((n) => isGraphInput(n));
   const batches = inputNodes.map((n) => (inputs[n.name] ?? inputs[n.id])?.shape[0]).filter((b): b is number => b !== undefined);
   const resolved = resolveGraph(model, cfg, { batch: batches.length ? batches[0] : undefined });
@@ -38,6 +38,7 @@ export function simulateFixed(model: Model, inputs: Record<string, Tensor>, cfg:
   const timings: Record<string, number> = {};
   const problems: Diagnostic[] = [];
   for (const r of resolved.nodes) {
+    if (part && !part.nodes.has(r.id)) continue;
     const t0 = now();
     if (isGraphInput(r.node)) {
       const t = inputs[r.node.name] ?? inputs[r.id];
@@ -51,7 +52,11 @@ export function simulateFixed(model: Model, inputs: Record<string, Tensor>, cfg:
       const op = resolved.analysis.nodes[r.id].op!;
       values[r.id] = op.fixed!({
         params: r.params,
-        inputs: r.inputIds.map((s) => values[s]),
+        inputs: r.inputIds.map((s) => {
+          const v = values[s] ?? part?.given[s];
+          if (!v) throw new TesseraError(`${r.node.name} (${r.node.type}): an input's value is neither computed in this part nor given`);
+          return v;
+        }),
         weights: model.weights?.[r.id] ?? {},
         precision: r.config.precision,
         config: r.config,
@@ -62,6 +67,6 @@ export function simulateFixed(model: Model, inputs: Record<string, Tensor>, cfg:
   }
   if (problems.length) fail('the inputs do not match the graph', problems);
   const outputs: Record<string, FixedTensor> = {};
-  for (const id of resolved.analysis.outputs) outputs[resolved.byId[id].node.name] = values[id];
+  for (const id of resolved.analysis.outputs) if (values[id]) outputs[resolved.byId[id].node.name] = values[id];
   return { outputs, values, order: resolved.nodes.map((n) => n.id), resolved, timings };
 }

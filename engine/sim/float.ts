@@ -5,7 +5,7 @@ import type { Shape, Tensor } from '../tensor/tensor';
 import { shapesEqual } from '../tensor/tensor';
 import { analyzeGraph, type GraphAnalysis } from '../graph/analyze';
 import { makeDiagnostic, TesseraError, type Diagnostic } from '../diagnostics/diagnostics';
-import type { Graph, Model } from '../graph/model';
+import type { Graph, Model, PartialRun } from '../graph/model';
 import { isGraphInput } from '../ops/input';
 
 export interface SimOptions {
@@ -13,7 +13,10 @@ export interface SimOptions {
   keep?: 'all' | 'outputs';
   /** Set cancelled = true (e.g. from another message handler) to stop between nodes. */
   signal?: { cancelled: boolean };
+  /** Run only these nodes (the preview splits a large model's layers across workers). */
+  part?: PartialRun<Tensor>;
 }
+
 
 export interface SimResult {
   /** Graph outputs (nodes without outgoing edges) by node name. */
@@ -58,6 +61,7 @@ export function simulateFloat(model: Model, inputs: Record<string, Tensor>, opts
   const problems: Diagnostic[] = [];
   let batchOverride = false;
   for (const id of analysis.inputs) {
+    if (opts.part && !opts.part.nodes.has(id)) continue;
     const node = analysis.nodes[id].node;
     const t = inputs[node.name] ?? inputs[id];
     const want = analysis.shapes[id]!;
@@ -93,11 +97,14 @@ export function simulateFloat(model: Model, inputs: Record<string, Tensor>, opts
 
   const values: Record<string, Tensor> = {};
   const timings: Record<string, number> = {};
+  const part = opts.part;
   for (const id of analysis.order) {
+    if (part && !part.nodes.has(id)) continue;
     if (opts.signal?.cancelled) throw new SimulationCancelled();
     const info = analysis.nodes[id];
     const op = info.op!;
-    const args: Tensor[] = isGraphInput(info.node) ? [given.get(id)!] : info.inputEdges.map((e) => values[e.source]);
+    const args: Tensor[] = isGraphInput(info.node) ? [given.get(id)!] : info.inputEdges.map((e) => values[e.source] ?? part?.given[e.source]);
+    if (args.some((a) => !a)) throw new TesseraError(`${info.node.name} (${info.node.type}): an input's value is neither computed in this part nor given`);
     const t0 = now();
     let out: Tensor;
     try {
@@ -123,6 +130,6 @@ export function simulateFloat(model: Model, inputs: Record<string, Tensor>, opts
     }
   }
   const result: Record<string, Tensor> = {};
-  for (const id of analysis.outputs) result[analysis.nodes[id].node.name] = values[id];
+  for (const id of analysis.outputs) if (values[id]) result[analysis.nodes[id].node.name] = values[id];
   return { outputs: result, values, order: analysis.order, analysis, timings };
 }

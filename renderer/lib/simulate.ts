@@ -1,11 +1,11 @@
 // Float preview of a whole graph: inputs from the preview specs, weights as stored (or filled with a
 // seeded PyTorch-default init where a node has none that fit), per-node outputs kept for display.
 // Runs inside the preview worker; pure engine code plus the renderer's weight init.
-import type { Graph, WeightMap } from '../../engine/graph/model';
+import type { Graph, PartialRun, WeightMap } from '../../engine/graph/model';
 import { getOp } from '../../engine/ops/registry';
 import { sizeOf, seededRandom, type Shape, type Tensor } from '../../engine/tensor/tensor';
 import { simulateFloat } from '../../engine/sim/float';
-import { fixedVsFloat } from '../../engine/fixed/tensor';
+import { fixedVsFloat, type FixedTensor } from '../../engine/fixed/tensor';
 import { simulateFixed } from '../../engine/hls/simulate';
 import { previewHlsConfig } from '../../engine/hls/project-precision';
 import { isPrecisionDiagnostic } from '../../engine/graph/precision';
@@ -87,16 +87,31 @@ export function compareFixed(
   float: Record<string, Tensor>,
   precision: string,
 ): Record<string, FixedCompare> {
+  return compareFixedPart(graph, weights, given, float, precision).compare;
+}
+
+/**
+ * compareFixed for part of the graph (its nodes read `part.given` fixed-point values of the nodes before
+ * them); also returns the fixed-point values, which later parts read.
+ */
+export function compareFixedPart(
+  graph: Graph,
+  weights: WeightMap,
+  given: Record<string, Tensor>,
+  float: Record<string, Tensor>,
+  precision: string,
+  part?: PartialRun<FixedTensor>,
+): { compare: Record<string, FixedCompare>; values: Record<string, FixedTensor> } {
   const cfg = previewHlsConfig(graph, { defaultPrecision: precision });
-  const r = simulateFixed({ graph, weights }, given, cfg);
-  const out: Record<string, FixedCompare> = {};
+  const r = simulateFixed({ graph, weights }, given, cfg, part);
+  const compare: Record<string, FixedCompare> = {};
   for (const [id, fx] of Object.entries(r.values)) {
     const ref = float[id];
     if (!ref) continue;
     const e = fixedVsFloat(fx, ref);
-    out[id] = { tensor: fixedToTensor(fx), type: formatFixedType(fx.type), maxAbs: e.maxAbs, rms: e.rms, maxLsb: e.maxLsb };
+    compare[id] = { tensor: fixedToTensor(fx), type: formatFixedType(fx.type), maxAbs: e.maxAbs, rms: e.rms, maxLsb: e.maxLsb };
   }
-  return out;
+  return { compare, values: r.values };
 }
 
 /** Stored weights where they fit the op's slots, else the seeded PyTorch default (by node name). */
@@ -217,4 +232,44 @@ export function simulate(
   // (said, rather than showing nothing).
   const fixedError = fixedPrecision ? `fixed point runs once the design has no errors (${a.errors} to fix)` : undefined;
   return { outputs, errors, filledWeights, ms: performance.now() - t0, ...(fixedError ? { fixedError } : {}) };
+}
+
+/**
+ * The float run of part of a valid graph (the preview splits a large model's layers across workers): the
+ * part's nodes only, reading `given` values of the nodes before them; weights and Inputs as simulate().
+ * Every node's weights are needed (the analysis checks them all, and the fixed-point types of a part follow
+ * from those of the nodes before it). Returns the weights it used (for the fixed-point run of the same part)
+ * and the Input tensors it made.
+ */
+export function simulateFloatPart(
+  graph: Graph,
+  weights: WeightMap,
+  inputs: readonly InputSpec[],
+  seed: number,
+  nodes: ReadonlySet<string>,
+  given: Record<string, Tensor>,
+  /** Given (the project's default type): also the numerical warnings of the part's nodes, as simulate() gives them. */
+  numericPrecision?: string,
+): { values: Record<string, Tensor>; filledWeights: string[]; weights: WeightMap; inputs: Record<string, Tensor>; numeric?: Diagnostic[] } {
+  const a = analyze(graph);
+  const filledWeights: string[] = [];
+  const w = fillWeights(graph, weights, a, seed, filledWeights);
+  const specs = new Map(inputs.map((s) => [s.nodeId, s]));
+  const made: Record<string, Tensor> = {};
+  for (const n of graph.nodes) if (isGraphInput(n) && nodes.has(n.id) && a.nodes[n.id]?.shape) made[n.id] = makeInput(a.nodes[n.id].shape!, specs.get(n.id), seed);
+  const r = simulateFloat({ graph, weights: w }, made, { keep: 'all', part: { nodes, given } });
+  let numeric: Diagnostic[] | undefined;
+  if (numericPrecision) {
+    try {
+      numeric = profileDesign({ graph, weights: w }, r.values, previewHlsConfig(graph, { defaultPrecision: numericPrecision }), nodes).diagnostics;
+    } catch {
+      // as in simulate(): a precision that does not resolve is reported where it is set
+    }
+  }
+  return { values: r.values, filledWeights, weights: w, inputs: made, numeric };
+}
+
+/** The weights a part of a graph runs with (stored where they fit, else seeded): those simulateFloatPart uses. */
+export function partWeights(graph: Graph, weights: WeightMap, seed: number): WeightMap {
+  return fillWeights(graph, weights, analyze(graph), seed, []);
 }

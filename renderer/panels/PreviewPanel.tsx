@@ -164,6 +164,9 @@ function PreviewPanelView() {
   const format = useEditor((s) => (shownId ? (s.analysis.nodes[shownId]?.format ?? null) : null));
   const status = usePreview((s) => s.status);
   const ms = usePreview((s) => s.ms);
+  const parts = usePreview((s) => s.parts);
+  const partsRun = usePreview((s) => s.partsRun);
+  const cancelled = usePreview((s) => s.cancelled);
   const out = usePreview((s) => (shownId ? s.outputs[shownId] : undefined));
   const err = usePreview((s) => (shownId ? s.errors[shownId] : undefined));
   const runError = usePreview((s) => s.error);
@@ -180,10 +183,17 @@ function PreviewPanelView() {
         <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500" data-testid="preview-title">
           Preview <span className="normal-case">({fixedOn ? `float vs ${precision}` : 'float'})</span>
         </h3>
-        <span className="text-[10px] text-slate-400" data-testid="preview-status">
+        <span
+          className="text-[10px] text-slate-400"
+          data-testid="preview-status"
+          data-parts={parts}
+          data-parts-run={partsRun}
+          data-cancelled={cancelled}
+          title={parts > 1 ? `split across ${parts} workers; ${partsRun} of the parts ran, the others' results still held` : undefined}
+        >
           {status === 'running' ? 'running…' : status === 'done' ? `${ms?.toFixed(1)} ms` : status === 'failed' ? 'failed' : ''}
         </span>
-        <button className="btn ml-auto" onClick={runPreview}>Run</button>
+        <button className="btn ml-auto" onClick={() => runPreview({ fresh: true })}>Run</button>
       </div>
       {inputs &&
         inputs.split('\u0001').map((s) => {
