@@ -4,7 +4,6 @@
 // it) is written into its build folder and the node runs `tessera build --spec FILE` on it — the one build
 // pipeline (electron/services/builds/pipeline), whose tessera-run.json the backend collects.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ProjectFile } from '../store';
 import { weightsToEngine } from '../store/tensors';
 import type { StoredDocument } from '../store/project';
@@ -15,10 +14,12 @@ import { checkVariant } from '../builds/variants';
 import { writeBuildSpecFile } from '../builds/pipeline/backend';
 import { SlurmClient } from './client';
 import { SlurmBackend, slurmInfo, type SlurmRunConfig } from './backend';
+import { appRoot } from '../../app-root';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** This checkout's command line (the compute nodes run it from the same path: shared storage). */
-export const TESSERA_CLI = path.resolve(HERE, '../../../bin/tessera.mjs');
+export const TESSERA_CLI = path.join(appRoot(), 'bin', 'tessera.mjs');
+/** The design every task of a submission builds from (graph, weights, settings; no variants or runs). */
+export const DESIGN_SNAPSHOT = 'design.tessera';
 
 export interface SlurmBackendSetup {
   app: SlurmAppSettings;
