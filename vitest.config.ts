@@ -13,6 +13,8 @@ export default defineConfig({
     // Relaxed SIMD (Electron's V8 and current Chromium have it; Node 20 behind this flag): the FMA conv kernels
     // are then tested in-process beside the SIMD128 ones (engine/ops/conv/wasm, oracle tests).
     execArgv: ['--experimental-wasm-relaxed-simd'],
+    // No csim object cache unless asked: every test's g++ compile really runs (object-cache.test.ts tests the cache).
+    env: { TESSERA_CSIM_CACHE: process.env.TESSERA_CSIM_CACHE ?? 'off' },
     projects: [
       { extends: true, test: { name: 'unit', include, exclude: [...configDefaults.exclude, ...slurm] } },
       { extends: true, test: { name: 'slurm', include: slurm, fileParallelism: false } },

@@ -1,0 +1,57 @@
+// The csim object cache: an unchanged source with unchanged headers links the cached object (in another
+// build folder too); a changed header, flag or source compiles again; the program is right either way.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compileCsim, runCsimProgram } from './csim';
+import { ObjectCache, parseDepFile } from './object-cache';
+
+function project(dir: string, value: number, tbText = 'ok'): void {
+  mkdirSync(join(dir, 'inc'), { recursive: true });
+  writeFileSync(join(dir, 'inc', 'value.h'), `#pragma once\nconstexpr int kValue = ${value};\nint value();\n`);
+  writeFileSync(join(dir, 'value.cpp'), '#include "inc/value.h"\nint value() { return kValue; }\n');
+  writeFileSync(join(dir, 'main.cpp'), `#include <cstdio>\n#include "inc/value.h"\nint main() { std::printf("${tbText} %d\\n", value()); return 0; }\n`);
+}
+
+async function build(dir: string, cache: string, flags: string[] = []): Promise<{ out: string; reused: number }> {
+  const c = await compileCsim(dir, ['value.cpp', 'main.cpp'], 'csim/x.exe', { cache, flags });
+  expect(c.ok, c.log).toBe(true);
+  const r = await runCsimProgram(dir, 'csim/x.exe', []);
+  expect(r.ok, r.log).toBe(true);
+  return { out: r.log.trim(), reused: (c.log.match(/reused from the cache/g) ?? []).length };
+}
+
+describe('csim object cache', () => {
+  it('reuses objects whose source and headers are unchanged, across build folders, and recompiles what changed', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tessera-objcache-'));
+    try {
+      const cache = join(root, 'cache');
+      const a = join(root, 'a');
+      project(a, 1);
+      expect(await build(a, cache)).toEqual({ out: 'ok 1', reused: 0 });
+      expect(await build(a, cache)).toEqual({ out: 'ok 1', reused: 2 });
+      const b = join(root, 'b'); // another variant's folder, same files
+      project(b, 1);
+      expect(await build(b, cache)).toEqual({ out: 'ok 1', reused: 2 });
+      project(b, 2); // a header both sources include
+      expect(await build(b, cache)).toEqual({ out: 'ok 2', reused: 0 });
+      project(b, 2, 'changed'); // only main.cpp differs
+      expect(await build(b, cache)).toEqual({ out: 'changed 2', reused: 1 });
+      expect(await build(b, cache, ['-DUNUSED=1'])).toEqual({ out: 'changed 2', reused: 0 }); // other flags
+      project(b, 1); // back to the first content: both found again
+      expect(await build(b, cache)).toEqual({ out: 'ok 1', reused: 2 });
+      // over its limit the cache drops its oldest objects; a record without its object is a miss
+      new ObjectCache(cache, 1).prune();
+      expect(readdirSync(join(cache, 'objects'))).toEqual([]);
+      expect(await build(b, cache)).toEqual({ out: 'ok 1', reused: 0 });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('reads make dependency files with continuations and escaped spaces', () => {
+    expect(parseDepFile('csim/obj/a.o: a.cpp inc/x.h \\\n /abs/my\\ dir/y.h\n')).toEqual(['a.cpp', 'inc/x.h', '/abs/my dir/y.h']);
+    expect(parseDepFile('garbage')).toEqual([]);
+  });
+});

@@ -1,0 +1,141 @@
+// Compiled objects of C simulations, kept by content so a build whose translation unit and headers are
+// the same as an earlier build's (the testbench after a reuse-factor change, any unchanged variant of a
+// sweep) links the earlier object instead of compiling again.
+//
+// An entry is found in two steps, as ccache's direct mode does: the key of the compile (compiler, its
+// version, arguments, the source's text) names a folder; each record in it lists the files the compile read
+// (g++ -MMD) with their content hashes, and matches when every one of them still has that content. The
+// object is stored by the hash of its own bytes. Writes go through a temporary name and a rename, so
+// parallel builds share the cache safely; the oldest entries are removed when it grows past its limit.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Where the cache is: $TESSERA_CSIM_CACHE ('off' turns caching off), else the user's cache folder. */
+export function csimCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  const set = env.TESSERA_CSIM_CACHE;
+  if (set === 'off') return null;
+  if (set) return path.resolve(set);
+  const base = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(os.homedir(), '.cache');
+  return path.join(base, 'tessera', 'csim-objects');
+}
+
+/** The cache stays under this many bytes of objects (oldest used first out). */
+export const CACHE_LIMIT_BYTES = 2 * 1024 ** 3;
+
+const sha = (data: string | Buffer) => crypto.createHash('sha256').update(data).digest('hex');
+
+interface DepRecord {
+  /** Files the compile read (relative to the compile's folder when they were given so), with their sha256. */
+  deps: [string, string][];
+  /** sha256 of the object, its file name in objects/. */
+  object: string;
+}
+
+/** The key of one compile: compiler identity, arguments (without the output names), the source's text. */
+export function compileKey(compilerId: string, args: readonly string[], sourceText: Buffer): string {
+  return sha(JSON.stringify([compilerId, args]) + '\0' + sha(sourceText));
+}
+
+/** Parses a make dependency file (g++ -MMD): the prerequisites, with `\ ` escapes undone. */
+export function parseDepFile(text: string): string[] {
+  const joined = text.replace(/\\\r?\n/g, ' ');
+  const colon = joined.search(/:(\s|$)/);
+  if (colon < 0) return [];
+  const out: string[] = [];
+  for (const tok of joined.slice(colon + 1).match(/(?:\\ |[^\s])+/g) ?? []) out.push(tok.replace(/\\ /g, ' '));
+  return out;
+}
+
+function hashFile(file: string): string | null {
+  try {
+    return sha(fs.readFileSync(file));
+  } catch {
+    return null;
+  }
+}
+
+export class ObjectCache {
+  constructor(readonly root: string, readonly limitBytes = CACHE_LIMIT_BYTES) {}
+
+  /** The object of an earlier compile with this key whose inputs (read from `cwd`) are unchanged, or null. */
+  lookup(key: string, cwd: string): string | null {
+    const dir = path.join(this.root, 'keys', key);
+    let records: string[];
+    try {
+      records = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+    } catch {
+      return null;
+    }
+    for (const f of records) {
+      let rec: DepRecord;
+      try {
+        rec = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as DepRecord;
+      } catch {
+        continue;
+      }
+      if (!Array.isArray(rec.deps) || typeof rec.object !== 'string' || !/^[0-9a-f]{64}$/.test(rec.object)) continue;
+      if (!rec.deps.every(([p, h]) => hashFile(path.resolve(cwd, p)) === h)) continue;
+      const obj = path.join(this.root, 'objects', `${rec.object}.o`);
+      if (!fs.existsSync(obj)) continue;
+      const now = new Date();
+      try {
+        fs.utimesSync(obj, now, now); // recently used: pruned last
+      } catch {
+        // another build pruned it meanwhile: still readable through our path until we copy it, or not
+      }
+      return obj;
+    }
+    return null;
+  }
+
+  /** Records a finished compile: its object and the files it read (the -MMD file). */
+  store(key: string, cwd: string, objectFile: string, depFile: string): void {
+    const deps: [string, string][] = [];
+    for (const p of parseDepFile(fs.readFileSync(depFile, 'utf8'))) {
+      const h = hashFile(path.resolve(cwd, p));
+      if (h === null) return; // a header that is gone again: nothing trustworthy to record
+      deps.push([p, h]);
+    }
+    const bytes = fs.readFileSync(objectFile);
+    const object = sha(bytes);
+    const objects = path.join(this.root, 'objects');
+    const keyDir = path.join(this.root, 'keys', key);
+    fs.mkdirSync(objects, { recursive: true });
+    fs.mkdirSync(keyDir, { recursive: true });
+    const obj = path.join(objects, `${object}.o`);
+    if (!fs.existsSync(obj)) writeAtomic(obj, bytes);
+    const record: DepRecord = { deps, object };
+    writeAtomic(path.join(keyDir, `${sha(JSON.stringify(deps))}.json`), Buffer.from(JSON.stringify(record)));
+    this.prune();
+  }
+
+  /** Removes the least recently used objects while the cache is over its limit (their records then miss). */
+  prune(): void {
+    const dir = path.join(this.root, 'objects');
+    let files: { file: string; size: number; used: number }[];
+    try {
+      files = fs.readdirSync(dir).map((f) => {
+        const st = fs.statSync(path.join(dir, f));
+        return { file: path.join(dir, f), size: st.size, used: st.mtimeMs };
+      });
+    } catch {
+      return;
+    }
+    let total = files.reduce((a, f) => a + f.size, 0);
+    if (total <= this.limitBytes) return;
+    files.sort((a, b) => a.used - b.used);
+    for (const f of files) {
+      if (total <= this.limitBytes) break;
+      fs.rmSync(f.file, { force: true });
+      total -= f.size;
+    }
+  }
+}
+
+function writeAtomic(file: string, bytes: Buffer): void {
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, bytes);
+  fs.renameSync(tmp, file);
+}
