@@ -11,8 +11,9 @@ import { canvasBench } from './canvas.bench';
 import { hardwareBench } from './hardware.bench';
 import { cliBench } from './cli.bench';
 import { previewBench } from './preview.bench';
+import { buildBench } from './build.bench';
 
-const suites: BenchSuite[] = [convBench, fixedBench, csimBench, storeBench, hlsBench, canvasBench, hardwareBench, previewBench, cliBench];
+const suites: BenchSuite[] = [convBench, fixedBench, csimBench, storeBench, hlsBench, canvasBench, hardwareBench, previewBench, cliBench, buildBench];
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const runsArg = process.argv.find((a) => a.startsWith('--runs='));
