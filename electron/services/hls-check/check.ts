@@ -43,13 +43,18 @@ function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; 
   });
 }
 
-/** Weight headers keep their declarations; the values macro becomes `0` (the arrays' sizes are in their types). */
+/**
+ * Weight headers keep their declarations; the values become `0` (the arrays' sizes are in their types): the
+ * synthesis initializer list (`static const T name[N] = {` + rows of 4-space-indented literals) of today's
+ * generator, or the values macro of older ones (fixtures/old-templates). Unstubbed, the DCGAN-sized arrays
+ * make clang's JSON AST larger than a JavaScript string can hold.
+ */
 function stubWeights(src: string): string {
   const lines = src.split('\n');
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     out.push(lines[i]);
-    if (/^#define \w+_VALUES \\$/.test(lines[i])) {
+    if (/^#define \w+_VALUES \\$/.test(lines[i]) || /^static const [^=]+\[\d+\] = \{$/.test(lines[i])) {
       out.push('    0');
       while (i + 1 < lines.length && /^ {4}/.test(lines[i + 1])) i++;
     }
