@@ -1,5 +1,5 @@
 // The compiled CLI (and the serve-mode server it starts): electron/cli/main.ts bundled by esbuild into
-// dist/cli/<build id>/, one chunk per command so each loads only what it runs; packages stay in
+// dist/cli/<build id>/ (with the import worker), one chunk per command so each loads only what it runs; packages stay in
 // node_modules. Built by `npm ci` (the prepare script) and rebuilt by bin/tessera.mjs whenever a source
 // it was made from has changed since (a `git pull`, an edit): dist/cli/manifest.json records every input
 // file with its size and modification time, and a start compares them (a few hundred stat calls, no
@@ -13,10 +13,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = 'electron/cli/main.ts';
+const IMPORT_WORKER = 'electron/services/import/import-worker.ts';
 const distDir = (root) => path.join(root, 'dist', 'cli');
 const manifestFile = (root) => path.join(distDir(root), 'manifest.json');
 /** The manifest's layout. */
-const FORMAT = 2;
+const FORMAT = 3;
 /** Superseded build folders older than this are removed (a long-running server may still load chunks from its own). */
 const KEEP_OLD_MS = 60 * 60 * 1000;
 
@@ -76,7 +77,9 @@ export async function buildCli(root = ROOT) {
   // Inputs are stat'ed before the build: a file edited during the build then looks changed next time.
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { main: ENTRY },
+    // The Keras import worker (electron/services/import/runner.ts starts it from beside its own code: chunks
+    // and entries share one folder).
+    entryPoints: { main: ENTRY, ...(fs.existsSync(path.join(root, IMPORT_WORKER)) ? { 'import-worker': IMPORT_WORKER } : {}) },
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -88,7 +91,7 @@ export async function buildCli(root = ROOT) {
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'error',
-    chunkNames: 'chunks/[name]-[hash]',
+    chunkNames: '[name]-[hash]',
     plugins: [nodeResolvable],
   });
   const inputs = {};

@@ -32,11 +32,14 @@ export function importSettings(env: NodeJS.ProcessEnv = process.env): { timeoutM
   return { timeoutMs: s === undefined ? DEFAULT_IMPORT_TIMEOUT_MS : s * 1000, limits: mb === undefined ? DEFAULT_IMPORT_LIMITS : importLimitsOf(mb) };
 }
 
-/** The worker's entry: the bundled import-worker.js beside this code (Electron), else the TypeScript source through tsx. */
+/**
+ * The worker's entry: the bundled worker beside this code (Electron's import-worker.js, the compiled CLI's
+ * import-worker.mjs: bin/cli-build.mjs), else the TypeScript source through tsx.
+ */
 function workerEntry(): string {
   const here = typeof __dirname === 'string' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
-  const bundled = path.join(here, 'import-worker.js');
-  return fs.existsSync(bundled) ? bundled : path.join(here, 'worker-bootstrap.mjs');
+  const bundled = ['import-worker.js', 'import-worker.mjs'].map((f) => path.join(here, f)).find((f) => fs.existsSync(f));
+  return bundled ?? path.join(here, 'worker-bootstrap.mjs');
 }
 
 interface Current {
