@@ -1,15 +1,18 @@
 // `tessera build --io stream --fifo safe`: every stream a fork writes gets its whole tensor in fifo_depths.h
 // (the default rule's skip FIFO is smaller); bad values and io_parallel are usage errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMain } from './cli.testutil';
 import { buildOnnxModel } from '../../engine/interop/onnx/proto';
 import { randomTensor } from '../../engine/tensor/tensor';
+import { importOnnx } from '../../engine/interop/onnx/import';
+import { forkingLayers, vendorSteps } from '../services/builds/pipeline/steps';
 
 let dir = '';
 let UNET = '';
+let CHAIN = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-build-fifo-'));
   // A skip: x ─┬→ Conv 3×3 (pad 1) → Add(x, ·): the clone's edge to the Add waits for the Conv's line buffer.
@@ -21,6 +24,17 @@ beforeAll(() => {
       { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], name: 'conv', attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
       { op: 'Add', inputs: ['x', 'c'], outputs: ['y'], name: 'add' },
     ],
+    initializers: [
+      { name: 'w', dims: [2, 2, 3, 3], data: randomTensor([2, 2, 3, 3], 5, -0.5, 0.5).data },
+      { name: 'b', dims: [2], data: randomTensor([2], 6, -0.2, 0.2).data },
+    ],
+  }));
+  // The same without the skip: a chain.
+  CHAIN = join(dir, 'chain.onnx');
+  writeFileSync(CHAIN, buildOnnxModel({
+    inputs: [{ name: 'x', shape: [1, 2, 6, 5] }],
+    outputs: [{ name: 'c', shape: [1, 2, 6, 5] }],
+    nodes: [{ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], name: 'conv', attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }],
     initializers: [
       { name: 'w', dims: [2, 2, 3, 3], data: randomTensor([2, 2, 3, 3], 5, -0.5, 0.5).data },
       { name: 'b', dims: [2], data: randomTensor([2], 6, -0.2, 0.2).data },
@@ -61,4 +75,29 @@ describe('tessera build --fifo', () => {
     expect(par.code).toBe(2);
     expect(par.stderr).toMatch(/--fifo safe sizes the FIFOs of an io_stream design/);
   }, 60_000);
+});
+
+describe('C/RTL co-simulation for graphs that fork (issue 11, deliver 3)', () => {
+  it('the vendor steps of a graph with a fork include cosim without --cosim; a chain gets csynth only', () => {
+    const fork = importOnnx(new Uint8Array(readFileSync(UNET))).model;
+    const chain = importOnnx(new Uint8Array(readFileSync(CHAIN))).model;
+    expect(forkingLayers(fork)).toEqual(['x']);
+    expect(forkingLayers(chain)).toEqual([]);
+    expect(vendorSteps(fork, {})).toEqual(['csynth', 'cosim']);
+    expect(vendorSteps(chain, {})).toEqual(['csynth']);
+    expect(vendorSteps(chain, { cosim: true, export: true })).toEqual(['csynth', 'cosim', 'export']);
+    expect(vendorSteps(fork, { export: true })).toEqual(['csynth', 'cosim', 'export']);
+  });
+
+  it('tessera build --synth with a tool root (real detection, no tool here): the steps it would run name the fork', async () => {
+    const root = join(dir, 'tool-root');
+    mkdirSync(root, { recursive: true });
+    const f = await runMain('build', UNET, '--out', join(dir, 'synth-fork'), '--io', 'stream', '--synth', '--tool-root', root);
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.stderr).toMatch(/--synth needs Vitis HLS/);
+    expect(f.stderr).toContain('With a tool found, it would run: csynth, cosim (co-simulation because the graph forks at x: it checks the FIFO depths).');
+    const c = await runMain('build', CHAIN, '--out', join(dir, 'synth-chain'), '--io', 'stream', '--synth', '--tool-root', root);
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stderr).toContain('With a tool found, it would run: csynth.');
+  }, 180_000);
 });

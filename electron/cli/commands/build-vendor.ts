@@ -13,7 +13,7 @@ import type { BuildSpec } from '../../../api/build-spec';
 import type { RunReport } from '../../../api/build-report';
 import { fitSummary, type FitSummary } from '../../../engine/reports/fit';
 import type { BuildOutcome } from '../../services/builds/pipeline/run';
-import { BuildFailure, estimate, estimateToolOf, VENDOR_RECORD } from '../../services/builds/pipeline/steps';
+import { BuildFailure, estimate, estimateToolOf, forkingLayers, VENDOR_RECORD } from '../../services/builds/pipeline/steps';
 
 export const VENDOR_BOOL_FLAGS = ['synth', 'cosim', 'export'] as const;
 export const VENDOR_VALUE_FLAGS = ['tool-root', 'step-timeout'] as const;
@@ -21,7 +21,7 @@ export const VENDOR_VALUE_FLAGS = ['tool-root', 'step-timeout'] as const;
 export const VENDOR_HELP = `  --synth                run C synthesis with Vitis HLS / Vivado HLS (detected on PATH, under $XILINX_HLS /
                          $XILINX_VIVADO, or --tool-root) and print the reports; without a tool, print the
                          analytical estimate instead (labelled ESTIMATE, exit code 0)
-  --cosim                with --synth: C/RTL co-simulation too
+  --cosim                with --synth: C/RTL co-simulation too (a graph that forks gets it without --cosim)
   --export               with --synth: export the IP (ip_catalog)
   --tool-root DIR        AMD install folder holding settings64.sh (or set ${TOOL_ROOT_ENV})
   --step-timeout S       stop a step that runs longer than S seconds
@@ -77,6 +77,7 @@ export function printSynthesis(spec: BuildSpec, b: BuildOutcome, tc: Toolchain, 
       err(`  ${howToPoint('vitis_hls')}.`);
       if (tc.toolRoot) err(`  (looked in --tool-root ${tc.toolRoot}${tc.settingsScript ? `, sourced ${tc.settingsScript}` : ', no settings64.sh there'})`);
       for (const p of tc.problems) err(`  ${p}`);
+      err(`  With a tool found, it would run: ${spec.vendor.steps.join(', ')}${spec.vendor.steps.includes('cosim') && forkingLayers(spec.model).length ? ` (co-simulation because the graph forks at ${forkingLayers(spec.model).join(', ')}: it checks the FIFO depths)` : ''}.`);
       err(`  Printing the analytical ESTIMATE instead: no synthesis, cosim or export ran (exit code 0).`);
     }
     if (!rep.estimate) {

@@ -22,7 +22,7 @@ import { detectToolchain, type Toolchain } from '../../services/toolchain/detect
 import type { BuildSpec } from '../../../api/build-spec';
 import { runBuild, type BuildOutcome } from '../../services/builds/pipeline/run';
 import { BUILD_RESULT_FILE, phaseLine, readBuildSpecFile, runBuildInFolder } from '../../services/builds/pipeline/backend';
-import { isExact, testImagesOf, VENDOR_RECORD } from '../../services/builds/pipeline/steps';
+import { isExact, testImagesOf, VENDOR_RECORD, vendorSteps } from '../../services/builds/pipeline/steps';
 import { runBuildOnSlurm } from './build-slurm';
 import { isGraphInput } from '../../../engine/ops/input';
 
@@ -145,7 +145,8 @@ export const buildCommand: CliCommand = {
       // io_parallel: every intermediate layer's output is traced (C simulation only) and checked too.
       csim: flags.csim ? { cxxFlags: [], trace: cfg.io === 'io_parallel', timeoutMs: 600_000 } : null,
       synthesis: vendor ? 'vendor' : 'none',
-      vendor: { steps: ['csynth', ...(vendor?.cosim ? ['cosim' as const] : []), ...(vendor?.export ? ['export' as const] : [])], stepTimeoutMs: vendor?.stepTimeoutMs ?? null },
+      // a graph that forks gets co-simulation without --cosim (the check of its FIFO depths)
+      vendor: { steps: vendorSteps(loaded.model, { cosim: vendor?.cosim, export: vendor?.export }), stepTimeoutMs: vendor?.stepTimeoutMs ?? null },
       errorVsFloat: true,
       ...(flags.fifo === 'safe' ? { fifo: 'safe' as const } : {}),
     };

@@ -15,7 +15,7 @@ import { formatFixedType } from '../../../../engine/fixed/types';
 import { estimateDesign, fifoReadAhead } from '../../../../engine/estimate/graph';
 import type { EstimateTool } from '../../../../engine/estimate/model';
 import type { EstimateReport } from '../../../../engine/estimate/report';
-import type { BuildSpec, CsimSpec } from '../../../../api/build-spec';
+import type { BuildSpec, CsimSpec, VendorStep } from '../../../../api/build-spec';
 import { parseCxxFlags } from '../../../../engine/safety';
 import type { ErrorVsFloat, ValueComparison } from '../../../../api/build-report';
 import { CSIM_EXE, compileCsim, projectSources, readExpected, readResults, readTrace, runCsimProgram, writeFiles, type ProcessStep } from '../../csim/csim';
@@ -179,6 +179,27 @@ export function writeEstimate(dir: string, report: EstimateReport): string {
 
 /** The vendor runner's record in the build folder (status, steps, exit codes, log, artifacts). */
 export const VENDOR_RECORD = 'tessera_run.json';
+
+/** Node names whose output feeds more than one layer (a skip connection's fork), in graph order. */
+export function forkingLayers(model: Model): string[] {
+  const uses = new Map<string, number>();
+  const forks = new Set<string>();
+  for (const e of model.graph.edges) {
+    const key = JSON.stringify([e.source, e.sourcePort]);
+    uses.set(key, (uses.get(key) ?? 0) + 1);
+    if (uses.get(key)! > 1) forks.add(e.source);
+  }
+  return model.graph.nodes.filter((n) => forks.has(n.id)).map((n) => n.name);
+}
+
+/**
+ * The vendor steps a build runs: C synthesis, then C/RTL co-simulation when asked for or when the graph forks
+ * (a fork's FIFOs can deadlock in RTL where C simulation, which runs each process to the end in turn, cannot
+ * show it: co-simulation is the check of the FIFO depths), then the IP export when asked for.
+ */
+export function vendorSteps(model: Model, asked: { cosim?: boolean; export?: boolean }): VendorStep[] {
+  return ['csynth', ...(asked.cosim || forkingLayers(model).length ? (['cosim'] as const) : []), ...(asked.export ? (['export'] as const) : [])];
+}
 
 export interface VendorRun {
   flow: FlowId;
