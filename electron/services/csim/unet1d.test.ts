@@ -3,7 +3,7 @@
 // fixed-point run bit for bit. The 1280×1 input and the structure (Conv1D stride 2 encoder, Conv1DTranspose
 // decoder, BatchNormalization, LeakyReLU, Concatenate skips) are the issue's; the channel widths are 4 → 32
 // instead of 64 → 512 so that the test runs in seconds (engine/interop/keras/unet1d.test.ts imports and previews
-// the full-width model).
+// the full-width model). TESSERA_UNET1D_FULL=1 also builds the full-width 64 → 512 model (about a minute).
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '../../../engine/graph/model';
 import { defaultHlsConfig } from '../../../engine/hls/config';
@@ -20,6 +20,8 @@ const project: CsimProject = {
   model: undefined as unknown as Model, // set by the beforeAll below, which runs before csimMatchesEngine's
   cfg: defaultHlsConfig({ io: 'io_stream', top, testImages: 2 }),
 };
+const fullTop = 'unet1d_full_str';
+const fullProject: CsimProject = { top: fullTop, model: undefined as unknown as Model, cfg: defaultHlsConfig({ io: 'io_stream', top: fullTop, testImages: 1 }) };
 
 describe('Keras 1D U-Net (hls4ml issue 860 structure, 1280×1) in io_stream: g++ csim bit-exact with the engine', () => {
   beforeAll(async () => {
@@ -36,4 +38,11 @@ describe('Keras 1D U-Net (hls4ml issue 860 structure, 1280×1) in io_stream: g++
       expect(e.maxAbs, name).toBeLessThan(0.25);
     }
   });
+});
+
+describe.skipIf(!process.env.TESSERA_UNET1D_FULL)('the full-width Keras 1D U-Net (64 → 512 channels, 1280×1) in io_stream: g++ csim bit-exact', () => {
+  beforeAll(async () => {
+    fullProject.model = (await importKerasH5(await keras2H5(unet1d({ length: 1280, channels: [64, 128, 256, 512] }).keras))).model;
+  }, 60_000);
+  csimMatchesEngine('tessera-unet1d-full-', [fullProject], { distinct: 100 });
 });
