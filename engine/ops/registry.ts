@@ -6,6 +6,7 @@ import { flattenOp } from './flatten';
 import { reshapeOp } from './reshape';
 import { transposeOp } from './transpose';
 import { reluOp } from './relu';
+import { linearOp } from './linear';
 import { leakyReluOp } from './leakyrelu';
 import { seluOp } from './selu';
 import { sigmoidOp } from './sigmoid';
@@ -29,6 +30,7 @@ const ops: OpDef[] = [
   reshapeOp,
   transposeOp,
   reluOp,
+  linearOp,
   leakyReluOp,
   seluOp,
   sigmoidOp,

@@ -97,6 +97,11 @@ template <class data_T, class res_T, typename CONFIG_T> void relu(const data_T d
   for (unsigned i = 0; i < CONFIG_T::n_in; i++) res[i] = relu_one<res_T>(data[i]);
 }
 
+template <class data_T, class res_T, typename CONFIG_T> void linear(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+#pragma HLS PIPELINE
+  for (unsigned i = 0; i < CONFIG_T::n_in; i++) res[i] = (res_T)data[i];
+}
+
 template <class data_T, class res_T, typename CONFIG_T>
 void leaky_relu(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in], const typename CONFIG_T::alpha_t alpha) {
 #pragma HLS PIPELINE
@@ -170,6 +175,12 @@ template <typename CONFIG_T> struct relu_op {
     return relu_one<res_T>(x);
   }
 };
+template <typename CONFIG_T> struct linear_op {
+  template <class res_T, class data_T, class A, class B> static res_T one(const data_T& x, unsigned, const A&, const B&) {
+#pragma HLS INLINE
+    return (res_T)x;
+  }
+};
 template <typename CONFIG_T> struct leaky_relu_op {
   template <class res_T, class data_T, class A, class B> static res_T one(const data_T& x, unsigned, const A& alpha, const B&) {
 #pragma HLS INLINE
@@ -191,6 +202,10 @@ template <typename CONFIG_T> struct selu_op {
 
 template <class data_T, class res_T, typename CONFIG_T> void relu_stream(hls::stream<data_T>& data, hls::stream<res_T>& res) {
   map_stream<relu_op<CONFIG_T>, CONFIG_T::n_pixels, CONFIG_T::n_chan>(data, res, 0, 0);
+}
+
+template <class data_T, class res_T, typename CONFIG_T> void linear_stream(hls::stream<data_T>& data, hls::stream<res_T>& res) {
+  map_stream<linear_op<CONFIG_T>, CONFIG_T::n_pixels, CONFIG_T::n_chan>(data, res, 0, 0);
 }
 
 template <class data_T, class res_T, typename CONFIG_T>

@@ -117,6 +117,7 @@ export const ONNX_EXPORTERS: Readonly<Record<string, OnnxExporter>> = {
   Reshape: (e) => e.emit('Reshape', [e.x, e.ints(`${e.n.name}.shape`, [0, ...e.p.targetShape])]),
   Transpose: (e) => e.emit('Transpose', [e.x], { perm: e.p.perm.length ? e.p.perm : Array.from({ length: e.rank }, (_, i) => e.rank - 1 - i) }),
   ReLU: (e) => e.emit('Relu', [e.x]),
+  Linear: (e) => e.emit('Identity', [e.x]),
   Sigmoid: (e) => e.emit('Sigmoid', [e.x]),
   Tanh: (e) => e.emit('Tanh', [e.x]),
   LeakyReLU: (e) => e.emit('LeakyRelu', [e.x], { alpha: { float: e.p.alpha } }),

@@ -6,7 +6,7 @@
 import type { Tensor } from '../../tensor/tensor';
 import { getOp } from '../../ops/registry';
 import { OnnxDataType } from './proto';
-import { CHANNELS_LAST_DOMAIN, constOf, f32, type Attrs, type ConstVal, type NodeContext, type TensorVal, type Val } from './importer';
+import { CHANNELS_LAST_DOMAIN, TESSERA_DOMAIN, constOf, f32, type Attrs, type ConstVal, type NodeContext, type TensorVal, type Val } from './importer';
 
 export type OnnxHandler = (cx: NodeContext) => void;
 
@@ -957,11 +957,18 @@ const CHANNELS_LAST_HANDLERS: Readonly<Record<string, OnnxHandler>> = {
   BatchNormalization: batchNormalization,
 };
 
+/** Linear (TESSERA_DOMAIN): y = x as its own layer, whose result_t casts. */
+function linear(cx: NodeContext): void {
+  cx.a.finish();
+  cx.setOut(cx.add('Linear', {}, [cx.tensorIn(0)]));
+}
+
 /** The handler tables by ONNX domain ('' and 'ai.onnx' are the standard ops). */
 export const ONNX_DOMAIN_HANDLERS: Readonly<Record<string, Readonly<Record<string, OnnxHandler>>>> = {
   '': ONNX_HANDLERS,
   'ai.onnx': ONNX_HANDLERS,
   [CHANNELS_LAST_DOMAIN]: CHANNELS_LAST_HANDLERS,
+  [TESSERA_DOMAIN]: { Linear: linear },
 };
 
 /** The ONNX op types the importer understands (the error for any other op lists them). */

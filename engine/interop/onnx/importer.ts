@@ -29,6 +29,12 @@ export type Val = ConstVal | TensorVal;
  */
 export const CHANNELS_LAST_DOMAIN = 'qonnx.custom_op.channels_last';
 
+/**
+ * Tessera's own ops in an ONNX graph: `Linear` (y = x, the layer's result_t is the cast), which the QONNX importer
+ * writes for a requantization (a Quant on a Quant's output) that no layer of the file can carry.
+ */
+export const TESSERA_DOMAIN = 'ai.tessera';
+
 /** Throws the import error of a node (or of the graph when `node` is undefined): what is wrong and the fix. */
 export function fail(node: string | undefined, op: string | undefined, what: string, fix: string, field?: string, value?: unknown): never {
   const where = node ? `ONNX node "${node}"${op ? ` (${op})` : ''}: ` : '';

@@ -24,6 +24,7 @@ import { fixedType, formatFixedType, type OMode, type QMode } from '../../fixed/
 import { defaultHlsConfig, type HlsConfig } from '../../hls/config';
 import { decodeModelProto, makeTensorProto, tensorProtoValues, attrString, OnnxAttributeType, type OnnxModelProto, type OnnxNodeProto } from '../onnx/proto';
 import { decodeOnnxModel, importOnnxProto, type OnnxImportOptions, type OnnxImportResult } from '../onnx/import';
+import { TESSERA_DOMAIN } from '../onnx/importer';
 
 export const QUANT_OPS = ['Quant', 'BipolarQuant'] as const;
 
@@ -248,6 +249,8 @@ export function importQonnxProto(proto: OnnxModelProto, options: OnnxImportOptio
 
   // 2. Rewrite the graph: weights quantized into new initializers, activation quantizers bypassed.
   const rename = new Map<string, string>();
+  /** Outputs of requantizing Quant nodes, imported as Linear (cast) layers. */
+  const casts = new Set<string>();
   const newInits = [];
   const quantizers: (QonnxQuantizer & { x: string; y: string })[] = [];
   for (const s of specs) {
@@ -291,7 +294,11 @@ export function importQonnxProto(proto: OnnxModelProto, options: OnnxImportOptio
     const O: OMode = s.narrow ? 'AP_SAT_SYM' : 'AP_SAT';
     const b = s.bitwidth!;
     const t = fixedType(b, b - fMax, { signed: s.signed, Q, O });
-    rename.set(s.y, s.x);
+    // A requantization (a Quant read only by this one): the readers see this cast of that one's values, which
+    // needs a layer of its own: a Linear (cast) layer.
+    const requantizes = specs.some((p) => p.y === s.x && !inits.has(p.x)) && nodes.filter((n) => (n.input ?? []).includes(s.x)).length === 1 && !(g.output ?? []).some((o) => o.name === s.x);
+    if (requantizes) casts.add(s.y);
+    else rename.set(s.y, s.x);
     quantizers.push({ node: s.name, op: s.op, on: 'activation', type: formatFixedType(t), x: s.x, y: s.y });
   }
   const resolveName = (t: string): string => {
@@ -299,7 +306,11 @@ export function importQonnxProto(proto: OnnxModelProto, options: OnnxImportOptio
     for (let k = 0; rename.has(r) && k < 1000; k++) r = rename.get(r)!;
     return r;
   };
-  const kept = nodes.filter((n) => !(QUANT_OPS as readonly string[]).includes(n.opType ?? ''));
+  const kept = nodes.flatMap((n): OnnxNodeProto[] => {
+    if (!(QUANT_OPS as readonly string[]).includes(n.opType ?? '')) return [n];
+    const y = (n.output ?? [])[0];
+    return y && casts.has(y) ? [{ opType: 'Linear', domain: TESSERA_DOMAIN, name: n.name, input: [(n.input ?? [])[0]], output: [y] }] : [];
+  });
   const rewritten: OnnxModelProto = {
     ...proto,
     graph: {
@@ -327,31 +338,16 @@ export function importQonnxProto(proto: OnnxModelProto, options: OnnxImportOptio
   const nodeByName = new Map<string, { n: OnnxNodeProto; i: number }>();
   kept.forEach((n, i) => nodeByName.set(n.name ?? '', { n, i }));
   const engineNodes = new Map(result.model.graph.nodes.map((n) => [n.id, n]));
-  // An activation quantizer read only by another one (Quant → Quant, as Brevitas exports a requantization):
-  // the readers see the outer quantizer's values, which its type holds; the inner rounding is not modelled.
-  const outerOf = new Map<string, QonnxQuantizer>();
   for (const q of quantizers) {
-    if (q.on !== 'activation') continue;
-    const inner = quantizers.find((p) => p.on === 'activation' && p.y === q.x);
-    const readers = nodes.filter((n) => (n.input ?? []).includes(q.x));
-    const onlyQuant = readers.every((n) => (QUANT_OPS as readonly string[]).includes(n.opType ?? '')) && !(g.output ?? []).some((o) => o.name === q.x);
-    if (inner && readers.length === 1 && onlyQuant) outerOf.set(inner.node, q);
-  }
-  for (const q of quantizers) {
-    const outer = outerOf.get(q.node);
-    if (outer) {
-      diagnostics.push(makeDiagnostic({ severity: 'warning', code: 'qonnx-requantized', nodeName: q.node, field: 'quantizer', value: q.type, rule: `its output is quantized again by "${outer.node}" (${outer.type}) and read by nothing else; a layer output has one type`, fix: `the layer takes ${outer.type}, the type its readers see; the fixed-point result can differ from QONNX where rounding twice differs from rounding once` }));
-      continue;
-    }
     if (q.on === 'activation') {
-      const id = result.tensors[resolveName(q.x)];
+      const id = result.tensors[casts.has(q.y) ? q.y : resolveName(q.x)];
       if (!id || !engineNodes.has(id)) {
         unmapped(q, `tensor "${q.x}" is not computed by one node of the imported graph`);
         continue;
       }
       set(id, 'result_t', q.type, q);
       // Readers of x itself (not through this quantizer), in the original graph.
-      const others = kept.filter((n) => (n.input ?? []).includes(q.x)).length + (g.output ?? []).filter((o) => o.name === q.x).length;
+      const others = kept.filter((n) => (n.input ?? []).includes(q.x) && (n.output ?? [])[0] !== q.y).length + (g.output ?? []).filter((o) => o.name === q.x).length;
       if (others > 0) {
         diagnostics.push(makeDiagnostic({ severity: 'warning', code: 'qonnx-shared-tensor', nodeName: q.node, field: 'x', value: q.x, rule: `in the QONNX model ${others} node(s) read "${q.x}" without this quantizer, but in fixed point every reader sees ${engineNodes.get(id)?.name ?? id}'s result_t`, fix: 'the fixed-point simulation quantizes it for all readers; quantize each branch the same way for an exact match' }));
       }

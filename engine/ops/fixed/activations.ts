@@ -1,4 +1,4 @@
-// Fixed-point kernels and HLS descriptors of ReLU, LeakyReLU, Sigmoid, Tanh, Selu and Softmax
+// Fixed-point kernels and HLS descriptors of ReLU, Linear, LeakyReLU, Sigmoid, Tanh, Selu and Softmax
 // (hls-templates/nnet/nnet_activation.h; tables in ./tables.ts).
 import { stridesOf } from '../../tensor/tensor';
 import type { FixedType } from '../../fixed/types';
@@ -98,6 +98,15 @@ export const reluFixed: FixedKernel<unknown> = ({ inputs, precision }) => {
   return mapFixed(x, res, (m) => (m > 0 ? c(m) : zero));
 };
 export const reluHls = elementwiseHls<unknown>({ fn: 'relu', cost: { cmpMux: 1, adds: 0, constMults: 0 } });
+
+// ---------------------------------------------------------------------------------------------
+// Linear: a cast to result_t
+
+export const linearFixed: FixedKernel<unknown> = ({ inputs, precision }) => {
+  const x = inputs[0];
+  return mapFixed(x, precision.result_t, caster(x.type, precision.result_t));
+};
+export const linearHls = elementwiseHls<unknown>({ fn: 'linear', cost: { cmpMux: 0, adds: 0, constMults: 0 } });
 
 // ---------------------------------------------------------------------------------------------
 // LeakyReLU: alpha in an 18-bit type (constantType), y = x ≥ 0 ? x : x · alpha

@@ -80,6 +80,8 @@ const SPECS: Spec[] = [
   { id: 'bn_flat', op: 'BatchNormalization', params: { epsilon: 1e-5, dataFormat: 'NCX' }, shapes: [[6]], layouts: ['flat'], weights: bn(6), precision: { result_t: 'ap_fixed<10,4,AP_RND,AP_SAT>' } },
   // Activations
   { id: 'relu', op: 'ReLU', shapes: [[3, 4, 5]], layouts: ['NCX'], precision: { result_t: 'ap_ufixed<10,4,AP_RND_CONV,AP_SAT>' }, types: ['ap_fixed<14,6,AP_RND,AP_SAT>'], range: [-20, 24] },
+  { id: 'linear_round_sat', op: 'Linear', shapes: [[3, 4, 5]], layouts: ['NXC'], types: ['ap_fixed<14,6,AP_RND,AP_SAT>'], range: [-40, 40], precision: { result_t: 'ap_fixed<5,3,AP_RND_CONV,AP_SAT>' } },
+  { id: 'linear_trn_wrap', op: 'Linear', shapes: [[17]], layouts: ['flat'], range: [-20, 20], precision: { result_t: 'ap_fixed<6,2,AP_TRN,AP_WRAP>' } },
   { id: 'leaky', op: 'LeakyReLU', params: { alpha: 0.1 }, shapes: [[17]], layouts: ['flat'], precision: { result_t: 'ap_fixed<12,4,AP_RND_CONV,AP_SAT>' } },
   { id: 'leaky_big', op: 'LeakyReLU', params: { alpha: 1.7 }, shapes: [[6, 5]], layouts: ['NXC'], types: ['ap_fixed<10,4>'], precision: { result_t: 'ap_fixed<9,3,AP_TRN,AP_WRAP>' } },
   { id: 'sigmoid', op: 'Sigmoid', shapes: [[4, 6]], layouts: ['NCX'], range: [-10, 10] },
