@@ -6,7 +6,9 @@
 // reading), so a stale build never runs.
 //
 // Concurrent starts (tests spawn the CLI in parallel) are safe: each build goes to its own folder and the
-// manifest is replaced by a rename; older folders are removed an hour after they stop being current.
+// manifest is replaced by a rename. A folder is removed once it is not current and nothing has used it for an
+// hour: it is marked used when it stops being current and, every few minutes, by each process running from it
+// (holdBuild: a serve-mode app left open starts the Keras import worker and loads chunks from its folder).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,8 +20,20 @@ const distDir = (root) => path.join(root, 'dist', 'cli');
 const manifestFile = (root) => path.join(distDir(root), 'manifest.json');
 /** The manifest's layout. */
 const FORMAT = 3;
-/** Superseded build folders older than this are removed (a long-running server may still load chunks from its own). */
+/** Superseded build folders unused for this long are removed (a long-running server may still load chunks from its own). */
 const KEEP_OLD_MS = 60 * 60 * 1000;
+/** How often a running process marks its build folder used (well below KEEP_OLD_MS). */
+const HOLD_EVERY_MS = 10 * 60 * 1000;
+
+/** Marks a build folder used now (its modification time); a read-only install cannot, and needs not. */
+function markUsed(dir) {
+  try {
+    const now = new Date();
+    fs.utimesSync(dir, now, now);
+  } catch {
+    // gone or not ours to touch
+  }
+}
 
 function readManifest(root) {
   try {
@@ -103,9 +117,12 @@ export async function buildCli(root = ROOT) {
   // What each output imports (statically or on demand): the CLI test checks that --help loads no command.
   fs.writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile.outputs));
   const manifest = manifestFile(root);
+  const previous = readManifest(root);
   const tmp = `${manifest}.${id}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify({ format: FORMAT, dir: id, esbuild: esbuild.version, inputs }));
   fs.renameSync(tmp, manifest);
+  // The build this one supersedes stops being current now: its hour starts now, not when it was made.
+  if (previous && previous.dir !== id) markUsed(path.join(distDir(root), previous.dir));
   pruneOldBuilds(root, id);
   return path.join(outdir, 'main.mjs');
 }
@@ -121,6 +138,18 @@ function pruneOldBuilds(root, current) {
       // another process pruned it first
     }
   }
+}
+
+/**
+ * Keeps the build folder of `entryUrl` (a currentCliEntry answer) from being pruned while this process runs:
+ * marks it used now and every HOLD_EVERY_MS (an unref'd timer: it keeps no process alive). Returns a stop function.
+ */
+export function holdBuild(entryUrl) {
+  const dir = path.dirname(fileURLToPath(entryUrl));
+  markUsed(dir);
+  const timer = setInterval(() => markUsed(dir), HOLD_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** The URL of a current build's entry, building one first when there is none or it is stale. */

@@ -2,7 +2,7 @@
 // The `tessera` command: runs the compiled CLI (bin/cli-build.mjs: built by `npm ci`, rebuilt here first
 // when a source changed since), so no TypeScript is transpiled at start.
 import v8 from 'node:v8';
-import { currentCliEntry } from './cli-build.mjs';
+import { currentCliEntry, holdBuild } from './cli-build.mjs';
 
 // The float kernels' relaxed-SIMD multiply-add, as in Electron's V8 (where it is on by default): a build
 // run by this command (a Slurm node, a remote backend) computes the float reference as the app does.
@@ -10,5 +10,8 @@ import { currentCliEntry } from './cli-build.mjs';
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 if (process.env.TESSERA_DEBUG) process.setSourceMapsEnabled(true);
-const { main } = await import(await currentCliEntry());
+const entry = await currentCliEntry();
+// A rebuild by another `tessera` must not remove this build's folder while this process still loads from it.
+holdBuild(entry);
+const { main } = await import(entry);
 process.exitCode = await main(process.argv.slice(2));

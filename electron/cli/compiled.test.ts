@@ -1,12 +1,12 @@
 // The compiled CLI (bin/cli-build.mjs): a build is reused only while every source it was made from is
 // unchanged (an edit or a `git pull` rebuilds it, never runs old code), and `tessera --help` loads no
 // command's code.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { currentCliEntry, staleReason } from '../../bin/cli-build.mjs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { currentCliEntry, holdBuild, staleReason } from '../../bin/cli-build.mjs';
 import { REPO_ROOT, spawnTessera } from './cli.testutil';
 import { COMMANDS } from './commands/catalog';
 
@@ -54,6 +54,51 @@ describe('compiled CLI', () => {
       fs.rmSync(path.dirname(fileURLToPath(await currentCliEntry(root))), { recursive: true });
       expect(staleReason(root)).toMatch(/^dist\/cli\/.* is missing$/);
       expect(await runEntry(root)).toBe(3);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a superseded build stays while a process runs from it and for an hour after it stops being current, then goes', async () => {
+    const root = miniCheckout();
+    const answer = path.join(root, 'electron', 'cli', 'answer.ts');
+    let version = 1;
+    /** An edit (as a pull makes) and the build folder the next start runs from. */
+    const rebuild = async () => {
+      fs.writeFileSync(answer, `export const answer = (): number => ${++version};\n`);
+      fs.utimesSync(answer, new Date(), new Date(Date.now() + version * 1000));
+      expect(await runEntry(root)).toBe(version);
+      return path.dirname(fileURLToPath(await currentCliEntry(root)));
+    };
+    const twoHoursAgo = (dir: string) => fs.utimesSync(dir, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
+    try {
+      const a = path.dirname(fileURLToPath(await currentCliEntry(root)));
+      twoHoursAgo(a); // made two hours ago, current until the next rebuild
+      const b = await rebuild();
+      expect(b).not.toBe(a);
+      expect(fs.existsSync(a), 'a build that just stopped being current').toBe(true);
+
+      // A process still running from an old build (a serve-mode app left open) keeps it past the hour.
+      twoHoursAgo(a);
+      const stop = holdBuild(pathToFileURL(path.join(a, 'main.mjs')).href);
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      try {
+        const stopTicking = holdBuild(pathToFileURL(path.join(b, 'main.mjs')).href);
+        twoHoursAgo(b);
+        vi.advanceTimersByTime(10 * 60_000); // the running process marks its folder used again
+        stopTicking();
+      } finally {
+        vi.useRealTimers();
+      }
+      expect(fs.statSync(b).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+      await rebuild();
+      expect(fs.existsSync(a), 'held by a running process').toBe(true);
+      stop();
+
+      // Unused for an hour and not current: removed by the next build.
+      twoHoursAgo(a);
+      await rebuild();
+      expect(fs.existsSync(a)).toBe(false);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
