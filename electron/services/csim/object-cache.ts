@@ -7,6 +7,10 @@
 // (g++ -MMD) with their content hashes, and matches when every one of them still has that content. The
 // object is stored by the hash of its own bytes. Writes go through a temporary name and a rename, so
 // parallel builds share the cache safely; the oldest entries are removed when it grows past its limit.
+//
+// Whoever can write into the cache chooses the objects our builds link and run, so it is used only when its
+// folders are this user's own and writable by nobody else (cacheFolderProblem): a folder another user made
+// first (TESSERA_CSIM_CACHE=/tmp/…) or a group-shared one is not used, and the build compiles everything.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +27,27 @@ export function csimCacheDir(env: NodeJS.ProcessEnv = process.env): string | nul
 
 /** The cache stays under this many bytes of objects (oldest used first out). */
 export const CACHE_LIMIT_BYTES = 2 * 1024 ** 3;
+
+/**
+ * Why the cache in `root` must not be used, or null: each of its folders that exists must be this user's and
+ * writable by no one else (POSIX; elsewhere the user's profile folder's permissions hold).
+ */
+export function cacheFolderProblem(root: string): string | null {
+  if (typeof process.getuid !== 'function') return null;
+  const uid = process.getuid();
+  for (const dir of [root, path.join(root, 'objects'), path.join(root, 'keys')]) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(dir);
+    } catch {
+      continue; // not made yet
+    }
+    if (!st.isDirectory()) return `${dir} is not a folder`;
+    if (st.uid !== uid) return `${dir} belongs to another user (uid ${st.uid}); objects in it would run in your C simulations`;
+    if (st.mode & 0o022) return `${dir} is writable by other users (mode ${(st.mode & 0o777).toString(8)}); objects in it would run in your C simulations`;
+  }
+  return null;
+}
 
 const sha = (data: string | Buffer) => crypto.createHash('sha256').update(data).digest('hex');
 
@@ -61,6 +86,7 @@ export class ObjectCache {
 
   /** The object of an earlier compile with this key whose inputs (read from `cwd`) are unchanged, or null. */
   lookup(key: string, cwd: string): string | null {
+    if (cacheFolderProblem(this.root)) return null; // store() says why
     const dir = path.join(this.root, 'keys', key);
     let records: string[];
     try {
@@ -90,8 +116,11 @@ export class ObjectCache {
     return null;
   }
 
-  /** Records a finished compile: its object and the files it read (the -MMD file). */
+  /** Records a finished compile: its object and the files it read (the -MMD file). Throws when the folder is not safe to use. */
   store(key: string, cwd: string, objectFile: string, depFile: string): void {
+    fs.mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    const problem = cacheFolderProblem(this.root);
+    if (problem) throw new Error(`the object cache is not used: ${problem}; point TESSERA_CSIM_CACHE at a folder of your own (mode 700) or set it to off`);
     const deps: [string, string][] = [];
     for (const p of parseDepFile(fs.readFileSync(depFile, 'utf8'))) {
       const h = hashFile(path.resolve(cwd, p));
@@ -102,8 +131,8 @@ export class ObjectCache {
     const object = sha(bytes);
     const objects = path.join(this.root, 'objects');
     const keyDir = path.join(this.root, 'keys', key);
-    fs.mkdirSync(objects, { recursive: true });
-    fs.mkdirSync(keyDir, { recursive: true });
+    fs.mkdirSync(objects, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(keyDir, { recursive: true, mode: 0o700 });
     const obj = path.join(objects, `${object}.o`);
     if (!fs.existsSync(obj)) writeAtomic(obj, bytes);
     const record: DepRecord = { deps, object };
