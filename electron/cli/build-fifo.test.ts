@@ -1,7 +1,7 @@
 // `tessera build --io stream --fifo safe`: every stream a fork writes gets its whole tensor in fifo_depths.h
 // (the default rule's skip FIFO is smaller); bad values and io_parallel are usage errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMain } from './cli.testutil';
@@ -99,5 +99,45 @@ describe('C/RTL co-simulation for graphs that fork (issue 11, deliver 3)', () =>
     const c = await runMain('build', CHAIN, '--out', join(dir, 'synth-chain'), '--io', 'stream', '--synth', '--tool-root', root);
     expect(c.code, c.stderr).toBe(0);
     expect(c.stderr).toContain('With a tool found, it would run: csynth.');
+  }, 180_000);
+});
+
+describe('FIFO read-ahead from measured pipeline depths (issue 11, deliver 3)', () => {
+  it('a rebuild in a folder holding csynth reports sizes the FIFOs from the depths they measured', async () => {
+    // The fork's Conv is named as a function of the hls4ml fixture reports (myproject_galapagos: its Loop1 takes 20
+    // cycles an iteration), so the reports measure its pipeline.
+    const file = join(dir, 'named.onnx');
+    const onnx = buildOnnxModel({
+      inputs: [{ name: 'x', shape: [1, 2, 6, 5] }],
+      outputs: [{ name: 'y', shape: [1, 2, 6, 5] }],
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], name: 'myproject_galapagos', attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+        { op: 'Add', inputs: ['x', 'c'], outputs: ['y'], name: 'add' },
+      ],
+      initializers: [
+        { name: 'w', dims: [2, 2, 3, 3], data: randomTensor([2, 2, 3, 3], 5, -0.5, 0.5).data },
+        { name: 'b', dims: [2], data: randomTensor([2], 6, -0.2, 0.2).data },
+      ],
+    });
+    writeFileSync(file, onnx);
+    const out = join(dir, 'measured');
+    const first = await runMain('build', file, '--out', out, '--io', 'stream');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout + first.stderr).not.toMatch(/FIFO read-ahead from the pipeline depths/);
+    const modelled = depths(out);
+    // What a vendor build leaves: the fixture's csynth reports in a solution's report folder.
+    const V2018 = join(__dirname, '..', '..', 'test-data', 'hls4ml', 'hls-reports', 'hls4ml-vivadohls-2018.2-conv1d');
+    const reportDir = join(out, 'myproject_prj', 'solution1', 'syn', 'report');
+    mkdirSync(reportDir, { recursive: true });
+    for (const f of ['csynth.xml', 'conv_1d_0_0_0_0_csynth.xml', 'relu_csynth.xml', 'softmax_csynth.xml']) copyFileSync(join(V2018, f), join(reportDir, f));
+    const again = await runMain('build', file, '--out', out, '--io', 'stream');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout + again.stderr).toMatch(/FIFO read-ahead from the pipeline depths an earlier vendor build measured: layer1_myproject_galapagos 20 cycles \(myproject_galapagos loop Loop1 iteration latency 20\)/);
+    const measured = depths(out);
+    expect(Object.keys(measured.depth)).toEqual(Object.keys(modelled.depth));
+    // The measured 20 cycles are deeper than the modelled Conv pipeline: its skip FIFO grows, the chain stays.
+    const changed = Object.keys(measured.depth).filter((k) => measured.depth[k] !== modelled.depth[k]);
+    expect(changed.length).toBeGreaterThan(0);
+    for (const k of changed) expect(measured.depth[k]).toBeGreaterThan(modelled.depth[k]);
   }, 180_000);
 });

@@ -92,10 +92,10 @@ function describe(model: Model, r: ResolvedNode, op: OpDef & { hls: HlsLayerDef<
  * Pixels a layer holds in flight: its modelled pipeline depth (cycles from an iteration's read to its write)
  * times the input pixels it reads per cycle, rounded up. The FIFO depth rule's read-ahead for the layer.
  */
-function pixelsInFlight(d: LayerDescription, t: TimingModel): number {
+function pixelsInFlight(d: LayerDescription, t: TimingModel, measuredFill?: number): number {
   const e = estimateLayer(d, t);
   const cycles = Math.max(1, e.iterations * e.ii);
-  return Math.ceil((e.fill * d.inPixels) / cycles);
+  return Math.ceil(((measuredFill ?? e.fill) * d.inPixels) / cycles);
 }
 
 /**
@@ -103,11 +103,18 @@ function pixelsInFlight(d: LayerDescription, t: TimingModel): number {
  * pixels its pipeline holds in flight at the modelled depth. The build pipeline gives it to the generator,
  * so the generated FIFO depths and the estimate's agree. null when the design does not resolve.
  */
-export function fifoReadAhead(model: Model, cfg: HlsConfig, opts: EstimateOptions = {}): Record<string, number> | null {
+export function fifoReadAhead(model: Model, cfg: HlsConfig, opts: EstimateOptions & { measuredDepth?: Record<string, number> } = {}): Record<string, number> | null {
   const d = describeDesign(model, cfg);
   if (!d) return null;
   const t = timingModel(cfg.clockPeriodNs, opts.tool ?? 'vitis_hls');
-  return Object.fromEntries(d.layers.map((l) => [l.name, pixelsInFlight(l, t)]));
+  // A depth a vendor build measured (engine/reports/loop-depth.ts, by C name) replaces the modelled fill.
+  return Object.fromEntries(d.layers.map((l) => [l.name, pixelsInFlight(l, t, opts.measuredDepth?.[l.name])]));
+}
+
+/** Each io_stream layer's names (C name, node name) for matching it to a vendor report's functions. */
+export function layerNames(model: Model, cfg: HlsConfig): { key: string; names: string[] }[] {
+  const d = describeDesign(model, cfg);
+  return d ? d.resolved.nodes.filter((r) => !isGraphInput(r.node)).map((r) => ({ key: r.name, names: [r.name, r.node.name] })) : [];
 }
 
 function describeDesign(model: Model, cfg: HlsConfig) {

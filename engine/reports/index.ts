@@ -8,6 +8,7 @@ export { parseCosimRpt } from './cosim-rpt';
 export { parseVivadoUtilization } from './vivado-utilization';
 export { parseHls4mlBaseline, type Hls4mlBaseline, type BaselineOptions } from './hls4ml-baseline';
 export { readNumber, readTimeNs } from './values';
+export { measuredPipelineDepths, reportDepth, type MeasuredDepth } from './loop-depth';
 export { partFit, formatFit, reportFit, fitSummary, FIT_RESOURCES, type PartFit, type FitResource, type FitSummary } from './fit';
 
 import type { CosimReport, HlsReport } from './types';

@@ -235,6 +235,8 @@ async function buildAndReport(spec: BuildSpec, toolchain: Toolchain | null, out:
         },
         // The vendor tool's log streams with its step and progress; g++'s is shown when it fails.
         line: (text, stream, tool) => {
+          // codegen's notes (where the FIFO read-ahead came from); its file count is printed by generated above
+          if (phase === 'codegen' && stream === 'info' && !text.startsWith('codegen:')) return stdout(text);
           if (phase !== 'synthesis' || !toolchain) return;
           if (!tool) {
             if (stream === 'info') stdout(`${text}; Ctrl-C cancels`);

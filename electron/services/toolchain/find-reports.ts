@@ -34,6 +34,8 @@ export interface SolutionReports {
   synthFit: PartFit | null;
   /** The same for Vivado's post-synthesis utilisation (null: no vivado_synth.rpt). */
   vivadoFit: PartFit | null;
+  /** Every csynth.xml report of the solution parsed (the top and each function's: their loops give measured depths). */
+  functions: HlsReport[];
   /** Every report file seen for this solution. */
   files: string[];
   /** Files that could not be parsed, with why. */
@@ -77,10 +79,11 @@ export function findReports(root: string, maxDepth = 6): SolutionReports[] {
   for (const [key, fs] of groups) {
     const problems: string[] = [];
     const rel = (f: string): string => relative(root, f) || '.';
-    const sol: SolutionReports = { dir: rel(key), synth: null, synthFile: null, cosim: null, cosimFile: null, vivado: null, vivadoFile: null, synthFit: null, vivadoFit: null, files: fs.map(rel), problems };
+    const sol: SolutionReports = { dir: rel(key), synth: null, synthFile: null, cosim: null, cosimFile: null, vivado: null, vivadoFile: null, synthFit: null, vivadoFit: null, functions: [], files: fs.map(rel), problems };
 
     const xmls = fs.filter((f) => f.endsWith('.xml'));
     const parsed = xmls.map((f) => ({ f, r: tryParse(f, root, problems, parseCsynthXml) })).filter((x): x is { f: string; r: HlsReport } => x.r !== null);
+    sol.functions = parsed.map((x) => x.r);
     const top = parsed.find((x) => basename(x.f) === 'csynth.xml') ?? [...parsed].sort((a, b) => size(b.r) - size(a.r))[0];
     if (top) {
       const fns = parsed.filter((x) => x !== top && x.r.top !== top.r.top).map((x) => x.r);

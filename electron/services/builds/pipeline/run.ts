@@ -20,7 +20,7 @@ import type { Toolchain } from '../../toolchain/detect';
 import type { BuildStep } from '../../toolchain/runner';
 import type { ProcessStep } from '../../csim/csim';
 import {
-  BuildCancelled, BuildFailure, codegen, compareWithEngine, compile, csimRun, errorVsFloat, estimate, estimateToolOf, generatedArtifacts,
+  BuildCancelled, BuildFailure, codegen, measuredDepthsIn, compareWithEngine, compile, csimRun, errorVsFloat, estimate, estimateToolOf, generatedArtifacts,
   isExact, readVendorReports, writeEstimate, reportFiles, throwIfCancelled, vendorSynth, type CsimComparison, type Generated, type StepIo, type VendorReports, type VendorRun,
 } from './steps';
 
@@ -116,7 +116,10 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
 
   try {
     ctx.observer?.phase?.('codegen');
-    const g = await timed('codegen', () => codegen(spec, ctx.templates));
+    // A rebuild in a folder where a vendor build ran sizes its FIFOs from the measured pipeline depths.
+    const measured = measuredDepthsIn(spec.dir, spec.model, spec.config);
+    if (Object.keys(measured).length) info(`FIFO read-ahead from the pipeline depths an earlier vendor build measured: ${Object.entries(measured).map(([k, d]) => `${k} ${d.cycles} cycles (${d.from})`).join(', ')}`);
+    const g = await timed('codegen', () => codegen(spec, ctx.templates, Object.fromEntries(Object.entries(measured).map(([k, d]) => [k, d.cycles]))));
     out.generated = g;
     artifacts.files.push(...generatedArtifacts(g));
     info(`codegen: ${Object.keys(g.files).length} files${spec.fifo === 'safe' ? '; FIFO depths safe (every stream a fork writes holds its whole tensor)' : ''}`);

@@ -12,7 +12,8 @@ import type { FixedSimResult } from '../../../../engine/hls/simulate';
 import { fixedVsFloat, lsb } from '../../../../engine/fixed/tensor';
 import { simulateFloat } from '../../../../engine/sim/float';
 import { formatFixedType } from '../../../../engine/fixed/types';
-import { estimateDesign, fifoReadAhead } from '../../../../engine/estimate/graph';
+import { estimateDesign, fifoReadAhead, layerNames } from '../../../../engine/estimate/graph';
+import { measuredPipelineDepths, type MeasuredDepth } from '../../../../engine/reports/loop-depth';
 import type { EstimateTool } from '../../../../engine/estimate/model';
 import type { EstimateReport } from '../../../../engine/estimate/report';
 import type { BuildSpec, CsimSpec, VendorStep } from '../../../../api/build-spec';
@@ -58,8 +59,8 @@ export type Generated = GenerateResult & { files: FileMap; sim: FixedSimResult }
  * Generates the HLS project of the spec and writes it into spec.dir (nothing is written when it fails). The
  * stream FIFOs are sized with every layer's pixels in flight at the estimate's pipeline depths.
  */
-export function codegen(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' | 'inputs' | 'fifo'>, templates: Record<string, string>): Generated {
-  const readAhead = spec.config.io === 'io_stream' ? fifoReadAhead(spec.model, spec.config) ?? undefined : undefined;
+export function codegen(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' | 'inputs' | 'fifo'>, templates: Record<string, string>, measuredDepth?: Record<string, number>): Generated {
+  const readAhead = spec.config.io === 'io_stream' ? fifoReadAhead(spec.model, spec.config, { measuredDepth }) ?? undefined : undefined;
   const g = generateProject({ model: spec.model, config: spec.config, templates, inputs: spec.inputs ?? undefined, fifoReadAhead: readAhead, fifo: spec.fifo });
   const errors = g.diagnostics.filter((d) => d.severity === 'error');
   if (!g.files || !g.sim || errors.length) throw new BuildFailure(`code generation failed: ${errors.map((d) => d.message).join(' ') || 'no files'}`, errors);
@@ -190,6 +191,15 @@ export function forkingLayers(model: Model): string[] {
     if (uses.get(key)! > 1) forks.add(e.source);
   }
   return model.graph.nodes.filter((n) => forks.has(n.id)).map((n) => n.name);
+}
+
+/**
+ * The pipeline depths an earlier vendor build in `dir` measured for this design's io_stream layers (its csynth
+ * reports' loops, engine/reports/loop-depth.ts), by C name; empty without reports or for io_parallel.
+ */
+export function measuredDepthsIn(dir: string, model: Model, config: HlsConfig): Record<string, MeasuredDepth> {
+  if (config.io !== 'io_stream' || !fs.existsSync(dir)) return {};
+  return measuredPipelineDepths(findReports(dir).flatMap((s) => s.functions), layerNames(model, config));
 }
 
 /**
