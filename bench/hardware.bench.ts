@@ -4,7 +4,7 @@
 // + C simulation wall time in both io types (one run each: g++ dominates; compare runs made side by side);
 // the static check's findings on the templates before issue 11 (the committed fixture) and on the static-check
 // matrix generated with today's templates.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +14,12 @@ import { convCaseModel, type ConvCase } from '../engine/hls/conv-cases';
 import { defaultHlsConfig, type HlsConfig, type IoType } from '../engine/hls/config';
 import { generateProject } from '../engine/hls/generate';
 import { estimateDesign } from '../engine/estimate';
-import { FIT_MARGIN, fitDesign } from '../engine/estimate/fit';
+import { FIT_MARGIN } from '../engine/estimate/fit';
 import type { Model } from '../engine/graph/model';
 import { readTemplates, runProjectCsim, writeFiles } from '../electron/services/csim/csim';
-import { readProjectDocument, weightsToEngine } from '../electron/services/store';
+import { ProjectFile, readProjectDocument, weightsToEngine } from '../electron/services/store';
+import { variantBuildSpec } from '../electron/services/builds/queue';
+import type { VariantConfig } from '../electron/services/builds/variants';
 import { checkProjects, countByRule } from '../electron/services/hls-check/check';
 import { matrixProjects } from '../electron/services/hls-check/matrix';
 import { oldTemplateProjects } from '../electron/services/hls-check/old-templates.testutil';
@@ -64,21 +66,28 @@ function estimates(): void {
     const model = loadExample(name);
     for (const io of ['io_parallel', 'io_stream'] as const) console.log(row(`${name} ${io}`, model, defaultHlsConfig({ io })));
   }
-  console.log(`\nFitted to a part (engine/estimate/fit.ts, io_stream, ${Math.round(FIT_MARGIN * 100)} % of each resource)`);
+  console.log(`\nAs shipped: each example's fitted variant on its target part (scripts/make-examples.ts; fit within ${Math.round(FIT_MARGIN * 100)} % of each resource)`);
   console.log(HEAD);
-  for (const [name, part] of FIT_PARTS) {
-    const model = loadExample(name);
-    const f = fitDesign(model, defaultHlsConfig({ io: 'io_stream' }), { part });
-    console.log(f.fits ? row(`${name} → ${part}`, model, f.config) : `${`${name} → ${part}`.padEnd(52)} ${f.error}`);
+  for (const name of EXAMPLES) {
+    const file = path.join(ROOT, 'projects', `${name}.tessera`);
+    const doc = readProjectDocument(file);
+    const copy = path.join(mkdtempSync(path.join(tmpdir(), 'tessera-bench-ex-')), `${name}.tessera`);
+    copyFileSync(file, copy); // the shipped file is never opened for writing
+    const p = ProjectFile.open(copy);
+    try {
+      const v = p.listVariants().find((x) => x.name === `fit ${doc.settings.part} stream`);
+      if (!v) {
+        console.log(`${name.padEnd(52)} no fitted variant (regenerate the examples)`);
+        continue;
+      }
+      const spec = variantBuildSpec(doc, { variantName: v.name, variant: v.config as VariantConfig, csim: false }, tmpdir(), { vendor: false });
+      console.log(row(`${name} → ${spec.config.part}`, spec.model, spec.config));
+    } finally {
+      p.close();
+      rmSync(path.dirname(copy), { recursive: true, force: true });
+    }
   }
 }
-
-/** The part each example is fitted to in the bench (and in engine/estimate/fit.test.ts). */
-const FIT_PARTS: [string, string][] = [
-  ['unet-decoder-stage', 'xcvu13p-flga2577-2-e'],
-  ['dcgan-generator', 'xcvu13p-flga2577-2-e'],
-  ['tiny-autoencoder', 'xczu3eg-sbva484-1-e'],
-];
 
 async function unetCsim(): Promise<void> {
   const templates = readTemplates();

@@ -15,6 +15,8 @@ test('a variant with refused g++ flags is shown with its problem and builds noth
   fs.copyFileSync(fileURLToPath(new URL('../projects/tiny-autoencoder.tessera', import.meta.url)), file);
   // Written the way Tessera writes variants (with its checksum): a file someone crafted, not a damaged one.
   const shared = ProjectFile.open(file);
+  // The example ships a buildable fitted variant; this shared project carries only the refused one.
+  for (const v of shared.listVariants()) shared.deleteVariant(v.id);
   shared.putVariant({ id: 'v_shared', name: 'fast build', config: { io: 'io_parallel', scope: null, defaults: {}, layers: {}, cxxFlags: ['-O2', '-wrapper', '/bin/sh,-c,touch /tmp/tessera-e2e-pwned'] } });
   shared.close();
 
