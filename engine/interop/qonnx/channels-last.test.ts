@@ -126,6 +126,26 @@ describe('QONNX channels-last ops import (qonnx.custom_op.channels_last)', () =>
     expect(maxAbs(got, want)).toBeLessThan(1e-5);
   });
 
+  it('1D (N, L, C): channels-last Conv (weight (Cout, k, Cin)), MaxPool and BatchNormalization match the standard NCL graph', async () => {
+    const W = grid([4, 2, 3], 61); // (Cout, Cin, k)
+    const Wcl = permute(W, [0, 2, 1]); // (Cout, k, Cin)
+    const inits = [init('B', grid([4], 62)), init('g', grid([4], 63, 0.5, 1.5)), init('b', grid([4], 64)), init('m', grid([4], 65)), init('v', grid([4], 66, 0.25, 2))];
+    const nodes = (cl: boolean): NodeSpec[] => [
+      { op: 'Conv', ...(cl ? { domain: CL } : {}), name: 'conv', inputs: ['x', 'W', 'B'], outputs: ['c'], attrs: { kernel_shape: [3], strides: [2], pads: [1, 1], dilations: [1], group: 1 } },
+      { op: 'MaxPool', ...(cl ? { domain: CL } : {}), name: 'pool', inputs: ['c'], outputs: ['p'], attrs: { kernel_shape: [2], strides: [1] } },
+      { op: 'BatchNormalization', ...(cl ? { domain: CL } : {}), name: 'bn', inputs: ['p', 'g', 'b', 'm', 'v'], outputs: ['y'], attrs: { epsilon: 1e-3 } },
+    ];
+    const cl = buildOnnxModel({ inputs: [{ name: 'x', shape: [1, 11, 2] }], outputs: [{ name: 'y' }], opset: 17, nodes: nodes(true), initializers: [init('W', Wcl), ...inits] });
+    const std = buildOnnxModel({ inputs: [{ name: 'x', shape: [1, 2, 11] }], outputs: [{ name: 'y' }], opset: 17, nodes: nodes(false), initializers: [init('W', W), ...inits] });
+    const r = importQonnx(cl);
+    expect(r.model.graph.nodes.map((n) => [n.type, n.params.dataFormat])).toEqual([['Input', 'NXC'], ['Conv1D', 'NXC'], ['MaxPool', 'NXC'], ['BatchNormalization', 'NXC']]);
+    const x = grid([1, 2, 11], 67, -2, 2);
+    const want = (await runOrt(std, { x })).y;
+    const got = runImported(r, { x: permute(x, [0, 2, 1]) }).y;
+    expect(got.shape).toEqual([1, 5, 4]);
+    expect(maxAbs(permute(got, [0, 2, 1]), want)).toBeLessThan(1e-5);
+  });
+
   it('other ops of the domain, and channels-last weights that do not fit the input, are refused naming node, op and rule', () => {
     const relu = buildOnnxModel({ inputs: [{ name: 'x', shape: [1, 4, 4, 2] }], outputs: [{ name: 'y' }], nodes: [{ op: 'Relu', domain: CL, name: 'r', inputs: ['x'], outputs: ['y'] }] });
     expect(() => importQonnx(relu)).toThrow(/ONNX node "r" \(Relu\): op "Relu" of domain "qonnx.custom_op.channels_last" is not supported; that domain's ops Tessera imports: Conv, MaxPool, BatchNormalization/);
