@@ -103,6 +103,37 @@ describe('generator', () => {
     expect((a.files!['tb_data/inputs.dat'] as string).trim().split('\n')).toHaveLength(2);
   });
 
+  it('a weight header holds the same values twice: the synthesis list (16 a row) and the packed C-simulation string', () => {
+    const model = convCaseModel({ ...base, cin: 5, cout: 7 }, 6);
+    const g = generateProject({ model, config: convCaseConfig({ ...base, cin: 5, cout: 7 }, model, 'two'), templates: TEMPLATES });
+    const text = g.files!['firmware/weights/w_layer1_conv.h'] as string;
+    const [, w, i] = /values of ap_fixed<(\d+),(-?\d+)>/.exec(text)!.map(Number) as number[];
+    const [, n] = /\[(\d+)\] = \{\n/.exec(text)!.map(Number) as number[];
+    const rows = text.slice(text.indexOf('= {\n') + 4, text.indexOf('\n};')).split(',\n');
+    expect(rows.slice(0, -1).every((r) => r.startsWith('    ') && r.split(', ').length === 16)).toBe(true);
+    const listed = rows.join(', ').split(',').map(Number);
+    expect(listed).toHaveLength(n);
+    // The packed string: C escapes undone, little-endian two's complement of packedBytes bytes, times 2^-F.
+    const literal = [...text.matchAll(/^"(.*)"$/gm)].map((m) => m[1]).join('');
+    const bytes: number[] = [];
+    for (let k = 0; k < literal.length; k++) {
+      if (literal[k] === '\\') {
+        bytes.push(parseInt(literal.slice(k + 1, k + 4), 8));
+        k += 3;
+      } else bytes.push(literal.charCodeAt(k));
+    }
+    const per = Math.ceil(w / 8); // ap_fixed is signed: W bits (packedBytes)
+    expect(bytes).toHaveLength(n * per);
+    const packed = Array.from({ length: n }, (_, k) => {
+      let v = 0;
+      for (let b = per - 1; b >= 0; b--) v = v * 256 + bytes[k * per + b];
+      if (v >= 2 ** (8 * per - 1)) v -= 2 ** (8 * per);
+      return v * 2 ** -(w - i);
+    });
+    expect(listed).toEqual(packed);
+    expect(new Set(listed).size).toBeGreaterThan(10);
+  });
+
   it('writes the HLS.md layout with config structs, weights and the call', () => {
     const model = convCaseModel(base, 4);
     const g = generateProject({ model, config: convCaseConfig(base, model, 'lay'), templates: TEMPLATES });

@@ -25,26 +25,37 @@ const PER_LINE = 64;
  */
 export function packedLiteralLines(m: Float64Array | readonly bigint[], t: FixedType): string[] {
   const bytes = packedBytes(t);
+  // Narrow types (at most 2 bytes: 65536 mantissas) remember each mantissa's escaped bytes: weight arrays
+  // repeat values, and escaping byte by byte was most of the time.
+  const memo: (string | undefined)[] | null = bytes <= 2 ? new Array(2 ** (8 * bytes)) : null;
   const lines: string[] = [];
-  let line = '';
+  const line: string[] = [];
   for (let i = 0; i < m.length; i++) {
     const x = m[i];
     if (typeof x === 'number' ? !Number.isSafeInteger(x) : x >= 2n ** 53n || x <= -(2n ** 53n)) {
       throw new Error(`packed weights: mantissa ${x} at ${i} is not an integer of at most 53 bits`);
     }
+    let code: string | undefined;
     if (bytes <= 6) {
       // two's complement in a double: exact below 2^48
       let v = Number(x);
       if (v < 0) v += 2 ** (8 * bytes);
-      for (let b = 0; b < bytes; b++, v = Math.floor(v / 256)) line += ESCAPED[v % 256];
+      code = memo ? memo[v] : undefined;
+      if (code === undefined) {
+        code = '';
+        for (let b = 0, r = v; b < bytes; b++, r = Math.floor(r / 256)) code += ESCAPED[r % 256];
+        if (memo) memo[v] = code;
+      }
     } else {
       let v = BigInt(x);
       if (v < 0n) v += 2n ** BigInt(8 * bytes);
-      for (let b = 0; b < bytes; b++, v >>= 8n) line += ESCAPED[Number(v & 255n)];
+      code = '';
+      for (let b = 0; b < bytes; b++, v >>= 8n) code += ESCAPED[Number(v & 255n)];
     }
+    line.push(code);
     if ((i + 1) % PER_LINE === 0 || i === m.length - 1) {
-      lines.push(`"${line}"`);
-      line = '';
+      lines.push(`"${line.join('')}"`);
+      line.length = 0;
     }
   }
   return lines.length ? lines : ['""'];
