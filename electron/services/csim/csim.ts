@@ -77,6 +77,8 @@ export interface CompileOptions extends ProcessStepOptions {
   flags?: string[];
   /** The object cache's folder; null: no cache; default csimCacheDir(). */
   cache?: string | null;
+  /** Called once, right after the compilers have started: work done here runs beside them (they are other processes). */
+  whileCompiling?: () => void;
 }
 
 function logOf(r: RunRecord): string {
@@ -134,7 +136,7 @@ export async function compileCsim(cwd: string, sources: string[], exe: string, o
   const id = cacheRoot ? await compilerId(gxx, cwd) : null;
   const cache = cacheRoot && id ? new ObjectCache(cacheRoot) : null;
   const notes: string[] = [];
-  const objects = await Promise.all(
+  const compiling = Promise.all(
     sources.map(async (src): Promise<{ obj: string; step: ProcessStep | null }> => {
       const obj = objectPath(exe, src);
       mkdirSync(dirname(join(cwd, obj)), { recursive: true });
@@ -157,6 +159,9 @@ export async function compileCsim(cwd: string, sources: string[], exe: string, o
       return { obj, step };
     }),
   );
+  // Each source's g++ is spawned before its first await: the callback overlaps them.
+  opts.whileCompiling?.();
+  const objects = await compiling;
   const steps = objects.map((o) => o.step).filter((s): s is ProcessStep => s !== null);
   const failed = steps.find((s) => !s.ok);
   const log = [...notes, ...steps.map((s) => s.log)].filter((l) => l).join('\n');

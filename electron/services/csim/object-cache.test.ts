@@ -1,7 +1,7 @@
 // The csim object cache: an unchanged source with unchanged headers links the cached object (in another
 // build folder too); a changed header, flag or source compiles again; the program is right either way.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileCsim, runCsimProgram } from './csim';
@@ -53,5 +53,33 @@ describe('csim object cache', () => {
   it('reads make dependency files with continuations and escaped spaces', () => {
     expect(parseDepFile('csim/obj/a.o: a.cpp inc/x.h \\\n /abs/my\\ dir/y.h\n')).toEqual(['a.cpp', 'inc/x.h', '/abs/my dir/y.h']);
     expect(parseDepFile('garbage')).toEqual([]);
+  });
+
+  it('whileCompiling runs once, after every compiler has started and before any has finished (work beside g++)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tessera-overlap-'));
+    try {
+      project(root, 7);
+      // A compiler that says it started, takes its time, then is g++.
+      const gxx = join(root, 'slow-gxx.sh');
+      writeFileSync(gxx, '#!/bin/sh\nfor a in "$@"; do last="$a"; done\ntouch "$last.started"\nsleep 1\nexec g++ "$@"\n');
+      chmodSync(gxx, 0o755);
+      const seen: { started: boolean; finished: boolean[] }[] = [];
+      const objs = ['value.cpp', 'main.cpp'].map((f) => join(root, 'csim', 'obj', `${f}.o`));
+      const c = await compileCsim(root, ['value.cpp', 'main.cpp'], 'csim/x.exe', {
+        gxx,
+        cache: null,
+        // Synchronous, as the build's own work is: the compilers must already be running to be seen starting.
+        whileCompiling: () => {
+          const deadline = Date.now() + 20_000;
+          while (!objs.every((o) => existsSync(`${o}.started`)) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+          seen.push({ started: objs.every((o) => existsSync(`${o}.started`)), finished: objs.map((o) => existsSync(o)) });
+        },
+      });
+      expect(c.ok, c.log).toBe(true);
+      expect(seen).toEqual([{ started: true, finished: [false, false] }]);
+      expect((await runCsimProgram(root, 'csim/x.exe', [])).log.trim()).toBe('ok 7');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -95,9 +95,9 @@ export function checkedCxxFlags(flags: readonly string[]): string[] {
 }
 
 /** g++ on the generated firmware and testbench (tracing every layer when the spec asks). */
-export function compile(dir: string, top: string, csim: CsimSpec, io: StepIo = {}): Promise<ProcessStep> {
+export function compile(dir: string, top: string, csim: CsimSpec, io: StepIo = {}, whileCompiling?: () => void): Promise<ProcessStep> {
   const flags = checkedCxxFlags(csim.cxxFlags);
-  return compileCsim(dir, projectSources(top), CSIM_EXE, { flags, defines: csim.trace ? ['TESSERA_TRACE'] : [], timeoutMs: csim.timeoutMs, ...io });
+  return compileCsim(dir, projectSources(top), CSIM_EXE, { flags, defines: csim.trace ? ['TESSERA_TRACE'] : [], timeoutMs: csim.timeoutMs, ...io, whileCompiling });
 }
 
 /** Runs the compiled testbench on tb_data (it writes tb_data/csim_results.dat, and trace.dat when traced). */
