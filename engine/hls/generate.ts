@@ -525,7 +525,7 @@ function topSource(p: Project): string {
     if (code) {
       if (!p.outputs.has(r.id)) body.push(...declare(v, v.name));
       body.push(code.call);
-      if (!p.stream && !p.outputs.has(r.id)) body.push('#ifdef TESSERA_TRACE', `  nnet::trace_array("${r.name}", ${v.name}, ${v.size});`, '#endif');
+      if (!p.stream && !p.outputs.has(r.id)) body.push('#ifdef TESSERA_TRACE', `  nnet::trace_array("${r.name}", ${v.name}, ${v.size}, ${fracBits(r.outputType)});`, '#endif');
     }
     const targets = p.stream ? p.wiring.clones[r.id] : undefined;
     if (targets) {

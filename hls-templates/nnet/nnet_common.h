@@ -182,11 +182,13 @@ inline std::FILE*& trace_file() {
   static std::FILE* f = 0;
   return f;
 }
-/** Writes one line "<name> v0 v1 …" (exact values, %.17g) of a layer's output for the current image. */
-template <class T> void trace_array(const char* name, const T* data, unsigned n) {
+/** Writes one line "<name> m0 m1 …" of a layer's output for the current image: each value's mantissa (value
+ * times 2^frac_bits, an integer of at most 53 bits: exact through double), printed as an integer (several times
+ * faster to print and to read than the value's %.17g; the DCGAN example traces ~600 000 values). */
+template <class T> void trace_array(const char* name, const T* data, unsigned n, int frac_bits) {
   if (!trace_file()) return;
   std::fprintf(trace_file(), "%s", name);
-  for (unsigned i = 0; i < n; i++) std::fprintf(trace_file(), " %.17g", data[i].to_double());
+  for (unsigned i = 0; i < n; i++) std::fprintf(trace_file(), " %lld", static_cast<long long>(std::ldexp(data[i].to_double(), frac_bits)));
   std::fprintf(trace_file(), "\n");
 }
 #endif

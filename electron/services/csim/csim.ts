@@ -229,7 +229,7 @@ function numberList(text: string): number[] {
   }
 }
 
-/** Parses tb_data/trace.dat (TESSERA_TRACE builds): per layer C name, one value row per image. */
+/** Parses tb_data/trace.dat (TESSERA_TRACE builds): per layer C name, one row per image of the values' mantissas (nnet::trace_array). */
 export function readTrace(dir: string): Record<string, number[][]> {
   const p = join(dir, 'tb_data', 'trace.dat');
   const out: Record<string, number[][]> = {};

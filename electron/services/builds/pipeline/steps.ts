@@ -11,7 +11,7 @@ import { firmwareValues, generateProject, type FileMap, type GenerateResult } fr
 import type { FixedSimResult } from '../../../../engine/hls/simulate';
 import { fixedVsFloat, lsb } from '../../../../engine/fixed/tensor';
 import { simulateFloat } from '../../../../engine/sim/float';
-import { formatFixedType } from '../../../../engine/fixed/types';
+import { formatFixedType, fracBits } from '../../../../engine/fixed/types';
 import { estimateDesign, fifoReadAhead, layerNames } from '../../../../engine/estimate/graph';
 import { measuredPipelineDepths, type MeasuredDepth } from '../../../../engine/reports/loop-depth';
 import type { EstimateTool } from '../../../../engine/estimate/model';
@@ -146,7 +146,9 @@ export function compareWithEngine(dir: string, g: Generated, traced: boolean): C
   const layers: Record<string, ValueComparison> = {};
   for (const r of g.resolved.nodes) {
     if (isGraphInput(r.node) || g.resolved.analysis.outputs.includes(r.id)) continue;
-    layers[r.node.name] = compareValues(trace[r.name] ?? [], firmwareValues(g.sim.values[r.id], r.layout, images));
+    // The trace holds mantissas: times 2^-F, exact (|m| < 2^53), the values compared as before.
+    const scale = 2 ** -fracBits(r.outputType);
+    layers[r.node.name] = compareValues((trace[r.name] ?? []).map((row) => row.map((m) => m * scale)), firmwareValues(g.sim.values[r.id], r.layout, images));
   }
   return { output, layers };
 }
