@@ -157,3 +157,20 @@ export async function setField(page: Page, key: string, value: string): Promise<
 
 export const nodes = (page: Page) => page.locator('.react-flow__node');
 export const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
+
+/** Types `values` into an inspector field one after another, `gaps` ms apart (input events, as typing does). */
+export async function burst(page: Page, field: string, values: string[], gaps: number[]): Promise<void> {
+  await page.evaluate(
+    async ({ field, values, gaps }) => {
+      const input = document.querySelector<HTMLInputElement>(`[data-testid="field-${field}"]`)!;
+      input.focus();
+      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+      for (const [i, v] of values.entries()) {
+        setter.call(input, v);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        if (gaps[i]) await new Promise((r) => setTimeout(r, gaps[i]));
+      }
+    },
+    { field, values, gaps },
+  );
+}

@@ -1,24 +1,7 @@
 // The preview starts at once after each edit and cancels stale runs: after a burst of edits faster
 // than a run, what it shows is the result of the last edit — the same numbers as a fresh run.
 import type { Page } from '@playwright/test';
-import { connect, dragOp, expect, newProject, nodes, selectNode, test } from './fixtures';
-
-/** Types `values` into an inspector field one after another, `gaps` ms apart (input events, as typing does). */
-async function burst(page: Page, field: string, values: string[], gaps: number[]): Promise<void> {
-  await page.evaluate(
-    async ({ field, values, gaps }) => {
-      const input = document.querySelector<HTMLInputElement>(`[data-testid="field-${field}"]`)!;
-      input.focus();
-      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
-      for (const [i, v] of values.entries()) {
-        setter.call(input, v);
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-        if (gaps[i]) await new Promise((r) => setTimeout(r, gaps[i]));
-      }
-    },
-    { field, values, gaps },
-  );
-}
+import { burst, connect, dragOp, expect, newProject, nodes, selectNode, test } from './fixtures';
 
 const stats = (page: Page) => page.getByTestId('tensor-stats').textContent();
 

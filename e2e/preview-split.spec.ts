@@ -7,26 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { expect, serveInfo, test } from './fixtures';
+import { burst, expect, serveInfo, test } from './fixtures';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-
-/** Types `values` into an inspector field one after another, `gaps` ms apart (input events, as typing does). */
-async function burst(page: Page, field: string, values: string[], gaps: number[]): Promise<void> {
-  await page.evaluate(
-    async ({ field, values, gaps }) => {
-      const input = document.querySelector<HTMLInputElement>(`[data-testid="field-${field}"]`)!;
-      input.focus();
-      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
-      for (const [i, v] of values.entries()) {
-        setter.call(input, v);
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-        if (gaps[i]) await new Promise((r) => setTimeout(r, gaps[i]));
-      }
-    },
-    { field, values, gaps },
-  );
-}
 
 async function select(page: Page, name: string): Promise<void> {
   await page.getByTestId(`node-${name}`).dispatchEvent('click');
