@@ -53,10 +53,11 @@ export const usePreview = create<PreviewState>()(() => ({
 }));
 
 /**
- * Workers for the parts of a model: one per core, at most 4. Benchmarks and tests set it with
- * setPreviewWorkers or the page address (?previewWorkers=N).
+ * Workers for the parts of a model: one per core beside the page's own, at most 4 (on a 2-core machine the
+ * split measured ×0.59–×1.06 of one worker: the page, two workers and the transfers between them share two
+ * cores). Benchmarks and tests set it with setPreviewWorkers or the page address (?previewWorkers=N).
  */
-let maxWorkers = Math.max(1, Math.min(4, typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 2 : 2));
+let maxWorkers = Math.max(1, Math.min(4, (typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 2 : 2) - 1));
 if (typeof location !== 'undefined') {
   const asked = Number(new URLSearchParams(location.search).get('previewWorkers'));
   if (Number.isInteger(asked) && asked >= 1 && asked <= 16) maxWorkers = asked;
