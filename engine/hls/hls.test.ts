@@ -96,6 +96,10 @@ describe('generator', () => {
     const c = generateProject({ model: changed, config: cfg, templates: TEMPLATES });
     expect(c.files!['tessera.json']).not.toEqual(a.files!['tessera.json']);
     expect(c.files!['firmware/weights/w_layer1_conv.h']).not.toEqual(a.files!['firmware/weights/w_layer1_conv.h']);
+    // Weight text is remembered by content across generations (a sweep's variants): the first weights again give the first text.
+    const again = generateProject({ model: convCaseModel(base, 3), config: cfg, templates: TEMPLATES });
+    expect(again.files!['firmware/weights/w_layer1_conv.h']).toEqual(a.files!['firmware/weights/w_layer1_conv.h']);
+    expect(generateProject({ model: changed, config: cfg, templates: TEMPLATES }).files!['firmware/weights/w_layer1_conv.h']).toEqual(c.files!['firmware/weights/w_layer1_conv.h']);
     const json = JSON.parse(a.files!['tessera.json'] as string);
     expect(json.layers[1]).toMatchObject({ type: 'ConvTranspose2D', strategy: 'resource', reuseFactor: 2, validReuseFactors: [1, 2, 3, 4, 6, 8, 12, 24], multipliers: 12 });
     expect(a.files!['hls_config.cfg']).toMatch(/syn\.top=det/);
