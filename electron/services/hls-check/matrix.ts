@@ -88,7 +88,7 @@ function oneD(): Model {
   );
 }
 
-/** Fork and merge: ZeroPadding 2D, UpSampling 2D ×(2,3), Cropping 2D; Concatenate on channels and on rows; Add of three. */
+/** Fork and merge: ZeroPadding 2D, UpSampling 2D ×(2,3), Cropping 2D; Concatenate on channels and on rows; Add of three; Resize bilinear ×(2,4) and nearest ×(3,1), Linear (a requantization). */
 function merges(): Model {
   return graphModel(
     [
@@ -103,6 +103,9 @@ function merges(): Model {
       ['r1', 'ReLU', {}, ['cr']],
       ['r2', 'Selu', {}, ['cr']],
       ['sum', 'Add', {}, ['r1', 'r2', 'cr']],
+      ['bl', 'Resize', { scale: [2, 4], mode: 'bilinear', dataFormat: 'NCX' }, ['sum']],
+      ['nn', 'Resize', { scale: [3, 1], mode: 'nearest', dataFormat: 'NCX' }, ['bl']],
+      ['lin', 'Linear', {}, ['nn']],
     ],
     { a: { weight: rnd([3, 3, 1, 1]), bias: rnd([3]) }, b: { weight: rnd([6, 3, 1, 1]), bias: rnd([6]) } },
   );
