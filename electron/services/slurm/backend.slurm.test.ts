@@ -49,7 +49,12 @@ describe.skipIf(!RUN_SLURM_TESTS)('Slurm build backend on the local cluster (rea
       const [plain] = await backend.enqueue(['v1']);
       p.setSettings({ ...p.loadSettings(), slurm: SlurmProjectSettings.parse({ requeue: true }) });
       const [requeued] = await backend.enqueue(['v2']);
-      await until('both builds to run', () => [plain, requeued].every((r) => p.getBuildRun(r.id)!.status === 'running'));
+      // Slurm starts jobs on its scheduler's cycle; on a loaded 2-core machine that took over a minute once.
+      await until('both builds to run', () => {
+        const status = [plain, requeued].map((r) => p.getBuildRun(r.id)!.status);
+        if (status.some((st) => st !== 'queued' && st !== 'running')) throw new Error(`a build ended before both ran on the node (${status.join(', ')})`);
+        return status.every((st) => st === 'running');
+      }, 180_000);
       killNode(cluster);
       try {
         await until('the node failure to be seen', () => p.getBuildRun(plain.id)!.status === 'failed' && p.getBuildRun(requeued.id)!.status === 'queued', 90_000);
@@ -74,7 +79,7 @@ describe.skipIf(!RUN_SLURM_TESTS)('Slurm build backend on the local cluster (rea
     // the cluster takes jobs again for the next tests
     const { execFileSync } = await import('node:child_process');
     expect(execFileSync('sinfo', ['--noheader', '--format=%T'], { env: cluster.env, encoding: 'utf8' }).trim()).toMatch(/^(idle|mixed|allocated)/);
-  });
+  }, 420_000);
 
   it('an unreachable cluster fails the submitted runs with the command and its output; local builds keep working', async () => {
     const p = createTinyProject(dir, 'unreachable');
