@@ -173,7 +173,7 @@ test('quick add: double-click or Tab, type, Enter; connected from the selected n
   // The shortcuts list it; no empty section.
   await page.keyboard.press('?');
   await expect(page.getByTestId('help-Graph')).toContainText('Add a layer by name');
-  for (const s of await page.locator('[data-testid^="help-"] ').all()) expect((await s.locator('div').count()) > 0).toBe(true);
+  for (const s of await page.locator('section[data-testid^="help-"]').all()) expect((await s.locator('div').count()) > 0).toBe(true);
 });
 
 test('the padding convention the project offers first is the one new layers open on, and a layer keeps the one chosen (item 5)', async ({ app: page }) => {
