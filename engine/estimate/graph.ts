@@ -95,7 +95,9 @@ function describe(model: Model, r: ResolvedNode, op: OpDef & { hls: HlsLayerDef<
 function pixelsInFlight(d: LayerDescription, t: TimingModel, measuredFill?: number): number {
   const e = estimateLayer(d, t);
   const cycles = Math.max(1, e.iterations * e.ii);
-  return Math.ceil(((measuredFill ?? e.fill) * d.inPixels) / cycles);
+  // A measured depth only ever deepens the FIFOs: the reports in a reused build folder may belong to an
+  // earlier design with the same layer names, and a FIFO below the modelled depth can deadlock.
+  return Math.ceil((Math.max(measuredFill ?? 0, e.fill) * d.inPixels) / cycles);
 }
 
 /**
@@ -107,7 +109,7 @@ export function fifoReadAhead(model: Model, cfg: HlsConfig, opts: EstimateOption
   const d = describeDesign(model, cfg);
   if (!d) return null;
   const t = timingModel(cfg.clockPeriodNs, opts.tool ?? 'vitis_hls');
-  // A depth a vendor build measured (engine/reports/loop-depth.ts, by C name) replaces the modelled fill.
+  // A depth a vendor build measured (engine/reports/loop-depth.ts, by C name) deepens the modelled fill.
   return Object.fromEntries(d.layers.map((l) => [l.name, pixelsInFlight(l, t, opts.measuredDepth?.[l.name])]));
 }
 
