@@ -11,6 +11,10 @@ import { conv, dense, keras2H5, plain, type LayerSpec, type ModelSpec } from '..
 import { csimMatchesEngine, type CsimProject } from './graph.testutil';
 
 const q = (layer: LayerSpec, cls: string, extra: Record<string, unknown>): LayerSpec => ({ ...layer, cls, config: { ...layer.config, kernel_range: null, bias_range: null, ...extra } });
+// A pruned weight under 8-bit po2 (QKeras' defaults): QKeras makes it 2^-64, which no 53-bit type holds beside
+// the others; the importer flushes it to 0 (the build was refused before: a weight type of 66 bits).
+const qdKernel = randomTensor([32, 5], 3, -1, 1);
+qdKernel.data[7] = 0;
 const spec: ModelSpec = {
   kind: 'Sequential', inputs: [{ name: 'x', shape: [null, 16, 3] }],
   layers: [
@@ -18,7 +22,7 @@ const spec: ModelSpec = {
       { kernel_quantizer: 'quantized_po2(4)', bias_quantizer: 'quantized_po2(5, 4)' }),
     plain('LeakyReLU', 'act', { alpha: 0.25 }),
     plain('Flatten', 'f', { data_format: 'channels_last' }),
-    q(dense('qd', { units: 5 }, [randomTensor([32, 5], 3, -1, 1), randomTensor([5], 4, -1, 1)]), 'QDense', { kernel_quantizer: 'quantized_po2(4, 1)', bias_quantizer: 'quantized_bits(8, 2)' }),
+    q(dense('qd', { units: 5 }, [qdKernel, randomTensor([5], 4, -1, 1)]), 'QDense', { kernel_quantizer: 'quantized_po2(8)', bias_quantizer: 'quantized_bits(8, 2)' }),
   ],
 };
 
@@ -32,6 +36,7 @@ describe('QKeras quantized_po2 weights built (io_parallel, io_stream): g++ csim 
     const r = await importKerasH5(await keras2H5(spec));
     expect(r.hlsLayers.qc.precision).toMatchObject({ weight_t: expect.stringMatching(/^ap_fixed<\d+,-?\d+>$/), bias_t: expect.stringMatching(/^ap_fixed<\d+,-?\d+>$/) });
     expect(r.hlsLayers.qd.precision?.weight_t).toMatch(/^ap_fixed<\d+,-?\d+>$/);
+    expect(r.diagnostics.find((d) => d.code === 'qkeras-po2-flushed')?.message).toMatch(/1 weight value\(s\) below 2\^-\d+ .* were set to 0/);
     for (const p of projects) {
       p.model = r.model;
       p.cfg = defaultHlsConfig({ io: p.cfg.io, top: p.top, testImages: 3, layers: r.hlsLayers });

@@ -13,7 +13,7 @@ import type { Tensor } from '../../tensor/tensor';
 import type { PrecisionSpec } from '../../fixed/precision';
 import type { KerasLayer } from './config';
 import type { H5Dataset } from './hdf5';
-import { parseQuantizer, po2Type, quantizePo2, type QuantizerType } from './qkeras';
+import { MAX_WEIGHT_BITS, parseQuantizer, po2Fit, quantizePo2, type QuantizerType } from './qkeras';
 import type { WeightSource } from './weights';
 
 /** A tensor in the graph being built: the node producing it and its shape (batch included). */
@@ -267,9 +267,15 @@ function quantizers(ctx: LayerContext, args: LayerArgs, id: string, kernelKey: s
 function weightType(ctx: LayerContext, id: string, slot: 'weight' | 'bias', q: QuantizerType): string {
   if (q.kind !== 'po2') return q.type;
   const w = ctx.b.weights[id][slot];
-  const data = Float32Array.from(w.data, (v) => quantizePo2(v, q.po2!));
-  ctx.b.weights[id][slot] = { shape: [...w.shape], data };
-  return po2Type(data);
+  const fit = po2Fit(Float32Array.from(w.data, (v) => quantizePo2(v, q.po2!)));
+  ctx.b.weights[id][slot] = { shape: [...w.shape], data: fit.data };
+  if (fit.flushed)
+    ctx.b.notes.push(makeDiagnostic({
+      severity: 'warning', code: 'qkeras-po2-flushed', nodeId: id, nodeName: ctx.b.nodeName(id), field: `precision.${slot}_t`, value: fit.type,
+      rule: `${fit.flushed} ${slot} value(s) below 2^${fit.cutoff} (QKeras gives |x| < 1e-7 its smallest power of two) were set to 0, as no type of at most ${MAX_WEIGHT_BITS} bits holds them beside the largest`,
+      fix: `the change is below 2^${fit.cutoff}; give quantized_po2 a max_value or fewer bits to narrow the exponent range`,
+    }));
+  return fit.type;
 }
 
 function convLayer(rank: 1 | 2, transpose: boolean, depthwise: boolean, quantized: boolean): Converter {

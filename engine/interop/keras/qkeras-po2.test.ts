@@ -10,7 +10,7 @@ import { parseFixedType } from '../../fixed/types';
 import { fixedValues, quantizeTensor } from '../../fixed/tensor';
 import { importKerasH5, importKerasJson } from './import';
 import { conv, dense, keras2H5, keras2Json, keras2WeightsH5, plain, type LayerSpec, type ModelSpec } from './writer.testutil';
-import { parseQuantizer, po2Quantizer, po2Type, quantizePo2 } from './qkeras';
+import { parseQuantizer, po2Fit, po2Quantizer, po2Type, quantizePo2 } from './qkeras';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -59,6 +59,17 @@ describe('quantized_po2 values (QKeras definition, worked by hand)', () => {
       if (!t.ok) continue;
       expect(Array.from(fixedValues(quantizeTensor({ shape: [values.length], data: Float32Array.from(values) }, t.type)))).toEqual(values);
     }
+  });
+
+  it('values too small to share a type of at most 53 bits with the largest are flushed to 0 (QKeras gives 0 the smallest power)', () => {
+    const q8 = po2Quantizer(8, null);
+    const w = Float32Array.from([0.5, -2, 0, 2 ** -20].map((v) => quantizePo2(v, q8)));
+    expect(w[2]).toBe(2 ** -64);
+    expect(po2Type(w)).toBe('ap_fixed<67,3>'); // what the build refused (W > 53)
+    const fit = po2Fit(w);
+    expect(Array.from(fit.data)).toEqual([0.5, -2, 0, 2 ** -20]);
+    expect(fit).toMatchObject({ type: 'ap_fixed<23,3>', flushed: 1, cutoff: -50 });
+    expect(po2Fit(Float32Array.from([0.25, -1]))).toMatchObject({ type: 'ap_fixed<4,2>', flushed: 0 });
   });
 
   it('parses the call and the serialized forms; refuses what is not a deterministic power of two', () => {

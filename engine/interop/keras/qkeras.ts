@@ -69,13 +69,14 @@ export function quantizePo2(x: number, q: Po2Quantizer): number {
 }
 
 /**
- * The narrowest signed ap_fixed holding ±2^e for every exponent e of `values` (all powers of two): I = e_max + 2
- * integer bits (2^e_max and its negative), −e_min fractional bits (none when e_min ≥ 0).
+ * The narrowest signed ap_fixed holding ±2^e for every exponent e of `values` (all powers of two, or 0): I =
+ * e_max + 2 integer bits (2^e_max and its negative), −e_min fractional bits (none when e_min ≥ 0).
  */
 export function po2Type(values: ArrayLike<number>): string {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < values.length; i++) {
+    if (values[i] === 0) continue;
     const e = Math.log2(Math.abs(values[i]));
     lo = Math.min(lo, e);
     hi = Math.max(hi, e);
@@ -83,6 +84,29 @@ export function po2Type(values: ArrayLike<number>): string {
   if (!Number.isFinite(lo)) return 'ap_fixed<2,2>';
   const I = hi + 2;
   return `ap_fixed<${I + Math.max(0, -lo)},${I}>`;
+}
+
+/** Widest weight type the generator takes (engine/hls/generate.ts: weights are exact doubles in the testbench). */
+export const MAX_WEIGHT_BITS = 53;
+
+/**
+ * Powers of two whose type fits MAX_WEIGHT_BITS: values more than 2^51 below the largest are flushed to 0.
+ * QKeras maps |x| < 1e-7 (a pruned weight, a zero bias) to 2^min_exp, 2^-64 at 8 bits, and with large
+ * weights beside it no ap_fixed up to 53 bits holds both; such a value changes by at most 2^cutoff.
+ */
+export function po2Fit(values: Float32Array): { data: Float32Array; type: string; flushed: number; cutoff: number } {
+  let hi = -Infinity;
+  for (const v of values) if (v !== 0) hi = Math.max(hi, Math.log2(Math.abs(v)));
+  const cutoff = hi + 2 - MAX_WEIGHT_BITS; // the lowest exponent an ap_fixed<53, hi + 2> holds
+  let flushed = 0;
+  const data = Float32Array.from(values, (v) => {
+    if (v !== 0 && Math.log2(Math.abs(v)) < cutoff) {
+      flushed++;
+      return 0;
+    }
+    return v;
+  });
+  return { data, type: po2Type(data), flushed, cutoff };
 }
 
 type Args = { positional: unknown[]; named: Record<string, unknown> };
