@@ -143,9 +143,14 @@ export async function compileCsim(cwd: string, sources: string[], exe: string, o
       const key = cache && id ? compileKey(id, args, readFileSync(join(cwd, src))) : null;
       const hit = cache && key ? cache.lookup(key, cwd) : null;
       if (hit) {
-        copyFileSync(hit, join(cwd, obj));
-        notes.push(`${src}: object reused from the cache (unchanged source and headers)`);
-        return { obj, step: null };
+        try {
+          copyFileSync(hit, join(cwd, obj));
+          notes.push(`${src}: object reused from the cache (unchanged source and headers)`);
+          return { obj, step: null };
+        } catch (e) {
+          // Another build pruned it between lookup and copy: compile it instead.
+          notes.push(`${src}: cached object gone (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); compiled`);
+        }
       }
       const dep = `${obj}.d`;
       const step = await processStep(cwd, { command: gxx, args: [...args, '-MMD', '-MF', dep, '-c', src, '-o', obj], steps: ['csim'], label: `compile ${src}` }, opts);

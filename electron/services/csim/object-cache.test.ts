@@ -1,6 +1,6 @@
 // The csim object cache: an unchanged source with unchanged headers links the cached object (in another
 // build folder too); a changed header, flag or source compiles again; the program is right either way.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,30 @@ describe('csim object cache', () => {
       expect(readdirSync(join(cache, 'objects'))).toEqual([]);
       expect(await build(b, cache)).toEqual({ out: 'ok 1', reused: 0 });
     } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('an object another build prunes between lookup and copy is compiled instead (no failure)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tessera-objcache-'));
+    const lookup = ObjectCache.prototype.lookup;
+    try {
+      const cache = join(root, 'cache');
+      const a = join(root, 'a');
+      project(a, 3);
+      expect(await build(a, cache)).toEqual({ out: 'ok 3', reused: 0 });
+      // the race, made certain: the cache finds the object, then it is gone before the copy
+      vi.spyOn(ObjectCache.prototype, 'lookup').mockImplementation(function (this: ObjectCache, key, cwd) {
+        const hit = lookup.call(this, key, cwd);
+        if (hit) rmSync(hit);
+        return hit;
+      });
+      const c = await compileCsim(a, ['value.cpp', 'main.cpp'], 'csim/x.exe', { cache });
+      expect(c.ok, c.log).toBe(true);
+      expect(c.log).toMatch(/cached object gone \(ENOENT\); compiled/);
+      expect((await runCsimProgram(a, 'csim/x.exe', [])).log.trim()).toBe('ok 3');
+    } finally {
+      vi.restoreAllMocks();
       rmSync(root, { recursive: true, force: true });
     }
   });
