@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import type { BenchSuite } from './harness';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -124,6 +124,42 @@ export async function startServe(port: number): Promise<{ child: ChildProcess; u
     child.on('exit', (code) => reject(new Error(`tessera serve exited (${code}) before printing its URL`)));
   });
   return { child, url, dataDir };
+}
+
+/**
+ * What a browser bench needs: the renderer built (unless TESSERA_BENCH_SKIP_BUILD=1), serve mode on a free
+ * port and Debian's Chromium; close() stops both and removes the server's data folder.
+ */
+export async function startBrowserBench(): Promise<{ url: string; browser: Browser; close(): Promise<void> }> {
+  if (process.env.TESSERA_BENCH_SKIP_BUILD !== '1') {
+    const b = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '-c', 'vite.renderer.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('building the renderer failed (vite build -c vite.renderer.config.ts)');
+  }
+  const { child, url, dataDir } = await startServe(41900 + Math.floor(Math.random() * 80));
+  const browser = await chromium.launch({
+    executablePath: process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+  return {
+    url,
+    browser,
+    async close() {
+      await browser.close();
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 500));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A plain-text table: a title line, the header, a rule, the rows (columns padded to their widest cell). */
+export function printTextTable(title: string, head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(`\n${title}`);
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
 }
 
 export async function api(url: string, channel: string, body: unknown): Promise<any> {
@@ -373,19 +409,7 @@ async function dcganPreview(page: Page, reps: number): Promise<{ engine: number;
 export const canvasBench: BenchSuite = {
   name: 'canvas',
   async run() {
-    if (process.env.TESSERA_BENCH_SKIP_BUILD !== '1') {
-      const b = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '-c', 'vite.renderer.config.ts', '--logLevel', 'warn'], {
-        cwd: root,
-        stdio: 'inherit',
-      });
-      if (b.status !== 0) throw new Error('building the renderer failed (vite build -c vite.renderer.config.ts)');
-    }
-    const port = 41900 + Math.floor(Math.random() * 80);
-    const { child, url, dataDir } = await startServe(port);
-    const browser = await chromium.launch({
-      executablePath: process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
+    const { url, browser, close } = await startBrowserBench();
     try {
       const page = await browser.newPage({
         viewport: { width: 1400, height: 850 },
@@ -427,17 +451,9 @@ export const canvasBench: BenchSuite = {
         rows.push(['(c) DCGAN float preview after an edit', `${c.engine.toFixed(1)} ms run · edit → result ${c.wall.toFixed(1)} ms in the DOM, ${c.painted.toFixed(1)} ms painted`, '< 50 ms']);
       }
 
-      const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ['case', 'measured', 'target'][i].length));
-      const line = (r: string[]) => r.map((c2, i) => c2.padEnd(widths[i])).join('  ');
-      console.log(`\nCanvas (Chromium ${browser.version()}, serve mode; shared machine, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`);
-      console.log(line(['case', 'measured', 'target']));
-      console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-      for (const r of rows) console.log(line(r));
+      printTextTable(`Canvas (Chromium ${browser.version()}, serve mode; shared machine, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`, ['case', 'measured', 'target'], rows);
     } finally {
-      await browser.close();
-      child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 500));
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await close();
     }
   },
 };

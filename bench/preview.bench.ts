@@ -6,14 +6,13 @@
 // Times are the status line's: from the run's start to every result back in the page. Medians of RUNS
 // fresh runs (the Run button) after one warm-up. `npm run bench -- preview`; TESSERA_BENCH_SKIP_BUILD=1
 // reuses the last renderer build.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import type { BenchSuite } from './harness';
-import { median, startServe } from './canvas.bench';
+import { median, printTextTable, startBrowserBench } from './canvas.bench';
 import { unet1d, unet2d, writeProject } from './models';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,10 +66,6 @@ async function editRuns(page: Page, node: string, field: string, values: string[
 export const previewBench: BenchSuite = {
   name: 'preview',
   async run() {
-    if (process.env.TESSERA_BENCH_SKIP_BUILD !== '1') {
-      const b = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '-c', 'vite.renderer.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-      if (b.status !== 0) throw new Error('building the renderer failed (vite build -c vite.renderer.config.ts)');
-    }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-preview-'));
     const models = [unet2d(), unet1d()];
     const files: [string, string, number][] = [['DCGAN example', path.join(root, 'projects', 'dcgan-generator.tessera'), 27e6]];
@@ -79,12 +74,7 @@ export const previewBench: BenchSuite = {
       writeProject(m, f);
       files.push([m.title, f, m.macs]);
     }
-    const port = 41900 + Math.floor(Math.random() * 80);
-    const { child, url, dataDir } = await startServe(port);
-    const browser = await chromium.launch({
-      executablePath: process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
+    const { url, browser, close } = await startBrowserBench();
     const workerCounts = [1, 2, ...(os.cpus().length >= 4 ? [4] : [])];
     const rows: string[][] = [];
     try {
@@ -109,17 +99,9 @@ export const previewBench: BenchSuite = {
           rows.push([`${title} (${(macs / 1e6).toFixed(0)} M MACs)`, fixed ? 'float + fixed' : 'float', cells.join(' · ')]);
         }
       }
-      const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ['model', 'preview', 'time per run'][i].length));
-      const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
-      console.log(`\nPreview (Chromium ${browser.version()}, serve mode; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}; medians of ${RUNS} runs)`);
-      console.log(line(['model', 'preview', 'time per run']));
-      console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-      for (const r of rows) console.log(line(r));
+      printTextTable(`Preview (Chromium ${browser.version()}, serve mode; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}; medians of ${RUNS} runs)`, ['model', 'preview', 'time per run'], rows);
     } finally {
-      await browser.close();
-      child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 500));
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   },
