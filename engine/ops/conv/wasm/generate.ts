@@ -192,48 +192,74 @@ function kernel(fam: KernelFamily, tiledStep: number, arith: KernelArith, termSh
     }
   };
 
-  b.i32(0).set(cbi);
-  b.loop(() => {
-    b.get(cbi).i32(CO_BLOCK).mul().set(co0);
-    b.get(p('wBase')).get(cbi).get(p('cbStride')).mul().add().set(wBlock);
-    b.get(p('biasPtr')).get(co0).i32(4).mul().add().set(bp);
-    // Samples inside the channel-block loop: one block of weights serves the whole batch.
-    b.i32(0).set(nb);
-    b.get(p('xBase')).set(xBaseN);
-    b.get(p('outBase')).set(oBaseN);
-    b.loop(() => {
-    b.i32(0).set(r);
-    b.loop(() => {
-      b.get(xBaseN).get(r).get(p('rowStep')).mul().add().set(rowX);
-      b.get(oBaseN).get(r).get(p('oRowStep')).mul().add().get(co0).get(p('oChanStep')).mul().add().set(rowO);
-      b.i32(0).set(c);
-      if (tiledStep > 0) {
-        b.block(() =>
-          b.loop(() => {
-            b.get(c).i32(TILE_PIXELS).add().get(p('nCols')).gtS().brIf(1);
-            tile(TILE_PIXELS, tiledStep);
-            b.get(c).i32(TILE_PIXELS).add().set(c);
-            b.br(0);
-          }),
-        );
-      }
+  blockSampleRowLoops(b, CO_BLOCK, { cbi, co0, wBlock, bp, nb, xBaseN, oBaseN, r, rowX, rowO, c }, () => {
+    if (tiledStep > 0) {
       b.block(() =>
         b.loop(() => {
-          b.get(c).get(p('nCols')).geS().brIf(1);
-          tile(1, 0);
-          b.get(c).i32(1).add().set(c);
+          b.get(c).i32(TILE_PIXELS).add().get(p('nCols')).gtS().brIf(1);
+          tile(TILE_PIXELS, tiledStep);
+          b.get(c).i32(TILE_PIXELS).add().set(c);
           b.br(0);
         }),
       );
-      b.get(r).i32(1).add().tee(r).get(p('nRows')).ltS().brIf(0);
-    });
-    b.get(xBaseN).get(p('xBatchStep')).add().set(xBaseN);
-    b.get(oBaseN).get(p('oBatchStep')).add().set(oBaseN);
-    b.get(nb).i32(1).add().tee(nb).get(p('nBatch')).ltS().brIf(0);
-    });
-    b.get(cbi).i32(1).add().tee(cbi).get(p('nCb')).ltS().brIf(0);
+    }
+    b.block(() =>
+      b.loop(() => {
+        b.get(c).get(p('nCols')).geS().brIf(1);
+        tile(1, 0);
+        b.get(c).i32(1).add().set(c);
+        b.br(0);
+      }),
+    );
   });
   return b;
+}
+
+/** The locals of the loops every kernel family shares (blockSampleRowLoops). */
+interface LoopLocals {
+  cbi: number;
+  co0: number;
+  wBlock: number;
+  bp: number;
+  nb: number;
+  xBaseN: number;
+  oBaseN: number;
+  r: number;
+  rowX: number;
+  rowO: number;
+  c: number;
+}
+
+/**
+ * The loop nest of both kernel families: blocks of `coBlock` output channels (their weights and biases), then
+ * the samples (one block of weights serves the whole batch), then the rows; `columns` emits one row's pixels,
+ * entered with c = 0 and rowX / rowO at the row's input and output.
+ */
+function blockSampleRowLoops(b: Body, coBlock: number, v: LoopLocals, columns: () => void): void {
+  const p = (n: P) => KERNEL_PARAMS.indexOf(n);
+  b.i32(0).set(v.cbi);
+  b.loop(() => {
+    b.get(v.cbi).i32(coBlock).mul().set(v.co0);
+    b.get(p('wBase')).get(v.cbi).get(p('cbStride')).mul().add().set(v.wBlock);
+    b.get(p('biasPtr')).get(v.co0).i32(4).mul().add().set(v.bp);
+    b.i32(0).set(v.nb);
+    b.get(p('xBase')).set(v.xBaseN);
+    b.get(p('outBase')).set(v.oBaseN);
+    b.loop(() => {
+      b.i32(0).set(v.r);
+      b.loop(() => {
+        b.get(v.xBaseN).get(v.r).get(p('rowStep')).mul().add().set(v.rowX);
+        b.get(v.oBaseN).get(v.r).get(p('oRowStep')).mul().add().get(v.co0).get(p('oChanStep')).mul().add().set(v.rowO);
+        b.i32(0).set(v.c);
+        columns();
+        b.get(v.r).i32(1).add().tee(v.r).get(p('nRows')).ltS().brIf(0);
+      });
+      b.get(v.xBaseN).get(p('xBatchStep')).add().set(v.xBaseN);
+      b.get(v.oBaseN).get(p('oBatchStep')).add().set(v.oBaseN);
+      b.get(v.nb).i32(1).add().tee(v.nb).get(p('nBatch')).ltS().brIf(0);
+    });
+    b.get(v.cbi).i32(1).add().tee(v.cbi).get(p('nCb')).ltS().brIf(0);
+  });
 }
 
 /**
@@ -349,45 +375,25 @@ function rowKernel(fam: RowFamily, fma: boolean): Body {
     }
   };
 
-  b.i32(0).set(cbi);
-  b.loop(() => {
-    b.get(cbi).i32(CB).mul().set(co0);
-    b.get(p('wBase')).get(cbi).get(p('cbStride')).mul().add().set(wBlock);
-    b.get(p('biasPtr')).get(co0).i32(4).mul().add().set(bp);
-    b.i32(0).set(nb);
-    b.get(p('xBase')).set(xBaseN);
-    b.get(p('outBase')).set(oBaseN);
-    b.loop(() => {
-      b.i32(0).set(r);
+  blockSampleRowLoops(b, CB, { cbi, co0, wBlock, bp, nb, xBaseN, oBaseN, r, rowX, rowO, c }, () => {
+    // Full tiles, then at most one tile of each smaller width (what is left is under 4 · vectors pixels).
+    b.block(() =>
       b.loop(() => {
-        b.get(xBaseN).get(r).get(p('rowStep')).mul().add().set(rowX);
-        b.get(oBaseN).get(r).get(p('oRowStep')).mul().add().get(co0).get(p('oChanStep')).mul().add().set(rowO);
-        b.i32(0).set(c);
-        // Full tiles, then at most one tile of each smaller width (what is left is under 4 · vectors pixels).
-        b.block(() =>
-          b.loop(() => {
-            b.get(c).i32(4 * fam.vectors).add().get(p('nCols')).gtS().brIf(1);
-            tile(fam.vectors, false);
-            b.get(c).i32(4 * fam.vectors).add().set(c);
-            b.br(0);
-          }),
-        );
-        for (let V = fam.vectors - 1; V >= 1; V--) {
-          b.get(c).i32(4 * V).add().get(p('nCols')).leS();
-          b.if(() => {
-            tile(V, false);
-            b.get(c).i32(4 * V).add().set(c);
-          });
-        }
-        b.get(p('nCols')).get(c).sub().tee(valid).i32(0).gtS();
-        b.if(() => tile(1, true));
-        b.get(r).i32(1).add().tee(r).get(p('nRows')).ltS().brIf(0);
+        b.get(c).i32(4 * fam.vectors).add().get(p('nCols')).gtS().brIf(1);
+        tile(fam.vectors, false);
+        b.get(c).i32(4 * fam.vectors).add().set(c);
+        b.br(0);
+      }),
+    );
+    for (let V = fam.vectors - 1; V >= 1; V--) {
+      b.get(c).i32(4 * V).add().get(p('nCols')).leS();
+      b.if(() => {
+        tile(V, false);
+        b.get(c).i32(4 * V).add().set(c);
       });
-      b.get(xBaseN).get(p('xBatchStep')).add().set(xBaseN);
-      b.get(oBaseN).get(p('oBatchStep')).add().set(oBaseN);
-      b.get(nb).i32(1).add().tee(nb).get(p('nBatch')).ltS().brIf(0);
-    });
-    b.get(cbi).i32(1).add().tee(cbi).get(p('nCb')).ltS().brIf(0);
+    }
+    b.get(p('nCols')).get(c).sub().tee(valid).i32(0).gtS();
+    b.if(() => tile(1, true));
   });
   return b;
 }
