@@ -56,7 +56,7 @@ export function fitDesign(model: Model, cfg: HlsConfig, opts: FitOptions): FitRe
     const worst = [...BUDGETED].sort((a, b) => ratio(b) - ratio(a))[0];
     if (ratio(worst) <= 1) {
       if (opts.objective === 'resources') return { fits: true, config, report: r, steps };
-      const relaxed = relax(model, config, r, options.map((o) => o.name), (name) => options.find((o) => o.name === name)!.reuseFactors, withinBudget, opts);
+      const relaxed = relax(model, config, r, options.map((o) => o.name), nodeName, (name) => options.find((o) => o.name === name)!.reuseFactors, withinBudget, opts);
       return { fits: true, config: relaxed.config, report: relaxed.report, steps };
     }
     // The layer using most of the resource that is most over, and that can still give some of it back.
@@ -126,13 +126,15 @@ export function fitDesign(model: Model, cfg: HlsConfig, opts: FitOptions): FitRe
  * slower).
  */
 function relax(
-  model: Model, start: HlsConfig, startReport: EstimateReport, layers: string[], valid: (name: string) => number[],
+  model: Model, start: HlsConfig, startReport: EstimateReport, layers: string[], nodeName: ReadonlyMap<string, string>, valid: (name: string) => number[],
   fits: (r: EstimateReport) => boolean, opts: EstimateOptions,
 ): { config: HlsConfig; report: EstimateReport } {
   let config = start;
   let report = startReport;
   const latencyOf = (r: EstimateReport) => r.latency.worst.cycles ?? Infinity;
-  const order = [...layers].sort((a, b) => (report.layers.find((l) => l.name === b)?.latency ?? 0) - (report.layers.find((l) => l.name === a)?.latency ?? 0));
+  // The report names layers by C name, the settings by node name.
+  const layerLatency = new Map(startReport.layers.map((l) => [nodeName.get(l.name) ?? l.name, l.latency ?? 0]));
+  const order = [...layers].sort((a, b) => (layerLatency.get(b) ?? 0) - (layerLatency.get(a) ?? 0));
   for (const name of order) {
     const list = valid(name);
     const cur = config.layers[name]?.reuseFactor ?? 1;
