@@ -83,10 +83,11 @@ describe('C/RTL co-simulation for graphs that fork (issue 11, deliver 3)', () =>
     const chain = importOnnx(new Uint8Array(readFileSync(CHAIN))).model;
     expect(forkingLayers(fork)).toEqual(['x']);
     expect(forkingLayers(chain)).toEqual([]);
-    expect(vendorSteps(fork, {})).toEqual(['csynth', 'cosim']);
-    expect(vendorSteps(chain, {})).toEqual(['csynth']);
-    expect(vendorSteps(chain, { cosim: true, export: true })).toEqual(['csynth', 'cosim', 'export']);
-    expect(vendorSteps(fork, { export: true })).toEqual(['csynth', 'cosim', 'export']);
+    expect(vendorSteps(fork, 'io_stream', {})).toEqual(['csynth', 'cosim']);
+    expect(vendorSteps(fork, 'io_parallel', {})).toEqual(['csynth']); // no FIFOs to check
+    expect(vendorSteps(chain, 'io_stream', {})).toEqual(['csynth']);
+    expect(vendorSteps(chain, 'io_parallel', { cosim: true, export: true })).toEqual(['csynth', 'cosim', 'export']);
+    expect(vendorSteps(fork, 'io_stream', { export: true })).toEqual(['csynth', 'cosim', 'export']);
   });
 
   it('tessera build --synth with a tool root (real detection, no tool here): the steps it would run name the fork', async () => {

@@ -77,7 +77,7 @@ export function printSynthesis(spec: BuildSpec, b: BuildOutcome, tc: Toolchain, 
       err(`  ${howToPoint('vitis_hls')}.`);
       if (tc.toolRoot) err(`  (looked in --tool-root ${tc.toolRoot}${tc.settingsScript ? `, sourced ${tc.settingsScript}` : ', no settings64.sh there'})`);
       for (const p of tc.problems) err(`  ${p}`);
-      err(`  With a tool found, it would run: ${spec.vendor.steps.join(', ')}${spec.vendor.steps.includes('cosim') && forkingLayers(spec.model).length ? ` (co-simulation because the graph forks at ${forkingLayers(spec.model).join(', ')}: it checks the FIFO depths)` : ''}.`);
+      err(`  With a tool found, it would run: ${spec.vendor.steps.join(', ')}${spec.vendor.steps.includes('cosim') && spec.config.io === 'io_stream' && forkingLayers(spec.model).length ? ` (co-simulation because the graph forks at ${forkingLayers(spec.model).join(', ')}: it checks the FIFO depths)` : ''}.`);
       err(`  Printing the analytical ESTIMATE instead: no synthesis, cosim or export ran (exit code 0).`);
     }
     if (!rep.estimate) {

@@ -146,7 +146,7 @@ export const buildCommand: CliCommand = {
       csim: flags.csim ? { cxxFlags: [], trace: cfg.io === 'io_parallel', timeoutMs: 600_000 } : null,
       synthesis: vendor ? 'vendor' : 'none',
       // a graph that forks gets co-simulation without --cosim (the check of its FIFO depths)
-      vendor: { steps: vendorSteps(loaded.model, { cosim: vendor?.cosim, export: vendor?.export }), stepTimeoutMs: vendor?.stepTimeoutMs ?? null },
+      vendor: { steps: vendorSteps(loaded.model, cfg.io, { cosim: vendor?.cosim, export: vendor?.export }), stepTimeoutMs: vendor?.stepTimeoutMs ?? null },
       errorVsFloat: true,
       ...(flags.fifo === 'safe' ? { fifo: 'safe' as const } : {}),
     };

@@ -201,16 +201,19 @@ export function forkingLayers(model: Model): string[] {
  */
 export function measuredDepthsIn(dir: string, model: Model, config: HlsConfig): Record<string, MeasuredDepth> {
   if (config.io !== 'io_stream' || !fs.existsSync(dir)) return {};
-  return measuredPipelineDepths(findReports(dir).flatMap((s) => s.functions), layerNames(model, config));
+  const functions = findReports(dir).flatMap((s) => s.functions);
+  return functions.length ? measuredPipelineDepths(functions, layerNames(model, config)) : {}; // (layerNames resolves the graph)
 }
 
 /**
- * The vendor steps a build runs: C synthesis, then C/RTL co-simulation when asked for or when the graph forks
- * (a fork's FIFOs can deadlock in RTL where C simulation, which runs each process to the end in turn, cannot
- * show it: co-simulation is the check of the FIFO depths), then the IP export when asked for.
+ * The vendor steps a build runs: C synthesis, then C/RTL co-simulation when asked for or when an io_stream graph
+ * forks (a fork's FIFOs can deadlock in RTL where C simulation, which runs each process to the end in turn,
+ * cannot show it: co-simulation is the check of the FIFO depths; io_parallel has no FIFOs), then the IP export
+ * when asked for.
  */
-export function vendorSteps(model: Model, asked: { cosim?: boolean; export?: boolean }): VendorStep[] {
-  return ['csynth', ...(asked.cosim || forkingLayers(model).length ? (['cosim'] as const) : []), ...(asked.export ? (['export'] as const) : [])];
+export function vendorSteps(model: Model, io: HlsConfig['io'], asked: { cosim?: boolean; export?: boolean }): VendorStep[] {
+  const forkCheck = io === 'io_stream' && forkingLayers(model).length > 0;
+  return ['csynth', ...(asked.cosim || forkCheck ? (['cosim'] as const) : []), ...(asked.export ? (['export'] as const) : [])];
 }
 
 export interface VendorRun {
