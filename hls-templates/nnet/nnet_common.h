@@ -138,12 +138,6 @@ template <class T, unsigned N, unsigned S> inline void shift_left(T v[N]) {
   }
 }
 
-/** Reuse-round counters: round ir of RF, its output group og and whether it closes a term block. */
-struct round_counter {
-  unsigned ir;
-  unsigned og;
-};
-
 /** io_stream: pixel x with its first N channel values assigned to res_T's element type (the layers that move pixels). */
 template <class res_T, unsigned N, class data_T> inline res_T cast_pixel(const data_T& x) {
 #pragma HLS INLINE

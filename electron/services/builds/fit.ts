@@ -4,7 +4,7 @@
 // strategies as one variant named after the part, and makes the part the project's target part
 // (settings.part), in one transaction.
 import type { Model } from '../../../engine/graph/model';
-import { defaultHlsConfig, type IoType, type LayerConfigSpec, type Strategy } from '../../../engine/hls/config';
+import type { IoType, LayerConfigSpec, Strategy } from '../../../engine/hls/config';
 import { FIT_MARGIN, fitDesign } from '../../../engine/estimate/fit';
 import { partResources } from '../../../engine/estimate/report';
 import { fitSummary, type FitSummary } from '../../../engine/reports/fit';
@@ -13,11 +13,6 @@ import type { ProjectSettings } from '../../../api/contract';
 import { defaultVariantConfig, hlsConfigOf, withProjectPrecisions, type VariantConfig } from './variants';
 import type { ProjectFile } from '../store/project';
 import type { VariantRecord } from '../store/runs';
-
-/** The part a fit starts from: the project's target part, else the generator's default. */
-export function projectPart(settings: Pick<ProjectSettings, 'part'>): string {
-  return settings.part ?? defaultHlsConfig().part;
-}
 
 /** Why a part cannot be fitted to (the allow-list of AMD part names, then the estimator's devices), or null. */
 export function fitPartProblem(part: string): string | null {

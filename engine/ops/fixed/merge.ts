@@ -7,7 +7,7 @@ import { add, cast, type Mantissa } from '../../fixed/arith';
 import type { FixedKernel, HlsLayerContext, HlsLayerDef } from '../hls-layer';
 import { normalizeAxis } from '../spatial';
 import { inputPixels, lockstepOps, movementLoop, opsFromReads, outputPixels, perPixelLoop } from '../schedule';
-import { callStmt, caster, cnst, ctype, firmwareAxis, firmwareIndexOfGraph, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, toFirmware, weightName } from './common';
+import { callStmt, caster, clog2, cnst, ctype, firmwareAxis, firmwareIndexOfGraph, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, toFirmware, weightName } from './common';
 
 export const MAX_MERGE_INPUTS = 4;
 
@@ -145,11 +145,6 @@ export function reorderIndex<P>(ctx: HlsLayerContext<P>, float: (p: P, xs: Tenso
 
 export const INDEX_TYPE = intType(32, false);
 
-/** Bits that hold 0 … chan − 1 (the value part of an io_stream gather index). */
-function chanBits(chan: number): number {
-  return chan <= 1 ? 0 : Math.ceil(Math.log2(chan));
-}
-
 export function reorderHls<P>(float: (p: P, xs: Tensor[]) => Tensor, check?: HlsLayerDef<P>['check']): HlsLayerDef<P> {
   return {
     headers: ['nnet_reshape.h'],
@@ -163,7 +158,7 @@ export function reorderHls<P>(float: (p: P, xs: Tensor[]) => Tensor, check?: Hls
         base: 'nnet::reorder_config',
         fields: [
           cnst('n_elem', sizeOf(ctx.outputDims)), cnst('in_chan', streamGeometry(ctx.inputDims[0], inputLayout(ctx)).chan), cnst('out_chan', streamGeometry(ctx.outputDims, outputLayout(ctx)).chan),
-          cnst('chan_bits', ctx.config.io === 'io_stream' ? chanBits(streamGeometry(ctx.inputDims[0], inputLayout(ctx)).chan) : 0),
+          cnst('chan_bits', ctx.config.io === 'io_stream' ? clog2(streamGeometry(ctx.inputDims[0], inputLayout(ctx)).chan) : 0),
           ctype('index_t', INDEX_TYPE),
         ],
       }];
@@ -174,7 +169,7 @@ export function reorderHls<P>(float: (p: P, xs: Tensor[]) => Tensor, check?: Hls
       if (ctx.config.io !== 'io_stream') return [{ name: `${ctx.name}_index`, type: INDEX_TYPE, m: Float64Array.from(idx), comment: 'output value i (firmware order) = input value index[i]' }];
       // io_stream: (input element << chan_bits) | value within it (gather_stream splits it with a shift and a mask).
       const chan = streamGeometry(ctx.inputDims[0], inputLayout(ctx)).chan;
-      const bits = chanBits(chan);
+      const bits = clog2(chan);
       const code = Float64Array.from(idx, (i) => Math.floor(i / chan) * 2 ** bits + (i % chan));
       return [{ name: `${ctx.name}_index`, type: INDEX_TYPE, m: code, comment: `output value i (firmware order) = input element index[i] >> ${bits}, value index[i] & ${2 ** bits - 1}` }];
     },
