@@ -42,7 +42,7 @@ export const commands: Command[] = [
     id: 'file.saveAs', label: 'Save as…', group: 'File', keys: ['Mod+Shift+S'], inFields: true, editorOnly: true,
     run: () => void saveAsDialog(),
   },
-  { id: 'file.importOnnx', label: 'Import ONNX…', group: 'File', keys: ['Mod+I'], toolbar: 'Import ONNX', editorOnly: true, run: pickOnnxFile },
+  { id: 'file.importOnnx', label: 'Import model…', group: 'File', keys: ['Mod+I'], toolbar: 'Import model', editorOnly: true, run: pickOnnxFile },
   { id: 'file.exportOnnx', label: 'Export ONNX', group: 'File', keys: ['Mod+E'], editorOnly: true, run: () => void exportOnnx() },
   { id: 'file.close', label: 'Close project (start screen)', group: 'File', editorOnly: true, run: () => void closeToStart() },
 
