@@ -3,8 +3,8 @@
 // a build run is one build of a variant (status, step, log, report JSON, artifact paths).
 import { z } from 'zod';
 import { BuildBackendKind, CheckedSlurmAppSettings, CheckedSlurmProjectSettings, SlurmAppSettings, SlurmProjectSettings } from './slurm-settings';
-import { checkText, checkVariantStrings, DISPLAY_NAME, FPGA_PART, zodCheck } from '../engine/safety';
-import { partResources } from '../engine/estimate/report';
+import { checkText, checkVariantStrings, DISPLAY_NAME, zodCheck } from '../engine/safety';
+import { fitPartProblem } from '../engine/estimate/fit';
 
 const ProjectId = z.string().min(1).max(100);
 const Id = z.string().min(1).max(100);
@@ -80,8 +80,10 @@ const FitPart = z
   .string()
   .min(1)
   .max(64)
-  .superRefine(zodCheck((p: string) => checkText(FPGA_PART, 'part', p)))
-  .refine((p) => partResources(p) !== null, { message: 'a device the estimator knows (engine/estimate/report.ts KNOWN_DEVICES), e.g. xcvu13p-flga2577-2-e or xczu3eg-sbva484-1-e' });
+  .superRefine((p, ctx) => {
+    const problem = fitPartProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const FitResource = z.enum(['DSP', 'LUT', 'FF', 'BRAM_18K']);
 const UsedOf = z.strictObject({ used: z.number().nullable(), available: z.number().nullable() });

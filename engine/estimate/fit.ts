@@ -10,6 +10,7 @@ import type { HlsConfig, LayerConfigSpec } from '../hls/config';
 import { layerHwOptions } from '../hls/options';
 import { resolveGraph } from '../hls/resolve';
 import { partResources } from './report';
+import { checkText, FPGA_PART } from '../safety';
 import { estimateDesign, type EstimateOptions } from './graph';
 import type { EstimateReport } from './report';
 
@@ -28,6 +29,14 @@ export interface FitOptions extends EstimateOptions {
   margin?: number;
   /** 'latency' (default): the least reuse that fits; 'resources': the largest reuse factors of every layer. */
   objective?: 'latency' | 'resources';
+}
+
+/** Why a part cannot be fitted to (the allow-list of AMD part names, then the estimator's devices), or null. */
+export function fitPartProblem(part: string): string | null {
+  const bad = checkText(FPGA_PART, 'part', part);
+  if (bad.length) return `part ${JSON.stringify(part)}: ${bad[0].rule}; ${bad[0].fix}`;
+  if (!partResources(part)) return `part ${part}: device unknown to the estimator; use one listed in engine/estimate/report.ts KNOWN_DEVICES (e.g. xcvu13p-flga2577-2-e, xczu3eg-sbva484-1-e)`;
+  return null;
 }
 
 export type FitResult =

@@ -12,11 +12,9 @@ import { parseArgs } from '../args';
 import { loadModel } from '../model-file';
 import { applyHls4mlConfigFile } from './hls4ml';
 import { defaultHlsConfig, type HlsConfig } from '../../../engine/hls/config';
-import { FIT_MARGIN, fitDesign } from '../../../engine/estimate/fit';
-import { partResources } from '../../../engine/estimate/report';
+import { FIT_MARGIN, fitDesign, fitPartProblem } from '../../../engine/estimate/fit';
 import { fitSummary } from '../../../engine/reports/fit';
 import { exportHls4mlConfig, hls4mlConfigToYaml } from '../../../engine/interop/hls4ml/config';
-import { checkText, FPGA_PART } from '../../../engine/safety';
 import { ProjectFile, StoreError } from '../../services/store';
 import { weightsToEngine } from '../../services/store/tensors';
 import { applyProjectFit, fitProject, fitVariantName } from '../../services/builds/fit';
@@ -44,9 +42,8 @@ export const fitCommand: CliCommand = {
     }
     if (positional.length !== 1) throw new CliError(`expected one model file, got ${positional.length}; usage: tessera ${this.usage}`, 2);
     if (typeof flags.part !== 'string') throw new CliError(`missing --part PART; usage: tessera ${this.usage}`, 2);
-    const bad = checkText(FPGA_PART, 'part', flags.part);
-    if (bad.length) throw new CliError(`--part ${JSON.stringify(flags.part)}: ${bad[0].rule}; ${bad[0].fix}`, 2);
-    if (!partResources(flags.part)) throw new CliError(`--part ${flags.part}: device unknown to the estimator; use one listed in engine/estimate/report.ts KNOWN_DEVICES`, 2);
+    const badPart = fitPartProblem(flags.part);
+    if (badPart) throw new CliError(`--${badPart}`, 2);
     const objective = flags.objective ?? 'latency';
     if (objective !== 'latency' && objective !== 'resources') throw new CliError(`--objective is latency or resources, got ${JSON.stringify(objective)}`, 2);
     const io = flags.io;

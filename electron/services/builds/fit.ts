@@ -5,22 +5,13 @@
 // (settings.part), in one transaction.
 import type { Model } from '../../../engine/graph/model';
 import type { IoType, LayerConfigSpec, Strategy } from '../../../engine/hls/config';
-import { FIT_MARGIN, fitDesign } from '../../../engine/estimate/fit';
+import { FIT_MARGIN, fitDesign, fitPartProblem } from '../../../engine/estimate/fit';
 import { partResources } from '../../../engine/estimate/report';
 import { fitSummary, type FitSummary } from '../../../engine/reports/fit';
-import { checkText, FPGA_PART } from '../../../engine/safety';
 import type { ProjectSettings } from '../../../api/contract';
 import { defaultVariantConfig, hlsConfigOf, withProjectPrecisions, type VariantConfig } from './variants';
 import type { ProjectFile } from '../store/project';
 import type { VariantRecord } from '../store/runs';
-
-/** Why a part cannot be fitted to (the allow-list of AMD part names, then the estimator's devices), or null. */
-export function fitPartProblem(part: string): string | null {
-  const bad = checkText(FPGA_PART, 'part', part);
-  if (bad.length) return `part ${JSON.stringify(part)}: ${bad[0].rule}; ${bad[0].fix}`;
-  if (!partResources(part)) return `part ${part}: device unknown to the estimator; use one listed in engine/estimate/report.ts KNOWN_DEVICES (e.g. xcvu13p-flga2577-2-e, xczu3eg-sbva484-1-e)`;
-  return null;
-}
 
 const BUDGETED = [['DSP', 'dsp'], ['LUT', 'lut'], ['FF', 'ff'], ['BRAM_18K', 'bram_18k']] as const;
 
