@@ -5,11 +5,8 @@
 import type { DiagnosticSink } from '../diagnostics/diagnostics';
 import type { IoType } from './config';
 import type { ProductBlock } from '../ops/hls-layer';
+import { gcd } from '../ops/reuse-rounds';
 
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
-}
 
 export function divisors(n: number): number[] {
   const small: number[] = [];

@@ -50,7 +50,8 @@ export function resizeTaps(mode: ResizeMode, s: number, inSize: number): { i0: I
   return { i0, i1, k1 };
 }
 
-const isPowerOfTwo = (v: number) => Number.isInteger(v) && v >= 1 && (v & (v - 1)) === 0;
+/** The bilinear rule: every scale a power of two (its weights k / 2s are then exact binary fractions). */
+export const isPowerOfTwo = (v: number) => Number.isInteger(v) && v >= 1 && (v & (v - 1)) === 0;
 
 /** log2(2s): the fraction bits of one axis's weights. */
 const weightBits = (s: number) => Math.log2(2 * s);

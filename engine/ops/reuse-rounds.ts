@@ -1,7 +1,7 @@
 // How the templates spread a layer's products over its reuse rounds (hls-templates/nnet/nnet_common.h
 // mac_tiling, engine/hls/README.md "Reuse rounds"): the weight order of the generated arrays follows it.
 
-function gcd(a: number, b: number): number {
+export function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
 }

@@ -8,6 +8,7 @@ import type { GraphEdge, GraphNode, WeightMap } from '../../graph/model';
 import { CURRENT_GRAPH_VERSION } from '../../graph/schema';
 import { fromKeras } from '../../ops/conv/conventions';
 import { getOp } from '../../ops/registry';
+import { isPowerOfTwo } from '../../ops/resize';
 import { WEIGHT_LAYOUTS, weightToCanonical } from '../../tensor/layouts';
 import type { Tensor } from '../../tensor/tensor';
 import type { PrecisionSpec } from '../../fixed/precision';
@@ -486,7 +487,7 @@ function upSampling(rank: 1 | 2): Converter {
     const size = intList(args, 'size', rank, 2)!;
     // Keras bilinear (tf.image.resize, half-pixel centres) is Tessera's Resize; nearest is UpSampling.
     if (rank === 2 && args.only('interpolation', 'nearest', 'bilinear') === 'bilinear') {
-      if (size.some((s) => (s & (s - 1)) !== 0)) args.refuse('size', size, 'a bilinear size is a power of two in Tessera (exact fixed-point weights)');
+      if (!size.every(isPowerOfTwo)) args.refuse('size', size, 'a bilinear size is a power of two in Tessera (exact fixed-point weights)');
       return ctx.b.add(args.where, 'Resize', args.layer.name, { scale: size, mode: 'bilinear', dataFormat: fmt }, [x]);
     }
     return ctx.b.add(args.where, 'UpSampling', args.layer.name, { scale: size, dataFormat: fmt }, [x]);

@@ -5,6 +5,7 @@
 // is a TesseraError naming the node, the op, the attribute and the fix.
 import type { Tensor } from '../../tensor/tensor';
 import { getOp } from '../../ops/registry';
+import { isPowerOfTwo } from '../../ops/resize';
 import { OnnxDataType } from './proto';
 import { CHANNELS_LAST_DOMAIN, TESSERA_DOMAIN, constOf, f32, type Attrs, type ConstVal, type NodeContext, type TensorVal, type Val } from './importer';
 
@@ -480,7 +481,7 @@ function resize(cx: NodeContext): void {
   if (mode === 'linear') {
     // half_pixel; pytorch_half_pixel differs only for an output of length 1 (an input of 1 at scale 1: the same value).
     if (ctm !== 'half_pixel' && ctm !== 'pytorch_half_pixel') a.fail(`linear resize with coordinate_transformation_mode "${ctm}" is not supported`, 'export with half_pixel coordinates (PyTorch align_corners=False, Keras bilinear)', 'coordinate_transformation_mode', ctm);
-    if (spatial.some((s) => (s & (s - 1)) !== 0)) a.fail(`linear resize by [${spatial.join(', ')}]: every scale is a power of two in Tessera (exact fixed-point weights)`, 'use scales 1, 2, 4 or 8', 'scales', full);
+    if (!spatial.every(isPowerOfTwo)) a.fail(`linear resize by [${spatial.join(', ')}]: every scale is a power of two in Tessera (exact fixed-point weights)`, 'use scales 1, 2, 4 or 8', 'scales', full);
     setOut(add('Resize', { scale: spatial, mode: 'bilinear', dataFormat }, [x]));
     return;
   }
