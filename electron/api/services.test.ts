@@ -112,16 +112,19 @@ describe('API services', () => {
     // Closed: the copy is gone.
     await services.invoke('project.close', { projectId: b.projectId });
     expect(fs.existsSync(path.dirname(b.path))).toBe(false);
-    // Saved under a name: one named project of the user's, no longer read-only; the private copy is gone.
+    // Saved under a name: one named project of the user's, no longer read-only; the private copy stays while the
+    // project is open (builds started from the example run in a folder inside it) and goes when it closes.
     const doc = await services.invoke('project.load', { projectId: a.projectId });
     const saved = await services.invoke('project.saveAs', { projectId: a.projectId, path: 'my tiny', doc });
     expect(saved.readOnly).toBeUndefined();
     expect(saved.example).toBe('tiny');
     expect(saved.path).toBe(path.join(dir, 'projects', 'my tiny.tessera'));
-    expect(fs.existsSync(path.dirname(a.path))).toBe(false);
+    expect(fs.existsSync(path.dirname(a.path))).toBe(true);
     expect(fs.readdirSync(path.join(dir, 'projects')).filter((f) => f.endsWith('.tessera'))).toEqual(['my tiny.tessera']);
     expect((await services.invoke('project.recent', {})).items.map((r) => r.path)).toEqual([saved.path]);
     expect(fs.readFileSync(shipped).equals(before)).toBe(true);
+    await services.invoke('project.close', { projectId: a.projectId });
+    expect(fs.existsSync(path.dirname(a.path))).toBe(false);
     await expect(services.invoke('examples.open', { id: 'nope' })).rejects.toThrow(/no example "nope"/);
   });
 

@@ -166,7 +166,7 @@ export class AppServices {
     void this.builds.dispose();
     for (const p of this.projects.values()) p.close();
     this.projects.clear();
-    for (const id of [...this.exampleCopies.keys()]) this.dropExampleCopy(id);
+    for (const id of new Set([...this.exampleCopies.keys(), ...this.savedExampleCopies.keys()])) this.dropExampleCopy(id);
   }
 
   /** Examples as opened (examples.open): their private folder, removed when they are closed or saved under a name. */
@@ -191,10 +191,18 @@ export class AppServices {
 
   /** Removes the private copy of an example (after it was closed or saved under a name). */
   private dropExampleCopy(projectId: string): void {
-    const dir = this.exampleCopies.get(projectId);
-    this.exampleCopies.delete(projectId);
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    for (const copies of [this.exampleCopies, this.savedExampleCopies]) {
+      const dir = copies.get(projectId);
+      copies.delete(projectId);
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
+
+  /**
+   * Private folders of examples since saved under a name: the project is the user's now (not read-only), but
+   * its build queue keeps the build folder it was made with, inside; removed when the project closes.
+   */
+  private readonly savedExampleCopies = new Map<string, string>();
 
   private project(projectId: string): ProjectFile {
     const p = this.projects.get(projectId);
@@ -260,7 +268,13 @@ export class AppServices {
     'project.saveAs': (req) => {
       const p = this.project(req.projectId);
       p.saveAs(this.resolveUserPath(req.path, true), req.doc ? toStored(req.doc) : undefined, req.overwrite);
-      this.dropExampleCopy(req.projectId); // an example saved under a name is the user's project now
+      // An example saved under a name is the user's project now (no longer read-only); its private folder goes
+      // when the project closes, as builds started from the example may still be running in it.
+      const copy = this.exampleCopies.get(req.projectId);
+      if (copy) {
+        this.exampleCopies.delete(req.projectId);
+        this.savedExampleCopies.set(req.projectId, copy);
+      }
       const info = this.saved(req.projectId, p, false);
       this.recent.add(p.path, info.name);
       return info;
