@@ -309,11 +309,14 @@ class Run {
     for (const other of slots) if (other.busy !== null) replace(other);
     const s = slot(0);
     const weights = this.weights;
+    // A worker that holds these very weights is not sent them again (every edit of a graph with errors runs
+    // here; cloning every weight per keystroke is what the per-node sending avoids).
+    const held = s.sent.size === Object.keys(weights).length && Object.entries(weights).every(([id, w]) => s.sent.get(id) === w);
     const req: PreviewRequest = {
-      runId: this.id, graph: this.graph, weights, inputs: this.inputs, seed: this.seed,
+      runId: this.id, graph: this.graph, weights: held ? undefined : weights, inputs: this.inputs, seed: this.seed,
       fixedPrecision: this.precision, numericPrecision: this.numericPrecision,
     };
-    s.sent = new Map(Object.entries(weights));
+    if (!held) s.sent = new Map(Object.entries(weights));
     s.busy = this.id;
     this.partsRun = 1;
     s.worker.postMessage(req);
