@@ -4,33 +4,21 @@
 // strategies as one variant named after the part, and makes the part the project's target part
 // (settings.part), in one transaction.
 import type { Model } from '../../../engine/graph/model';
-import type { IoType, LayerConfigSpec, Strategy } from '../../../engine/hls/config';
+import type { IoType, LayerConfigSpec } from '../../../engine/hls/config';
 import { FIT_MARGIN, fitDesign, fitPartProblem } from '../../../engine/estimate/fit';
 import { partResources } from '../../../engine/estimate/report';
-import { fitSummary, type FitSummary } from '../../../engine/reports/fit';
+import { fitSummary } from '../../../engine/reports/fit';
+import type { z } from 'zod';
 import type { ProjectSettings } from '../../../api/contract';
+import type { FitAnswerJson } from '../../../api/builds-contract';
 import { defaultVariantConfig, hlsConfigOf, withProjectPrecisions, type VariantConfig } from './variants';
 import type { ProjectFile } from '../store/project';
 import type { VariantRecord } from '../store/runs';
 
 const BUDGETED = [['DSP', 'dsp'], ['LUT', 'lut'], ['FF', 'ff'], ['BRAM_18K', 'bram_18k']] as const;
 
-export interface ProjectFit {
-  part: string;
-  io: IoType;
-  objective: 'latency' | 'resources';
-  fits: boolean;
-  /** The share of each resource a fitted design may use (FIT_MARGIN). */
-  margin: number;
-  /** tessera fit --json's fields, from the estimate of the returned settings. */
-  summary: FitSummary;
-  /** The resources over their budget (margin × the part's), most over first: how far each is over. */
-  over: { resource: 'DSP' | 'LUT' | 'FF' | 'BRAM_18K'; used: number; budget: number; available: number; percent: number }[];
-  /** Why it does not fit, in one line (null when it fits). */
-  error: string | null;
-  /** The fitted per-layer choices by node name (reuse factor and strategy only: precisions stay the project's). */
-  layers: Record<string, { reuseFactor?: number; strategy?: Strategy }>;
-}
+/** What a fit answers (the variants.fit answer's schema in api/builds-contract.ts: one shape, not two). */
+export type ProjectFit = z.output<typeof FitAnswerJson>;
 
 /**
  * Fits a project's design to `part` (checked with fitPartProblem first) in `io`, from the project's precisions.
