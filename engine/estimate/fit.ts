@@ -11,7 +11,7 @@ import { layerHwOptions } from '../hls/options';
 import { resolveGraph } from '../hls/resolve';
 import { partResources } from './report';
 import { checkText, FPGA_PART } from '../safety';
-import { estimateDesign, type EstimateOptions } from './graph';
+import { estimateDesign, type EstimateOptions, type EstimateResult } from './graph';
 import type { EstimateReport } from './report';
 
 /**
@@ -57,10 +57,12 @@ export function fitDesign(model: Model, cfg: HlsConfig, opts: FitOptions): FitRe
   const exhausted = new Set<string>();
   let triedCorners = false;
   const withinBudget = (x: EstimateReport): boolean => BUDGETED.every((k) => (x.resources[k].used ?? 0) <= part[k] * margin);
+  let carried: EstimateReport | null = null; // the estimate of `config` when the last step already made it
   for (let steps = 0; ; steps++) {
-    const e = estimateDesign(model, config, opts);
-    if (!e.report) return { fits: false, config, report: null, steps, error: e.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join('; ') || 'no estimate' };
-    const r = e.report;
+    const e: EstimateResult | null = carried ? null : estimateDesign(model, config, opts);
+    const r: EstimateReport | null = carried ?? e!.report;
+    carried = null;
+    if (!r) return { fits: false, config, report: null, steps, error: e!.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join('; ') || 'no estimate' };
     const ratio = (k: Budgeted) => (r.resources[k].used ?? 0) / Math.max(1, part[k] * margin);
     const worst = [...BUDGETED].sort((a, b) => ratio(b) - ratio(a))[0];
     if (ratio(worst) <= 1) {
@@ -79,16 +81,19 @@ export function fitDesign(model: Model, cfg: HlsConfig, opts: FitOptions): FitRe
       // Latency, so before saying no, try the cheapest corners of the search space: every layer at its largest
       // reuse factor in one strategy, then the other (fast-check found chains where only Latency's fits).
       triedCorners = true;
-      const corner = (['latency', 'resource'] as const)
-        .map((strategy): HlsConfig => ({ ...config, layers: { ...config.layers, ...Object.fromEntries(options.map((x) => [x.name, { ...config.layers[x.name], reuseFactor: x.reuseFactors[x.reuseFactors.length - 1], strategy }])) } }))
-        .find((c) => {
-          const t = estimateDesign(model, c, opts).report;
-          return !!t && withinBudget(t);
-        });
-      if (corner) {
-        config = corner;
-        continue;
+      const corners = (['latency', 'resource'] as const).map((strategy): HlsConfig => ({
+        ...config,
+        layers: { ...config.layers, ...Object.fromEntries(options.map((x) => [x.name, { ...config.layers[x.name], reuseFactor: x.reuseFactors[x.reuseFactors.length - 1], strategy }])) },
+      }));
+      for (const c of corners) {
+        const t = estimateDesign(model, c, opts).report;
+        if (t && withinBudget(t)) {
+          config = c;
+          carried = t;
+          break;
+        }
       }
+      if (carried) continue;
     }
     if (!pick) {
       const over = BUDGETED.filter((k) => ratio(k) > 1).map((k) => `${k} ${r.resources[k].used} of ${Math.floor(part[k] * margin)} (${Math.round(margin * 100)} % of ${part[k]}; ${Math.round(ratio(k) * margin * 100)} % of the part)`);
@@ -112,18 +117,20 @@ export function fitDesign(model: Model, cfg: HlsConfig, opts: FitOptions): FitRe
     if (strategy !== 'resource') moves.push({ strategy: 'resource' });
     if (!moves.length) {
       exhausted.add(o.name);
+      carried = r;
       continue;
     }
-    let best: { spec: LayerConfigSpec; score: number; latency: number } | null = null;
+    let best: { spec: LayerConfigSpec; score: number; latency: number; report: EstimateReport } | null = null;
     for (const spec of moves) {
       const trial: HlsConfig = { ...config, layers: { ...config.layers, [o.name]: { ...config.layers[o.name], ...spec } } };
       const t = estimateDesign(model, trial, opts).report;
       if (!t) continue;
       const score = Math.max(...BUDGETED.map((k) => (t.resources[k].used ?? 0) / Math.max(1, part[k] * margin)));
       const latency = t.latency.worst.cycles ?? Infinity;
-      if (!best || score < best.score - 1e-9 || (Math.abs(score - best.score) <= 1e-9 && latency < best.latency)) best = { spec, score, latency };
+      if (!best || score < best.score - 1e-9 || (Math.abs(score - best.score) <= 1e-9 && latency < best.latency)) best = { spec, score, latency, report: t };
     }
     setLayer(o.name, best?.spec ?? moves[0]);
+    carried = best?.report ?? null;
     if (steps > 1000) return { fits: false, config, report: r, steps, error: 'fit search did not converge (a bug)' };
   }
 }
