@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { commands, isAvailable, runCommand, type MenuGroup } from '../commands';
 import { displayChord } from '../lib/keys';
+import { FIT_MARGIN } from '../../engine/estimate/fit';
 import { flow } from '../state/actions';
 import { useEditor } from '../state/store';
 import { useUi } from '../state/ui';
@@ -101,7 +102,7 @@ export function HelpPanel() {
         ))}
         <p className="mt-2 text-xs text-slate-500">Mouse: drag from the palette to add, or double-click the canvas and type a layer's name; drag from an output port to an input port to connect; Shift+drag on the canvas to box-select; Shift+click to add to the selection.</p>
         <p className="mt-2 text-xs text-slate-500" data-testid="help-import">Import (File ▸ Import model…, Mod+I, or drop a file on the canvas): ONNX <code>.onnx</code>, with QONNX quantizers and QONNX channels-last Conv / MaxPool / BatchNormalization; Keras <code>.keras</code> / <code>.h5</code>, with QKeras quantizers (<code>quantized_bits</code>, <code>quantized_relu</code>, power-of-two <code>quantized_po2</code> weights). Quantizers become per-layer precisions.</p>
-        <p className="mt-2 text-xs text-slate-500" data-testid="help-builds">Builds (Mod+Shift+B): Fit to a part chooses per-layer reuse factors and strategies so the estimate stays within 80 % of the part's DSP, LUT, FF and BRAM; Apply stores them as a variant and makes the part the project's target part (Undo apply takes it back). FIFOs safe gives every stream a fork writes its whole tensor.</p>
+        <p className="mt-2 text-xs text-slate-500" data-testid="help-builds">Builds (Mod+Shift+B): Fit to a part chooses per-layer reuse factors and strategies so the estimate stays within {Math.round(FIT_MARGIN * 100)} % of the part's DSP, LUT, FF and BRAM; Apply stores them as a variant and makes the part the project's target part (Undo apply takes it back). FIFOs safe gives every stream a fork writes its whole tensor.</p>
       </div>
     </div>
   );

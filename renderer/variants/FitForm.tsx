@@ -6,6 +6,7 @@
 import { useState } from 'react';
 import type { z } from 'zod';
 import type { FitAnswerJson, VariantConfigJson } from '../../api/builds-contract';
+import { FIT_MARGIN } from '../../engine/estimate/fit';
 import { KNOWN_DEVICES } from '../../engine/estimate/report';
 import { defaultHlsConfig } from '../../engine/hls/config';
 import { getApi } from '../api/client';
@@ -97,7 +98,7 @@ export function FitForm({ saveFirst }: { saveFirst(): Promise<boolean> }) {
   return (
     <div className="space-y-1 border-b border-slate-200 p-2 text-xs" data-testid="fit-form">
       <div className="flex flex-wrap items-center gap-2">
-        <span className="font-semibold" title="Per-layer reuse factor and strategy chosen by the estimate so DSP, LUT, FF and BRAM stay within 80 % of the part's (tessera fit)">
+        <span className="font-semibold" title={`Per-layer reuse factor and strategy chosen by the estimate so DSP, LUT, FF and BRAM stay within ${Math.round(FIT_MARGIN * 100)} % of the part's (tessera fit)`}>
           Fit to a part
         </span>
         <label>
