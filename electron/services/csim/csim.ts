@@ -167,6 +167,7 @@ export async function compileCsim(cwd: string, sources: string[], exe: string, o
   // Each source's g++ is spawned before its first await: the callback overlaps them.
   opts.whileCompiling?.();
   const objects = await compiling;
+  if (cache && objects.some((o) => o.step !== null)) cache.prune(); // once per compile that stored something
   const steps = objects.map((o) => o.step).filter((s): s is ProcessStep => s !== null);
   const failed = steps.find((s) => !s.ok);
   const log = [...notes, ...steps.map((s) => s.log)].filter((l) => l).join('\n');

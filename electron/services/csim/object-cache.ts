@@ -94,6 +94,12 @@ export class ObjectCache {
     } catch {
       return null;
     }
+    // Records of one key mostly list the same headers (multi-MB weight headers among them): hash each once here.
+    const hashes = new Map<string, string | null>();
+    const hashOf = (p: string) => {
+      if (!hashes.has(p)) hashes.set(p, hashFile(path.resolve(cwd, p)));
+      return hashes.get(p);
+    };
     for (const f of records) {
       let rec: DepRecord;
       try {
@@ -102,7 +108,7 @@ export class ObjectCache {
         continue;
       }
       if (!Array.isArray(rec.deps) || typeof rec.object !== 'string' || !/^[0-9a-f]{64}$/.test(rec.object)) continue;
-      if (!rec.deps.every(([p, h]) => hashFile(path.resolve(cwd, p)) === h)) continue;
+      if (!rec.deps.every(([p, h]) => hashOf(p) === h)) continue;
       const obj = path.join(this.root, 'objects', `${rec.object}.o`);
       if (!fs.existsSync(obj)) continue;
       const now = new Date();
@@ -137,10 +143,9 @@ export class ObjectCache {
     if (!fs.existsSync(obj)) writeAtomic(obj, bytes);
     const record: DepRecord = { deps, object };
     writeAtomic(path.join(keyDir, `${sha(JSON.stringify(deps))}.json`), Buffer.from(JSON.stringify(record)));
-    this.prune();
   }
 
-  /** Removes the least recently used objects while the cache is over its limit (their records then miss). */
+  /** Removes the least recently used objects while the cache is over its limit (their records then miss); after a compile's stores. */
   prune(): void {
     const dir = path.join(this.root, 'objects');
     let files: { file: string; size: number; used: number }[];
