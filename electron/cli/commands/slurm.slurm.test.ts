@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { ProjectFile } from '../../services/store';
 import type { BuildRunRecord } from '../../services/store/runs';
 import type { RunReport } from '../../services/builds/queue';
@@ -102,12 +102,21 @@ describe.skipIf(!RUN_SLURM_TESTS)('tessera on the local Slurm cluster', () => {
   it('a detached sweep: tessera builds --cancel cancels one run with scancel, tessera builds --wait collects the other', async () => {
     createTinyProject(dir, 'detached').close();
     const file = path.join(dir, 'detached.tessera');
-    const s = await spawnTessera(['sweep', file, '--layer', 'upconv', '--rf', '1,2', '--io', 'parallel', '--on', 'slurm', '--detach'], { env });
-    expect(s.code, s.stderr + s.stdout).toBe(0);
-    expect(s.stdout).toMatch(/detached; the runs are in/);
-    const [first, second] = runs(file);
-    expect([first.status, second.status]).toEqual(['queued', 'queued']);
-    const c = await spawnTessera(['builds', file, '--cancel', first.id], { env });
+    // the node held until the first run's cancel is requested: otherwise it could finish before `builds --cancel`
+    // starts (`builds --cancel` then follows the other run to its end, so the node is released meanwhile)
+    const release = await holdNode();
+    let first: BuildRunRecord, second: BuildRunRecord, c: { code: number | null; stdout: string; stderr: string };
+    try {
+      const s = await spawnTessera(['sweep', file, '--layer', 'upconv', '--rf', '1,2', '--io', 'parallel', '--on', 'slurm', '--detach'], { env });
+      expect(s.code, s.stderr + s.stdout).toBe(0);
+      expect(s.stdout).toMatch(/detached; the runs are in/);
+      [first, second] = runs(file);
+      expect([first.status, second.status]).toEqual(['queued', 'queued']);
+      // it prints "cancelling RUN" once scancel has answered
+      c = await tessera(['builds', file, '--cancel', first.id], (stdout) => /^cancelling /m.test(stdout) && release());
+    } finally {
+      release();
+    }
     expect(c.code, c.stderr + c.stdout).toBe(0);
     expect(c.stdout).toMatch(new RegExp(`cancelling ${first.id}`));
     const w = await spawnTessera(['builds', file, '--wait'], { env, timeoutMs: 300_000 });
@@ -123,22 +132,58 @@ describe.skipIf(!RUN_SLURM_TESTS)('tessera on the local Slurm cluster', () => {
   it('Ctrl-C during a sweep on Slurm cancels its jobs (scancel) and exits 130', async () => {
     createTinyProject(dir, 'interrupted').close();
     const file = path.join(dir, 'interrupted.tessera');
-    const child = spawn(process.execPath, [TESSERA_BIN, 'sweep', file, '--layer', 'upconv', '--rf', '1,2', '--io', 'parallel', '--on', 'slurm'], { cwd: REPO_ROOT, env });
-    let out = '';
-    const code = await new Promise<number | null>((resolve) => {
+    // the node held: without it a tiny build can end (succeeded) between the submission and the interrupt
+    const release = await holdNode();
+    try {
+      await interruptedSweep(file);
+    } finally {
+      release();
+    }
+  });
+
+  /**
+   * Submits a job that holds the whole node and waits until it runs, so that jobs submitted next stay queued
+   * until the returned function cancels it: a test can then cancel them before they could have finished. It ends
+   * by itself after 5 minutes if a test dies before releasing it.
+   */
+  async function holdNode(): Promise<() => void> {
+    const job = execFileSync('sbatch', ['--parsable', '--exclusive', `--chdir=${dir}`, '--time=5', '--output=/dev/null', '--wrap', 'exec sleep 290'], { env: cluster.env, encoding: 'utf8' }).trim();
+    const release = () => void execFileSync('scancel', [job], { env: cluster.env }); // again: a no-op
+    for (let i = 0; i < 300; i++) {
+      const state = execFileSync('squeue', ['--noheader', `--jobs=${job}`, '--format=%T'], { env: cluster.env, encoding: 'utf8' }).trim();
+      if (state === 'RUNNING') return release;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    release();
+    throw new Error(`the job holding the node (${job}) did not start within 30 s`);
+  }
+
+  /** Runs `tessera args…`, calling `watch` with its output so far whenever it prints. */
+  function tessera(args: string[], watch: (stdout: string, child: ChildProcess) => void) {
+    const child = spawn(process.execPath, [TESSERA_BIN, ...args], { cwd: REPO_ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       child.stdout.on('data', (b: Buffer) => {
-        out += b.toString();
-        if (/^Slurm job \d+: 2 tasks$/m.test(out) && !child.killed) child.kill('SIGINT');
+        stdout += b.toString();
+        watch(stdout, child);
       });
-      child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-      child.on('close', (c) => resolve(c));
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
-    expect(code, out).toBe(130);
+  }
+
+  async function interruptedSweep(file: string) {
+    const r = await tessera(['sweep', file, '--layer', 'upconv', '--rf', '1,2', '--io', 'parallel', '--on', 'slurm'], (stdout, child) => {
+      if (/^Slurm job \d+: 2 tasks$/m.test(stdout) && !child.killed) child.kill('SIGINT');
+    });
+    const out = r.stdout + r.stderr;
+    expect(r.code, out).toBe(130);
     expect(out).toMatch(/cancelling the Slurm jobs \(scancel\)/);
     const stored = runs(file);
     expect(stored.map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
     const job = slurmInfo(stored[0])!.jobId!;
     const left = execFileSync('squeue', ['--noheader', '--array', `--jobs=${job}`, '--states=pending,running', '--format=%i'], { env: cluster.env, encoding: 'utf8' }).trim();
     expect(left).toBe('');
-  });
+  }
 });

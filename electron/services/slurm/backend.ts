@@ -244,21 +244,32 @@ export class SlurmBackend {
 
   /** Asks Slurm to cancel a run (scancel); the next look finishes it. False when it is not a tracked Slurm run. */
   async cancel(runId: string): Promise<boolean> {
-    const run = this.run(runId);
-    const info = run && slurmInfo(run);
-    if (!run || !info || FINAL.has(run.status) || !this.tracked.has(runId)) return false;
-    this.update(run, {}, { cancelRequested: true });
-    if (info.jobId === null) return true; // cancelled right after sbatch answers
-    await this.opts.client.cancel([`${info.jobId}_${info.task}`]);
-    this.note(runId, `cancel requested (scancel ${info.jobId}_${info.task})`);
-    this.schedule(0);
-    return true;
+    return (await this.cancelRuns([runId])) === 1;
   }
 
   async cancelAll(): Promise<number> {
-    let n = 0;
-    for (const id of [...this.tracked.keys()]) if (await this.cancel(id)) n++;
-    return n;
+    return this.cancelRuns([...this.tracked.keys()]);
+  }
+
+  /** Marks the tracked runs among `runIds` cancelled and scancels their tasks in one call (Ctrl-C must not wait
+   * for one scancel per task while the later tasks go on). Returns how many it marked. */
+  private async cancelRuns(runIds: string[]): Promise<number> {
+    const marked: { id: string; task: string | null }[] = [];
+    for (const id of runIds) {
+      const run = this.run(id);
+      const info = run && slurmInfo(run);
+      if (!run || !info || FINAL.has(run.status) || !this.tracked.has(id)) continue;
+      this.update(run, {}, { cancelRequested: true });
+      // a run whose sbatch has not answered yet has no task: the submission cancels it when it answers
+      marked.push({ id, task: info.jobId === null ? null : `${info.jobId}_${info.task}` });
+    }
+    const tasks = marked.flatMap((m) => (m.task ? [m.task] : []));
+    if (tasks.length) {
+      await this.opts.client.cancel(tasks);
+      for (const m of marked) if (m.task) this.note(m.id, `cancel requested (scancel ${m.task})`);
+      this.schedule(0);
+    }
+    return marked.length;
   }
 
   /** Resolves when no run is tracked any more. */
