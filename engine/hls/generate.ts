@@ -21,6 +21,7 @@ import { reuseInfo } from './reuse';
 import { buildStreamNetwork, streamVarName, streamWiring, type StreamNetwork, type StreamWiring } from './stream-network';
 import { isGraphInput } from '../ops/input';
 import { fifoDepthMacro, fifoDepths, PIPELINE_SLACK, type FifoDepth } from './fifo-depth';
+import { stableJson, type RunMemo } from '../graph/run-key';
 
 export const GENERATOR_VERSION = '0.1.0';
 
@@ -40,6 +41,8 @@ export interface GenerateInput {
   fifoReadAhead?: Readonly<Record<string, number>>;
   /** io_stream: 'safe' gives every stream a fork writes its whole tensor (fifo-depth.ts FifoDepthOptions.mode). */
   fifo?: 'rule' | 'safe';
+  /** Earlier fixed-point runs by content (simulateFixed): the test vectors of a variant that changes no value. */
+  simMemo?: RunMemo<Record<string, FixedTensor>>;
 }
 
 export interface GenerateResult {
@@ -175,15 +178,6 @@ class ContentHasher {
   digest(): string {
     return this.h1.toString(16).padStart(8, '0') + (this.h2 >>> 0).toString(16).padStart(8, '0');
   }
-}
-
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 function modelHash(model: Model): string {
@@ -346,7 +340,7 @@ export function generateProject(input: GenerateInput): GenerateResult {
   const testInputs = input.inputs ?? seededInputs(resolved, images, cfg.seed ?? 1);
   let sim: FixedSimResult;
   try {
-    sim = simulateFixed(model, testInputs, cfg);
+    sim = simulateFixed(model, testInputs, cfg, undefined, input.simMemo);
   } catch (e) {
     const ds = (e as { diagnostics?: Diagnostic[] }).diagnostics;
     if (ds?.length) diagnostics.push(...ds);

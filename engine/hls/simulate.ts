@@ -8,6 +8,7 @@ import { quantizeTensor, type FixedTensor } from '../fixed/tensor';
 import type { HlsConfig } from './config';
 import { resolveGraph, type ResolvedGraph } from './resolve';
 import { isGraphInput } from '../ops/input';
+import { inputsKey, nodeWeightsKey, stableJson, type KeyPart, type RunMemo } from '../graph/run-key';
 
 export interface FixedSimResult {
   /** Graph outputs by node name. */
@@ -16,6 +17,7 @@ export interface FixedSimResult {
   values: Record<string, FixedTensor>;
   order: string[];
   resolved: ResolvedGraph;
+  /** Wall time per node id in ms (empty when the values came from the memo). */
   timings: Record<string, number>;
 }
 
@@ -25,15 +27,39 @@ function fail(message: string, diagnostics: Diagnostic[]): never {
   throw new TesseraError(`${message}: ${diagnostics.filter((d) => d.severity === 'error').slice(0, 5).map((d) => d.message).join(' ')}`, diagnostics);
 }
 
+/** Settings of a resolved layer config that shape the hardware only: kernels never read them (FixedKernelArgs.config). */
+const HARDWARE_ONLY = ['io', 'strategy', 'reuseFactor', 'parallelizationFactor'] as const;
+
+/**
+ * The content key of a whole fixed-point run (graph/run-key.ts): per node in run order everything its kernel is
+ * given (type, parameters, wiring, output shape, resolved precision and output type, the config but its
+ * hardware-only settings, weights) and every given input. The variants of a reuse-factor sweep share it.
+ */
+export function fixedRunKey(model: Model, resolved: ResolvedGraph, inputs: Readonly<Record<string, Tensor>>): KeyPart[] {
+  const parts: KeyPart[] = ['fixed run'];
+  for (const r of resolved.nodes) {
+    const config: Record<string, unknown> = { ...r.config };
+    for (const k of HARDWARE_ONLY) delete config[k];
+    parts.push(stableJson({ id: r.id, type: r.node.type, name: r.node.name, inputIds: r.inputIds, params: r.params, outputShape: r.outputShape, outputType: r.outputType, config }));
+    parts.push(...nodeWeightsKey(model, r.id));
+  }
+  parts.push(...inputsKey(inputs));
+  return parts;
+}
+
 /**
  * Runs the model in fixed point. `inputs` by Input node name (or id); a batch differing from the graph's
- * runs as that many images. Throws TesseraError with diagnostics on graph/config errors.
+ * runs as that many images. Throws TesseraError with diagnostics on graph/config errors. With `memo`, a whole
+ * run (no `part`) with the key of an earlier one takes that run's values (fixedRunKey) instead of computing them.
  */
-export function simulateFixed(model: Model, inputs: Record<string, Tensor>, cfg: HlsConfig, part?: PartialRun<FixedTensor>): FixedSimResult {
+export function simulateFixed(model: Model, inputs: Record<string, Tensor>, cfg: HlsConfig, part?: PartialRun<FixedTensor>, memo?: RunMemo<Record<string, FixedTensor>>): FixedSimResult {
   const inputNodes = model.graph.nodes.filter((n) => isGraphInput(n));
   const batches = inputNodes.map((n) => (inputs[n.name] ?? inputs[n.id])?.shape[0]).filter((b): b is number => b !== undefined);
   const resolved = resolveGraph(model, cfg, { batch: batches.length ? batches[0] : undefined });
   if (resolved.hasErrors) fail('the graph or its HLS configuration has errors', resolved.diagnostics);
+  const key = memo && !part ? fixedRunKey(model, resolved, inputs) : null;
+  const kept = key && memo!.get(key);
+  if (kept) return result(resolved, kept, {});
   const values: Record<string, FixedTensor> = {};
   const timings: Record<string, number> = {};
   const problems: Diagnostic[] = [];
@@ -66,6 +92,11 @@ export function simulateFixed(model: Model, inputs: Record<string, Tensor>, cfg:
     timings[r.id] = now() - t0;
   }
   if (problems.length) fail('the inputs do not match the graph', problems);
+  if (key) memo!.set(key, values);
+  return result(resolved, values, timings);
+}
+
+function result(resolved: ResolvedGraph, values: Record<string, FixedTensor>, timings: Record<string, number>): FixedSimResult {
   const outputs: Record<string, FixedTensor> = {};
   for (const id of resolved.analysis.outputs) if (values[id]) outputs[resolved.byId[id].node.name] = values[id];
   return { outputs, values, order: resolved.nodes.map((n) => n.id), resolved, timings };

@@ -7,6 +7,7 @@ import { analyzeGraph, type GraphAnalysis } from '../graph/analyze';
 import { makeDiagnostic, TesseraError, type Diagnostic } from '../diagnostics/diagnostics';
 import type { Graph, Model, PartialRun } from '../graph/model';
 import { isGraphInput } from '../ops/input';
+import { inputsKey, nodeWeightsKey, stableJson, type KeyPart } from '../graph/run-key';
 
 export interface SimOptions {
   /** 'all' (default) keeps every node's output; 'outputs' frees intermediates once consumed. */
@@ -132,4 +133,17 @@ export function simulateFloat(model: Model, inputs: Record<string, Tensor>, opts
   const result: Record<string, Tensor> = {};
   for (const id of analysis.outputs) if (values[id]) result[analysis.nodes[id].node.name] = values[id];
   return { outputs: result, values, order: analysis.order, analysis, timings };
+}
+
+/**
+ * The content key of a float run of `model` on `inputs` (graph/run-key.ts): the graph as analysed (nodes without
+ * their canvas positions, edges), every weight, every given input.
+ */
+export function floatRunKey(model: Model, inputs: Readonly<Record<string, Tensor>>): KeyPart[] {
+  const nodes = model.graph.nodes.map((n) => ({ ...n, position: undefined }));
+  return [
+    `float run ${stableJson({ nodes, edges: model.graph.edges })}`,
+    ...Object.keys(model.weights ?? {}).sort().flatMap((id) => [`weights of ${JSON.stringify(id)}`, ...nodeWeightsKey(model, id)]),
+    ...inputsKey(inputs),
+  ];
 }

@@ -10,7 +10,7 @@ import type { HlsConfig } from '../../../../engine/hls/config';
 import { firmwareValues, generateProject, type FileMap, type GenerateResult } from '../../../../engine/hls/generate';
 import type { FixedSimResult } from '../../../../engine/hls/simulate';
 import { fixedVsFloat, lsb } from '../../../../engine/fixed/tensor';
-import { simulateFloat } from '../../../../engine/sim/float';
+import { floatRunKey, simulateFloat } from '../../../../engine/sim/float';
 import { formatFixedType, fracBits } from '../../../../engine/fixed/types';
 import { estimateDesign, fifoReadAhead, layerNames } from '../../../../engine/estimate/graph';
 import { measuredPipelineDepths, type MeasuredDepth } from '../../../../engine/reports/loop-depth';
@@ -25,6 +25,7 @@ import type { FlowId, Toolchain } from '../../toolchain/detect';
 import { prepareBuild } from '../../toolchain/prepare';
 import { findReports, type SolutionReports } from '../../toolchain/find-reports';
 import { isGraphInput } from '../../../../engine/ops/input';
+import { fixedRuns, floatRuns } from './reference-runs';
 
 /** A step could not do its work; the message says why in words (diagnostics when the design is at fault). */
 export class BuildFailure extends Error {
@@ -57,11 +58,12 @@ export type Generated = GenerateResult & { files: FileMap; sim: FixedSimResult }
 
 /**
  * Generates the HLS project of the spec and writes it into spec.dir (nothing is written when it fails). The
- * stream FIFOs are sized with every layer's pixels in flight at the estimate's pipeline depths.
+ * stream FIFOs are sized with every layer's pixels in flight at the estimate's pipeline depths. The test
+ * vectors of a design whose values an earlier build computed are that build's (reference-runs.ts).
  */
 export function codegen(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' | 'inputs' | 'fifo'>, templates: Record<string, string>, measuredDepth?: Record<string, number>): Generated {
   const readAhead = spec.config.io === 'io_stream' ? fifoReadAhead(spec.model, spec.config, { measuredDepth }) ?? undefined : undefined;
-  const g = generateProject({ model: spec.model, config: spec.config, templates, inputs: spec.inputs ?? undefined, fifoReadAhead: readAhead, fifo: spec.fifo });
+  const g = generateProject({ model: spec.model, config: spec.config, templates, inputs: spec.inputs ?? undefined, fifoReadAhead: readAhead, fifo: spec.fifo, simMemo: fixedRuns });
   const errors = g.diagnostics.filter((d) => d.severity === 'error');
   if (!g.files || !g.sim || errors.length) throw new BuildFailure(`code generation failed: ${errors.map((d) => d.message).join(' ') || 'no files'}`, errors);
   try {
@@ -292,9 +294,14 @@ export function reportFiles(s: SolutionReports): string[] {
 export function errorVsFloat(model: Model, g: Generated): ErrorVsFloat | null {
   const name = Object.keys(g.sim.outputs)[0];
   if (name === undefined) return null;
-  const float = simulateFloat(model, g.inputs, { keep: 'outputs' });
+  const key = floatRunKey(model, g.inputs);
+  let float = floatRuns.get(key);
+  if (!float) {
+    float = simulateFloat(model, g.inputs, { keep: 'outputs' }).outputs;
+    floatRuns.set(key, float);
+  }
   const fx = g.sim.outputs[name];
-  const e = fixedVsFloat(fx, float.outputs[name]);
+  const e = fixedVsFloat(fx, float[name]);
   const unit = lsb(fx.type);
   return { output: name, outputType: formatFixedType(fx.type), maxAbs: e.maxAbs, rms: e.rms, maxLsb: e.maxLsb, rmsLsb: e.rms / unit };
 }
