@@ -114,7 +114,7 @@ export function readProjectDocument(file: string): StoredDocument {
     try {
       const p = ProjectFile.open(tmp);
       try {
-        return p.load();
+        return structuredClone(p.load()); // unfrozen, as a current file's document is
       } finally {
         p.close();
       }
@@ -267,6 +267,11 @@ export class ProjectFile {
   private closed = false;
   /** The tensors' checksums were verified (at open): later loads of this locked file only check the tables. */
   private tensorsVerified = false;
+  /**
+   * The last document load() read, frozen, and the file's data_version then: SQLite changes that number when
+   * another connection commits, and every method here that writes a part of the document drops it.
+   */
+  private loaded: { doc: StoredDocument; dataVersion: number } | null = null;
 
   private constructor(
     private filePath: string,
@@ -355,12 +360,25 @@ export class ProjectFile {
     };
   }
 
-  /** Reads the whole document. */
+  /**
+   * The whole document: read again only when it changed since the last load (a build queue loads it for every
+   * build). Frozen, as it is shared by every caller until then: change a copy; the weights' bytes are shared too.
+   */
   load(): StoredDocument {
     const db = this.live();
-    const doc = this.guard(() => db.transaction(() => readDocument(db, path.basename(this.filePath), !this.tensorsVerified))());
+    const version = () => db.pragma('data_version', { simple: true }) as number;
+    if (this.loaded && this.loaded.dataVersion === version()) return this.loaded.doc;
+    this.loaded = null;
+    // The version is taken in the reading transaction, before the read: a commit after it shows as a change.
+    const read = this.guard(() => db.transaction(() => ({ dataVersion: version(), doc: readDocument(db, path.basename(this.filePath), !this.tensorsVerified) }))());
     this.tensorsVerified = true;
-    return doc;
+    this.loaded = { dataVersion: read.dataVersion, doc: deepFreeze(read.doc) };
+    return read.doc;
+  }
+
+  /** A part of the document is about to be written through this connection (SQLite's data_version does not see it). */
+  private documentChanges(): void {
+    this.loaded = null;
   }
 
   /** Settings only (cheap: no weights read). */
@@ -388,6 +406,7 @@ export class ProjectFile {
   /** Saves the whole document in one transaction; returns the new meta. */
   save(doc: StoredDocument): ProjectMeta {
     const db = this.live();
+    this.documentChanges();
     for (const [nodeId, slots] of Object.entries(doc.weights)) for (const [slot, t] of Object.entries(slots)) checkTensor(nodeId, slot, t);
     const now = new Date().toISOString();
     db.transaction(() => {
@@ -405,6 +424,7 @@ export class ProjectFile {
   /** Sets descriptive meta data (name, title, description, example); not for the keys the store manages. */
   setMeta(key: 'name' | 'title' | 'description' | 'example', value: string | null): ProjectMeta {
     const db = this.live();
+    this.documentChanges();
     if (value === null) db.prepare('DELETE FROM meta WHERE key = ?').run(key);
     else db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
     return this.meta();
@@ -418,6 +438,7 @@ export class ProjectFile {
 
   setSettings(settings: ProjectSettings): ProjectMeta {
     const db = this.live();
+    this.documentChanges();
     db.transaction(() => {
       writeSettings(db, settings);
       writePartDigests(db, ['settings']);
@@ -428,6 +449,7 @@ export class ProjectFile {
 
   setPreviewInputs(inputs: PreviewInput[]): ProjectMeta {
     const db = this.live();
+    this.documentChanges();
     db.transaction(() => {
       writePreviewInputs(db, inputs);
       writePartDigests(db, ['preview_inputs']);
@@ -452,6 +474,7 @@ export class ProjectFile {
     const variants = this.listVariants().filter((v) => !v.damaged).map((v) => ({ id: v.id, name: v.name, config: v.config }));
     const next = ProjectFile.create(abs, { doc: content, overwrite, name: path.basename(abs, PROJECT_EXTENSION), example: meta.example, variants });
     this.closeDb();
+    this.documentChanges();
     this.db = next.db;
     this.lock = next.lock;
     this.filePath = next.filePath;
@@ -479,6 +502,7 @@ export class ProjectFile {
   /** A variant and the settings in one transaction (a fit applied: its variant and the target part, or neither). */
   putVariantAndSettings(v: { id: string; name: string; config: unknown }, settings: ProjectSettings): VariantRecord {
     const db = this.live();
+    this.documentChanges();
     const now = new Date().toISOString();
     return db.transaction(() => {
       writeSettings(db, settings);
@@ -523,12 +547,22 @@ export class ProjectFile {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.loaded = null;
     this.closeDb();
   }
 
   get isClosed(): boolean {
     return this.closed;
   }
+}
+
+/** Freezes a document's objects all the way down (typed arrays cannot be: their bytes stay writable). */
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !ArrayBuffer.isView(v) && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
 }
 
 function throwIfDamaged(name: string, damaged: string[]): void {

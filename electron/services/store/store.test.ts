@@ -131,10 +131,10 @@ describe('project store', () => {
     expect(storedToTensor(back.weights[ids[1]].weight).data[3]).toBe(123.5);
     expect(back.weights[ids[1]].weight.layout).toBe('OIHW-changed');
     expect(back.weights[ids[0]]).toEqual(doc.weights[ids[0]]);
-    // Reopened (digests recomputed lazily): change again.
+    // Reopened (digests recomputed lazily): change again (a copy: a loaded document is frozen).
     f[0] = -7.25;
-    back.weights[ids[1]].weight = { ...back.weights[ids[1]].weight, data: new Uint8Array(f.buffer.slice(0)) };
-    q.save(back);
+    const again = { ...back, weights: { ...back.weights, [ids[1]]: { ...back.weights[ids[1]], weight: { ...back.weights[ids[1]].weight, data: new Uint8Array(f.buffer.slice(0)) } } } };
+    q.save(again);
     expect(storedToTensor(q.load().weights[ids[1]].weight).data[0]).toBe(-7.25);
     q.close();
   });
@@ -414,6 +414,78 @@ describe('project store', () => {
     },
     90_000,
   );
+});
+
+describe('the loaded document kept between loads', () => {
+  it('is read once while nothing changes (build runs and variants written meanwhile), and is frozen', () => {
+    const doc = randomDoc(31, ['Conv2D', 'ReLU', 'Dense']);
+    const p = ProjectFile.create(path.join(dir, 'k.tessera'), { doc });
+    const first = p.load();
+    expect(first).toEqual(doc);
+    p.putVariant({ id: 'v1', name: 'RF 2', config: { io: 'io_parallel', scope: null, defaults: {}, layers: {} } });
+    p.putBuildRun({ id: 'r1', variantId: 'v1', status: 'queued', createdAt: 'now', startedAt: null, finishedAt: null, step: null, config: {}, report: null, artifacts: null });
+    p.appendBuildLog('r1', 'line\n');
+    expect(p.load()).toBe(first);
+    expect(Object.isFrozen(first.graph.nodes[0].params)).toBe(true);
+    expect(() => {
+      (first.graph.nodes as unknown[]).push({});
+    }).toThrow(TypeError);
+    expect(() => {
+      (first.settings as { weightSeed: number }).weightSeed = 1;
+    }).toThrow(TypeError);
+    p.close();
+  });
+
+  it('is read again after every write of this project to the graph, weights, settings, preview inputs or meta', () => {
+    const doc = randomDoc(32, ['Conv2D', 'ReLU']);
+    const p = ProjectFile.create(path.join(dir, 'w.tessera'), { doc });
+    const ids = doc.graph.nodes.map((n) => n.id);
+    let last = p.load();
+    const changed = (want: (d: StoredDocument) => unknown, value: unknown) => {
+      const d = p.load();
+      expect(d).not.toBe(last);
+      expect(want(d)).toEqual(value);
+      last = d;
+    };
+    const renamed = { ...doc.graph, nodes: doc.graph.nodes.map((n, i) => (i === 0 ? { ...n, name: 'renamed' } : n)) };
+    p.saveGraph(renamed, doc.weights);
+    changed((d) => d.graph.nodes[0].name, 'renamed');
+    const bias = tensorToStored(randomTensor([2], 5), 'O');
+    p.saveGraph(renamed, { ...doc.weights, [ids[1]]: { ...doc.weights[ids[1]], bias } });
+    changed((d) => d.weights[ids[1]].bias, bias);
+    p.save({ ...doc, graph: renamed, previewInputs: [] });
+    changed((d) => [d.previewInputs, d.weights[ids[1]].bias], [[], doc.weights[ids[1]].bias]);
+    p.setSettings({ ...doc.settings, weightSeed: 77 });
+    changed((d) => d.settings.weightSeed, 77);
+    p.setPreviewInputs(doc.previewInputs);
+    changed((d) => d.previewInputs, doc.previewInputs);
+    p.putVariantAndSettings({ id: 'v1', name: 'fit', config: {} }, { ...doc.settings, part: 'xcvu13p-flga2577-2-e' });
+    changed((d) => d.settings.part, 'xcvu13p-flga2577-2-e');
+    p.setMeta('title', 'T');
+    expect(p.load()).not.toBe(last);
+    p.close();
+  });
+
+  it('is read again when another connection changed the file', () => {
+    const doc = randomDoc(33, ['Conv2D', 'ReLU']);
+    const file = path.join(dir, 'o.tessera');
+    const p = ProjectFile.create(file, { doc });
+    const first = p.load();
+    const other = new Database(file);
+    other.prepare('UPDATE nodes SET name = ? WHERE id = ?').run('from-elsewhere', doc.graph.nodes[1].id);
+    writePartDigests(other, ['nodes']);
+    other.close();
+    const second = p.load();
+    expect(second).not.toBe(first);
+    expect(second.graph.nodes[1].name).toBe('from-elsewhere');
+    expect(p.load()).toBe(second);
+    // Damage written elsewhere is seen too, not hidden behind the kept document.
+    const vandal = new Database(file);
+    vandal.prepare('UPDATE nodes SET name = ? WHERE id = ?').run('no checksum', doc.graph.nodes[0].id);
+    vandal.close();
+    expect(() => p.load()).toThrow(/damaged/);
+    p.close();
+  });
 });
 
 describe('recent projects and autosave', () => {
