@@ -114,12 +114,13 @@ function literalRows(m: ArrayLike<number | bigint>, t: FixedType): string {
  * or of the app's build queue share most of their weights, and writing them is most of codegen. A hit is
  * checked value by value against the kept mantissas (no trust in the hash); at most WEIGHT_MEMO_CHARS of text.
  */
-const weightMemo = new Map<string, { m: Float64Array; rows: string; packed: string[]; chars: number }>();
+const weightMemo = new Map<string, { m: Float64Array; rows: string; packed: string; chars: number }>();
 let weightMemoChars = 0;
 const WEIGHT_MEMO_CHARS = 64e6;
 
-function weightText(m: Float64Array | bigint[], t: FixedType): { rows: string; packed: string[] } {
-  if (!(m instanceof Float64Array)) return { rows: literalRows(m, t), packed: packedLiteralLines(m, t) };
+/** The synthesis initializer rows and the C-simulation string literal (its lines joined) of one weight array. */
+function weightText(m: Float64Array | bigint[], t: FixedType): { rows: string; packed: string } {
+  if (!(m instanceof Float64Array)) return { rows: literalRows(m, t), packed: packedLiteralLines(m, t).join('\n') };
   const key = `${formatFixedType(t)}|${m.length}|${new ContentHasher().words(new Uint32Array(m.buffer, m.byteOffset, m.length * 2)).digest()}`;
   const hit = weightMemo.get(key);
   if (hit && hit.m.length === m.length && hit.m.every((x, i) => Object.is(x, m[i]))) {
@@ -128,8 +129,8 @@ function weightText(m: Float64Array | bigint[], t: FixedType): { rows: string; p
     return hit;
   }
   const rows = literalRows(m, t);
-  const packed = packedLiteralLines(m, t);
-  const chars = rows.length + packed.reduce((a, l) => a + l.length, 0);
+  const packed = packedLiteralLines(m, t).join('\n');
+  const chars = rows.length + packed.length;
   if (hit) weightMemoChars -= hit.chars;
   weightMemo.set(key, { m: m.slice(), rows, packed, chars });
   weightMemoChars += chars;
@@ -261,9 +262,17 @@ function tensorVar(r: ResolvedNode): TensorVar {
 }
 
 /** One layer's part of the project: config structs, weight headers, the top function's call, its tessera.json entry. */
+/** One weight array's files (see weightHeader) and its C-simulation literal for weights/csim_values.cpp. */
+interface WeightCode {
+  name: string;
+  header: string;
+  values: string;
+  packed: string;
+}
+
 interface LayerCode {
   structs: string[];
-  weightFiles: { path: string; text: string; include: string }[];
+  weights: WeightCode[];
   call: string;
   layer: GeneratedLayer;
 }
@@ -374,7 +383,12 @@ export function generateProject(input: GenerateInput): GenerateResult {
     'tessera.json': tesseraJson(p, model, nImages, input.inputs ? null : cfg.seed ?? 1),
   };
   if (p.network) files['firmware/fifo_depths.h'] = fifoDepthsHeader(p, p.network, !!input.fifoReadAhead);
-  for (const r of resolved.nodes) for (const w of p.code[r.id]?.weightFiles ?? []) files[w.path] = w.text;
+  const weights = resolved.nodes.flatMap((r) => p.code[r.id]?.weights ?? []);
+  for (const w of weights) {
+    files[`firmware/weights/${w.name}.h`] = w.header;
+    files[`firmware/weights/${w.name}.inc`] = w.values;
+  }
+  files[CSIM_WEIGHTS_SOURCE] = csimWeightsSource(p, weights);
   for (const h of Object.keys(input.templates)) files[`firmware/nnet/${h}`] = input.templates[h];
   const sorted: FileMap = {};
   for (const k of Object.keys(files).sort()) sorted[k] = files[k];
@@ -387,7 +401,7 @@ function layerCode(p: Project, model: Model, r: ResolvedNode, entry: GeneratedLa
   const ctx = layerContext(model, r);
   for (const h of hls.headers) p.headers.add(h);
   const structs: CppStruct[] = hls.configStructs(ctx);
-  const weightFiles: LayerCode['weightFiles'] = [];
+  const weights: WeightCode[] = [];
   const wnames: Record<string, string> = {};
   for (const w of hls.weightArrays(ctx)) {
     wnames[w.name] = w.name;
@@ -395,7 +409,8 @@ function layerCode(p: Project, model: Model, r: ResolvedNode, entry: GeneratedLa
       diagnostics.push(makeDiagnostic({ code: 'hls-width', nodeId: r.id, nodeName: r.node.name, field: 'precision.weight_t', value: formatFixedType(w.type), rule: 'weight and bias types have W ≤ 53 (exact double literals)', fix: 'use a narrower weight/bias type' }));
       continue;
     }
-    weightFiles.push({ path: `firmware/weights/${w.name}.h`, text: weightHeader(p, r, w), include: `#include "weights/${w.name}.h"` });
+    const text = weightText(w.m, w.type);
+    weights.push({ name: w.name, header: weightHeader(p, r, w), values: text.rows + '\n', packed: text.packed });
   }
   const v = p.vars[r.id];
   const ins = r.inputIds.map((s) => p.vars[s]);
@@ -413,7 +428,7 @@ function layerCode(p: Project, model: Model, r: ResolvedNode, entry: GeneratedLa
   const prec = r.config.precision;
   return {
     structs: structs.map(structText),
-    weightFiles,
+    weights,
     call: `  ${hls.call(ctx, names)}`,
     layer: {
       ...entry,
@@ -432,10 +447,14 @@ function structText(s: CppStruct): string {
   return `struct ${s.name} : ${s.base} {\n${body.join('\n')}\n};`;
 }
 
-/** firmware/weights/<name>.h: one weight array, exact literals, 16 a row. */
+/**
+ * firmware/weights/<name>.h: one weight array. Synthesis defines it with its exact values, 16 a row, from
+ * <name>.inc; C simulation fills it from the packed string in weights/csim_values.cpp. Both files stay out of the
+ * firmware's own translation unit: g++ neither reads nor skips megabytes of numbers when a layer's settings
+ * change, and the packed values compile (and are cached) on their own.
+ */
 function weightHeader(p: Project, r: ResolvedNode, w: HlsWeightArray): string {
   const n = w.m.length;
-  const text = weightText(w.m, w.type);
   return [
     `// ${cComment(`${r.node.name} (${r.node.type}): ${w.name}, ${n} values of ${formatFixedType(w.type)}${w.comment ? `; ${w.comment}` : ''}`)}`,
     `// Generated by Tessera ${GENERATOR_VERSION}. Values are exact in the type.`,
@@ -444,19 +463,36 @@ function weightHeader(p: Project, r: ResolvedNode, w: HlsWeightArray): string {
     `namespace ${p.ns} {`,
     '#ifdef __SYNTHESIS__',
     `static const ${cppType(w.type)} ${w.name}[${n}] = {`,
-    text.rows,
+    `#include "${w.name}.inc"`,
     '};',
     '#else',
     // C simulation: the mantissas packed in a string literal (g++ reads it ~20× faster than numbers), unpacked
     // once into the typed array (a static array of N typed constants would be N constructor calls).
-    `static const char ${w.name}_packed[] =`,
-    ...text.packed,
-    ';',
+    `extern const char ${w.name}_packed[];  // weights/csim_values.cpp`,
     `static ${cppType(w.type)} ${w.name}[${n}];`,
     `[[maybe_unused]] static const bool ${w.name}_filled = nnet::fill_packed(${w.name}, ${n}, ${w.name}_packed, ${packedBytes(w.type)}, ${fracBits(w.type)});`,
     '#endif',
     `}  // namespace ${p.ns}`,
     '#endif',
+    '',
+  ].join('\n');
+}
+
+/** The C-simulation source that holds every weight array's packed mantissas (firmware/weights/<name>.h unpack them). */
+export const CSIM_WEIGHTS_SOURCE = 'firmware/weights/csim_values.cpp';
+
+/**
+ * firmware/weights/csim_values.cpp: the packed string of every weight array, with no include (it compiles in a
+ * fraction of a second, and only when some weights changed). Constant-initialized, so it is complete before the
+ * firmware's static initializers unpack it. Testbench-only for the vendor tool (build_prj.tcl adds it with -tb).
+ */
+function csimWeightsSource(p: Project, weights: readonly WeightCode[]): string {
+  return [
+    `// Generated by Tessera ${GENERATOR_VERSION}: the weights of ${p.top} for C simulation, packed (little-endian`,
+    '// two\'s complement mantissas; nnet::fill_packed in weights/<name>.h unpacks them). Not for synthesis.',
+    `namespace ${p.ns} {`,
+    ...weights.map((w) => `extern const char ${w.name}_packed[] =\n${w.packed};`),
+    `}  // namespace ${p.ns}`,
     '',
   ].join('\n');
 }
@@ -496,7 +532,7 @@ function parametersHeader(p: Project): string {
     `#define ${guard(p.top, 'parameters')}`,
     '#include "defines.h"',
     ...[...p.headers].sort().map((h) => `#include "nnet/${h}"`),
-    ...layers.flatMap((c) => c.weightFiles.map((w) => w.include)),
+    ...layers.flatMap((c) => c.weights.map((w) => `#include "weights/${w.name}.h"`)),
     `namespace ${p.ns} {`,
     ...layers.flatMap((c) => c.structs),
     `}  // namespace ${p.ns}`,
@@ -578,6 +614,16 @@ function topSource(p: Project): string {
   ].join('\n');
 }
 
+/** What a vendor tool compiles of a generated project: the firmware to synthesise, the testbench side for its csim. */
+export function vendorSources(top: string): Pick<HlsScriptInput, 'sources' | 'testbench' | 'cflags' | 'tbCflags'> {
+  return {
+    sources: [`firmware/${top}.cpp`],
+    testbench: [`tb/${top}_test.cpp`, CSIM_WEIGHTS_SOURCE, 'tb_data'],
+    cflags: '-std=c++14',
+    tbCflags: '-std=c++14 -Wno-unknown-pragmas',
+  };
+}
+
 /** The vendor script's input (build_prj.tcl, hls_config.cfg). */
 function hlsScript(p: Project): HlsScriptInput {
   return {
@@ -585,10 +631,7 @@ function hlsScript(p: Project): HlsScriptInput {
     top: p.top,
     part: p.cfg.part,
     clockPeriodNs: p.cfg.clockPeriodNs,
-    sources: [`firmware/${p.top}.cpp`],
-    testbench: [`tb/${p.top}_test.cpp`, 'tb_data'],
-    cflags: '-std=c++14',
-    tbCflags: '-std=c++14 -Wno-unknown-pragmas',
+    ...vendorSources(p.top),
     steps: ['csim', 'csynth'],
   };
 }

@@ -95,11 +95,16 @@ describe('generator', () => {
     changed.weights.layer.weight.data[5] += 0.25;
     const c = generateProject({ model: changed, config: cfg, templates: TEMPLATES });
     expect(c.files!['tessera.json']).not.toEqual(a.files!['tessera.json']);
-    expect(c.files!['firmware/weights/w_layer1_conv.h']).not.toEqual(a.files!['firmware/weights/w_layer1_conv.h']);
+    const values = ['firmware/weights/w_layer1_conv.inc', 'firmware/weights/csim_values.cpp'];
+    for (const f of values) expect(c.files![f], f).not.toEqual(a.files![f]);
+    expect(c.files!['firmware/weights/w_layer1_conv.h']).toEqual(a.files!['firmware/weights/w_layer1_conv.h']); // declarations only
     // Weight text is remembered by content across generations (a sweep's variants): the first weights again give the first text.
     const again = generateProject({ model: convCaseModel(base, 3), config: cfg, templates: TEMPLATES });
-    expect(again.files!['firmware/weights/w_layer1_conv.h']).toEqual(a.files!['firmware/weights/w_layer1_conv.h']);
-    expect(generateProject({ model: changed, config: cfg, templates: TEMPLATES }).files!['firmware/weights/w_layer1_conv.h']).toEqual(c.files!['firmware/weights/w_layer1_conv.h']);
+    const changedAgain = generateProject({ model: changed, config: cfg, templates: TEMPLATES });
+    for (const f of values) {
+      expect(again.files![f], f).toEqual(a.files![f]);
+      expect(changedAgain.files![f], f).toEqual(c.files![f]);
+    }
     const json = JSON.parse(a.files!['tessera.json'] as string);
     expect(json.layers[1]).toMatchObject({ type: 'ConvTranspose2D', strategy: 'resource', reuseFactor: 2, validReuseFactors: [1, 2, 3, 4, 6, 8, 12, 24], multipliers: 12 });
     expect(a.files!['hls_config.cfg']).toMatch(/syn\.top=det/);
@@ -107,18 +112,20 @@ describe('generator', () => {
     expect((a.files!['tb_data/inputs.dat'] as string).trim().split('\n')).toHaveLength(2);
   });
 
-  it('a weight header holds the same values twice: the synthesis list (16 a row) and the packed C-simulation string', () => {
+  it('a weight array has the same values twice: the synthesis list (16 a row, in its .inc) and the packed C-simulation string (csim_values.cpp)', () => {
     const model = convCaseModel({ ...base, cin: 5, cout: 7 }, 6);
     const g = generateProject({ model, config: convCaseConfig({ ...base, cin: 5, cout: 7 }, model, 'two'), templates: TEMPLATES });
     const text = g.files!['firmware/weights/w_layer1_conv.h'] as string;
     const [, w, i] = /values of ap_fixed<(\d+),(-?\d+)>/.exec(text)!.map(Number) as number[];
-    const [, n] = /\[(\d+)\] = \{\n/.exec(text)!.map(Number) as number[];
-    const rows = text.slice(text.indexOf('= {\n') + 4, text.indexOf('\n};')).split(',\n');
+    const [, n] = /\[(\d+)\] = \{\n#include "w_layer1_conv\.inc"\n\};/.exec(text)!.map(Number) as number[];
+    const rows = (g.files!['firmware/weights/w_layer1_conv.inc'] as string).replace(/\n$/, '').split(',\n');
     expect(rows.slice(0, -1).every((r) => r.startsWith('    ') && r.split(', ').length === 16)).toBe(true);
     const listed = rows.join(', ').split(',').map(Number);
     expect(listed).toHaveLength(n);
     // The packed string: C escapes undone, little-endian two's complement of packedBytes bytes, times 2^-F.
-    const literal = [...text.matchAll(/^"(.*)"$/gm)].map((m) => m[1]).join('');
+    const csim = g.files!['firmware/weights/csim_values.cpp'] as string;
+    const own = csim.slice(csim.indexOf('extern const char w_layer1_conv_packed[] =\n'));
+    const literal = [...own.slice(0, own.indexOf('";\n') + 1).matchAll(/^"(.*)"$/gm)].map((m) => m[1]).join(''); // an escaped " cannot end it early
     const bytes: number[] = [];
     for (let k = 0; k < literal.length; k++) {
       if (literal[k] === '\\') {
@@ -142,7 +149,7 @@ describe('generator', () => {
     const model = convCaseModel(base, 4);
     const g = generateProject({ model, config: convCaseConfig(base, model, 'lay'), templates: TEMPLATES });
     const f = g.files!;
-    expect(Object.keys(f)).toEqual(expect.arrayContaining(['firmware/lay.cpp', 'firmware/lay.h', 'firmware/defines.h', 'firmware/parameters.h', 'firmware/weights/w_layer1_conv.h', 'firmware/weights/b_layer1_conv.h', 'firmware/nnet/nnet_conv_transpose.h', 'tb/lay_test.cpp', 'tb_data/inputs.dat', 'tb_data/expected.dat', 'build_prj.tcl', 'hls_config.cfg', 'tessera.json']));
+    expect(Object.keys(f)).toEqual(expect.arrayContaining(['firmware/lay.cpp', 'firmware/lay.h', 'firmware/defines.h', 'firmware/parameters.h', 'firmware/weights/w_layer1_conv.h', 'firmware/weights/w_layer1_conv.inc', 'firmware/weights/b_layer1_conv.h', 'firmware/weights/csim_values.cpp', 'firmware/nnet/nnet_conv_transpose.h', 'tb/lay_test.cpp', 'tb_data/inputs.dat', 'tb_data/expected.dat', 'build_prj.tcl', 'hls_config.cfg', 'tessera.json']));
     expect(f['firmware/parameters.h']).toMatch(/struct config_layer1_conv : nnet::conv_transpose_config \{/);
     expect(f['firmware/parameters.h']).toMatch(/static const unsigned phase_taps_height = 2;/);
     expect(f['firmware/parameters.h']).toMatch(/static const unsigned pad_top = 1;/);

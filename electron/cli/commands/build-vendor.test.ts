@@ -201,6 +201,8 @@ describe('tessera build --synth', () => {
     expect(cmds.find((l) => l.startsWith('create_clock'))).toMatch(/-period 5\b/);
     expect(cmds.some((l) => l.startsWith('add_files') && l.includes('firmware/tess_top.cpp'))).toBe(true);
     expect(cmds.some((l) => l.startsWith('add_files') && l.includes('-tb') && l.includes('tb/tess_top_test.cpp'))).toBe(true);
+    // the vendor's csim links the packed weights too (the firmware only declares them outside synthesis)
+    expect(cmds.some((l) => l.startsWith('add_files') && l.includes('-tb') && l.includes('firmware/weights/csim_values.cpp'))).toBe(true);
     expect(cmds.find((l) => l.startsWith('export_design'))).toMatch(/ip_catalog/);
     // Streamed log with steps and progress.
     expect(r.stdout).toMatch(/== step csynth\n/);

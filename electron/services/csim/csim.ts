@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { startRun, type CommandSpec, type LineEvent, type RunRecord } from '../toolchain/runner';
 import { appRoot } from '../../app-root';
 import { compileKey, csimCacheDir, ObjectCache } from './object-cache';
-import type { FileMap } from '../../../engine/hls/generate';
+import { CSIM_WEIGHTS_SOURCE, type FileMap } from '../../../engine/hls/generate';
 
 /** hls-templates of the checkout (tests, CLI, serve mode). */
 export const TEMPLATES_ROOT = join(appRoot(), 'hls-templates');
@@ -190,7 +190,7 @@ async function compileAndRun(cwd: string, sources: string[], exe: string, runArg
 
 /** The generated project's firmware and testbench, relative to its folder. */
 export function projectSources(top: string): string[] {
-  return [`firmware/${top}.cpp`, `tb/${top}_test.cpp`];
+  return [`firmware/${top}.cpp`, CSIM_WEIGHTS_SOURCE, `tb/${top}_test.cpp`];
 }
 
 /** Where the compiled testbench of a generated project goes, relative to its folder. */
@@ -207,7 +207,7 @@ export async function runProjectCsim(dir: string, top: string, opts: CompileOpti
  */
 export async function runManyCsim(root: string, tops: string[], opts: CompileOptions = {}): Promise<CsimRun> {
   const L = ['#define TESSERA_TB_NO_MAIN', '#include <cstdio>', '#include <string>'];
-  for (const t of tops) L.push(`#include "${t}/firmware/${t}.cpp"`, `#include "${t}/tb/${t}_test.cpp"`);
+  for (const t of tops) L.push(...projectSources(t).map((f) => `#include "${t}/${f}"`));
   L.push('int main(int argc, char** argv) {', '  const std::string root = argc > 1 ? argv[1] : ".";', '  int bad = 0;');
   for (const t of tops) L.push(`  if (${t}_tb(root + "/${t}") != 0) { bad++; std::printf("FAIL ${t}\\n"); }`);
   L.push('  std::printf("%d of %d failed\\n", bad, ' + tops.length + ');', '  return bad ? 1 : 0;', '}', '');

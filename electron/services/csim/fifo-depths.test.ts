@@ -11,7 +11,7 @@ import { defaultHlsConfig } from '../../../engine/hls/config';
 import { generateProject } from '../../../engine/hls/generate';
 import { fifoDepthMacro } from '../../../engine/hls/fifo-depth';
 import { buildStreamNetwork } from '../../../engine/hls/stream-network';
-import { apIncludeDir, readTemplates, runProjectCsim, TEMPLATES_ROOT, writeFiles } from './csim';
+import { apIncludeDir, projectSources, readTemplates, runProjectCsim, TEMPLATES_ROOT, writeFiles } from './csim';
 import { graphModel } from './graph.testutil';
 
 let dir: string;
@@ -97,7 +97,7 @@ describe('the stream network is what the templates do', () => {
     writeFiles(out, g.files!);
     writeFileSync(join(out, 'driver.cpp'), `#include <string>\n#include <hls_stream.h>\nint ${top}_tb(const std::string& dir);\nint main(int, char** argv) { hls::stream_trace_file() = stdout; return ${top}_tb(argv[1]); }\n`);
     const exe = join(out, 'trace.bin');
-    const cc = spawnSync('g++', ['-std=c++17', '-O0', '-Wall', '-Wextra', '-Werror', '-Wno-unknown-pragmas', '-Wno-unused-label', '-DTESSERA_TB_NO_MAIN', '-DTESSERA_STREAM_TRACE', '-I', join(TEMPLATES_ROOT, 'include'), join(out, `firmware/${top}.cpp`), join(out, `tb/${top}_test.cpp`), join(out, 'driver.cpp'), '-o', exe], { encoding: 'utf8' });
+    const cc = spawnSync('g++', ['-std=c++17', '-O0', '-Wall', '-Wextra', '-Werror', '-Wno-unknown-pragmas', '-Wno-unused-label', '-DTESSERA_TB_NO_MAIN', '-DTESSERA_STREAM_TRACE', '-I', join(TEMPLATES_ROOT, 'include'), ...projectSources(top).map((f) => join(out, f)), join(out, 'driver.cpp'), '-o', exe], { encoding: 'utf8' });
     expect(cc.stderr).toBe('');
     const run = spawnSync(exe, [out], { encoding: 'utf8', maxBuffer: 1 << 26 });
     expect(run.status, run.stderr).toBe(0);

@@ -44,17 +44,20 @@ function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; 
 }
 
 /**
- * Weight headers keep their declarations; the values become `0` (the arrays' sizes are in their types): the
- * synthesis initializer list (`static const T name[N] = {` + rows of 4-space-indented literals) of today's
- * generator, or the values macro of older ones (fixtures/old-templates). Unstubbed, the DCGAN-sized arrays
- * make clang's JSON AST larger than a JavaScript string can hold.
+ * Weight headers keep their declarations; the values become `0` (the arrays' sizes are in their types): today's
+ * synthesis initializers (weights/<name>.inc, included by <name>.h), the initializer list written in the header
+ * itself (`static const T name[N] = {` + rows of 4-space-indented literals) of earlier generators, or the values
+ * macro of older ones (fixtures/old-templates). Unstubbed, the DCGAN-sized arrays make clang's JSON AST larger
+ * than a JavaScript string can hold.
  */
-function stubWeights(src: string): string {
+function stubWeights(file: string, src: string): string {
+  if (file.endsWith('.inc')) return '    0\n';
   const lines = src.split('\n');
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     out.push(lines[i]);
-    if (/^#define \w+_VALUES \\$/.test(lines[i]) || /^static const [^=]+\[\d+\] = \{$/.test(lines[i])) {
+    const inHeader = /^#define \w+_VALUES \\$/.test(lines[i]) || /^static const [^=]+\[\d+\] = \{$/.test(lines[i]);
+    if (inHeader && !/^#include /.test(lines[i + 1] ?? '')) {
       out.push('    0');
       while (i + 1 < lines.length && /^ {4}/.test(lines[i + 1])) i++;
     }
@@ -71,7 +74,8 @@ function copyTree(src: string, dst: string, rel = ''): string[] {
     if (statSync(s).isDirectory()) files.push(...copyTree(src, dst, r));
     else {
       const text = readFileSync(s, 'utf8');
-      writeFileSync(join(dst, r), /^weights\//.test(r.replace(/\\/g, '/')) ? stubWeights(text) : text);
+      const rel = r.replace(/\\/g, '/');
+      writeFileSync(join(dst, r), rel.startsWith('weights/') ? stubWeights(rel, text) : text);
       files.push(r);
     }
   }

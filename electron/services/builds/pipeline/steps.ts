@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Model } from '../../../../engine/graph/model';
 import type { Diagnostic } from '../../../../engine/diagnostics/diagnostics';
 import type { HlsConfig } from '../../../../engine/hls/config';
-import { firmwareValues, generateProject, type FileMap, type GenerateResult } from '../../../../engine/hls/generate';
+import { firmwareValues, generateProject, vendorSources, type FileMap, type GenerateResult } from '../../../../engine/hls/generate';
 import type { FixedSimResult } from '../../../../engine/hls/simulate';
 import { fixedVsFloat, lsb } from '../../../../engine/fixed/tensor';
 import { floatRunKey, simulateFloat } from '../../../../engine/sim/float';
@@ -247,10 +247,7 @@ export async function vendorSynth(
     script: {
       part: config.part,
       clockPeriodNs: config.clockPeriodNs,
-      sources: [`firmware/${top}.cpp`],
-      testbench: [`tb/${top}_test.cpp`, 'tb_data'],
-      cflags: '-std=c++14',
-      tbCflags: '-std=c++14 -Wno-unknown-pragmas',
+      ...vendorSources(top),
     },
     steps: vendor.steps,
     flow,
