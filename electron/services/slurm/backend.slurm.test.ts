@@ -14,6 +14,9 @@ import { createSlurmBackend } from './project-backend';
 import { slurmInfo } from './backend';
 import { RUN_SLURM_TESTS, killNode, restartNode, startLocalCluster, type LocalCluster } from './local-cluster.testutil';
 
+/** The job script's first line in a build's log (job 0 of the array, on the local cluster's node). */
+const JOB_LINE = /tessera: Slurm job \d+_0 \(job id \d+\) on vm/;
+
 async function until(what: string, f: () => boolean, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!f()) {
@@ -50,10 +53,11 @@ describe.skipIf(!RUN_SLURM_TESTS)('Slurm build backend on the local cluster (rea
       p.setSettings({ ...p.loadSettings(), slurm: SlurmProjectSettings.parse({ requeue: true }) });
       const [requeued] = await backend.enqueue(['v2']);
       // Slurm starts jobs on its scheduler's cycle; on a loaded 2-core machine that took over a minute once.
-      await until('both builds to run', () => {
+      // RUNNING in squeue comes before the job script's first line: the node dies only once that is in the log.
+      await until('both builds to run, the first one with its job line in the log', () => {
         const status = [plain, requeued].map((r) => p.getBuildRun(r.id)!.status);
         if (status.some((st) => st !== 'queued' && st !== 'running')) throw new Error(`a build ended before both ran on the node (${status.join(', ')})`);
-        return status.every((st) => st === 'running');
+        return status.every((st) => st === 'running') && JOB_LINE.test(p.getBuildRun(plain.id)!.log);
       }, 180_000);
       killNode(cluster);
       try {
@@ -63,7 +67,7 @@ describe.skipIf(!RUN_SLURM_TESTS)('Slurm build backend on the local cluster (rea
       }
       const failed = p.getBuildRun(plain.id)!;
       expect((failed.report as RunReport).failure).toMatch(/^Slurm job \d+_0 lost its node vm \(node failure\)/);
-      expect(failed.log).toMatch(/tessera: Slurm job \d+_0 \(job id \d+\) on vm/); // the log it had
+      expect(failed.log).toMatch(JOB_LINE); // the log it had
       expect(failed.log).toMatch(/build failed: Slurm job \d+_0 lost its node/);
       expect(slurmInfo(failed)!.state).toBe('NODE_FAIL');
       const waiting = p.getBuildRun(requeued.id)!;
