@@ -123,7 +123,7 @@ describe('a type that fits, found from the profile', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 300, examples: [[531857, 0, 15, 2, 0, false]] }, // 4 of 360 values below the LSB of the interpolated 1 % quantile
     );
   });
 

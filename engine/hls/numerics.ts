@@ -34,7 +34,7 @@ export interface ValueProfile {
   zeros: number;
   min: number;
   max: number;
-  /** Quantiles of log2|x| over the non-zero values (NaN when all are zero); p01 is the UNDERFLOW_SHARE quantile. */
+  /** Quantiles of log2|x| over the non-zero values (NaN when all are zero); p01 is the lowest that must stay above one LSB (fewer than UNDERFLOW_SHARE of the values lie below it). */
   log2: { min: number; p01: number; q1: number; median: number; q3: number; max: number };
   /** bins[k] counts non-zero values with floor(log2|x|) = lowBin + k. */
   lowBin: number;
@@ -92,7 +92,9 @@ export function profileValues(data: ArrayLike<number>, range: TypeRange): ValueP
     max: n ? max : Number.NaN,
     log2: {
       min: k ? nz[0] : Number.NaN,
-      p01: quantile(nz, UNDERFLOW_SHARE),
+      // not interpolated: the value with fewer than UNDERFLOW_SHARE of the others strictly below it, so that an
+      // LSB at most this leaves fewer than that share vanishing (the interpolated quantile let 4 of 360 through)
+      p01: k ? nz[Math.max(0, Math.ceil(UNDERFLOW_SHARE * k) - 1)] : Number.NaN,
       q1: quantile(nz, 0.25),
       median: quantile(nz, 0.5),
       q3: quantile(nz, 0.75),
