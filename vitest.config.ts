@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 const include = ['api/**/*.test.ts', 'engine/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts', 'hls-templates/**/*.test.ts', 'scripts/**/*.test.ts'];
@@ -14,7 +16,8 @@ export default defineConfig({
     // are then tested in-process beside the SIMD128 ones (engine/ops/conv/wasm, oracle tests).
     execArgv: ['--experimental-wasm-relaxed-simd'],
     // No csim object cache unless asked: every test's g++ compile really runs (object-cache.test.ts tests the cache).
-    env: { TESSERA_CSIM_CACHE: process.env.TESSERA_CSIM_CACHE ?? 'off' },
+    // Tests that turn the cache on keep their precompiled headers out of the user's cache folder.
+    env: { TESSERA_CSIM_CACHE: process.env.TESSERA_CSIM_CACHE ?? 'off', TESSERA_CSIM_PCH: process.env.TESSERA_CSIM_PCH ?? join(tmpdir(), `tessera-test-pch-${process.getuid?.() ?? 0}`) },
     projects: [
       { extends: true, test: { name: 'unit', include, exclude: [...configDefaults.exclude, ...slurm] } },
       { extends: true, test: { name: 'slurm', include: slurm, fileParallelism: false } },

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { startRun, type CommandSpec, type LineEvent, type RunRecord } from '../toolchain/runner';
 import { appRoot } from '../../app-root';
 import { compileKey, csimCacheDir, ObjectCache } from './object-cache';
+import { csimPchDir, precompiledHeader } from './precompiled-header';
 import { CSIM_WEIGHTS_SOURCE, type FileMap } from '../../../engine/hls/generate';
 
 /** hls-templates of the checkout (tests, CLI, serve mode). */
@@ -75,8 +76,10 @@ export interface CompileOptions extends ProcessStepOptions {
   defines?: string[];
   /** Extra g++ arguments after Tessera's own (each one argument; never a shell string). */
   flags?: string[];
-  /** The object cache's folder; null: no cache; default csimCacheDir(). */
+  /** The object cache's folder; null: no cache (and no precompiled header); default csimCacheDir(). */
   cache?: string | null;
+  /** The precompiled headers' folder (precompiled-header.ts); default csimPchDir(). */
+  pchDir?: string;
   /** Called once, right after the compilers have started: work done here runs beside them (they are other processes). */
   whileCompiling?: () => void;
 }
@@ -125,7 +128,8 @@ function objectPath(exe: string, source: string): string {
  * The compile step of a C simulation: g++ `sources` (relative to cwd) into `exe`. Each source is compiled
  * to its own object (in parallel, one g++ each) and linked. With a cache (the default, csimCacheDir), an
  * object whose source, headers, compiler and flags are unchanged since any earlier build is reused
- * instead of compiled (object-cache.ts), so a variant recompiles only what it changed.
+ * instead of compiled (object-cache.ts), so a variant recompiles only what it changed. With the cache, the
+ * units also read the standard and ap_types headers precompiled (precompiled-header.ts; built on first use).
  */
 export async function compileCsim(cwd: string, sources: string[], exe: string, opts: CompileOptions = {}): Promise<ProcessStep> {
   const t0 = Date.now();
@@ -136,11 +140,14 @@ export async function compileCsim(cwd: string, sources: string[], exe: string, o
   const id = cacheRoot ? await compilerId(gxx, cwd) : null;
   const cache = cacheRoot && id ? new ObjectCache(cacheRoot) : null;
   const notes: string[] = [];
+  const pch = cache && id ? await precompiledHeader(opts.pchDir ?? csimPchDir(), id, args, async (a, dir) => (await processStep(dir, { command: gxx, args: a, steps: ['csim'], label: 'precompile headers' }, opts)).ok) : null;
   const compiling = Promise.all(
     sources.map(async (src): Promise<{ obj: string; step: ProcessStep | null }> => {
       const obj = objectPath(exe, src);
       mkdirSync(dirname(join(cwd, obj)), { recursive: true });
-      const key = cache && id ? compileKey(id, args, readFileSync(join(cwd, src))) : null;
+      // the packed weights include nothing: the header would only cost its loading there
+      const srcArgs = pch && src !== CSIM_WEIGHTS_SOURCE ? [...args, '-include', pch] : args;
+      const key = cache && id ? compileKey(id, srcArgs, readFileSync(join(cwd, src))) : null;
       const hit = cache && key ? cache.lookup(key, cwd) : null;
       if (hit) {
         try {
@@ -153,7 +160,7 @@ export async function compileCsim(cwd: string, sources: string[], exe: string, o
         }
       }
       const dep = `${obj}.d`;
-      const step = await processStep(cwd, { command: gxx, args: [...args, '-MMD', '-MF', dep, '-c', src, '-o', obj], steps: ['csim'], label: `compile ${src}` }, opts);
+      const step = await processStep(cwd, { command: gxx, args: [...srcArgs, '-MMD', '-MF', dep, '-c', src, '-o', obj], steps: ['csim'], label: `compile ${src}` }, opts);
       if (step.ok && cache && key) {
         try {
           cache.store(key, cwd, join(cwd, obj), join(cwd, dep));
