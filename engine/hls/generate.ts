@@ -5,13 +5,13 @@
 import { C_IDENTIFIER, cComment, checkText } from '../safety/rules';
 import type { Tensor } from '../tensor/tensor';
 import { seededRandom, sizeOf, tensor } from '../tensor/tensor';
-import { makeDiagnostic, type Diagnostic } from '../diagnostics/diagnostics';
+import { makeDiagnostic, TesseraError, type Diagnostic } from '../diagnostics/diagnostics';
 import type { Model } from '../graph/model';
 import type { FixedType } from '../fixed/types';
 import { formatFixedType, fracBits } from '../fixed/types';
 import { packedBytes, packedLiteralLines } from './packed-weights';
 import { toDouble } from '../fixed/arith';
-import { simulateFixed, type FixedSimResult } from './simulate';
+import { inputShapeProblems, simulateFixed, type FixedSimResult } from './simulate';
 import { buildTcl, hlsConfig, type HlsScriptInput } from './scripts';
 import type { HlsConfig } from './config';
 import type { CppStruct, HlsCallNames, HlsWeightArray } from '../ops/hls-layer';
@@ -43,6 +43,17 @@ export interface GenerateInput {
   fifo?: 'rule' | 'safe';
   /** Earlier fixed-point runs by content (simulateFixed): the test vectors of a variant that changes no value. */
   simMemo?: RunMemo<Record<string, FixedTensor>>;
+  /**
+   * Leave what g++ does not read to `rest()`: the test vectors (tb_data/*.dat, the fixed-point run) and the
+   * synthesis initializers (weights/*.inc). A build compiles the other files meanwhile.
+   */
+  deferred?: boolean;
+}
+
+/** What a deferred generation leaves for later (GenerateInput.deferred). */
+export interface GenerateRest {
+  files: FileMap;
+  sim: FixedSimResult;
 }
 
 export interface GenerateResult {
@@ -56,6 +67,8 @@ export interface GenerateResult {
   inputs: Record<string, Tensor>;
   /** One entry per node, as tessera.json lists them (empty on error). */
   layers: GeneratedLayer[];
+  /** With GenerateInput.deferred: the files and the run left for later (throws TesseraError when the run fails). */
+  rest?: () => GenerateRest;
 }
 
 /** A node of the generated project: its names, output, and for layers with hardware choices, those. */
@@ -114,32 +127,44 @@ function literalRows(m: ArrayLike<number | bigint>, t: FixedType): string {
  * or of the app's build queue share most of their weights, and writing them is most of codegen. A hit is
  * checked value by value against the kept mantissas (no trust in the hash); at most WEIGHT_MEMO_CHARS of text.
  */
-const weightMemo = new Map<string, { m: Float64Array; rows: string; packed: string; chars: number }>();
+const weightMemo = new Map<string, { m: Float64Array; rows?: string; packed?: string; chars: number }>();
 let weightMemoChars = 0;
 const WEIGHT_MEMO_CHARS = 64e6;
 
-/** The synthesis initializer rows and the C-simulation string literal (its lines joined) of one weight array. */
-function weightText(m: Float64Array | bigint[], t: FixedType): { rows: string; packed: string } {
-  if (!(m instanceof Float64Array)) return { rows: literalRows(m, t), packed: packedLiteralLines(m, t).join('\n') };
+/** The memo entry of one weight array (made when missing; most recently used last). */
+function weightEntry(m: Float64Array, t: FixedType): { m: Float64Array; rows?: string; packed?: string; chars: number } {
   const key = `${formatFixedType(t)}|${m.length}|${new ContentHasher().words(new Uint32Array(m.buffer, m.byteOffset, m.length * 2)).digest()}`;
   const hit = weightMemo.get(key);
-  if (hit && hit.m.length === m.length && hit.m.every((x, i) => Object.is(x, m[i]))) {
-    weightMemo.delete(key); // most recently used last
-    weightMemo.set(key, hit);
-    return hit;
-  }
-  const rows = literalRows(m, t);
-  const packed = packedLiteralLines(m, t).join('\n');
-  const chars = rows.length + packed.length;
-  if (hit) weightMemoChars -= hit.chars;
-  weightMemo.set(key, { m: m.slice(), rows, packed, chars });
-  weightMemoChars += chars;
+  weightMemo.delete(key);
+  const entry = hit && hit.m.length === m.length && hit.m.every((x, i) => Object.is(x, m[i])) ? hit : { m: m.slice(), chars: 0 };
+  if (hit && entry !== hit) weightMemoChars -= hit.chars;
+  weightMemo.set(key, entry);
+  return entry;
+}
+
+function remember(entry: { chars: number }, text: string): string {
+  entry.chars += text.length;
+  weightMemoChars += text.length;
   for (const [k, e] of weightMemo) {
     if (weightMemoChars <= WEIGHT_MEMO_CHARS) break;
     weightMemo.delete(k);
     weightMemoChars -= e.chars;
   }
-  return { rows, packed };
+  return text;
+}
+
+/** The synthesis initializer of one weight array: exact literals, 16 a row. */
+function weightRows(m: Float64Array | bigint[], t: FixedType): string {
+  if (!(m instanceof Float64Array)) return literalRows(m, t);
+  const e = weightEntry(m, t);
+  return (e.rows ??= remember(e, literalRows(m, t)));
+}
+
+/** The C-simulation string literal of one weight array (its lines joined). */
+function weightPacked(m: Float64Array | bigint[], t: FixedType): string {
+  if (!(m instanceof Float64Array)) return packedLiteralLines(m, t).join('\n');
+  const e = weightEntry(m, t);
+  return (e.packed ??= remember(e, packedLiteralLines(m, t).join('\n')));
 }
 
 function cppType(t: FixedType | string): string {
@@ -266,7 +291,8 @@ function tensorVar(r: ResolvedNode): TensorVar {
 interface WeightCode {
   name: string;
   header: string;
-  values: string;
+  /** The synthesis initializer (weights/<name>.inc), made when the files are assembled. */
+  values: () => string;
   packed: string;
 }
 
@@ -347,14 +373,24 @@ export function generateProject(input: GenerateInput): GenerateResult {
 
   // Test vectors: the engine's fixed-point run on `images` images.
   const testInputs = input.inputs ?? seededInputs(resolved, images, cfg.seed ?? 1);
-  let sim: FixedSimResult;
-  try {
-    sim = simulateFixed(model, testInputs, cfg, undefined, input.simMemo);
-  } catch (e) {
+  const run = () => simulateFixed(model, testInputs, cfg, undefined, input.simMemo);
+  let sim: FixedSimResult | null = null;
+  const simFailed = (e: unknown): GenerateResult => {
     const ds = (e as { diagnostics?: Diagnostic[] }).diagnostics;
     if (ds?.length) diagnostics.push(...ds);
     else topDiag('inputs', 'test vectors', 'the fixed-point simulation runs on the test inputs', (e as Error).message, 'hls-sim');
     return fail();
+  };
+  if (input.deferred) {
+    // what the run would refuse, refused now: a deferred run fails only on an engine fault
+    const bad = inputShapeProblems(resolved, testInputs);
+    if (bad.length) return simFailed(new TesseraError('the inputs do not match the graph', bad));
+  } else {
+    try {
+      sim = run();
+    } catch (e) {
+      return simFailed(e);
+    }
   }
   const nImages = Object.values(testInputs)[0]?.shape[0] ?? images;
   // Stream FIFO depths (fifo-depth.ts): 2 on a chain, more where a fork's paths meet again.
@@ -375,24 +411,33 @@ export function generateProject(input: GenerateInput): GenerateResult {
     [`firmware/${top}.h`]: topHeader(p),
     [`firmware/${top}.cpp`]: topSource(p),
     [`tb/${top}_test.cpp`]: testbench(p),
-    // The values are node ids' outputs of the same graph (the simulation resolves it with the test batch).
-    'tb_data/inputs.dat': vectorLines(p.inNodes.map((r) => ({ t: sim.values[r.id], layout: r.layout })), nImages).join('\n') + '\n',
-    'tb_data/expected.dat': vectorLines(p.outNodes.map((r) => ({ t: sim.values[r.id], layout: r.layout })), nImages).join('\n') + '\n',
     'build_prj.tcl': tcl.text,
     'hls_config.cfg': cfgFile.text,
     'tessera.json': tesseraJson(p, model, nImages, input.inputs ? null : cfg.seed ?? 1),
   };
   if (p.network) files['firmware/fifo_depths.h'] = fifoDepthsHeader(p, p.network, !!input.fifoReadAhead);
   const weights = resolved.nodes.flatMap((r) => p.code[r.id]?.weights ?? []);
-  for (const w of weights) {
-    files[`firmware/weights/${w.name}.h`] = w.header;
-    files[`firmware/weights/${w.name}.inc`] = w.values;
-  }
+  for (const w of weights) files[`firmware/weights/${w.name}.h`] = w.header;
   files[CSIM_WEIGHTS_SOURCE] = csimWeightsSource(p, weights);
   for (const h of Object.keys(input.templates)) files[`firmware/nnet/${h}`] = input.templates[h];
+  const later = (s: FixedSimResult): FileMap => {
+    const out: FileMap = {
+      // The values are node ids' outputs of the same graph (the simulation resolves it with the test batch).
+      'tb_data/inputs.dat': vectorLines(p.inNodes.map((r) => ({ t: s.values[r.id], layout: r.layout })), nImages).join('\n') + '\n',
+      'tb_data/expected.dat': vectorLines(p.outNodes.map((r) => ({ t: s.values[r.id], layout: r.layout })), nImages).join('\n') + '\n',
+    };
+    for (const w of weights) out[`firmware/weights/${w.name}.inc`] = w.values();
+    return out;
+  };
+  const result = { diagnostics, resolved, inputs: testInputs, layers: p.layers };
+  if (input.deferred) return { ...result, files: sortedFiles(files), sim: null, rest: () => { const s = run(); return { files: later(s), sim: s }; } };
+  return { ...result, files: sortedFiles({ ...files, ...later(sim!) }), sim };
+}
+
+function sortedFiles(files: FileMap): FileMap {
   const sorted: FileMap = {};
   for (const k of Object.keys(files).sort()) sorted[k] = files[k];
-  return { files: sorted, diagnostics, sim, resolved, inputs: testInputs, layers: p.layers };
+  return sorted;
 }
 
 /** A layer's structs, weights, call and tessera.json entry, from its op's HLS descriptor. */
@@ -409,8 +454,7 @@ function layerCode(p: Project, model: Model, r: ResolvedNode, entry: GeneratedLa
       diagnostics.push(makeDiagnostic({ code: 'hls-width', nodeId: r.id, nodeName: r.node.name, field: 'precision.weight_t', value: formatFixedType(w.type), rule: 'weight and bias types have W ≤ 53 (exact double literals)', fix: 'use a narrower weight/bias type' }));
       continue;
     }
-    const text = weightText(w.m, w.type);
-    weights.push({ name: w.name, header: weightHeader(p, r, w), values: text.rows + '\n', packed: text.packed });
+    weights.push({ name: w.name, header: weightHeader(p, r, w), values: () => weightRows(w.m, w.type) + '\n', packed: weightPacked(w.m, w.type) });
   }
   const v = p.vars[r.id];
   const ins = r.inputIds.map((s) => p.vars[s]);

@@ -83,6 +83,28 @@ describe('reuse factor rules', () => {
 });
 
 describe('generator', () => {
+  it('deferred: what g++ reads comes first, the test vectors and synthesis lists from rest(); together the same bytes', () => {
+    const model = convCaseModel(base, 3);
+    const cfg = convCaseConfig(base, model, 'det');
+    const whole = generateProject({ model, config: cfg, templates: TEMPLATES });
+    const first = generateProject({ model, config: cfg, templates: TEMPLATES, deferred: true });
+    expect(first.sim).toBeNull();
+    const later = Object.keys(first.files!).filter((f) => f.startsWith('tb_data/') || f.endsWith('.inc'));
+    expect(later).toEqual([]);
+    const rest = first.rest!();
+    expect(Object.keys(rest.files).sort()).toEqual(Object.keys(whole.files!).filter((f) => f.startsWith('tb_data/') || f.endsWith('.inc')).sort());
+    expect({ ...first.files, ...rest.files }).toEqual(whole.files);
+    expect(rest.sim.outputs).toEqual(whole.sim!.outputs);
+    // inputs the run would refuse are refused at once, with the same diagnostic
+    const bad = { x: randomTensor([2, 3, 3, 5], 1) };
+    const refused = generateProject({ model, config: cfg, templates: TEMPLATES, inputs: bad });
+    const refusedFirst = generateProject({ model, config: cfg, templates: TEMPLATES, inputs: bad, deferred: true });
+    expect(refused.files).toBeNull();
+    expect(refusedFirst.files).toBeNull();
+    expect(refusedFirst.diagnostics.map((d) => d.message)).toEqual(refused.diagnostics.map((d) => d.message));
+    expect(refusedFirst.diagnostics.map((d) => d.code)).toContain('sim-input-shape');
+  });
+
   it('is deterministic: the same input gives byte-identical files; a weight change changes weights and hash', () => {
     const model = convCaseModel(base, 3);
     const cfg = convCaseConfig({ ...base, rf: 'min', strategy: 'resource' }, model, 'det', 2);

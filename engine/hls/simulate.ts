@@ -48,6 +48,25 @@ export function fixedRunKey(model: Model, resolved: ResolvedGraph, inputs: Reado
 }
 
 /**
+ * The graph inputs whose test tensor is missing or of another shape than its Input node (the batch, the first
+ * axis, may differ, but must be the same for every input): what simulateFixed refuses before it runs.
+ */
+export function inputShapeProblems(resolved: ResolvedGraph, inputs: Record<string, Tensor>): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  let batch: number | null = null;
+  for (const r of resolved.nodes) {
+    if (!isGraphInput(r.node)) continue;
+    const t = inputs[r.node.name] ?? inputs[r.id];
+    batch ??= t?.shape[0] ?? null;
+    if (!t || t.shape.length !== r.outputShape.length || t.shape[0] !== batch || t.shape.some((d, i) => i > 0 && d !== r.outputShape[i])) {
+      const want = [batch ?? r.outputShape[0], ...r.outputShape.slice(1)];
+      problems.push(makeDiagnostic({ code: 'sim-input-shape', nodeId: r.id, nodeName: r.node.name, field: 'input data', value: t ? `[${t.shape.join(', ')}]` : 'missing', rule: `a tensor of shape [${want.join(', ')}] is given (the batch may differ)`, fix: `pass inputs["${r.node.name}"] with that shape` }));
+    }
+  }
+  return problems;
+}
+
+/**
  * Runs the model in fixed point. `inputs` by Input node name (or id); a batch differing from the graph's
  * runs as that many images. Throws TesseraError with diagnostics on graph/config errors. With `memo`, a whole
  * run (no `part`) with the key of an earlier one takes that run's values (fixedRunKey) instead of computing them.
@@ -62,19 +81,14 @@ export function simulateFixed(model: Model, inputs: Record<string, Tensor>, cfg:
   if (kept) return result(resolved, kept, {});
   const values: Record<string, FixedTensor> = {};
   const timings: Record<string, number> = {};
-  const problems: Diagnostic[] = [];
+  const problems = inputShapeProblems(part ? { ...resolved, nodes: resolved.nodes.filter((r) => part.nodes.has(r.id)) } : resolved, inputs);
+  if (problems.length) fail('the inputs do not match the graph', problems);
   for (const r of resolved.nodes) {
     if (part && !part.nodes.has(r.id)) continue;
     const t0 = now();
     if (isGraphInput(r.node)) {
-      const t = inputs[r.node.name] ?? inputs[r.id];
-      if (!t || t.shape.length !== r.outputShape.length || t.shape.some((d, i) => d !== r.outputShape[i])) {
-        problems.push(makeDiagnostic({ code: 'sim-input-shape', nodeId: r.id, nodeName: r.node.name, field: 'input data', value: t ? `[${t.shape.join(', ')}]` : 'missing', rule: `a tensor of shape [${r.outputShape.join(', ')}] is given (the batch may differ)`, fix: `pass inputs["${r.node.name}"] with that shape` }));
-        continue;
-      }
-      values[r.id] = quantizeTensor(t, r.outputType);
+      values[r.id] = quantizeTensor(inputs[r.node.name] ?? inputs[r.id], r.outputType);
     } else {
-      if (problems.length) break;
       const op = resolved.analysis.nodes[r.id].op!;
       values[r.id] = op.fixed!({
         params: r.params,
@@ -91,7 +105,6 @@ export function simulateFixed(model: Model, inputs: Record<string, Tensor>, cfg:
     }
     timings[r.id] = now() - t0;
   }
-  if (problems.length) fail('the inputs do not match the graph', problems);
   if (key) memo!.set(key, values);
   return result(resolved, values, timings);
 }

@@ -20,7 +20,7 @@ import type { Toolchain } from '../../toolchain/detect';
 import type { BuildStep } from '../../toolchain/runner';
 import type { ProcessStep } from '../../csim/csim';
 import {
-  BuildCancelled, BuildFailure, codegen, measuredDepthsIn, compareWithEngine, compile, csimRun, errorVsFloat, estimate, estimateToolOf, generatedArtifacts,
+  BuildCancelled, BuildFailure, codegenSources, measuredDepthsIn, compareWithEngine, compile, csimRun, errorVsFloat, estimate, estimateToolOf, generatedArtifacts,
   isExact, readVendorReports, writeEstimate, reportFiles, throwIfCancelled, vendorSynth, type CsimComparison, type Generated, type StepIo, type VendorReports, type VendorRun,
 } from './steps';
 
@@ -119,11 +119,21 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
     // A rebuild in a folder where a vendor build ran sizes its FIFOs from the measured pipeline depths.
     const measured = measuredDepthsIn(spec.dir, spec.model, spec.config);
     if (Object.keys(measured).length) info(`FIFO read-ahead from the pipeline depths an earlier vendor build measured: ${Object.entries(measured).map(([k, d]) => `${k} ${d.cycles} cycles (${d.from})`).join(', ')}`);
-    const g = await timed('codegen', () => codegen(spec, ctx.templates, Object.fromEntries(Object.entries(measured).map(([k, d]) => [k, d.cycles]))));
-    out.generated = g;
-    artifacts.files.push(...generatedArtifacts(g));
-    info(`codegen: ${Object.keys(g.files).length} files${spec.fifo === 'safe' ? '; FIFO depths safe (every stream a fork writes holds its whole tensor)' : ''}`);
-    ctx.observer?.generated?.(g);
+    const pending = await timed('codegen', () => codegenSources(spec, ctx.templates, Object.fromEntries(Object.entries(measured).map(([k, d]) => [k, d.cycles]))));
+    // The rest of codegen (test vectors, synthesis-only weight lists) is read by neither g++ nor the estimate:
+    // with a C simulation it is done while g++ compiles, else now.
+    let generated: Generated | null = null;
+    const finish = (): Generated => {
+      if (generated) return generated;
+      const g = pending.finish();
+      generated = g;
+      out.generated = g;
+      artifacts.files.push(...generatedArtifacts(g));
+      info(`codegen: ${Object.keys(g.files).length} files${spec.fifo === 'safe' ? '; FIFO depths safe (every stream a fork writes holds its whole tensor)' : ''}`);
+      ctx.observer?.generated?.(g);
+      return g;
+    };
+    if (!spec.csim) finish();
     throwIfCancelled(ctx.signal);
 
     // The error vs float needs nothing from the C simulation: computed while g++ runs (another process), it
@@ -135,7 +145,7 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
       if (!spec.errorVsFloat || early) return;
       const s0 = Date.now();
       try {
-        early = { value: errorVsFloat(spec.model, g) };
+        early = { value: errorVsFloat(spec.model, finish()) };
       } catch (e) {
         early = { thrown: e };
       }
@@ -145,7 +155,7 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
     let csimFailure: string | null = null;
     if (spec.csim) {
       ctx.observer?.phase?.('csim');
-      csimFailure = await timed('csim', () => csimSteps(spec, g, io, out, info, (label) => ctx.observer?.program?.(label), computeError)).then(
+      csimFailure = await timed('csim', () => csimSteps(spec, finish, io, out, info, (label) => ctx.observer?.program?.(label), computeError)).then(
         () => null,
         (e: unknown) => {
           if (e instanceof BuildCancelled || ctx.signal?.aborted) throw e;
@@ -156,6 +166,7 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
         },
       );
     } else skipped('csim');
+    finish(); // (done by now unless it failed during the compile: then it fails the build here)
     throwIfCancelled(ctx.signal);
 
     if (spec.synthesis !== 'none') {
@@ -237,12 +248,22 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
 
 /** compile → run → compare, filling the report's csim part; throws BuildFailure when it did not run through. */
 async function csimSteps(
-  spec: BuildSpec, g: Generated, io: StepIo, out: BuildOutcome, info: (text: string) => void, program: (label: string) => void, whileCompiling: () => void,
+  spec: BuildSpec, finish: () => Generated, io: StepIo, out: BuildOutcome, info: (text: string) => void, program: (label: string) => void, whileCompiling: () => void,
 ): Promise<void> {
   const csim = spec.csim!;
   const rc = out.report.csim;
   program('g++');
-  const compiled = await compile(spec.dir, spec.config.top, csim, io, whileCompiling);
+  // Beside g++: the rest of codegen, then the error vs float. A failure there must not leave g++ running
+  // unwatched: it is raised again below, once the compile has ended.
+  const compiled = await compile(spec.dir, spec.config.top, csim, io, () => {
+    try {
+      finish();
+    } catch {
+      return;
+    }
+    whileCompiling();
+  });
+  const g = finish();
   out.csim = { compile: compiled, run: null, comparison: null };
   rc.compileMs = compiled.ms;
   rc.runMs = 0;

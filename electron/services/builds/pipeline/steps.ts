@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Model } from '../../../../engine/graph/model';
 import type { Diagnostic } from '../../../../engine/diagnostics/diagnostics';
 import type { HlsConfig } from '../../../../engine/hls/config';
-import { firmwareValues, generateProject, vendorSources, type FileMap, type GenerateResult } from '../../../../engine/hls/generate';
+import { firmwareValues, generateProject, vendorSources, type FileMap, type GenerateResult, type GenerateRest } from '../../../../engine/hls/generate';
 import type { FixedSimResult } from '../../../../engine/hls/simulate';
 import { fixedVsFloat, lsb } from '../../../../engine/fixed/tensor';
 import { floatRunKey, simulateFloat } from '../../../../engine/sim/float';
@@ -62,17 +62,47 @@ export type Generated = GenerateResult & { files: FileMap; sim: FixedSimResult }
  * vectors of a design whose values an earlier build computed are that build's (reference-runs.ts).
  */
 export function codegen(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' | 'inputs' | 'fifo'>, templates: Record<string, string>, measuredDepth?: Record<string, number>): Generated {
+  return codegenSources(spec, templates, measuredDepth).finish();
+}
+
+/** Code generation in two parts: what g++ compiles, written at once; the rest by finish(). */
+export interface PendingCodegen {
+  /** Writes the test vectors (the engine's fixed-point run) and the synthesis-only weight lists; the whole generation. */
+  finish(): Generated;
+}
+
+/** codegen's first part: every file g++ reads, written into spec.dir (the build compiles while finish() runs). */
+export function codegenSources(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' | 'inputs' | 'fifo'>, templates: Record<string, string>, measuredDepth?: Record<string, number>): PendingCodegen {
   const readAhead = spec.config.io === 'io_stream' ? fifoReadAhead(spec.model, spec.config, { measuredDepth }) ?? undefined : undefined;
-  const g = generateProject({ model: spec.model, config: spec.config, templates, inputs: spec.inputs ?? undefined, fifoReadAhead: readAhead, fifo: spec.fifo, simMemo: fixedRuns });
+  const g = generateProject({ model: spec.model, config: spec.config, templates, inputs: spec.inputs ?? undefined, fifoReadAhead: readAhead, fifo: spec.fifo, simMemo: fixedRuns, deferred: true });
+  const failed = (errors: Diagnostic[]) => new BuildFailure(`code generation failed: ${errors.map((d) => d.message).join(' ') || 'no files'}`, errors);
   const errors = g.diagnostics.filter((d) => d.severity === 'error');
-  if (!g.files || !g.sim || errors.length) throw new BuildFailure(`code generation failed: ${errors.map((d) => d.message).join(' ') || 'no files'}`, errors);
+  if (!g.files || !g.rest || errors.length) throw failed(errors);
   try {
     fs.mkdirSync(spec.dir, { recursive: true });
   } catch (e) {
     throw new BuildFailure(`cannot create the build folder ${spec.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check that its parent folder exists and is writable`);
   }
   writeFiles(spec.dir, g.files);
-  return g as Generated;
+  const { rest, ...sources } = g;
+  let done: Generated | null = null;
+  return {
+    finish: () => {
+      if (done) return done;
+      let r: GenerateRest;
+      try {
+        r = rest();
+      } catch (e) {
+        const ds = (e as { diagnostics?: Diagnostic[] }).diagnostics;
+        throw ds?.length ? failed(ds.filter((d) => d.severity === 'error')) : new BuildFailure(`code generation failed: the fixed-point run of the test inputs failed (${(e as Error).message})`);
+      }
+      writeFiles(spec.dir, r.files);
+      const files: FileMap = {};
+      for (const k of Object.keys({ ...sources.files, ...r.files }).sort()) files[k] = r.files[k] ?? sources.files![k];
+      done = { ...sources, files, sim: r.sim };
+      return done;
+    },
+  };
 }
 
 /** The generated files a build lists as its own (the template headers copied under firmware/nnet are not). */
