@@ -286,7 +286,6 @@ function tensorVar(r: ResolvedNode): TensorVar {
   return { name: streamVarName(r), type: `${r.name}_t`, px: `${r.name}_px`, size, chans, pixels: size / chans };
 }
 
-/** One layer's part of the project: config structs, weight headers, the top function's call, its tessera.json entry. */
 /** One weight array's files (see weightHeader) and its C-simulation literal for weights/csim_values.cpp. */
 interface WeightCode {
   name: string;
@@ -296,6 +295,7 @@ interface WeightCode {
   packed: string;
 }
 
+/** One layer's part of the project: config structs, weight headers, the top function's call, its tessera.json entry. */
 interface LayerCode {
   structs: string[];
   weights: WeightCode[];
