@@ -16,13 +16,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+/** Tessera's folder in the user's cache folder ($XDG_CACHE_HOME, else ~/.cache). */
+export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(os.homedir(), '.cache'), 'tessera');
+}
+
 /** Where the cache is: $TESSERA_CSIM_CACHE ('off' turns caching off), else the user's cache folder. */
 export function csimCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
   const set = env.TESSERA_CSIM_CACHE;
   if (set === 'off') return null;
   if (set) return path.resolve(set);
-  const base = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(os.homedir(), '.cache');
-  return path.join(base, 'tessera', 'csim-objects');
+  return path.join(userCacheDir(env), 'csim-objects');
 }
 
 /** The cache stays under this many bytes of objects (oldest used first out). */
@@ -73,7 +77,8 @@ export function parseDepFile(text: string): string[] {
   return out;
 }
 
-function hashFile(file: string): string | null {
+/** sha256 of a file's bytes, or null when it cannot be read. */
+export function hashFile(file: string): string | null {
   try {
     return sha(fs.readFileSync(file));
   } catch {

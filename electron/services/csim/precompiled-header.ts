@@ -13,9 +13,8 @@
 // cache does. Built through a temporary folder and a rename, so parallel builds never see half a file.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { cacheFolderProblem, compileKey, parseDepFile } from './object-cache';
+import { cacheFolderProblem, compileKey, hashFile, parseDepFile, userCacheDir } from './object-cache';
 
 /** What the header includes: what the generated firmware (defines.h) and testbench include before our templates. */
 export const PCH_TEXT = ['cstdio', 'cmath', 'fstream', 'sstream', 'string', 'vector', 'ap_fixed.h', 'ap_int.h', 'hls_stream.h'].map((h) => `#include <${h}>`).join('\n') + '\n';
@@ -27,19 +26,7 @@ const KEEP = 4;
 
 /** Where precompiled headers go: beside the object cache ($TESSERA_CSIM_PCH, or the user's cache folder). */
 export function csimPchDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.TESSERA_CSIM_PCH) return path.resolve(env.TESSERA_CSIM_PCH);
-  const base = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(os.homedir(), '.cache');
-  return path.join(base, 'tessera', 'csim-pch');
-}
-
-const sha = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
-
-function hashFile(file: string): string | null {
-  try {
-    return sha(fs.readFileSync(file));
-  } catch {
-    return null;
-  }
+  return env.TESSERA_CSIM_PCH ? path.resolve(env.TESSERA_CSIM_PCH) : path.join(userCacheDir(env), 'csim-pch');
 }
 
 /** The folder's header when its .gch and every file it was built from are as recorded, else null. */
