@@ -127,13 +127,13 @@ function literalRows(m: ArrayLike<number | bigint>, t: FixedType): string {
  * or of the app's build queue share most of their weights, and writing them is most of codegen. A hit is
  * checked value by value against the kept mantissas (no trust in the hash); at most WEIGHT_MEMO_CHARS of text.
  */
-const weightMemo = new Map<string, { m: Float64Array; rows?: string; packed?: string; chars: number }>();
+type WeightEntry = { m: Float64Array; rows?: string; packed?: string; chars: number };
+const weightMemo = new Map<string, WeightEntry>();
 let weightMemoChars = 0;
 const WEIGHT_MEMO_CHARS = 64e6;
 
-/** The memo entry of one weight array (made when missing; most recently used last). */
-function weightEntry(m: Float64Array, t: FixedType): { m: Float64Array; rows?: string; packed?: string; chars: number } {
-  const key = `${formatFixedType(t)}|${m.length}|${new ContentHasher().words(new Uint32Array(m.buffer, m.byteOffset, m.length * 2)).digest()}`;
+/** The memo entry of one weight array under `key` (made when missing; most recently used last). */
+function weightEntry(key: string, m: Float64Array): WeightEntry {
   const hit = weightMemo.get(key);
   weightMemo.delete(key);
   const entry = hit && hit.m.length === m.length && hit.m.every((x, i) => Object.is(x, m[i])) ? hit : { m: m.slice(), chars: 0 };
@@ -142,7 +142,7 @@ function weightEntry(m: Float64Array, t: FixedType): { m: Float64Array; rows?: s
   return entry;
 }
 
-function remember(entry: { chars: number }, text: string): string {
+function remember(entry: WeightEntry, text: string): string {
   entry.chars += text.length;
   weightMemoChars += text.length;
   for (const [k, e] of weightMemo) {
@@ -153,18 +153,26 @@ function remember(entry: { chars: number }, text: string): string {
   return text;
 }
 
-/** The synthesis initializer of one weight array: exact literals, 16 a row. */
-function weightRows(m: Float64Array | bigint[], t: FixedType): string {
-  if (!(m instanceof Float64Array)) return literalRows(m, t);
-  const e = weightEntry(m, t);
-  return (e.rows ??= remember(e, literalRows(m, t)));
-}
-
-/** The C-simulation string literal of one weight array (its lines joined). */
-function weightPacked(m: Float64Array | bigint[], t: FixedType): string {
-  if (!(m instanceof Float64Array)) return packedLiteralLines(m, t).join('\n');
-  const e = weightEntry(m, t);
-  return (e.packed ??= remember(e, packedLiteralLines(m, t).join('\n')));
+/**
+ * One weight array's texts, each made on first use: the synthesis initializer (exact literals, 16 a row) and the
+ * C-simulation string literal (its lines joined). The array is hashed once; a later use finds its entry again
+ * without comparing the values when the memo still holds it.
+ */
+function weightText(m: Float64Array | bigint[], t: FixedType): { rows: () => string; packed: () => string } {
+  if (!(m instanceof Float64Array)) return { rows: () => literalRows(m, t), packed: () => packedLiteralLines(m, t).join('\n') };
+  const key = `${formatFixedType(t)}|${m.length}|${new ContentHasher().words(new Uint32Array(m.buffer, m.byteOffset, m.length * 2)).digest()}`;
+  let entry = weightEntry(key, m);
+  const current = () => (weightMemo.get(key) === entry ? entry : (entry = weightEntry(key, m)));
+  return {
+    rows: () => {
+      const e = current();
+      return (e.rows ??= remember(e, literalRows(m, t)));
+    },
+    packed: () => {
+      const e = current();
+      return (e.packed ??= remember(e, packedLiteralLines(m, t).join('\n')));
+    },
+  };
 }
 
 function cppType(t: FixedType | string): string {
@@ -434,7 +442,8 @@ export function generateProject(input: GenerateInput): GenerateResult {
   return { ...result, files: sortedFiles({ ...files, ...later(sim!) }), sim };
 }
 
-function sortedFiles(files: FileMap): FileMap {
+/** The files in path order (the generator's output is deterministic down to the order of its keys). */
+export function sortedFiles(files: FileMap): FileMap {
   const sorted: FileMap = {};
   for (const k of Object.keys(files).sort()) sorted[k] = files[k];
   return sorted;
@@ -454,7 +463,8 @@ function layerCode(p: Project, model: Model, r: ResolvedNode, entry: GeneratedLa
       diagnostics.push(makeDiagnostic({ code: 'hls-width', nodeId: r.id, nodeName: r.node.name, field: 'precision.weight_t', value: formatFixedType(w.type), rule: 'weight and bias types have W ≤ 53 (exact double literals)', fix: 'use a narrower weight/bias type' }));
       continue;
     }
-    weights.push({ name: w.name, header: weightHeader(p, r, w), values: () => weightRows(w.m, w.type) + '\n', packed: weightPacked(w.m, w.type) });
+    const text = weightText(w.m, w.type);
+    weights.push({ name: w.name, header: weightHeader(p, r, w), values: () => text.rows() + '\n', packed: text.packed() });
   }
   const v = p.vars[r.id];
   const ins = r.inputIds.map((s) => p.vars[s]);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Model } from '../../../../engine/graph/model';
 import type { Diagnostic } from '../../../../engine/diagnostics/diagnostics';
 import type { HlsConfig } from '../../../../engine/hls/config';
-import { firmwareValues, generateProject, vendorSources, type FileMap, type GenerateResult, type GenerateRest } from '../../../../engine/hls/generate';
+import { firmwareValues, generateProject, sortedFiles, vendorSources, type FileMap, type GenerateResult, type GenerateRest } from '../../../../engine/hls/generate';
 import type { FixedSimResult } from '../../../../engine/hls/simulate';
 import { fixedVsFloat, lsb } from '../../../../engine/fixed/tensor';
 import { floatRunKey, simulateFloat } from '../../../../engine/sim/float';
@@ -97,9 +97,7 @@ export function codegenSources(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' 
         throw ds?.length ? failed(ds.filter((d) => d.severity === 'error')) : new BuildFailure(`code generation failed: the fixed-point run of the test inputs failed (${(e as Error).message})`);
       }
       writeFiles(spec.dir, r.files);
-      const files: FileMap = {};
-      for (const k of Object.keys({ ...sources.files, ...r.files }).sort()) files[k] = r.files[k] ?? sources.files![k];
-      done = { ...sources, files, sim: r.sim };
+      done = { ...sources, files: sortedFiles({ ...sources.files, ...r.files }), sim: r.sim };
       return done;
     },
   };
