@@ -1,7 +1,7 @@
 // What the CLI tests share: the real command spawned from the checkout (bin/tessera.mjs), and main() run in
 // this process with its console output captured.
 import { vi } from 'vitest';
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
@@ -16,14 +16,19 @@ export interface Run {
 
 /**
  * Spawns `tessera args…` from the checkout (cwd: the repository) with `env` (default: this process's
- * environment with TESSERA_DEBUG off, so errors are one line); killed after `timeoutMs` (0: never).
+ * environment with TESSERA_DEBUG off, so errors are one line); killed after `timeoutMs` (0: never). `watch`
+ * hears its standard output so far whenever it prints (to signal it at a given point).
  */
-export function spawnTessera(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
+export function spawnTessera(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; watch?: (stdout: string, child: ChildProcess) => void } = {}): Promise<Run> {
   const env = opts.env ?? { ...process.env, TESSERA_DEBUG: '' };
   return new Promise((done) => {
-    execFile(process.execPath, [TESSERA_BIN, ...args], { cwd: REPO_ROOT, env, timeout: opts.timeoutMs ?? 120_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [TESSERA_BIN, ...args], { cwd: REPO_ROOT, env, timeout: opts.timeoutMs ?? 120_000 }, (err, stdout, stderr) => {
       done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
+    if (opts.watch) {
+      let so = '';
+      child.stdout?.on('data', (b: Buffer | string) => opts.watch!((so += b.toString()), child));
+    }
   });
 }
 

@@ -5,14 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { ProjectFile } from '../../services/store';
 import type { BuildRunRecord } from '../../services/store/runs';
 import type { RunReport } from '../../services/builds/queue';
 import { createTinyProject } from '../../services/builds/testing';
 import { slurmInfo } from '../../services/slurm/backend';
 import { RUN_SLURM_TESTS, REPO_ROOT, startLocalCluster, type LocalCluster } from '../../services/slurm/local-cluster.testutil';
-import { spawnTessera, TESSERA_BIN } from '../cli.testutil';
+import { spawnTessera, type Run } from '../cli.testutil';
 
 /** The variants and results of a project: what `--on local` and `--on slurm` must agree on. */
 function contents(file: string) {
@@ -105,7 +105,7 @@ describe.skipIf(!RUN_SLURM_TESTS)('tessera on the local Slurm cluster', () => {
     // the node held until the first run's cancel is requested: otherwise it could finish before `builds --cancel`
     // starts (`builds --cancel` then follows the other run to its end, so the node is released meanwhile)
     const release = await holdNode();
-    let first: BuildRunRecord, second: BuildRunRecord, c: { code: number | null; stdout: string; stderr: string };
+    let first: BuildRunRecord, second: BuildRunRecord, c: Run;
     try {
       const s = await spawnTessera(['sweep', file, '--layer', 'upconv', '--rf', '1,2', '--io', 'parallel', '--on', 'slurm', '--detach'], { env });
       expect(s.code, s.stderr + s.stdout).toBe(0);
@@ -113,7 +113,7 @@ describe.skipIf(!RUN_SLURM_TESTS)('tessera on the local Slurm cluster', () => {
       [first, second] = runs(file);
       expect([first.status, second.status]).toEqual(['queued', 'queued']);
       // it prints "cancelling RUN" once scancel has answered
-      c = await tessera(['builds', file, '--cancel', first.id], (stdout) => /^cancelling /m.test(stdout) && release());
+      c = await spawnTessera(['builds', file, '--cancel', first.id], { env, timeoutMs: 300_000, watch: (stdout) => /^cancelling /m.test(stdout) && release() });
     } finally {
       release();
     }
@@ -148,7 +148,11 @@ describe.skipIf(!RUN_SLURM_TESTS)('tessera on the local Slurm cluster', () => {
    */
   async function holdNode(): Promise<() => void> {
     const job = execFileSync('sbatch', ['--parsable', '--exclusive', `--chdir=${dir}`, '--time=5', '--output=/dev/null', '--wrap', 'exec sleep 290'], { env: cluster.env, encoding: 'utf8' }).trim();
-    const release = () => void execFileSync('scancel', [job], { env: cluster.env }); // again: a no-op
+    let released = false;
+    const release = () => {
+      if (!released) execFileSync('scancel', [job], { env: cluster.env });
+      released = true;
+    };
     for (let i = 0; i < 300; i++) {
       const state = execFileSync('squeue', ['--noheader', `--jobs=${job}`, '--format=%T'], { env: cluster.env, encoding: 'utf8' }).trim();
       if (state === 'RUNNING') return release;
@@ -158,24 +162,12 @@ describe.skipIf(!RUN_SLURM_TESTS)('tessera on the local Slurm cluster', () => {
     throw new Error(`the job holding the node (${job}) did not start within 30 s`);
   }
 
-  /** Runs `tessera args…`, calling `watch` with its output so far whenever it prints. */
-  function tessera(args: string[], watch: (stdout: string, child: ChildProcess) => void) {
-    const child = spawn(process.execPath, [TESSERA_BIN, ...args], { cwd: REPO_ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      child.stdout.on('data', (b: Buffer) => {
-        stdout += b.toString();
-        watch(stdout, child);
-      });
-      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
-
   async function interruptedSweep(file: string) {
-    const r = await tessera(['sweep', file, '--layer', 'upconv', '--rf', '1,2', '--io', 'parallel', '--on', 'slurm'], (stdout, child) => {
-      if (/^Slurm job \d+: 2 tasks$/m.test(stdout) && !child.killed) child.kill('SIGINT');
+    const r = await spawnTessera(['sweep', file, '--layer', 'upconv', '--rf', '1,2', '--io', 'parallel', '--on', 'slurm'], {
+      env,
+      watch: (stdout, child) => {
+        if (/^Slurm job \d+: 2 tasks$/m.test(stdout) && !child.killed) child.kill('SIGINT');
+      },
     });
     const out = r.stdout + r.stderr;
     expect(r.code, out).toBe(130);
