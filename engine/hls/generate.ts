@@ -52,7 +52,10 @@ export interface GenerateInput {
 
 /** What a deferred generation leaves for later (GenerateInput.deferred). */
 export interface GenerateRest {
+  /** The test vectors (tb_data/*.dat). */
   files: FileMap;
+  /** The synthesis-only weight initializers (weights/*.inc): no C simulation reads them. */
+  synthesis: FileMap;
   sim: FixedSimResult;
 }
 
@@ -309,6 +312,8 @@ interface LayerCode {
   weights: WeightCode[];
   call: string;
   layer: GeneratedLayer;
+  /** A layer with multipliers whose call is one template instance: compiled on its own in C simulation (layerUnit). */
+  unit: { templateId: string; headers: string[] } | null;
 }
 
 /** What every emitter reads: names, the tensors' variables, the ports, the layers' code. */
@@ -424,22 +429,22 @@ export function generateProject(input: GenerateInput): GenerateResult {
     'tessera.json': tesseraJson(p, model, nImages, input.inputs ? null : cfg.seed ?? 1),
   };
   if (p.network) files['firmware/fifo_depths.h'] = fifoDepthsHeader(p, p.network, !!input.fifoReadAhead);
+  const units = unitLayers(p);
+  for (const u of units) files[`${LAYER_UNITS_DIR}/${u.r.name}.cpp`] = layerUnit(p, u.r, u.code);
+  if (units.length) files['firmware/layer_objects.h'] = layerObjectsHeader(p, units.map((u) => u.code.unit));
   const weights = resolved.nodes.flatMap((r) => p.code[r.id]?.weights ?? []);
   for (const w of weights) files[`firmware/weights/${w.name}.h`] = w.header;
-  files[CSIM_WEIGHTS_SOURCE] = csimWeightsSource(p, weights);
+  Object.assign(files, csimWeightsSources(p));
   for (const h of Object.keys(input.templates)) files[`firmware/nnet/${h}`] = input.templates[h];
-  const later = (s: FixedSimResult): FileMap => {
-    const out: FileMap = {
-      // The values are node ids' outputs of the same graph (the simulation resolves it with the test batch).
-      'tb_data/inputs.dat': vectorLines(p.inNodes.map((r) => ({ t: s.values[r.id], layout: r.layout })), nImages).join('\n') + '\n',
-      'tb_data/expected.dat': vectorLines(p.outNodes.map((r) => ({ t: s.values[r.id], layout: r.layout })), nImages).join('\n') + '\n',
-    };
-    for (const w of weights) out[`firmware/weights/${w.name}.inc`] = w.values();
-    return out;
-  };
+  const vectors = (s: FixedSimResult): FileMap => ({
+    // The values are node ids' outputs of the same graph (the simulation resolves it with the test batch).
+    'tb_data/inputs.dat': vectorLines(p.inNodes.map((r) => ({ t: s.values[r.id], layout: r.layout })), nImages).join('\n') + '\n',
+    'tb_data/expected.dat': vectorLines(p.outNodes.map((r) => ({ t: s.values[r.id], layout: r.layout })), nImages).join('\n') + '\n',
+  });
+  const synthesis = (): FileMap => Object.fromEntries(weights.map((w) => [`firmware/weights/${w.name}.inc`, w.values()]));
   const result = { diagnostics, resolved, inputs: testInputs, layers: p.layers };
-  if (input.deferred) return { ...result, files: sortedFiles(files), sim: null, rest: () => { const s = run(); return { files: later(s), sim: s }; } };
-  return { ...result, files: sortedFiles({ ...files, ...later(sim!) }), sim };
+  if (input.deferred) return { ...result, files: sortedFiles(files), sim: null, rest: () => { const s = run(); return { files: vectors(s), synthesis: synthesis(), sim: s }; } };
+  return { ...result, files: sortedFiles({ ...files, ...vectors(sim!), ...synthesis() }), sim };
 }
 
 /** The files in path order (the generator's output is deterministic down to the order of its keys). */
@@ -480,10 +485,13 @@ function layerCode(p: Project, model: Model, r: ResolvedNode, entry: GeneratedLa
   };
   const info = reuseInfo(hls.productBlocks(ctx));
   const prec = r.config.precision;
+  const call = hls.call(ctx, names);
+  const templateId = hls.productBlocks(ctx).length ? templateIdOf(call) : null;
   return {
     structs: structs.map(structText),
     weights,
-    call: `  ${hls.call(ctx, names)}`,
+    call: `  ${call}`,
+    unit: templateId ? { templateId, headers: hls.headers } : null,
     layer: {
       ...entry,
       strategy: r.config.strategy,
@@ -494,6 +502,76 @@ function layerCode(p: Project, model: Model, r: ResolvedNode, entry: GeneratedLa
       precision: { weight_t: formatFixedType(prec.weight_t), bias_t: formatFixedType(prec.bias_t), accum_t: formatFixedType(prec.accum_t), result_t: formatFixedType(prec.result_t) },
     },
   };
+}
+
+/**
+ * `nnet::f<A, B, C>` of a call `nnet::f<A, B, C>(args);`, the call being that one statement; else null (the
+ * layer then stays in the top unit).
+ */
+export function templateIdOf(call: string): string | null {
+  const head = /^nnet::\w+</.exec(call);
+  if (!head) return null;
+  let depth = 0;
+  for (let i = head[0].length - 1; i < call.length; i++) {
+    if (call[i] === '<') depth++;
+    else if (call[i] === '>' && --depth === 0) {
+      const rest = call.slice(i + 1);
+      return /^\([^;]*\);$/.test(rest) ? call.slice(0, i + 1) : null;
+    }
+  }
+  return null;
+}
+
+/** Where the layer units go, and the macro that makes the top unit leave their layers to them (C simulation). */
+export const LAYER_UNITS_DIR = 'firmware/layers';
+export const LAYER_OBJECTS_DEFINE = 'TESSERA_LAYER_OBJECTS';
+
+/**
+ * firmware/layers/<layer>.cpp, C simulation only: the layer's template instance on its own, from its config
+ * structs (the same text as in parameters.h) and its op's headers, nothing else. A variant that changes only
+ * this layer recompiles only this unit and the top one (compileCsim's layer objects); the top unit, compiled
+ * with LAYER_OBJECTS_DEFINE, declares the instance extern (firmware/layer_objects.h).
+ */
+function layerUnit(p: Project, r: ResolvedNode, code: LayerCode & { unit: NonNullable<LayerCode['unit']> }): string {
+  return [
+    `// Generated by Tessera ${GENERATOR_VERSION}: layer ${r.name}'s template instance, compiled on its own for C simulation.`,
+    '// Not part of the synthesised design (the vendor tool compiles the top function only).',
+    '#include "../defines.h"',
+    ...code.unit.headers.map((h) => `#include "../nnet/${h}"`),
+    `namespace ${p.ns} {`,
+    ...code.structs,
+    `}  // namespace ${p.ns}`,
+    `using namespace ${p.ns};`,
+    `template decltype(${code.unit.templateId}) ${code.unit.templateId};`,
+    '',
+  ].join('\n');
+}
+
+/** firmware/layer_objects.h: the layer units' instances, declared extern for the top unit (LAYER_OBJECTS_DEFINE only). */
+function layerObjectsHeader(p: Project, units: readonly NonNullable<LayerCode['unit']>[]): string {
+  return [
+    `// Generated by Tessera ${GENERATOR_VERSION}: C simulation with ${LAYER_OBJECTS_DEFINE} only. These layers' template`,
+    `// instances come from their own objects (${LAYER_UNITS_DIR}/*.cpp): ${p.top}.cpp does not instantiate them.`,
+    `#ifndef ${guard(p.top, 'layer_objects')}`,
+    `#define ${guard(p.top, 'layer_objects')}`,
+    `using namespace ${p.ns};`,
+    ...units.map((u) => `extern template decltype(${u.templateId}) ${u.templateId};`),
+    '#endif',
+    '',
+  ].join('\n');
+}
+
+/** The layers compiled on their own (LayerCode.unit), in graph order. */
+function unitLayers(p: Project): { r: ResolvedNode; code: LayerCode & { unit: NonNullable<LayerCode['unit']> } }[] {
+  return p.resolved.nodes.flatMap((r) => {
+    const code = p.code[r.id];
+    return code?.unit ? [{ r, code: code as LayerCode & { unit: NonNullable<LayerCode['unit']> } }] : [];
+  });
+}
+
+/** The layer units' paths of a generated project (firmware/layers/<layer>.cpp), in graph order. */
+export function layerUnitPaths(files: FileMap): string[] {
+  return Object.keys(files).filter((f) => f.startsWith(`${LAYER_UNITS_DIR}/`) && f.endsWith('.cpp'));
 }
 
 function structText(s: CppStruct): string {
@@ -535,20 +613,52 @@ function weightHeader(p: Project, r: ResolvedNode, w: HlsWeightArray): string {
 /** The C-simulation source that holds every weight array's packed mantissas (firmware/weights/<name>.h unpack them). */
 export const CSIM_WEIGHTS_SOURCE = 'firmware/weights/csim_values.cpp';
 
+/** Where the parts of CSIM_WEIGHTS_SOURCE are: each compiled on its own by a Tessera build (packedValueUnits). */
+export const CSIM_VALUES_DIR = 'firmware/weights/values';
+
 /**
- * firmware/weights/csim_values.cpp: the packed string of every weight array, with no include (it compiles in a
- * fraction of a second, and only when some weights changed). Constant-initialized, so it is complete before the
- * firmware's static initializers unpack it. Testbench-only for the vendor tool (build_prj.tcl adds it with -tb).
+ * The packed string of every weight array, for C simulation (constant-initialized, so complete before the
+ * firmware's static initializers unpack them in weights/<name>.h). In parts without includes, each compiling
+ * in a fraction of a second: one per layer compiled on its own (layerUnit: its weights' order follows its reuse
+ * factor, so a variant that changes it changes only that part), one for the other layers. CSIM_WEIGHTS_SOURCE
+ * includes them all: what the vendor tool's csim compiles (build_prj.tcl adds it with -tb); not for synthesis.
  */
-function csimWeightsSource(p: Project, weights: readonly WeightCode[]): string {
-  return [
-    `// Generated by Tessera ${GENERATOR_VERSION}: the weights of ${p.top} for C simulation, packed (little-endian`,
-    '// two\'s complement mantissas; nnet::fill_packed in weights/<name>.h unpacks them). Not for synthesis.',
-    `namespace ${p.ns} {`,
-    ...weights.map((w) => `extern const char ${w.name}_packed[] =\n${w.packed};`),
-    `}  // namespace ${p.ns}`,
+function csimWeightsSources(p: Project): FileMap {
+  const parts = new Map<string, WeightCode[]>();
+  for (const r of p.resolved.nodes) {
+    const code = p.code[r.id];
+    if (!code?.weights.length) continue;
+    const part = `${CSIM_VALUES_DIR}/${code.unit ? r.name : 'other_layers'}.cpp`;
+    parts.set(part, [...(parts.get(part) ?? []), ...code.weights]);
+  }
+  const files: FileMap = {};
+  for (const [part, weights] of parts) {
+    files[part] = [
+      `// Generated by Tessera ${GENERATOR_VERSION}: weights of ${p.top} for C simulation, packed (little-endian two's`,
+      '// complement mantissas; nnet::fill_packed in weights/<name>.h unpacks them). Not for synthesis.',
+      `namespace ${p.ns} {`,
+      ...weights.map((w) => `extern const char ${w.name}_packed[] =\n${w.packed};`),
+      `}  // namespace ${p.ns}`,
+      '',
+    ].join('\n');
+  }
+  files[CSIM_WEIGHTS_SOURCE] = [
+    `// Generated by Tessera ${GENERATOR_VERSION}: every weight array of ${p.top} for C simulation, packed (the parts in`,
+    `// ${CSIM_VALUES_DIR}/; a Tessera build compiles each on its own). Not for synthesis.`,
+    ...[...parts.keys()].map((part) => `#include "values/${part.slice(CSIM_VALUES_DIR.length + 1)}"`),
     '',
   ].join('\n');
+  return files;
+}
+
+/** The parts of the packed weights (csimWeightsSources) of a generated project, compiled instead of CSIM_WEIGHTS_SOURCE. */
+export function packedValueUnits(files: FileMap): string[] {
+  return Object.keys(files).filter((f) => f.startsWith(`${CSIM_VALUES_DIR}/`) && f.endsWith('.cpp'));
+}
+
+/** Whether a C-simulation source is (a part of) the packed weights: no includes, so no precompiled header. */
+export function isPackedValues(src: string): boolean {
+  return src === CSIM_WEIGHTS_SOURCE || src.startsWith(`${CSIM_VALUES_DIR}/`);
 }
 
 /** firmware/defines.h: port sizes and every tensor's type (and pixel type in io_stream). */
@@ -656,6 +766,7 @@ function topSource(p: Project): string {
     `#include "${p.top}.h"`,
     '#include "parameters.h"',
     ...(p.network ? ['#include "fifo_depths.h"'] : []),
+    ...(unitLayers(p).length ? [`#ifdef ${LAYER_OBJECTS_DEFINE}`, '#include "layer_objects.h"  // C simulation: some layers compiled on their own', '#endif'] : []),
     '',
     `void ${p.top}(${topArgs(p)}) {`,
     `  using namespace ${p.ns};`,

@@ -92,8 +92,9 @@ describe('generator', () => {
     const later = Object.keys(first.files!).filter((f) => f.startsWith('tb_data/') || f.endsWith('.inc'));
     expect(later).toEqual([]);
     const rest = first.rest!();
-    expect(Object.keys(rest.files).sort()).toEqual(Object.keys(whole.files!).filter((f) => f.startsWith('tb_data/') || f.endsWith('.inc')).sort());
-    expect({ ...first.files, ...rest.files }).toEqual(whole.files);
+    expect(Object.keys(rest.files).sort()).toEqual(Object.keys(whole.files!).filter((f) => f.startsWith('tb_data/')).sort());
+    expect(Object.keys(rest.synthesis).sort()).toEqual(Object.keys(whole.files!).filter((f) => f.endsWith('.inc')).sort());
+    expect({ ...first.files, ...rest.files, ...rest.synthesis }).toEqual(whole.files);
     expect(rest.sim.outputs).toEqual(whole.sim!.outputs);
     // inputs the run would refuse are refused at once, with the same diagnostic
     const bad = { x: randomTensor([2, 3, 3, 5], 1) };
@@ -117,7 +118,7 @@ describe('generator', () => {
     changed.weights.layer.weight.data[5] += 0.25;
     const c = generateProject({ model: changed, config: cfg, templates: TEMPLATES });
     expect(c.files!['tessera.json']).not.toEqual(a.files!['tessera.json']);
-    const values = ['firmware/weights/w_layer1_conv.inc', 'firmware/weights/csim_values.cpp'];
+    const values = ['firmware/weights/w_layer1_conv.inc', 'firmware/weights/values/layer1_conv.cpp'];
     for (const f of values) expect(c.files![f], f).not.toEqual(a.files![f]);
     expect(c.files!['firmware/weights/w_layer1_conv.h']).toEqual(a.files!['firmware/weights/w_layer1_conv.h']); // declarations only
     // Weight text is remembered by content across generations (a sweep's variants): the first weights again give the first text.
@@ -134,7 +135,7 @@ describe('generator', () => {
     expect((a.files!['tb_data/inputs.dat'] as string).trim().split('\n')).toHaveLength(2);
   });
 
-  it('a weight array has the same values twice: the synthesis list (16 a row, in its .inc) and the packed C-simulation string (csim_values.cpp)', () => {
+  it('a weight array has the same values twice: the synthesis list (16 a row, in its .inc) and the packed C-simulation string (csim_values.cpp, its layer\'s part)', () => {
     const model = convCaseModel({ ...base, cin: 5, cout: 7 }, 6);
     const g = generateProject({ model, config: convCaseConfig({ ...base, cin: 5, cout: 7 }, model, 'two'), templates: TEMPLATES });
     const text = g.files!['firmware/weights/w_layer1_conv.h'] as string;
@@ -145,7 +146,8 @@ describe('generator', () => {
     const listed = rows.join(', ').split(',').map(Number);
     expect(listed).toHaveLength(n);
     // The packed string: C escapes undone, little-endian two's complement of packedBytes bytes, times 2^-F.
-    const csim = g.files!['firmware/weights/csim_values.cpp'] as string;
+    expect(g.files!['firmware/weights/csim_values.cpp']).toMatch(/^#include "values\/layer1_conv\.cpp"$/m);
+    const csim = g.files!['firmware/weights/values/layer1_conv.cpp'] as string;
     const own = csim.slice(csim.indexOf('extern const char w_layer1_conv_packed[] =\n'));
     const literal = [...own.slice(0, own.indexOf('";\n') + 1).matchAll(/^"(.*)"$/gm)].map((m) => m[1]).join(''); // an escaped " cannot end it early
     const bytes: number[] = [];

@@ -16,7 +16,9 @@ import { checkDefaultPrecision } from '../../../engine/hls/project-precision';
 import { hlsConfigOf, sanitizeFolderName, withProjectPrecisions, type VariantConfig } from './variants';
 import { LocalBackend, writeBuildResultFile, type BuildBackend, type BuildJob } from './pipeline/backend';
 import { buildPhases, emptyReport, phaseProgress, type BuildPhase, type BuildResult } from './pipeline/run';
-import { BuildFailure, checkedCxxFlags } from './pipeline/steps';
+import { BuildFailure, checkedCxxFlags, csimCompileOptions, csimLayers } from './pipeline/steps';
+import { CSIM_EXE, warmLayerObjects } from '../csim/csim';
+import { LAYER_UNITS_DIR } from '../../../engine/hls/generate';
 import { checkVariantStrings } from '../../../engine/safety';
 
 export type { RunArtifacts, RunReport, CsimOutcome, ErrorVsFloat, StepName } from '../../../api/build-report';
@@ -50,6 +52,13 @@ export interface BuildQueueOptions {
   csimTimeoutMs?: number;
   /** Test images in the generated testbench; default 2. */
   testImages?: number;
+  /**
+   * While nothing is queued or running, compile the layer objects of the last local build that the object
+   * cache lacks (csim warmLayerObjects, at the lowest priority; stopped when a build is queued), so that a
+   * variant changing one layer then compiles that layer only. The app's queue does; a CLI run that exits
+   * after its builds does not.
+   */
+  warmLayerObjects?: boolean;
 }
 
 interface Job {
@@ -113,6 +122,9 @@ export class BuildQueue {
   private readonly backend: BuildBackend;
   /** Largest number of builds seen running at once (for tests and the status line). */
   maxObservedConcurrency = 0;
+  /** BuildQueueOptions.warmLayerObjects: the last local build's layer objects to warm, and the warming under way. */
+  private warmNext: { dir: string; top: string; csim: NonNullable<BuildSpec['csim']>; units: string[] } | null = null;
+  private warming: { abort: AbortController; done: Promise<void> } | null = null;
 
   constructor(private readonly opts: BuildQueueOptions) {
     this.buildRoot = opts.buildRoot ?? defaultBuildRoot(opts.project.path);
@@ -216,13 +228,44 @@ export class BuildQueue {
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
+  /** Resolves when nothing is queued or running and no layer objects are being warmed (tests, benchmarks). */
+  async settled(): Promise<void> {
+    await this.idle();
+    await this.warming?.done;
+  }
+
   /** Cancels everything and waits for the processes to end. */
   async dispose(): Promise<void> {
+    this.warmNext = null;
+    this.stopWarming();
     this.cancelAll();
     await this.idle();
+    await this.warming?.done;
+  }
+
+  private startWarming(): void {
+    const w = this.warmNext;
+    if (!w || this.warming) return;
+    this.warmNext = null;
+    const abort = new AbortController();
+    const done = Promise.resolve()
+      .then(() => warmLayerObjects(w.dir, CSIM_EXE, csimLayers(w.top, w.units), { ...csimCompileOptions(w.top, w.csim, w.units), signal: abort.signal, killGraceMs: 0 }))
+      .then(
+        () => undefined,
+        () => undefined, // background work: the next build compiles what is missing
+      )
+      .finally(() => {
+        if (this.warming?.abort === abort) this.warming = null;
+      });
+    this.warming = { abort, done };
+  }
+
+  private stopWarming(): void {
+    this.warming?.abort.abort();
   }
 
   private pump(): void {
+    if (this.waiting.length) this.stopWarming(); // a user's build goes first
     while (this.running.size < this.concurrency && this.waiting.length) {
       const runId = this.waiting.shift()!;
       const job: Job = { runId, cancelled: false, build: null };
@@ -237,6 +280,7 @@ export class BuildQueue {
           const w = this.idleWaiters;
           this.idleWaiters = [];
           for (const f of w) f();
+          if (this.opts.warmLayerObjects) this.startWarming();
         }
       });
     }
@@ -284,8 +328,9 @@ export class BuildQueue {
     p.putBuildRun({ ...run, log: undefined, status: 'running', startedAt: nowIso(), step: 'codegen' });
     this.emit({ type: 'build.status', runId: run.id, variantId: run.variantId, status: 'running', step: 'codegen', progress: 0 });
     let result: BuildResult;
+    let spec: BuildSpec | null = null;
     try {
-      const spec = variantBuildSpec(p.load(), cfg, dir, { testImages: this.opts.testImages, csimTimeoutMs: this.opts.csimTimeoutMs, vendor: !!this.opts.toolchain });
+      spec = variantBuildSpec(p.load(), cfg, dir, { testImages: this.opts.testImages, csimTimeoutMs: this.opts.csimTimeoutMs, vendor: !!this.opts.toolchain });
       const phases = buildPhases(spec, this.opts.toolchain ?? null);
       const setStep = (step: BuildPhase) => {
         try {
@@ -312,6 +357,10 @@ export class BuildQueue {
     }
     job.build = null;
     flush();
+    const units = result.artifacts.files.filter((f) => f.startsWith(`${LAYER_UNITS_DIR}/`));
+    if (this.opts.warmLayerObjects && this.backend.name === 'local' && result.status === 'succeeded' && spec?.csim && units.length) {
+      this.warmNext = { dir, top: spec.config.top, csim: spec.csim, units };
+    }
     try {
       this.finish(run.id, result.status, result.report, result.artifacts);
     } catch {

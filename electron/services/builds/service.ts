@@ -111,7 +111,7 @@ export class BuildsService {
       q = this.queues.get(projectId); // another call may have made it meanwhile
       if (!q) {
         q = new BuildQueue({
-          project, concurrency: this.opts.concurrency?.(), toolchain,
+          project, concurrency: this.opts.concurrency?.(), toolchain, warmLayerObjects: true,
           emit: (e) => this.opts.emit(e.type === 'build.status' ? { ...e, projectId } : { ...e, projectId }),
         });
         this.queues.set(projectId, q);

@@ -4,6 +4,7 @@
 // everything ends up in a run record (status, timestamps, exit codes, log, artifacts), which can be
 // persisted so that a run cut short by the app closing is later marked "interrupted", not lost.
 
+import os from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -23,6 +24,8 @@ export interface CommandSpec {
   steps: BuildStep[];
   /** Short name for logs, e.g. "compile", "run", "vitis_hls". */
   label: string;
+  /** Scheduling priority (os.setPriority; 19 lowest): background work that must not slow a user's build. */
+  priority?: number;
 }
 
 export interface RunPlan {
@@ -311,6 +314,13 @@ export function startRun(plan: RunPlan, opts: RunOptions = {}): RunHandle {
       }
       child = c;
       cr.pid = c.pid ?? null;
+      if (cmd.priority !== undefined && c.pid) {
+        try {
+          os.setPriority(c.pid, cmd.priority);
+        } catch {
+          // not allowed here: it runs at the normal priority
+        }
+      }
       record.pid = cr.pid;
       if (cmd.steps[0] && cmd.steps[0] !== record.currentStep && steps.indexOf(cmd.steps[0]) > steps.indexOf(record.currentStep)) enterStep(cmd.steps[0]);
       // Several commands for one step (g++ compile, then run): each done one is a share of the step.

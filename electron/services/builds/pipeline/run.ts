@@ -21,7 +21,7 @@ import type { BuildStep } from '../../toolchain/runner';
 import type { ProcessStep } from '../../csim/csim';
 import {
   BuildCancelled, BuildFailure, codegenSources, measuredDepthsIn, compareWithEngine, compile, csimRun, errorVsFloat, estimate, estimateToolOf, generatedArtifacts,
-  isExact, readVendorReports, writeEstimate, reportFiles, throwIfCancelled, vendorSynth, type CsimComparison, type Generated, type StepIo, type VendorReports, type VendorRun,
+  isExact, readVendorReports, writeEstimate, reportFiles, throwIfCancelled, vendorSynth, type CsimComparison, type CsimUnits, type Generated, type StepIo, type VendorReports, type VendorRun,
 } from './steps';
 
 /** The parts of a build that progress is reported in ('estimate' stands where 'synthesis' would when no vendor tool runs). */
@@ -136,26 +136,22 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
     if (!spec.csim) finish();
     throwIfCancelled(ctx.signal);
 
-    // The error vs float needs nothing from the C simulation: computed while g++ runs (another process), it
-    // costs no wall time on a machine with a core to spare; reported in its own step as before.
-    // A failure is kept for the error step, where it failed before.
-    let early: { value: ReturnType<typeof errorVsFloat> } | { thrown: unknown } | null = null;
-    let earlyMs = 0;
-    const computeError = () => {
-      if (!spec.errorVsFloat || early) return;
-      const s0 = Date.now();
-      try {
-        early = { value: errorVsFloat(spec.model, finish()) };
-      } catch (e) {
-        early = { thrown: e };
-      }
-      earlyMs = Date.now() - s0;
+    // The error vs float and the estimate need nothing from the C simulation: computed while g++ or the
+    // testbench runs (other processes), they cost no wall time on a machine with a core to spare; each is
+    // reported in its own step as before, and a failure is kept for that step, where it failed before.
+    const computeError = ahead(() => errorVsFloat(spec.model, finish()));
+    const flow = spec.synthesis === 'vendor' && ctx.toolchain ? chooseHlsFlow(ctx.toolchain) : null;
+    // With a vendor tool the estimate stands in only when the C simulation fails: not known before it ran.
+    const computeEstimate = ahead(() => estimate(spec.model, spec.config, estimateToolOf(flow)));
+    const whileRunning = () => {
+      pending.writeSynthesis();
+      if (spec.synthesis !== 'none' && !flow) computeEstimate.now();
     };
 
     let csimFailure: string | null = null;
     if (spec.csim) {
       ctx.observer?.phase?.('csim');
-      csimFailure = await timed('csim', () => csimSteps(spec, finish, io, out, info, (label) => ctx.observer?.program?.(label), computeError)).then(
+      csimFailure = await timed('csim', () => csimSteps(spec, finish, pending.units, io, out, info, (label) => ctx.observer?.program?.(label), () => { if (spec.errorVsFloat) computeError.now(); }, whileRunning)).then(
         () => null,
         (e: unknown) => {
           if (e instanceof BuildCancelled || ctx.signal?.aborted) throw e;
@@ -167,10 +163,10 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
       );
     } else skipped('csim');
     finish(); // (done by now unless it failed during the compile: then it fails the build here)
+    pending.writeSynthesis(); // (done by now when the testbench ran)
     throwIfCancelled(ctx.signal);
 
     if (spec.synthesis !== 'none') {
-      const flow = spec.synthesis === 'vendor' && ctx.toolchain ? chooseHlsFlow(ctx.toolchain) : null;
       ctx.observer?.phase?.(flow && csimFailure === null ? 'synthesis' : 'estimate');
       if (flow && csimFailure === null) {
         const toolchain = ctx.toolchain!;
@@ -207,7 +203,7 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
         }
         await timed('estimate', () => {
           try {
-            report.estimate = estimate(spec.model, spec.config, estimateToolOf(flow));
+            report.estimate = computeEstimate.result();
           } catch (e) {
             if (e instanceof BuildFailure) throw new BuildFailure(`${csimFailure ? `${csimFailure}; ` : ''}${e.message}`, e.diagnostics);
             throw e;
@@ -216,19 +212,18 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
           const e = report.estimate;
           info(`estimate: latency ${e.latency.worst.cycles} cycles, II ${e.interval.min}, DSP ${e.resources.DSP.used}, LUT ${e.resources.LUT.used} [estimate]`);
         });
+        report.steps[report.steps.length - 1].ms = computeEstimate.ms(); // the computation's own time, wherever it ran
       }
     }
 
     if (spec.errorVsFloat) {
       ctx.observer?.phase?.('error');
-      computeError();
       await timed('error', () => {
-        if (early && 'thrown' in early) throw early.thrown;
-        report.error = early && 'value' in early ? early.value : null;
+        report.error = computeError.result();
         const e = report.error;
         if (e) info(`error vs float at ${e.output}: max ${e.maxLsb.toFixed(2)} LSB, RMS ${e.rmsLsb.toFixed(3)} LSB`);
       });
-      report.steps[report.steps.length - 1].ms = earlyMs; // the computation's own time, wherever it ran
+      report.steps[report.steps.length - 1].ms = computeError.ms(); // the computation's own time, wherever it ran
     }
     if (csimFailure !== null) throw new BuildFailure(csimFailure);
   } catch (e) {
@@ -246,9 +241,38 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
   return out;
 }
 
+/**
+ * A computation the build may do ahead of its step, while a program runs: now() computes it once (a throw is
+ * kept), result() computes it if it was not yet and returns its value or throws what it threw, ms() its time.
+ */
+function ahead<T>(compute: () => T): { now(): void; result(): T; ms(): number } {
+  let done: { value: T } | { thrown: unknown } | null = null;
+  let ms = 0;
+  const now = () => {
+    if (done) return;
+    const s0 = Date.now();
+    try {
+      done = { value: compute() };
+    } catch (e) {
+      done = { thrown: e };
+    }
+    ms = Date.now() - s0;
+  };
+  return {
+    now,
+    result: () => {
+      now();
+      if (done && 'thrown' in done) throw done.thrown;
+      return (done as { value: T }).value;
+    },
+    ms: () => ms,
+  };
+}
+
 /** compile → run → compare, filling the report's csim part; throws BuildFailure when it did not run through. */
 async function csimSteps(
-  spec: BuildSpec, finish: () => Generated, io: StepIo, out: BuildOutcome, info: (text: string) => void, program: (label: string) => void, whileCompiling: () => void,
+  spec: BuildSpec, finish: () => Generated, units: CsimUnits, io: StepIo, out: BuildOutcome, info: (text: string) => void, program: (label: string) => void,
+  whileCompiling: () => void, whileRunning: () => void,
 ): Promise<void> {
   const csim = spec.csim!;
   const rc = out.report.csim;
@@ -262,7 +286,7 @@ async function csimSteps(
       return;
     }
     whileCompiling();
-  });
+  }, units);
   const g = finish();
   out.csim = { compile: compiled, run: null, comparison: null };
   rc.compileMs = compiled.ms;
@@ -270,7 +294,9 @@ async function csimSteps(
   if (compiled.cancelled || io.signal?.aborted) throw new BuildCancelled('cancelled');
   if (!compiled.ok) throw new BuildFailure(`C simulation failed (${compiled.record.error ?? compiled.record.status})`);
   program('testbench');
-  const ran = await csimRun(spec.dir, csim, io);
+  const running = csimRun(spec.dir, csim, io);
+  whileRunning(); // the testbench is spawned: one process, a core left for this one
+  const ran = await running;
   out.csim.run = ran;
   rc.runMs = ran.ms;
   if (ran.cancelled || io.signal?.aborted) throw new BuildCancelled('cancelled');

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Model } from '../../../../engine/graph/model';
 import type { Diagnostic } from '../../../../engine/diagnostics/diagnostics';
 import type { HlsConfig } from '../../../../engine/hls/config';
-import { firmwareValues, generateProject, sortedFiles, vendorSources, type FileMap, type GenerateResult, type GenerateRest } from '../../../../engine/hls/generate';
+import { firmwareValues, generateProject, layerUnitPaths, LAYER_OBJECTS_DEFINE, packedValueUnits, sortedFiles, vendorSources, type FileMap, type GenerateResult, type GenerateRest } from '../../../../engine/hls/generate';
 import type { FixedSimResult } from '../../../../engine/hls/simulate';
 import { fixedVsFloat, lsb } from '../../../../engine/fixed/tensor';
 import { floatRunKey, simulateFloat } from '../../../../engine/sim/float';
@@ -19,7 +19,7 @@ import type { EstimateReport } from '../../../../engine/estimate/report';
 import type { BuildSpec, CsimSpec, VendorStep } from '../../../../api/build-spec';
 import { parseCxxFlags } from '../../../../engine/safety';
 import type { ErrorVsFloat, ValueComparison } from '../../../../api/build-report';
-import { CSIM_EXE, compileCsim, projectSources, readExpected, readResults, readTrace, runCsimProgram, writeFiles, type ProcessStep } from '../../csim/csim';
+import { CSIM_EXE, compileCsim, projectSources, type CompileOptions, type LayerUnits, readExpected, readResults, readTrace, runCsimProgram, writeFiles, type ProcessStep } from '../../csim/csim';
 import { startRun, type LineEvent, type RunRecord } from '../../toolchain/runner';
 import type { FlowId, Toolchain } from '../../toolchain/detect';
 import { prepareBuild } from '../../toolchain/prepare';
@@ -65,10 +65,17 @@ export function codegen(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' | 'inpu
   return codegenSources(spec, templates, measuredDepth).finish();
 }
 
-/** Code generation in two parts: what g++ compiles, written at once; the rest by finish(). */
+/** Code generation in three parts: what g++ compiles, written at once; the test vectors; the synthesis-only files. */
 export interface PendingCodegen {
-  /** Writes the test vectors (the engine's fixed-point run) and the synthesis-only weight lists; the whole generation. */
+  /** Writes the test vectors (the engine's fixed-point run); the whole generation (its files all listed). */
   finish(): Generated;
+  /**
+   * Writes the synthesis-only weight lists (weights/*.inc, ~15 MB for DCGAN: 0.1–0.45 s, on the compile's
+   * critical path when written while g++ runs), after finish(). A build does it while its testbench runs.
+   */
+  writeSynthesis(): void;
+  /** The units the C simulation compiles beside the top one and the testbench. */
+  units: CsimUnits;
 }
 
 /** codegen's first part: every file g++ reads, written into spec.dir (the build compiles while finish() runs). */
@@ -86,7 +93,15 @@ export function codegenSources(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' 
   writeFiles(spec.dir, g.files);
   const { rest, ...sources } = g;
   let done: Generated | null = null;
+  let synthesis: FileMap | null = null;
   return {
+    units: { layers: layerUnitPaths(g.files), values: packedValueUnits(g.files) },
+    writeSynthesis: () => {
+      if (!synthesis) return;
+      const files = synthesis;
+      synthesis = null;
+      writeFiles(spec.dir, files);
+    },
     finish: () => {
       if (done) return done;
       let r: GenerateRest;
@@ -97,7 +112,8 @@ export function codegenSources(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' 
         throw ds?.length ? failed(ds.filter((d) => d.severity === 'error')) : new BuildFailure(`code generation failed: the fixed-point run of the test inputs failed (${(e as Error).message})`);
       }
       writeFiles(spec.dir, r.files);
-      done = { ...sources, files: sortedFiles({ ...sources.files, ...r.files }), sim: r.sim };
+      synthesis = r.synthesis;
+      done = { ...sources, files: sortedFiles({ ...sources.files, ...r.files, ...r.synthesis }), sim: r.sim };
       return done;
     },
   };
@@ -125,9 +141,27 @@ export function checkedCxxFlags(flags: readonly string[]): string[] {
 }
 
 /** g++ on the generated firmware and testbench (tracing every layer when the spec asks). */
-export function compile(dir: string, top: string, csim: CsimSpec, io: StepIo = {}, whileCompiling?: () => void): Promise<ProcessStep> {
+export function compile(dir: string, top: string, csim: CsimSpec, io: StepIo = {}, whileCompiling?: () => void, units: CsimUnits = { layers: [], values: [] }): Promise<ProcessStep> {
+  return compileCsim(dir, projectSources(top, units.values), CSIM_EXE, { ...csimCompileOptions(top, csim, units.layers), ...io, whileCompiling });
+}
+
+/** The sources a generation splits its C simulation into (generate.ts layerUnit, csimWeightsSources). */
+export interface CsimUnits {
+  /** firmware/layers/*.cpp */
+  layers: string[];
+  /** firmware/weights/values/*.cpp */
+  values: string[];
+}
+
+/** How a build compiles its C simulation (compile, and warmLayerObjects after it). */
+export function csimCompileOptions(top: string, csim: CsimSpec, layerUnits: string[]): CompileOptions {
   const flags = checkedCxxFlags(csim.cxxFlags);
-  return compileCsim(dir, projectSources(top), CSIM_EXE, { flags, defines: csim.trace ? ['TESSERA_TRACE'] : [], timeoutMs: csim.timeoutMs, ...io, whileCompiling });
+  return { flags, defines: csim.trace ? ['TESSERA_TRACE'] : [], timeoutMs: csim.timeoutMs, layers: csimLayers(top, layerUnits) };
+}
+
+/** The layer units of a generated project as compileCsim takes them. */
+export function csimLayers(top: string, units: string[]): LayerUnits {
+  return { top: `firmware/${top}.cpp`, units, define: LAYER_OBJECTS_DEFINE };
 }
 
 /** Runs the compiled testbench on tb_data (it writes tb_data/csim_results.dat, and trace.dat when traced). */
