@@ -15,6 +15,9 @@ import { readProjectDocument, weightsToEngine } from '../electron/services/store
 import { generateProject } from '../engine/hls/generate';
 import { defaultHlsConfig } from '../engine/hls/config';
 import { compileCsim, CSIM_EXE, projectSources, readTemplates, runCsimProgram, writeFiles } from '../electron/services/csim/csim';
+import { ProjectFile } from '../electron/services/store';
+import { BuildQueue, type RunReport } from '../electron/services/builds/queue';
+import { expandSweep } from '../electron/services/builds/variants';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DCGAN = path.join(ROOT, 'projects', 'dcgan-generator.tessera');
@@ -41,6 +44,46 @@ function tessera(args: string[], env: NodeJS.ProcessEnv): Promise<Timed> {
       resolve({ wallMs, cpuMs: m ? Number(m[1]) * 10 : null });
     });
   });
+}
+
+/**
+ * The app's case: in one process (the build queue of an open project), the DCGAN project built, then variants
+ * that each change up4's reuse factor, one at a time with a pause between (the user editing). With `warm` the
+ * queue compiles the layer objects while idle (BuildQueueOptions.warmLayerObjects, as the app's does); each
+ * variant's own build time (its report's buildMs) after the first.
+ */
+async function queueOneLayer(root: string, name: string, warm: boolean, pch: string): Promise<number[]> {
+  const saved = { cache: process.env.TESSERA_CSIM_CACHE, pch: process.env.TESSERA_CSIM_PCH };
+  process.env.TESSERA_CSIM_CACHE = path.join(root, `cache-${name}`);
+  process.env.TESSERA_CSIM_PCH = pch;
+  const file = path.join(root, `${name}.tessera`);
+  copyFileSync(DCGAN, file);
+  const project = ProjectFile.open(file);
+  const queue = new BuildQueue({ project, concurrency: 1, warmLayerObjects: warm });
+  try {
+    const doc = project.load();
+    const sweep = expandSweep({ graph: doc.graph, weights: weightsToEngine(doc.weights) }, { layer: 'up4', reuseFactors: [1, 2, 3, 4, 6, 8], project: doc.settings });
+    const ms: number[] = [];
+    for (const [i, v] of sweep.variants.entries()) {
+      const id = `v_${name}_${i}`;
+      project.putVariant({ id, name: v.name, config: v.config });
+      const [run] = queue.enqueue([id]);
+      await queue.idle();
+      await queue.settled(); // the pause: the warm-up (if any) ends before the next edit
+      const done = project.listBuildRuns().find((r) => r.id === run.id);
+      const report = done?.report as RunReport | undefined;
+      if (done?.status !== 'succeeded' || !report) throw new Error(`${v.name}: ${done?.status}: ${report?.failure ?? ''}`);
+      if (i > 0) ms.push(report.buildMs);
+    }
+    return ms;
+  } finally {
+    await queue.dispose();
+    project.close();
+    process.env.TESSERA_CSIM_CACHE = saved.cache;
+    process.env.TESSERA_CSIM_PCH = saved.pch;
+    if (saved.cache === undefined) delete process.env.TESSERA_CSIM_CACHE;
+    if (saved.pch === undefined) delete process.env.TESSERA_CSIM_PCH;
+  }
 }
 
 const fmt = (t: Timed) => `${(t.wallMs / 1000).toFixed(2).padStart(8)} ${(t.cpuMs === null ? '-' : (t.cpuMs / 1000).toFixed(2)).padStart(8)}`;
@@ -79,6 +122,15 @@ export const buildBench: BenchSuite = {
         row('DCGAN csim build, every RF changed (--rf 2)', peer, best(all), REPS);
         row('DCGAN csim build, unchanged', peer, best(same), REPS);
       }
+      // the app: one layer changed at a time in one process, with and without the idle warm-up of the layer objects
+      const inApp: string[] = [];
+      for (let r = 0; r < REPS; r++) {
+        for (const warm of [true, false]) {
+          const ms = await queueOneLayer(root, `app-${warm ? 'warm' : 'cold'}-${r}`, warm, pch);
+          const sorted = [...ms].sort((a, b) => a - b);
+          inApp.push(`${(warm ? 'layer objects (idle warm-up)' : 'one top unit').padEnd(30)} ${ms.map((m) => (m / 1000).toFixed(2)).join(' ').padEnd(32)} median ${(sorted[Math.floor(sorted.length / 2)] / 1000).toFixed(2)}`);
+        }
+      }
       const cores = os.availableParallelism();
       for (const [peer, concurrency, cached] of [['object cache', cores, true], ['no cache', cores, false], ['object cache, 1 at a time', 1, true]] as const) {
         const file = path.join(root, `sweep-${k++}.tessera`);
@@ -102,6 +154,8 @@ export const buildBench: BenchSuite = {
       console.log('\nBuild times (s; wall and CPU of the CLI with g++ and the testbench; peers: csim object cache on / off)');
       console.log(`${'case'.padEnd(46)} ${'peer'.padEnd(22)} ${'wall s'.padStart(8)} ${'CPU s'.padStart(8)}`);
       for (const l of lines) console.log(l);
+      console.log("\nThe app: up4's reuse factor changed (RF 2, 3, 4, 6, 8 after RF 1), one build at a time in one process (s, each build's own)");
+      for (const l of inApp) console.log(l);
       console.log('\ng++ optimisation level on the DCGAN project (wall s: compile firmware + testbench, run 3 images, sum)');
       console.log(`${'level'.padEnd(6)} ${'compile'.padStart(9)} ${'run'.padStart(9)} ${'sum'.padStart(9)}`);
       for (const l of olines) console.log(l);

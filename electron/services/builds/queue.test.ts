@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { detectToolchain } from '../toolchain/detect';
-import { ProjectFile } from '../store';
+import { ProjectFile, emptyDocument, weightsFromEngine } from '../store';
+import { unetStageModel } from '../csim/graph.testutil';
+import { randomTensor } from '../../../engine/tensor/tensor';
 import { BuildQueue, type BuildEvent, type RunReport, type RunConfig } from './queue';
 import { createTinyProject, processesUnder } from './testing';
 import { defaultVariantConfig, type VariantConfig } from './variants';
@@ -302,6 +304,68 @@ exec tclsh "${path.join(bin, 'stand_in.tcl')}" "$2"
       expect((run.artifacts as { files: string[] }).files).toContain('myproject_prj/solution1/syn/report/csynth.xml');
     } finally {
       p.close();
+    }
+  });
+});
+
+describe('layer objects warmed while the queue is idle (the app)', () => {
+  /** The U-Net stage (4 layers with multipliers: c1, c2, up, c3) as a project. */
+  function unetProject(): ProjectFile {
+    let s = 11;
+    const m = unetStageModel((shape) => randomTensor(shape, s++, -0.6, 0.6));
+    const doc = emptyDocument();
+    doc.graph = m.graph;
+    doc.weights = weightsFromEngine(m.weights, (n, slot) => (slot === 'weight' ? (n === 'up' ? 'IOHW' : 'OIHW') : 'O'));
+    return ProjectFile.create(path.join(dir, 'unet.tessera'), { name: 'unet', doc });
+  }
+  const compiledIn = (runDir: string) => fs.readdirSync(path.join(runDir, 'csim', 'obj')).filter((f) => f.endsWith('.o.d')).map((f) => f.replace(/\.o\.d$/, '')).sort();
+
+  it("after a build the idle queue compiles its layer units into the object cache; a variant changing one layer then compiles that layer's unit and weights and the top unit", async () => {
+    const saved = process.env.TESSERA_CSIM_CACHE;
+    process.env.TESSERA_CSIM_CACHE = path.join(dir, 'cache');
+    const p = unetProject();
+    try {
+      variant(p, 'v1', 'c2 RF1', defaultVariantConfig({ scope: 'c2', layers: { c2: { reuseFactor: 1 } } }));
+      variant(p, 'v2', 'c2 RF2', defaultVariantConfig({ scope: 'c2', layers: { c2: { reuseFactor: 2 } } }));
+      const q = new BuildQueue({ project: p, concurrency: 1, warmLayerObjects: true });
+      q.enqueue(['v1']);
+      await q.settled();
+      const dirOf = (vid: string) => (p.listBuildRuns().find((r) => r.variantId === vid)!.artifacts as { dir: string }).dir;
+      // cold: one top unit, then the four layer units compiled while idle
+      expect(compiledIn(dirOf('v1')).some((f) => f.startsWith('firmware_layers_'))).toBe(false);
+      expect(fs.readdirSync(path.join(dirOf('v1'), 'csim', 'warm', 'obj')).filter((f) => f.endsWith('.o')).sort()).toEqual(
+        ['layer1_c1', 'layer4_c2', 'layer6_up', 'layer8_c3'].map((l) => `firmware_layers_${l}.cpp.o`),
+      );
+      q.enqueue(['v2']);
+      await q.settled();
+      const run = p.listBuildRuns().find((r) => r.variantId === 'v2')!;
+      expect(run.status, run.log).toBe('succeeded');
+      expect((run.report as RunReport).csim.status).toBe('bit-exact');
+      expect(compiledIn(dirOf('v2'))).toEqual(['firmware_layers_layer4_c2.cpp', 'firmware_myproject.cpp', 'firmware_weights_values_layer4_c2.cpp']);
+      await q.dispose();
+    } finally {
+      p.close();
+      if (saved === undefined) delete process.env.TESSERA_CSIM_CACHE;
+      else process.env.TESSERA_CSIM_CACHE = saved;
+    }
+  });
+
+  it('dispose stops the warming and leaves no g++ behind', async () => {
+    const saved = process.env.TESSERA_CSIM_CACHE;
+    process.env.TESSERA_CSIM_CACHE = path.join(dir, 'cache');
+    const p = unetProject();
+    try {
+      variant(p, 'v1', 'c2 RF1', defaultVariantConfig({ scope: 'c2', layers: { c2: { reuseFactor: 1 } } }));
+      const q = new BuildQueue({ project: p, concurrency: 1, warmLayerObjects: true });
+      q.enqueue(['v1']);
+      await q.idle(); // the warming starts now
+      await new Promise((r) => setTimeout(r, 200));
+      await q.dispose();
+      expect(processesUnder(dir)).toEqual([]);
+    } finally {
+      p.close();
+      if (saved === undefined) delete process.env.TESSERA_CSIM_CACHE;
+      else process.env.TESSERA_CSIM_CACHE = saved;
     }
   });
 });

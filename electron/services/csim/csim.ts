@@ -208,8 +208,8 @@ export interface LayerUnits {
  * Whether a compile uses the layer objects. Each unit costs a g++ start and the precompiled header's load
  * (~0.3 s), so on a cold build one top unit instantiating every layer is faster (DCGAN: 1.0 s against 1.6 s
  * for 5 layer units beside it on 2 cores); once the cache holds the other layers' objects, a variant that
- * changes one layer compiles that layer and the top unit only (0.5 s). 'auto' uses them when at most one is
- * missing from the cache; the others come from warmLayerObjects when there is time.
+ * changes one layer compiles that layer and the top unit only (0.5 s). 'auto' uses them when the cache holds
+ * some and at most one is missing; they get there by warmLayerObjects when there is time.
  */
 export type LayerObjectsMode = 'auto' | 'always' | 'never';
 
@@ -232,7 +232,7 @@ export async function compileCsim(cwd: string, sources: string[], exe: string, o
   if (layers && layers.units.length && (mode === 'always' || (mode === 'auto' && s.cache))) {
     const planned = layers.units.map((src) => planUnit(cwd, s, src));
     const missing = planned.filter((u) => !u.hit).length;
-    if (mode === 'always' || missing <= 1) {
+    if (mode === 'always' || (missing <= 1 && missing < planned.length)) {
       layerUnits = planned;
       notes.push(`layer objects: ${planned.length - missing} of ${planned.length} from the cache; ${layers.top} without their instances`);
     }
