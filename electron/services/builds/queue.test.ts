@@ -331,10 +331,10 @@ describe('layer objects warmed while the queue is idle (the app)', () => {
       q.enqueue(['v1']);
       await q.settled();
       const dirOf = (vid: string) => (p.listBuildRuns().find((r) => r.variantId === vid)!.artifacts as { dir: string }).dir;
-      // cold: one top unit, then the four layer units compiled while idle
+      // cold: one top unit, then the four layer units and the weight arrays compiled while idle
       expect(compiledIn(dirOf('v1')).some((f) => f.startsWith('firmware_layers_'))).toBe(false);
       expect(fs.readdirSync(path.join(dirOf('v1'), 'csim', 'warm', 'obj')).filter((f) => f.endsWith('.o')).sort()).toEqual(
-        ['layer1_c1', 'layer4_c2', 'layer6_up', 'layer8_c3'].map((l) => `firmware_layers_${l}.cpp.o`),
+        [...['layer1_c1', 'layer4_c2', 'layer6_up', 'layer8_c3'].map((l) => `firmware_layers_${l}.cpp.o`), 'firmware_weights_csim_arrays.cpp.o'],
       );
       q.enqueue(['v2']);
       await q.settled();

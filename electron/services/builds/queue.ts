@@ -18,7 +18,7 @@ import { LocalBackend, writeBuildResultFile, type BuildBackend, type BuildJob } 
 import { buildPhases, emptyReport, phaseProgress, type BuildPhase, type BuildResult } from './pipeline/run';
 import { BuildFailure, checkedCxxFlags, csimCompileOptions, csimLayers } from './pipeline/steps';
 import { CSIM_EXE, warmLayerObjects } from '../csim/csim';
-import { LAYER_UNITS_DIR } from '../../../engine/hls/generate';
+import { layerUnitPaths } from '../../../engine/hls/generate';
 import { checkVariantStrings } from '../../../engine/safety';
 
 export type { RunArtifacts, RunReport, CsimOutcome, ErrorVsFloat, StepName } from '../../../api/build-report';
@@ -357,7 +357,7 @@ export class BuildQueue {
     }
     job.build = null;
     flush();
-    const units = result.artifacts.files.filter((f) => f.startsWith(`${LAYER_UNITS_DIR}/`));
+    const units = layerUnitPaths(result.artifacts.files);
     if (this.opts.warmLayerObjects && this.backend.name === 'local' && result.status === 'succeeded' && spec?.csim && units.length) {
       this.warmNext = { dir, top: spec.config.top, csim: spec.csim, units };
     }

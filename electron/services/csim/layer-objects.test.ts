@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Model } from '../../../engine/graph/model';
 import { defaultHlsConfig, type HlsConfig, type IoType } from '../../../engine/hls/config';
-import { generateProject, LAYER_OBJECTS_DEFINE, layerUnitPaths, packedValueUnits, templateIdOf, type FileMap } from '../../../engine/hls/generate';
+import { CSIM_ARRAYS_SOURCE, generateProject, LAYER_OBJECTS_DEFINE, layerUnitPaths, packedValueUnits, templateIdOf, type FileMap } from '../../../engine/hls/generate';
 import { randomTensor } from '../../../engine/tensor/tensor';
 import { compileCsim, CSIM_EXE, projectSources, readTemplates, runCsimProgram, warmLayerObjects, writeFiles, type CompileOptions } from './csim';
 import { convParams, graphModel, unetStageModel } from './graph.testutil';
@@ -40,8 +40,8 @@ function generated(model: Model, cfg: HlsConfig): FileMap {
 
 /** Compiles a generated project as a build does (its packed weights' parts, its layer units) and runs it. */
 async function compileAndRun(dir: string, top: string, files: FileMap, opts: CompileOptions): Promise<string> {
-  const c = await compileCsim(dir, projectSources(top, packedValueUnits(files)), CSIM_EXE, {
-    ...opts, layers: { top: `firmware/${top}.cpp`, units: layerUnitPaths(files), define: LAYER_OBJECTS_DEFINE },
+  const c = await compileCsim(dir, projectSources(top, packedValueUnits(Object.keys(files))), CSIM_EXE, {
+    ...opts, layers: { top: `firmware/${top}.cpp`, units: layerUnitPaths(Object.keys(files)), define: LAYER_OBJECTS_DEFINE },
   });
   expect(c.ok, c.log).toBe(true);
   const r = await runCsimProgram(dir, CSIM_EXE, ['.']);
@@ -50,13 +50,13 @@ async function compileAndRun(dir: string, top: string, files: FileMap, opts: Com
   return c.log;
 }
 
-/** The symbols of an object: those it defines (T, W) and those it needs (U). */
+/** The symbols of an object: those it defines (code T, W; data B, D) and those it needs (U). */
 function symbols(obj: string): { defined: string[]; undefined: string[] } {
   const nm = spawnSync('nm', ['-C', obj], { encoding: 'utf8' });
   expect(nm.status, nm.stderr).toBe(0);
   const lines = nm.stdout.split('\n');
   const pick = (kinds: RegExp) => lines.filter((l) => kinds.test(l)).map((l) => l.replace(/^[0-9a-f ]{16,17}[A-Za-z] /, ''));
-  return { defined: pick(/^[0-9a-f]{16} [TW] /), undefined: pick(/^\s+U /) };
+  return { defined: pick(/^[0-9a-f]{16} [TWBD] /), undefined: pick(/^\s+U /) };
 }
 
 describe('templateIdOf', () => {
@@ -81,19 +81,26 @@ describe('layer objects (C simulation)', () => {
     const root = mkdtempSync(join(tmpdir(), 'tessera-layer-objects-'));
     try {
       const files = generated(p.model(), defaultHlsConfig({ io: p.io, top: p.top, testImages: 3, seed: 5, layers: p.layers }));
-      const units = layerUnitPaths(files);
+      const units = layerUnitPaths(Object.keys(files));
       expect(units.length).toBeGreaterThanOrEqual(2);
       writeFiles(root, files);
       const log = await compileAndRun(root, p.top, files, { cache: null, layerObjects: 'always' });
       expect(log).toMatch(new RegExp(`layer objects: 0 of ${units.length} from the cache`));
       const top = symbols(join(root, 'csim', 'obj', `firmware_${p.top}.cpp.o`));
-      for (const unit of units) {
+      for (const unit of units.filter((u) => u !== CSIM_ARRAYS_SOURCE)) {
         const obj = join(root, 'csim', 'obj', `${unit.replace(/\//g, '_')}.o`);
         const own = symbols(obj).defined.filter((s) => /config_layer\d+_/.test(s) && s.startsWith('void nnet::'));
         expect(own.length, `${unit} defines its layer's instance`).toBeGreaterThan(0);
         // the top unit needs it and does not define it
         expect(top.undefined).toContain(own.find((s) => top.undefined.includes(s)) ?? own[0]);
         for (const s of own) expect(top.defined).not.toContain(s);
+      }
+      // the weight arrays too: defined by their unit, only referenced by the top unit
+      const arrays = symbols(join(root, 'csim', 'obj', `${CSIM_ARRAYS_SOURCE.replace(/\//g, '_')}.o`)).defined.filter((s) => s.startsWith(`${p.top}_ns::`) && !s.includes('_filled'));
+      expect(arrays.length).toBeGreaterThanOrEqual(units.length - 1); // at least one array per layer unit
+      for (const s of arrays) {
+        expect(top.defined).not.toContain(s);
+        expect(top.undefined).toContain(s);
       }
       // the same project as one top unit (no define): the same program output
       rmSync(join(root, 'tb_data', 'csim_results.dat'));
@@ -117,10 +124,10 @@ describe('layer objects (C simulation)', () => {
       const cold = await compileAndRun(a, 'lo_auto', first, { cache, pchDir });
       expect(cold).not.toMatch(/layer objects/); // cold: one top unit
       expect(existsSync(join(a, 'csim', 'obj', 'firmware_layers_layer1_c1.cpp.o'))).toBe(false);
-      const units = layerUnitPaths(first);
-      expect(units).toHaveLength(4); // c1, c2, up, c3
+      const units = layerUnitPaths(Object.keys(first));
+      expect(units).toHaveLength(5); // c1, c2, up, c3 and the weight arrays
       const layers = { top: 'firmware/lo_auto.cpp', units, define: LAYER_OBJECTS_DEFINE };
-      expect(await warmLayerObjects(a, CSIM_EXE, layers, { cache, pchDir })).toBe(4);
+      expect(await warmLayerObjects(a, CSIM_EXE, layers, { cache, pchDir })).toBe(5);
       expect(await warmLayerObjects(a, CSIM_EXE, layers, { cache, pchDir })).toBe(0); // all there
 
       // c2's reuse factor changes: its config, so its unit and the top unit (parameters.h); and its weights' order
@@ -130,9 +137,9 @@ describe('layer objects (C simulation)', () => {
       const b = join(root, 'b');
       writeFiles(b, second);
       const log = await compileAndRun(b, 'lo_auto', second, { cache, pchDir });
-      expect(log).toMatch(/layer objects: 3 of 4 from the cache/);
+      expect(log).toMatch(/layer objects: 4 of 5 from the cache/);
       const reused = [...log.matchAll(/^(\S+): object reused from the cache/gm)].map((m) => m[1]).sort();
-      expect(reused).toEqual([...units.filter((u) => u !== 'firmware/layers/layer4_c2.cpp'), ...packedValueUnits(second).filter((v) => v !== 'firmware/weights/values/layer4_c2.cpp'), 'tb/lo_auto_test.cpp'].sort());
+      expect(reused).toEqual([...units.filter((u) => u !== 'firmware/layers/layer4_c2.cpp'), ...packedValueUnits(Object.keys(second)).filter((v) => v !== 'firmware/weights/values/layer4_c2.cpp'), 'tb/lo_auto_test.cpp'].sort());
 
       // two layers changed: more than one unit to compile, so one top unit again
       const third = generated(model, defaultHlsConfig({ io: 'io_parallel', top: 'lo_auto', testImages: 3, seed: 5, layers: { c2: { reuseFactor: 2 }, c3: { reuseFactor: 2 } } }));

@@ -95,7 +95,7 @@ export function codegenSources(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' 
   let done: Generated | null = null;
   let synthesis: FileMap | null = null;
   return {
-    units: { layers: layerUnitPaths(g.files), values: packedValueUnits(g.files) },
+    units: { layers: layerUnitPaths(Object.keys(g.files)), values: packedValueUnits(Object.keys(g.files)) },
     writeSynthesis: () => {
       if (!synthesis) return;
       const files = synthesis;
