@@ -125,6 +125,7 @@ export class BuildQueue {
   /** BuildQueueOptions.warmLayerObjects: the last local build's layer objects to warm, and the warming under way. */
   private warmNext: { dir: string; top: string; csim: NonNullable<BuildSpec['csim']>; units: string[] } | null = null;
   private warming: { abort: AbortController; done: Promise<void> } | null = null;
+  private disposed = false;
 
   constructor(private readonly opts: BuildQueueOptions) {
     this.buildRoot = opts.buildRoot ?? defaultBuildRoot(opts.project.path);
@@ -236,7 +237,7 @@ export class BuildQueue {
 
   /** Cancels everything and waits for the processes to end. */
   async dispose(): Promise<void> {
-    this.warmNext = null;
+    this.disposed = true; // a build that ends now starts no warming
     this.stopWarming();
     this.cancelAll();
     await this.idle();
@@ -245,7 +246,7 @@ export class BuildQueue {
 
   private startWarming(): void {
     const w = this.warmNext;
-    if (!w || this.warming) return;
+    if (!w || this.warming || this.disposed) return;
     this.warmNext = null;
     const abort = new AbortController();
     const done = Promise.resolve()

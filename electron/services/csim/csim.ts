@@ -194,8 +194,8 @@ async function compileUnit(cwd: string, s: CompileSetup, u: Unit, obj: string, o
 }
 
 /**
- * Layers compiled on their own (generated firmware/layers/*.cpp, each one layer's template instance): the top
- * unit leaves them to their objects when compiled with `define`.
+ * Units the top unit leaves to their own objects when compiled with `define` (generate.ts layerUnitPaths: each
+ * layer's template instance, firmware/layers/*.cpp, and the weight arrays, weights/csim_arrays.cpp).
  */
 export interface LayerUnits {
   /** The source among compileCsim's that instantiates every layer unless compiled with `define`. */
