@@ -360,8 +360,13 @@ describe('layer objects warmed while the queue is idle (the app)', () => {
       q.enqueue(['v1']);
       await q.idle(); // the warming starts now
       await new Promise((r) => setTimeout(r, 200));
+      const t0 = Date.now();
       await q.dispose();
+      expect(Date.now() - t0).toBeLessThan(1500); // stopped, not waited for (five compiles take longer)
       expect(processesUnder(dir)).toEqual([]);
+      const dirOf = (p.listBuildRuns()[0].artifacts as { dir: string }).dir;
+      const warmed = fs.existsSync(path.join(dirOf, 'csim', 'warm', 'obj')) ? fs.readdirSync(path.join(dirOf, 'csim', 'warm', 'obj')).filter((f) => f.endsWith('.o')) : [];
+      expect(warmed.length).toBeLessThan(5);
     } finally {
       p.close();
       if (saved === undefined) delete process.env.TESSERA_CSIM_CACHE;

@@ -16,9 +16,9 @@ import { checkDefaultPrecision } from '../../../engine/hls/project-precision';
 import { hlsConfigOf, sanitizeFolderName, withProjectPrecisions, type VariantConfig } from './variants';
 import { LocalBackend, writeBuildResultFile, type BuildBackend, type BuildJob } from './pipeline/backend';
 import { buildPhases, emptyReport, phaseProgress, type BuildPhase, type BuildResult } from './pipeline/run';
-import { BuildFailure, checkedCxxFlags, csimCompileOptions, csimLayers } from './pipeline/steps';
-import { CSIM_EXE, warmLayerObjects } from '../csim/csim';
-import { layerUnitPaths } from '../../../engine/hls/generate';
+import { BuildFailure, checkedCxxFlags, csimCompileOptions } from './pipeline/steps';
+import { CSIM_EXE, projectLayerObjects, warmLayerObjects } from '../csim/csim';
+import { layerObjectUnits } from '../../../engine/hls/generate';
 import { checkVariantStrings } from '../../../engine/safety';
 
 export type { RunArtifacts, RunReport, CsimOutcome, ErrorVsFloat, StepName } from '../../../api/build-report';
@@ -250,13 +250,16 @@ export class BuildQueue {
     this.warmNext = null;
     const abort = new AbortController();
     const done = Promise.resolve()
-      .then(() => warmLayerObjects(w.dir, CSIM_EXE, csimLayers(w.top, w.units), { ...csimCompileOptions(w.top, w.csim, w.units), signal: abort.signal, killGraceMs: 0 }))
+      .then(() => warmLayerObjects(w.dir, CSIM_EXE, projectLayerObjects(w.top, w.units), { ...csimCompileOptions(w.top, w.csim, w.units), signal: abort.signal, killGraceMs: 0 }))
       .then(
         () => undefined,
         () => undefined, // background work: the next build compiles what is missing
       )
       .finally(() => {
         if (this.warming?.abort === abort) this.warming = null;
+        // stopped for a build: the units it did not reach are warmed at the next idle moment (the cache skips the others)
+        if (abort.signal.aborted) this.warmNext ??= w;
+        if (!this.waiting.length && !this.running.size && this.opts.warmLayerObjects) this.startWarming();
       });
     this.warming = { abort, done };
   }
@@ -358,7 +361,7 @@ export class BuildQueue {
     }
     job.build = null;
     flush();
-    const units = layerUnitPaths(result.artifacts.files);
+    const units = layerObjectUnits(result.artifacts.files);
     if (this.opts.warmLayerObjects && this.backend.name === 'local' && result.status === 'succeeded' && spec?.csim && units.length) {
       this.warmNext = { dir, top: spec.config.top, csim: spec.csim, units };
     }

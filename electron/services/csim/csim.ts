@@ -8,7 +8,7 @@ import { startRun, type CommandSpec, type LineEvent, type RunRecord } from '../t
 import { appRoot } from '../../app-root';
 import { compileKey, csimCacheDir, ObjectCache } from './object-cache';
 import { csimPchDir, precompiledHeader } from './precompiled-header';
-import { CSIM_WEIGHTS_SOURCE, isPackedValues, type FileMap } from '../../../engine/hls/generate';
+import { CSIM_WEIGHTS_SOURCE, isPackedValues, LAYER_OBJECTS_DEFINE, type FileMap } from '../../../engine/hls/generate';
 
 /** hls-templates of the checkout (tests, CLI, serve mode). */
 export const TEMPLATES_ROOT = join(appRoot(), 'hls-templates');
@@ -83,7 +83,7 @@ export interface CompileOptions extends ProcessStepOptions {
   /** Called once, right after the compilers have started: work done here runs beside them (they are other processes). */
   whileCompiling?: () => void;
   /** The generated project's layer units, for the layer objects (LayerObjectsMode). */
-  layers?: LayerUnits;
+  layers?: LayerObjectUnits;
   /** Default 'auto'. */
   layerObjects?: LayerObjectsMode;
 }
@@ -195,14 +195,19 @@ async function compileUnit(cwd: string, s: CompileSetup, u: Unit, obj: string, o
 }
 
 /**
- * Units the top unit leaves to their own objects when compiled with `define` (generate.ts layerUnitPaths: each
+ * Units the top unit leaves to their own objects when compiled with `define` (generate.ts layerObjectUnits: each
  * layer's template instance, firmware/layers/*.cpp, and the weight arrays, weights/csim_arrays.cpp).
  */
-export interface LayerUnits {
+export interface LayerObjectUnits {
   /** The source among compileCsim's that instantiates every layer unless compiled with `define`. */
   top: string;
   units: string[];
   define: string;
+}
+
+/** A generated project's layer objects (generate.ts layerObjectUnits) as compileCsim takes them. */
+export function projectLayerObjects(top: string, units: string[]): LayerObjectUnits {
+  return { top: `firmware/${top}.cpp`, units, define: LAYER_OBJECTS_DEFINE };
 }
 
 /**
@@ -264,6 +269,11 @@ export async function compileCsim(cwd: string, sources: string[], exe: string, o
   const steps = objects.map((o) => o.step).filter((x): x is ProcessStep => x !== null);
   const failed = steps.find((x) => !x.ok);
   const log = [...notes, ...steps.map((x) => x.log)].filter((l) => l).join('\n');
+  if (failed && layerUnits.length && mode === 'auto' && !failed.cancelled && !opts.signal?.aborted) {
+    // a unit of its own that does not compile must not fail a design one top unit compiles
+    const whole = await compileCsim(cwd, sources, exe, { ...opts, layerObjects: 'never' });
+    return { ...whole, log: [`layer objects failed to compile; compiled as one top unit:\n${log}`, whole.log].join('\n'), ms: Date.now() - t0 };
+  }
   if (failed) return { ...failed, log, ms: Date.now() - t0 };
   const link = await processStep(cwd, { command: s.gxx, args: [...s.args, ...(await linkerFlags(s.gxx, cwd)), ...objects.map((o) => o.obj), '-o', exe], steps: ['csim'], label: 'link' }, opts);
   return { ...link, log: [log, link.log].filter((l) => l).join('\n'), ms: Date.now() - t0 };
@@ -275,7 +285,7 @@ export async function compileCsim(cwd: string, sources: string[], exe: string, o
  * that changes one layer compiles that layer only. Does nothing without a cache. Returns how many it compiled;
  * stops at opts.signal.
  */
-export async function warmLayerObjects(cwd: string, exe: string, layers: LayerUnits, opts: CompileOptions = {}): Promise<number> {
+export async function warmLayerObjects(cwd: string, exe: string, layers: LayerObjectUnits, opts: CompileOptions = {}): Promise<number> {
   const s = await compileSetup(cwd, opts);
   if (!s.cache) return 0;
   let n = 0;

@@ -5,14 +5,14 @@
 // that layer's unit, the top unit and that layer's packed weights only.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Model } from '../../../engine/graph/model';
 import { defaultHlsConfig, type HlsConfig, type IoType } from '../../../engine/hls/config';
-import { CSIM_ARRAYS_SOURCE, generateProject, LAYER_OBJECTS_DEFINE, layerUnitPaths, packedValueUnits, templateIdOf, type FileMap } from '../../../engine/hls/generate';
+import { CSIM_ARRAYS_SOURCE, generateProject, layerObjectUnits, packedValueUnits, templateIdOf, type FileMap } from '../../../engine/hls/generate';
 import { randomTensor } from '../../../engine/tensor/tensor';
-import { compileCsim, CSIM_EXE, projectSources, readTemplates, runCsimProgram, warmLayerObjects, writeFiles, type CompileOptions } from './csim';
+import { compileCsim, CSIM_EXE, projectLayerObjects, projectSources, readTemplates, runCsimProgram, warmLayerObjects, writeFiles, type CompileOptions } from './csim';
 import { convParams, graphModel, unetStageModel } from './graph.testutil';
 
 let seed = 40;
@@ -40,9 +40,7 @@ function generated(model: Model, cfg: HlsConfig): FileMap {
 
 /** Compiles a generated project as a build does (its packed weights' parts, its layer units) and runs it. */
 async function compileAndRun(dir: string, top: string, files: FileMap, opts: CompileOptions): Promise<string> {
-  const c = await compileCsim(dir, projectSources(top, packedValueUnits(Object.keys(files))), CSIM_EXE, {
-    ...opts, layers: { top: `firmware/${top}.cpp`, units: layerUnitPaths(Object.keys(files)), define: LAYER_OBJECTS_DEFINE },
-  });
+  const c = await compileCsim(dir, projectSources(top, packedValueUnits(Object.keys(files))), CSIM_EXE, { ...opts, layers: projectLayerObjects(top, layerObjectUnits(Object.keys(files))) });
   expect(c.ok, c.log).toBe(true);
   const r = await runCsimProgram(dir, CSIM_EXE, ['.']);
   expect(r.log).toMatch(new RegExp(`${top}: 3 images, 0 mismatches`));
@@ -81,7 +79,7 @@ describe('layer objects (C simulation)', () => {
     const root = mkdtempSync(join(tmpdir(), 'tessera-layer-objects-'));
     try {
       const files = generated(p.model(), defaultHlsConfig({ io: p.io, top: p.top, testImages: 3, seed: 5, layers: p.layers }));
-      const units = layerUnitPaths(Object.keys(files));
+      const units = layerObjectUnits(Object.keys(files));
       expect(units.length).toBeGreaterThanOrEqual(2);
       writeFiles(root, files);
       const log = await compileAndRun(root, p.top, files, { cache: null, layerObjects: 'always' });
@@ -124,9 +122,9 @@ describe('layer objects (C simulation)', () => {
       const cold = await compileAndRun(a, 'lo_auto', first, { cache, pchDir });
       expect(cold).not.toMatch(/layer objects/); // cold: one top unit
       expect(existsSync(join(a, 'csim', 'obj', 'firmware_layers_layer1_c1.cpp.o'))).toBe(false);
-      const units = layerUnitPaths(Object.keys(first));
+      const units = layerObjectUnits(Object.keys(first));
       expect(units).toHaveLength(5); // c1, c2, up, c3 and the weight arrays
-      const layers = { top: 'firmware/lo_auto.cpp', units, define: LAYER_OBJECTS_DEFINE };
+      const layers = projectLayerObjects('lo_auto', units);
       expect(await warmLayerObjects(a, CSIM_EXE, layers, { cache, pchDir })).toBe(5);
       expect(await warmLayerObjects(a, CSIM_EXE, layers, { cache, pchDir })).toBe(0); // all there
 
@@ -140,6 +138,14 @@ describe('layer objects (C simulation)', () => {
       expect(log).toMatch(/layer objects: 4 of 5 from the cache/);
       const reused = [...log.matchAll(/^(\S+): object reused from the cache/gm)].map((m) => m[1]).sort();
       expect(reused).toEqual([...units.filter((u) => u !== 'firmware/layers/layer4_c2.cpp'), ...packedValueUnits(Object.keys(second)).filter((v) => v !== 'firmware/weights/values/layer4_c2.cpp'), 'tb/lo_auto_test.cpp'].sort());
+
+      // a layer unit that does not compile does not fail a design one top unit compiles
+      const broken = join(root, 'broken');
+      writeFiles(broken, second);
+      appendFileSync(join(broken, 'firmware/layers/layer4_c2.cpp'), '\n#error a unit that does not compile\n');
+      const fallback = await compileAndRun(broken, 'lo_auto', second, { cache, pchDir });
+      expect(fallback).toMatch(/layer objects failed to compile; compiled as one top unit/);
+      expect(fallback).toMatch(/a unit that does not compile/);
 
       // two layers changed: more than one unit to compile, so one top unit again
       const third = generated(model, defaultHlsConfig({ io: 'io_parallel', top: 'lo_auto', testImages: 3, seed: 5, layers: { c2: { reuseFactor: 2 }, c3: { reuseFactor: 2 } } }));

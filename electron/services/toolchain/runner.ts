@@ -4,7 +4,6 @@
 // everything ends up in a run record (status, timestamps, exit codes, log, artifacts), which can be
 // persisted so that a run cut short by the app closing is later marked "interrupted", not lost.
 
-import os from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -24,7 +23,10 @@ export interface CommandSpec {
   steps: BuildStep[];
   /** Short name for logs, e.g. "compile", "run", "vitis_hls". */
   label: string;
-  /** Scheduling priority (os.setPriority; 19 lowest): background work that must not slow a user's build. */
+  /**
+   * Niceness (0–19, 19 lowest) for background work that must not slow a user's build: the command runs under
+   * nice(1), so the processes it starts (g++'s cc1plus, as) have it from their start.
+   */
   priority?: number;
 }
 
@@ -307,20 +309,16 @@ export function startRun(plan: RunPlan, opts: RunOptions = {}): RunHandle {
       record.commands.push(cr);
       let c: ChildProcess;
       try {
-        c = spawn(cmd.command, cmd.args, { cwd: plan.cwd, env: plan.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+        const niced = cmd.priority !== undefined && Number.isInteger(cmd.priority) && cmd.priority > 0 && cmd.priority <= 19 && process.platform !== 'win32';
+        c = niced
+          ? spawn('nice', ['-n', String(cmd.priority), cmd.command, ...cmd.args], { cwd: plan.cwd, env: plan.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+          : spawn(cmd.command, cmd.args, { cwd: plan.cwd, env: plan.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       } catch (e) {
         resolve({ code: null, signal: null, error: (e as Error).message });
         return;
       }
       child = c;
       cr.pid = c.pid ?? null;
-      if (cmd.priority !== undefined && c.pid) {
-        try {
-          os.setPriority(c.pid, cmd.priority);
-        } catch {
-          // not allowed here: it runs at the normal priority
-        }
-      }
       record.pid = cr.pid;
       if (cmd.steps[0] && cmd.steps[0] !== record.currentStep && steps.indexOf(cmd.steps[0]) > steps.indexOf(record.currentStep)) enterStep(cmd.steps[0]);
       // Several commands for one step (g++ compile, then run): each done one is a share of the step.

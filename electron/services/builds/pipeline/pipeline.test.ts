@@ -259,3 +259,23 @@ describe('the build queue on another backend', () => {
   }, 180_000);
 });
 
+
+describe('the synthesis-only files, written while the testbench runs', () => {
+  it('are on disk and listed when the build ends; when they cannot be written the build fails naming them, after the testbench ended', async () => {
+    const ok = await runBuild(tinySpec('inc-ok'), { templates: readTemplates(), toolchain: null });
+    expect(ok.status, ok.report.failure ?? '').toBe('succeeded');
+    const inc = ok.artifacts.files.filter((f) => f.endsWith('.inc'));
+    expect(inc.length).toBeGreaterThan(0);
+    for (const f of inc) expect(fs.statSync(path.join(ok.artifacts.dir, f)).size).toBeGreaterThan(0);
+    expect(ok.report.estimate).not.toBeNull();
+
+    // a folder where one of them goes: writing it fails
+    const spec = tinySpec('inc-blocked');
+    fs.mkdirSync(path.join(spec.dir, inc[0]), { recursive: true });
+    const bad = await runBuild(spec, { templates: readTemplates(), toolchain: null });
+    expect(bad.status).toBe('failed');
+    expect(bad.report.failure).toMatch(/cannot write the synthesis weight lists \(weights\/\*\.inc\) into .*inc-blocked: EISDIR/);
+    expect(bad.report.csim.status).toBe('bit-exact'); // the testbench ran to its end first
+    expect(bad.artifacts.files).not.toContain(inc[0]);
+  });
+});

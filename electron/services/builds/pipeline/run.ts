@@ -128,7 +128,8 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
       const g = pending.finish();
       generated = g;
       out.generated = g;
-      artifacts.files.push(...generatedArtifacts(g));
+      const later = new Set(pending.synthesisPaths());
+      artifacts.files.push(...generatedArtifacts(g).filter((f) => !later.has(f))); // those once written (writeSynthesis)
       info(`codegen: ${Object.keys(g.files).length} files${spec.fifo === 'safe' ? '; FIFO depths safe (every stream a fork writes holds its whole tensor)' : ''}`);
       ctx.observer?.generated?.(g);
       return g;
@@ -143,8 +144,13 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
     const flow = spec.synthesis === 'vendor' && ctx.toolchain ? chooseHlsFlow(ctx.toolchain) : null;
     // With a vendor tool the estimate stands in only when the C simulation fails: not known before it ran.
     const computeEstimate = ahead(() => estimate(spec.model, spec.config, estimateToolOf(flow)));
+    const writeSynthesis = () => artifacts.files.push(...pending.writeSynthesis());
     const whileRunning = () => {
-      pending.writeSynthesis();
+      try {
+        writeSynthesis();
+      } catch {
+        // tried again after the C simulation, where it fails the build
+      }
       if (spec.synthesis !== 'none' && !flow) computeEstimate.now();
     };
 
@@ -163,7 +169,7 @@ export async function runBuild(spec: BuildSpec, ctx: BuildContext): Promise<Buil
       );
     } else skipped('csim');
     finish(); // (done by now unless it failed during the compile: then it fails the build here)
-    pending.writeSynthesis(); // (done by now when the testbench ran)
+    writeSynthesis(); // (done by now when the testbench ran)
     throwIfCancelled(ctx.signal);
 
     if (spec.synthesis !== 'none') {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Model } from '../../../../engine/graph/model';
 import type { Diagnostic } from '../../../../engine/diagnostics/diagnostics';
 import type { HlsConfig } from '../../../../engine/hls/config';
-import { firmwareValues, generateProject, layerUnitPaths, LAYER_OBJECTS_DEFINE, packedValueUnits, sortedFiles, vendorSources, type FileMap, type GenerateResult, type GenerateRest } from '../../../../engine/hls/generate';
+import { firmwareValues, generateProject, layerObjectUnits, packedValueUnits, sortedFiles, vendorSources, type FileMap, type GenerateResult, type GenerateRest } from '../../../../engine/hls/generate';
 import type { FixedSimResult } from '../../../../engine/hls/simulate';
 import { fixedVsFloat, lsb } from '../../../../engine/fixed/tensor';
 import { floatRunKey, simulateFloat } from '../../../../engine/sim/float';
@@ -19,7 +19,7 @@ import type { EstimateReport } from '../../../../engine/estimate/report';
 import type { BuildSpec, CsimSpec, VendorStep } from '../../../../api/build-spec';
 import { parseCxxFlags } from '../../../../engine/safety';
 import type { ErrorVsFloat, ValueComparison } from '../../../../api/build-report';
-import { CSIM_EXE, compileCsim, projectSources, type CompileOptions, type LayerUnits, readExpected, readResults, readTrace, runCsimProgram, writeFiles, type ProcessStep } from '../../csim/csim';
+import { CSIM_EXE, compileCsim, projectLayerObjects, projectSources, type CompileOptions, readExpected, readResults, readTrace, runCsimProgram, writeFiles, type ProcessStep } from '../../csim/csim';
 import { startRun, type LineEvent, type RunRecord } from '../../toolchain/runner';
 import type { FlowId, Toolchain } from '../../toolchain/detect';
 import { prepareBuild } from '../../toolchain/prepare';
@@ -62,7 +62,10 @@ export type Generated = GenerateResult & { files: FileMap; sim: FixedSimResult }
  * vectors of a design whose values an earlier build computed are that build's (reference-runs.ts).
  */
 export function codegen(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' | 'inputs' | 'fifo'>, templates: Record<string, string>, measuredDepth?: Record<string, number>): Generated {
-  return codegenSources(spec, templates, measuredDepth).finish();
+  const pending = codegenSources(spec, templates, measuredDepth);
+  const g = pending.finish();
+  pending.writeSynthesis();
+  return g;
 }
 
 /** Code generation in three parts: what g++ compiles, written at once; the test vectors; the synthesis-only files. */
@@ -72,8 +75,12 @@ export interface PendingCodegen {
   /**
    * Writes the synthesis-only weight lists (weights/*.inc, ~15 MB for DCGAN: 0.1–0.45 s, on the compile's
    * critical path when written while g++ runs), after finish(). A build does it while its testbench runs.
+   * Returns the paths written (none when they already were); throws BuildFailure when they cannot be, and
+   * tries again on the next call.
    */
-  writeSynthesis(): void;
+  writeSynthesis(): string[];
+  /** The paths writeSynthesis writes (after finish()). */
+  synthesisPaths(): string[];
   /** The units the C simulation compiles beside the top one and the testbench. */
   units: CsimUnits;
 }
@@ -94,13 +101,20 @@ export function codegenSources(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' 
   const { rest, ...sources } = g;
   let done: Generated | null = null;
   let synthesis: FileMap | null = null;
+  const synthesisKeys = new Set<string>();
   return {
-    units: { layers: layerUnitPaths(Object.keys(g.files)), values: packedValueUnits(Object.keys(g.files)) },
+    units: { layerObjects: layerObjectUnits(Object.keys(g.files)), values: packedValueUnits(Object.keys(g.files)) },
+    synthesisPaths: () => [...synthesisKeys],
     writeSynthesis: () => {
-      if (!synthesis) return;
-      const files = synthesis;
+      if (!synthesis) return [];
+      try {
+        writeFiles(spec.dir, synthesis);
+      } catch (e) {
+        throw new BuildFailure(`cannot write the synthesis weight lists (weights/*.inc) into ${spec.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check the free space and that the folder is writable`);
+      }
+      const written = Object.keys(synthesis);
       synthesis = null;
-      writeFiles(spec.dir, files);
+      return written;
     },
     finish: () => {
       if (done) return done;
@@ -113,6 +127,7 @@ export function codegenSources(spec: Pick<BuildSpec, 'dir' | 'model' | 'config' 
       }
       writeFiles(spec.dir, r.files);
       synthesis = r.synthesis;
+      for (const k of Object.keys(r.synthesis)) synthesisKeys.add(k);
       done = { ...sources, files: sortedFiles({ ...sources.files, ...r.files, ...r.synthesis }), sim: r.sim };
       return done;
     },
@@ -141,27 +156,22 @@ export function checkedCxxFlags(flags: readonly string[]): string[] {
 }
 
 /** g++ on the generated firmware and testbench (tracing every layer when the spec asks). */
-export function compile(dir: string, top: string, csim: CsimSpec, io: StepIo = {}, whileCompiling?: () => void, units: CsimUnits = { layers: [], values: [] }): Promise<ProcessStep> {
-  return compileCsim(dir, projectSources(top, units.values), CSIM_EXE, { ...csimCompileOptions(top, csim, units.layers), ...io, whileCompiling });
+export function compile(dir: string, top: string, csim: CsimSpec, io: StepIo = {}, whileCompiling?: () => void, units: CsimUnits = { layerObjects: [], values: [] }): Promise<ProcessStep> {
+  return compileCsim(dir, projectSources(top, units.values), CSIM_EXE, { ...csimCompileOptions(top, csim, units.layerObjects), ...io, whileCompiling });
 }
 
-/** The sources a generation splits its C simulation into (generate.ts layerUnit, csimWeightsSources). */
+/** The sources a generation splits its C simulation into (generate.ts layerObjectUnits, packedValueUnits). */
 export interface CsimUnits {
-  /** firmware/layers/*.cpp */
-  layers: string[];
+  /** firmware/layers/*.cpp and firmware/weights/csim_arrays.cpp */
+  layerObjects: string[];
   /** firmware/weights/values/*.cpp */
   values: string[];
 }
 
 /** How a build compiles its C simulation (compile, and warmLayerObjects after it). */
-export function csimCompileOptions(top: string, csim: CsimSpec, layerUnits: string[]): CompileOptions {
+export function csimCompileOptions(top: string, csim: CsimSpec, layerObjects: string[]): CompileOptions {
   const flags = checkedCxxFlags(csim.cxxFlags);
-  return { flags, defines: csim.trace ? ['TESSERA_TRACE'] : [], timeoutMs: csim.timeoutMs, layers: csimLayers(top, layerUnits) };
-}
-
-/** The layer units of a generated project as compileCsim takes them. */
-export function csimLayers(top: string, units: string[]): LayerUnits {
-  return { top: `firmware/${top}.cpp`, units, define: LAYER_OBJECTS_DEFINE };
+  return { flags, defines: csim.trace ? ['TESSERA_TRACE'] : [], timeoutMs: csim.timeoutMs, layers: projectLayerObjects(top, layerObjects) };
 }
 
 /** Runs the compiled testbench on tb_data (it writes tb_data/csim_results.dat, and trace.dat when traced). */
