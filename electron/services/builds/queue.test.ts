@@ -318,11 +318,19 @@ describe('layer objects warmed while the queue is idle (the app)', () => {
     doc.weights = weightsFromEngine(m.weights, (n, slot) => (slot === 'weight' ? (n === 'up' ? 'IOHW' : 'OIHW') : 'O'));
     return ProjectFile.create(path.join(dir, 'unet.tessera'), { name: 'unet', doc });
   }
+  // the object cache on (vitest turns it off), in the test's own folder
+  let savedCache: string | undefined;
+  beforeEach(() => {
+    savedCache = process.env.TESSERA_CSIM_CACHE;
+    process.env.TESSERA_CSIM_CACHE = path.join(dir, 'cache');
+  });
+  afterEach(() => {
+    if (savedCache === undefined) delete process.env.TESSERA_CSIM_CACHE;
+    else process.env.TESSERA_CSIM_CACHE = savedCache;
+  });
   const compiledIn = (runDir: string) => fs.readdirSync(path.join(runDir, 'csim', 'obj')).filter((f) => f.endsWith('.o.d')).map((f) => f.replace(/\.o\.d$/, '')).sort();
 
   it("after a build the idle queue compiles its layer units into the object cache; a variant changing one layer then compiles that layer's unit and weights and the top unit", async () => {
-    const saved = process.env.TESSERA_CSIM_CACHE;
-    process.env.TESSERA_CSIM_CACHE = path.join(dir, 'cache');
     const p = unetProject();
     try {
       variant(p, 'v1', 'c2 RF1', defaultVariantConfig({ scope: 'c2', layers: { c2: { reuseFactor: 1 } } }));
@@ -345,14 +353,10 @@ describe('layer objects warmed while the queue is idle (the app)', () => {
       await q.dispose();
     } finally {
       p.close();
-      if (saved === undefined) delete process.env.TESSERA_CSIM_CACHE;
-      else process.env.TESSERA_CSIM_CACHE = saved;
     }
   });
 
   it('dispose stops the warming and leaves no g++ behind', async () => {
-    const saved = process.env.TESSERA_CSIM_CACHE;
-    process.env.TESSERA_CSIM_CACHE = path.join(dir, 'cache');
     const p = unetProject();
     try {
       variant(p, 'v1', 'c2 RF1', defaultVariantConfig({ scope: 'c2', layers: { c2: { reuseFactor: 1 } } }));
@@ -369,8 +373,6 @@ describe('layer objects warmed while the queue is idle (the app)', () => {
       expect(warmed.length).toBeLessThan(5);
     } finally {
       p.close();
-      if (saved === undefined) delete process.env.TESSERA_CSIM_CACHE;
-      else process.env.TESSERA_CSIM_CACHE = saved;
     }
   });
 });
