@@ -310,9 +310,8 @@ export function startRun(plan: RunPlan, opts: RunOptions = {}): RunHandle {
       let c: ChildProcess;
       try {
         const niced = cmd.priority !== undefined && Number.isInteger(cmd.priority) && cmd.priority > 0 && cmd.priority <= 19 && process.platform !== 'win32';
-        c = niced
-          ? spawn('nice', ['-n', String(cmd.priority), cmd.command, ...cmd.args], { cwd: plan.cwd, env: plan.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-          : spawn(cmd.command, cmd.args, { cwd: plan.cwd, env: plan.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+        const [command, args] = niced ? ['nice', ['-n', String(cmd.priority), cmd.command, ...cmd.args]] : [cmd.command, cmd.args];
+        c = spawn(command, args, { cwd: plan.cwd, env: plan.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       } catch (e) {
         resolve({ code: null, signal: null, error: (e as Error).message });
         return;
