@@ -20,6 +20,26 @@ const installed = ['sbatch', 'slurmctld', 'slurmd', 'munged'].every((c) =>
 );
 const row = (page: Page, name: string) => page.locator(`[data-testid="variant-row"][data-variant="${name}"]`);
 
+/**
+ * Holds the whole node with a job of its own until the returned function cancels it, so that the builds
+ * submitted next stay queued: one can be cancelled before it could have run (a build of this design takes
+ * about 2 s once the csim object cache knows it). It ends by itself after 5 minutes if the test dies first.
+ */
+async function holdNode(): Promise<() => void> {
+  const job = execFileSync('sbatch', ['--parsable', '--exclusive', '--chdir=/tmp', '--time=5', '--output=/dev/null', '--wrap', 'exec sleep 290'], { encoding: 'utf8' }).trim();
+  let released = false;
+  const release = () => {
+    if (!released) execFileSync('scancel', [job]);
+    released = true;
+  };
+  for (let i = 0; i < 300; i++) {
+    if (execFileSync('squeue', ['--noheader', `--jobs=${job}`, '--format=%T'], { encoding: 'utf8' }).trim() === 'RUNNING') return release;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  release();
+  throw new Error(`the job holding the node (${job}) did not start within 30 s`);
+}
+
 test.skip(!installed && !process.env.CI, 'Slurm is not installed here (apt-get install slurm-wlm munge, as .ci/run does)');
 
 test.beforeAll(() => {
@@ -62,20 +82,26 @@ test('builds on the Slurm cluster from the builds panel, shown live; one cancell
   await page.getByTestId('slurm-check').click();
   await expect(page.getByTestId('slurm-check-result')).toContainText(/Slurmctld\(primary\) at \S+ is UP/);
 
-  // Build all on Slurm: one job array; each row shows its job, then its node and steps, then the result
-  await page.getByTestId('build-all').click();
-  for (const r of await page.getByTestId('variant-row').all()) await expect(r.getByTestId('variant-slurm')).toHaveText(/\[Slurm \d+_\d/, { timeout: 60_000 });
-  await expect(page.getByTestId('queue-state')).toContainText('on Slurm');
+  // Build all on Slurm: one job array, queued behind a job that holds the node; each row shows its job
+  const release = await holdNode();
+  try {
+    await page.getByTestId('build-all').click();
+    for (const r of await page.getByTestId('variant-row').all()) await expect(r.getByTestId('variant-slurm')).toHaveText(/\[Slurm \d+_\d/, { timeout: 60_000 });
+    await expect(page.getByTestId('queue-state')).toContainText('on Slurm');
+    // cancel the third while it waits (scancel from the panel)
+    const rf3 = row(page, 'ConvTranspose2D_1 parallel RF3 latency');
+    await expect(rf3.getByTestId('variant-status')).toHaveText(/^queued/);
+    await rf3.getByTestId('variant-cancel').click();
+    await expect(rf3.getByTestId('variant-status')).toHaveText(/^cancelled\[Slurm \d+_2/, { timeout: 60_000 });
+  } finally {
+    release();
+  }
+  // then the others run: their node and steps (the build may be over before a poll sees it running), the log, the result
   const rf1 = row(page, 'ConvTranspose2D_1 parallel RF1 latency');
-  await expect(rf1.getByTestId('variant-status')).toHaveText(/running/, { timeout: 60_000 });
-  await expect(rf1.getByTestId('variant-slurm')).toHaveText(/\[Slurm \d+_0 on \S+\]/);
+  await expect(rf1.getByTestId('variant-slurm')).toHaveText(/\[Slurm \d+_0 on \S+\]/, { timeout: 60_000 });
   await rf1.getByTestId('variant-log').click();
   await expect(page.getByTestId('build-log')).toContainText(/tessera: Slurm job \d+_0 \(job id \d+\) on/, { timeout: 60_000 });
-
-  // cancel the third while it waits for a CPU (two CPUs, three builds) or runs
-  const rf3 = row(page, 'ConvTranspose2D_1 parallel RF3 latency');
-  await rf3.getByTestId('variant-cancel').click();
-  await expect(rf3.getByTestId('variant-status')).toHaveText(/^cancelled\[Slurm \d+_2/, { timeout: 60_000 });
+  await expect(page.getByTestId('build-log')).toContainText('### tessera build phase: csim', { timeout: 60_000 });
 
   await expect(rf1.getByTestId('variant-status')).toHaveText(/^succeeded\[Slurm \d+_\d on \S+\]/, { timeout: 120_000 });
   await expect(row(page, 'ConvTranspose2D_1 parallel RF2 latency').getByTestId('variant-status')).toHaveText(/^succeeded\[Slurm \d+_\d on \S+\]/, { timeout: 120_000 });
