@@ -75,6 +75,35 @@ describe('precompiled header', () => {
     }
   });
 
+  it('a header another process put in place while ours compiled is used, not removed under its g++', async () => {
+    const root = tmp();
+    try {
+      const args = gxxFlags(apIncludeDir().dir);
+      const other = join(root, 'other');
+      // the other process's header for the same key, built in another folder first
+      const theirs = await precompiledHeader(other, 'g++ test', args, counting().compile);
+      expect(theirs).not.toBeNull();
+      const key = theirs!.split('/').slice(-2)[0];
+      const pch = join(root, 'pch');
+      let n = 0;
+      const header = await precompiledHeader(pch, 'g++ test', args, async (a, cwd) => {
+        n++;
+        const ok = spawnSync('g++', a, { cwd }).status === 0;
+        // meanwhile the other process renames its finished folder into place and starts using it
+        cpSync(join(other, key), join(pch, key), { recursive: true });
+        writeFileSync(join(pch, key, 'theirs'), 'the other process is compiling with this folder');
+        return ok;
+      });
+      expect(n).toBe(1);
+      expect(header).toBe(join(pch, key, PCH_HEADER));
+      // its folder is the one left in place (our copy dropped)
+      expect(readdirSync(pch)).toEqual([key]);
+      expect(readFileSync(join(pch, key, 'theirs'), 'utf8')).toMatch(/other process/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('a folder others can write is not used, and a failed build gives none (the units compile without it)', async () => {
     const root = tmp();
     try {

@@ -96,7 +96,20 @@ export function precompiledHeader(root: string, compilerId: string, args: readon
         }
         fs.writeFileSync(path.join(tmp, 'deps.json'), JSON.stringify(deps));
         fs.rmSync(dep, { force: true });
-        fs.rmSync(dir, { recursive: true, force: true }); // stale (a header it read changed)
+        // Another build (another process: a sweep's Slurm tasks start together) may have put its header in place
+        // meanwhile and be compiling with it: use that one rather than remove it under its g++.
+        const theirs = usable(dir);
+        if (theirs) return theirs;
+        if (fs.existsSync(dir)) {
+          // stale (a header it read changed): moved aside, then removed
+          const old = `${dir}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+          try {
+            fs.renameSync(dir, old);
+            fs.rmSync(old, { recursive: true, force: true });
+          } catch {
+            // another build moved it first
+          }
+        }
         try {
           fs.renameSync(tmp, dir);
         } catch {
