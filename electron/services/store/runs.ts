@@ -40,7 +40,7 @@ const json = (v: unknown): string | null => (v === undefined || v === null ? nul
 const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
 
 export function listVariants(db: Database.Database): VariantRecord[] {
-  return (db.prepare('SELECT * FROM variants ORDER BY created_at, id').all() as VariantRow[]).map((r) => {
+  return (db.prepare('SELECT * FROM variants ORDER BY created_at, rowid').all() as VariantRow[]).map((r) => {
     if (r.checksum !== variantChecksum(r.id, r.name, r.config)) {
       let config: unknown = null;
       try {
@@ -78,8 +78,8 @@ function runFromRow(r: RunRow): BuildRunRecord {
 
 export function listBuildRuns(db: Database.Database, variantId?: string): BuildRunRecord[] {
   const rows = variantId === undefined
-    ? (db.prepare('SELECT * FROM build_runs ORDER BY created_at, id').all() as RunRow[])
-    : (db.prepare('SELECT * FROM build_runs WHERE variant_id = ? ORDER BY created_at, id').all(variantId) as RunRow[]);
+    ? (db.prepare('SELECT * FROM build_runs ORDER BY created_at, rowid').all() as RunRow[])
+    : (db.prepare('SELECT * FROM build_runs WHERE variant_id = ? ORDER BY created_at, rowid').all(variantId) as RunRow[]);
   return rows.map(runFromRow);
 }
 
@@ -122,5 +122,5 @@ export function markInterruptedRuns(db: Database.Database, now: string): string[
 
 /** Local runs left 'queued' (to resume after a restart). */
 export function queuedLocalRunIds(db: Database.Database): string[] {
-  return (db.prepare(`SELECT id FROM build_runs WHERE status = 'queued' AND ${LOCAL_RUN} ORDER BY created_at, id`).all() as { id: string }[]).map((r) => r.id);
+  return (db.prepare(`SELECT id FROM build_runs WHERE status = 'queued' AND ${LOCAL_RUN} ORDER BY created_at, rowid`).all() as { id: string }[]).map((r) => r.id);
 }

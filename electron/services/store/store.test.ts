@@ -26,6 +26,7 @@ import {
   type StoredWeights,
 } from './index';
 import { writePartDigests } from './checksums';
+import * as runs from './runs';
 
 let dir: string;
 beforeEach(() => {
@@ -212,6 +213,29 @@ describe('project store', () => {
     expect(q.getBuildRun('r1')).toEqual({ ...all[1], variantId: null });
     expect(q.getBuildRun('nope')).toBeNull();
     q.close();
+  });
+
+  it('lists variants and runs written in the same millisecond in the order they were written (a sweep writes several at once)', () => {
+    const file = path.join(dir, 'same-ms.tessera');
+    ProjectFile.create(file).close();
+    const db = new Database(file);
+    const now = '2026-01-01T00:00:00.000Z';
+    // ids sorted against the writing order: the tie must not be broken by id
+    const ids = ['v_f', 'v_c', 'v_e', 'v_a', 'v_d', 'v_b'];
+    for (const id of ids) runs.putVariant(db, { id, name: `name ${id}`, config: {} }, now);
+    runs.putVariant(db, { id: 'v_c', name: 'renamed', config: {} }, now); // an update keeps its place
+    const base = { variantId: null, config: {}, status: 'queued' as const, step: null, createdAt: now, startedAt: null, finishedAt: null, report: null, artifacts: null };
+    for (const id of ids) runs.putBuildRun(db, { ...base, id: `r${id}` });
+    runs.putBuildRun(db, { ...base, id: 'rv_c', status: 'running' });
+    runs.putBuildRun(db, { ...base, id: 'rv_c', status: 'queued' });
+    db.close();
+    const p = ProjectFile.open(file);
+    expect(p.listVariants().map((v) => v.id)).toEqual(ids);
+    expect(p.listBuildRuns().map((r) => r.id)).toEqual(ids.map((id) => `r${id}`));
+    p.close();
+    const db2 = new Database(file, { readonly: true });
+    expect(runs.queuedLocalRunIds(db2)).toEqual(ids.map((id) => `r${id}`));
+    db2.close();
   });
 
   it('sets the application id, WAL mode and schema version', () => {
