@@ -1,11 +1,11 @@
 // The csim object cache: an unchanged source with unchanged headers links the cached object (in another
 // build folder too); a changed header, flag or source compiles again; the program is right either way.
 import { describe, expect, it, vi } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileCsim, runCsimProgram } from './csim';
-import { ObjectCache, parseDepFile } from './object-cache';
+import { ObjectCache, RECORDS_PER_KEY, parseDepFile } from './object-cache';
 
 function project(dir: string, value: number, tbText = 'ok'): void {
   mkdirSync(join(dir, 'inc'), { recursive: true });
@@ -70,6 +70,46 @@ describe('csim object cache', () => {
       expect((await runCsimProgram(a, 'csim/x.exe', [])).log.trim()).toBe('ok 3');
     } finally {
       vi.restoreAllMocks();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the most recently used records of a key, and prunes the records of the objects it removes with their empty key folders', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tessera-objcache-'));
+    try {
+      const cache = new ObjectCache(join(root, 'cache'));
+      const cwd = join(root, 'build');
+      mkdirSync(cwd);
+      // one source, a header whose content changes: every variant's top unit
+      const t0 = Date.now() / 1000 - 3600;
+      const records = (key: string) => readdirSync(join(cache.root, 'keys', key));
+      const store = (key: string, header: number) => {
+        writeFileSync(join(cwd, 'w.h'), `// weights ${header}\n`);
+        writeFileSync(join(cwd, 'x.o'), `object ${key} ${header}`);
+        writeFileSync(join(cwd, 'x.d'), 'x.o: x.cpp w.h\n');
+        writeFileSync(join(cwd, 'x.cpp'), '#include "w.h"\n');
+        const before = existsSync(join(cache.root, 'keys', key)) ? records(key) : [];
+        cache.store(key, cwd, join(cwd, 'x.o'), join(cwd, 'x.d'));
+        const added = records(key).filter((f) => !before.includes(f));
+        for (const f of added) utimesSync(join(cache.root, 'keys', key, f), t0 + header, t0 + header); // an order of use that ties cannot blur
+      };
+      for (let i = 0; i < RECORDS_PER_KEY; i++) store('k', i);
+      expect(records('k')).toHaveLength(RECORDS_PER_KEY);
+      writeFileSync(join(cwd, 'w.h'), '// weights 0\n');
+      expect(cache.lookup('k', cwd)).not.toBeNull(); // the oldest used again: now kept over the second-oldest
+      store('k', RECORDS_PER_KEY);
+      expect(records('k')).toHaveLength(RECORDS_PER_KEY);
+      const hit = (header: number) => {
+        writeFileSync(join(cwd, 'w.h'), `// weights ${header}\n`);
+        return cache.lookup('k', cwd) !== null;
+      };
+      expect([hit(0), hit(1), hit(2), hit(RECORDS_PER_KEY)]).toEqual([true, false, true, true]);
+      store('other', 7);
+      // objects over the limit go, and with them their records and the folders left empty
+      new ObjectCache(cache.root, 1).prune();
+      expect(readdirSync(join(cache.root, 'objects'))).toEqual([]);
+      expect(readdirSync(join(cache.root, 'keys'))).toEqual([]);
+    } finally {
       rmSync(root, { recursive: true, force: true });
     }
   });

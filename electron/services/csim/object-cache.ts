@@ -6,7 +6,8 @@
 // version, arguments, the source's text) names a folder; each record in it lists the files the compile read
 // (g++ -MMD) with their content hashes, and matches when every one of them still has that content. The
 // object is stored by the hash of its own bytes. Writes go through a temporary name and a rename, so
-// parallel builds share the cache safely; the oldest entries are removed when it grows past its limit.
+// parallel builds share the cache safely. When the objects grow past their limit the least recently used go,
+// with their records; a key keeps its most recently used records only.
 //
 // Whoever can write into the cache chooses the objects our builds link and run, so it is used only when its
 // folders are this user's own and writable by nobody else (cacheFolderProblem): a folder another user made
@@ -31,6 +32,12 @@ export function csimCacheDir(env: NodeJS.ProcessEnv = process.env): string | nul
 
 /** The cache stays under this many bytes of objects (oldest used first out). */
 export const CACHE_LIMIT_BYTES = 2 * 1024 ** 3;
+
+/**
+ * Records kept per key, the most recently used. A key whose source is the same while its headers change (the
+ * top unit of every variant of a design) gains a record per variant, and a lookup reads them all.
+ */
+export const RECORDS_PER_KEY = 32;
 
 /**
  * Why the cache in `root` must not be used, or null: each of its folders that exists must be this user's and
@@ -117,10 +124,12 @@ export class ObjectCache {
       const obj = path.join(this.root, 'objects', `${rec.object}.o`);
       if (!fs.existsSync(obj)) continue;
       const now = new Date();
-      try {
-        fs.utimesSync(obj, now, now); // recently used: pruned last
-      } catch {
-        // another build pruned it meanwhile: still readable through our path until we copy it, or not
+      for (const used of [obj, path.join(dir, f)]) {
+        try {
+          fs.utimesSync(used, now, now); // recently used: pruned last
+        } catch {
+          // another build pruned it meanwhile: the object is still readable through our path until we copy it, or not
+        }
       }
       return obj;
     }
@@ -148,9 +157,10 @@ export class ObjectCache {
     if (!fs.existsSync(obj)) writeAtomic(obj, bytes);
     const record: DepRecord = { deps, object };
     writeAtomic(path.join(keyDir, `${sha(JSON.stringify(deps))}.json`), Buffer.from(JSON.stringify(record)));
+    removeOldest(keyDir, RECORDS_PER_KEY);
   }
 
-  /** Removes the least recently used objects while the cache is over its limit (their records then miss); after a compile's stores. */
+  /** Removes the least recently used objects when the cache is over its limit, and their records; after a compile's stores. */
   prune(): void {
     const dir = path.join(this.root, 'objects');
     let files: { file: string; size: number; used: number }[];
@@ -164,13 +174,71 @@ export class ObjectCache {
     }
     let total = files.reduce((a, f) => a + f.size, 0);
     if (total <= this.limitBytes) return;
+    // down to 90 %: the records' sweep below reads every record, so it should not follow every compile
+    const target = this.limitBytes * 0.9;
     files.sort((a, b) => a.used - b.used);
     for (const f of files) {
-      if (total <= this.limitBytes) break;
+      if (total <= target) break;
       fs.rmSync(f.file, { force: true });
       total -= f.size;
     }
+    this.removeOrphanRecords();
   }
+
+  /** Removes the records whose object is gone, and the key folders left empty. */
+  private removeOrphanRecords(): void {
+    const keys = path.join(this.root, 'keys');
+    let dirs: string[];
+    try {
+      dirs = fs.readdirSync(keys);
+    } catch {
+      return;
+    }
+    for (const key of dirs) {
+      const dir = path.join(keys, key);
+      let records: string[];
+      try {
+        records = fs.readdirSync(dir);
+      } catch {
+        continue;
+      }
+      let left = records.length;
+      for (const f of records) {
+        if (!f.endsWith('.json')) continue; // another build's record on its way in
+        const file = path.join(dir, f);
+        let object: unknown;
+        try {
+          object = (JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<DepRecord>).object;
+        } catch {
+          object = null; // unreadable: a miss forever
+        }
+        if (typeof object === 'string' && /^[0-9a-f]{64}$/.test(object) && fs.existsSync(path.join(this.root, 'objects', `${object}.o`))) continue;
+        fs.rmSync(file, { force: true });
+        left--;
+      }
+      if (left > 0) continue;
+      try {
+        fs.rmdirSync(dir); // not if another build has put a record in meanwhile
+      } catch {
+        // not empty, or gone
+      }
+    }
+  }
+}
+
+/** Keeps the `keep` most recently used records of a key folder. */
+function removeOldest(dir: string, keep: number): void {
+  const records = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+  if (records.length <= keep) return;
+  const used = records.map((f) => {
+    try {
+      return { f, t: fs.statSync(path.join(dir, f)).mtimeMs };
+    } catch {
+      return { f, t: Infinity }; // removed meanwhile by another build
+    }
+  });
+  used.sort((a, b) => a.t - b.t);
+  for (const { f } of used.slice(0, records.length - keep)) fs.rmSync(path.join(dir, f), { force: true });
 }
 
 function writeAtomic(file: string, bytes: Buffer): void {
