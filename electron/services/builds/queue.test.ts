@@ -328,15 +328,20 @@ describe('layer objects warmed while the queue is idle (the app)', () => {
     if (savedCache === undefined) delete process.env.TESSERA_CSIM_CACHE;
     else process.env.TESSERA_CSIM_CACHE = savedCache;
   });
+  /** Variants v1 and v2 (c2's reuse factor 1 and 2) and a warming queue building v1. */
+  function queueAfterFirstVariant(p: ProjectFile): BuildQueue {
+    variant(p, 'v1', 'c2 RF1', defaultVariantConfig({ scope: 'c2', layers: { c2: { reuseFactor: 1 } } }));
+    variant(p, 'v2', 'c2 RF2', defaultVariantConfig({ scope: 'c2', layers: { c2: { reuseFactor: 2 } } }));
+    const q = new BuildQueue({ project: p, concurrency: 1, warmLayerObjects: true });
+    q.enqueue(['v1']);
+    return q;
+  }
   const compiledIn = (runDir: string) => fs.readdirSync(path.join(runDir, 'csim', 'obj')).filter((f) => f.endsWith('.o.d')).map((f) => f.replace(/\.o\.d$/, '')).sort();
 
   it("after a build the idle queue compiles its layer units into the object cache; a variant changing one layer then compiles that layer's unit and weights and the top unit", async () => {
     const p = unetProject();
     try {
-      variant(p, 'v1', 'c2 RF1', defaultVariantConfig({ scope: 'c2', layers: { c2: { reuseFactor: 1 } } }));
-      variant(p, 'v2', 'c2 RF2', defaultVariantConfig({ scope: 'c2', layers: { c2: { reuseFactor: 2 } } }));
-      const q = new BuildQueue({ project: p, concurrency: 1, warmLayerObjects: true });
-      q.enqueue(['v1']);
+      const q = queueAfterFirstVariant(p);
       await q.settled();
       const dirOf = (vid: string) => (p.listBuildRuns().find((r) => r.variantId === vid)!.artifacts as { dir: string }).dir;
       // cold: one top unit, then the four layer units and the weight arrays compiled while idle
@@ -350,6 +355,23 @@ describe('layer objects warmed while the queue is idle (the app)', () => {
       expect(run.status, run.log).toBe('succeeded');
       expect((run.report as RunReport).csim.status).toBe('bit-exact');
       expect(compiledIn(dirOf('v2'))).toEqual(['firmware_layers_layer4_c2.cpp', 'firmware_myproject.cpp', 'firmware_weights_values_layer4_c2.cpp']);
+      await q.dispose();
+    } finally {
+      p.close();
+    }
+  });
+
+  it('settled() waits for a build queued during the warming, and for the warming after it', async () => {
+    const p = unetProject();
+    try {
+      const q = queueAfterFirstVariant(p);
+      await q.idle(); // the warming starts now
+      const settled = q.settled();
+      await new Promise((r) => setTimeout(r, 200));
+      q.enqueue(['v2']); // stops the warming, which starts again after this build
+      await settled;
+      expect(p.listBuildRuns().map((r) => [r.variantId, r.status])).toEqual([['v1', 'succeeded'], ['v2', 'succeeded']]);
+      expect(processesUnder(dir)).toEqual([]);
       await q.dispose();
     } finally {
       p.close();

@@ -231,8 +231,12 @@ export class BuildQueue {
 
   /** Resolves when nothing is queued or running and no layer objects are being warmed (tests, benchmarks). */
   async settled(): Promise<void> {
-    await this.idle();
-    await this.warming?.done;
+    for (;;) {
+      await this.idle();
+      const warming = this.warming;
+      if (warming) await warming.done; // a warming a build stopped starts again when it ends: look again
+      else if (!this.waiting.length && !this.running.size) return;
+    }
   }
 
   /** Cancels everything and waits for the processes to end. */
