@@ -14,7 +14,7 @@ import { toDouble } from '../fixed/arith';
 import { inputShapeProblems, simulateFixed, type FixedSimResult } from './simulate';
 import { buildTcl, hlsConfig, type HlsScriptInput } from './scripts';
 import type { HlsConfig } from './config';
-import type { CppStruct, HlsCallNames, HlsWeightArray } from '../ops/hls-layer';
+import { callStatement, callTemplate, type CppStruct, type HlsCallNames, type HlsWeightArray } from '../ops/hls-layer';
 import { permuteMantissas, toChannelsLastPerm, type FixedTensor } from '../fixed/tensor';
 import { layerContext, resolveGraph, type ResolvedGraph, type ResolvedNode } from './resolve';
 import { reuseInfo } from './reuse';
@@ -314,7 +314,7 @@ interface LayerCode {
   weights: WeightCode[];
   call: string;
   layer: GeneratedLayer;
-  /** A layer with multipliers whose call is one template instance: compiled on its own in C simulation (layerUnit). */
+  /** A layer with multipliers: its template instance is compiled on its own in C simulation (layerUnit). */
   unit: { templateId: string; headers: string[] } | null;
 }
 
@@ -489,12 +489,11 @@ function layerCode(p: Project, model: Model, r: ResolvedNode, entry: GeneratedLa
   const info = reuseInfo(blocks);
   const prec = r.config.precision;
   const call = hls.call(ctx, names);
-  const templateId = blocks.length ? templateIdOf(call) : null;
   return {
     structs: structs.map(structText),
     weights,
-    call: `  ${call}`,
-    unit: templateId ? { templateId, headers: hls.headers } : null,
+    call: `  ${callStatement(call)}`,
+    unit: blocks.length ? { templateId: callTemplate(call), headers: hls.headers } : null,
     layer: {
       ...entry,
       strategy: r.config.strategy,
@@ -505,24 +504,6 @@ function layerCode(p: Project, model: Model, r: ResolvedNode, entry: GeneratedLa
       precision: { weight_t: formatFixedType(prec.weight_t), bias_t: formatFixedType(prec.bias_t), accum_t: formatFixedType(prec.accum_t), result_t: formatFixedType(prec.result_t) },
     },
   };
-}
-
-/**
- * `nnet::f<A, B, C>` of a call `nnet::f<A, B, C>(args);`, the call being that one statement; else null (the
- * layer then stays in the top unit).
- */
-export function templateIdOf(call: string): string | null {
-  const head = /^nnet::\w+</.exec(call);
-  if (!head) return null;
-  let depth = 0;
-  for (let i = head[0].length - 1; i < call.length; i++) {
-    if (call[i] === '<') depth++;
-    else if (call[i] === '>' && --depth === 0) {
-      const rest = call.slice(i + 1);
-      return /^\([^;]*\);$/.test(rest) ? call.slice(0, i + 1) : null;
-    }
-  }
-  return null;
 }
 
 /** Where the layer units go, and the macro that makes the top unit leave their layers to them (C simulation). */

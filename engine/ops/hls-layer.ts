@@ -28,6 +28,27 @@ export type IoType = 'io_parallel' | 'io_stream';
 export type Strategy = 'latency' | 'resource';
 
 export const IO_TYPES: readonly IoType[] = ['io_parallel', 'io_stream'];
+
+/**
+ * A call of one nnet:: function template. Kept in parts: the C simulation compiles a layer's template
+ * instance on its own (engine/hls/generate.ts layerUnit), and names it by callTemplate.
+ */
+export interface HlsCall {
+  /** The template's name in namespace nnet, e.g. `conv_2d_stream`. */
+  fn: string;
+  templateArgs: readonly string[];
+  args: readonly string[];
+}
+
+/** `nnet::fn<T…>`: the template instance a call uses. */
+export function callTemplate(c: HlsCall): string {
+  return `nnet::${c.fn}<${c.templateArgs.join(', ')}>`;
+}
+
+/** `nnet::fn<T…>(args…);` (no trailing newline). */
+export function callStatement(c: HlsCall): string {
+  return `${callTemplate(c)}(${c.args.join(', ')});`;
+}
 export const STRATEGIES: readonly Strategy[] = ['latency', 'resource'];
 
 /** A layer's configuration with every value decided. */
@@ -174,8 +195,8 @@ export interface HlsLayerDef<P> {
    * profile, engine/hls/numerics.ts). Absent: the weight slot 'bias' in bias_t, every other slot in weight_t.
    */
   storedValues?(params: P, weights: Readonly<Record<string, Tensor>>): { field: 'weight_t' | 'bias_t'; what: string; values: ArrayLike<number> }[];
-  /** The call statement, e.g. `nnet::conv_2d<in_t, out_t, cfg>(in, out, w, b);` (no trailing newline). */
-  call(ctx: HlsLayerContext<P>, names: HlsCallNames): string;
+  /** The layer's one call of its template, e.g. `nnet::conv_2d<in_t, out_t, cfg>(in, out, w, b);`. */
+  call(ctx: HlsLayerContext<P>, names: HlsCallNames): HlsCall;
   /**
    * io_stream: the template's blocking reads and writes in order, one image (engine/hls/stream-network.ts
    * wires them into the design's process network for the FIFO depth rule and the dataflow simulator).

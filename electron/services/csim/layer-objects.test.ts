@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Model } from '../../../engine/graph/model';
 import { defaultHlsConfig, type HlsConfig, type IoType } from '../../../engine/hls/config';
-import { CSIM_ARRAYS_SOURCE, generateProject, layerObjectUnits, packedValueUnits, templateIdOf, type FileMap } from '../../../engine/hls/generate';
+import { CSIM_ARRAYS_SOURCE, generateProject, layerObjectUnits, packedValueUnits, type FileMap } from '../../../engine/hls/generate';
 import { randomTensor } from '../../../engine/tensor/tensor';
 import { compileCsim, CSIM_EXE, projectLayerObjects, projectSources, readTemplates, runCsimProgram, warmLayerObjects, writeFiles, type CompileOptions } from './csim';
 import { convParams, graphModel, unetStageModel } from './graph.testutil';
@@ -56,16 +56,6 @@ function symbols(obj: string): { defined: string[]; undefined: string[] } {
   const pick = (kinds: RegExp) => lines.filter((l) => kinds.test(l)).map((l) => l.replace(/^[0-9a-f ]{16,17}[A-Za-z] /, ''));
   return { defined: pick(/^[0-9a-f]{16} [TWBD] /), undefined: pick(/^\s+U /) };
 }
-
-describe('templateIdOf', () => {
-  it('takes the template of a one-call statement, nothing else', () => {
-    expect(templateIdOf('nnet::conv_2d<l0_t, l1_t, config_l1>(x, y, w, b);')).toBe('nnet::conv_2d<l0_t, l1_t, config_l1>');
-    expect(templateIdOf('nnet::dense<nnet::array<a_t, 4>, b_t, c>(x, y, w, b);')).toBe('nnet::dense<nnet::array<a_t, 4>, b_t, c>');
-    expect(templateIdOf('nnet::f<a, b>(x); nnet::g<a>(y);')).toBeNull();
-    expect(templateIdOf('other::f<a>(x);')).toBeNull();
-    expect(templateIdOf('nnet::f<a(x);')).toBeNull();
-  });
-});
 
 describe('layer objects (C simulation)', () => {
   const projects: { top: string; model: () => Model; io: IoType; layers: HlsConfig['layers'] }[] = [

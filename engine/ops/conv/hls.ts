@@ -169,10 +169,9 @@ function makeHls(transpose: boolean): HlsLayerDef<ConvParams> {
     call(ctx, n) {
       const stream = ctx.config.io === 'io_stream';
       const rank = ctx.inputDims[0].length - 1;
-      const name = `nnet::${fn}_${rank}d${stream ? '_stream' : ''}`;
       const tIn = stream ? n.inputPixelTypes[0] : n.inputTypes[0];
       const tOut = stream ? n.outputPixelType : n.outputType;
-      return `${name}<${tIn}, ${tOut}, ${n.configs[0]}>(${n.inputs[0]}, ${n.output}, ${n.weights[`w_${ctx.name}`]}, ${n.weights[`b_${ctx.name}`]});`;
+      return { fn: `${fn}_${rank}d${stream ? '_stream' : ''}`, templateArgs: [tIn, tOut, n.configs[0]], args: [n.inputs[0], n.output, n.weights[`w_${ctx.name}`], n.weights[`b_${ctx.name}`]] };
     },
     stream(ctx) {
       const s = streamCursorSchedule(viewOf(ctx), transpose);

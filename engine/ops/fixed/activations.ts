@@ -4,11 +4,11 @@ import { stridesOf } from '../../tensor/tensor';
 import type { FixedType } from '../../fixed/types';
 import { fixedType, fracBits, mulType } from '../../fixed/types';
 import { cast, fromDouble, mul, type Mantissa } from '../../fixed/arith';
-import type { CppStruct, FixedKernel, HlsCallNames, HlsLayerContext, HlsLayerDef, HlsWeightArray, LayerCost } from '../hls-layer';
+import type { CppStruct, FixedKernel, HlsCall, HlsCallNames, HlsLayerContext, HlsLayerDef, HlsWeightArray, LayerCost } from '../hls-layer';
 import { perPixelLoop, pixelwiseProgram } from '../schedule';
 import type { FixedTensor } from '../../fixed/tensor';
 import { normalizeAxis } from '../spatial';
-import { callStmt, caster, cnst, ctype, doubleLiteral, exactSumType, firmwareAxis, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, weightName } from './common';
+import { hlsCall, caster, cnst, ctype, doubleLiteral, exactSumType, firmwareAxis, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, weightName } from './common';
 import {
   DEFAULT_TABLE_TYPE, seluTable, sigmoidTable, softmaxExpTable, softmaxInvTable, tableIndex, tableMantissas, tanhTable, TABLE_SIZE, type TableSpec,
 } from './tables';
@@ -71,12 +71,12 @@ function elementwiseHls<P>(e: ElementwiseHls<P>): HlsLayerDef<P> {
         comment: `${t.key}: ${t.spec.size} entries, idx = clamp(floor(x * 2^${t.spec.shift}) + ${t.spec.offset}, 0, ${t.spec.size - 1})`,
       }));
     },
-    call(ctx, names: HlsCallNames): string {
+    call(ctx, names: HlsCallNames): HlsCall {
       const stream = ctx.config.io === 'io_stream';
       const cfg = names.configs[0];
       const tables = (e.tables?.(ctx) ?? []).map((t) => weightName(names, `${ctx.name}_${t.key}`));
       const types = stream ? [names.inputPixelTypes[0], names.outputPixelType, cfg] : [names.inputTypes[0], names.outputType, cfg];
-      return callStmt(stream ? `${e.fn}_stream` : e.fn, types, [names.inputs[0], names.output, ...(e.args?.(ctx, cfg) ?? []), ...tables]);
+      return hlsCall(stream ? `${e.fn}_stream` : e.fn, types, [names.inputs[0], names.output, ...(e.args?.(ctx, cfg) ?? []), ...tables]);
     },
     stream: (ctx) => pixelwiseProgram(ctx as HlsLayerContext<unknown>),
     cost: (ctx) => activationCost(ctx, e.cost),
@@ -285,7 +285,7 @@ export const softmaxHls: HlsLayerDef<{ axis: number }> = {
     const stream = ctx.config.io === 'io_stream';
     const cfg = names.configs[0];
     const types = stream ? [names.inputPixelTypes[0], names.outputPixelType, cfg] : [names.inputTypes[0], names.outputType, cfg];
-    return callStmt(stream ? 'softmax_stream' : 'softmax', types, [
+    return hlsCall(stream ? 'softmax_stream' : 'softmax', types, [
       names.inputs[0], names.output, weightName(names, `${ctx.name}_exp_table`), weightName(names, `${ctx.name}_inv_table`),
     ]);
   },

@@ -8,7 +8,7 @@ import type { FixedType } from '../../fixed/types';
 import { fixedType } from '../../fixed/types';
 import { cast, fitsFloat64, normalize, quantizeMantissas, quantizeMantissasBig, type Mantissa } from '../../fixed/arith';
 import { castClosedNum, castFitsFloat64, castNum, formatOf, hasClosedForm } from '../../fixed/cast';
-import type { CppField, FixedKernel, HlsCallNames, HlsLayerContext } from '../hls-layer';
+import type { CppField, FixedKernel, HlsCall, HlsCallNames, HlsLayerContext } from '../hls-layer';
 import type { FixedTensor, TensorLayout } from '../../fixed/tensor';
 import { toChannelsLastPerm } from '../../fixed/tensor';
 
@@ -154,9 +154,9 @@ export function toFirmware(t: Tensor, layout: TensorLayout): Tensor {
 export const cnst = (name: string, value: number | boolean): CppField => ({ kind: 'const', name, value });
 export const ctype = (name: string, type: FixedType | string): CppField => ({ kind: 'type', name, type });
 
-/** `nnet::fn<T…, cfg>(args…);` */
-export function callStmt(fn: string, types: readonly string[], args: readonly string[]): string {
-  return `nnet::${fn}<${types.join(', ')}>(${args.join(', ')});`;
+/** The call `nnet::fn<T…, cfg>(args…);`. */
+export function hlsCall(fn: string, types: readonly string[], args: readonly string[]): HlsCall {
+  return { fn, templateArgs: types, args };
 }
 
 export function weightName(names: HlsCallNames, name: string): string {

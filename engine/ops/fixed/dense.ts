@@ -11,7 +11,7 @@ import { castClosedNum } from '../../fixed/cast';
 import { formatFixedType, fracBits } from '../../fixed/types';
 import { cachedPreparation, int32ChainOk, int32DenseSums, int32Mac, quantizeFast } from '../../fixed/fast';
 import { channelAxis, type DataFormat } from '../spatial';
-import { callStmt, caster, checkInputLayout, cnst, ctype, inputLayout, mantissaArray, outputLayout, quantizeArray, setM, streamGeometry, weightName } from './common';
+import { hlsCall, caster, checkInputLayout, cnst, ctype, inputLayout, mantissaArray, outputLayout, quantizeArray, setM, streamGeometry, weightName } from './common';
 
 interface DenseP {
   units: number;
@@ -140,7 +140,7 @@ export const denseHls: HlsLayerDef<DenseP> = {
     const stream = ctx.config.io === 'io_stream';
     const cfg = names.configs[0];
     const types = stream ? [names.inputPixelTypes[0], names.outputPixelType, cfg] : [names.inputTypes[0], names.outputType, cfg];
-    return callStmt(stream ? 'dense_stream' : 'dense', types, [names.inputs[0], names.output, weightName(names, `${ctx.name}_w`), weightName(names, `${ctx.name}_b`)]);
+    return hlsCall(stream ? 'dense_stream' : 'dense', types, [names.inputs[0], names.output, weightName(names, `${ctx.name}_w`), weightName(names, `${ctx.name}_b`)]);
   },
   stream: (ctx) => pixelwiseProgram(ctx as HlsLayerContext<unknown>),
   cost(ctx) {
@@ -263,7 +263,7 @@ export const batchNormHls: HlsLayerDef<BnP> = {
     const stream = ctx.config.io === 'io_stream';
     const cfg = names.configs[0];
     const types = stream ? [names.inputPixelTypes[0], names.outputPixelType, cfg] : [names.inputTypes[0], names.outputType, cfg];
-    return callStmt(stream ? 'batchnorm_stream' : 'batchnorm', types, [names.inputs[0], names.output, weightName(names, `${ctx.name}_scale`), weightName(names, `${ctx.name}_bias`)]);
+    return hlsCall(stream ? 'batchnorm_stream' : 'batchnorm', types, [names.inputs[0], names.output, weightName(names, `${ctx.name}_scale`), weightName(names, `${ctx.name}_bias`)]);
   },
   stream: (ctx) => pixelwiseProgram(ctx as HlsLayerContext<unknown>),
   // y = x · scale[c] + bias[c]: a real product by a per-channel constant and an add per value.

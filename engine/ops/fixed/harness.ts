@@ -10,7 +10,7 @@ import { formatFixedType } from '../../fixed/types';
 import { toDouble } from '../../fixed/arith';
 import type { LayerPrecision } from '../../fixed/precision';
 import type { IoType, Strategy } from '../hls-layer';
-import type { CppStruct, HlsCallNames, HlsLayerContext } from '../hls-layer';
+import { callStatement, type CppStruct, type HlsCallNames, type HlsLayerContext } from '../hls-layer';
 import type { FixedTensor, TensorLayout } from '../../fixed/tensor';
 import { firmwareDims, quantizeTensor, toChannelsLastPerm } from '../../fixed/tensor';
 import type { OpDef } from '../types';
@@ -136,7 +136,7 @@ export function prepareCase(c: LayerCase): PreparedCase {
     src.push(`static const double data${i}[${v.length}] = {${Array.from(v, num).join(',')}};`);
   });
   const nOut = sizeOf(ctx.outputDims);
-  const call = c.op.hls!.call(ctx, names);
+  const call = callStatement(c.op.hls!.call(ctx, names));
   src.push('void run() {', `  std::printf("%s", "${ns}");`, `  bool clean = true;`, `  for (unsigned img = 0; img < ${images}; img++) {`);
   if (c.io === 'io_parallel') {
     inputs.forEach((_, i) => {

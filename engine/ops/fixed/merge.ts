@@ -7,7 +7,7 @@ import { add, cast, type Mantissa } from '../../fixed/arith';
 import type { FixedKernel, HlsLayerContext, HlsLayerDef } from '../hls-layer';
 import { normalizeAxis } from '../spatial';
 import { inputPixels, lockstepOps, movementLoop, opsFromReads, outputPixels, perPixelLoop } from '../schedule';
-import { callStmt, caster, clog2, cnst, ctype, firmwareAxis, firmwareIndexOfGraph, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, toFirmware, weightName } from './common';
+import { hlsCall, caster, clog2, cnst, ctype, firmwareAxis, firmwareIndexOfGraph, inputLayout, mantissaArray, outputLayout, setM, streamGeometry, toFirmware, weightName } from './common';
 
 export const MAX_MERGE_INPUTS = 4;
 
@@ -59,7 +59,7 @@ export const addHls: HlsLayerDef<Record<string, never>> = {
   call(ctx, names) {
     const stream = ctx.config.io === 'io_stream';
     const types = stream ? [...names.inputPixelTypes, names.outputPixelType] : [...names.inputTypes, names.outputType];
-    return callStmt(stream ? 'add_stream' : 'add', [...types, names.configs[0]], [...names.inputs, names.output]);
+    return hlsCall(stream ? 'add_stream' : 'add', [...types, names.configs[0]], [...names.inputs, names.output]);
   },
   // add_stream: per pixel one read of every input, then the write.
   stream: (ctx) => ({ ops: lockstepOps(ctx.inputDims.length, outputPixels(ctx as HlsLayerContext<unknown>)), overlapped: true }),
@@ -89,7 +89,7 @@ export const concatenateHls: HlsLayerDef<ConcatP> = {
   call(ctx, names) {
     const stream = ctx.config.io === 'io_stream';
     const types = stream ? [...names.inputPixelTypes, names.outputPixelType] : [...names.inputTypes, names.outputType];
-    return callStmt(stream ? 'concatenate_stream' : 'concatenate', [...types, names.configs[0]], [...names.inputs, names.output]);
+    return hlsCall(stream ? 'concatenate_stream' : 'concatenate', [...types, names.configs[0]], [...names.inputs, names.output]);
   },
   stream(ctx) {
     const g = concatGeometry(ctx);
@@ -177,8 +177,8 @@ export function reorderHls<P>(float: (p: P, xs: Tensor[]) => Tensor, check?: Hls
       const stream = ctx.config.io === 'io_stream';
       const idx = reorderIndex(ctx, float);
       const types = stream ? [names.inputPixelTypes[0], names.outputPixelType, names.configs[0]] : [names.inputTypes[0], names.outputType, names.configs[0]];
-      if (!idx) return callStmt(stream ? 'repack_stream' : 'copy', types, [names.inputs[0], names.output]);
-      return callStmt(stream ? 'gather_stream' : 'gather', types, [names.inputs[0], names.output, weightName(names, `${ctx.name}_index`)]);
+      if (!idx) return hlsCall(stream ? 'repack_stream' : 'copy', types, [names.inputs[0], names.output]);
+      return hlsCall(stream ? 'gather_stream' : 'gather', types, [names.inputs[0], names.output, weightName(names, `${ctx.name}_index`)]);
     },
     stream(ctx) {
       const u = ctx as HlsLayerContext<unknown>;

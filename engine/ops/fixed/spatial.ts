@@ -1,19 +1,19 @@
 // HLS descriptors of ZeroPadding and Cropping (hls-templates/nnet/nnet_padding.h, nnet_cropping.h; their
 // fixed kernels are movementKernel in the op files), and the call of the one-input spatial templates
 // (pooling and upsampling too). 1D is 2D with height 1.
-import type { CppField, HlsCallNames, HlsLayerContext, HlsLayerDef } from '../hls-layer';
+import type { CppField, HlsCall, HlsCallNames, HlsLayerContext, HlsLayerDef } from '../hls-layer';
 import { hw, type DataFormat } from '../spatial';
 import { movementLoop, opsFromReads } from '../schedule';
-import { callStmt, checkInputLayout, cnst, hwc } from './common';
+import { hlsCall, checkInputLayout, cnst, hwc } from './common';
 
 export const cfgName = (ctx: { name: string }) => `config_${ctx.name}`;
 
 /** The call of a one-input spatial template: `nnet::fn[_stream]<in, out, config>(in, out, extra…);`. */
-export function spatialCall(fn: string, ctx: HlsLayerContext<unknown>, names: HlsCallNames, extra: string[] = []): string {
+export function spatialCall(fn: string, ctx: HlsLayerContext<unknown>, names: HlsCallNames, extra: string[] = []): HlsCall {
   const stream = ctx.config.io === 'io_stream';
   const cfg = names.configs[0];
   const types = stream ? [names.inputPixelTypes[0], names.outputPixelType, cfg] : [names.inputTypes[0], names.outputType, cfg];
-  return callStmt(stream ? `${fn}_stream` : fn, types, [names.inputs[0], names.output, ...extra]);
+  return hlsCall(stream ? `${fn}_stream` : fn, types, [names.inputs[0], names.output, ...extra]);
 }
 
 /** UpSampling and Resize: an integer scale per spatial axis, as [height, width] with the firmware shapes. */
