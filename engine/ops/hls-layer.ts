@@ -28,6 +28,7 @@ export type IoType = 'io_parallel' | 'io_stream';
 export type Strategy = 'latency' | 'resource';
 
 export const IO_TYPES: readonly IoType[] = ['io_parallel', 'io_stream'];
+export const STRATEGIES: readonly Strategy[] = ['latency', 'resource'];
 
 /**
  * A call of one nnet:: function template. Kept in parts: the C simulation compiles a layer's template
@@ -49,7 +50,6 @@ export function callTemplate(c: HlsCall): string {
 export function callStatement(c: HlsCall): string {
   return `${callTemplate(c)}(${c.args.join(', ')});`;
 }
-export const STRATEGIES: readonly Strategy[] = ['latency', 'resource'];
 
 /** A layer's configuration with every value decided. */
 export interface ResolvedLayerConfig {

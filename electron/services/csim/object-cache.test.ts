@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { compileCsim, runCsimProgram } from './csim';
 import { ObjectCache, RECORDS_PER_KEY, parseDepFile } from './object-cache';
 
@@ -105,13 +106,62 @@ describe('csim object cache', () => {
       };
       expect([hit(0), hit(1), hit(2), hit(RECORDS_PER_KEY)]).toEqual([true, false, true, true]);
       store('other', 7);
-      // objects over the limit go, and with them their records and the folders left empty
-      new ObjectCache(cache.root, 1).prune();
+      // objects over the limit go, and with them their records; the key folders left empty go once they are
+      // over a minute old (a younger one may be another build's, about to get its record)
+      const small = new ObjectCache(cache.root, 1);
+      small.prune();
       expect(readdirSync(join(cache.root, 'objects'))).toEqual([]);
-      expect(readdirSync(join(cache.root, 'keys'))).toEqual([]);
+      expect(readdirSync(join(cache.root, 'keys')).sort()).toEqual(['k', 'other']);
+      expect([...records('k'), ...records('other')]).toEqual([]);
+      const old = t0;
+      utimesSync(join(cache.root, 'keys', 'k'), old, old);
+      store('recent', 1);
+      small.prune();
+      expect(readdirSync(join(cache.root, 'keys')).sort()).toEqual(['other', 'recent']);
+      expect(records('recent')).toEqual([]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it('stores never fail while another build prunes everything, and prune never throws', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tessera-objcache-'));
+    const cacheRoot = join(root, 'cache');
+    const stop = join(root, 'stop');
+    const cache = new ObjectCache(cacheRoot);
+    const cwd = join(root, 'build');
+    mkdirSync(cwd);
+    writeFileSync(join(cwd, 'x.cpp'), '// unit\n');
+    writeFileSync(join(cwd, 'x.d'), 'x.o: x.cpp\n');
+    mkdirSync(join(cacheRoot, 'keys'), { recursive: true, mode: 0o700 });
+    const child = spawn(process.execPath, ['bin/run-ts.mjs', join(__dirname, 'testdata', 'prune-loop.ts'), cacheRoot, stop], { cwd: join(__dirname, '../../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    try {
+      while (!out.includes('pruning')) {
+        if (child.exitCode !== null) throw new Error(err);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const failures: string[] = [];
+      for (let i = 0; i < 3000; i++) {
+        writeFileSync(join(cwd, 'x.o'), `object ${i}`);
+        try {
+          cache.store(`k${i % 50}`, cwd, join(cwd, 'x.o'), join(cwd, 'x.d'));
+        } catch (e) {
+          failures.push(String(e));
+        }
+        if (i % 100 === 0) cache.prune();
+      }
+      expect(failures).toEqual([]);
+    } finally {
+      writeFileSync(stop, '');
+      expect(await exited, err).toBe(0);
+      rmSync(root, { recursive: true, force: true });
+    }
+    expect(Number(/(\d+) prunes/.exec(out)?.[1])).toBeGreaterThan(10);
   });
 
   it('reads make dependency files with continuations and escaped spaces', () => {

@@ -39,6 +39,9 @@ export const CACHE_LIMIT_BYTES = 2 * 1024 ** 3;
  */
 export const RECORDS_PER_KEY = 32;
 
+/** A temporary file this old was left by a build that was killed while writing it. */
+const STALE_TEMPORARY_MS = 3600_000;
+
 /**
  * Why the cache in `root` must not be used, or null: each of its folders that exists must be this user's and
  * writable by no one else (POSIX; elsewhere the user's profile folder's permissions hold).
@@ -123,14 +126,9 @@ export class ObjectCache {
       if (!rec.deps.every(([p, h]) => hashOf(p) === h)) continue;
       const obj = path.join(this.root, 'objects', `${rec.object}.o`);
       if (!fs.existsSync(obj)) continue;
-      const now = new Date();
-      for (const used of [obj, path.join(dir, f)]) {
-        try {
-          fs.utimesSync(used, now, now); // recently used: pruned last
-        } catch {
-          // another build pruned it meanwhile: the object is still readable through our path until we copy it, or not
-        }
-      }
+      // recently used: pruned last
+      touch(obj);
+      touch(path.join(dir, f));
       return obj;
     }
     return null;
@@ -152,25 +150,48 @@ export class ObjectCache {
     const objects = path.join(this.root, 'objects');
     const keyDir = path.join(this.root, 'keys', key);
     fs.mkdirSync(objects, { recursive: true, mode: 0o700 });
-    fs.mkdirSync(keyDir, { recursive: true, mode: 0o700 });
     const obj = path.join(objects, `${object}.o`);
     if (!fs.existsSync(obj)) writeAtomic(obj, bytes);
-    const record: DepRecord = { deps, object };
-    writeAtomic(path.join(keyDir, `${sha(JSON.stringify(deps))}.json`), Buffer.from(JSON.stringify(record)));
+    else touch(obj); // in use again: not the first to go in this compile's prune
+    const record = Buffer.from(JSON.stringify({ deps, object } satisfies DepRecord));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fs.mkdirSync(keyDir, { recursive: true, mode: 0o700 });
+        writeAtomic(path.join(keyDir, `${sha(JSON.stringify(deps))}.json`), record);
+        break;
+      } catch (e) {
+        // another build's prune removed the key folder while it was empty: once more
+        if (attempt > 0 || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+    }
     removeOldest(keyDir, RECORDS_PER_KEY);
   }
 
-  /** Removes the least recently used objects when the cache is over its limit, and their records; after a compile's stores. */
+  /**
+   * Removes the least recently used objects when the cache is over its limit, and their records; after a
+   * compile's stores. Never throws: upkeep of the cache must not fail a build.
+   */
   prune(): void {
     const dir = path.join(this.root, 'objects');
-    let files: { file: string; size: number; used: number }[];
+    let names: string[];
     try {
-      files = fs.readdirSync(dir).map((f) => {
-        const st = fs.statSync(path.join(dir, f));
-        return { file: path.join(dir, f), size: st.size, used: st.mtimeMs };
-      });
+      names = fs.readdirSync(dir);
     } catch {
       return;
+    }
+    const files: { file: string; size: number; used: number }[] = [];
+    for (const f of names) {
+      if (f.endsWith('.tmp')) {
+        // another build's object on its way in, or left by a build that was killed (an hour later)
+        if (modifiedBefore(path.join(dir, f), Date.now() - STALE_TEMPORARY_MS)) tryRemove(path.join(dir, f));
+        continue;
+      }
+      try {
+        const st = fs.statSync(path.join(dir, f));
+        files.push({ file: path.join(dir, f), size: st.size, used: st.mtimeMs });
+      } catch {
+        // removed meanwhile by another build's prune
+      }
     }
     let total = files.reduce((a, f) => a + f.size, 0);
     if (total <= this.limitBytes) return;
@@ -179,13 +200,17 @@ export class ObjectCache {
     files.sort((a, b) => a.used - b.used);
     for (const f of files) {
       if (total <= target) break;
-      fs.rmSync(f.file, { force: true });
+      tryRemove(f.file);
       total -= f.size;
     }
     this.removeOrphanRecords();
   }
 
-  /** Removes the records whose object is gone, and the key folders left empty. */
+  /**
+   * Removes the records whose object is gone, and the key folders left empty that are older than a minute: a
+   * younger one may be another build's, made for the record it is about to write (store() makes a folder
+   * removed under it once more, and that one is young).
+   */
   private removeOrphanRecords(): void {
     const keys = path.join(this.root, 'keys');
     let dirs: string[];
@@ -196,6 +221,7 @@ export class ObjectCache {
     }
     for (const key of dirs) {
       const dir = path.join(keys, key);
+      const old = modifiedBefore(dir, Date.now() - 60_000); // before our removals change its time
       let records: string[];
       try {
         records = fs.readdirSync(dir);
@@ -204,8 +230,12 @@ export class ObjectCache {
       }
       let left = records.length;
       for (const f of records) {
-        if (!f.endsWith('.json')) continue; // another build's record on its way in
         const file = path.join(dir, f);
+        if (!f.endsWith('.json')) {
+          // another build's record on its way in, or left by a build that was killed (an hour later)
+          if (f.endsWith('.tmp') && modifiedBefore(file, Date.now() - STALE_TEMPORARY_MS) && tryRemove(file)) left--;
+          continue;
+        }
         let object: unknown;
         try {
           object = (JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<DepRecord>).object;
@@ -213,10 +243,9 @@ export class ObjectCache {
           object = null; // unreadable: a miss forever
         }
         if (typeof object === 'string' && /^[0-9a-f]{64}$/.test(object) && fs.existsSync(path.join(this.root, 'objects', `${object}.o`))) continue;
-        fs.rmSync(file, { force: true });
-        left--;
+        if (tryRemove(file)) left--;
       }
-      if (left > 0) continue;
+      if (left > 0 || !old) continue;
       try {
         fs.rmdirSync(dir); // not if another build has put a record in meanwhile
       } catch {
@@ -228,7 +257,12 @@ export class ObjectCache {
 
 /** Keeps the `keep` most recently used records of a key folder. */
 function removeOldest(dir: string, keep: number): void {
-  const records = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+  let records: string[];
+  try {
+    records = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+  } catch {
+    return; // removed by another build's prune
+  }
   if (records.length <= keep) return;
   const used = records.map((f) => {
     try {
@@ -238,7 +272,34 @@ function removeOldest(dir: string, keep: number): void {
     }
   });
   used.sort((a, b) => a.t - b.t);
-  for (const { f } of used.slice(0, records.length - keep)) fs.rmSync(path.join(dir, f), { force: true });
+  for (const { f } of used.slice(0, records.length - keep)) tryRemove(path.join(dir, f));
+}
+
+/** Removes a file; false when it could not be (it is gone all the same when another build removed it). */
+function tryRemove(file: string): boolean {
+  try {
+    fs.rmSync(file, { force: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function modifiedBefore(file: string, ms: number): boolean {
+  try {
+    return fs.statSync(file).mtimeMs < ms;
+  } catch {
+    return false;
+  }
+}
+
+function touch(file: string): void {
+  const now = new Date();
+  try {
+    fs.utimesSync(file, now, now);
+  } catch {
+    // another build pruned it meanwhile: still readable through our path until we copy it, or not
+  }
 }
 
 function writeAtomic(file: string, bytes: Buffer): void {

@@ -39,6 +39,8 @@ interface RunRow {
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
 
+// Rows of one millisecond keep their writing order by rowid: every write here is an upsert (INSERT … ON CONFLICT
+// DO UPDATE), which keeps a row's rowid; INSERT OR REPLACE would move it to the end.
 export function listVariants(db: Database.Database): VariantRecord[] {
   return (db.prepare('SELECT * FROM variants ORDER BY created_at, rowid').all() as VariantRow[]).map((r) => {
     if (r.checksum !== variantChecksum(r.id, r.name, r.config)) {
