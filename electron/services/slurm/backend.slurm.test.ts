@@ -48,7 +48,9 @@ describe.skipIf(!RUN_SLURM_TESTS)('Slurm build backend on the local cluster (rea
     const p = createTinyProject(dir, 'nodefail');
     try {
       twoVariants(p);
-      const backend = createSlurmBackend(p, { app, env: cluster.env, pollMs: 300 });
+      // A setup line that outlasts the test keeps both builds on the node until it dies: with a warm object cache
+      // this project builds in about 2 s, and the first build once ended before the second had started.
+      const backend = createSlurmBackend(p, { app: SlurmAppSettings.parse({ setup: ['sleep 300'] }), env: cluster.env, pollMs: 300 });
       const [plain] = await backend.enqueue(['v1']);
       p.setSettings({ ...p.loadSettings(), slurm: SlurmProjectSettings.parse({ requeue: true }) });
       const [requeued] = await backend.enqueue(['v2']);
