@@ -51,8 +51,12 @@ describe.skipIf(!RUN_SLURM_TESTS)('tessera on the local Slurm cluster', () => {
   beforeAll(() => {
     cluster = startLocalCluster();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-slurm-cli-'));
-    // a user data folder without slurm.json: the default settings (build folders beside the project)
-    env = { ...cluster.env, TESSERA_DEBUG: '', TESSERA_USER_DATA: path.join(dir, 'user-data') };
+    // the default settings (build folders beside the project) but for the poll: every 0.3 s instead of 2 s, so
+    // that the live lines the tests look for ("running (csim)") are seen in builds that take a few seconds
+    const userData = path.join(dir, 'user-data');
+    fs.mkdirSync(userData);
+    fs.writeFileSync(path.join(userData, 'slurm.json'), JSON.stringify({ pollSeconds: 0.3 }));
+    env = { ...cluster.env, TESSERA_DEBUG: '', TESSERA_USER_DATA: userData };
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
